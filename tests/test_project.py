@@ -1,0 +1,82 @@
+"""The project's own promises: environment.yml in step with pyproject.toml, the two commands."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name_and_bound(requirement):
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[0-9][0-9.]*)?\s*$", requirement)
+    assert match, f"not a lower-bound-only requirement: {requirement!r}"
+    return match.group(1).lower().replace("_", "-"), (match.group(2) or "").replace(" ", "")
+
+
+def _pyproject():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = data["project"]
+    deps = dict(_name_and_bound(r) for r in project["dependencies"])
+    test = dict(_name_and_bound(r) for r in project["optional-dependencies"]["test"])
+    return deps, test
+
+
+def _environment():
+    entries = []
+    in_deps = False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        stripped = line.split("#", 1)[0].rstrip()
+        if not stripped:
+            continue
+        if re.match(r"^dependencies:", stripped):
+            in_deps = True
+            continue
+        if in_deps and re.match(r"^\S", stripped):
+            in_deps = False
+        if in_deps:
+            m = re.match(r"^\s*-\s+(.+)$", stripped)
+            if m and not m.group(1).startswith("pip:"):
+                entries.append(m.group(1).strip())
+    parsed = dict(_name_and_bound(e) for e in entries)
+    parsed.pop("python", None)  # the interpreter and pip itself are not dependencies of the kit
+    parsed.pop("pip", None)
+    return parsed
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    deps, test = _pyproject()
+    env = _environment()
+    assert env == {**deps, **test}
+
+
+def test_dependencies_are_lower_bounds_only():
+    deps, test = _pyproject()
+    for name, bound in {**deps, **test}.items():
+        assert bound.startswith(">="), f"{name} should have a lower bound only"
+
+
+def test_readme_shows_the_two_commands_and_ci_runs_make_test():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_importing_the_core_does_not_import_widgets_or_plotting():
+    code = (
+        "import sys, meia_cnn, meia_cnn.data, meia_cnn.arithmetic, meia_cnn.ops;"
+        "bad = [m for m in ('ipywidgets', 'matplotlib', 'ipympl') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("module", ["arithmetic", "ops", "data", "_validation"])
+def test_core_modules_have_no_widget_or_plotting_imports(module):
+    source = (ROOT / "meia_cnn" / f"{module}.py").read_text()
+    assert not re.search(r"^\s*(import|from)\s+(ipywidgets|matplotlib|ipympl)", source, re.M)
