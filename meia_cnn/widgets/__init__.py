@@ -1,0 +1,49 @@
+"""Live ipywidgets explorers, one per section of the lecture.
+
+Each explorer is displayable, exposes its controls by name in ``.controls``
+and its matplotlib figure as ``.fig``::
+
+    from meia_cnn.widgets import StridePaddingExplorer
+    viz = StridePaddingExplorer()
+    viz                                   # shows it in a notebook
+    viz.controls["stride"].value = 2      # an instructor or a test drives it
+
+Explorers are imported on first use, so ``import meia_cnn.widgets`` stays cheap.
+"""
+
+from importlib import import_module
+
+_EXPLORERS = {
+    "ConvolutionExplorer": "convolution",
+    "VolumeExplorer": "volume",
+    "StridePaddingExplorer": "stride_padding",
+    "PoolingExplorer": "pooling",
+    "OneByOneExplorer": "one_by_one",
+    "InceptionExplorer": "inception",
+    "TemplateMatchingExplorer": "template_matching",
+    "ParameterSharingExplorer": "sharing",
+    "FeatureMapExplorer": "feature_maps",
+    "TrainingExplorer": "training",
+    "ArchitectureExplorer": "architecture",
+}
+_OTHERS = {
+    "ExerciseWidget": "exercise",
+    "ShapeTableExercise": "exercise",
+    "PALETTE": "_base",
+    "Explorer": "_base",
+}
+
+__all__ = sorted(_EXPLORERS) + sorted(_OTHERS)
+
+
+def __getattr__(name):
+    module = _EXPLORERS.get(name) or _OTHERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'meia_cnn.widgets' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
