@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -57,6 +58,13 @@ FONT = {"title": 15, "label": 13, "cell": 12, "formula": 16}
 _counter = itertools.count(1)
 
 
+def _plain(markup):
+    """HTML to plain text: tags dropped, entities decoded, spaces collapsed."""
+    text = html.unescape(re.sub(r"<br\s*/?>|</p>|</div>|</tr>", "\n", markup))
+    text = re.sub(r"<[^>]+>", "", text)
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+
+
 class Explorer(widgets.VBox):
     """Base class: owns ``controls``, ``fig`` and a message area.
 
@@ -70,6 +78,10 @@ class Explorer(widgets.VBox):
         self.fig: Figure | None = None
         self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         self.message.add_class("meia-message")
+        #: Formulas and numbers as text (HTML): legible on a projector, readable
+        #: by screen readers and by the browser tests.
+        self.readout = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
+        self.readout.add_class("meia-readout")
         self.add_class("meia-explorer")
 
     # -- figure -------------------------------------------------------------
@@ -96,8 +108,8 @@ class Explorer(widgets.VBox):
         return self.fig.canvas
 
     def _layout(self, *rows):
-        """Set the children: the given rows of controls, then message, then canvas."""
-        self.children = [*rows, self.message, self.fig.canvas]
+        """Set the children: the given rows of controls, message, canvas, readout."""
+        self.children = [*rows, self.message, self.fig.canvas, self.readout]
 
     # -- updates ------------------------------------------------------------
     def _connect(self, names=None):
@@ -151,9 +163,12 @@ class Explorer(widgets.VBox):
     @property
     def error(self):
         """The text of the message currently shown ('' when none)."""
-        import re
+        return _plain(self.message.value).replace("\u26a0", "").strip()
 
-        return html.unescape(re.sub(r"<[^>]+>", "", self.message.value)).replace("\u26a0", "").strip()
+    @property
+    def readout_text(self):
+        """The readout as plain text (what a student reads under the figure)."""
+        return _plain(self.readout.value)
 
     # -- uploads ------------------------------------------------------------
     def _make_upload(self, on_image, *, description="Upload image", grey=False, size=None):
@@ -200,6 +215,7 @@ class Explorer(widgets.VBox):
             self.fig.clear()
             self.fig = None
         self.message.close()
+        self.readout.close()
         super().close()
 
 
