@@ -360,6 +360,13 @@ def _pool_setup(x, size, stride, padding):
         arithmetic.output_size((h, w), window, step, padding)
     except ValueError as exc:
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
+    (t, b), (l, r) = pads
+    if max(t, b) >= window[0] or max(l, r) >= window[1]:
+        # A window lying wholly in the padding would pool nothing at all.
+        raise ValueError(
+            f"`padding` must be smaller than the pooling window on every side, "
+            f"got padding {pads} for size={window[0] if window[0] == window[1] else window}"
+        )
     return x4, ndim, window, step, pads
 
 

@@ -443,3 +443,10 @@ def test_error_conv1x1_channels():
         ops.conv1x1(np.ones((4, 4, 3)), np.ones((2, 5)))
     with pytest.raises(ValueError, match=r"`weights` of a 1x1 convolution must be \(1, 1, C, F\)"):
         ops.conv1x1(np.ones((4, 4, 3)), np.ones((3, 3, 3, 5)))
+
+
+def test_error_pool_padding_not_smaller_than_window():
+    with pytest.raises(ValueError, match=r"`padding` must be smaller than the pooling window.*size=2"):
+        ops.max_pool2d(np.ones((4, 4)), 2, padding=2)
+    with pytest.raises(ValueError, match=r"`padding` must be smaller than the pooling window"):
+        ops.avg_pool2d(np.ones((4, 4)), 1, padding=1)
