@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import warnings
 
 import ipywidgets as widgets
 import numpy as np
@@ -89,7 +90,13 @@ class Explorer(widgets.VBox):
         """Create the explorer's figure and its ipympl canvas (once)."""
         fig = Figure(figsize=figsize, dpi=100, layout=subplot_kw.pop("layout", None))
         canvas = Canvas(fig)
-        manager = FigureManager(canvas, next(_counter))
+        with warnings.catch_warnings():
+            # ipympl's Toolbar lets traitlets call matplotlib's toolbar __init__
+            # without its canvas; traitlets reports that as a DeprecationWarning.
+            warnings.filterwarnings(
+                "ignore", message="Passing unrecognized arguments", category=DeprecationWarning
+            )
+            manager = FigureManager(canvas, next(_counter))
         manager.toolbar.close()  # a toolbar would only clutter a slide
         canvas.toolbar = None
         canvas.toolbar_visible = False
