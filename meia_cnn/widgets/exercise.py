@@ -1,0 +1,309 @@
+"""Exercise widgets: type an answer, press Check, read a hint; reveal on demand.
+
+The checking is done by :mod:`meia_cnn.exercises` (pure logic); these widgets
+only collect the answer and show the verdict.  Like the explorers they expose
+their controls by name in ``.controls``, so an instructor or a test drives
+them the same way a student does::
+
+    from meia_cnn.widgets import ShapeTableExercise
+    table = ShapeTableExercise()
+    table.controls["valid/1/width"].value = 26
+    table.controls["check"].click()
+    table.feedback_text          # 'Correct! ...' or a hint per row
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+
+import ipywidgets as widgets
+
+from .. import exercises as _ex
+from ._base import PALETTE, _plain
+
+__all__ = ["ExerciseWidget", "ShapeTableExercise"]
+
+_COLOURS = {
+    _ex.CORRECT: PALETTE["green"],
+    _ex.WAITING: PALETTE["blue"],
+    _ex.WRONG: PALETTE["vermillion"],
+    _ex.INVALID: PALETTE["vermillion"],
+}
+
+
+def _feedback_html(feedback):
+    """The feedback as HTML whose text starts with the message itself."""
+    colour = _COLOURS.get(feedback.status, PALETTE["black"])
+    return (
+        f'<span style="color:{colour};font-weight:bold;font-size:1.1em">'
+        f"{html.escape(feedback.message)}</span>"
+    )
+
+
+def _markdown_to_html(text):
+    """Just enough markdown for the solutions: pipe tables, paragraphs, *emphasis*."""
+    out, table = [], []
+
+    def flush():
+        if table:
+            rows = [r for r in table if not re.fullmatch(r"\|?[\s|:-]+\|?", r)]
+            cells = [[html.escape(c.strip()) for c in r.strip().strip("|").split("|")] for r in rows]
+            head = "".join(f"<th style='padding:0 0.6em'>{c}</th>" for c in cells[0])
+            body = "".join(
+                "<tr>" + "".join(f"<td style='padding:0 0.6em;text-align:center'>{c}</td>" for c in r) + "</tr>"
+                for r in cells[1:]
+            )
+            out.append(f"<table><tr>{head}</tr>{body}</table>")
+            table.clear()
+
+    for line in text.splitlines():
+        if line.strip().startswith("|"):
+            table.append(line)
+            continue
+        flush()
+        if line.strip():
+            escaped = html.escape(line)
+            escaped = re.sub(r"\*([^*$]+)\*", r"<em>\1</em>", escaped)
+            out.append(f"<p>{escaped}</p>")
+    flush()
+    return "".join(out)
+
+
+class _ExerciseBase(widgets.VBox):
+    """Shared parts: title, prompt, Check and Show-solution buttons, feedback."""
+
+    def __init__(self, exercise_id, **kwargs):
+        super().__init__(**kwargs)
+        self.exercise = _ex.get(exercise_id)
+        self.controls: dict[str, widgets.Widget] = {}
+        self.title = widgets.HTML(f"<b style='font-size:1.15em'>{html.escape(self.exercise.title)}</b>")
+        self.prompt = widgets.HTMLMath(html.escape(self.exercise.prompt))
+        self.feedback = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
+        self.feedback.add_class("meia-feedback")
+        self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
+        self.solution.add_class("meia-solution")
+        self.controls["check"] = widgets.Button(description="Check", button_style="primary",
+                                                tooltip="Check your answer")
+        self.controls["reveal"] = widgets.Button(description="Show solution", icon="eye",
+                                                 tooltip="Show the worked solution")
+        self.controls["check"].on_click(lambda _button: self.check())
+        self.controls["reveal"].on_click(lambda _button: self.reveal())
+        self.last = None
+        self.add_class("meia-exercise")
+
+    @property
+    def buttons(self):
+        return widgets.HBox([self.controls["check"], self.controls["reveal"]])
+
+    @property
+    def feedback_text(self):
+        """The feedback as plain text ('' before the first check)."""
+        return _plain(self.feedback.value)
+
+    @property
+    def revealed(self):
+        """True once the solution is shown."""
+        return self.solution.layout.display != "none"
+
+    def answer(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check(self):
+        """Check the current answer, show and return the :class:`~meia_cnn.exercises.Feedback`."""
+        feedback = self.exercise.check(self.answer())
+        self.last = feedback
+        self.feedback.value = _feedback_html(feedback)
+        return feedback
+
+    def reveal(self):
+        """Show the worked solution (computed by the core)."""
+        self.solution.value = _markdown_to_html(self.exercise.solution_text())
+        self.solution.layout.display = None
+        self.controls["reveal"].disabled = True
+
+    def close(self):
+        for control in self.controls.values():
+            control.close()
+        for child in (self.title, self.prompt, self.feedback, self.solution):
+            child.close()
+        super().close()
+
+
+class ExerciseWidget(_ExerciseBase):
+    """One exercise with a text box for the answer.
+
+    The answer is typed as Python would read it: ``448``, ``(26, 26, 8)``,
+    ``[[4, 6], [2, 5]]``.  An empty box means "not answered yet".
+
+    Parameters
+    ----------
+    exercise_id : str
+        Any id of :data:`meia_cnn.exercises.EXERCISES`, e.g. ``"04.output_size"``.
+    answer : str, optional
+        Text to start the box with.
+
+    Attributes
+    ----------
+    controls : dict
+        ``"answer"`` (Text, or Textarea for array answers), ``"check"`` and
+        ``"reveal"`` (Buttons).
+    feedback : ipywidgets.HTML
+        CSS class ``meia-feedback``; its text starts with "Correct" when right.
+
+    Examples
+    --------
+    >>> w = ExerciseWidget("04.output_size")
+    >>> w.controls["answer"].value = "3"
+    >>> w.check().correct
+    True
+    >>> w.controls["answer"].value = "(3"
+    >>> w.check().message
+    "Cannot read the answer: '(3' is not a number, a tuple or a list of rows."
+    >>> w.close()
+    """
+
+    def __init__(self, exercise_id="04.output_size", *, answer="", **kwargs):
+        super().__init__(exercise_id, **kwargs)
+        template = self.exercise.template.split("#", 1)
+        placeholder = template[1].strip() if len(template) == 2 else "your answer"
+        box = widgets.Textarea if self.exercise.kind == "array" else widgets.Text
+        self.controls["answer"] = box(
+            value=answer, placeholder=placeholder, description="Answer:",
+            continuous_update=False, layout=widgets.Layout(width="28em"),
+        )
+        # Enter (or leaving the box) checks too: continuous_update=False sends the value then.
+        self.controls["answer"].observe(lambda _change: self.check(), names="value")
+        self.children = [self.title, self.prompt, self.controls["answer"], self.buttons,
+                         self.feedback, self.solution]
+
+    def answer(self):
+        """The typed answer as a Python value (``...`` when the box is empty)."""
+        text = self.controls["answer"].value.strip()
+        if not text:
+            return Ellipsis
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return _Unparsed(text)
+
+    def check(self):
+        value = self.answer()
+        if isinstance(value, _Unparsed):
+            feedback = _ex.Feedback(
+                self.exercise.id, _ex.INVALID,
+                f"Cannot read the answer: {value.text!r} is not a number, a tuple or a list of rows.",
+            )
+            self.last = feedback
+            self.feedback.value = _feedback_html(feedback)
+            return feedback
+        return super().check()
+
+
+class _Unparsed:
+    def __init__(self, text):
+        self.text = text
+
+
+class ShapeTableExercise(_ExerciseBase):
+    """The slides' exercise table as a widget.
+
+    A 28×28×3 input and 8 kernels of 3×3: for each row (valid padding and
+    stride 1, same and 1, valid and 2) type the feature map's width, height
+    and depth, then press Check.  A field left at 0 counts as not answered.
+
+    Parameters
+    ----------
+    answer : dict, optional
+        Values to start with, ``{"valid/1": (w, h, d), ...}``.
+
+    Attributes
+    ----------
+    controls : dict
+        ``"<padding>/<stride>/<width|height|depth>"`` (IntText, one per cell,
+        e.g. ``"same/1/depth"``), ``"check"`` and ``"reveal"`` (Buttons).
+    feedback : ipywidgets.HTML
+        CSS class ``meia-feedback``; its text starts with "Correct" when all
+        rows are right, otherwise it gives a hint for each row.
+    marks : dict
+        Per row, an HTML widget showing ✓ or ✗ after a check.
+
+    Examples
+    --------
+    >>> t = ShapeTableExercise(answer={"valid/1": (26, 26, 8), "same/1": (28, 28, 8), "valid/2": (13, 13, 8)})
+    >>> t.check().correct
+    True
+    >>> t.controls["valid/2/width"].value = 12
+    >>> t.check().correct
+    False
+    >>> t.close()
+    """
+
+    ROWS = _ex.TABLE_ROWS
+    COLUMNS = ("width", "height", "depth")
+
+    def __init__(self, *, answer=None, **kwargs):
+        super().__init__("04.shape_table", **kwargs)
+        cell = widgets.Layout(width="6em")
+        head = widgets.HBox([
+            widgets.HTML(f"<b>{name}</b>", layout=cell)
+            for name in ("Padding", "Stride", "Width", "Height", "Depth", "")
+        ])
+        rows = [head]
+        self.marks = {}
+        for padding, stride in self.ROWS:
+            key = f"{padding}/{stride}"
+            inputs = []
+            for col in self.COLUMNS:
+                box = widgets.IntText(value=0, layout=cell, description="",
+                                      tooltip=f"{col} for {padding} padding, stride {stride}")
+                self.controls[f"{key}/{col}"] = box
+                inputs.append(box)
+            self.marks[key] = widgets.HTML("", layout=cell)
+            rows.append(widgets.HBox([
+                widgets.HTML(padding, layout=cell), widgets.HTML(str(stride), layout=cell),
+                *inputs, self.marks[key],
+            ]))
+        self.table = widgets.VBox(rows)
+        if answer is not None:
+            self.set_answer(answer)
+        self.children = [self.title, self.prompt, self.table, self.buttons,
+                         self.feedback, self.solution]
+
+    def set_answer(self, answer):
+        """Fill the table from ``{"valid/1": (w, h, d), ...}``."""
+        for key, values in dict(answer).items():
+            for col, value in zip(self.COLUMNS, values):
+                name = f"{key}/{col}"
+                if name not in self.controls:
+                    raise ValueError(f"`answer` has an unknown row {key!r}; rows are "
+                                     f"{', '.join(f'{p}/{s}' for p, s in self.ROWS)}")
+                self.controls[name].value = 0 if value is Ellipsis else int(value)
+
+    def answer(self):
+        """The table as ``{"valid/1": (w, h, d), ...}``; a 0 reads as ``...``."""
+        out = {}
+        for padding, stride in self.ROWS:
+            key = f"{padding}/{stride}"
+            out[key] = tuple(
+                self.controls[f"{key}/{col}"].value or Ellipsis for col in self.COLUMNS
+            )
+        return out
+
+    def check(self):
+        feedback = super().check()
+        sol = self.exercise.solution()
+        for key, values in self.answer().items():
+            if any(v is Ellipsis for v in values):
+                self.marks[key].value = ""
+            elif values == sol[key]:
+                self.marks[key].value = f'<b style="color:{PALETTE["green"]}">&#10003;</b>'
+            else:
+                self.marks[key].value = f'<b style="color:{PALETTE["vermillion"]}">&#10007;</b>'
+        return feedback
+
+    def close(self):
+        for mark in self.marks.values():
+            mark.close()
+        super().close()
