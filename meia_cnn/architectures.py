@@ -289,7 +289,7 @@ def _lenet5_c3_table():
         "XXX   XXX  X XXX",
         " XXX  XXXX  X XX",
         "  XXX  XXXX XX X",
-        "   XXX  XXXXX XX",
+        "   XXX  XXXX XXX",
     )
     return tuple(tuple(row[j] == "X" for j in range(16)) for row in marks)
 
