@@ -1,0 +1,61 @@
+"""A small trainable CNN in numpy: layers, loss, optimisers and ``Sequential``.
+
+Everything is visible code on numpy arrays, channels last like the rest of
+the kit; the forward passes call the core (:func:`meia_cnn.ops.conv2d` and
+the pooling functions), the backward passes are written out and checked
+against finite differences in the tests.
+
+* layers: :class:`Conv2D`, :class:`MaxPool2D`, :class:`AvgPool2D`,
+  :class:`ReLU`, :class:`Flatten`, :class:`Dense`, :class:`Dropout`;
+* :class:`SoftmaxCrossEntropy`, :func:`softmax`;
+* optimisers: :class:`SGD`, :class:`Adam`;
+* :class:`Sequential` with ``fit``, ``predict``, ``evaluate``, ``forward_all``,
+  ``summary``, ``save``/``load`` (``.npz``, no pickle);
+* the reference digits CNN: :func:`reference_model`, :func:`train_reference`,
+  :func:`load_reference`, :func:`digits_split`.
+
+Examples
+--------
+>>> from meia_cnn.nn import load_reference, digits_split
+>>> model = load_reference()
+>>> X_train, X_test, y_train, y_test = digits_split()
+>>> model.predict(X_test[:1]).shape
+(1, 10)
+"""
+
+from .layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU
+from .losses import SoftmaxCrossEntropy, log_softmax, softmax
+from .model import Sequential
+from .optimizers import SGD, Adam, Optimizer
+from .reference import (
+    REFERENCE_SETTINGS,
+    REFERENCE_WEIGHTS,
+    digits_split,
+    load_reference,
+    reference_model,
+    train_reference,
+)
+
+__all__ = [
+    "Layer",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "ReLU",
+    "Flatten",
+    "Dense",
+    "Dropout",
+    "SoftmaxCrossEntropy",
+    "softmax",
+    "log_softmax",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "Sequential",
+    "REFERENCE_SETTINGS",
+    "REFERENCE_WEIGHTS",
+    "digits_split",
+    "reference_model",
+    "train_reference",
+    "load_reference",
+]

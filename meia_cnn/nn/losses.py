@@ -1,0 +1,112 @@
+"""Softmax and the cross-entropy loss of a classifier, numerically stable."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["softmax", "log_softmax", "SoftmaxCrossEntropy"]
+
+
+def log_softmax(logits):
+    """``log softmax(z)`` along the last axis, computed as ``z - logsumexp(z)``.
+
+    Subtracting the row maximum first keeps ``exp`` from overflowing.
+
+    Examples
+    --------
+    >>> log_softmax(np.array([[0.0, 0.0]]))
+    array([[-0.69314718, -0.69314718]])
+    >>> log_softmax(np.array([[1000.0, 0.0]]))[0, 0]
+    np.float64(0.0)
+    """
+    z = np.asarray(logits)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def softmax(logits):
+    """Class probabilities ``exp(z_k) / sum_j exp(z_j)`` along the last axis.
+
+    Parameters
+    ----------
+    logits : ndarray of shape (N, K)
+
+    Returns
+    -------
+    ndarray of shape (N, K)
+        Rows are non-negative and sum to 1.
+
+    Examples
+    --------
+    >>> softmax(np.array([[1.0, 1.0, 1.0, 1.0]]))
+    array([[0.25, 0.25, 0.25, 0.25]])
+    >>> softmax(np.array([[800.0, 0.0]])).round(6)
+    array([[1., 0.]])
+    """
+    z = np.asarray(logits)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _check_labels(y, n, k):
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"`y` must be a 1-D array of {n} class labels, got shape {y.shape}")
+    if y.dtype.kind not in "iu":
+        if y.dtype.kind == "f" and y.size and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        elif y.size:
+            raise TypeError(f"`y` must hold integer class labels, got dtype {y.dtype}")
+        else:
+            y = y.astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"`y` labels must be in 0..{k - 1} (the model has {k} outputs), got {y.min()}..{y.max()}")
+    return y
+
+
+class SoftmaxCrossEntropy:
+    """Mean cross-entropy of ``softmax(logits)`` against integer labels.
+
+    ``L = -(1/N) sum_n log p[n, y_n]`` and its gradient with respect to the
+    logits, ``(p - onehot(y)) / N``: the softmax and the loss together have
+    this simple gradient, which is why a classifier's last layer outputs raw
+    scores (logits) and the loss applies the softmax.
+
+    Examples
+    --------
+    >>> loss = SoftmaxCrossEntropy()
+    >>> round(loss.forward(np.zeros((2, 4)), np.array([0, 3])), 6)  # log 4
+    1.386294
+    >>> loss.backward()
+    array([[-0.375,  0.125,  0.125,  0.125],
+           [ 0.125,  0.125,  0.125, -0.375]])
+    """
+
+    def __init__(self):
+        self._cache = None
+
+    def forward(self, logits, y):
+        """Return the mean loss (a float) for ``logits`` of shape (N, K) and labels ``y`` of shape (N,)."""
+        z = np.asarray(logits)
+        if z.ndim != 2:
+            raise ValueError(f"`logits` must be 2-D (N, classes), got shape {z.shape}")
+        y = _check_labels(y, z.shape[0], z.shape[1])
+        logp = log_softmax(z)
+        n = z.shape[0]
+        self._cache = (logp, y)
+        return float(-logp[np.arange(n), y].mean()) if n else 0.0
+
+    def backward(self):
+        """Gradient of the mean loss with respect to the logits, shape (N, K)."""
+        if self._cache is None:
+            raise ValueError("SoftmaxCrossEntropy: call forward before backward")
+        logp, y = self._cache
+        n = logp.shape[0]
+        grad = np.exp(logp)
+        grad[np.arange(n), y] -= 1
+        grad /= max(n, 1)
+        return grad
