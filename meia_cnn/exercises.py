@@ -521,6 +521,18 @@ def _ex(**kw):
 
 
 _LIST = [
+    # -- 00 index: a warm-up to try the checker ---------------------------------
+    _ex(
+        id="00.numbers", title="Warm-up: how many numbers is an image?",
+        prompt=("A colour image of $28 \\times 28$ pixels has three channels (red, green, blue): "
+                "its size is $l_w \\times l_h \\times l_d = 28 \\times 28 \\times 3$. "
+                "How many numbers describe it?"),
+        kind="int", solve=lambda: int(np.zeros(TABLE_INPUT).size),
+        mistakes=((lambda: TABLE_INPUT[0] * TABLE_INPUT[1], "that is one channel; a colour image has three"),
+                  (lambda: sum(TABLE_INPUT), "multiply the three sizes, do not add them")),
+        fallback="multiply width, height and depth",
+        explain=lambda s: f"$28 \\times 28 \\times 3 = {_fmt(s)}$ numbers, one per pixel and channel.",
+    ),
     # -- 01 position invariance ----------------------------------------------
     _ex(
         id="01.conv_params", title="Parameters of a convolution layer",

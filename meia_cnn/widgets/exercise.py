@@ -143,6 +143,9 @@ class ExerciseWidget(_ExerciseBase):
         Any id of :data:`meia_cnn.exercises.EXERCISES`, e.g. ``"04.output_size"``.
     answer : str, optional
         Text to start the box with.
+    prompt : bool, optional
+        Show the exercise's question (default); ``False`` when the notebook
+        already shows it above the widget.
 
     Attributes
     ----------
@@ -164,7 +167,7 @@ class ExerciseWidget(_ExerciseBase):
     >>> w.close()
     """
 
-    def __init__(self, exercise_id="04.output_size", *, answer="", **kwargs):
+    def __init__(self, exercise_id="04.output_size", *, answer="", prompt=True, **kwargs):
         super().__init__(exercise_id, **kwargs)
         template = self.exercise.template.split("#", 1)
         placeholder = template[1].strip() if len(template) == 2 else "your answer"
@@ -175,8 +178,8 @@ class ExerciseWidget(_ExerciseBase):
         )
         # Enter (or leaving the box) checks too: continuous_update=False sends the value then.
         self.controls["answer"].observe(lambda _change: self.check(), names="value")
-        self.children = [self.title, self.prompt, self.controls["answer"], self.buttons,
-                         self.feedback, self.solution]
+        head = [self.title, self.prompt] if prompt else []
+        self.children = [*head, self.controls["answer"], self.buttons, self.feedback, self.solution]
 
     def answer(self):
         """The typed answer as a Python value (``...`` when the box is empty)."""

@@ -1,0 +1,201 @@
+"""Exercises: every solution passes, known mistakes get their hints, nothing raises.
+
+The solutions are computed by the core; here they are also checked against
+independent answers worked by hand (or with scipy), so a checker that
+agrees with a broken core still fails.
+"""
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from meia_cnn import exercises as ex
+from meia_cnn.exercises import EXERCISES, check, for_notebook, get, solution, solution_text
+
+IDS = list(EXERCISES)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_solution_is_correct(exercise_id):
+    feedback = check(exercise_id, solution(exercise_id))
+    assert feedback.correct, feedback.message
+    assert feedback.status == "correct"
+    assert feedback.message.startswith("Correct")
+    assert bool(feedback) is True
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_an_unanswered_exercise_waits_and_raises_nothing(exercise_id):
+    feedback = check(exercise_id, ...)
+    assert feedback.status == "waiting"
+    assert not feedback.correct
+    assert "Waiting for an answer" in feedback.message and exercise_id in feedback.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_gets_its_hint(exercise_id):
+    exercise = get(exercise_id)
+    for wrong, hint in exercise.mistakes:
+        value = wrong()
+        assert not check(exercise_id, value).correct, (exercise_id, value)
+        feedback = check(exercise_id, value)
+        assert feedback.status == "wrong"
+        assert feedback.message.startswith("Not yet: ")
+        assert hint in feedback.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_solution_text_shows_the_computed_answer(exercise_id):
+    text = solution_text(exercise_id)
+    sol = solution(exercise_id)
+    assert text.strip()
+    if isinstance(sol, (int, np.integer)) and not isinstance(sol, bool):
+        assert f"{sol:,}" in text or str(sol) in text
+    elif isinstance(sol, tuple):
+        assert str(sol[0]) in text and str(sol[2]) in text
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_garbage_answers_are_read_as_invalid_or_wrong_never_raise(exercise_id):
+    for garbage in ("abc", None, [1, 2], {"x": 1}, float("nan"), True, -7, [[1, 2, 3]]):
+        feedback = check(exercise_id, garbage)
+        assert feedback.status in ("invalid", "wrong"), (garbage, feedback)
+        assert not feedback.correct
+
+
+def test_each_notebook_has_two_to_four_exercises():
+    for number in range(1, 10):
+        assert 2 <= len(for_notebook(number)) <= 4, number
+    assert [e.id for e in for_notebook("00")] == ["00.numbers"]
+
+
+# -- independent answers ------------------------------------------------------
+def test_solutions_match_hand_worked_answers():
+    # the slides' table, worked by hand with equation (3)
+    assert solution("04.shape_table") == {
+        "valid/1": ((28 - 3) // 1 + 1,) * 2 + (8,),
+        "same/1": (28, 28, 8),
+        "valid/2": ((28 - 3) // 2 + 1,) * 2 + (8,),
+    }
+    assert solution("01.conv_params") == (3 * 3 * 3 + 1) * 16 == 448
+    assert solution("01.dense_params") == 3072 * 14400 + 14400
+    assert solution("03.feature_map") == (60, 60, 10)
+    assert solution("03.layer_params") == 760
+    assert solution("04.output_size") == 3
+    assert solution("04.same_zeros") == 4
+    assert solution("05.pool_shape") == (13, 13, 8)
+    assert solution("05.pool_params") == 0
+    assert solution("06.one_by_one_params") == 192 * 16 + 16
+    assert solution("06.inception_depth") == 64 + 128 + 32 + 32
+    assert solution("06.saving") == 28 * 28 * 32 * 5 * 5 * 192
+    assert solution("07.flatten") == 2 * 2 * 16
+    assert solution("07.model_params") == (9 + 1) * 8 + (72 + 1) * 16 + 64 * 10 + 10
+    assert solution("08.lenet_c1") == (28, 28, 6)
+    assert solution("08.alexnet_conv1") == (55, 55, 96)
+    assert solution("08.vgg_field") == 7
+    assert solution("09.same_stride2") == (16, 16, 16)
+    assert solution("09.chain") == (4, 4, 16)
+    assert solution("09.params") == (9 * 16 + 1) * 32
+    assert solution("09.pool_stride") == 27
+    assert solution("01.shift") == 5
+
+
+def test_convolution_exercises_match_scipy():
+    assert solution("02.one_value") == pytest.approx(
+        signal.convolve2d(ex.PATCH_02, ex.KERNEL_02, mode="valid")[0, 0])
+    np.testing.assert_allclose(solution("02.output_map"),
+                               signal.convolve2d(ex.IMAGE_02, ex.KERNEL_02, mode="valid"))
+    # cross-correlating with the answer to 02.flip is convolving with K
+    picture = np.random.default_rng(3).random((6, 7))
+    np.testing.assert_allclose(signal.correlate2d(picture, solution("02.flip"), mode="valid"),
+                               signal.convolve2d(picture, ex.KERNEL_02_FLIP, mode="valid"))
+
+
+def test_max_pool_exercise_by_hand():
+    np.testing.assert_array_equal(solution("05.max_values"), [[4, 6], [2, 5]])
+
+
+def test_notebook_07_counts_match_the_trainable_model():
+    nn = pytest.importorskip("meia_cnn.nn")
+    model = nn.reference_model()
+    assert model.n_params == solution("07.model_params")
+    assert model.output_shapes[-2] == (solution("07.flatten"),)
+
+
+def test_notebook_08_shapes_match_the_architecture_tables():
+    arch = pytest.importorskip("meia_cnn.architectures")
+    c1 = arch.summary("lenet5")["C1"].output_shape
+    conv1 = arch.summary("alexnet")["conv1"].output_shape
+    assert solution("08.lenet_c1") == (c1[1], c1[0], c1[2])
+    assert solution("08.alexnet_conv1") == (conv1[1], conv1[0], conv1[2])
+
+
+# -- specific hints -------------------------------------------------------------
+def test_shape_table_hints_row_by_row():
+    fb = check("04.shape_table", {"valid/1": (26, 26, 3), "same/1": (28, 28, 8), "valid/2": (14, 14, 8)})
+    assert fb.status == "wrong"
+    assert fb.message.startswith("1 of 3 rows right.")
+    assert "width and height are right; the depth equals the number of kernels" in fb.message
+    assert "round down" in fb.message
+    fb = check("04.shape_table", [(28, 28, 8), (26, 26, 8), (12, 12, 8)])
+    assert "'same' padding" in fb.message and "'valid' size" in fb.message
+    assert "adds 1 after the division" in fb.message
+
+
+def test_shape_table_partial_answers_wait_for_the_rest():
+    fb = check("04.shape_table", {"valid/1": (26, 26, 8)})
+    assert fb.status == "waiting" and "valid, stride 1: correct" in fb.message
+    assert "same, stride 1: waiting" in fb.message
+    fb = check("04.shape_table", {"valid/1": (26, 26, 8), "same/1": (..., ..., ...), "valid/2": (13, 13, 8)})
+    assert fb.status == "waiting" and fb.message.startswith("2 of 3 rows right.")
+
+
+def test_shape_table_rejects_unknown_rows_and_bad_rows():
+    fb = check("04.shape_table", {"valid/3": (1, 1, 1)})
+    assert fb.status == "invalid" and "'valid/3'" in fb.message
+    fb = check("04.shape_table", [(26, 26), (28, 28, 8), (13, 13, 8)])
+    assert not fb.correct and "give 3 numbers" in fb.message
+    assert check("04.shape_table", "26, 28, 13").status == "invalid"
+
+
+def test_structural_hints_for_shapes():
+    assert "width and height are right" in check("03.feature_map", (60, 60, 7)).message
+    assert "the depth is right" in check("03.feature_map", (59, 59, 10)).message
+    assert "one side" in check("03.feature_map", (60, 61, 10)).message
+    assert "the depth is right" in check("05.pool_shape", (12, 12, 8)).message
+
+
+def test_answers_of_other_types_are_accepted_when_equal():
+    assert check("04.output_size", np.int64(3)).correct
+    assert check("04.output_size", 3.0).correct
+    assert check("03.feature_map", [60, 60, 10]).correct
+    assert check("03.feature_map", np.array([60, 60, 10])).correct
+    assert check("05.max_values", np.array([[4, 6], [2, 5]])).correct
+    assert check("02.one_value", 4).correct
+
+
+def test_unreadable_answers_say_what_is_expected():
+    assert "whole number" in check("04.output_size", 2.5).message
+    assert "give 3 numbers" in check("03.feature_map", (60, 60)).message
+    assert "shape (2, 2)" in check("05.max_values", [1, 2, 3]).message
+
+
+def test_unknown_exercise_is_a_value_error_naming_the_known_ones():
+    with pytest.raises(ValueError, match=r"`exercise_id` must be one of .*04\.shape_table.*got 'nope'"):
+        check("nope", 1)
+    with pytest.raises(ValueError, match="exercise_id"):
+        get(None)
+
+
+def test_feedback_displays_as_text_and_html():
+    fb = check("04.output_size", 3)
+    assert repr(fb) == str(fb) == fb.message
+    assert 'class="meia-feedback"' in fb._repr_html_() and "Correct" in fb._repr_html_()
+
+
+def test_ids_follow_the_notebook_numbers():
+    for exercise_id, exercise in EXERCISES.items():
+        number, _, name = exercise_id.partition(".")
+        assert number.isdigit() and len(number) == 2 and name
+        assert exercise.notebook == number
+        assert exercise.template.startswith("answer = ")

@@ -1,0 +1,150 @@
+"""Exercise widgets, headless: driven through their controls as a student would."""
+
+import ipywidgets as widgets
+import pytest
+
+from meia_cnn import exercises
+from meia_cnn.widgets import ExerciseWidget, ShapeTableExercise
+
+SOLVED = exercises.solution("04.shape_table")
+
+
+@pytest.fixture
+def table():
+    t = ShapeTableExercise()
+    yield t
+    t.close()
+
+
+def _fill(table, answer):
+    for key, values in answer.items():
+        for col, value in zip(("width", "height", "depth"), values):
+            table.controls[f"{key}/{col}"].value = value
+
+
+def test_table_dom_contract(table):
+    boxes = [k for k in table.controls if k.count("/") == 2]
+    assert len(boxes) == 9
+    for key in boxes:
+        assert isinstance(table.controls[key], widgets.IntText)
+    assert isinstance(table.controls["check"], widgets.Button)
+    assert table.controls["check"].description == "Check"
+    assert isinstance(table.feedback, widgets.HTML)
+    assert "meia-feedback" in table.feedback._dom_classes
+    assert table.feedback_text == ""
+    # the table, the buttons and the feedback are shown
+    assert table.table in table.children and table.feedback in table.children
+
+
+def test_table_correct_through_the_check_button(table):
+    _fill(table, SOLVED)
+    table.controls["check"].click()
+    assert table.feedback_text.startswith("Correct")
+    assert table.last.correct
+    assert all("10003" in m.value or "✓" in m.value for m in table.marks.values())
+
+
+def test_table_wrong_depth_gets_the_hint(table):
+    wrong = dict(SOLVED, **{"valid/1": (26, 26, 3)})
+    _fill(table, wrong)
+    table.controls["check"].click()
+    text = table.feedback_text
+    assert not text.startswith("Correct")
+    assert "width and height are right; the depth equals the number of kernels" in text
+    assert "10007" in table.marks["valid/1"].value or "✗" in table.marks["valid/1"].value
+    assert "10003" in table.marks["same/1"].value or "✓" in table.marks["same/1"].value
+
+
+def test_table_empty_waits(table):
+    table.controls["check"].click()
+    assert table.last.status == "waiting"
+    assert table.feedback_text.startswith("Waiting for an answer")
+    assert all(m.value == "" for m in table.marks.values())
+
+
+def test_table_answer_keyword_and_reveal():
+    t = ShapeTableExercise(answer=SOLVED)
+    try:
+        assert t.answer() == SOLVED
+        assert not t.revealed
+        t.controls["reveal"].click()
+        assert t.revealed and t.controls["reveal"].disabled
+        assert "<table>" in t.solution.value and ">26<" in t.solution.value
+    finally:
+        t.close()
+
+
+def test_table_rejects_unknown_rows():
+    with pytest.raises(ValueError, match="unknown row 'valid/9'"):
+        ShapeTableExercise(answer={"valid/9": (1, 1, 1)})
+
+
+def test_table_fixed_by_the_student_turns_correct(table):
+    _fill(table, dict(SOLVED, **{"valid/2": (14, 14, 8)}))
+    assert not table.check().correct
+    assert "round down" in table.feedback_text
+    table.controls["valid/2/width"].value = 13
+    table.controls["valid/2/height"].value = 13
+    assert table.check().correct
+
+
+@pytest.mark.parametrize("exercise_id", list(exercises.EXERCISES))
+def test_exercise_widget_accepts_the_solution_typed_as_text(exercise_id):
+    sol = exercises.solution(exercise_id)
+    text = repr(sol.tolist()) if hasattr(sol, "tolist") else repr(sol)
+    w = ExerciseWidget(exercise_id)
+    try:
+        w.controls["answer"].value = text       # Enter in the box checks
+        assert w.feedback_text.startswith("Correct"), (exercise_id, text, w.feedback_text)
+        assert "meia-feedback" in w.feedback._dom_classes
+    finally:
+        w.close()
+
+
+def test_exercise_widget_hint_unparsable_and_empty():
+    w = ExerciseWidget("03.feature_map")
+    try:
+        w.controls["answer"].value = "(60, 60, 3)"
+        assert "the depth G_d equals the number of kernels" in w.feedback_text
+        w.controls["answer"].value = "60 by 60"
+        assert w.last.status == "invalid" and "Cannot read the answer" in w.feedback_text
+        w.controls["answer"].value = ""
+        assert w.last.status == "waiting"
+        w.controls["check"].click()
+        assert w.feedback_text.startswith("Waiting")
+    finally:
+        w.close()
+
+
+def test_exercise_widget_reveal_shows_the_worked_solution():
+    w = ExerciseWidget("04.output_size")
+    try:
+        assert w.solution.layout.display == "none"
+        w.controls["reveal"].click()
+        assert w.revealed
+        assert "3" in w.solution.value and "lfloor" in w.solution.value
+    finally:
+        w.close()
+
+
+def test_exercise_widget_without_prompt_and_array_box():
+    w = ExerciseWidget("05.max_values", prompt=False)
+    try:
+        assert w.prompt not in w.children
+        assert isinstance(w.controls["answer"], widgets.Textarea)
+        w.controls["answer"].value = "[[4, 6], [2, 5]]"
+        assert w.last.correct
+    finally:
+        w.close()
+
+
+def test_exercise_widget_unknown_id():
+    with pytest.raises(ValueError, match="exercise_id"):
+        ExerciseWidget("99.nothing")
+
+
+def test_close_closes_the_controls():
+    w = ExerciseWidget("04.output_size")
+    controls = list(w.controls.values())
+    w.close()
+    assert all(c.comm is None for c in controls)
