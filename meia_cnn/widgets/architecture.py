@@ -1,0 +1,215 @@
+"""The classic networks side by side: their tables and their volumes to scale.
+
+For the lecture's closing presentations (LeNet-5, AlexNet, GoogLeNet, VGG):
+choose a network and see its summary table (from
+:func:`meia_cnn.architectures.summary`) and a diagram of the volumes it
+computes, one box per layer output, drawn to scale: the box's height is
+proportional to the feature map's side ``H``, its width to ``log2`` of the
+depth ``D``, and its label gives ``H×W×D``.  The readout gives the totals.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+from matplotlib.patches import Patch, Rectangle
+
+from .. import architectures
+from ._base import FONT, PALETTE, Explorer
+
+__all__ = ["ArchitectureExplorer"]
+
+#: Kinds of rows drawn as volumes (response normalisation, dropout and
+#: softmax keep their input's shape and would only repeat a box).
+_DRAWN = {"conv", "subsample", "maxpool", "avgpool", "dense", "rbf", "inception"}
+_COLOURS = {
+    "input": PALETTE["grey"],
+    "conv": PALETTE["blue"],
+    "subsample": PALETTE["orange"],
+    "maxpool": PALETTE["orange"],
+    "avgpool": PALETTE["orange"],
+    "inception": PALETTE["green"],
+    "dense": PALETTE["purple"],
+    "rbf": PALETTE["purple"],
+}
+_LEGEND = (("input", "input"), ("conv", "convolution"), ("maxpool", "pooling / subsampling"),
+           ("inception", "inception module"), ("dense", "fully connected"))
+
+_TALLEST = 1.5      # height of the volume with the largest side H
+_GAP = 0.35          # between boxes
+_MIN_WIDTH = 0.25    # width of a depth-1 volume
+_MAX_WIDTH = 1.0     # width of the deepest volume of the network
+_MIN_HEIGHT = 0.025  # so that 1×1×D volumes stay visible
+
+
+def volumes(summary):
+    """The volumes a diagram shows: ``[(label, (H, W, D), kind), ...]``, input first."""
+    out = [("input", summary.input_shape, "input")]
+    out += [(row.name, row.output_shape, row.kind) for row in summary if row.kind in _DRAWN]
+    return out
+
+
+def layout(vols):
+    """Boxes ``(x, y, width, height)`` for ``vols``, to scale.
+
+    Height is proportional to ``H`` (the tallest volume is ``_TALLEST``); width grows
+    with ``log2(D)`` from ``_MIN_WIDTH`` (D = 1) to ``_MAX_WIDTH`` (the
+    deepest volume); boxes are centred on y = 0 and separated by ``_GAP``.
+    """
+    h_max = max(shape[0] for _, shape, _ in vols)
+    log_max = max(math.log2(shape[2]) for _, shape, _ in vols) or 1.0
+    boxes, x = [], 0.0
+    for _, (h, _w, d), _ in vols:
+        height = max(_TALLEST * h / h_max, _MIN_HEIGHT)
+        width = _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * math.log2(d) / log_max
+        boxes.append((x, -height / 2, width, height))
+        x += width + _GAP
+    return boxes
+
+
+class ArchitectureExplorer(Explorer):
+    """Choose a classic CNN; see its summary table and its volumes to scale.
+
+    Parameters
+    ----------
+    name : str
+        A network of :func:`meia_cnn.architectures.names` (``'lenet5'``,
+        ``'lenet5_fc'``, ``'alexnet'``, ``'alexnet_single'``, ``'vgg16'``,
+        ``'vgg19'``, ``'googlenet'``).
+    detail : bool
+        Show the paper's own columns in the table (LeNet-5's connections,
+        GoogLeNet's Table 1 layout) instead of the common ones.
+
+    Attributes
+    ----------
+    controls : dict
+        ``"name"`` (Dropdown of the networks) and ``"detail"`` (Checkbox).
+    table : ipywidgets.HTML
+        The summary table (CSS class ``meia-architecture``).
+
+    Notes
+    -----
+    The figure holds a fixed pool of boxes and labels, as many as the
+    largest network needs; switching networks moves, resizes, relabels and
+    hides them, and never creates an artist.
+
+    Examples
+    --------
+    >>> viz = ArchitectureExplorer()
+    >>> viz.summary.total_params, viz.summary.trainable_params
+    (60840, 60000)
+    >>> [b["label"] for b in viz.boxes][:3]
+    ['input', 'C1', 'S2']
+    >>> viz.controls["name"].value = "vgg16"
+    >>> len(viz.boxes), viz.boxes[-1]["shape"]
+    (22, (1, 1, 1000))
+    >>> viz.close()
+    """
+
+    def __init__(self, name="lenet5", *, detail=False):
+        super().__init__()
+        key = architectures.summary(name).key  # an unknown name is a ValueError here
+        self.controls["name"] = widgets.Dropdown(
+            options=[(title, k) for k, title in architectures.titles().items()],
+            value=key, description="network", layout=widgets.Layout(width="30em"),
+        )
+        self.controls["detail"] = widgets.Checkbox(
+            value=bool(detail), description="the paper's columns", indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
+        self.table = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        self.table.add_class("meia-architecture")
+
+        fig = self._make_figure((10, 4.8))
+        ax = fig.add_axes((0.01, 0.01, 0.98, 0.86))
+        ax.set_axis_off()
+        self.ax = ax
+        pool = max(len(volumes(architectures.summary(k))) for k in architectures.names())
+        self._pool = pool
+        self._boxes = [ax.add_patch(Rectangle((0, 0), 1, 1, facecolor=PALETTE["grey"],
+                                              edgecolor=PALETTE["black"], linewidth=0.8,
+                                              visible=False))
+                       for _ in range(pool)]
+        self._labels = [ax.text(0, 0, "", rotation=90, ha="center", va="bottom",
+                                fontsize=FONT["cell"] - 1, visible=False) for _ in range(pool)]
+        self._shapes = [ax.text(0, 0, "", rotation=90, ha="center", va="top",
+                                fontsize=FONT["cell"] - 1, visible=False) for _ in range(pool)]
+        self._title = ax.set_title("", fontsize=FONT["title"])
+        ax.legend(handles=[Patch(facecolor=_COLOURS[k], edgecolor=PALETTE["black"], label=text)
+                           for k, text in _LEGEND],
+                  loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=len(_LEGEND),
+                  fontsize=FONT["cell"] - 2, frameon=False)
+        ax.set_ylim(-_TALLEST / 2 - 1.3, _TALLEST / 2 + 1.0)
+        self._drawn = []
+        self._summary = None
+
+        self._layout(widgets.HBox([self.controls["name"], self.controls["detail"]]))
+        self.children = (*self.children, self.table)
+        self._connect()
+
+    # -- what is drawn --------------------------------------------------------
+    @property
+    def name(self):
+        """The key of the network shown."""
+        return self._summary.key
+
+    @property
+    def summary(self):
+        """The :class:`~meia_cnn.architectures.Summary` shown."""
+        return self._summary
+
+    @property
+    def boxes(self):
+        """The visible volumes: dicts with ``label``, ``shape`` (H, W, D), ``kind``,
+        ``x``, ``y``, ``width``, ``height`` as drawn."""
+        return [dict(item) for item in self._drawn]
+
+    # -- update -------------------------------------------------------------
+    def _update(self):
+        summary = architectures.summary(self.controls["name"].value)
+        vols = volumes(summary)
+        geometry = layout(vols)
+        drawn = []
+        for i in range(self._pool):
+            box, label, shape_text = self._boxes[i], self._labels[i], self._shapes[i]
+            if i < len(vols):
+                name, shape, kind = vols[i]
+                x, y, w, h = geometry[i]
+                box.set_bounds(x, y, w, h)
+                box.set_facecolor(_COLOURS[kind])
+                label.set_position((x + w / 2, y + h + 0.06))
+                label.set_text(name)
+                shape_text.set_position((x + w / 2, y - 0.06))
+                shape_text.set_text("×".join(map(str, shape)))
+                drawn.append(dict(label=name, shape=shape, kind=kind, x=x, y=y, width=w, height=h))
+            for artist in (box, label, shape_text):
+                artist.set_visible(i < len(vols))
+        last = geometry[-1]
+        self.ax.set_xlim(-_GAP, last[0] + last[2] + _GAP)
+        self._title.set_text(f"{summary.title}: height ∝ H, width ∝ log₂ D")
+        columns = summary.paper_columns if self.controls["detail"].value else None
+        self.table.value = summary.to_html(columns)
+        self.readout.value = self._readout(summary)
+        self._summary = summary
+        self._drawn = drawn
+
+    @staticmethod
+    def _readout(summary):
+        largest = summary.largest
+        share = 100.0 * largest.params / summary.total_params
+        trainable = ""
+        if summary.trainable_params != summary.total_params:
+            trainable = f" ({summary.trainable_params:,} trainable)"
+        shape = "×".join(map(str, summary.input_shape))
+        out = "×".join(map(str, summary.output_shape))
+        lines = [
+            f"<b>{html.escape(summary.title)}</b>: {summary.depth} layers with weights, "
+            f"input {shape} → output {out}",
+            f"parameters: <b>{summary.total_params:,}</b>{trainable}; "
+            f"multiply-adds: <b>{summary.total_macs:,}</b>",
+            f"largest layer: {html.escape(largest.name)}, {largest.params:,} parameters "
+            f"({share:.0f} % of all)",
+        ]
+        return '<div style="font-size:{}px">{}</div>'.format(FONT["label"] + 2, "<br>".join(lines))
