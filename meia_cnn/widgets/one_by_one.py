@@ -1,0 +1,624 @@
+"""The 1x1 convolution: channel mixing at every pixel, and what it costs.
+
+A volume ``H x W x C`` goes through ``F`` kernels of size ``1 x 1 x C``.  At
+each pixel the ``C`` values are combined with one kernel's ``C`` weights: a
+dot product, the same at every position.  Height and width are kept ("a 1x1
+convolution adds more parameters without modifying the structure", as the
+slides say); only the depth changes, from ``C`` to ``F``.
+
+The explorer draws the input volume, the kernel and the output volume with
+the chosen pixel as a rod through the depth, writes the chosen pixel's dot
+product out term by term, and compares parameters and multiply-adds with a
+3x3 and a 5x5 layer producing the same ``H x W x F`` volume.  Every number
+comes from :func:`meia_cnn.ops.conv1x1` and :mod:`meia_cnn.arithmetic`.
+
+This module also holds small drawing helpers used by the other explorers of
+the same family (:mod:`.inception`, :mod:`.sharing`,
+:mod:`.template_matching`): :class:`FastText`, :class:`Cuboid` and
+:class:`RangeSync`.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib import transforms as mtransforms
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+
+from .. import arithmetic, ops
+from .._validation import as_float_array, as_int
+from ._base import CMAP_SIGNED, CMAP_VALUES, FONT, PALETTE, Explorer
+
+__all__ = ["OneByOneExplorer"]
+
+#: Largest sizes drawn cell by cell (beyond them the numbers stop being legible).
+MAX_SIDE = 12
+MAX_CHANNELS = 16
+MAX_FILTERS = 8
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the explorers of this family
+# ---------------------------------------------------------------------------
+def count(n):
+    """An integer with thousands separators, as printed in the readouts.
+
+    >>> count(128049152)
+    '128,049,152'
+    """
+    return f"{int(n):,}"
+
+
+def number(v, digits=3):
+    """A value as written on the figure: whole numbers without decimals, a true minus.
+
+    >>> number(4.0), number(-2.0), number(0.12345)
+    ('4', '−2', '0.123')
+    """
+    v = float(v)
+    if abs(v) < 1e-12:
+        return "0"
+    text = str(int(round(v))) if abs(v - round(v)) < 1e-9 else f"{v:.{digits}g}"
+    return text.replace("-", "−")
+
+
+def check_range(value, name, low, high, why=""):
+    """``value`` as an int in ``[low, high]``, else a ValueError naming it."""
+    value = as_int(value, name, minimum=low)
+    if value > high:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"`{name}` must be between {low} and {high}{reason}, got {value}")
+    return value
+
+
+class FastText:
+    """Many short texts drawn as one collection of cached glyph outlines.
+
+    A matplotlib ``Text`` lays out its glyphs on every draw (close to a
+    millisecond each here); an explorer with forty numbers would miss its
+    redraw budget on text alone.  The outlines of each string are computed
+    once (``TextPath``) and drawn as one :class:`PathCollection`; updating
+    means new paths and offsets, never new artists.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw; offsets are in ``transform`` (default ``ax.transData``).
+    fontsize : float
+        In points.
+    weight, colour : str
+    transform : Transform, optional
+        For the anchor points, e.g. ``ax.transAxes``.
+
+    Attributes
+    ----------
+    items : list of (x, y, str)
+        What is written, where (tests read it).
+    """
+
+    def __init__(self, ax, fontsize, *, weight="normal", colour="black", zorder=5, transform=None):
+        self.ax = ax
+        self.prop = FontProperties(size=fontsize, weight=weight)
+        ref = TextPath((0, 0), "0", prop=self.prop).get_extents()
+        self._digit = (ref.y0, ref.y1)
+        self._line = fontsize * 1.3
+        self._cache = {}
+        self.colour = colour
+        points = mtransforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
+        self.collection = PathCollection(
+            [], offsets=np.zeros((0, 2)), offset_transform=transform or ax.transData,
+            transform=points, edgecolors="none", facecolors=colour, zorder=zorder,
+        )
+        self.collection.set_clip_on(False)
+        ax.add_collection(self.collection, autolim=False)
+        self.items = []
+
+    def _path(self, text, ha, va):
+        key = (text, ha, va)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        lines = text.split("\n")
+        vertices, codes = [], []
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            path = TextPath((0, 0), line, prop=self.prop)
+            ext = path.get_extents()
+            dx = {"left": -ext.x0, "center": -(ext.x0 + ext.x1) / 2, "right": -ext.x1}[ha]
+            vertices.append(path.vertices + (dx, -i * self._line))
+            codes.append(path.codes)
+        low = self._digit[0] - (len(lines) - 1) * self._line
+        high = self._digit[1]
+        dy = {"center": -(low + high) / 2, "bottom": -low, "top": -high, "baseline": 0.0}[va]
+        if vertices:
+            hit = Path(np.concatenate(vertices) + (0.0, dy), np.concatenate(codes))
+        else:
+            hit = Path(np.zeros((1, 2)), [Path.MOVETO])
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        self._cache[key] = hit
+        return hit
+
+    def set(self, items):
+        """Write ``items``: ``(x, y, text)`` or ``(x, y, text, options)``.
+
+        ``options`` may hold ``ha`` ('left', 'center', 'right'), ``va``
+        ('top', 'center', 'bottom', 'baseline') and ``colour``.
+        """
+        paths, offsets, colours = [], [], []
+        self.items = []
+        for item in items:
+            x, y, text = item[:3]
+            opts = item[3] if len(item) > 3 else {}
+            self.items.append((x, y, text))
+            if not text:
+                continue
+            paths.append(self._path(text, opts.get("ha", "center"), opts.get("va", "center")))
+            offsets.append((x, y))
+            colours.append(opts.get("colour", self.colour))
+        self.collection.set_paths(paths)
+        self.collection.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
+        self.collection.set_facecolors(colours or [self.colour])
+
+    @property
+    def strings(self):
+        """The texts written, in order."""
+        return [text for _, _, text in self.items]
+
+
+class RangeSync:
+    """Mixin: change a slider's range from inside an update without a second update."""
+
+    _syncing = False
+
+    def _on_change(self, change=None):
+        if not self._syncing:
+            super()._on_change(change)
+
+    def _set_range(self, name, minimum, maximum):
+        control = self.controls[name]
+        if (control.min, control.max) == (minimum, maximum):
+            return
+        self._syncing = True
+        try:
+            if control.value > maximum:
+                control.value = maximum
+            if control.value < minimum:
+                control.value = minimum
+            if maximum < control.min:
+                control.min = minimum
+                control.max = maximum
+            else:
+                control.max = maximum
+                control.min = minimum
+        finally:
+            self._syncing = False
+
+
+def arrow(ax, start, end, *, colour=PALETTE["black"], lw=1.5):
+    """A fixed arrow (a patch, not an annotation: no text to lay out)."""
+    patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour, lw=lw,
+                            shrinkA=0, shrinkB=0)
+    ax.add_patch(patch)
+    return patch
+
+
+class Cuboid:
+    """A volume drawn as a box in oblique projection, built once.
+
+    The front face carries a ``rows x cols`` grid (row 0 at the top), the
+    depth runs up and to the right with one slab per channel, and a *rod*
+    marks one pixel through the whole depth; one *slab* of the rod can be
+    emphasised (one output channel).  :meth:`set` moves every artist; none is
+    created after ``__init__``.
+    """
+
+    def __init__(self, ax, colour, *, rod_colour=None, slab_colour=None):
+        self.ax = ax
+        face = dict(closed=True, linewidth=1.2, edgecolor=PALETTE["black"], facecolor=colour)
+        self.faces = [ax.add_patch(Polygon(np.zeros((4, 2)), alpha=a, **face)) for a in (0.35, 0.6, 0.5)]
+        self.grid = ax.add_collection(LineCollection([], colors=PALETTE["black"], linewidths=0.5, alpha=0.6))
+        self.depth_lines = ax.add_collection(
+            LineCollection([], colors=PALETTE["black"], linewidths=0.4, alpha=0.5))
+        rod = dict(closed=True, linewidth=1.0, edgecolor=PALETTE["black"],
+                   facecolor=rod_colour or colour, alpha=0.9)
+        self.rod = [ax.add_patch(Polygon(np.zeros((4, 2)), **rod)) for _ in range(3)]
+        slab = dict(closed=True, linewidth=1.6, edgecolor=PALETTE["black"],
+                    facecolor=slab_colour or rod_colour or colour)
+        self.slab = [ax.add_patch(Polygon(np.zeros((4, 2)), **slab)) for _ in range(3)]
+        self.bottom_centre = (0.0, 0.0)
+
+    @staticmethod
+    def box(x0, y0, w, h, d0, d1, dvec):
+        """Front, top and right faces of the box [x0, x0+w] x [y0, y0+h] x [d0, d1]."""
+        dx, dy = dvec
+        a = np.array([x0 + d0 * dx, y0 + d0 * dy])
+        b = np.array([(d1 - d0) * dx, (d1 - d0) * dy])
+        front = np.array([a, a + [w, 0], a + [w, h], a + [0, h]])
+        top = np.array([a + [0, h], a + [w, h], a + [w, h] + b, a + [0, h] + b])
+        side = np.array([a + [w, 0], a + [w, 0] + b, a + [w, h] + b, a + [w, h]])
+        return front, top, side
+
+    def set(self, origin, rows, cols, depth, *, cell=1.0, dvec=(0.3, 0.2), pixel=None, slab=None,
+            grid=True, max_lines=64):
+        """Draw a ``rows x cols x depth`` box with its front-left-bottom corner at ``origin``."""
+        x0, y0 = origin
+        w, h = cols * cell, rows * cell
+        for poly, xy in zip(self.faces, self.box(x0, y0, w, h, 0, depth, dvec)):
+            poly.set_xy(xy)
+        segs = []
+        if grid and rows <= max_lines and cols <= max_lines:
+            segs += [((x, y0), (x, y0 + h)) for x in x0 + cell * np.arange(1, cols)]
+            segs += [((x0, y), (x0 + w, y)) for y in y0 + cell * np.arange(1, rows)]
+        self.grid.set_segments(segs)
+        dx, dy = dvec
+        ks = np.arange(1, depth) if depth <= max_lines else np.array([], dtype=int)
+        lines = [((x0 + k * dx, y0 + h + k * dy), (x0 + w + k * dx, y0 + h + k * dy)) for k in ks]
+        lines += [((x0 + w + k * dx, y0 + k * dy), (x0 + w + k * dx, y0 + h + k * dy)) for k in ks]
+        self.depth_lines.set_segments(lines)
+        if pixel is None:
+            for poly in self.rod + self.slab:
+                poly.set_visible(False)
+        else:
+            r, c = pixel
+            px, py = x0 + c * cell, y0 + (rows - 1 - r) * cell
+            for poly, xy in zip(self.rod, self.box(px, py, cell, cell, 0, depth, dvec)):
+                poly.set_xy(xy)
+                poly.set_visible(True)
+            faces = self.box(px, py, cell, cell, slab, slab + 1, dvec) if slab is not None else (None,) * 3
+            for poly, xy in zip(self.slab, faces):
+                poly.set_visible(xy is not None)
+                if xy is not None:
+                    poly.set_xy(xy)
+        self.bottom_centre = (x0 + (w + depth * dx) / 2, y0)
+
+
+# ---------------------------------------------------------------------------
+# the explorer
+# ---------------------------------------------------------------------------
+class OneByOneExplorer(RangeSync, Explorer):
+    """A 1x1 convolution: one pixel's channels mixed by one kernel's weights.
+
+    Parameters
+    ----------
+    height, width : int
+        Spatial size ``H x W`` of the input volume (1 to 12; kept by the 1x1
+        convolution).
+    channels : int
+        Input depth ``C`` to start with (1 to 16; at most ``x``'s depth).
+    filters : int
+        Number of 1x1 kernels ``F`` to start with (1 to 8; at most the
+        number of columns of ``weights``).
+    x : array_like of shape (H, W, C_max), optional
+        Your own input volume; replaces ``height`` and ``width``.  The
+        ``channels`` slider uses its first ``C`` channels.  Default: small
+        integers 0..9 (seeded), so the dot products can be checked by hand.
+    weights : array_like of shape (C_max, F_max) or (1, 1, C_max, F_max), optional
+        Your own 1x1 kernels, one column per kernel.  Default: -2, -1, 1 or 2
+        (seeded).
+    seed : int
+        Seed of the default ``x`` and ``weights``.
+
+    Attributes
+    ----------
+    controls : dict
+        ``"channels"`` (C), ``"filters"`` (F), ``"row"``, ``"col"`` (the
+        pixel) and ``"filter"`` (which kernel's dot product is written out):
+        IntSliders.
+
+    Examples
+    --------
+    >>> viz = OneByOneExplorer()
+    >>> viz.output_shape
+    (6, 6, 3)
+    >>> viz.controls["filters"].value = 5
+    >>> viz.output.shape
+    (6, 6, 5)
+    >>> viz.costs["3x3"]["params"] == 3 * 3 * 8 * 5 + 5
+    True
+    >>> viz.close()
+    """
+
+    def __init__(self, height=6, width=6, channels=8, filters=3, *, x=None, weights=None, seed=0):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        if x is None:
+            height = check_range(height, "height", 1, MAX_SIDE, "drawn cell by cell")
+            width = check_range(width, "width", 1, MAX_SIDE, "drawn cell by cell")
+            x = rng.integers(0, 10, size=(height, width, MAX_CHANNELS)).astype(np.float64)
+        else:
+            x = np.array(as_float_array(x, "x", ndim=3), dtype=np.float64)
+            check_range(x.shape[0], "x height", 1, MAX_SIDE, "drawn cell by cell")
+            check_range(x.shape[1], "x width", 1, MAX_SIDE, "drawn cell by cell")
+            check_range(x.shape[2], "x depth", 1, MAX_CHANNELS, "one number per channel is written out")
+        c_max = x.shape[2]
+        if weights is None:
+            weights = rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c_max, MAX_FILTERS))
+        else:
+            weights = as_float_array(weights, "weights", ndim=(2, 4))
+            if weights.ndim == 4:
+                if weights.shape[:2] != (1, 1):
+                    raise ValueError(
+                        f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {weights.shape}")
+                weights = weights[0, 0]
+            weights = np.array(weights, dtype=np.float64)
+            if weights.shape[0] != c_max:
+                raise ValueError(
+                    f"`weights` must have one row per input channel: x has C={c_max}, "
+                    f"weights has shape {weights.shape}")
+            check_range(weights.shape[1], "weights columns (F)", 1, MAX_FILTERS, "one output channel each")
+        f_max = weights.shape[1]
+        channels = min(check_range(channels, "channels", 1, MAX_CHANNELS,
+                                   "one number per channel is written out"), c_max)
+        filters = min(check_range(filters, "filters", 1, MAX_FILTERS, "one output channel each"), f_max)
+        self._x = x
+        self._w = weights
+        self._state = {}
+        h, w = x.shape[:2]
+
+        s = self._slider
+        self.controls = {
+            "channels": s(channels, 1, c_max, "channels C"),
+            "filters": s(filters, 1, f_max, "kernels F"),
+            "row": s(h // 2, 0, h - 1, "pixel row"),
+            "col": s(w // 2, 0, w - 1, "pixel col"),
+            "filter": s(0, 0, filters - 1, "kernel f"),
+        }
+        self._build_figure(h, w, c_max, f_max)
+        self._layout(
+            widgets.HBox([self.controls["channels"], self.controls["filters"]]),
+            widgets.HBox([self.controls["row"], self.controls["col"], self.controls["filter"]]),
+        )
+        self._connect()
+
+    @staticmethod
+    def _slider(value, lo, hi, description):
+        return widgets.IntSlider(value=value, min=lo, max=hi, description=description,
+                                 continuous_update=True, style={"description_width": "initial"},
+                                 layout=widgets.Layout(width="280px"))
+
+    # -- figure ------------------------------------------------------------
+    def _build_figure(self, h, w, c_max, f_max):
+        fig = self._make_figure((10.5, 4.4))
+        overlay = fig.add_axes((0, 0, 1, 1))
+        overlay.set_axis_off()
+        self._head = FastText(overlay, FONT["title"], transform=overlay.transAxes)
+        self._formula = FastText(overlay, FONT["label"], colour=PALETTE["blue"], transform=overlay.transAxes)
+
+        # the volumes
+        ax = fig.add_axes((0.005, 0.02, 0.55, 0.8))
+        ax.set_axis_off()
+        self._dvec = (min(0.32, 4.0 / c_max), min(0.24, 3.0 / c_max))
+        depth_w = c_max * self._dvec[0]
+        self._in_origin = (0.0, 0.0)
+        self._k_origin = (w + depth_w + 1.0, h / 2 - 0.5)
+        self._out_origin = (self._k_origin[0] + 1 + depth_w + 1.4, 0.0)
+        right = self._out_origin[0] + w + f_max * self._dvec[0]
+        top = h + c_max * self._dvec[1]
+        ax.set_xlim(-0.4, right + 0.4)
+        ax.set_ylim(-1.9, top + 0.4)
+        ax.set_aspect("equal")
+        self._vol_in = Cuboid(ax, PALETTE["sky"], rod_colour=PALETTE["orange"])
+        self._kernel = Cuboid(ax, PALETTE["orange"])
+        self._vol_out = Cuboid(ax, PALETTE["green"], rod_colour=PALETTE["yellow"],
+                               slab_colour=PALETTE["vermillion"])
+        arrow(ax, (w + depth_w * 0.55, h / 2), (self._k_origin[0] - 0.2, h / 2))
+        arrow(ax, (self._k_origin[0] + 1 + depth_w * 0.55, h / 2), (self._out_origin[0] - 0.2, h / 2))
+        self._vol_labels = FastText(ax, FONT["label"])
+
+        # one pixel's values, one kernel's weights, their products
+        cax = fig.add_axes((0.575, 0.06, 0.17, 0.76))
+        cax.set_axis_off()
+        cax.set_xlim(-0.3, 4.3)
+        cax.set_ylim(c_max + 1.6, -1.2)
+        self._c_max = c_max
+        self._columns = {}
+        for i, (key, cmap) in enumerate((("x", CMAP_VALUES), ("w", CMAP_SIGNED), ("prod", CMAP_SIGNED))):
+            x0 = 1.5 * i
+            image = cax.imshow(np.zeros((1, 1)), cmap=cmap, extent=(x0, x0 + 1, 1, 0),
+                               interpolation="nearest", aspect="auto")
+            self._columns[key] = (x0, image)
+        cax.set_xlim(-0.3, 4.3)
+        cax.set_ylim(c_max + 1.6, -1.2)
+        self._columns["x"][1].set_clim(float(self._x.min()), max(float(self._x.max()), float(self._x.min()) + 1))
+        self._cell_lines = cax.add_collection(LineCollection([], colors=PALETTE["grey"], linewidths=0.6))
+        self._cell_fs = FONT["cell"] if c_max <= 10 else FONT["cell"] - 2
+        self._cells = FastText(cax, self._cell_fs)
+        self._col_heads = FastText(cax, FONT["label"])
+        self._col_heads.set([(0.5, -0.5, "x"), (2.0, -0.5, "w"), (3.5, -0.5, "x·w")])
+        self._sum = FastText(cax, FONT["label"], weight="bold", colour=PALETTE["vermillion"])
+        self._cax = cax
+
+        # parameters and multiply-adds: 1x1 against 3x3 and 5x5, same output
+        bax = fig.add_axes((0.77, 0.02, 0.225, 0.8))
+        bax.set_axis_off()
+        bax.set_xlim(-0.6, 2.6)
+        bax.set_ylim(-0.05, 2.45)
+        colours = [PALETTE["orange"], PALETTE["sky"], PALETTE["blue"]]
+        self._bars = {}
+        self._bar_base = {"params": 1.45, "macs": 0.25}
+        self._bar_height = 0.55
+        for key, base in self._bar_base.items():
+            self._bars[key] = [
+                bax.add_patch(Rectangle((i - 0.35, base), 0.7, 0.0, facecolor=colours[i],
+                                        edgecolor=PALETTE["black"])) for i in range(3)]
+            bax.plot([-0.55, 2.55], [base, base], color=PALETTE["black"], lw=1)
+        static = FastText(bax, FONT["label"] - 1)
+        static.set(
+            [(1.0, 2.43, "parameters", {"va": "top"}), (1.0, 1.22, "multiply-adds", {"va": "top"})]
+            + [(i, base - 0.03, name, {"va": "top"})
+               for base in self._bar_base.values() for i, name in enumerate(("1×1", "3×3", "5×5"))]
+        )
+        self._bar_values = FastText(bax, FONT["cell"] - 1)
+
+    # -- updates -----------------------------------------------------------
+    def _update(self):
+        c = self.controls["channels"].value
+        f_count = self.controls["filters"].value
+        self._set_range("filter", 0, f_count - 1)
+        r, col, f = self.controls["row"].value, self.controls["col"].value, self.controls["filter"].value
+        h, w = self._x.shape[:2]
+        x = self._x[:, :, :c]
+        weights = self._w[:c, :f_count]
+        out = ops.conv1x1(x, weights)
+        costs = {}
+        for k in (1, 3, 5):
+            if k == 1:
+                params = arithmetic.conv1x1_params(c, f_count)
+                macs = arithmetic.conv1x1_macs((h, w, c), f_count)
+            else:
+                params = arithmetic.conv_params(c, f_count, k)
+                macs = arithmetic.conv_macs((h, w, c), f_count, k, padding="same")
+            costs[f"{k}x{k}"] = {"params": params, "macs": macs}
+        pixel = x[r, col]
+        kernel = weights[:, f]
+        self._state = dict(x=x, weights=weights, output=out, costs=costs, pixel=pixel, kernel=kernel,
+                           products=pixel * kernel, value=out[r, col, f], r=r, col=col, f=f)
+        self._draw(h, w, c, f_count)
+
+    def _draw(self, h, w, c, f_count):
+        s = self._state
+        r, col, f = s["r"], s["col"], s["f"]
+        self._vol_in.set(self._in_origin, h, w, c, dvec=self._dvec, pixel=(r, col))
+        self._kernel.set(self._k_origin, 1, 1, c, dvec=self._dvec, grid=False)
+        self._vol_out.set(self._out_origin, h, w, f_count, dvec=self._dvec, pixel=(r, col), slab=f)
+        below = {"va": "top"}
+        self._vol_labels.set([
+            (*self._shift(self._vol_in.bottom_centre, -0.3), f"input {h}×{w}×{c}", below),
+            (*self._shift(self._kernel.bottom_centre, -0.3), f"kernel {f}\n1×1×{c}", below),
+            (*self._shift(self._vol_out.bottom_centre, -0.3), f"output {h}×{w}×{f_count}", below),
+        ])
+
+        cells, segs = [], []
+        for key, values in (("x", s["pixel"]), ("w", s["kernel"]), ("prod", s["products"])):
+            x0, image = self._columns[key]
+            image.set_data(values[:, None])
+            image.set_extent((x0, x0 + 1, c, 0))
+            if key != "x":
+                lim = max(float(np.abs(values).max()), 1e-12)
+                image.set_clim(-lim, lim)
+            rgba = image.get_cmap()(image.norm(values))
+            dark = (0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2]) <= 0.5
+            for k, v in enumerate(values):
+                cells.append((x0 + 0.5, k + 0.5, number(v), {"colour": "white" if dark[k] else "black"}))
+            segs += [((x0, k), (x0 + 1, k)) for k in range(c + 1)]
+            segs += [((x0, 0), (x0, c)), ((x0 + 1, 0), (x0 + 1, c))]
+        cells += [(1.25, k + 0.5, "·") for k in range(c)] + [(2.75, k + 0.5, "=") for k in range(c)]
+        self._cells.set(cells)
+        self._cell_lines.set_segments(segs)
+        self._sum.set([(3.5, c + 0.35, f"Σ = {number(s['value'])}", {"va": "top"})])
+
+        self._head.set([(0.01, 0.975, f"1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f_count}   "
+                         f"({f_count} kernels of 1×1×{c}; height and width kept)", {"ha": "left", "va": "top"})])
+        self._formula.set([(0.01, 0.9, f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(s['value'])}"
+                            f"   (the same {c} weights at every one of the {h * w} pixels)",
+                            {"ha": "left", "va": "top"})])
+
+        labels = []
+        for key in ("params", "macs"):
+            values = [s["costs"][n][key] for n in ("1x1", "3x3", "5x5")]
+            base = self._bar_base[key]
+            for i, (bar, v) in enumerate(zip(self._bars[key], values)):
+                height = self._bar_height * v / max(values)
+                bar.set_height(height)
+                ratio = "" if i == 0 else f"\n×{v / values[0]:.1f}"
+                labels.append((i, base + height + 0.02, f"{count(v)}{ratio}", {"va": "bottom"}))
+        self._bar_values.set(labels)
+        self.readout.value = self._readout_html(h, w, c, f_count)
+
+    @staticmethod
+    def _shift(point, dy):
+        return point[0], point[1] + dy
+
+    def _readout_html(self, h, w, c, f_count):
+        s = self._state
+        r, col, f = s["r"], s["col"], s["f"]
+
+        def term(a, b):
+            return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
+
+        terms = " + ".join(term(a, b) for a, b in zip(s["pixel"], s["kernel"]))
+        cost = s["costs"]
+
+        def vs(name, what):
+            value, base = cost[name][what], cost["1x1"][what]
+            return f"{count(value)} (×{value / base:.1f})"
+
+        lines = [
+            f"<b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f_count} kernels of 1×1×{c} → "
+            f"output {h}×{w}×{f_count} (height and width kept, the depth becomes F).",
+            f"Pixel (row {r}, col {col}), kernel {f}: y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = "
+            f"{terms} = <b>{number(s['value'])}</b> (bias 0).",
+            f"Parameters (weights + biases) for output depth F = {f_count}: "
+            f"1×1: 1·1·{c}·{f_count} + {f_count} = {count(cost['1x1']['params'])}; "
+            f"3×3: 3·3·{c}·{f_count} + {f_count} = {vs('3x3', 'params')}; "
+            f"5×5: 5·5·{c}·{f_count} + {f_count} = {vs('5x5', 'params')}.",
+            f"Multiply-adds ('same' padding, all three give {h}×{w}×{f_count}): "
+            f"1×1: {h}·{w}·{f_count}·{c} = {count(cost['1x1']['macs'])}; "
+            f"3×3: {h}·{w}·{f_count}·9·{c} = {vs('3x3', 'macs')}; "
+            f"5×5: {h}·{w}·{f_count}·25·{c} = {vs('5x5', 'macs')}.",
+        ]
+        return "<br>".join(lines)
+
+    # -- what is drawn -----------------------------------------------------
+    @property
+    def x(self):
+        """The input volume in use, shape (H, W, C)."""
+        return self._state["x"].copy()
+
+    @property
+    def weights(self):
+        """The 1x1 kernels in use, shape (C, F): column ``f`` is kernel ``f``."""
+        return self._state["weights"].copy()
+
+    @property
+    def output(self):
+        """The output volume ``conv1x1(x, weights)``, shape (H, W, F)."""
+        return self._state["output"].copy()
+
+    @property
+    def output_shape(self):
+        """``(H, W, F)``."""
+        return self._state["output"].shape
+
+    @property
+    def pixel(self):
+        """The chosen pixel's ``C`` input values, shape (C,)."""
+        return self._state["pixel"].copy()
+
+    @property
+    def kernel_weights(self):
+        """The chosen kernel's ``C`` weights, shape (C,)."""
+        return self._state["kernel"].copy()
+
+    @property
+    def products(self):
+        """Element-wise products ``pixel * kernel_weights``, shape (C,)."""
+        return self._state["products"].copy()
+
+    @property
+    def value(self):
+        """The output value at the chosen pixel for the chosen kernel."""
+        return float(self._state["value"])
+
+    @property
+    def costs(self):
+        """``{"1x1" | "3x3" | "5x5": {"params": int, "macs": int}}`` for the same output."""
+        return {k: dict(v) for k, v in self._state["costs"].items()}
+
+    @property
+    def cell_texts(self):
+        """The numbers written in the three columns (x, w, products), as three lists."""
+        c = len(self._state["pixel"])
+        strings = self._cells.strings[: 3 * c]
+        return [strings[:c], strings[c:2 * c], strings[2 * c:]]
+
+    @property
+    def bar_texts(self):
+        """The labels over the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
+        return self._bar_values.strings
