@@ -30,6 +30,13 @@ Sources, layer by layer:
 * **GoogLeNet** -- Szegedy et al. (2014, CVPR 2015), "Going deeper with
   convolutions", Table 1, row by row (output sizes, depth, the
   #1x1 / #3x3 reduce / #3x3 / #5x5 reduce / #5x5 / pool proj columns).
+  Its "params" column counts weights in units of K = 1024 and its "ops"
+  column multiply-adds in M = 10**6 (``to_text(columns=s.paper_columns)``
+  prints both).  Computed from the table's own filter columns, most rows
+  agree with the printed figures to within one unit; a few do not (conv1's
+  2.7K is 7x7x3x64 = 9,408 weights; inception (4c) prints 463K for 509,440
+  weights = 497.5K; (5a) prints 54M for 51.1M multiply-adds).
+  ``tests/test_architectures.py`` lists every such row.
 
 Counting conventions (one place for all of them):
 
@@ -89,8 +96,6 @@ __all__ = [
     "summary",
 ]
 
-_KINDS = ("conv", "subsample", "maxpool", "avgpool", "lrn", "dense", "rbf", "inception",
-          "dropout", "softmax")
 _INCEPTION_KEYS = ("n1x1", "n3x3_reduce", "n3x3", "n5x5_reduce", "n5x5", "pool_proj")
 
 
@@ -581,13 +586,23 @@ class Summary:
         (``to_text(columns=s.paper_columns)``).
     """
 
+    __slots__ = ("_key", "_title", "_source", "_input_shape", "_rows", "_paper_columns")
+
     def __init__(self, key, title, source, input_shape, rows, *, paper_columns=None):
-        self.key = key
-        self.title = title
-        self.source = source
-        self.input_shape = tuple(input_shape)
-        self.rows = tuple(rows)
-        self.paper_columns = tuple(paper_columns or DEFAULT_COLUMNS)
+        self._key = key
+        self._title = title
+        self._source = source
+        self._input_shape = tuple(input_shape)
+        self._rows = tuple(rows)
+        self._paper_columns = tuple(paper_columns or DEFAULT_COLUMNS)
+
+    # read-only: summaries are cached and shared
+    key = property(lambda self: self._key)
+    title = property(lambda self: self._title)
+    source = property(lambda self: self._source)
+    input_shape = property(lambda self: self._input_shape)
+    rows = property(lambda self: self._rows)
+    paper_columns = property(lambda self: self._paper_columns)
 
     # -- totals -------------------------------------------------------------
     @property

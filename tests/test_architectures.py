@@ -347,6 +347,15 @@ def test_every_row_chains_shapes_and_counts_add_up():
         assert s.output_shape[2] in (10, 1000)
 
 
+def test_summaries_are_read_only():
+    s = arch.summary("lenet5")
+    with pytest.raises(AttributeError, match="property 'rows' of 'Summary' object has no setter"):
+        s.rows = ()
+    with pytest.raises(AttributeError, match="cannot assign to field 'params'"):
+        s["C1"].params = 0
+    assert arch.summary("lenet5")["C1"].params == 156
+
+
 def test_rows_by_name_and_index():
     s = arch.summary("alexnet")
     assert s[0] is s["conv1"]
