@@ -337,3 +337,16 @@ def test_load_mnist_bad_arguments_and_files(tmp_path):
     (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03")
     with pytest.raises(ValueError, match="is truncated"):
         data.load_mnist(tmp_path)
+
+
+def test_core_data_needs_no_widgets_or_plotting():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, meia_cnn.data as d, meia_cnn.architectures as a;"
+        "d.shapes(4); d.read_idx(bytes([0, 0, 8, 1, 0, 0, 0, 1, 5])); a.summary('googlenet');"
+        "print(','.join(m for m in ('ipywidgets', 'matplotlib', 'ipympl') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
