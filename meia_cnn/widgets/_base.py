@@ -13,6 +13,7 @@ artists (``set_data``, ``set_text``, ``set_xy``, ``set_visible``).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import re
@@ -21,7 +22,13 @@ import warnings
 import ipywidgets as widgets
 import numpy as np
 from ipympl.backend_nbagg import Canvas, FigureManager
+from matplotlib import transforms as mtransforms
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
 
 from .. import data as _data
 
@@ -33,6 +40,9 @@ __all__ = [
     "FONT",
     "Explorer",
     "NumberGrid",
+    "format_number",
+    "add_window",
+    "plain_axes",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, the one palette of the kit.
@@ -84,6 +94,9 @@ class Explorer(widgets.VBox):
         self.readout = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         self.readout.add_class("meia-readout")
         self.add_class("meia-explorer")
+        self._held = 0
+        self._pending = False
+        self._quiet = 0
 
     # -- figure -------------------------------------------------------------
     def _make_figure(self, figsize=(9, 4), *, label=None, **subplot_kw):
@@ -130,7 +143,30 @@ class Explorer(widgets.VBox):
         self.refresh()
 
     def _on_change(self, change=None):
+        if self._quiet:
+            return
+        if self._held:
+            self._pending = True
+            return
         self.refresh()
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls at once and redraw once, at the end.
+
+        Inside ``with viz.hold():`` control changes are only noted; leaving the
+        block runs one :meth:`refresh` if anything changed.  Explorers use it
+        when one control moves others (a new kernel size changes the range of
+        the step slider).
+        """
+        self._held += 1
+        try:
+            yield self
+        finally:
+            self._held -= 1
+            if not self._held and self._pending:
+                self._pending = False
+                self.refresh()
 
     def refresh(self):
         """Recompute from the current controls and update the artists.
@@ -176,6 +212,49 @@ class Explorer(widgets.VBox):
     def readout_text(self):
         """The readout as plain text (what a student reads under the figure)."""
         return _plain(self.readout.value)
+
+    def _set_quietly(self, control, **traits):
+        """Set traits of a control (a slider's ``max``, a text's ``value``) without a refresh.
+
+        For an explorer keeping its own controls in step: handlers that
+        should not react to such changes check ``self._quiet`` first.
+        """
+        self._quiet += 1
+        try:
+            for name, value in traits.items():
+                setattr(control, name, value)
+        finally:
+            self._quiet -= 1
+
+    # -- common controls ----------------------------------------------------
+    @staticmethod
+    def _int_slider(value, lo, hi, description, *, step=1, width="260px"):
+        """An IntSlider with a readable label that updates while dragged."""
+        return widgets.IntSlider(
+            value=value, min=lo, max=hi, step=step, description=description,
+            continuous_update=True, style={"description_width": "initial"},
+            layout=widgets.Layout(width=width),
+        )
+
+    @staticmethod
+    def _make_play(slider, *, interval=700):
+        """A Play button driving ``slider`` (kernel-side link, so it also works headless)."""
+        play = widgets.Play(value=slider.value, min=slider.min, max=slider.max, step=1,
+                            interval=interval, description="Play",
+                            layout=widgets.Layout(width="auto"))
+        widgets.dlink((slider, "min"), (play, "min"))
+        widgets.dlink((slider, "max"), (play, "max"))
+        widgets.link((play, "value"), (slider, "value"))
+        return play
+
+    @staticmethod
+    def _make_photo_dropdown(value="camera", *, names=None, description="Photo"):
+        """A Dropdown of scikit-image's bundled photos (:data:`meia_cnn.data.SAMPLE_NAMES`)."""
+        names = tuple(names or _data.SAMPLE_NAMES)
+        if value not in names:
+            raise ValueError(f"`photo` must be one of {', '.join(names)}; got {value!r}")
+        return widgets.Dropdown(options=list(names), value=value, description=description,
+                                layout=widgets.Layout(width="auto"))
 
     # -- uploads ------------------------------------------------------------
     def _make_upload(self, on_image, *, description="Upload image", grey=False, size=None):
@@ -226,56 +305,224 @@ class Explorer(widgets.VBox):
         super().close()
 
 
+def format_number(value, digits=3):
+    """A number as written in a grid cell: short, with a true minus sign.
+
+    Whole numbers print without decimals; others with ``digits``
+    significant digits.
+
+    >>> format_number(4.0), format_number(-2), format_number(0.0625), format_number(12.375)
+    ('4', '−2', '0.0625', '12.4')
+    >>> format_number(-1e-17)
+    '0'
+    """
+    v = float(value)
+    if not np.isfinite(v):
+        return "nan" if np.isnan(v) else ("∞" if v > 0 else "−∞")
+    if abs(v) < 1e-12:
+        return "0"
+    if abs(v - round(v)) < 1e-9 and abs(v) < 1e6:
+        text = str(int(round(v)))
+    else:
+        text = f"{v:.{digits}g}"
+    return text.replace("-", "−")
+
+
+def plain_axes(ax):
+    """Hide ticks and tick labels of ``ax`` (keeping its frame) so drawing it costs little."""
+    ax.xaxis.set_visible(False)
+    ax.yaxis.set_visible(False)
+    return ax
+
+
+def add_window(ax, *, colour=None, linewidth=3.0, zorder=4, **kwargs):
+    """A hollow rectangle on ``ax`` that marks a window; move it with ``set_xy``."""
+    patch = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=colour or PALETTE["orange"],
+                      linewidth=linewidth, zorder=zorder, **kwargs)
+    ax.add_patch(patch)
+    return patch
+
+
+class _Outlines:
+    """Outlines of short strings (numbers) in points, centred on (0, 0), cached."""
+
+    _LIMIT = 4096
+
+    def __init__(self, fontsize):
+        self.prop = FontProperties(size=fontsize)
+        ref = TextPath((0, 0), "0", prop=self.prop).get_extents()
+        self._y_centre = (ref.y0 + ref.y1) / 2  # digits' middle: every number sits alike
+        self.height = ref.y1 - ref.y0
+        self._cache = {}
+
+    def get(self, text):
+        hit = self._cache.get(text)
+        if hit is None:
+            if len(self._cache) > self._LIMIT:
+                self._cache.clear()
+            path = TextPath((0, 0), text, prop=self.prop)
+            ext = path.get_extents()
+            vertices = path.vertices - ((ext.x0 + ext.x1) / 2, self._y_centre)
+            hit = self._cache[text] = (Path(vertices, path.codes), ext.x1 - ext.x0)
+        return hit
+
+
+class _CellLabel:
+    """Read-only view of one cell's number (what a Text artist would report)."""
+
+    __slots__ = ("_grid", "_index")
+
+    def __init__(self, grid, index):
+        self._grid = grid
+        self._index = index
+
+    def get_text(self):
+        return self._grid.labels[self._index]
+
+    def get_visible(self):
+        return bool(self._grid.labels[self._index])
+
+    def get_color(self):
+        return self._grid._label_colours.get(self._index, "black")
+
+    def get_position(self):
+        return (float(self._index[1]), float(self._index[0]))
+
+
 class NumberGrid:
     """An image of a small 2-D array with its numbers written in the cells.
 
-    Built once on ``ax``; :meth:`set` updates the colours and the texts in
+    Built once on ``ax``; :meth:`set` updates the colours and the numbers in
     place.  ``shape`` is the largest grid it will ever show: smaller arrays
-    hide the unused cells, so changing sizes never creates artists.
+    show only their cells, so changing sizes never creates artists.
+
+    The numbers are one :class:`~matplotlib.collections.PathCollection` of
+    glyph outlines (cached per string) rather than one Text artist per cell:
+    a full redraw of a 9x9 grid then costs about as much as one artist, which
+    keeps every explorer's update well under the 30 ms budget.  Numbers too
+    wide for their cell are shrunk to fit.  Thin lines mark the cells.
+
+    Attributes
+    ----------
+    image : AxesImage
+        The cell colours.
+    numbers : PathCollection
+        The numbers drawn (one path per visible number).
+    lines : LineCollection
+        The cell borders.
+    labels : ndarray of str, shape ``shape``
+        The text in every cell ('' where nothing is written).
+    values : ndarray of float
+        The array last given to :meth:`set`.
+    texts : ndarray of objects
+        Per cell, an object answering ``get_text()``, ``get_visible()`` and
+        ``get_color()`` (compatibility with grids made of Text artists).
     """
 
     def __init__(self, ax, shape, *, cmap=CMAP_SIGNED, fmt="{:.0f}", fontsize=None,
-                 vmin=None, vmax=None):
+                 vmin=None, vmax=None, symmetric=False):
         self.ax = ax
-        self.shape = tuple(shape)
+        self.shape = tuple(int(n) for n in shape)
         self.fmt = fmt
+        self.fontsize = fontsize or FONT["cell"]
         self.image = ax.imshow(np.zeros(self.shape), cmap=cmap, vmin=vmin, vmax=vmax,
                                interpolation="nearest")
         self._fixed = vmin is not None and vmax is not None
-        fontsize = fontsize or FONT["cell"]
+        self.symmetric = symmetric
+        self._outlines = _Outlines(self.fontsize)
+        points = mtransforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
+        self.numbers = PathCollection(
+            [], offsets=np.zeros((0, 2)), offset_transform=ax.transData, transform=points,
+            edgecolors="none", facecolors="black", zorder=3,
+        )
+        ax.add_collection(self.numbers, autolim=False)
+        self.lines = LineCollection([], colors=PALETTE["grey"], linewidths=0.6, zorder=2,
+                                    clip_on=False)
+        ax.add_collection(self.lines, autolim=False)
+        self.labels = np.full(self.shape, "", dtype=object)
+        self._label_colours = {}
+        self.values = np.zeros((0, 0))
         self.texts = np.empty(self.shape, dtype=object)
-        for (r, c) in np.ndindex(*self.shape):
-            self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=fontsize)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        for index in np.ndindex(*self.shape):
+            self.texts[index] = _CellLabel(self, index)
+        ax.set_axis_off()  # the cell lines frame the grid; no ticks or spines to draw
 
-    def set(self, values, *, colours=None, show_numbers=True):
+    def _format(self, v):
+        return self.fmt(v) if callable(self.fmt) else self.fmt.format(v)
+
+    def _cell_points(self, h, w):
+        """The side of one cell in points (the axes' box is fixed once laid out)."""
+        pos = self.ax.get_position()
+        fw, fh = self.ax.figure.get_size_inches()
+        return min(pos.width * fw * 72 / w, pos.height * fh * 72 / h)
+
+    def set(self, values, *, colours=None, show_numbers=True, hide=None):
+        """Show ``values`` (at most ``shape``), coloured by ``colours`` if given.
+
+        Parameters
+        ----------
+        values : array_like of shape (h, w)
+            The numbers written in the cells.
+        colours : array_like of shape (h, w), optional
+            What the cell colours encode (default: ``values``).
+        show_numbers : bool
+            Write the numbers (False: colours only).
+        hide : array_like of bool, shape (h, w), optional
+            Cells left blank (no colour, no number), e.g. outputs not computed yet.
+        """
         values = np.asarray(values, dtype=float)
+        if values.ndim != 2:
+            raise ValueError(f"a number grid shows 2-D arrays, got shape {values.shape}")
         h, w = values.shape
         if h > self.shape[0] or w > self.shape[1]:
             raise ValueError(f"grid of shape {values.shape} does not fit in {self.shape}")
-        shown = np.ma.masked_all(self.shape)
-        shown[:h, :w] = values if colours is None else colours
+        data = values if colours is None else np.asarray(colours, dtype=float)
+        hidden = np.zeros((h, w), bool) if hide is None else np.asarray(hide, dtype=bool)
+        shown = np.ma.masked_array(data, mask=hidden | ~np.isfinite(data))
         self.image.set_data(shown)
         if not self._fixed:
-            finite = np.asarray(values if colours is None else colours, dtype=float)
+            finite = data[np.isfinite(data)]
             lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            if self.symmetric:  # 0 in the middle of a diverging colour map
+                lo, hi = -max(abs(lo), abs(hi), 1e-12), max(abs(lo), abs(hi), 1e-12)
             if hi == lo:
                 hi = lo + 1.0
             self.image.set_clim(lo, hi)
         self.image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         self.ax.set_xlim(-0.5, w - 0.5)
         self.ax.set_ylim(h - 0.5, -0.5)
-        norm = self.image.norm
-        cmap = self.image.get_cmap()
-        for (r, c) in np.ndindex(*self.shape):
-            t = self.texts[r, c]
-            if r < h and c < w and show_numbers:
-                v = values[r, c]
-                t.set_text(self.fmt.format(v))
-                t.set_visible(True)
-                shade = cmap(norm(shown[r, c]))
-                lum = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2]
-                t.set_color("black" if lum > 0.5 else "white")
-            else:
-                t.set_visible(False)
+        xs = np.arange(w + 1) - 0.5
+        ys = np.arange(h + 1) - 0.5
+        segments = [((x, -0.5), (x, h - 0.5)) for x in xs] + [((-0.5, y), (w - 0.5, y)) for y in ys]
+        self.lines.set_segments(segments)
+        self.values = values
+        self.labels[...] = ""
+        self._label_colours = {}
+        if not show_numbers:
+            self.numbers.set_paths([])
+            self.numbers.set_offsets(np.zeros((0, 2)))
+            return
+        rgba = self.image.get_cmap()(self.image.norm(np.ma.masked_invalid(data)))
+        dark = (0.299 * rgba[..., 0] + 0.587 * rgba[..., 1] + 0.114 * rgba[..., 2]) <= 0.5
+        cell = self._cell_points(h, w)
+        width_room, height_room = 0.86 * cell, 0.62 * cell
+        paths, offsets, colours_out = [], [], []
+        for r in range(h):
+            for c in range(w):
+                if hidden[r, c]:
+                    continue
+                text = self._format(values[r, c])
+                self.labels[r, c] = text
+                path, width = self._outlines.get(text)
+                scale = min(1.0, width_room / width if width else 1.0,
+                            height_room / self._outlines.height)
+                if scale < 1.0:
+                    path = Path(path.vertices * scale, path.codes)
+                colour = "white" if dark[r, c] else "black"
+                self._label_colours[(r, c)] = colour
+                paths.append(path)
+                offsets.append((c, r))
+                colours_out.append(colour)
+        self.numbers.set_paths(paths)
+        self.numbers.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
+        self.numbers.set_facecolors(colours_out or "black")
