@@ -56,6 +56,22 @@ Examples
 --------
 >>> names()
 ('lenet5', 'lenet5_fc', 'alexnet', 'alexnet_single', 'vgg16', 'vgg19', 'googlenet')
+
+The totals (parameters with biases, multiply-adds):
+
+>>> for key in names():
+...     s = summary(key)
+...     print(f"{key:15s}{s.total_params:>13,}{s.total_macs:>17,}")
+lenet5                60,840          328,096
+lenet5_fc             61,706          416,520
+alexnet           60,965,224      724,406,816
+alexnet_single    62,378,344    1,135,256,096
+vgg16            138,357,544   15,470,264,320
+vgg19            143,667,240   19,632,062,464
+googlenet          6,998,552    1,582,671,872
+
+LeNet-5's 60,840 include the 840 fixed RBF centres (60,000 are trained).
+
 >>> s = summary("vgg16")
 >>> s.total_params
 138357544
