@@ -109,13 +109,13 @@ def test_feature_map_explorer_with_its_own_model_and_data():
     outs = model.forward_all(X[6])
     for drawn, out in zip(viz.drawn_maps, outs):
         np.testing.assert_allclose(drawn, tile_channels(out), equal_nan=True)
-    assert "input channel 0" in viz.ax_kernels.get_title()
+    assert "input channel 0" in viz.kernel_title.get_text()
     np.testing.assert_allclose(viz.drawn_probabilities, model.predict(X[6]))
     assert n_artists(viz.fig) == artists
     viz.close()
     dense = Sequential([Flatten(), Dense(36, 3)], input_shape=(6, 6, 1), seed=0)
     viz = FeatureMapExplorer(dense, rng.random((4, 6, 6)), np.array([0, 1, 2, 0]))
-    assert viz.kernels is None and viz.ax_kernels.get_title() == "no convolution layer"
+    assert viz.kernels is None and viz.kernel_title.get_text() == "no convolution layer"
     assert viz.label == 0
     viz.close()
 
