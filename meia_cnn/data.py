@@ -30,6 +30,7 @@ __all__ = [
     "MAX_SIDE",
     "shapes",
     "SHAPE_NAMES",
+    "REGIONS",
     "read_idx",
     "load_mnist",
 ]
@@ -48,7 +49,7 @@ MAX_PIXELS = 40_000_000
 #: Longest side :func:`load_image` accepts, in pixels.
 MAX_SIDE = 20_000
 
-_LAZY = {"shapes", "SHAPE_NAMES", "read_idx", "load_mnist"}
+_LAZY = {"shapes", "SHAPE_NAMES", "REGIONS", "read_idx", "load_mnist"}
 
 
 def __getattr__(name):

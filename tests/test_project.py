@@ -68,7 +68,8 @@ def test_readme_shows_the_two_commands_and_ci_runs_make_test():
 
 def test_importing_the_core_does_not_import_widgets_or_plotting():
     code = (
-        "import sys, meia_cnn, meia_cnn.data, meia_cnn.arithmetic, meia_cnn.ops;"
+        "import sys, meia_cnn, meia_cnn.data, meia_cnn.arithmetic, meia_cnn.ops, meia_cnn.nn,"
+        " meia_cnn.architectures, meia_cnn.exercises; meia_cnn.data.shapes;"
         "bad = [m for m in ('ipywidgets', 'matplotlib', 'ipympl') if m in sys.modules];"
         "print(','.join(bad))"
     )
@@ -76,7 +77,9 @@ def test_importing_the_core_does_not_import_widgets_or_plotting():
     assert out.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("module", ["arithmetic", "ops", "data", "_validation"])
+@pytest.mark.parametrize(
+    "module", ["arithmetic", "ops", "data", "_validation", "_datasets", "architectures", "exercises"]
+)
 def test_core_modules_have_no_widget_or_plotting_imports(module):
     source = (ROOT / "meia_cnn" / f"{module}.py").read_text()
     assert not re.search(r"^\s*(import|from)\s+(ipywidgets|matplotlib|ipympl)", source, re.M)
