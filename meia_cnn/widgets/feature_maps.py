@@ -181,9 +181,9 @@ class FeatureMapExplorer(Explorer):
         n_layers = len(model.layers)
         ncols = 3
         nrows = math.ceil(n_layers / ncols)
-        fig = self._make_figure(figsize=(12, 1.5 + 1.9 * nrows))
-        outer = fig.add_gridspec(1, 3, width_ratios=[1.1, 4.4, 1.0], left=0.02, right=0.98,
-                                 bottom=0.1, top=0.92, wspace=0.12)
+        fig = self._make_figure(figsize=(9.6, 1.3 + 1.6 * nrows))
+        outer = fig.add_gridspec(1, 3, width_ratios=[1.1, 4.2, 1.0], left=0.01, right=0.985,
+                                 bottom=0.1, top=0.92, wspace=0.1)
         left = outer[0].subgridspec(2, 1, hspace=0.4)
         middle = outer[1].subgridspec(nrows, ncols, hspace=0.4, wspace=0.1)
 
@@ -262,7 +262,7 @@ class FeatureMapExplorer(Explorer):
                 bar.set_color(PALETTE["blue"])
             else:
                 bar.set_color(PALETTE["grey"])
-        self.probs_title.set_text(f"predicted {guess} ({100 * p[guess]:.1f} %)")
+        self.probs_title.set_text(f"predicted {guess}\n{100 * p[guess]:.1f} %")
         self._write_readout(i, p, guess)
 
     def _write_readout(self, i, p, guess):

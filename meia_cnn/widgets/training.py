@@ -116,9 +116,9 @@ class TrainingExplorer(Explorer):
 
     # -- figure ---------------------------------------------------------------
     def _build_figure(self):
-        fig = self._make_figure(figsize=(11, 3.6))
-        gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 0.8], left=0.06, right=0.98, bottom=0.16, top=0.86,
-                              wspace=0.3)
+        fig = self._make_figure(figsize=(9.6, 3.4))
+        gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 0.7], left=0.06, right=0.99, bottom=0.16, top=0.86,
+                              wspace=0.28)
         self.ax_loss = fig.add_subplot(gs[0])
         self.ax_acc = fig.add_subplot(gs[1])
         self.ax_kernels = fig.add_subplot(gs[2])
