@@ -1,0 +1,439 @@
+"""Helpers of the browser tests: Jupyter servers in their own process group, page actions.
+
+Imported by ``conftest.py`` and the test modules of this folder (a module
+name of its own, so it never clashes with another ``conftest``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+CHROMIUM = Path(os.environ.get("MEIA_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "build" / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+#: Generous bounds for a loaded 2-core machine; a passing run is far below them.
+SERVER_START_S = 90
+KERNEL_START_MS = 90_000
+RUN_ALL_MS = 180_000
+WIDGET_MS = 30_000
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _missing_browser():
+    """Why the browser tests cannot run here, or None."""
+    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
+        return (f"no Chromium at {CHROMIUM} (install Debian's `chromium` package, "
+                "as .ci/run does, or set MEIA_CHROMIUM)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    return None
+
+
+# -- processes -----------------------------------------------------------------
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (localhost)
+        return response.status, response.read()
+
+
+class Server:
+    """A Jupyter server process started in its own session, stopped by its group."""
+
+    def __init__(self, name, cmd, *, env, cwd, log_path, status_url, base_url):
+        self.name = name
+        self.base_url = base_url
+        self.status_url = status_url
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+
+    def log(self, tail=4000):
+        self._log.flush()
+        return Path(self.log_path).read_text(errors="replace")[-tail:]
+
+    def wait_ready(self, timeout=SERVER_START_S):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                status, _ = _get(self.status_url, timeout=2)
+                if status == 200:
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.2)  # polling interval of a condition, not a fixed wait
+        raise RuntimeError(f"{self.name} did not answer {self.status_url} in {timeout} s:\n{self.log()}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+def jupyter_env(base):
+    """Environment with every Jupyter/IPython folder under ``base`` (nothing from $HOME)."""
+    dirs = {name: base / name for name in ("config", "runtime", "data", "ipython", "mpl")}
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(dirs["config"]),
+        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+        JUPYTER_DATA_DIR=str(dirs["data"]),
+        JUPYTER_PLATFORM_DIRS="1",
+        IPYTHONDIR=str(dirs["ipython"]),
+        MPLCONFIGDIR=str(dirs["mpl"]),
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("MPLBACKEND", None)
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+def write_lab_settings(settings_dir):
+    """User settings for a quiet, test-friendly Lab: no news toast, every cell attached."""
+    settings = {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False},
+        # All cells in the DOM, so widgets below the fold render and can be checked.
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        # No autosave racing with the explicit save of a test.
+        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    }
+    for rel, value in settings.items():
+        path = settings_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+def copy_notebooks(dest):
+    """A fresh copy of the kit's notebooks (and their assets) under ``dest/notebooks``."""
+    target = dest / "notebooks"
+    if NOTEBOOKS.is_dir():
+        shutil.copytree(NOTEBOOKS, target,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    else:
+        target.mkdir(parents=True)
+    return target
+
+
+def kit_notebooks():
+    """Names of the kit's notebooks, in lecture order."""
+    return sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) if NOTEBOOKS.is_dir() else []
+
+
+class LabServer(Server):
+    def __init__(self, base):
+        self.root = base / "root"
+        self.root.mkdir()
+        self.notebooks = copy_notebooks(self.root)
+        self.settings = base / "settings"
+        self.workspaces = base / "workspaces"
+        self.workspaces.mkdir()
+        write_lab_settings(self.settings)
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.user_settings_dir={self.settings}",
+            f"--LabApp.workspaces_dir={self.workspaces}",
+        ]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        url = f"http://127.0.0.1:{self.port}"
+        super().__init__(
+            "JupyterLab", cmd, env=jupyter_env(base), cwd=str(self.root),
+            log_path=base / "lab.log", status_url=f"{url}/api/status?token={self.token}",
+            base_url=url,
+        )
+
+    def api(self, method, path):
+        request = urllib.request.Request(
+            f"{self.base_url}/api/{path}", method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (localhost)
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self):
+        """Stop every running kernel (frees the 2 cores between notebooks)."""
+        for kernel in self.api("GET", "kernels") or []:
+            with contextlib.suppress(urllib.error.HTTPError):
+                self.api("DELETE", f"kernels/{kernel['id']}")
+
+    def url(self, path):
+        return f"{self.base_url}/lab/tree/{path}?reset&token={self.token}"
+
+
+class VoilaServer(Server):
+    def __init__(self, base, directory):
+        self.port = free_port()
+        cmd = [
+            sys.executable, "-m", "voila", "--no-browser", f"--port={self.port}",
+            "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0", str(directory),
+        ]
+        url = f"http://127.0.0.1:{self.port}"
+        super().__init__(
+            "Voila", cmd, env=jupyter_env(base), cwd=str(directory),
+            log_path=base / "voila.log", status_url=f"{url}/", base_url=url,
+        )
+
+    def url(self, notebook):
+        return f"{self.base_url}/voila/render/{notebook}"
+
+
+# -- page helpers ------------------------------------------------------------------
+NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+_KERNEL_IDLE_JS = """
+(panelSel) => {
+  const panel = document.querySelector(panelSel);
+  if (!panel) return false;
+  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  const name = panel.querySelector('.jp-KernelName, .jp-Toolbar-kernelName');
+  const bar = document.querySelector('#jp-main-statusbar');
+  return !!indicator && indicator.getAttribute('data-status') === 'idle' &&
+         !!name && name.innerText.trim() !== '' && !/No Kernel/.test(name.innerText) &&
+         !!bar && /\\| Idle/.test(bar.innerText);
+}
+"""
+
+_RUN_FINISHED_JS = """
+(panelSel) => {
+  const panel = document.querySelector(panelSel);
+  if (!panel) return false;
+  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  if (!indicator || indicator.getAttribute('data-status') !== 'idle') return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+      .map(e => e.textContent.trim());
+  if (prompts.some(p => p.includes('*'))) return false;
+  if (prompts.length === 0) return true;
+  // finished: the last code cell ran, or a run stopped at an error
+  return /\\[\\d+\\]/.test(prompts[prompts.length - 1]) ||
+         panel.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]') !== null;
+}
+"""
+
+_WIDGET_STATE_JS = """
+(rootSel) => {
+  const root = document.querySelector(rootSel) || document.body;
+  const text = root.innerText || '';
+  const views = [...root.querySelectorAll('.jp-OutputArea-output')]
+      .filter(e => !e.parentElement.closest('.jupyter-widgets'))
+      .filter(e => e.querySelector(':scope > .jupyter-widgets, :scope > .jp-RenderedText, :scope > pre') === null
+                   ? /Loading widget|Error displaying widget/.test(e.innerText)
+                   : e.querySelector(':scope > .jupyter-widgets') !== null);
+  return {
+    errors: (text.match(/Error displaying widget[^\\n]*/g) || [])
+        .concat([...root.querySelectorAll('.jupyter-widgets-error-widget')]
+                .map(e => e.innerText.trim().slice(0, 400))),
+    loading: (text.match(/Loading widget[^\\n]*/g) || []).length,
+    views: views.length,
+    empty: views.filter(e => !e.querySelector(':scope > .jupyter-widgets')).length,
+    explorers: root.querySelectorAll('.meia-explorer').length,
+    withoutCanvas: [...root.querySelectorAll('.meia-explorer')]
+        .filter(e => !e.querySelector('.jupyter-matplotlib-canvas-div canvas')).length,
+    canvases: root.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child').length,
+  };
+}
+"""
+
+# True when a canvas holds a drawing (its pixels are not all one colour).
+_CANVAS_DRAWN_JS = """
+(canvas) => {
+  if (!canvas.width || !canvas.height) return false;
+  const ctx = canvas.getContext('2d');
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 4; i < data.length; i += 4 * 7) {
+    if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
+  }
+  return false;
+}
+"""
+
+
+class LabPage:
+    """What a user does in JupyterLab, as waits on conditions."""
+
+    def __init__(self, page, server):
+        self.page = page
+        self.server = server
+
+    @property
+    def panel(self):
+        return self.page.locator(NOTEBOOK_PANEL)
+
+    def open(self, path):
+        """Open ``path`` (relative to the server root) as the only tab and wait for its kernel."""
+        page = self.page
+        page.goto(self.server.url(path))
+        name = Path(path).name
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel",
+                     has_text=name).wait_for(timeout=KERNEL_START_MS)
+        self.wait_kernel_idle()
+
+    def wait_kernel_idle(self, timeout=KERNEL_START_MS):
+        """Wait until the current notebook has a connected, idle kernel.
+
+        The execution indicator says "idle" before any kernel exists ("No
+        Kernel | Initializing"), so the kernel's name and the status bar are
+        checked too.  A notebook without kernel metadata asks which kernel to
+        use: the default is accepted.
+        """
+        dialog = self.page.locator(".jp-Dialog .jp-mod-accept")
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            with contextlib.suppress(PlaywrightTimeout()):
+                self.page.wait_for_function(_KERNEL_IDLE_JS, arg=NOTEBOOK_PANEL, timeout=2000,
+                                            polling=100)
+                return
+            if dialog.count():
+                dialog.first.click()
+            if time.monotonic() > deadline:
+                raise AssertionError(f"kernel not idle after {timeout / 1000:.0f} s")
+
+    def command(self, menu, command_id):
+        """Click a main-menu entry by its command id (e.g. Run > runmenu:run-all)."""
+        page = self.page
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+        page.locator(f'.lm-Menu-item[data-command="{command_id}"]').first.click()
+
+    def run_all(self, timeout=RUN_ALL_MS):
+        self.command("Run", "runmenu:run-all")
+        self.page.wait_for_function(_RUN_FINISHED_JS, arg=NOTEBOOK_PANEL, timeout=timeout,
+                                    polling=250)
+
+    def save(self):
+        """Save the notebook and wait until the tab is no longer dirty."""
+        self.command("File", "docmanager:save")
+        self.page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty").wait_for(
+            state="detached", timeout=WIDGET_MS)
+
+    def saved_outputs(self, path):
+        """Outputs of the saved notebook, per code cell (read from the server's file)."""
+        nb = json.loads((self.server.root / path).read_text())
+        return [c.get("outputs", []) for c in nb["cells"] if c["cell_type"] == "code"]
+
+    def wait_widgets_rendered(self, root=NOTEBOOK_PANEL, timeout=WIDGET_MS):
+        """Wait until no widget is still loading; return the final widget state."""
+        self.page.wait_for_function(
+            "(sel) => !((document.querySelector(sel) || document.body).innerText || '')"
+            ".includes('Loading widget')", arg=root, timeout=timeout, polling=250)
+        return self.page.evaluate(_WIDGET_STATE_JS, root)
+
+    def widget_errors(self, root=NOTEBOOK_PANEL):
+        """The messages of the widgets that failed to render (each one clicked open)."""
+        messages = []
+        for err in self.page.locator(f"{root} .jupyter-widgets-error-widget").all():
+            with contextlib.suppress(Exception):
+                err.click()
+            messages.append(" ".join(err.inner_text().split())[:600])
+        return messages
+
+    def wait_views(self, expected, root=NOTEBOOK_PANEL, timeout=WIDGET_MS):
+        """Wait until ``expected`` top-level widget views are on the page and none is loading."""
+        self.page.wait_for_function(
+            "([js, sel, n]) => { const s = eval(js)(sel); return s.loading === 0 && s.views >= n; }",
+            arg=[_WIDGET_STATE_JS, root, expected], timeout=timeout, polling=250)
+
+    def wait_canvases_drawn(self, root=NOTEBOOK_PANEL, timeout=WIDGET_MS):
+        """Wait until every ipympl canvas under ``root`` holds a drawing; return how many."""
+        self.page.wait_for_function(
+            "([js, sel]) => [...document.querySelectorAll(sel + ' .jupyter-matplotlib-canvas-div canvas:first-child')]"
+            ".every(c => eval(js)(c))", arg=[_CANVAS_DRAWN_JS, root], timeout=timeout, polling=250)
+        return self.page.locator(f"{root} .jupyter-matplotlib-canvas-div canvas:first-child").count()
+
+    def screenshot_notebook(self, path, max_height=14000):
+        """A screenshot of the whole notebook: the window is made as tall as the notebook."""
+        page = self.page
+        size = page.viewport_size
+        height = page.evaluate(
+            "(sel) => { const s = document.querySelector(sel + ' .jp-WindowedPanel-outer');"
+            " return s ? s.scrollHeight : 0; }", NOTEBOOK_PANEL)
+        tall = max(size["height"], min(max_height, height + 160))
+        page.set_viewport_size({"width": size["width"], "height": tall})
+        try:
+            page.wait_for_function(
+                "([sel, h]) => { const s = document.querySelector(sel + ' .jp-WindowedPanel-outer');"
+                " return !s || s.clientHeight >= Math.min(h, s.scrollHeight) - 2; }",
+                arg=[NOTEBOOK_PANEL, tall - 200], timeout=WIDGET_MS, polling=100)
+            page.screenshot(path=str(path))
+        finally:
+            page.set_viewport_size(size)
+
+    def canvases_drawn(self, root=NOTEBOOK_PANEL):
+        canvases = self.page.locator(f"{root} .jupyter-matplotlib-canvas-div canvas:first-child")
+        return [c.evaluate(_CANVAS_DRAWN_JS) for c in canvases.all()]
+
+
+def PlaywrightTimeout():
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    return PlaywrightTimeoutError
+
+
+def wait_text_change(locator, before, timeout=WIDGET_MS):
+    """Wait until ``locator``'s inner text differs from ``before``; return the new text."""
+    handle = locator.element_handle()
+    locator.page.wait_for_function(
+        "([el, before]) => el.innerText !== before", arg=[handle, before],
+        timeout=timeout, polling=100)
+    return locator.inner_text()
+
+
+def wait_canvas_change(canvas, before_png, timeout=WIDGET_MS):
+    """Wait until the canvas's pixels differ from the PNG ``before_png``; return the new PNG."""
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        after = canvas.screenshot()
+        if after != before_png:
+            return after
+        canvas.page.wait_for_timeout(100)  # polling interval of a condition
+    raise AssertionError("the figure did not change")
