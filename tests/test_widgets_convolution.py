@@ -229,7 +229,7 @@ def test_photo_choice_and_upload(viz, send_upload, upload_files, artist_guard):
     with artist_guard(viz):
         send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
     assert viz.error == "Showing mine.png"
-    assert viz.photo.shape == (PHOTO_SIZE * 40 // 60, PHOTO_SIZE)
+    assert viz.photo.shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE)
     np.testing.assert_allclose(viz.photo_output, ops.convolve2d(viz.photo, viz.kernel, mode="same"))
     good = viz.photo
     for bad, words in (("random", "not an image"), ("huge", "too large|absurd|decompression bomb")):

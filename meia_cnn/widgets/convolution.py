@@ -36,6 +36,7 @@ from ._base import (
     add_window,
     format_number,
     plain_axes,
+    set_title,
 )
 
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel"]
@@ -333,13 +334,13 @@ class ConvolutionExplorer(Explorer):
         plain_axes(self._ax_ph)
         plain_axes(self._ax_po)
         kw = dict(fontsize=FONT["label"], loc="left")
-        self._t_in = self._ax_in.set_title("", **kw)
-        self._t_k = self._ax_k.set_title("K (typed)", fontsize=FONT["label"] - 1, loc="left")
-        self._t_kf = self._ax_kf.set_title("", fontsize=FONT["label"] - 1, loc="left")
-        self._t_prod = self._ax_prod.set_title("window × K", **kw)
-        self._t_out = self._ax_out.set_title("", **kw)
-        self._t_ph = self._ax_ph.set_title("", **kw)
-        self._t_po = self._ax_po.set_title("", **kw)
+        self._t_in = set_title(self._ax_in, "", **kw)
+        self._t_k = set_title(self._ax_k, "K (typed)", fontsize=FONT["label"] - 1, loc="left")
+        self._t_kf = set_title(self._ax_kf, "", fontsize=FONT["label"] - 1, loc="left")
+        self._t_prod = set_title(self._ax_prod, "window × K", **kw)
+        self._t_out = set_title(self._ax_out, "", **kw)
+        self._t_ph = set_title(self._ax_ph, "", **kw)
+        self._t_po = set_title(self._ax_po, "", **kw)
         self._sum = fig.text(0.405, 0.12, "", ha="center", va="center", fontsize=FONT["formula"],
                              color=PALETTE["vermillion"], fontweight="bold")
 

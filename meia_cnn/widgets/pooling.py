@@ -27,6 +27,7 @@ from ._base import (
     add_window,
     format_number,
     plain_axes,
+    set_title,
 )
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
@@ -155,10 +156,10 @@ class PoolingExplorer(Explorer):
         plain_axes(self._ax_ph)
         plain_axes(self._ax_po)
         kw = dict(fontsize=FONT["label"], loc="left")
-        self._t_in = self._ax_in.set_title("", **kw)
-        self._t_out = self._ax_out.set_title("", **kw)
-        self._t_ph = self._ax_ph.set_title("", **kw)
-        self._t_po = self._ax_po.set_title("", **kw)
+        self._t_in = set_title(self._ax_in, "", **kw)
+        self._t_out = set_title(self._ax_out, "", **kw)
+        self._t_ph = set_title(self._ax_ph, "", **kw)
+        self._t_po = set_title(self._ax_po, "", **kw)
 
     def _on_upload(self, image, name):
         self._photo = image

@@ -29,6 +29,7 @@ from ._base import (
     NumberGrid,
     add_window,
     format_number,
+    set_title,
 )
 
 __all__ = ["StridePaddingExplorer"]
@@ -164,8 +165,8 @@ class StridePaddingExplorer(Explorer):
         self._ax_in.add_collection(self._taps, autolim=False)
         self._span = add_window(self._ax_in, colour=PALETTE["vermillion"], linewidth=2.5, linestyle="--")
         self._cell = add_window(self._ax_out, colour=PALETTE["vermillion"], linewidth=3.5)
-        self._t_in = self._ax_in.set_title("", fontsize=FONT["label"], loc="left")
-        self._t_out = self._ax_out.set_title("", fontsize=FONT["label"], loc="left")
+        self._t_in = set_title(self._ax_in, "", fontsize=FONT["label"], loc="left")
+        self._t_out = set_title(self._ax_out, "", fontsize=FONT["label"], loc="left")
 
     # -- numbers from the core ----------------------------------------------------
     def _padding_arg(self):
