@@ -590,8 +590,8 @@ _LIST = [
                    "that is the cross-correlation (no flip); in equation (1) I[i − u, j − v] "
                    "pairs K[u, v] with the opposite pixel, i.e. the kernel is flipped"),),
         fallback="flip the kernel (rows and columns), multiply element-wise with I and add the nine products",
-        explain=lambda s: ("Flipping $K$ gives " + _matrix_tex(KERNEL_02[::-1, ::-1]) +
-                           f"; the nine products add up to $G[0,0] = {s:g}$."),
+        explain=lambda s: ("Flipping $K$ (rows and columns) gives $" + _matrix_tex(KERNEL_02[::-1, ::-1]) +
+                           f"$; multiplied element-wise with $I$, the nine products add up to $G[0,0] = {s:g}$."),
     ),
     _ex(
         id="02.output_map", title="A whole (valid) output map",
