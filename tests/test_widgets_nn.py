@@ -70,6 +70,10 @@ def test_feature_map_explorer_defaults_show_the_reference_model(split):
         assert viz.label == int(y_test[index])
         np.testing.assert_array_equal(viz.input_image.get_array(), X_test[index, :, :, 0])
         assert f"Image {index} of 450: predicted {viz.prediction}" in viz.readout_text
+        assert viz.input_title.get_text() == f"input #{index} · label {y_test[index]}"
+        assert viz.probs_title.get_text() == f"predicted {viz.prediction}\n{100 * p.max():.1f} %"
+    assert viz.class_labels.strings == [str(c) for c in range(10)]
+    assert [t.get_text() for t in viz.layer_titles][:3] == ["conv2d_1: 8×8×8", "relu_1: 8×8×8", "maxpool2d_1: 4×4×8"]
     np.testing.assert_array_equal(viz.kernels, model.layers[0].params["W"])
     np.testing.assert_array_equal(viz.kernel_image.get_array(), tile_channels(viz.kernels[:, :, 0, :]))
     accuracy = model.evaluate(X_test, y_test)
@@ -165,6 +169,7 @@ def test_training_explorer_trains_and_draws_the_history(split):
     np.testing.assert_array_equal(viz.drawn_kernels, tile_channels(viz.model.layers[0].params["W"][:, :, 0, :]))
     assert viz.drawn_kernels.shape == (5, 4 * 6 - 1)  # four 5x5 kernels in one row
     assert viz.ax_loss.get_xlim() == (0.5, 3.5)
+    assert viz.kernel_title.get_text() == "first-layer kernels\n4 × 5×5"
     assert n_artists(viz.fig) == artists
     assert plt.get_fignums() == figs
     viz.close()

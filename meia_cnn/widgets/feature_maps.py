@@ -18,12 +18,14 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import transforms as mtransforms
 
 from .._validation import as_float_array
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.layers import _shape_text
 from ..nn.losses import _check_labels, softmax
 from ._base import CMAP_IMAGE, CMAP_SIGNED, CMAP_VALUES, FONT, PALETTE, Explorer, plain_axes
+from .one_by_one import FastText
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
@@ -82,9 +84,20 @@ def tile_channels(maps, ncols=None, gap=1):
     return grid[: grid.shape[0] - gap, : grid.shape[1] - gap]
 
 
-def _title(ax, text, fontsize):
-    """A title as a plain text above ``ax`` (cheaper to draw than ``set_title``, which re-places itself)."""
-    return ax.text(0.5, 1.03, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)
+class _Caption:
+    """A title above ``ax`` drawn from cached glyph outlines (:class:`FastText`): a Text
+    artist would lay out its glyphs again on every redraw."""
+
+    def __init__(self, ax, text="", fontsize=FONT["label"]):
+        above = mtransforms.ScaledTranslation(0, 4 / 72, ax.figure.dpi_scale_trans)  # 4 points up
+        self._text = FastText(ax, fontsize, transform=ax.transAxes + above)
+        self.set_text(text)
+
+    def set_text(self, text):
+        self._text.set([(0.5, 1.0, text, {"va": "bottom"})])
+
+    def get_text(self):
+        return self._text.strings[0]
 
 
 def _cmap(name):
@@ -182,8 +195,8 @@ class FeatureMapExplorer(Explorer):
         ncols = 3
         nrows = math.ceil(n_layers / ncols)
         fig = self._make_figure(figsize=(9.6, 1.3 + 1.6 * nrows))
-        outer = fig.add_gridspec(1, 3, width_ratios=[1.1, 4.2, 1.0], left=0.01, right=0.985,
-                                 bottom=0.1, top=0.92, wspace=0.1)
+        outer = fig.add_gridspec(1, 3, width_ratios=[1.1, 4.2, 1.0], left=0.025, right=0.985,
+                                 bottom=0.08, top=0.88, wspace=0.1)
         left = outer[0].subgridspec(2, 1, hspace=0.4)
         middle = outer[1].subgridspec(nrows, ncols, hspace=0.4, wspace=0.1)
 
@@ -196,7 +209,7 @@ class FeatureMapExplorer(Explorer):
         else:
             self.input_image = self.ax_input.imshow(sample[..., 0], cmap=CMAP_IMAGE, interpolation="nearest",
                                                     vmin=float(self.X.min()), vmax=float(self.X.max()))
-        self.input_title = _title(self.ax_input, "", FONT["label"])
+        self.input_title = _Caption(self.ax_input)
         # first-layer kernels
         self.ax_kernels = fig.add_subplot(left[1])
         conv = next((layer for layer in model.layers if isinstance(layer, Conv2D)), None)
@@ -207,19 +220,21 @@ class FeatureMapExplorer(Explorer):
             self.kernel_image = self.ax_kernels.imshow(tile_channels(k, ncols=4), cmap=_cmap(CMAP_SIGNED),
                                                        vmin=-m, vmax=m, interpolation="nearest")
             depth = " (input channel 0)" if conv.in_channels > 1 else ""
-            self.kernel_title = _title(self.ax_kernels, f"{conv.name} kernels{depth}\n{conv.filters} × "
-                                       f"{conv.kernel_size[0]}×{conv.kernel_size[1]}", FONT["label"] - 2)
+            self.kernel_title = _Caption(self.ax_kernels, f"{conv.name} kernels{depth}\n{conv.filters} × "
+                                         f"{conv.kernel_size[0]}×{conv.kernel_size[1]}", FONT["label"] - 2)
         else:
             self.kernel_image = self.ax_kernels.imshow(np.full((1, 1), np.nan))
-            self.kernel_title = _title(self.ax_kernels, "no convolution layer", FONT["label"] - 2)
+            self.kernel_title = _Caption(self.ax_kernels, "no convolution layer", FONT["label"] - 2)
         # one mosaic per layer
         self.layer_images = []
+        self.layer_titles = []
         first = model.forward_all(sample)
         for i, (layer, out, (cmap, lo, hi)) in enumerate(zip(model.layers, first, self._scales())):
             ax = fig.add_subplot(middle[i // ncols, i % ncols])
             image = ax.imshow(tile_channels(out), cmap=_cmap(cmap), vmin=lo, vmax=hi, interpolation="nearest",
                               aspect="equal")
-            _title(ax, f"{layer.name}: {_shape_text(model.output_shapes[i])}", FONT["label"] - 2)
+            self.layer_titles.append(
+                _Caption(ax, f"{layer.name}: {_shape_text(model.output_shapes[i])}", FONT["label"] - 2))
             self.layer_images.append(image)
         for ax in [self.ax_input, self.ax_kernels, *[im.axes for im in self.layer_images]]:
             plain_axes(ax)
@@ -229,12 +244,15 @@ class FeatureMapExplorer(Explorer):
         self.bars = self.ax_probs.barh(np.arange(k), np.zeros(k), color=PALETTE["grey"], height=0.7)
         self.ax_probs.set_xlim(0, 1)
         self.ax_probs.set_ylim(k - 0.5, -0.5)
-        self.ax_probs.set_yticks(np.arange(k))
-        self.ax_probs.set_xticks([0, 0.5, 1])
-        self.ax_probs.set_xticklabels(["0", "½", "1"])
-        self.ax_probs.tick_params(labelsize=FONT["label"] - 2)
-        self.ax_probs.set_xlabel("probability", fontsize=FONT["label"] - 2)
-        self.probs_title = _title(self.ax_probs, "", FONT["label"])
+        self.ax_probs.axvline(0.5, color=PALETTE["grey"], lw=0.8, ls=":")
+        plain_axes(self.ax_probs)
+        # class labels left of the bars, and the scale under them, as cached outlines
+        self.class_labels = FastText(self.ax_probs, FONT["label"] - 1)
+        self.class_labels.set([(-0.06, c, str(c), {"ha": "right"}) for c in range(k)])
+        scale = FastText(self.ax_probs, FONT["label"] - 3, transform=self.ax_probs.transAxes)
+        scale.set([(0, -0.015, "0", {"va": "top"}), (0.5, -0.015, "½", {"va": "top"}),
+                   (1, -0.015, "1", {"va": "top"}), (0.5, -0.06, "probability", {"va": "top"})])
+        self.probs_title = _Caption(self.ax_probs)
 
     # -- updates ---------------------------------------------------------------
     def _update(self):

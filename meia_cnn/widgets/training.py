@@ -24,8 +24,9 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import arithmetic
 from ..nn import REFERENCE_SETTINGS, Adam, digits_split, reference_model
-from ._base import CMAP_SIGNED, FONT, PALETTE, Explorer
-from .feature_maps import _cmap, tile_channels
+from ._base import CMAP_SIGNED, FONT, PALETTE, Explorer, plain_axes
+from .feature_maps import _Caption, _cmap, tile_channels
+from .one_by_one import FastText
 
 __all__ = ["TrainingExplorer"]
 
@@ -116,9 +117,9 @@ class TrainingExplorer(Explorer):
 
     # -- figure ---------------------------------------------------------------
     def _build_figure(self):
-        fig = self._make_figure(figsize=(9.6, 3.4))
-        gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 0.7], left=0.06, right=0.99, bottom=0.16, top=0.86,
-                              wspace=0.28)
+        fig = self._make_figure(figsize=(9.6, 3.2))
+        gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 0.7], left=0.06, right=0.99, bottom=0.1, top=0.86,
+                              wspace=0.25)
         self.ax_loss = fig.add_subplot(gs[0])
         self.ax_acc = fig.add_subplot(gs[1])
         self.ax_kernels = fig.add_subplot(gs[2])
@@ -127,22 +128,24 @@ class TrainingExplorer(Explorer):
         (self.line_acc,) = self.ax_acc.plot([], [], "-o", ms=3, color=PALETTE["blue"], label="train")
         (self.line_val_acc,) = self.ax_acc.plot([], [], "--s", ms=3, color=PALETTE["orange"], label="test")
         self.ax_acc.axhline(0.97, color=PALETTE["grey"], lw=1, ls=":", zorder=0)
-        for ax, title, where in ((self.ax_loss, "loss (cross-entropy)", "upper right"),
-                                 (self.ax_acc, "accuracy", "lower right")):
-            ax.set_title(title, fontsize=FONT["label"])
-            ax.set_xlabel("epoch", fontsize=FONT["label"] - 2)
+        # titles and the key as cached glyph outlines: Text artists and legends
+        # would lay out their glyphs again on every redraw
+        for ax, title in ((self.ax_loss, "loss (cross-entropy) per epoch"), (self.ax_acc, "accuracy per epoch")):
+            _Caption(ax, title)
             ax.tick_params(labelsize=FONT["label"] - 3)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.legend(loc=where, fontsize=FONT["label"] - 3, frameon=False)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             ax.grid(alpha=0.3)
+        key = FastText(self.ax_acc, FONT["label"] - 2, transform=self.ax_acc.transAxes)
+        key.set([(0.96, 0.2, "train", {"ha": "right", "colour": PALETTE["blue"]}),
+                 (0.96, 0.08, "test", {"ha": "right", "colour": PALETTE["orange"]})])
+        self.ax_loss.yaxis.set_major_locator(MaxNLocator(nbins=4))
         self.ax_loss.set_ylim(0, 2.5)
         self.ax_acc.set_ylim(0, 1.02)
+        self.ax_acc.set_yticks([0, 0.25, 0.5, 0.75, 1])
         self.kernel_image = self.ax_kernels.imshow(np.full((1, 1), np.nan), cmap=_cmap(CMAP_SIGNED),
                                                    vmin=-1, vmax=1, interpolation="nearest")
-        self.kernel_title = self.ax_kernels.set_title("first-layer kernels\n(after training)",
-                                                      fontsize=FONT["label"] - 2)
-        self.ax_kernels.set_xticks([])
-        self.ax_kernels.set_yticks([])
+        self.kernel_title = _Caption(self.ax_kernels, "first-layer kernels\n(after training)", FONT["label"] - 2)
+        plain_axes(self.ax_kernels)
         self._set_epochs_axis(self.controls["epochs"].value)
 
     def _set_epochs_axis(self, epochs):
@@ -165,6 +168,12 @@ class TrainingExplorer(Explorer):
                 f"MaxPool 2 → Flatten → Dense({8 * f}→10): {params:,} parameters", params)
 
     def _update(self):
+        if not self._running:
+            self._write_readout()
+
+    def _on_change(self, change=None):
+        # the settings apply to the next run: only the readout changes, the
+        # figure (the last run's curves) stays as it is, so nothing is redrawn
         if not self._running:
             self._write_readout()
 
