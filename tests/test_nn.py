@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import signal
 from sklearn.metrics import log_loss
 
@@ -472,3 +474,58 @@ def test_fit_rejects_bad_arguments():
     conv_only = Sequential([Conv2D(1, 2, 3)], input_shape=(4, 4, 1))
     with pytest.raises(ValueError, match="the last layer must output one score per class"):
         conv_only.predict(X)
+
+
+# -- hygiene and robustness ------------------------------------------------------------------------
+def test_importing_nn_does_not_import_widgets_plotting_or_tqdm():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, meia_cnn.nn;"
+        "print(','.join(m for m in ('ipywidgets', 'matplotlib', 'ipympl', 'tqdm') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_a_progress_bar_that_cannot_be_a_widget_falls_back_to_text(monkeypatch, capsys):
+    import sys
+    import types
+    import warnings
+
+    broken = types.ModuleType("tqdm.auto")
+
+    def refuse(*args, **kwargs):
+        warnings.warn("IProgress not found. Please update jupyter and ipywidgets.")
+        raise ImportError("IProgress not found. Please update jupyter and ipywidgets.")
+
+    broken.tqdm = refuse
+    monkeypatch.setitem(sys.modules, "tqdm.auto", broken)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((8, 4, 4, 1)), np.arange(8) % 3
+    tiny_model().fit(X, y, epochs=1, batch_size=4, optimizer=Adam(0.01), seed=0)
+    assert "epoch 1/1" in capsys.readouterr().err
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.tuples(st.integers(1, 7), st.integers(1, 7), st.integers(1, 4)),
+    st.integers(-1, 6),
+    st.one_of(st.integers(-1, 3), st.tuples(st.integers(0, 3), st.integers(0, 3))),
+    st.sampled_from(["valid", "same", "full", 1, ((0, 1), (2, 0)), "bad"]),
+)
+def test_conv_and_pool_layers_answer_or_refuse(shape, k, stride, padding):
+    x = np.random.default_rng(0).standard_normal((2,) + shape)
+    for make in (lambda: Conv2D(shape[-1], 2, k, stride=stride, padding=padding, dtype=np.float64),
+                 lambda: MaxPool2D(k, stride=stride, padding=padding),
+                 lambda: AvgPool2D(k, stride=stride, padding=padding)):
+        try:
+            layer = make()
+            expected = layer.output_shape(shape)
+        except (ValueError, TypeError) as exc:
+            assert str(exc)
+            continue
+        out = layer.forward(x)
+        assert out.shape == (2,) + expected
+        assert layer.backward(np.ones_like(out)).shape == x.shape

@@ -12,7 +12,8 @@ against finite differences in the tests.
 * :class:`Sequential` with ``fit``, ``predict``, ``evaluate``, ``forward_all``,
   ``summary``, ``save``/``load`` (``.npz``, no pickle);
 * the reference digits CNN: :func:`reference_model`, :func:`train_reference`,
-  :func:`load_reference`, :func:`digits_split`.
+  :func:`load_reference` (weights shipped in ``meia_cnn/assets/digits_cnn.npz``;
+  ``python -m meia_cnn.nn`` retrains and rewrites them), :func:`digits_split`.
 
 Examples
 --------
