@@ -106,7 +106,7 @@ class Feedback:
         colour = {CORRECT: "#009E73", WAITING: "#0072B2"}.get(self.status, "#D55E00")
         return (
             f'<div class="meia-feedback" style="border-left:4px solid {colour};'
-            f'padding:0.3em 0.6em;font-size:1.1em">{html.escape(self.message)}</div>'
+            f'padding:0.3em 0.6em;font-size:1.1em">{html.escape(self.message).replace(chr(10), "<br>")}</div>'
         )
 
 
@@ -402,12 +402,13 @@ def _check_table(ex, answer):
         else:
             lines.append(f"{label}: not yet: {_table_row_hint(padding, stride, value, sol[key])}.")
     if n_ok == len(keys):
-        return Feedback(ex.id, CORRECT, "Correct! All three rows are right. " + " ".join(lines))
+        return Feedback(ex.id, CORRECT,
+                        "Correct! All three rows are right: the depth is always the number of kernels.")
     if n_wait == len(keys):
         return _waiting(ex.id)
     head = f"{n_ok} of {len(keys)} rows right."
     status = WAITING if n_ok + n_wait == len(keys) else WRONG
-    return Feedback(ex.id, status, head + " " + " ".join(lines))
+    return Feedback(ex.id, status, head + "\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------------------
@@ -922,8 +923,11 @@ def check(exercise_id, answer) -> Feedback:
     Correct!
     >>> check("04.output_size", 5)
     Not yet: that is stride 1; with s = 2 divide by 2 in equation (3).
-    >>> check("04.shape_table", {"valid/1": (26, 26, 3), "same/1": (28, 28, 8), "valid/2": (..., ..., ...)}).message
-    '1 of 3 rows right. valid, stride 1: not yet: width and height are right; the depth equals the number of kernels (each kernel gives one map), not the input depth. same, stride 1: correct. valid, stride 2: waiting for an answer.'
+    >>> check("04.shape_table", {"valid/1": (26, 26, 3), "same/1": (28, 28, 8), "valid/2": (..., ..., ...)})
+    1 of 3 rows right.
+    valid, stride 1: not yet: width and height are right; the depth equals the number of kernels (each kernel gives one map), not the input depth.
+    same, stride 1: correct.
+    valid, stride 2: waiting for an answer.
     """
     return get(exercise_id).check(answer)
 

@@ -38,7 +38,7 @@ def _feedback_html(feedback):
     colour = _COLOURS.get(feedback.status, PALETTE["black"])
     return (
         f'<span style="color:{colour};font-weight:bold;font-size:1.1em">'
-        f"{html.escape(feedback.message)}</span>"
+        f"{html.escape(feedback.message).replace(chr(10), '<br>')}</span>"
     )
 
 
