@@ -32,7 +32,7 @@ from .one_by_one import FastText, RangeSync, check_range, number
 __all__ = ["TemplateMatchingExplorer"]
 
 #: Size of the picture the object moves in, (height, width).
-PICTURE_SHAPE = (64, 96)
+PICTURE_SHAPE = (56, 84)
 TEMPLATES = ("coin", "digit")
 
 
@@ -52,7 +52,7 @@ def _coins():
     coins = data.sample_image("coins")
 
     def cut(r0, r1, c0, c1):
-        return resize(coins[r0:r1, c0:c1], (20, 22), anti_aliasing=True)
+        return resize(coins[r0:r1, c0:c1], (18, 20), anti_aliasing=True).astype(np.float32)
 
     # the coin of scikit-image's match_template example, and a different coin
     return cut(170, 220, 75, 130), cut(28, 78, 128, 183)
@@ -63,7 +63,7 @@ def _digits():
     images, labels = data.digits()
 
     def first(label):
-        return np.kron(images[np.flatnonzero(labels == label)[0]], np.ones((3, 3)))
+        return np.kron(images[np.flatnonzero(labels == label)[0]], np.ones((2, 2))).astype(np.float32)
 
     return first(3), first(7)
 
@@ -86,7 +86,7 @@ def make_scene(name, template=None, *, seed=0):
         other = None
     h, w = PICTURE_SHAPE
     border = np.concatenate([template[0], template[-1], template[:, 0], template[:, -1]])
-    background = np.clip(np.median(border) + _smooth_noise((h, w), seed, 0.03), 0.0, 1.0)
+    background = np.clip(np.median(border) + _smooth_noise((h, w), seed, 0.03), 0.0, 1.0).astype(np.float32)
     corner = None if other is None else (h - other.shape[0] - 4, w - other.shape[1] - 6)
     return template, background, other, corner
 
@@ -97,9 +97,9 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
     Parameters
     ----------
     template : {'coin', 'digit'} or array_like of shape (h, w)
-        The object: a coin cut from scikit-image's ``coins`` photo (20x22
+        The object: a coin cut from scikit-image's ``coins`` photo (18x20
         pixels), a handwritten 3 from scikit-learn's digits (enlarged to
-        24x24), or your own small grey array (3 to 32 pixels a side, not
+        16x16), or your own small grey array (3 to 24 pixels a side, not
         constant).
     x, y : int, optional
         Where the object's top-left corner starts (column, row).
@@ -114,7 +114,8 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
 
     Notes
     -----
-    Both maps are indexed by the template's top-left corner (``'valid'``
+    The picture and the template are float32 (the maps are computed in
+    float32, as in a CNN).  Both maps are indexed by the template's top-left corner (``'valid'``
     positions), so the peak sits at exactly ``(y, x)``: the value there is
     computed from the object alone, so it is the same wherever the object
     is.  The picture also holds a different object (another coin, a 7) that
@@ -144,11 +145,11 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
             start = template
         else:
             custom = as_float_array(template, "template", ndim=2)
-            check_range(custom.shape[0], "template height", 3, 32, "it moves inside a 64x96 picture")
-            check_range(custom.shape[1], "template width", 3, 32, "it moves inside a 64x96 picture")
+            check_range(custom.shape[0], "template height", 3, 24, "it moves inside a 56x84 picture")
+            check_range(custom.shape[1], "template width", 3, 24, "it moves inside a 56x84 picture")
             if np.ptp(custom) == 0:
                 raise ValueError("`template` must not be constant: a constant template matches everything equally")
-            self._scenes["custom"] = self._scene("custom", np.array(custom, dtype=np.float64))
+            self._scenes["custom"] = self._scene("custom", np.array(custom, dtype=np.float32))
             options.append("custom")
             start = "custom"
         tpl = self._get_scene(start)[0]
