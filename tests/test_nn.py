@@ -383,14 +383,17 @@ def test_save_and_load_round_trip(tmp_path):
 
 # -- errors --------------------------------------------------------------------------------------
 def test_building_checks_every_shape():
-    with pytest.raises(ValueError, match=r"layer 6 \(dense_1\).*in_features`=60 does not match the 64 features"):
+    with pytest.raises(ValueError, match=r"layer 6 \(dense_1\) cannot take the output of layer 5 \(flatten_1\), "
+                                         r"of shape 64: Dense\(60→10\): `in_features`=60 does not match the 64 features"):
         Sequential([Conv2D(1, 8, 3, padding="same"), ReLU(), MaxPool2D(2), Conv2D(8, 16, 3, padding="same"),
                     MaxPool2D(2), Flatten(), Dense(60, 10)], input_shape=(8, 8, 1))
-    with pytest.raises(ValueError, match=r"in_channels`=3 does not match the input depth C=8"):
+    with pytest.raises(ValueError, match=r"layer 1 \(conv2d_2\) cannot take the output of layer 0 \(conv2d_1\), "
+                                         r"of shape 6×6×8: .*in_channels`=3 does not match the input depth C=8"):
         Sequential([Conv2D(1, 8, 3), Conv2D(3, 4, 3)], input_shape=(8, 8, 1))
     with pytest.raises(ValueError, match="put Flatten\\(\\) before it"):
         Sequential([Conv2D(1, 8, 3), Dense(288, 10)], input_shape=(8, 8, 1))
-    with pytest.raises(ValueError, match="kernel_size=5 is larger than the padded input"):
+    with pytest.raises(ValueError, match="layer 0 \\(conv2d_1\\) cannot take the input, of shape 4×4×1: "
+                                         "kernel_size=5 is larger than the padded input"):
         Sequential([Conv2D(1, 2, 5)], input_shape=(4, 4, 1))
     with pytest.raises(ValueError, match="size=3 is larger than the padded input"):
         Sequential([MaxPool2D(3)], input_shape=(2, 2, 1))

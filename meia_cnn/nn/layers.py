@@ -60,6 +60,15 @@ def _as_batch(x, layer, ndim, rule):
     return x
 
 
+def _tuples(value):
+    """Lists (as in a JSON configuration) back to tuples, for reprs."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _pair_text(pair):
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+
 class Layer:
     """Base class: a layer without parameters.
 
@@ -104,7 +113,7 @@ class Layer:
         return type(self).__name__
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={_tuples(v)!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
 
@@ -252,7 +261,7 @@ class Conv2D(Layer):
 
     def describe(self):
         kh, kw = self.kernel_size
-        extra = f", stride {self.stride[0]}" if self.stride != (1, 1) else ""
+        extra = f", stride {_pair_text(self.stride)}" if self.stride != (1, 1) else ""
         pad = self.padding if isinstance(self.padding, str) else f"pad {self.padding}"
         return f"Conv2D({self.in_channels}\u2192{self.filters}, {kh}\u00d7{kw}, {pad}{extra})"
 
@@ -284,9 +293,10 @@ class _Pool(Layer):
         return {"size": list(self.size), "stride": list(self.stride), "padding": pad}
 
     def describe(self):
-        s = self.size[0] if self.size[0] == self.size[1] else self.size
-        extra = f", stride {self.stride[0]}" if self.stride != self.size else ""
-        return f"{type(self).__name__}({s}{extra})"
+        extra = f", stride {_pair_text(self.stride)}" if self.stride != self.size else ""
+        if self.padding != "valid":
+            extra += f", {self.padding}" if isinstance(self.padding, str) else f", pad {self.padding}"
+        return f"{type(self).__name__}({_pair_text(self.size)}{extra})"
 
 
 class MaxPool2D(_Pool):

@@ -185,9 +185,9 @@ class Sequential:
             try:
                 shape = tuple(int(s) for s in layer.output_shape(shape))
             except ValueError as exc:
-                before = f"layer {i} ({self.layers[i - 1].name})" if i else "the input"
+                before = f"the output of layer {i - 1} ({self.layers[i - 1].name})" if i else "the input"
                 raise ValueError(
-                    f"layer {i} ({layer.name}) cannot take the {_shape_text(shape)} output of {before}: {exc}"
+                    f"layer {i} ({layer.name}) cannot take {before}, of shape {_shape_text(shape)}: {exc}"
                 ) from None
             shapes.append(shape)
         self.input_shape = tuple(int(s) for s in input_shape)
