@@ -534,6 +534,16 @@ _LIST = [
         fallback="multiply width, height and depth",
         explain=lambda s: f"$28 \\times 28 \\times 3 = {_fmt(s)}$ numbers, one per pixel and channel.",
     ),
+    _ex(
+        id="00.kernel_numbers", title="Warm-up: how many numbers is a kernel?",
+        prompt=("A CNN looks at that colour image with a kernel of $3 \\times 3$ pixels. The kernel "
+                "reads all three channels at once. How many weights does it hold?"),
+        kind="int", solve=lambda: ar.conv_params(TABLE_INPUT[2], 1, 3, bias=False),
+        mistakes=((lambda: ar.conv_params(1, 1, 3, bias=False),
+                   "that is one channel; the kernel has the image's depth, K_d = I_d = 3 (notebook 03)"),),
+        fallback="K_w · K_h · K_d, with K_d equal to the image's depth",
+        explain=lambda s: f"$3 \\times 3 \\times 3 = {s}$ weights: equation (2), $K_d = I_d$ (notebook 03).",
+    ),
     # -- 01 position invariance ----------------------------------------------
     _ex(
         id="01.conv_params", title="Parameters of a convolution layer",

@@ -64,9 +64,9 @@ def test_garbage_answers_are_read_as_invalid_or_wrong_never_raise(exercise_id):
 
 
 def test_each_notebook_has_two_to_four_exercises():
-    for number in range(1, 10):
+    for number in range(0, 10):
         assert 2 <= len(for_notebook(number)) <= 4, number
-    assert [e.id for e in for_notebook("00")] == ["00.numbers"]
+    assert [e.id for e in for_notebook("00")] == ["00.numbers", "00.kernel_numbers"]
 
 
 # -- independent answers ------------------------------------------------------
@@ -98,6 +98,8 @@ def test_solutions_match_hand_worked_answers():
     assert solution("09.params") == (9 * 16 + 1) * 32
     assert solution("09.pool_stride") == 27
     assert solution("01.shift") == 5
+    assert solution("00.numbers") == 28 * 28 * 3
+    assert solution("00.kernel_numbers") == 27
 
 
 def test_convolution_exercises_match_scipy():
