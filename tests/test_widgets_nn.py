@@ -191,6 +191,21 @@ def test_a_second_press_while_training_is_ignored_with_a_message():
     viz.close()
 
 
+def test_the_figure_can_be_drawn_while_the_curves_grow():
+    # in a notebook the front end asks for frames (drawn in the kernel's main
+    # thread) while the training thread updates the curves
+    viz = TrainingExplorer(filters=2, epochs=12)
+    viz.train()
+    frames = 0
+    while viz.training or frames == 0:
+        viz.fig.canvas.draw()
+        frames += 1
+    assert viz.wait(timeout=60) and viz.error == ""
+    viz.fig.canvas.draw()
+    assert len(viz.drawn_curves["loss"][1]) == 12
+    viz.close()
+
+
 def test_closing_during_training_stops_the_run():
     viz = TrainingExplorer(filters=8, epochs=40)
     viz.train()

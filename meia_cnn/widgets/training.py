@@ -108,7 +108,18 @@ class TrainingExplorer(Explorer):
         self._run_settings = None
         self._stop = threading.Event()
 
+        #: Held while artists change or the figure renders: the training thread
+        #: updates the curves while the kernel's main thread may be drawing.
+        self._artists_lock = threading.RLock()
         self._build_figure()
+        canvas = self.fig.canvas
+        unlocked_draw = canvas.draw
+
+        def draw(*args, **kwargs):
+            with self._artists_lock:
+                return unlocked_draw(*args, **kwargs)
+
+        canvas.draw = draw
         self._layout(
             widgets.HBox([self.controls["filters"], self.controls["kernel_size"], self.controls["epochs"]]),
             widgets.HBox([self.controls["train"], self.progress, self.progress_label]),
@@ -219,10 +230,11 @@ class TrainingExplorer(Explorer):
             self.history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
             self.test_accuracy = None
             self.seconds = None
-            for line in (self.line_loss, self.line_val_loss, self.line_acc, self.line_val_acc):
-                line.set_data([], [])
-            self._set_epochs_axis(settings["epochs"])
-            self.ax_loss.set_ylim(0, 2.5)
+            with self._artists_lock:
+                for line in (self.line_loss, self.line_val_loss, self.line_acc, self.line_val_acc):
+                    line.set_data([], [])
+                self._set_epochs_axis(settings["epochs"])
+                self.ax_loss.set_ylim(0, 2.5)
             self.progress.max = settings["epochs"] * n_batches
             self.progress.value = 0
             self.progress.bar_style = "info"
@@ -263,14 +275,16 @@ class TrainingExplorer(Explorer):
             self.test_accuracy = model.evaluate(X_test, y_test)
             k = model.layers[0].params["W"][:, :, 0, :]
             m = float(np.abs(k).max()) or 1.0
-            self.kernel_image.set_data(tile_channels(k))
-            h, w = self.kernel_image.get_array().shape
-            self.kernel_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-            self.ax_kernels.set_xlim(-0.5, w - 0.5)
-            self.ax_kernels.set_ylim(h - 0.5, -0.5)
-            self.kernel_image.set_clim(-m, m)
-            self.kernel_title.set_text(f"first-layer kernels\n{settings['filters']} × "
-                                       f"{settings['kernel_size']}×{settings['kernel_size']}")
+            mosaic = tile_channels(k)
+            h, w = mosaic.shape
+            with self._artists_lock:
+                self.kernel_image.set_data(mosaic)
+                self.kernel_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+                self.ax_kernels.set_xlim(-0.5, w - 0.5)
+                self.ax_kernels.set_ylim(h - 0.5, -0.5)
+                self.kernel_image.set_clim(-m, m)
+                self.kernel_title.set_text(f"first-layer kernels\n{settings['filters']} × "
+                                           f"{settings['kernel_size']}×{settings['kernel_size']}")
             self.progress.bar_style = "success"
             self.progress_label.value = f"test accuracy {100 * self.test_accuracy:.1f} %"
             self.clear_message()
@@ -293,12 +307,13 @@ class TrainingExplorer(Explorer):
             if key in logs:
                 self.history[key].append(logs[key])
         epochs = np.arange(1, len(self.history["loss"]) + 1)
-        self.line_loss.set_data(epochs, self.history["loss"])
-        self.line_val_loss.set_data(epochs, self.history["val_loss"])
-        self.line_acc.set_data(epochs, self.history["accuracy"])
-        self.line_val_acc.set_data(epochs, self.history["val_accuracy"])
         top = max(self.history["loss"] + self.history["val_loss"])
-        self.ax_loss.set_ylim(0, max(0.5, 1.05 * top))
+        with self._artists_lock:
+            self.line_loss.set_data(epochs, self.history["loss"])
+            self.line_val_loss.set_data(epochs, self.history["val_loss"])
+            self.line_acc.set_data(epochs, self.history["accuracy"])
+            self.line_val_acc.set_data(epochs, self.history["val_accuracy"])
+            self.ax_loss.set_ylim(0, max(0.5, 1.05 * top))
         self.progress.value = logs["epoch"] * -(-len(self.data[0]) // 32)
         self._write_readout(live=logs)
         self.fig.canvas.draw_idle()
