@@ -55,7 +55,7 @@ def _check(v):
     np.testing.assert_array_equal(padded, ops.pad(input_values(i), pads))
     (top, bottom), (left, right) = pads
     assert padded.shape == (i + top + bottom, i + left + right)
-    colours = np.asarray(v._g_in.image.get_array())
+    colours = np.ma.getdata(v._g_in.colours)
     assert colours.shape == padded.shape
     assert colours[top:top + i, left:left + i].min() == 1
     assert colours.sum() == i * i  # every other cell is a padding zero, drawn differently

@@ -44,6 +44,7 @@ __all__ = [
     "add_window",
     "plain_axes",
     "set_title",
+    "PathText",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, the one palette of the kit.
@@ -336,15 +337,124 @@ def plain_axes(ax):
     return ax
 
 
-def set_title(ax, text="", *, loc="left", fontsize=None, **kwargs):
-    """Give ``ax`` a title at a fixed place and return its Text (update it with ``set_text``).
+class PathText:
+    """A line (or a few lines) of text drawn as glyph outlines, cheap to redraw.
 
-    A title placed by matplotlib itself makes every draw measure the axes'
-    ticks to avoid them (several ms per axes); a fixed ``y`` skips that.
+    Matplotlib rasterises every glyph of every Text artist again on each draw
+    (about 0.1 ms a glyph); a PathText is one
+    :class:`~matplotlib.collections.PathCollection` whose outlines are built
+    once per string (cached), so redrawing it costs almost nothing.  Use it
+    for titles and labels that an explorer redraws on every update.
+
+    Parameters
+    ----------
+    parent : Axes or Figure
+    x, y : float
+        The anchor, in ``transform`` coordinates (default: axes or figure fraction).
+    text : str
+        Lines separated by ``"\\n"``.
+    ha : {'left', 'center', 'right'}
+    va : {'baseline', 'bottom', 'center', 'top'}
+        Alignment of the whole block on the anchor.
+    offset : (float, float)
+        A shift of the anchor, in points.
     """
-    kwargs.setdefault("y", 1.0)
-    kwargs.setdefault("pad", 5)
-    return ax.set_title(text, loc=loc, fontsize=fontsize or FONT["label"], **kwargs)
+
+    _LIMIT = 512
+
+    def __init__(self, parent, x, y, text="", *, transform=None, fontsize=None, color="black",
+                 ha="left", va="baseline", weight="normal", offset=(0.0, 0.0), zorder=5,
+                 linespacing=1.25):
+        is_figure = isinstance(parent, Figure)
+        fig = parent if is_figure else parent.figure
+        if transform is None:
+            transform = parent.transFigure if is_figure else parent.transAxes
+        self.prop = FontProperties(size=fontsize or FONT["label"], weight=weight)
+        self.ha, self.va = ha, va
+        self.offset = offset
+        self.linespacing = linespacing
+        self._cache = {}
+        self._text = None
+        points = mtransforms.Affine2D().scale(1 / 72) + fig.dpi_scale_trans
+        self.collection = PathCollection(
+            [], offsets=np.array([[x, y]], dtype=float), offset_transform=transform,
+            transform=points, facecolors=color, edgecolors="none", zorder=zorder, clip_on=False,
+        )
+        if is_figure:
+            fig.add_artist(self.collection)
+        else:
+            parent.add_collection(self.collection, autolim=False)
+        self.set_text(text)
+
+    def _path(self, text):
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        if len(self._cache) > self._LIMIT:
+            self._cache.clear()
+        size = self.prop.get_size_in_points()
+        step = size * self.linespacing
+        vertices, codes, widths = [], [], []
+        for n, line in enumerate(text.split("\n")):
+            if not line.strip():
+                widths.append(0.0)
+                continue
+            path = TextPath((0, -n * step), line, prop=self.prop)
+            ext = path.get_extents()
+            widths.append(ext.x1)
+            vertices.append((path.vertices, ext.x1))
+            codes.append(path.codes)
+        lines = max(1, len(text.split("\n")))
+        if not vertices:
+            hit = self._cache[text] = Path(np.zeros((1, 2)), [Path.MOVETO])
+            return hit
+        width = max(widths)
+        shifted = []
+        for v, w in vertices:  # each line aligned on its own in the block
+            dx = {"left": 0.0, "center": (width - w) / 2, "right": width - w}[self.ha]
+            shifted.append(v + (dx, 0.0))
+        v = np.concatenate(shifted)
+        dx = {"left": 0.0, "center": -width / 2, "right": -width}[self.ha]
+        cap = size * 0.73  # digits' and capitals' height in DejaVu Sans
+        bottom = -(lines - 1) * step
+        dy = {"baseline": 0.0, "bottom": -bottom + size * 0.24, "top": -cap,
+              "center": -(cap + bottom) / 2}[self.va]
+        v = v + (dx + self.offset[0], dy + self.offset[1])
+        hit = self._cache[text] = Path(v, np.concatenate(codes))
+        return hit
+
+    def set_text(self, text):
+        text = str(text)
+        if text != self._text:
+            self._text = text
+            self.collection.set_paths([self._path(text)] if text.strip() else [])
+
+    def get_text(self):
+        return self._text
+
+    def set_color(self, color):
+        self.collection.set_facecolor(color)
+
+    def get_color(self):
+        return self.collection.get_facecolor()[0]
+
+    def set_visible(self, visible):
+        self.collection.set_visible(visible)
+
+    def get_visible(self):
+        return self.collection.get_visible()
+
+
+def set_title(ax, text="", *, loc="left", fontsize=None, pad=5.0, **kwargs):
+    """A title above ``ax``, drawn as a :class:`PathText` (update it with ``set_text``).
+
+    Matplotlib's own titles measure the axes' ticks on every draw to place
+    themselves (several ms per axes) and rasterise their glyphs again; this
+    one sits at a fixed place and costs almost nothing to redraw.
+    """
+    x = {"left": 0.0, "center": 0.5, "right": 1.0}[loc]
+    return PathText(ax, x, 1.0, text, ha=loc, va="bottom", fontsize=fontsize or FONT["label"],
+                    offset=(0.0, pad), **kwargs)
 
 
 def add_window(ax, *, colour=None, linewidth=3.0, zorder=4, **kwargs):
@@ -402,7 +512,7 @@ class _CellLabel:
 
 
 class NumberGrid:
-    """An image of a small 2-D array with its numbers written in the cells.
+    """A small 2-D array drawn as coloured cells with their numbers written in.
 
     Built once on ``ax``; :meth:`set` updates the colours and the numbers in
     place.  ``shape`` is the largest grid it will ever show: smaller arrays
@@ -416,8 +526,11 @@ class NumberGrid:
 
     Attributes
     ----------
-    image : AxesImage
-        The cell colours.
+    image : PathCollection
+        The cells, coloured through ``cmap`` (a ScalarMappable, like an
+        image: ``set_clim``, ``norm``, ``get_cmap``).
+    colours : masked ndarray of shape (h, w)
+        What the cell colours show (masked: blank cells).
     numbers : PathCollection
         The numbers drawn (one path per visible number).
     lines : LineCollection
@@ -437,8 +550,19 @@ class NumberGrid:
         self.shape = tuple(int(n) for n in shape)
         self.fmt = fmt
         self.fontsize = fontsize or FONT["cell"]
-        self.image = ax.imshow(np.zeros(self.shape), cmap=cmap, vmin=vmin, vmax=vmax,
-                               interpolation="nearest")
+        # the cells: one square path each, coloured through a colour map (the
+        # collection is a ScalarMappable like an image: set_clim, norm, cmap);
+        # much cheaper to draw than an image resampled to the screen
+        self._cells = [[Path([(c - 0.5, r - 0.5), (c + 0.5, r - 0.5), (c + 0.5, r + 0.5),
+                              (c - 0.5, r + 0.5), (c - 0.5, r - 0.5)], closed=True)
+                        for c in range(self.shape[1])] for r in range(self.shape[0])]
+        self.image = PathCollection([], offsets=None, cmap=cmap, edgecolors="none",
+                                    antialiaseds=False, zorder=1)
+        self.image.set_transform(ax.transData)
+        self.image.set_clim(vmin, vmax)
+        ax.add_collection(self.image, autolim=False)
+        ax.set_aspect("equal", adjustable="box")
+        self.colours = np.ma.masked_all((0, 0))
         self._fixed = vmin is not None and vmax is not None
         self.symmetric = symmetric
         self._outlines = _Outlines(self.fontsize)
@@ -496,7 +620,9 @@ class NumberGrid:
         data = values if colours is None else np.asarray(colours, dtype=float)
         hidden = np.zeros((h, w), bool) if hide is None else np.asarray(hide, dtype=bool)
         shown = np.ma.masked_array(data, mask=hidden | ~np.isfinite(data))
-        self.image.set_data(shown)
+        self.colours = shown
+        self.image.set_paths([self._cells[r][c] for r in range(h) for c in range(w)])
+        self.image.set_array(shown.ravel())
         if not self._fixed:
             finite = data[np.isfinite(data)]
             lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -505,7 +631,6 @@ class NumberGrid:
             if hi == lo:
                 hi = lo + 1.0
             self.image.set_clim(lo, hi)
-        self.image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
         self.ax.set_xlim(-0.5, w - 0.5)
         self.ax.set_ylim(h - 0.5, -0.5)
         xs = np.arange(w + 1) - 0.5

@@ -33,6 +33,7 @@ from ._base import (
     PALETTE,
     Explorer,
     NumberGrid,
+    PathText,
     add_window,
     format_number,
     plain_axes,
@@ -341,8 +342,8 @@ class ConvolutionExplorer(Explorer):
         self._t_out = set_title(self._ax_out, "", **kw)
         self._t_ph = set_title(self._ax_ph, "", **kw)
         self._t_po = set_title(self._ax_po, "", **kw)
-        self._sum = fig.text(0.405, 0.12, "", ha="center", va="center", fontsize=FONT["formula"],
-                             color=PALETTE["vermillion"], fontweight="bold")
+        self._sum = PathText(fig, 0.405, 0.12, "", ha="center", va="center", fontsize=FONT["formula"],
+                             color=PALETTE["vermillion"], weight="bold")
 
     # -- controls ---------------------------------------------------------------
     def clear_message(self):

@@ -30,6 +30,7 @@ from ._base import (
     PALETTE,
     Explorer,
     NumberGrid,
+    PathText,
     format_number,
     plain_axes,
     set_title,
@@ -201,7 +202,7 @@ class VolumeExplorer(Explorer):
                                         symmetric=True))
             set_title(ax, f"K[:, :, {_CHANNEL_NAMES[k]}]", fontsize=FONT["label"] - 2, loc="left")
             self._ax_k.append(ax)
-        self._kernel_note = fig.text(0.305, 0.24, "", fontsize=FONT["label"] - 1, va="top", wrap=False)
+        self._kernel_note = PathText(fig, 0.305, 0.24, "", fontsize=FONT["label"] - 1, va="top")
         self._ax_out = plain_axes(fig.add_axes([0.53, 0.10, 0.20, 0.70]))
         self._im_out = self._ax_out.imshow(np.zeros((2, 2)), cmap=CMAP_SIGNED)
         self._g_out = NumberGrid(self._ax_out, (MAX_ARRAY, MAX_ARRAY), cmap=CMAP_SIGNED,
@@ -216,7 +217,7 @@ class VolumeExplorer(Explorer):
         self._ax_deck.add_patch(self._deck_frame)
         self._cmap_signed = matplotlib.colormaps[CMAP_SIGNED]
         self._t_deck = set_title(self._ax_deck, "", fontsize=FONT["label"], loc="left")
-        self._head = fig.text(0.005, 0.93, "", fontsize=FONT["label"], va="center")
+        self._head = PathText(fig, 0.005, 0.93, "", fontsize=FONT["label"], va="center")
 
     def _on_upload(self, image, name):
         self._photo = _as_rgb(image, "upload")
