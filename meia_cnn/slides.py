@@ -1,0 +1,552 @@
+"""Every notebook as a reveal.js deck that opens with no network (``make slides``).
+
+::
+
+    python -m meia_cnn.slides --out build/slides            # every notebook in notebooks/
+    python -m meia_cnn.slides --out build/slides notebooks/04_stride_and_padding.ipynb
+
+Each notebook is run top to bottom in a fresh kernel (the kit's notebooks are
+stored without outputs), so the decks show the figures, tables and numbers a
+student sees.  A live widget cannot run in a static page: each explorer is
+shown as a picture of its first state (its controls with their values, its
+figure, its readout), drawn by the kernel that built it.  Open the notebook
+in JupyterLab for the live slideshow (jupyterlab-slideshow).
+
+The cells' slide metadata is honoured: ``slide``, ``subslide``, ``fragment``,
+``skip`` (left out) and ``notes`` (speaker notes: press ``s`` in the deck).
+
+Nothing is fetched from the network when a deck opens:
+
+- reveal.js 5 (with its theme, fonts and notes plugin) is copied beside the
+  decks from the ``sphinx-revealjs`` package, which vendors it;
+- equations are turned into MathML when the deck is written (``latex2mathml``),
+  which the browser draws itself: no MathJax, no KaTeX, no script;
+- no require.js, jQuery, Mermaid or widget manager is loaded; images are
+  embedded in the page.
+
+The module imports nothing heavy at import time: the kernel imports it to
+draw the widget pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["export_notebook", "export_all", "latex_to_mathml", "reveal_source", "main"]
+
+#: The folder, beside the decks, that holds reveal.js.
+ASSETS = "reveal.js"
+#: Files of reveal.js a deck needs (relative to reveal.js's own folder).
+_REVEAL_FILES = (
+    "LICENSE",
+    "dist/reset.css",
+    "dist/reveal.css",
+    "dist/reveal.js",
+    "dist/theme/white.css",
+    "dist/theme/fonts/source-sans-pro",
+    "plugin/notes/notes.js",
+)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_SNAPSHOT_MIME = "application/vnd.meia-cnn.widget-snapshots+json"
+_SNAPSHOT_NOTE = "A picture of the live widget: run the notebook to use it."
+
+
+# -- reveal.js from the environment ---------------------------------------------
+def reveal_source():
+    """The folder of reveal.js vendored by the ``sphinx-revealjs`` package.
+
+    Found from the installed distribution's files, without importing
+    ``sphinx_revealjs`` (which would import Sphinx).
+
+    Returns
+    -------
+    pathlib.Path
+        A folder holding ``dist/reveal.js``.
+
+    Raises
+    ------
+    RuntimeError
+        When ``sphinx-revealjs`` is not installed.
+    """
+    from importlib import metadata, util
+
+    candidates = []
+    try:
+        dist = metadata.distribution("sphinx-revealjs")
+        candidates.append(Path(dist.locate_file("sphinx_revealjs/_static/revealjs")))
+    except metadata.PackageNotFoundError:
+        pass
+    spec = util.find_spec("sphinx_revealjs")
+    if spec is not None and spec.origin:
+        candidates.append(Path(spec.origin).parent / "_static" / "revealjs")
+    for folder in candidates:
+        if (folder / "dist" / "reveal.js").is_file():
+            return folder
+    raise RuntimeError(
+        "`make slides` needs reveal.js from the `sphinx-revealjs` package, which is not "
+        "installed: pip install 'sphinx-revealjs>=3.2' (or `make slides`, which installs the kit)"
+    )
+
+
+def copy_reveal(out):
+    """Copy the parts of reveal.js a deck uses into ``out/reveal.js``; return that folder."""
+    source = reveal_source()
+    target = Path(out) / ASSETS
+    for rel in _REVEAL_FILES:
+        src, dst = source / rel, target / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        elif src.is_file():
+            shutil.copy2(src, dst)
+        elif rel != "LICENSE":
+            raise RuntimeError(f"reveal.js in {source} has no {rel}")
+    return target
+
+
+# -- math ---------------------------------------------------------------------------
+def latex_to_mathml(tex, *, display=False):
+    """LaTeX math as MathML, which browsers draw with no script and no network.
+
+    A formula the converter cannot read is shown as its LaTeX source.
+
+    Parameters
+    ----------
+    tex : str
+        The formula, without its ``$`` delimiters.
+    display : bool
+        A display (block) formula rather than an inline one.
+
+    Returns
+    -------
+    str
+        A ``<math>`` element (or a ``<code>`` with the source).
+
+    Examples
+    --------
+    >>> latex_to_mathml("x^2").startswith('<math')
+    True
+    >>> "<msup>" in latex_to_mathml("x^2")
+    True
+    >>> 'display="block"' in latex_to_mathml(r"\\frac{a}{b}", display=True)
+    True
+    """
+    try:
+        from latex2mathml.converter import convert
+    except ImportError as exc:  # pragma: no cover - a missing dependency
+        raise RuntimeError(
+            "`make slides` writes equations as MathML with the `latex2mathml` package, "
+            "which is not installed: pip install 'latex2mathml>=3.77'"
+        ) from exc
+    try:
+        return convert(tex.strip(), display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - any parser failure shows the source instead
+        return f'<code class="meia-tex">{html.escape(tex)}</code>'
+
+
+_MATH_IN_TEXT = re.compile(
+    r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)|(?<![\\$])\$(?P<i2>[^$\n]+?)\$",
+    re.S,
+)
+
+
+def math_in_text(text):
+    """Replace ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]`` in HTML by MathML.
+
+    Examples
+    --------
+    >>> out = math_in_text("the kernel $K$ and $$G = I * K$$")
+    >>> out.count("<math"), "$" in out
+    (2, False)
+    """
+    def replace(match):
+        display = match.group("d1") or match.group("d2")
+        if display is not None:
+            return latex_to_mathml(html.unescape(display), display=True)
+        return latex_to_mathml(html.unescape(match.group("i1") or match.group("i2")))
+
+    return _MATH_IN_TEXT.sub(replace, text)
+
+
+# -- the exporter -------------------------------------------------------------------
+_TEMPLATE = r"""
+{%- extends 'index.html.j2' -%}
+{#- reveal's own template, with nothing loaded from the network -#}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_css -%}
+<link rel="stylesheet" href="{{ resources.reveal.url_prefix }}/dist/reset.css">
+<style type="text/css">
+.reveal .slides { text-align: left; }
+.reveal section img { max-width: 100%; }
+.meia-snapshot img.meia-w-figure { max-height: 470px; width: auto; }
+.reveal .slides section { overflow-y: auto; max-height: 100%; }
+.reveal math[display="block"] { margin: 0.4em 0; font-size: 1.1em; }
+.reveal .jp-RenderedHTMLCommon table { font-size: 0.8em; }
+.meia-snapshot { border-left: 4px solid #56B4E9; padding-left: 0.5em; }
+.meia-snapshot .meia-snapshot-note { font-size: 0.55em; color: #555; font-style: italic; }
+.meia-w-row { display: flex; flex-flow: row wrap; gap: 0.4em 1.2em; align-items: center; }
+.meia-w-col { display: flex; flex-direction: column; gap: 0.2em; }
+.meia-w-control { font-size: 0.6em; white-space: nowrap; }
+.meia-w-control .meia-w-label { color: #444; }
+.meia-w-button { font-size: 0.6em; border: 1px solid #999; border-radius: 3px; padding: 0 0.4em; }
+.meia-w-html { font-size: 0.65em; }
+.meia-w-text { font-size: 0.6em; margin: 0; }
+.meia-readout, .meia-feedback { font-size: 0.6em; }
+</style>
+{%- endblock html_head_css -%}
+{% block footer_js %}
+<script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
+<script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
+<script>
+Reveal.initialize({
+  controls: true,
+  progress: true,
+  hash: true,
+  slideNumber: "c/t",
+  navigationMode: "linear",
+  transition: "{{ resources.reveal.transition }}",
+  width: {{ resources.reveal.width }},
+  height: {{ resources.reveal.height }},
+  plugins: [RevealNotes]
+});
+</script>
+</html>
+{% endblock footer_js %}
+"""
+
+
+def _exporter_class():
+    """The exporter class, built on first use (nbconvert is imported only here)."""
+    from jinja2 import DictLoader, pass_context
+    from nbconvert.exporters import SlidesExporter
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class _MathMLRenderer(IPythonRenderer):
+        def block_math(self, body):
+            return latex_to_mathml(body, display=True)
+
+        def multiline_math(self, text):
+            return math_in_text(text)
+
+        def latex_environment(self, name, body):
+            return latex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+
+        def inline_math(self, body):
+            return latex_to_mathml(body)
+
+    class OfflineSlidesExporter(SlidesExporter):
+        """nbconvert's reveal.js exporter with reveal.js beside the deck and math as MathML."""
+
+        def __init__(self, **kw):
+            kw.setdefault("extra_loaders", [DictLoader({"meia_offline.html.j2": _TEMPLATE})])
+            super().__init__(**kw)
+            self.template_file = "meia_offline.html.j2"
+            self.reveal_url_prefix = ASSETS
+            self.reveal_theme = "white"
+            self.reveal_transition = "slide"
+            self.reveal_width = "1280"
+            self.reveal_height = "800"
+            self.embed_images = True
+            self.exclude_input_prompt = True
+            self.exclude_output_prompt = True
+
+        @pass_context
+        def markdown2html(self, context, source):
+            cell = context.get("cell", {})
+            path = context.get("resources", {}).get("metadata", {}).get("path", "")
+            renderer = _MathMLRenderer(
+                escape=False, attachments=cell.get("attachments", {}),
+                embed_images=self.embed_images, path=path,
+                anchor_link_text=self.anchor_link_text,
+                exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options,
+            )
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+    return OfflineSlidesExporter
+
+
+# -- pictures of the widgets (run inside the notebook's kernel) -----------------------
+def _widget_html(widget, seen=None):
+    """A static HTML picture of a live ipywidget (recursing into boxes)."""
+    import ipywidgets as w
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return ""
+    seen.add(id(widget))
+    layout = getattr(widget, "layout", None)
+    if layout is not None and (layout.display == "none" or layout.visibility == "hidden"):
+        return ""
+    classes = " ".join(getattr(widget, "_dom_classes", ()))
+    figure = getattr(widget, "figure", None)
+    if figure is not None and hasattr(figure, "savefig"):  # an ipympl canvas
+        import io
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=figure.dpi)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return f'<img class="meia-w-figure" alt="figure" src="data:image/png;base64,{data}">'
+    if isinstance(widget, w.Output):
+        return "".join(_output_html(out) for out in widget.outputs)
+    if isinstance(widget, w.HTMLMath):
+        return f'<div class="meia-w-html meia-w-math {classes}">{widget.value}</div>'
+    if isinstance(widget, w.HTML):
+        return f'<div class="meia-w-html {classes}">{widget.value}</div>' if widget.value else ""
+    if isinstance(widget, w.Label):
+        return f'<span class="meia-w-html {classes}">{html.escape(widget.value)}</span>'
+    if isinstance(widget, w.Box):
+        inner = "".join(_widget_html(child, seen) for child in widget.children)
+        kind = "meia-w-row" if isinstance(widget, w.HBox) else "meia-w-col"
+        return f'<div class="{kind} {classes}">{inner}</div>' if inner else ""
+    if isinstance(widget, (w.Play, w.FileUpload)):
+        return ""
+    if isinstance(widget, w.Button):
+        return f'<span class="meia-w-button">{html.escape(widget.description or "")}</span>'
+    label = html.escape(getattr(widget, "description", "") or "")
+    if isinstance(widget, w.Textarea):
+        return (f'<div class="meia-w-control"><span class="meia-w-label">{label}</span>'
+                f'<pre class="meia-w-text">{html.escape(str(widget.value))}</pre></div>')
+    if hasattr(widget, "value"):
+        value = widget.value
+        if isinstance(widget, w.Checkbox):
+            value = "\u2611" if value else "\u2610"
+        return (f'<span class="meia-w-control"><span class="meia-w-label">{label}</span> '
+                f"<b>{html.escape(str(value))}</b></span>")
+    return ""
+
+
+def _output_html(out):
+    kind = out.get("output_type")
+    if kind == "stream":
+        return f'<pre class="meia-w-text">{html.escape(out.get("text", ""))}</pre>'
+    data = out.get("data", {})
+    if "image/png" in data:
+        return f'<img alt="figure" src="data:image/png;base64,{data["image/png"]}">'
+    if "text/html" in data:
+        return data["text/html"]
+    if "text/plain" in data:
+        return f'<pre class="meia-w-text">{html.escape(data["text/plain"])}</pre>'
+    return ""
+
+
+def _snapshot_widgets(model_ids):
+    """Display, as one JSON output, a static HTML picture of each widget in ``model_ids``.
+
+    Called in the notebook's kernel by :func:`export_notebook`.
+    """
+    from IPython.display import display
+    from ipywidgets.widgets.widget import _instances
+
+    pictures = {}
+    for model_id in model_ids:
+        widget = _instances.get(model_id)
+        if widget is not None:
+            pictures[model_id] = _widget_html(widget)
+    display({_SNAPSHOT_MIME: pictures}, raw=True)
+
+
+# -- running and exporting ------------------------------------------------------------
+def _widget_ids(cells):
+    ids = []
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view and view.get("model_id"):
+                ids.append(view["model_id"])
+    return ids
+
+
+def _run(nb, path, timeout, kernel_name):
+    """Run every cell of ``nb`` in a fresh kernel; replace widgets by their pictures.
+
+    Returns the list of errors (``"cell N: Name: message"``).
+    """
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    errors, pictures = [], {}
+    with client.setup_kernel():
+        for index, cell in enumerate(list(nb.cells)):
+            if cell.cell_type != "code":
+                continue
+            client.execute_cell(cell, index)
+            for out in cell.outputs:
+                if out.output_type == "error":
+                    errors.append(f"cell {index}: {out.ename}: {out.evalue}")
+            ids = _widget_ids([cell])
+            if ids:
+                # pictured right after their cell: later cells may change them
+                pictures.update(_picture(client, nb, ids, errors))
+    _replace_widgets(nb, pictures)
+    return errors
+
+
+def _picture(client, nb, ids, errors):
+    """Ask the kernel for pictures of the widgets ``ids`` (a cell run at the end of ``nb``)."""
+    from nbformat import v4
+
+    probe = v4.new_code_cell(
+        f"from meia_cnn.slides import _snapshot_widgets\n_snapshot_widgets({ids!r})")
+    nb.cells.append(probe)
+    try:
+        client.execute_cell(probe, len(nb.cells) - 1)
+    finally:
+        nb.cells.pop()
+    pictures = {}
+    for out in probe.outputs:
+        pictures.update(out.get("data", {}).get(_SNAPSHOT_MIME, {}))
+        if out.output_type == "error":
+            errors.append(f"widget pictures: {out.ename}: {out.evalue}")
+    return pictures
+
+
+def _replace_widgets(nb, pictures):
+    """Put each widget's picture in place of its (unrenderable) widget view."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            view = data.get(WIDGET_VIEW)
+            if view is None:
+                continue
+            picture = pictures.get(view.get("model_id"))
+            del data[WIDGET_VIEW]
+            if picture:
+                data.pop("text/plain", None)
+                data["text/html"] = (
+                    f'<div class="meia-snapshot">{math_in_text(picture)}'
+                    f'<div class="meia-snapshot-note">{_SNAPSHOT_NOTE}</div></div>'
+                )
+    nb.metadata.pop("widgets", None)
+
+
+_TEST_MARKER = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*\n?", re.M)
+
+
+def _drop_test_markers(nb):
+    """Test markers (``# NBVAL_CHECK_OUTPUT``) are for the test suite, not for the audience."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _TEST_MARKER.sub("", cell.source)
+
+
+def _latex_outputs(nb):
+    """Outputs that only carry LaTeX get a MathML rendering (no MathJax in the deck)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/latex" in data and "text/html" not in data:
+                data["text/html"] = math_in_text(data["text/latex"])
+
+
+_NOTEBOOK_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/)([^"#]+)\.ipynb(#[^"]*)?"', re.I)
+
+
+def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
+    """Write the reveal.js deck of one notebook into ``out``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook.
+    out : str or Path
+        The folder of the decks; reveal.js is expected in ``out/reveal.js``
+        (:func:`export_all` copies it there).
+    execute : bool
+        Run the notebook first (the kit's notebooks are stored without
+        outputs); ``False`` exports the outputs stored in the file.
+    timeout : int
+        Seconds allowed to each cell.
+    kernel_name : str, optional
+        Defaults to the notebook's kernel (``python3``).
+
+    Returns
+    -------
+    deck : Path
+        ``out/<name>.slides.html``.
+    errors : list of str
+        Cells that raised while running (their tracebacks are in the deck).
+    """
+    import nbformat
+
+    path, out = Path(path), Path(out)
+    nb = nbformat.read(path, as_version=4)
+    errors = []
+    if execute:
+        name = kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        errors = _run(nb, path, timeout, name)
+    else:
+        _replace_widgets(nb, {})
+    _latex_outputs(nb)
+    _drop_test_markers(nb)
+    exporter = _exporter_class()()
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+    # links between notebooks become links between decks
+    body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
+    out.mkdir(parents=True, exist_ok=True)
+    deck = out / f"{path.stem}.slides.html"
+    deck.write_text(body, encoding="utf-8")
+    return deck, errors
+
+
+def export_all(notebooks, out, *, execute=True, timeout=180, log=print):
+    """Export every notebook and copy reveal.js beside the decks; return ``{deck: errors}``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    copy_reveal(out)
+    results = {}
+    for path in notebooks:
+        start = time.perf_counter()
+        deck, errors = export_notebook(path, out, execute=execute, timeout=timeout)
+        results[deck] = errors
+        status = f"{len(errors)} cell(s) raised" if errors else "ok"
+        log(f"{deck}  ({time.perf_counter() - start:.1f} s, {status})")
+        for error in errors:
+            log(f"    {error}")
+    return results
+
+
+def main(argv=None):
+    """``python -m meia_cnn.slides [--out DIR] [--no-execute] [NOTEBOOK ...]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m meia_cnn.slides",
+        description="Export notebooks to reveal.js decks that open offline.")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to export (default: notebooks/*.ipynb)")
+    parser.add_argument("--out", type=Path, default=Path("build/slides"),
+                        help="folder of the decks (default: build/slides)")
+    parser.add_argument("--no-execute", dest="execute", action="store_false",
+                        help="export the outputs stored in the notebooks instead of running them")
+    parser.add_argument("--timeout", type=int, default=180, help="seconds allowed to each cell")
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
+    if not notebooks:
+        parser.error("no notebooks given and none found in notebooks/")
+    missing = [str(p) for p in notebooks if not Path(p).is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    try:
+        results = export_all(notebooks, args.out, execute=args.execute, timeout=args.timeout)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    failed = sum(bool(errors) for errors in results.values())
+    print(f"{len(results)} deck(s) in {args.out}/ (open {args.out}/<name>.slides.html; "
+          f"press 's' for the speaker notes)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""`make slides`: reveal.js decks that honour the slide metadata and open with no network."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat import v4
+
+from meia_cnn import slides
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHROMIUM = Path(os.environ.get("MEIA_CHROMIUM", "/usr/bin/chromium"))
+
+# What jupyterlab-slideshow 0.3.4 understands: a cell marked "-" (what some
+# editors write for "no slide type") is hidden in its live deck.
+LIVE_SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", None}
+
+
+def _cell(kind, source, slide_type=None):
+    cell = v4.new_markdown_cell(source) if kind == "md" else v4.new_code_cell(source)
+    if slide_type:
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+    return cell
+
+
+def _scratch_notebook(path):
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [
+        _cell("md", "# Scratch deck\n\nEquation (3): $G_w = \\lfloor (I_w - K_w)/s \\rfloor + 1$\n\n"
+                    "[next section](05_pooling.ipynb)", "slide"),
+        _cell("code", "from meia_cnn.widgets import StridePaddingExplorer\n"
+                      "SECRET_SETUP = 'not on a slide'", "skip"),
+        _cell("md", "## Second slide\n\n$$\\sum_{u=-k}^{k} K[u] \\, I[i - u]$$", "slide"),
+        _cell("md", "A fragment appears on a key press.", "fragment"),
+        _cell("md", "Speaker notes: ask for a prediction first.", "notes"),
+        _cell("md", "### A subslide", "subslide"),
+        _cell("code", "# NBVAL_CHECK_OUTPUT\nprint(6 * 7)"),
+        _cell("md", "## The explorer", "slide"),
+        _cell("code", "sp = StridePaddingExplorer(input_size=5, kernel_size=3, stride=1)\nsp"),
+        _cell("code", "sp.controls['stride'].value = 2  # a later change", "skip"),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def scratch_deck(tmp_path_factory):
+    base = tmp_path_factory.mktemp("slides")
+    source = _scratch_notebook(base / "scratch.ipynb")
+    out = base / "out"
+    results = slides.export_all([source], out, log=lambda *a: None)
+    (deck, errors), = results.items()
+    return deck, errors, out
+
+
+def _local_references(text):
+    refs = re.findall(r'\b(?:src|href)\s*=\s*"([^"]*)"', text)
+    refs += re.findall(r"url\(\s*['\"]?([^'\")]+)", text)
+    refs += re.findall(r"@import\s+['\"]([^'\"]+)", text)
+    return refs
+
+
+def _remote(refs):
+    return [r for r in refs if re.match(r"^\s*(https?:)?//", r, re.I)]
+
+
+@pytest.mark.slow
+def test_deck_is_written_with_the_slide_structure(scratch_deck):
+    deck, errors, out = scratch_deck
+    assert errors == []
+    assert deck == out / "scratch.slides.html"
+    text = deck.read_text()
+    # three slides, the first two with a subslide each (reveal: a section per column,
+    # then a section per subslide in it): 3 + 3 + 1
+    assert text.count("<section") == 7
+    assert re.search(r'class="fragment"[^>]*>.*A fragment appears', text, re.S)
+    assert re.search(r'<aside class="notes">.*Speaker notes: ask for a prediction', text, re.S)
+    assert "SECRET_SETUP" not in text  # skip
+    assert "42" in text  # the executed output
+    assert "NBVAL_CHECK_OUTPUT" not in text
+    assert 'href="05_pooling.slides.html"' in text
+
+
+@pytest.mark.slow
+def test_math_is_mathml_and_no_math_script_is_loaded(scratch_deck):
+    deck, _, _ = scratch_deck
+    text = deck.read_text()
+    assert text.count("<math") >= 2
+    assert 'display="block"' in text
+    assert "$G_w" not in text and "$$" not in text
+    assert not re.search(r"mathjax|katex|require\.js|jquery|mermaid", " ".join(
+        re.findall(r'<script[^>]*src="([^"]*)"', text)), re.I)
+
+
+@pytest.mark.slow
+def test_explorer_is_pictured_in_its_first_state(scratch_deck):
+    deck, _, _ = scratch_deck
+    text = deck.read_text()
+    assert WIDGET_VIEW_ABSENT(text)
+    snapshot = re.search(r'<div class="meia-snapshot">(.*?)<div class="meia-snapshot-note">', text, re.S)
+    assert snapshot, "the explorer has no picture in the deck"
+    picture = snapshot.group(1)
+    images = re.findall(r"<img\b[^>]*>", picture)
+    assert any('class="meia-w-figure"' in img and 'src="data:image/png;base64,' in img
+               for img in images), images
+    assert "meia-readout" in picture
+    # equation (3) with stride 1, as when its cell ran; a later cell's stride 2 would give 2
+    assert "⌋ + 1 = 3" in picture
+    assert "⌋ + 1 = 2" not in picture
+
+
+def WIDGET_VIEW_ABSENT(text):
+    return slides.WIDGET_VIEW not in text and "Loading widget" not in text
+
+
+@pytest.mark.slow
+def test_deck_references_no_network_and_its_files_exist(scratch_deck):
+    deck, _, out = scratch_deck
+    refs = _local_references(deck.read_text())
+    assert not _remote(refs), _remote(refs)
+    files = [r for r in refs if not r.startswith(("#", "data:")) and not r.endswith(".slides.html")]
+    assert {"reveal.js/dist/reveal.js", "reveal.js/dist/reveal.css",
+            "reveal.js/plugin/notes/notes.js"} <= set(files)
+    for ref in files:
+        assert (out / ref).is_file(), f"{ref} is missing beside the deck"
+    # reveal.js's own styles and fonts are local too
+    for css in (out / slides.ASSETS).rglob("*.css"):
+        remote = _remote(_local_references(css.read_text()))
+        assert not remote, f"{css.name} loads {remote}"
+
+
+def test_stored_outputs_export_without_a_kernel(tmp_path):
+    nb = v4.new_notebook()
+    cell = _cell("code", "x", "slide")
+    cell.outputs = [v4.new_output("display_data", data={
+        slides.WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "VBox()"}), v4.new_output("display_data", data={"text/latex": "$a^2$"})]
+    nb.cells = [cell]
+    path = tmp_path / "stored.ipynb"
+    nbformat.write(nb, path)
+    slides.copy_reveal(tmp_path / "out")
+    deck, errors = slides.export_notebook(path, tmp_path / "out", execute=False)
+    text = deck.read_text()
+    assert errors == []
+    assert slides.WIDGET_VIEW not in text
+    assert "<math" in text
+
+
+def test_math_in_text_and_a_formula_it_cannot_read():
+    assert slides.math_in_text("no math, $5 only") == "no math, $5 only"
+    out = slides.math_in_text(r"both \(a\) and \[b\]")
+    assert out.count("<math") == 2
+    assert 'class="meia-tex"' in slides.latex_to_mathml(r"\frac{1}{")
+
+
+def test_missing_notebook_is_reported(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        slides.main(["--out", str(tmp_path), str(tmp_path / "nope.ipynb")])
+    assert exc.value.code == 2
+    assert "no such notebook" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_slide_types_work_in_the_live_slideshow(path):
+    nb = json.loads(path.read_text())
+    bad = [(i, c["metadata"]["slideshow"].get("slide_type"))
+           for i, c in enumerate(nb["cells"])
+           if c.get("metadata", {}).get("slideshow", {}).get("slide_type") not in LIVE_SLIDE_TYPES]
+    assert not bad, f"cells with slide types jupyterlab-slideshow hides: {bad} (leave them unset)"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (ROOT / "notebooks" / "04_stride_and_padding.ipynb").is_file(),
+                    reason="no 04_stride_and_padding notebook yet")
+def test_make_slides_command_writes_a_deck(tmp_path):
+    out = tmp_path / "decks"
+    notebook = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
+    run = subprocess.run([sys.executable, "-m", "meia_cnn.slides", "--out", str(out), str(notebook)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    deck = out / "04_stride_and_padding.slides.html"
+    assert deck.is_file() and (out / "reveal.js" / "dist" / "reveal.js").is_file()
+    text = deck.read_text()
+    assert "meia-snapshot" in text and "<math" in text
+    assert not _remote(_local_references(text))
+
+
+def _browser_missing():
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM} (install Debian's `chromium` package)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed"
+    return None
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
+def test_deck_opens_offline_in_chromium(scratch_deck, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    deck, _, _ = scratch_deck
+    requested = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"])
+        try:
+            context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+
+            def only_local(route):
+                if route.request.url.startswith(("file:", "data:")):
+                    route.continue_()
+                else:
+                    requested.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", only_local)
+            page.goto(deck.as_uri())
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            assert page.evaluate("Reveal.getIndices().h") == 0
+            first = page.locator(".reveal .slides > section.present")
+            assert first.is_visible()
+            assert "scratch deck" in first.inner_text().lower()
+            assert page.evaluate("Reveal.getHorizontalSlides().length") == 3
+            assert page.evaluate("Reveal.getTotalSlides()") == 4
+            math = first.locator("math").first
+            assert math.bounding_box()["width"] > 0  # drawn by the browser itself
+            page.screenshot(path=str(tmp_path / "first.png"))
+
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => Reveal.getIndices().h === 1", timeout=10_000)
+            second = page.locator(".reveal .slides > section.present")
+            assert "second slide" in second.inner_text().lower()
+            assert page.locator("section.present h1", has_text="Scratch deck").count() == 0
+            page.keyboard.press("ArrowRight")  # the fragment
+            page.wait_for_function("() => Reveal.getIndices().f === 0", timeout=10_000)
+            assert page.locator(".fragment.visible", has_text="A fragment appears").count() == 1
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => Reveal.getIndices().h === 2", timeout=10_000)
+            picture = page.locator("section.present img.meia-w-figure")
+            assert picture.is_visible()
+            assert page.evaluate("(img) => img.naturalWidth > 0", picture.element_handle())
+        finally:
+            browser.close()
+    assert requested == [], f"the deck asked the network for {requested}"
