@@ -18,14 +18,22 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import transforms as mtransforms
 
 from .._validation import as_float_array
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.layers import _shape_text
 from ..nn.losses import _check_labels, softmax
-from ._base import CMAP_IMAGE, CMAP_SIGNED, CMAP_VALUES, FONT, PALETTE, Explorer, plain_axes
-from .one_by_one import FastText
+from ._base import (
+    CMAP_IMAGE,
+    CMAP_SIGNED,
+    CMAP_VALUES,
+    FONT,
+    PALETTE,
+    Explorer,
+    PathText,
+    plain_axes,
+    set_title,
+)
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
@@ -84,20 +92,9 @@ def tile_channels(maps, ncols=None, gap=1):
     return grid[: grid.shape[0] - gap, : grid.shape[1] - gap]
 
 
-class _Caption:
-    """A title above ``ax`` drawn from cached glyph outlines (:class:`FastText`): a Text
-    artist would lay out its glyphs again on every redraw."""
-
-    def __init__(self, ax, text="", fontsize=FONT["label"]):
-        above = mtransforms.ScaledTranslation(0, 4 / 72, ax.figure.dpi_scale_trans)  # 4 points up
-        self._text = FastText(ax, fontsize, transform=ax.transAxes + above)
-        self.set_text(text)
-
-    def set_text(self, text):
-        self._text.set([(0.5, 1.0, text, {"va": "bottom"})])
-
-    def get_text(self):
-        return self._text.strings[0]
+def _caption(ax, text="", fontsize=None):
+    """A centred title above ``ax``, drawn as cached glyph outlines (update it with ``set_text``)."""
+    return set_title(ax, text, loc="center", fontsize=fontsize or FONT["label"], pad=4.0)
 
 
 def _cmap(name):
@@ -209,7 +206,7 @@ class FeatureMapExplorer(Explorer):
         else:
             self.input_image = self.ax_input.imshow(sample[..., 0], cmap=CMAP_IMAGE, interpolation="nearest",
                                                     vmin=float(self.X.min()), vmax=float(self.X.max()))
-        self.input_title = _Caption(self.ax_input)
+        self.input_title = _caption(self.ax_input)
         # first-layer kernels
         self.ax_kernels = fig.add_subplot(left[1])
         conv = next((layer for layer in model.layers if isinstance(layer, Conv2D)), None)
@@ -220,11 +217,11 @@ class FeatureMapExplorer(Explorer):
             self.kernel_image = self.ax_kernels.imshow(tile_channels(k, ncols=4), cmap=_cmap(CMAP_SIGNED),
                                                        vmin=-m, vmax=m, interpolation="nearest")
             depth = " (input channel 0)" if conv.in_channels > 1 else ""
-            self.kernel_title = _Caption(self.ax_kernels, f"{conv.name} kernels{depth}\n{conv.filters} × "
+            self.kernel_title = _caption(self.ax_kernels, f"{conv.name} kernels{depth}\n{conv.filters} × "
                                          f"{conv.kernel_size[0]}×{conv.kernel_size[1]}", FONT["label"] - 2)
         else:
             self.kernel_image = self.ax_kernels.imshow(np.full((1, 1), np.nan))
-            self.kernel_title = _Caption(self.ax_kernels, "no convolution layer", FONT["label"] - 2)
+            self.kernel_title = _caption(self.ax_kernels, "no convolution layer", FONT["label"] - 2)
         # one mosaic per layer
         self.layer_images = []
         self.layer_titles = []
@@ -234,7 +231,7 @@ class FeatureMapExplorer(Explorer):
             image = ax.imshow(tile_channels(out), cmap=_cmap(cmap), vmin=lo, vmax=hi, interpolation="nearest",
                               aspect="equal")
             self.layer_titles.append(
-                _Caption(ax, f"{layer.name}: {_shape_text(model.output_shapes[i])}", FONT["label"] - 2))
+                _caption(ax, f"{layer.name}: {_shape_text(model.output_shapes[i])}", FONT["label"] - 2))
             self.layer_images.append(image)
         for ax in [self.ax_input, self.ax_kernels, *[im.axes for im in self.layer_images]]:
             plain_axes(ax)
@@ -247,12 +244,16 @@ class FeatureMapExplorer(Explorer):
         self.ax_probs.axvline(0.5, color=PALETTE["grey"], lw=0.8, ls=":")
         plain_axes(self.ax_probs)
         # class labels left of the bars, and the scale under them, as cached outlines
-        self.class_labels = FastText(self.ax_probs, FONT["label"] - 1)
-        self.class_labels.set([(-0.06, c, str(c), {"ha": "right"}) for c in range(k)])
-        scale = FastText(self.ax_probs, FONT["label"] - 3, transform=self.ax_probs.transAxes)
-        scale.set([(0, -0.015, "0", {"va": "top"}), (0.5, -0.015, "½", {"va": "top"}),
-                   (1, -0.015, "1", {"va": "top"}), (0.5, -0.06, "probability", {"va": "top"})])
-        self.probs_title = _Caption(self.ax_probs)
+        self.class_labels = [
+            PathText(self.ax_probs, 0, c, str(c), transform=self.ax_probs.transData, ha="right", va="center",
+                     fontsize=FONT["label"] - 1, offset=(-5.0, 0.0))
+            for c in range(k)
+        ]
+        for x, text in ((0, "0"), (0.5, "½"), (1, "1")):
+            PathText(self.ax_probs, x, 0, text, ha="center", va="top", fontsize=FONT["label"] - 3, offset=(0, -3))
+        PathText(self.ax_probs, 0.5, 0, "probability", ha="center", va="top", fontsize=FONT["label"] - 3,
+                 offset=(0, -16))
+        self.probs_title = _caption(self.ax_probs)
 
     # -- updates ---------------------------------------------------------------
     def _update(self):

@@ -24,9 +24,8 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import arithmetic
 from ..nn import REFERENCE_SETTINGS, Adam, digits_split, reference_model
-from ._base import CMAP_SIGNED, FONT, PALETTE, Explorer, plain_axes
-from .feature_maps import _Caption, _cmap, tile_channels
-from .one_by_one import FastText
+from ._base import CMAP_SIGNED, FONT, PALETTE, Explorer, PathText, plain_axes
+from .feature_maps import _caption, _cmap, tile_channels
 
 __all__ = ["TrainingExplorer"]
 
@@ -142,20 +141,21 @@ class TrainingExplorer(Explorer):
         # titles and the key as cached glyph outlines: Text artists and legends
         # would lay out their glyphs again on every redraw
         for ax, title in ((self.ax_loss, "loss (cross-entropy) per epoch"), (self.ax_acc, "accuracy per epoch")):
-            _Caption(ax, title)
+            _caption(ax, title)
             ax.tick_params(labelsize=FONT["label"] - 3)
             ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             ax.grid(alpha=0.3)
-        key = FastText(self.ax_acc, FONT["label"] - 2, transform=self.ax_acc.transAxes)
-        key.set([(0.96, 0.2, "train", {"ha": "right", "colour": PALETTE["blue"]}),
-                 (0.96, 0.08, "test", {"ha": "right", "colour": PALETTE["orange"]})])
+        PathText(self.ax_acc, 0.96, 0.2, "train", ha="right", va="center", color=PALETTE["blue"],
+                 fontsize=FONT["label"] - 2)
+        PathText(self.ax_acc, 0.96, 0.08, "test", ha="right", va="center", color=PALETTE["orange"],
+                 fontsize=FONT["label"] - 2)
         self.ax_loss.yaxis.set_major_locator(MaxNLocator(nbins=4))
         self.ax_loss.set_ylim(0, 2.5)
         self.ax_acc.set_ylim(0, 1.02)
         self.ax_acc.set_yticks([0, 0.25, 0.5, 0.75, 1])
         self.kernel_image = self.ax_kernels.imshow(np.full((1, 1), np.nan), cmap=_cmap(CMAP_SIGNED),
                                                    vmin=-1, vmax=1, interpolation="nearest")
-        self.kernel_title = _Caption(self.ax_kernels, "first-layer kernels\n(after training)", FONT["label"] - 2)
+        self.kernel_title = _caption(self.ax_kernels, "first-layer kernels\n(after training)", FONT["label"] - 2)
         plain_axes(self.ax_kernels)
         self._set_epochs_axis(self.controls["epochs"].value)
 
