@@ -19,7 +19,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from .. import arithmetic
 from .._validation import as_int
 from ._base import FONT, PALETTE, Explorer
-from .one_by_one import FastText, arrow, check_range, count
+from .one_by_one import ClosesRows, FastText, arrow, check_range, count
 
 __all__ = ["InceptionExplorer"]
 
@@ -33,7 +33,7 @@ _BRANCH_COLOURS = (PALETTE["yellow"], PALETTE["sky"], PALETTE["orange"], PALETTE
 _BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", "pool → 1×1")
 
 
-class InceptionExplorer(Explorer):
+class InceptionExplorer(ClosesRows, Explorer):
     """GoogLeNet's inception module with its shapes and its costs.
 
     Parameters

@@ -200,6 +200,21 @@ class RangeSync:
             self._syncing = False
 
 
+class ClosesRows:
+    """Mixin: ``close()`` also closes the boxes that lay out the controls.
+
+    Each row of controls is an ``HBox`` holding the controls, whose observers
+    hold the explorer: left open, a row keeps the explorer and its figure
+    alive after ``close()``.
+    """
+
+    def close(self):
+        for child in self.children:
+            if isinstance(child, widgets.Box):
+                child.close()
+        super().close()
+
+
 def arrow(ax, start, end, *, colour=PALETTE["black"], lw=1.5):
     """A fixed arrow (a patch, not an annotation: no text to lay out)."""
     patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour, lw=lw,
@@ -281,7 +296,7 @@ class Cuboid:
 # ---------------------------------------------------------------------------
 # the explorer
 # ---------------------------------------------------------------------------
-class OneByOneExplorer(RangeSync, Explorer):
+class OneByOneExplorer(ClosesRows, RangeSync, Explorer):
     """A 1x1 convolution: one pixel's channels mixed by one kernel's weights.
 
     Parameters

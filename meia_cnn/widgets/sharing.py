@@ -23,7 +23,7 @@ from matplotlib.patches import Rectangle
 
 from .. import arithmetic, ops
 from ._base import CMAP_VALUES, FONT, PALETTE, Explorer
-from .one_by_one import FastText, check_range, count
+from .one_by_one import ClosesRows, FastText, check_range, count
 
 __all__ = ["ParameterSharingExplorer", "conv_as_matrix"]
 
@@ -69,7 +69,7 @@ def conv_as_matrix(input_size, kernel):
     return maps.reshape(n * n, -1).T
 
 
-class ParameterSharingExplorer(Explorer):
+class ParameterSharingExplorer(ClosesRows, Explorer):
     """Parameters of a convolution layer against a dense layer with the same output.
 
     Parameters

@@ -27,7 +27,7 @@ from skimage.feature import match_template
 from .. import data, ops
 from .._validation import as_float_array
 from ._base import CMAP_IMAGE, CMAP_SIGNED, FONT, PALETTE, Explorer
-from .one_by_one import FastText, RangeSync, check_range, number
+from .one_by_one import ClosesRows, FastText, RangeSync, check_range, number
 
 __all__ = ["TemplateMatchingExplorer"]
 
@@ -91,7 +91,7 @@ def make_scene(name, template=None, *, seed=0):
     return template, background, other, corner
 
 
-class TemplateMatchingExplorer(RangeSync, Explorer):
+class TemplateMatchingExplorer(ClosesRows, RangeSync, Explorer):
     """Move an object in a picture; the matching peak follows it, unchanged.
 
     Parameters

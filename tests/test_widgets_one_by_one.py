@@ -1,0 +1,176 @@
+"""OneByOneExplorer: what it draws and writes equals the core's answer, headless."""
+
+import gc
+import weakref
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from meia_cnn import arithmetic
+from meia_cnn.widgets import OneByOneExplorer
+from meia_cnn.widgets.one_by_one import number
+
+
+@pytest.fixture
+def viz():
+    v = OneByOneExplorer()
+    yield v
+    v.close()
+
+
+def _artists(fig):
+    return len(fig.findobj())
+
+
+def _check(v):
+    """Everything shown agrees with an independent computation and with the core's counts."""
+    c, f_count = v.controls["channels"].value, v.controls["filters"].value
+    r, col, f = v.controls["row"].value, v.controls["col"].value, v.controls["filter"].value
+    x, w = v.x, v.weights
+    h, wd = x.shape[:2]
+    assert x.shape[2] == c and w.shape == (c, f_count)
+    # the 1x1 convolution, by hand: every pixel's C values times every kernel's C weights
+    expected = np.einsum("hwc,cf->hwf", x, w)
+    np.testing.assert_allclose(v.output, expected)
+    assert v.output_shape == (h, wd, f_count)
+    np.testing.assert_array_equal(v.pixel, x[r, col])
+    np.testing.assert_array_equal(v.kernel_weights, w[:, f])
+    np.testing.assert_allclose(v.products, x[r, col] * w[:, f])
+    assert v.value == pytest.approx(float(np.dot(x[r, col], w[:, f])))
+    assert v.value == pytest.approx(expected[r, col, f])
+    # the numbers written in the three columns
+    xs, ws, ps = v.cell_texts
+    assert xs == [number(a) for a in x[r, col]]
+    assert ws == [number(b) for b in w[:, f]]
+    assert ps == [number(a * b) for a, b in zip(x[r, col], w[:, f])]
+    # costs: the core's answer and the formulas K*K*C*F + F, H*W*F*K*K*C ('same' padding)
+    for k in (1, 3, 5):
+        cost = v.costs[f"{k}x{k}"]
+        assert cost["params"] == k * k * c * f_count + f_count == arithmetic.conv_params(c, f_count, k)
+        assert cost["macs"] == h * wd * f_count * k * k * c
+        assert cost["macs"] == arithmetic.conv_macs((h, wd, c), f_count, k, padding="same")
+    labels = v.bar_texts
+    assert labels[0] == f"{v.costs['1x1']['params']:,}"
+    assert labels[1].startswith(f"{v.costs['3x3']['params']:,}")
+    assert labels[5].startswith(f"{v.costs['5x5']['macs']:,}") and labels[5].endswith("×25.0")
+    text = v.readout_text
+    assert f"output {h}×{wd}×{f_count}" in text
+    assert f"= {number(v.value)} (bias 0)" in text
+    assert f"{v.costs['5x5']['params']:,}" in text and f"{v.costs['3x3']['macs']:,}" in text
+    assert v.controls["filter"].max == f_count - 1
+    assert v.error == ""
+
+
+def test_defaults(viz):
+    assert viz.output_shape == (6, 6, 3)
+    assert viz.costs["1x1"] == {"params": 8 * 3 + 3, "macs": 6 * 6 * 3 * 8}
+    assert viz.costs["3x3"] == {"params": 9 * 8 * 3 + 3, "macs": 6 * 6 * 3 * 9 * 8}
+    _check(viz)
+    assert plt.get_fignums() == []
+
+
+def test_every_control_through_its_range(viz):
+    viz.fig.canvas.draw()
+    before = _artists(viz.fig)
+    figs = plt.get_fignums()
+    for name in ("channels", "filters", "row", "col", "filter"):
+        control = viz.controls[name]
+        for value in list(range(control.min, control.max + 1)) + [control.min]:
+            control.value = value
+            _check(viz)
+            viz.fig.canvas.draw()
+        control.value = (control.min + control.max) // 2
+    assert _artists(viz.fig) == before
+    assert plt.get_fignums() == figs
+
+
+def test_fewer_kernels_moves_the_chosen_kernel_back(viz):
+    viz.controls["filters"].value = 8
+    viz.controls["filter"].value = 7
+    viz.controls["filters"].value = 2
+    assert viz.controls["filter"].value == 1
+    assert viz.controls["filter"].max == 1
+    _check(viz)
+
+
+def test_own_volume_and_weights():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, size=(3, 4, 5))
+    w = rng.uniform(-1, 1, size=(5, 2))
+    v = OneByOneExplorer(x=x, weights=w, channels=8, filters=3)
+    try:
+        assert v.controls["channels"].value == 5 and v.controls["channels"].max == 5
+        assert v.controls["filters"].value == 2 and v.controls["filters"].max == 2
+        assert v.output_shape == (3, 4, 2)
+        np.testing.assert_allclose(v.output, x @ w)
+        v.controls["row"].value = 2
+        v.controls["col"].value = 3
+        v.controls["filter"].value = 1
+        assert v.value == pytest.approx(x[2, 3] @ w[:, 1])
+        assert v.cell_texts[0] == [number(a) for a in x[2, 3]]
+        _check(v)
+    finally:
+        v.close()
+
+
+def test_weights_as_a_1x1_kernel_array():
+    w = np.arange(6.0).reshape(1, 1, 3, 2)
+    x = np.ones((2, 2, 3))
+    v = OneByOneExplorer(x=x, weights=w)
+    try:
+        np.testing.assert_allclose(v.output[0, 0], [0 + 2 + 4, 1 + 3 + 5])
+        _check(v)
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("height, width, channels, filters", [(1, 1, 1, 1), (12, 3, 16, 8), (4, 9, 2, 5)])
+def test_sizes(height, width, channels, filters):
+    v = OneByOneExplorer(height, width, channels, filters)
+    try:
+        assert v.output_shape == (height, width, filters)
+        assert v.controls["row"].max == height - 1 and v.controls["col"].max == width - 1
+        _check(v)
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(height=0), "`height` must be >= 1"),
+        (dict(width=13), "`width` must be between 1 and 12"),
+        (dict(channels=17), "`channels` must be between 1 and 16"),
+        (dict(filters=0), "`filters` must be >= 1"),
+        (dict(x=np.ones((4, 4))), "`x` must be 3-D"),
+        (dict(x=np.ones((4, 4, 3)), weights=np.ones((4, 2))), "one row per input channel"),
+        (dict(x=np.ones((4, 4, 3)), weights=np.ones((3, 3, 3, 2))), r"must be \(1, 1, C, F\)"),
+        (dict(x=np.full((2, 2, 2), np.nan)), "finite"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        OneByOneExplorer(**kwargs)
+
+
+def test_bad_types():
+    with pytest.raises(TypeError, match="`channels` must be an int"):
+        OneByOneExplorer(channels=2.5)
+
+
+def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
+    viz.controls["filters"].value = 99
+    viz.controls["row"].value = -4
+    assert viz.controls["filters"].value == 8 and viz.controls["row"].value == 0
+    _check(viz)
+
+
+def test_close_frees_the_figure():
+    v = OneByOneExplorer()
+    ref = weakref.ref(v.fig)
+    v.close()
+    assert v.fig is None
+    del v
+    gc.collect()
+    assert ref() is None
