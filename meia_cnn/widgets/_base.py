@@ -337,6 +337,14 @@ def plain_axes(ax):
     return ax
 
 
+def _extents(path):
+    """Bounding box of a glyph path from its points (fast; Path.get_extents solves curves)."""
+    v = path.vertices
+    if not len(v):
+        return mtransforms.Bbox([[0.0, 0.0], [0.0, 0.0]])
+    return mtransforms.Bbox([v.min(axis=0), v.max(axis=0)])
+
+
 class PathText:
     """A line (or a few lines) of text drawn as glyph outlines, cheap to redraw.
 
@@ -400,7 +408,7 @@ class PathText:
                 widths.append(0.0)
                 continue
             path = TextPath((0, -n * step), line, prop=self.prop)
-            ext = path.get_extents()
+            ext = _extents(path)
             widths.append(ext.x1)
             vertices.append((path.vertices, ext.x1))
             codes.append(path.codes)
@@ -472,7 +480,7 @@ class _Outlines:
 
     def __init__(self, fontsize):
         self.prop = FontProperties(size=fontsize)
-        ref = TextPath((0, 0), "0", prop=self.prop).get_extents()
+        ref = _extents(TextPath((0, 0), "0", prop=self.prop))
         self._y_centre = (ref.y0 + ref.y1) / 2  # digits' middle: every number sits alike
         self.height = ref.y1 - ref.y0
         self._cache = {}
@@ -483,7 +491,7 @@ class _Outlines:
             if len(self._cache) > self._LIMIT:
                 self._cache.clear()
             path = TextPath((0, 0), text, prop=self.prop)
-            ext = path.get_extents()
+            ext = _extents(path)
             vertices = path.vertices - ((ext.x0 + ext.x1) / 2, self._y_centre)
             hit = self._cache[text] = (Path(vertices, path.codes), ext.x1 - ext.x0)
         return hit

@@ -473,13 +473,14 @@ class ConvolutionExplorer(Explorer):
         return self._photo_cache[1].copy()
 
     def _photo_result(self, mode):
-        key = (self._kernel.tobytes(), self._kernel.shape, mode, id(self._photo))
-        if self._photo_cache is None or self._photo_cache[0] != key:
+        key = (self._kernel.tobytes(), self._kernel.shape, mode)
+        cache = self._photo_cache
+        if cache is None or cache[0] != key or cache[2] is not self._photo:
             if mode == "convolution":
                 result = ops.convolve2d(self._photo, self._kernel, mode="same")
             else:
                 result = ops.conv2d(self._photo, self._kernel, padding="same")
-            self._photo_cache = (key, result)
+            self._photo_cache = (key, result, self._photo)
         return self._photo_cache[1]
 
     # -- drawing ----------------------------------------------------------------------

@@ -224,10 +224,11 @@ class PoolingExplorer(Explorer):
         return self._state["equation"]
 
     def _pool_photo(self, size, stride, mode):
-        key = (size, stride, mode, id(self._photo))
-        if self._photo_cache is None or self._photo_cache[0] != key:
+        key = (size, stride, mode)
+        cache = self._photo_cache
+        if cache is None or cache[0] != key or cache[2] is not self._photo:
             pool = ops.max_pool2d if mode == "max" else ops.avg_pool2d
-            self._photo_cache = (key, pool(self._photo, size, stride))
+            self._photo_cache = (key, pool(self._photo, size, stride), self._photo)
         return self._photo_cache[1]
 
     def _update(self):

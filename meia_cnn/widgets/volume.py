@@ -165,6 +165,8 @@ class VolumeExplorer(Explorer):
             self._photo = _as_rgb(image, "image")
             self._photo_name = "your image"
         self._array = DEFAULT_ARRAY.copy()
+        self._maps_cache = None
+        self._deck_cache = None
         start = self._photo if source == "photo" else self._array
         arithmetic.feature_map_shape(start.shape, n_kernels, kernel_size)  # the core checks the fit
 
@@ -270,7 +272,7 @@ class VolumeExplorer(Explorer):
         # numbers first: an error leaves the drawing as it was
         kernels = make_kernels(f_count, k)
         gh, gw, gd = arithmetic.feature_map_shape(x.shape, f_count, k)
-        fmap = ops.conv2d(x, kernels)
+        fmap = self._feature_maps(x, k)[:, :, :f_count]
         if fmap.shape != (gh, gw, gd):  # pragma: no cover - the core's two answers agree
             raise ValueError(f"feature map {fmap.shape} disagrees with {(gh, gw, gd)}")
         shapes = {"input": (w, h, d), "kernel": (k, k, kernels.shape[2]), "feature_map": (gw, gh, gd)}
@@ -320,8 +322,19 @@ class VolumeExplorer(Explorer):
         self._head.set_text(f"{w}×{h}×{d}  ∗  {gd} kernel{'s' * (gd > 1)} {k}×{k}×{d}  →  {gw}×{gh}×{gd}")
         self._write_readout(shapes, f_count, shown)
 
-    def _draw_deck(self, fmap, shown):
+    def _feature_maps(self, x, k):
+        """All eight maps for this input and kernel size (cached: the first F are shown)."""
+        cache = self._maps_cache
+        if cache is None or cache[0] is not x or cache[1] != k:  # the array itself is kept: no id reuse
+            self._maps_cache = cache = (x, k, ops.conv2d(x, make_kernels(MAX_KERNELS, k)))
+            self._deck_cache = None
+        return cache[2]
+
+    def _deck_image(self, fmap):
         """The maps as a deck of cards: map 1 in front, each next one up and to the right."""
+        key = fmap.shape
+        if self._deck_cache is not None and self._deck_cache[0] == key:
+            return self._deck_cache[1]
         gh, gw, gd = fmap.shape
         off = max(1, round(max(gh, gw) * 0.16))
         canvas = np.zeros((gh + (gd - 1) * off, gw + (gd - 1) * off, 4))
@@ -336,6 +349,13 @@ class VolumeExplorer(Explorer):
                 card[:, [0, -1], :3] = 0.3
             y0, x0 = (gd - 1 - f) * off, f * off
             canvas[y0:y0 + gh, x0:x0 + gw] = card
+        self._deck_cache = (key, canvas)
+        return canvas
+
+    def _draw_deck(self, fmap, shown):
+        gh, gw, gd = fmap.shape
+        off = max(1, round(max(gh, gw) * 0.16))
+        canvas = self._deck_image(fmap)
         self._deck.set_data(canvas)
         h, w = canvas.shape[:2]
         self._deck.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
