@@ -203,3 +203,17 @@ def test_close_frees_the_figure(viz):
     fig = viz.fig
     viz.close()
     assert viz.fig is None and fig.axes == []
+
+
+def test_hold_changes_several_controls_with_one_redraw(viz, monkeypatch):
+    calls = []
+    original = viz._update
+    monkeypatch.setattr(viz, "_update", lambda: (calls.append(1), original())[1])
+    with viz.hold():
+        viz.controls["input_size"].value = 8
+        viz.controls["stride"].value = 3
+        viz.controls["padding"].value = "same"
+        assert calls == [] and viz.output_shape == (3, 3)  # nothing redrawn yet
+    assert calls == [1]
+    assert viz.output_shape == (3, 3) == (-(-8 // 3),) * 2
+    _check(viz)

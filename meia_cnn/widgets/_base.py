@@ -366,6 +366,15 @@ class PathText:
         Alignment of the whole block on the anchor.
     offset : (float, float)
         A shift of the anchor, in points.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> label = PathText(fig, 0.5, 0.9, "G = 4", ha="center")
+    >>> label.set_text("G = 5\\nsecond line")
+    >>> label.get_text(), len(fig.findobj(PathCollection))
+    ('G = 5\\nsecond line', 1)
     """
 
     _LIMIT = 512
@@ -550,6 +559,18 @@ class NumberGrid:
     texts : ndarray of objects
         Per cell, an object answering ``get_text()``, ``get_visible()`` and
         ``get_color()`` (compatibility with grids made of Text artists).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> grid = NumberGrid(Figure().add_subplot(), (3, 3), fmt=format_number)
+    >>> grid.set([[1, -2], [0.5, 4]], hide=[[False, False], [False, True]])
+    >>> grid.labels.tolist()
+    [['1', '−2', ''], ['0.5', '', ''], ['', '', '']]
+    >>> len(grid.numbers.get_paths()), len(grid.image.get_paths())
+    (3, 4)
+    >>> grid.texts[0, 1].get_text(), grid.colours.mask.tolist()
+    ('−2', [[False, False], [False, True]])
     """
 
     def __init__(self, ax, shape, *, cmap=CMAP_SIGNED, fmt="{:.0f}", fontsize=None,
