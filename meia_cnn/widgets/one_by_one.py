@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib import transforms as mtransforms
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 from matplotlib.path import Path
@@ -234,6 +234,8 @@ class Cuboid:
         slab = dict(closed=True, linewidth=1.6, edgecolor=PALETTE["black"],
                     facecolor=slab_colour or rod_colour or colour)
         self.slab = [ax.add_patch(Polygon(np.zeros((4, 2)), **slab)) for _ in range(3)]
+        # the rod's slabs one by one, each in its own colour (values along the depth)
+        self.strips = ax.add_collection(PolyCollection([], edgecolors=PALETTE["black"], linewidths=0.6))
         self.bottom_centre = (0.0, 0.0)
 
     @staticmethod
@@ -248,8 +250,12 @@ class Cuboid:
         return front, top, side
 
     def set(self, origin, rows, cols, depth, *, cell=1.0, dvec=(0.3, 0.2), pixel=None, slab=None,
-            grid=True, max_lines=64):
-        """Draw a ``rows x cols x depth`` box with its front-left-bottom corner at ``origin``."""
+            grid=True, max_lines=64, strip_colours=None):
+        """Draw a ``rows x cols x depth`` box with its front-left-bottom corner at ``origin``.
+
+        ``pixel`` (row, col) marks a rod through the depth; ``strip_colours``
+        (``depth`` RGBA colours) paints the rod slab by slab instead of in one colour.
+        """
         x0, y0 = origin
         w, h = cols * cell, rows * cell
         for poly, xy in zip(self.faces, self.box(x0, y0, w, h, 0, depth, dvec)):
@@ -264,6 +270,7 @@ class Cuboid:
         lines = [((x0 + k * dx, y0 + h + k * dy), (x0 + w + k * dx, y0 + h + k * dy)) for k in ks]
         lines += [((x0 + w + k * dx, y0 + k * dy), (x0 + w + k * dx, y0 + h + k * dy)) for k in ks]
         self.depth_lines.set_segments(lines)
+        self.strips.set_visible(pixel is not None and strip_colours is not None)
         if pixel is None:
             for poly in self.rod + self.slab:
                 poly.set_visible(False)
@@ -273,6 +280,19 @@ class Cuboid:
             for poly, xy in zip(self.rod, self.box(px, py, cell, cell, 0, depth, dvec)):
                 poly.set_xy(xy)
                 poly.set_visible(True)
+            if strip_colours is not None:
+                verts, colours = [], []
+                for k in range(depth - 1, -1, -1):  # back to front
+                    _, top_k, side_k = self.box(px, py, cell, cell, k, k + 1, dvec)
+                    verts += [top_k, side_k]
+                    colours += [strip_colours[k], strip_colours[k]]
+                front = self.box(px, py, cell, cell, 0, 1, dvec)[0]
+                verts.append(front)
+                colours.append(strip_colours[0])
+                self.strips.set_verts(verts)
+                self.strips.set_facecolors(colours)
+                for poly in self.rod:
+                    poly.set_visible(False)
             faces = self.box(px, py, cell, cell, slab, slab + 1, dvec) if slab is not None else (None,) * 3
             for poly, xy in zip(self.slab, faces):
                 poly.set_visible(xy is not None)
@@ -487,16 +507,6 @@ class OneByOneExplorer(ClosesRows, RangeSync, Explorer):
     def _draw(self, h, w, c, f_count):
         s = self._state
         r, col, f = s["r"], s["col"], s["f"]
-        self._vol_in.set(self._in_origin, h, w, c, dvec=self._dvec, pixel=(r, col))
-        self._kernel.set(self._k_origin, 1, 1, c, dvec=self._dvec, grid=False)
-        self._vol_out.set(self._out_origin, h, w, f_count, dvec=self._dvec, pixel=(r, col), slab=f)
-        below = {"va": "top"}
-        self._vol_labels.set([
-            (*self._shift(self._vol_in.bottom_centre, -0.3), f"input {h}×{w}×{c}", below),
-            (*self._shift(self._kernel.bottom_centre, -0.3), f"kernel {f}\n1×1×{c}", below),
-            (*self._shift(self._vol_out.bottom_centre, -0.3), f"output {h}×{w}×{f_count}", below),
-        ])
-
         cells, segs = [], []
         for key, values in (("x", s["pixel"]), ("w", s["kernel"]), ("prod", s["products"])):
             x0, image = self._columns[key]
@@ -515,6 +525,22 @@ class OneByOneExplorer(ClosesRows, RangeSync, Explorer):
         self._cells.set(cells)
         self._cell_lines.set_segments(segs)
         self._sum.set([(3.5, c + 0.35, f"Σ = {number(s['value'])}", {"va": "top"})])
+
+        # the rod of the input and the kernel painted with the colours of their columns of numbers
+        colours = {}
+        for key, values in (("x", s["pixel"]), ("w", s["kernel"])):
+            image = self._columns[key][1]
+            colours[key] = image.get_cmap()(image.norm(values))
+        self._vol_in.set(self._in_origin, h, w, c, dvec=self._dvec, pixel=(r, col), strip_colours=colours["x"])
+        self._kernel.set(self._k_origin, 1, 1, c, dvec=self._dvec, grid=False, pixel=(0, 0),
+                         strip_colours=colours["w"])
+        self._vol_out.set(self._out_origin, h, w, f_count, dvec=self._dvec, pixel=(r, col), slab=f)
+        below = {"va": "top"}
+        self._vol_labels.set([
+            (*self._shift(self._vol_in.bottom_centre, -0.3), f"input {h}×{w}×{c}", below),
+            (*self._shift(self._kernel.bottom_centre, -0.3), f"kernel {f}\n1×1×{c}", below),
+            (*self._shift(self._vol_out.bottom_centre, -0.3), f"output {h}×{w}×{f_count}", below),
+        ])
 
         self._head.set([(0.01, 0.975, f"1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f_count}   "
                          f"({f_count} kernels of 1×1×{c}; height and width kept)", {"ha": "left", "va": "top"})])
