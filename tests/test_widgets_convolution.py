@@ -239,6 +239,10 @@ def test_photo_choice_and_upload(viz, send_upload, upload_files, artist_guard):
         np.testing.assert_array_equal(viz.photo, good)
         viz.controls["step"].value = 3  # still working
         _check_step(viz)
+    assert viz.controls["photo"].value == "upload: mine.png"
+    viz.controls["photo"].value = "camera"  # the sample chosen before the upload comes back
+    np.testing.assert_allclose(viz.photo, sample_image("camera", grey=True, size=PHOTO_SIZE))
+    _check_step(viz)
 
 
 def test_no_pyplot_figure_and_close_frees(viz):

@@ -144,6 +144,10 @@ def test_upload(viz, send_upload, upload_files, artist_guard):
         np.testing.assert_array_equal(viz.photo, good)
         viz.controls["step"].value = 5
         _check(viz)
+    assert viz.controls["photo"].value == "upload: mine.png"
+    viz.controls["photo"].value = "camera"  # the sample chosen before the upload comes back
+    np.testing.assert_allclose(viz.photo, sample_image("camera", grey=True, size=PHOTO_SIZE))
+    _check(viz)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

@@ -259,6 +259,19 @@ class Explorer(widgets.VBox):
                                 layout=widgets.Layout(width="auto"))
 
     # -- uploads ------------------------------------------------------------
+    UPLOAD_LABEL = "upload: "
+
+    def _choose_upload(self, dropdown, name):
+        """Add ``"upload: name"`` to a photo Dropdown and select it, without a refresh.
+
+        The Dropdown then tells which picture is shown, and choosing a sample
+        again (even the one chosen before the upload) brings it back.
+        """
+        label = f"{self.UPLOAD_LABEL}{name}"
+        names = [o for o in dropdown.options if not str(o).startswith(self.UPLOAD_LABEL)]
+        self._set_quietly(dropdown, options=[*names, label], value=label)
+        return label
+
     def _make_upload(self, on_image, *, description="Upload image", grey=False, size=None):
         """A FileUpload whose file goes through :func:`meia_cnn.data.load_image`.
 

@@ -277,7 +277,7 @@ class ConvolutionExplorer(Explorer):
                 raise ValueError(f"`kernel` must be a preset name or a 3x3 or 5x5 array, got shape {good.shape}")
             preset = "custom"
         self._kernel = good
-        self._photo_name = photo
+        self._photo_name = self._shown_sample = photo
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
         self._photo_cache = None
 
@@ -409,6 +409,7 @@ class ConvolutionExplorer(Explorer):
         self._photo = image
         self._photo_name = name
         self._photo_cache = None
+        self._shown_sample = self._choose_upload(self.controls["photo"], name)
 
     # -- numbers from the core --------------------------------------------------------
     @property
@@ -487,12 +488,12 @@ class ConvolutionExplorer(Explorer):
     def _update(self):
         c = self.controls
         mode = c["mode"].value
-        if c["photo"].value != getattr(self, "_shown_sample", None):
-            if getattr(self, "_shown_sample", None) is not None:  # a new choice, not the first draw
-                self._photo = _data.sample_image(c["photo"].value, grey=True, size=PHOTO_SIZE)
-                self._photo_name = c["photo"].value
-                self._photo_cache = None
-            self._shown_sample = c["photo"].value
+        choice = c["photo"].value
+        if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
+            self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
+            self._photo_name = choice
+            self._photo_cache = None
+        self._shown_sample = choice
         grid, kernel = self._grid, self._kernel
         k = kernel.shape[0]
         # numbers first: an error here leaves the drawing as it was

@@ -112,7 +112,7 @@ class PoolingExplorer(Explorer):
                 raise ValueError(f"`{name}` must be between {lo} and {hi} here, got {value}")
         arithmetic.pool_output_size(self._grid.shape, size, stride)  # the core checks the fit
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
-        self._photo_name = photo
+        self._photo_name = self._shown_sample = photo
         self._photo_cache = None
 
         c = self.controls
@@ -165,6 +165,7 @@ class PoolingExplorer(Explorer):
         self._photo = image
         self._photo_name = name
         self._photo_cache = None
+        self._shown_sample = self._choose_upload(self.controls["photo"], name)
 
     # -- numbers from the core ----------------------------------------------------
     @property
@@ -234,11 +235,12 @@ class PoolingExplorer(Explorer):
     def _update(self):
         c = self.controls
         mode, size, stride = c["mode"].value, c["size"].value, c["stride"].value
-        if c["photo"].value != getattr(self, "_shown_sample", c["photo"].value):
-            self._photo = _data.sample_image(c["photo"].value, grey=True, size=PHOTO_SIZE)
-            self._photo_name = c["photo"].value
+        choice = c["photo"].value
+        if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
+            self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
+            self._photo_name = choice
             self._photo_cache = None
-        self._shown_sample = c["photo"].value
+        self._shown_sample = choice
         x = self._grid
         # numbers first: a window larger than the input raises here, the drawing stays
         oh, ow = arithmetic.pool_output_size(x.shape, size, stride)
