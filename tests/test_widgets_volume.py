@@ -178,3 +178,12 @@ def test_close_frees_the_figure(viz):
     fig = viz.fig
     viz.close()
     assert viz.fig is None and fig.axes == []
+
+
+def test_titles_and_readout_name_the_kernel_shown(viz):
+    viz.controls["n_kernels"].value = 5
+    viz.controls["kernel"].value = 3
+    assert viz._t_out.get_text().startswith("G[:, :, 3]")
+    assert viz._kernel_note.get_text().startswith("kernel 3: 3×3×3")
+    assert "kernel 3 gives the map G[:, :, 3]" in viz.readout_text
+    np.testing.assert_allclose(viz._im_out.get_array(), viz.feature_map[:, :, 3])

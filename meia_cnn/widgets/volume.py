@@ -175,7 +175,7 @@ class VolumeExplorer(Explorer):
         c["n_kernels"] = self._int_slider(int(n_kernels), 1, MAX_KERNELS, "Kernels F")
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})
-        c["kernel"] = self._int_slider(0, 0, int(n_kernels) - 1, "Show kernel")
+        c["kernel"] = self._int_slider(0, 0, int(n_kernels) - 1, "Show kernel #")
         c["upload"] = self._make_upload(self._on_upload, size=PHOTO_SIZE)
         self._build_figure()
         self._layout(
@@ -302,7 +302,7 @@ class VolumeExplorer(Explorer):
             self._g_k[ch].image.set_clim(-lim, lim)
         pattern, weights, meaning = KERNEL_RECIPES[shown]
         self._kernel_note.set_text(
-            f"kernel {shown + 1}: {k}×{k}×{kernels.shape[2]}\n{meaning}"
+            f"kernel {shown}: {k}×{k}×{kernels.shape[2]}\n{meaning}"
             + ("" if k > 1 else "\n(1×1: it only mixes channels)"))
         # its output, and the stack
         out = fmap[:, :, shown]
@@ -317,7 +317,7 @@ class VolumeExplorer(Explorer):
             self._im_out.set_extent((-0.5, gw - 0.5, gh - 0.5, -0.5))
             self._ax_out.set_xlim(-0.5, gw - 0.5)
             self._ax_out.set_ylim(gh - 0.5, -0.5)
-        self._t_out.set_text(f"G[:, :, {shown + 1}]  ({gw}×{gh})")
+        self._t_out.set_text(f"G[:, :, {shown}]  ({gw}×{gh})")
         self._draw_deck(fmap, shown)
         self._head.set_text(f"{w}×{h}×{d}  ∗  {gd} kernel{'s' * (gd > 1)} {k}×{k}×{d}  →  {gw}×{gh}×{gd}")
         self._write_readout(shapes, f_count, shown)
@@ -331,7 +331,7 @@ class VolumeExplorer(Explorer):
         return cache[2]
 
     def _deck_image(self, fmap):
-        """The maps as a deck of cards: map 1 in front, each next one up and to the right."""
+        """The maps as a deck of cards: map 0 in front, each next one up and to the right."""
         key = fmap.shape
         if self._deck_cache is not None and self._deck_cache[0] == key:
             return self._deck_cache[1]
@@ -379,5 +379,5 @@ class VolumeExplorer(Explorer):
             f"<div>Feature map: G<sub>w</sub> × G<sub>h</sub> × G<sub>d</sub> = <b>{gw} × {gh} × {gd}</b>: "
             f"G<sub>w</sub> = {w} − {kw} + 1 = {gw} (equation (3), s = 1) and "
             f"G<sub>d</sub> = {gd}, the number of kernels. Each kernel sums over all {d} channels, "
-            f"so it gives one 2-D map; kernel {shown + 1} gives map {shown + 1}.</div>"
+            f"so it gives one 2-D map; kernel {shown} gives the map G[:, :, {shown}].</div>"
         )
