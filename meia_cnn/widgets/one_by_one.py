@@ -160,32 +160,21 @@ class FastText:
 
 
 class RangeSync:
-    """Mixin: change a slider's range from inside an update without a second update."""
+    """Mixin: change a slider's range from inside an update without a second update.
 
-    _syncing = False
-
-    def _on_change(self, change=None):
-        if not self._syncing:
-            super()._on_change(change)
+    Uses the base's ``_set_quietly``: the value the slider clamps to is not
+    taken for a user's change.
+    """
 
     def _set_range(self, name, minimum, maximum):
         control = self.controls[name]
         if (control.min, control.max) == (minimum, maximum):
             return
-        self._syncing = True
-        try:
-            if control.value > maximum:
-                control.value = maximum
-            if control.value < minimum:
-                control.value = minimum
-            if maximum < control.min:
-                control.min = minimum
-                control.max = maximum
-            else:
-                control.max = maximum
-                control.min = minimum
-        finally:
-            self._syncing = False
+        value = min(max(control.value, minimum), maximum)
+        if minimum > control.max:  # never let min pass max on the way
+            self._set_quietly(control, max=maximum, min=minimum, value=value)
+        else:
+            self._set_quietly(control, min=minimum, max=maximum, value=value)
 
 
 class ClosesRows:
