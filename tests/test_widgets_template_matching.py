@@ -146,3 +146,20 @@ def test_close_frees_the_figure():
     del v
     gc.collect()
     assert ref() is None
+
+
+@pytest.mark.parametrize("template", ["coin", "digit"])
+def test_peak_is_the_object_wherever_it_is(viz, template):
+    """Over a grid of positions (every 3rd), including over the other object: both maps peak at it."""
+    viz.controls["template"].value = template
+    values = set()
+    for x in range(0, viz.controls["x"].max + 1, 3):
+        for y in range(0, viz.controls["y"].max + 1, 3):
+            with viz.hold():
+                viz.controls["x"].value = x
+                viz.controls["y"].value = y
+            (r_pos, r_val), (f_pos, f_val) = viz.response_peak, viz.feature_peak
+            assert r_pos == f_pos == (y, x)
+            assert r_val == pytest.approx(1.0, abs=1e-5)
+            values.add(f_val)
+    assert max(values) - min(values) <= 1e-6 * max(values)

@@ -85,8 +85,14 @@ def make_scene(name, template=None, *, seed=0):
     else:
         other = None
     h, w = PICTURE_SHAPE
-    border = np.concatenate([template[0], template[-1], template[:, 0], template[:, -1]])
-    background = np.clip(np.median(border) + _smooth_noise((h, w), seed, 0.03), 0.0, 1.0).astype(np.float32)
+
+    def border_level(a):
+        return float(np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])))
+
+    level = border_level(template)
+    background = np.clip(level + _smooth_noise((h, w), seed, 0.03), 0.0, 1.0).astype(np.float32)
+    if other is not None:  # the other object on the same background level (no visible patch)
+        other = np.clip(other - border_level(other) + level, 0.0, 1.0).astype(np.float32)
     corner = None if other is None else (h - other.shape[0] - 4, w - other.shape[1] - 6)
     return template, background, other, corner
 
