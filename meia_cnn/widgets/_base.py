@@ -112,8 +112,9 @@ class Explorer(widgets.VBox):
                 "ignore", message="Passing unrecognized arguments", category=DeprecationWarning
             )
             manager = FigureManager(canvas, next(_counter))
-        manager.toolbar.close()  # a toolbar would only clutter a slide
-        canvas.toolbar = None
+        # A toolbar would only clutter a slide: hide it, but keep the widget,
+        # because the front end builds the canvas view with its toolbar's view
+        # (a canvas whose toolbar is None fails to display).
         canvas.toolbar_visible = False
         canvas.header_visible = False
         canvas.footer_visible = False
