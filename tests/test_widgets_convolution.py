@@ -247,8 +247,13 @@ def test_photo_choice_and_upload(viz, send_upload, upload_files, artist_guard):
 
 def test_no_pyplot_figure_and_close_frees(viz):
     assert plt.get_fignums() == []
+    # the front end builds the canvas view with its toolbar's view: keep it, hidden
+    toolbar = viz.canvas.toolbar
+    assert toolbar is not None and viz.canvas.toolbar_visible is False
+    assert viz.canvas in viz.children
     fig = viz.fig
     viz.close()
     assert viz.fig is None
     assert fig.axes == []
     assert plt.get_fignums() == []
+    assert toolbar.comm is None and all(c.comm is None for c in viz.controls.values())
