@@ -15,6 +15,7 @@ from meia_cnn.widgets.convolution import (
     KERNEL_PRESETS,
     PHOTO_SIZE,
     ConvolutionExplorer,
+    common_denominator,
     kernel_preset,
     kernel_text,
     parse_kernel,
@@ -56,8 +57,13 @@ def _check_step(v):
     assert all(labels[order > step] == "")
     assert labels[i, j] == format_number(expected[i, j])
     assert v._sum.get_text() == f"Σ = {format_number(expected[i, j])}"
-    np.testing.assert_array_equal(v._g_kf.values, applied)
-    np.testing.assert_array_equal(v._g_prod.values, v.current_products)
+    k_den, p_den = v._scales  # whole numbers on the grids, times 1/den in the titles
+    np.testing.assert_allclose(v._g_kf.values / k_den, applied)
+    np.testing.assert_allclose(v._g_k.values / k_den, k)
+    np.testing.assert_allclose(v._g_prod.values / p_den, v.current_products)
+    if k_den > 1:
+        assert v._t_k.get_text() == f"K = 1/{k_den} ×" and f"1/{k_den} · (" in v.readout_text
+        np.testing.assert_allclose(v._g_k.values, np.round(v._g_k.values))
     text = v.readout_text
     assert f"= {format_number(expected[i, j])}" in text
     assert f"{oh} × {ow}" in text
@@ -96,7 +102,7 @@ def test_the_flip_shows_where_modes_differ(viz):
     conv = viz.output
     viz.controls["mode"].value = "cross-correlation"
     np.testing.assert_allclose(viz.output, -conv)  # sobel_x changes sign under the flip
-    np.testing.assert_array_equal(viz._g_kf.values, viz.kernel)
+    np.testing.assert_array_equal(viz._g_kf.values, viz.kernel)  # sobel: whole numbers already
     assert "as it is" in viz.readout_text and "different outputs" in viz.readout_text
     viz.controls["preset"].value = "gaussian"  # symmetric: the modes agree
     assert "same output" in viz.readout_text
@@ -257,3 +263,22 @@ def test_no_pyplot_figure_and_close_frees(viz):
     assert fig.axes == []
     assert plt.get_fignums() == []
     assert toolbar.comm is None and all(c.comm is None for c in viz.controls.values())
+
+
+@pytest.mark.parametrize("name, size, den", [
+    ("gaussian", 3, 16), ("gaussian", 5, 256), ("box blur", 3, 9), ("box blur", 5, 25),
+    ("sharpen", 5, 256), ("sobel_x", 5, 1), ("identity", 3, 1),
+])
+def test_fractional_kernels_are_written_as_whole_numbers_over_a_denominator(viz, name, size, den):
+    assert common_denominator(kernel_preset(name, size)) == den
+    viz.controls["kernel_size"].value = size
+    viz.controls["preset"].value = name
+    assert viz._scales[0] == den
+    assert all(len(t) <= 4 for t in viz._g_k.labels.ravel())  # legible in a small cell
+    _check_step(viz)
+
+
+def test_kernels_without_a_small_denominator_stay_decimal(viz):
+    viz.controls["kernel_text"].value = "0.1234567 0 0\n0 1 0\n0 0 0"
+    assert viz._scales[0] == 1 and viz._g_k.labels[0, 0] == "0.123"
+    _check_step(viz)

@@ -17,7 +17,9 @@ from :func:`meia_cnn.ops.convolve2d` (convolution) or
 from __future__ import annotations
 
 import html
+import math
 import re
+from fractions import Fraction
 
 import ipywidgets as widgets
 import numpy as np
@@ -211,6 +213,31 @@ def kernel_text(kernel):
     return "\n".join(" ".join(word(float(v)) for v in row) for row in np.asarray(kernel))
 
 
+def common_denominator(values, limit=1024):
+    """The smallest ``d <= limit`` that makes every value times ``d`` a whole number below 1000.
+
+    Kernels such as the Gaussian are written as whole numbers times ``1/d``
+    (``1/16 x [[1, 2, 1], ...]``), as in textbooks; 1 when there is no such ``d``.
+
+    >>> common_denominator(kernel_preset("gaussian", 5)), common_denominator([[0.5, 0.25], [1, 2]])
+    (256, 4)
+    >>> common_denominator([[0.1234567, 1.0]])
+    1
+    """
+    values = np.asarray(values, dtype=float).ravel()
+    den = 1
+    for v in values:
+        f = Fraction(float(v)).limit_denominator(limit)
+        if abs(float(f) - v) > 1e-9 * max(1.0, abs(v)):
+            return 1
+        den = math.lcm(den, f.denominator)
+        if den > limit:
+            return 1
+    if den > 1 and np.abs(values * den).max() >= 1000:
+        return 1
+    return den
+
+
 def _check_grid(image):
     arr = np.asarray(image)
     if arr.dtype == object or arr.dtype.kind not in "biuf":
@@ -336,7 +363,7 @@ class ConvolutionExplorer(Explorer):
         plain_axes(self._ax_po)
         kw = dict(fontsize=FONT["label"], loc="left")
         self._t_in = set_title(self._ax_in, "", **kw)
-        self._t_k = set_title(self._ax_k, "K (typed)", fontsize=FONT["label"] - 1, loc="left")
+        self._t_k = set_title(self._ax_k, "K", fontsize=FONT["label"] - 1, loc="left")
         self._t_kf = set_title(self._ax_kf, "", fontsize=FONT["label"] - 1, loc="left")
         self._t_prod = set_title(self._ax_prod, "window × K", **kw)
         self._t_out = set_title(self._ax_out, "", **kw)
@@ -515,16 +542,21 @@ class ConvolutionExplorer(Explorer):
         self._win.set_xy((j - 0.5, i - 0.5))
         self._win.set_width(k)
         self._win.set_height(k)
-        self._g_k.set(kernel)
-        self._g_kf.set(applied)
-        self._g_prod.set(products)
+        k_den = common_denominator(kernel)
+        p_den = common_denominator(products)
+        self._g_k.set(kernel * k_den)
+        self._g_kf.set(applied * k_den)
+        self._g_prod.set(products * p_den)
+        self._scales = (k_den, p_den)
+        k_scale = "" if k_den == 1 else f" = 1/{k_den} ×"
+        self._t_k.set_text(f"K{k_scale}")
         filled = np.arange(n).reshape(out_h, out_w) > step
         self._g_out.set(output, hide=filled)
         self._cell.set_xy((j - 0.5, i - 0.5))
         flip = mode == "convolution"
         self._t_in.set_text(f"input I  ({h}×{w})")
-        self._t_kf.set_text("K′ = K flipped" if flip else "K′ = K (no flip)")
-        self._t_prod.set_text("window × K′")
+        self._t_kf.set_text(("K′ = K flipped" if flip else "K′ = K (no flip)") + k_scale.replace(" = ", "\n= "))
+        self._t_prod.set_text("window × K′" + ("" if p_den == 1 else f"\n= 1/{p_den} ×"))
         self._t_out.set_text(f"G = {'I ∗ K' if flip else 'I ⋆ K'}  ({out_h}×{out_w})")
         self._sum.set_text(f"Σ = {format_number(output[i, j])}")
         self._photo_im.set_data(self._photo)
@@ -547,9 +579,12 @@ class ConvolutionExplorer(Explorer):
     def _write_readout(self, mode, grid, kernel, applied, window, products, output, pos, step):
         i, j = pos
         k = kernel.shape[0]
+        den = self._scales[0]
         terms = " + ".join(
-            f"{format_number(a)}·{_paren(b)}" for a, b in zip(window.ravel(), applied.ravel())
+            f"{format_number(a)}·{_paren(b * den)}" for a, b in zip(window.ravel(), applied.ravel())
         )
+        if den > 1:  # whole-number weights: 1/d · (sum of window × weights), as written on the figure
+            terms = f"1/{den} · ({terms})"
         h, w = grid.shape
         oh, ow = output.shape
         if mode == "convolution":
