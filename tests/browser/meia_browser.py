@@ -82,7 +82,8 @@ class Server:
         )
 
     def log(self, tail=4000):
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return Path(self.log_path).read_text(errors="replace")[-tail:]
 
     def wait_ready(self, timeout=SERVER_START_S):

@@ -33,7 +33,7 @@ def voila_server(tmp_path_factory):
 def test_voila_app_explorer_answers_a_stride_change(voila_server, page, artifacts):
     page.goto(voila_server.url(NOTEBOOK), timeout=120_000)
     explorer = page.locator(".meia-explorer").first
-    explorer.wait_for(timeout=120_000)  # Voilà shows the page once every cell has run
+    explorer.wait_for(timeout=60_000)  # Voilà shows the page once every cell has run
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')",
                            timeout=30_000, polling=250)
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
