@@ -171,3 +171,26 @@ def test_close_frees_the_figure(viz):
     fig = viz.fig
     viz.close()
     assert viz.fig is None and fig.axes == []
+
+
+def test_frames_sent_to_the_browser_are_the_figure(viz, monkeypatch):
+    """The canvas encodes its frames itself (a fast PNG level): full frame, then only what changed."""
+    import io
+
+    from PIL import Image
+
+    canvas = viz.fig.canvas
+    sent = []
+    monkeypatch.setattr(canvas, "send", lambda content, buffers=None: sent.extend(buffers or []))
+    canvas.draw()
+    first = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(sent[-1]))), first)
+    assert canvas._data_url  # a still image for views without a browser
+    viz.controls["step"].value = 3
+    canvas.draw()
+    second = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    diff = np.asarray(Image.open(io.BytesIO(sent[-1])))
+    changed = (first.view(np.uint32) != second.view(np.uint32))[..., 0]
+    assert canvas._image_mode == "diff" and 0 < changed.sum() < changed.size
+    np.testing.assert_array_equal(diff[changed], second[changed])
+    assert (diff[~changed] == 0).all()
