@@ -165,8 +165,9 @@ class VolumeExplorer(Explorer):
             self._photo = _as_rgb(image, "image")
             self._photo_name = "your image"
         self._array = DEFAULT_ARRAY.copy()
-        self._maps_cache = None
-        self._deck_cache = None
+        self._maps_input = None
+        self._maps_cache = {}
+        self._deck_cache = {}
         start = self._photo if source == "photo" else self._array
         arithmetic.feature_map_shape(start.shape, n_kernels, kernel_size)  # the core checks the fit
 
@@ -323,39 +324,41 @@ class VolumeExplorer(Explorer):
         self._write_readout(shapes, f_count, shown)
 
     def _feature_maps(self, x, k):
-        """All eight maps for this input and kernel size (cached: the first F are shown)."""
-        cache = self._maps_cache
-        if cache is None or cache[0] is not x or cache[1] != k:  # the array itself is kept: no id reuse
-            self._maps_cache = cache = (x, k, ops.conv2d(x, make_kernels(MAX_KERNELS, k)))
-            self._deck_cache = None
-        return cache[2]
+        """All eight maps for this input and kernel size (cached per size: the first F are shown)."""
+        if self._maps_input is not x:  # the array itself is kept, so a new input is never missed
+            self._maps_input = x
+            self._maps_cache = {}
+            self._deck_cache = {}
+        if k not in self._maps_cache:
+            self._maps_cache[k] = ops.conv2d(x, make_kernels(MAX_KERNELS, k))
+        return self._maps_cache[k]
 
-    def _deck_image(self, fmap):
+    def _deck_image(self, fmap, k):
         """The maps as a deck of cards: map 0 in front, each next one up and to the right."""
-        key = fmap.shape
-        if self._deck_cache is not None and self._deck_cache[0] == key:
-            return self._deck_cache[1]
+        key = (k, fmap.shape)
+        if key in self._deck_cache:
+            return self._deck_cache[key]
         gh, gw, gd = fmap.shape
         off = max(1, round(max(gh, gw) * 0.16))
-        canvas = np.zeros((gh + (gd - 1) * off, gw + (gd - 1) * off, 4))
+        canvas = np.zeros((gh + (gd - 1) * off, gw + (gd - 1) * off, 4), dtype=np.uint8)
         cmap = self._cmap_signed
         border = min(gh, gw) >= 16
         for f in range(gd - 1, -1, -1):  # back to front
             m = fmap[:, :, f]
             lim = float(np.abs(m).max()) or 1.0
-            card = cmap(0.5 + 0.5 * m / lim)
+            card = cmap(0.5 + 0.5 * m / lim, bytes=True)
             if border:
-                card[[0, -1], :, :3] = 0.3
-                card[:, [0, -1], :3] = 0.3
+                card[[0, -1], :, :3] = 77
+                card[:, [0, -1], :3] = 77
             y0, x0 = (gd - 1 - f) * off, f * off
             canvas[y0:y0 + gh, x0:x0 + gw] = card
-        self._deck_cache = (key, canvas)
+        self._deck_cache[key] = canvas
         return canvas
 
     def _draw_deck(self, fmap, shown):
         gh, gw, gd = fmap.shape
         off = max(1, round(max(gh, gw) * 0.16))
-        canvas = self._deck_image(fmap)
+        canvas = self._deck_image(fmap, self.controls["kernel_size"].value)
         self._deck.set_data(canvas)
         h, w = canvas.shape[:2]
         self._deck.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
