@@ -64,7 +64,7 @@ def _check(v):
     h, w = x.shape
     assert v.equation == f"O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}"
     text = v.readout_text
-    assert f"⌊({w} − {size})/{stride}⌋ + 1 = {ow}" in text and f"output {oh} × {ow}" in text
+    assert v.equation in text and f"output {oh} × {ow}" in text
     assert f"= {format_number(v.output[i, j])}" in text
     pool = ops.max_pool2d if mode == "max" else ops.avg_pool2d
     np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride))

@@ -71,9 +71,9 @@ def _check(v):
     assert v._t_deck.get_text() == f"feature map: G_d = {gd}"
     # the readout, in the slides' notation
     text = v.readout_text
-    assert f"lw × lh × ld = {w} × {h} × {d}" in text
-    assert f"Kw × Kh × Kd = {k} × {k} × {d}" in text and f"Kd = Id = {d}" in text
-    assert f"Gw × Gh × Gd = {gw} × {gh} × {gd}" in text
+    assert f"l_w × l_h × l_d = {w} × {h} × {d}" in text
+    assert f"K_w × K_h × K_d = {k} × {k} × {d}" in text and f"K_d = I_d = {d}" in text
+    assert f"G_w × G_h × G_d = {gw} × {gh} × {gd}" in text
     assert f"{arithmetic.conv_params(d, f_count, k)} parameters" in text
 
 

@@ -588,10 +588,10 @@ class ConvolutionExplorer(Explorer):
         h, w = grid.shape
         oh, ow = output.shape
         if mode == "convolution":
-            rule = ("<b>Convolution</b>, equation (1): G[i, j] = Σ<sub>u</sub> Σ<sub>v</sub> "
+            rule = ("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v "
                     "K[u, v] · I[i − u, j − v]: the kernel is <b>flipped</b> 180° before it multiplies the window.")
         else:
-            rule = ("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ<sub>u</sub> Σ<sub>v</sub> "
+            rule = ("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
                     "K[u, v] · I[i + u, j + v]: the kernel multiplies the window <b>as it is</b>.")
         same = np.allclose(kernel, kernel[::-1, ::-1])
         note = ("This kernel is symmetric under the flip, so both modes give the same output."
@@ -601,7 +601,7 @@ class ConvolutionExplorer(Explorer):
             f"<div>Step {step + 1} of {output.size}: window rows {i}–{i + k - 1}, columns {j}–{j + k - 1} "
             f"→ G[{i}, {j}]</div>"
             f"<div>Products: {html.escape(terms)} = <b>{format_number(output[i, j])}</b></div>"
-            f"<div>Output size: G<sub>h</sub> × G<sub>w</sub> = ({h} − {k} + 1) × ({w} − {k} + 1) "
+            f"<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) "
             f"= <b>{oh} × {ow}</b></div>"
         )
 

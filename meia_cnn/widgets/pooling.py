@@ -295,9 +295,9 @@ class PoolingExplorer(Explorer):
         else:
             result = f"({values}) / {window.size} = <b>{value}</b>"
         (ph, pw), (qh, qw) = photo_in, photo_out
-        height = f"O<sub>h</sub> = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}"
+        height = f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}"
         self.readout.value = (
-            f"<div><b>Equation (4)</b>: O<sub>w</sub> = ⌊(I<sub>w</sub> − W<sub>w</sub>)/s⌋ + 1 = "
+            f"<div><b>Equation (4)</b>: O_w = ⌊(I_w − W_w)/s⌋ + 1 = "
             f"⌊({w} − {size})/{stride}⌋ + 1 = <b>{ow}</b>; {height}: output <b>{oh} × {ow}</b>.</div>"
             f"<div>Step {i * ow + j + 1} of {oh * ow}: window rows {i * stride}…{i * stride + size - 1}, "
             f"columns {j * stride}…{j * stride + size - 1}: {result} → O[{i}, {j}].</div>"

@@ -275,10 +275,10 @@ class StridePaddingExplorer(Explorer):
         slides = ""
         if p_total == 0 and d == 1:
             slides = (f"<div>With no padding and no dilation this is the slides' equation (3): "
-                      f"G<sub>w</sub> = ⌊(I<sub>w</sub> − K<sub>w</sub>)/s⌋ + 1 = ⌊({size} − {k})/{s}⌋ + 1 = {g}</div>")
+                      f"G_w = ⌊(I_w − K_w)/s⌋ + 1 = ⌊({size} − {k})/{s}⌋ + 1 = {g}</div>")
         i, j = pos
         self.readout.value = (
-            f"<div><b>Equation (3)</b>: {self.equation.replace('G_w', 'G<sub>w</sub>', 1)}</div>"
+            f"<div><b>Equation (3)</b>: {self.equation}</div>"
             f"{slides}"
             f"<div>Padding {rules[mode]}: top {top}, bottom {bottom} → p_total = {p_total}; "
             f"dilation {d}: the {k}×{k} kernel spans d·(K − 1) + 1 = {k_eff} cells.</div>"

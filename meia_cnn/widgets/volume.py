@@ -375,12 +375,12 @@ class VolumeExplorer(Explorer):
         source = self.controls["source"].value
         what = f"the photo ({self._photo_name})" if source == "photo" else "a small 3-channel array"
         self.readout.value = (
-            f"<div>Input, {what}: l<sub>w</sub> × l<sub>h</sub> × l<sub>d</sub> = <b>{w} × {h} × {d}</b></div>"
-            f"<div>Each kernel: K<sub>w</sub> × K<sub>h</sub> × K<sub>d</sub> = <b>{kw} × {kh} × {kd}</b>, "
-            f"with K<sub>d</sub> = I<sub>d</sub> = {d} (equation (2)); {f_count} kernel{'s' * (f_count > 1)}, "
+            f"<div>Input, {what}: l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"
+            f"<div>Each kernel: K_w × K_h × K_d = <b>{kw} × {kh} × {kd}</b>, "
+            f"with K_d = I_d = {d} (equation (2)); {f_count} kernel{'s' * (f_count > 1)}, "
             f"{params} parameters ({kw}·{kh}·{kd}·{f_count} weights + {f_count} biases).</div>"
-            f"<div>Feature map: G<sub>w</sub> × G<sub>h</sub> × G<sub>d</sub> = <b>{gw} × {gh} × {gd}</b>: "
-            f"G<sub>w</sub> = {w} − {kw} + 1 = {gw} (equation (3), s = 1) and "
-            f"G<sub>d</sub> = {gd}, the number of kernels. Each kernel sums over all {d} channels, "
+            f"<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: "
+            f"G_w = {w} − {kw} + 1 = {gw} (equation (3), s = 1) and "
+            f"G_d = {gd}, the number of kernels. Each kernel sums over all {d} channels, "
             f"so it gives one 2-D map; kernel {shown} gives the map G[:, :, {shown}].</div>"
         )
