@@ -64,10 +64,20 @@ def _check(v):
         np.testing.assert_allclose(v._g_out.values, fmap[:, :, shown])
     else:
         np.testing.assert_allclose(v._im_out.get_array(), fmap[:, :, shown])
-    off = max(1, round(max(gh, gw) * 0.16))
+    thin, ch, cw, off = v.deck_geometry(fmap.shape)
+    assert max(ch, cw) <= 64 and (ch, cw) == fmap[::thin, ::thin, 0].shape
     deck = np.asarray(v._deck.get_array())
-    assert deck.shape[:2] == (gh + (gd - 1) * off, gw + (gd - 1) * off)
+    assert deck.shape[:2] == (ch + (gd - 1) * off, cw + (gd - 1) * off)
+    front = deck[(gd - 1) * off:(gd - 1) * off + ch, :cw, :3].astype(int)  # card 0 is in front
+    m = fmap[::thin, ::thin, 0]
+    lim = np.abs(m).max() or 1.0
+    expected = (np.asarray(plt.get_cmap("PuOr_r")(0.5 + 0.5 * m / lim, bytes=True))[..., :3]).astype(int)
+    if min(ch, cw) >= 16:
+        expected[[0, -1]] = 77
+        expected[:, [0, -1]] = 77
+    assert np.abs(front - expected).max() <= 1
     assert v._deck_frame.get_xy() == (shown * off - 0.5, (gd - 1 - shown) * off - 0.5)
+    assert (v._deck_frame.get_width(), v._deck_frame.get_height()) == (cw, ch)
     assert v._t_deck.get_text() == f"feature map: G_d = {gd}"
     # the readout, in the slides' notation
     text = v.readout_text

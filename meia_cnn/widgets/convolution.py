@@ -357,8 +357,9 @@ class ConvolutionExplorer(Explorer):
                                  symmetric=True)
         self._win = add_window(self._ax_in, colour=PALETTE["orange"], linewidth=3.5)
         self._cell = add_window(self._ax_out, colour=PALETTE["orange"], linewidth=3.5)
-        self._photo_im = self._ax_ph.imshow(self._photo, cmap=CMAP_IMAGE, vmin=0, vmax=1)
-        self._photo_out = self._ax_po.imshow(self._photo, cmap=CMAP_SIGNED)
+        self._photo_im = self._ax_ph.imshow(self._photo, cmap=CMAP_IMAGE, vmin=0, vmax=1,
+                                            interpolation="nearest")
+        self._photo_out = self._ax_po.imshow(self._photo, cmap=CMAP_SIGNED, interpolation="nearest")
         plain_axes(self._ax_ph)
         plain_axes(self._ax_po)
         kw = dict(fontsize=FONT["label"], loc="left")

@@ -45,6 +45,8 @@ KERNEL_SIZES = (1, 3, 5)
 PHOTO_SIZE = 128
 SOURCES = ("photo", "array")
 MAX_ARRAY = 9
+#: Largest side of a card in the deck of feature maps, in map pixels.
+DECK_CARD = 64
 
 _ALL = (1.0, 1.0, 1.0)
 
@@ -165,7 +167,7 @@ class VolumeExplorer(Explorer):
             self._photo = _as_rgb(image, "image")
             self._photo_name = "your image"
         self._array = DEFAULT_ARRAY.copy()
-        self._maps_input = None
+        self._caches = {}  # id(input) -> (input, maps per kernel size, decks)
         self._maps_cache = {}
         self._deck_cache = {}
         start = self._photo if source == "photo" else self._array
@@ -191,7 +193,8 @@ class VolumeExplorer(Explorer):
         self._ax_ch, self._g_ch, self._im_ch, self._t_ch = [], [], [], []
         for k in range(3):
             ax = plain_axes(fig.add_axes([0.005 + 0.098 * k, 0.30, 0.092, 0.50]))
-            self._im_ch.append(ax.imshow(np.zeros((2, 2)), cmap=_CHANNEL_CMAPS[k], vmin=0, vmax=1))
+            self._im_ch.append(ax.imshow(np.zeros((2, 2)), cmap=_CHANNEL_CMAPS[k], vmin=0, vmax=1,
+                                         interpolation="nearest"))
             self._g_ch.append(NumberGrid(ax, (MAX_ARRAY, MAX_ARRAY), cmap=_CHANNEL_CMAPS[k],
                                          fmt=format_number, fontsize=10))
             self._t_ch.append(set_title(ax, "", fontsize=FONT["label"], loc="left",
@@ -207,7 +210,7 @@ class VolumeExplorer(Explorer):
             self._ax_k.append(ax)
         self._kernel_note = PathText(fig, 0.305, 0.24, "", fontsize=FONT["label"] - 1, va="top")
         self._ax_out = plain_axes(fig.add_axes([0.53, 0.10, 0.20, 0.70]))
-        self._im_out = self._ax_out.imshow(np.zeros((2, 2)), cmap=CMAP_SIGNED)
+        self._im_out = self._ax_out.imshow(np.zeros((2, 2)), cmap=CMAP_SIGNED, interpolation="nearest")
         self._g_out = NumberGrid(self._ax_out, (MAX_ARRAY, MAX_ARRAY), cmap=CMAP_SIGNED,
                                  fmt=format_number, symmetric=True)
         self._t_out = set_title(self._ax_out, "", fontsize=FONT["label"], loc="left")
@@ -325,39 +328,54 @@ class VolumeExplorer(Explorer):
 
     def _feature_maps(self, x, k):
         """All eight maps for this input and kernel size (cached per size: the first F are shown)."""
-        if self._maps_input is not x:  # the array itself is kept, so a new input is never missed
-            self._maps_input = x
-            self._maps_cache = {}
-            self._deck_cache = {}
+        entry = self._caches.get(id(x))
+        if entry is None:  # the entry keeps x alive, so its id cannot be reused meanwhile
+            if len(self._caches) >= 2:  # the photo and the array: drop the older ones
+                self._caches.pop(next(iter(self._caches)))
+            entry = self._caches[id(x)] = (x, {}, {})
+        self._maps_cache, self._deck_cache = entry[1], entry[2]
         if k not in self._maps_cache:
             self._maps_cache[k] = ops.conv2d(x, make_kernels(MAX_KERNELS, k))
         return self._maps_cache[k]
+
+    @staticmethod
+    def deck_geometry(shape):
+        """``(thin, card_h, card_w, offset)`` of the deck drawn for feature maps of ``shape``.
+
+        Each card shows its map thinned to at most :data:`DECK_CARD` pixels a
+        side (a thumbnail: the map itself is drawn beside it at full size), and
+        sits ``offset`` pixels up and to the right of the one before.
+        """
+        gh, gw = shape[:2]
+        thin = -(-max(gh, gw) // DECK_CARD)
+        ch, cw = -(-gh // thin), -(-gw // thin)
+        return thin, ch, cw, max(1, round(max(ch, cw) * 0.16))
 
     def _deck_image(self, fmap, k):
         """The maps as a deck of cards: map 0 in front, each next one up and to the right."""
         key = (k, fmap.shape)
         if key in self._deck_cache:
             return self._deck_cache[key]
-        gh, gw, gd = fmap.shape
-        off = max(1, round(max(gh, gw) * 0.16))
-        canvas = np.zeros((gh + (gd - 1) * off, gw + (gd - 1) * off, 4), dtype=np.uint8)
+        gd = fmap.shape[2]
+        thin, ch, cw, off = self.deck_geometry(fmap.shape)
+        canvas = np.zeros((ch + (gd - 1) * off, cw + (gd - 1) * off, 4), dtype=np.uint8)
         cmap = self._cmap_signed
-        border = min(gh, gw) >= 16
+        border = min(ch, cw) >= 16
         for f in range(gd - 1, -1, -1):  # back to front
-            m = fmap[:, :, f]
+            m = fmap[::thin, ::thin, f]
             lim = float(np.abs(m).max()) or 1.0
             card = cmap(0.5 + 0.5 * m / lim, bytes=True)
             if border:
                 card[[0, -1], :, :3] = 77
                 card[:, [0, -1], :3] = 77
             y0, x0 = (gd - 1 - f) * off, f * off
-            canvas[y0:y0 + gh, x0:x0 + gw] = card
+            canvas[y0:y0 + ch, x0:x0 + cw] = card
         self._deck_cache[key] = canvas
         return canvas
 
     def _draw_deck(self, fmap, shown):
-        gh, gw, gd = fmap.shape
-        off = max(1, round(max(gh, gw) * 0.16))
+        gd = fmap.shape[2]
+        _, ch, cw, off = self.deck_geometry(fmap.shape)
         canvas = self._deck_image(fmap, self.controls["kernel_size"].value)
         self._deck.set_data(canvas)
         h, w = canvas.shape[:2]
@@ -365,8 +383,8 @@ class VolumeExplorer(Explorer):
         self._ax_deck.set_xlim(-0.5, w - 0.5)
         self._ax_deck.set_ylim(h - 0.5, -0.5)
         self._deck_frame.set_xy((shown * off - 0.5, (gd - 1 - shown) * off - 0.5))
-        self._deck_frame.set_width(gw)
-        self._deck_frame.set_height(gh)
+        self._deck_frame.set_width(cw)
+        self._deck_frame.set_height(ch)
         self._t_deck.set_text(f"feature map: G_d = {gd}")
 
     def _write_readout(self, shapes, f_count, shown):
