@@ -125,6 +125,13 @@ def test_presets_and_sizes(viz, name, size, artist_guard):
                                atol=1e-9)
 
 
+@pytest.mark.parametrize("size", [3, 5])
+@pytest.mark.parametrize("name", list(KERNEL_PRESETS))
+def test_kernel_text_reads_back_as_the_same_kernel(name, size):
+    kernel = kernel_preset(name, size)
+    np.testing.assert_allclose(parse_kernel(kernel_text(kernel)), kernel, rtol=1e-6)
+
+
 def test_preset_kernels_are_the_textbook_ones():
     np.testing.assert_array_equal(kernel_preset("sobel_y"), kernel_preset("sobel_x").T)
     assert kernel_preset("box blur", 5).sum() == pytest.approx(1)
@@ -201,8 +208,7 @@ def test_arguments_start_elsewhere():
         v.controls["preset"].value = "box blur"
         v.controls["kernel_size"].value = 5
         assert "larger than the padded input (4)" in v.error
-        _check_step_kernel = v.current_sum
-        assert _check_step_kernel == pytest.approx(ops.conv2d(grid, np.full((3, 3), 1 / 9))[0, 0])
+        assert v.current_sum == pytest.approx(ops.conv2d(grid, np.full((3, 3), 1 / 9))[0, 0])
         v.controls["kernel_size"].value = 3
         assert v.error == ""
         _check_step(v)

@@ -199,18 +199,32 @@ def parse_kernel(text):
 
 
 def kernel_text(kernel):
-    """The text a kernel is typed as: one row per line, fractions as decimals.
+    """The text a kernel is typed as: one row per line, exact (it reads back as the same kernel).
+
+    Kernels with a small common denominator are written as fractions.
 
     >>> print(kernel_text(np.array([[1, 0], [0.25, -1]])))
     1 0
-    0.25 -1
+    1/4 -1
+    >>> print(kernel_text(np.full((3, 3), 1 / 9)))
+    1/9 1/9 1/9
+    1/9 1/9 1/9
+    1/9 1/9 1/9
+    >>> print(kernel_text([[0.1234567, 2.0]]))
+    0.1234567 2
     """
+    kernel = np.asarray(kernel, dtype=float)
+    den = common_denominator(kernel)
+
     def word(v):
+        if den > 1:
+            n = int(round(v * den))
+            return str(n // den) if n % den == 0 else f"{n}/{den}"
         if abs(v - round(v)) < 1e-12:
             return str(int(round(v)))
-        return f"{v:.6g}"
+        return repr(float(v))  # the shortest text that reads back as the same number
 
-    return "\n".join(" ".join(word(float(v)) for v in row) for row in np.asarray(kernel))
+    return "\n".join(" ".join(word(float(v)) for v in row) for row in kernel)
 
 
 def common_denominator(values, limit=1024):

@@ -25,7 +25,6 @@ from .. import data as _data
 from .._validation import as_float_array
 from ._base import (
     CMAP_SIGNED,
-    CMAP_VALUES,
     FONT,
     PALETTE,
     Explorer,
