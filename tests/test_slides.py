@@ -195,7 +195,8 @@ def test_make_slides_command_writes_a_deck(tmp_path):
 
 def _browser_missing():
     if not CHROMIUM.is_file():
-        return f"no Chromium at {CHROMIUM} (install Debian's `chromium` package)"
+        return (f"no Chromium at {CHROMIUM} (install Debian's `chromium` package, "
+                "as .ci/run does, or set MEIA_CHROMIUM)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

@@ -31,15 +31,22 @@ from meia_browser import (
 )
 
 
+_MISSING = _missing_browser()
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test of this folder ``browser`` and skip them all when no browser is here."""
+    """Mark every test of this folder ``browser``."""
     here = Path(__file__).parent
-    reason = _missing_browser()
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _needs_browser():
+    """Skip every browser test, with one reason, when Chromium or Playwright is missing."""
+    if _MISSING:
+        pytest.skip(_MISSING)
 
 
 # -- fixtures --------------------------------------------------------------------
@@ -56,8 +63,10 @@ def lab_server(tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module (Playwright's sync API allows one driver at a time,
+    so other modules, such as tests/test_slides.py, can start their own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

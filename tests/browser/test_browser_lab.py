@@ -94,12 +94,15 @@ _STEP = re.compile(r"Step\s+(\d+)\s+of\s+(\d+)")
 def _products_and_sum(readout_text):
     match = _PRODUCTS.search(readout_text)
     assert match, f"no 'Products: ... = sum' line in the readout:\n{readout_text}"
-    terms = [t.strip() for t in match.group("terms").split(" + ")]
+    terms, scale = match.group("terms").strip(), 1.0
+    fraction = re.match(r"^1/(\d+)\s*\u00b7\s*\((.*)\)$", terms)
+    if fraction:  # a fractional kernel written as 1/d · (whole-number products)
+        scale, terms = 1.0 / int(fraction.group(1)), fraction.group(2)
     total = 0.0
-    for term in terms:
+    for term in terms.split(" + "):
         a, b = term.split("\u00b7")
         total += _number(a.strip("() ")) * _number(b.strip("() "))
-    return total, _number(match.group("sum"))
+    return scale * total, _number(match.group("sum"))
 
 
 @pytest.mark.skipif("02_convolution.ipynb" not in NOTEBOOKS, reason="no 02_convolution notebook yet")
