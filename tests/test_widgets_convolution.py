@@ -2,6 +2,7 @@
 
 import re
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -263,12 +264,15 @@ def test_no_pyplot_figure_and_close_frees(viz):
     toolbar = viz.canvas.toolbar
     assert toolbar is not None and viz.canvas.toolbar_visible is False
     assert viz.canvas in viz.children
+    rows = [w for w in viz.children if isinstance(w, widgets.Box)]
+    assert rows and all(row.comm is not None for row in rows)
     fig = viz.fig
     viz.close()
     assert viz.fig is None
     assert fig.axes == []
     assert plt.get_fignums() == []
     assert toolbar.comm is None and all(c.comm is None for c in viz.controls.values())
+    assert all(row.comm is None for row in rows) and viz.comm is None
 
 
 @pytest.mark.parametrize("name, size, den", [

@@ -128,6 +128,15 @@ def _plain(markup):
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 
+def _close_tree(children):
+    """Close widgets and, inside boxes, everything they hold (closing twice is harmless)."""
+    for child in children:
+        if isinstance(child, widgets.Box):
+            _close_tree(child.children)
+        if isinstance(child, widgets.Widget):
+            child.close()
+
+
 class Explorer(widgets.VBox):
     """Base class: owns ``controls``, ``fig`` and a message area.
 
@@ -368,6 +377,7 @@ class Explorer(widgets.VBox):
             self.fig = None
         self.message.close()
         self.readout.close()
+        _close_tree(self.children)  # the rows (HBox, VBox) holding the controls
         super().close()
 
 
