@@ -200,6 +200,7 @@ _TEMPLATE = r"""
 .meia-w-button { font-size: 0.6em; border: 1px solid #999; border-radius: 3px; padding: 0 0.4em; }
 .meia-w-html { font-size: 0.65em; }
 .meia-w-text { font-size: 0.6em; margin: 0; }
+.meia-w-control .meia-w-text { font-size: 1em; display: inline-block; vertical-align: top; }
 .meia-readout, .meia-feedback { font-size: 0.6em; }
 </style>
 {%- endblock html_head_css -%}
