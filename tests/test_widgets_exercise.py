@@ -148,3 +148,19 @@ def test_close_closes_the_controls():
     controls = list(w.controls.values())
     w.close()
     assert all(c.comm is None for c in controls)
+
+
+def _tree(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _tree(child)
+
+
+@pytest.mark.parametrize("make", [lambda: ShapeTableExercise(), lambda: ExerciseWidget("04.output_size")])
+def test_close_closes_every_widget_it_built(make):
+    # A box left open that points at closed widgets keeps Voila waiting ("Loading widget...").
+    ex = make()
+    built = list(_tree(ex))
+    assert len(built) > 5
+    ex.close()
+    assert [w for w in built if w.comm is not None] == []

@@ -21,7 +21,7 @@ import re
 import ipywidgets as widgets
 
 from .. import exercises as _ex
-from ._base import PALETTE, _plain
+from ._base import PALETTE, _close_tree, _plain
 
 __all__ = ["ExerciseWidget", "ShapeTableExercise"]
 
@@ -90,12 +90,10 @@ class _ExerciseBase(widgets.VBox):
                                                  tooltip="Show the worked solution")
         self.controls["check"].on_click(lambda _button: self.check())
         self.controls["reveal"].on_click(lambda _button: self.reveal())
+        #: The row of buttons, built once (a front end keeps a view of it).
+        self.buttons = widgets.HBox([self.controls["check"], self.controls["reveal"]])
         self.last = None
         self.add_class("meia-exercise")
-
-    @property
-    def buttons(self):
-        return widgets.HBox([self.controls["check"], self.controls["reveal"]])
 
     @property
     def feedback_text(self):
@@ -124,10 +122,9 @@ class _ExerciseBase(widgets.VBox):
         self.controls["reveal"].disabled = True
 
     def close(self):
-        for control in self.controls.values():
-            control.close()
-        for child in (self.title, self.prompt, self.feedback, self.solution):
-            child.close()
+        """Close every widget it built, boxes included, so no front end waits on a closed one."""
+        _close_tree(self.controls.values())
+        _close_tree(self.children)
         super().close()
 
 
@@ -306,7 +303,4 @@ class ShapeTableExercise(_ExerciseBase):
                 self.marks[key].value = f'<b style="color:{PALETTE["vermillion"]}">&#10007;</b>'
         return feedback
 
-    def close(self):
-        for mark in self.marks.values():
-            mark.close()
-        super().close()
+
