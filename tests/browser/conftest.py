@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
-from meia_browser import (
+from .meia_browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -8,7 +8,7 @@ come from the core (``meia_cnn``), not from the widgets under test.
 import re
 
 import pytest
-from meia_browser import (
+from .meia_browser import (
     NOTEBOOK_PANEL,
     WIDGET_VIEW,
     kit_notebooks,

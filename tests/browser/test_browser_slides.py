@@ -10,7 +10,7 @@ slides, as a presenter's clicker does.
 import re
 
 import pytest
-from meia_browser import NOTEBOOK_PANEL, kit_notebooks, wait_canvas_change, wait_text_change
+from .meia_browser import NOTEBOOK_PANEL, kit_notebooks, wait_canvas_change, wait_text_change
 
 import meia_cnn
 

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from meia_browser import (
+from .meia_browser import (
     VoilaServer,
     copy_notebooks,
     kit_notebooks,
