@@ -25,15 +25,16 @@ import ipywidgets as widgets
 import numpy as np
 from ipympl.backend_nbagg import Canvas, FigureManager
 from matplotlib import transforms as mtransforms
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Rectangle
+from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from PIL import Image
 
 from .. import data as _data
+from .._validation import as_int
 
 __all__ = [
     "PALETTE",
@@ -48,6 +49,13 @@ __all__ = [
     "plain_axes",
     "set_title",
     "PathText",
+    "FastText",
+    "Cuboid",
+    "RangeSync",
+    "ClosesRows",
+    "arrow",
+    "check_range",
+    "count",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, the one palette of the kit.
@@ -771,3 +779,279 @@ class NumberGrid:
         self.numbers.set_paths(paths)
         self.numbers.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
         self.numbers.set_facecolors(colours_out or "black")
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the diagram explorers (1x1 convolution, inception,
+# parameter sharing, template matching, architectures)
+# ---------------------------------------------------------------------------
+def count(n):
+    """An integer with thousands separators, as printed in the readouts.
+
+    >>> count(128049152)
+    '128,049,152'
+    """
+    return f"{int(n):,}"
+
+
+def check_range(value, name, low, high, why=""):
+    """``value`` as an int in ``[low, high]``, else a ValueError naming it."""
+    value = as_int(value, name, minimum=low)
+    if value > high:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"`{name}` must be between {low} and {high}{reason}, got {value}")
+    return value
+
+
+class FastText:
+    """Many short texts drawn as one collection of cached glyph outlines.
+
+    A matplotlib ``Text`` lays out its glyphs on every draw (close to a
+    millisecond each here); an explorer with forty numbers would miss its
+    redraw budget on text alone.  The outlines of each string are computed
+    once (``TextPath``) and drawn as one :class:`PathCollection`; updating
+    means new paths and offsets, never new artists.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw; offsets are in ``transform`` (default ``ax.transData``).
+    fontsize : float
+        In points.
+    weight, colour : str
+    transform : Transform, optional
+        For the anchor points, e.g. ``ax.transAxes`` or ``fig.transFigure``.
+    ha, va, rotation : optional
+        Defaults of the items' options (see :meth:`set`).
+
+    Attributes
+    ----------
+    items : list of (x, y, str)
+        What is written, where (tests read it).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> labels = FastText(ax, 10, ha="left", rotation=90)
+    >>> labels.set([(0, 0, "conv1"), (1, 0, "28×28×6", {"ha": "right"})])
+    >>> labels.strings, len(labels.collection.get_paths())
+    (['conv1', '28×28×6'], 2)
+    >>> ext = labels.collection.get_paths()[0].get_extents()  # reads upwards from its anchor
+    >>> bool(ext.height > 2 * ext.width and ext.y0 > -0.5)
+    True
+    """
+
+    def __init__(self, ax, fontsize, *, weight="normal", colour="black", zorder=5, transform=None,
+                 ha="center", va="center", rotation=0.0):
+        self.ax = ax
+        self.prop = FontProperties(size=fontsize, weight=weight)
+        ref = TextPath((0, 0), "0", prop=self.prop).vertices[:, 1]
+        self._digit = (ref.min(), ref.max())
+        self._line = fontsize * 1.3
+        self._cache = {}
+        self.colour = colour
+        self.defaults = {"ha": ha, "va": va, "rotation": rotation}
+        points = mtransforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
+        self.collection = PathCollection(
+            [], offsets=np.zeros((0, 2)), offset_transform=transform or ax.transData,
+            transform=points, edgecolors="none", facecolors=colour, zorder=zorder,
+        )
+        self.collection.set_clip_on(False)
+        ax.add_collection(self.collection, autolim=False)
+        self.items = []
+
+    def _path(self, text, ha, va, rotation=0.0):
+        key = (text, ha, va, rotation)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        lines = text.split("\n")
+        vertices, codes = [], []
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            path = TextPath((0, 0), line, prop=self.prop)
+            x0, x1 = path.vertices[:, 0].min(), path.vertices[:, 0].max()  # fast: no curve solving
+            dx = {"left": -x0, "center": -(x0 + x1) / 2, "right": -x1}[ha]
+            vertices.append(path.vertices + (dx, -i * self._line))
+            codes.append(path.codes)
+        low = self._digit[0] - (len(lines) - 1) * self._line
+        high = self._digit[1]
+        dy = {"center": -(low + high) / 2, "bottom": -low, "top": -high, "baseline": 0.0}[va]
+        if vertices:
+            v = np.concatenate(vertices) + (0.0, dy)
+            if rotation:  # about the anchor, counter-clockwise (matplotlib's rotation_mode="anchor")
+                c, s = np.cos(np.deg2rad(rotation)), np.sin(np.deg2rad(rotation))
+                v = v @ np.array([[c, s], [-s, c]])
+            hit = Path(v, np.concatenate(codes))
+        else:
+            hit = Path(np.zeros((1, 2)), [Path.MOVETO])
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        self._cache[key] = hit
+        return hit
+
+    def set(self, items):
+        """Write ``items``: ``(x, y, text)`` or ``(x, y, text, options)``.
+
+        ``options`` may hold ``ha`` ('left', 'center', 'right'), ``va``
+        ('top', 'center', 'bottom', 'baseline'), ``rotation`` (degrees,
+        counter-clockwise) and ``colour``.  Alignment is that of the
+        unrotated text on its anchor; the text then turns about the anchor
+        (``ha="left", va="center", rotation=90``: a label reading upwards
+        from the anchor, centred on it across).  Missing options take the
+        defaults given to the constructor.
+        """
+        paths, offsets, colours = [], [], []
+        self.items = []
+        defaults = self.defaults
+        for item in items:
+            x, y, text = item[:3]
+            opts = item[3] if len(item) > 3 else {}
+            self.items.append((x, y, text))
+            if not text:
+                continue
+            paths.append(self._path(text, opts.get("ha", defaults["ha"]), opts.get("va", defaults["va"]),
+                                    opts.get("rotation", defaults["rotation"])))
+            offsets.append((x, y))
+            colours.append(opts.get("colour", self.colour))
+        self.collection.set_paths(paths)
+        self.collection.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
+        self.collection.set_facecolors(colours or [self.colour])
+
+    @property
+    def strings(self):
+        """The texts written, in order."""
+        return [text for _, _, text in self.items]
+
+
+class RangeSync:
+    """Mixin: change a slider's range from inside an update without a second update.
+
+    Uses the base's ``_set_quietly``: the value the slider clamps to is not
+    taken for a user's change.
+    """
+
+    def _set_range(self, name, minimum, maximum):
+        control = self.controls[name]
+        if (control.min, control.max) == (minimum, maximum):
+            return
+        value = min(max(control.value, minimum), maximum)
+        if minimum > control.max:  # never let min pass max on the way
+            self._set_quietly(control, max=maximum, min=minimum, value=value)
+        else:
+            self._set_quietly(control, min=minimum, max=maximum, value=value)
+
+
+class ClosesRows:
+    """Mixin: ``close()`` also closes the boxes that lay out the controls.
+
+    Each row of controls is an ``HBox`` holding the controls, whose observers
+    hold the explorer: left open, a row keeps the explorer and its figure
+    alive after ``close()``.
+    """
+
+    def close(self):
+        for child in self.children:
+            if isinstance(child, widgets.Box):
+                child.close()
+        super().close()
+
+
+def arrow(ax, start, end, *, colour=PALETTE["black"], lw=1.5):
+    """A fixed arrow (a patch, not an annotation: no text to lay out)."""
+    patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour, lw=lw,
+                            shrinkA=0, shrinkB=0)
+    ax.add_patch(patch)
+    return patch
+
+
+class Cuboid:
+    """A volume drawn as a box in oblique projection, built once.
+
+    The front face carries a ``rows x cols`` grid (row 0 at the top), the
+    depth runs up and to the right with one slab per channel, and a *rod*
+    marks one pixel through the whole depth; one *slab* of the rod can be
+    emphasised (one output channel).  :meth:`set` moves every artist; none is
+    created after ``__init__``.
+    """
+
+    def __init__(self, ax, colour, *, rod_colour=None, slab_colour=None):
+        self.ax = ax
+        face = dict(closed=True, linewidth=1.2, edgecolor=PALETTE["black"], facecolor=colour)
+        self.faces = [ax.add_patch(Polygon(np.zeros((4, 2)), alpha=a, **face)) for a in (0.35, 0.6, 0.5)]
+        self.grid = ax.add_collection(LineCollection([], colors=PALETTE["black"], linewidths=0.5, alpha=0.6))
+        self.depth_lines = ax.add_collection(
+            LineCollection([], colors=PALETTE["black"], linewidths=0.4, alpha=0.5))
+        rod = dict(closed=True, linewidth=1.0, edgecolor=PALETTE["black"],
+                   facecolor=rod_colour or colour, alpha=0.9)
+        self.rod = [ax.add_patch(Polygon(np.zeros((4, 2)), **rod)) for _ in range(3)]
+        slab = dict(closed=True, linewidth=1.6, edgecolor=PALETTE["black"],
+                    facecolor=slab_colour or rod_colour or colour)
+        self.slab = [ax.add_patch(Polygon(np.zeros((4, 2)), **slab)) for _ in range(3)]
+        # the rod's slabs one by one, each in its own colour (values along the depth)
+        self.strips = ax.add_collection(PolyCollection([], edgecolors=PALETTE["black"], linewidths=0.6))
+        self.bottom_centre = (0.0, 0.0)
+
+    @staticmethod
+    def box(x0, y0, w, h, d0, d1, dvec):
+        """Front, top and right faces of the box [x0, x0+w] x [y0, y0+h] x [d0, d1]."""
+        dx, dy = dvec
+        a = np.array([x0 + d0 * dx, y0 + d0 * dy])
+        b = np.array([(d1 - d0) * dx, (d1 - d0) * dy])
+        front = np.array([a, a + [w, 0], a + [w, h], a + [0, h]])
+        top = np.array([a + [0, h], a + [w, h], a + [w, h] + b, a + [0, h] + b])
+        side = np.array([a + [w, 0], a + [w, 0] + b, a + [w, h] + b, a + [w, h]])
+        return front, top, side
+
+    def set(self, origin, rows, cols, depth, *, cell=1.0, dvec=(0.3, 0.2), pixel=None, slab=None,
+            grid=True, max_lines=64, strip_colours=None):
+        """Draw a ``rows x cols x depth`` box with its front-left-bottom corner at ``origin``.
+
+        ``pixel`` (row, col) marks a rod through the depth; ``strip_colours``
+        (``depth`` RGBA colours) paints the rod slab by slab instead of in one colour.
+        """
+        x0, y0 = origin
+        w, h = cols * cell, rows * cell
+        for poly, xy in zip(self.faces, self.box(x0, y0, w, h, 0, depth, dvec)):
+            poly.set_xy(xy)
+        segs = []
+        if grid and rows <= max_lines and cols <= max_lines:
+            segs += [((x, y0), (x, y0 + h)) for x in x0 + cell * np.arange(1, cols)]
+            segs += [((x0, y), (x0 + w, y)) for y in y0 + cell * np.arange(1, rows)]
+        self.grid.set_segments(segs)
+        dx, dy = dvec
+        ks = np.arange(1, depth) if depth <= max_lines else np.array([], dtype=int)
+        lines = [((x0 + k * dx, y0 + h + k * dy), (x0 + w + k * dx, y0 + h + k * dy)) for k in ks]
+        lines += [((x0 + w + k * dx, y0 + k * dy), (x0 + w + k * dx, y0 + h + k * dy)) for k in ks]
+        self.depth_lines.set_segments(lines)
+        self.strips.set_visible(pixel is not None and strip_colours is not None)
+        if pixel is None:
+            for poly in self.rod + self.slab:
+                poly.set_visible(False)
+        else:
+            r, c = pixel
+            px, py = x0 + c * cell, y0 + (rows - 1 - r) * cell
+            for poly, xy in zip(self.rod, self.box(px, py, cell, cell, 0, depth, dvec)):
+                poly.set_xy(xy)
+                poly.set_visible(True)
+            if strip_colours is not None:
+                verts, colours = [], []
+                for k in range(depth - 1, -1, -1):  # back to front
+                    _, top_k, side_k = self.box(px, py, cell, cell, k, k + 1, dvec)
+                    verts += [top_k, side_k]
+                    colours += [strip_colours[k], strip_colours[k]]
+                front = self.box(px, py, cell, cell, 0, 1, dvec)[0]
+                verts.append(front)
+                colours.append(strip_colours[0])
+                self.strips.set_verts(verts)
+                self.strips.set_facecolors(colours)
+                for poly in self.rod:
+                    poly.set_visible(False)
+            faces = self.box(px, py, cell, cell, slab, slab + 1, dvec) if slab is not None else (None,) * 3
+            for poly, xy in zip(self.slab, faces):
+                poly.set_visible(xy is not None)
+                if xy is not None:
+                    poly.set_xy(xy)
+        self.bottom_centre = (x0 + (w + depth * dx) / 2, y0)

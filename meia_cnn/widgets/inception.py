@@ -18,8 +18,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from .. import arithmetic
 from .._validation import as_int
-from ._base import FONT, PALETTE, Explorer
-from .one_by_one import ClosesRows, FastText, arrow, check_range, count
+from ._base import FONT, PALETTE, ClosesRows, Explorer, FastText, arrow, check_range, count
 
 __all__ = ["InceptionExplorer"]
 

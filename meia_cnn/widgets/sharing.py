@@ -22,8 +22,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from .. import arithmetic, ops
-from ._base import CMAP_VALUES, FONT, PALETTE, Explorer
-from .one_by_one import ClosesRows, FastText, check_range, count
+from ._base import CMAP_VALUES, FONT, PALETTE, ClosesRows, Explorer, FastText, check_range, count
 
 __all__ = ["ParameterSharingExplorer", "conv_as_matrix"]
 

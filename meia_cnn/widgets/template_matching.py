@@ -26,8 +26,18 @@ from skimage.feature import match_template
 
 from .. import data, ops
 from .._validation import as_float_array
-from ._base import CMAP_IMAGE, CMAP_SIGNED, FONT, PALETTE, Explorer
-from .one_by_one import ClosesRows, FastText, RangeSync, check_range, number
+from ._base import (
+    CMAP_IMAGE,
+    CMAP_SIGNED,
+    FONT,
+    PALETTE,
+    ClosesRows,
+    Explorer,
+    FastText,
+    RangeSync,
+    check_range,
+)
+from ._base import format_number as number
 
 __all__ = ["TemplateMatchingExplorer"]
 
