@@ -438,3 +438,40 @@ def wait_canvas_change(canvas, before_png, timeout=WIDGET_MS):
             return after
         canvas.page.wait_for_timeout(100)  # polling interval of a condition
     raise AssertionError("the figure did not change")
+
+
+def slider(explorer, label):
+    """The slider of ``explorer`` whose label reads ``label`` (case-insensitive)."""
+    return explorer.locator(".widget-slider").filter(
+        has=explorer.page.locator(".widget-label", has_text=re.compile(rf"^\s*{label}\b", re.I))).first
+
+
+def equation3_result(readout_text):
+    """The first result of equation (3) written in a readout ('... ⌋ + 1 = N')."""
+    match = re.search(r"\u230b\s*\+\s*1\s*=\s*(\d+)", readout_text)
+    assert match, f"no '⌊...⌋ + 1 = N' in the readout:\n{readout_text}"
+    return int(match.group(1))
+
+
+def nudge_stride(explorer, expected_size):
+    """Move a StridePaddingExplorer's stride one step with the keyboard.
+
+    Checks that the readout's equation (3) gives ``expected_size(stride)``
+    before and after, that the stride changed and that the figure was redrawn.
+    Returns the strides ``(before, after)``.
+    """
+    readout = explorer.locator(".meia-readout")
+    canvas = explorer.locator(".jupyter-matplotlib-canvas-div canvas").first
+    stride = slider(explorer, "stride")
+    before = int(stride.locator(".widget-readout").inner_text())
+    before_text, before_png = readout.inner_text(), canvas.screenshot()
+    assert equation3_result(before_text) == expected_size(before)
+    handle = stride.locator(".noUi-handle")
+    handle.focus()
+    handle.press("ArrowLeft" if before > 1 else "ArrowRight")
+    after_text = wait_text_change(readout, before_text)
+    wait_canvas_change(canvas, before_png)
+    after = int(stride.locator(".widget-readout").inner_text())
+    assert after != before
+    assert equation3_result(after_text) == expected_size(after)
+    return before, after

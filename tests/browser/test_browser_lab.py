@@ -12,6 +12,8 @@ from .meia_browser import (
     NOTEBOOK_PANEL,
     WIDGET_VIEW,
     kit_notebooks,
+    nudge_stride,
+    slider,
     wait_canvas_change,
     wait_text_change,
 )
@@ -55,13 +57,6 @@ def _explorer(lab, css_class="meia-explorer", containing=None):
     if containing is not None:
         found = found.filter(has=lab.page.locator(containing))
     return found.first
-
-
-def _slider(explorer, label):
-    """The slider of ``explorer`` whose label reads ``label`` (case-insensitive)."""
-    page = explorer.page
-    return explorer.locator(".widget-slider").filter(
-        has=page.locator(".widget-label", has_text=re.compile(rf"^\s*{label}\b", re.I))).first
 
 
 def _number(text):
@@ -118,7 +113,7 @@ def test_convolution_step_slider_moves_with_the_keyboard(lab, artifacts):
     computed, shown = _products_and_sum(before_text)
     assert shown == pytest.approx(computed, abs=0.06)
 
-    handle = _slider(explorer, "step").locator(".noUi-handle")
+    handle = slider(explorer, "step").locator(".noUi-handle")
     handle.focus()
     handle.press("ArrowRight")
     after_text = wait_text_change(readout, before_text)
@@ -141,33 +136,14 @@ def test_convolution_step_slider_moves_with_the_keyboard(lab, artifacts):
     explorer.screenshot(path=str(artifacts / "02_convolution-after-step.png"))
 
 
-def _equation3_result(readout_text):
-    """The first result of equation (3) written in the readout ('... ⌋ + 1 = N')."""
-    match = re.search(r"\u230b\s*\+\s*1\s*=\s*(\d+)", readout_text)
-    assert match, f"no '⌊...⌋ + 1 = N' in the readout:\n{readout_text}"
-    return int(match.group(1))
-
-
 @pytest.mark.skipif("04_stride_and_padding.ipynb" not in NOTEBOOKS,
                     reason="no 04_stride_and_padding notebook yet")
 def test_stride_change_updates_the_output_size(lab, artifacts):
     _run(lab, "04_stride_and_padding.ipynb")
     explorer = _explorer(lab)
-    readout = explorer.locator(".meia-readout")
     lab.wait_canvases_drawn()
-    stride = _slider(explorer, "stride")
-    value_before = int(stride.locator(".widget-readout").inner_text())
-    before_text = readout.inner_text()
     # The notebook shows a 5x5 input and a 3x3 kernel with valid padding.
-    assert _equation3_result(before_text) == meia_cnn.output_size(5, 3, stride=value_before)
-
-    handle = stride.locator(".noUi-handle")
-    handle.focus()
-    handle.press("ArrowLeft" if value_before > 1 else "ArrowRight")
-    after_text = wait_text_change(readout, before_text)
-    value_after = int(stride.locator(".widget-readout").inner_text())
-    assert value_after != value_before
-    assert _equation3_result(after_text) == meia_cnn.output_size(5, 3, stride=value_after)
+    nudge_stride(explorer, lambda s: meia_cnn.output_size(5, 3, stride=s))
     explorer.screenshot(path=str(artifacts / "04_stride_and_padding-after-stride.png"))
 
 

@@ -10,7 +10,7 @@ slides, as a presenter's clicker does.
 import re
 
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, kit_notebooks, wait_canvas_change, wait_text_change
+from .meia_browser import NOTEBOOK_PANEL, kit_notebooks, nudge_stride
 
 import meia_cnn
 
@@ -71,22 +71,8 @@ def test_live_slideshow_first_slide_then_a_working_explorer(lab, artifacts):
 
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')")
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
-    canvas = explorer.locator(".jupyter-matplotlib-canvas-div canvas").first
     lab.wait_canvases_drawn()
-    readout = explorer.locator(".meia-readout")
-    stride = explorer.locator(".widget-slider").filter(
-        has=page.locator(".widget-label", has_text=re.compile(r"^\s*stride\b", re.I))).first
-    before = int(stride.locator(".widget-readout").inner_text())
-    before_text, before_png = readout.inner_text(), canvas.screenshot()
     page.screenshot(path=str(artifacts / "slides-explorer.png"))
-
-    handle = stride.locator(".noUi-handle")
-    handle.focus()
-    handle.press("ArrowLeft" if before > 1 else "ArrowRight")
-    after_text = wait_text_change(readout, before_text)
-    wait_canvas_change(canvas, before_png)
-    after = int(stride.locator(".widget-readout").inner_text())
-    result = int(re.search(r"\u230b\s*\+\s*1\s*=\s*(\d+)", after_text).group(1))
-    assert result == meia_cnn.output_size(5, 3, stride=after)
+    nudge_stride(explorer, lambda s: meia_cnn.output_size(5, 3, stride=s))
     assert _visible(page) == shown, "moving the slider changed the slide"
     page.screenshot(path=str(artifacts / "slides-explorer-after.png"))
