@@ -19,6 +19,17 @@ def time_call(fn, *, warmup=3, repeats=20):
     return times
 
 
+def machine():
+    """One line on what the figures were measured with: numpy, its BLAS and threads, CPUs."""
+    import os
+
+    import threadpoolctl
+
+    info = threadpoolctl.threadpool_info()
+    blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)" for i in info)
+    return f"numpy {np.__version__}; BLAS: {blas}; {os.cpu_count()} CPUs"
+
+
 def row(measure, value, unit, target, ok=None):
     """One line of the results table; ``target`` is a text such as '<= 3 ms'."""
     if ok is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, row, time_call  # noqa: E402
+from _common import machine, print_table, row, time_call  # noqa: E402
 
 from meia_cnn.ops import conv2d  # noqa: E402
 
@@ -57,9 +57,5 @@ def run(repeats=30):
 
 
 if __name__ == "__main__":
-    import threadpoolctl
-
-    info = threadpoolctl.threadpool_info()
-    blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)" for i in info)
-    print(f"numpy {np.__version__}; BLAS: {blas}")
+    print(machine())
     print_table(run(), "conv2d, float32, median of 30 runs")

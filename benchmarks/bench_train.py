@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, row, time_call  # noqa: E402
+from _common import machine, print_table, row, time_call  # noqa: E402
 
 from meia_cnn.nn import REFERENCE_SETTINGS, digits_split, load_reference, train_reference  # noqa: E402
 
@@ -65,11 +65,5 @@ def run(repeats=5, seeds=range(10)):
 
 
 if __name__ == "__main__":
-    import os
-
-    import threadpoolctl
-
-    info = threadpoolctl.threadpool_info()
-    blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)" for i in info)
-    print(f"numpy {np.__version__}; BLAS: {blas}; {os.cpu_count()} CPUs (fit runs BLAS on one thread)")
+    print(machine() + " (fit runs BLAS on one thread)")
     print_table(run(), "training the reference CNN on the digits, float32")

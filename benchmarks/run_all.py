@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import print_table  # noqa: E402
+from _common import machine, print_table  # noqa: E402
 
 SUITES = [
     ("ops", "bench_ops"),
@@ -36,6 +36,7 @@ def main():
             r["measure"] = f"{title}: {r['measure']}"
         rows.extend(suite_rows)
         failures.extend(r for r in suite_rows if not r["ok"])
+    print(machine())
     print_table(rows, "meia-cnn benchmarks")
     print(f"\n{len(rows) - len(failures)} of {len(rows)} figures meet their targets")
     return 1 if failures else 0
