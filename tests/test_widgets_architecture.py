@@ -71,10 +71,17 @@ def test_artists_show_what_boxes_say(viz):
     for patch, box in zip(visible, viz.boxes):
         assert patch.get_x() == pytest.approx(box["x"]) and patch.get_width() == pytest.approx(box["width"])
         assert patch.get_height() == pytest.approx(box["height"])
-    texts = [t.get_text() for t in viz._shapes if t.get_visible()]
+    texts = viz.shape_texts
+    assert len(texts) == 18
     assert texts[0] == "224×224×3" and "28×28×256" in texts and texts[-1] == "1×1×1000"
-    labels = [t.get_text() for t in viz._labels if t.get_visible()]
-    assert labels[5] == "inception (3a)"
+    labels = viz.label_texts
+    assert labels == [b["label"] for b in viz.boxes] and labels[5] == "inception (3a)"
+    # each name sits above its box, each shape below it, both centred on it
+    for (lx, ly, _), (sx, sy, _), box in zip(viz._labels.items, viz._shapes.items, viz.boxes):
+        centre = box["x"] + box["width"] / 2
+        assert lx == pytest.approx(centre) and sx == pytest.approx(centre)
+        assert ly > box["y"] + box["height"] and sy < box["y"]
+    assert viz.title.startswith("GoogLeNet") and "log₂ D" in viz.title
     lo, hi = viz.ax.get_xlim()
     assert lo < viz.boxes[0]["x"] and viz.boxes[-1]["x"] + viz.boxes[-1]["width"] < hi
 
@@ -82,12 +89,20 @@ def test_artists_show_what_boxes_say(viz):
 def test_the_pool_fits_the_largest_network(viz):
     largest = max(len(module.volumes(arch.summary(n))) for n in arch.names())
     assert largest == 25  # VGG-19: input, 16 convolutions, 5 poolings, 3 dense layers
-    assert len(viz._boxes) == len(viz._labels) == len(viz._shapes) == largest
+    assert len(viz._boxes) == largest
     viz.controls["name"].value = "vgg19"
     assert all(p.get_visible() for p in viz._boxes)
+    assert len(viz.shape_texts) == len(viz.label_texts) == largest
     viz.controls["name"].value = "lenet5"
     assert sum(p.get_visible() for p in viz._boxes) == 8
-    assert sum(t.get_visible() for t in viz._shapes) == 8
+    assert len(viz.shape_texts) == len(viz.label_texts) == 8
+    assert len(viz._shapes.collection.get_paths()) == 8
+
+
+def test_legend_names_every_kind_of_volume(viz):
+    assert viz.legend_texts == [text for _, text in module._LEGEND]
+    patches = [a for a in viz.fig.artists if hasattr(a, "get_facecolor")]
+    assert len(patches) == len(module._LEGEND)
 
 
 def test_switching_networks_only_updates_artists(viz, artist_guard):

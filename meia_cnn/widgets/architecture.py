@@ -14,10 +14,11 @@ import html
 import math
 
 import ipywidgets as widgets
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
+from matplotlib.textpath import TextPath
 
 from .. import architectures
-from ._base import FONT, PALETTE, Explorer
+from ._base import FONT, PALETTE, Explorer, FastText
 
 __all__ = ["ArchitectureExplorer"]
 
@@ -42,6 +43,10 @@ _GAP = 0.35          # between boxes
 _MIN_WIDTH = 0.25    # width of a depth-1 volume
 _MAX_WIDTH = 1.0     # width of the deepest volume of the network
 _MIN_HEIGHT = 0.025  # so that 1×1×D volumes stay visible
+
+#: Where the title's baseline and the legend's row sit, in figure fraction.
+_TITLE_Y = 0.8875
+_LEGEND_Y = 0.9635
 
 
 def volumes(summary):
@@ -91,9 +96,12 @@ class ArchitectureExplorer(Explorer):
 
     Notes
     -----
-    The figure holds a fixed pool of boxes and labels, as many as the
-    largest network needs; switching networks moves, resizes, relabels and
-    hides them, and never creates an artist.
+    The figure holds a fixed pool of boxes, as many as the largest network
+    needs; switching networks moves, resizes, recolours and hides them, and
+    never creates an artist.  The labels, the title and the legend are
+    glyph outlines cached per string (:class:`~meia_cnn.widgets._base.FastText`):
+    fifty rotated matplotlib texts and a legend laid out again on every
+    draw would cost more than the rest of the figure.
 
     Examples
     --------
@@ -132,15 +140,11 @@ class ArchitectureExplorer(Explorer):
                                               edgecolor=PALETTE["black"], linewidth=0.8,
                                               visible=False))
                        for _ in range(pool)]
-        self._labels = [ax.text(0, 0, "", rotation=90, ha="center", va="bottom",
-                                fontsize=FONT["cell"] - 1, visible=False) for _ in range(pool)]
-        self._shapes = [ax.text(0, 0, "", rotation=90, ha="center", va="top",
-                                fontsize=FONT["cell"] - 1, visible=False) for _ in range(pool)]
-        self._title = ax.set_title("", fontsize=FONT["title"])
-        ax.legend(handles=[Patch(facecolor=_COLOURS[k], edgecolor=PALETTE["black"], label=text)
-                           for k, text in _LEGEND],
-                  loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=len(_LEGEND),
-                  fontsize=FONT["cell"] - 2, frameon=False)
+        # names above the boxes read upwards from their anchor, shapes below end at theirs
+        self._labels = FastText(ax, FONT["cell"] - 1, ha="left", rotation=90)
+        self._shapes = FastText(ax, FONT["cell"] - 1, ha="right", rotation=90)
+        self._title = FastText(ax, FONT["title"], va="baseline", transform=fig.transFigure)
+        self._legend(fig)
         ax.set_ylim(-_TALLEST / 2 - 1.3, _TALLEST / 2 + 1.0)
         self._drawn = []
         self._summary = None
@@ -148,6 +152,29 @@ class ArchitectureExplorer(Explorer):
         self._layout(widgets.HBox([self.controls["name"], self.controls["detail"]]))
         self.children = (*self.children, self.table)
         self._connect()
+
+    def _legend(self, fig, fontsize=FONT["cell"] - 2):
+        """The kinds of volume and their colours: one row of patches and labels, built once.
+
+        Spaced like matplotlib's legend (handles 2 x 0.7 em, 0.8 em to the
+        label, 2 em between entries) and centred over the figure.
+        """
+        width_pt, height_pt = fig.get_size_inches() * 72
+        handle, pad, gap = 2.0 * fontsize, 0.8 * fontsize, 2.0 * fontsize
+        font = FastText(self.ax, fontsize, ha="left", transform=fig.transFigure)
+        widths = [TextPath((0, 0), text, prop=font.prop).vertices[:, 0].max() for _, text in _LEGEND]
+        total = sum(handle + pad + w for w in widths) + gap * (len(_LEGEND) - 1)
+        x = (width_pt - total) / 2
+        items = []
+        for (kind, text), w in zip(_LEGEND, widths):
+            patch = Rectangle((x / width_pt, _LEGEND_Y - 0.35 * fontsize / height_pt),
+                              handle / width_pt, 0.7 * fontsize / height_pt, transform=fig.transFigure,
+                              facecolor=_COLOURS[kind], edgecolor=PALETTE["black"], linewidth=0.8)
+            fig.add_artist(patch)
+            items.append(((x + handle + pad) / width_pt, _LEGEND_Y, text))
+            x += handle + pad + w + gap
+        font.set(items)
+        self.legend_texts = font.strings
 
     # -- what is drawn --------------------------------------------------------
     @property
@@ -161,6 +188,21 @@ class ArchitectureExplorer(Explorer):
         return self._summary
 
     @property
+    def label_texts(self):
+        """The names written above the visible boxes, left to right."""
+        return self._labels.strings
+
+    @property
+    def shape_texts(self):
+        """The shapes ``H×W×D`` written below the visible boxes, left to right."""
+        return self._shapes.strings
+
+    @property
+    def title(self):
+        """The title written over the diagram."""
+        return self._title.strings[0]
+
+    @property
     def boxes(self):
         """The visible volumes: dicts with ``label``, ``shape`` (H, W, D), ``kind``,
         ``x``, ``y``, ``width``, ``height`` as drawn."""
@@ -171,24 +213,22 @@ class ArchitectureExplorer(Explorer):
         summary = architectures.summary(self.controls["name"].value)
         vols = volumes(summary)
         geometry = layout(vols)
-        drawn = []
-        for i in range(self._pool):
-            box, label, shape_text = self._boxes[i], self._labels[i], self._shapes[i]
+        drawn, labels, shapes = [], [], []
+        for i, box in enumerate(self._boxes):
             if i < len(vols):
                 name, shape, kind = vols[i]
                 x, y, w, h = geometry[i]
                 box.set_bounds(x, y, w, h)
                 box.set_facecolor(_COLOURS[kind])
-                label.set_position((x + w / 2, y + h + 0.06))
-                label.set_text(name)
-                shape_text.set_position((x + w / 2, y - 0.06))
-                shape_text.set_text("×".join(map(str, shape)))
+                labels.append((x + w / 2, y + h + 0.06, name))
+                shapes.append((x + w / 2, y - 0.06, "×".join(map(str, shape))))
                 drawn.append(dict(label=name, shape=shape, kind=kind, x=x, y=y, width=w, height=h))
-            for artist in (box, label, shape_text):
-                artist.set_visible(i < len(vols))
+            box.set_visible(i < len(vols))
+        self._labels.set(labels)
+        self._shapes.set(shapes)
         last = geometry[-1]
         self.ax.set_xlim(-_GAP, last[0] + last[2] + _GAP)
-        self._title.set_text(f"{summary.title}: height ∝ H, width ∝ log₂ D")
+        self._title.set([(0.5, _TITLE_Y, f"{summary.title}: height ∝ H, width ∝ log₂ D")])
         columns = summary.paper_columns if self.controls["detail"].value else None
         self.table.value = summary.to_html(columns)
         self.readout.value = self._readout(summary)
