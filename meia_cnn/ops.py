@@ -24,6 +24,7 @@ __all__ = [
     "max_pool2d",
     "avg_pool2d",
     "conv1x1",
+    "conv_as_matrix",
 ]
 
 
@@ -345,6 +346,57 @@ def conv1x1(x, weights, bias=None):
             raise ValueError(f"`bias` must have shape (F,) = ({f},), got shape {b.shape}")
         out += b.astype(dtype, copy=False)
     return out
+
+
+def conv_as_matrix(input_size, kernel, *, stride=1, padding="valid", dilation=1):
+    """A single-channel convolution written as the matrix of a dense layer.
+
+    A convolution is linear in its input: flatten the ``H x W`` input
+    (row-major) and the output, and it is one matrix product.  Row ``o``
+    of the matrix holds the weights that output position ``o`` gives to
+    every input pixel: the same kernel weights in every row, shifted, and
+    zeros elsewhere (parameter sharing and local connectivity, seen at a
+    glance).  Column ``j`` is :func:`conv2d` applied to the ``j``-th basis
+    image (a single 1 at pixel ``j``).
+
+    Parameters
+    ----------
+    input_size : int or (int, int)
+        Side ``I`` of a square input, or its ``(H, W)``.
+    kernel : ndarray of shape (Kh, Kw)
+        One single-channel kernel.
+    stride, padding, dilation
+        As in :func:`conv2d` (zero padding keeps the map linear).
+
+    Returns
+    -------
+    ndarray of shape (H' * W', H * W)
+        With ``H'``, ``W'`` from equation (3) (``I - K + 1`` for a 'valid'
+        convolution of stride 1), such that
+        ``conv_as_matrix(x.shape, k) @ x.ravel() == conv2d(x, k).ravel()``.
+        It has ``H' W' H W`` entries: meant for small inputs.
+
+    Examples
+    --------
+    >>> conv_as_matrix(3, np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[1., 2., 0., 3., 4., 0., 0., 0., 0.],
+           [0., 1., 2., 0., 3., 4., 0., 0., 0.],
+           [0., 0., 0., 1., 2., 0., 3., 4., 0.],
+           [0., 0., 0., 0., 1., 2., 0., 3., 4.]])
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> k = np.array([[1.0, 0.0], [0.0, -1.0]])
+    >>> m = conv_as_matrix(x.shape, k, stride=2)
+    >>> m.shape
+    (4, 16)
+    >>> bool(np.allclose(m @ x.ravel(), conv2d(x, k, stride=2).ravel()))
+    True
+    """
+    h, w = as_pair(input_size, "input_size")
+    kernel = as_float_array(kernel, "kernel", ndim=2)
+    basis = np.eye(h * w, dtype=kernel.dtype).reshape(h * w, h, w, 1)
+    maps = conv2d(basis, kernel[:, :, None, None], stride=stride, padding=padding,
+                  dilation=dilation)  # (H * W, H', W', 1)
+    return maps.reshape(h * w, -1).T
 
 
 # ---------------------------------------------------------------------------

@@ -223,6 +223,50 @@ def test_conv1x1_is_a_1x1_conv2d():
     assert ops.conv1x1(x[None], w[None, None]).shape == (1, 5, 6, 3)
 
 
+@pytest.mark.parametrize("n, k", [(4, 1), (6, 3), (7, 2), (5, 5)])
+def test_conv_as_matrix_is_the_layer(n, k):
+    rng = np.random.default_rng(n * 10 + k)
+    kernel = rng.standard_normal((k, k))
+    x = rng.standard_normal((n, n))
+    m = ops.conv_as_matrix(n, kernel)
+    assert m.shape == ((n - k + 1) ** 2, n * n)
+    np.testing.assert_allclose(m @ x.ravel(), ops.conv2d(x, kernel).ravel())
+    np.testing.assert_allclose(m @ x.ravel(), signal.correlate2d(x, kernel, mode="valid").ravel())
+    # built by hand: output (r, c) sees input (r + u, c + v) with weight kernel[u, v]
+    g = n - k + 1
+    hand = np.zeros((g * g, n * n))
+    for r in range(g):
+        for c in range(g):
+            for u in range(k):
+                for v in range(k):
+                    hand[r * g + c, (r + u) * n + (c + v)] = kernel[u, v]
+    np.testing.assert_allclose(m, hand)
+
+
+@pytest.mark.parametrize(
+    "shape, kshape, kwargs",
+    [((5, 7), (2, 3), {}), ((6, 6), (3, 3), dict(stride=2, padding="same")),
+     ((7, 5), (3, 2), dict(padding=1, dilation=2)), ((4, 4), (3, 3), dict(padding="full"))],
+)
+def test_conv_as_matrix_matches_conv2d_with_stride_padding_dilation(shape, kshape, kwargs):
+    rng = np.random.default_rng(7)
+    kernel = rng.standard_normal(kshape)
+    x = rng.standard_normal(shape)
+    y = ops.conv2d(x, kernel, **kwargs)
+    m = ops.conv_as_matrix(shape, kernel, **kwargs)
+    assert m.shape == (y.size, x.size)
+    np.testing.assert_allclose(m @ x.ravel(), y.ravel(), atol=1e-12)
+
+
+def test_conv_as_matrix_errors():
+    with pytest.raises(ValueError, match="kernel_size=3 is larger than the padded input"):
+        ops.conv_as_matrix(2, np.ones((3, 3)))
+    with pytest.raises(ValueError, match="`kernel`"):
+        ops.conv_as_matrix(4, np.ones((2, 2, 1)))
+    with pytest.raises(TypeError, match="`input_size` must be an int or a pair"):
+        ops.conv_as_matrix(4.0, np.ones((2, 2)))
+
+
 # -- dtypes ----------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_float_dtype_kept(dtype):

@@ -6,11 +6,9 @@ import weakref
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from scipy.signal import correlate2d
 
 from meia_cnn import arithmetic
 from meia_cnn.widgets import ParameterSharingExplorer
-from meia_cnn.widgets.sharing import conv_as_matrix
 
 
 @pytest.fixture
@@ -114,25 +112,6 @@ def test_same_padding():
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         ParameterSharingExplorer(**kwargs)
-
-
-@pytest.mark.parametrize("n, k", [(4, 1), (6, 3), (7, 2), (5, 5)])
-def test_conv_as_matrix_is_the_layer(n, k):
-    rng = np.random.default_rng(n * 10 + k)
-    kernel = rng.standard_normal((k, k))
-    x = rng.standard_normal((n, n))
-    m = conv_as_matrix(n, kernel)
-    assert m.shape == ((n - k + 1) ** 2, n * n)
-    np.testing.assert_allclose(m @ x.ravel(), correlate2d(x, kernel, mode="valid").ravel())
-    # built by hand: output (r, c) sees input (r + u, c + v) with weight kernel[u, v]
-    g = n - k + 1
-    hand = np.zeros((g * g, n * n))
-    for r in range(g):
-        for c in range(g):
-            for u in range(k):
-                for v in range(k):
-                    hand[r * g + c, (r + u) * n + (c + v)] = kernel[u, v]
-    np.testing.assert_allclose(m, hand)
 
 
 def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):

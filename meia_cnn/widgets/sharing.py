@@ -10,8 +10,9 @@ The explorer compares the two counts (bars on a log scale, and the ratio),
 and pictures why: written as a matrix (one row per output position), the
 convolution repeats the same ``K x K`` weights in every row, shifted, with
 zeros elsewhere; the dense layer's matrix is full of separate weights.
-Counts come from :mod:`meia_cnn.arithmetic`; the convolution's matrix is
-computed by :func:`meia_cnn.ops.conv2d` applied to every basis image.
+Counts come from :mod:`meia_cnn.arithmetic`; the convolution's matrix from
+:func:`meia_cnn.ops.conv_as_matrix` (:func:`meia_cnn.ops.conv2d` applied to
+every basis image).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from matplotlib.patches import Rectangle
 from .. import arithmetic, ops
 from ._base import CMAP_VALUES, FONT, PALETTE, ClosesRows, Explorer, FastText, check_range, count
 
-__all__ = ["ParameterSharingExplorer", "conv_as_matrix"]
+__all__ = ["ParameterSharingExplorer"]
 
 MAX_INPUT = 224
 MAX_CHANNELS = 64
@@ -33,39 +34,6 @@ MAX_FILTERS = 128
 #: Output side of the small picture of the two matrices (4 x 4 = 16 rows).
 _PICTURE_OUT = 4
 _DECADES = 15
-
-
-def conv_as_matrix(input_size, kernel):
-    """A single-channel 'valid' convolution layer written as a dense matrix.
-
-    Row ``o`` holds the weights that output position ``o`` (row-major) gives
-    to every input pixel: the matrix of the linear map ``x -> conv2d(x, kernel)``,
-    obtained by applying :func:`meia_cnn.ops.conv2d` to each basis image.
-
-    Parameters
-    ----------
-    input_size : int
-        Side ``I`` of the square input.
-    kernel : ndarray of shape (K, K)
-
-    Returns
-    -------
-    ndarray of shape (G * G, I * I)
-        ``G = I - K + 1`` (equation (3)).
-
-    Examples
-    --------
-    >>> conv_as_matrix(3, np.array([[1.0, 2.0], [3.0, 4.0]]))
-    array([[1., 2., 0., 3., 4., 0., 0., 0., 0.],
-           [0., 1., 2., 0., 3., 4., 0., 0., 0.],
-           [0., 0., 0., 1., 2., 0., 3., 4., 0.],
-           [0., 0., 0., 0., 1., 2., 0., 3., 4.]])
-    """
-    n = int(input_size)
-    kernel = np.asarray(kernel, dtype=float)
-    basis = np.eye(n * n).reshape(n * n, n, n, 1)
-    maps = ops.conv2d(basis, kernel[:, :, None, None])  # (n*n, G, G, 1)
-    return maps.reshape(n * n, -1).T
 
 
 class ParameterSharingExplorer(ClosesRows, Explorer):
@@ -183,7 +151,7 @@ class ParameterSharingExplorer(ClosesRows, Explorer):
         dense_m = arithmetic.dense_macs(n_in, n_out)
         n = k + _PICTURE_OUT - 1
         labels = np.arange(1, k * k + 1, dtype=float).reshape(k, k)
-        conv_matrix = conv_as_matrix(n, labels)
+        conv_matrix = ops.conv_as_matrix(n, labels)
         self._state = dict(i=i, c=c, k=k, f=f, g=g, conv_params=conv_p, dense_params=dense_p, conv_macs=conv_m,
                            dense_macs=dense_m, n_in=n_in, n_out=n_out, picture_input=n, conv_matrix=conv_matrix)
         self._draw()
