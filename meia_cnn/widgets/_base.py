@@ -427,7 +427,146 @@ def _extents(path):
     return mtransforms.Bbox([v.min(axis=0), v.max(axis=0)])
 
 
-class PathText:
+class FastText:
+    """Many short texts drawn as one collection of cached glyph outlines.
+
+    A matplotlib ``Text`` lays out its glyphs on every draw (close to a
+    millisecond each here); an explorer with forty numbers would miss its
+    redraw budget on text alone.  The outlines of each string are computed
+    once (``TextPath``) and drawn as one :class:`PathCollection`; updating
+    means new paths and offsets, never new artists.
+
+    Parameters
+    ----------
+    ax : Axes or Figure
+        Where to draw; offsets are in ``transform`` (default ``ax.transData``,
+        or ``transFigure`` on a figure).
+    fontsize : float
+        In points.
+    weight, colour : str
+    transform : Transform, optional
+        For the anchor points, e.g. ``ax.transAxes`` or ``fig.transFigure``.
+    ha, va, rotation : optional
+        Defaults of the items' options (see :meth:`set`).
+
+    Attributes
+    ----------
+    items : list of (x, y, str)
+        What is written, where (tests read it).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> labels = FastText(ax, 10, ha="left", rotation=90)
+    >>> labels.set([(0, 0, "conv1"), (1, 0, "28×28×6", {"ha": "right"})])
+    >>> labels.strings, len(labels.collection.get_paths())
+    (['conv1', '28×28×6'], 2)
+    >>> ext = labels.collection.get_paths()[0].get_extents()  # reads upwards from its anchor
+    >>> bool(ext.height > 2 * ext.width and ext.y0 > -0.5)
+    True
+    """
+
+    _LIMIT = 4096  # strings kept in the cache
+
+    def __init__(self, ax, fontsize, *, weight="normal", colour="black", zorder=5, transform=None,
+                 ha="center", va="center", rotation=0.0):
+        self.ax = ax
+        is_figure = isinstance(ax, Figure)
+        fig = ax if is_figure else ax.figure
+        if transform is None:
+            transform = ax.transFigure if is_figure else ax.transData
+        self.prop = FontProperties(size=fontsize, weight=weight)
+        ref = TextPath((0, 0), "0", prop=self.prop).vertices[:, 1]
+        self._digit = (ref.min(), ref.max())
+        self._line = fontsize * 1.3
+        self._cache = {}
+        self.colour = colour
+        self.defaults = {"ha": ha, "va": va, "rotation": rotation}
+        points = mtransforms.Affine2D().scale(1 / 72) + fig.dpi_scale_trans
+        self.collection = PathCollection(
+            [], offsets=np.zeros((0, 2)), offset_transform=transform,
+            transform=points, edgecolors="none", facecolors=colour, zorder=zorder,
+        )
+        self.collection.set_clip_on(False)
+        if is_figure:
+            fig.add_artist(self.collection)
+        else:
+            ax.add_collection(self.collection, autolim=False)
+        self.items = []
+
+    def _path(self, text, ha, va, rotation=0.0):
+        key = (text, ha, va, rotation)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        lines = text.split("\n")
+        vertices, codes = [], []
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            path = TextPath((0, 0), line, prop=self.prop)
+            x0, x1 = path.vertices[:, 0].min(), path.vertices[:, 0].max()  # fast: no curve solving
+            dx = {"left": -x0, "center": -(x0 + x1) / 2, "right": -x1}[ha]
+            vertices.append(path.vertices + (dx, -i * self._line))
+            codes.append(path.codes)
+        low = self._digit[0] - (len(lines) - 1) * self._line
+        high = self._digit[1]
+        dy = {"center": -(low + high) / 2, "bottom": -low, "top": -high, "baseline": 0.0}[va]
+        if vertices:
+            v = np.concatenate(vertices) + (0.0, dy)
+            if rotation:  # about the anchor, counter-clockwise (matplotlib's rotation_mode="anchor")
+                c, s = np.cos(np.deg2rad(rotation)), np.sin(np.deg2rad(rotation))
+                v = v @ np.array([[c, s], [-s, c]])
+            hit = Path(v, np.concatenate(codes))
+        else:
+            hit = Path(np.zeros((1, 2)), [Path.MOVETO])
+        if len(self._cache) > self._LIMIT:
+            self._cache.clear()
+        self._cache[key] = hit
+        return hit
+
+    def set(self, items):
+        """Write ``items``: ``(x, y, text)`` or ``(x, y, text, options)``.
+
+        ``options`` may hold ``ha`` ('left', 'center', 'right'), ``va``
+        ('top', 'center', 'bottom', 'baseline'), ``rotation`` (degrees,
+        counter-clockwise) and ``colour``.  Alignment is that of the
+        unrotated text on its anchor; the text then turns about the anchor
+        (``ha="left", va="center", rotation=90``: a label reading upwards
+        from the anchor, centred on it across).  Missing options take the
+        defaults given to the constructor.
+        """
+        paths, offsets, colours = [], [], []
+        self.items = []
+        defaults = self.defaults
+        for item in items:
+            x, y, text = item[:3]
+            opts = item[3] if len(item) > 3 else {}
+            self.items.append((x, y, text))
+            if not text:
+                continue
+            paths.append(self._path(text, opts.get("ha", defaults["ha"]), opts.get("va", defaults["va"]),
+                                    opts.get("rotation", defaults["rotation"])))
+            offsets.append((x, y))
+            colours.append(opts.get("colour", self.colour))
+        self.collection.set_paths(paths)
+        self.collection.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
+        self.collection.set_facecolors(colours or [self.colour])
+
+    @property
+    def strings(self):
+        """The texts written, in order."""
+        return [text for _, _, text in self.items]
+
+    def set_visible(self, visible):
+        self.collection.set_visible(visible)
+
+    def get_visible(self):
+        return self.collection.get_visible()
+
+
+class PathText(FastText):
     """A line (or a few lines) of text drawn as glyph outlines, cheap to redraw.
 
     Matplotlib rasterises every glyph of every Text artist again on each draw
@@ -435,6 +574,11 @@ class PathText:
     :class:`~matplotlib.collections.PathCollection` whose outlines are built
     once per string (cached), so redrawing it costs almost nothing.  Use it
     for titles and labels that an explorer redraws on every update.
+
+    A PathText is a :class:`FastText` holding one string, with the interface
+    of a Text (``set_text``, ``get_text``, colour, visibility) and the block
+    layout of matplotlib's texts: lines ``linespacing`` apart, 'left' on the
+    pen's origin, 'bottom' under the descenders, 'top' on the capitals.
 
     Parameters
     ----------
@@ -464,28 +608,20 @@ class PathText:
     def __init__(self, parent, x, y, text="", *, transform=None, fontsize=None, color="black",
                  ha="left", va="baseline", weight="normal", offset=(0.0, 0.0), zorder=5,
                  linespacing=1.25):
-        is_figure = isinstance(parent, Figure)
-        fig = parent if is_figure else parent.figure
         if transform is None:
-            transform = parent.transFigure if is_figure else parent.transAxes
-        self.prop = FontProperties(size=fontsize or FONT["label"], weight=weight)
+            transform = parent.transFigure if isinstance(parent, Figure) else parent.transAxes
+        super().__init__(parent, fontsize or FONT["label"], weight=weight, colour=color, zorder=zorder,
+                         transform=transform, ha=ha, va=va)
+        self.x, self.y = x, y
         self.ha, self.va = ha, va
         self.offset = offset
         self.linespacing = linespacing
-        self._cache = {}
         self._text = None
-        points = mtransforms.Affine2D().scale(1 / 72) + fig.dpi_scale_trans
-        self.collection = PathCollection(
-            [], offsets=np.array([[x, y]], dtype=float), offset_transform=transform,
-            transform=points, facecolors=color, edgecolors="none", zorder=zorder, clip_on=False,
-        )
-        if is_figure:
-            fig.add_artist(self.collection)
-        else:
-            parent.add_collection(self.collection, autolim=False)
+        self.collection.set_offsets(np.array([[x, y]], dtype=float))
         self.set_text(text)
 
-    def _path(self, text):
+    def _path(self, text, ha=None, va=None, rotation=0.0):
+        # one string, one alignment: the block's own layout (self.ha, self.va, self.offset)
         hit = self._cache.get(text)
         if hit is not None:
             return hit
@@ -526,22 +662,17 @@ class PathText:
         text = str(text)
         if text != self._text:
             self._text = text
-            self.collection.set_paths([self._path(text)] if text.strip() else [])
+            self.set([(self.x, self.y, text)] if text.strip() else [])
 
     def get_text(self):
         return self._text
 
     def set_color(self, color):
+        self.colour = color
         self.collection.set_facecolor(color)
 
     def get_color(self):
         return self.collection.get_facecolor()[0]
-
-    def set_visible(self, visible):
-        self.collection.set_visible(visible)
-
-    def get_visible(self):
-        return self.collection.get_visible()
 
 
 def set_title(ax, text="", *, loc="left", fontsize=None, pad=5.0, **kwargs):
@@ -801,129 +932,6 @@ def check_range(value, name, low, high, why=""):
         reason = f" ({why})" if why else ""
         raise ValueError(f"`{name}` must be between {low} and {high}{reason}, got {value}")
     return value
-
-
-class FastText:
-    """Many short texts drawn as one collection of cached glyph outlines.
-
-    A matplotlib ``Text`` lays out its glyphs on every draw (close to a
-    millisecond each here); an explorer with forty numbers would miss its
-    redraw budget on text alone.  The outlines of each string are computed
-    once (``TextPath``) and drawn as one :class:`PathCollection`; updating
-    means new paths and offsets, never new artists.
-
-    Parameters
-    ----------
-    ax : Axes
-        Where to draw; offsets are in ``transform`` (default ``ax.transData``).
-    fontsize : float
-        In points.
-    weight, colour : str
-    transform : Transform, optional
-        For the anchor points, e.g. ``ax.transAxes`` or ``fig.transFigure``.
-    ha, va, rotation : optional
-        Defaults of the items' options (see :meth:`set`).
-
-    Attributes
-    ----------
-    items : list of (x, y, str)
-        What is written, where (tests read it).
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> ax = Figure().add_subplot()
-    >>> labels = FastText(ax, 10, ha="left", rotation=90)
-    >>> labels.set([(0, 0, "conv1"), (1, 0, "28×28×6", {"ha": "right"})])
-    >>> labels.strings, len(labels.collection.get_paths())
-    (['conv1', '28×28×6'], 2)
-    >>> ext = labels.collection.get_paths()[0].get_extents()  # reads upwards from its anchor
-    >>> bool(ext.height > 2 * ext.width and ext.y0 > -0.5)
-    True
-    """
-
-    def __init__(self, ax, fontsize, *, weight="normal", colour="black", zorder=5, transform=None,
-                 ha="center", va="center", rotation=0.0):
-        self.ax = ax
-        self.prop = FontProperties(size=fontsize, weight=weight)
-        ref = TextPath((0, 0), "0", prop=self.prop).vertices[:, 1]
-        self._digit = (ref.min(), ref.max())
-        self._line = fontsize * 1.3
-        self._cache = {}
-        self.colour = colour
-        self.defaults = {"ha": ha, "va": va, "rotation": rotation}
-        points = mtransforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans
-        self.collection = PathCollection(
-            [], offsets=np.zeros((0, 2)), offset_transform=transform or ax.transData,
-            transform=points, edgecolors="none", facecolors=colour, zorder=zorder,
-        )
-        self.collection.set_clip_on(False)
-        ax.add_collection(self.collection, autolim=False)
-        self.items = []
-
-    def _path(self, text, ha, va, rotation=0.0):
-        key = (text, ha, va, rotation)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        lines = text.split("\n")
-        vertices, codes = [], []
-        for i, line in enumerate(lines):
-            if not line.strip():
-                continue
-            path = TextPath((0, 0), line, prop=self.prop)
-            x0, x1 = path.vertices[:, 0].min(), path.vertices[:, 0].max()  # fast: no curve solving
-            dx = {"left": -x0, "center": -(x0 + x1) / 2, "right": -x1}[ha]
-            vertices.append(path.vertices + (dx, -i * self._line))
-            codes.append(path.codes)
-        low = self._digit[0] - (len(lines) - 1) * self._line
-        high = self._digit[1]
-        dy = {"center": -(low + high) / 2, "bottom": -low, "top": -high, "baseline": 0.0}[va]
-        if vertices:
-            v = np.concatenate(vertices) + (0.0, dy)
-            if rotation:  # about the anchor, counter-clockwise (matplotlib's rotation_mode="anchor")
-                c, s = np.cos(np.deg2rad(rotation)), np.sin(np.deg2rad(rotation))
-                v = v @ np.array([[c, s], [-s, c]])
-            hit = Path(v, np.concatenate(codes))
-        else:
-            hit = Path(np.zeros((1, 2)), [Path.MOVETO])
-        if len(self._cache) > 4096:
-            self._cache.clear()
-        self._cache[key] = hit
-        return hit
-
-    def set(self, items):
-        """Write ``items``: ``(x, y, text)`` or ``(x, y, text, options)``.
-
-        ``options`` may hold ``ha`` ('left', 'center', 'right'), ``va``
-        ('top', 'center', 'bottom', 'baseline'), ``rotation`` (degrees,
-        counter-clockwise) and ``colour``.  Alignment is that of the
-        unrotated text on its anchor; the text then turns about the anchor
-        (``ha="left", va="center", rotation=90``: a label reading upwards
-        from the anchor, centred on it across).  Missing options take the
-        defaults given to the constructor.
-        """
-        paths, offsets, colours = [], [], []
-        self.items = []
-        defaults = self.defaults
-        for item in items:
-            x, y, text = item[:3]
-            opts = item[3] if len(item) > 3 else {}
-            self.items.append((x, y, text))
-            if not text:
-                continue
-            paths.append(self._path(text, opts.get("ha", defaults["ha"]), opts.get("va", defaults["va"]),
-                                    opts.get("rotation", defaults["rotation"])))
-            offsets.append((x, y))
-            colours.append(opts.get("colour", self.colour))
-        self.collection.set_paths(paths)
-        self.collection.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
-        self.collection.set_facecolors(colours or [self.colour])
-
-    @property
-    def strings(self):
-        """The texts written, in order."""
-        return [text for _, _, text in self.items]
 
 
 class RangeSync:
