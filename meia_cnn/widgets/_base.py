@@ -19,6 +19,7 @@ import io
 import itertools
 import re
 import warnings
+import weakref
 from base64 import b64encode
 
 import ipywidgets as widgets
@@ -725,7 +726,10 @@ class _CellLabel:
     __slots__ = ("_grid", "_index")
 
     def __init__(self, grid, index):
-        self._grid = grid
+        # A weak reference: the grid keeps its labels in an object array, which
+        # the garbage collector does not look into, so a strong reference back
+        # would keep the grid, its axes and the whole figure alive after close().
+        self._grid = weakref.proxy(grid)
         self._index = index
 
     def get_text(self):
