@@ -171,9 +171,3 @@ def test_layout_function_directly():
     assert w0 == pytest.approx(module._MIN_WIDTH) and w2 == pytest.approx(module._MAX_WIDTH)
     assert w1 == pytest.approx(module._MIN_WIDTH + (module._MAX_WIDTH - module._MIN_WIDTH) * math.log2(16) / 8)
     assert x1 == pytest.approx(w0 + module._GAP)
-
-
-def test_close_frees_the_figure():
-    v = ArchitectureExplorer("alexnet_single")
-    v.close()
-    assert v.fig is None

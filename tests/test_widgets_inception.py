@@ -1,7 +1,5 @@
 """InceptionExplorer, and the core's inception_cost checked against independent counts."""
 
-import gc
-import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -213,13 +211,3 @@ def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
     viz.controls["input_size"].value = 0
     assert viz.controls["n5x5"].value == 512 and viz.controls["input_size"].value == 1
     _check(viz)
-
-
-def test_close_frees_the_figure():
-    v = InceptionExplorer()
-    ref = weakref.ref(v.fig)
-    v.close()
-    assert v.fig is None
-    del v
-    gc.collect()
-    assert ref() is None

@@ -1,7 +1,5 @@
 """OneByOneExplorer: what it draws and writes equals the core's answer, headless."""
 
-import gc
-import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -164,13 +162,3 @@ def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
     viz.controls["row"].value = -4
     assert viz.controls["filters"].value == 8 and viz.controls["row"].value == 0
     _check(viz)
-
-
-def test_close_frees_the_figure():
-    v = OneByOneExplorer()
-    ref = weakref.ref(v.fig)
-    v.close()
-    assert v.fig is None
-    del v
-    gc.collect()
-    assert ref() is None

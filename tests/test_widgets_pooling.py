@@ -165,14 +165,6 @@ def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         PoolingExplorer(**kwargs)
 
-
-def test_close_frees_the_figure(viz):
-    assert plt.get_fignums() == []
-    fig = viz.fig
-    viz.close()
-    assert viz.fig is None and fig.axes == []
-
-
 def test_frames_sent_to_the_browser_are_the_figure(viz, monkeypatch):
     """The canvas encodes its frames itself (a fast PNG level): full frame, then only what changed."""
     import io

@@ -1,7 +1,5 @@
 """ParameterSharingExplorer: conv against dense parameter counts, and the conv layer as a matrix."""
 
-import gc
-import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,13 +117,3 @@ def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
     viz.controls["channels"].value = 0
     assert viz.controls["filters"].value == 128 and viz.controls["channels"].value == 1
     _check(viz)
-
-
-def test_close_frees_the_figure():
-    v = ParameterSharingExplorer()
-    ref = weakref.ref(v.fig)
-    v.close()
-    assert v.fig is None
-    del v
-    gc.collect()
-    assert ref() is None

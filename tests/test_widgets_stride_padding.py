@@ -197,14 +197,6 @@ def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         StridePaddingExplorer(**kwargs)
 
-
-def test_close_frees_the_figure(viz):
-    assert plt.get_fignums() == []
-    fig = viz.fig
-    viz.close()
-    assert viz.fig is None and fig.axes == []
-
-
 def test_hold_changes_several_controls_with_one_redraw(viz, monkeypatch):
     calls = []
     original = viz._update

@@ -1,7 +1,5 @@
 """TemplateMatchingExplorer: the peak follows the object by exactly the shift, with the same value."""
 
-import gc
-import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -136,17 +134,6 @@ def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
     viz.controls["y"].value = -5
     assert viz.object_position == (0, viz.controls["x"].max)
     _check(viz)
-
-
-def test_close_frees_the_figure():
-    v = TemplateMatchingExplorer()
-    ref = weakref.ref(v.fig)
-    v.close()
-    assert v.fig is None
-    del v
-    gc.collect()
-    assert ref() is None
-
 
 @pytest.mark.parametrize("template", ["coin", "digit"])
 def test_peak_is_the_object_wherever_it_is(viz, template):
