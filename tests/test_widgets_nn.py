@@ -1,5 +1,7 @@
 """FeatureMapExplorer and TrainingExplorer: drawn data equals the model's numbers, artists built once."""
 
+import time
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -200,6 +202,7 @@ def test_the_figure_can_be_drawn_while_the_curves_grow():
     while viz.training or frames == 0:
         viz.fig.canvas.draw()
         frames += 1
+        time.sleep(0.02)  # a front end asks for at most ~50 frames a second
     assert viz.wait(timeout=60) and viz.error == ""
     viz.fig.canvas.draw()
     assert len(viz.drawn_curves["loss"][1]) == 12
