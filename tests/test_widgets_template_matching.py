@@ -1,14 +1,19 @@
 """TemplateMatchingExplorer: the peak follows the object by exactly the shift, with the same value."""
 
 
+import io
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from PIL import Image
 from scipy.signal import correlate2d
 from skimage.feature import match_template
 
+from meia_cnn.data import load_image
 from meia_cnn.widgets import TemplateMatchingExplorer
-from meia_cnn.widgets.template_matching import PICTURE_SHAPE
+from meia_cnn.widgets.template_matching import PICTURE_SHAPE, UPLOAD_SIZE, make_scene, template_from_image
 
 
 @pytest.fixture
@@ -18,8 +23,8 @@ def viz():
     v.close()
 
 
-def _check(v):
-    """Both maps equal independent references and peak at the object."""
+def _check(v, message=""):
+    """Both maps equal independent references and peak at the object; ``message`` is shown."""
     y, x = v.controls["y"].value, v.controls["x"].value
     template, picture = v.template, v.picture
     th, tw = template.shape
@@ -40,10 +45,11 @@ def _check(v):
     text = v.readout_text
     assert f"peak {r_val:.3f} at row {y}, col {x}" in text
     assert f"at row {y}, col {x}: moved by" in text
-    assert v.error == ""
+    assert v.error == message
 
 
 def test_defaults(viz):
+    assert set(viz.controls) == {"x", "y", "template", "upload"}
     assert viz.controls["template"].value == "coin"
     assert viz.template.shape == (18, 20)
     assert viz.controls["x"].max == PICTURE_SHAPE[1] - 20 and viz.controls["y"].max == PICTURE_SHAPE[0] - 18
@@ -54,6 +60,11 @@ def test_defaults(viz):
 @pytest.mark.parametrize("template", ["coin", "digit"])
 def test_peak_moves_by_exactly_the_shift_and_keeps_its_value(viz, template):
     viz.controls["template"].value = template
+    _check_follows(viz)
+
+
+def _check_follows(viz):
+    """From where the object is, move it to the corners and back: both peaks follow, with the same value."""
     x0, y0 = viz.controls["x"].value, viz.controls["y"].value
     (pos0, r0), (fpos0, f0) = viz.response_peak, viz.feature_peak
     assert pos0 == fpos0 == (y0, x0)
@@ -150,3 +161,118 @@ def test_peak_is_the_object_wherever_it_is(viz, template):
             assert r_val == pytest.approx(1.0, abs=1e-5)
             values.add(f_val)
     assert max(values) - min(values) <= 1e-6 * max(values)
+
+
+# -- uploads -------------------------------------------------------------------
+def _png_bytes(array):
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _expected_upload(content, shape):
+    return template_from_image(load_image(content, grey=True, size=UPLOAD_SIZE), shape)
+
+
+def _drawn(viz):
+    """What the figure and the readout show."""
+    images = {key: np.array(image.get_array()) for key, image in viz._images.items()}
+    return images, viz.titles, viz.readout_text, viz.controls["template"].value, viz.controls["template"].options
+
+
+def _assert_same_drawing(before, after):
+    images0, *rest0 = before
+    images1, *rest1 = after
+    assert images0.keys() == images1.keys()
+    for key in images0:
+        np.testing.assert_array_equal(images1[key], images0[key])
+    assert rest1 == rest0
+
+
+def test_good_upload_becomes_the_template_and_its_peak_follows_it(viz, send_upload, upload_files, artist_guard):
+    coin = viz.template
+    with artist_guard(viz):
+        send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
+        assert viz.error == "Showing mine.png"
+        assert viz.controls["template"].options == ("coin", "digit", "upload: mine.png")
+        assert viz.controls["template"].value == "upload: mine.png"
+        template = viz.template
+        assert template.shape == coin.shape == (18, 20) and template.dtype == np.float32
+        np.testing.assert_array_equal(template, _expected_upload(upload_files["good"], (18, 20)))
+        assert template.min() == 0.0 and template.max() == 1.0
+        assert not np.array_equal(template, coin)
+        assert "(upload: mine.png, 18×20)" in viz.readout_text
+        _check(viz, "Showing mine.png")
+        _check_follows(viz)
+        viz.controls["template"].value = "coin"  # a built-in template comes back
+        np.testing.assert_array_equal(viz.template, coin)
+        _check(viz)
+        viz.controls["template"].value = "upload: mine.png"  # and so does the upload
+        np.testing.assert_array_equal(viz.template, template)
+        _check(viz)
+    assert plt.get_fignums() == []
+
+
+def test_upload_takes_the_size_of_the_template_shown(viz, send_upload, upload_files):
+    viz.controls["template"].value = "digit"
+    send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
+    assert viz.controls["template"].value == "upload: mine.png"
+    np.testing.assert_array_equal(viz.template, _expected_upload(upload_files["good"], (16, 16)))
+    _check_follows(viz)
+    # the background is drawn at the uploaded template's border level, with no second object
+    _, background, other, _ = make_scene("upload: mine.png", viz.template)
+    assert other is None
+    y, x = viz.object_position
+    picture = viz.picture
+    picture[y:y + 16, x:x + 16] = background[y:y + 16, x:x + 16]
+    np.testing.assert_array_equal(picture, background)
+
+
+def test_a_second_upload_replaces_the_first(viz, send_upload, upload_files):
+    send_upload(viz.controls["upload"], upload_files["good"], "first.png")
+    rng = np.random.default_rng(5)
+    other = _png_bytes((rng.random((30, 30)) * 255).astype(np.uint8))
+    send_upload(viz.controls["upload"], other, "second.png")
+    assert viz.error == "Showing second.png"
+    assert viz.controls["template"].options == ("coin", "digit", "upload: second.png")
+    np.testing.assert_array_equal(viz.template, _expected_upload(other, (18, 20)))
+    _check(viz, "Showing second.png")
+
+
+@pytest.mark.parametrize("first", [None, "good"])
+@pytest.mark.parametrize("bad, words", [
+    ("random", "not an image"),
+    ("huge", "too large|absurd|decompression bomb"),
+])
+def test_bad_upload_shows_why_and_keeps_the_template(viz, send_upload, upload_files, artist_guard, first, bad,
+                                                     words):
+    if first:
+        send_upload(viz.controls["upload"], upload_files[first], "mine.png")
+    viz.controls["x"].value = 30
+    template, before = viz.template, _drawn(viz)
+    with artist_guard(viz):
+        send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
+    assert f"{bad}.png" in viz.error and re.search(words, viz.error)
+    np.testing.assert_array_equal(viz.template, template)
+    _assert_same_drawing(before, _drawn(viz))
+    viz.controls["y"].value = 3  # it keeps working, with the same template
+    np.testing.assert_array_equal(viz.template, template)
+    _check(viz)
+
+
+def test_constant_upload_is_refused(viz, send_upload):
+    before = _drawn(viz)
+    send_upload(viz.controls["upload"], _png_bytes(np.full((20, 30), 128, np.uint8)), "flat.png")
+    assert "flat.png" in viz.error and "constant" in viz.error
+    _assert_same_drawing(before, _drawn(viz))
+    assert viz.controls["template"].value == "coin"
+
+
+def test_template_from_image_keeps_the_centre():
+    image = np.zeros((40, 100))
+    image[:, 30:70] = np.linspace(0, 1, 40)[:, None]  # the centre, 40x40, is a vertical ramp
+    t = template_from_image(image, (10, 10))
+    assert t.shape == (10, 10) and t.dtype == np.float32
+    assert np.all(np.diff(t[:, 5]) > 0) and np.ptp(t[5]) < 1e-6  # rows of the ramp, no black border
+    with pytest.raises(ValueError, match="constant"):
+        template_from_image(np.ones((8, 8)), (4, 4))

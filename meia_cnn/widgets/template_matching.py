@@ -13,6 +13,11 @@ sliders ``x`` and ``y``, and shows two maps: scikit-image's
 :func:`skimage.feature.match_template` (normalised cross-correlation, 1 at
 a perfect match) and the feature map of :func:`meia_cnn.ops.conv2d` with the
 zero-mean template as its kernel.
+
+A student can upload a picture of their own object (control ``"upload"``):
+it becomes a choice of the ``"template"`` dropdown (``"upload: <name>"``),
+cut to the current template's shape and resized to its size, and its peak
+follows it in the same way.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ __all__ = ["TemplateMatchingExplorer"]
 #: Size of the picture the object moves in, (height, width).
 PICTURE_SHAPE = (56, 84)
 TEMPLATES = ("coin", "digit")
+#: Longest side an uploaded image is decoded at, before it is cut to the template's shape.
+UPLOAD_SIZE = 128
 
 
 def _smooth_noise(shape, seed, amplitude):
@@ -76,6 +83,36 @@ def _digits():
         return np.kron(images[np.flatnonzero(labels == label)[0]], np.ones((2, 2))).astype(np.float32)
 
     return first(3), first(7)
+
+
+def template_from_image(image, shape):
+    """A grey float32 template of ``shape`` from a grey image: its centre, resized, levels stretched.
+
+    The largest centred region of the template's aspect ratio is resized to
+    ``shape`` (anti-aliased), then its levels are stretched to [0, 1] so the
+    object stands out from the picture's faint background texture.
+
+    >>> t = template_from_image(np.outer(np.linspace(0, 0.5, 30), np.ones(60)), (18, 20))
+    >>> t.shape, t.dtype, float(t.min()), float(t.max())
+    ((18, 20), dtype('float32'), 0.0, 1.0)
+    """
+    from skimage.transform import resize
+
+    image = as_float_array(image, "image", ndim=2)
+    th, tw = shape
+    h, w = image.shape
+    if h * tw > w * th:  # taller than the template: keep the middle rows
+        rows, cols = max(1, round(w * th / tw)), w
+    else:
+        rows, cols = h, max(1, round(h * tw / th))
+    r0, c0 = (h - rows) // 2, (w - cols) // 2
+    cut = image[r0:r0 + rows, c0:c0 + cols]
+    small = resize(cut, (th, tw), anti_aliasing=rows > th or cols > tw, preserve_range=True)
+    low, high = float(small.min()), float(small.max())
+    if high - low < 1e-6:
+        raise ValueError("the image is constant where it is cut to a template: "
+                         "a constant template matches everything equally")
+    return ((small - low) / (high - low)).astype(np.float32)
 
 
 def make_scene(name, template=None, *, seed=0):
@@ -126,7 +163,10 @@ class TemplateMatchingExplorer(ClosesRows, RangeSync, Explorer):
     ----------
     controls : dict
         ``"x"`` and ``"y"`` (IntSliders: the object's column and row),
-        ``"template"`` (Dropdown).
+        ``"template"`` (Dropdown), ``"upload"`` (FileUpload: an image of
+        your own becomes the template ``"upload: <name>"``, cut and resized
+        to the current template's size; choosing another template brings it
+        back).
 
     Notes
     -----
@@ -184,10 +224,13 @@ class TemplateMatchingExplorer(ClosesRows, RangeSync, Explorer):
             "y": slider(y, y_max, "object y (row)"),
             "template": widgets.Dropdown(options=options, value=start, description="template",
                                          layout=widgets.Layout(width="200px")),
+            "upload": self._make_upload(self._on_upload, description="Upload template", grey=True,
+                                        size=UPLOAD_SIZE),
         }
         self._state = {}
         self._build_figure()
-        self._layout(widgets.HBox([self.controls["template"], self.controls["x"], self.controls["y"]]))
+        c = self.controls
+        self._layout(widgets.HBox([c["template"], c["upload"], c["x"], c["y"]]))
         self._connect()
 
     def _scene(self, name, template=None):
@@ -201,6 +244,17 @@ class TemplateMatchingExplorer(ClosesRows, RangeSync, Explorer):
         if name not in self._scenes:
             self._scenes[name] = self._scene(name)
         return self._scenes[name]
+
+    def _on_upload(self, image, name):
+        """An uploaded image becomes the template (shaped like the one shown); the picture is redrawn after."""
+        shape = self._state["template"].shape
+        template = template_from_image(image, shape)  # a ValueError here keeps everything as it was
+        label = f"{self.UPLOAD_LABEL}{name}"
+        scene = self._scene(label, template)
+        for key in [k for k in self._scenes if k.startswith(self.UPLOAD_LABEL)]:
+            del self._scenes[key]  # one upload at a time, as in the dropdown
+        self._scenes[label] = scene
+        self._choose_upload(self.controls["template"], name)
 
     # -- figure ------------------------------------------------------------
     def _build_figure(self):
