@@ -138,13 +138,13 @@ def shapes(n, size=32, *, seed=0, classes=SHAPE_NAMES, region="anywhere", radius
     r_min, r_max = r_lo * size, min(r_hi * size, room)
     if r_min < _MIN_RADIUS:
         raise ValueError(
-            f"`radius`={_show(radius)} gives shapes of radius {r_min:.2g} pixels at size={size}: "
+            f"`radius`={radius!r} gives shapes of radius {r_min:.2g} pixels at size={size}: "
             f"at least {_MIN_RADIUS:g} pixels are needed (use a larger radius or size)"
         )
     if r_min > room:
         raise ValueError(
-            f"`region`={_show(region)} is {2 * room:.3g} pixels wide at size={size}: too small for "
-            f"shapes of radius {r_min:.3g} pixels (`radius`={_show(radius)})"
+            f"`region`={region!r} is {2 * room:.3g} pixels wide at size={size}: too small for "
+            f"shapes of radius {r_min:.3g} pixels (`radius`={radius!r})"
         )
 
     k = len(classes)
@@ -185,10 +185,6 @@ def _draw(draw, kind, cy, cx, r, shape):
         draw.polygon([cy - t, cy - t, cy + t, cy + t], [cx - r, cx + r, cx + r, cx - r], shape=shape),
         draw.polygon([cy - r, cy - r, cy + r, cy + r], [cx - t, cx + t, cx + t, cx - t], shape=shape),
     ]
-
-
-def _show(value):
-    return repr(value)
 
 
 def _rng(seed):

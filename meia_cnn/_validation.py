@@ -47,7 +47,7 @@ def as_pair(value, name, *, minimum=1):
         if not is_int(v):
             raise TypeError(f"`{name}` must be an int or a pair of ints (h, w), got {value!r}")
         if v < minimum:
-            raise ValueError(f"`{name}` must be >= {minimum}, got {_show(value)}")
+            raise ValueError(f"`{name}` must be >= {minimum}, got {pair_text(value)}")
     return (int(value[0]), int(value[1]))
 
 
@@ -55,8 +55,22 @@ def is_pair(value) -> bool:
     return isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2
 
 
-def _show(pair):
-    return pair[0] if pair[0] == pair[1] else tuple(pair)
+def pair_text(pair):
+    """``(h, w)`` as written in messages and tables: ``'3'`` when square, else ``'(2, 1)'``.
+
+    >>> pair_text((3, 3)), pair_text((2, 1))
+    ('3', '(2, 1)')
+    """
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+
+def shape_text(shape):
+    """A shape in the slides' notation: ``(28, 28, 3)`` -> ``'28×28×3'``.
+
+    >>> shape_text((28, 28, 3))
+    '28×28×3'
+    """
+    return "\u00d7".join(str(v) for v in shape)
 
 
 def check_padding(padding):

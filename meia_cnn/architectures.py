@@ -100,6 +100,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from . import arithmetic as _ar
+from ._validation import shape_text
 
 __all__ = [
     "Layer",
@@ -201,11 +202,7 @@ class Row:
     @property
     def shape_text(self):
         """``'28×28×6'``."""
-        return _shape_text(self.output_shape)
-
-
-def _shape_text(shape):
-    return "×".join(str(v) for v in shape)
+        return shape_text(self.output_shape)
 
 
 def _window_text(layer):
@@ -687,7 +684,7 @@ class Summary:
 
     def _cells(self, columns):
         header = [_COLUMNS[c][0] for c in columns]
-        first = [("input" if c == "layer" else _shape_text(self.input_shape) if c == "output" else "")
+        first = [("input" if c == "layer" else shape_text(self.input_shape) if c == "output" else "")
                  for c in columns]
         body = [[_COLUMNS[c][1](r) for c in columns] for r in self.rows]
         total = [_COLUMNS[c][2](self) for c in columns]

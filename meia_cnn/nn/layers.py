@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from .. import arithmetic, ops
-from .._validation import as_int, as_pair, check_padding
+from .._validation import as_int, as_pair, check_padding, pair_text, shape_text
 
 __all__ = [
     "Layer",
@@ -43,10 +43,6 @@ def _check_dtype(dtype):
     return dtype
 
 
-def _shape_text(shape):
-    return "\u00d7".join(str(s) for s in shape)
-
-
 def _as_batch(x, layer, ndim, rule):
     """``x`` as a float array with ``ndim`` dimensions, or a ValueError naming the layer."""
     if not isinstance(x, np.ndarray):
@@ -63,10 +59,6 @@ def _as_batch(x, layer, ndim, rule):
 def _tuples(value):
     """Lists (as in a JSON configuration) back to tuples, for reprs."""
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
-
-
-def _pair_text(pair):
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
 class Layer:
@@ -194,7 +186,7 @@ class Conv2D(Layer):
         if c != self.in_channels:
             raise ValueError(
                 f"{self.describe()}: `in_channels`={self.in_channels} does not match the input depth "
-                f"C={c} (input shape {_shape_text(input_shape)})"
+                f"C={c} (input shape {shape_text(input_shape)})"
             )
         oh, ow = arithmetic.output_size((h, w), self.kernel_size, self.stride, self.padding)
         return (oh, ow, self.filters)
@@ -261,7 +253,7 @@ class Conv2D(Layer):
 
     def describe(self):
         kh, kw = self.kernel_size
-        extra = f", stride {_pair_text(self.stride)}" if self.stride != (1, 1) else ""
+        extra = f", stride {pair_text(self.stride)}" if self.stride != (1, 1) else ""
         pad = self.padding if isinstance(self.padding, str) else f"pad {self.padding}"
         return f"Conv2D({self.in_channels}\u2192{self.filters}, {kh}\u00d7{kw}, {pad}{extra})"
 
@@ -293,10 +285,10 @@ class _Pool(Layer):
         return {"size": list(self.size), "stride": list(self.stride), "padding": pad}
 
     def describe(self):
-        extra = f", stride {_pair_text(self.stride)}" if self.stride != self.size else ""
+        extra = f", stride {pair_text(self.stride)}" if self.stride != self.size else ""
         if self.padding != "valid":
             extra += f", {self.padding}" if isinstance(self.padding, str) else f", pad {self.padding}"
-        return f"{type(self).__name__}({_pair_text(self.size)}{extra})"
+        return f"{type(self).__name__}({pair_text(self.size)}{extra})"
 
 
 class MaxPool2D(_Pool):
@@ -527,7 +519,7 @@ class Dense(Layer):
         if len(input_shape) != 1:
             raise ValueError(
                 f"{self.describe()} expects a flat input (features,), got shape "
-                f"{_shape_text(input_shape)}: put Flatten() before it"
+                f"{shape_text(input_shape)}: put Flatten() before it"
             )
         if input_shape[0] != self.in_features:
             raise ValueError(

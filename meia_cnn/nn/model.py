@@ -11,8 +11,8 @@ import warnings
 
 import numpy as np
 
-from .._validation import as_float_array, as_int, is_int
-from .layers import LAYER_TYPES, Layer, _shape_text
+from .._validation import as_float_array, as_int, is_int, shape_text
+from .layers import LAYER_TYPES, Layer
 from .losses import SoftmaxCrossEntropy, _check_labels, softmax
 from .optimizers import Adam, Optimizer
 
@@ -187,7 +187,7 @@ class Sequential:
             except ValueError as exc:
                 before = f"the output of layer {i - 1} ({self.layers[i - 1].name})" if i else "the input"
                 raise ValueError(
-                    f"layer {i} ({layer.name}) cannot take {before}, of shape {_shape_text(shape)}: {exc}"
+                    f"layer {i} ({layer.name}) cannot take {before}, of shape {shape_text(shape)}: {exc}"
                 ) from None
             shapes.append(shape)
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -209,9 +209,9 @@ class Sequential:
         """A table of the layers: name, type, output shape and parameter count."""
         if self.output_shapes is None:
             raise ValueError("the model is not built yet: give `input_shape` or call fit/predict first")
-        rows = [("input", "", _shape_text(self.input_shape), "0")]
+        rows = [("input", "", shape_text(self.input_shape), "0")]
         for layer, shape in zip(self.layers, self.output_shapes):
-            rows.append((layer.name, layer.describe(), _shape_text(shape), f"{layer.n_params:,}"))
+            rows.append((layer.name, layer.describe(), shape_text(shape), f"{layer.n_params:,}"))
         rows.append(("total", "", "", f"{self.n_params:,}"))
         w = [max(len(r[i]) for r in rows + [("layer", "type", "output shape", "parameters")]) for i in range(4)]
         lines = [f"{'layer':<{w[0]}}  {'type':<{w[1]}}  {'output shape':<{w[2]}}  {'parameters':>{w[3]}}"]
@@ -254,7 +254,7 @@ class Sequential:
         if k is None:
             raise ValueError(
                 f"the last layer must output one score per class (N, classes), but it outputs "
-                f"{_shape_text(self.output_shapes[-1])} per sample: end the model with Flatten() and Dense"
+                f"{shape_text(self.output_shapes[-1])} per sample: end the model with Flatten() and Dense"
             )
         try:
             return _check_labels(y, n, k)

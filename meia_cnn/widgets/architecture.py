@@ -18,6 +18,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextPath
 
 from .. import architectures
+from .._validation import shape_text
 from ._base import FONT, PALETTE, Explorer, FastText
 
 __all__ = ["ArchitectureExplorer"]
@@ -221,7 +222,7 @@ class ArchitectureExplorer(Explorer):
                 box.set_bounds(x, y, w, h)
                 box.set_facecolor(_COLOURS[kind])
                 labels.append((x + w / 2, y + h + 0.06, name))
-                shapes.append((x + w / 2, y - 0.06, "×".join(map(str, shape))))
+                shapes.append((x + w / 2, y - 0.06, shape_text(shape)))
                 drawn.append(dict(label=name, shape=shape, kind=kind, x=x, y=y, width=w, height=h))
             box.set_visible(i < len(vols))
         self._labels.set(labels)
@@ -242,8 +243,8 @@ class ArchitectureExplorer(Explorer):
         trainable = ""
         if summary.trainable_params != summary.total_params:
             trainable = f" ({summary.trainable_params:,} trainable)"
-        shape = "×".join(map(str, summary.input_shape))
-        out = "×".join(map(str, summary.output_shape))
+        shape = shape_text(summary.input_shape)
+        out = shape_text(summary.output_shape)
         lines = [
             f"<b>{html.escape(summary.title)}</b>: {summary.depth} layers with weights, "
             f"input {shape} → output {out}",

@@ -19,9 +19,8 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array
+from .._validation import as_float_array, shape_text
 from ..nn import Conv2D, Sequential, digits_split, load_reference
-from ..nn.layers import _shape_text
 from ..nn.losses import _check_labels, softmax
 from ._base import (
     CMAP_IMAGE,
@@ -231,7 +230,7 @@ class FeatureMapExplorer(Explorer):
             image = ax.imshow(tile_channels(out), cmap=_cmap(cmap), vmin=lo, vmax=hi, interpolation="nearest",
                               aspect="equal")
             self.layer_titles.append(
-                _caption(ax, f"{layer.name}: {_shape_text(model.output_shapes[i])}", FONT["label"] - 2))
+                _caption(ax, f"{layer.name}: {shape_text(model.output_shapes[i])}", FONT["label"] - 2))
             self.layer_images.append(image)
         for ax in [self.ax_input, self.ax_kernels, *[im.axes for im in self.layer_images]]:
             plain_axes(ax)
@@ -296,9 +295,9 @@ class FeatureMapExplorer(Explorer):
             listed = ", ".join(str(j) for j in wrong[:12]) + (" …" if len(wrong) > 12 else "")
             parts.append(f"The model gets {accuracy * 100:.1f} % of these {n} images right"
                          + (f"; misclassified: {listed}." if len(wrong) else "."))
-        shapes = " → ".join(f"{layer.name} {_shape_text(s)}" for layer, s in
+        shapes = " → ".join(f"{layer.name} {shape_text(s)}" for layer, s in
                             zip(self.model.layers, self.model.output_shapes))
-        parts.append(f"Feature maps: input {_shape_text(self.model.input_shape)} → {shapes}; "
+        parts.append(f"Feature maps: input {shape_text(self.model.input_shape)} → {shapes}; "
                      f"the depth of each map is the number of filters.")
         self.readout.value = "<br>".join(html.escape(t) for t in parts)
 
