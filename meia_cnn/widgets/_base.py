@@ -53,7 +53,6 @@ __all__ = [
     "FastText",
     "Cuboid",
     "RangeSync",
-    "ClosesRows",
     "arrow",
     "check_range",
     "count",
@@ -954,21 +953,6 @@ class RangeSync:
             self._set_quietly(control, max=maximum, min=minimum, value=value)
         else:
             self._set_quietly(control, min=minimum, max=maximum, value=value)
-
-
-class ClosesRows:
-    """Mixin: ``close()`` also closes the boxes that lay out the controls.
-
-    Each row of controls is an ``HBox`` holding the controls, whose observers
-    hold the explorer: left open, a row keeps the explorer and its figure
-    alive after ``close()``.
-    """
-
-    def close(self):
-        for child in self.children:
-            if isinstance(child, widgets.Box):
-                child.close()
-        super().close()
 
 
 def arrow(ax, start, end, *, colour=PALETTE["black"], lw=1.5):

@@ -18,7 +18,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from .. import arithmetic
 from .._validation import as_int
-from ._base import FONT, PALETTE, ClosesRows, Explorer, FastText, arrow, check_range, count
+from ._base import FONT, PALETTE, Explorer, FastText, arrow, check_range, count
 
 __all__ = ["InceptionExplorer"]
 
@@ -32,7 +32,7 @@ _BRANCH_COLOURS = (PALETTE["yellow"], PALETTE["sky"], PALETTE["orange"], PALETTE
 _BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", "pool → 1×1")
 
 
-class InceptionExplorer(ClosesRows, Explorer):
+class InceptionExplorer(Explorer):
     """GoogLeNet's inception module with its shapes and its costs.
 
     Parameters

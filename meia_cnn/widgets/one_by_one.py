@@ -30,7 +30,6 @@ from ._base import (
     CMAP_VALUES,
     FONT,
     PALETTE,
-    ClosesRows,
     Cuboid,
     Explorer,
     FastText,
@@ -52,7 +51,7 @@ MAX_FILTERS = 8
 # ---------------------------------------------------------------------------
 # the explorer
 # ---------------------------------------------------------------------------
-class OneByOneExplorer(ClosesRows, RangeSync, Explorer):
+class OneByOneExplorer(RangeSync, Explorer):
     """A 1x1 convolution: one pixel's channels mixed by one kernel's weights.
 
     Parameters

@@ -23,7 +23,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from .. import arithmetic, ops
-from ._base import CMAP_VALUES, FONT, PALETTE, ClosesRows, Explorer, FastText, check_range, count
+from ._base import CMAP_VALUES, FONT, PALETTE, Explorer, FastText, check_range, count
 
 __all__ = ["ParameterSharingExplorer"]
 
@@ -36,7 +36,7 @@ _PICTURE_OUT = 4
 _DECADES = 15
 
 
-class ParameterSharingExplorer(ClosesRows, Explorer):
+class ParameterSharingExplorer(Explorer):
     """Parameters of a convolution layer against a dense layer with the same output.
 
     Parameters

@@ -36,7 +36,6 @@ from ._base import (
     CMAP_SIGNED,
     FONT,
     PALETTE,
-    ClosesRows,
     Explorer,
     FastText,
     RangeSync,
@@ -144,7 +143,7 @@ def make_scene(name, template=None, *, seed=0):
     return template, background, other, corner
 
 
-class TemplateMatchingExplorer(ClosesRows, RangeSync, Explorer):
+class TemplateMatchingExplorer(RangeSync, Explorer):
     """Move an object in a picture; the matching peak follows it, unchanged.
 
     Parameters
