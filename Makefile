@@ -33,7 +33,7 @@ test-fast: $(STAMP)
 
 ## make slides: every notebook as an offline reveal.js deck in build/slides/
 slides: $(STAMP)
-	$(BIN)/python -m meia_cnn.slides --out build/slides
+	$(BIN)/python -m meia_cnn.tools.slides --out build/slides
 
 ## make bench: every speed goal, measured, in one table
 bench: $(STAMP)

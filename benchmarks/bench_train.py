@@ -2,7 +2,7 @@
 
 The issue's recipe: Conv2D(1→8, 3, same) → ReLU → MaxPool 2 → Conv2D(8→16, 3,
 same) → ReLU → MaxPool 2 → Flatten → Dense(64→10) on scikit-learn's 8×8
-digits (a stratified 25 % test split, random_state=0), 15 epochs, batch 32,
+digits (a stratified 25 % test split, seed=0), 15 epochs, batch 32,
 Adam(1e-2), float32; targets ≥ 97 % test accuracy in ≤ 3 s on a 2-core machine.
 
 What is timed is exactly what the notebook runs,

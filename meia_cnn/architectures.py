@@ -223,7 +223,7 @@ def _row(layer, shape):
                   note=layer.note)
     if kind == "conv":
         k, s, pad, f = layer.size, layer.stride, layer.padding, layer.units
-        oh, ow = _ar.output_size((h, w), k, s, pad)
+        oh, ow = _ar.output_size((h, w), k, stride=s, padding=pad)
         config = {}
         params = weights = macs = biases = 0
         depth = 1
@@ -232,7 +232,7 @@ def _row(layer, shape):
                 n_in = len(inputs)
                 params += _ar.conv_params(n_in, 1, k)
                 weights += _ar.conv_params(n_in, 1, k, bias=False)
-                macs += _ar.conv_macs((h, w, n_in), 1, k, s, pad)
+                macs += _ar.conv_macs((h, w, n_in), 1, k, stride=s, padding=pad)
             biases = len(layer.table)
         else:
             cin = c
@@ -253,7 +253,7 @@ def _row(layer, shape):
             per_group = cin // layer.groups  # each filter sees its own tower's maps only
             params += _ar.conv_params(per_group, f, k)
             weights += _ar.conv_params(per_group, f, k, bias=False)
-            macs += _ar.conv_macs((h, w, per_group), f, k, s, pad)
+            macs += _ar.conv_macs((h, w, per_group), f, k, stride=s, padding=pad)
             biases += f
         out = (oh, ow, f)
         return Row(kernel=_window_text(layer), output_shape=out, params=params, weights=weights,
@@ -261,7 +261,7 @@ def _row(layer, shape):
                    config=MappingProxyType(config), **common)
     if kind in ("subsample", "maxpool", "avgpool"):
         k, s = layer.size, layer.stride
-        oh, ow = _ar.pool_output_size((h, w), k, s, layer.padding)
+        oh, ow = _ar.pool_output_size((h, w), k, stride=s, padding=layer.padding)
         outputs = oh * ow * c
         if kind == "subsample":
             # LeNet-5 S2/S4: (sum of a 2x2 window) x trainable coefficient + trainable bias

@@ -86,7 +86,7 @@ def _pad_is_asymmetric(padding):
     return not isinstance(padding, str) and not is_int(padding)
 
 
-def output_size(input_size, kernel_size, stride=1, padding="valid", dilation=1):
+def output_size(input_size, kernel_size, *, stride=1, padding="valid", dilation=1):
     """Output size of a convolution (the slides' equation (3)).
 
     Parameters
@@ -130,7 +130,7 @@ def output_size(input_size, kernel_size, stride=1, padding="valid", dilation=1):
     return out[0]
 
 
-def pool_output_size(input_size, size, stride=None, padding="valid"):
+def pool_output_size(input_size, size, *, stride=None, padding="valid"):
     """Output size of pooling with a ``size`` window (the slides' equation (4)).
 
     ``stride`` defaults to ``size`` (non-overlapping windows).
@@ -143,12 +143,12 @@ def pool_output_size(input_size, size, stride=None, padding="valid"):
     if stride is None:
         stride = size
     try:
-        return output_size(input_size, size, stride, padding)
+        return output_size(input_size, size, stride=stride, padding=padding)
     except ValueError as exc:
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
 
 
-def padding_amounts(input_size, kernel_size, stride=1, padding="valid", dilation=1):
+def padding_amounts(input_size, kernel_size, *, stride=1, padding="valid", dilation=1):
     """Zeros added on each side: ``((top, bottom), (left, right))``.
 
     ``'same'`` puts the extra row/column, if any, at the bottom/right.
@@ -165,7 +165,7 @@ def padding_amounts(input_size, kernel_size, stride=1, padding="valid", dilation
     return _resolve(input_size, kernel_size, stride, padding, dilation)[5]
 
 
-def feature_map_shape(input_shape, n_kernels, kernel_size, stride=1, padding="valid", dilation=1):
+def feature_map_shape(input_shape, filters, kernel_size, *, stride=1, padding="valid", dilation=1):
     """Shape ``(G_h, G_w, G_d)`` of the feature map of a convolution layer.
 
     The depth ``G_d`` equals the number of kernels; each kernel has the
@@ -175,7 +175,7 @@ def feature_map_shape(input_shape, n_kernels, kernel_size, stride=1, padding="va
     ----------
     input_shape : (int, int) or (int, int, int)
         ``(H, W)`` or ``(H, W, C)``.
-    n_kernels : int
+    filters : int
         Number of filters ``F``.
 
     Examples
@@ -190,8 +190,8 @@ def feature_map_shape(input_shape, n_kernels, kernel_size, stride=1, padding="va
     (13, 13, 8)
     """
     h, w = _shape_hw(input_shape)
-    f = as_int(n_kernels, "n_kernels")
-    oh, ow = output_size((h, w), kernel_size, stride, padding, dilation)
+    f = as_int(filters, "filters")
+    oh, ow = output_size((h, w), kernel_size, stride=stride, padding=padding, dilation=dilation)
     return (oh, ow, f)
 
 
@@ -252,7 +252,7 @@ def receptive_field(layers):
 # ---------------------------------------------------------------------------
 # parameters and multiply-adds
 # ---------------------------------------------------------------------------
-def conv_params(in_channels, filters, kernel_size, bias=True):
+def conv_params(in_channels, filters, kernel_size, *, bias=True):
     """Trainable parameters of a convolution layer: ``K_h K_w C F (+ F)``.
 
     >>> conv_params(3, 8, 3)
@@ -266,7 +266,7 @@ def conv_params(in_channels, filters, kernel_size, bias=True):
     return kh * kw * c * f + (f if bias else 0)
 
 
-def conv_macs(input_shape, filters, kernel_size, stride=1, padding="valid", dilation=1):
+def conv_macs(input_shape, filters, kernel_size, *, stride=1, padding="valid", dilation=1):
     """Multiply-adds of a convolution layer: ``H' W' F K_h K_w C``.
 
     >>> conv_macs((28, 28, 3), 8, 3)
@@ -275,17 +275,17 @@ def conv_macs(input_shape, filters, kernel_size, stride=1, padding="valid", dila
     h, w, c = _shape_hw(input_shape, need_channels=True)
     f = as_int(filters, "filters")
     kh, kw = as_pair(kernel_size, "kernel_size")
-    oh, ow = output_size((h, w), (kh, kw), stride, padding, dilation)
+    oh, ow = output_size((h, w), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     return oh * ow * f * kh * kw * c
 
 
-def conv1x1_params(in_channels, filters, bias=True):
+def conv1x1_params(in_channels, filters, *, bias=True):
     """Parameters of a 1x1 convolution: ``C F (+ F)``.
 
     >>> conv1x1_params(192, 64)
     12352
     """
-    return conv_params(in_channels, filters, 1, bias)
+    return conv_params(in_channels, filters, 1, bias=bias)
 
 
 def conv1x1_macs(input_shape, filters):
@@ -315,7 +315,7 @@ def pool_macs(*args, **kwargs):
     return 0
 
 
-def pool_comparisons(input_shape, size, stride=None, padding="valid"):
+def pool_comparisons(input_shape, size, *, stride=None, padding="valid"):
     """Comparisons made by max pooling: ``H' W' C (W_h W_w - 1)``.
 
     >>> pool_comparisons((26, 26, 8), 2)
@@ -323,11 +323,11 @@ def pool_comparisons(input_shape, size, stride=None, padding="valid"):
     """
     h, w, c = _shape_hw(input_shape, need_channels=True)
     kh, kw = as_pair(size, "size")
-    oh, ow = pool_output_size((h, w), (kh, kw), stride, padding)
+    oh, ow = pool_output_size((h, w), (kh, kw), stride=stride, padding=padding)
     return oh * ow * c * (kh * kw - 1)
 
 
-def dense_params(in_features, out_features, bias=True):
+def dense_params(in_features, out_features, *, bias=True):
     """Parameters of a fully connected layer: ``n_in n_out (+ n_out)``.
 
     >>> dense_params(400, 120)

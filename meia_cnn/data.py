@@ -111,22 +111,35 @@ def _digits():
     return images, labels
 
 
-def digits():
-    """scikit-learn's handwritten digits: 1,797 images of 8x8 pixels.
+def digits(*, dtype=np.float64):
+    """scikit-learn's handwritten digits: 1,797 images of 8x8 pixels, one channel.
+
+    The images form a batch in the kit's convention, channels last, like every
+    image this module returns: float64 in [0, 1] unless ``dtype`` asks for
+    float32 (what :mod:`meia_cnn.nn` trains in).
+
+    Parameters
+    ----------
+    dtype : {numpy.float64, numpy.float32}, optional
+        The images' dtype.
 
     Returns
     -------
-    images : ndarray of shape (1797, 8, 8), float64 in [0, 1]
-    labels : ndarray of shape (1797,), int64 in 0..9
+    images : (1797, 8, 8, 1) array of ``dtype`` in [0, 1]
+    labels : (1797,) array of int64 in 0..9
 
     Examples
     --------
     >>> images, labels = digits()
-    >>> images.shape, labels[:5].tolist()
-    ((1797, 8, 8), [0, 1, 2, 3, 4])
+    >>> images.shape, images.dtype, labels[:5].tolist()
+    ((1797, 8, 8, 1), dtype('float64'), [0, 1, 2, 3, 4])
+    >>> digits(dtype=np.float32)[0].dtype
+    dtype('float32')
     """
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"`dtype` must be float32 or float64, got {np.dtype(dtype).name}")
     images, labels = _digits()
-    return images.copy(), labels.copy()
+    return images[..., None].astype(dtype), labels.copy()
 
 
 def load_image(source, *, grey=False, size=None, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS):

@@ -352,15 +352,15 @@ def _table_row_hint(padding, stride, value, sol):
     if padding == "valid":
         if stride > 1 and w == -(-(i_w - k) // stride) + 1:
             return "round down: ⌊·⌋ in equation (3) is the floor, the last partial step does not count"
-        if w == ar.output_size(i_w, k, stride, "same"):
+        if w == ar.output_size(i_w, k, stride=stride, padding="same"):
             return "that is the size with 'same' padding; 'valid' adds no zeros, so the kernel must fit inside"
         if w == (i_w - k) // stride:
             return "almost: equation (3) adds 1 after the division, G_w = ⌊(I_w − K_w)/s⌋ + 1"
-        if stride > 1 and w == ar.output_size(i_w, k, 1, "valid"):
+        if stride > 1 and w == ar.output_size(i_w, k, stride=1, padding="valid"):
             return f"that is the size with stride 1; with stride s = {stride} the kernel jumps {stride} pixels"
         return "use equation (3): G_w = ⌊(I_w − K_w)/s⌋ + 1"
     # same padding
-    if w == ar.output_size(i_w, k, stride, "valid"):
+    if w == ar.output_size(i_w, k, stride=stride, padding="valid"):
         return "that is the 'valid' size; 'same' adds zeros around the input so that the output keeps its size"
     return "'same' padding adds just enough zeros for the output to keep the input's size (with s = 1)"
 

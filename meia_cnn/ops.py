@@ -38,7 +38,7 @@ def _padding_pairs(shape_hw, padding, kernel_size, stride, dilation):
         raise ValueError(f"`kernel_size` is needed to compute padding={padding!r}")
     if kernel_size is None:
         return mode if not isinstance(mode, str) else ((0, 0), (0, 0))
-    return arithmetic.padding_amounts(shape_hw, kernel_size, stride, padding, dilation)
+    return arithmetic.padding_amounts(shape_hw, kernel_size, stride=stride, padding=padding, dilation=dilation)
 
 
 def _pad_hw(x, pads, value):
@@ -122,7 +122,7 @@ def pad(x, padding, *, kernel_size=None, stride=1, dilation=1, value=0.0):
     return _from4(out, ndim)
 
 
-def sliding_windows(x, kernel_size, stride=1, dilation=1):
+def sliding_windows(x, kernel_size, *, stride=1, dilation=1):
     """Read-only view of every window a kernel visits (no padding, no copy).
 
     Parameters
@@ -155,7 +155,7 @@ def sliding_windows(x, kernel_size, stride=1, dilation=1):
     kernel = as_pair(kernel_size, "kernel_size")
     step = as_pair(stride, "stride")
     dil = as_pair(dilation, "dilation")
-    arithmetic.output_size(x4.shape[1:3], kernel, step, "valid", dil)  # validates sizes
+    arithmetic.output_size(x4.shape[1:3], kernel, stride=step, padding="valid", dilation=dil)  # validates sizes
     win = _windows4(x4, kernel, step, dil)
     if ndim == 2:
         return win[0, ..., 0]
@@ -167,7 +167,7 @@ def sliding_windows(x, kernel_size, stride=1, dilation=1):
 # ---------------------------------------------------------------------------
 # convolution
 # ---------------------------------------------------------------------------
-def convolve2d(image, kernel, mode="valid"):
+def convolve2d(image, kernel, *, mode="valid"):
     """True 2-D convolution, the slides' equation (1).
 
     .. math:: G[i, j] = \\sum_{u=-k}^{k} \\sum_{v=-k}^{k} K[u, v]\\, I[i - u, j - v]
@@ -281,7 +281,7 @@ def conv2d(x, kernels, bias=None, *, stride=1, padding="valid", dilation=1):
     step = as_pair(stride, "stride")
     dil = as_pair(dilation, "dilation")
     pads = _padding_pairs((h, w), padding, (kh, kw), step, dil)
-    arithmetic.output_size((h, w), (kh, kw), step, padding, dil)  # validates: kernel fits
+    arithmetic.output_size((h, w), (kh, kw), stride=step, padding=padding, dilation=dil)  # validates: kernel fits
     if bias is not None:
         b = as_float_array(bias, "bias", ndim=(0, 1))
         b = b.reshape(-1)
@@ -409,7 +409,7 @@ def _pool_setup(x, size, stride, padding):
     h, w = x4.shape[1:3]
     pads = _padding_pairs((h, w), padding, window, step, 1)
     try:
-        arithmetic.output_size((h, w), window, step, padding)
+        arithmetic.output_size((h, w), window, stride=step, padding=padding)
     except ValueError as exc:
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
     (t, b), (l, r) = pads
@@ -422,7 +422,7 @@ def _pool_setup(x, size, stride, padding):
     return x4, ndim, window, step, pads
 
 
-def max_pool2d(x, size=2, stride=None, padding="valid", *, return_indices=False):
+def max_pool2d(x, size=2, *, stride=None, padding="valid", return_indices=False):
     """Max pooling, per channel (the slides' "Max Pooling", equation (4)).
 
     Parameters
@@ -477,7 +477,7 @@ def _from4_idx(idx, ndim):
     return idx
 
 
-def avg_pool2d(x, size=2, stride=None, padding="valid"):
+def avg_pool2d(x, size=2, *, stride=None, padding="valid"):
     """Average pooling, per channel.
 
     Same shapes as :func:`max_pool2d`.  With padding, each window averages

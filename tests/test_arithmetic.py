@@ -103,11 +103,11 @@ def test_inception_3a():
 def test_output_size_formula(i, k, s, d, padding):
     k_eff = d * (k - 1) + 1
     try:
-        (t, b), _ = ar.padding_amounts(i, k, s, padding, d)
+        (t, b), _ = ar.padding_amounts(i, k, stride=s, padding=padding, dilation=d)
     except ValueError:
         assert padding in ("valid", 0, 1, 2) and i + 2 * (padding if isinstance(padding, int) else 0) < k_eff
         return
-    assert ar.output_size(i, k, s, padding, d) == (i + t + b - k_eff) // s + 1 >= 1
+    assert ar.output_size(i, k, stride=s, padding=padding, dilation=d) == (i + t + b - k_eff) // s + 1 >= 1
 
 
 # -- bad input ----------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_bad_input_shape():
 
 
 def test_bad_kernel_count():
-    with pytest.raises(ValueError, match="`n_kernels` must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="`filters` must be >= 1, got 0"):
         ar.feature_map_shape((28, 28, 3), 0, 3)
 
 

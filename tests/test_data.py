@@ -40,9 +40,12 @@ def test_sample_unknown_name():
 
 def test_digits():
     images, labels = data.digits()
-    assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
+    assert images.shape == (1797, 8, 8, 1) and labels.shape == (1797,)
+    assert images.dtype == np.float64 and data.digits(dtype=np.float32)[0].dtype == np.float32
     assert images.min() == 0.0 and images.max() == 1.0
     assert set(labels.tolist()) == set(range(10))
+    with pytest.raises(TypeError, match="`dtype` must be float32 or float64, got int64"):
+        data.digits(dtype=np.int64)
 
 
 def test_load_image_round_trip_png_bytes_and_path(tmp_path):

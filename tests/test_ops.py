@@ -35,7 +35,7 @@ def dilate(kernel, d):
 
 def reference_conv2d(x, k, stride, padding, dilation):
     """Multi-channel, multi-filter cross-correlation from scipy.signal.correlate2d."""
-    (t, b), (l, r) = ar.padding_amounts(x.shape[:2], k.shape[:2], stride, padding, dilation)
+    (t, b), (l, r) = ar.padding_amounts(x.shape[:2], k.shape[:2], stride=stride, padding=padding, dilation=dilation)
     xp = np.pad(x, ((t, b), (l, r), (0, 0)))
     kd = dilate(k, dilation)
     out = np.stack(
@@ -105,7 +105,7 @@ def test_convolve2d_matches_scipy(mode, kshape):
     rng = np.random.default_rng(hash((mode, kshape)) % 2**32)
     image = rng.standard_normal((9, 11))
     kernel = rng.standard_normal(kshape)
-    np.testing.assert_allclose(ops.convolve2d(image, kernel, mode), signal.convolve2d(image, kernel, mode), atol=1e-12)
+    np.testing.assert_allclose(ops.convolve2d(image, kernel, mode=mode), signal.convolve2d(image, kernel, mode), atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
@@ -181,12 +181,12 @@ def test_pools_match_ndimage(size, stride):
     x = rng.standard_normal((11, 12, 3))
     kh, kw = (size, size) if isinstance(size, int) else size
     sh, sw = (kh, kw) if stride is None else ((stride, stride) if isinstance(stride, int) else stride)
-    oh, ow = ar.pool_output_size((11, 12), (kh, kw), (sh, sw))
+    oh, ow = ar.pool_output_size((11, 12), (kh, kw), stride=(sh, sw))
     origin = (-(kh // 2), -(kw // 2), 0)
     mx = ndimage.maximum_filter(x, size=(kh, kw, 1), origin=origin)[::sh, ::sw][:oh, :ow]
     av = ndimage.uniform_filter(x, size=(kh, kw, 1), origin=origin)[::sh, ::sw][:oh, :ow]
-    np.testing.assert_allclose(ops.max_pool2d(x, size, stride), mx)
-    np.testing.assert_allclose(ops.avg_pool2d(x, size, stride), av, atol=1e-12)
+    np.testing.assert_allclose(ops.max_pool2d(x, size, stride=stride), mx)
+    np.testing.assert_allclose(ops.avg_pool2d(x, size, stride=stride), av, atol=1e-12)
 
 
 def test_pools_match_block_reduce():
@@ -199,7 +199,7 @@ def test_max_pool_indices_point_at_the_maxima():
     rng = np.random.default_rng(9)
     x = rng.standard_normal((2, 7, 9, 3))
     for padding in ["valid", "same", 1]:
-        out, idx = ops.max_pool2d(x, 3, 2, padding, return_indices=True)
+        out, idx = ops.max_pool2d(x, 3, stride=2, padding=padding, return_indices=True)
         assert idx.shape == out.shape + (2,)
         n, i, j, c = np.indices(out.shape)
         np.testing.assert_array_equal(x[n, idx[..., 0], idx[..., 1], c], out)
@@ -292,7 +292,7 @@ def test_inputs_are_never_modified():
     k = np.ones((3, 3))
     x0, k0 = x.copy(), k.copy()
     ops.conv2d(x, k, padding="same", bias=1.0)
-    ops.convolve2d(x, k, "full")
+    ops.convolve2d(x, k, mode="full")
     ops.max_pool2d(x, return_indices=True)
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(k, k0)
@@ -316,7 +316,7 @@ def _case(p):
 
 def _fits(p):
     try:
-        ar.output_size((p["h"], p["w"]), p["k"], p["s"], p["padding"], p["d"])
+        ar.output_size((p["h"], p["w"]), p["k"], stride=p["s"], padding=p["padding"], dilation=p["d"])
     except ValueError:
         return False
     return True
@@ -331,7 +331,7 @@ def test_shape_always_equals_output_size(p):
             ops.conv2d(x, k, stride=p["s"], padding=p["padding"], dilation=p["d"])
         return
     out = ops.conv2d(x, k, stride=p["s"], padding=p["padding"], dilation=p["d"])
-    assert out.shape == ar.feature_map_shape(x.shape, p["f"], p["k"], p["s"], p["padding"], p["d"])
+    assert out.shape == ar.feature_map_shape(x.shape, p["f"], p["k"], stride=p["s"], padding=p["padding"], dilation=p["d"])
 
 
 @settings(max_examples=100, deadline=None)
@@ -357,8 +357,8 @@ def test_convolving_a_delta_returns_the_kernel(kh, kw, seed):
     delta[kh - 1, kw - 1] = 1.0
     # true convolution (equation (1)) reproduces the kernel; the cross-correlation a CNN
     # layer computes returns the kernel flipped
-    np.testing.assert_allclose(ops.convolve2d(delta, kernel, "valid"), kernel)
-    np.testing.assert_allclose(ops.convolve2d(np.ones((1, 1)), kernel, "full"), kernel)
+    np.testing.assert_allclose(ops.convolve2d(delta, kernel, mode="valid"), kernel)
+    np.testing.assert_allclose(ops.convolve2d(np.ones((1, 1)), kernel, mode="full"), kernel)
     np.testing.assert_allclose(ops.conv2d(delta, kernel), kernel[::-1, ::-1])
 
 
@@ -368,7 +368,7 @@ def test_max_pool_is_at_least_avg_pool(h, w, size, stride, seed):
     if size > min(h, w):
         return
     x = np.random.default_rng(seed).standard_normal((h, w, 2))
-    assert np.all(ops.max_pool2d(x, size, stride) >= ops.avg_pool2d(x, size, stride) - 1e-12)
+    assert np.all(ops.max_pool2d(x, size, stride=stride) >= ops.avg_pool2d(x, size, stride=stride) - 1e-12)
 
 
 @settings(max_examples=50, deadline=None)
@@ -431,7 +431,7 @@ def test_error_convolve2d_needs_2d():
 
 def test_error_convolve2d_mode():
     with pytest.raises(ValueError, match="`mode` must be 'valid', 'same' or 'full', got 'circular'"):
-        ops.convolve2d(np.ones((5, 5)), np.ones((3, 3)), "circular")
+        ops.convolve2d(np.ones((5, 5)), np.ones((3, 3)), mode="circular")
 
 
 def test_error_non_numeric():

@@ -41,7 +41,7 @@ def test_conv2d_answers_or_refuses(xshape, kshape, stride, dilation, padding):
     out = _answers_or_refuses(ops.conv2d, x, k, stride=stride, padding=padding, dilation=dilation)
     if out is not None:
         h, w = (xshape[1:3] if len(xshape) == 4 else xshape[:2])
-        expected = ar.output_size((h, w), kshape[:2], stride, padding, dilation)
+        expected = ar.output_size((h, w), kshape[:2], stride=stride, padding=padding, dilation=dilation)
         assert out.shape[len(xshape) == 4:][:2] == expected
 
 

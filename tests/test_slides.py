@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from meia_cnn import slides
+from meia_cnn.tools import slides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -183,7 +183,7 @@ def test_notebook_slide_types_work_in_the_live_slideshow(path):
 def test_make_slides_command_writes_a_deck(tmp_path):
     out = tmp_path / "decks"
     notebook = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
-    run = subprocess.run([sys.executable, "-m", "meia_cnn.slides", "--out", str(out), str(notebook)],
+    run = subprocess.run([sys.executable, "-m", "meia_cnn.tools.slides", "--out", str(out), str(notebook)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     deck = out / "04_stride_and_padding.slides.html"

@@ -31,11 +31,11 @@ def _check(v):
     c = v.controls
     mode, size, stride = c["mode"].value, c["size"].value, c["stride"].value
     x = v.image
-    oh, ow = arithmetic.pool_output_size(x.shape, size, stride)
+    oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
     assert v.output_shape == (oh, ow)
     reduce = np.max if mode == "max" else np.mean
     np.testing.assert_allclose(v.output, _hand_pool(x, size, stride, reduce))
-    _, indices = ops.max_pool2d(x, size, stride, return_indices=True)
+    _, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
     np.testing.assert_array_equal(v.indices, indices)
     step = c["step"].value
     assert c["step"].max == oh * ow - 1
@@ -67,11 +67,11 @@ def _check(v):
     assert v.equation in text and f"output {oh} × {ow}" in text
     assert f"= {format_number(v.output[i, j])}" in text
     pool = ops.max_pool2d if mode == "max" else ops.avg_pool2d
-    np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride))
+    np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride=stride))
     np.testing.assert_allclose(v._photo_out.get_array(), v.photo_output)
     ph, pw = v.photo.shape
     qh, qw = v.photo_output.shape
-    assert (qh, qw) == arithmetic.pool_output_size((ph, pw), size, stride)
+    assert (qh, qw) == arithmetic.pool_output_size((ph, pw), size, stride=stride)
     assert f"{ph} × {pw} → {qh} × {qw}" in text
 
 

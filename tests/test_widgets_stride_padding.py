@@ -35,8 +35,8 @@ def _expected(v):
     c = v.controls
     i, k, s, d = (c[n].value for n in ("input_size", "kernel_size", "stride", "dilation"))
     p = _padding(v)
-    g = arithmetic.output_size(i, k, s, p, d)
-    pads = arithmetic.padding_amounts(i, k, s, p, d)
+    g = arithmetic.output_size(i, k, stride=s, padding=p, dilation=d)
+    pads = arithmetic.padding_amounts(i, k, stride=s, padding=p, dilation=d)
     return i, k, s, d, p, g, pads
 
 
@@ -120,7 +120,8 @@ def test_every_control_through_its_range(viz, padding, artist_guard):
                 viz.controls[name].value = value
                 if viz.error:  # a kernel larger than the padded input: the core's message
                     with pytest.raises(ValueError) as info:
-                        arithmetic.output_size(*_expected_args(viz))
+                        i, k, s, p, d = _expected_args(viz)
+                        arithmetic.output_size(i, k, stride=s, padding=p, dilation=d)
                     assert viz.error == str(info.value)
                 else:
                     _check(viz)

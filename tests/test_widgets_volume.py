@@ -36,7 +36,7 @@ def _hand_feature_map(x, kernels):
 
 def _check(v):
     c = v.controls
-    f_count, k, source = c["n_kernels"].value, c["kernel_size"].value, c["source"].value
+    f_count, k, source = c["filters"].value, c["kernel_size"].value, c["source"].value
     x = v.input
     h, w, d = x.shape
     assert d == 3
@@ -91,14 +91,14 @@ def test_defaults(viz):
     assert viz.input_shape == (PHOTO_SIZE, PHOTO_SIZE, 3)
     np.testing.assert_allclose(viz.input, sample_image("astronaut", size=PHOTO_SIZE))
     assert viz.feature_map.shape == (126, 126, 3)
-    assert set(viz.controls) == {"source", "n_kernels", "kernel_size", "kernel", "upload"}
+    assert set(viz.controls) == {"source", "filters", "kernel_size", "kernel", "upload"}
     assert viz.error == ""
     _check(viz)
 
 
 def test_the_slides_exercise_shape():
     x = np.random.default_rng(1).random((28, 28, 3))
-    v = VolumeExplorer(x, n_kernels=8)
+    v = VolumeExplorer(x, filters=8)
     try:
         assert v.shapes["feature_map"] == (26, 26, 8)  # the slides' table, first row
         _check(v)
@@ -113,7 +113,7 @@ def test_every_control_through_its_range(viz, source, artist_guard):
         for k in (1, 3, 5):
             viz.controls["kernel_size"].value = k
             for n in range(1, MAX_KERNELS + 1):
-                viz.controls["n_kernels"].value = n
+                viz.controls["filters"].value = n
                 for shown in range(n):
                     viz.controls["kernel"].value = shown
                     _check(viz)
@@ -121,9 +121,9 @@ def test_every_control_through_its_range(viz, source, artist_guard):
 
 
 def test_fewer_kernels_clamp_the_kernel_shown(viz):
-    viz.controls["n_kernels"].value = 8
+    viz.controls["filters"].value = 8
     viz.controls["kernel"].value = 7
-    viz.controls["n_kernels"].value = 2
+    viz.controls["filters"].value = 2
     assert viz.controls["kernel"].value == 1
     _check(viz)
 
@@ -164,13 +164,13 @@ def test_upload(viz, send_upload, upload_files, artist_guard):
             send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
         assert f"{bad}.png" in viz.error and re.search(words, viz.error)
         np.testing.assert_array_equal(viz.input, good)
-        viz.controls["n_kernels"].value = 4
+        viz.controls["filters"].value = 4
         _check(viz)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(n_kernels=0), ValueError, "from 1 to 8"),
-    (dict(n_kernels=9), ValueError, "from 1 to 8"),
+    (dict(filters=0), ValueError, "from 1 to 8"),
+    (dict(filters=9), ValueError, "from 1 to 8"),
     (dict(kernel_size=4), ValueError, "1, 3 or 5"),
     (dict(source="video"), ValueError, "'photo' or 'array'"),
     (dict(image=np.zeros((8, 8, 4))), ValueError, "3 channels"),
@@ -191,7 +191,7 @@ def test_close_frees_the_figure(viz):
 
 
 def test_titles_and_readout_name_the_kernel_shown(viz):
-    viz.controls["n_kernels"].value = 5
+    viz.controls["filters"].value = 5
     viz.controls["kernel"].value = 3
     assert viz._t_out.get_text().startswith("G[:, :, 3]")
     assert viz._kernel_note.get_text().startswith("kernel 3: 3×3×3")

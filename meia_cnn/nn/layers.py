@@ -188,11 +188,11 @@ class Conv2D(Layer):
                 f"{self.describe()}: `in_channels`={self.in_channels} does not match the input depth "
                 f"C={c} (input shape {shape_text(input_shape)})"
             )
-        oh, ow = arithmetic.output_size((h, w), self.kernel_size, self.stride, self.padding)
+        oh, ow = arithmetic.output_size((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
         return (oh, ow, self.filters)
 
     def _pads(self, h, w):
-        return arithmetic.padding_amounts((h, w), self.kernel_size, self.stride, self.padding)
+        return arithmetic.padding_amounts((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
 
     def forward(self, x, training=True):
         x = _as_batch(x, self, 4, "a batch of images (N, H, W, C)")
@@ -278,7 +278,7 @@ class _Pool(Layer):
         return self._pool(np.zeros((1,) + tuple(input_shape)))[0].shape
 
     def _pads(self, h, w):
-        return arithmetic.padding_amounts((h, w), self.size, self.stride, self.padding)
+        return arithmetic.padding_amounts((h, w), self.size, stride=self.stride, padding=self.padding)
 
     def get_config(self):
         pad = self.padding if isinstance(self.padding, str) else [list(p) for p in self.padding]
@@ -324,14 +324,14 @@ class MaxPool2D(_Pool):
     """
 
     def _pool(self, x):
-        return ops.max_pool2d(x, self.size, self.stride, self.padding)
+        return ops.max_pool2d(x, self.size, stride=self.stride, padding=self.padding)
 
     def forward(self, x, training=True):
         x = _as_batch(x, self, 4, "a batch of images (N, H, W, C)")
         if not training:
             self._cache = None
-            return ops.max_pool2d(x, self.size, self.stride, self.padding)
-        out, idx = ops.max_pool2d(x, self.size, self.stride, self.padding, return_indices=True)
+            return ops.max_pool2d(x, self.size, stride=self.stride, padding=self.padding)
+        out, idx = ops.max_pool2d(x, self.size, stride=self.stride, padding=self.padding, return_indices=True)
         n, h, w, c = x.shape
         rows, cols = idx[..., 0], idx[..., 1]
         # flat position of each window's winner in x, shape (N, H', W', C)
@@ -372,11 +372,11 @@ class AvgPool2D(_Pool):
     """
 
     def _pool(self, x):
-        return ops.avg_pool2d(x, self.size, self.stride, self.padding)
+        return ops.avg_pool2d(x, self.size, stride=self.stride, padding=self.padding)
 
     def forward(self, x, training=True):
         x = _as_batch(x, self, 4, "a batch of images (N, H, W, C)")
-        out = ops.avg_pool2d(x, self.size, self.stride, self.padding)
+        out = ops.avg_pool2d(x, self.size, stride=self.stride, padding=self.padding)
         self._cache = (x.shape, x.dtype) if training else None
         return out
 

@@ -3,7 +3,7 @@
 Conv2D(1→8, 3×3, same) → ReLU → MaxPool 2 → Conv2D(8→16, 3×3, same) → ReLU →
 MaxPool 2 → Flatten → Dense(64→10), trained for 15 epochs (batch 32,
 Adam(1e-2)) on a stratified 75 % / 25 % split of the 8×8 digits
-(``random_state=0``), weights initialised and batches shuffled from seed 4.
+(``seed=0``), weights initialised and batches shuffled from seed 4.
 
 The trained weights ship with the kit (``meia_cnn/assets/digits_cnn.npz``, a
 few KB, read without pickle) so that :func:`load_reference` is instant in
@@ -46,7 +46,7 @@ _SEED = REFERENCE_SETTINGS["seed"]
 _SPLIT_CACHE = {}
 
 
-def digits_split(*, test_size=0.25, random_state=0):
+def digits_split(*, test_size=0.25, seed=0):
     """The digits as ``(N, 8, 8, 1)`` float32 images in [0, 1], split train/test by class.
 
     Returns
@@ -64,13 +64,12 @@ def digits_split(*, test_size=0.25, random_state=0):
     >>> np.bincount(y_test).tolist()  # stratified: every class in proportion
     [45, 46, 44, 46, 45, 46, 45, 45, 43, 45]
     """
-    key = (test_size, random_state)
+    key = (test_size, seed)
     if key not in _SPLIT_CACHE:
         from sklearn.model_selection import train_test_split
 
-        images, labels = data.digits()
-        X = images[..., None].astype(np.float32)
-        parts = train_test_split(X, labels, test_size=test_size, stratify=labels, random_state=random_state)
+        X, labels = data.digits(dtype=np.float32)
+        parts = train_test_split(X, labels, test_size=test_size, stratify=labels, random_state=seed)
         for p in parts:
             p.setflags(write=False)
         _SPLIT_CACHE[key] = tuple(parts)

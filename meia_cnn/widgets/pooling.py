@@ -110,7 +110,7 @@ class PoolingExplorer(Explorer):
                 raise TypeError(f"`{name}` must be an int, got {value!r}")
             if not lo <= value <= hi:
                 raise ValueError(f"`{name}` must be between {lo} and {hi} here, got {value}")
-        arithmetic.pool_output_size(self._grid.shape, size, stride)  # the core checks the fit
+        arithmetic.pool_output_size(self._grid.shape, size, stride=stride)  # the core checks the fit
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
         self._photo_name = self._shown_sample = photo
         self._photo_cache = None
@@ -229,7 +229,7 @@ class PoolingExplorer(Explorer):
         cache = self._photo_cache
         if cache is None or cache[0] != key or cache[2] is not self._photo:
             pool = ops.max_pool2d if mode == "max" else ops.avg_pool2d
-            self._photo_cache = (key, pool(self._photo, size, stride), self._photo)
+            self._photo_cache = (key, pool(self._photo, size, stride=stride), self._photo)
         return self._photo_cache[1]
 
     def _update(self):
@@ -243,15 +243,15 @@ class PoolingExplorer(Explorer):
         self._shown_sample = choice
         x = self._grid
         # numbers first: a window larger than the input raises here, the drawing stays
-        oh, ow = arithmetic.pool_output_size(x.shape, size, stride)
-        maxima, indices = ops.max_pool2d(x, size, stride, return_indices=True)
-        output = maxima if mode == "max" else ops.avg_pool2d(x, size, stride)
+        oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
+        maxima, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
+        output = maxima if mode == "max" else ops.avg_pool2d(x, size, stride=stride)
         photo_out = self._pool_photo(size, stride, mode)
         n = oh * ow
         self._set_quietly(c["step"], max=n - 1)
         step = min(c["step"].value, n - 1)
         i, j = divmod(step, ow)
-        window = ops.sliding_windows(x, size, stride)[i, j]
+        window = ops.sliding_windows(x, size, stride=stride)[i, j]
         h, w = x.shape
         equation = f"O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}"
         self._state = dict(output=output, indices=indices, position=(i, j), window=window,

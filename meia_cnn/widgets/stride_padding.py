@@ -126,8 +126,8 @@ class StridePaddingExplorer(Explorer):
                 raise ValueError(
                     f"`{'padding' if name == 'pad' else name}` must be between {lo} and {hi} here, got {value}"
                 )
-        arithmetic.output_size(input_size, kernel_size, stride, pad if mode == "number" else mode,
-                               dilation)  # the core's own check of the combination
+        arithmetic.output_size(input_size, kernel_size, stride=stride, padding=pad if mode == "number" else mode,
+                               dilation=dilation)  # the core's own check of the combination
 
         c = self.controls
         c["input_size"] = self._int_slider(input_size, *INPUT_SIZES, "Input size I")
@@ -150,8 +150,8 @@ class StridePaddingExplorer(Explorer):
     # -- figure ----------------------------------------------------------------
     def _build_figure(self):
         self._max_padded = _largest(
-            lambda i, k, p, d: i + sum(arithmetic.padding_amounts(i, k, 1, p, d)[0]))
-        self._max_out = _largest(lambda i, k, p, d: arithmetic.output_size(i, k, 1, p, d))
+            lambda i, k, p, d: i + sum(arithmetic.padding_amounts(i, k, stride=1, padding=p, dilation=d)[0]))
+        self._max_out = _largest(lambda i, k, p, d: arithmetic.output_size(i, k, stride=1, padding=p, dilation=d))
         fig = self._make_figure((10.5, 4.9))
         self._ax_in = fig.add_axes([0.01, 0.02, 0.50, 0.84])
         self._ax_out = fig.add_axes([0.56, 0.02, 0.43, 0.84])
@@ -215,8 +215,8 @@ class StridePaddingExplorer(Explorer):
         padding = self._padding_arg()
         c["pad"].disabled = c["padding"].value != "number"
         # numbers first: a bad combination raises here and the drawing stays
-        g = arithmetic.output_size(size, k, s, padding, d)
-        pads = arithmetic.padding_amounts(size, k, s, padding, d)
+        g = arithmetic.output_size(size, k, stride=s, padding=padding, dilation=d)
+        pads = arithmetic.padding_amounts(size, k, stride=s, padding=padding, dilation=d)
         x = input_values(size)
         padded = ops.pad(x, pads)
         output = ops.conv2d(x, np.ones((k, k)), stride=s, padding=pads, dilation=d)

@@ -79,7 +79,7 @@ def _digits():
     images, labels = data.digits()
 
     def first(label):
-        return np.kron(images[np.flatnonzero(labels == label)[0]], np.ones((2, 2))).astype(np.float32)
+        return np.kron(images[np.flatnonzero(labels == label)[0], :, :, 0], np.ones((2, 2))).astype(np.float32)
 
     return first(3), first(7)
 

@@ -74,12 +74,12 @@ _CHANNEL_CMAPS = ("Reds", "Greens", "Blues")
 _CHANNEL_NAMES = ("R", "G", "B")
 
 
-def make_kernels(n_kernels=3, kernel_size=3):
-    """The first ``n_kernels`` kernels of :data:`KERNEL_RECIPES`, each of depth 3.
+def make_kernels(filters=3, kernel_size=3):
+    """The first ``filters`` kernels of :data:`KERNEL_RECIPES`, each of depth 3.
 
     Returns
     -------
-    ndarray of shape (kernel_size, kernel_size, 3, n_kernels)
+    ndarray of shape (kernel_size, kernel_size, 3, filters)
         Ready for :func:`meia_cnn.ops.conv2d`.  With ``kernel_size=1`` each
         kernel only mixes the channels.
 
@@ -94,13 +94,13 @@ def make_kernels(n_kernels=3, kernel_size=3):
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    if isinstance(n_kernels, bool) or not isinstance(n_kernels, (int, np.integer)) \
-            or not 1 <= n_kernels <= MAX_KERNELS:
-        raise ValueError(f"`n_kernels` must be an int from 1 to {MAX_KERNELS}, got {n_kernels!r}")
+    if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) \
+            or not 1 <= filters <= MAX_KERNELS:
+        raise ValueError(f"`filters` must be an int from 1 to {MAX_KERNELS}, got {filters!r}")
     if kernel_size not in KERNEL_SIZES:
         raise ValueError(f"`kernel_size` must be 1, 3 or 5, got {kernel_size!r}")
-    out = np.empty((kernel_size, kernel_size, 3, n_kernels))
-    for f, (pattern, weights, _) in enumerate(KERNEL_RECIPES[:n_kernels]):
+    out = np.empty((kernel_size, kernel_size, 3, filters))
+    for f, (pattern, weights, _) in enumerate(KERNEL_RECIPES[:filters]):
         if kernel_size == 1:
             spatial = np.ones((1, 1))
         else:
@@ -131,7 +131,7 @@ class VolumeExplorer(Explorer):
     image : array_like of shape (H, W, 3) or (H, W), optional
         Your own photo (a grey one becomes three equal channels); default
         scikit-image's astronaut at 128 pixels.
-    n_kernels : int
+    filters : int
         1 to 8 kernels; the feature map's depth ``G_d``.
     kernel_size : {1, 3, 5}
     source : {'photo', 'array'}
@@ -140,7 +140,7 @@ class VolumeExplorer(Explorer):
     Attributes
     ----------
     controls : dict
-        ``"source"``, ``"n_kernels"``, ``"kernel_size"``, ``"kernel"`` (which
+        ``"source"``, ``"filters"``, ``"kernel_size"``, ``"kernel"`` (which
         kernel is drawn), ``"upload"``.
 
     Examples
@@ -148,17 +148,17 @@ class VolumeExplorer(Explorer):
     >>> viz = VolumeExplorer(source="array")
     >>> viz.input_shape, viz.kernels.shape, viz.feature_map.shape
     ((6, 6, 3), (3, 3, 3, 3), (4, 4, 3))
-    >>> viz.controls["n_kernels"].value = 8
+    >>> viz.controls["filters"].value = 8
     >>> viz.feature_map.shape
     (4, 4, 8)
     >>> viz.close()
     """
 
-    def __init__(self, image=None, *, n_kernels=3, kernel_size=3, source="photo"):
+    def __init__(self, image=None, *, filters=3, kernel_size=3, source="photo"):
         super().__init__()
         if source not in SOURCES:
             raise ValueError(f"`source` must be 'photo' or 'array', got {source!r}")
-        make_kernels(n_kernels, kernel_size)  # validates both
+        make_kernels(filters, kernel_size)  # validates both
         if image is None:
             self._photo = _data.sample_image("astronaut", size=PHOTO_SIZE)
             self._photo_name = "astronaut"
@@ -170,21 +170,21 @@ class VolumeExplorer(Explorer):
         self._maps_cache = {}
         self._deck_cache = {}
         start = self._photo if source == "photo" else self._array
-        arithmetic.feature_map_shape(start.shape, n_kernels, kernel_size)  # the core checks the fit
+        arithmetic.feature_map_shape(start.shape, filters, kernel_size)  # the core checks the fit
 
         c = self.controls
         c["source"] = widgets.ToggleButtons(options=list(SOURCES), value=source, description="Input")
-        c["n_kernels"] = self._int_slider(int(n_kernels), 1, MAX_KERNELS, "Kernels F")
+        c["filters"] = self._int_slider(int(filters), 1, MAX_KERNELS, "Kernels F")
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})
-        c["kernel"] = self._int_slider(0, 0, int(n_kernels) - 1, "Show kernel #")
+        c["kernel"] = self._int_slider(0, 0, int(filters) - 1, "Show kernel #")
         c["upload"] = self._make_upload(self._on_upload, size=PHOTO_SIZE)
         self._build_figure()
         self._layout(
             widgets.HBox([c["source"], c["upload"]]),
-            widgets.HBox([c["n_kernels"], c["kernel_size"], c["kernel"]]),
+            widgets.HBox([c["filters"], c["kernel_size"], c["kernel"]]),
         )
-        self._connect(["source", "n_kernels", "kernel_size", "kernel"])
+        self._connect(["source", "filters", "kernel_size", "kernel"])
 
     # -- figure ----------------------------------------------------------------
     def _build_figure(self):
@@ -266,7 +266,7 @@ class VolumeExplorer(Explorer):
 
     def _update(self):
         c = self.controls
-        source, f_count = c["source"].value, c["n_kernels"].value
+        source, f_count = c["source"].value, c["filters"].value
         k = c["kernel_size"].value
         self._set_quietly(c["kernel"], max=f_count - 1)
         shown = min(c["kernel"].value, f_count - 1)

@@ -2,8 +2,8 @@
 
 ::
 
-    python -m meia_cnn.slides --out build/slides            # every notebook in notebooks/
-    python -m meia_cnn.slides --out build/slides notebooks/04_stride_and_padding.ipynb
+    python -m meia_cnn.tools.slides --out build/slides            # every notebook in notebooks/
+    python -m meia_cnn.tools.slides --out build/slides notebooks/04_stride_and_padding.ipynb
 
 Each notebook is run top to bottom in a fresh kernel (the kit's notebooks are
 stored without outputs), so the decks show the figures, tables and numbers a
@@ -399,7 +399,7 @@ def _picture(client, nb, ids, errors):
     from nbformat import v4
 
     probe = v4.new_code_cell(
-        f"from meia_cnn.slides import _snapshot_widgets\n_snapshot_widgets({ids!r})")
+        f"from meia_cnn.tools.slides import _snapshot_widgets\n_snapshot_widgets({ids!r})")
     nb.cells.append(probe)
     try:
         client.execute_cell(probe, len(nb.cells) - 1)
@@ -520,9 +520,9 @@ def export_all(notebooks, out, *, execute=True, timeout=180, log=print):
 
 
 def main(argv=None):
-    """``python -m meia_cnn.slides [--out DIR] [--no-execute] [NOTEBOOK ...]``."""
+    """``python -m meia_cnn.tools.slides [--out DIR] [--no-execute] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m meia_cnn.slides",
+        prog="python -m meia_cnn.tools.slides",
         description="Export notebooks to reveal.js decks that open offline.")
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to export (default: notebooks/*.ipynb)")

@@ -1,0 +1,1 @@
+"""Build tools for the kit (decks); not part of the numeric core."""
