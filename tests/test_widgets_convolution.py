@@ -32,9 +32,9 @@ def viz():
 
 def _check_step(v):
     """Everything drawn for the current step agrees with scipy and the core."""
-    mode = v.controls["mode"].value
+    operation = v.controls["operation"].value
     grid, k = v.image, v.kernel
-    if mode == "convolution":
+    if operation == "convolution":
         expected = signal.convolve2d(grid, k, mode="valid")
     else:
         expected = signal.correlate2d(grid, k, mode="valid")
@@ -46,7 +46,7 @@ def _check_step(v):
     assert v.position == (i, j)
     kh = k.shape[0]
     np.testing.assert_array_equal(v.window, grid[i:i + kh, j:j + kh])
-    applied = k[::-1, ::-1] if mode == "convolution" else k
+    applied = k[::-1, ::-1] if operation == "convolution" else k
     np.testing.assert_allclose(v.current_products, grid[i:i + kh, j:j + kh] * applied)
     assert v.current_sum == pytest.approx(expected[i, j])
     assert v.current_products.sum() == pytest.approx(v.current_sum)
@@ -73,20 +73,20 @@ def _check_step(v):
 
 def test_defaults_draw_the_first_step(viz):
     assert viz.controls["preset"].value == "sobel_x"
-    assert viz.controls["mode"].value == "convolution"
+    assert viz.controls["operation"].value == "convolution"
     np.testing.assert_array_equal(viz.image, DEFAULT_IMAGE)
     np.testing.assert_array_equal(viz.kernel, kernel_preset("sobel_x"))
     assert viz.controls["step"].max == viz.n_positions - 1 == 24
     assert viz.controls["play"].max == 24
     assert viz.error == ""
     _check_step(viz)
-    assert set(viz.controls) == {"step", "play", "mode", "preset", "kernel_size", "kernel_text",
+    assert set(viz.controls) == {"step", "play", "operation", "preset", "kernel_size", "kernel_text",
                                  "photo", "upload"}
 
 
-@pytest.mark.parametrize("mode", ["convolution", "cross-correlation"])
-def test_every_step_matches_scipy(viz, mode, artist_guard):
-    viz.controls["mode"].value = mode
+@pytest.mark.parametrize("operation", ["convolution", "cross-correlation"])
+def test_every_step_matches_scipy(viz, operation, artist_guard):
+    viz.controls["operation"].value = operation
     with artist_guard(viz):
         for step in range(viz.n_positions):
             viz.controls["step"].value = step
@@ -101,7 +101,7 @@ def test_play_drives_the_step(viz):
 
 def test_the_flip_shows_where_modes_differ(viz):
     conv = viz.output
-    viz.controls["mode"].value = "cross-correlation"
+    viz.controls["operation"].value = "cross-correlation"
     np.testing.assert_allclose(viz.output, -conv)  # sobel_x changes sign under the flip
     np.testing.assert_array_equal(viz._g_kf.values, viz.kernel)  # sobel: whole numbers already
     assert "as it is" in viz.readout_text and "different outputs" in viz.readout_text
@@ -149,7 +149,7 @@ def test_typed_kernel_is_applied(viz):
     viz.controls["kernel_text"].value = "0 0 0\n0 0 1\n0 0 0"
     assert viz.error == ""
     assert viz.controls["preset"].value == "custom"
-    viz.controls["mode"].value = "cross-correlation"
+    viz.controls["operation"].value = "cross-correlation"
     np.testing.assert_array_equal(viz.output, DEFAULT_IMAGE[1:-1, 2:])  # a shift by one column
     viz.controls["kernel_text"].value = "1/25, 1/25, 1/25, 1/25, 1/25\n" * 5
     assert viz.kernel.shape == (5, 5) and viz.controls["kernel_size"].value == 5
@@ -195,7 +195,7 @@ def test_kernel_size_embeds_or_crops_a_custom_kernel(viz):
 def test_arguments_start_elsewhere():
     grid = np.arange(16.0).reshape(4, 4)
     kernel = np.array([[1, 2, 0], [0, -1, 0], [0, 0, 3]])
-    v = ConvolutionExplorer(grid, kernel, photo="coins", mode="cross-correlation")
+    v = ConvolutionExplorer(grid, kernel, photo="coins", operation="cross-correlation")
     try:
         assert v.controls["preset"].value == "custom"
         assert v.controls["photo"].value == "coins"
@@ -224,7 +224,7 @@ def test_arguments_start_elsewhere():
     (dict(kernel="blur"), "preset must be one of"),
     (dict(kernel=np.ones((4, 4))), "3x3 or 5x5"),
     (dict(kernel=[[1, 2, 3], [4, np.nan, 6], [7, 8, 9]]), "must be finite"),
-    (dict(mode="conv"), "'convolution' or 'cross-correlation'"),
+    (dict(operation="conv"), "'convolution' or 'cross-correlation'"),
     (dict(photo="lena"), "must be one of"),
 ])
 def test_bad_arguments_raise_clear_errors(kwargs, match):

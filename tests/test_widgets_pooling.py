@@ -29,11 +29,11 @@ def _hand_pool(x, size, stride, reduce):
 
 def _check(v):
     c = v.controls
-    mode, size, stride = c["mode"].value, c["size"].value, c["stride"].value
+    pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
     x = v.image
     oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
     assert v.output_shape == (oh, ow)
-    reduce = np.max if mode == "max" else np.mean
+    reduce = np.max if pooling == "max" else np.mean
     np.testing.assert_allclose(v.output, _hand_pool(x, size, stride, reduce))
     _, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
     np.testing.assert_array_equal(v.indices, indices)
@@ -48,7 +48,7 @@ def _check(v):
     assert x[r, cc] == window.max()
     # drawn: the window, the maxima, the filled output cells
     assert v._win.get_xy() == (j * stride - 0.5, i * stride - 0.5) and v._win.get_width() == size
-    if mode == "max":
+    if pooling == "max":
         marks = [tuple(np.mean(p.vertices[:4], axis=0)) for p in v._maxima.get_paths()]
         assert sorted((float(b), float(a)) for a, b in marks) == sorted(
             (float(a), float(b)) for a, b in indices.reshape(-1, 2))
@@ -66,7 +66,7 @@ def _check(v):
     text = v.readout_text
     assert v.equation in text and f"output {oh} × {ow}" in text
     assert f"= {format_number(v.output[i, j])}" in text
-    pool = ops.max_pool2d if mode == "max" else ops.avg_pool2d
+    pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
     np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride=stride))
     np.testing.assert_allclose(v._photo_out.get_array(), v.photo_output)
     ph, pw = v.photo.shape
@@ -78,7 +78,7 @@ def _check(v):
 def test_defaults(viz):
     assert viz.output_shape == (4, 4)
     assert viz.error == ""
-    assert set(viz.controls) == {"mode", "size", "stride", "step", "play", "photo", "upload"}
+    assert set(viz.controls) == {"pooling", "size", "stride", "step", "play", "photo", "upload"}
     np.testing.assert_array_equal(viz.image, DEFAULT_INPUT)
     _check(viz)
     assert "0 parameters" in viz.readout_text
@@ -87,14 +87,14 @@ def test_defaults(viz):
 def test_photo_pooling_matches_scikit_image(viz):
     photo = sample_image("camera", grey=True, size=PHOTO_SIZE)
     np.testing.assert_allclose(viz.photo_output, block_reduce(photo, (2, 2), np.max))
-    viz.controls["mode"].value = "average"
+    viz.controls["pooling"].value = "average"
     np.testing.assert_allclose(viz.photo_output, block_reduce(photo, (2, 2), np.mean))
 
 
-@pytest.mark.parametrize("mode", ["max", "average"])
-def test_every_control_through_its_range(viz, mode, artist_guard):
+@pytest.mark.parametrize("pooling", ["max", "average"])
+def test_every_control_through_its_range(viz, pooling, artist_guard):
     with artist_guard(viz):
-        viz.controls["mode"].value = mode
+        viz.controls["pooling"].value = pooling
         for size in range(SIZES[0], SIZES[1] + 1):
             viz.controls["size"].value = size
             for stride in range(STRIDES[0], STRIDES[1] + 1):
@@ -115,7 +115,7 @@ def test_play_and_photo(viz, artist_guard):
 
 def test_window_larger_than_input_keeps_the_last_drawing(artist_guard):
     x = np.arange(9.0).reshape(3, 3)
-    v = PoolingExplorer(x, size=3, stride=1, mode="average", photo="moon")
+    v = PoolingExplorer(x, size=3, stride=1, pooling="average", photo="moon")
     try:
         assert v.output_shape == (1, 1) and v.current_value == 4.0
         _check(v)
@@ -157,7 +157,7 @@ def test_upload(viz, send_upload, upload_files, artist_guard):
     (dict(size=5), ValueError, "between 1 and 4"),
     (dict(stride=0), ValueError, "between 1 and 4"),
     (dict(size=2.5), TypeError, "`size` must be an int"),
-    (dict(mode="min"), ValueError, "'max' or 'average'"),
+    (dict(pooling="min"), ValueError, "'max' or 'average'"),
     (dict(photo="nope"), ValueError, "must be one of"),
     (dict(x=np.ones((2, 2)), size=3), ValueError, "larger than the padded input"),
 ])

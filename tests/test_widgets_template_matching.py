@@ -25,7 +25,7 @@ def viz():
 
 def _check(v, message=""):
     """Both maps equal independent references and peak at the object; ``message`` is shown."""
-    y, x = v.controls["y"].value, v.controls["x"].value
+    y, x = v.controls["row"].value, v.controls["column"].value
     template, picture = v.template, v.picture
     th, tw = template.shape
     assert v.object_position == (y, x)
@@ -49,10 +49,10 @@ def _check(v, message=""):
 
 
 def test_defaults(viz):
-    assert set(viz.controls) == {"x", "y", "template", "upload"}
+    assert set(viz.controls) == {"column", "row", "template", "upload"}
     assert viz.controls["template"].value == "coin"
     assert viz.template.shape == (18, 20)
-    assert viz.controls["x"].max == PICTURE_SHAPE[1] - 20 and viz.controls["y"].max == PICTURE_SHAPE[0] - 18
+    assert viz.controls["column"].max == PICTURE_SHAPE[1] - 20 and viz.controls["row"].max == PICTURE_SHAPE[0] - 18
     _check(viz)
     assert plt.get_fignums() == []
 
@@ -65,13 +65,13 @@ def test_peak_moves_by_exactly_the_shift_and_keeps_its_value(viz, template):
 
 def _check_follows(viz):
     """From where the object is, move it to the corners and back: both peaks follow, with the same value."""
-    x0, y0 = viz.controls["x"].value, viz.controls["y"].value
+    x0, y0 = viz.controls["column"].value, viz.controls["row"].value
     (pos0, r0), (fpos0, f0) = viz.response_peak, viz.feature_peak
     assert pos0 == fpos0 == (y0, x0)
-    x_max, y_max = viz.controls["x"].max, viz.controls["y"].max
+    x_max, y_max = viz.controls["column"].max, viz.controls["row"].max
     for x, y in [(0, 0), (x_max, y_max), (0, y_max), (x_max, 0), (x0 + 7, y0 + 3), (x_max // 2, y_max // 2)]:
-        viz.controls["x"].value = x
-        viz.controls["y"].value = y
+        viz.controls["column"].value = x
+        viz.controls["row"].value = y
         (pos, r), (fpos, f) = viz.response_peak, viz.feature_peak
         assert pos == fpos == (y0 + (y - y0), x0 + (x - x0))
         assert f == pytest.approx(f0, rel=1e-6)  # the same window under the same kernel
@@ -85,7 +85,7 @@ def test_every_control_through_its_range(viz):
     before = len(viz.fig.findobj())
     for template in ("digit", "coin"):
         viz.controls["template"].value = template
-        for name in ("x", "y"):
+        for name in ("column", "row"):
             control = viz.controls[name]
             for value in range(control.min, control.max + 1, 5):
                 control.value = value
@@ -99,25 +99,25 @@ def test_every_control_through_its_range(viz):
 
 def test_changing_template_keeps_the_object_inside(viz):
     viz.controls["template"].value = "digit"  # 16x16
-    viz.controls["x"].value = viz.controls["x"].max
-    viz.controls["y"].value = viz.controls["y"].max
+    viz.controls["column"].value = viz.controls["column"].max
+    viz.controls["row"].value = viz.controls["row"].max
     viz.controls["template"].value = "coin"  # 18x20: less room
-    assert viz.controls["x"].max == PICTURE_SHAPE[1] - 20 == viz.controls["x"].value
-    assert viz.controls["y"].max == PICTURE_SHAPE[0] - 18 == viz.controls["y"].value
+    assert viz.controls["column"].max == PICTURE_SHAPE[1] - 20 == viz.controls["column"].value
+    assert viz.controls["row"].max == PICTURE_SHAPE[0] - 18 == viz.controls["row"].value
     _check(viz)
 
 
 def test_own_template_and_start():
     rng = np.random.default_rng(1)
     own = rng.uniform(0, 1, size=(7, 9))
-    v = TemplateMatchingExplorer(own, x=3, y=5)
+    v = TemplateMatchingExplorer(own, column=3, row=5)
     try:
         assert v.controls["template"].options == ("coin", "digit", "custom")
         assert v.controls["template"].value == "custom"
         assert v.object_position == (5, 3)
         np.testing.assert_allclose(v.template, own, rtol=1e-6)
         _check(v)
-        v.controls["x"].value = 40
+        v.controls["column"].value = 40
         assert v.feature_peak[0] == (5, 40)
         _check(v)
     finally:
@@ -131,8 +131,8 @@ def test_own_template_and_start():
         (dict(template=np.ones((5, 5))), "must not be constant"),
         (dict(template=np.ones((40, 5))), "`template height` must be between 3 and 24"),
         (dict(template=np.ones((3, 3, 3))), "`template` must be 2-D"),
-        (dict(x=200), "`x` must be between 0 and 64"),
-        (dict(y=-1), "`y` must be >= 0"),
+        (dict(column=200), "`column` must be between 0 and 64"),
+        (dict(row=-1), "`row` must be >= 0"),
     ],
 )
 def test_bad_arguments(kwargs, match):
@@ -141,9 +141,9 @@ def test_bad_arguments(kwargs, match):
 
 
 def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
-    viz.controls["x"].value = 10_000
-    viz.controls["y"].value = -5
-    assert viz.object_position == (0, viz.controls["x"].max)
+    viz.controls["column"].value = 10_000
+    viz.controls["row"].value = -5
+    assert viz.object_position == (0, viz.controls["column"].max)
     _check(viz)
 
 @pytest.mark.parametrize("template", ["coin", "digit"])
@@ -151,11 +151,11 @@ def test_peak_is_the_object_wherever_it_is(viz, template):
     """Over a grid of positions (every 3rd), including over the other object: both maps peak at it."""
     viz.controls["template"].value = template
     values = set()
-    for x in range(0, viz.controls["x"].max + 1, 3):
-        for y in range(0, viz.controls["y"].max + 1, 3):
+    for x in range(0, viz.controls["column"].max + 1, 3):
+        for y in range(0, viz.controls["row"].max + 1, 3):
             with viz.hold():
-                viz.controls["x"].value = x
-                viz.controls["y"].value = y
+                viz.controls["column"].value = x
+                viz.controls["row"].value = y
             (r_pos, r_val), (f_pos, f_val) = viz.response_peak, viz.feature_peak
             assert r_pos == f_pos == (y, x)
             assert r_val == pytest.approx(1.0, abs=1e-5)
@@ -248,14 +248,14 @@ def test_bad_upload_shows_why_and_keeps_the_template(viz, send_upload, upload_fi
                                                      words):
     if first:
         send_upload(viz.controls["upload"], upload_files[first], "mine.png")
-    viz.controls["x"].value = 30
+    viz.controls["column"].value = 30
     template, before = viz.template, _drawn(viz)
     with artist_guard(viz):
         send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
     assert f"{bad}.png" in viz.error and re.search(words, viz.error)
     np.testing.assert_array_equal(viz.template, template)
     _assert_same_drawing(before, _drawn(viz))
-    viz.controls["y"].value = 3  # it keeps working, with the same template
+    viz.controls["row"].value = 3  # it keeps working, with the same template
     np.testing.assert_array_equal(viz.template, template)
     _check(viz)
 

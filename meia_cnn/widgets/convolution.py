@@ -282,13 +282,13 @@ class ConvolutionExplorer(Explorer):
     photo : str
         The scikit-image sample the kernel also runs over (see
         :data:`meia_cnn.data.SAMPLE_NAMES`).
-    mode : {'convolution', 'cross-correlation'}
+    operation : {'convolution', 'cross-correlation'}
         True convolution (equation (1), the kernel flipped) or what CNN layers compute.
 
     Attributes
     ----------
     controls : dict
-        ``"step"``, ``"play"``, ``"mode"``, ``"preset"``, ``"kernel_size"``,
+        ``"step"``, ``"play"``, ``"operation"``, ``"preset"``, ``"kernel_size"``,
         ``"kernel_text"``, ``"photo"``, ``"upload"``.
 
     Examples
@@ -305,11 +305,11 @@ class ConvolutionExplorer(Explorer):
 
     MODES = ("convolution", "cross-correlation")
 
-    def __init__(self, image=None, kernel="sobel_x", *, photo="camera", mode="convolution"):
+    def __init__(self, image=None, kernel="sobel_x", *, photo="camera", operation="convolution"):
         super().__init__()
         self._grid = _check_grid(DEFAULT_IMAGE if image is None else image)
-        if mode not in self.MODES:
-            raise ValueError(f"`mode` must be 'convolution' or 'cross-correlation', got {mode!r}")
+        if operation not in self.MODES:
+            raise ValueError(f"`operation` must be 'convolution' or 'cross-correlation', got {operation!r}")
         if isinstance(kernel, str):
             preset, good = kernel, kernel_preset(kernel, 3)
         else:
@@ -325,7 +325,7 @@ class ConvolutionExplorer(Explorer):
         c = self.controls
         c["step"] = self._int_slider(0, 0, 0, "Step", width="320px")
         c["play"] = self._make_play(c["step"])
-        c["mode"] = widgets.ToggleButtons(options=list(self.MODES), value=mode,
+        c["operation"] = widgets.ToggleButtons(options=list(self.MODES), value=operation,
                                           tooltips=["K flipped: equation (1)", "K as is: what CNN layers compute"])
         c["preset"] = widgets.Dropdown(options=[*KERNEL_PRESETS, "custom"], value=preset,
                                        description="Kernel", layout=widgets.Layout(width="220px"))
@@ -340,14 +340,14 @@ class ConvolutionExplorer(Explorer):
 
         self._build_figure()
         self._layout(
-            widgets.HBox([c["mode"], c["play"], c["step"]]),
+            widgets.HBox([c["operation"], c["play"], c["step"]]),
             widgets.HBox([widgets.VBox([c["preset"], c["kernel_size"]]), c["kernel_text"],
                           widgets.VBox([c["photo"], c["upload"]])]),
         )
         c["preset"].observe(self._on_preset, names="value")
         c["kernel_size"].observe(self._on_kernel_size, names="value")
         c["kernel_text"].observe(self._on_text, names="value")
-        self._connect(["step", "mode", "photo"])
+        self._connect(["step", "operation", "photo"])
 
     # -- figure ---------------------------------------------------------------
     def _build_figure(self):
@@ -461,17 +461,17 @@ class ConvolutionExplorer(Explorer):
 
     @property
     def applied_kernel(self):
-        """The kernel as it multiplies the window: flipped 180 degrees in convolution mode."""
+        """The kernel as it multiplies the window: flipped 180 degrees for a convolution."""
         k = self._kernel
-        return k[::-1, ::-1].copy() if self.controls["mode"].value == "convolution" else k.copy()
+        return k[::-1, ::-1].copy() if self.controls["operation"].value == "convolution" else k.copy()
 
     @property
     def image(self):
         """The small input grid."""
         return self._grid.copy()
 
-    def _compute_output(self, grid, kernel, mode):
-        if mode == "convolution":
+    def _compute_output(self, grid, kernel, operation):
+        if operation == "convolution":
             return ops.convolve2d(grid, kernel, mode="valid")
         return ops.conv2d(grid, kernel)
 
@@ -515,11 +515,11 @@ class ConvolutionExplorer(Explorer):
         """The photo filtered by the kernel ('same' size), as drawn."""
         return self._photo_cache[1].copy()
 
-    def _photo_result(self, mode):
-        key = (self._kernel.tobytes(), self._kernel.shape, mode)
+    def _photo_result(self, operation):
+        key = (self._kernel.tobytes(), self._kernel.shape, operation)
         cache = self._photo_cache
         if cache is None or cache[0] != key or cache[2] is not self._photo:
-            if mode == "convolution":
+            if operation == "convolution":
                 result = ops.convolve2d(self._photo, self._kernel, mode="same")
             else:
                 result = ops.conv2d(self._photo, self._kernel, padding="same")
@@ -529,7 +529,7 @@ class ConvolutionExplorer(Explorer):
     # -- drawing ----------------------------------------------------------------------
     def _update(self):
         c = self.controls
-        mode = c["mode"].value
+        operation = c["operation"].value
         choice = c["photo"].value
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
@@ -540,15 +540,15 @@ class ConvolutionExplorer(Explorer):
         k = kernel.shape[0]
         # numbers first: an error here leaves the drawing as it was
         out_h, out_w = arithmetic.output_size(grid.shape, kernel.shape)
-        output = self._compute_output(grid, kernel, mode)
+        output = self._compute_output(grid, kernel, operation)
         n = output.size
         self._set_quietly(c["step"], max=n - 1)
         step = min(c["step"].value, n - 1)
         i, j = divmod(step, out_w)
         window = ops.sliding_windows(grid, kernel.shape)[i, j]
-        applied = kernel[::-1, ::-1] if mode == "convolution" else kernel
+        applied = kernel[::-1, ::-1] if operation == "convolution" else kernel
         products = window * applied
-        photo_out = self._photo_result(mode)
+        photo_out = self._photo_result(operation)
         self._state = dict(output=output, position=(i, j), window=window, products=products)
 
         # drawing
@@ -568,7 +568,7 @@ class ConvolutionExplorer(Explorer):
         filled = np.arange(n).reshape(out_h, out_w) > step
         self._g_out.set(output, hide=filled)
         self._cell.set_xy((j - 0.5, i - 0.5))
-        flip = mode == "convolution"
+        flip = operation == "convolution"
         self._t_in.set_text(f"input I  ({h}×{w})")
         self._t_kf.set_text(("K′ = K flipped" if flip else "K′ = K (no flip)") + k_scale.replace(" = ", "\n= "))
         self._t_prod.set_text("window × K′" + ("" if p_den == 1 else f"\n= 1/{p_den} ×"))
@@ -578,7 +578,7 @@ class ConvolutionExplorer(Explorer):
         self._t_ph.set_text(f"{self._photo_name[:18]}")
         self._show_photo_output(photo_out, kernel)
         self._t_po.set_text(f"{'I ∗ K' if flip else 'I ⋆ K'} (same size)")
-        self._write_readout(mode, grid, kernel, applied, window, products, output, (i, j), step)
+        self._write_readout(operation, grid, kernel, applied, window, products, output, (i, j), step)
 
     def _show_photo_output(self, result, kernel):
         self._photo_out.set_data(result)
@@ -591,7 +591,7 @@ class ConvolutionExplorer(Explorer):
             self._photo_out.set_cmap(CMAP_IMAGE)
             self._photo_out.set_clim(lo, hi if hi > lo else lo + 1.0)
 
-    def _write_readout(self, mode, grid, kernel, applied, window, products, output, pos, step):
+    def _write_readout(self, operation, grid, kernel, applied, window, products, output, pos, step):
         i, j = pos
         k = kernel.shape[0]
         den = self._scales[0]
@@ -602,7 +602,7 @@ class ConvolutionExplorer(Explorer):
             terms = f"1/{den} · ({terms})"
         h, w = grid.shape
         oh, ow = output.shape
-        if mode == "convolution":
+        if operation == "convolution":
             rule = ("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v "
                     "K[u, v] · I[i − u, j − v]: the kernel is <b>flipped</b> 180° before it multiplies the window.")
         else:

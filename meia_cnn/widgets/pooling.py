@@ -36,7 +36,7 @@ MAX_GRID = 9
 SIZES = (1, 4)
 STRIDES = (1, 4)
 PHOTO_SIZE = 256
-MODES = ("max", "average")
+POOLINGS = ("max", "average")
 
 #: An 8x8 feature map of small numbers (a seeded draw, fixed here so the slides can quote it).
 DEFAULT_INPUT = np.array([
@@ -77,14 +77,14 @@ class PoolingExplorer(Explorer):
         The window ``W_w`` (1 to 4).
     stride : int, optional
         ``s`` (1 to 4); defaults to ``size``, non-overlapping windows.
-    mode : {'max', 'average'}
+    pooling : {'max', 'average'}
     photo : str
         A scikit-image sample (see :data:`meia_cnn.data.SAMPLE_NAMES`).
 
     Attributes
     ----------
     controls : dict
-        ``"mode"``, ``"size"``, ``"stride"``, ``"step"``, ``"play"``, ``"photo"``, ``"upload"``.
+        ``"pooling"``, ``"size"``, ``"stride"``, ``"step"``, ``"play"``, ``"photo"``, ``"upload"``.
 
     Examples
     --------
@@ -99,11 +99,11 @@ class PoolingExplorer(Explorer):
     >>> viz.close()
     """
 
-    def __init__(self, x=None, *, size=2, stride=None, mode="max", photo="camera"):
+    def __init__(self, x=None, *, size=2, stride=None, pooling="max", photo="camera"):
         super().__init__()
         self._grid = _check_grid(DEFAULT_INPUT if x is None else x)
-        if mode not in MODES:
-            raise ValueError(f"`mode` must be 'max' or 'average', got {mode!r}")
+        if pooling not in POOLINGS:
+            raise ValueError(f"`pooling` must be 'max' or 'average', got {pooling!r}")
         stride = size if stride is None else stride
         for name, value, (lo, hi) in (("size", size, SIZES), ("stride", stride, STRIDES)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -116,7 +116,7 @@ class PoolingExplorer(Explorer):
         self._photo_cache = None
 
         c = self.controls
-        c["mode"] = widgets.ToggleButtons(options=list(MODES), value=mode, description="Pooling")
+        c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling")
         c["size"] = self._int_slider(int(size), *SIZES, "Window W")
         c["stride"] = self._int_slider(int(stride), *STRIDES, "Stride s")
         c["step"] = self._int_slider(0, 0, 0, "Step", width="320px")
@@ -125,10 +125,10 @@ class PoolingExplorer(Explorer):
         c["upload"] = self._make_upload(self._on_upload, grey=True, size=PHOTO_SIZE)
         self._build_figure()
         self._layout(
-            widgets.HBox([c["mode"], c["size"], c["stride"]]),
+            widgets.HBox([c["pooling"], c["size"], c["stride"]]),
             widgets.HBox([c["play"], c["step"], c["photo"], c["upload"]]),
         )
-        self._connect(["mode", "size", "stride", "step", "photo"])
+        self._connect(["pooling", "size", "stride", "step", "photo"])
 
     def _build_figure(self):
         fig = self._make_figure((12.4, 4.0))
@@ -224,17 +224,17 @@ class PoolingExplorer(Explorer):
         """Equation (4) with the current numbers (width; the height is written in the readout)."""
         return self._state["equation"]
 
-    def _pool_photo(self, size, stride, mode):
-        key = (size, stride, mode)
+    def _pool_photo(self, size, stride, pooling):
+        key = (size, stride, pooling)
         cache = self._photo_cache
         if cache is None or cache[0] != key or cache[2] is not self._photo:
-            pool = ops.max_pool2d if mode == "max" else ops.avg_pool2d
+            pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
             self._photo_cache = (key, pool(self._photo, size, stride=stride), self._photo)
         return self._photo_cache[1]
 
     def _update(self):
         c = self.controls
-        mode, size, stride = c["mode"].value, c["size"].value, c["stride"].value
+        pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
         choice = c["photo"].value
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
@@ -245,8 +245,8 @@ class PoolingExplorer(Explorer):
         # numbers first: a window larger than the input raises here, the drawing stays
         oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
         maxima, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
-        output = maxima if mode == "max" else ops.avg_pool2d(x, size, stride=stride)
-        photo_out = self._pool_photo(size, stride, mode)
+        output = maxima if pooling == "max" else ops.avg_pool2d(x, size, stride=stride)
+        photo_out = self._pool_photo(size, stride, pooling)
         n = oh * ow
         self._set_quietly(c["step"], max=n - 1)
         step = min(c["step"].value, n - 1)
@@ -265,7 +265,7 @@ class PoolingExplorer(Explorer):
         self._win.set_width(size)
         self._win.set_height(size)
         self._cell.set_xy((j - 0.5, i - 0.5))
-        is_max = mode == "max"
+        is_max = pooling == "max"
         self._maxima.set_verts([_square(r, cc) for r, cc in indices.reshape(-1, 2)] if is_max else [])
         r, cc = indices[i, j]
         self._best.set_xy((cc - 0.42, r - 0.42))
@@ -281,15 +281,15 @@ class PoolingExplorer(Explorer):
         self._photo_out.set_data(photo_out)
         self._t_ph.set_text(f"{self._photo_name[:14]}  {ph}×{pw}")
         self._t_po.set_text(f"{what} pooled  {qh}×{qw}")
-        self._write_readout(mode, x, size, stride, output, (i, j), window, (oh, ow), (ph, pw), (qh, qw))
+        self._write_readout(pooling, x, size, stride, output, (i, j), window, (oh, ow), (ph, pw), (qh, qw))
 
-    def _write_readout(self, mode, x, size, stride, output, pos, window, out_shape, photo_in, photo_out):
+    def _write_readout(self, pooling, x, size, stride, output, pos, window, out_shape, photo_in, photo_out):
         h, w = x.shape
         oh, ow = out_shape
         i, j = pos
         values = ", ".join(format_number(v) for v in window.ravel())
         value = format_number(output[i, j])
-        if mode == "max":
+        if pooling == "max":
             r, c = self.current_argmax
             result = f"max({values}) = <b>{value}</b>, at row {r}, column {c} of the input"
         else:

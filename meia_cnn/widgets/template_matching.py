@@ -9,7 +9,7 @@ that is why its features are position invariant.
 
 The explorer pastes an object (a coin cut from scikit-image's ``coins``, or
 a handwritten digit) into a picture, lets the student move it with the
-sliders ``x`` and ``y``, and shows two maps: scikit-image's
+sliders ``column`` and ``row``, and shows two maps: scikit-image's
 :func:`skimage.feature.match_template` (normalised cross-correlation, 1 at
 a perfect match) and the feature map of :func:`meia_cnn.ops.conv2d` with the
 zero-mean template as its kernel.
@@ -153,7 +153,7 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
         pixels), a handwritten 3 from scikit-learn's digits (enlarged to
         16x16), or your own small grey array (3 to 24 pixels a side, not
         constant).
-    x, y : int, optional
+    column, row : int, optional
         Where the object's top-left corner starts (column, row).
     seed : int
         Seed of the picture's faint background texture.
@@ -161,7 +161,7 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
     Attributes
     ----------
     controls : dict
-        ``"x"`` and ``"y"`` (IntSliders: the object's column and row),
+        ``"column"`` and ``"row"`` (IntSliders: the object's position),
         ``"template"`` (Dropdown), ``"upload"`` (FileUpload: an image of
         your own becomes the template ``"upload: <name>"``, cut and resized
         to the current template's size; choosing another template brings it
@@ -180,16 +180,16 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
     --------
     >>> viz = TemplateMatchingExplorer()
     >>> (row, col), value = viz.response_peak
-    >>> (row, col) == (viz.controls["y"].value, viz.controls["x"].value), round(value, 6)
+    >>> (row, col) == (viz.controls["row"].value, viz.controls["column"].value), round(value, 6)
     (True, 1.0)
     >>> before = viz.feature_peak[1]
-    >>> viz.controls["x"].value += 10
-    >>> viz.feature_peak[0][1] == viz.controls["x"].value, viz.feature_peak[1] == before
+    >>> viz.controls["column"].value += 10
+    >>> viz.feature_peak[0][1] == viz.controls["column"].value, viz.feature_peak[1] == before
     (True, True)
     >>> viz.close()
     """
 
-    def __init__(self, template="coin", *, x=None, y=None, seed=0):
+    def __init__(self, template="coin", *, column=None, row=None, seed=0):
         super().__init__()
         self._seed = seed
         self._scenes = {}
@@ -209,8 +209,8 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
             start = "custom"
         tpl = self._get_scene(start)[0]
         x_max, y_max = PICTURE_SHAPE[1] - tpl.shape[1], PICTURE_SHAPE[0] - tpl.shape[0]
-        x = 8 if x is None else check_range(x, "x", 0, x_max, "the object must stay in the picture")
-        y = 10 if y is None else check_range(y, "y", 0, y_max, "the object must stay in the picture")
+        x = 8 if column is None else check_range(column, "column", 0, x_max, "the object must stay in the picture")
+        y = 10 if row is None else check_range(row, "row", 0, y_max, "the object must stay in the picture")
         self._home = (y, x)
 
         def slider(value, hi, description):
@@ -219,8 +219,8 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
                                      layout=widgets.Layout(width="300px"))
 
         self.controls = {
-            "x": slider(x, x_max, "object x (column)"),
-            "y": slider(y, y_max, "object y (row)"),
+            "column": slider(x, x_max, "object column"),
+            "row": slider(y, y_max, "object row"),
             "template": widgets.Dropdown(options=options, value=start, description="template",
                                          layout=widgets.Layout(width="200px")),
             "upload": self._make_upload(self._on_upload, description="Upload template", grey=True,
@@ -229,7 +229,7 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
         self._state = {}
         self._build_figure()
         c = self.controls
-        self._layout(widgets.HBox([c["template"], c["upload"], c["x"], c["y"]]))
+        self._layout(widgets.HBox([c["template"], c["upload"], c["column"], c["row"]]))
         self._connect()
 
     def _scene(self, name, template=None):
@@ -301,9 +301,9 @@ class TemplateMatchingExplorer(RangeSync, Explorer):
         template, background, other, corner, kernel, best = self._get_scene(name)
         th, tw = template.shape
         ph, pw = PICTURE_SHAPE
-        self._set_range("x", 0, pw - tw)
-        self._set_range("y", 0, ph - th)
-        x, y = self.controls["x"].value, self.controls["y"].value
+        self._set_range("column", 0, pw - tw)
+        self._set_range("row", 0, ph - th)
+        x, y = self.controls["column"].value, self.controls["row"].value
         picture = background.copy()
         if other is not None:
             r0, c0 = corner
