@@ -268,8 +268,8 @@ def _row(layer, shape):
             params, weights, macs = 2 * c, c, outputs
             connections = outputs * (k * k + 1)
         else:
-            params = weights = _ar.pool_params()
-            macs = _ar.pool_macs()
+            params = weights = _ar.pool_params(k)
+            macs = _ar.pool_macs(shape, k, stride=s, padding=layer.padding)
             connections = outputs * k * k
         return Row(kernel=_window_text(layer), output_shape=(oh, ow, c), params=params,
                    weights=weights, macs=macs, connections=connections,

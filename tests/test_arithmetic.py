@@ -77,7 +77,7 @@ def test_costs_by_hand():
     assert ar.conv_macs((32, 32, 1), 6, 5) == 28 * 28 * 6 * 25   # LeNet-5 C1: 117,600
     assert ar.conv1x1_params(192, 16) == 192 * 16 + 16
     assert ar.conv1x1_macs((28, 28, 192), 16) == 28 * 28 * 192 * 16
-    assert ar.pool_params((26, 26, 8), 2) == 0 and ar.pool_macs() == 0
+    assert ar.pool_params(2) == 0 and ar.pool_macs((26, 26, 8), 2) == 0
     assert ar.pool_comparisons((4, 4, 1), 2) == 4 * 3
     assert ar.dense_params(400, 120) == 48120
     assert ar.dense_macs(84, 10) == 840

@@ -1,5 +1,7 @@
 """Convolution, padding and pooling against scipy, scikit-image and worked examples."""
 
+import zlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -102,7 +104,7 @@ def test_exercise_table_shapes_by_computation():
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
 @pytest.mark.parametrize("kshape", [(3, 3), (2, 2), (4, 3), (1, 5), (5, 5)])
 def test_convolve2d_matches_scipy(mode, kshape):
-    rng = np.random.default_rng(hash((mode, kshape)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(f"{mode} {kshape}".encode()))  # stable across processes
     image = rng.standard_normal((9, 11))
     kernel = rng.standard_normal(kshape)
     np.testing.assert_allclose(ops.convolve2d(image, kernel, mode=mode), signal.convolve2d(image, kernel, mode), atol=1e-12)
