@@ -283,7 +283,7 @@ def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None =
         except (ValueError, TypeError) as exc:  # ragged nested lists
             raise TypeError(f"`{name}` must be an array of numbers, got {type(x).__name__}: {exc}") from None
     if ndim is not None:
-        allowed = (ndim,) if is_int(ndim) else tuple(ndim)  # type: ignore[arg-type]
+        allowed: tuple[int, ...] = (int(ndim),) if isinstance(ndim, (int, np.integer)) else tuple(ndim)
         if arr.ndim not in allowed:
             raise ValueError(
                 f"`{name}` must be {_ndim_text(allowed)}, got {arr.ndim}-D array of shape {arr.shape}"

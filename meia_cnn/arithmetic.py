@@ -176,6 +176,12 @@ def output_size(input_size: Any, kernel_size: Any, *, stride: Any = 1, padding: 
 def pool_output_size(input_size: int, size: int, *, stride: int | None = ...,
                      padding: str | int = ...) -> int: ...
 @overload
+def pool_output_size(input_size: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = ...,
+                     padding: Padding = ...) -> tuple[int, int]: ...
+@overload
+def pool_output_size(input_size: IntOrPair, size: Sequence[int], *, stride: IntOrPair | None = ...,
+                     padding: Padding = ...) -> tuple[int, int]: ...
+@overload
 def pool_output_size(input_size: Any, size: Any, *, stride: Any = ...,
                      padding: Any = ...) -> int | tuple[int, int]: ...
 def pool_output_size(input_size: Any, size: Any, *, stride: Any = None,
@@ -539,9 +545,8 @@ def pool_comparisons(input_shape: Sequence[int], size: IntOrPair, *, stride: Int
     """
     h, w, c = _shape_hwc(input_shape)
     kh, kw = as_pair(size, "size")
-    out = pool_output_size((h, w), (kh, kw), stride=stride, padding=padding)
-    assert isinstance(out, tuple)
-    return out[0] * out[1] * c * (kh * kw - 1)
+    oh, ow = pool_output_size((h, w), (kh, kw), stride=stride, padding=padding)
+    return oh * ow * c * (kh * kw - 1)
 
 
 def dense_params(in_features: int, out_features: int, *, bias: bool = True) -> int:

@@ -15,10 +15,13 @@ import io
 import os
 import warnings
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
-from ._validation import as_pair, is_int
+from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
+from ._validation import IntOrPair, as_int, as_pair, is_int
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -53,19 +56,8 @@ MAX_SIDE = 20_000
 #: larger images are downscaled while they are decoded.
 MAX_DECODED_SIDE = 1024
 
-_LAZY = {"shapes", "SHAPE_NAMES", "REGIONS", "read_idx", "load_mnist"}
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        from . import _datasets
-
-        return getattr(_datasets, name)
-    raise AttributeError(f"module 'meia_cnn.data' has no attribute {name!r}")
-
-
 @lru_cache(maxsize=None)
-def _raw_sample(name):
+def _raw_sample(name: str) -> np.ndarray:
     import skimage.data
 
     image = getattr(skimage.data, name)()
@@ -73,7 +65,7 @@ def _raw_sample(name):
     return image
 
 
-def sample_image(name="camera", *, grey=False, size=None):
+def sample_image(name: str = "camera", *, grey: bool = False, size: IntOrPair | None = None) -> NDArray[np.float64]:
     """A photo bundled with scikit-image, as floats in [0, 1].
 
     Parameters
@@ -87,7 +79,7 @@ def sample_image(name="camera", *, grey=False, size=None):
 
     Returns
     -------
-    ndarray of shape (H, W) or (H, W, 3), float64 in [0, 1]
+    (M, N) or (M, N, 3) array of float64 in [0, 1]
 
     Examples
     --------
@@ -104,7 +96,7 @@ def sample_image(name="camera", *, grey=False, size=None):
 
 
 @lru_cache(maxsize=1)
-def _digits():
+def _digits() -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -115,7 +107,7 @@ def _digits():
     return images, labels
 
 
-def digits(*, dtype=np.float64):
+def digits(*, dtype: DTypeLike = np.float64) -> tuple[NDArray[np.floating], NDArray[np.int64]]:
     """scikit-learn's handwritten digits: 1,797 images of 8x8 pixels, one channel.
 
     The images form a batch in the kit's convention, channels last, like every
@@ -373,7 +365,7 @@ def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
         )
 
 
-def _to_unit_float(image):
+def _to_unit_float(image: np.ndarray) -> NDArray[np.float64]:
     from skimage.util import img_as_float
 
     if image.dtype == bool:
@@ -390,7 +382,7 @@ def _to_unit_float(image):
     return img_as_float(image).astype(np.float64, copy=False)
 
 
-def _finish(image, *, grey, size):
+def _finish(image: np.ndarray, *, grey: bool, size: IntOrPair | None) -> NDArray[np.float64]:
     """Channels to RGB or grey, values to [0, 1], then an optional resize."""
     image = _to_unit_float(np.asarray(image))
     if image.ndim == 3:
@@ -411,14 +403,12 @@ def _finish(image, *, grey, size):
     return np.clip(image, 0.0, 1.0)
 
 
-def _resize(image, size):
+def _resize(image: np.ndarray, size: IntOrPair) -> np.ndarray:
     from skimage.transform import resize
 
     h, w = image.shape[:2]
     if is_int(size):
-        if size < 1:
-            raise ValueError(f"`size` must be >= 1, got {size}")
-        scale = size / max(h, w)
+        scale = as_int(size, "size") / max(h, w)
         target = (max(1, round(h * scale)), max(1, round(w * scale)))
     else:
         target = as_pair(size, "size")

@@ -18,7 +18,7 @@ refused too.  Shapes are checked before values are scanned for NaN.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -64,7 +64,7 @@ def _padding_pairs(shape_hw: Pair, padding: Any, kernel_size: Any, stride: Any, 
     if isinstance(mode, str) and mode != "valid" and kernel_size is None:
         raise ValueError(f"`kernel_size` is needed to compute padding={padding!r}")
     if kernel_size is None:
-        return mode if not isinstance(mode, str) else ((0, 0), (0, 0))  # type: ignore[no-any-return]
+        return mode if not isinstance(mode, str) else ((0, 0), (0, 0))
     return arithmetic.padding_amounts(shape_hw, kernel_size, stride=stride, padding=padding, dilation=dilation)
 
 
@@ -565,6 +565,16 @@ def _pool_setup(x: ArrayLike, size: Any, stride: Any, padding: Any
     return to_float_array(x4, "x"), arr.ndim, window, step, pads, out_hw
 
 
+@overload
+def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
+               padding: Padding = ..., return_indices: Literal[False] = ...) -> FloatArray: ...
+@overload
+def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
+               padding: Padding = ..., return_indices: Literal[True]) -> tuple[FloatArray, NDArray[np.intp]]: ...
+@overload
+def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
+               padding: Padding = ..., return_indices: bool = ...
+               ) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]: ...
 def max_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = None,
                padding: Padding = "valid", return_indices: bool = False
                ) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]:
