@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
-from ._validation import IntOrPair, as_int, as_pair, is_int
+from ._validation import IntOrPair, as_int, as_pair, check_elements, is_int
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -414,5 +414,6 @@ def _resize(image: np.ndarray, size: IntOrPair) -> np.ndarray:
         target = as_pair(size, "size")
     if target == (h, w):
         return image
+    check_elements(target + image.shape[2:], name="size", what="the resized image")
     return resize(image, target + image.shape[2:], anti_aliasing=target[0] < h or target[1] < w,
                   preserve_range=True)

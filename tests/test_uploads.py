@@ -188,3 +188,13 @@ def test_a_path_is_named_by_its_file_name(tmp_path):
     path.write_bytes(HOSTILE["random bytes"])
     with pytest.raises(ValueError, match=r"^file 'holiday.gif' is not an image that can be read"):
         data.load_image(path)
+
+
+def test_a_huge_size_is_refused_before_resizing():
+    content = _save(Image.new("L", (4, 3)), "PNG")
+    with pytest.raises(ValueError, match=r"`size` asks for too much memory: the resized image would be 100000×100000"):
+        data.load_image(content, size=(10**5, 10**5))
+    with pytest.raises(ValueError, match=r"`size` asks for too much memory: the resized image would be 750000×1000000"):
+        data.load_image(content, size=10**6)
+    with pytest.raises(ValueError, match=r"`size` asks for too much memory"):
+        data.sample_image("camera", size=10**6)
