@@ -20,6 +20,7 @@ MODULES = [
     "meia_cnn.data",
     "meia_cnn._datasets",
     "meia_cnn.architectures",
+    # next, once their docstrings have the sections: "meia_cnn.nn", "meia_cnn.exercises", "meia_cnn.widgets"
 ]
 
 
@@ -28,15 +29,18 @@ def _section(doc, name):
 
 
 def _public_objects(module_name):
+    """Public functions, classes and methods a module defines (a package: also what it re-exports)."""
     module = importlib.import_module(module_name)
+    is_package = hasattr(module, "__path__")
     names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
     for name in names:
         obj = getattr(module, name)
-        if inspect.isfunction(obj) or inspect.isclass(obj):
-            if getattr(obj, "__module__", "").startswith("meia_cnn") and (
-                    obj.__module__ == module_name or module_name == "meia_cnn"):
-                yield f"{module_name}.{name}", obj, False
-            if inspect.isclass(obj) and obj.__module__ == module_name:
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        origin = getattr(obj, "__module__", "")
+        if origin == module_name or (is_package and origin.startswith(module_name + ".")):
+            yield f"{module_name}.{name}", obj, False
+            if inspect.isclass(obj):
                 for attr, member in vars(obj).items():
                     if inspect.isfunction(member) and not attr.startswith("_"):
                         yield f"{module_name}.{name}.{attr}", member, True
