@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.meia-cnn-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-fast slides bench clean
+.PHONY: lab test test-fast docs slides bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "meia-cnn needs Python >= 3.10, found " + sys.version.split()[0])'
@@ -30,6 +30,13 @@ test: $(STAMP)
 ## make test-fast: everything but the notebooks and the browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests meia_cnn -m "not browser"
+
+## make docs: the API reference, generated from the docstrings, in build/docs/
+# (the public modules; tests/test_api_docs.py builds the same list)
+DOC_MODULES := meia_cnn meia_cnn.arithmetic meia_cnn.ops meia_cnn.data meia_cnn.architectures meia_cnn.nn meia_cnn.exercises meia_cnn.widgets
+docs: $(STAMP)
+	$(BIN)/python -m pdoc --docformat numpy -o build/docs $(DOC_MODULES)
+	@echo "API reference: build/docs/index.html"
 
 ## make slides: every notebook as an offline reveal.js deck in build/slides/
 slides: $(STAMP)

@@ -11,7 +11,9 @@ The core is pure numpy and usable from any script:
 and, imported on demand, :mod:`meia_cnn.nn` (a small trainable CNN),
 :mod:`meia_cnn.architectures` (LeNet-5, AlexNet, VGG, GoogLeNet),
 :mod:`meia_cnn.exercises` and :mod:`meia_cnn.widgets` (the live explorers).
-Importing ``meia_cnn`` never imports ipywidgets or matplotlib.
+Importing ``meia_cnn`` never imports ipywidgets or matplotlib.  No array the
+core allocates exceeds :data:`MAX_ELEMENTS` elements: asking for more is a
+``ValueError`` naming the parameter responsible.
 
 >>> import meia_cnn
 >>> meia_cnn.feature_map_shape((28, 28, 3), 8, 3)
@@ -35,7 +37,7 @@ from .arithmetic import (
     pool_params,
     receptive_field,
 )
-from .ops import avg_pool2d, conv1x1, conv2d, convolve2d, max_pool2d, pad, sliding_windows
+from .ops import MAX_ELEMENTS, avg_pool2d, conv1x1, conv2d, convolve2d, max_pool2d, pad, sliding_windows
 
 __version__ = "0.1.0"
 
@@ -62,4 +64,5 @@ __all__ = [
     "max_pool2d",
     "avg_pool2d",
     "conv1x1",
+    "MAX_ELEMENTS",
 ]

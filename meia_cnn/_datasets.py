@@ -23,7 +23,11 @@ import os
 import struct
 import zlib
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ._validation import as_int, is_int
 
@@ -64,8 +68,10 @@ _MIN_RADIUS = 2.0
 # ---------------------------------------------------------------------------
 # shapes
 # ---------------------------------------------------------------------------
-def shapes(n, size=32, *, seed=0, classes=SHAPE_NAMES, region="anywhere", radius=(0.12, 0.22),
-           noise=0.0, return_info=False):
+def shapes(n: int, size: int = 32, *, seed: int | np.random.Generator | None = 0,
+           classes: Sequence[str] = SHAPE_NAMES, region: str | Sequence[Sequence[float]] = "anywhere",
+           radius: float | tuple[float, float] = (0.12, 0.22), noise: float = 0.0,
+           return_info: bool = False) -> tuple[Any, ...]:
     """A labelled set of white shapes on black at random positions and sizes.
 
     Parameters
@@ -96,8 +102,8 @@ def shapes(n, size=32, *, seed=0, classes=SHAPE_NAMES, region="anywhere", radius
 
     Returns
     -------
-    X : ndarray of shape (n, size, size, 1), float32 in [0, 1]
-    y : ndarray of shape (n,), int64 in 0..len(classes)-1
+    X : (n, size, size, 1) array of float32 in [0, 1]
+    y : (n,) array of int64 in 0..len(classes)-1
     info : dict, only with ``return_info=True``
 
     Examples
@@ -170,7 +176,7 @@ def shapes(n, size=32, *, seed=0, classes=SHAPE_NAMES, region="anywhere", radius
     return X, y
 
 
-def _draw(draw, kind, cy, cx, r, shape):
+def _draw(draw: Any, kind: int, cy: float, cx: float, r: float, shape: tuple[int, int]) -> list[Any]:
     """Pixel indices of one shape that fits the box [c - r, c + r]^2."""
     if kind == 0:  # circle
         return [draw.disk((cy, cx), r, shape=shape)]
@@ -187,7 +193,7 @@ def _draw(draw, kind, cy, cx, r, shape):
     ]
 
 
-def _rng(seed):
+def _rng(seed: Any) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None:
@@ -199,7 +205,7 @@ def _rng(seed):
     return np.random.default_rng(int(seed))
 
 
-def _check_classes(classes):
+def _check_classes(classes: Any) -> tuple[str, ...]:
     rule = f"a sequence of distinct names from {', '.join(SHAPE_NAMES)}"
     if isinstance(classes, str) or not isinstance(classes, (tuple, list)):
         raise TypeError(f"`classes` must be {rule}, got {classes!r}")
@@ -211,7 +217,7 @@ def _check_classes(classes):
     return tuple(classes)
 
 
-def _check_region(region):
+def _check_region(region: Any) -> tuple[tuple[float, float], tuple[float, float]]:
     if isinstance(region, str):
         if region not in REGIONS:
             raise ValueError(
@@ -231,7 +237,7 @@ def _check_region(region):
     return (top, bottom), (left, right)
 
 
-def _check_radius(radius):
+def _check_radius(radius: Any) -> tuple[float, float]:
     rule = "a fraction of the size in (0, 0.5], or a pair (low, high) with low <= high"
     pair = (radius, radius) if isinstance(radius, (int, float)) and not isinstance(radius, bool) else radius
     try:
@@ -243,7 +249,7 @@ def _check_radius(radius):
     return lo, hi
 
 
-def _check_noise(noise):
+def _check_noise(noise: Any) -> float:
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.floating, np.integer)):
         raise TypeError(f"`noise` must be a number >= 0, got {noise!r}")
     noise = float(noise)
@@ -256,7 +262,7 @@ def _check_noise(noise):
 # idx files (MNIST)
 # ---------------------------------------------------------------------------
 #: Data type codes of the idx format (third byte of the magic number).
-IDX_DTYPES = {
+IDX_DTYPES: dict[int, np.dtype[Any]] = {
     0x08: np.dtype(np.uint8),
     0x09: np.dtype(np.int8),
     0x0B: np.dtype(">i2"),
@@ -271,7 +277,8 @@ MAX_IDX_BYTES = 256 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_idx(source, *, max_bytes=MAX_IDX_BYTES):
+def read_idx(source: str | os.PathLike[str] | bytes | bytearray | memoryview, *,
+             max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read one file in the idx format (the format of the MNIST files).
 
     The format: a magic number of 4 bytes (two zero bytes, a data type code
@@ -351,7 +358,7 @@ def read_idx(source, *, max_bytes=MAX_IDX_BYTES):
     return values.reshape(dims).astype(dtype.newbyteorder("="))
 
 
-def _idx_content(source, max_bytes):
+def _idx_content(source: Any, max_bytes: int) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, label = bytes(source), "idx content"
         if len(data) > max_bytes:
@@ -390,7 +397,8 @@ _MNIST_HELP = (
 )
 
 
-def load_mnist(directory, kind="train", *, max_bytes=MAX_IDX_BYTES):
+def load_mnist(directory: str | os.PathLike[str], kind: str = "train", *,
+               max_bytes: int = MAX_IDX_BYTES) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
     """Read MNIST (or Fashion-MNIST, same format) from a folder you already have.
 
     Looks for ``train-images-idx3-ubyte`` and ``train-labels-idx1-ubyte``
@@ -408,8 +416,8 @@ def load_mnist(directory, kind="train", *, max_bytes=MAX_IDX_BYTES):
 
     Returns
     -------
-    X : ndarray of shape (N, 28, 28, 1), float32 in [0, 1]
-    y : ndarray of shape (N,), int64
+    X : (N, 28, 28, 1) array of float32 in [0, 1]
+    y : (N,) array of int64
 
     Raises
     ------
@@ -450,7 +458,7 @@ def load_mnist(directory, kind="train", *, max_bytes=MAX_IDX_BYTES):
     return X, labels.astype(np.int64)
 
 
-def _find(folder, prefix, what, ndim):
+def _find(folder: str, prefix: str, what: str, ndim: int) -> str:
     stems = (f"{prefix}-{what}-idx{ndim}-ubyte", f"{prefix}-{what}.idx{ndim}-ubyte")
     for stem in stems:
         for name in (stem, stem + ".gz"):

@@ -2,26 +2,103 @@
 
 Every message names the parameter, the rule and the value received, so a
 student reading a traceback (or a widget's message line) knows what to fix.
+
+The size limit :data:`MAX_ELEMENTS` lives here too: every array the core
+allocates (a result or an intermediate such as a padded copy or the im2col
+matrix) is checked against it *before* it is allocated, so asking for the
+impossible (``pad(np.ones((1, 1)), 10**5)``) is a ``ValueError`` naming the
+parameter responsible, never a ``MemoryError``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "IntOrPair",
+    "Padding",
+    "MAX_ELEMENTS",
+    "is_int",
+    "as_int",
+    "as_pair",
+    "is_pair",
+    "pair_text",
+    "shape_text",
+    "check_padding",
+    "as_float_array",
+    "as_real_array",
+    "to_float_array",
+    "check_finite",
+    "check_elements",
+    "check_fill_value",
+]
+
+#: An int (square) or a pair ``(h, w)`` of ints.
+IntOrPair = Union[int, Sequence[int]]
+#: ``'valid'``, ``'same'``, ``'full'``, an int, ``(ph, pw)`` or ``((top, bottom), (left, right))``.
+Padding = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
+
+#: Largest array, in elements, that the core allocates for one result or
+#: intermediate (2**27 = 134,217,728 elements: 1 GiB of float64).
+MAX_ELEMENTS = 2**27
 
 PADDING_RULE = (
     "'valid', 'same', 'full', an int >= 0 or ((top, bottom), (left, right)) of ints >= 0"
 )
 
 
-def is_int(value) -> bool:
-    """True for Python and numpy integers, False for bools and floats."""
+def is_int(value: object) -> bool:
+    """True for Python and numpy integers (0-d integer arrays too); False for bools and floats.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_int(3), is_int(np.int8(3)), is_int(np.array(3)), is_int(True), is_int(3.0)
+    (True, True, True, False, False)
+    """
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iu"
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def as_int(value, name, *, minimum=1):
-    """Return ``value`` as an int after checking it is an int >= ``minimum``."""
+def as_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int after checking it is an int >= ``minimum``.
+
+    Parameters
+    ----------
+    value : int
+        Any integer (numpy integers and 0-d integer arrays too).
+    name : str
+        The parameter's name, for the message.
+    minimum : int, optional
+        The smallest value accepted.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> as_int(np.uint8(3), "filters")
+    3
+    >>> as_int(0, "filters")
+    Traceback (most recent call last):
+    ...
+    ValueError: `filters` must be >= 1, got 0
+    """
     if not is_int(value):
         raise TypeError(f"`{name}` must be an int >= {minimum}, got {value!r}")
     if value < minimum:
@@ -29,9 +106,24 @@ def as_int(value, name, *, minimum=1):
     return int(value)
 
 
-def as_pair(value, name, *, minimum=1):
+def as_pair(value: Any, name: str, *, minimum: int = 1) -> tuple[int, int]:
     """Normalise an int-or-pair argument to a tuple ``(h, w)`` of ints.
 
+    Parameters
+    ----------
+    value : int or (int, int)
+        One int means the same for both axes.
+    name : str
+        The parameter's name, for the message.
+    minimum : int, optional
+        The smallest value accepted.
+
+    Returns
+    -------
+    (int, int)
+
+    Examples
+    --------
     >>> as_pair(3, "kernel_size")
     (3, 3)
     >>> as_pair((2, 1), "stride")
@@ -39,7 +131,7 @@ def as_pair(value, name, *, minimum=1):
     """
     if is_int(value):
         value = (value, value)
-    elif isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
+    elif is_pair(value):
         value = tuple(value)
     else:
         raise TypeError(f"`{name}` must be an int or a pair of ints (h, w), got {value!r}")
@@ -51,30 +143,83 @@ def as_pair(value, name, *, minimum=1):
     return (int(value[0]), int(value[1]))
 
 
-def is_pair(value) -> bool:
-    return isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2
+def is_pair(value: object) -> bool:
+    """True for a tuple, list or 1-D array of length 2.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_pair((3, 3)), is_pair(np.array([1, 2])), is_pair(np.array(5)), is_pair(3)
+    (True, True, False, False)
+    """
+    if isinstance(value, np.ndarray):
+        return value.ndim == 1 and len(value) == 2
+    return isinstance(value, (tuple, list)) and len(value) == 2
 
 
-def pair_text(pair):
+def pair_text(pair: Sequence[Any]) -> str:
     """``(h, w)`` as written in messages and tables: ``'3'`` when square, else ``'(2, 1)'``.
 
+    Parameters
+    ----------
+    pair : (h, w)
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> pair_text((3, 3)), pair_text((2, 1))
     ('3', '(2, 1)')
     """
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
-def shape_text(shape):
+def shape_text(shape: Sequence[Any]) -> str:
     """A shape in the slides' notation: ``(28, 28, 3)`` -> ``'28×28×3'``.
 
+    Parameters
+    ----------
+    shape : sequence of int
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> shape_text((28, 28, 3))
     '28×28×3'
     """
     return "\u00d7".join(str(v) for v in shape)
 
 
-def check_padding(padding):
-    """Validate ``padding`` and return it as a mode string or ``((t, b), (l, r))``."""
+def check_padding(padding: Any) -> Any:
+    """Validate ``padding`` and return it as a mode string or ``((t, b), (l, r))``.
+
+    Parameters
+    ----------
+    padding : {'valid', 'same', 'full'}, int, (int, int) or ((int, int), (int, int))
+        Mode names are case-insensitive; ``(ph, pw)`` pads symmetrically per axis.
+
+    Returns
+    -------
+    str or ((int, int), (int, int))
+        The lower-case mode, or the zeros on each side.
+
+    Examples
+    --------
+    >>> check_padding("SAME"), check_padding(1), check_padding((1, 2))
+    ('same', ((1, 1), (1, 1)), ((1, 1), (2, 2)))
+    """
     if isinstance(padding, str):
         mode = padding.lower()
         if mode not in ("valid", "same", "full"):
@@ -97,13 +242,38 @@ def check_padding(padding):
     raise ValueError(f"`padding` must be {PADDING_RULE}, got {padding!r}")
 
 
-def as_float_array(x, name, *, ndim=None, allow_nan=False):
-    """Return ``x`` as a float ndarray following the kit's dtype policy.
+def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None = None) -> np.ndarray:
+    """``x`` as an ndarray of real numbers, its shape and size checked, not yet converted.
 
-    float32 and float64 keep their dtype; bool, integer and other float types
-    compute in float64.  Non-numeric input is a ``TypeError``; NaN or infinity
-    a ``ValueError`` (unless ``allow_nan``); a wrong number of dimensions a
-    ``ValueError`` listing the accepted shapes.  The input is never modified.
+    The first half of :func:`as_float_array`, for functions that check the
+    shapes (and the sizes of what they will allocate) before they copy or
+    scan the data: a wrong number of dimensions is a ``ValueError`` listing
+    the accepted shapes, more than :data:`MAX_ELEMENTS` elements a
+    ``ValueError``, non-numeric values a ``TypeError``.  Finish with
+    :func:`to_float_array`.
+
+    Parameters
+    ----------
+    x : array_like
+        Numbers (bool, int or float).
+    name : str
+        The parameter's name, for the message.
+    ndim : int or sequence of int, optional
+        The accepted numbers of dimensions.
+
+    Returns
+    -------
+    ndarray
+        ``x`` itself when it is already an ndarray (no copy), else ``np.asarray(x)``.
+
+    Examples
+    --------
+    >>> as_real_array([[1, 2], [3, 4]], "x", ndim=2).dtype
+    dtype('int64')
+    >>> as_real_array([1, 2], "x", ndim=(2, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` must be 2-D (H, W) or 3-D (H, W, C), got 1-D array of shape (2,)
     """
     if isinstance(x, np.ndarray):
         arr = x
@@ -112,32 +282,188 @@ def as_float_array(x, name, *, ndim=None, allow_nan=False):
             arr = np.asarray(x)
         except (ValueError, TypeError) as exc:  # ragged nested lists
             raise TypeError(f"`{name}` must be an array of numbers, got {type(x).__name__}: {exc}") from None
-    if arr.dtype == object and arr.size:
-        try:
-            arr = arr.astype(np.float64)
-        except (ValueError, TypeError):
-            raise TypeError(f"`{name}` must hold numbers, got values of dtype object") from None
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise TypeError(f"`{name}` must hold real numbers, got dtype {arr.dtype}")
-    if kind not in "biuf" and not (kind == "O" and arr.size == 0):
-        raise TypeError(f"`{name}` must hold numbers, got dtype {arr.dtype}")
-    if arr.dtype not in (np.float32, np.float64):
-        arr = arr.astype(np.float64)
     if ndim is not None:
-        allowed = (ndim,) if is_int(ndim) else tuple(ndim)
+        allowed: tuple[int, ...] = (int(ndim),) if isinstance(ndim, (int, np.integer)) else tuple(ndim)
         if arr.ndim not in allowed:
             raise ValueError(
                 f"`{name}` must be {_ndim_text(allowed)}, got {arr.ndim}-D array of shape {arr.shape}"
             )
-    if not allow_nan and arr.size and not np.isfinite(arr).all():
-        raise ValueError(f"`{name}` must be finite: it contains NaN or infinity")
+    if arr.size > MAX_ELEMENTS:
+        raise ValueError(
+            f"`{name}` is too large: {shape_text(arr.shape)} = {arr.size:,} elements, "
+            f"more than the limit of {MAX_ELEMENTS:,} (MAX_ELEMENTS)"
+        )
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"`{name}` must hold real numbers, got dtype {arr.dtype}")
+    if kind == "O" and arr.size:
+        try:
+            arr = arr.astype(np.float64)
+        except (ValueError, TypeError):
+            raise TypeError(f"`{name}` must hold numbers, got values of dtype object") from None
+        kind = "f"
+    if kind not in "biuf" and not (kind == "O" and arr.size == 0):
+        raise TypeError(f"`{name}` must hold numbers, got dtype {arr.dtype}")
     return arr
+
+
+def to_float_array(arr: np.ndarray, name: str, *, allow_nan: bool = False) -> NDArray[np.floating]:
+    """Apply the kit's dtype policy to a checked array, then check it is finite.
+
+    float32 and float64 keep their dtype; bool, integer and other float
+    types become float64.  NaN or infinity is a ``ValueError`` unless
+    ``allow_nan``.  The input is never modified.
+
+    Parameters
+    ----------
+    arr : ndarray
+        An array returned by :func:`as_real_array`.
+    name : str
+        The parameter's name, for the message.
+    allow_nan : bool, optional
+        Accept NaN and infinity.
+
+    Returns
+    -------
+    ndarray of float32 or float64
+
+    Examples
+    --------
+    >>> to_float_array(np.array([1, 2]), "x")
+    array([1., 2.])
+    >>> to_float_array(np.array([1.0, np.nan]), "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` must be finite: it contains NaN or infinity
+    """
+    if arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    if not allow_nan:
+        check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise a ``ValueError`` naming ``name`` if ``arr`` holds NaN or infinity.
+
+    Parameters
+    ----------
+    arr : ndarray
+    name : str
+        The parameter's name, for the message.
+
+    Examples
+    --------
+    >>> check_finite(np.ones(3), "x")
+    >>> check_finite(np.array([np.inf]), "kernels")
+    Traceback (most recent call last):
+    ...
+    ValueError: `kernels` must be finite: it contains NaN or infinity
+    """
+    if arr.size and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        raise ValueError(f"`{name}` must be finite: it contains NaN or infinity")
+
+
+def check_elements(shape: Sequence[int], *, name: str, what: str) -> None:
+    """Refuse, before allocating it, an array of more than :data:`MAX_ELEMENTS` elements.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        The shape of the array about to be allocated.
+    name : str
+        The parameter responsible, named in the message (e.g. ``"padding"``).
+    what : str
+        What the array is (e.g. ``"the padded input"``).
+
+    Examples
+    --------
+    >>> check_elements((100, 100), name="x", what="the output")
+    >>> check_elements((200001, 200001), name="padding", what="the padded input")
+    Traceback (most recent call last):
+    ...
+    ValueError: `padding` asks for too much memory: the padded input would be 200001×200001 = 40,000,400,001 elements, more than the limit of 134,217,728 (MAX_ELEMENTS)
+    """
+    count = math.prod(int(v) for v in shape)
+    if count > MAX_ELEMENTS:
+        raise ValueError(
+            f"`{name}` asks for too much memory: {what} would be {shape_text(shape)} = "
+            f"{count:,} elements, more than the limit of {MAX_ELEMENTS:,} (MAX_ELEMENTS)"
+        )
+
+
+def check_fill_value(value: Any, name: str = "value") -> float:
+    """Return a fill value as a float after checking it is a real number.
+
+    Parameters
+    ----------
+    value : int or float
+        Python or numpy real number (infinity and NaN allowed); not a bool,
+        a string or ``None``.
+    name : str, optional
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> check_fill_value(0), check_fill_value(np.float32(0.5))
+    (0.0, 0.5)
+    >>> check_fill_value(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: `value` must be a real number, got None
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return float(value)
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a real number, got {value!r}")
+    return float(value)
+
+
+def as_float_array(
+    x: ArrayLike,
+    name: str,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    allow_nan: bool = False,
+) -> NDArray[np.floating]:
+    """Return ``x`` as a float ndarray following the kit's dtype policy.
+
+    float32 and float64 keep their dtype; bool, integer and other float types
+    compute in float64.  Non-numeric input is a ``TypeError``; a wrong number
+    of dimensions a ``ValueError`` listing the accepted shapes, checked before
+    the values are converted or scanned; NaN or infinity a ``ValueError``
+    (unless ``allow_nan``).  The input is never modified.
+
+    Parameters
+    ----------
+    x : array_like
+        Numbers.
+    name : str
+        The parameter's name, for the message.
+    ndim : int or sequence of int, optional
+        The accepted numbers of dimensions.
+    allow_nan : bool, optional
+        Accept NaN and infinity.
+
+    Returns
+    -------
+    ndarray of float32 or float64
+
+    Examples
+    --------
+    >>> as_float_array([[1, 2]], "x", ndim=2)
+    array([[1., 2.]])
+    """
+    return to_float_array(as_real_array(x, name, ndim=ndim), name, allow_nan=allow_nan)
 
 
 _NDIM_NAMES = {2: "2-D (H, W)", 3: "3-D (H, W, C)", 4: "4-D (N, H, W, C)"}
 
 
-def _ndim_text(allowed):
+def _ndim_text(allowed: Sequence[int]) -> str:
     names = [_NDIM_NAMES.get(n, f"{n}-D") for n in allowed]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

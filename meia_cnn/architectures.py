@@ -98,6 +98,8 @@ import html as _html
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from collections.abc import Sequence
+from typing import Any, Callable
 
 from . import arithmetic as _ar
 from ._validation import shape_text
@@ -145,6 +147,13 @@ class Layer:
         ``(n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj)``.
     trainable : bool
         False for LeNet-5's output layer, whose centres are fixed by hand.
+    note : str
+        A remark printed with the table.
+
+    Examples
+    --------
+    >>> Layer("conv", "C1", units=6, size=5)
+    Layer(kind='conv', name='C1', units=6, size=5, stride=1, padding='valid', groups=1, reduce=0, table=(), inception=(), trainable=True, note='')
     """
 
     kind: str
@@ -152,11 +161,11 @@ class Layer:
     units: int = 0
     size: int = 0
     stride: int = 1
-    padding: object = "valid"
+    padding: str | int = "valid"
     groups: int = 1
     reduce: int = 0
-    table: tuple = ()
-    inception: tuple = ()
+    table: tuple[tuple[int, ...], ...] = ()
+    inception: tuple[int, ...] = ()
     trainable: bool = True
     note: str = ""
 
@@ -183,29 +192,35 @@ class Row:
     config : mapping
         Extra numbers of the row: an inception module's six filter counts,
         a reduced convolution's ``n3x3_reduce`` and ``n3x3``.
+
+    Examples
+    --------
+    >>> row = summary("lenet5")["C1"]
+    >>> row.output_shape, row.params, row.shape_text
+    ((28, 28, 6), 156, '28×28×6')
     """
 
     name: str
     kind: str
     kernel: str
-    input_shape: tuple
-    output_shape: tuple
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
     params: int
     weights: int
     macs: int
     connections: int
     depth: int
     trainable: bool = True
-    config: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    config: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     note: str = ""
 
     @property
-    def shape_text(self):
+    def shape_text(self) -> str:
         """``'28×28×6'``."""
         return shape_text(self.output_shape)
 
 
-def _window_text(layer):
+def _window_text(layer: Layer) -> str:
     text = f"{layer.size}×{layer.size}/{layer.stride}"
     if layer.groups > 1:
         text += f", {layer.groups} groups"
@@ -215,11 +230,11 @@ def _window_text(layer):
 # ---------------------------------------------------------------------------
 # computing one row
 # ---------------------------------------------------------------------------
-def _row(layer, shape):
+def _row(layer: Layer, shape: tuple[int, ...]) -> Row:
     """Apply ``layer`` to an input of ``shape`` (H, W, D) and cost it."""
     h, w, c = shape
     kind = layer.kind
-    common = dict(name=layer.name, kind=kind, input_shape=shape, trainable=layer.trainable,
+    common: dict[str, Any] = dict(name=layer.name, kind=kind, input_shape=shape, trainable=layer.trainable,
                   note=layer.note)
     if kind == "conv":
         k, s, pad, f = layer.size, layer.stride, layer.padding, layer.units
@@ -268,8 +283,8 @@ def _row(layer, shape):
             params, weights, macs = 2 * c, c, outputs
             connections = outputs * (k * k + 1)
         else:
-            params = weights = _ar.pool_params()
-            macs = _ar.pool_macs()
+            params = weights = _ar.pool_params(k)
+            macs = _ar.pool_macs(shape, k, stride=s, padding=layer.padding)
             connections = outputs * k * k
         return Row(kernel=_window_text(layer), output_shape=(oh, ow, c), params=params,
                    weights=weights, macs=macs, connections=connections,
@@ -284,7 +299,7 @@ def _row(layer, shape):
                    params=params, weights=weights, macs=macs, connections=params, depth=1,
                    **common)
     if kind == "inception":
-        counts = dict(zip(_INCEPTION_KEYS, layer.inception))
+        counts: dict[str, Any] = dict(zip(_INCEPTION_KEYS, layer.inception))
         cost = _ar.inception_cost((h, w, c), **counts)
         biases = sum(layer.inception)  # one per filter of the module's six convolutions
         return Row(kernel="", output_shape=cost["output_shape"], params=cost["params"],
@@ -299,7 +314,7 @@ def _row(layer, shape):
 # ---------------------------------------------------------------------------
 # the specifications
 # ---------------------------------------------------------------------------
-def _lenet5_c3_table():
+def _lenet5_c3_table() -> tuple[tuple[bool, ...], ...]:
     """Table I of LeCun et al. (1998): which S2 maps (rows) each C3 map (columns) reads."""
     marks = (
         "X   XXX  XXXX XX",
@@ -317,7 +332,7 @@ def _lenet5_c3_table():
 LENET5_C3_TABLE = _lenet5_c3_table()
 
 
-def _lenet5():
+def _lenet5() -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     inputs = tuple(tuple(i for i in range(6) if LENET5_C3_TABLE[i][j]) for j in range(16))
     return (32, 32, 1), (
         Layer("conv", "C1", units=6, size=5),
@@ -332,7 +347,7 @@ def _lenet5():
     )
 
 
-def _lenet5_fc():
+def _lenet5_fc() -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     return (32, 32, 1), (
         Layer("conv", "conv1", units=6, size=5),
         Layer("maxpool", "pool1", size=2, stride=2),
@@ -344,7 +359,7 @@ def _lenet5_fc():
     )
 
 
-def _alexnet(groups):
+def _alexnet(groups: int) -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     # Krizhevsky et al. (2012), Section 3.5 and Figure 2: 96 kernels 11x11x3 with
     # stride 4; 256 of 5x5x48; 384 of 3x3x256; 384 of 3x3x192; 256 of 3x3x192;
     # overlapping 3x3/2 max pooling (Section 3.4); 4096, 4096, 1000 units.
@@ -365,7 +380,7 @@ def _alexnet(groups):
     )
 
 
-def _vgg(blocks):
+def _vgg(blocks: Any) -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     # Simonyan & Zisserman (2014), Table 1: 3x3 convolutions with stride 1 and
     # padding 1, 2x2 max pooling with stride 2, then FC-4096, FC-4096, FC-1000.
     spec = []
@@ -378,10 +393,10 @@ def _vgg(blocks):
     return (224, 224, 3), tuple(spec)
 
 
-def _googlenet():
+def _googlenet() -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     # Szegedy et al. (2014), Table 1, one Layer per row of the table.  The
     # stride-2 layers use 'same' padding, which gives the table's output sizes.
-    def inc(name, *counts):
+    def inc(name: str, *counts: int) -> Layer:
         return Layer("inception", f"inception ({name})", inception=counts)
 
     return (224, 224, 3), (
@@ -433,32 +448,44 @@ _NETWORKS = {
 }
 
 
-def _key(name):
+def _key(name: str) -> str:
     return name.lower().replace("-", "").replace("_", "").replace(" ", "")
 
 
 _ALIASES = {_key(k): k for k in _NETWORKS}
 
 
-def names():
+def names() -> tuple[str, ...]:
     """The networks available, as keys for :func:`summary`.
 
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
     >>> names()[:2]
     ('lenet5', 'lenet5_fc')
     """
     return tuple(_NETWORKS)
 
 
-def titles():
+def titles() -> dict[str, str]:
     """``{key: title}`` for every network (the explorer's menu).
 
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
     >>> titles()["vgg19"]
     'VGG-19 (Simonyan & Zisserman 2014, configuration E)'
     """
     return {key: value[0] for key, value in _NETWORKS.items()}
 
 
-def _resolve(name):
+def _resolve(name: Any) -> str:
     if not isinstance(name, str):
         raise TypeError(f"`name` must be a string, one of {', '.join(_NETWORKS)}; got {name!r}")
     key = _ALIASES.get(_key(name))
@@ -467,7 +494,7 @@ def _resolve(name):
     return key
 
 
-def layers(name):
+def layers(name: str) -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     """The layer specification of a network: ``(input_shape, layers)``.
 
     Parameters
@@ -490,10 +517,11 @@ def layers(name):
 
 
 @lru_cache(maxsize=None)
-def _summary(key):
+def _summary(key: str) -> Summary:
     title, source, build, paper = _NETWORKS[key]
     input_shape, spec = build()
-    rows, shape = [], input_shape
+    rows: list[Row] = []
+    shape: tuple[int, ...] = input_shape
     for layer in spec:
         row = _row(layer, shape)
         rows.append(row)
@@ -501,7 +529,7 @@ def _summary(key):
     return Summary(key, title, source, input_shape, tuple(rows), paper_columns=paper)
 
 
-def summary(name):
+def summary(name: str) -> Summary:
     """The computed table of a network: one :class:`Row` per layer, plus totals.
 
     Parameters
@@ -536,11 +564,11 @@ def summary(name):
 # ---------------------------------------------------------------------------
 # the table
 # ---------------------------------------------------------------------------
-def _round_half_up(x):
+def _round_half_up(x: float) -> int:
     return int(x + 0.5)
 
 
-def _params_k(weights):
+def _params_k(weights: int) -> str:
     # GoogLeNet's Table 1 "params": weights without biases, K = 1024, cut to a
     # whole number (conv 3x3 with its reduction: 114,688 weights = 112K;
     # inception (3a): 163,328 = 159.5K, printed 159K; linear: 1,024,000 = 1000K).
@@ -550,16 +578,16 @@ def _params_k(weights):
     return f"{k:.1f}K" if k < 10 else f"{int(k)}K"
 
 
-def _ops_m(macs):
+def _ops_m(macs: int) -> str:
     # Table 1 "ops": multiply-adds, M = 10**6, to the nearest whole number.
     return f"{_round_half_up(macs / 1e6)}M" if macs else ""
 
 
-def _count(value):
+def _count(value: int) -> str:
     return f"{value:,}"
 
 
-_COLUMNS = {
+_COLUMNS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], str], bool]] = {
     # key: (header, value of a row, value in the totals line, right-aligned)
     "layer": ("layer", lambda r: r.name, lambda s: "total", False),
     "kernel": ("kernel/stride", lambda r: r.kernel, lambda s: "", False),
@@ -597,11 +625,18 @@ class Summary:
     paper_columns : tuple of str
         The columns that reproduce the paper's own table layout
         (``to_text(columns=s.paper_columns)``).
+
+    Examples
+    --------
+    >>> s = summary("vgg16")
+    >>> len(s), s.total_params, s.output_shape
+    (21, 138357544, (1, 1, 1000))
     """
 
     __slots__ = ("_key", "_title", "_source", "_input_shape", "_rows", "_paper_columns")
 
-    def __init__(self, key, title, source, input_shape, rows, *, paper_columns=None):
+    def __init__(self, key: str, title: str, source: str, input_shape: tuple[int, ...], rows: tuple[Row, ...],
+                 *, paper_columns: tuple[str, ...] | None = None) -> None:
         self._key = key
         self._title = title
         self._source = source
@@ -619,49 +654,53 @@ class Summary:
 
     # -- totals -------------------------------------------------------------
     @property
-    def total_params(self):
+    def total_params(self) -> int:
         """Parameters, biases included."""
         return sum(r.params for r in self.rows)
 
     @property
-    def trainable_params(self):
+    def trainable_params(self) -> int:
         """Parameters that training changes (LeNet-5's fixed RBF centres excluded)."""
         return sum(r.params for r in self.rows if r.trainable)
 
     @property
-    def total_weights(self):
+    def total_weights(self) -> int:
+        """Weights, biases excluded."""
         return sum(r.weights for r in self.rows)
 
     @property
-    def total_macs(self):
+    def total_macs(self) -> int:
+        """Multiply-adds."""
         return sum(r.macs for r in self.rows)
 
     @property
-    def total_connections(self):
+    def total_connections(self) -> int:
+        """Connections, as LeCun et al. count them."""
         return sum(r.connections for r in self.rows)
 
     @property
-    def depth(self):
+    def depth(self) -> int:
         """Layers with weights on the longest path (GoogLeNet: 22)."""
         return sum(r.depth for r in self.rows)
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple[int, ...]:
+        """The last row's output shape."""
         return self.rows[-1].output_shape
 
     @property
-    def largest(self):
+    def largest(self) -> Row:
         """The row holding the most parameters."""
         return max(self.rows, key=lambda r: r.params)
 
     # -- access -------------------------------------------------------------
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self):
+    def __iter__(self) -> Any:
         return iter(self.rows)
 
-    def __getitem__(self, item):
+    def __getitem__(self, item: int | str) -> Row:
         if isinstance(item, str):
             for row in self.rows:
                 if row.name == item:
@@ -670,19 +709,19 @@ class Summary:
                            f"{', '.join(r.name for r in self.rows)}")
         return self.rows[item]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"<Summary {self.key}: {len(self.rows)} layers, {self.total_params:,} parameters, "
                 f"{self.total_macs:,} multiply-adds>")
 
     # -- rendering ----------------------------------------------------------
-    def _check_columns(self, columns):
+    def _check_columns(self, columns: Any) -> tuple[str, ...]:
         columns = DEFAULT_COLUMNS if columns is None else tuple(columns)
         unknown = [c for c in columns if c not in _COLUMNS]
         if unknown or not columns:
             raise ValueError(f"`columns` must be names from {', '.join(_COLUMNS)}; got {columns!r}")
         return columns
 
-    def _cells(self, columns):
+    def _cells(self, columns: tuple[str, ...]) -> tuple[list[str], list[str], list[list[str]], list[str]]:
         header = [_COLUMNS[c][0] for c in columns]
         first = [("input" if c == "layer" else shape_text(self.input_shape) if c == "output" else "")
                  for c in columns]
@@ -690,14 +729,14 @@ class Summary:
         total = [_COLUMNS[c][2](self) for c in columns]
         return header, first, body, total
 
-    def _footnote(self):
+    def _footnote(self) -> str:
         if self.trainable_params != self.total_params:
             fixed = self.total_params - self.trainable_params
             return (f"trainable parameters: {self.trainable_params:,} (the output layer's "
                     f"{fixed:,} RBF centres are fixed by hand)")
         return ""
 
-    def to_text(self, columns=None):
+    def to_text(self, columns: Sequence[str] | None = None) -> str:
         """The table as aligned plain text (what ``print(summary)`` shows).
 
         Parameters
@@ -707,6 +746,10 @@ class Summary:
             macs, connections, depth, n1x1, n3x3_reduce, n3x3, n5x5_reduce,
             n5x5, pool_proj, params_k, ops_m``; default :data:`DEFAULT_COLUMNS`.
             ``params_k`` and ``ops_m`` print GoogLeNet's Table 1 units.
+
+        Returns
+        -------
+        str
 
         Examples
         --------
@@ -726,7 +769,7 @@ class Summary:
         widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
         right = [_COLUMNS[c][3] for c in columns]
 
-        def fmt(line):
+        def fmt(line: list[str]) -> str:
             cells = [cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(line, widths, right)]
             return "  ".join(cells).rstrip()
 
@@ -738,14 +781,24 @@ class Summary:
 
     __str__ = to_text
 
-    def to_html(self, columns=None):
-        """The table as an HTML ``<table>`` (for a notebook or an HTML widget)."""
+    def to_html(self, columns: Sequence[str] | None = None) -> str:
+        """The table as an HTML ``<table>`` (for a notebook or an HTML widget).
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            As in :meth:`to_text`.
+
+        Returns
+        -------
+        str
+        """
         columns = self._check_columns(columns)
         header, first, body, total = self._cells(columns)
         right = [_COLUMNS[c][3] for c in columns]
         esc = _html.escape
 
-        def tr(cells, tag="td", style=""):
+        def tr(cells: list[str], tag: str = "td", style: str = "") -> str:
             out = []
             for cell, r in zip(cells, right):
                 align = "right" if r else "left"
@@ -768,5 +821,5 @@ class Summary:
             parts.append(f"<p>{esc(note)}</p>")
         return "".join(parts)
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return self.to_html()

@@ -13,13 +13,19 @@ Plain integers in, plain integers out.  The formulas are the lecture's:
 generalised, as in Dumoulin & Visin (2016), to padding ``p`` and dilation
 ``d``: ``floor((I + p_total - d (K - 1) - 1) / s) + 1``.
 
-Sizes given as one int mean square; when any size argument is a pair
-``(h, w)`` the answer is a pair too.
+Sizes given as one int mean square.  The return rule of
+:func:`output_size`, :func:`pool_output_size`: **an int when every size
+argument is an int and padding is a string or an int; a pair ``(h, w)``
+as soon as any size argument is a pair or padding is given per axis.**
+Numpy integers and 0-d integer arrays count as ints.
 """
 
 from __future__ import annotations
 
-from ._validation import as_int, as_pair, check_padding, is_int, is_pair
+from collections.abc import Iterable, Sequence
+from typing import Any, overload
+
+from ._validation import IntOrPair, Padding, as_int, as_pair, check_padding, is_int, is_pair
 
 __all__ = [
     "output_size",
@@ -39,11 +45,13 @@ __all__ = [
     "inception_cost",
 ]
 
+Pads = tuple[tuple[int, int], tuple[int, int]]
+
 
 # ---------------------------------------------------------------------------
 # padding and output sizes
 # ---------------------------------------------------------------------------
-def _pad_1d(size, k_eff, stride, mode, axis):
+def _pad_1d(size: int, k_eff: int, stride: int, mode: Any, axis: int) -> tuple[int, int]:
     """Padding (before, after) along one axis for a validated padding."""
     if mode == "valid":
         return (0, 0)
@@ -53,18 +61,20 @@ def _pad_1d(size, k_eff, stride, mode, axis):
         out = -(-size // stride)  # ceil(I / s), the Keras/TensorFlow rule
         total = max((out - 1) * stride + k_eff - size, 0)
         return (total // 2, total - total // 2)
-    return mode[axis]
+    return (int(mode[axis][0]), int(mode[axis][1]))
 
 
-def _resolve(input_size, kernel_size, stride, padding, dilation, *, kernel_name="kernel_size"):
+def _resolve(input_size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, *,
+             kernel_name: str = "kernel_size") -> tuple[tuple[int, int], tuple[int, int], tuple[int, int],
+                                                        tuple[int, int], tuple[int, int], Pads]:
     """Validate everything once; return per-axis tuples and the padding pairs."""
     size = as_pair(input_size, "input_size")
     kernel = as_pair(kernel_size, kernel_name)
     step = as_pair(stride, "stride")
     dil = as_pair(dilation, "dilation")
     mode = check_padding(padding)
-    k_eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dil))
-    pads = tuple(_pad_1d(size[a], k_eff[a], step[a], mode, a) for a in range(2))
+    k_eff = (dil[0] * (kernel[0] - 1) + 1, dil[1] * (kernel[1] - 1) + 1)
+    pads = (_pad_1d(size[0], k_eff[0], step[0], mode, 0), _pad_1d(size[1], k_eff[1], step[1], mode, 1))
     for a in range(2):
         padded = size[a] + sum(pads[a])
         if k_eff[a] > padded:
@@ -78,15 +88,34 @@ def _resolve(input_size, kernel_size, stride, padding, dilation, *, kernel_name=
     return size, kernel, step, dil, k_eff, pads
 
 
-def _any_pair(*values):
-    return any(is_pair(v) for v in values)
+def _wants_pair(*values: Any, padding: Any) -> bool:
+    """The return rule: a pair as soon as a size argument is a pair or padding is per axis."""
+    return any(is_pair(v) for v in values) or not (isinstance(padding, str) or is_int(padding))
 
 
-def _pad_is_asymmetric(padding):
-    return not isinstance(padding, str) and not is_int(padding)
-
-
-def output_size(input_size, kernel_size, *, stride=1, padding="valid", dilation=1):
+@overload
+def output_size(input_size: int, kernel_size: int, *, stride: int = ..., padding: str | int = ...,
+                dilation: int = ...) -> int: ...
+@overload
+def output_size(input_size: Sequence[int], kernel_size: IntOrPair, *, stride: IntOrPair = ...,
+                padding: Padding = ..., dilation: IntOrPair = ...) -> tuple[int, int]: ...
+@overload
+def output_size(input_size: IntOrPair, kernel_size: Sequence[int], *, stride: IntOrPair = ...,
+                padding: Padding = ..., dilation: IntOrPair = ...) -> tuple[int, int]: ...
+@overload
+def output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: Sequence[int],
+                padding: Padding = ..., dilation: IntOrPair = ...) -> tuple[int, int]: ...
+@overload
+def output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = ...,
+                padding: Sequence[int] | Sequence[Sequence[int]], dilation: IntOrPair = ...) -> tuple[int, int]: ...
+@overload
+def output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = ...,
+                padding: Padding = ..., dilation: Sequence[int]) -> tuple[int, int]: ...
+@overload
+def output_size(input_size: Any, kernel_size: Any, *, stride: Any = ..., padding: Any = ...,
+                dilation: Any = ...) -> int | tuple[int, int]: ...
+def output_size(input_size: Any, kernel_size: Any, *, stride: Any = 1, padding: Any = "valid",
+                dilation: Any = 1) -> int | tuple[int, int]:
     """Output size of a convolution (the slides' equation (3)).
 
     Parameters
@@ -97,7 +126,7 @@ def output_size(input_size, kernel_size, *, stride=1, padding="valid", dilation=
         ``K``.
     stride : int or (int, int), optional
         ``s`` >= 1.
-    padding : {'valid', 'same', 'full'}, int or ((int, int), (int, int)), optional
+    padding : {'valid', 'same', 'full'}, int, (int, int) or ((int, int), (int, int)), optional
         ``'same'`` follows Keras/TensorFlow: output = ceil(I / s).
     dilation : int or (int, int), optional
         ``d`` >= 1; the kernel then covers ``d (K - 1) + 1`` pixels.
@@ -105,8 +134,18 @@ def output_size(input_size, kernel_size, *, stride=1, padding="valid", dilation=
     Returns
     -------
     int or (int, int)
-        ``floor((I + p_total - d (K - 1) - 1) / s) + 1``; a pair when any
-        size argument (or the padding) is given per axis.
+        ``floor((I + p_total - d (K - 1) - 1) / s) + 1``.  One rule: an int
+        when every size argument is an int and ``padding`` is a string or an
+        int; the pair ``(H', W')`` as soon as any of ``input_size``,
+        ``kernel_size``, ``stride``, ``dilation`` is a pair or ``padding`` is
+        given per axis.
+
+    Raises
+    ------
+    ValueError
+        A size below 1, an unknown padding, or a kernel larger than the padded input.
+    TypeError
+        A size that is not an int or a pair of ints.
 
     Examples
     --------
@@ -120,25 +159,60 @@ def output_size(input_size, kernel_size, *, stride=1, padding="valid", dilation=
     13
     >>> output_size((5, 7), 3, padding=1)
     (5, 7)
+    >>> output_size(5, 3, padding=((1, 0), (0, 0)))
+    (4, 3)
     """
     size, kernel, step, dil, k_eff, pads = _resolve(input_size, kernel_size, stride, padding, dilation)
-    out = tuple(
-        (size[a] + sum(pads[a]) - k_eff[a]) // step[a] + 1 for a in range(2)
+    out = (
+        (size[0] + sum(pads[0]) - k_eff[0]) // step[0] + 1,
+        (size[1] + sum(pads[1]) - k_eff[1]) // step[1] + 1,
     )
-    if _any_pair(input_size, kernel_size, stride, dilation) or _pad_is_asymmetric(padding):
+    if _wants_pair(input_size, kernel_size, stride, dilation, padding=padding):
         return out
     return out[0]
 
 
-def pool_output_size(input_size, size, *, stride=None, padding="valid"):
+@overload
+def pool_output_size(input_size: int, size: int, *, stride: int | None = ...,
+                     padding: str | int = ...) -> int: ...
+@overload
+def pool_output_size(input_size: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = ...,
+                     padding: Padding = ...) -> tuple[int, int]: ...
+@overload
+def pool_output_size(input_size: IntOrPair, size: Sequence[int], *, stride: IntOrPair | None = ...,
+                     padding: Padding = ...) -> tuple[int, int]: ...
+@overload
+def pool_output_size(input_size: Any, size: Any, *, stride: Any = ...,
+                     padding: Any = ...) -> int | tuple[int, int]: ...
+def pool_output_size(input_size: Any, size: Any, *, stride: Any = None,
+                     padding: Any = "valid") -> int | tuple[int, int]:
     """Output size of pooling with a ``size`` window (the slides' equation (4)).
 
-    ``stride`` defaults to ``size`` (non-overlapping windows).
+    Parameters
+    ----------
+    input_size : int or (int, int)
+        ``I``, the input's height and width.
+    size : int or (int, int)
+        The window ``W``.
+    stride : int or (int, int), optional
+        Defaults to ``size`` (non-overlapping windows).
+    padding : {'valid', 'same', 'full'}, int, (int, int) or ((int, int), (int, int)), optional
+        As in :func:`output_size`.
 
+    Returns
+    -------
+    int or (int, int)
+        ``floor((I + p_total - W) / s) + 1``; an int or a pair by the rule
+        of :func:`output_size`.
+
+    Examples
+    --------
     >>> pool_output_size(26, 2)
     13
     >>> pool_output_size(7, 3, stride=2)
     3
+    >>> pool_output_size((26, 13), 2)
+    (13, 6)
     """
     if stride is None:
         stride = size
@@ -148,11 +222,24 @@ def pool_output_size(input_size, size, *, stride=None, padding="valid"):
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
 
 
-def padding_amounts(input_size, kernel_size, *, stride=1, padding="valid", dilation=1):
+def padding_amounts(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
+                    padding: Padding = "valid", dilation: IntOrPair = 1) -> Pads:
     """Zeros added on each side: ``((top, bottom), (left, right))``.
 
     ``'same'`` puts the extra row/column, if any, at the bottom/right.
 
+    Parameters
+    ----------
+    input_size, kernel_size, stride, padding, dilation
+        As in :func:`output_size`.
+
+    Returns
+    -------
+    ((int, int), (int, int))
+        ``((top, bottom), (left, right))``, always a pair of pairs.
+
+    Examples
+    --------
     >>> padding_amounts(28, 3, padding="same")
     ((1, 1), (1, 1))
     >>> padding_amounts(28, 4, padding="same")
@@ -165,7 +252,17 @@ def padding_amounts(input_size, kernel_size, *, stride=1, padding="valid", dilat
     return _resolve(input_size, kernel_size, stride, padding, dilation)[5]
 
 
-def feature_map_shape(input_shape, filters, kernel_size, *, stride=1, padding="valid", dilation=1):
+def _output_hw(size: tuple[int, int], kernel_size: IntOrPair, *, stride: IntOrPair, padding: Padding,
+               dilation: IntOrPair = 1) -> tuple[int, int]:
+    """:func:`output_size` for an ``(H, W)``: always a pair."""
+    out = output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    assert isinstance(out, tuple)
+    return out
+
+
+def feature_map_shape(input_shape: Sequence[int], filters: int, kernel_size: IntOrPair, *,
+                      stride: IntOrPair = 1, padding: Padding = "valid",
+                      dilation: IntOrPair = 1) -> tuple[int, int, int]:
     """Shape ``(G_h, G_w, G_d)`` of the feature map of a convolution layer.
 
     The depth ``G_d`` equals the number of kernels; each kernel has the
@@ -177,6 +274,15 @@ def feature_map_shape(input_shape, filters, kernel_size, *, stride=1, padding="v
         ``(H, W)`` or ``(H, W, C)``.
     filters : int
         Number of filters ``F``.
+    kernel_size : int or (int, int)
+        ``K``.
+    stride, padding, dilation
+        As in :func:`output_size`.
+
+    Returns
+    -------
+    (int, int, int)
+        ``(H', W', F)`` with ``H'``, ``W'`` from equation (3).
 
     Examples
     --------
@@ -189,27 +295,32 @@ def feature_map_shape(input_shape, filters, kernel_size, *, stride=1, padding="v
     >>> feature_map_shape((28, 28, 3), 8, 3, stride=2)
     (13, 13, 8)
     """
-    h, w = _shape_hw(input_shape)
+    hw = _shape_hw(input_shape)
     f = as_int(filters, "filters")
-    oh, ow = output_size((h, w), kernel_size, stride=stride, padding=padding, dilation=dilation)
+    oh, ow = _output_hw(hw, kernel_size, stride=stride, padding=padding, dilation=dilation)
     return (oh, ow, f)
 
 
-def _shape_hw(input_shape, *, need_channels=False):
+def _shape_hw(input_shape: Any) -> tuple[int, int]:
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) not in (2, 3):
         raise ValueError(
             f"`input_shape` must be (H, W) or (H, W, C), got {input_shape!r}"
         )
-    if need_channels and len(input_shape) != 3:
-        raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
     dims = [as_int(v, "input_shape") for v in input_shape]
-    return tuple(dims) if need_channels else (dims[0], dims[1])
+    return (dims[0], dims[1])
+
+
+def _shape_hwc(input_shape: Any) -> tuple[int, int, int]:
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
+    h, w, c = (as_int(v, "input_shape") for v in input_shape)
+    return (h, w, c)
 
 
 # ---------------------------------------------------------------------------
 # receptive field
 # ---------------------------------------------------------------------------
-def receptive_field(layers):
+def receptive_field(layers: Iterable[Sequence[int]]) -> int:
     """Receptive field, in input pixels, of one unit after a stack of layers.
 
     Parameters
@@ -252,9 +363,26 @@ def receptive_field(layers):
 # ---------------------------------------------------------------------------
 # parameters and multiply-adds
 # ---------------------------------------------------------------------------
-def conv_params(in_channels, filters, kernel_size, *, bias=True):
+def conv_params(in_channels: int, filters: int, kernel_size: IntOrPair, *, bias: bool = True) -> int:
     """Trainable parameters of a convolution layer: ``K_h K_w C F (+ F)``.
 
+    Parameters
+    ----------
+    in_channels : int
+        The input depth ``C`` (each kernel has it, equation (2)).
+    filters : int
+        Number of filters ``F``.
+    kernel_size : int or (int, int)
+        ``(K_h, K_w)``.
+    bias : bool, optional
+        Count one bias per filter.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> conv_params(3, 8, 3)
     224
     >>> conv_params(3, 8, 3, bias=False)
@@ -266,70 +394,177 @@ def conv_params(in_channels, filters, kernel_size, *, bias=True):
     return kh * kw * c * f + (f if bias else 0)
 
 
-def conv_macs(input_shape, filters, kernel_size, *, stride=1, padding="valid", dilation=1):
+def conv_macs(input_shape: Sequence[int], filters: int, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
+              padding: Padding = "valid", dilation: IntOrPair = 1) -> int:
     """Multiply-adds of a convolution layer: ``H' W' F K_h K_w C``.
 
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        ``(H, W, C)``.
+    filters : int
+        Number of filters ``F``.
+    kernel_size : int or (int, int)
+        ``(K_h, K_w)``.
+    stride, padding, dilation
+        As in :func:`output_size`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> conv_macs((28, 28, 3), 8, 3)
     146016
     """
-    h, w, c = _shape_hw(input_shape, need_channels=True)
+    h, w, c = _shape_hwc(input_shape)
     f = as_int(filters, "filters")
     kh, kw = as_pair(kernel_size, "kernel_size")
-    oh, ow = output_size((h, w), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    oh, ow = _output_hw((h, w), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     return oh * ow * f * kh * kw * c
 
 
-def conv1x1_params(in_channels, filters, *, bias=True):
+def conv1x1_params(in_channels: int, filters: int, *, bias: bool = True) -> int:
     """Parameters of a 1x1 convolution: ``C F (+ F)``.
 
+    Parameters
+    ----------
+    in_channels : int
+        The input depth ``C``.
+    filters : int
+        Number of filters ``F``.
+    bias : bool, optional
+        Count one bias per filter.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> conv1x1_params(192, 64)
     12352
     """
     return conv_params(in_channels, filters, 1, bias=bias)
 
 
-def conv1x1_macs(input_shape, filters):
+def conv1x1_macs(input_shape: Sequence[int], filters: int) -> int:
     """Multiply-adds of a 1x1 convolution: ``H W C F``.
 
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        ``(H, W, C)``.
+    filters : int
+        Number of filters ``F``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> conv1x1_macs((28, 28, 192), 16)
     2408448
     """
     return conv_macs(input_shape, filters, 1)
 
 
-def pool_params(*args, **kwargs):
+def pool_params(size: IntOrPair = 2) -> int:
     """Parameters of a pooling layer: always 0 ("weights free", as the slides say).
 
-    >>> pool_params()
+    Parameters
+    ----------
+    size : int or (int, int), optional
+        The window ``W`` (checked, though it changes nothing).
+
+    Returns
+    -------
+    int
+        0.
+
+    Examples
+    --------
+    >>> pool_params(2)
     0
     """
+    as_pair(size, "size")
     return 0
 
 
-def pool_macs(*args, **kwargs):
+def pool_macs(input_shape: Sequence[int], size: IntOrPair = 2, *, stride: IntOrPair | None = None,
+              padding: Padding = "valid") -> int:
     """Multiply-adds of max pooling: 0 (it compares; see :func:`pool_comparisons`).
 
-    >>> pool_macs()
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        ``(H, W, C)``.
+    size : int or (int, int), optional
+        The window ``W``.
+    stride, padding
+        As in :func:`pool_output_size`.
+
+    Returns
+    -------
+    int
+        0, once the arguments are checked to describe a pooling that exists.
+
+    Examples
+    --------
+    >>> pool_macs((26, 26, 8), 2)
     0
     """
+    h, w, _ = _shape_hwc(input_shape)
+    pool_output_size((h, w), size, stride=stride, padding=padding)
     return 0
 
 
-def pool_comparisons(input_shape, size, *, stride=None, padding="valid"):
+def pool_comparisons(input_shape: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = None,
+                     padding: Padding = "valid") -> int:
     """Comparisons made by max pooling: ``H' W' C (W_h W_w - 1)``.
 
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        ``(H, W, C)``.
+    size : int or (int, int)
+        The window ``W``.
+    stride, padding
+        As in :func:`pool_output_size`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> pool_comparisons((26, 26, 8), 2)
     4056
     """
-    h, w, c = _shape_hw(input_shape, need_channels=True)
+    h, w, c = _shape_hwc(input_shape)
     kh, kw = as_pair(size, "size")
     oh, ow = pool_output_size((h, w), (kh, kw), stride=stride, padding=padding)
     return oh * ow * c * (kh * kw - 1)
 
 
-def dense_params(in_features, out_features, *, bias=True):
+def dense_params(in_features: int, out_features: int, *, bias: bool = True) -> int:
     """Parameters of a fully connected layer: ``n_in n_out (+ n_out)``.
 
+    Parameters
+    ----------
+    in_features, out_features : int
+        ``n_in`` and ``n_out``.
+    bias : bool, optional
+        Count one bias per output.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> dense_params(400, 120)
     48120
     """
@@ -338,9 +573,20 @@ def dense_params(in_features, out_features, *, bias=True):
     return n_in * n_out + (n_out if bias else 0)
 
 
-def dense_macs(in_features, out_features):
+def dense_macs(in_features: int, out_features: int) -> int:
     """Multiply-adds of a fully connected layer: ``n_in n_out``.
 
+    Parameters
+    ----------
+    in_features, out_features : int
+        ``n_in`` and ``n_out``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
     >>> dense_macs(400, 120)
     48000
     """
@@ -350,7 +596,8 @@ def dense_macs(in_features, out_features):
 # ---------------------------------------------------------------------------
 # the inception module
 # ---------------------------------------------------------------------------
-def inception_cost(input_shape, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj, *, reduce=True):
+def inception_cost(input_shape: Sequence[int], n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int,
+                   n5x5: int, pool_proj: int, *, reduce: bool = True) -> dict[str, Any]:
     """Shapes, parameters and multiply-adds of an inception module.
 
     The four branches of Szegedy et al. (2014), Figure 2(b), all with
@@ -364,6 +611,15 @@ def inception_cost(input_shape, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool
     With ``reduce=False`` the naive module of Figure 2(a) is costed: the 3x3
     and 5x5 convolutions see the whole input and the pooling branch is not
     projected (its depth is the input depth).
+
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        ``(H, W, C)``.
+    n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj : int
+        The filters of each convolution, Table 1's columns.
+    reduce : bool, optional
+        ``False`` costs the naive module (no 1x1 reductions).
 
     Returns
     -------
@@ -384,17 +640,17 @@ def inception_cost(input_shape, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool
     >>> naive["output_shape"], naive["params"]
     ((28, 28, 416), 387296)
     """
-    h, w, c = _shape_hw(input_shape, need_channels=True)
+    h, w, c = _shape_hwc(input_shape)
     counts = dict(n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3,
                   n5x5_reduce=n5x5_reduce, n5x5=n5x5, pool_proj=pool_proj)
     for name, value in counts.items():
         as_int(value, name)
     shape = (h, w, c)
 
-    def conv(cin, f, k):
+    def conv(cin: int, f: int, k: int) -> tuple[int, int]:
         return conv_params(cin, f, k), conv_macs((h, w, cin), f, k, padding="same")
 
-    branches = []
+    branches: list[dict[str, Any]] = []
     p, m = conv(c, n1x1, 1)
     branches.append(dict(name="1x1", output_shape=(h, w, n1x1), params=p, macs=m))
     for name, red, n, k in (("3x3", n3x3_reduce, n3x3, 3), ("5x5", n5x5_reduce, n5x5, 5)):

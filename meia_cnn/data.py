@@ -15,10 +15,13 @@ import io
 import os
 import warnings
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
-from ._validation import as_pair, is_int
+from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
+from ._validation import IntOrPair, as_int, as_pair, check_elements, is_int
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -28,6 +31,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_PIXELS",
     "MAX_SIDE",
+    "MAX_DECODED_SIDE",
     "shapes",
     "SHAPE_NAMES",
     "REGIONS",
@@ -48,20 +52,12 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 #: Longest side :func:`load_image` accepts, in pixels.
 MAX_SIDE = 20_000
-
-_LAZY = {"shapes", "SHAPE_NAMES", "REGIONS", "read_idx", "load_mnist"}
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        from . import _datasets
-
-        return getattr(_datasets, name)
-    raise AttributeError(f"module 'meia_cnn.data' has no attribute {name!r}")
-
+#: Longest side :func:`load_image` returns when no ``size`` is asked for:
+#: larger images are downscaled while they are decoded.
+MAX_DECODED_SIDE = 1024
 
 @lru_cache(maxsize=None)
-def _raw_sample(name):
+def _raw_sample(name: str) -> np.ndarray:
     import skimage.data
 
     image = getattr(skimage.data, name)()
@@ -69,7 +65,7 @@ def _raw_sample(name):
     return image
 
 
-def sample_image(name="camera", *, grey=False, size=None):
+def sample_image(name: str = "camera", *, grey: bool = False, size: IntOrPair | None = None) -> NDArray[np.float64]:
     """A photo bundled with scikit-image, as floats in [0, 1].
 
     Parameters
@@ -83,7 +79,7 @@ def sample_image(name="camera", *, grey=False, size=None):
 
     Returns
     -------
-    ndarray of shape (H, W) or (H, W, 3), float64 in [0, 1]
+    (M, N) or (M, N, 3) array of float64 in [0, 1]
 
     Examples
     --------
@@ -100,7 +96,7 @@ def sample_image(name="camera", *, grey=False, size=None):
 
 
 @lru_cache(maxsize=1)
-def _digits():
+def _digits() -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -111,7 +107,7 @@ def _digits():
     return images, labels
 
 
-def digits(*, dtype=np.float64):
+def digits(*, dtype: DTypeLike = np.float64) -> tuple[NDArray[np.floating], NDArray[np.int64]]:
     """scikit-learn's handwritten digits: 1,797 images of 8x8 pixels, one channel.
 
     The images form a batch in the kit's convention, channels last, like every
@@ -142,80 +138,213 @@ def digits(*, dtype=np.float64):
     return images[..., None].astype(dtype), labels.copy()
 
 
-def load_image(source, *, grey=False, size=None, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS):
-    """Decode an image file safely (with scikit-image) into floats in [0, 1].
+def load_image(
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview,
+    *,
+    name: str | None = None,
+    grey: bool = False,
+    size: IntOrPair | None = None,
+    min_size: IntOrPair = 1,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+) -> NDArray[np.float64]:
+    """Decode an image file safely (with Pillow) into floats in [0, 1].
+
+    Everything that can be refused is refused before the pixels are decoded:
+    the file's size, then the dimensions its header declares.  Only the first
+    frame of an animation or a multi-page file is ever decoded, so its pixel
+    count is all that is decoded.  Large images are downscaled while they
+    are decoded (JPEG's DCT scaling through Pillow's ``draft``, then
+    ``reduce`` by whole factors), so memory follows the size returned, not
+    the size of the file's picture.
 
     Parameters
     ----------
     source : str, os.PathLike, bytes, bytearray or memoryview
         A path, or the file's content (e.g. from an upload widget).
-    grey : bool
+    name : str, optional
+        What to call the file in messages (e.g. the uploaded file's name);
+        defaults to the path's file name, or "the upload" for bytes.
+    grey : bool, optional
         Return one grey channel.
     size : int or (int, int), optional
         Resize: an int is the longest side, a pair is ``(height, width)``.
-    max_bytes, max_pixels : int
+        Without it, images whose longest side exceeds :data:`MAX_DECODED_SIDE`
+        are downscaled to it (aspect ratio kept).
+    min_size : int or (int, int), optional
+        The smallest ``(height, width)`` accepted, after any resize: an
+        explorer whose kernel needs 5x5 pixels passes ``min_size=5`` and a
+        10000x3 strip is refused with a ``ValueError`` instead of failing later.
+    max_bytes, max_pixels : int, optional
         Files larger than ``max_bytes`` and images with more than
         ``max_pixels`` pixels (or a side longer than :data:`MAX_SIDE`) are
         refused before they are decoded.
 
     Returns
     -------
-    ndarray of shape (H, W) or (H, W, 3), float64 in [0, 1]
-        Alpha is composited over white; animations give their first frame.
+    (M, N) or (M, N, 3) array of float64 in [0, 1]
+        Grey or RGB.  Alpha is composited over white; CMYK and other colour
+        spaces are converted to RGB; the EXIF orientation is applied (as
+        ``PIL.ImageOps.exif_transpose`` does), so a phone photo stands up.
 
     Raises
     ------
     ValueError
-        Too large, empty, not an image, or absurd dimensions, with a message
-        that says which.
+        Too large, too small, empty, not an image, or absurd dimensions, with
+        a message that names the file and says which.
     TypeError
         ``source`` is neither a path nor bytes.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("RGB", (40, 30), (255, 0, 0)).save(buffer, format="PNG")
+    >>> image = load_image(buffer.getvalue(), size=20)
+    >>> image.shape, image[0, 0].tolist()
+    ((15, 20, 3), [1.0, 0.0, 0.0])
+    >>> load_image(buffer.getvalue(), name="strip.png", min_size=(40, 40))
+    Traceback (most recent call last):
+    ...
+    ValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40
     """
-    data, label = _read_source(source, max_bytes)
+    data, label = _read_source(source, max_bytes, name)
     if not data:
         raise ValueError(f"{label} is empty (0 bytes): not an image")
-    try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:  # pragma: no cover - Pillow comes with scikit-image
-        Image = None
-    if Image is not None:
+    need_h, need_w = as_pair(min_size, "min_size")
+    target = _check_size_argument(size)
+    from PIL import Image, UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DecompressionBombWarning, EXIF and palette warnings
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                with Image.open(io.BytesIO(data)) as probe:
-                    width, height = probe.size
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-            raise ValueError(f"{label} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF...): {exc}") from None
-        except Exception as exc:  # a decoder's own failure on a corrupt header
-            raise ValueError(f"{label} is not a readable image: {exc}") from None
-        _check_dims(label, height, width, max_pixels)
+            im = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError:
+            raise ValueError(f"{label} is too large: its header declares more pixels than the limit "
+                             f"of {max_pixels:,}") from None
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+            raise ValueError(f"{label} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF...)") from None
+        except Exception:  # a decoder's own failure on a corrupt header
+            raise ValueError(f"{label} is not a readable image: its header is damaged") from None
+        with im:
+            width, height = im.size
+            _check_dims(label, height, width, max_pixels)
+            frames = _frame_count(im)
+            if frames > 1 and width * height * frames > max_pixels:
+                raise ValueError(
+                    f"{label} is too large: {frames:,} frames of {width}x{height} = "
+                    f"{width * height * frames:,} pixels, the limit is {max_pixels:,}"
+                )
+            try:
+                pixels = _decode_first_frame(im, target)
+            except Exception:
+                raise ValueError(f"{label} could not be decoded as an image: the file is damaged "
+                                 f"or truncated") from None
+    if size is None and max(pixels.shape[:2]) > MAX_DECODED_SIDE:
+        size = MAX_DECODED_SIDE
+    image = _finish(pixels, grey=grey, size=size)
+    if image.shape[0] < need_h or image.shape[1] < need_w:
+        raise ValueError(
+            f"{label} is too small: {image.shape[1]}x{image.shape[0]} pixels, "
+            f"this needs at least {need_w}x{need_h}"
+        )
+    return image
+
+
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}  # as PIL.ImageOps.exif_transpose
+
+
+def _frame_count(im: Any) -> int:
+    """Frames (or pages) a file declares, read from its headers without decoding pixels."""
     try:
-        import skimage.io
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            image = np.asarray(skimage.io.imread(io.BytesIO(data)))
-    except Exception as exc:
-        raise ValueError(f"{label} could not be decoded as an image: {exc}") from None
-    image = _first_frame(image, label)
-    _check_dims(label, image.shape[0], image.shape[1], max_pixels)
-    return _finish(image, grey=grey, size=size)
+        return max(1, int(getattr(im, "n_frames", 1)))
+    except Exception:  # a damaged later frame: only the first one is decoded anyway
+        return 1
 
 
-def _read_source(source, max_bytes):
+def _check_size_argument(size: Any) -> tuple[int, int] | int:
+    """``size`` checked before decoding: a longest side (int) or ``(height, width)``."""
+    if size is None:
+        return MAX_DECODED_SIDE
+    if is_int(size):
+        if size < 1:
+            raise ValueError(f"`size` must be >= 1, got {size}")
+        return int(size)
+    return as_pair(size, "size")
+
+
+def _decode_first_frame(im: Any, target: tuple[int, int] | int) -> np.ndarray:
+    """Decode frame 0 of an open Pillow image, shrunk to ``target`` if larger, upright.
+
+    ``target`` is a longest side (int) or an upright ``(height, width)``.
+    Returns a uint8, uint16, float32 or float64 array: (H, W) grey, (H, W, 2)
+    grey + alpha, (H, W, 3) RGB or (H, W, 4) RGBA.
+    """
+    from PIL import ExifTags, Image
+
+    try:
+        orientation = int(im.getexif().get(ExifTags.Base.Orientation, 1))
+    except Exception:  # a damaged EXIF block: show the picture as stored
+        orientation = 1
+    width, height = im.size
+    # the size to shrink to, in the file's stored orientation (None: not larger than the target)
+    shrink: tuple[int, int] | None = None
+    if isinstance(target, int):
+        if max(width, height) > target:
+            scale = target / max(width, height)
+            shrink = (max(1, round(width * scale)), max(1, round(height * scale)))
+    else:
+        th, tw = target if orientation not in (5, 6, 7, 8) else (target[1], target[0])
+        if th < height and tw < width:
+            shrink = (tw, th)
+    if shrink is not None and im.format == "JPEG":
+        im.draft(None, (2 * shrink[0], 2 * shrink[1]))  # DCT scaling: decodes at 1/2, 1/4 or 1/8
+    mode = im.mode
+    if mode in ("1", "L"):
+        wanted = "L"
+    elif mode in ("LA", "La"):
+        wanted = "LA"
+    elif mode in ("PA", "RGBA", "RGBa") or (mode == "P" and "transparency" in im.info):
+        wanted = "RGBA"
+    elif mode.startswith("I") or mode == "F":
+        wanted = "I" if mode.startswith("I") else "F"
+    else:  # P, RGB, RGBX, CMYK, YCbCr, LAB, HSV: Pillow converts to RGB with the right colours
+        wanted = "RGB"
+    im.load()  # frame 0 only
+    if im.mode != wanted:
+        im = im.convert(wanted)
+    if shrink is not None:
+        # reduce() by a whole factor first (a box filter), then Lanczos: no aliasing, little memory
+        im = im.resize(shrink, resample=Image.Resampling.LANCZOS, reducing_gap=2.0)
+    if orientation in _TRANSPOSE:
+        im = im.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
+    pixels = np.asarray(im)
+    if mode.startswith("I;16"):
+        return pixels.astype(np.uint16)
+    if pixels.dtype == np.int32:  # 32-bit integer grey: 16-bit values scale by 65535, others stretch
+        wide = pixels.astype(np.float64)
+        if wide.size and wide.min() >= 0 and wide.max() <= 65535:
+            wide /= 65535.0
+        return wide
+    return pixels
+
+
+def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        label = "the uploaded file"
-        if len(data) > max_bytes:
-            raise ValueError(f"{label} is too large: {len(data):,} bytes, the limit is {max_bytes:,} bytes")
-        return data, label
+        label = name if name else "the upload"
+        n = source.nbytes if isinstance(source, memoryview) else len(source)
+        if n > max_bytes:
+            raise ValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes")
+        return bytes(source), label
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        label = f"file {os.path.basename(path)!r}"
+        label = name if name else f"file {os.path.basename(path)!r}"
         try:
             n = os.path.getsize(path)
         except OSError as exc:
-            raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+            raise ValueError(f"cannot read {label}: {exc.strerror or 'no such file'}") from None
         if n > max_bytes:
             raise ValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes")
         with open(path, "rb") as fh:
@@ -223,7 +352,7 @@ def _read_source(source, max_bytes):
     raise TypeError(f"`source` must be a path or the file's bytes, got {type(source).__name__}")
 
 
-def _check_dims(label, height, width, max_pixels):
+def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
     if height < 1 or width < 1:
         raise ValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel")
     if max(height, width) > MAX_SIDE:
@@ -236,19 +365,7 @@ def _check_dims(label, height, width, max_pixels):
         )
 
 
-def _first_frame(image, label):
-    if image.ndim == 4:  # animation or volume: (frames, H, W, C)
-        image = image[0]
-    if image.ndim == 3 and image.shape[-1] not in (1, 2, 3, 4) and image.shape[0] in (1, 2, 3, 4):
-        image = np.moveaxis(image, 0, -1)  # channels-first TIFF
-    if image.ndim == 3 and image.shape[-1] not in (1, 2, 3, 4):
-        image = image[0]  # multi-page grey stack: first page
-    if image.ndim not in (2, 3):
-        raise ValueError(f"{label} decodes to an array of shape {image.shape}, not a 2-D image")
-    return image
-
-
-def _to_unit_float(image):
+def _to_unit_float(image: np.ndarray) -> NDArray[np.float64]:
     from skimage.util import img_as_float
 
     if image.dtype == bool:
@@ -265,7 +382,7 @@ def _to_unit_float(image):
     return img_as_float(image).astype(np.float64, copy=False)
 
 
-def _finish(image, *, grey, size):
+def _finish(image: np.ndarray, *, grey: bool, size: IntOrPair | None) -> NDArray[np.float64]:
     """Channels to RGB or grey, values to [0, 1], then an optional resize."""
     image = _to_unit_float(np.asarray(image))
     if image.ndim == 3:
@@ -286,18 +403,17 @@ def _finish(image, *, grey, size):
     return np.clip(image, 0.0, 1.0)
 
 
-def _resize(image, size):
+def _resize(image: np.ndarray, size: IntOrPair) -> np.ndarray:
     from skimage.transform import resize
 
     h, w = image.shape[:2]
     if is_int(size):
-        if size < 1:
-            raise ValueError(f"`size` must be >= 1, got {size}")
-        scale = size / max(h, w)
+        scale = as_int(size, "size") / max(h, w)
         target = (max(1, round(h * scale)), max(1, round(w * scale)))
     else:
         target = as_pair(size, "size")
     if target == (h, w):
         return image
+    check_elements(target + image.shape[2:], name="size", what="the resized image")
     return resize(image, target + image.shape[2:], anti_aliasing=target[0] < h or target[1] < w,
                   preserve_range=True)

@@ -1,22 +1,45 @@
 """Convolution, padding and pooling on numpy arrays, channels last.
 
 Every operation is one vectorised pass: the input's windows are built as a
-strided *view* (no copy), then reduced by one BLAS contraction (convolution)
-or one numpy reduction (pooling).  No Python loop runs over pixels.
+read-only *view* with :func:`numpy.lib.stride_tricks.sliding_window_view`
+(no copy), then reduced by one BLAS contraction (convolution) or one numpy
+reduction (pooling).  No Python loop runs over pixels.
 
 Shapes follow the slides (width x height x depth, channels last):
 an image is ``(H, W)`` or ``(H, W, C)``, a batch ``(N, H, W, C)``, kernels
 ``(Kh, Kw)``, ``(Kh, Kw, C)`` or ``(Kh, Kw, C, F)``.
+
+Memory is bounded by design: every result and every intermediate (a padded
+copy, the im2col matrix, the output) is sized *before* it is allocated and
+refused with a ``ValueError`` naming the parameter responsible when it
+would exceed :data:`MAX_ELEMENTS` elements; inputs larger than that are
+refused too.  Shapes are checked before values are scanned for NaN.
 """
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
 
 from . import arithmetic
-from ._validation import as_float_array, as_pair, check_padding
+from ._validation import (
+    MAX_ELEMENTS,
+    IntOrPair,
+    Padding,
+    as_float_array,
+    as_pair,
+    as_real_array,
+    check_elements,
+    check_fill_value,
+    check_padding,
+    to_float_array,
+)
 
 __all__ = [
+    "MAX_ELEMENTS",
     "pad",
     "sliding_windows",
     "convolve2d",
@@ -27,11 +50,15 @@ __all__ = [
     "conv_as_matrix",
 ]
 
+Pair = tuple[int, int]
+Pads = tuple[tuple[int, int], tuple[int, int]]
+FloatArray = NDArray[np.floating]
+
 
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
-def _padding_pairs(shape_hw, padding, kernel_size, stride, dilation):
+def _padding_pairs(shape_hw: Pair, padding: Any, kernel_size: Any, stride: Any, dilation: Any) -> Pads:
     """Resolve ``padding`` to ((top, bottom), (left, right)) for an (H, W)."""
     mode = check_padding(padding)
     if isinstance(mode, str) and mode != "valid" and kernel_size is None:
@@ -41,43 +68,55 @@ def _padding_pairs(shape_hw, padding, kernel_size, stride, dilation):
     return arithmetic.padding_amounts(shape_hw, kernel_size, stride=stride, padding=padding, dilation=dilation)
 
 
-def _pad_hw(x, pads, value):
-    """Pad axes H and W of a 4-D (N, H, W, C) array."""
+def _padded_shape(shape4: tuple[int, ...], pads: Pads) -> tuple[int, int, int, int]:
+    n, h, w, c = shape4
+    (t, b), (l, r) = pads
+    return (n, h + t + b, w + l + r, c)
+
+
+def _pad_hw(x: np.ndarray, pads: Pads, value: float) -> np.ndarray:
+    """Pad axes H and W of a 4-D (N, H, W, C) array (its size checked by the caller)."""
     (t, b), (l, r) = pads
     if not (t or b or l or r):
         return x
     n, h, w, c = x.shape
-    out = np.full((n, h + t + b, w + l + r, c), value, dtype=x.dtype)
+    out = np.full(_padded_shape(x.shape, pads), value, dtype=x.dtype)
     out[:, t:t + h, l:l + w, :] = x
     return out
 
 
-def _windows4(x, kernel, stride, dilation):
-    """Strided view ``(N, H', W', Kh, Kw, C)`` of a 4-D array (no copy)."""
+def _out_hw(h: int, w: int, kernel: Pair, stride: Pair, dilation: Pair) -> Pair:
+    """Output height and width of a valid sliding window (equation (3), p = 0)."""
+    return ((h - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
+            (w - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1)
+
+
+def _windows4(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
+    """Read-only view ``(N, H', W', Kh, Kw, C)`` of a 4-D array (no copy).
+
+    ``sliding_window_view`` gives every window of the dilated kernel's extent;
+    slicing then keeps every ``stride``-th window and every ``dilation``-th
+    tap.  Steps are clamped to the axis length, so a stride of 10**18 is just
+    one window and never overflows a byte stride.
+    """
     n, h, w, c = x.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    oh = (h - dh * (kh - 1) - 1) // sh + 1
-    ow = (w - dw * (kw - 1) - 1) // sw + 1
-    s0, s1, s2, s3 = x.strides
-    return np.lib.stride_tricks.as_strided(
-        x,
-        shape=(n, oh, ow, kh, kw, c),
-        strides=(s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
-        writeable=False,
-    )
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    win = sliding_window_view(x, (eh, ew), axis=(1, 2))  # (N, H-eh+1, W-ew+1, C, eh, ew)
+    win = win[:, ::min(sh, h), ::min(sw, w), :, ::min(dh, eh), ::min(dw, ew)]
+    return win.transpose(0, 1, 2, 4, 5, 3)
 
 
-def _to4(x, name):
-    """Return (4-D view, ndim) of an image, a multi-channel image or a batch."""
-    x = as_float_array(x, name, ndim=(2, 3, 4))
-    if x.ndim == 2:
-        return x[None, :, :, None], 2
-    if x.ndim == 3:
-        return x[None], 3
-    return x, 4
+def _to4(arr: np.ndarray) -> np.ndarray:
+    """A 4-D view (N, H, W, C) of an image, a multi-channel image or a batch."""
+    if arr.ndim == 2:
+        return arr[None, :, :, None]
+    if arr.ndim == 3:
+        return arr[None]
+    return arr
 
 
-def _from4(y, ndim):
+def _from4(y: np.ndarray, ndim: int) -> np.ndarray:
     if ndim == 2:
         return y[0, :, :, 0]
     if ndim == 3:
@@ -85,24 +124,42 @@ def _from4(y, ndim):
     return y
 
 
+def _value_text(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 # ---------------------------------------------------------------------------
 # padding and windows
 # ---------------------------------------------------------------------------
-def pad(x, padding, *, kernel_size=None, stride=1, dilation=1, value=0.0):
+def pad(x: ArrayLike, padding: Padding, *, kernel_size: IntOrPair | None = None, stride: IntOrPair = 1,
+        dilation: IntOrPair = 1, value: float = 0.0) -> FloatArray:
     """Pad an image or a batch with ``value`` over height and width only.
 
     Parameters
     ----------
-    x : ndarray of shape (H, W), (H, W, C) or (N, H, W, C)
-    padding : {'valid', 'same', 'full'}, int or ((int, int), (int, int))
+    x : (H, W), (H, W, C) or (N, H, W, C) array
+        An image, a multi-channel image or a batch.
+    padding : {'valid', 'same', 'full'}, int, (int, int) or ((int, int), (int, int))
         ``'same'`` and ``'full'`` depend on the kernel: give ``kernel_size``
         (and ``stride``, ``dilation`` for ``'same'``).
+    kernel_size, stride, dilation : int or (int, int), optional
+        The convolution the padding is for (only with a mode string).
     value : float, optional
-        The fill value (zeros, as the slides' "same padding adds zeros").
+        The fill value (zeros, as the slides' "same padding adds zeros");
+        a real number that fits ``x``'s float dtype.
 
     Returns
     -------
-    ndarray of shape (H + top + bottom, W + left + right[, C]) with x's dtype
+    (H + top + bottom, W + left + right[, C]) array
+        With ``x``'s float dtype; batches keep their ``N``.  Always a new array.
+
+    Raises
+    ------
+    ValueError
+        An unknown padding, or a padded array of more than :data:`MAX_ELEMENTS`
+        elements (the message names ``padding``).
+    TypeError
+        ``value`` is not a real number.
 
     Examples
     --------
@@ -114,27 +171,47 @@ def pad(x, padding, *, kernel_size=None, stride=1, dilation=1, value=0.0):
     >>> pad(np.ones((28, 28, 3)), "same", kernel_size=3).shape
     (30, 30, 3)
     """
-    x4, ndim = _to4(x, "x")
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
+    fill = check_fill_value(value)
+    x4 = _to4(arr)
     pads = _padding_pairs(x4.shape[1:3], padding, kernel_size, stride, dilation)
-    out = _pad_hw(x4, pads, value)
+    check_elements(_from4_shape(_padded_shape(x4.shape, pads), arr.ndim), name="padding",
+                   what=f"the padded input for padding={_value_text(padding)}")
+    x4 = to_float_array(x4, "x")
+    if np.isfinite(fill) and abs(fill) > float(np.finfo(x4.dtype).max):
+        raise ValueError(f"`value` must fit in {x4.dtype.name}, got {value!r}")
+    out = _pad_hw(x4, pads, fill)
     if out is x4:
         out = x4.copy()
-    return _from4(out, ndim)
+    return _from4(out, arr.ndim)
 
 
-def sliding_windows(x, kernel_size, *, stride=1, dilation=1):
+def _from4_shape(shape4: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    if ndim == 2:
+        return shape4[1:3]
+    if ndim == 3:
+        return shape4[1:]
+    return shape4
+
+
+def sliding_windows(x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
+                    dilation: IntOrPair = 1) -> FloatArray:
     """Read-only view of every window a kernel visits (no padding, no copy).
 
     Parameters
     ----------
-    x : ndarray of shape (H, W), (H, W, C) or (N, H, W, C)
+    x : (H, W), (H, W, C) or (N, H, W, C) array
+        An image, a multi-channel image or a batch (float32 and float64
+        arrays are viewed as they are; other dtypes are first converted to
+        float64).
     kernel_size, stride, dilation : int or (int, int)
+        The window, its step and the spacing of its taps.
 
     Returns
     -------
-    ndarray view
-        ``(H', W', Kh, Kw)``, ``(H', W', Kh, Kw, C)`` or
-        ``(N, H', W', Kh, Kw, C)`` with ``H'`` from equation (3).
+    (H', W', Kh, Kw), (H', W', Kh, Kw, C) or (N, H', W', Kh, Kw, C) array
+        A read-only view, with ``H'`` from equation (3); window ``[i, j]``
+        starts at row ``i * sh``, column ``j * sw`` of ``x``.
 
     Notes
     -----
@@ -150,16 +227,19 @@ def sliding_windows(x, kernel_size, *, stride=1, dilation=1):
     array([[ 4.,  5.,  6.],
            [ 8.,  9., 10.],
            [12., 13., 14.]])
+    >>> sliding_windows(np.arange(16.0).reshape(4, 4), 2, stride=2, dilation=2).shape
+    (1, 1, 2, 2)
     """
-    x4, ndim = _to4(x, "x")
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
     kernel = as_pair(kernel_size, "kernel_size")
     step = as_pair(stride, "stride")
     dil = as_pair(dilation, "dilation")
+    x4 = _to4(arr)
     arithmetic.output_size(x4.shape[1:3], kernel, stride=step, padding="valid", dilation=dil)  # validates sizes
-    win = _windows4(x4, kernel, step, dil)
-    if ndim == 2:
+    win = _windows4(to_float_array(x4, "x"), kernel, step, dil)
+    if arr.ndim == 2:
         return win[0, ..., 0]
-    if ndim == 3:
+    if arr.ndim == 3:
         return win[0]
     return win
 
@@ -167,7 +247,35 @@ def sliding_windows(x, kernel_size, *, stride=1, dilation=1):
 # ---------------------------------------------------------------------------
 # convolution
 # ---------------------------------------------------------------------------
-def convolve2d(image, kernel, *, mode="valid"):
+def _correlate(x4: np.ndarray, k4: np.ndarray, step: Pair, dil: Pair, pads: Pads, *,
+               names: tuple[str, str, str], padding: Any) -> np.ndarray:
+    """Cross-correlate a checked 4-D input with ``(Kh, Kw, C, F)`` kernels.
+
+    Every allocation is sized first; ``names`` are the caller's parameters
+    for the input, the kernels and the padding (named in the messages).
+    Values are converted and checked for NaN only after every size is known.
+    """
+    x_name, k_name, pad_name = names
+    n, h, w, c = x4.shape
+    kh, kw, _, f = k4.shape
+    _, hp, wp, _ = padded = _padded_shape(x4.shape, pads)
+    if padded != x4.shape:
+        check_elements(padded, name=pad_name, what=f"the padded input for {pad_name}={_value_text(padding)}")
+    oh, ow = _out_hw(hp, wp, (kh, kw), step, dil)
+    check_elements((n * oh * ow, kh * kw * c), name=k_name,
+                   what=f"the im2col matrix of `{x_name}` {x4.shape[1:3]} and `{k_name}` {(kh, kw)}")
+    check_elements((n, oh, ow, f), name=k_name, what="the output")
+    xf = to_float_array(x4, x_name)
+    kf = to_float_array(k4, k_name)
+    dtype = np.result_type(xf.dtype, kf.dtype)
+    xp = _pad_hw(xf.astype(dtype, copy=False), pads, 0.0)
+    win = _windows4(xp, (kh, kw), step, dil)
+    cols = win.reshape(n * oh * ow, kh * kw * c)  # the one copy: im2col
+    out = cols @ kf.astype(dtype, copy=False).reshape(kh * kw * c, f)
+    return out.reshape(n, oh, ow, f)
+
+
+def convolve2d(image: ArrayLike, kernel: ArrayLike, *, mode: str = "valid") -> FloatArray:
     """True 2-D convolution, the slides' equation (1).
 
     .. math:: G[i, j] = \\sum_{u=-k}^{k} \\sum_{v=-k}^{k} K[u, v]\\, I[i - u, j - v]
@@ -178,17 +286,26 @@ def convolve2d(image, kernel, *, mode="valid"):
 
     Parameters
     ----------
-    image : ndarray of shape (H, W)
-    kernel : ndarray of shape (Kh, Kw)
-    mode : {'valid', 'same', 'full'}
+    image : (H, W) array
+        One grey image.
+    kernel : (Kh, Kw) array
+        One kernel.
+    mode : {'valid', 'same', 'full'}, optional
         As in ``scipy.signal.convolve2d``: ``'same'`` returns an ``(H, W)``
         output centred on the full one (for an even kernel the extra padding
         row/column is at the top/left, scipy's convention).
 
     Returns
     -------
-    ndarray of shape (H - Kh + 1, W - Kw + 1) ('valid'), (H, W) ('same') or
-    (H + Kh - 1, W + Kw - 1) ('full')
+    (H - Kh + 1, W - Kw + 1), (H, W) or (H + Kh - 1, W + Kw - 1) array
+        For ``'valid'``, ``'same'`` and ``'full'``.
+
+    Raises
+    ------
+    ValueError
+        A kernel larger than the image for ``'valid'``, an unknown mode, or an
+        intermediate of more than :data:`MAX_ELEMENTS` elements (the message
+        names ``mode`` or ``kernel``).
 
     Examples
     --------
@@ -200,38 +317,44 @@ def convolve2d(image, kernel, *, mode="valid"):
            [3., 4., 5.],
            [6., 7., 8.]])
     """
-    image = as_float_array(image, "image", ndim=2)
-    kernel = as_float_array(kernel, "kernel", ndim=2)
+    img = as_real_array(image, "image", ndim=2)
+    ker = as_real_array(kernel, "kernel", ndim=2)
     if not isinstance(mode, str) or mode not in ("valid", "same", "full"):
         raise ValueError(f"`mode` must be 'valid', 'same' or 'full', got {mode!r}")
-    kh, kw = kernel.shape
-    pads = mode
+    kh, kw = ker.shape
+    padding: Any = mode
     if mode == "same":  # scipy's centring: same = full[(K-1)//2 : (K-1)//2 + I]
-        pads = ((kh // 2, (kh - 1) // 2), (kw // 2, (kw - 1) // 2))
-    return conv2d(image, kernel[::-1, ::-1], padding=pads)
+        padding = ((kh // 2, (kh - 1) // 2), (kw // 2, (kw - 1) // 2))
+    pads = arithmetic.padding_amounts(img.shape, (kh, kw), padding=padding)
+    out = _correlate(img[None, :, :, None], ker[::-1, ::-1, None, None], (1, 1), (1, 1), pads,
+                     names=("image", "kernel", "mode"), padding=mode)
+    return out[0, :, :, 0]
 
 
-def conv2d(x, kernels, bias=None, *, stride=1, padding="valid", dilation=1):
+def conv2d(x: ArrayLike, kernels: ArrayLike, bias: ArrayLike | None = None, *, stride: IntOrPair = 1,
+           padding: Padding = "valid", dilation: IntOrPair = 1) -> FloatArray:
     """What a convolution layer computes: cross-correlation summed over depth.
 
     Parameters
     ----------
-    x : ndarray of shape (H, W), (H, W, C) or (N, H, W, C)
+    x : (H, W), (H, W, C) or (N, H, W, C) array
         An image, a multi-channel image or a batch.
-    kernels : ndarray of shape (Kh, Kw), (Kh, Kw, C) or (Kh, Kw, C, F)
+    kernels : (Kh, Kw), (Kh, Kw, C) or (Kh, Kw, C, F) array
         One kernel, one kernel with the input's depth (``K_d = I_d``,
         equation (2)), or ``F`` such kernels.
-    bias : ndarray of shape (F,), optional
+    bias : (F,) array, optional
         One bias per filter (a scalar or ``(1,)`` for a single kernel).
-    stride : int or (int, int)
-    padding : {'valid', 'same', 'full'}, int or ((int, int), (int, int))
+    stride : int or (int, int), optional
+        ``s`` >= 1.
+    padding : {'valid', 'same', 'full'}, int, (int, int) or ((int, int), (int, int)), optional
         ``'same'`` follows Keras: output ``ceil(I / s)``, extra zeros at the
         bottom/right.
-    dilation : int or (int, int)
+    dilation : int or (int, int), optional
+        ``d`` >= 1: the kernel's taps are ``d`` pixels apart.
 
     Returns
     -------
-    ndarray
+    (H', W'), (H', W', F) or (N, H', W', F) array
         ``(H, W)`` + ``(Kh, Kw)`` -> ``(H', W')``;
         ``(H, W, C)`` + ``(Kh, Kw, C)`` -> ``(H', W')``;
         ``(H, W, C)`` + ``(Kh, Kw, C, F)`` -> ``(H', W', F)``;
@@ -239,9 +362,19 @@ def conv2d(x, kernels, bias=None, *, stride=1, padding="valid", dilation=1):
         with ``H'`` from equation (3).  The depth of the feature map is the
         number of filters.
 
+    Raises
+    ------
+    ValueError
+        Mismatched depths, a kernel larger than the padded input, NaN or
+        infinity in ``x`` or ``kernels``, or an intermediate of more than
+        :data:`MAX_ELEMENTS` elements (the message names ``padding`` or
+        ``kernels``).
+    TypeError
+        Non-numeric arrays or sizes.
+
     Notes
     -----
-    The windows are a strided view; copying them into the im2col matrix
+    The windows are a view; copying them into the im2col matrix
     (``N H' W'`` rows of ``Kh Kw C`` values) is the only extra memory, and one
     matrix product with the ``(Kh Kw C, F)`` kernel matrix does all the
     multiply-adds.
@@ -256,8 +389,10 @@ def conv2d(x, kernels, bias=None, *, stride=1, padding="valid", dilation=1):
     >>> conv2d(np.zeros((28, 28, 3)), np.zeros((3, 3, 3, 8)), stride=2).shape
     (13, 13, 8)
     """
-    x4, xdim = _to4(x, "x")
-    k = as_float_array(kernels, "kernels", ndim=(2, 3, 4))
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
+    k = as_real_array(kernels, "kernels", ndim=(2, 3, 4))
+    xdim = arr.ndim
+    x4 = _to4(arr)
     n, h, w, c = x4.shape
     if k.ndim == 2:
         k4 = k[:, :, None, None]
@@ -272,31 +407,24 @@ def conv2d(x, kernels, bias=None, *, stride=1, padding="valid", dilation=1):
     if kc != c:
         raise ValueError(
             f"kernel depth K_d={kc} must equal the input depth I_d={c} "
-            f"(equation (2)); got x of shape {np.shape(x)} and kernels of shape {k.shape}"
+            f"(equation (2)); got x of shape {arr.shape} and kernels of shape {k.shape}"
         )
-    if xdim == 4 and k.ndim < 4 and k.ndim != 3:
+    if xdim == 4 and k.ndim == 2:
         raise ValueError(
             f"`kernels` for a batch must be (Kh, Kw, C) or (Kh, Kw, C, F), got shape {k.shape}"
         )
     step = as_pair(stride, "stride")
     dil = as_pair(dilation, "dilation")
-    pads = _padding_pairs((h, w), padding, (kh, kw), step, dil)
-    arithmetic.output_size((h, w), (kh, kw), stride=step, padding=padding, dilation=dil)  # validates: kernel fits
+    pads = _padding_pairs((h, w), padding, (kh, kw), step, dil)  # validates: the kernel fits
+    b = None
     if bias is not None:
-        b = as_float_array(bias, "bias", ndim=(0, 1))
-        b = b.reshape(-1)
+        b = as_float_array(bias, "bias", ndim=(0, 1)).reshape(-1)
         if b.shape != (f,):
             rule = "a scalar or shape (1,)" if single else f"shape (F,) = ({f},)"
             raise ValueError(f"`bias` must have {rule}, got shape {np.shape(bias)}")
-    dtype = np.result_type(x4.dtype, k4.dtype)
-    xp = _pad_hw(x4.astype(dtype, copy=False), pads, 0)
-    win = _windows4(xp, (kh, kw), step, dil)
-    _, oh, ow = win.shape[:3]
-    cols = win.reshape(n * oh * ow, kh * kw * c)  # the one copy: im2col
-    out = cols @ k4.astype(dtype, copy=False).reshape(kh * kw * c, f)
-    out = out.reshape(n, oh, ow, f)
-    if bias is not None:
-        out += b.astype(dtype, copy=False)
+    out = _correlate(x4, k4, step, dil, pads, names=("x", "kernels", "padding"), padding=padding)
+    if b is not None:
+        out += b.astype(out.dtype, copy=False)
     if single:
         out = out[..., 0]
         return out[0] if xdim in (2, 3) else out
@@ -305,19 +433,21 @@ def conv2d(x, kernels, bias=None, *, stride=1, padding="valid", dilation=1):
     return _from4(out, 4 if xdim == 4 else 3)
 
 
-def conv1x1(x, weights, bias=None):
+def conv1x1(x: ArrayLike, weights: ArrayLike, bias: ArrayLike | None = None) -> FloatArray:
     """A 1x1 convolution: every pixel's ``C`` values mixed into ``F`` channels.
 
     Parameters
     ----------
-    x : ndarray of shape (..., C)
-        ``(H, W, C)`` or ``(N, H, W, C)``.
-    weights : ndarray of shape (C, F) or (1, 1, C, F)
-    bias : ndarray of shape (F,), optional
+    x : (H, W, C) or (N, H, W, C) array
+        A multi-channel image or a batch.
+    weights : (C, F) or (1, 1, C, F) array
+        One column of ``C`` weights per filter.
+    bias : (F,) array, optional
+        One bias per filter.
 
     Returns
     -------
-    ndarray of shape (..., F)
+    (H, W, F) or (N, H, W, F) array
         Height and width unchanged: the structure is kept, only depth changes.
 
     Examples
@@ -326,20 +456,23 @@ def conv1x1(x, weights, bias=None):
     >>> conv1x1(x, np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 1.0]]))[0, 0]
     array([3., 1.])
     """
-    x = as_float_array(x, "x", ndim=(3, 4))
-    wts = as_float_array(weights, "weights", ndim=(2, 4))
+    arr = as_real_array(x, "x", ndim=(3, 4))
+    wts = as_real_array(weights, "weights", ndim=(2, 4))
     if wts.ndim == 4:
         if wts.shape[:2] != (1, 1):
             raise ValueError(f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {wts.shape}")
         wts = wts[0, 0]
     c, f = wts.shape
-    if x.shape[-1] != c:
+    if arr.shape[-1] != c:
         raise ValueError(
-            f"`weights` must have one row per input channel: x has C={x.shape[-1]}, "
+            f"`weights` must have one row per input channel: x has C={arr.shape[-1]}, "
             f"weights has shape {wts.shape}"
         )
-    dtype = np.result_type(x.dtype, wts.dtype)
-    out = x.astype(dtype, copy=False) @ wts.astype(dtype, copy=False)
+    check_elements(arr.shape[:-1] + (f,), name="weights", what="the output")
+    xf = to_float_array(arr, "x")
+    wf = to_float_array(wts, "weights")
+    dtype = np.result_type(xf.dtype, wf.dtype)
+    out = xf.astype(dtype, copy=False) @ wf.astype(dtype, copy=False)
     if bias is not None:
         b = as_float_array(bias, "bias", ndim=1)
         if b.shape != (f,):
@@ -348,7 +481,8 @@ def conv1x1(x, weights, bias=None):
     return out
 
 
-def conv_as_matrix(input_size, kernel, *, stride=1, padding="valid", dilation=1):
+def conv_as_matrix(input_size: IntOrPair, kernel: ArrayLike, *, stride: IntOrPair = 1,
+                   padding: Padding = "valid", dilation: IntOrPair = 1) -> FloatArray:
     """A single-channel convolution written as the matrix of a dense layer.
 
     A convolution is linear in its input: flatten the ``H x W`` input
@@ -363,18 +497,19 @@ def conv_as_matrix(input_size, kernel, *, stride=1, padding="valid", dilation=1)
     ----------
     input_size : int or (int, int)
         Side ``I`` of a square input, or its ``(H, W)``.
-    kernel : ndarray of shape (Kh, Kw)
+    kernel : (Kh, Kw) array
         One single-channel kernel.
-    stride, padding, dilation
+    stride, padding, dilation : optional
         As in :func:`conv2d` (zero padding keeps the map linear).
 
     Returns
     -------
-    ndarray of shape (H' * W', H * W)
+    (H' * W', H * W) array
         With ``H'``, ``W'`` from equation (3) (``I - K + 1`` for a 'valid'
         convolution of stride 1), such that
         ``conv_as_matrix(x.shape, k) @ x.ravel() == conv2d(x, k).ravel()``.
-        It has ``H' W' H W`` entries: meant for small inputs.
+        It has ``H' W' H W`` entries: meant for small inputs (the ``H W``
+        basis images are refused beyond :data:`MAX_ELEMENTS` elements).
 
     Examples
     --------
@@ -392,9 +527,12 @@ def conv_as_matrix(input_size, kernel, *, stride=1, padding="valid", dilation=1)
     True
     """
     h, w = as_pair(input_size, "input_size")
-    kernel = as_float_array(kernel, "kernel", ndim=2)
-    basis = np.eye(h * w, dtype=kernel.dtype).reshape(h * w, h, w, 1)
-    maps = conv2d(basis, kernel[:, :, None, None], stride=stride, padding=padding,
+    ker = as_real_array(kernel, "kernel", ndim=2)
+    arithmetic.output_size((h, w), ker.shape, stride=stride, padding=padding, dilation=dilation)
+    check_elements((h * w, h * w), name="input_size", what="the basis images")
+    kf = to_float_array(ker, "kernel")
+    basis = np.eye(h * w, dtype=kf.dtype).reshape(h * w, h, w, 1)
+    maps = conv2d(basis, kf[:, :, None, None], stride=stride, padding=padding,
                   dilation=dilation)  # (H * W, H', W', 1)
     return maps.reshape(h * w, -1).T
 
@@ -402,14 +540,15 @@ def conv_as_matrix(input_size, kernel, *, stride=1, padding="valid", dilation=1)
 # ---------------------------------------------------------------------------
 # pooling
 # ---------------------------------------------------------------------------
-def _pool_setup(x, size, stride, padding):
-    x4, ndim = _to4(x, "x")
+def _pool_setup(x: ArrayLike, size: Any, stride: Any, padding: Any
+                ) -> tuple[np.ndarray, int, Pair, Pair, Pads, Pair]:
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
+    x4 = _to4(arr)
     window = as_pair(size, "size")
     step = window if stride is None else as_pair(stride, "stride")
     h, w = x4.shape[1:3]
-    pads = _padding_pairs((h, w), padding, window, step, 1)
     try:
-        arithmetic.output_size((h, w), window, stride=step, padding=padding)
+        pads = _padding_pairs((h, w), padding, window, step, 1)
     except ValueError as exc:
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
     (t, b), (l, r) = pads
@@ -419,29 +558,46 @@ def _pool_setup(x, size, stride, padding):
             f"`padding` must be smaller than the pooling window on every side, "
             f"got padding {pads} for size={window[0] if window[0] == window[1] else window}"
         )
-    return x4, ndim, window, step, pads
+    padded = _padded_shape(x4.shape, pads)
+    if padded != x4.shape:
+        check_elements(padded, name="padding", what=f"the padded input for padding={_value_text(padding)}")
+    out_hw = _out_hw(padded[1], padded[2], window, step, (1, 1))
+    return to_float_array(x4, "x"), arr.ndim, window, step, pads, out_hw
 
 
-def max_pool2d(x, size=2, *, stride=None, padding="valid", return_indices=False):
+@overload
+def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
+               padding: Padding = ..., return_indices: Literal[False] = ...) -> FloatArray: ...
+@overload
+def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
+               padding: Padding = ..., return_indices: Literal[True]) -> tuple[FloatArray, NDArray[np.intp]]: ...
+@overload
+def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
+               padding: Padding = ..., return_indices: bool = ...
+               ) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]: ...
+def max_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = None,
+               padding: Padding = "valid", return_indices: bool = False
+               ) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]:
     """Max pooling, per channel (the slides' "Max Pooling", equation (4)).
 
     Parameters
     ----------
-    x : ndarray of shape (H, W), (H, W, C) or (N, H, W, C)
-    size : int or (int, int)
+    x : (H, W), (H, W, C) or (N, H, W, C) array
+        An image, a multi-channel image or a batch.
+    size : int or (int, int), optional
         The window ``W_w``.
     stride : int or (int, int), optional
         Defaults to ``size`` (non-overlapping windows).
-    padding : {'valid', 'same'}, int or ((int, int), (int, int))
+    padding : {'valid', 'same'}, int, (int, int) or ((int, int), (int, int)), optional
         Padded cells never win: they count as minus infinity.
-    return_indices : bool
+    return_indices : bool, optional
         Also return where each window's maximum is.
 
     Returns
     -------
-    out : ndarray
-        ``(O_h, O_w[, C])`` or ``(N, O_h, O_w, C)``, ``O`` from equation (4).
-    indices : ndarray of int, shape out.shape + (2,)
+    out : (O_h, O_w), (O_h, O_w, C) or (N, O_h, O_w, C) array
+        ``O`` from equation (4), with ``x``'s float dtype.
+    indices : out.shape + (2,) array of int
         Only with ``return_indices``: ``(row, col)`` of each maximum in the
         coordinates of the unpadded input (the first one on ties).
 
@@ -454,22 +610,28 @@ def max_pool2d(x, size=2, *, stride=None, padding="valid", return_indices=False)
     >>> max_pool2d(x, return_indices=True)[1][1, 0]
     array([3, 1])
     """
-    x4, ndim, window, step, pads = _pool_setup(x, size, stride, padding)
+    x4, ndim, window, step, pads, (oh, ow) = _pool_setup(x, size, stride, padding)
+    n, _, _, c = x4.shape
+    kh, kw = window
+    if return_indices:  # the windows are copied once to find each argmax
+        check_elements((n, oh, ow, kh * kw, c), name="size", what="the copied windows")
     xp = _pad_hw(x4, pads, -np.inf)
     win = _windows4(xp, window, step, (1, 1))
     if not return_indices:
         return _from4(win.max(axis=(3, 4)), ndim)
-    n, oh, ow, kh, kw, c = win.shape
     flat = win.reshape(n, oh, ow, kh * kw, c)
     arg = flat.argmax(axis=3)
     out = np.take_along_axis(flat, arg[:, :, :, None, :], axis=3)[:, :, :, 0, :]
-    rows = (np.arange(oh) * step[0] - pads[0][0])[None, :, None, None] + arg // kw
-    cols = (np.arange(ow) * step[1] - pads[1][0])[None, None, :, None] + arg % kw
+    # window i starts at row i * sh of the padded input (a step past the input
+    # means one window: clamped, it stays a small int)
+    sh, sw = min(step[0], xp.shape[1]), min(step[1], xp.shape[2])
+    rows = (np.arange(oh) * sh - pads[0][0])[None, :, None, None] + arg // kw
+    cols = (np.arange(ow) * sw - pads[1][0])[None, None, :, None] + arg % kw
     idx = np.stack([rows, cols], axis=-1)
     return _from4(out, ndim), _from4_idx(idx, ndim)
 
 
-def _from4_idx(idx, ndim):
+def _from4_idx(idx: np.ndarray, ndim: int) -> np.ndarray:
     if ndim == 2:
         return idx[0, :, :, 0, :]
     if ndim == 3:
@@ -477,11 +639,28 @@ def _from4_idx(idx, ndim):
     return idx
 
 
-def avg_pool2d(x, size=2, *, stride=None, padding="valid"):
+def avg_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = None,
+               padding: Padding = "valid") -> FloatArray:
     """Average pooling, per channel.
 
-    Same shapes as :func:`max_pool2d`.  With padding, each window averages
-    only its real (unpadded) cells, as Keras does.
+    With padding, each window averages only its real (unpadded) cells, as
+    Keras does.
+
+    Parameters
+    ----------
+    x : (H, W), (H, W, C) or (N, H, W, C) array
+        An image, a multi-channel image or a batch.
+    size : int or (int, int), optional
+        The window ``W_w``.
+    stride : int or (int, int), optional
+        Defaults to ``size`` (non-overlapping windows).
+    padding : {'valid', 'same'}, int, (int, int) or ((int, int), (int, int)), optional
+        Padded cells are left out of each average.
+
+    Returns
+    -------
+    (O_h, O_w), (O_h, O_w, C) or (N, O_h, O_w, C) array
+        ``O`` from equation (4), with ``x``'s float dtype.
 
     Examples
     --------
@@ -489,11 +668,12 @@ def avg_pool2d(x, size=2, *, stride=None, padding="valid"):
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    x4, ndim, window, step, pads = _pool_setup(x, size, stride, padding)
-    xp = _pad_hw(x4, pads, 0)
+    x4, ndim, window, step, pads, _ = _pool_setup(x, size, stride, padding)
+    xp = _pad_hw(x4, pads, 0.0)
     total = _windows4(xp, window, step, (1, 1)).sum(axis=(3, 4))
+    count: Any
     if any(p for pair in pads for p in pair):
-        ones = _pad_hw(np.ones((1,) + x4.shape[1:3] + (1,), dtype=x4.dtype), pads, 0)
+        ones = _pad_hw(np.ones((1,) + x4.shape[1:3] + (1,), dtype=x4.dtype), pads, 0.0)
         count = _windows4(ones, window, step, (1, 1)).sum(axis=(3, 4))
     else:
         count = window[0] * window[1]

@@ -1,5 +1,6 @@
 """Output sizes, padding, receptive fields and costs against worked answers."""
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,7 +78,7 @@ def test_costs_by_hand():
     assert ar.conv_macs((32, 32, 1), 6, 5) == 28 * 28 * 6 * 25   # LeNet-5 C1: 117,600
     assert ar.conv1x1_params(192, 16) == 192 * 16 + 16
     assert ar.conv1x1_macs((28, 28, 192), 16) == 28 * 28 * 192 * 16
-    assert ar.pool_params((26, 26, 8), 2) == 0 and ar.pool_macs() == 0
+    assert ar.pool_params(2) == 0 and ar.pool_macs((26, 26, 8), 2) == 0
     assert ar.pool_comparisons((4, 4, 1), 2) == 4 * 3
     assert ar.dense_params(400, 120) == 48120
     assert ar.dense_macs(84, 10) == 840
@@ -166,3 +167,56 @@ def test_bad_receptive_field_layers():
         ar.receptive_field([(3, 1), (3,)])
     with pytest.raises(TypeError, match="`layers` must be a sequence"):
         ar.receptive_field(3)
+
+
+# -- one return rule: an int for ints, a pair as soon as anything is given per axis ------
+@pytest.mark.parametrize(
+    "args, kwargs, expected",
+    [
+        ((28, 3), {}, 26),
+        ((28, 3), {"stride": 2, "padding": "same", "dilation": 1}, 14),
+        ((28, 3), {"padding": 1}, 28),
+        ((np.int64(28), np.uint8(3)), {"stride": np.int32(2)}, 13),
+        ((np.array(5), 3), {}, 3),                       # a 0-d integer array is an int
+        ((np.array(5), np.array(3)), {"stride": np.array(1)}, 3),
+        (((28, 28), 3), {}, (26, 26)),                  # a pair anywhere: a pair back
+        ((28, (3, 5)), {}, (26, 24)),
+        ((28, 3), {"stride": (1, 2)}, (26, 13)),
+        ((28, 3), {"dilation": (1, 2)}, (26, 24)),
+        ((28, 3), {"padding": (1, 0)}, (28, 26)),        # padding per axis
+        ((28, 3), {"padding": ((1, 1), (0, 0))}, (28, 26)),
+        ((np.array([28, 30]), 3), {}, (26, 28)),
+    ],
+)
+def test_output_size_return_rule(args, kwargs, expected):
+    out = ar.output_size(*args, **kwargs)
+    assert out == expected and type(out) is type(expected)
+    if isinstance(out, tuple):
+        assert all(type(v) is int for v in out)
+
+
+def test_pool_output_size_follows_the_same_rule():
+    assert ar.pool_output_size(26, 2) == 13
+    assert ar.pool_output_size((26, 26), 2) == (13, 13)
+    assert ar.pool_output_size(np.array(26), np.array(2)) == 13
+
+
+@pytest.mark.parametrize("bad", [np.array([1, 2, 3]), np.array([[5]]), np.array(5.0), "5"])
+def test_output_size_refuses_arrays_that_are_not_sizes(bad):
+    with pytest.raises(TypeError, match="`input_size` must be an int or a pair of ints"):
+        ar.output_size(bad, 3)
+
+
+def test_pool_params_and_macs_validate_their_arguments():
+    assert ar.pool_params(3) == ar.pool_params((2, 3)) == ar.pool_params() == 0
+    assert ar.pool_macs((26, 26, 8), 2) == ar.pool_macs((7, 7, 1), 3, stride=2, padding="same") == 0
+    with pytest.raises(ValueError, match="`size` must be >= 1, got 0"):
+        ar.pool_params(0)
+    with pytest.raises(TypeError, match="`size` must be an int or a pair"):
+        ar.pool_params("big")
+    with pytest.raises(ValueError, match=r"`input_shape` must be \(H, W, C\)"):
+        ar.pool_macs((26, 26), 2)
+    with pytest.raises(ValueError, match=r"size=3 is larger than the padded input \(2\)"):
+        ar.pool_macs((2, 2, 1), 3)
+    with pytest.raises(TypeError):
+        ar.pool_macs((26, 26, 8), 2, 2)  # options are keyword-only

@@ -50,7 +50,7 @@ def test_conv2d_answers_or_refuses(xshape, kshape, stride, dilation, padding):
 def test_pooling_answers_or_refuses(xshape, size, stride, padding):
     x = np.arange(float(np.prod(xshape))).reshape(xshape)
     for pool in (ops.max_pool2d, ops.avg_pool2d):
-        out = _answers_or_refuses(pool, x, size, stride, padding)
+        out = _answers_or_refuses(pool, x, size, stride=stride, padding=padding)
         if out is not None:
             assert out.ndim == x.ndim
 
@@ -58,7 +58,7 @@ def test_pooling_answers_or_refuses(xshape, size, stride, padding):
 @settings(max_examples=200, deadline=None)
 @given(sizes, sizes, ints_or_pairs, paddings, ints_or_pairs)
 def test_output_size_answers_or_refuses(i, k, stride, padding, dilation):
-    out = _answers_or_refuses(ar.output_size, i, k, stride, padding, dilation)
+    out = _answers_or_refuses(ar.output_size, i, k, stride=stride, padding=padding, dilation=dilation)
     if out is not None:
         # an int for square arguments, a pair (H', W') as soon as one argument is a pair
         sizes_out = out if isinstance(out, tuple) else (out,)
@@ -69,4 +69,4 @@ def test_output_size_answers_or_refuses(i, k, stride, padding, dilation):
 @given(shapes, shapes)
 @settings(max_examples=60, deadline=None)
 def test_convolve2d_answers_or_refuses(mode, ishape, kshape):
-    _answers_or_refuses(ops.convolve2d, np.ones(ishape), np.ones(kshape), mode)
+    _answers_or_refuses(ops.convolve2d, np.ones(ishape), np.ones(kshape), mode=mode)
