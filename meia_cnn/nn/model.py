@@ -765,7 +765,10 @@ class Sequential:
                 if size > 8 * MAX_PARAMS + 4096:
                     raise ValueError(f"{name!r}: array {key[:40]!r} would take {size:,} bytes, more than a "
                                      f"layer may hold ({MAX_PARAMS:,} parameters)")
-                value = npz[key]
+                try:
+                    value = npz[key]
+                except ValueError as exc:  # an object array: pickles are never loaded
+                    raise ValueError(f"{name!r}: array {key[:40]!r} cannot be read without pickle ({exc})") from None
                 if key.startswith("__"):
                     if value.shape != () or value.dtype.kind != "U" or value.dtype.itemsize // 4 > MAX_CONFIG_CHARS:
                         raise ValueError(f"{name!r}: {key} must be one JSON text of at most "
