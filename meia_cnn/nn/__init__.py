@@ -10,7 +10,8 @@ against finite differences in the tests.
 * :class:`SoftmaxCrossEntropy`, :func:`softmax`;
 * optimisers: :class:`SGD`, :class:`Adam`;
 * learning-rate schedules for ``fit(..., schedule=...)``: :class:`Constant`,
-  :class:`CosineDecay`, :class:`StepDecay` (``schedule="cosine"`` for short);
+  :class:`CosineDecay`, :class:`StepDecay` (``schedule="cosine"`` for short,
+  :func:`as_schedule`);
 * :class:`Sequential` with ``fit``, ``predict``, ``evaluate``, ``forward_all``,
   ``summary``, ``save``/``load`` (``.npz``, no pickle);
 * the reference digits CNN: :func:`reference_model`, :func:`train_reference`,
@@ -31,7 +32,7 @@ from .layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
 from .losses import SoftmaxCrossEntropy, log_softmax, softmax
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
-from .schedules import Constant, CosineDecay, Schedule, StepDecay
+from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 from .reference import (
     REFERENCE_SETTINGS,
     REFERENCE_WEIGHTS,
@@ -60,6 +61,7 @@ __all__ = [
     "Constant",
     "CosineDecay",
     "StepDecay",
+    "as_schedule",
     "Sequential",
     "REFERENCE_SETTINGS",
     "REFERENCE_WEIGHTS",
