@@ -9,11 +9,15 @@ against finite differences in the tests.
   :class:`ReLU`, :class:`Flatten`, :class:`Dense`, :class:`Dropout`;
 * :class:`SoftmaxCrossEntropy`, :func:`softmax`;
 * optimisers: :class:`SGD`, :class:`Adam`;
+* learning-rate schedules for ``fit(..., schedule=...)``: :class:`Constant`,
+  :class:`CosineDecay`, :class:`StepDecay` (``schedule="cosine"`` for short,
+  :func:`as_schedule`);
 * :class:`Sequential` with ``fit``, ``predict``, ``evaluate``, ``forward_all``,
   ``summary``, ``save``/``load`` (``.npz``, no pickle);
 * the reference digits CNN: :func:`reference_model`, :func:`train_reference`,
   :func:`load_reference` (weights shipped in ``meia_cnn/assets/digits_cnn.npz``;
-  ``python -m meia_cnn.nn`` retrains and rewrites them), :func:`digits_split`.
+  ``python -m meia_cnn.nn`` retrains and rewrites them with the recipe of
+  :data:`REFERENCE_SETTINGS`), :func:`digits_split`.
 
 Examples
 --------
@@ -28,6 +32,7 @@ from .layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
 from .losses import SoftmaxCrossEntropy, log_softmax, softmax
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
+from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 from .reference import (
     REFERENCE_SETTINGS,
     REFERENCE_WEIGHTS,
@@ -52,6 +57,11 @@ __all__ = [
     "Optimizer",
     "SGD",
     "Adam",
+    "Schedule",
+    "Constant",
+    "CosineDecay",
+    "StepDecay",
+    "as_schedule",
     "Sequential",
     "REFERENCE_SETTINGS",
     "REFERENCE_WEIGHTS",

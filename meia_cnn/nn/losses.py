@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["softmax", "log_softmax", "SoftmaxCrossEntropy"]
 
 
-def log_softmax(logits):
+def log_softmax(logits: ArrayLike) -> NDArray[Any]:
     """``log softmax(z)`` along the last axis, computed as ``z - logsumexp(z)``.
 
     Subtracting the row maximum first keeps ``exp`` from overflowing.
+
+    Parameters
+    ----------
+    logits : (N, K) array
+
+    Returns
+    -------
+    (N, K) array
+        Log-probabilities: each row's ``exp`` sums to 1.
 
     Examples
     --------
@@ -26,16 +38,16 @@ def log_softmax(logits):
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
-def softmax(logits):
+def softmax(logits: ArrayLike) -> NDArray[Any]:
     """Class probabilities ``exp(z_k) / sum_j exp(z_j)`` along the last axis.
 
     Parameters
     ----------
-    logits : ndarray of shape (N, K)
+    logits : (N, K) array
 
     Returns
     -------
-    ndarray of shape (N, K)
+    (N, K) array
         Rows are non-negative and sum to 1.
 
     Examples
@@ -52,7 +64,7 @@ def softmax(logits):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _check_labels(y, n, k):
+def _check_labels(y: ArrayLike, n: int, k: int) -> NDArray[Any]:
     y = np.asarray(y)
     if y.ndim != 1 or y.shape[0] != n:
         raise ValueError(f"`y` must be a 1-D array of {n} class labels, got shape {y.shape}")
@@ -76,6 +88,9 @@ class SoftmaxCrossEntropy:
     this simple gradient, which is why a classifier's last layer outputs raw
     scores (logits) and the loss applies the softmax.
 
+    Non-finite logits (a diverging training) give a non-finite loss, which
+    :meth:`~meia_cnn.nn.Sequential.fit` reports.
+
     Examples
     --------
     >>> loss = SoftmaxCrossEntropy()
@@ -86,11 +101,22 @@ class SoftmaxCrossEntropy:
            [ 0.125,  0.125,  0.125, -0.375]])
     """
 
-    def __init__(self):
-        self._cache = None
+    def __init__(self) -> None:
+        self._cache: tuple[NDArray[Any], NDArray[Any]] | None = None
 
-    def forward(self, logits, y):
-        """Return the mean loss (a float) for ``logits`` of shape (N, K) and labels ``y`` of shape (N,)."""
+    def forward(self, logits: ArrayLike, y: ArrayLike) -> float:
+        """The mean loss.
+
+        Parameters
+        ----------
+        logits : (N, K) array
+        y : (N,) array of int
+            Labels in ``0 .. K - 1``.
+
+        Returns
+        -------
+        float
+        """
         z = np.asarray(logits)
         if z.ndim != 2:
             raise ValueError(f"`logits` must be 2-D (N, classes), got shape {z.shape}")
@@ -100,8 +126,13 @@ class SoftmaxCrossEntropy:
         self._cache = (logp, y)
         return float(-logp[np.arange(n), y].mean()) if n else 0.0
 
-    def backward(self):
-        """Gradient of the mean loss with respect to the logits, shape (N, K)."""
+    def backward(self) -> NDArray[Any]:
+        """Gradient of the mean loss with respect to the logits of the last :meth:`forward`.
+
+        Returns
+        -------
+        (N, K) array
+        """
         if self._cache is None:
             raise ValueError("SoftmaxCrossEntropy: call forward before backward")
         logp, y = self._cache

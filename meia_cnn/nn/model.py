@@ -6,22 +6,37 @@ import contextlib
 import json
 import math
 import os
+import re
 import time
 import warnings
+from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int, is_int, shape_text
-from .layers import LAYER_TYPES, Layer
+from .layers import LAYER_TYPES, MAX_PARAMS, Layer
 from .losses import SoftmaxCrossEntropy, _check_labels, softmax
 from .optimizers import Adam, Optimizer
+from .schedules import ScheduleLike, as_schedule
 
 __all__ = ["Sequential"]
 
 _FORMAT = "meia-cnn-sequential-1"
 
+#: Limits of a configuration read from a file or given as JSON text: its
+#: length in characters, how deeply lists and objects nest, and the number
+#: of layers.  A model of this kit needs far less; anything beyond is refused
+#: with a ValueError before it is parsed.
+MAX_CONFIG_CHARS = 1_000_000
+MAX_CONFIG_DEPTH = 8
+MAX_LAYERS = 1_000
 
-def _progress_bar(total, desc):
+Callbacks = Union[None, Callable[..., Any], Sequence[Any], Any]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _progress_bar(total: int, desc: str) -> Any:
     """A tqdm bar in its auto mode (a widget in a notebook, text in a terminal).
 
     tqdm's notebook detection may warn (experimental mode, missing IProgress):
@@ -40,7 +55,7 @@ def _progress_bar(total, desc):
             return tqdm(total=total, desc=desc, unit="batch", leave=True)
 
 
-def _one_blas_thread():
+def _one_blas_thread() -> ContextManager[Any]:
     """A context that runs BLAS on one thread (a no-op without threadpoolctl).
 
     The matrices of a small CNN are tiny: waking BLAS threads for each one
@@ -53,7 +68,8 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _callback_lists(callbacks):
+def _callback_lists(callbacks: Callbacks) -> tuple[list[Callable[[dict[str, Any]], Any]],
+                                                     list[Callable[[dict[str, Any]], Any]]]:
     """Split ``callbacks`` into per-epoch and per-batch callables."""
     if callbacks is None:
         return [], []
@@ -61,7 +77,8 @@ def _callback_lists(callbacks):
         callbacks = [callbacks]
     if not isinstance(callbacks, (list, tuple)):
         raise TypeError(f"`callbacks` must be a callable or a list of callables, got {type(callbacks).__name__}")
-    epoch, batch = [], []
+    epoch: list[Callable[[dict[str, Any]], Any]] = []
+    batch: list[Callable[[dict[str, Any]], Any]] = []
     for cb in callbacks:
         on_epoch = getattr(cb, "on_epoch_end", None)
         on_batch = getattr(cb, "on_batch_end", None)
@@ -131,7 +148,8 @@ class Sequential:
     (3, 10)
     """
 
-    def __init__(self, layers, *, input_shape=None, seed=0):
+    def __init__(self, layers: Sequence[Layer], *, input_shape: Sequence[int] | int | None = None,
+                 seed: int | None = 0) -> None:
         if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)):
             raise TypeError(f"`layers` must be a list of layers, got {type(layers).__name__}")
         if not layers:
@@ -139,8 +157,8 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"`layers[{i}]` must be a layer (Conv2D, Dense, ...), got {layer!r}")
-        self.layers = list(layers)
-        counts = {}
+        self.layers: list[Layer] = list(layers)
+        counts: dict[str, int] = {}
         for layer in self.layers:
             key = type(layer).__name__.lower()
             counts[key] = counts.get(key, 0) + 1
@@ -149,8 +167,8 @@ class Sequential:
         names = [layer.name for layer in self.layers]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names must be unique, got {names}")
-        self.input_shape = None
-        self.output_shapes = None
+        self.input_shape: tuple[int, ...] | None = None
+        self.output_shapes: list[tuple[int, ...]] | None = None
         self.stop_training = False
         self.loss = SoftmaxCrossEntropy()
         if seed is not None:
@@ -160,27 +178,44 @@ class Sequential:
 
     # -- structure ------------------------------------------------------------
     @property
-    def layer_names(self):
-        return [layer.name for layer in self.layers]
+    def layer_names(self) -> list[str]:
+        """The layers' names, in order."""
+        return [str(layer.name) for layer in self.layers]
 
-    def initialize(self, seed=0):
-        """Re-draw every trainable layer's weights (He initialisation) from ``seed``."""
+    def initialize(self, seed: int | None = 0) -> None:
+        """Re-draw every trainable layer's weights (He initialisation) from ``seed``.
+
+        Parameters
+        ----------
+        seed : int or None
+        """
         if seed is not None and not is_int(seed):
             raise TypeError(f"`seed` must be an int or None, got {seed!r}")
         rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.initialize(rng)
 
-    def build(self, input_shape):
-        """Check every layer's shapes for one sample of ``input_shape``; return the output shape."""
+    def build(self, input_shape: Sequence[int] | int) -> tuple[int, ...]:
+        """Check every layer's shapes for one sample of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            One sample's shape, e.g. ``(8, 8, 1)``.
+
+        Returns
+        -------
+        tuple of int
+            The last layer's output shape for one sample.
+        """
         if is_int(input_shape):
-            input_shape = (input_shape,)
+            input_shape = (int(input_shape),)  # type: ignore[arg-type]
         if not isinstance(input_shape, (tuple, list)) or not input_shape or not all(
             is_int(s) and s >= 1 for s in input_shape
         ):
             raise ValueError(f"`input_shape` must be a tuple of ints >= 1 such as (8, 8, 1), got {input_shape!r}")
         shape = tuple(int(s) for s in input_shape)
-        shapes = []
+        shapes: list[tuple[int, ...]] = []
         for i, layer in enumerate(self.layers):
             try:
                 shape = tuple(int(s) for s in layer.output_shape(shape))
@@ -195,37 +230,44 @@ class Sequential:
         return shapes[-1]
 
     @property
-    def n_classes(self):
+    def n_classes(self) -> int | None:
+        """The number of class scores the model outputs (``None`` before building or without them)."""
         if self.output_shapes is None:
             return None
         out = self.output_shapes[-1]
         return out[0] if len(out) == 1 else None
 
     @property
-    def n_params(self):
+    def n_params(self) -> int:
+        """The number of trainable parameters."""
         return sum(layer.n_params for layer in self.layers)
 
-    def summary(self):
-        """A table of the layers: name, type, output shape and parameter count."""
-        if self.output_shapes is None:
+    def summary(self) -> str:
+        """A table of the layers: name, type, output shape and parameter count.
+
+        Returns
+        -------
+        str
+        """
+        if self.output_shapes is None or self.input_shape is None:
             raise ValueError("the model is not built yet: give `input_shape` or call fit/predict first")
         rows = [("input", "", shape_text(self.input_shape), "0")]
         for layer, shape in zip(self.layers, self.output_shapes):
-            rows.append((layer.name, layer.describe(), shape_text(shape), f"{layer.n_params:,}"))
+            rows.append((str(layer.name), layer.describe(), shape_text(shape), f"{layer.n_params:,}"))
         rows.append(("total", "", "", f"{self.n_params:,}"))
         w = [max(len(r[i]) for r in rows + [("layer", "type", "output shape", "parameters")]) for i in range(4)]
         lines = [f"{'layer':<{w[0]}}  {'type':<{w[1]}}  {'output shape':<{w[2]}}  {'parameters':>{w[3]}}"]
         lines += [f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d:>{w[3]}}" for a, b, c, d in rows]
         return "\n".join(line.rstrip() for line in lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         inner = ", ".join(layer.describe() for layer in self.layers)
         return f"Sequential([{inner}])"
 
     # -- data -------------------------------------------------------------------
-    def _batch(self, X, name="X"):
+    def _batch(self, data: ArrayLike, name: str = "X") -> tuple[NDArray[Any], bool]:
         """``X`` as a float batch of the model's input shape; also says if it was one sample."""
-        X = as_float_array(X, name)
+        X = as_float_array(data, name)
         if self.input_shape is None:
             if X.ndim < 2:
                 raise ValueError(f"`{name}` must be a batch (N, ...), got shape {X.shape}")
@@ -249,12 +291,13 @@ class Sequential:
             f"(or one sample of shape {shape}), got shape {X.shape}"
         )
 
-    def _labels(self, y, n, name="y"):
+    def _labels(self, y: ArrayLike, n: int, name: str = "y") -> NDArray[Any]:
         k = self.n_classes
         if k is None:
+            shown = shape_text(self.output_shapes[-1]) if self.output_shapes else "?"
             raise ValueError(
                 f"the last layer must output one score per class (N, classes), but it outputs "
-                f"{shape_text(self.output_shapes[-1])} per sample: end the model with Flatten() and Dense"
+                f"{shown} per sample: end the model with Flatten() and Dense"
             )
         try:
             return _check_labels(y, n, k)
@@ -262,37 +305,56 @@ class Sequential:
             raise type(exc)(str(exc).replace("`y`", f"`{name}`")) from None
 
     # -- passes -------------------------------------------------------------------
-    def _forward(self, x, training):
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
 
-    def _backward(self, grad):
+    def _backward(self, grad: NDArray[Any]) -> NDArray[Any]:
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
         return grad
 
-    def forward(self, X, training=False):
-        """The last layer's output (logits) for a batch ``X``, shape (N, classes)."""
+    def forward(self, X: ArrayLike, training: bool = False) -> NDArray[Any]:
+        """The last layer's output (logits) for a batch ``X``.
+
+        Parameters
+        ----------
+        X : (N, ...) array or one sample of ``input_shape``
+        training : bool
+            Keep what :meth:`backward` needs (and apply dropout).
+
+        Returns
+        -------
+        (N, classes) array
+        """
         X, single = self._batch(X)
         out = self._forward(X, training)
         return out[0] if single else out
 
-    def backward(self, grad_out):
+    def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """Back-propagate ``grad_out`` (the loss gradient w.r.t. the output) through every layer.
 
-        Each trainable layer stores its parameter gradients in ``grads``; the
-        gradient with respect to the input is returned.  Call after
-        ``forward(X, training=True)``.
-        """
-        return self._backward(grad_out)
+        Each trainable layer stores its parameter gradients in ``grads``.
+        Call after ``forward(X, training=True)``.
 
-    def forward_all(self, X):
+        Parameters
+        ----------
+        grad_out : (N, classes) array
+
+        Returns
+        -------
+        ndarray
+            The gradient with respect to the input.
+        """
+        return self._backward(np.asarray(grad_out))
+
+    def forward_all(self, X: ArrayLike) -> list[NDArray[Any]]:
         """Every layer's output for ``X`` (prediction mode), in order.
 
         Parameters
         ----------
-        X : ndarray of shape (N, ...) or one sample of ``input_shape``
+        X : (N, ...) array or one sample of ``input_shape``
 
         Returns
         -------
@@ -301,31 +363,53 @@ class Sequential:
             ``layer_names[i]``): feature maps ``(N, H, W, C)``, vectors ``(N, K)``;
             without the ``N`` axis for one sample.
         """
-        X, single = self._batch(X)
+        batch, single = self._batch(X)
         outs = []
-        x = X
+        x = batch
         for layer in self.layers:
             x = layer.forward(x, training=False)
             outs.append(x[0] if single else x)
         return outs
 
-    def predict(self, X, *, batch_size=256):
-        """Class probabilities, shape (N, classes) (or (classes,) for one sample)."""
-        X, single = self._batch(X)
+    def predict(self, X: ArrayLike, *, batch_size: int = 256) -> NDArray[Any]:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : (N, ...) array or one sample of ``input_shape``
+        batch_size : int
+            Samples computed at once.
+
+        Returns
+        -------
+        (N, classes) array, or (classes,) for one sample
+        """
+        batch, single = self._batch(X)
         self._labels(np.zeros(0, np.int64), 0)  # the model must end in class scores
         batch_size = as_int(batch_size, "batch_size")
-        parts = [self._forward(X[i:i + batch_size], False) for i in range(0, len(X), batch_size)]
-        logits = np.concatenate(parts) if parts else np.zeros((0, self.n_classes))
+        parts = [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)]
+        logits = np.concatenate(parts) if parts else np.zeros((0, int(self.n_classes or 0)))
         p = softmax(logits)
         return p[0] if single else p
 
-    def evaluate(self, X, y):
-        """Accuracy: the fraction of samples whose most probable class is the label."""
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Accuracy: the fraction of samples whose most probable class is the label.
+
+        Parameters
+        ----------
+        X : (N, ...) array
+        y : (N,) array of int
+
+        Returns
+        -------
+        float
+        """
         return self._loss_and_accuracy(X, y, "X", "y")[1]
 
-    def _loss_and_accuracy(self, X, y, xname, yname, batch_size=512):
-        X, _ = self._batch(X, xname)
-        y = self._labels(y, len(X), yname)
+    def _loss_and_accuracy(self, data: ArrayLike, labels: ArrayLike, xname: str, yname: str,
+                           batch_size: int = 512) -> tuple[float, float]:
+        X, _ = self._batch(data, xname)
+        y = self._labels(labels, len(X), yname)
         if not len(X):
             raise ValueError(f"`{xname}` is empty: nothing to evaluate")
         total, correct = 0.0, 0
@@ -337,23 +421,26 @@ class Sequential:
         return total / len(X), correct / len(X)
 
     # -- training -------------------------------------------------------------------
-    def _trainable(self):
-        params, grads = [], []
+    def _trainable(self) -> tuple[list[NDArray[Any]], list[NDArray[Any]]]:
+        params: list[NDArray[Any]] = []
+        grads: list[NDArray[Any]] = []
         for layer in self.layers:
             for key in layer.params:
                 params.append(layer.params[key])
                 grads.append(layer.grads[key])
         return params, grads
 
-    def fit(self, X, y, *, epochs=10, batch_size=32, optimizer=None, seed=0, validation_data=None,
-            progress=True, callbacks=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, *, epochs: int = 10, batch_size: int = 32,
+            optimizer: Optimizer | None = None, seed: int | None = 0,
+            validation_data: tuple[ArrayLike, ArrayLike] | None = None, progress: bool = True,
+            callbacks: Callbacks = None, schedule: ScheduleLike = None) -> dict[str, list[float]]:
         """Train with mini-batch gradient descent on the softmax cross-entropy.
 
         Parameters
         ----------
-        X : ndarray of shape (N, ...)
+        X : (N, ...) array
             Training samples (grey images may omit the channel axis).
-        y : ndarray of int, shape (N,)
+        y : (N,) array of int
             Class labels in ``0 .. classes - 1``.
         epochs, batch_size : int
         optimizer : Optimizer, optional
@@ -369,15 +456,17 @@ class Sequential:
         callbacks : callable, object or list of them, optional
             A callable is called after each epoch with the epoch's ``logs``
             (a dict: ``epoch`` counted from 1, ``epochs``, ``loss``,
-            ``accuracy``, ``val_loss``, ``val_accuracy``, ``seconds``).  An
-            object may instead define ``on_epoch_end(logs)`` and/or
-            ``on_batch_end(logs)`` (``batch``, ``batches``, ``loss``).  Set
+            ``accuracy``, ``val_loss``, ``val_accuracy``, ``lr`` (the rate of
+            the epoch's last update), ``seconds``).  An object may instead
+            define ``on_epoch_end(logs)`` and/or ``on_batch_end(logs)``
+            (``epoch``, ``batch``, ``batches``, ``loss``, ``lr``).  Set
             ``model.stop_training = True`` to stop after the current batch.
-
-        Notes
-        -----
-        BLAS runs on one thread during ``fit``: for matrices this small,
-        extra threads cost more time than they save.
+        schedule : {None, 'constant', 'cosine'}, Schedule or callable, optional
+            The learning-rate schedule (:mod:`meia_cnn.nn.schedules`): each
+            update uses ``optimizer.lr * schedule(epoch, epochs)``, ``epoch``
+            being the epochs completed before it (fractional within an epoch).
+            ``'cosine'`` is :class:`~meia_cnn.nn.CosineDecay`; ``None`` keeps the
+            rate constant.  The optimiser's ``lr`` is not changed.
 
         Returns
         -------
@@ -385,10 +474,35 @@ class Sequential:
             ``loss`` and ``accuracy`` (running averages over each epoch's
             batches), ``val_loss`` and ``val_accuracy`` (empty without
             ``validation_data``), one entry per epoch.
+
+        Raises
+        ------
+        ValueError
+            When the loss or the weights stop being finite (the training
+            diverged): the message names the learning rate to lower.
+
+        Notes
+        -----
+        BLAS runs on one thread during ``fit``: for matrices this small,
+        extra threads cost more time than they save.
+
+        Examples
+        --------
+        >>> from meia_cnn.nn import Conv2D, ReLU, Flatten, Dense, Adam, SGD
+        >>> model = Sequential([Conv2D(1, 2, 3), ReLU(), Flatten(), Dense(8, 2)], input_shape=(4, 4, 1))
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.random((16, 4, 4, 1)), np.arange(16) % 2
+        >>> history = model.fit(X, y, epochs=3, optimizer=Adam(0.01), schedule="cosine", progress=False)
+        >>> len(history["loss"])
+        3
+        >>> model.fit(X, y, epochs=3, optimizer=SGD(1e30), progress=False)
+        Traceback (most recent call last):
+        ...
+        ValueError: training diverged at epoch 2, batch 1: overflow encountered in matmul. The learning rate `lr`=1e+30 of SGD(lr=1e+30, momentum=0) is too large: lower it (e.g. by 10) and train again; the model's weights are not usable.
         """
-        X, _ = self._batch(X, "X")
-        y = self._labels(y, len(X), "y")
-        if not len(X):
+        data, _ = self._batch(X, "X")
+        labels = self._labels(y, len(data), "y")
+        if not len(data):
             raise ValueError("`X` is empty: nothing to train on")
         epochs = as_int(epochs, "epochs")
         batch_size = as_int(batch_size, "batch_size")
@@ -398,6 +512,7 @@ class Sequential:
             raise TypeError(f"`optimizer` must be an optimizer such as Adam(1e-3) or SGD(0.1), got {optimizer!r}")
         if seed is not None and not is_int(seed):
             raise TypeError(f"`seed` must be an int, got {seed!r}")
+        rate = as_schedule(schedule)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("`validation_data` must be a pair (X_val, y_val)")
@@ -410,9 +525,9 @@ class Sequential:
             if not layer.trainable:
                 layer.initialize(rng)  # dropout masks follow the seed
         params, grads = self._trainable()
-        n = len(X)
+        n = len(data)
         n_batches = math.ceil(n / batch_size)
-        history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+        history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
         bar = _progress_bar(epochs * n_batches, "training") if progress else None
         self.stop_training = False
         start = time.perf_counter()
@@ -422,23 +537,39 @@ class Sequential:
             for epoch in range(1, epochs + 1):
                 order = rng.permutation(n)
                 total, correct, seen = 0.0, 0, 0
+                lr = optimizer.lr
                 for b in range(n_batches):
                     idx = order[b * batch_size:(b + 1) * batch_size]
-                    xb, yb = X[idx], y[idx]
-                    logits = self._forward(xb, True)
-                    loss = self.loss.forward(logits, yb)
-                    self._backward(self.loss.backward())
-                    optimizer.step(params, grads)
+                    xb, yb = data[idx], labels[idx]
+                    where = f"at epoch {epoch}, batch {b + 1}"
+                    try:
+                        with np.errstate(over="raise", invalid="raise"):
+                            logits = self._forward(xb, True)
+                            loss = self.loss.forward(logits, yb)
+                            if not math.isfinite(loss):
+                                self._diverged(optimizer, f"{where}: the loss is {loss}")
+                            self._backward(self.loss.backward())
+                            lr = optimizer.lr * float(rate((epoch - 1) + b / n_batches, epochs))
+                            optimizer.step(params, grads, lr=lr)
+                    except FloatingPointError as exc:  # overflow: the weights grew without bound
+                        self._diverged(optimizer, f"{where}: {exc}")
+                    except ValueError as exc:  # a layer refused the non-finite values it received
+                        if "finite" not in str(exc) or str(exc).startswith("training diverged"):
+                            raise
+                        self._diverged(optimizer, f"{where}: the values in the network are no longer finite")
                     total += loss * len(idx)
                     correct += int((logits.argmax(axis=1) == yb).sum())
                     seen += len(idx)
                     if bar is not None:
                         bar.update(1)
                     for cb in on_batch:
-                        cb({"epoch": epoch, "batch": b + 1, "batches": n_batches, "loss": loss})
+                        cb({"epoch": epoch, "batch": b + 1, "batches": n_batches, "loss": loss, "lr": lr})
                     if self.stop_training:
                         break
-                logs = {"epoch": epoch, "epochs": epochs, "loss": total / seen, "accuracy": correct / seen}
+                if not all(np.isfinite(p).all() for p in params):  # the last update of the epoch
+                    self._diverged(optimizer, f"at epoch {epoch}: the weights are no longer finite")
+                logs: dict[str, Any] = {"epoch": epoch, "epochs": epochs, "loss": total / seen,
+                                        "accuracy": correct / seen}
                 history["loss"].append(logs["loss"])
                 history["accuracy"].append(logs["accuracy"])
                 if validation_data is not None:
@@ -446,6 +577,7 @@ class Sequential:
                     logs["val_loss"], logs["val_accuracy"] = vl, va
                     history["val_loss"].append(vl)
                     history["val_accuracy"].append(va)
+                logs["lr"] = lr
                 logs["seconds"] = time.perf_counter() - start
                 if bar is not None:
                     shown = {k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
@@ -461,28 +593,60 @@ class Sequential:
                 bar.close()
         return history
 
+    @staticmethod
+    def _diverged(optimizer: Optimizer, where: str) -> NoReturn:
+        raise ValueError(
+            f"training diverged {where}. The learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too "
+            f"large: lower it (e.g. by 10) and train again; the model's weights are not usable."
+        )
+
     # -- weights --------------------------------------------------------------------
-    def get_weights(self):
-        """Copies of every parameter, keyed ``"<layer name>.<param>"`` (e.g. ``"conv2d_1.W"``)."""
+    def get_weights(self) -> dict[str, NDArray[Any]]:
+        """Copies of every parameter, keyed ``"<layer name>.<param>"`` (e.g. ``"conv2d_1.W"``).
+
+        Returns
+        -------
+        dict of str -> ndarray
+        """
         return {f"{layer.name}.{k}": v.copy() for layer in self.layers for k, v in layer.params.items()}
 
-    def set_weights(self, weights):
-        """Copy ``weights`` (as from :meth:`get_weights`) into the layers, checking names and shapes."""
+    def set_weights(self, weights: dict[str, ArrayLike]) -> None:
+        """Copy ``weights`` (as from :meth:`get_weights`) into the layers, checking names, shapes and dtypes.
+
+        Parameters
+        ----------
+        weights : dict of str -> array
+            Exactly the model's parameters: float arrays of the right shapes.
+        """
+        if not isinstance(weights, dict):
+            raise TypeError(f"`weights` must be a dict of arrays, got {type(weights).__name__}")
         expected = {f"{layer.name}.{k}": v for layer in self.layers for k, v in layer.params.items()}
         missing = sorted(set(expected) - set(weights))
         extra = sorted(set(weights) - set(expected))
         if missing or extra:
             raise ValueError(f"weights do not fit this model: missing {missing}, unexpected {extra}")
+        checked = {}
         for key, target in expected.items():
             value = np.asarray(weights[key])
             if value.shape != target.shape:
                 raise ValueError(f"weight {key!r} must have shape {target.shape}, got {value.shape}")
-            if value.dtype.kind != "f":
-                raise TypeError(f"weight {key!r} must hold floats, got dtype {value.dtype}")
-            target[...] = value
+            if value.dtype not in (np.float32, np.float64):
+                raise TypeError(f"weight {key!r} must hold float32 or float64 values, got dtype {value.dtype}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"weight {key!r} must be finite: it contains NaN or infinity")
+            checked[key] = value
+        for key, target in expected.items():  # all checked first: a bad file changes nothing
+            target[...] = checked[key]
 
-    def get_config(self):
-        """The architecture as plain data (what :meth:`save` stores beside the weights)."""
+    def get_config(self) -> dict[str, Any]:
+        """The architecture as plain data (what :meth:`save` stores beside the weights).
+
+        Returns
+        -------
+        dict
+            ``format``, ``input_shape`` and one dict per layer (``class``,
+            ``name`` and the constructor's arguments).
+        """
         return {
             "format": _FORMAT,
             "input_shape": list(self.input_shape) if self.input_shape else None,
@@ -491,67 +655,227 @@ class Sequential:
         }
 
     @classmethod
-    def from_config(cls, config, *, dtype=np.float32):
-        """Build an (untrained) model from :meth:`get_config`'s output."""
+    def from_config(cls, config: dict[str, Any] | str, *, dtype: Any = np.float32) -> Sequential:
+        """Build an (untrained) model from :meth:`get_config`'s output, or that output as JSON text.
+
+        The configuration is checked before anything is built: its size and
+        nesting (JSON text longer than ``MAX_CONFIG_CHARS`` characters or
+        nested deeper than ``MAX_CONFIG_DEPTH`` is refused before parsing),
+        the format, at most ``MAX_LAYERS`` known layer types and their
+        arguments.
+
+        Parameters
+        ----------
+        config : dict or str
+        dtype : {float32, float64}, optional
+            Precision of the trainable layers.
+
+        Returns
+        -------
+        Sequential
+
+        Examples
+        --------
+        >>> from meia_cnn.nn import Dense
+        >>> model = Sequential([Dense(3, 2)], input_shape=(3,))
+        >>> Sequential.from_config(model.get_config())
+        Sequential([Dense(3→2)])
+        >>> Sequential.from_config("[" * 100000)
+        Traceback (most recent call last):
+        ...
+        ValueError: the model configuration nests lists or objects 100000 deep: at most 8 is allowed
+        """
+        if isinstance(config, (str, bytes)):
+            config = _parse_config(config)
+        _check_plain(config, "the model configuration", 0)
         if not isinstance(config, dict) or config.get("format") != _FORMAT:
             raise ValueError(f"not a meia-cnn Sequential configuration (format {_FORMAT!r} expected)")
+        specs = config.get("layers")
+        if not isinstance(specs, list) or not specs:
+            raise ValueError("the model configuration's `layers` must be a non-empty list of layer dicts")
+        if len(specs) > MAX_LAYERS:
+            raise ValueError(f"the model configuration has {len(specs)} layers: at most {MAX_LAYERS} are allowed")
         layers = []
-        for spec in config["layers"]:
+        for i, spec in enumerate(specs):
+            if not isinstance(spec, dict) or not isinstance(spec.get("class"), str) or not isinstance(
+                    spec.get("name"), str):
+                raise ValueError(f"layer {i} of the model configuration must be a dict with `class` and `name` "
+                                 f"strings, got {str(spec)[:80]}")
             spec = dict(spec)
             kind, name = spec.pop("class"), spec.pop("name")
             if kind not in LAYER_TYPES:
                 raise ValueError(f"unknown layer type {kind!r}; known: {', '.join(LAYER_TYPES)}")
             layer_cls = LAYER_TYPES[kind]
             if "padding" in spec and isinstance(spec["padding"], list):
-                spec["padding"] = tuple(tuple(p) for p in spec["padding"])
+                spec["padding"] = tuple(tuple(p) if isinstance(p, list) else p for p in spec["padding"])
             for key in ("kernel_size", "stride", "size"):
                 if isinstance(spec.get(key), list):
                     spec[key] = tuple(spec[key])
             if layer_cls.trainable:
                 spec["dtype"] = dtype
-            layer = layer_cls(**spec)
+            try:
+                layer = layer_cls(**spec)
+            except TypeError as exc:
+                if "argument" not in str(exc):  # a bad value: the layer's own message
+                    raise
+                raise ValueError(f"layer {i} ({name}) of the model configuration: {exc}") from None
             layer.name = name
             layers.append(layer)
         shape = config.get("input_shape")
+        if shape is not None and not isinstance(shape, list):
+            raise ValueError(f"the model configuration's `input_shape` must be a list of ints, got {shape!r}")
         return cls(layers, input_shape=tuple(shape) if shape else None, seed=0)
 
-    def save(self, path, **metadata):
+    def save(self, path: PathLike, **metadata: Any) -> None:
         """Write the architecture and the weights to an ``.npz`` file (no pickle).
 
-        Extra keyword arguments (numbers, strings) are stored as JSON
-        metadata, read back by :meth:`load_metadata`.
+        Parameters
+        ----------
+        path : str or path
+        **metadata
+            Numbers and strings stored as JSON, read back by :meth:`load_metadata`.
         """
         arrays = self.get_weights()
         arrays["__config__"] = np.array(json.dumps(self.get_config()))
         arrays["__metadata__"] = np.array(json.dumps(metadata))
         with open(os.fspath(path), "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
     @staticmethod
-    def _read(path):
-        with np.load(os.fspath(path), allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
+    def _read(path: PathLike, *, need_config: bool = False) -> dict[str, NDArray[Any]]:
+        """The arrays of an ``.npz`` written by :meth:`save`, read without pickle and checked for form."""
+        name = os.fspath(path)
+        try:
+            npz = np.load(name, allow_pickle=False)
+        except ValueError as exc:  # object arrays (pickles) and files that are not npz
+            raise ValueError(f"{name!r} is not a model file written by Sequential.save: {exc}") from None
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise ValueError(f"{name!r} is not a model file written by Sequential.save (not an .npz archive)")
+        assert npz.zip is not None
+        with npz:
+            if need_config and "__config__" not in npz.files:
+                raise ValueError(f"{name!r} holds no model configuration: was it written by Sequential.save?")
+            if len(npz.files) > 4 * MAX_LAYERS:
+                raise ValueError(f"{name!r} holds {len(npz.files)} arrays: too many for a model file")
+            arrays = {}
+            for key in npz.files:
+                if not _KEY.fullmatch(key):
+                    raise ValueError(f"{name!r} holds an array named {key[:40]!r}: not a model file")
+                size = npz.zip.getinfo(key + ".npy").file_size  # before decompressing anything
+                if size > 8 * MAX_PARAMS + 4096:
+                    raise ValueError(f"{name!r}: array {key[:40]!r} would take {size:,} bytes, more than a "
+                                     f"layer may hold ({MAX_PARAMS:,} parameters)")
+                try:
+                    value = npz[key]
+                except ValueError as exc:  # an object array: pickles are never loaded
+                    raise ValueError(f"{name!r}: array {key[:40]!r} cannot be read without pickle ({exc})") from None
+                if key.startswith("__"):
+                    if value.shape != () or value.dtype.kind != "U" or value.dtype.itemsize // 4 > MAX_CONFIG_CHARS:
+                        raise ValueError(f"{name!r}: {key} must be one JSON text of at most "
+                                         f"{MAX_CONFIG_CHARS:,} characters")
+                elif value.dtype not in (np.float32, np.float64):
+                    raise ValueError(f"{name!r}: weight {key!r} must be float32 or float64, got dtype {value.dtype}")
+                arrays[key] = value
+        return arrays
 
     @classmethod
-    def load(cls, path, *, dtype=np.float32):
-        """A model saved by :meth:`save`: architecture and weights (read without pickle)."""
-        arrays = cls._read(path)
-        if "__config__" not in arrays:
-            raise ValueError(f"{os.fspath(path)!r} holds no model configuration: was it written by Sequential.save?")
-        model = cls.from_config(json.loads(str(arrays.pop("__config__"))), dtype=dtype)
+    def load(cls, path: PathLike, *, dtype: Any = np.float32, expected: Sequential | None = None) -> Sequential:
+        """A model saved by :meth:`save`: architecture and weights (read without pickle).
+
+        The file's form is checked before use: plain arrays only, a
+        configuration of bounded size and depth (see :meth:`from_config`),
+        and exactly the architecture's weights, with their shapes, as floats.
+
+        Parameters
+        ----------
+        path : str or path
+        dtype : {float32, float64}, optional
+            Precision of the loaded model.
+        expected : Sequential, optional
+            When given, the file's architecture must equal this model's
+            (:meth:`get_config`), else a ValueError names both.
+
+        Returns
+        -------
+        Sequential
+        """
+        arrays = cls._read(path, need_config=True)
+        model = cls.from_config(str(arrays.pop("__config__")), dtype=dtype)
+        if expected is not None and model.get_config() != expected.get_config():
+            raise ValueError(f"{os.fspath(path)!r} holds {model!r}, expected {expected!r}")
         arrays.pop("__metadata__", None)
-        model.set_weights(arrays)
+        model.set_weights(dict(arrays))
         return model
 
     @classmethod
-    def load_metadata(cls, path):
-        """The metadata stored by :meth:`save` (a dict)."""
-        arrays = cls._read(path)
-        return json.loads(str(arrays["__metadata__"])) if "__metadata__" in arrays else {}
+    def load_metadata(cls, path: PathLike) -> dict[str, Any]:
+        """The metadata stored by :meth:`save`.
 
-    def load_weights(self, path):
-        """Load the weights of a file written by :meth:`save` into this model."""
+        Parameters
+        ----------
+        path : str or path
+
+        Returns
+        -------
+        dict
+        """
+        arrays = cls._read(path)
+        if "__metadata__" not in arrays:
+            return {}
+        meta = _parse_config(str(arrays["__metadata__"]))
+        _check_plain(meta, "the metadata", 0)
+        if not isinstance(meta, dict):
+            raise ValueError(f"{os.fspath(path)!r}: the metadata must be a JSON object")
+        return meta
+
+    def load_weights(self, path: PathLike) -> None:
+        """Load the weights of a file written by :meth:`save` into this model.
+
+        Parameters
+        ----------
+        path : str or path
+        """
         arrays = self._read(path)
         arrays.pop("__config__", None)
         arrays.pop("__metadata__", None)
-        self.set_weights(arrays)
+        self.set_weights(dict(arrays))
+
+
+_KEY = re.compile(r"__config__|__metadata__|[^\x00-\x1f]{1,160}\.\w{1,32}")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _parse_config(text: str | bytes) -> Any:
+    """JSON text parsed after checking its length and nesting (linear time, no recursion)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ValueError(f"the model configuration is {len(text):,} characters long: "
+                         f"at most {MAX_CONFIG_CHARS:,} are allowed")
+    brackets = _NOT_BRACKET.sub("", _STRING.sub('""', text))
+    if brackets:
+        steps = np.frombuffer(brackets.encode("ascii"), np.uint8)
+        depth = int(np.cumsum(np.where((steps == ord("[")) | (steps == ord("{")), 1, -1)).max())
+        if depth > MAX_CONFIG_DEPTH:
+            raise ValueError(f"the model configuration nests lists or objects {depth} deep: "
+                             f"at most {MAX_CONFIG_DEPTH} is allowed")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"the model configuration is not valid JSON: {str(exc)[:200]}") from None
+
+
+def _check_plain(value: Any, what: str, depth: int) -> None:
+    """Refuse containers nested deeper than ``MAX_CONFIG_DEPTH`` (iterating, never recursing past it)."""
+    if depth > MAX_CONFIG_DEPTH:
+        raise ValueError(f"{what} nests lists or objects more than {MAX_CONFIG_DEPTH} deep")
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return
+    for item in items:
+        if isinstance(item, (dict, list, tuple)):
+            _check_plain(item, what, depth + 1)

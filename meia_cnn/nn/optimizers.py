@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import math
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _positive(value, name):
+def _positive(value: object, name: str) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"`{name}` must be a positive number, got {value!r}")
-    if not np.isfinite(value) or value <= 0:
+    v = float(value)
+    if not math.isfinite(v) or v <= 0:
         raise ValueError(f"`{name}` must be > 0, got {value}")
-    return float(value)
+    return v
 
 
-def _fraction(value, name):
+def _fraction(value: object, name: str) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"`{name}` must be a number in [0, 1), got {value!r}")
-    if not 0 <= value < 1:
+    v = float(value)
+    if not 0 <= v < 1:
         raise ValueError(f"`{name}` must be in [0, 1), got {value}")
-    return float(value)
+    return v
 
 
 class Optimizer:
@@ -30,32 +35,62 @@ class Optimizer:
 
     The state (velocities, moments) is kept per position in the list, so
     one optimiser serves one model; :meth:`reset` forgets it.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate (> 0).  A schedule passed to
+        :meth:`~meia_cnn.nn.Sequential.fit` multiplies it update by update
+        without changing this attribute.
+
+    Examples
+    --------
+    >>> opt = SGD(0.5)
+    >>> w = np.array([1.0])
+    >>> opt.step([w], [np.array([1.0])], lr=0.1)  # this update only
+    >>> w, opt.lr
+    (array([0.9]), 0.5)
     """
 
-    def __init__(self, lr):
+    def __init__(self, lr: float) -> None:
         self.lr = _positive(lr, "lr")
-        self._state = None
+        self._state: dict[str, Any] | None = None
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the state (momenta, moment estimates, step count)."""
         self._state = None
 
-    def step(self, params, grads):
-        """Apply one update to every array in ``params`` using ``grads`` (same shapes)."""
+    def step(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], *, lr: float | None = None) -> None:
+        """Apply one update to every array in ``params`` using ``grads`` (same shapes).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Updated in place.
+        grads : list of ndarray
+            The gradient of the loss with respect to each array of ``params``.
+        lr : float, optional
+            The learning rate of this update (>= 0; a schedule's value);
+            ``self.lr`` by default.
+        """
         if len(params) != len(grads):
             raise ValueError(f"`params` and `grads` must have the same length, got {len(params)} and {len(grads)}")
+        rate = self.lr if lr is None else float(lr)
+        if not (math.isfinite(rate) and rate >= 0):
+            raise ValueError(f"`lr` must be a finite number >= 0, got {lr!r}")
         shapes = [p.shape for p in params]
         if self._state is None or self._state["shapes"] != shapes:
             self._state = {"shapes": shapes, **self._new_state(params)}
-        self._update(params, grads, self._state)
+        self._update(params, grads, self._state, rate)
 
-    def _new_state(self, params):  # pragma: no cover - abstract
+    def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _update(self, params, grads, state):  # pragma: no cover - abstract
+    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
+                lr: float) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr:g})"
 
 
@@ -65,6 +100,13 @@ class SGD(Optimizer):
     ``v <- momentum v - lr g``, then ``w <- w + v`` (plain ``w <- w - lr g``
     when ``momentum`` is 0).
 
+    Parameters
+    ----------
+    lr : float
+        The learning rate (> 0).
+    momentum : float in [0, 1), optional
+        How much of the previous step is kept.
+
     Examples
     --------
     >>> w = np.array([1.0, -2.0])
@@ -73,23 +115,24 @@ class SGD(Optimizer):
     array([ 0.9, -2.1])
     """
 
-    def __init__(self, lr, momentum=0.0):
+    def __init__(self, lr: float, momentum: float = 0.0) -> None:
         super().__init__(lr)
         self.momentum = _fraction(momentum, "momentum")
 
-    def _new_state(self, params):
+    def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:
         return {"v": [np.zeros_like(p) for p in params]}
 
-    def _update(self, params, grads, state):
+    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
+                lr: float) -> None:
         for p, g, v in zip(params, grads, state["v"]):
             if self.momentum:
                 v *= self.momentum
-                v -= self.lr * g
+                v -= lr * g
                 p += v
             else:
-                p -= self.lr * g
+                p -= lr * g
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
 
 
@@ -99,6 +142,15 @@ class Adam(Optimizer):
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2`` and
     ``w <- w - lr m_hat / (sqrt(v_hat) + eps)`` with the bias-corrected
     ``m_hat = m / (1 - b1^t)``, ``v_hat = v / (1 - b2^t)``.
+
+    Parameters
+    ----------
+    lr : float, optional
+        The learning rate (> 0).
+    beta1, beta2 : float in [0, 1), optional
+        Decay rates of the first and second moment estimates.
+    eps : float, optional
+        Added to ``sqrt(v_hat)`` so that no division is by zero.
 
     Examples
     --------
@@ -110,20 +162,21 @@ class Adam(Optimizer):
     array([0.99, 1.01])
     """
 
-    def __init__(self, lr=1e-3, *, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr: float = 1e-3, *, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.beta1 = _fraction(beta1, "beta1")
         self.beta2 = _fraction(beta2, "beta2")
         self.eps = _positive(eps, "eps")
 
-    def _new_state(self, params):
+    def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:
         return {"t": 0, "m": [np.zeros_like(p) for p in params], "v": [np.zeros_like(p) for p in params]}
 
-    def _update(self, params, grads, state):
+    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
+                lr: float) -> None:
         state["t"] += 1
         t = state["t"]
         b1, b2 = self.beta1, self.beta2
-        step = float(self.lr * np.sqrt(1 - b2**t) / (1 - b1**t))
+        step = float(lr * np.sqrt(1 - b2**t) / (1 - b1**t))
         eps = float(self.eps * np.sqrt(1 - b2**t))  # eps added to sqrt(v_hat), rewritten for sqrt(v)
         for p, g, m, v in zip(params, grads, state["m"], state["v"]):
             m *= b1
@@ -132,5 +185,5 @@ class Adam(Optimizer):
             v += (1 - b2) * (g * g)
             p -= step * m / (np.sqrt(v) + eps)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Adam(lr={self.lr:g})"

@@ -1,0 +1,214 @@
+"""nn asked for the impossible: named errors instead of MemoryError, NaN, raw numpy errors or RecursionError."""
+
+import json
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from meia_cnn.nn import (
+    REFERENCE_WEIGHTS,
+    SGD,
+    Adam,
+    Conv2D,
+    Dense,
+    Flatten,
+    MaxPool2D,
+    ReLU,
+    Sequential,
+    digits_split,
+    load_reference,
+    reference_model,
+)
+from meia_cnn.nn import model as model_module
+from meia_cnn.nn.layers import MAX_PARAMS
+
+
+def tiny(seed=0):
+    return Sequential([Conv2D(1, 2, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(8, 3)],
+                      input_shape=(4, 4, 1), seed=seed)
+
+
+# -- size limits --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: Dense(100000, 100000), r"Dense\(100000→100000\) would hold 10,000,100,000 parameters"),
+        (lambda: Conv2D(1, 10**5, 1000), r"Conv2D\(1→100000, 1000\) would hold 100,000,100,000 parameters"),
+        (lambda: Conv2D(10**6, 10**6, 1), "would hold 1,000,001,000,000 parameters"),
+    ],
+)
+def test_huge_layers_are_refused_before_allocating(make, match):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match + r".*at most 50,000,000 per layer"):
+            make()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
+def test_the_limit_is_inclusive():
+    assert MAX_PARAMS == 50_000_000
+    with pytest.raises(ValueError, match="50,000,001 parameters"):
+        Dense(50_000_000, 1)  # W plus one bias
+    assert Dense(999, 1000).n_params == 999 * 1000 + 1000
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_dense_refuses_non_finite_input(bad):
+    x = np.zeros((2, 4))
+    x[1, 2] = bad
+    with pytest.raises(ValueError, match="`x` must be finite: it contains NaN or infinity"):
+        Dense(4, 2).forward(x)
+
+
+@pytest.mark.parametrize("layer", [ReLU(), Flatten(), MaxPool2D(2), Conv2D(1, 2, 1)])
+def test_layers_refuse_non_finite_input(layer):
+    x = np.zeros((1, 2, 2, 1))
+    x[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="`x` must be finite"):
+        layer.forward(x)
+
+
+@pytest.mark.parametrize("bad", [np.array(["a"]), np.array([1 + 2j]), np.array([None, "b"], dtype=object)])
+def test_relu_refuses_what_is_not_numbers(bad):
+    with pytest.raises(TypeError, match="`x` must hold (real )?numbers"):
+        ReLU().forward(bad)
+
+
+# -- divergence --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("optimizer", [SGD(1e30), SGD(1e30, momentum=0.9), Adam(1e30)])
+def test_training_that_diverges_stops_naming_the_learning_rate(optimizer):
+    X_train, X_test, y_train, y_test = digits_split()
+    model = reference_model(4)
+    with pytest.raises(ValueError, match=r"training diverged at epoch \d+, batch \d+.*`lr`=1e\+30.*too large"):
+        model.fit(X_train[:256], y_train[:256], epochs=3, optimizer=optimizer, progress=False)
+
+
+def test_a_sane_rate_does_not_trip_the_divergence_check():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((12, 4, 4, 1)), np.arange(12) % 3
+    history = tiny().fit(X, y, epochs=5, batch_size=4, optimizer=SGD(0.5), progress=False)
+    assert all(np.isfinite(history["loss"]))
+
+
+# -- configurations and files ---------------------------------------------------------------------
+def test_a_deeply_nested_configuration_is_refused_before_parsing():
+    with pytest.raises(ValueError, match="nests lists or objects 100000 deep: at most 8"):
+        Sequential.from_config("[" * 100_000)
+    with pytest.raises(ValueError, match="nests lists or objects 50000 deep"):
+        Sequential.from_config('{"a": ' * 50_000 + "1" + "}" * 50_000)
+    # brackets inside strings do not count
+    config = tiny().get_config()
+    config["note"] = "[" * 1000
+    assert isinstance(Sequential.from_config(json.dumps(config)), Sequential)
+
+
+def test_a_deeply_nested_dict_is_refused_without_recursing():
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    config = tiny().get_config()
+    config["layers"][0]["kernel_size"] = deep
+    with pytest.raises(ValueError, match="nests lists or objects more than 8 deep"):
+        Sequential.from_config(config)
+
+
+def test_an_overlong_configuration_is_refused():
+    with pytest.raises(ValueError, match="at most 1,000,000 are allowed"):
+        Sequential.from_config(" " * 1_000_001)
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        (lambda c: c.update(layers=[]), ValueError, "`layers` must be a non-empty list"),
+        (lambda c: c["layers"].__setitem__(0, "conv"), ValueError, "layer 0 of the model configuration must be"),
+        (lambda c: c["layers"][0].update(kernel=3), ValueError, r"layer 0 \(conv2d_1\).*kernel"),
+        (lambda c: c["layers"][0].update({"class": "Lambda"}), ValueError, "unknown layer type 'Lambda'"),
+        (lambda c: c["layers"][4].update(in_features=10**9), ValueError, "would hold"),
+        (lambda c: c.update(format="other"), ValueError, "not a meia-cnn Sequential configuration"),
+        (lambda c: c.update(input_shape="8x8"), ValueError, "`input_shape` must be a list of ints"),
+        (lambda c: c.update(layers=c["layers"] * 1001), ValueError, "at most 1000 are allowed"),
+    ],
+)
+def test_bad_configurations_are_named(change, error, match):
+    config = tiny().get_config()
+    change(config)
+    with pytest.raises(error, match=match):
+        Sequential.from_config(config)
+
+
+def save_arrays(path, **arrays):
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    return path
+
+
+def test_load_refuses_a_nested_config_in_a_file(tmp_path):
+    path = save_arrays(tmp_path / "deep.npz", __config__=np.array("[" * 100_000))
+    with pytest.raises(ValueError, match="nests lists or objects 100000 deep"):
+        Sequential.load(path)
+
+
+def test_load_never_unpickles(tmp_path):
+    path = save_arrays(tmp_path / "pickle.npz", __config__=np.array([{"format": 1}], dtype=object))
+    with pytest.raises(ValueError, match="cannot be read without pickle"):
+        Sequential.load(path)
+    (tmp_path / "text.npz").write_text("not a model")
+    with pytest.raises(ValueError, match="is not a model file written by Sequential.save"):
+        Sequential.load(tmp_path / "text.npz")
+    np.save(tmp_path / "one.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="not an .npz archive"):
+        Sequential.load(tmp_path / "one.npy")
+
+
+def test_load_checks_names_shapes_and_dtypes(tmp_path):
+    model = tiny(seed=1)
+    good = model.get_weights()
+    config = np.array(json.dumps(model.get_config()))
+    cases = [
+        ({**good, "conv2d_1.W": good["conv2d_1.W"].astype(np.int64)}, "must be float32 or float64, got dtype int64"),
+        ({**good, "conv2d_1.W": np.zeros((3, 3, 1, 5), np.float32)}, "'conv2d_1.W' must have shape"),
+        ({k: v for k, v in good.items() if k != "dense_1.b"}, r"missing \['dense_1.b'\]"),
+        ({**good, "extra.W": np.zeros(2, np.float32)}, r"unexpected \['extra.W'\]"),
+        ({**good, "dense_1.b": np.full(3, np.nan, np.float32)}, "'dense_1.b' must be finite"),
+        ({**good, "../../x": np.zeros(2, np.float32)}, "holds an array named"),
+    ]
+    other = tiny(seed=2)
+    before = other.get_weights()
+    for i, (arrays, match) in enumerate(cases):
+        path = save_arrays(tmp_path / f"m{i}.npz", __config__=config, **arrays)
+        with pytest.raises(ValueError, match=match):
+            Sequential.load(path)
+        with pytest.raises(ValueError, match=match):
+            other.load_weights(path)
+        for key, value in other.get_weights().items():  # a refused file changes nothing
+            np.testing.assert_array_equal(value, before[key])
+
+
+def test_load_measures_arrays_before_decompressing(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    Sequential([Dense(100, 100)], input_shape=(100,)).save(path)  # 40 KB of weights, compressed to less
+    monkeypatch.setattr(model_module, "MAX_PARAMS", 100)
+    with pytest.raises(ValueError, match="would take .* bytes, more than a layer may hold"):
+        Sequential.load(path)
+
+
+def test_load_with_an_expected_architecture(tmp_path):
+    path = tmp_path / "small.npz"
+    reference_model(4).save(path)
+    with pytest.raises(ValueError, match=r"holds Sequential\(\[Conv2D\(1→4.*expected Sequential\(\[Conv2D\(1→8"):
+        Sequential.load(path, expected=reference_model())
+    assert Sequential.load(path, expected=reference_model(4)).n_params == reference_model(4).n_params
+
+
+def test_the_shipped_weights_pass_the_schema_check():
+    with np.load(REFERENCE_WEIGHTS, allow_pickle=False) as npz:
+        assert sorted(npz.files) == sorted(list(reference_model().get_weights()) + ["__config__", "__metadata__"])
+        assert all(npz[k].dtype == np.float32 for k in npz.files if not k.startswith("__"))
+    model = load_reference()
+    assert model.get_config() == reference_model().get_config()
