@@ -24,8 +24,7 @@ def test_defaults_and_controls(viz):
     assert [value for _, value in name.options] == list(arch.names())
     assert name.value == "lenet5" and viz.name == "lenet5"
     assert viz.summary is arch.summary("lenet5")
-    assert viz.fig is not None and viz.canvas in viz.children
-    assert viz.table in viz.children and viz.readout in viz.children
+    assert viz.view in viz.children and viz.table in viz.children
     assert viz.error == ""
 
 
@@ -64,52 +63,81 @@ def test_boxes_are_the_volumes_to_scale(viz, name):
     assert all(b["y"] == pytest.approx(-b["height"] / 2) for b in boxes)
 
 
-def test_artists_show_what_boxes_say(viz):
+def test_scene_shows_what_boxes_say(viz):
     viz.controls["name"].value = "googlenet"
-    visible = [p for p in viz._boxes if p.get_visible()]
-    assert len(visible) == len(viz.boxes) == 18
-    for patch, box in zip(visible, viz.boxes):
-        assert patch.get_x() == pytest.approx(box["x"]) and patch.get_width() == pytest.approx(box["width"])
-        assert patch.get_height() == pytest.approx(box["height"])
+    scene = viz.view.scene
+    assert len(scene["boxes"]) == len(viz.boxes) == 18
+    for drawn, box in zip(scene["boxes"], viz.boxes):
+        assert drawn["x"] == pytest.approx(box["x"]) and drawn["width"] == pytest.approx(box["width"])
+        assert drawn["height"] == pytest.approx(box["height"])
     texts = viz.shape_texts
     assert len(texts) == 18
     assert texts[0] == "224×224×3" and "28×28×256" in texts and texts[-1] == "1×1×1000"
     labels = viz.label_texts
     assert labels == [b["label"] for b in viz.boxes] and labels[5] == "inception (3a)"
-    # each name sits above its box, each shape below it, both centred on it
-    for (lx, ly, _), (sx, sy, _), box in zip(viz._labels.items, viz._shapes.items, viz.boxes):
-        centre = box["x"] + box["width"] / 2
-        assert lx == pytest.approx(centre) and sx == pytest.approx(centre)
-        assert ly > box["y"] + box["height"] and sy < box["y"]
-    assert viz.title.startswith("GoogLeNet") and "log₂ D" in viz.title
-    lo, hi = viz.ax.get_xlim()
-    assert lo < viz.boxes[0]["x"] and viz.boxes[-1]["x"] + viz.boxes[-1]["width"] < hi
+    assert viz.diagram_title.startswith("GoogLeNet") and "log₂ D" in viz.diagram_title
+    last = viz.boxes[-1]
+    assert scene["extent"] == pytest.approx(last["x"] + last["width"])
+    assert scene["tallest"] == pytest.approx(max(b["height"] for b in viz.boxes))
 
 
-def test_the_pool_fits_the_largest_network(viz):
+def test_the_largest_network(viz):
     largest = max(len(module.volumes(arch.summary(n))) for n in arch.names())
     assert largest == 25  # VGG-19: input, 16 convolutions, 5 poolings, 3 dense layers
-    assert len(viz._boxes) == largest
     viz.controls["name"].value = "vgg19"
-    assert all(p.get_visible() for p in viz._boxes)
     assert len(viz.shape_texts) == len(viz.label_texts) == largest
     viz.controls["name"].value = "lenet5"
-    assert sum(p.get_visible() for p in viz._boxes) == 8
     assert len(viz.shape_texts) == len(viz.label_texts) == 8
-    assert len(viz._shapes.collection.get_paths()) == 8
 
 
 def test_legend_names_every_kind_of_volume(viz):
     assert viz.legend_texts == [text for _, text in module._LEGEND]
-    patches = [a for a in viz.fig.artists if hasattr(a, "get_facecolor")]
-    assert len(patches) == len(module._LEGEND)
+    assert [item["colour"] for item in viz.view.scene["legend"]] == [module._COLOURS[k] for k, _ in module._LEGEND]
 
 
-def test_switching_networks_only_updates_artists(viz, artist_guard):
-    with artist_guard(viz):
-        for name in (*arch.names(), "lenet5"):
-            viz.controls["name"].value = name
+def test_every_network_and_detail_one_version_each(viz):
+    for name in (*arch.names(), "lenet5"):
+        version, changed = viz.view.version, viz.controls["name"].value != name
+        viz.controls["name"].value = name
+        assert viz.view.version == version + changed
+        if not viz.controls["detail"].disabled:
+            version = viz.view.version
             viz.controls["detail"].value = not viz.controls["detail"].value
+            assert viz.view.version == version + 1
+        assert viz.error == ""
+
+
+@pytest.mark.parametrize("name", ["alexnet", "alexnet_single", "vgg16", "vgg19"])
+def test_the_papers_columns_are_offered_only_where_they_exist(viz, name):
+    viz.controls["detail"].value = True
+    viz.controls["name"].value = name
+    assert arch.summary(name).paper_columns == arch.DEFAULT_COLUMNS  # no layout of the paper's own
+    assert viz.controls["detail"].disabled and viz.controls["detail"].layout.display == "none"
+    assert viz.table.value == arch.summary(name).to_html()
+    assert "paper's own columns" not in viz.readout_text
+    viz.controls["name"].value = "googlenet"
+    assert not viz.controls["detail"].disabled and viz.controls["detail"].layout.display != "none"
+    assert viz.table.value == arch.summary("googlenet").to_html(arch.summary("googlenet").paper_columns)
+    assert "paper's own columns" in viz.readout_text
+
+
+@pytest.mark.parametrize("name", ["name", "detail"])
+@pytest.mark.parametrize("value", [None, -1, 10**9, "x"])
+def test_values_set_from_code_never_raise(viz, name, value):
+    state = viz.state
+    try:
+        viz.controls[name].value = value
+    except Exception:  # noqa: BLE001 - the control itself refused the value: fine
+        return
+    if viz.error:
+        assert viz.state is state and viz.error in (module.TEXT["choose_network"], module.TEXT["choose_detail"])
+
+
+def test_close_closes_every_widget(viz):
+    children = [viz.view, viz.message, viz.table, *viz.controls.values()]
+    viz.close()
+    assert all(w.comm is None for w in children)
+    assert viz.comm is None
 
 
 @pytest.mark.parametrize("name", arch.names())
@@ -149,10 +177,10 @@ def test_an_error_is_shown_and_the_last_state_kept(viz, monkeypatch):
     before = viz.boxes
     table = viz.table.value
 
-    def broken(name):
+    def broken(name, **kwargs):
         raise ValueError(f"cannot summarise {name}")
 
-    monkeypatch.setattr(module.architectures, "summary", broken)
+    monkeypatch.setattr(module, "architecture_state", broken)
     viz.controls["name"].value = "vgg16"
     assert viz.error == "cannot summarise vgg16"
     assert viz.boxes == before and viz.table.value == table

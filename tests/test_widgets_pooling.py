@@ -1,16 +1,15 @@
-"""PoolingExplorer: maxima, averages, equation (4) and the pooled photo agree with the core."""
+"""PoolingExplorer: its state, its scene and equation (4) agree with the core and with hand pooling."""
 
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from skimage.measure import block_reduce
 
 from meia_cnn import arithmetic, ops
 from meia_cnn.data import sample_image
-from meia_cnn.widgets._base import format_number
-from meia_cnn.widgets.pooling import DEFAULT_INPUT, PHOTO_SIZE, SIZES, STRIDES, PoolingExplorer
+from meia_cnn.widgets._explorer import format_number
+from meia_cnn.widgets.pooling import DEFAULT_INPUT, PHOTO_SIZE, SIZES, STRIDES, TEXT, PoolingExplorer
 
 
 @pytest.fixture
@@ -28,6 +27,7 @@ def _hand_pool(x, size, stride, reduce):
 
 
 def _check(v):
+    """The state, the scene sent to the page and the readout, against the core and by hand."""
     c = v.controls
     pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
     x = v.image
@@ -37,8 +37,13 @@ def _check(v):
     np.testing.assert_allclose(v.output, _hand_pool(x, size, stride, reduce))
     _, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
     np.testing.assert_array_equal(v.indices, indices)
-    step = c["step"].value
-    assert c["step"].max == oh * ow - 1
+    # the steps: one per output cell, the slider counts them from 1 as the readout does
+    slider = c["step"]
+    n = oh * ow
+    assert len(slider.options) == n == len(v.state.steps) == len(v.view.scene["steps"])
+    step = slider.index
+    assert v.view.step == step == v.step
+    assert slider.label == f"{step + 1} of {n}"
     i, j = divmod(step, ow)
     assert v.position == (i, j)
     window = x[i * stride:i * stride + size, j * stride:j * stride + size]
@@ -46,33 +51,35 @@ def _check(v):
     assert v.current_value == pytest.approx(reduce(window))
     r, cc = v.current_argmax
     assert x[r, cc] == window.max()
-    # drawn: the window, the maxima, the filled output cells
-    assert v._win.get_xy() == (j * stride - 0.5, i * stride - 0.5) and v._win.get_width() == size
+    # the scene the page draws
+    scene = v.view.scene
+    assert scene["input"]["labels"] == [[format_number(a) for a in row] for row in x]
+    assert (scene["output"]["rows"], scene["output"]["cols"]) == (oh, ow)
+    assert scene["output"]["labels"] == [[format_number(a) for a in row] for row in v.output]
+    assert scene["size"] == size
+    here = scene["steps"][step]
+    assert here["origin"] == [i * stride, j * stride] and here["cell"] == [i, j]
     if pooling == "max":
-        marks = [tuple(np.mean(p.vertices[:4], axis=0)) for p in v._maxima.get_paths()]
-        assert sorted((float(b), float(a)) for a, b in marks) == sorted(
-            (float(a), float(b)) for a, b in indices.reshape(-1, 2))
-        assert v._best.get_visible()
-        assert v._best.get_xy() == pytest.approx((cc - 0.42, r - 0.42))
+        assert sorted(map(tuple, scene["maxima"])) == sorted(map(tuple, indices.reshape(-1, 2).tolist()))
+        assert here["best"] == [r, cc]
     else:
-        assert len(v._maxima.get_paths()) == 0 and not v._best.get_visible()
-    labels = v._g_out.labels[:oh, :ow]
-    order = np.arange(oh * ow).reshape(oh, ow)
-    assert all(labels[order <= step] != "") and all(labels[order > step] == "")
-    assert labels[i, j] == format_number(v.output[i, j])
-    # equation (4) and the photo
+        assert scene["maxima"] == [] and here["best"] is None
+    # equation (4) and the photo, in the readout
     h, w = x.shape
     assert v.equation == f"O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}"
     text = v.readout_text
-    assert v.equation in text and f"output {oh} × {ow}" in text
+    assert v.equation in text and f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}" in text
+    assert f"output {oh} × {ow}" in text
+    assert f"Step {step + 1} of {n}:" in text
     assert f"= {format_number(v.output[i, j])}" in text
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
     np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride=stride))
-    np.testing.assert_allclose(v._photo_out.get_array(), v.photo_output)
     ph, pw = v.photo.shape
     qh, qw = v.photo_output.shape
     assert (qh, qw) == arithmetic.pool_output_size((ph, pw), size, stride=stride)
     assert f"{ph} × {pw} → {qh} × {qw}" in text
+    assert (scene["pooled"]["rows"], scene["pooled"]["cols"]) == (qh, qw)
+    assert v.view.photo[:4] == b"\x89PNG" and v.view.pooled[:4] == b"\x89PNG"
 
 
 def test_defaults(viz):
@@ -82,6 +89,7 @@ def test_defaults(viz):
     np.testing.assert_array_equal(viz.image, DEFAULT_INPUT)
     _check(viz)
     assert "0 parameters" in viz.readout_text
+    assert viz.controls["step"].label == "1 of 16" and "Step 1 of 16" in viz.readout_text
 
 
 def test_photo_pooling_matches_scikit_image(viz):
@@ -92,36 +100,55 @@ def test_photo_pooling_matches_scikit_image(viz):
 
 
 @pytest.mark.parametrize("pooling", ["max", "average"])
-def test_every_control_through_its_range(viz, pooling, artist_guard):
-    with artist_guard(viz):
-        viz.controls["pooling"].value = pooling
-        for size in range(SIZES[0], SIZES[1] + 1):
-            viz.controls["size"].value = size
-            for stride in range(STRIDES[0], STRIDES[1] + 1):
-                viz.controls["stride"].value = stride
-                for step in range(viz.controls["step"].max + 1):
-                    viz.controls["step"].value = step
-                    _check(viz)
+def test_every_control_through_its_range(viz, pooling):
+    viz.controls["pooling"].value = pooling
+    for size in range(SIZES[0], SIZES[1] + 1):
+        version, changed = viz.view.version, viz.controls["size"].value != size
+        viz.controls["size"].value = size
+        assert viz.view.version == version + changed  # one bump per change
+        for stride in range(STRIDES[0], STRIDES[1] + 1):
+            version, changed = viz.view.version, viz.controls["stride"].value != stride
+            viz.controls["stride"].value = stride
+            assert viz.view.version == version + changed
+            _check(viz)
+            version = viz.view.version
+            for step in range(len(viz.controls["step"].options)):
+                viz.controls["step"].value = step
+                _check(viz)
+            assert viz.view.version == version  # stepping is resolved in the browser
 
 
-def test_play_and_photo(viz, artist_guard):
-    with artist_guard(viz):
-        viz.controls["play"].value = 9
-        viz.controls["photo"].value = "coins"
-    assert viz.controls["step"].value == 9
+def test_maxima_follow_the_window_and_stride_after_average(viz):
+    """Average, window 3, stride 1, then max: the marks are the 3x3 stride-1 maxima, not the old 2x2 ones."""
+    viz.controls["pooling"].value = "average"
+    viz.controls["size"].value = 3
+    viz.controls["stride"].value = 1
+    assert viz.view.scene["maxima"] == []
+    viz.controls["pooling"].value = "max"
+    _, expected = ops.max_pool2d(DEFAULT_INPUT, 3, stride=1, return_indices=True)
+    assert len(viz.view.scene["maxima"]) == 36
+    assert sorted(map(tuple, viz.view.scene["maxima"])) == sorted(map(tuple, expected.reshape(-1, 2).tolist()))
+    np.testing.assert_allclose(viz.photo_output, ops.max_pool2d(viz.photo, 3, stride=1))
+    _check(viz)
+
+
+def test_play_and_photo(viz):
+    viz.controls["play"].value = 9
+    viz.controls["photo"].value = "coins"
+    assert viz.controls["step"].value == 9 and viz.step == 9
     np.testing.assert_allclose(viz.photo, sample_image("coins", grey=True, size=PHOTO_SIZE))
     _check(viz)
 
 
-def test_window_larger_than_input_keeps_the_last_drawing(artist_guard):
+def test_window_larger_than_input_in_a_students_words():
     x = np.arange(9.0).reshape(3, 3)
     v = PoolingExplorer(x, size=3, stride=1, pooling="average", photo="moon")
     try:
         assert v.output_shape == (1, 1) and v.current_value == 4.0
         _check(v)
-        with artist_guard(v):
-            v.controls["size"].value = 4
-        assert v.error == "size=4 is larger than the padded input (3) for padding='valid'"
+        v.controls["size"].value = 4
+        assert v.error == "The 4×4 window does not fit in the 3×3 input. Choose a window of at most 3."
+        assert v.view.notice == v.error
         assert v.output_shape == (1, 1)
         v.controls["size"].value = 2
         assert v.error == "" and v.output_shape == (2, 2)
@@ -130,17 +157,18 @@ def test_window_larger_than_input_keeps_the_last_drawing(artist_guard):
         v.close()
 
 
-def test_upload(viz, send_upload, upload_files, artist_guard):
-    with artist_guard(viz):
-        send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
-    assert viz.error == "Showing mine.png"
+def test_upload(viz, send_upload, upload_files):
+    send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
+    assert viz.error == "Showing mine.png."
     assert viz.photo.shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE)
     _check(viz)
     good = viz.photo
     for bad, words in (("random", "not an image"), ("huge", "too large|absurd|decompression bomb")):
-        with artist_guard(viz):
-            send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
+        version = viz.view.version
+        send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
         assert f"{bad}.png" in viz.error and re.search(words, viz.error)
+        assert "BytesIO" not in viz.error and "Error" not in viz.error
+        assert viz.view.version == version  # the drawing stays
         np.testing.assert_array_equal(viz.photo, good)
         viz.controls["step"].value = 5
         _check(viz)
@@ -148,6 +176,28 @@ def test_upload(viz, send_upload, upload_files, artist_guard):
     viz.controls["photo"].value = "camera"  # the sample chosen before the upload comes back
     np.testing.assert_allclose(viz.photo, sample_image("camera", grey=True, size=PHOTO_SIZE))
     _check(viz)
+
+
+def test_upload_refused_in_the_browser(viz):
+    viz.controls["upload"]._on_message(None, {"kind": "refused", "name": "big.jpg",
+                                              "sentence": "big.jpg is 36 MB: files up to 8 MB can be sent."}, [])
+    assert viz.error == "big.jpg is 36 MB: files up to 8 MB can be sent."
+
+
+@pytest.mark.parametrize("name", ["pooling", "size", "stride", "photo", "step", "play"])
+@pytest.mark.parametrize("value", [None, -1, 10**9, "x"])
+def test_values_outside_the_controls_never_raise(viz, name, value):
+    state = viz.state
+    try:
+        viz.controls[name].value = value
+    except Exception:  # noqa: BLE001 - the control itself refused the value: fine
+        return
+    if viz.error:
+        assert viz.error in {TEXT["choose_pooling"], TEXT["choose_photo"],
+                             TEXT["choose_size"].format(lo=1, hi=4), TEXT["choose_stride"].format(lo=1, hi=4)}
+        assert viz.state is state
+    else:
+        _check(viz)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -165,24 +215,9 @@ def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         PoolingExplorer(**kwargs)
 
-def test_frames_sent_to_the_browser_are_the_figure(viz, monkeypatch):
-    """The canvas encodes its frames itself (a fast PNG level): full frame, then only what changed."""
-    import io
 
-    from PIL import Image
-
-    canvas = viz.fig.canvas
-    sent = []
-    monkeypatch.setattr(canvas, "send", lambda content, buffers=None: sent.extend(buffers or []))
-    canvas.draw()
-    first = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
-    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(sent[-1]))), first)
-    assert canvas._data_url  # a still image for views without a browser
-    viz.controls["step"].value = 3
-    canvas.draw()
-    second = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
-    diff = np.asarray(Image.open(io.BytesIO(sent[-1])))
-    changed = (first.view(np.uint32) != second.view(np.uint32))[..., 0]
-    assert canvas._image_mode == "diff" and 0 < changed.sum() < changed.size
-    np.testing.assert_array_equal(diff[changed], second[changed])
-    assert (diff[~changed] == 0).all()
+def test_close_closes_every_widget(viz):
+    children = [viz.view, viz.message, *viz.controls.values()]
+    viz.close()
+    assert all(w.comm is None for w in children)
+    assert viz.comm is None

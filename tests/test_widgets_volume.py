@@ -2,19 +2,20 @@
 
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from scipy import signal
 
 from meia_cnn import arithmetic
 from meia_cnn.data import sample_image
+from meia_cnn.widgets._explorer import format_number
 from meia_cnn.widgets.volume import (
     DEFAULT_ARRAY,
     KERNEL_RECIPES,
     MAX_KERNELS,
     PHOTO_SIZE,
     VolumeExplorer,
+    deck_geometry,
     make_kernels,
 )
 
@@ -49,42 +50,39 @@ def _check(v):
     np.testing.assert_allclose(fmap, _hand_feature_map(x, kernels), atol=1e-9)
     assert v.shapes == {"input": (w, h, d), "kernel": (k, k, d), "feature_map": (gw, gh, gd)}
     shown = c["kernel"].value
-    assert c["kernel"].max == f_count - 1
+    assert c["kernel"].max == f_count - 1 and v.shown == shown
     np.testing.assert_array_equal(v.kernel, kernels[..., shown])
-    # drawn: the channels, the kernel's slices, its map and the deck
+    # the scene: the channels, the kernel's slices, its map and the deck
+    scene = v.view.scene
+    assert scene["channels"]["numbers"] == (source == "array")
+    assert (scene["channels"]["rows"], scene["channels"]["cols"]) == (h, w)
     for ch in range(3):
         if source == "array":
-            np.testing.assert_array_equal(v._g_ch[ch].values, x[:, :, ch])
-            assert v._g_ch[ch].image.get_visible() and not v._im_ch[ch].get_visible()
+            assert scene["channels"]["grids"][ch]["labels"] == [[format_number(a) for a in row]
+                                                               for row in x[:, :, ch]]
         else:
-            np.testing.assert_array_equal(v._im_ch[ch].get_array(), x[:, :, ch])
-            assert v._im_ch[ch].get_visible() and not v._g_ch[ch].image.get_visible()
-        np.testing.assert_array_equal(v._g_k[ch].values, kernels[:, :, ch, shown])
+            assert getattr(v.view, f"ch{ch}")[:4] == b"\x89PNG"
+        assert scene["kernel"]["slices"][ch]["labels"] == [[format_number(a) for a in row]
+                                                           for row in kernels[:, :, ch, shown]]
+    assert scene["kernel"]["note"][:2] == [f"kernel {shown}: {k}×{k}×{d}", KERNEL_RECIPES[shown][2]]
+    assert ("(1×1: it only mixes channels)" in scene["kernel"]["note"]) == (k == 1)
+    assert (scene["map"]["rows"], scene["map"]["cols"]) == (gh, gw)
+    assert scene["map"]["title"] == f"G[:, :, {shown}]  ({gw}×{gh})"
     if source == "array":
-        np.testing.assert_allclose(v._g_out.values, fmap[:, :, shown])
-    else:
-        np.testing.assert_allclose(v._im_out.get_array(), fmap[:, :, shown])
-    thin, ch, cw, off = v.deck_geometry(fmap.shape)
-    assert max(ch, cw) <= 64 and (ch, cw) == fmap[::thin, ::thin, 0].shape
-    deck = np.asarray(v._deck.get_array())
-    assert deck.shape[:2] == (ch + (gd - 1) * off, cw + (gd - 1) * off)
-    front = deck[(gd - 1) * off:(gd - 1) * off + ch, :cw, :3].astype(int)  # card 0 is in front
-    m = fmap[::thin, ::thin, 0]
-    lim = np.abs(m).max() or 1.0
-    expected = (np.asarray(plt.get_cmap("PuOr_r")(0.5 + 0.5 * m / lim, bytes=True))[..., :3]).astype(int)
-    if min(ch, cw) >= 16:
-        expected[[0, -1]] = 77
-        expected[:, [0, -1]] = 77
-    assert np.abs(front - expected).max() <= 1
-    assert v._deck_frame.get_xy() == (shown * off - 0.5, (gd - 1 - shown) * off - 0.5)
-    assert (v._deck_frame.get_width(), v._deck_frame.get_height()) == (cw, ch)
-    assert v._t_deck.get_text() == f"feature map: G_d = {gd}"
+        assert scene["map"]["labels"] == [[format_number(a) for a in row] for row in fmap[:, :, shown]]
+    _, ch_, cw, off = deck_geometry(fmap.shape)
+    deck = scene["deck"]
+    assert (deck["count"], deck["shown"], deck["offset"], deck["card"]) == (gd, shown, off, [ch_, cw])
+    assert (deck["rows"], deck["cols"]) == (ch_ + (gd - 1) * off, cw + (gd - 1) * off)
+    assert deck["title"] == f"feature map: G_d = {gd}"
+    assert v.view.deck[:4] == b"\x89PNG"
     # the readout, in the slides' notation
     text = v.readout_text
     assert f"l_w × l_h × l_d = {w} × {h} × {d}" in text
     assert f"K_w × K_h × K_d = {k} × {k} × {d}" in text and f"K_d = I_d = {d}" in text
     assert f"G_w × G_h × G_d = {gw} × {gh} × {gd}" in text
     assert f"{arithmetic.conv_params(d, f_count, k)} parameters" in text
+    assert f"kernel {shown} gives the map G[:, :, {shown}]" in text
 
 
 def test_defaults(viz):
@@ -107,17 +105,29 @@ def test_the_slides_exercise_shape():
 
 
 @pytest.mark.parametrize("source", ["photo", "array"])
-def test_every_control_through_its_range(viz, source, artist_guard):
-    with artist_guard(viz):
-        viz.controls["source"].value = source
-        for k in (1, 3, 5):
-            viz.controls["kernel_size"].value = k
-            for n in range(1, MAX_KERNELS + 1):
-                viz.controls["filters"].value = n
-                for shown in range(n):
-                    viz.controls["kernel"].value = shown
-                    _check(viz)
-                assert KERNEL_RECIPES[viz.controls["kernel"].value][2] in viz._kernel_note.get_text()
+def test_every_control_through_its_range(viz, source):
+    viz.controls["source"].value = source
+    for k in (1, 3, 5):
+        version, changed = viz.view.version, viz.controls["kernel_size"].value != k
+        viz.controls["kernel_size"].value = k
+        assert viz.view.version == version + changed
+        for n in range(1, MAX_KERNELS + 1):
+            version, changed = viz.view.version, viz.controls["filters"].value != n
+            viz.controls["filters"].value = n
+            assert viz.view.version == version + changed  # one bump per change
+            for shown in range(n):
+                viz.controls["kernel"].value = shown
+                _check(viz)
+
+
+def test_one_kernel_is_singular(viz):
+    viz.controls["filters"].value = 1
+    text = viz.readout_text
+    assert "1 kernel," in text and "+ 1 bias)" in text
+    assert "1 kernels" not in text and "1 biases" not in text
+    assert "∗  1 kernel 3×3×3" in viz.view.scene["head"]
+    viz.controls["filters"].value = 2
+    assert "2 kernels," in viz.readout_text and "+ 2 biases)" in viz.readout_text
 
 
 def test_fewer_kernels_clamp_the_kernel_shown(viz):
@@ -132,8 +142,7 @@ def test_array_source_shows_numbers(viz):
     viz.controls["source"].value = "array"
     np.testing.assert_array_equal(viz.input, DEFAULT_ARRAY)
     assert viz.feature_map.shape == (4, 4, 3)
-    assert viz._g_ch[0].labels[0, 2] == "4"
-    assert viz._g_out.labels[0, 0] != ""
+    assert viz.view.scene["channels"]["grids"][0]["labels"][0][2] == "4"
     _check(viz)
 
 
@@ -150,21 +159,48 @@ def test_grey_and_large_images_become_three_channels():
         v.close()
 
 
-def test_upload(viz, send_upload, upload_files, artist_guard):
+def test_upload(viz, send_upload, upload_files):
     viz.controls["source"].value = "array"
-    with artist_guard(viz):
-        send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
-    assert viz.error == "Showing mine.png"
+    send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
+    assert viz.error == "Showing mine.png."
     assert viz.controls["source"].value == "photo"
     assert viz.input_shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE, 3)
     _check(viz)
     good = viz.input
     for bad, words in (("random", "not an image"), ("huge", "too large|absurd|decompression bomb")):
-        with artist_guard(viz):
-            send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
+        send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
         assert f"{bad}.png" in viz.error and re.search(words, viz.error)
+        assert "BytesIO" not in viz.error
         np.testing.assert_array_equal(viz.input, good)
         viz.controls["filters"].value = 4
+        _check(viz)
+
+
+def test_kernel_larger_than_the_picture_in_words_and_the_last_good_state():
+    v = VolumeExplorer(np.ones((4, 4, 3)), kernel_size=3)
+    try:
+        state = v.state
+        v.controls["kernel_size"].value = 5
+        assert v.error == "A 5×5 kernel does not fit in the 4×4 input. Choose a smaller kernel or a larger picture."
+        assert v.view.notice == v.error and v.state is state
+        v.controls["kernel_size"].value = 1
+        assert v.error == ""
+        _check(v)
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("name", ["source", "filters", "kernel_size", "kernel"])
+@pytest.mark.parametrize("value", [None, -1, 10**9, "x", 4])
+def test_values_outside_the_controls_never_raise(viz, name, value):
+    state = viz.state
+    try:
+        viz.controls[name].value = value
+    except Exception:  # noqa: BLE001 - the control itself refused the value: fine
+        return
+    if viz.error:
+        assert viz.state is state and "Error" not in viz.error
+    else:
         _check(viz)
 
 
@@ -183,17 +219,8 @@ def test_bad_arguments(kwargs, error, match):
         VolumeExplorer(**kwargs)
 
 
-def test_close_frees_the_figure(viz):
-    assert plt.get_fignums() == []
-    fig = viz.fig
+def test_close_closes_every_widget(viz):
+    children = [viz.view, viz.message, *viz.controls.values()]
     viz.close()
-    assert viz.fig is None and fig.axes == []
-
-
-def test_titles_and_readout_name_the_kernel_shown(viz):
-    viz.controls["filters"].value = 5
-    viz.controls["kernel"].value = 3
-    assert viz._t_out.get_text().startswith("G[:, :, 3]")
-    assert viz._kernel_note.get_text().startswith("kernel 3: 3×3×3")
-    assert "kernel 3 gives the map G[:, :, 3]" in viz.readout_text
-    np.testing.assert_allclose(viz._im_out.get_array(), viz.feature_map[:, :, 3])
+    assert all(w.comm is None for w in children)
+    assert viz.comm is None

@@ -9,4 +9,5 @@ explorers, the tests and a script all get the same answers.
   stride, dilation, every position of the kernel;
 * :mod:`meia_cnn.explain.convolution` -- equation (1) step by step: windows,
   products, sums, the output map.
+* :mod:`meia_cnn.explain.pooling`, :mod:`~meia_cnn.explain.volume`, :mod:`~meia_cnn.explain.one_by_one`, :mod:`~meia_cnn.explain.inception`, :mod:`~meia_cnn.explain.architecture` -- pooling (equation (4)), volumes, the 1x1 convolution, the inception module, the classic networks.
 """

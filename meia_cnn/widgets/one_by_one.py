@@ -10,48 +10,86 @@ The explorer draws the input volume, the kernel and the output volume with
 the chosen pixel as a rod through the depth, writes the chosen pixel's dot
 product out term by term, and compares parameters and multiply-adds with a
 3x3 and a 5x5 layer producing the same ``H x W x F`` volume.  Every number
-comes from :func:`meia_cnn.ops.conv1x1` and :mod:`meia_cnn.arithmetic`.
-Its drawing helpers (:class:`~meia_cnn.widgets._base.FastText`,
-:class:`~meia_cnn.widgets._base.Cuboid`...) live in :mod:`._base`, shared
-with the other explorers.
+comes from :func:`meia_cnn.explain.one_by_one.one_by_one_state`; the scene is
+drawn by :file:`js/one_by_one.js`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.collections import LineCollection
-from matplotlib.patches import Rectangle
+from numpy.typing import ArrayLike, NDArray
 
-from .. import arithmetic, ops
-from .._validation import as_float_array
-from ._base import (
-    CMAP_SIGNED,
-    CMAP_VALUES,
-    FONT,
-    PALETTE,
-    Cuboid,
-    Explorer,
-    FastText,
-    RangeSync,
-    arrow,
-    check_range,
-    count,
-)
-from ._base import format_number as number
+from .._validation import as_float_array, as_int
+from ..explain.one_by_one import OneByOneState, one_by_one_state
+from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
 
-__all__ = ["OneByOneExplorer"]
+__all__ = ["OneByOneExplorer", "number"]
 
 #: Largest sizes drawn cell by cell (beyond them the numbers stop being legible).
 MAX_SIDE = 12
 MAX_CHANNELS = 16
 MAX_FILTERS = 8
 
+#: A number as written in the columns and the readout.
+number = format_number
 
-# ---------------------------------------------------------------------------
-# the explorer
-# ---------------------------------------------------------------------------
-class OneByOneExplorer(RangeSync, Explorer):
+# -- what a student reads (one place) ------------------------------------------------
+TEXT = {
+    "title": "1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs",
+    "choose": "{name} must be a whole number from {lo} to {hi}.",
+    "head_one": "1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)",
+    "head_many": ("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; "
+                  "height and width kept)"),
+    "formula": ("y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
+                "(the same {c} weights at every one of the {pixels} pixels)"),
+    "input_label": "input {h}×{w}×{c}",
+    "kernel_label": "kernel {k}: 1×1×{c}",
+    "output_label": "output {h}×{w}×{f}",
+    "volumes_label": ("The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
+                      "its depth; kernel {k}, 1 by 1 by {c}; the output volume {h} by {w} by {f}."),
+    "columns_label": "Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products.",
+    "sum": "Σ = {v}",
+    "params": "parameters",
+    "macs": "multiply-adds",
+    "bars_label": "Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output.",
+    "line_one": ("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
+                 "{h}×{w}×1 (height and width kept, the depth becomes F).</div>"),
+    "line_many": ("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
+                  "{h}×{w}×{f} (height and width kept, the depth becomes F).</div>"),
+    "dot": ("<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
+            "{terms} = <b>{v}</b> (bias 0).</div>"),
+    "params_line": ("<div>Parameters (weights + biases) for output depth F = {f}: "
+                    "1×1: 1·1·{c}·{f} + {f} = {p1}; 3×3: 3·3·{c}·{f} + {f} = {p3} (×{r3}); "
+                    "5×5: 5·5·{c}·{f} + {f} = {p5} (×{r5}).</div>"),
+    "macs_line": ("<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
+                  "1×1: {h}·{w}·{f}·{c} = {m1}; 3×3: {h}·{w}·{f}·9·{c} = {m3} (×{r3}); "
+                  "5×5: {h}·{w}·{f}·25·{c} = {m5} (×{r5}).</div>"),
+}
+
+
+def _check_range(value: Any, name: str, low: int, high: int, why: str = "") -> int:
+    """``value`` as an int in ``[low, high]``, else a ValueError naming it."""
+    value = as_int(value, name, minimum=low)
+    if value > high:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"`{name}` must be between {low} and {high}{reason}, got {value}")
+    return int(value)
+
+
+def _count(n: int) -> str:
+    return f"{int(n):,}"
+
+
+class OneByOneView(View):
+    """The drawing of :class:`OneByOneExplorer` (all SVG)."""
+
+    _esm = esm("one_by_one.js")
+
+
+class OneByOneExplorer(Explorer):
     """A 1x1 convolution: one pixel's channels mixed by one kernel's weights.
 
     Parameters
@@ -64,11 +102,11 @@ class OneByOneExplorer(RangeSync, Explorer):
     filters : int
         Number of 1x1 kernels ``F`` to start with (1 to 8; at most the
         number of columns of ``weights``).
-    x : array_like of shape (H, W, C_max), optional
+    x : (H, W, C_max) array, optional
         Your own input volume; replaces ``height`` and ``width``.  The
         ``channels`` slider uses its first ``C`` channels.  Default: small
         integers 0..9 (seeded), so the dot products can be checked by hand.
-    weights : array_like of shape (C_max, F_max) or (1, 1, C_max, F_max), optional
+    weights : (C_max, F_max) or (1, 1, C_max, F_max) array, optional
         Your own 1x1 kernels, one column per kernel.  Default: -2, -1, 1 or 2
         (seeded).
     seed : int
@@ -94,307 +132,188 @@ class OneByOneExplorer(RangeSync, Explorer):
     >>> viz.close()
     """
 
-    def __init__(self, height=6, width=6, channels=8, filters=3, *, x=None, weights=None, seed=0):
-        super().__init__()
+    view_class = OneByOneView
+    title = TEXT["title"]
+
+    def __init__(self, height: int = 6, width: int = 6, channels: int = 8, filters: int = 3, *,
+                 x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0) -> None:
         rng = np.random.default_rng(seed)
         if x is None:
-            height = check_range(height, "height", 1, MAX_SIDE, "drawn cell by cell")
-            width = check_range(width, "width", 1, MAX_SIDE, "drawn cell by cell")
-            x = rng.integers(0, 10, size=(height, width, MAX_CHANNELS)).astype(np.float64)
+            height = _check_range(height, "height", 1, MAX_SIDE, "drawn cell by cell")
+            width = _check_range(width, "width", 1, MAX_SIDE, "drawn cell by cell")
+            volume = rng.integers(0, 10, size=(height, width, MAX_CHANNELS)).astype(np.float64)
         else:
-            x = np.array(as_float_array(x, "x", ndim=3), dtype=np.float64)
-            check_range(x.shape[0], "x height", 1, MAX_SIDE, "drawn cell by cell")
-            check_range(x.shape[1], "x width", 1, MAX_SIDE, "drawn cell by cell")
-            check_range(x.shape[2], "x depth", 1, MAX_CHANNELS, "one number per channel is written out")
-        c_max = x.shape[2]
+            volume = np.array(as_float_array(x, "x", ndim=3), dtype=np.float64)
+            _check_range(volume.shape[0], "x height", 1, MAX_SIDE, "drawn cell by cell")
+            _check_range(volume.shape[1], "x width", 1, MAX_SIDE, "drawn cell by cell")
+            _check_range(volume.shape[2], "x depth", 1, MAX_CHANNELS, "one number per channel is written out")
+        c_max = volume.shape[2]
         if weights is None:
-            weights = rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c_max, MAX_FILTERS))
+            w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c_max, MAX_FILTERS))
         else:
-            weights = as_float_array(weights, "weights", ndim=(2, 4))
-            if weights.ndim == 4:
-                if weights.shape[:2] != (1, 1):
-                    raise ValueError(
-                        f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {weights.shape}")
-                weights = weights[0, 0]
-            weights = np.array(weights, dtype=np.float64)
-            if weights.shape[0] != c_max:
-                raise ValueError(
-                    f"`weights` must have one row per input channel: x has C={c_max}, "
-                    f"weights has shape {weights.shape}")
-            check_range(weights.shape[1], "weights columns (F)", 1, MAX_FILTERS, "one output channel each")
-        f_max = weights.shape[1]
-        channels = min(check_range(channels, "channels", 1, MAX_CHANNELS,
-                                   "one number per channel is written out"), c_max)
-        filters = min(check_range(filters, "filters", 1, MAX_FILTERS, "one output channel each"), f_max)
-        self._x = x
-        self._w = weights
-        self._state = {}
-        h, w = x.shape[:2]
+            w = as_float_array(weights, "weights", ndim=(2, 4))
+            if w.ndim == 4:
+                if w.shape[:2] != (1, 1):
+                    raise ValueError(f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {w.shape}")
+                w = w[0, 0]
+            w = np.array(w, dtype=np.float64)
+            if w.shape[0] != c_max:
+                raise ValueError(f"`weights` must have one row per input channel: x has C={c_max}, "
+                                 f"weights has shape {w.shape}")
+            _check_range(w.shape[1], "weights columns (F)", 1, MAX_FILTERS, "one output channel each")
+        f_max = w.shape[1]
+        channels = min(_check_range(channels, "channels", 1, MAX_CHANNELS,
+                                    "one number per channel is written out"), c_max)
+        filters = min(_check_range(filters, "filters", 1, MAX_FILTERS, "one output channel each"), f_max)
+        super().__init__()
+        self._x, self._w = volume, w
+        h, wd = volume.shape[:2]
+        self._ranges = {"channels": (1, c_max), "filters": (1, f_max), "row": (0, h - 1), "col": (0, wd - 1)}
+        c = self.controls
+        c["channels"] = _slider(channels, 1, c_max, "channels C")
+        c["filters"] = _slider(filters, 1, f_max, "kernels F")
+        c["row"] = _slider(h // 2, 0, h - 1, "pixel row")
+        c["col"] = _slider(wd // 2, 0, wd - 1, "pixel col")
+        c["filter"] = _slider(0, 0, filters - 1, "kernel f")
+        self._layout(widgets.HBox([c["channels"], c["filters"]]),
+                     widgets.HBox([c["row"], c["col"], c["filter"]]))
+        self._listen()
 
-        s = self._slider
-        self.controls = {
-            "channels": s(channels, 1, c_max, "channels C"),
-            "filters": s(filters, 1, f_max, "kernels F"),
-            "row": s(h // 2, 0, h - 1, "pixel row"),
-            "col": s(w // 2, 0, w - 1, "pixel col"),
-            "filter": s(0, 0, filters - 1, "kernel f"),
-        }
-        self._build_figure(h, w, c_max, f_max)
-        self._layout(
-            widgets.HBox([self.controls["channels"], self.controls["filters"]]),
-            widgets.HBox([self.controls["row"], self.controls["col"], self.controls["filter"]]),
-        )
-        self._connect()
+    # -- controls -> state ---------------------------------------------------------
+    def _value(self, name: str, lo: int, hi: int) -> int:
+        v = self.controls[name].value
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+            raise ValueError(TEXT["choose"].format(name=self.controls[name].description, lo=lo, hi=hi))
+        return int(v)
 
-    @staticmethod
-    def _slider(value, lo, hi, description):
-        return widgets.IntSlider(value=value, min=lo, max=hi, description=description,
-                                 continuous_update=True, style={"description_width": "initial"},
-                                 layout=widgets.Layout(width="280px"))
+    def _compute(self) -> OneByOneState:
+        values = {name: self._value(name, lo, hi) for name, (lo, hi) in self._ranges.items()}
+        f_count = values["filters"]
+        if self.controls["filter"].max != f_count - 1:
+            self._set_quietly(self.controls["filter"], max=f_count - 1)
+        k = self._value("filter", 0, f_count - 1)
+        c = values["channels"]
+        return one_by_one_state(self._x[:, :, :c], self._w[:c, :f_count], row=values["row"],
+                                col=values["col"], kernel=k)
 
-    # -- figure ------------------------------------------------------------
-    def _build_figure(self, h, w, c_max, f_max):
-        fig = self._make_figure((10.5, 4.4))
-        overlay = fig.add_axes((0, 0, 1, 1))
-        overlay.set_axis_off()
-        self._head = FastText(overlay, FONT["title"], transform=overlay.transAxes)
-        self._formula = FastText(overlay, FONT["label"], colour=PALETTE["blue"], transform=overlay.transAxes)
-
-        # the volumes
-        ax = fig.add_axes((0.005, 0.02, 0.55, 0.8))
-        ax.set_axis_off()
-        self._dvec = (min(0.32, 4.0 / c_max), min(0.24, 3.0 / c_max))
-        depth_w = c_max * self._dvec[0]
-        self._in_origin = (0.0, 0.0)
-        self._k_origin = (w + depth_w + 1.0, h / 2 - 0.5)
-        self._out_origin = (self._k_origin[0] + 1 + depth_w + 1.4, 0.0)
-        right = self._out_origin[0] + w + f_max * self._dvec[0]
-        top = h + c_max * self._dvec[1]
-        ax.set_xlim(-0.4, right + 0.4)
-        ax.set_ylim(-1.9, top + 0.4)
-        ax.set_aspect("equal")
-        self._vol_in = Cuboid(ax, PALETTE["sky"], rod_colour=PALETTE["orange"])
-        self._kernel = Cuboid(ax, PALETTE["orange"])
-        self._vol_out = Cuboid(ax, PALETTE["green"], rod_colour=PALETTE["yellow"],
-                               slab_colour=PALETTE["vermillion"])
-        arrow(ax, (w + depth_w * 0.55, h / 2), (self._k_origin[0] - 0.2, h / 2))
-        arrow(ax, (self._k_origin[0] + 1 + depth_w * 0.55, h / 2), (self._out_origin[0] - 0.2, h / 2))
-        self._vol_labels = FastText(ax, FONT["label"])
-
-        # one pixel's values, one kernel's weights, their products
-        cax = fig.add_axes((0.575, 0.06, 0.17, 0.76))
-        cax.set_axis_off()
-        cax.set_xlim(-0.3, 4.3)
-        cax.set_ylim(c_max + 1.6, -1.2)
-        self._c_max = c_max
-        self._columns = {}
-        for i, (key, cmap) in enumerate((("x", CMAP_VALUES), ("w", CMAP_SIGNED), ("prod", CMAP_SIGNED))):
-            x0 = 1.5 * i
-            image = cax.imshow(np.zeros((1, 1)), cmap=cmap, extent=(x0, x0 + 1, 1, 0),
-                               interpolation="nearest", aspect="auto")
-            self._columns[key] = (x0, image)
-        cax.set_xlim(-0.3, 4.3)
-        cax.set_ylim(c_max + 1.6, -1.2)
-        self._columns["x"][1].set_clim(float(self._x.min()), max(float(self._x.max()), float(self._x.min()) + 1))
-        self._cell_lines = cax.add_collection(LineCollection([], colors=PALETTE["grey"], linewidths=0.6))
-        self._cell_fs = FONT["cell"] if c_max <= 10 else FONT["cell"] - 2
-        self._cells = FastText(cax, self._cell_fs)
-        self._col_heads = FastText(cax, FONT["label"])
-        self._col_heads.set([(0.5, -0.5, "x"), (2.0, -0.5, "w"), (3.5, -0.5, "x·w")])
-        self._sum = FastText(cax, FONT["label"], weight="bold", colour=PALETTE["vermillion"])
-        self._cax = cax
-
-        # parameters and multiply-adds: 1x1 against 3x3 and 5x5, same output
-        bax = fig.add_axes((0.77, 0.02, 0.225, 0.8))
-        bax.set_axis_off()
-        bax.set_xlim(-0.6, 2.6)
-        bax.set_ylim(-0.05, 2.45)
-        colours = [PALETTE["orange"], PALETTE["sky"], PALETTE["blue"]]
-        self._bars = {}
-        self._bar_base = {"params": 1.45, "macs": 0.25}
-        self._bar_height = 0.55
-        for key, base in self._bar_base.items():
-            self._bars[key] = [
-                bax.add_patch(Rectangle((i - 0.35, base), 0.7, 0.0, facecolor=colours[i],
-                                        edgecolor=PALETTE["black"])) for i in range(3)]
-            bax.plot([-0.55, 2.55], [base, base], color=PALETTE["black"], lw=1)
-        static = FastText(bax, FONT["label"] - 1)
-        static.set(
-            [(1.0, 2.43, "parameters", {"va": "top"}), (1.0, 1.22, "multiply-adds", {"va": "top"})]
-            + [(i, base - 0.03, name, {"va": "top"})
-               for base in self._bar_base.values() for i, name in enumerate(("1×1", "3×3", "5×5"))]
-        )
-        self._bar_values = FastText(bax, FONT["cell"] - 1)
-
-    # -- updates -----------------------------------------------------------
-    def _update(self):
-        c = self.controls["channels"].value
-        f_count = self.controls["filters"].value
-        self._set_range("filter", 0, f_count - 1)
-        r, col, f = self.controls["row"].value, self.controls["col"].value, self.controls["filter"].value
-        h, w = self._x.shape[:2]
-        x = self._x[:, :, :c]
-        weights = self._w[:c, :f_count]
-        out = ops.conv1x1(x, weights)
-        costs = {}
-        for k in (1, 3, 5):
-            if k == 1:
-                params = arithmetic.conv1x1_params(c, f_count)
-                macs = arithmetic.conv1x1_macs((h, w, c), f_count)
-            else:
-                params = arithmetic.conv_params(c, f_count, k)
-                macs = arithmetic.conv_macs((h, w, c), f_count, k, padding="same")
-            costs[f"{k}x{k}"] = {"params": params, "macs": macs}
-        pixel = x[r, col]
-        kernel = weights[:, f]
-        self._state = dict(x=x, weights=weights, output=out, costs=costs, pixel=pixel, kernel=kernel,
-                           products=pixel * kernel, value=out[r, col, f], r=r, col=col, f=f)
-        self._draw(h, w, c, f_count)
-
-    def _draw(self, h, w, c, f_count):
-        s = self._state
-        r, col, f = s["r"], s["col"], s["f"]
-        cells, segs = [], []
-        for key, values in (("x", s["pixel"]), ("w", s["kernel"]), ("prod", s["products"])):
-            x0, image = self._columns[key]
-            image.set_data(values[:, None])
-            image.set_extent((x0, x0 + 1, c, 0))
-            if key != "x":
-                lim = max(float(np.abs(values).max()), 1e-12)
-                image.set_clim(-lim, lim)
-            rgba = image.get_cmap()(image.norm(values))
-            dark = (0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2]) <= 0.5
-            for k, v in enumerate(values):
-                cells.append((x0 + 0.5, k + 0.5, number(v), {"colour": "white" if dark[k] else "black"}))
-            segs += [((x0, k), (x0 + 1, k)) for k in range(c + 1)]
-            segs += [((x0, 0), (x0, c)), ((x0 + 1, 0), (x0 + 1, c))]
-        cells += [(1.25, k + 0.5, "·") for k in range(c)] + [(2.75, k + 0.5, "=") for k in range(c)]
-        self._cells.set(cells)
-        self._cell_lines.set_segments(segs)
-        self._sum.set([(3.5, c + 0.35, f"Σ = {number(s['value'])}", {"va": "top"})])
-
-        # the rod of the input and the kernel painted with the colours of their columns of numbers
-        colours = {}
-        for key, values in (("x", s["pixel"]), ("w", s["kernel"])):
-            image = self._columns[key][1]
-            colours[key] = image.get_cmap()(image.norm(values))
-        self._vol_in.set(self._in_origin, h, w, c, dvec=self._dvec, pixel=(r, col), strip_colours=colours["x"])
-        self._kernel.set(self._k_origin, 1, 1, c, dvec=self._dvec, grid=False, pixel=(0, 0),
-                         strip_colours=colours["w"])
-        self._vol_out.set(self._out_origin, h, w, f_count, dvec=self._dvec, pixel=(r, col), slab=f)
-        below = {"va": "top"}
-        self._vol_labels.set([
-            (*self._shift(self._vol_in.bottom_centre, -0.3), f"input {h}×{w}×{c}", below),
-            (*self._shift(self._kernel.bottom_centre, -0.3), f"kernel {f}\n1×1×{c}", below),
-            (*self._shift(self._vol_out.bottom_centre, -0.3), f"output {h}×{w}×{f_count}", below),
-        ])
-
-        self._head.set([(0.01, 0.975, f"1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f_count}   "
-                         f"({f_count} kernels of 1×1×{c}; height and width kept)", {"ha": "left", "va": "top"})])
-        self._formula.set([(0.01, 0.9, f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(s['value'])}"
-                            f"   (the same {c} weights at every one of the {h * w} pixels)",
-                            {"ha": "left", "va": "top"})])
-
-        labels = []
+    # -- state -> scene --------------------------------------------------------------
+    def _scene(self, state: OneByOneState) -> tuple[dict, dict]:
+        h, w, c = state.input.shape
+        f = state.weights.shape[1]
+        r, col, k = state.row, state.col, state.kernel
+        x_lo, x_hi = float(self._x.min()), max(float(self._x.max()), float(self._x.min()) + 1)
+        w_lim = max(float(np.abs(state.kernel_weights).max()), 1e-12)
+        p_lim = max(float(np.abs(state.products).max()), 1e-12)
+        columns = []
+        for head, values, cmap, lo, hi in (("x", state.pixel, "cividis", x_lo, x_hi),
+                                           ("w", state.kernel_weights, "PuOr_r", -w_lim, w_lim),
+                                           ("x·w", state.products, "PuOr_r", -p_lim, p_lim)):
+            columns.append({"head": head, "texts": [number(v) for v in values],
+                            "colours": [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)]})
+        cost = state.costs
+        bars = {}
         for key in ("params", "macs"):
-            values = [s["costs"][n][key] for n in ("1x1", "3x3", "5x5")]
-            base = self._bar_base[key]
-            for i, (bar, v) in enumerate(zip(self._bars[key], values)):
-                height = self._bar_height * v / max(values)
-                bar.set_height(height)
-                ratio = "" if i == 0 else f"\n×{v / values[0]:.1f}"
-                labels.append((i, base + height + 0.02, f"{count(v)}{ratio}", {"va": "bottom"}))
-        self._bar_values.set(labels)
-        self.readout.value = self._readout_html(h, w, c, f_count)
+            counts = [cost[n][key] for n in ("1x1", "3x3", "5x5")]
+            texts = [_count(counts[0])] + [f"{_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
+            bars[key] = {"title": TEXT[key], "values": counts, "texts": texts}
 
-    @staticmethod
-    def _shift(point, dy):
-        return point[0], point[1] + dy
-
-    def _readout_html(self, h, w, c, f_count):
-        s = self._state
-        r, col, f = s["r"], s["col"], s["f"]
-
-        def term(a, b):
+        def term(a: float, b: float) -> str:
             return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
 
-        terms = " + ".join(term(a, b) for a, b in zip(s["pixel"], s["kernel"]))
-        cost = s["costs"]
+        terms = " + ".join(term(a, b) for a, b in zip(state.pixel, state.kernel_weights))
+        ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")}
+                 for n in ("3x3", "5x5")}
+        readout = (
+            (TEXT["line_one"] if f == 1 else TEXT["line_many"]).format(h=h, w=w, c=c, f=f)
+            + TEXT["dot"].format(r=r, col=col, k=k, terms=terms, v=number(state.value))
+            + TEXT["params_line"].format(f=f, c=c, p1=_count(cost["1x1"]["params"]),
+                                         p3=_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
+                                         p5=_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
+            + TEXT["macs_line"].format(h=h, w=w, f=f, c=c, m1=_count(cost["1x1"]["macs"]),
+                                       m3=_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
+                                       m5=_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
+        )
+        scene = {
+            "head": (TEXT["head_one"] if f == 1 else TEXT["head_many"]).format(h=h, w=w, c=c, f=f),
+            "formula": TEXT["formula"].format(r=r, col=col, k=k, v=number(state.value), c=c, pixels=h * w),
+            "volumes": {
+                "rows": h, "cols": w, "channels": c, "filters": f, "depth_max": int(self._x.shape[2]),
+                "pixel": [r, col], "kernel": k,
+                "pixel_colours": columns[0]["colours"], "weight_colours": columns[1]["colours"],
+                "labels": [TEXT["input_label"].format(h=h, w=w, c=c), TEXT["kernel_label"].format(k=k, c=c),
+                           TEXT["output_label"].format(h=h, w=w, f=f)],
+                "label": TEXT["volumes_label"].format(h=h, w=w, c=c, r=r, col=col, k=k, f=f),
+                "colours": {"input": PALETTE["sky"], "kernel": PALETTE["orange"], "output": PALETTE["green"],
+                            "rod": PALETTE["yellow"], "slab": PALETTE["vermillion"]},
+            },
+            "columns": columns,
+            "sum": TEXT["sum"].format(v=number(state.value)),
+            "columns_label": TEXT["columns_label"].format(r=r, col=col, c=c, k=k),
+            "bars": bars,
+            "bars_label": TEXT["bars_label"],
+            "readout": readout,
+        }
+        return scene, {}
 
-        def vs(name, what):
-            value, base = cost[name][what], cost["1x1"][what]
-            return f"{count(value)} (×{value / base:.1f})"
-
-        lines = [
-            f"<b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f_count} kernels of 1×1×{c} → "
-            f"output {h}×{w}×{f_count} (height and width kept, the depth becomes F).",
-            f"Pixel (row {r}, col {col}), kernel {f}: y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = "
-            f"{terms} = <b>{number(s['value'])}</b> (bias 0).",
-            f"Parameters (weights + biases) for output depth F = {f_count}: "
-            f"1×1: 1·1·{c}·{f_count} + {f_count} = {count(cost['1x1']['params'])}; "
-            f"3×3: 3·3·{c}·{f_count} + {f_count} = {vs('3x3', 'params')}; "
-            f"5×5: 5·5·{c}·{f_count} + {f_count} = {vs('5x5', 'params')}.",
-            f"Multiply-adds ('same' padding, all three give {h}×{w}×{f_count}): "
-            f"1×1: {h}·{w}·{f_count}·{c} = {count(cost['1x1']['macs'])}; "
-            f"3×3: {h}·{w}·{f_count}·9·{c} = {vs('3x3', 'macs')}; "
-            f"5×5: {h}·{w}·{f_count}·25·{c} = {vs('5x5', 'macs')}.",
-        ]
-        return "<br>".join(lines)
-
-    # -- what is drawn -----------------------------------------------------
+    # -- what is drawn -----------------------------------------------------------
     @property
-    def x(self):
+    def x(self) -> NDArray[np.float64]:
         """The input volume in use, shape (H, W, C)."""
-        return self._state["x"].copy()
+        return self.state.input.copy()
 
     @property
-    def weights(self):
+    def weights(self) -> NDArray[np.float64]:
         """The 1x1 kernels in use, shape (C, F): column ``f`` is kernel ``f``."""
-        return self._state["weights"].copy()
+        return self.state.weights.copy()
 
     @property
-    def output(self):
+    def output(self) -> NDArray[np.float64]:
         """The output volume ``conv1x1(x, weights)``, shape (H, W, F)."""
-        return self._state["output"].copy()
+        return self.state.output.copy()
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple[int, int, int]:
         """``(H, W, F)``."""
-        return self._state["output"].shape
+        return self.state.output_shape
 
     @property
-    def pixel(self):
+    def pixel(self) -> NDArray[np.float64]:
         """The chosen pixel's ``C`` input values, shape (C,)."""
-        return self._state["pixel"].copy()
+        return self.state.pixel.copy()
 
     @property
-    def kernel_weights(self):
+    def kernel_weights(self) -> NDArray[np.float64]:
         """The chosen kernel's ``C`` weights, shape (C,)."""
-        return self._state["kernel"].copy()
+        return self.state.kernel_weights.copy()
 
     @property
-    def products(self):
+    def products(self) -> NDArray[np.float64]:
         """Element-wise products ``pixel * kernel_weights``, shape (C,)."""
-        return self._state["products"].copy()
+        return self.state.products.copy()
 
     @property
-    def value(self):
+    def value(self) -> float:
         """The output value at the chosen pixel for the chosen kernel."""
-        return float(self._state["value"])
+        return float(self.state.value)
 
     @property
-    def costs(self):
+    def costs(self) -> dict[str, dict[str, int]]:
         """``{"1x1" | "3x3" | "5x5": {"params": int, "macs": int}}`` for the same output."""
-        return {k: dict(v) for k, v in self._state["costs"].items()}
+        return {k: dict(v) for k, v in self.state.costs.items()}
 
     @property
-    def cell_texts(self):
+    def cell_texts(self) -> list[list[str]]:
         """The numbers written in the three columns (x, w, products), as three lists."""
-        c = len(self._state["pixel"])
-        strings = self._cells.strings[: 3 * c]
-        return [strings[:c], strings[c:2 * c], strings[2 * c:]]
+        return [list(col["texts"]) for col in self.view.scene["columns"]]
 
     @property
-    def bar_texts(self):
-        """The labels over the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
-        return self._bar_values.strings
+    def bar_texts(self) -> list[str]:
+        """The labels beside the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
+        bars = self.view.scene["bars"]
+        return [*bars["params"]["texts"], *bars["macs"]["texts"]]
+
+
+def _slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSlider:
+    return widgets.IntSlider(value=value, min=lo, max=hi, description=description, continuous_update=True,
+                             style={"description_width": "initial"},
+                             layout=widgets.Layout(width="280px", max_width="100%"))

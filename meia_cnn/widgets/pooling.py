@@ -1,34 +1,32 @@
 """Max and average pooling, window by window, and what it does to a photo.
 
 :class:`PoolingExplorer` shows a small input with its numbers, every
-window's maximum marked (from :func:`meia_cnn.ops.max_pool2d` with
-``return_indices=True``), the current window and the output grid filling
-in; the readout writes the slides' equation (4) with the current numbers.
+window's maximum marked, the current window and the output grid filling in;
+the readout writes the slides' equation (4) with the current numbers.
 Beside it a photo and the same pooling applied to it, drawn at the same
 size, so the lost resolution shows.
+
+Every number comes from :func:`meia_cnn.explain.pooling.pooling_state`
+(and :func:`~meia_cnn.explain.pooling.pool_image` for the photo); this
+module binds the controls to it and turns it into the scene that
+:file:`js/pooling.js` draws.  The steps are resolved in the browser.
 """
 
 from __future__ import annotations
 
+import html
+import re
+from typing import Any
+
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.collections import PolyCollection
+import traitlets
+from numpy.typing import ArrayLike, NDArray
 
-from .. import arithmetic, ops
 from .. import data as _data
 from .._validation import as_float_array
-from ._base import (
-    CMAP_IMAGE,
-    CMAP_VALUES,
-    FONT,
-    PALETTE,
-    Explorer,
-    NumberGrid,
-    add_window,
-    format_number,
-    plain_axes,
-    set_title,
-)
+from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_state
+from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 
@@ -36,7 +34,9 @@ MAX_GRID = 9
 SIZES = (1, 4)
 STRIDES = (1, 4)
 PHOTO_SIZE = 256
-POOLINGS = ("max", "average")
+#: Largest upload sent to the kernel, in bytes.
+UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+UPLOAD_LABEL = "upload: "
 
 #: An 8x8 feature map of small numbers (a seeded draw, fixed here so the slides can quote it).
 DEFAULT_INPUT = np.array([
@@ -50,8 +50,42 @@ DEFAULT_INPUT = np.array([
     [2, 1, 0, 2, 1, 3, 6, 2],
 ], dtype=float)
 
+# -- what a student reads (one place) ------------------------------------------------
+TEXT = {
+    "title": "Pooling: every window of the input, the pooled output, and a photo before and after",
+    "choose_pooling": "Choose max or average pooling.",
+    "choose_size": "The window W must be a whole number from {lo} to {hi}.",
+    "choose_stride": "The stride s must be a whole number from {lo} to {hi}.",
+    "choose_photo": "Choose one of the photos in the list.",
+    "no_fit": ("The {size}×{size} window does not fit in the {h}×{w} input. "
+               "Choose a window of at most {most}."),
+    "input_title": "input {h}×{w}, window {size}×{size}, s = {stride}",
+    "input_label": ("Input grid, {h} by {w} cells, with its numbers; the current {size} by {size} window "
+                    "in red{maxima}."),
+    "maxima_marks": ", every window's maximum framed in orange and the current one in yellow",
+    "output_title_max": "max pool {oh}×{ow}",
+    "output_title_average": "average pool {oh}×{ow}",
+    "output_label": "Output O, {oh} by {ow} cells, filled up to the current step.",
+    "photo_title": "{name} {h}×{w}",
+    "photo_label": "The photo {name}, {h} by {w} pixels.",
+    "pooled_title_max": "max pooled {h}×{w}",
+    "pooled_title_average": "average pooled {h}×{w}",
+    "pooled_label": "The photo after pooling, {h} by {w} pixels, drawn at the same size.",
+    "equation": "O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}",
+    "equation_line": ("<div><b>Equation (4)</b>: {equation}; O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}: "
+                      "output <b>{oh} × {ow}</b>.</div>"),
+    "photo_line": ("<div>Photo: {ph} × {pw} → {qh} × {qw} ({ratio}× fewer pixels). "
+                   "Pooling has no weights: {params} parameters.</div>"),
+    "step_max": ("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
+                 "max({values}) = <b>{value}</b>, at row {r}, column {c} of the input → O[{i}, {j}].</div>"),
+    "step_average": ("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
+                     "({values}) / {count} = <b>{value}</b> → O[{i}, {j}].</div>"),
+    "showing": "Showing {name}.",
+    "upload_failed": "{name}: {reason}",
+}
 
-def _check_grid(x):
+
+def _check_grid(x: ArrayLike) -> NDArray[np.float64]:
     arr = as_float_array(x, "x", ndim=2)
     h, w = arr.shape
     if not (1 <= h <= MAX_GRID and 1 <= w <= MAX_GRID):
@@ -62,8 +96,22 @@ def _check_grid(x):
     return np.array(arr, dtype=float)
 
 
-def _square(r, c, inset=0.42):
-    return [(c - inset, r - inset), (c + inset, r - inset), (c + inset, r + inset), (c - inset, r + inset)]
+def _reason(exc: BaseException) -> str:
+    """An upload's error in words: no Python object written into it (``<_io.BytesIO object at 0x...>``)."""
+    text = re.sub(r"\s*<[^<>]* object at 0x[0-9a-fA-F]+>", "", str(exc)).strip().rstrip(":")
+    return text or "the file cannot be read"
+
+
+def _whole(value: Any, lo: int, hi: int) -> bool:
+    return bool(not isinstance(value, bool) and isinstance(value, (int, np.integer)) and lo <= value <= hi)
+
+
+class PoolingView(View):
+    """The drawing of :class:`PoolingExplorer`: the grids (SVG), the photo and the pooled photo (PNG)."""
+
+    _esm = esm("pooling.js")
+    photo = traitlets.Bytes(b"").tag(sync=True)
+    pooled = traitlets.Bytes(b"").tag(sync=True)
 
 
 class PoolingExplorer(Explorer):
@@ -71,7 +119,7 @@ class PoolingExplorer(Explorer):
 
     Parameters
     ----------
-    x : array_like of shape (H, W), optional
+    x : (H, W) array, optional
         At most 9x9 (default :data:`DEFAULT_INPUT`, 8x8).
     size : int
         The window ``W_w`` (1 to 4).
@@ -99,9 +147,12 @@ class PoolingExplorer(Explorer):
     >>> viz.close()
     """
 
-    def __init__(self, x=None, *, size=2, stride=None, pooling="max", photo="camera"):
-        super().__init__()
-        self._grid = _check_grid(DEFAULT_INPUT if x is None else x)
+    view_class = PoolingView
+    title = TEXT["title"]
+
+    def __init__(self, x: ArrayLike | None = None, *, size: int = 2, stride: int | None = None,
+                 pooling: str = "max", photo: str = "camera") -> None:
+        grid = _check_grid(DEFAULT_INPUT if x is None else x)
         if pooling not in POOLINGS:
             raise ValueError(f"`pooling` must be 'max' or 'average', got {pooling!r}")
         stride = size if stride is None else stride
@@ -110,197 +161,228 @@ class PoolingExplorer(Explorer):
                 raise TypeError(f"`{name}` must be an int, got {value!r}")
             if not lo <= value <= hi:
                 raise ValueError(f"`{name}` must be between {lo} and {hi} here, got {value}")
-        arithmetic.pool_output_size(self._grid.shape, size, stride=stride)  # the core checks the fit
+        if photo not in _data.SAMPLE_NAMES:
+            raise ValueError(f"`photo` must be one of {', '.join(_data.SAMPLE_NAMES)}; got {photo!r}")
+        pooling_state(grid, size, stride=stride, pooling=pooling)  # the core checks the fit
+        super().__init__()
+        self._grid = grid
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
-        self._photo_name = self._shown_sample = photo
-        self._photo_cache = None
+        self._photo_name = photo
+        self._photo_key: tuple[str, int] = (photo, 0)
+        self._uploads = 0
+        self._png: dict[Any, bytes] = {}
+        self._pooled: tuple[Any, NDArray[np.float64]] | None = None
 
         c = self.controls
-        c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling")
-        c["size"] = self._int_slider(int(size), *SIZES, "Window W")
-        c["stride"] = self._int_slider(int(stride), *STRIDES, "Stride s")
-        c["step"] = self._int_slider(0, 0, 0, "Step", width="320px")
-        c["play"] = self._make_play(c["step"], interval=700)
-        c["photo"] = self._make_photo_dropdown(photo)
-        c["upload"] = self._make_upload(self._on_upload, grey=True, size=PHOTO_SIZE)
-        self._build_figure()
+        c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling",
+                                             style={"button_width": "72px"})
+        c["size"] = _int_slider(int(size), *SIZES, "Window W")
+        c["stride"] = _int_slider(int(stride), *STRIDES, "Stride s")
+        c["step"], c["play"] = self._step_controls(interval=700, width="300px")
+        c["photo"] = widgets.Dropdown(options=list(_data.SAMPLE_NAMES), value=photo, description="Photo",
+                                      layout=widgets.Layout(width="auto"))
+        c["upload"] = Upload("Upload image", accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        c["upload"].observe(self._guard(self._on_upload), names="value")
+        c["upload"].on_refused(self.show_error)
         self._layout(
             widgets.HBox([c["pooling"], c["size"], c["stride"]]),
             widgets.HBox([c["play"], c["step"], c["photo"], c["upload"]]),
         )
-        self._connect(["pooling", "size", "stride", "step", "photo"])
+        self._listen()
 
-    def _build_figure(self):
-        fig = self._make_figure((12.4, 4.0))
-        self._ax_in = fig.add_axes([0.005, 0.03, 0.27, 0.83])
-        self._ax_out = fig.add_axes([0.30, 0.03, 0.22, 0.83])
-        self._ax_ph = fig.add_axes([0.545, 0.03, 0.22, 0.83])
-        self._ax_po = fig.add_axes([0.775, 0.03, 0.22, 0.83])
-        lo, hi = float(self._grid.min()), float(self._grid.max())
+    # -- the photo ---------------------------------------------------------------------
+    def _on_upload(self, change: Any) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        name = str(item.get("name", "upload"))
+        try:
+            image = _data.load_image(bytes(item["content"]), grey=True, size=PHOTO_SIZE)
+        except (ValueError, TypeError) as exc:
+            self.show_error(TEXT["upload_failed"].format(name=name, reason=_reason(exc)))
+            return
+        self._uploads += 1
+        self._photo, self._photo_name = image, name
+        self._photo_key = (UPLOAD_LABEL + name, self._uploads)
+        label = f"{UPLOAD_LABEL}{name}"
+        names = [o for o in self.controls["photo"].options if not str(o).startswith(UPLOAD_LABEL)]
+        self._set_quietly(self.controls["photo"], options=[*names, label], value=label)
+        if self.refresh():
+            self.show_info(TEXT["showing"].format(name=name))
+
+    def _choose_photo(self) -> None:
+        choice = self.controls["photo"].value
+        if not isinstance(choice, str):
+            raise ValueError(TEXT["choose_photo"])
+        if choice.startswith(UPLOAD_LABEL):
+            if self._photo_key[0] != choice:
+                raise ValueError(TEXT["choose_photo"])
+            return
+        if choice not in _data.SAMPLE_NAMES:
+            raise ValueError(TEXT["choose_photo"])
+        if self._photo_key[0] != choice:
+            self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
+            self._photo_name = choice
+            self._photo_key = (choice, 0)
+
+    def _pool_photo(self, state: PoolingState) -> NDArray[np.float64]:
+        # keyed by everything it depends on: the photo, the window, the stride and the pooling
+        key = (self._photo_key, state.size, state.stride, state.pooling)
+        if self._pooled is None or self._pooled[0] != key:
+            self._pooled = (key, pool_image(self._photo, state.size, stride=state.stride,
+                                            pooling=state.pooling))
+        return self._pooled[1]
+
+    def _picture(self, key: Any, values: NDArray[np.float64]) -> bytes:
+        if key not in self._png:
+            if len(self._png) > 16:
+                self._png.clear()
+            self._png[key] = png_bytes(values, cmap="gray", vmin=0.0, vmax=1.0)
+        return self._png[key]
+
+    # -- controls -> state ---------------------------------------------------------
+    def _compute(self) -> PoolingState:
+        c = self.controls
+        pooling = c["pooling"].value
+        if pooling not in POOLINGS:
+            raise ValueError(TEXT["choose_pooling"])
+        size, stride = c["size"].value, c["stride"].value
+        if not _whole(size, *SIZES):
+            raise ValueError(TEXT["choose_size"].format(lo=SIZES[0], hi=SIZES[1]))
+        if not _whole(stride, *STRIDES):
+            raise ValueError(TEXT["choose_stride"].format(lo=STRIDES[0], hi=STRIDES[1]))
+        h, w = self._grid.shape
+        if size > min(h, w):
+            raise ValueError(TEXT["no_fit"].format(size=size, h=h, w=w, most=min(h, w)))
+        self._choose_photo()
+        return pooling_state(self._grid, int(size), stride=int(stride), pooling=pooling)
+
+    # -- state -> scene --------------------------------------------------------------
+    def _scene(self, state: PoolingState) -> tuple[dict, dict]:
+        x = state.input
+        h, w = x.shape
+        oh, ow = state.output_shape
+        size, stride, is_max = state.size, state.stride, state.pooling == "max"
+        lo, hi = float(x.min()), float(x.max())
         hi = hi if hi > lo else lo + 1.0  # one colour scale for both grids: a 6 looks like a 6
-        self._g_in = NumberGrid(self._ax_in, (MAX_GRID, MAX_GRID), cmap=CMAP_VALUES, fmt=format_number,
-                                vmin=lo, vmax=hi)
-        self._g_out = NumberGrid(self._ax_out, (MAX_GRID, MAX_GRID), cmap=CMAP_VALUES, fmt=format_number,
-                                 vmin=lo, vmax=hi)
-        # every window's maximum: one square each, all in one collection
-        self._maxima = PolyCollection([], facecolors="none", edgecolors=PALETTE["orange"],
-                                      linewidths=2.5, zorder=3.5)
-        self._ax_in.add_collection(self._maxima, autolim=False)
-        self._win = add_window(self._ax_in, colour=PALETTE["vermillion"], linewidth=3.5)
-        self._best = add_window(self._ax_in, colour=PALETTE["yellow"], linewidth=3.0, zorder=4.5)
-        self._cell = add_window(self._ax_out, colour=PALETTE["vermillion"], linewidth=3.5)
-        self._photo_im = self._ax_ph.imshow(self._photo, cmap=CMAP_IMAGE, vmin=0, vmax=1,
-                                            interpolation="nearest")
-        self._photo_out = self._ax_po.imshow(self._photo, cmap=CMAP_IMAGE, vmin=0, vmax=1,
-                                             interpolation="nearest")
-        plain_axes(self._ax_ph)
-        plain_axes(self._ax_po)
-        kw = dict(fontsize=FONT["label"], loc="left")
-        self._t_in = set_title(self._ax_in, "", **kw)
-        self._t_out = set_title(self._ax_out, "", **kw)
-        self._t_ph = set_title(self._ax_ph, "", **kw)
-        self._t_po = set_title(self._ax_po, "", **kw)
+        pooled = self._pool_photo(state)
+        ph, pw = self._photo.shape
+        qh, qw = pooled.shape
+        steps = []
+        for n, st in enumerate(state.steps):
+            r0, c0 = st.origin
+            i, j = st.position
+            fields = dict(n=n + 1, total=len(state.steps), r0=r0, r1=r0 + size - 1, c0=c0, c1=c0 + size - 1,
+                          values=", ".join(format_number(v) for v in st.window.ravel()),
+                          value=format_number(st.value), i=i, j=j, r=st.argmax[0], c=st.argmax[1],
+                          count=st.window.size)
+            steps.append({"origin": [r0, c0], "cell": [i, j], "best": list(st.argmax) if is_max else None,
+                          "readout": TEXT["step_max" if is_max else "step_average"].format(**fields)})
+        name = html.escape(self._photo_name[:18])
+        scene = {
+            "input": {
+                "rows": h, "cols": w, "colours": colours(x, cmap="cividis", vmin=lo, vmax=hi),
+                "labels": [[format_number(v) for v in row] for row in x],
+                "title": TEXT["input_title"].format(h=h, w=w, size=size, stride=stride),
+                "label": TEXT["input_label"].format(h=h, w=w, size=size,
+                                                    maxima=TEXT["maxima_marks"] if is_max else ""),
+            },
+            "output": {
+                "rows": oh, "cols": ow, "colours": colours(state.output, cmap="cividis", vmin=lo, vmax=hi),
+                "labels": [[format_number(v) for v in row] for row in state.output],
+                "title": TEXT[f"output_title_{state.pooling}"].format(oh=oh, ow=ow),
+                "label": TEXT["output_label"].format(oh=oh, ow=ow),
+            },
+            "size": size,
+            "maxima": state.indices.reshape(-1, 2).tolist() if is_max else [],
+            "photo": {"rows": ph, "cols": pw, "title": TEXT["photo_title"].format(name=name, h=ph, w=pw),
+                      "label": TEXT["photo_label"].format(name=name, h=ph, w=pw)},
+            "pooled": {"rows": qh, "cols": qw,
+                       "title": TEXT[f"pooled_title_{state.pooling}"].format(h=qh, w=qw),
+                       "label": TEXT["pooled_label"].format(h=qh, w=qw)},
+            "steps": steps,
+            "readout": (
+                TEXT["equation_line"].format(equation=_equation(state), h=h, size=size, stride=stride,
+                                             oh=oh, ow=ow)
+                + TEXT["photo_line"].format(ph=ph, pw=pw, qh=qh, qw=qw, ratio=f"{ph * pw / (qh * qw):.1f}",
+                                            params=state.params)
+            ),
+        }
+        pictures = {
+            "photo": self._picture((self._photo_key, "photo"), self._photo),
+            "pooled": self._picture((self._photo_key, size, stride, state.pooling), pooled),
+        }
+        return scene, pictures
 
-    def _on_upload(self, image, name):
-        self._photo = image
-        self._photo_name = name
-        self._photo_cache = None
-        self._shown_sample = self._choose_upload(self.controls["photo"], name)
-
-    # -- numbers from the core ----------------------------------------------------
+    # -- numbers, for instructors, notebooks and tests ---------------------------------
     @property
-    def image(self):
+    def image(self) -> NDArray[np.float64]:
         """The small input grid."""
         return self._grid.copy()
 
     @property
-    def output(self):
+    def output(self) -> NDArray[np.float64]:
         """The pooled grid drawn."""
-        return self._state["output"].copy()
+        return self.state.output.copy()
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple[int, int]:
         """``(O_h, O_w)`` of the drawn output (equation (4))."""
-        return tuple(self._state["output"].shape)
+        return self.state.output_shape
 
     @property
-    def indices(self):
+    def indices(self) -> NDArray[np.int64]:
         """``(O_h, O_w, 2)``: where each window's maximum is in the input (from the core)."""
-        return self._state["indices"].copy()
+        return self.state.indices.copy()
+
+    def _current(self) -> Any:
+        steps = self.state.steps
+        return steps[min(self.step, len(steps) - 1)]
 
     @property
-    def position(self):
+    def position(self) -> tuple[int, int]:
         """``(i, j)`` of the output cell at the current step."""
-        return self._state["position"]
+        return self._current().position
 
     @property
-    def window(self):
+    def window(self) -> NDArray[np.float64]:
         """The input values in the current window."""
-        return self._state["window"].copy()
+        return self._current().window.copy()
 
     @property
-    def current_value(self):
+    def current_value(self) -> float:
         """The output at the current step (the window's max or average)."""
-        return float(self._state["output"][self._state["position"]])
+        return float(self._current().value)
 
     @property
-    def current_argmax(self):
+    def current_argmax(self) -> tuple[int, int]:
         """``(row, col)`` in the input of the current window's maximum."""
-        r, c = self._state["indices"][self._state["position"]]
-        return (int(r), int(c))
+        return self._current().argmax
 
     @property
-    def photo(self):
+    def photo(self) -> NDArray[np.float64]:
         """The grey photo."""
         return self._photo.copy()
 
     @property
-    def photo_output(self):
+    def photo_output(self) -> NDArray[np.float64]:
         """The pooled photo drawn."""
-        return self._photo_cache[1].copy()
+        return self._pool_photo(self.state).copy()
 
     @property
-    def equation(self):
+    def equation(self) -> str:
         """Equation (4) with the current numbers (width; the height is written in the readout)."""
-        return self._state["equation"]
+        return _equation(self.state)
 
-    def _pool_photo(self, size, stride, pooling):
-        key = (size, stride, pooling)
-        cache = self._photo_cache
-        if cache is None or cache[0] != key or cache[2] is not self._photo:
-            pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
-            self._photo_cache = (key, pool(self._photo, size, stride=stride), self._photo)
-        return self._photo_cache[1]
 
-    def _update(self):
-        c = self.controls
-        pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
-        choice = c["photo"].value
-        if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
-            self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
-            self._photo_name = choice
-            self._photo_cache = None
-        self._shown_sample = choice
-        x = self._grid
-        # numbers first: a window larger than the input raises here, the drawing stays
-        oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
-        maxima, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
-        output = maxima if pooling == "max" else ops.avg_pool2d(x, size, stride=stride)
-        photo_out = self._pool_photo(size, stride, pooling)
-        n = oh * ow
-        self._set_quietly(c["step"], max=n - 1)
-        step = min(c["step"].value, n - 1)
-        i, j = divmod(step, ow)
-        window = ops.sliding_windows(x, size, stride=stride)[i, j]
-        h, w = x.shape
-        equation = f"O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}"
-        self._state = dict(output=output, indices=indices, position=(i, j), window=window,
-                           equation=equation)
+def _equation(state: PoolingState) -> str:
+    return TEXT["equation"].format(w=state.input.shape[1], size=state.size, stride=state.stride,
+                                   ow=state.output_shape[1])
 
-        # drawing
-        self._g_in.set(x)
-        order = np.arange(n).reshape(oh, ow)
-        self._g_out.set(output, hide=order > step)
-        self._win.set_xy((j * stride - 0.5, i * stride - 0.5))
-        self._win.set_width(size)
-        self._win.set_height(size)
-        self._cell.set_xy((j - 0.5, i - 0.5))
-        is_max = pooling == "max"
-        self._maxima.set_verts([_square(r, cc) for r, cc in indices.reshape(-1, 2)] if is_max else [])
-        r, cc = indices[i, j]
-        self._best.set_xy((cc - 0.42, r - 0.42))
-        self._best.set_width(0.84)
-        self._best.set_height(0.84)
-        self._best.set_visible(is_max)
-        what = "max" if is_max else "average"
-        self._t_in.set_text(f"input {h}×{w}, window {size}×{size}, s = {stride}")
-        self._t_out.set_text(f"{what} pool  {oh}×{ow}")
-        self._photo_im.set_data(self._photo)
-        ph, pw = self._photo.shape
-        qh, qw = photo_out.shape
-        self._photo_out.set_data(photo_out)
-        self._t_ph.set_text(f"{self._photo_name[:14]}  {ph}×{pw}")
-        self._t_po.set_text(f"{what} pooled  {qh}×{qw}")
-        self._write_readout(pooling, x, size, stride, output, (i, j), window, (oh, ow), (ph, pw), (qh, qw))
 
-    def _write_readout(self, pooling, x, size, stride, output, pos, window, out_shape, photo_in, photo_out):
-        h, w = x.shape
-        oh, ow = out_shape
-        i, j = pos
-        values = ", ".join(format_number(v) for v in window.ravel())
-        value = format_number(output[i, j])
-        if pooling == "max":
-            r, c = self.current_argmax
-            result = f"max({values}) = <b>{value}</b>, at row {r}, column {c} of the input"
-        else:
-            result = f"({values}) / {window.size} = <b>{value}</b>"
-        (ph, pw), (qh, qw) = photo_in, photo_out
-        height = f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}"
-        self.readout.value = (
-            f"<div><b>Equation (4)</b>: O_w = ⌊(I_w − W_w)/s⌋ + 1 = "
-            f"⌊({w} − {size})/{stride}⌋ + 1 = <b>{ow}</b>; {height}: output <b>{oh} × {ow}</b>.</div>"
-            f"<div>Step {i * ow + j + 1} of {oh * ow}: window rows {i * stride}…{i * stride + size - 1}, "
-            f"columns {j * stride}…{j * stride + size - 1}: {result} → O[{i}, {j}].</div>"
-            f"<div>Photo: {ph} × {pw} → {qh} × {qw} ({ph * pw / (qh * qw):.1f}× fewer pixels). "
-            f"Pooling has no weights: {arithmetic.pool_params()} parameters.</div>"
-        )
+def _int_slider(value: int, lo: int, hi: int, description: str, *, width: str = "240px") -> widgets.IntSlider:
+    """An IntSlider with a readable label that updates while dragged."""
+    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
+                             continuous_update=True, style={"description_width": "initial"},
+                             layout=widgets.Layout(width=width, max_width="100%"))

@@ -1,0 +1,197 @@
+"""Volumes: a 3-channel input, kernels as deep as the input, a stack of feature maps.
+
+:func:`volume_state` gives every number the volume explorer shows: the
+kernels (``K_d = I_d``, the slides' equation (2)), the feature map (one 2-D
+map per kernel, stacked: ``G_d`` is the number of kernels, from
+:func:`meia_cnn.ops.conv2d`), the shapes in the slides' width-first notation
+(:func:`meia_cnn.arithmetic.feature_map_shape`) and the parameter count
+(:func:`meia_cnn.arithmetic.conv_params`).  :func:`make_kernels` builds the
+kernels from :data:`KERNEL_RECIPES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .. import arithmetic, ops
+from .._validation import as_float_array
+from ._frozen import frozen
+
+__all__ = ["KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "VolumeState", "make_kernels", "volume_state"]
+
+#: The most kernels the explorer stacks.
+MAX_KERNELS = 8
+#: The kernel sizes offered.
+KERNEL_SIZES = (1, 3, 5)
+
+_ALL = (1.0, 1.0, 1.0)
+_BINOMIAL = {3: np.array([1.0, 2.0, 1.0]), 5: np.array([1.0, 4.0, 6.0, 4.0, 1.0])}
+_DERIVATIVE = {3: np.array([-1.0, 0.0, 1.0]), 5: np.array([-1.0, -2.0, 0.0, 2.0, 1.0])}
+
+
+def _emboss(k: int) -> NDArray[np.float64]:
+    if k == 3:
+        return np.array([[-2.0, -1.0, 0.0], [-1.0, 1.0, 1.0], [0.0, 1.0, 2.0]])
+    i, j = np.indices((5, 5))
+    out = np.clip((i + j - 4).astype(float), -2, 2)
+    out[2, 2] += 1.0
+    return out
+
+
+def _laplacian(k: int) -> NDArray[np.float64]:
+    if k == 3:
+        return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+    return np.array([[0.0, 0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 1.0, 0.0], [1.0, 2.0, -16.0, 2.0, 1.0],
+                     [0.0, 1.0, 2.0, 1.0, 0.0], [0.0, 0.0, 1.0, 0.0, 0.0]])
+
+
+#: Integer spatial patterns (each preset scaled so its smallest weight is 1).
+_PATTERNS = {
+    "sobel_x": lambda k: np.outer(_BINOMIAL[k], _DERIVATIVE[k]),
+    "sobel_y": lambda k: np.outer(_DERIVATIVE[k], _BINOMIAL[k]),
+    "gaussian": lambda k: np.outer(_BINOMIAL[k], _BINOMIAL[k]),
+    "laplacian": _laplacian,
+    "emboss": _emboss,
+}
+
+#: The kernels, in order: an integer spatial pattern times an integer weight
+#: per channel, ``K[:, :, c] = pattern * weights[c]`` (integers keep the
+#: numbers legible), and what the kernel picks out.
+KERNEL_RECIPES = (
+    ("sobel_x", _ALL, "vertical edges, all channels"),
+    ("sobel_y", _ALL, "horizontal edges, all channels"),
+    ("gaussian", (1.0, -1.0, 0.0), "red minus green, smoothed"),
+    ("gaussian", (0.0, 0.0, 1.0), "blue channel, smoothed"),
+    ("laplacian", (1.0, 2.0, 1.0), "spots and lines (R + 2G + B)"),
+    ("sobel_x", (1.0, 0.0, 0.0), "vertical edges in red only"),
+    ("emboss", _ALL, "relief (emboss), all channels"),
+    ("gaussian", (1.0, 1.0, -2.0), "yellow minus blue, smoothed"),
+)
+
+
+def make_kernels(filters: int = 3, kernel_size: int = 3) -> NDArray[np.float64]:
+    """The first ``filters`` kernels of :data:`KERNEL_RECIPES`, each of depth 3.
+
+    Parameters
+    ----------
+    filters : int
+        1 to :data:`MAX_KERNELS`.
+    kernel_size : {1, 3, 5}
+        With 1 each kernel only mixes the channels.
+
+    Returns
+    -------
+    (kernel_size, kernel_size, 3, filters) array
+        Ready for :func:`meia_cnn.ops.conv2d`.
+
+    Examples
+    --------
+    >>> make_kernels(4, 3).shape
+    (3, 3, 3, 4)
+    >>> make_kernels(1, 1)[0, 0, :, 0]
+    array([1., 1., 1.])
+    >>> make_kernels(3, 3)[:, :, 0, 2]  # a Gaussian on red, minus the same on green
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) \
+            or not 1 <= filters <= MAX_KERNELS:
+        raise ValueError(f"`filters` must be an int from 1 to {MAX_KERNELS}, got {filters!r}")
+    if kernel_size not in KERNEL_SIZES or isinstance(kernel_size, bool):
+        raise ValueError(f"`kernel_size` must be 1, 3 or 5, got {kernel_size!r}")
+    k = int(kernel_size)
+    out = np.empty((k, k, 3, int(filters)))
+    for f, (pattern, weights, _) in enumerate(KERNEL_RECIPES[:filters]):
+        spatial = np.ones((1, 1)) if k == 1 else _PATTERNS[pattern](k)
+        out[:, :, :, f] = spatial[:, :, None] * np.asarray(weights)[None, None, :]
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class VolumeState:
+    """A volume, its kernels and the stacked feature map.
+
+    Attributes
+    ----------
+    input : (l_h, l_w, 3) array
+    kernels : (K, K, 3, F) array
+        ``K_d = l_d``: each kernel is as deep as the input.
+    feature_map : (G_h, G_w, F) array
+        One map per kernel: ``G_d = F``.
+    shapes : dict
+        ``{"input": (l_w, l_h, l_d), "kernel": (K_w, K_h, K_d), "feature_map": (G_w, G_h, G_d)}``,
+        width first as the slides write them.
+    params : int
+        Weights and biases of the layer.
+    meanings : tuple of str
+        What each kernel picks out.
+
+    Examples
+    --------
+    >>> state = volume_state(np.ones((6, 6, 3)), 2, 3)
+    >>> state.shapes["feature_map"], state.params
+    ((4, 4, 2), 56)
+    """
+
+    input: NDArray[np.float64]
+    kernels: NDArray[np.float64]
+    feature_map: NDArray[np.float64]
+    shapes: dict[str, tuple[int, int, int]]
+    params: int
+    meanings: tuple[str, ...]
+
+    @property
+    def filters(self) -> int:
+        """``F``, the number of kernels."""
+        return int(self.kernels.shape[3])
+
+    @property
+    def kernel_size(self) -> int:
+        """``K``."""
+        return int(self.kernels.shape[0])
+
+
+def volume_state(x: ArrayLike, filters: int = 3, kernel_size: int = 3) -> VolumeState:
+    """A 3-channel input ``x`` through ``filters`` kernels of :func:`make_kernels`.
+
+    Parameters
+    ----------
+    x : (l_h, l_w, 3) array
+    filters : int
+        1 to :data:`MAX_KERNELS`.
+    kernel_size : {1, 3, 5}
+
+    Returns
+    -------
+    VolumeState
+
+    Raises
+    ------
+    ValueError
+        From the core, when the kernel is larger than the input.
+
+    Examples
+    --------
+    >>> x = np.arange(5 * 5 * 3, dtype=float).reshape(5, 5, 3)
+    >>> state = volume_state(x, 3, 3)
+    >>> state.shapes
+    {'input': (5, 5, 3), 'kernel': (3, 3, 3), 'feature_map': (3, 3, 3)}
+    >>> float(state.feature_map[0, 0, 3 - 3]) == float((x[:3, :3] * state.kernels[..., 0]).sum())
+    True
+    """
+    arr = as_float_array(x, "x", ndim=3)
+    if arr.shape[2] != 3:
+        raise ValueError(f"`x` must have 3 channels (H, W, 3), got shape {arr.shape}")
+    kernels = make_kernels(filters, kernel_size)
+    gh, gw, gd = arithmetic.feature_map_shape(arr.shape, filters, kernel_size)
+    fmap = ops.conv2d(arr, kernels)
+    h, w, d = arr.shape
+    k = int(kernel_size)
+    shapes = {"input": (w, h, d), "kernel": (k, k, d), "feature_map": (int(gw), int(gh), int(gd))}
+    return VolumeState(input=frozen(arr), kernels=frozen(kernels), feature_map=frozen(fmap), shapes=shapes,
+                       params=int(arithmetic.conv_params(d, filters, k)),
+                       meanings=tuple(m for _, _, m in KERNEL_RECIPES[:filters]))

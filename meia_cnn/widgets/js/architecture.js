@@ -1,0 +1,88 @@
+// architecture.js: a network's volumes to scale, left to right (or top to bottom on a narrow screen).
+// Scene (from meia_cnn/widgets/architecture.py):
+//   title, label; legend: [{colour, text}]
+//   extent: the diagram's width in its units; tallest: the tallest box's height in the same units
+//   boxes: [{label, shape, colour, x, width, height}] (x and width along the diagram, height ∝ H)
+
+function legend(ctx) {
+  const { scene, font } = ctx;
+  const row = Draw.html("div", "meia-legend", ctx.figure);
+  Object.assign(row.style, { flexBasis: "100%", display: "flex", flexWrap: "wrap", gap: "4px 16px",
+    fontSize: `${font}px` });
+  for (const item of scene.legend) {
+    const entry = Draw.html("span", "", row);
+    const swatch = Draw.html("span", "", entry);
+    Object.assign(swatch.style, { display: "inline-block", width: "1.8em", height: "0.8em",
+      background: item.colour, border: "1px solid #000", marginRight: "0.4em", verticalAlign: "middle" });
+    Draw.html("span", "", entry, item.text);
+  }
+}
+
+function across(ctx) {
+  // left to right: names above the boxes and shapes below, both written upwards
+  const { scene, width, font } = ctx;
+  const size = 12;
+  const room = width - 8;
+  const sx = room / scene.extent;
+  const longestLabel = Math.max(...scene.boxes.map((b) => b.label.length));
+  const longestShape = Math.max(...scene.boxes.map((b) => b.shape.length));
+  const above = longestLabel * size * 0.62 + 8;
+  const below = longestShape * size * 0.62 + 8;
+  const tall = Math.min(160, Math.max(80, width * 0.12));
+  const sy = tall / scene.tallest;
+  const titleH = font + 10;
+  const mid = titleH + above + tall / 2;
+  const svg = Draw.panel(ctx.figure, { width: room + 4, height: titleH + above + tall + below + 4, label: scene.label });
+  Draw.text(svg, 2, font + 2, scene.title, { size: font, weight: "bold" });
+  for (const b of scene.boxes) {
+    const x = 4 + b.x * sx, w = Math.max(2, b.width * sx), h = Math.max(2, b.height * sy);
+    Draw.el("rect", { x, y: mid - h / 2, width: w, height: h, fill: b.colour, stroke: Draw.PALETTE.black,
+      "stroke-width": 0.8 }, svg);
+    const cx = x + w / 2;
+    const top = Draw.text(svg, cx, mid - h / 2 - 4, b.label, { size, baseline: "central" });
+    top.setAttribute("transform", `rotate(-90 ${cx} ${mid - h / 2 - 4})`);
+    const bottom = Draw.text(svg, cx, mid + h / 2 + 4, b.shape, { size, anchor: "end", baseline: "central" });
+    bottom.setAttribute("transform", `rotate(-90 ${cx} ${mid + h / 2 + 4})`);
+  }
+}
+
+function down(ctx) {
+  // top to bottom: one row per volume, the box turned on its side (length ∝ H, thickness ∝ log₂ D)
+  const { scene, width, font } = ctx;
+  const size = 12;
+  const labelW = Math.max(...scene.boxes.map((b) => b.label.length)) * size * 0.6 + 8;
+  const shapeW = Math.max(...scene.boxes.map((b) => b.shape.length)) * size * 0.6 + 8;
+  const room = Math.max(30, width - 8 - labelW - shapeW);
+  const longest = Math.max(...scene.boxes.map((b) => b.width));
+  const rowH = 22;
+  const titleH = 2 * (font + 4) + 6;
+  const svg = Draw.panel(ctx.figure, { width: width - 4, height: titleH + scene.boxes.length * rowH + 4,
+    label: scene.label });
+  // the title may be long: break it at the colon
+  const parts = scene.title.split(": ");
+  Draw.text(svg, 2, font + 2, parts[0], { size: font, weight: "bold" });
+  if (parts[1]) Draw.text(svg, 2, 2 * font + 6, parts.slice(1).join(": "), { size: font });
+  scene.boxes.forEach((b, i) => {
+    const y = titleH + i * rowH + rowH / 2;
+    const len = Math.max(2, (b.height / scene.tallest) * room);
+    const thick = 4 + (rowH - 8) * (b.width / longest);
+    Draw.text(svg, labelW - 6, y, b.label, { size, anchor: "end", baseline: "central" });
+    Draw.el("rect", { x: labelW, y: y - thick / 2, width: len, height: thick, fill: b.colour,
+      stroke: Draw.PALETTE.black, "stroke-width": 0.8 }, svg);
+    Draw.text(svg, labelW + len + 6, y, b.shape, { size, baseline: "central" });
+  });
+}
+
+function draw(ctx) {
+  legend(ctx);
+  const sx = (ctx.width - 8) / ctx.scene.extent;
+  // side by side only when the names (12 px, written upwards) have room between the boxes
+  if (sx * 0.6 >= 15) across(ctx);
+  else down(ctx);
+}
+
+function render({ model, el }) {
+  return Draw.view({ model, el, draw });
+}
+
+export default { render };

@@ -1,0 +1,110 @@
+// inception.js: the module as a diagram (bottom: previous layer; top: concatenation) and its costs as
+// stacked bars, with and without the 1x1 reductions.
+// Scene (from meia_cnn/widgets/inception.py):
+//   head; boxes: {input, reduce3, reduce5, pool, conv1, conv3, conv5, proj, concat}: lines of text
+//   colours: four branch colours; segments: [{fraction, text}] x4 (the concatenated depth)
+//   bars: {params|macs: {title, rows: [{fractions: [x4], text}] x2}}; diagram_label; bars_label
+
+function box(svg, cx, cy, w, h, lines, fill, font, opacity = 1) {
+  Draw.el("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, fill, "fill-opacity": opacity,
+    stroke: Draw.PALETTE.black, "stroke-width": 1.2 }, svg);
+  const lh = font + 3;
+  lines.forEach((line, i) => {
+    Draw.text(svg, cx, cy + (i - (lines.length - 1) / 2) * lh, line,
+      { anchor: "middle", baseline: "central", size: font });
+  });
+}
+
+function diagram(ctx, room) {
+  const { scene, font } = ctx;
+  const b = scene.boxes;
+  const longest = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
+    .flatMap((k) => b[k].map((s) => s.length)));
+  const colW = Math.max(longest * font * 0.6 + 12, (room - 8) / 4);
+  const width = Math.min(ctx.width - 4, 4 * colW + 8);
+  const bw = Math.min(colW - 8, longest * font * 0.62 + 14);
+  const bh = 2 * (font + 3) + 12;
+  const gapY = 30;
+  const concatH = font + 12;
+  const segH = font + 6;
+  const yConcat = 4 + concatH / 2;
+  const ySeg = 4 + concatH + 4;
+  const yConv = ySeg + segH + gapY + bh / 2;
+  const yReduce = yConv + bh + gapY;
+  const yInput = yReduce + bh / 2 + gapY + bh / 2;
+  const height = yInput + bh / 2 + 4;
+  const svg = Draw.panel(ctx.figure, { width, height, label: scene.diagram_label });
+  const xs = [0, 1, 2, 3].map((i) => 4 + (i + 0.5) * ((width - 8) / 4));
+  const mid = width / 2;
+  const [c1, c3, c5, cp] = scene.colours;
+  // arrows first, boxes on top
+  for (let i = 0; i < 4; i++) {
+    const fromX = mid + (xs[i] - mid) * 0.45;
+    if (i === 0) Draw.arrow(svg, fromX, yInput - bh / 2, xs[0], yConv + bh / 2 + 2);
+    else {
+      Draw.arrow(svg, fromX, yInput - bh / 2, xs[i], yReduce + bh / 2 + 2);
+      Draw.arrow(svg, xs[i], yReduce - bh / 2, xs[i], yConv + bh / 2 + 2);
+    }
+    Draw.arrow(svg, xs[i], yConv - bh / 2, mid + (xs[i] - mid) * 0.9, ySeg + segH + 2);
+  }
+  box(svg, mid, yInput, Math.min(width - 8, Math.max(bw * 2, 12 * font)), bh, b.input, "#ffffff", font);
+  box(svg, xs[1], yReduce, bw, bh, b.reduce3, c3, font, 0.55);
+  box(svg, xs[2], yReduce, bw, bh, b.reduce5, c5, font, 0.55);
+  box(svg, xs[3], yReduce, bw, bh, b.pool, cp, font, 0.55);
+  box(svg, xs[0], yConv, bw, bh, b.conv1, c1, font);
+  box(svg, xs[1], yConv, bw, bh, b.conv3, c3, font);
+  box(svg, xs[2], yConv, bw, bh, b.conv5, c5, font);
+  box(svg, xs[3], yConv, bw, bh, b.proj, cp, font);
+  box(svg, mid, yConcat, width - 8, concatH, b.concat, "#ffffff", font);
+  // the concatenated depth: one segment per branch, as wide as its depth
+  let left = 4;
+  scene.segments.forEach((s, i) => {
+    const span = (width - 8) * s.fraction;
+    const fill = scene.colours[i];
+    Draw.el("rect", { x: left, y: ySeg, width: span, height: segH, fill, stroke: Draw.PALETTE.black,
+      "stroke-width": 0.8 }, svg);
+    if (span > s.text.length * 12 * 0.62 + 4) {
+      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: 12 });
+    }
+    left += span;
+  });
+}
+
+function costBars(ctx, room) {
+  const { scene, font } = ctx;
+  const longest = Math.max(...["params", "macs"].flatMap((k) => scene.bars[k].rows.map((r) => r.text.length)));
+  const width = Math.min(ctx.width - 4, Math.max(room, longest * font * 0.6 + 8));
+  const bar = font + 8;
+  const row = font + 8 + bar + 8;
+  const group = font + 10 + 2 * row;
+  const svg = Draw.panel(ctx.figure, { width, height: 2 * group + 4, label: scene.bars_label });
+  ["params", "macs"].forEach((what, g) => {
+    const y0 = g * group;
+    Draw.text(svg, width / 2, y0 + font + 2, scene.bars[what].title, { anchor: "middle", size: font, weight: "bold" });
+    scene.bars[what].rows.forEach((r, k) => {
+      const y = y0 + font + 10 + k * row;
+      Draw.text(svg, 2, y + font, r.text, { size: font });
+      let left = 2;
+      r.fractions.forEach((f, i) => {
+        const span = (width - 6) * f;
+        Draw.el("rect", { x: left, y: y + font + 6, width: span, height: bar, fill: scene.colours[i],
+          stroke: Draw.PALETTE.black, "stroke-width": 0.8 }, svg);
+        left += span;
+      });
+    });
+  });
+}
+
+function draw(ctx) {
+  const { scene, width, narrow, font } = ctx;
+  const head = Draw.html("div", "meia-head", ctx.figure, scene.head);
+  Object.assign(head.style, { flexBasis: "100%", fontWeight: "bold", fontSize: `${font + 1}px` });
+  diagram(ctx, narrow ? width - 4 : Math.min(640, width * 0.58));
+  costBars(ctx, narrow ? width - 4 : Math.min(420, width * 0.36));
+}
+
+function render({ model, el }) {
+  return Draw.view({ model, el, draw });
+}
+
+export default { render };

@@ -1,0 +1,112 @@
+// pooling.js: the input grid with its windows and maxima, the output filling in, a photo before and after.
+// Scene (from meia_cnn/widgets/pooling.py):
+//   input:  {rows, cols, colours, labels, title, label}
+//   output: {rows, cols, colours, labels, title, label}
+//   size:   the window W (cells)
+//   maxima: [[r, c], ...] every window's maximum (empty for average pooling)
+//   photo, pooled: {rows, cols, title, label}; their PNG bytes are the traits "photo" and "pooled"
+//   steps:  [{origin: [r, c], cell: [i, j], best: [r, c] | null, readout}]
+
+function gridPanel(ctx, part, cell) {
+  const titleH = ctx.font + 10;
+  const textWidth = part.title.length * ctx.font * 0.6 + 4;
+  const w = Math.min(ctx.width - 4, Math.max(part.cols * cell + 4, textWidth));
+  const svg = Draw.panel(ctx.figure, { width: w, height: part.rows * cell + titleH + 4, label: part.label });
+  const titleNode = Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
+  const box = Draw.grid(svg, {
+    x: 2, y: titleH, cell, rows: part.rows, cols: part.cols, colours: part.colours,
+    labels: cell >= 20 ? part.labels : null,
+  });
+  return { svg, box, titleNode };
+}
+
+function photoPanel(ctx, part, png, side) {
+  const titleH = ctx.font + 10;
+  // the longest side of the photo is `side` px; the pooled photo is drawn at the same size
+  const scale = side / Math.max(part.rows, part.cols);
+  const w = part.cols * scale, h = part.rows * scale;
+  const textWidth = part.title.length * ctx.font * 0.6 + 4;
+  const width = Math.min(ctx.width - 4, Math.max(w + 4, textWidth));
+  const svg = Draw.panel(ctx.figure, { width, height: h + titleH + 4, label: part.label });
+  Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
+  Draw.image(svg, { x: 2, y: titleH, width: w, height: h, png, label: part.label, owner: ctx.root });
+  return svg;
+}
+
+function draw(ctx) {
+  const { scene, width, narrow, model } = ctx;
+  const gap = 20;
+  const cols = scene.input.cols + scene.output.cols;
+  // wide: both grids on one row with room left for the photos; narrow: one grid a row
+  const cell = narrow ? Draw.cellSize(width - 8, scene.input.cols, { lo: 14, hi: 36 })
+    : Draw.cellSize(Math.min(width * 0.5, 560) - gap - 8, cols, { lo: 14, hi: 36 });
+  const outCell = narrow ? Draw.cellSize(width - 8, Math.max(scene.output.cols, 4), { lo: 14, hi: 36 }) : cell;
+  const input = gridPanel(ctx, scene.input, cell);
+  const output = gridPanel(ctx, scene.output, outCell);
+  const used = input.box.width + output.box.width + 2 * gap + 16;
+  let side = Math.floor((width - used - gap - 8) / 2);
+  if (side < 150) side = Math.floor((width - gap - 12) / 2); // the photos wrap to their own row
+  side = Math.max(120, Math.min(side, 256, width - 8));
+  if (narrow) side = Math.min(width - 8, 256);
+  photoPanel(ctx, scene.photo, model.get("photo"), side);
+  photoPanel(ctx, scene.pooled, model.get("pooled"), side);
+
+  const inset = cell * 0.1;
+  for (const [r, c] of scene.maxima) {
+    Draw.highlight(input.svg, {
+      x: input.box.x + c * cell + inset, y: input.box.y + r * cell + inset,
+      width: cell - 2 * inset, height: cell - 2 * inset, colour: Draw.PALETTE.orange, stroke: 2.5,
+    });
+  }
+  const best = Draw.highlight(input.svg, {
+    x: 0, y: 0, width: cell - 2 * inset, height: cell - 2 * inset, colour: Draw.PALETTE.yellow, stroke: 3,
+  });
+  const windowBox = Draw.highlight(input.svg, {
+    x: 0, y: 0, width: scene.size * cell, height: scene.size * cell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
+  });
+  // the output cells after the current step are covered, the current one framed
+  const covers = [];
+  const og = Draw.el("g", { class: "meia-covers" }, output.svg);
+  for (let r = 0; r < scene.output.rows; r++) {
+    for (let c = 0; c < scene.output.cols; c++) {
+      covers.push(Draw.el("rect", {
+        x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
+        fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
+      }, og));
+    }
+  }
+  const current = Draw.highlight(output.svg, {
+    x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
+  });
+  ctx.parts = { input, output, best, windowBox, covers, current, cell, outCell, inset };
+  step(ctx);
+}
+
+function step(ctx) {
+  const { scene, parts } = ctx;
+  const here = scene.steps[ctx.step];
+  if (!here || !parts.input) return;
+  const { cell, outCell, input, output, inset } = parts;
+  const [r0, c0] = here.origin;
+  parts.windowBox.setAttribute("x", input.box.x + c0 * cell);
+  parts.windowBox.setAttribute("y", input.box.y + r0 * cell);
+  if (here.best) {
+    parts.best.style.display = "";
+    parts.best.setAttribute("x", input.box.x + here.best[1] * cell + inset);
+    parts.best.setAttribute("y", input.box.y + here.best[0] * cell + inset);
+  } else {
+    parts.best.style.display = "none";
+  }
+  parts.covers.forEach((rect, n) => {
+    rect.style.display = n <= ctx.step ? "none" : "";
+  });
+  const [i, j] = here.cell;
+  parts.current.setAttribute("x", output.box.x + j * outCell);
+  parts.current.setAttribute("y", output.box.y + i * outCell);
+}
+
+function render({ model, el }) {
+  return Draw.view({ model, el, draw, step });
+}
+
+export default { render };

@@ -1,0 +1,42 @@
+"""one_by_one_state against einsum, hand-written costs and the core's arithmetic."""
+
+import numpy as np
+import pytest
+
+from meia_cnn import arithmetic
+from meia_cnn.explain.one_by_one import one_by_one_state
+
+
+@pytest.mark.parametrize("h, w, c, f", [(1, 1, 1, 1), (6, 6, 8, 3), (3, 5, 16, 8)])
+def test_against_einsum_and_hand_counts(h, w, c, f):
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 10, size=(h, w, c)).astype(float)
+    weights = rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c, f))
+    r, col, k = h - 1, w // 2, f - 1
+    state = one_by_one_state(x, weights, row=r, col=col, kernel=k)
+    np.testing.assert_allclose(state.output, np.einsum("hwc,cf->hwf", x, weights))
+    assert state.output_shape == (h, w, f)
+    np.testing.assert_array_equal(state.pixel, x[r, col])
+    np.testing.assert_array_equal(state.kernel_weights, weights[:, k])
+    np.testing.assert_allclose(state.products, x[r, col] * weights[:, k])
+    assert state.value == pytest.approx(float(x[r, col] @ weights[:, k]))
+    for size in (1, 3, 5):
+        cost = state.costs[f"{size}x{size}"]
+        assert cost["params"] == size * size * c * f + f == arithmetic.conv_params(c, f, size)
+        assert cost["macs"] == h * w * f * size * size * c
+    assert not state.output.flags.writeable
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(row=2), "`row` must be less than 2"),
+    (dict(kernel=3), "`kernel` must be less than 3"),
+    (dict(col=-1), "col"),
+])
+def test_errors_name_the_parameter(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        one_by_one_state(np.ones((2, 2, 4)), np.ones((4, 3)), **kwargs)
+
+
+def test_weights_must_match_the_depth():
+    with pytest.raises(ValueError, match="one row per input channel"):
+        one_by_one_state(np.ones((2, 2, 4)), np.ones((3, 3)))
