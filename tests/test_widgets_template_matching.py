@@ -1,10 +1,8 @@
 """TemplateMatchingExplorer: the peak follows the object by exactly the shift, with the same value."""
 
-
 import io
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
@@ -12,8 +10,10 @@ from scipy.signal import correlate2d
 from skimage.feature import match_template
 
 from meia_cnn.data import load_image
+from meia_cnn.explain.template_matching import template_matching_state, template_scene
 from meia_cnn.widgets import TemplateMatchingExplorer
-from meia_cnn.widgets.template_matching import PICTURE_SHAPE, UPLOAD_SIZE, make_scene, template_from_image
+from meia_cnn.widgets._explorer import format_number
+from meia_cnn.widgets.template_matching import PICTURE_SHAPE, UPLOAD_SIZE, template_from_image
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def viz():
 
 
 def _check(v, message=""):
-    """Both maps equal independent references and peak at the object; ``message`` is shown."""
+    """Both maps equal independent references and peak at the object; the scene and readout say so."""
     y, x = v.controls["row"].value, v.controls["column"].value
     template, picture = v.template, v.picture
     th, tw = template.shape
@@ -39,12 +39,23 @@ def _check(v, message=""):
     assert r_pos == (y, x) and f_pos == (y, x)
     assert r_val == pytest.approx(1.0, abs=1e-5)
     assert r_val == v.response.max() and f_val == v.feature_map.max()
-    titles = v.titles
-    assert titles[2] == f"match_template: peak {r_val:.3f}\nat row {y}, col {x}"
-    assert titles[3].endswith(f"at row {y}, col {x}")
+    # the scene sent to the page
+    scene = v.view.scene
+    assert scene["picture"]["object"] == [y, x, th, tw]
+    assert scene["template"]["rows"] == th and scene["template"]["cols"] == tw
+    response, feature = scene["maps"]
+    assert response["peak"] == feature["peak"] == [y, x]
+    assert (response["rows"], response["cols"]) == v.response.shape
+    assert response["title"] == [f"match_template: peak {r_val:.3f}", f"at row {y}, col {x}"]
+    assert feature["title"] == [f"conv2d feature map: peak {format_number(f_val, 5)}", f"at row {y}, col {x}"]
+    for key in ("template_png", "picture_png", "response_png", "feature_png"):
+        assert getattr(v.view, key)[:8] == b"\x89PNG\r\n\x1a\n"
     text = v.readout_text
+    hy, hx = v.state.home
     assert f"peak {r_val:.3f} at row {y}, col {x}" in text
-    assert f"at row {y}, col {x}: moved by" in text
+    assert f"peak {format_number(f_val, 5)} at row {y}, col {x}" in text
+    assert f"at row {y}, col {x}: moved by ({y - hy:+d}, {x - hx:+d})".replace("-", "−") in text
+    assert "translation-equivariant" in text and "not invariant" in text
     assert v.error == message
 
 
@@ -53,8 +64,11 @@ def test_defaults(viz):
     assert viz.controls["template"].value == "coin"
     assert viz.template.shape == (18, 20)
     assert viz.controls["column"].max == PICTURE_SHAPE[1] - 20 and viz.controls["row"].max == PICTURE_SHAPE[0] - 18
+    assert viz.object_position == (10, 8)
+    assert viz.view._esm.startswith("// draw.js") and viz.view.label
     _check(viz)
-    assert plt.get_fignums() == []
+    state = template_matching_state(template_scene("coin"), column=8, row=10)
+    np.testing.assert_array_equal(viz.feature_map, state.feature)
 
 
 @pytest.mark.parametrize("template", ["coin", "digit"])
@@ -73,35 +87,31 @@ def _check_follows(viz):
         viz.controls["column"].value = x
         viz.controls["row"].value = y
         (pos, r), (fpos, f) = viz.response_peak, viz.feature_peak
-        assert pos == fpos == (y0 + (y - y0), x0 + (x - x0))
+        assert pos == fpos == (y, x)
         assert f == pytest.approx(f0, rel=1e-6)  # the same window under the same kernel
         assert r == pytest.approx(r0, abs=1e-5)
-        _check(viz)
-        assert f"moved by ({y - y0:+d}, {x - x0:+d})" in viz.readout_text
+        _check(viz, viz.error)
 
 
 def test_every_control_through_its_range(viz):
-    viz.fig.canvas.draw()
-    before = len(viz.fig.findobj())
     for template in ("digit", "coin"):
         viz.controls["template"].value = template
         for name in ("column", "row"):
             control = viz.controls[name]
-            for value in range(control.min, control.max + 1, 5):
+            for value in range(control.min, control.max + 1):
+                version, changed = viz.view.version, control.value != value
                 control.value = value
+                assert viz.view.version == version + changed  # one bump per change
                 _check(viz)
-            control.value = control.max
-            _check(viz)
-            viz.fig.canvas.draw()
-    assert len(viz.fig.findobj()) == before
-    assert plt.get_fignums() == []
 
 
 def test_changing_template_keeps_the_object_inside(viz):
     viz.controls["template"].value = "digit"  # 16x16
     viz.controls["column"].value = viz.controls["column"].max
     viz.controls["row"].value = viz.controls["row"].max
+    version = viz.view.version
     viz.controls["template"].value = "coin"  # 18x20: less room
+    assert viz.view.version == version + 1
     assert viz.controls["column"].max == PICTURE_SHAPE[1] - 20 == viz.controls["column"].value
     assert viz.controls["row"].max == PICTURE_SHAPE[0] - 18 == viz.controls["row"].value
     _check(viz)
@@ -125,26 +135,50 @@ def test_own_template_and_start():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        (dict(template="cat"), "`template` must be one of coin, digit"),
-        (dict(template=np.ones((5, 5))), "must not be constant"),
-        (dict(template=np.ones((40, 5))), "`template height` must be between 3 and 24"),
-        (dict(template=np.ones((3, 3, 3))), "`template` must be 2-D"),
-        (dict(column=200), "`column` must be between 0 and 64"),
-        (dict(row=-1), "`row` must be >= 0"),
+        (dict(template="cat"), ValueError, "`template` must be one of coin, digit"),
+        (dict(template=np.ones((5, 5))), ValueError, "must not be constant"),
+        (dict(template=np.ones((40, 5))), ValueError, "`template` height must be between 3 and 24"),
+        (dict(template=np.ones((3, 3, 3))), ValueError, "`template` must be 2-D"),
+        (dict(column=200), ValueError, "`column` must be between 0 and 64"),
+        (dict(row=-1), ValueError, "`row` must be between 0 and 38"),
+        (dict(row=2.5), TypeError, "`row` must be an int"),
+        (dict(seed="a"), TypeError, "`seed` must be an int"),
     ],
 )
-def test_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
         TemplateMatchingExplorer(**kwargs)
 
 
-def test_values_out_of_range_are_clamped_and_it_keeps_working(viz):
-    viz.controls["column"].value = 10_000
-    viz.controls["row"].value = -5
-    assert viz.object_position == (0, viz.controls["column"].max)
+@pytest.mark.parametrize("name, value", [
+    ("template", None), ("template", "cat"), ("column", None), ("column", 10_000), ("row", -5), ("row", "x"),
+])
+def test_values_outside_the_controls_never_raise(viz, name, value):
+    position = viz.object_position
+    try:
+        viz.controls[name].value = value
+    except Exception:  # noqa: BLE001 - the control itself may refuse the value: fine
+        pass
+    if viz.error:
+        assert "Python" not in viz.error and "Error" not in viz.error
+        assert viz.object_position == position  # the last good state stays
+    viz.controls["template"].value = "coin"
+    viz.controls["column"].value = 12
+    viz.controls["row"].value = 4
+    assert viz.error == ""
     _check(viz)
+
+
+def test_no_template_chosen_is_said_in_words(viz):
+    viz.controls["template"].value = None
+    assert viz.error == "Choose a template in the list."
+    assert viz.view.notice == viz.error
+    viz.controls["template"].value = "digit"
+    assert viz.error == "" and viz.view.notice == ""
+    _check(viz)
+
 
 @pytest.mark.parametrize("template", ["coin", "digit"])
 def test_peak_is_the_object_wherever_it_is(viz, template):
@@ -153,9 +187,11 @@ def test_peak_is_the_object_wherever_it_is(viz, template):
     values = set()
     for x in range(0, viz.controls["column"].max + 1, 3):
         for y in range(0, viz.controls["row"].max + 1, 3):
+            version = viz.view.version
             with viz.hold():
                 viz.controls["column"].value = x
                 viz.controls["row"].value = y
+            assert viz.view.version <= version + 1
             (r_pos, r_val), (f_pos, f_val) = viz.response_peak, viz.feature_peak
             assert r_pos == f_pos == (y, x)
             assert r_val == pytest.approx(1.0, abs=1e-5)
@@ -175,42 +211,31 @@ def _expected_upload(content, shape):
 
 
 def _drawn(viz):
-    """What the figure and the readout show."""
-    images = {key: np.array(image.get_array()) for key, image in viz._images.items()}
-    return images, viz.titles, viz.readout_text, viz.controls["template"].value, viz.controls["template"].options
+    """What the page shows: the scene, the pictures, the controls."""
+    v = viz.view
+    return (v.scene, v.template_png, v.picture_png, v.response_png, v.feature_png, v.version,
+            viz.controls["template"].value, viz.controls["template"].options)
 
 
-def _assert_same_drawing(before, after):
-    images0, *rest0 = before
-    images1, *rest1 = after
-    assert images0.keys() == images1.keys()
-    for key in images0:
-        np.testing.assert_array_equal(images1[key], images0[key])
-    assert rest1 == rest0
-
-
-def test_good_upload_becomes_the_template_and_its_peak_follows_it(viz, send_upload, upload_files, artist_guard):
+def test_good_upload_becomes_the_template_and_its_peak_follows_it(viz, send_upload, upload_files):
     coin = viz.template
-    with artist_guard(viz):
-        send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
-        assert viz.error == "Showing mine.png"
-        assert viz.controls["template"].options == ("coin", "digit", "upload: mine.png")
-        assert viz.controls["template"].value == "upload: mine.png"
-        template = viz.template
-        assert template.shape == coin.shape == (18, 20) and template.dtype == np.float32
-        np.testing.assert_array_equal(template, _expected_upload(upload_files["good"], (18, 20)))
-        assert template.min() == 0.0 and template.max() == 1.0
-        assert not np.array_equal(template, coin)
-        assert "(upload: mine.png, 18×20)" in viz.readout_text
-        _check(viz, "Showing mine.png")
-        _check_follows(viz)
-        viz.controls["template"].value = "coin"  # a built-in template comes back
-        np.testing.assert_array_equal(viz.template, coin)
-        _check(viz)
-        viz.controls["template"].value = "upload: mine.png"  # and so does the upload
-        np.testing.assert_array_equal(viz.template, template)
-        _check(viz)
-    assert plt.get_fignums() == []
+    send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
+    assert viz.error == "Showing mine.png"
+    assert viz.controls["template"].options == ("coin", "digit", "upload: mine.png")
+    assert viz.controls["template"].value == "upload: mine.png"
+    template = viz.template
+    assert template.shape == coin.shape == (18, 20) and template.dtype == np.float32
+    np.testing.assert_array_equal(template, _expected_upload(upload_files["good"], (18, 20)))
+    assert not np.array_equal(template, coin)
+    assert "(upload: mine.png, 18×20)" in viz.readout_text
+    _check(viz, "Showing mine.png")
+    _check_follows(viz)
+    viz.controls["template"].value = "coin"  # a built-in template comes back
+    np.testing.assert_array_equal(viz.template, coin)
+    _check(viz)
+    viz.controls["template"].value = "upload: mine.png"  # and so does the upload
+    np.testing.assert_array_equal(viz.template, template)
+    _check(viz)
 
 
 def test_upload_takes_the_size_of_the_template_shown(viz, send_upload, upload_files):
@@ -219,13 +244,7 @@ def test_upload_takes_the_size_of_the_template_shown(viz, send_upload, upload_fi
     assert viz.controls["template"].value == "upload: mine.png"
     np.testing.assert_array_equal(viz.template, _expected_upload(upload_files["good"], (16, 16)))
     _check_follows(viz)
-    # the background is drawn at the uploaded template's border level, with no second object
-    _, background, other, _ = make_scene("upload: mine.png", viz.template)
-    assert other is None
-    y, x = viz.object_position
-    picture = viz.picture
-    picture[y:y + 16, x:x + 16] = background[y:y + 16, x:x + 16]
-    np.testing.assert_array_equal(picture, background)
+    assert viz.state.scene.distractor is None
 
 
 def test_a_second_upload_replaces_the_first(viz, send_upload, upload_files):
@@ -244,17 +263,16 @@ def test_a_second_upload_replaces_the_first(viz, send_upload, upload_files):
     ("random", "not an image"),
     ("huge", "too large|absurd|decompression bomb"),
 ])
-def test_bad_upload_shows_why_and_keeps_the_template(viz, send_upload, upload_files, artist_guard, first, bad,
-                                                     words):
+def test_bad_upload_shows_why_and_keeps_the_template(viz, send_upload, upload_files, first, bad, words):
     if first:
         send_upload(viz.controls["upload"], upload_files[first], "mine.png")
     viz.controls["column"].value = 30
     template, before = viz.template, _drawn(viz)
-    with artist_guard(viz):
-        send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
+    send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
     assert f"{bad}.png" in viz.error and re.search(words, viz.error)
+    assert "BytesIO" not in viz.error
     np.testing.assert_array_equal(viz.template, template)
-    _assert_same_drawing(before, _drawn(viz))
+    assert _drawn(viz) == before  # nothing sent to the page
     viz.controls["row"].value = 3  # it keeps working, with the same template
     np.testing.assert_array_equal(viz.template, template)
     _check(viz)
@@ -264,15 +282,18 @@ def test_constant_upload_is_refused(viz, send_upload):
     before = _drawn(viz)
     send_upload(viz.controls["upload"], _png_bytes(np.full((20, 30), 128, np.uint8)), "flat.png")
     assert "flat.png" in viz.error and "constant" in viz.error
-    _assert_same_drawing(before, _drawn(viz))
+    assert _drawn(viz) == before
     assert viz.controls["template"].value == "coin"
 
 
-def test_template_from_image_keeps_the_centre():
-    image = np.zeros((40, 100))
-    image[:, 30:70] = np.linspace(0, 1, 40)[:, None]  # the centre, 40x40, is a vertical ramp
-    t = template_from_image(image, (10, 10))
-    assert t.shape == (10, 10) and t.dtype == np.float32
-    assert np.all(np.diff(t[:, 5]) > 0) and np.ptp(t[5]) < 1e-6  # rows of the ramp, no black border
-    with pytest.raises(ValueError, match="constant"):
-        template_from_image(np.ones((8, 8)), (4, 4))
+def test_a_file_refused_by_the_page_is_said(viz):
+    viz.controls["upload"]._on_message(None, {"kind": "refused", "name": "big.png",
+                                              "sentence": "big.png is 36 MB: files up to 8 MB can be sent."}, [])
+    assert viz.error == "big.png is 36 MB: files up to 8 MB can be sent."
+
+
+def test_close_closes_every_widget(viz):
+    children = [viz.view, viz.message, *viz.controls.values()]
+    viz.close()
+    assert all(w.comm is None for w in children)
+    assert viz.comm is None

@@ -10,30 +10,85 @@ The explorer compares the two counts (bars on a log scale, and the ratio),
 and pictures why: written as a matrix (one row per output position), the
 convolution repeats the same ``K x K`` weights in every row, shifted, with
 zeros elsewhere; the dense layer's matrix is full of separate weights.
-Counts come from :mod:`meia_cnn.arithmetic`; the convolution's matrix from
-:func:`meia_cnn.ops.conv_as_matrix` (:func:`meia_cnn.ops.conv2d` applied to
-every basis image).
+Every number comes from :func:`meia_cnn.explain.sharing.parameter_sharing_state`;
+:file:`js/sharing.js` draws them.
 """
 
 from __future__ import annotations
 
+import math
+from typing import ClassVar
+
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.collections import LineCollection
-from matplotlib.patches import Rectangle
+import traitlets
 
-from .. import arithmetic, ops
-from ._base import CMAP_VALUES, FONT, PALETTE, Explorer, FastText, check_range, count
+from ..explain.sharing import SharingState, parameter_sharing_state
+from ._explorer import PALETTE, Explorer, View, esm, png_bytes
 
 __all__ = ["ParameterSharingExplorer"]
 
-MAX_INPUT = 224
-MAX_CHANNELS = 64
-MAX_KERNEL = 11
-MAX_FILTERS = 128
-#: Output side of the small picture of the two matrices (4 x 4 = 16 rows).
-_PICTURE_OUT = 4
-_DECADES = 15
+#: Ranges of the controls.
+INPUT_SIZES = (1, 224)
+CHANNELS = (1, 64)
+KERNEL_SIZES = (1, 11)
+FILTERS = (1, 128)
+#: Decades of the log scale of the bars (the largest dense layer here has about 10^14 parameters).
+DECADES = 15
+
+# -- what a student reads (one place) ------------------------------------------------
+TEXT = {
+    "title": "Parameter sharing: a convolution layer against a dense layer with the same output",
+    "whole": "{name} must be a whole number from {lo} to {hi}.",
+    "no_fit": ("The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
+               "(no padding). Choose a smaller kernel or a larger input."),
+    "heading": "Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})",
+    "bars_title": "parameters (log scale)",
+    "bars_label": "Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}.",
+    "conv_title": "conv as a matrix: the same {kk} weights in every row",
+    "dense_title": "dense: {rows}×{cols} = {n} separate weights",
+    "matrices_note": ("one channel, {n}×{n} input, {k}×{k} kernel; rows: the {rows} output positions, "
+                      "columns: the {cols} input pixels"),
+    "conv_label": ("The convolution of a {n} by {n} input with a {k} by {k} kernel written as a {rows} by {cols} "
+                   "matrix: each row holds the same {kk} weights, shifted, and zeros elsewhere."),
+    "dense_label": "A dense layer's {rows} by {cols} matrix: every entry is a separate weight.",
+    "conv_line": ("<div><b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' "
+                  "padding) → {g}×{g}×{f} ({rule}).</div>"),
+    "rule_valid": "G = ⌊({i} − {k})/1⌋ + 1 = {g}",
+    "rule_same": "G = ⌈{i}/1⌉ = {g}",
+    "conv_params": ("<div>Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{conv}</b> "
+                    "(multiply-adds {macs}).</div>"),
+    "dense_params": ("<div><b>Dense</b> layer from the {i}·{i}·{c} = {n_in} inputs to the same {g}·{g}·{f} = "
+                     "{n_out} outputs: {n_in}·{n_out} + {n_out} = <b>{dense}</b> parameters "
+                     "(multiply-adds {macs}).</div>"),
+    "ratio": ("<div>Ratio dense / conv = <b>{ratio}</b>: each kernel is shared by all {g}·{g} = {gg} positions, "
+              "while each dense output has its own {n_in} weights.</div>"),
+}
+
+
+class ParameterSharingView(View):
+    """The drawing of :class:`ParameterSharingExplorer` (:file:`js/sharing.js`)."""
+
+    _esm = esm("sharing.js")
+    conv_png = traitlets.Bytes(b"").tag(sync=True)
+    dense_png = traitlets.Bytes(b"").tag(sync=True)
+
+
+def count(n: int) -> str:
+    """A count with thousands separators: ``44,251,200``."""
+    return f"{int(n):,}"
+
+
+def ratio_text(r: float) -> str:
+    """The ratio as written: ``98,775×`` (``1.23×`` under 10)."""
+    return f"{r:,.0f}×" if r >= 10 else f"{r:.2f}×"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(d: int) -> str:
+    return "1" if d == 0 else "10" + str(d).translate(_SUPERSCRIPT)
 
 
 class ParameterSharingExplorer(Explorer):
@@ -58,201 +113,142 @@ class ParameterSharingExplorer(Explorer):
     controls : dict
         ``"input_size"``, ``"channels"``, ``"kernel_size"``, ``"filters"``
         (IntSliders).  A kernel larger than the input (with 'valid' padding)
-        shows the core's error and keeps the last good state.
+        is explained in place of the drawing; the last good state stays.
+    state : SharingState
+        The numbers drawn, from :func:`meia_cnn.explain.sharing.parameter_sharing_state`.
 
     Examples
     --------
-    >>> viz = ParameterSharingExplorer()
-    >>> viz.conv_params, viz.dense_params
-    (448, 44251200)
-    >>> viz.output_shape
-    (30, 30, 16)
+    >>> viz = ParameterSharingExplorer(28, 1, 5, 6)
+    >>> viz.conv_params, viz.output_shape
+    (156, (24, 24, 6))
     >>> viz.controls["input_size"].value = 64
     >>> viz.conv_params
-    448
+    156
     >>> viz.close()
     """
 
-    def __init__(self, input_size=32, channels=3, kernel_size=3, filters=16, *, padding="valid"):
-        super().__init__()
+    view_class: ClassVar[type[View]] = ParameterSharingView
+    title: ClassVar[str] = TEXT["title"]
+
+    def __init__(self, input_size: int = 32, channels: int = 3, kernel_size: int = 3, filters: int = 16, *,
+                 padding: str = "valid") -> None:
         if padding not in ("valid", "same"):
             raise ValueError(f"`padding` must be 'valid' or 'same', got {padding!r}")
+        values = dict(input_size=(input_size, INPUT_SIZES), channels=(channels, CHANNELS),
+                      kernel_size=(kernel_size, KERNEL_SIZES), filters=(filters, FILTERS))
+        for name, (value, (lo, hi)) in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"`{name}` must be an int, got {value!r}")
+            if not lo <= value <= hi:
+                raise ValueError(f"`{name}` must be between {lo} and {hi} here, got {value}")
+        parameter_sharing_state(input_size, channels, kernel_size, filters, padding=padding)  # the core's check
         self._padding = padding
-        values = dict(
-            input_size=check_range(input_size, "input_size", 1, MAX_INPUT),
-            channels=check_range(channels, "channels", 1, MAX_CHANNELS),
-            kernel_size=check_range(kernel_size, "kernel_size", 1, MAX_KERNEL),
-            filters=check_range(filters, "filters", 1, MAX_FILTERS),
-        )
-        arithmetic.output_size(values["input_size"], values["kernel_size"], padding=padding)  # refuse bad starts
-        self._rng_weights = np.random.default_rng(0).uniform(0.05, 1.0, size=(_PICTURE_OUT ** 2,
-                                                                              (MAX_KERNEL + _PICTURE_OUT - 1) ** 2))
-        self._state = {}
+        self._pngs: dict[int, tuple[bytes, bytes]] = {}
+        super().__init__()
+        c = self.controls
+        c["input_size"] = _slider(int(input_size), *INPUT_SIZES, "Input size I")
+        c["channels"] = _slider(int(channels), *CHANNELS, "Channels C")
+        c["kernel_size"] = _slider(int(kernel_size), *KERNEL_SIZES, "Kernel size K")
+        c["filters"] = _slider(int(filters), *FILTERS, "Filters F")
+        self._layout(widgets.HBox([c["input_size"], c["channels"]]),
+                     widgets.HBox([c["kernel_size"], c["filters"]]))
+        self._listen()
 
-        def slider(value, lo, hi, description):
-            return widgets.IntSlider(value=value, min=lo, max=hi, description=description,
-                                     continuous_update=True, style={"description_width": "initial"},
-                                     layout=widgets.Layout(width="280px"))
+    # -- controls -> state ---------------------------------------------------------
+    def _compute(self) -> SharingState:
+        c = self.controls
+        values = {}
+        for name, (lo, hi) in (("input_size", INPUT_SIZES), ("channels", CHANNELS),
+                               ("kernel_size", KERNEL_SIZES), ("filters", FILTERS)):
+            v = c[name].value
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+                raise ValueError(TEXT["whole"].format(name=c[name].description, lo=lo, hi=hi))
+            values[name] = int(v)
+        i, k = values["input_size"], values["kernel_size"]
+        if self._padding == "valid" and k > i:
+            raise ValueError(TEXT["no_fit"].format(k=k, i=i))
+        return parameter_sharing_state(i, values["channels"], k, values["filters"], padding=self._padding)
 
-        self.controls = {
-            "input_size": slider(values["input_size"], 1, MAX_INPUT, "input size I"),
-            "channels": slider(values["channels"], 1, MAX_CHANNELS, "channels C"),
-            "kernel_size": slider(values["kernel_size"], 1, MAX_KERNEL, "kernel size K"),
-            "filters": slider(values["filters"], 1, MAX_FILTERS, "filters F"),
+    # -- state -> scene --------------------------------------------------------------
+    def _pictures(self, s: SharingState) -> tuple[bytes, bytes]:
+        k = s.kernel_size
+        if k not in self._pngs:
+            kk = max(k * k, 1)
+            # zeros white, each of the K*K weights its own shade (the same in every row)
+            conv = np.where(s.conv_matrix == 0, 0.0, 0.25 + 0.75 * s.conv_matrix / kk)
+            self._pngs[k] = (png_bytes(conv, cmap="PuOr_r", vmin=-1.0, vmax=1.0),
+                             png_bytes(s.dense_matrix, cmap="PuOr_r", vmin=-1.0, vmax=1.0))
+        return self._pngs[k]
+
+    def _scene(self, s: SharingState) -> tuple[dict, dict]:
+        i, c, k, f, g = s.input_size, s.channels, s.kernel_size, s.filters, s.output_size
+        rows, cols = s.conv_matrix.shape
+        conv_png, dense_png = self._pictures(s)
+        ratio = ratio_text(s.ratio)
+        rule = (TEXT["rule_valid"].format(i=i, k=k, g=g) if s.padding == "valid"
+                else TEXT["rule_same"].format(i=i, g=g))
+        scene = {
+            "heading": TEXT["heading"].format(i=i, c=c, g=g, f=f, conv=count(s.conv_params),
+                                              dense=count(s.dense_params), ratio=ratio),
+            "bars": {
+                "title": TEXT["bars_title"],
+                "label": TEXT["bars_label"].format(conv=count(s.conv_params), dense=count(s.dense_params)),
+                "decades": DECADES,
+                "ticks": [[d, _power(d)] for d in range(0, DECADES + 1, 3)],
+                "items": [
+                    {"name": "conv", "log": math.log10(s.conv_params), "text": count(s.conv_params),
+                     "colour": PALETTE["orange"]},
+                    {"name": "dense", "log": math.log10(s.dense_params), "text": count(s.dense_params),
+                     "colour": PALETTE["blue"]},
+                ],
+            },
+            "matrices": {
+                "rows": rows, "cols": cols,
+                "conv": {"title": TEXT["conv_title"].format(kk=k * k),
+                         "label": TEXT["conv_label"].format(n=s.picture_input, k=k, rows=rows, cols=cols, kk=k * k)},
+                "dense": {"title": TEXT["dense_title"].format(rows=rows, cols=cols, n=count(rows * cols)),
+                          "label": TEXT["dense_label"].format(rows=rows, cols=cols)},
+                "note": TEXT["matrices_note"].format(n=s.picture_input, k=k, rows=rows, cols=cols),
+            },
+            "readout": "".join([
+                TEXT["conv_line"].format(f=f, k=k, c=c, i=i, pad=s.padding, g=g, rule=rule),
+                TEXT["conv_params"].format(k=k, c=c, f=f, conv=count(s.conv_params), macs=count(s.conv_macs)),
+                TEXT["dense_params"].format(i=i, c=c, g=g, f=f, n_in=count(s.n_in), n_out=count(s.n_out),
+                                            dense=count(s.dense_params), macs=count(s.dense_macs)),
+                TEXT["ratio"].format(ratio=ratio, g=g, gg=count(g * g), n_in=count(s.n_in)),
+            ]),
         }
-        self._build_figure()
-        ctl = self.controls
-        self._layout(widgets.HBox([ctl["input_size"], ctl["channels"]]),
-                     widgets.HBox([ctl["kernel_size"], ctl["filters"]]))
-        self._connect()
+        return scene, {"conv_png": conv_png, "dense_png": dense_png}
 
-    # -- figure ------------------------------------------------------------
-    def _build_figure(self):
-        fig = self._make_figure((10.5, 4.2))
-        overlay = fig.add_axes((0, 0, 1, 1))
-        overlay.set_axis_off()
-        self._titles = FastText(overlay, FONT["label"], transform=overlay.transAxes)
-
-        # parameter counts, log scale drawn by hand (one gridline per decade)
-        bax = fig.add_axes((0.06, 0.04, 0.26, 0.74))
-        bax.set_axis_off()
-        bax.set_xlim(-0.7, 1.7)
-        bax.set_ylim(-1.3, _DECADES + 1.6)
-        grid = [((-0.6, d), (1.6, d)) for d in range(0, _DECADES + 1, 3)]
-        bax.add_collection(LineCollection(grid, colors=PALETTE["grey"], linewidths=0.6, linestyles=":"))
-        ticks = FastText(bax, FONT["cell"] - 1, colour=PALETTE["grey"])
-        ticks.set([(-0.65, d, _power(d), {"ha": "right"}) for d in range(0, _DECADES + 1, 3)])
-        self._bars = [bax.add_patch(Rectangle((i - 0.35, 0), 0.7, 0, facecolor=colour, edgecolor=PALETTE["black"]))
-                      for i, colour in enumerate((PALETTE["orange"], PALETTE["blue"]))]
-        names = FastText(bax, FONT["label"])
-        names.set([(0, -0.2, "conv", {"va": "top"}), (1, -0.2, "dense", {"va": "top"})])
-        self._bar_text = FastText(bax, FONT["cell"])
-
-        # the two layers written as matrices (one channel, one filter, 4x4 outputs)
-        self._mats = {}
-        for key, left in (("conv", 0.37), ("dense", 0.69)):
-            ax = fig.add_axes((left, 0.16, 0.3, 0.52))
-            ax.set_axis_off()
-            image = ax.imshow(np.zeros((2, 2)), cmap=CMAP_VALUES, vmin=0, vmax=1, aspect="auto",
-                              interpolation="nearest")
-            frame = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=PALETTE["black"], lw=1))
-            self._mats[key] = (ax, image, frame)
-        self._mat_text = FastText(overlay, FONT["label"] - 1, transform=overlay.transAxes)
-
-    # -- updates -----------------------------------------------------------
-    def _update(self):
-        ctl = self.controls
-        i, c, k, f = (ctl[n].value for n in ("input_size", "channels", "kernel_size", "filters"))
-        g = arithmetic.output_size(i, k, padding=self._padding)
-        conv_p = arithmetic.conv_params(c, f, k)
-        n_in, n_out = i * i * c, g * g * f
-        dense_p = arithmetic.dense_params(n_in, n_out)
-        conv_m = arithmetic.conv_macs((i, i, c), f, k, padding=self._padding)
-        dense_m = arithmetic.dense_macs(n_in, n_out)
-        n = k + _PICTURE_OUT - 1
-        labels = np.arange(1, k * k + 1, dtype=float).reshape(k, k)
-        conv_matrix = ops.conv_as_matrix(n, labels)
-        self._state = dict(i=i, c=c, k=k, f=f, g=g, conv_params=conv_p, dense_params=dense_p, conv_macs=conv_m,
-                           dense_macs=dense_m, n_in=n_in, n_out=n_out, picture_input=n, conv_matrix=conv_matrix)
-        self._draw()
-
-    def _draw(self):
-        s = self._state
-        texts = []
-        for x, (bar, value) in enumerate(zip(self._bars, (s["conv_params"], s["dense_params"]))):
-            height = np.log10(value)
-            bar.set_height(height)
-            texts.append((x, height + 0.25, count(value), {"va": "bottom"}))
-        self._bar_text.set(texts)
-
-        k, n = s["k"], s["picture_input"]
-        conv = s["conv_matrix"]
-        shown = np.ma.masked_equal(conv, 0) / (k * k)
-        dense = self._rng_weights[:, : n * n]
-        for key, values in (("conv", shown), ("dense", dense)):
-            ax, image, frame = self._mats[key]
-            rows, cols = values.shape
-            image.set_data(values)
-            image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
-            frame.set_bounds(-0.5, -0.5, cols, rows)
-            ax.set_xlim(-0.6, cols - 0.4)
-            ax.set_ylim(rows - 0.4, -0.6)
-        ratio = s["dense_params"] / s["conv_params"]
-        rows, cols = conv.shape
-        self._titles.set([
-            (0.01, 0.975, f"Input {s['i']}×{s['i']}×{s['c']} → output {s['g']}×{s['g']}×{s['f']}:   "
-             f"conv {count(s['conv_params'])} parameters, dense {count(s['dense_params'])}   "
-             f"({_ratio(ratio)})", {"ha": "left", "va": "top"}),
-            (0.19, 0.86, "parameters (log scale)", {"va": "top"}),
-        ])
-        self._mat_text.set([
-            (0.52, 0.86, f"conv, as a matrix: the same\n{k * k} weights in every row", {"va": "top"}),
-            (0.84, 0.86, f"dense: {rows}×{cols} = {count(rows * cols)}\nseparate weights", {"va": "top"}),
-            (0.68, 0.13, f"one channel, {n}×{n} input, {k}×{k} kernel\nrows: the {rows} output positions, "
-                         f"columns: the {cols} input pixels", {"va": "top"}),
-        ])
-        self.readout.value = self._readout_html()
-
-    def _readout_html(self):
-        s = self._state
-        i, c, k, f, g = s["i"], s["c"], s["k"], s["f"], s["g"]
-        pad = self._padding
-        size_rule = (f"G = ⌊({i} − {k})/1⌋ + 1 = {g}" if pad == "valid" else f"G = ⌈{i}/1⌉ = {g}")
-        ratio = s["dense_params"] / s["conv_params"]
-        return "<br>".join([
-            f"<b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' padding) → "
-            f"{g}×{g}×{f} ({size_rule}).",
-            f"Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{count(s['conv_params'])}</b> "
-            f"(multiply-adds {count(s['conv_macs'])}).",
-            f"<b>Dense</b> layer from the {i}·{i}·{c} = {count(s['n_in'])} inputs to the same "
-            f"{g}·{g}·{f} = {count(s['n_out'])} outputs: {count(s['n_in'])}·{count(s['n_out'])} + "
-            f"{count(s['n_out'])} = <b>{count(s['dense_params'])}</b> parameters "
-            f"(multiply-adds {count(s['dense_macs'])}).",
-            f"Ratio dense / conv = <b>{_ratio(ratio)}</b>: each kernel is shared by all {g}·{g} = "
-            f"{count(g * g)} positions, while each dense output has its own {count(s['n_in'])} weights.",
-        ])
-
-    # -- what is drawn -----------------------------------------------------
+    # -- numbers shown, for notebooks and tests -------------------------------------
     @property
-    def conv_params(self):
-        return self._state["conv_params"]
+    def conv_params(self) -> int:
+        """Parameters of the convolution layer."""
+        return self.state.conv_params
 
     @property
-    def dense_params(self):
-        return self._state["dense_params"]
+    def dense_params(self) -> int:
+        """Parameters of the dense layer with the same output."""
+        return self.state.dense_params
 
     @property
-    def ratio(self):
+    def ratio(self) -> float:
         """``dense_params / conv_params``."""
-        return self._state["dense_params"] / self._state["conv_params"]
+        return self.state.ratio
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple[int, int, int]:
         """``(G, G, F)``, the output both layers produce."""
-        s = self._state
-        return (s["g"], s["g"], s["f"])
+        return self.state.output_shape
 
     @property
-    def bar_heights(self):
-        """log10 of the two counts, as drawn (conv, dense)."""
-        return tuple(bar.get_height() for bar in self._bars)
-
-    @property
-    def bar_texts(self):
-        return self._bar_text.strings
-
-    @property
-    def conv_matrix(self):
+    def conv_matrix(self) -> np.ndarray:
         """The picture's convolution matrix: weight labels 1..K*K, 0 where not connected."""
-        return self._state["conv_matrix"].copy()
+        return self.state.conv_matrix.copy()
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power(d):
-    return "1" if d == 0 else "10" + str(d).translate(_SUPERSCRIPT)
-
-
-def _ratio(r):
-    return f"{r:,.0f}×" if r >= 10 else f"{r:.2f}×"
+def _slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSlider:
+    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
+                             continuous_update=True, style={"description_width": "initial"},
+                             layout=widgets.Layout(width="300px", max_width="100%"))

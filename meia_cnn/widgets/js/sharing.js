@@ -1,0 +1,74 @@
+// sharing.js: the two parameter counts as bars on a log scale, and both layers written as matrices.
+// Scene (from meia_cnn/widgets/sharing.py):
+//   heading: str
+//   bars: {title, label, decades, ticks: [[decade, "10³"]], items: [{name, log, text, colour}]}
+//   matrices: {rows, cols, conv: {title, label}, dense: {title, label}, note}   pictures "conv_png", "dense_png"
+
+function barsPanel(ctx, w) {
+  const { scene, font } = ctx;
+  const b = scene.bars;
+  const h = 230;
+  const svg = Draw.panel(ctx.figure, { width: w, height: h, label: b.label });
+  Draw.text(svg, 2, font + 2, b.title, { size: font, weight: "bold" });
+  const left = font * 3, top = font * 3 + 8, bottom = h - font - 10;
+  const py = (d) => bottom - (d / b.decades) * (bottom - top);
+  for (const [d, t] of b.ticks) {
+    Draw.el("line", { x1: left, x2: w - 4, y1: py(d), y2: py(d), stroke: Draw.PALETTE.grey,
+      "stroke-dasharray": "2 3", "stroke-width": 0.75 }, svg);
+    Draw.text(svg, left - 4, py(d), t, { size: font, anchor: "end", baseline: "central", fill: "#555555" });
+  }
+  const slot = (w - left - 4) / b.items.length;
+  b.items.forEach((item, n) => {
+    const x = left + n * slot + slot * 0.2, bw = slot * 0.6;
+    Draw.el("rect", { x, y: py(item.log), width: bw, height: bottom - py(item.log), fill: item.colour,
+      stroke: Draw.PALETTE.black }, svg);
+    Draw.text(svg, x + bw / 2, py(item.log) - 4, item.text, { size: font, anchor: "middle" });
+    Draw.text(svg, x + bw / 2, bottom + font + 4, item.name, { size: font, anchor: "middle", weight: "bold" });
+  });
+}
+
+function matrixPanel(ctx, part, png, w, rows, cols) {
+  const { font } = ctx;
+  const mw = Math.max(40, w - 8);
+  const mh = Math.min(rows * 10, Math.max(rows * 3, (mw / cols) * rows * 2));
+  const lines = wrap(part.title, Math.max(12, Math.floor(w / (font * 0.56))));
+  const top = lines.length * (font + 4) + 6;
+  const svg = Draw.panel(ctx.figure, { width: w, height: mh + top + 6, label: part.label });
+  lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: "bold" }));
+  Draw.image(svg, { x: 2, y: top, width: mw, height: mh, png, label: part.label, owner: ctx.root });
+  Draw.highlight(svg, { x: 2, y: top, width: mw, height: mh, colour: Draw.PALETTE.black, stroke: 1 });
+}
+
+function wrap(text, chars) {
+  const words = text.split(" ");
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    if (line && (line + " " + word).length > chars) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function draw(ctx) {
+  const { scene, width, narrow, font, model } = ctx;
+  const head = Draw.html("div", "meia-heading", ctx.figure, scene.heading);
+  Object.assign(head.style, { width: "100%", fontWeight: "bold", fontSize: `${font + 1}px` });
+  const m = scene.matrices;
+  const barsW = narrow ? width - 4 : Math.min(300, Math.floor(width * 0.28));
+  const matW = narrow ? width - 4 : Math.floor((width - barsW - 2 * 20 - 8) / 2);
+  barsPanel(ctx, barsW);
+  matrixPanel(ctx, m.conv, model.get("conv_png"), matW, m.rows, m.cols);
+  matrixPanel(ctx, m.dense, model.get("dense_png"), matW, m.rows, m.cols);
+  const note = Draw.html("div", "meia-note", ctx.figure, m.note);
+  Object.assign(note.style, { width: "100%", fontSize: `${font}px`, color: "#444444" });
+}
+
+function render({ model, el }) {
+  return Draw.view({ model, el, draw });
+}
+
+export default { render };

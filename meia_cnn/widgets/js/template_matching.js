@@ -1,0 +1,72 @@
+// template_matching.js: the template, the picture with the object framed, and the two maps with their peaks.
+// Scene (from meia_cnn/widgets/template_matching.py):
+//   template: {rows, cols, title, label}                     picture: model "template_png"
+//   picture:  {rows, cols, object: [r, c, h, w], home: [r, c] | null, title: [lines], label}
+//   maps:     [{key, rows, cols, peak: [r, c], home: [r, c] | null, title: [lines], label}]  "<key>_png"
+
+function scaleFor(ctx) {
+  const { scene, width, narrow } = ctx;
+  const t = scene.template, p = scene.picture, m = scene.maps[0];
+  if (narrow) return Math.max(1.5, Math.min(6, (width - 8) / p.cols));
+  // one row: template, picture and both maps, with the gaps between the panels
+  const cells = t.cols + p.cols + 2 * m.cols;
+  return Math.max(1.5, Math.min(6, (width - 4 * 20 - 16) / cells));
+}
+
+function titled(ctx, part, w, h, lines) {
+  const { font } = ctx;
+  const longest = Math.max(...lines.map((l) => l.length));
+  const width = Math.min(ctx.width - 4, Math.max(w + 4, longest * font * 0.56));
+  const top = lines.length * (font + 4) + 6;
+  const svg = Draw.panel(ctx.figure, { width, height: h + top + 4, label: part.label });
+  lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: i ? "normal" : "bold" }));
+  return { svg, x: 2, y: top };
+}
+
+function picturePanel(ctx, part, png, s, marks) {
+  const w = part.cols * s, h = part.rows * s;
+  const p = titled(ctx, part, w, h, Array.isArray(part.title) ? part.title : [part.title]);
+  Draw.image(p.svg, { x: p.x, y: p.y, width: w, height: h, png, label: part.label, owner: ctx.root });
+  Draw.highlight(p.svg, { x: p.x, y: p.y, width: w, height: h, colour: Draw.PALETTE.grey, stroke: 1 });
+  if (marks) marks(p.svg, p.x, p.y);
+  return p;
+}
+
+function cross(svg, x, y, size, colour) {
+  // a white halo under the cross keeps it visible on any colour of the map
+  const d = `M${x - size},${y} L${x + size},${y} M${x},${y - size} L${x},${y + size}`;
+  Draw.el("path", { d, stroke: "#ffffff", "stroke-width": 6, fill: "none" }, svg);
+  Draw.el("path", { d, stroke: colour, "stroke-width": 3, fill: "none" }, svg);
+}
+
+function draw(ctx) {
+  const { scene, model } = ctx;
+  const s = scaleFor(ctx);
+  const pal = Draw.PALETTE;
+  picturePanel(ctx, scene.template, model.get("template_png"), Math.max(s, 3));
+  picturePanel(ctx, scene.picture, model.get("picture_png"), s, (svg, x0, y0) => {
+    const [r, c, h, w] = scene.picture.object;
+    if (scene.picture.home) {
+      const [hr, hc] = scene.picture.home;
+      Draw.highlight(svg, { x: x0 + hc * s, y: y0 + hr * s, width: w * s, height: h * s, colour: pal.sky, stroke: 2, dash: "5 3" });
+    }
+    Draw.highlight(svg, { x: x0 + c * s, y: y0 + r * s, width: w * s, height: h * s, colour: pal.orange, stroke: 3 });
+  });
+  for (const map of scene.maps) {
+    picturePanel(ctx, map, model.get(`${map.key}_png`), s, (svg, x0, y0) => {
+      if (map.home) {
+        const [hr, hc] = map.home;
+        Draw.el("circle", { cx: x0 + (hc + 0.5) * s, cy: y0 + (hr + 0.5) * s, r: Math.max(6, 2.5 * s),
+          fill: "none", stroke: pal.sky, "stroke-width": 2 }, svg);
+      }
+      const [pr, pc] = map.peak;
+      cross(svg, x0 + (pc + 0.5) * s, y0 + (pr + 0.5) * s, Math.max(7, 2.5 * s), pal.black);
+    });
+  }
+}
+
+function render({ model, el }) {
+  return Draw.view({ model, el, draw });
+}
+
+export default { render };
