@@ -6,7 +6,9 @@ its defaults, then drive every control in ``.controls`` through its range
 toggle, both states of a checkbox, the texts a text box takes) and time each
 change from setting ``.value`` to a finished ``fig.canvas.draw()``: the
 callback, the core's work, the artists' updates, the full Agg render and the
-PNG the canvas sends to the browser.  Buttons, uploads and Play buttons are
+PNG the canvas sends to the browser.  For an explorer drawn in the browser
+(no ``.fig``), the time from setting ``.value`` to the new scene set on
+its view; ``benchmarks/bench_browser.py`` measures what a person sees.  Buttons, uploads and Play buttons are
 not driven (a Train button starts minutes of work on purpose; Play only
 moves a slider that is driven itself).
 
@@ -40,102 +42,21 @@ from _common import print_table, row  # noqa: E402
 
 TARGET_MEDIAN_MS = 30.0
 TARGET_P95_MS = 80.0
-#: Controls never driven: buttons start work on purpose, uploads need a file,
-#: Play only moves a slider that is driven itself.
-SKIPPED_TYPES = ("Button", "FileUpload", "Play")
-
-
-def _is_skipped(control):
-    return any(cls.__name__ in SKIPPED_TYPES for cls in type(control).__mro__)
-
-
-def _option_values(control):
-    values = getattr(control, "_options_values", None)
-    if values is None:
-        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
-    return list(values)
-
-
-def _spread(lo, hi, n, *, integer, step=None):
-    """``n`` values from ``lo`` to ``hi`` inclusive (unique, on the step grid for ints)."""
-    if hi < lo:
-        return [lo]
-    raw = np.linspace(lo, hi, max(n, 2))
-    if integer:
-        step = int(step or 1)
-        snapped = lo + np.round((raw - lo) / step).astype(int) * step
-        return sorted({int(min(max(v, lo), hi)) for v in snapped})
-    return [float(v) for v in raw]
-
-
-def control_values(control, n=6):
-    """The values a student would move ``control`` through, or None when it is not driven.
-
-    Sliders and bounded numbers: ``n`` values from min to max; selections:
-    every option; booleans: both states; unbounded numbers: a few nearby
-    values; text: its value and a whitespace variant (see :func:`plan`, which
-    adds the texts the box takes while other controls move).
-    """
-    if _is_skipped(control):
-        return None
-    value = control.value
-    if hasattr(control, "options"):
-        values = _option_values(control)
-        if isinstance(value, tuple):  # multiple selection: one option at a time
-            return [(v,) for v in values]
-        return values
-    if isinstance(value, bool):
-        return [not value, value]
-    if isinstance(value, tuple) and hasattr(control, "min"):  # range slider: windows across the range
-        integer = isinstance(value[0], (int, np.integer))
-        width = value[1] - value[0]
-        starts = _spread(control.min, control.max - width, n, integer=integer, step=getattr(control, "step", 1))
-        return [(s, s + width) for s in starts]
-    if isinstance(value, (int, np.integer)) and hasattr(control, "min") and hasattr(control, "max"):
-        return _spread(control.min, control.max, n, integer=True, step=getattr(control, "step", 1))
-    if isinstance(value, float) and hasattr(control, "min") and hasattr(control, "max"):
-        return _spread(control.min, control.max, n, integer=False)
-    if isinstance(value, (int, np.integer)):
-        return [value + 1, 2 * value if value else 2, max(value // 2, 1), value]
-    if isinstance(value, float):
-        return [value * 1.5 if value else 1.0, value / 2 if value else 0.5, value]
-    if isinstance(value, str):
-        return [value + "\n", value]
-    return None
-
-
-def _sequence(values, current):
-    """``values`` in order, without repeating the value the control already has."""
-    out, last = [], current
-    for v in values:
-        if v != last:
-            out.append(v)
-            last = v
-    return out
-
-
-def plan(explorer, n=6, *, texts=None):
-    """``(driven, skipped)``: ``[(name, [values...]), ...]`` and the names not driven.
-
-    Non-text controls come first; text boxes last, through the texts they
-    took while the others moved (``texts``, e.g. a kernel box filled by a
-    preset dropdown) and a whitespace variant of their own text.
-    """
-    driven, skipped, text_controls = [], [], []
-    for name, control in explorer.controls.items():
-        values = control_values(control, n)
-        if values is None:
-            skipped.append(name)
-        elif isinstance(control.value, str) and not hasattr(control, "options"):
-            seen = [t for t in (texts or {}).get(name, []) if t != control.value]
-            text_controls.append((name, list(dict.fromkeys(seen))[: n - 1] + values))
-        else:
-            driven.append((name, values))
-    return driven + text_controls, skipped
+from meia_cnn.widgets._testing import (  # noqa: E402,F401  (shared with the contract test)
+    SKIPPED_TYPES,
+    _is_skipped,
+    _option_values,
+    _sequence,
+    _spread,
+    control_values,
+    plan,
+)
 
 
 def _attach_frontend(explorer):
     """Tell the canvas a browser view is attached (what ipympl's front-end does)."""
+    if getattr(explorer, "fig", None) is None:
+        return False  # drawn in the browser: nothing to attach
     canvas = explorer.fig.canvas
     try:
         canvas._handle_message(canvas, {"type": "initialized"}, [])
@@ -149,10 +70,17 @@ def _attach_frontend(explorer):
 _clock = time.perf_counter
 
 
+def _draw_of(explorer):
+    """The figure's draw for an ipympl explorer; nothing for a browser-drawn one
+    (setting ``.value`` already computed the state and sent the scene)."""
+    fig = getattr(explorer, "fig", None)
+    return fig.canvas.draw if fig is not None else (lambda: None)
+
+
 def _drive(explorer, name, values, repeats, timings, errors):
     control = explorer.controls[name]
     start = control.value
-    draw = explorer.fig.canvas.draw
+    draw = _draw_of(explorer)
     for sweep in range(1 + repeats):  # sweep 0 warms up
         for v in _sequence(values, control.value):
             t0 = _clock()
@@ -176,7 +104,7 @@ def measure(cls, *, repeats=2, n_values=6, frontend=True):
     try:
         if frontend:
             _attach_frontend(explorer)
-        explorer.fig.canvas.draw()
+        _draw_of(explorer)()
         # text boxes: record the texts they take while the other controls move
         texts = {}
         watchers = []

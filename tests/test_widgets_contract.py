@@ -1,26 +1,29 @@
 """The widget contract, checked on every explorer the kit exports.
 
-Each explorer is displayable, names its controls in ``.controls``, draws on one
-ipympl figure ``.fig`` built once, writes its numbers in ``.readout``, never
-creates a figure or an artist when a control moves, and frees its figure on
-``close()``.  The explorer's own test module checks what it draws against the
-core; this one checks that none of them breaks the common rules.
+Each explorer is displayable, names its controls in ``.controls``, writes its
+numbers in a readout, survives every control driven through its range with no
+exception, and frees everything on ``close()``.
+
+Two kinds of explorer live side by side while the kit moves to drawing in the
+browser: those built on :class:`meia_cnn.widgets._explorer.Explorer` (one
+anywidget view, a ``.state`` from the core, a ``version`` bumped once per
+change) and those still drawing one ipympl figure ``.fig`` (built once: no new
+figure or artist when a control moves, the figure freed on ``close()``).  The
+explorer's own test module checks what it shows against the core; this one
+checks that none of them breaks the common rules.
 """
 
 import gc
-import sys
 import weakref
-from pathlib import Path
 
 import ipywidgets as widgets
+import ipywidgets.widgets.widget as widget_module
 import matplotlib.pyplot as plt
 import pytest
-from matplotlib.figure import Figure
 
 import meia_cnn.widgets as mw
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import bench_widgets  # noqa: E402  (its control plan drives every control through its range)
+from meia_cnn.widgets import _explorer
+from meia_cnn.widgets._testing import plan
 
 EXPLORERS = sorted(mw._EXPLORERS)
 
@@ -32,35 +35,92 @@ def test_every_explorer_is_exported():
         assert name.endswith("Explorer")
 
 
+def _drive(viz, after_each):
+    driven, _skipped = plan(viz, n=3)
+    assert driven, "an explorer has controls a student can move"
+    for control_name, values in driven:
+        control = viz.controls[control_name]
+        start = control.value
+        for value in values:
+            control.value = value
+            after_each()
+        control.value = start
+    return driven
+
+
+def _contract_browser_drawn(viz):
+    view = viz.view
+    assert isinstance(view, _explorer.View) and view in viz.children
+    assert view._esm.startswith("// draw.js"), "the view's module starts with the shared drawing library"
+    assert viz.state is not None and view.version >= 1 and view.scene
+    widgets_before = set(widget_module._instances)
+
+    def after_each():
+        assert view.notice == "" or viz.error, "a notice is also what .error says"
+        if not view.notice:
+            assert viz.readout_text
+
+    _drive(viz, after_each)
+    assert set(widget_module._instances) <= widgets_before, "moving a control creates no widget"
+    return view
+
+
+def _contract_ipympl(viz, artist_guard):
+    from matplotlib.figure import Figure
+
+    assert isinstance(viz.fig, Figure)
+    assert viz.fig.canvas in viz.children
+    with artist_guard(viz):  # no new artist, no pyplot figure
+        _drive(viz, viz.fig.canvas.draw)
+
+
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_contract(name, artist_guard):
     figures_before = plt.get_fignums()
     viz = getattr(mw, name)()
+    browser_drawn = isinstance(viz, _explorer.Explorer)
     try:
         assert isinstance(viz, widgets.Box)
-        assert isinstance(viz.fig, Figure)
         assert viz.controls and all(isinstance(c, widgets.Widget) for c in viz.controls.values())
-        assert viz.fig.canvas in viz.children
         assert viz.readout_text, "the readout writes the explorer's numbers"
         assert viz.error == ""
-
-        driven, _skipped = bench_widgets.plan(viz, n=3)
-        assert driven, "an explorer has controls a student can move"
-        with artist_guard(viz):  # no new artist, no pyplot figure
-            for control_name, values in driven:
-                control = viz.controls[control_name]
-                start = control.value
-                for value in values:
-                    control.value = value
-                    viz.fig.canvas.draw()
-                control.value = start
-            del control  # a control holds its explorer's callbacks
+        if browser_drawn:
+            _contract_browser_drawn(viz)
+        else:
+            _contract_ipympl(viz, artist_guard)
         assert plt.get_fignums() == figures_before, "explorers never register pyplot figures"
         assert viz.error == "", "back at its start values the explorer shows no error"
     finally:
-        fig = weakref.ref(viz.fig)
+        if browser_drawn:
+            owned = [viz.view, viz.message, *viz.controls.values()]
+            viz.close()
+        else:
+            fig = weakref.ref(viz.fig)
+            viz.close()
+    if browser_drawn:
+        assert all(w.comm is None for w in owned), "close() closes every widget it made"
+        assert viz.comm is None
+    else:
+        assert viz.fig is None
+        del viz
+        gc.collect()
+        assert fig() is None, "close() frees the figure"
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_no_callback_exception_escapes(name):
+    """Values outside every option, set from code: a message at worst, never an exception."""
+    viz = getattr(mw, name)()
+    if not isinstance(viz, _explorer.Explorer):
         viz.close()
-    assert viz.fig is None
-    del viz
-    gc.collect()
-    assert fig() is None, "close() frees the figure"
+        pytest.skip("still drawn with ipympl")
+    try:
+        for control in viz.controls.values():
+            for bad in (None, -1, 10**9, "x"):
+                try:
+                    control.value = bad
+                except Exception:  # noqa: BLE001 - the control itself refused the value
+                    continue
+                assert viz.error or viz.readout_text
+    finally:
+        viz.close()

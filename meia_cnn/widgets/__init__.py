@@ -1,12 +1,15 @@
 """Live ipywidgets explorers, one per section of the lecture.
 
-Each explorer is displayable, exposes its controls by name in ``.controls``
-and its matplotlib figure as ``.fig``::
+Each explorer is displayable and exposes its controls by name in
+``.controls``; the explorers drawn in the browser (built on
+:class:`meia_cnn.widgets._explorer.Explorer`) give their current numbers,
+computed by the core, as ``.state``::
 
     from meia_cnn.widgets import StridePaddingExplorer
     viz = StridePaddingExplorer()
     viz                                   # shows it in a notebook
     viz.controls["stride"].value = 2      # an instructor or a test drives it
+    viz.state.output_shape                # the numbers drawn, from the core
 
 Explorers are imported on first use, so ``import meia_cnn.widgets`` stays cheap.
 """

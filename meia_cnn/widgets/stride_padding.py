@@ -7,32 +7,24 @@ filling in step by step; the readout writes the slides' equation (3) with
 the current numbers, generalised to padding and dilation, and the output
 size it gives, which is the size of the drawn grid.
 
-The sizes come from :func:`meia_cnn.arithmetic.output_size` and
-:func:`meia_cnn.arithmetic.padding_amounts`, the padded input from
-:func:`meia_cnn.ops.pad` and the output values (a kernel of ones, so every
-output is the sum of the cells under the taps) from :func:`meia_cnn.ops.conv2d`.
+Every number comes from :func:`meia_cnn.explain.stride_padding.stride_padding_state`;
+this module binds the controls to it and turns it into the scene that
+:file:`js/stride_padding.js` draws.  The steps are resolved in the browser.
 """
 
 from __future__ import annotations
 
+import html
+from typing import Any, ClassVar
+
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.collections import PolyCollection
-from matplotlib.colors import ListedColormap
 
-from .. import arithmetic, ops
-from ._base import (
-    CMAP_VALUES,
-    FONT,
-    PALETTE,
-    Explorer,
-    NumberGrid,
-    add_window,
-    format_number,
-    set_title,
-)
+from .. import arithmetic
+from ..explain.stride_padding import StridePaddingState, input_values, stride_padding_state
+from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
 
-__all__ = ["StridePaddingExplorer"]
+__all__ = ["StridePaddingExplorer", "input_values"]
 
 #: Ranges of the controls.
 INPUT_SIZES = (2, 9)
@@ -44,31 +36,53 @@ PADDINGS = ("valid", "same", "full", "number")
 #: Grids larger than this are drawn without their numbers (they would not be legible).
 MAX_NUMBERED = 13
 
-_CELLS = ListedColormap(["#ececec", PALETTE["sky"]])  # padding zeros, input cells
+# -- what a student reads (one place) ------------------------------------------------
+TEXT = {
+    "title": "Stride, padding and dilation: the kernel's positions over the padded input",
+    "no_fit": ("The kernel does not fit: a {k}×{k} kernel is larger than the {p}×{p} padded input. "
+               "Choose a smaller kernel, a larger input, or add zeros with the padding."),
+    "no_fit_dilated": ("The kernel does not fit: {k}×{k} taps {d} cells apart span {span} cells, but the "
+                       "padded input is only {p} cells wide. Choose a smaller kernel or dilation, a "
+                       "larger input, or add zeros with the padding."),
+    "no_padding_choice": "Choose a padding: valid, same, full or a number of zeros.",
+    "input_title": "input {i}×{i} + zeros ({pad}) = {h}×{h}",
+    "output_title": "output G {g}×{g}",
+    "input_label": ("Padded input, {h} by {h} cells: the {i} by {i} input in blue inside {zeros}; "
+                    "the kernel's {k} by {k} taps in orange."),
+    "output_label": "Output G, {g} by {g} cells, filled up to the current step.",
+    "equation": ("G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
+                 "⌊({i} + {p} − {dk} − 1)/{s}⌋ + 1 = {g}"),
+    "slides": ("<div>With no padding and no dilation this is the slides' equation (3): "
+               "G_w = ⌊(I_w − K_w)/s⌋ + 1 = ⌊({i} − {k})/{s}⌋ + 1 = {g}</div>"),
+    "rule_valid": "valid: no zeros",
+    "rule_same": ("same: zeros so that G = ⌈I/s⌉ = ⌈{i}/{s}⌉ = {ceil} "
+                  "(any extra zero goes to the bottom/right)"),
+    "rule_full": "full: K_eff − 1 = {z} zeros on each side",
+    "rule_number_one": "1 zero on every side",
+    "rule_number": "{n} zeros on every side",
+    "padding_line": ("<div>Padding {rule}: top {top}, bottom {bottom} → p_total = {p}; "
+                     "dilation {d}: the {k}×{k} kernel spans d·(K − 1) + 1 = {span} cells.</div>"),
+    "output_line": "<div>Output: <b>{g} × {g}</b> (the same for the height).</div>",
+    "step_line": ("<div>Step {n} of {total}: output G[{i}, {j}] takes the kernel at rows {r0}…{r1}, "
+                  "columns {c0}…{c1} of the padded input; here the kernel is all ones, so "
+                  "G[{i}, {j}] = <b>{v}</b>, the sum under its taps.</div>"),
+    "no_pad": "no padding",
+    "pad_same": "p = {p}",
+    "pad_pair": "p = ({a}, {b})",
+}
 
 
-def input_values(size):
-    """The input drawn: small numbers 1..9 in reading order.
+class StridePaddingView(View):
+    """The drawing of :class:`StridePaddingExplorer` (:file:`js/stride_padding.js`)."""
 
-    >>> input_values(3)
-    array([[1., 2., 3.],
-           [4., 5., 6.],
-           [7., 8., 9.]])
-    """
-    return (np.arange(size * size) % 9 + 1.0).reshape(size, size)
+    _esm = esm("stride_padding.js")
 
 
-def _largest(fn):
-    sizes = []
-    for i in range(INPUT_SIZES[0], INPUT_SIZES[1] + 1):
-        for k in range(KERNEL_SIZES[0], KERNEL_SIZES[1] + 1):
-            for d in range(DILATIONS[0], DILATIONS[1] + 1):
-                for padding in ("valid", "same", "full", PADS[1]):
-                    try:
-                        sizes.append(fn(i, k, padding, d))
-                    except ValueError:
-                        pass
-    return max(sizes)
+def _fit_message(i: int, k: int, d: int, padded: int) -> str:
+    span = d * (k - 1) + 1
+    if d > 1:
+        return TEXT["no_fit_dilated"].format(k=k, d=d, span=span, p=padded)
+    return TEXT["no_fit"].format(k=k, p=padded)
 
 
 class StridePaddingExplorer(Explorer):
@@ -92,6 +106,8 @@ class StridePaddingExplorer(Explorer):
     controls : dict
         ``"input_size"``, ``"kernel_size"``, ``"stride"``, ``"padding"``, ``"pad"``,
         ``"dilation"``, ``"step"``, ``"play"``.
+    state : StridePaddingState
+        The numbers drawn, from :func:`meia_cnn.explain.stride_padding.stride_padding_state`.
 
     Examples
     --------
@@ -103,14 +119,17 @@ class StridePaddingExplorer(Explorer):
     >>> viz.controls["kernel_size"].value = 5
     >>> viz.controls["input_size"].value = 4
     >>> viz.error
-    "kernel_size=5 is larger than the padded input (4) for padding='valid'"
-    >>> viz.output_shape  # the last good drawing stays
+    'The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. Choose a smaller kernel, a larger input, or add zeros with the padding.'
+    >>> viz.output_shape  # the last good state stays
     (1, 1)
     >>> viz.close()
     """
 
-    def __init__(self, input_size=5, kernel_size=3, stride=1, padding="valid", dilation=1):
-        super().__init__()
+    view_class: ClassVar[type[View]] = StridePaddingView
+    title: ClassVar[str] = TEXT["title"]
+
+    def __init__(self, input_size: int = 5, kernel_size: int = 3, stride: int = 1,
+                 padding: str | int = "valid", dilation: int = 1) -> None:
         if isinstance(padding, str):
             if padding not in ("valid", "same", "full"):
                 raise ValueError(f"`padding` must be 'valid', 'same', 'full' or an int, got {padding!r}")
@@ -120,170 +139,167 @@ class StridePaddingExplorer(Explorer):
         values = dict(input_size=(input_size, INPUT_SIZES), kernel_size=(kernel_size, KERNEL_SIZES),
                       stride=(stride, STRIDES), pad=(pad, PADS), dilation=(dilation, DILATIONS))
         for name, (value, (lo, hi)) in values.items():
+            shown = "padding" if name == "pad" else name
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"`{'padding' if name == 'pad' else name}` must be an int, got {value!r}")
+                raise TypeError(f"`{shown}` must be an int, got {value!r}")
             if not lo <= value <= hi:
-                raise ValueError(
-                    f"`{'padding' if name == 'pad' else name}` must be between {lo} and {hi} here, got {value}"
-                )
-        arithmetic.output_size(input_size, kernel_size, stride=stride, padding=pad if mode == "number" else mode,
+                raise ValueError(f"`{shown}` must be between {lo} and {hi} here, got {value}")
+        arithmetic.output_size(input_size, kernel_size, stride=stride,
+                               padding=pad if mode == "number" else mode,
                                dilation=dilation)  # the core's own check of the combination
-
+        super().__init__()
         c = self.controls
-        c["input_size"] = self._int_slider(input_size, *INPUT_SIZES, "Input size I")
-        c["kernel_size"] = self._int_slider(kernel_size, *KERNEL_SIZES, "Kernel size K")
-        c["stride"] = self._int_slider(stride, *STRIDES, "Stride s")
+        c["input_size"] = _int_slider(int(input_size), *INPUT_SIZES, "Input size I")
+        c["kernel_size"] = _int_slider(int(kernel_size), *KERNEL_SIZES, "Kernel size K")
+        c["stride"] = _int_slider(int(stride), *STRIDES, "Stride s")
         c["padding"] = widgets.Dropdown(options=list(PADDINGS), value=mode, description="Padding",
                                         layout=widgets.Layout(width="200px"))
-        c["pad"] = self._int_slider(int(pad), *PADS, "Zeros p", width="220px")
-        c["dilation"] = self._int_slider(dilation, *DILATIONS, "Dilation d")
-        c["step"] = self._int_slider(0, 0, 0, "Step", width="320px")
-        c["play"] = self._make_play(c["step"], interval=600)
-        self._build_figure()
+        c["pad"] = _int_slider(int(pad), *PADS, "Zeros p", width="220px")
+        c["dilation"] = _int_slider(int(dilation), *DILATIONS, "Dilation d")
+        c["step"], c["play"] = self._step_controls(interval=600)
         self._layout(
             widgets.HBox([c["input_size"], c["kernel_size"], c["stride"]]),
             widgets.HBox([c["padding"], c["pad"], c["dilation"]]),
             widgets.HBox([c["play"], c["step"]]),
         )
-        self._connect()
+        self._listen()
 
-    # -- figure ----------------------------------------------------------------
-    def _build_figure(self):
-        self._max_padded = _largest(
-            lambda i, k, p, d: i + sum(arithmetic.padding_amounts(i, k, stride=1, padding=p, dilation=d)[0]))
-        self._max_out = _largest(lambda i, k, p, d: arithmetic.output_size(i, k, stride=1, padding=p, dilation=d))
-        fig = self._make_figure((10.5, 4.9))
-        self._ax_in = fig.add_axes([0.01, 0.02, 0.50, 0.84])
-        self._ax_out = fig.add_axes([0.56, 0.02, 0.43, 0.84])
-        n = self._max_padded
-        self._g_in = NumberGrid(self._ax_in, (n, n), cmap=_CELLS, vmin=0, vmax=1, fmt=format_number)
-        self._g_out = NumberGrid(self._ax_out, (self._max_out, self._max_out), cmap=CMAP_VALUES,
-                                 fmt=format_number)
-        # the taps: one square per kernel weight, all in one collection
-        self._taps = PolyCollection([], facecolors=PALETTE["orange"], edgecolors=PALETTE["vermillion"],
-                                    alpha=0.55, linewidths=1.5, zorder=3.5)
-        self._ax_in.add_collection(self._taps, autolim=False)
-        self._span = add_window(self._ax_in, colour=PALETTE["vermillion"], linewidth=2.5, linestyle="--")
-        self._cell = add_window(self._ax_out, colour=PALETTE["vermillion"], linewidth=3.5)
-        self._t_in = set_title(self._ax_in, "", fontsize=FONT["label"], loc="left")
-        self._t_out = set_title(self._ax_out, "", fontsize=FONT["label"], loc="left")
-
-    # -- numbers from the core ----------------------------------------------------
-    def _padding_arg(self):
+    # -- controls -> state ---------------------------------------------------------
+    def _compute(self) -> StridePaddingState:
         c = self.controls
-        return c["pad"].value if c["padding"].value == "number" else c["padding"].value
+        mode = c["padding"].value
+        if mode not in PADDINGS:
+            raise ValueError(TEXT["no_padding_choice"])
+        c["pad"].disabled = mode != "number"
+        values = {}
+        for name, (lo, hi) in (("input_size", INPUT_SIZES), ("kernel_size", KERNEL_SIZES),
+                               ("stride", STRIDES), ("dilation", DILATIONS), ("pad", PADS)):
+            v = c[name].value
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+                raise ValueError(f"{c[name].description} must be a whole number from {lo} to {hi}.")
+            values[name] = int(v)
+        i, k, s, d, p = (values[n] for n in ("input_size", "kernel_size", "stride", "dilation", "pad"))
+        padding: str | int = p if mode == "number" else mode
+        if mode in ("valid", "number"):
+            padded = i + (2 * p if mode == "number" else 0)
+            if d * (k - 1) + 1 > padded:
+                raise ValueError(_fit_message(i, k, d, padded))
+        return stride_padding_state(i, k, stride=s, padding=padding, dilation=d)
 
-    @property
-    def output_shape(self):
-        """``(H', W')``: the shape of the output grid drawn (from equation (3))."""
-        return tuple(self._state["output"].shape)
-
-    @property
-    def padded(self):
-        """The padded input drawn (zeros around the input)."""
-        return self._state["padded"].copy()
-
-    @property
-    def pads(self):
-        """Zeros on each side: ``((top, bottom), (left, right))``."""
-        return self._state["pads"]
-
-    @property
-    def output(self):
-        """The output values (kernel of ones: each is the sum under the taps)."""
-        return self._state["output"].copy()
-
-    @property
-    def position(self):
-        """``(i, j)`` of the output cell at the current step."""
-        return self._state["position"]
-
-    @property
-    def taps(self):
-        """``(row, col)`` of every kernel tap in the padded input, at the current step."""
-        return self._state["taps"].copy()
-
-    @property
-    def equation(self):
-        """Equation (3) with the current numbers, as written in the readout."""
-        return self._state["equation"]
-
-    def _update(self):
-        c = self.controls
-        size, k = c["input_size"].value, c["kernel_size"].value
-        s, d = c["stride"].value, c["dilation"].value
-        padding = self._padding_arg()
-        c["pad"].disabled = c["padding"].value != "number"
-        # numbers first: a bad combination raises here and the drawing stays
-        g = arithmetic.output_size(size, k, stride=s, padding=padding, dilation=d)
-        pads = arithmetic.padding_amounts(size, k, stride=s, padding=padding, dilation=d)
-        x = input_values(size)
-        padded = ops.pad(x, pads)
-        output = ops.conv2d(x, np.ones((k, k)), stride=s, padding=pads, dilation=d)
-        if output.shape != (g, g):  # pragma: no cover - the core's two answers agree
-            raise ValueError(f"output {output.shape} disagrees with equation (3): {g}")
-        n = g * g
-        self._set_quietly(c["step"], max=n - 1)
-        step = min(c["step"].value, n - 1)
-        i, j = divmod(step, g)
-        rows = i * s + d * np.arange(k)
-        cols = j * s + d * np.arange(k)
-        taps = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1).reshape(-1, 2)
-        (top, bottom), (left, right) = pads
-        p_total = top + bottom
-        k_eff = d * (k - 1) + 1
-        equation = (
-            "G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
-            f"⌊({size} + {p_total} − {d * (k - 1)} − 1)/{s}⌋ + 1 = {g}"
-        )
-        self._state = dict(output=output, padded=padded, pads=pads, position=(i, j),
-                           taps=taps, equation=equation)
-
-        # drawing
-        h = padded.shape[0]
-        is_input = np.zeros(padded.shape)
-        is_input[top:top + size, left:left + size] = 1
-        numbered = h <= MAX_NUMBERED
-        self._g_in.set(padded, colours=is_input, show_numbers=numbered)
-        self._taps.set_verts([
-            [(cc - 0.45, r - 0.45), (cc + 0.45, r - 0.45), (cc + 0.45, r + 0.45), (cc - 0.45, r + 0.45)]
-            for r, cc in taps
-        ])
-        self._span.set_xy((j * s - 0.5, i * s - 0.5))
-        self._span.set_width(k_eff)
-        self._span.set_height(k_eff)
-        order = np.arange(n).reshape(g, g)
-        self._g_out.set(output, hide=order > step, show_numbers=g <= MAX_NUMBERED)
-        self._cell.set_xy((j - 0.5, i - 0.5))
-        pad_text = "no padding" if not (top or bottom or left or right) else (
-            f"p = {top}" if len({top, bottom, left, right}) == 1 else f"p = ({top}, {bottom})")
-        self._t_in.set_text(f"input {size}×{size} + zeros ({pad_text}) = {h}×{h}")
-        self._t_out.set_text(f"output G  {g}×{g}   (step {step + 1} of {n})")
-        self._write_readout(size, k, s, d, padding, pads, g, (i, j), k_eff)
-
-    def _write_readout(self, size, k, s, d, padding, pads, g, pos, k_eff):
-        (top, bottom), _ = pads
-        p_total = top + bottom
-        mode = self.controls["padding"].value
-        rules = {
-            "valid": "valid: no zeros",
-            "same": f"same: zeros so that G = ⌈I/s⌉ = ⌈{size}/{s}⌉ = {-(-size // s)} "
-                    "(any extra zero goes to the bottom/right)",
-            "full": f"full: K_eff − 1 = {k_eff - 1} zeros on each side",
-            "number": f"{padding} zero{'s' * (padding != 1)} on every side",
+    # -- state -> scene --------------------------------------------------------------
+    def _scene(self, state: StridePaddingState) -> tuple[dict, dict]:
+        i, k, s, d = state.input_size, state.kernel_size, state.stride, state.dilation
+        g, h = state.output_size, state.padded_size
+        (top, bottom), (left, right) = state.pads
+        is_input = np.zeros(state.padded.shape)
+        is_input[top:top + i, left:left + i] = 1
+        cell_colours = [[PALETTE["sky"] if v else PALETTE["light"] for v in row] for row in is_input]
+        numbered_in = h <= MAX_NUMBERED
+        numbered_out = g <= MAX_NUMBERED
+        pad_text = TEXT["no_pad"] if not (top or bottom or left or right) else (
+            TEXT["pad_same"].format(p=top) if len({top, bottom, left, right}) == 1
+            else TEXT["pad_pair"].format(a=top, b=bottom))
+        zeros = "no zeros" if pad_text == TEXT["no_pad"] else "a border of zeros in grey"
+        offsets = (state.steps[0].taps - np.array(state.steps[0].origin)).tolist()
+        steps = []
+        for n, st in enumerate(state.steps):
+            r, c = st.position
+            r0, c0 = st.origin
+            steps.append({
+                "origin": [r0, c0], "cell": [r, c],
+                "readout": TEXT["step_line"].format(
+                    n=n + 1, total=len(state.steps), i=r, j=c, r0=r0, r1=r0 + state.effective_kernel - 1,
+                    c0=c0, c1=c0 + state.effective_kernel - 1, v=format_number(st.value)),
+            })
+        scene = {
+            "input": {
+                "rows": h, "cols": h, "colours": cell_colours,
+                "labels": [[format_number(v) for v in row] for row in state.padded] if numbered_in else None,
+                "title": TEXT["input_title"].format(i=i, pad=pad_text, h=h),
+                "label": TEXT["input_label"].format(h=h, i=i, k=k, zeros=zeros),
+            },
+            "output": {
+                "rows": g, "cols": g, "colours": colours(state.output, cmap="cividis"),
+                "labels": [[format_number(v) for v in row] for row in state.output] if numbered_out else None,
+                "title": TEXT["output_title"].format(g=g),
+                "label": TEXT["output_label"].format(g=g),
+            },
+            "kernel": {"size": k, "span": state.effective_kernel, "offsets": offsets},
+            "steps": steps,
+            "readout": self._readout(state),
         }
-        slides = ""
-        if p_total == 0 and d == 1:
-            slides = (f"<div>With no padding and no dilation this is the slides' equation (3): "
-                      f"G_w = ⌊(I_w − K_w)/s⌋ + 1 = ⌊({size} − {k})/{s}⌋ + 1 = {g}</div>")
-        i, j = pos
-        self.readout.value = (
-            f"<div><b>Equation (3)</b>: {self.equation}</div>"
+        return scene, {}
+
+    def _readout(self, state: StridePaddingState) -> str:
+        i, k, s, d, g = (state.input_size, state.kernel_size, state.stride, state.dilation,
+                         state.output_size)
+        (top, bottom), _ = state.pads
+        p_total = state.p_total
+        mode = state.padding if isinstance(state.padding, str) else "number"
+        rules = {
+            "valid": TEXT["rule_valid"],
+            "same": TEXT["rule_same"].format(i=i, s=s, ceil=-(-i // s)),
+            "full": TEXT["rule_full"].format(z=state.effective_kernel - 1),
+            "number": (TEXT["rule_number_one"] if state.padding == 1
+                       else TEXT["rule_number"].format(n=state.padding)),
+        }
+        slides = TEXT["slides"].format(i=i, k=k, s=s, g=g) if p_total == 0 and d == 1 else ""
+        return (
+            f"<div><b>Equation (3)</b>: {html.escape(_equation(state))}</div>"
             f"{slides}"
-            f"<div>Padding {rules[mode]}: top {top}, bottom {bottom} → p_total = {p_total}; "
-            f"dilation {d}: the {k}×{k} kernel spans d·(K − 1) + 1 = {k_eff} cells.</div>"
-            f"<div>Output: <b>{g} × {g}</b> (the same for the height). Step: output G[{i}, {j}] "
-            f"takes the kernel at rows {i * s}…{i * s + k_eff - 1}, columns {j * s}…{j * s + k_eff - 1} "
-            f"of the padded input; here the kernel is all ones, so G[{i}, {j}] = "
-            f"{format_number(self._state['output'][i, j])}, the sum under its taps.</div>"
+            + TEXT["padding_line"].format(rule=rules[mode], top=top, bottom=bottom, p=p_total, d=d, k=k,
+                                          span=state.effective_kernel)
+            + TEXT["output_line"].format(g=g)
         )
+
+    # -- numbers of the current step, for instructors and tests ------------------------
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        """``(H', W')``: the shape of the output grid drawn (from equation (3))."""
+        return self.state.output_shape
+
+    @property
+    def padded(self) -> np.ndarray:
+        """The padded input drawn (zeros around the input)."""
+        return self.state.padded.copy()
+
+    @property
+    def pads(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Zeros on each side: ``((top, bottom), (left, right))``."""
+        return self.state.pads
+
+    @property
+    def output(self) -> np.ndarray:
+        """The output values (kernel of ones: each is the sum under the taps)."""
+        return self.state.output.copy()
+
+    def _current(self) -> Any:
+        steps = self.state.steps
+        return steps[min(self.step, len(steps) - 1)]
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """``(i, j)`` of the output cell at the current step."""
+        return self._current().position
+
+    @property
+    def taps(self) -> np.ndarray:
+        """``(row, col)`` of every kernel tap in the padded input, at the current step."""
+        return self._current().taps.copy()
+
+    @property
+    def equation(self) -> str:
+        """Equation (3) with the current numbers, as written in the readout."""
+        return _equation(self.state)
+
+
+def _equation(st: StridePaddingState) -> str:
+    return TEXT["equation"].format(i=st.input_size, p=st.p_total, dk=st.dilation * (st.kernel_size - 1),
+                                   s=st.stride, g=st.output_size)
+
+
+def _int_slider(value: int, lo: int, hi: int, description: str, *, width: str = "260px") -> widgets.IntSlider:
+    """An IntSlider with a readable label that updates while dragged."""
+    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
+                             continuous_update=True, style={"description_width": "initial"},
+                             layout=widgets.Layout(width=width, max_width="100%"))

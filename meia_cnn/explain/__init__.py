@@ -1,0 +1,12 @@
+"""The numbers each explorer shows, as pure functions of the core.
+
+One module per lecture topic.  Each function takes the explorer's settings
+and returns a frozen dataclass holding every number drawn or written (its
+arrays read-only); nothing here imports ipywidgets or draws anything, so the
+explorers, the tests and a script all get the same answers.
+
+* :mod:`meia_cnn.explain.stride_padding` -- equation (3) at work: padding,
+  stride, dilation, every position of the kernel;
+* :mod:`meia_cnn.explain.convolution` -- equation (1) step by step: windows,
+  products, sums, the output map.
+"""

@@ -1,0 +1,633 @@
+"""The base of the browser-drawn explorers: controls, one drawing, a readout, messages.
+
+An explorer is an :class:`ipywidgets.VBox` holding
+
+- its controls (``.controls``, a dict of ipywidgets by name), in rows;
+- a message area (``.message``) for words about a bad entry (a typed
+  kernel, an upload): the drawing keeps its last good state meanwhile;
+- one :class:`View`, an anywidget that draws the explorer's state as SVG
+  in the browser (with :file:`js/draw.js`) and writes the readout under it.
+
+Python is the source of truth.  A pure function of the core (e.g.
+:func:`meia_cnn.explain.stride_padding.stride_padding_state`) computes a
+frozen dataclass from the controls: the explorer's ``.state``.  The explorer
+turns it into a *scene* (JSON: numbers already formatted, colours as
+``"#rrggbb"``, the readout as HTML) and sends it with one ``version`` bump,
+so the page never draws half an update.  Pictures travel as PNG bytes in
+:class:`~traitlets.Bytes` traits, set only when the picture changes.
+
+Small discrete controls (a step slider) are resolved in the browser: the
+scene holds every step (``scene["steps"][i]``, with its readout), and the
+slider is linked to the view's ``step`` trait in the front end
+(:func:`ipywidgets.jslink`), so stepping costs no round trip and still works
+in a static export.  See :meth:`Explorer._step_controls`.
+
+A subclass implements :meth:`Explorer._compute` (controls -> state; a
+:class:`ValueError` there shows its message in place of the drawing, the
+last good state stays) and :meth:`Explorer._scene` (state -> scene and
+pictures).  No callback exception ever escapes: :meth:`Explorer._guard`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import io
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import anywidget
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "PALETTE",
+    "JS_DIR",
+    "esm",
+    "View",
+    "Upload",
+    "Explorer",
+    "colours",
+    "png_bytes",
+    "plain_text",
+    "format_number",
+]
+
+#: Okabe & Ito's colour-blind-safe palette, the one palette of the kit (draw.js has the same).
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+    "light": "#ececec",
+}
+#: Folder of the front-end files shipped with the package.
+JS_DIR = Path(__file__).resolve().parent / "js"
+#: zlib level of the PNG pictures: fast to encode, a little larger.
+PNG_COMPRESS_LEVEL = 1
+
+_log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=None)
+def esm(name: str) -> str:
+    """The ES module of one explorer: :file:`js/draw.js` followed by :file:`js/{name}`.
+
+    anywidget loads ``_esm`` from a blob URL, where a relative ``import``
+    cannot resolve (and the kit uses no bundler and no server route), so the
+    shared drawing library is put in front of the explorer's own file.
+
+    Parameters
+    ----------
+    name : str
+        The explorer's file in :data:`JS_DIR`, e.g. ``"stride_padding.js"``.
+
+    Returns
+    -------
+    str
+        The module's source.
+
+    Examples
+    --------
+    >>> source = esm("stride_padding.js")
+    >>> source.startswith("// draw.js") and "export default" in source
+    True
+    """
+    path = JS_DIR / name
+    if path.parent != JS_DIR or not path.is_file():
+        raise ValueError(f"`name` must be a file of {JS_DIR}, got {name!r}")
+    draw = (JS_DIR / "draw.js").read_text(encoding="utf-8")
+    return f"{draw}\n// ---- {name} ----\n{path.read_text(encoding='utf-8')}"
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """A number as written in a cell or a readout: short, with a true minus sign.
+
+    Whole numbers print without decimals; others with ``digits``
+    significant digits.
+
+    Parameters
+    ----------
+    value : float
+    digits : int
+        Significant digits of a number that is not whole.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(4.0), format_number(-2), format_number(0.0625), format_number(12.375)
+    ('4', '−2', '0.0625', '12.4')
+    >>> format_number(-1e-17)
+    '0'
+    """
+    v = float(value)
+    if not np.isfinite(v):
+        return "nan" if np.isnan(v) else ("∞" if v > 0 else "−∞")
+    if abs(v) < 1e-12:
+        return "0"
+    if abs(v - round(v)) < 1e-9 and abs(v) < 1e6:
+        text = str(int(round(v)))
+    else:
+        text = f"{v:.{digits}g}"
+    return text.replace("-", "−")
+
+
+def _cmap(name: str) -> Any:
+    import matplotlib
+
+    return matplotlib.colormaps[name]
+
+
+def colours(values: ArrayLike, *, cmap: str = "cividis", vmin: float | None = None,
+            vmax: float | None = None, symmetric: bool = False) -> list[list[str | None]]:
+    """Cell colours for a grid, as ``"#rrggbb"`` (``None`` where a value is not finite).
+
+    Parameters
+    ----------
+    values : (M, N) array
+    cmap : str
+        A matplotlib colour map: ``"cividis"`` for values >= 0, ``"PuOr_r"``
+        for signed values (both colour-blind safe), ``"gray"`` for photos.
+    vmin, vmax : float, optional
+        The values at the ends of the map (default: the finite extremes).
+    symmetric : bool
+        Centre the map on 0 (signed values).
+
+    Returns
+    -------
+    list of list of str or None
+
+    Examples
+    --------
+    >>> colours([[0, 1]], cmap="gray")
+    [['#000000', '#ffffff']]
+    >>> colours([[-1, 0, 1]], cmap="PuOr_r", symmetric=True)[0][1]
+    '#f7f7f6'
+    """
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 2:
+        raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
+    finite = arr[np.isfinite(arr)]
+    lo = float(finite.min()) if vmin is None and finite.size else (vmin if vmin is not None else 0.0)
+    hi = float(finite.max()) if vmax is None and finite.size else (vmax if vmax is not None else 1.0)
+    if symmetric:
+        m = max(abs(lo), abs(hi), 1e-12)
+        lo, hi = -m, m
+    if hi <= lo:
+        hi = lo + 1.0
+    with np.errstate(invalid="ignore"):
+        scaled = np.clip((arr - lo) / (hi - lo), 0.0, 1.0)
+    rgb = (_cmap(cmap)(np.nan_to_num(scaled))[..., :3] * 255 + 0.5).astype(int)
+    out: list[list[str | None]] = []
+    for r in range(arr.shape[0]):
+        out.append([f"#{rgb[r, c, 0]:02x}{rgb[r, c, 1]:02x}{rgb[r, c, 2]:02x}"
+                    if np.isfinite(arr[r, c]) else None for c in range(arr.shape[1])])
+    return out
+
+
+def png_bytes(values: ArrayLike, *, cmap: str = "gray", vmin: float | None = None,
+              vmax: float | None = None, symmetric: bool = False) -> bytes:
+    """A 2-D array as PNG bytes through a colour map (for a :class:`~traitlets.Bytes` trait).
+
+    Parameters
+    ----------
+    values : (M, N) array
+    cmap, vmin, vmax, symmetric
+        As for :func:`colours`.
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> png_bytes([[0.0, 1.0]])[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    from PIL import Image
+
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 2:
+        raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
+    finite = arr[np.isfinite(arr)]
+    lo = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+    hi = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+    if symmetric:
+        m = max(abs(lo), abs(hi), 1e-12)
+        lo, hi = -m, m
+    if hi <= lo:
+        hi = lo + 1.0
+    with np.errstate(invalid="ignore"):
+        scaled = np.nan_to_num(np.clip((arr - lo) / (hi - lo), 0.0, 1.0))
+    rgb = (_cmap(cmap)(scaled)[..., :3] * 255 + 0.5).astype(np.uint8)
+    with io.BytesIO() as out:
+        Image.fromarray(rgb).save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        return out.getvalue()
+
+
+def plain_text(markup: str) -> str:
+    """HTML to plain text: tags dropped, entities decoded, spaces collapsed.
+
+    Parameters
+    ----------
+    markup : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> plain_text("<div><b>G</b> = 3 &times; 3</div><div>next</div>")
+    'G = 3 × 3\\nnext'
+    """
+    text = re.sub(r"<br\s*/?>|</p>|</div>|</tr>|</li>", "\n", markup)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip()).strip()
+
+
+class View(anywidget.AnyWidget):
+    """An explorer's drawing, in the browser.  Subclasses set ``_esm = esm("name.js")``.
+
+    Traits (the whole contract between Python and the page):
+
+    ``version`` : int
+        Bumped once per Python-side change, after every other trait is set
+        (in one message); the page redraws on it and only on it.
+    ``scene`` : dict
+        Everything to draw, JSON: numbers as the text to write, colours as
+        ``"#rrggbb"``, ``"readout"`` (HTML) and ``"steps"`` (a list: what
+        changes per step, each with its ``"readout"``).
+    ``step`` : int
+        The step shown, linked to the step slider in the browser.
+    ``notice`` : str
+        When not empty, the page shows this text in place of the drawing
+        (an impossible combination of controls).
+    ``label`` : str
+        The drawing's accessible name.
+
+    A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
+    """
+
+    _esm: ClassVar[str] = ""
+    version = traitlets.Int(0).tag(sync=True)
+    scene = traitlets.Dict().tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+    notice = traitlets.Unicode("").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+
+
+class Upload(anywidget.AnyWidget):
+    """A file button that checks the file's size in the browser before sending it.
+
+    A file larger than ``max_bytes`` is refused in the page with a sentence
+    naming the limit (a large message would otherwise be dropped by the
+    server without a word); the kernel hears of it through
+    :meth:`on_refused`.  An accepted file arrives as ``value``: a tuple of one
+    dict with ``name``, ``type``, ``size`` and ``content`` (a memoryview), as
+    :class:`ipywidgets.FileUpload` gives it.
+
+    Parameters
+    ----------
+    description : str
+        The button's text.
+    accept : str
+        The file types offered (``"image/*"``).
+    max_bytes : int
+        The largest file sent to the kernel.
+    """
+
+    _esm = esm("upload.js")
+    description = traitlets.Unicode("Upload").tag(sync=True)
+    accept = traitlets.Unicode("image/*").tag(sync=True)
+    max_bytes = traitlets.Int(8 * 1024 * 1024).tag(sync=True)
+    #: The sentence the button shows when a file is too large (``{name}``, ``{size}``, ``{limit}``).
+    too_large = traitlets.Unicode(
+        "{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."
+    ).tag(sync=True)
+    value = traitlets.Tuple()
+
+    def __init__(self, description: str = "Upload", *, accept: str = "image/*",
+                 max_bytes: int = 8 * 1024 * 1024, **kwargs: Any) -> None:
+        super().__init__(description=description, accept=accept, max_bytes=max_bytes, **kwargs)
+        self._refused: list[Callable[[str], None]] = []
+        self.on_msg(self._on_message)
+
+    def on_refused(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(sentence)`` when the page refuses a file (too large).
+
+        Parameters
+        ----------
+        callback : callable
+        """
+        self._refused.append(callback)
+
+    def _on_message(self, _widget: Any, content: dict, buffers: Sequence[Any]) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        name = str(content.get("name", "upload"))[:200] if isinstance(content, dict) else "upload"
+        if kind == "file" and buffers:
+            data = memoryview(bytes(buffers[0]))
+            self.value = ({"name": name, "type": str(content.get("type", "")), "size": len(data),
+                           "content": data},)
+        elif kind == "refused":
+            sentence = str(content.get("sentence", ""))[:500]
+            for callback in self._refused:
+                callback(sentence)
+
+
+class Explorer(widgets.VBox):
+    """Base class of the browser-drawn explorers.
+
+    Subclasses set :attr:`view_class`, build their controls in ``__init__``
+    after ``super().__init__()``, call :meth:`_layout` with the rows of
+    controls, then :meth:`_listen` (which draws the first state), and
+    implement :meth:`_compute` and :meth:`_scene`.
+
+    Attributes
+    ----------
+    controls : dict of str to ipywidgets.Widget
+        The controls by name; set ``.value`` to drive the explorer.
+    view : View
+        The drawing.
+    message : ipywidgets.HTML
+        Words about a bad entry; empty when all is well.
+    state : frozen dataclass
+        The current numbers, from the core.
+    """
+
+    view_class: ClassVar[type[View]] = View
+    #: Accessible name of the whole explorer (a sentence; subclasses override).
+    title: ClassVar[str] = "Explorer"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.controls: dict[str, widgets.Widget] = {}
+        self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
+        self.message.add_class("meia-message")
+        self.view = self.view_class(label=self.title)
+        self.view.layout = widgets.Layout(width="100%")
+        self.add_class("meia-explorer")
+        self.layout.max_width = "100%"
+        self._state: Any = None
+        self._held = 0
+        self._pending = False
+        self._quiet = 0
+        self._links: list[Any] = []
+
+    # -- building -----------------------------------------------------------
+    def _layout(self, *rows: widgets.Widget) -> None:
+        """Set the children: the rows of controls, the message area, the view."""
+        for row in rows:
+            if isinstance(row, widgets.HBox):
+                row.layout.flex_flow = "row wrap"  # controls wrap on a narrow screen
+                row.layout.max_width = "100%"
+        self.children = [*rows, self.message, self.view]
+
+    def _listen(self, names: Sequence[str] | None = None) -> None:
+        """Recompute when the named controls (default: all but step, play, buttons, uploads) change; draw once."""
+        for name, control in self.controls.items():
+            if names is None and name in ("step", "play"):
+                continue
+            if names is not None and name not in names:
+                continue
+            if isinstance(control, (widgets.Button, widgets.FileUpload, Upload, widgets.Play)):
+                continue
+            control.observe(self._guard(self._on_change), names="value")
+        self.refresh()
+
+    def _guard(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` wrapped so that no exception escapes: it becomes a message, the last good state stays."""
+
+        @functools.wraps(fn)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except (ValueError, TypeError) as exc:
+                self.show_error(exc)
+            except Exception as exc:  # noqa: BLE001 - a student never sees a traceback
+                _log.exception("explorer callback failed")
+                self.show_error(f"Something went wrong ({type(exc).__name__}); the last good drawing stays.")
+            return None
+
+        return guarded
+
+    def _on_change(self, change: Any = None) -> None:
+        if self._quiet:
+            return
+        if self._held:
+            self._pending = True
+            return
+        self.refresh()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[Explorer]:
+        """Change several controls at once and recompute once, at the end.
+
+        Examples
+        --------
+        ``with viz.hold(): viz.controls["a"].value = 1; viz.controls["b"].value = 2``
+        """
+        self._held += 1
+        try:
+            yield self
+        finally:
+            self._held -= 1
+            if not self._held and self._pending:
+                self._pending = False
+                self.refresh()
+
+    def _set_quietly(self, control: widgets.Widget, **traits: Any) -> None:
+        """Set traits of a control (a slider's range, a text's value) without a recompute."""
+        self._quiet += 1
+        try:
+            for name, value in traits.items():
+                setattr(control, name, value)
+        finally:
+            self._quiet -= 1
+
+    # -- steps resolved in the browser ----------------------------------------
+    def _step_controls(self, *, description: str = "Step", interval: int = 700,
+                       width: str = "340px") -> tuple[widgets.SelectionSlider, widgets.Play]:
+        """A step slider and its Play button, linked to ``view.step`` in the browser.
+
+        The slider's value is the step's index (0, 1, ...) and its label reads
+        ``"k of n"`` (counting from 1, as the readout does).  Stepping never
+        calls Python in the page (``jslink``); in Python the same links are
+        kept by observers, so tests and notebooks see ``view.step`` follow.
+        Set the number of steps with :meth:`_set_steps`.
+
+        Returns
+        -------
+        (SelectionSlider, Play)
+        """
+        slider = widgets.SelectionSlider(
+            options=[("1 of 1", 0)], description=description, continuous_update=True,
+            style={"description_width": "initial"}, layout=widgets.Layout(width=width),
+        )
+        play = widgets.Play(value=0, min=0, max=0, step=1, interval=interval, description="Play",
+                            layout=widgets.Layout(width="auto"))
+        self._links += [widgets.jslink((slider, "index"), (self.view, "step")),
+                        widgets.jslink((play, "value"), (slider, "index"))]
+        slider.observe(self._guard(self._on_step), names="index")
+        play.observe(self._guard(self._on_play), names="value")
+        return slider, play
+
+    def _on_step(self, change: Any) -> None:
+        index = change["new"]
+        if isinstance(index, int) and self.view.step != index:
+            self.view.step = index
+        play = self.controls.get("play")
+        if play is not None and isinstance(index, int) and play.value != index:
+            self._set_quietly(play, value=index)
+
+    def _on_play(self, change: Any) -> None:
+        slider = self.controls["step"]
+        value = change["new"]
+        if isinstance(value, int) and 0 <= value < len(slider.options) and slider.index != value:
+            slider.index = value
+
+    def _set_steps(self, n: int) -> int:
+        """Give the step slider ``n`` steps, keeping the current one if it still exists; return it."""
+        slider, play = self.controls["step"], self.controls.get("play")
+        current = slider.index if isinstance(slider.index, int) else 0
+        index = min(max(current, 0), n - 1)
+        if len(slider.options) != n:
+            self._set_quietly(slider, options=[(f"{k + 1} of {n}", k) for k in range(n)], index=index)
+            if play is not None:
+                self._set_quietly(play, max=n - 1, value=index)
+        return index
+
+    @property
+    def step(self) -> int:
+        """The step shown (0-based; the slider's label counts from 1)."""
+        return int(self.view.step)
+
+    # -- state and drawing -------------------------------------------------------
+    @property
+    def state(self) -> Any:
+        """The current numbers: the core's frozen dataclass for the controls."""
+        return self._state
+
+    def _compute(self) -> Any:  # pragma: no cover - abstract
+        """Read the controls and return the core's state (raise ValueError in a student's words)."""
+        raise NotImplementedError
+
+    def _scene(self, state: Any) -> tuple[dict, dict]:  # pragma: no cover - abstract
+        """``(scene, pictures)``: the JSON scene and a dict of Bytes traits to set (PNG)."""
+        raise NotImplementedError
+
+    def refresh(self) -> bool:
+        """Recompute from the controls and send the new scene with one version bump.
+
+        A :class:`ValueError` or :class:`TypeError` from :meth:`_compute` is
+        shown in place of the drawing (``view.notice``); ``.state`` keeps the
+        last good state.  Returns whether the new state is shown.
+        """
+        try:
+            state = self._compute()
+            scene, pictures = self._scene(state)
+        except (ValueError, TypeError) as exc:
+            self._publish_notice(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            _log.exception("explorer update failed")
+            self._publish_notice(f"Something went wrong ({type(exc).__name__}); change a control to go on.")
+            return False
+        self._state = state
+        self._publish(scene, **pictures)
+        self.clear_message()
+        return True
+
+    def _publish(self, scene: dict, *, step: int | None = None, **pictures: Any) -> None:
+        """Send ``scene`` (and pictures that changed) in one message with a version bump."""
+        view = self.view
+        n = len(scene.get("steps", ())) or 1
+        if "step" in self.controls:
+            step = self._set_steps(n) if step is None else step
+        with view.hold_sync():
+            for name, value in pictures.items():
+                if getattr(view, name) != value:
+                    setattr(view, name, value)
+            view.scene = scene
+            view.notice = ""
+            if step is not None:
+                view.step = int(step)
+            view.version += 1
+
+    def _publish_notice(self, text: str) -> None:
+        with self.view.hold_sync():
+            self.view.notice = text
+            self.view.version += 1
+
+    # -- readout and messages ----------------------------------------------------
+    @property
+    def readout_html(self) -> str:
+        """The readout shown under the drawing: the scene's, then the current step's."""
+        scene = self.view.scene or {}
+        parts = [scene.get("readout", "")]
+        steps = scene.get("steps") or []
+        if steps:
+            parts.append(steps[min(self.step, len(steps) - 1)].get("readout", ""))
+        return "".join(parts)
+
+    @property
+    def readout_text(self) -> str:
+        """The readout as plain text (what a student reads under the drawing)."""
+        return plain_text(self.readout_html)
+
+    def show_error(self, exc: BaseException | str) -> None:
+        """Show ``exc`` (or a sentence) in the message area, as a warning."""
+        text = html.escape(str(exc))
+        self.message.value = (
+            f'<span role="alert" style="color:#B34700;font-weight:bold">&#9888; {text}</span>'
+        )
+
+    def show_info(self, text: str) -> None:
+        """Show a sentence in the message area, as information."""
+        self.message.value = f'<span style="color:{PALETTE["blue"]}">{html.escape(str(text))}</span>'
+
+    def clear_message(self) -> None:
+        """Empty the message area."""
+        self.message.value = ""
+
+    @property
+    def error(self) -> str:
+        """What the explorer says is wrong ('' when nothing): the message, else the notice."""
+        text = plain_text(self.message.value).replace("\u26a0", "").strip()
+        return text or self.view.notice
+
+    # -- lifetime -------------------------------------------------------------
+    def close(self) -> None:
+        """Close the links, the controls, the rows, the message and the view."""
+        for link in getattr(self, "_links", ()):
+            link.close()
+        self._links = []
+        for control in getattr(self, "controls", {}).values():
+            control.close()
+        _close_tree(getattr(self, "children", ()))
+        view = getattr(self, "view", None)
+        if view is not None:
+            view.close()
+        super().close()
+
+
+def _close_tree(children: Sequence[widgets.Widget]) -> None:
+    for child in children:
+        if isinstance(child, widgets.Box):
+            _close_tree(child.children)
+        if isinstance(child, widgets.Widget):
+            child.close()

@@ -1,0 +1,451 @@
+// draw.js: the SVG primitives every explorer of meia-cnn draws with.
+//
+// Plain browser JavaScript, no dependencies, no build step.  Python (see
+// meia_cnn/widgets/_explorer.py) puts this file in front of an explorer's own
+// file (e.g. stride_padding.js) to make the ES module anywidget loads, so an
+// explorer file uses the `Draw` object below directly and ends with
+// `export default { render };`.  This file has no `import` and no `export`.
+//
+// Conventions
+// - Python computes every number and every colour; this file only places them.
+// - Sizes are CSS pixels.  An explorer draws for the width it is given by
+//   Draw.fit (its container's width) and picks its own narrow layout under
+//   Draw.NARROW px.  Text is Draw.font(width) px: 14 at 600 px and wider,
+//   never below 12.
+// - Every drawing is an <svg role="img"> with an aria-label and a <title>.
+// - After each draw the explorer calls Draw.done(root, model): the root gets
+//   data-drawn (a counter), data-step and data-version, which tests and the
+//   browser benchmark wait on.
+
+const Draw = (() => {
+  const NS = "http://www.w3.org/2000/svg";
+
+  // Okabe & Ito's colour-blind-safe palette (the same as PALETTE in Python).
+  const PALETTE = {
+    black: "#000000", orange: "#E69F00", sky: "#56B4E9", green: "#009E73",
+    yellow: "#F0E442", blue: "#0072B2", vermillion: "#D55E00", purple: "#CC79A7",
+    grey: "#999999", light: "#ececec", ink: "#1a1a1a",
+  };
+
+  const NARROW = 600; // px: under this width, explorers stack their panels
+  const MIN_FONT = 12; // px: no text is ever smaller
+  const FONT = 14; // px: body text from NARROW up (and so on a 1280x720 slide)
+
+  /** Font size (px) for a container `width` px wide: 14, or 12 when narrow. */
+  function font(width) {
+    return width >= NARROW ? FONT : MIN_FONT;
+  }
+
+  /** An SVG element `tag` with attributes `attrs`, appended to `parent` if given. */
+  function el(tag, attrs = {}, parent = null) {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+    }
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  /** An HTML element `tag` with a class and optional text, appended to `parent`. */
+  function html(tag, className, parent = null, text = null) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== null) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  /**
+   * A drawing: <svg role="img"> of `width` x `height` px with an accessible name.
+   * panel(parent, {width, height, label}) -> SVGSVGElement
+   */
+  function panel(parent, { width, height, label }) {
+    const svg = el("svg", {
+      width: Math.ceil(width), height: Math.ceil(height),
+      viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
+      role: "img", "aria-label": label, class: "meia-panel",
+    }, parent);
+    el("title", {}, svg).textContent = label;
+    return svg;
+  }
+
+  /**
+   * Text at (x, y).  opts: size (px, at least 12), anchor ("start" | "middle" |
+   * "end"), baseline ("auto" | "middle" | "hanging"), weight, fill, italic.
+   * text(parent, x, y, str, opts) -> SVGTextElement
+   */
+  function text(parent, x, y, str, opts = {}) {
+    const t = el("text", {
+      x, y, "font-size": Math.max(MIN_FONT, opts.size || FONT),
+      "text-anchor": opts.anchor || "start",
+      "dominant-baseline": opts.baseline || "auto",
+      "font-weight": opts.weight || "normal",
+      "font-style": opts.italic ? "italic" : null,
+      fill: opts.fill || PALETTE.ink,
+      "font-family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
+    }, parent);
+    t.textContent = str;
+    return t;
+  }
+
+  /** Relative luminance of "#rrggbb" (0 dark .. 1 light). */
+  function luminance(hex) {
+    if (typeof hex !== "string" || hex[0] !== "#" || hex.length < 7) return 1;
+    const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+    return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+  }
+
+  /** Black or white, whichever reads better on `fill`. */
+  function ink(fill) {
+    return luminance(fill) <= 0.5 ? "#ffffff" : "#000000";
+  }
+
+  /**
+   * A grid of cells with per-cell colour and text.
+   * grid(parent, {x, y, cell, rows, cols, colours, labels, size, line, hidden})
+   *   colours: rows x cols of "#rrggbb" (null: blank cell)
+   *   labels:  rows x cols of strings (null or "": no text); may be omitted
+   *   size:    font px (default: fitted to the cell, 12..16)
+   *   hidden:  rows x cols of booleans: cells left blank
+   * -> {x, y, width, height, cell}: the box drawn, to place highlights on.
+   */
+  function grid(parent, o) {
+    const { x = 0, y = 0, cell, rows, cols } = o;
+    const g = el("g", { class: "meia-grid" }, parent);
+    const size = o.size || Math.max(MIN_FONT, Math.min(16, Math.floor(cell * 0.42)));
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const hidden = o.hidden && o.hidden[r] && o.hidden[r][c];
+        const fill = hidden ? "#ffffff" : (o.colours && o.colours[r] ? o.colours[r][c] : null) || "#ffffff";
+        el("rect", {
+          x: x + c * cell, y: y + r * cell, width: cell, height: cell,
+          fill, stroke: PALETTE.grey, "stroke-width": 0.75,
+        }, g);
+        const label = !hidden && o.labels && o.labels[r] ? o.labels[r][c] : null;
+        if (label) {
+          text(g, x + (c + 0.5) * cell, y + (r + 0.5) * cell, label, {
+            size, anchor: "middle", baseline: "central", fill: ink(fill),
+          });
+        }
+      }
+    }
+    return { x, y, width: cols * cell, height: rows * cell, cell };
+  }
+
+  /**
+   * A hollow rectangle marking cells (a window, the current output cell).
+   * highlight(parent, {x, y, width, height, colour, stroke, dash, fill, opacity})
+   */
+  function highlight(parent, o) {
+    return el("rect", {
+      x: o.x, y: o.y, width: o.width, height: o.height,
+      fill: o.fill || "none", "fill-opacity": o.opacity,
+      stroke: o.colour || PALETTE.vermillion, "stroke-width": o.stroke || 3,
+      "stroke-dasharray": o.dash || null, "pointer-events": "none",
+    }, parent);
+  }
+
+  let markers = 0;
+  /**
+   * An arrow from (x1, y1) to (x2, y2).
+   * arrow(parent, x1, y1, x2, y2, {colour, width, label, size})
+   */
+  function arrow(parent, x1, y1, x2, y2, o = {}) {
+    const colour = o.colour || PALETTE.black;
+    const id = `meia-arrow-${++markers}`;
+    const svg = parent.ownerSVGElement || parent;
+    const defs = el("defs", {}, svg);
+    const m = el("marker", {
+      id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7,
+      orient: "auto-start-reverse",
+    }, defs);
+    el("path", { d: "M0,0 L10,5 L0,10 z", fill: colour }, m);
+    const line = el("line", {
+      x1, y1, x2, y2, stroke: colour, "stroke-width": o.width || 2, "marker-end": `url(#${id})`,
+    }, parent);
+    if (o.label) {
+      text(parent, (x1 + x2) / 2, (y1 + y2) / 2 - 6, o.label, { anchor: "middle", size: o.size });
+    }
+    return line;
+  }
+
+  /**
+   * A volume as a box in oblique projection: front face w x h px, depth d px
+   * drawn up and to the right.  cuboid(parent, {x, y, w, h, d, colour, label,
+   * rows, cols, size}); (x, y) is the front face's top-left corner.
+   * rows/cols (optional) draw the front face's grid lines.
+   */
+  function cuboid(parent, o) {
+    const { x, y, w, h } = o;
+    const d = o.d || 0;
+    const dx = d * 0.6, dy = -d * 0.45;
+    const colour = o.colour || PALETTE.sky;
+    const g = el("g", { class: "meia-cuboid" }, parent);
+    const stroke = { stroke: PALETTE.black, "stroke-width": 1.2, "stroke-linejoin": "round" };
+    el("polygon", { points: `${x},${y} ${x + dx},${y + dy} ${x + w + dx},${y + dy} ${x + w},${y}`,
+      fill: colour, "fill-opacity": 0.55, ...stroke }, g);
+    el("polygon", { points: `${x + w},${y} ${x + w + dx},${y + dy} ${x + w + dx},${y + h + dy} ${x + w},${y + h}`,
+      fill: colour, "fill-opacity": 0.75, ...stroke }, g);
+    el("rect", { x, y, width: w, height: h, fill: colour, "fill-opacity": 0.35, ...stroke }, g);
+    if (o.rows && o.cols && o.rows <= 64 && o.cols <= 64) {
+      for (let c = 1; c < o.cols; c++) {
+        const cx = x + (c * w) / o.cols;
+        el("line", { x1: cx, y1: y, x2: cx, y2: y + h, stroke: PALETTE.black, "stroke-opacity": 0.35 }, g);
+      }
+      for (let r = 1; r < o.rows; r++) {
+        const ry = y + (r * h) / o.rows;
+        el("line", { x1: x, y1: ry, x2: x + w, y2: ry, stroke: PALETTE.black, "stroke-opacity": 0.35 }, g);
+      }
+    }
+    if (o.label) text(g, x + w / 2, y + h + (o.size || FONT) + 4, o.label, { anchor: "middle", size: o.size });
+    return { x, y: y + dy, width: w + dx, height: h - dy };
+  }
+
+  /**
+   * Horizontal bars.  bars(parent, {x, y, width, values, labels, colours, max,
+   * bar, size, texts}) -> {height}.  Each row: its label, a bar of length
+   * values[i] / max * (width - label room), and texts[i] (the number, as Python
+   * wrote it) after the bar.
+   */
+  function bars(parent, o) {
+    const size = o.size || FONT;
+    const bar = o.bar || size + 8;
+    const labelRoom = o.labelWidth || Math.max(...o.labels.map((l) => l.length)) * size * 0.6 + 8;
+    const textRoom = o.textWidth || size * 7;
+    const room = Math.max(10, o.width - labelRoom - textRoom);
+    const max = o.max || Math.max(...o.values, 1e-12);
+    const g = el("g", { class: "meia-bars" }, parent);
+    o.values.forEach((v, i) => {
+      const y = o.y + i * (bar + 6);
+      text(g, o.x + labelRoom - 6, y + bar / 2, o.labels[i], { anchor: "end", baseline: "central", size });
+      const len = Math.max(0, (v / max) * room);
+      el("rect", { x: o.x + labelRoom, y, width: len, height: bar,
+        fill: (o.colours && o.colours[i]) || PALETTE.blue }, g);
+      if (o.texts) text(g, o.x + labelRoom + len + 6, y + bar / 2, o.texts[i], { baseline: "central", size });
+    });
+    return { height: o.values.length * (bar + 6) };
+  }
+
+  /**
+   * Curves on axes.  curve(parent, {x, y, width, height, series, xrange,
+   * yrange, xlabel, ylabel, size}); series: [{points: [[x, y], ...], colour,
+   * label, dash}].  Axis ends are labelled with the range numbers Python gives
+   * (xticks/yticks: [[value, "text"], ...]).
+   */
+  function curve(parent, o) {
+    const size = o.size || FONT;
+    const g = el("g", { class: "meia-curve" }, parent);
+    const left = o.x + size * 3, bottom = o.y + o.height - size * 2;
+    const w = o.width - size * 3 - 8, h = o.height - size * 2 - 8;
+    const [x0, x1] = o.xrange, [y0, y1] = o.yrange;
+    const px = (v) => left + ((v - x0) / (x1 - x0 || 1)) * w;
+    const py = (v) => bottom - ((v - y0) / (y1 - y0 || 1)) * h;
+    el("line", { x1: left, y1: bottom, x2: left + w, y2: bottom, stroke: PALETTE.black }, g);
+    el("line", { x1: left, y1: bottom, x2: left, y2: bottom - h, stroke: PALETTE.black }, g);
+    for (const [v, t] of o.xticks || []) text(g, px(v), bottom + size + 2, t, { anchor: "middle", size });
+    for (const [v, t] of o.yticks || []) text(g, left - 4, py(v), t, { anchor: "end", baseline: "central", size });
+    if (o.xlabel) text(g, left + w, bottom + size * 2, o.xlabel, { anchor: "end", size });
+    if (o.ylabel) text(g, left, o.y + size, o.ylabel, { size });
+    for (const s of o.series || []) {
+      if (!s.points.length) continue;
+      el("polyline", {
+        points: s.points.map(([a, b]) => `${px(a).toFixed(1)},${py(b).toFixed(1)}`).join(" "),
+        fill: "none", stroke: s.colour || PALETTE.blue, "stroke-width": s.width || 2,
+        "stroke-dasharray": s.dash || null,
+      }, g);
+    }
+    return { px, py };
+  }
+
+  const urls = new WeakMap();
+  /** An object URL for PNG bytes (a DataView or ArrayBuffer from a Bytes trait). */
+  function pngUrl(bytes) {
+    if (!bytes || !bytes.byteLength) return null;
+    const blob = new Blob([bytes], { type: "image/png" });
+    return URL.createObjectURL(blob);
+  }
+
+  /**
+   * A picture from PNG bytes, drawn w x h px (pixelated, as numbers are).
+   * image(parent, {x, y, width, height, png, label, owner}); `owner` (the
+   * explorer's root) keeps the object URLs it made, freed by Draw.release.
+   */
+  function image(parent, o) {
+    const url = pngUrl(o.png);
+    if (!url) return null;
+    if (o.owner) {
+      const list = urls.get(o.owner) || [];
+      list.push(url);
+      urls.set(o.owner, list);
+    }
+    const img = el("image", {
+      x: o.x, y: o.y, width: o.width, height: o.height, href: url,
+      preserveAspectRatio: "none", "image-rendering": "pixelated",
+      style: "image-rendering: pixelated",
+    }, parent);
+    if (o.label) el("title", {}, img).textContent = o.label;
+    return img;
+  }
+
+  /** Free the object URLs made for `owner`'s pictures (call before a redraw and on cleanup). */
+  function release(owner) {
+    for (const url of urls.get(owner) || []) URL.revokeObjectURL(url);
+    urls.set(owner, []);
+  }
+
+  /**
+   * Call draw(width) now and whenever `container` changes width (one draw per
+   * animation frame at most).  fit(container, draw) -> stop function.
+   */
+  function fit(container, draw) {
+    let last = -1, frame = 0;
+    const run = () => {
+      frame = 0;
+      const width = Math.floor(container.clientWidth);
+      if (width <= 0 || width === last) return;
+      last = width;
+      draw(width);
+    };
+    const observer = new ResizeObserver(() => {
+      if (!frame) frame = requestAnimationFrame(run);
+    });
+    observer.observe(container);
+    run();
+    return () => {
+      observer.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }
+
+  /** The width last given to draw by fit, or the container's own. */
+  function width(container) {
+    return Math.max(1, Math.floor(container.clientWidth || 0)) || 600;
+  }
+
+  let drawn = 0;
+  /** Mark `root` drawn: data-drawn (a counter), data-step, data-version. */
+  function done(root, model) {
+    root.dataset.drawn = String(++drawn);
+    const step = model.get("step");
+    if (step !== undefined) root.dataset.step = String(step);
+    root.dataset.version = String(model.get("version"));
+  }
+
+  /** Remove every child of `node`. */
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  /**
+   * The largest cell size (px) in [lo, hi] such that `cells` cells plus `extra`
+   * px fit in `room` px.
+   */
+  function cellSize(room, cells, { lo = 8, hi = 40, extra = 0 } = {}) {
+    return Math.max(lo, Math.min(hi, Math.floor((room - extra) / Math.max(1, cells))));
+  }
+
+  /**
+   * The standard render of an explorer view (anywidget's render({model, el})).
+   *
+   * view({model, el, draw, step}) -> cleanup function (return it from render).
+   *   draw(ctx): draws the whole scene into ctx.figure (emptied before), for
+   *              ctx.width px; may keep handles in ctx.parts for step().
+   *   step(ctx): optional; updates only what depends on ctx.step (the fast
+   *              path of the step slider).  Without it, a step redraws all.
+   * ctx = {model, root, figure, readout, scene, step, width, narrow, font, parts}
+   *
+   * The harness draws on change:version (Python's changes, in one message),
+   * on change:step and when the width changes; writes the readout
+   * (scene.readout + scene.steps[step].readout); shows model.notice in place
+   * of the drawing when it is set; and marks the root with Draw.done.
+   */
+  function view({ model, el, draw, step }) {
+    const root = html("div", "meia-view", el);
+    root.setAttribute("role", "group");
+    root.setAttribute("aria-label", model.get("label") || "explorer");
+    Object.assign(root.style, {
+      width: "100%", maxWidth: "100%", boxSizing: "border-box", overflow: "hidden",
+      fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
+      color: PALETTE.ink,
+    });
+    const figure = html("div", "meia-figure", root);
+    Object.assign(figure.style, {
+      display: "flex", flexWrap: "wrap", gap: "12px 20px", alignItems: "flex-start",
+      maxWidth: "100%",
+    });
+    const notice = html("div", "meia-notice", root);
+    notice.setAttribute("role", "alert");
+    Object.assign(notice.style, {
+      display: "none", padding: "1em", border: `2px dashed ${PALETTE.vermillion}`,
+      borderRadius: "6px", color: "#8a3a00", background: "#fff7ef", fontSize: "15px",
+    });
+    const readout = html("div", "meia-readout", root);
+    readout.setAttribute("aria-live", "polite");
+    Object.assign(readout.style, { marginTop: "8px", lineHeight: "1.5", overflowWrap: "anywhere" });
+    const ctx = { model, root, figure, readout, scene: {}, step: 0, width: 0, narrow: false,
+      font: FONT, parts: {} };
+
+    const stepIndex = () => {
+      const steps = (ctx.scene.steps || []).length;
+      const s = model.get("step") || 0;
+      return steps ? Math.max(0, Math.min(s, steps - 1)) : 0;
+    };
+    const writeReadout = () => {
+      const steps = ctx.scene.steps || [];
+      const here = steps.length ? steps[ctx.step].readout || "" : "";
+      readout.innerHTML = (ctx.scene.readout || "") + here;
+      readout.style.fontSize = `${ctx.width >= NARROW ? 15 : 13}px`;
+    };
+    const full = () => {
+      const text = model.get("notice");
+      ctx.scene = model.get("scene") || {};
+      ctx.step = stepIndex();
+      ctx.width = width(el);
+      ctx.narrow = ctx.width < NARROW;
+      ctx.font = font(ctx.width);
+      if (text) {
+        notice.textContent = text;
+        notice.style.display = "block";
+        figure.style.display = "none";
+        readout.style.display = "none";
+      } else {
+        notice.style.display = "none";
+        figure.style.display = "flex";
+        readout.style.display = "block";
+        release(root);
+        clear(figure);
+        ctx.parts = {};
+        if (ctx.scene && Object.keys(ctx.scene).length) draw(ctx);
+        writeReadout();
+      }
+      done(root, model);
+    };
+    const onStep = () => {
+      if (model.get("notice")) return;
+      ctx.step = stepIndex();
+      if (step) step(ctx);
+      else {
+        release(root);
+        clear(figure);
+        ctx.parts = {};
+        draw(ctx);
+      }
+      writeReadout();
+      done(root, model);
+    };
+    model.on("change:version", full);
+    model.on("change:step", onStep);
+    const stop = fit(el, full);
+    return () => {
+      stop();
+      model.off("change:version", full);
+      model.off("change:step", onStep);
+      release(root);
+    };
+  }
+
+  return {
+    PALETTE, NARROW, MIN_FONT, FONT, font, el, html, panel, text, luminance, ink, grid,
+    highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
+  };
+})();
