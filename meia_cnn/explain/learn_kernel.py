@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from ..learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
 from ..ops import conv2d
+from ._frozen import frozen
 
 __all__ = ["TEXT", "LearnKernelState", "learn_kernel_state"]
 
@@ -34,17 +35,14 @@ TEXT = {
 
 #: A kernel whose numbers are all within this of the true one counts as found.
 FOUND = 1e-3
+#: The loss curve goes this many powers of ten below the first loss at most (float64's precision).
+FLOOR_DECADES = 16
 
 
 def _number(value: float) -> str:
     """A loss or a distance as the readout writes it (3 significant digits)."""
     return f"{value:.3g}"
 
-
-def _frozen(values: ArrayLike, dtype: type = float) -> NDArray:
-    out: NDArray = np.array(values, dtype=dtype)
-    out.flags.writeable = False
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,8 +56,9 @@ class LearnKernelState:
     texts : tuple of str
         The readout at each step (``run.steps + 1`` sentences).
     log_losses : (T + 1,) array
-        ``log10`` of each loss (the loss curve's height; a loss of 0 is
-        drawn at ``log10`` of the smallest positive float).
+        ``log10`` of each loss (the loss curve's height), at least
+        ``FLOOR_DECADES`` below the first loss (a loss of 0, reached
+        exactly, is drawn there).
     predictions : (T + 1, H', W') array
         The first image filtered (``conv2d``) with the kernel of each step.
     target : (H', W') array
@@ -143,13 +142,13 @@ def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int
     kh, kw = SOBEL_X.shape
     # Every step's kernel applied to the first image at once: the kernels as F filters.
     predictions = np.moveaxis(conv2d(first, np.moveaxis(run.kernels, 0, -1)[:, :, None, :]), -1, 0)
-    tiny = np.finfo(run.losses.dtype).tiny
+    floor = max(float(run.losses[0]), 1e-300) * 10.0 ** -FLOOR_DECADES
     found = np.flatnonzero(errors < FOUND)
     return LearnKernelState(
         run=run,
         texts=tuple(texts),
-        log_losses=_frozen(np.log10(np.clip(run.losses, tiny, DIVERGED_LOSS * 1e3))),
-        predictions=_frozen(predictions),
+        log_losses=frozen(np.log10(np.clip(run.losses, floor, DIVERGED_LOSS * 1e3))),
+        predictions=frozen(predictions),
         target=run.targets[0],
         found_at=int(found[0]) if found.size else None,
     )

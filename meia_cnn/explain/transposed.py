@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from typing import Optional, cast
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from .._validation import as_int
 from ..transposed import conv_transpose2d, conv_transpose_output_size, stretched_input
+from ._frozen import frozen
 
 __all__ = [
     "PADDING_ZERO",
@@ -105,13 +106,8 @@ def kernel_values(size: int) -> NDArray[np.floating]:
     return (np.arange(size * size) % 3 + 1.0).reshape(size, size)
 
 
-def _frozen(values: ArrayLike, dtype: type = float) -> NDArray:
-    out: NDArray = np.array(values, dtype=dtype)
-    out.flags.writeable = False
-    return out
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TransposedConvStep:
     """One position of the flipped kernel on the stretched input.
 
@@ -327,13 +323,13 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
                                            value=_number(value))
             else:
                 text = TEXT["step_zeros"].format(n=len(steps) + 1, total=total, r=r, c=c)
-            steps.append(TransposedConvStep(position=(r, c), taps=_frozen(taps, dtype=np.int64),
-                                            products=_frozen(products), on_input=_frozen(real, dtype=bool),
+            steps.append(TransposedConvStep(position=(r, c), taps=frozen(taps, dtype=np.int64),
+                                            products=frozen(products), on_input=frozen(real, dtype=bool),
                                             value=value, text=text))
     return TransposedConvState(
         input_size=i, kernel_size=k, stride=s, padding=p, output_padding=a, dilation=d,
-        input=_frozen(x), kernel=_frozen(kernel), flipped_kernel=_frozen(flipped),
-        stretched=_frozen(stretched), kinds=_frozen(kinds, dtype=np.int8), border=border,
-        output=_frozen(output), output_size=o,
+        input=frozen(x), kernel=frozen(kernel), flipped_kernel=frozen(flipped),
+        stretched=frozen(stretched), kinds=frozen(kinds, dtype=np.int8), border=border,
+        output=frozen(output), output_size=o,
         formula=TEXT["formula"].format(s=s, i=i, d=d, k=k, p=p, a=a, o=o), steps=tuple(steps),
     )
