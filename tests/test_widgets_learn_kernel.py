@@ -44,7 +44,7 @@ def _check(viz):
     assert _png_shape(viz.view.outputs) == (n * h, w)
     assert _png_shape(viz.view.target) == (h, w)
     assert viz.view.step == viz.controls["step"].index
-    assert viz.controls["step"].label == f"{viz.step + 1} of {n}"
+    assert viz.controls["step"].label == f"{viz.step} of {n - 1}"  # as the readout: "Step k of 50"
     assert f"learning rate η = {rate:g}, seed {seed}" in viz.readout_text
     assert f"Step {viz.step} of 50" in viz.readout_text
 

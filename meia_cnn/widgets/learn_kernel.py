@@ -39,9 +39,8 @@ TEXT = {
     "kernel_title": "kernel K at this step",
     "true_title": "Sobel (the goal)",
     "kernel_label": "The kernel's numbers at the current step, beside the Sobel kernel's numbers.",
-    "loss_title": "loss L (log scale)",
+    "loss_title": "loss L at each step (log scale)",
     "loss_label": "The loss at every step, on a log scale; a dot marks the current step.",
-    "x_label": "step",
     "pictures_title": "image ∗ K   |   image ∗ Sobel",
     "pictures_label": ("The first random image filtered with the kernel of the current step, beside the "
                        "same image filtered with the Sobel kernel."),
@@ -176,7 +175,7 @@ class LearnKernelExplorer(Explorer):
                 "points": [[t, v] for t, v in enumerate(logs)], "xrange": [0, max(self._steps, 1)],
                 "yrange": [lo, hi], "yticks": yticks,
                 "xticks": [[0, "0"], [self._steps, str(self._steps)]],
-                "title": TEXT["loss_title"], "xlabel": TEXT["x_label"], "label": TEXT["loss_label"],
+                "title": TEXT["loss_title"], "label": TEXT["loss_label"],
                 "colour": PALETTE["blue"],
             },
             "pictures": {
@@ -193,6 +192,17 @@ class LearnKernelExplorer(Explorer):
                               "target": png_bytes(state.target, **picture_range)}
             self._pictures_key = key
         return scene, dict(self._pictures)
+
+    def _set_steps(self, n: int) -> int:
+        """Size the step slider; it counts the gradient steps taken, from 0 (``"3 of 50"``), as the readout does."""
+        slider, play = self.controls["step"], self.controls["play"]
+        current = slider.index if isinstance(slider.index, int) else 0
+        index = min(max(current, 0), n - 1)
+        options = [(f"{k} of {n - 1}", k) for k in range(n)]
+        if list(slider.options) != options:
+            self._set_quietly(slider, options=options, index=index)
+            self._set_quietly(play, max=n - 1, value=index)
+        return index
 
     # -- numbers of the current step, for instructors and tests ------------------------
     @property

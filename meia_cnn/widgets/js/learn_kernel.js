@@ -1,7 +1,7 @@
 // learn_kernel.js: the kernel's numbers at each step beside Sobel's, the loss curve, the filtered image.
 // Scene (from meia_cnn/widgets/learn_kernel.py):
 //   kernel:   {size, title, true_title, true_labels, true_colours, label}
-//   loss:     {points: [[t, log10 L], ...], xrange, yrange, xticks, yticks, title, xlabel, label, colour}
+//   loss:     {points: [[t, log10 L], ...], xrange, yrange, xticks, yticks, title, label, colour}
 //   pictures: {rows, cols, title, label}
 //   steps:    [{labels, colours, point: [t, log10 L], readout}]
 // Pictures (Bytes traits): outputs, a PNG strip of every step's filtered image stacked top to bottom
@@ -34,7 +34,7 @@ function draw(ctx) {
     x: 0, y: titleH, width: lossW, height: lossH - titleH, size: font,
     series: [{ points: scene.loss.points, colour: scene.loss.colour }],
     xrange: scene.loss.xrange, yrange: scene.loss.yrange,
-    xticks: scene.loss.xticks, yticks: scene.loss.yticks, xlabel: scene.loss.xlabel,
+    xticks: scene.loss.xticks, yticks: scene.loss.yticks,
   });
   const dot = Draw.el("circle", {
     r: 6, fill: Draw.PALETTE.vermillion, stroke: "#ffffff", "stroke-width": 1.5,

@@ -6,28 +6,46 @@
 //   output:    {rows, cols, colours, labels|null, title, label}
 //   steps:     [{origin: [r, c], cell: [r, c], readout}]
 
+// Widths (px) of the three panels for a cell size, as gridPanel and kernelPanel draw them.
+function kernelSizes(ctx, kCell) {
+  const kern = ctx.scene.kernel;
+  const k = kern.size;
+  const x2 = Math.max((k + 1) * kCell + 2, (kern.title.length + 2) * ctx.font * 0.6);
+  const width = x2 + Math.max(k * kCell, kern.flipped_title.length * ctx.font * 0.62) + 8;
+  return { x2, width };
+}
+
+function panelWidth(ctx, part, cell, extraChars = 0) {
+  return Math.max(part.cols * cell + 4, (part.title.length + extraChars) * ctx.font * 0.6);
+}
+
 function layout(ctx) {
   const { scene, width, narrow, font } = ctx;
-  const gap = 20;
+  const gap = 20; // the figure's column gap
   const title = font + 10;
   const k = scene.kernel.size;
-  // the kernel panel: K and K rotated, side by side, small cells
   const kCell = Math.max(20, Math.min(30, Math.floor((width - 40) / (2 * k + 1))));
-  const kernelWidth = Math.max(
-    (2 * k + 1) * kCell + 8,
-    (scene.kernel.title.length + scene.kernel.flipped_title.length + 4) * font * 0.6,
-  );
-  // wide: the stretched input and the output share what the kernel panel leaves
-  const cols = scene.stretched.cols + scene.output.cols;
-  const cellWide = Draw.cellSize(width - kernelWidth - 2 * gap - 12, cols, { lo: 8, hi: 36 });
-  const cell = narrow ? Draw.cellSize(width - 4, scene.stretched.cols, { lo: 8, hi: 32 }) : cellWide;
-  const outCell = narrow ? Draw.cellSize(width - 4, scene.output.cols, { lo: 8, hi: 32 }) : cellWide;
-  return { cell, outCell, kCell, kernelWidth, title };
+  const kernel = kernelSizes(ctx, kCell);
+  if (narrow) {
+    // one panel per row: each as large as the width allows
+    return {
+      cell: Draw.cellSize(width - 4, scene.stretched.cols, { lo: 8, hi: 32 }),
+      outCell: Draw.cellSize(width - 4, scene.output.cols, { lo: 8, hi: 32 }),
+      kCell, kernel, title,
+    };
+  }
+  // wide: the largest cell (at most 36 px, and the grids at most ~400 px tall) for which the three
+  // panels fit side by side; when none does, they wrap as on a narrow screen
+  const tallest = Math.max(scene.stretched.rows, scene.output.rows);
+  let cell = Math.max(8, Math.min(36, Math.floor(400 / tallest)));
+  const total = (c) => panelWidth(ctx, scene.stretched, c) + kernel.width
+      + panelWidth(ctx, scene.output, c, 20) + 2 * gap + 4;
+  while (cell > 8 && total(cell) > width) cell -= 1;
+  return { cell, outCell: cell, kCell, kernel, title };
 }
 
 function gridPanel(ctx, part, cell, titleH, extraChars = 0) {
-  const textWidth = (part.title.length + extraChars) * ctx.font * 0.6;
-  const w = Math.min(ctx.width - 4, Math.max(part.cols * cell + 4, textWidth));
+  const w = Math.min(ctx.width - 4, panelWidth(ctx, part, cell, extraChars));
   const svg = Draw.panel(ctx.figure, { width: w, height: part.rows * cell + titleH + 4, label: part.label });
   const titleNode = Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
   const labels = cell >= 20 ? part.labels : null; // numbers only where 12 px text fits
@@ -37,13 +55,13 @@ function gridPanel(ctx, part, cell, titleH, extraChars = 0) {
   return { svg, box, titleNode };
 }
 
-function kernelPanel(ctx, kCell, width, titleH) {
+function kernelPanel(ctx, kCell, sizes, titleH) {
   const kern = ctx.scene.kernel;
   const k = kern.size;
-  const w = Math.min(ctx.width - 4, width);
+  const { x2 } = sizes;
+  const w = Math.min(ctx.width - 4, sizes.width);
   const svg = Draw.panel(ctx.figure, { width: w, height: k * kCell + titleH + 4, label: kern.label });
   Draw.text(svg, 2, ctx.font + 2, kern.title, { size: ctx.font, weight: "bold" });
-  const x2 = Math.max((k + 1) * kCell + 2, (kern.title.length + 2) * ctx.font * 0.6);
   Draw.text(svg, x2, ctx.font + 2, kern.flipped_title, { size: ctx.font, weight: "bold" });
   Draw.grid(svg, { x: 2, y: titleH, cell: kCell, rows: k, cols: k, colours: kern.colours, labels: kern.labels });
   const flipped = Draw.grid(svg, {
@@ -58,9 +76,9 @@ function kernelPanel(ctx, kCell, width, titleH) {
 
 function draw(ctx) {
   const { scene } = ctx;
-  const { cell, outCell, kCell, kernelWidth, title } = layout(ctx);
+  const { cell, outCell, kCell, kernel, title } = layout(ctx);
   const input = gridPanel(ctx, scene.stretched, cell, title);
-  kernelPanel(ctx, kCell, kernelWidth, title);
+  kernelPanel(ctx, kCell, kernel, title);
   const output = gridPanel(ctx, scene.output, outCell, title, 20);
   // the flipped kernel's taps (d cells apart) and the span they cover, moved at each step
   const taps = Draw.el("g", { class: "meia-taps" }, input.svg);
