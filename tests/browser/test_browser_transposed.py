@@ -165,3 +165,21 @@ def test_learn_kernel_numbers_on_screen_equal_the_core(explorers, artifacts):
     np.testing.assert_allclose(shown[:9], expected.kernels[3].ravel(), rtol=0.06, atol=0.006)
     learn.screenshot(path=str(artifacts / "learn_kernel-step3.png"))
     assert not page.console_errors, page.console_errors
+
+
+def test_accessibility_scan(explorers):
+    """axe-core finds no serious or critical violation in the two drawings and their readouts."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, transposed, learn = explorers
+    page.set_viewport_size({"width": 1280, "height": 720})
+    results = Axe().run(page, context={"include": [[".meia-view"]]})
+    assert results.response["passes"], "axe checked the drawings (the context matched them)"
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+    # every drawing has an accessible name, and the readouts are text
+    for explorer in (transposed, learn):
+        labels = explorer.locator("svg.meia-panel").evaluate_all(
+            "els => els.map(e => e.getAttribute('role') + ':' + (e.getAttribute('aria-label') || ''))")
+        assert labels and all(label.startswith("img:") and len(label) > 20 for label in labels)
