@@ -11,7 +11,7 @@ module imports nothing from :mod:`meia_cnn.exercises` (which imports it).
 >>> [d["id"] for d in DEFINITIONS]
 ['04b.output_size', '04b.matrix_shape', '04b.by_hand']
 >>> DEFINITIONS[0]["solve"]()
-7
+9
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ INPUT_04B = np.array([[1.0, 2.0],
 KERNEL_04B = np.array([[1.0, 0.0],
                        [2.0, 1.0]])
 #: The transposed convolution of 04b.output_size: i, k, s, p.
-SIZES_04B = (4, 3, 2, 1)
+SIZES_04B = (5, 3, 2, 1)
 #: The convolution of 04b.matrix_shape: input side, kernel side.
 MATRIX_04B = (4, 3)
 
@@ -70,26 +70,30 @@ def _ex(**kw: Any) -> dict[str, Any]:
 DEFINITIONS: list[dict[str, Any]] = [
     _ex(
         id="04b.output_size", title="The output size of a transposed convolution",
-        prompt=("A transposed convolution with a $3 \\times 3$ kernel, stride $s = 2$ and padding "
-                "$p = 1$ (no output padding, no dilation) reads a $4 \\times 4$ input. How wide is "
-                "its output?"),
+        prompt=(f"A transposed convolution with a ${SIZES_04B[1]} \\times {SIZES_04B[1]}$ kernel, stride "
+                f"$s = {SIZES_04B[2]}$ and padding $p = {SIZES_04B[3]}$ (no output padding, no dilation) "
+                f"reads a ${SIZES_04B[0]} \\times {SIZES_04B[0]}$ input. How wide is its output?"),
         kind="int",
         solve=lambda: conv_transpose_output_size(SIZES_04B[0], SIZES_04B[1], stride=SIZES_04B[2],
                                                  padding=SIZES_04B[3]),
         mistakes=(
-            (lambda: int(ops.conv2d(np.zeros((4, 4)), np.zeros((3, 3)), stride=2, padding=1).shape[0]),
-             "that is what a convolution does to a 4 × 4 input (equation (3)); the transposed "
-             "convolution goes the other way and makes the input larger"),
+            (lambda: int(ops.conv2d(np.zeros((SIZES_04B[0],) * 2), np.zeros((SIZES_04B[1],) * 2),
+                                    stride=SIZES_04B[2], padding=SIZES_04B[3]).shape[0]),
+             f"that is what a convolution does to a {SIZES_04B[0]} × {SIZES_04B[0]} input (equation (3)); "
+             "the transposed convolution goes the other way and makes the input larger"),
             (lambda: _size(p=0), "the padding p removes p rows from each side of the output: subtract 2p"),
             (lambda: _size() + SIZES_04B[3], "the padding removes p rows from each side, 2p in total"),
             (lambda: _size() - 1, "the last stamp of the kernel is k pixels wide: the formula ends with "
                                   "+ (k − 1) + 1"),
         ),
-        fallback="o = s·(i − 1) + d·(k − 1) + 1 − 2p + a, with s = 2, i = 4, k = 3, p = 1, d = 1, a = 0",
-        explain=lambda s: (f"$o = 2 \\cdot (4 - 1) + (3 - 1) + 1 - 2 \\cdot 1 = {s}$: the input's "
-                           "pixels land 2 apart, the last one stamps a $3 \\times 3$ kernel, and the "
+        fallback=(f"o = s·(i − 1) + d·(k − 1) + 1 − 2p + a, with s = {SIZES_04B[2]}, i = {SIZES_04B[0]}, "
+                  f"k = {SIZES_04B[1]}, p = {SIZES_04B[3]}, d = 1, a = 0"),
+        explain=lambda s: (f"$o = {SIZES_04B[2]} \\cdot ({SIZES_04B[0]} - 1) + ({SIZES_04B[1]} - 1) + 1 - "
+                           f"2 \\cdot {SIZES_04B[3]} = {s}$: the input's pixels land {SIZES_04B[2]} apart, "
+                           f"the last one stamps a ${SIZES_04B[1]} \\times {SIZES_04B[1]}$ kernel, and the "
                            "padding removes one row on each side."),
-        praise="A convolution with the same kernel, stride and padding maps 7 × 7 back to 4 × 4.",
+        praise=(f"A convolution with the same kernel, stride and padding maps {_size()} × {_size()} back to "
+                f"{SIZES_04B[0]} × {SIZES_04B[0]}."),
     ),
     _ex(
         id="04b.matrix_shape", title="The matrix of the transposed convolution",

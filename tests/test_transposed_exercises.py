@@ -20,14 +20,16 @@ def test_ids_are_new_and_belong_to_notebook_04b():
 
 def test_output_size_by_hand():
     ex = BY_ID["04b.output_size"]
-    # o = s (i - 1) + (k - 1) + 1 - 2p = 2 * 3 + 2 + 1 - 2 = 7
-    assert ex.solution() == 7
-    assert ex.check(7).correct and ex.check(7.0).correct
-    assert "equation (3)" in ex.check(2).message            # the convolution's size
-    assert "subtract 2p" in ex.check(9).message              # the padding forgotten
-    assert "2p in total" in ex.check(8).message              # the padding removed once
-    assert "+ (k − 1) + 1" in ex.check(6).message            # the stamp's width off by one
-    assert ex.check(11).message.startswith("Not yet: o = s·(i − 1)")
+    # a 5x5 input, k = 3, s = 2, p = 1: o = s (i - 1) + (k - 1) + 1 - 2p = 2 * 4 + 2 + 1 - 2 = 9
+    assert ex.solution() == 9
+    assert ex.check(9).correct and ex.check(9.0).correct
+    assert "maps 9 × 9 back to 5 × 5" in ex.check(9).message
+    assert "equation (3)" in ex.check(3).message            # the convolution's size, (5 + 2 - 3) // 2 + 1
+    assert "subtract 2p" in ex.check(11).message             # the padding forgotten
+    assert "2p in total" in ex.check(10).message             # the padding removed once
+    assert "+ (k − 1) + 1" in ex.check(8).message            # the stamp's width off by one
+    assert ex.check(12).message.startswith("Not yet: o = s·(i − 1)")
+    assert "2 \\cdot (5 - 1) + (3 - 1) + 1 - 2 \\cdot 1 = 9" in ex.solution_text()
     assert ex.check(...).status == "waiting"
     assert ex.check("seven").status == "invalid"
 
