@@ -9,7 +9,7 @@ never typed in.  :mod:`meia_cnn.exercises` turns them into exercises, so
 module imports nothing from :mod:`meia_cnn.exercises` (which imports it).
 
 >>> [d["id"] for d in DEFINITIONS]
-['04b.output_size', '04b.matrix_shape', '04b.by_hand']
+['04b.output_size', '04b.matrix_rows', '04b.by_hand']
 >>> DEFINITIONS[0]["solve"]()
 9
 """
@@ -35,7 +35,7 @@ KERNEL_04B = np.array([[1.0, 0.0],
                        [2.0, 1.0]])
 #: The transposed convolution of 04b.output_size: i, k, s, p.
 SIZES_04B = (5, 3, 2, 1)
-#: The convolution of 04b.matrix_shape: input side, kernel side.
+#: The convolution of 04b.matrix_rows: input side, kernel side.
 MATRIX_04B = (4, 3)
 
 
@@ -96,23 +96,19 @@ DEFINITIONS: list[dict[str, Any]] = [
                 f"{SIZES_04B[0]} × {SIZES_04B[0]}."),
     ),
     _ex(
-        id="04b.matrix_shape", title="The matrix of the transposed convolution",
+        id="04b.matrix_rows", title="The matrix of the transposed convolution",
         prompt=("A $3 \\times 3$ kernel slides over a $4 \\times 4$ input (valid, stride 1). Written as a "
                 "matrix $C$ (`conv_as_matrix`), the convolution maps the 16 input pixels, flattened, "
-                "to its output pixels. What is the shape (rows, columns) of the matrix of the "
-                "transposed convolution?"),
-        kind="shape", solve=_transposed_matrix_shape,
-        template="answer = ...   # (rows, columns)",
-        names=("rows", "columns"),
-        mistakes=((_conv_matrix_shape,
-                   "that is the shape of C itself; its transpose swaps rows and columns"),
-                  (lambda: (16, 16), "the convolution's output has only (4 − 3 + 1)² = 4 pixels"),
-                  (lambda: (4, 4), "the transposed convolution gives back 16 pixels: its matrix has "
-                                   "one row per pixel it gives")),
+                "to its output pixels. How many rows does the matrix of the transposed convolution "
+                "have?"),
+        kind="int", solve=lambda: _transposed_matrix_shape()[0],
+        mistakes=((lambda: _conv_matrix_shape()[0],
+                   "that is the number of rows of C itself; its transpose swaps rows and columns"),),
         fallback="C has one row per output pixel and one column per input pixel; the transpose swaps them",
         explain=lambda s: (f"$C$ is {_conv_matrix_shape()[0]} × {_conv_matrix_shape()[1]} (4 outputs, 16 "
-                           f"inputs); $C^T$ is {s[0]} × {s[1]}: it takes the 4 values of a "
-                           "$2 \\times 2$ map back to a $4 \\times 4$ image."),
+                           f"inputs); $C^T$ is {_transposed_matrix_shape()[0]} × "
+                           f"{_transposed_matrix_shape()[1]}: {s} rows, one per pixel of the "
+                           "$4 \\times 4$ image it gives back from a $2 \\times 2$ map."),
     ),
     _ex(
         id="04b.by_hand", title="A transposed convolution by hand",

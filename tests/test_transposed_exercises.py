@@ -11,7 +11,7 @@ BY_ID = {d["id"]: Exercise(**d) for d in DEFINITIONS}
 
 
 def test_ids_are_new_and_belong_to_notebook_04b():
-    assert list(BY_ID) == ["04b.output_size", "04b.matrix_shape", "04b.by_hand"]
+    assert list(BY_ID) == ["04b.output_size", "04b.matrix_rows", "04b.by_hand"]
     assert all(ex.notebook == "04b" for ex in BY_ID.values())
     for exercise_id in BY_ID:
         if exercise_id in exercises.EXERCISES:  # once registered, it is this very definition
@@ -34,15 +34,15 @@ def test_output_size_by_hand():
     assert ex.check("seven").status == "invalid"
 
 
-def test_matrix_shape_by_hand():
-    ex = BY_ID["04b.matrix_shape"]
+def test_matrix_rows_by_hand():
+    ex = BY_ID["04b.matrix_rows"]
     # C maps 16 input pixels to (4 - 3 + 1)^2 = 4 outputs: 4 x 16; its transpose 16 x 4
-    assert ex.solution() == (16, 4)
-    assert ex.check((16, 4)).correct and ex.check([16, 4]).correct
-    assert "shape of C itself" in ex.check((4, 16)).message
-    assert "only (4 − 3 + 1)² = 4 pixels" in ex.check((16, 16)).message
-    assert ex.check((16,)).status == "invalid"
-    assert "$C^T$ is 16 × 4" in ex.solution_text() and "C$ is 4 × 16" in ex.solution_text()
+    assert ex.solution() == 16
+    assert ex.check(16).correct
+    assert "rows of C itself" in ex.check(4).message
+    assert ex.check(25).message.startswith("Not yet: C has one row per output pixel")
+    assert ex.check((16, 4)).status == "invalid"
+    assert "$C^T$ is 16 × 4: 16 rows" in ex.solution_text() and "$C$ is 4 × 16" in ex.solution_text()
 
 
 def test_by_hand_stamps():
@@ -61,7 +61,7 @@ def test_by_hand_stamps():
     assert "1 \\cdot 1 + 2 \\cdot 2 + 0 \\cdot 0 + 3 \\cdot 1 = 8" in ex.solution_text()
 
 
-@pytest.mark.parametrize("exercise_id", ["04b.output_size", "04b.matrix_shape", "04b.by_hand"])
+@pytest.mark.parametrize("exercise_id", ["04b.output_size", "04b.matrix_rows", "04b.by_hand"])
 def test_templates_wait_and_solutions_check(exercise_id):
     ex = BY_ID[exercise_id]
     assert ex.template.startswith("answer = ...")
