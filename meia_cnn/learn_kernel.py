@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float_array, is_int
-from .ops import conv2d
+from .ops import conv2d, sliding_windows
 
 __all__ = ["SOBEL_X", "KernelLearning", "learn_kernel", "loss_and_gradient"]
 
@@ -215,13 +215,23 @@ def learn_kernel(
     images = rng.standard_normal((samples, image_size, image_size)).astype(dtype, copy=False)
     targets = conv2d(images[..., None], truth[:, :, None, None])[..., 0]
     kernel = (0.5 * rng.standard_normal((kh, kw))).astype(dtype, copy=False)
+    # The images' windows copied once (im2col): each step is then two small matrix
+    # products, the same sums as loss_and_gradient's two conv2d calls.
+    cols = sliding_windows(images[..., None], (kh, kw)).reshape(-1, kh * kw)
+    wanted = targets.reshape(-1)
+    step = dtype.type(learning_rate)
+
+    def evaluate(k: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
+        errors = cols @ k.reshape(-1) - wanted
+        return float(np.mean(errors**2)), (2.0 / errors.size * (errors @ cols)).reshape(kh, kw).astype(dtype)
+
     kernels = [kernel]
-    loss, grad = loss_and_gradient(images, targets, kernel)
+    loss, grad = evaluate(kernel)
     losses = [loss]
     diverged = False
     for _ in range(steps):
-        kernel = kernel - dtype.type(learning_rate) * grad
-        loss, grad = loss_and_gradient(images, targets, kernel)
+        kernel = kernel - step * grad
+        loss, grad = evaluate(kernel)
         kernels.append(kernel)
         losses.append(loss)
         if not loss <= DIVERGED_LOSS:

@@ -156,11 +156,14 @@ class LearnKernelExplorer(Explorer):
             hi = lo + 1
         every = max(1, math.ceil((hi - lo) / 5))
         yticks = [[v, _power_text(v)] for v in range(lo, hi + 1, every)]
+        kh = truth.shape[0]
+        # every step's kernel coloured in one call (the colour map is set up once)
+        all_colours = colours(np.concatenate(list(run.kernels), axis=0), **kernel_range)
         steps = []
         for t in range(run.steps + 1):
             steps.append({
                 "labels": [[format_number(v, 2) for v in row] for row in run.kernels[t]],
-                "colours": colours(run.kernels[t], **kernel_range),
+                "colours": all_colours[t * kh:(t + 1) * kh],
                 "point": [t, logs[t]],
                 "readout": TEXT["step_line"].format(text=state.texts[t]),
             })
