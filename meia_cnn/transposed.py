@@ -20,7 +20,7 @@ Three equivalent views, all in this module:
   padding at the bottom and the right; :func:`stretched_input`) and slide
   the kernel, flipped, over it with stride 1.
 
-The output size, the guide's relationships 8 to 13 (with PyTorch's
+The output size, from the guide's section 4 (with PyTorch's
 ``output_padding`` ``a`` and a dilation ``d``)::
 
     o = s (i - 1) + d (k - 1) + 1 - 2 p + a
@@ -130,7 +130,7 @@ def conv_transpose_output_size(
     ``d (k - 1) + 1`` wide, ``p`` rows are removed from each side and the
     output padding ``a`` adds rows at the bottom (columns at the right).  It
     undoes the size change of a convolution with the same ``k``, ``s``,
-    ``p``, ``d`` (Dumoulin & Visin's relationships 8 to 13); ``a`` picks
+    ``p``, ``d`` (Dumoulin & Visin, section 4); ``a`` picks
     among the sizes that such a convolution maps to the same ``i``.
 
     Parameters
