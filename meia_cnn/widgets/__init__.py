@@ -28,6 +28,7 @@ _EXPLORERS = {
     "FeatureMapExplorer": "feature_maps",
     "TrainingExplorer": "training",
     "ArchitectureExplorer": "architecture",
+    "TransposedConvExplorer": "transposed", "LearnKernelExplorer": "learn_kernel",
 }
 _OTHERS = {
     "ExerciseWidget": "exercise",

@@ -1,0 +1,154 @@
+"""Learning a kernel, step by step: the numbers the learn-a-kernel explorer shows.
+
+:func:`learn_kernel_state` runs :func:`meia_cnn.learn_kernel.learn_kernel`
+(gradient descent recovering the Sobel edge kernel from random images
+filtered with it) and adds what the explorer writes and draws at every
+step: the sentence of the readout, the loss on a log scale, and the first
+image filtered with the kernel of that step beside the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
+from ..ops import conv2d
+from ._frozen import frozen
+
+__all__ = ["TEXT", "LearnKernelState", "learn_kernel_state"]
+
+# -- what a student reads (one place) ---------------------------------------------------
+TEXT = {
+    "start": ("Step 0 of {total}: a random kernel to start with. Loss L = {loss}; its numbers are up to "
+              "{error} away from the Sobel kernel's."),
+    "step": ("Step {t} of {total}: K ← K − η·∂L/∂K with η = {lr}. Loss L = {loss}; the kernel's numbers "
+             "are up to {error} away from the Sobel kernel's."),
+    "close": "Step {t} of {total}: loss L = {loss}. Every number is within {error} of the Sobel kernel's: found.",
+    "diverged": ("Step {t} of {total}: loss L = {loss}. The learning rate η = {lr} is too large: each step "
+                 "overshoots and the loss grows without bound; the run stopped here."),
+    "growing": ("Step {t} of {total}: loss L = {loss}, larger than at the start: with η = {lr} each step "
+                "overshoots the minimum. Try a smaller learning rate."),
+}
+
+#: A kernel whose numbers are all within this of the true one counts as found.
+FOUND = 1e-3
+#: The loss curve goes this many powers of ten below the first loss at most (float64's precision).
+FLOOR_DECADES = 16
+
+
+def _number(value: float) -> str:
+    """A loss or a distance as the readout writes it (3 significant digits)."""
+    return f"{value:.3g}"
+
+
+
+@dataclass(frozen=True, eq=False)
+class LearnKernelState:
+    """One gradient-descent run and what is shown at each of its steps.
+
+    Attributes
+    ----------
+    run : KernelLearning
+        The run: every kernel and loss, the images and the targets.
+    texts : tuple of str
+        The readout at each step (``run.steps + 1`` sentences).
+    log_losses : (T + 1,) array
+        ``log10`` of each loss (the loss curve's height), at least
+        ``FLOOR_DECADES`` below the first loss (a loss of 0, reached
+        exactly, is drawn there).
+    predictions : (T + 1, H', W') array
+        The first image filtered (``conv2d``) with the kernel of each step.
+    target : (H', W') array
+        The first image filtered with the true kernel.
+    found_at : int or None
+        The first step whose kernel is within ``FOUND`` of the true one.
+
+    Examples
+    --------
+    >>> state = learn_kernel_state(steps=30)
+    >>> len(state.texts), state.predictions.shape
+    (31, (31, 14, 14))
+    >>> print(state.texts[1])
+    Step 1 of 30: K ← K − η·∂L/∂K with η = 0.1. Loss L = 10.6; the kernel's numbers are up to 2.14 away from the Sobel kernel's.
+    """
+
+    run: KernelLearning
+    texts: tuple[str, ...]
+    log_losses: NDArray[np.floating]
+    predictions: NDArray[np.floating]
+    target: NDArray[np.floating]
+    found_at: int | None
+
+    @property
+    def kernels(self) -> NDArray[np.floating]:
+        """``(T + 1, Kh, Kw)``: the kernel at each step."""
+        return self.run.kernels
+
+    @property
+    def losses(self) -> NDArray[np.floating]:
+        """``(T + 1,)``: the loss at each step."""
+        return self.run.losses
+
+
+def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int = 0,
+                       samples: int = 8, image_size: int = 16) -> LearnKernelState:
+    """Gradient descent recovering the Sobel kernel, with the readout of every step.
+
+    Parameters
+    ----------
+    learning_rate : float
+        ``η``, the step size, in (0, 2].
+    steps : int
+        Gradient steps.
+    seed : int
+        Seeds the images and the starting kernel.
+    samples, image_size : int
+        How many random images, and their side.
+
+    Returns
+    -------
+    LearnKernelState
+
+    Examples
+    --------
+    >>> state = learn_kernel_state(learning_rate=0.1, steps=50)
+    >>> state.found_at
+    36
+    >>> print(state.texts[-1])
+    Step 50 of 50: loss L = 7.39e-09. Every number is within 4.58e-05 of the Sobel kernel's: found.
+    """
+    run = learn_kernel(SOBEL_X, steps=steps, learning_rate=learning_rate, samples=samples,
+                       image_size=image_size, seed=seed)
+    errors = run.errors
+    total = int(steps)
+    lr = f"{run.learning_rate:g}"
+    texts = []
+    for t, (loss, error) in enumerate(zip(run.losses, errors)):
+        values = dict(t=t, total=total, loss=_number(loss), error=_number(error), lr=lr)
+        if t == 0:
+            texts.append(TEXT["start"].format(**values))
+        elif run.diverged and t == run.steps:
+            texts.append(TEXT["diverged"].format(**values))
+        elif error < FOUND:
+            texts.append(TEXT["close"].format(**values))
+        elif loss > run.losses[0]:
+            texts.append(TEXT["growing"].format(**values))
+        else:
+            texts.append(TEXT["step"].format(**values))
+    first = run.images[0]
+    kh, kw = SOBEL_X.shape
+    # Every step's kernel applied to the first image at once: the kernels as F filters.
+    predictions = np.moveaxis(conv2d(first, np.moveaxis(run.kernels, 0, -1)[:, :, None, :]), -1, 0)
+    floor = max(float(run.losses[0]), 1e-300) * 10.0 ** -FLOOR_DECADES
+    found = np.flatnonzero(errors < FOUND)
+    return LearnKernelState(
+        run=run,
+        texts=tuple(texts),
+        log_losses=frozen(np.log10(np.clip(run.losses, floor, DIVERGED_LOSS * 1e3))),
+        predictions=frozen(predictions),
+        target=run.targets[0],
+        found_at=int(found[0]) if found.size else None,
+    )

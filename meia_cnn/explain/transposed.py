@@ -1,0 +1,335 @@
+"""Transposed convolution, position by position, as the guide animates it.
+
+:func:`transposed_conv_state` gives every number the transposed-convolution
+explorer shows for a square input of small numbers and a square kernel of
+small numbers: the input spread ``s - 1`` zeros apart and bordered with
+``d (k - 1) - p`` zeros (the stretched input, with the output padding at the
+bottom and the right), what each of its cells is (an input pixel, a zero
+inserted between pixels, a border zero, an output-padding zero), the kernel
+flipped, and, for every output cell in reading order, where the flipped
+kernel's taps sit on the stretched input and the products they add up.
+
+The numbers come from :mod:`meia_cnn.transposed`: the output from
+:func:`~meia_cnn.transposed.conv_transpose2d`, the stretched input from
+:func:`~meia_cnn.transposed.stretched_input`, the size from
+:func:`~meia_cnn.transposed.conv_transpose_output_size`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validation import as_int
+from ..transposed import conv_transpose2d, conv_transpose_output_size, stretched_input
+from ._frozen import frozen
+
+__all__ = [
+    "PADDING_ZERO",
+    "INSERTED_ZERO",
+    "INPUT_PIXEL",
+    "OUTPUT_PADDING_ZERO",
+    "TEXT",
+    "TransposedConvState",
+    "TransposedConvStep",
+    "input_values",
+    "kernel_values",
+    "transposed_conv_problem",
+    "transposed_conv_state",
+]
+
+#: What a cell of the stretched input is (the values of ``TransposedConvState.kinds``).
+PADDING_ZERO, INSERTED_ZERO, INPUT_PIXEL, OUTPUT_PADDING_ZERO = 0, 1, 2, 3
+
+# -- what a student reads (one place) ---------------------------------------------------
+TEXT = {
+    "formula": ("o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {a}"
+                " = {o}"),
+    "too_much_padding": ("Padding p = {p} removes {two_p} rows (and columns) from an output of only "
+                         "{full}: nothing would be left. Use less padding, a larger input or a larger "
+                         "kernel."),
+    "output_padding_too_large": ("The output padding a = {a} must be smaller than the stride or the "
+                                 "dilation (here at most {most}): a larger one would add rows that no "
+                                 "input pixel reaches."),
+    "step": ("Step {n} of {total}: output y[{r}, {c}] = the flipped kernel times the stretched input "
+             "under it = {terms} = {value}."),
+    "step_zeros": ("Step {n} of {total}: output y[{r}, {c}]: the flipped kernel covers only zeros here, "
+                   "so y[{r}, {c}] = 0."),
+}
+
+
+def input_values(size: int) -> NDArray[np.floating]:
+    """The input drawn: small numbers 1..9 in reading order.
+
+    Parameters
+    ----------
+    size : int
+        The side of the square input.
+
+    Returns
+    -------
+    (size, size) array
+
+    Examples
+    --------
+    >>> input_values(2)
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    size = as_int(size, "input_size")
+    return (np.arange(size * size) % 9 + 1.0).reshape(size, size)
+
+
+def kernel_values(size: int) -> NDArray[np.floating]:
+    """The kernel drawn: 1, 2, 3 repeated in reading order (not symmetric, so its flip shows).
+
+    Parameters
+    ----------
+    size : int
+        The side of the square kernel.
+
+    Returns
+    -------
+    (size, size) array
+
+    Examples
+    --------
+    >>> kernel_values(3)
+    array([[1., 2., 3.],
+           [1., 2., 3.],
+           [1., 2., 3.]])
+    """
+    size = as_int(size, "kernel_size")
+    return (np.arange(size * size) % 3 + 1.0).reshape(size, size)
+
+
+
+@dataclass(frozen=True, eq=False)
+class TransposedConvStep:
+    """One position of the flipped kernel on the stretched input.
+
+    Attributes
+    ----------
+    position : (int, int)
+        ``(r, c)``, the output cell computed at this step.
+    taps : (k*k, 2) array of int
+        Row and column of every tap in the stretched input, ``d`` cells apart,
+        the top-left tap at ``(r, c)`` (the stride of this direct convolution
+        is 1).
+    products : (k*k,) array
+        Each tap's stretched-input value times the flipped kernel's weight.
+    on_input : (k*k,) array of bool
+        Which taps lie on an input pixel (the others multiply a zero).
+    value : float
+        ``y[r, c]``, the sum of the products.
+    text : str
+        The step as the readout writes it.
+    """
+
+    position: tuple[int, int]
+    taps: NDArray[np.int64]
+    products: NDArray[np.float64]
+    on_input: NDArray[np.bool_]
+    value: float
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class TransposedConvState:
+    """Everything the transposed convolution computes for one setting, and every step.
+
+    Attributes
+    ----------
+    input_size, kernel_size, stride, padding, output_padding, dilation : int
+        ``i``, ``k``, ``s``, ``p``, ``a``, ``d``.
+    input : (i, i) array
+    kernel : (k, k) array
+    flipped_kernel : (k, k) array
+        The kernel rotated by 180 degrees, as the direct convolution uses it.
+    stretched : (o + d (k - 1), o + d (k - 1)) array
+        The input spread and bordered with zeros.
+    kinds : array of int, the shape of ``stretched``
+        ``INPUT_PIXEL``, ``INSERTED_ZERO``, ``PADDING_ZERO`` or
+        ``OUTPUT_PADDING_ZERO`` for each cell.
+    border : int
+        ``d (k - 1) - p``: zeros on each side of the spread input (negative:
+        rows and columns cut off).
+    output : (o, o) array
+    output_size : int
+        ``o``.
+    formula : str
+        The output-size formula with the current numbers.
+    steps : tuple of TransposedConvStep
+        One per output cell, in reading order.
+
+    Examples
+    --------
+    >>> state = transposed_conv_state(2, 3, stride=2)
+    >>> state.output_size, state.stretched.shape, len(state.steps)
+    (5, (7, 7), 25)
+    >>> print(state.formula)
+    o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = 2·(2 − 1) + 1·(3 − 1) + 1 − 2·0 + 0 = 5
+    """
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    padding: int
+    output_padding: int
+    dilation: int
+    input: NDArray[np.float64]
+    kernel: NDArray[np.float64]
+    flipped_kernel: NDArray[np.float64]
+    stretched: NDArray[np.float64]
+    kinds: NDArray[np.int8]
+    border: int
+    output: NDArray[np.float64]
+    output_size: int
+    formula: str
+    steps: tuple[TransposedConvStep, ...]
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        """``(o, o)``."""
+        return (self.output_size, self.output_size)
+
+    @property
+    def stretched_size(self) -> int:
+        """Side of the stretched input, ``o + d (k - 1)``."""
+        return int(self.stretched.shape[0])
+
+    @property
+    def effective_kernel(self) -> int:
+        """``d (k - 1) + 1``: the cells the dilated kernel spans."""
+        return self.dilation * (self.kernel_size - 1) + 1
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def transposed_conv_problem(input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0,
+                            output_padding: int = 0, dilation: int = 1) -> Optional[str]:
+    """Why a setting has no transposed convolution, in a student's words (None when it has one).
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride, padding, output_padding, dilation : int
+        As in :func:`transposed_conv_state`.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> transposed_conv_problem(2, 3, stride=2) is None
+    True
+    >>> print(transposed_conv_problem(2, 3, stride=2, output_padding=2))
+    The output padding a = 2 must be smaller than the stride or the dilation (here at most 1): a larger one would add rows that no input pixel reaches.
+    >>> print(transposed_conv_problem(1, 2, padding=1))
+    Padding p = 1 removes 2 rows (and columns) from an output of only 2: nothing would be left. Use less padding, a larger input or a larger kernel.
+    """
+    i, k, s, p, a, d = (as_int(v, name, minimum=m) for v, name, m in (
+        (input_size, "input_size", 1), (kernel_size, "kernel_size", 1), (stride, "stride", 1),
+        (padding, "padding", 0), (output_padding, "output_padding", 0), (dilation, "dilation", 1)))
+    if a >= max(s, d):
+        return TEXT["output_padding_too_large"].format(a=a, most=max(s, d) - 1)
+    full = s * (i - 1) + d * (k - 1) + 1 + a
+    if full - 2 * p < 1:
+        return TEXT["too_much_padding"].format(p=p, two_p=2 * p, full=full)
+    return None
+
+
+def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0,
+                          output_padding: int = 0, dilation: int = 1) -> TransposedConvState:
+    """Every number of a transposed convolution, drawn as the guide draws it.
+
+    Parameters
+    ----------
+    input_size : int
+        ``i``: the side of the square input (its values are :func:`input_values`).
+    kernel_size : int
+        ``k``: the side of the square kernel (its values are :func:`kernel_values`).
+    stride : int
+        ``s``: the input's pixels land ``s`` apart (``s - 1`` zeros between them).
+    padding : int
+        ``p``: rows and columns removed from each side of the output.
+    output_padding : int
+        ``a`` < max(s, d): rows and columns added at the bottom and the right.
+    dilation : int
+        ``d``: the kernel's taps are ``d`` cells apart.
+
+    Returns
+    -------
+    TransposedConvState
+
+    Raises
+    ------
+    ValueError
+        From the core, when the setting has no output
+        (:func:`transposed_conv_problem` says why in a student's words).
+
+    Examples
+    --------
+    >>> state = transposed_conv_state(2, 2)
+    >>> state.output
+    array([[ 1.,  4.,  4.],
+           [ 6., 17., 10.],
+           [ 9., 15.,  4.]])
+    >>> state.steps[4].text
+    'Step 5 of 9: output y[1, 1] = the flipped kernel times the stretched input under it = 1·1 + 3·2 + 2·3 + 1·4 = 17.'
+    """
+    o = cast(int, conv_transpose_output_size(input_size, kernel_size, stride=stride, padding=padding,
+                                             output_padding=output_padding, dilation=dilation))
+    i, k, s, p, a, d = (int(v) for v in (input_size, kernel_size, stride, padding, output_padding,
+                                         dilation))
+    x = input_values(i)
+    kernel = kernel_values(k)
+    flipped = kernel[::-1, ::-1]
+    output = conv_transpose2d(x, kernel, stride=s, padding=p, output_padding=a, dilation=d)
+    options = dict(stride=s, padding=p, output_padding=a, dilation=d)
+    stretched = stretched_input(x, k, **options)
+    # Where the input's pixels went: the same stretch applied to a mask of ones.
+    on_input = stretched_input(np.ones((i, i)), k, **options) > 0
+    border = d * (k - 1) - p
+    n = stretched.shape[0]
+    inside = np.zeros(n, dtype=bool)  # rows (and columns) between the first and last input pixel
+    inside[max(border, 0):max(border + s * (i - 1) + 1, 0)] = True
+    kinds = np.full((n, n), PADDING_ZERO, dtype=np.int8)
+    kinds[np.ix_(inside, inside)] = INSERTED_ZERO
+    if a:
+        kinds[n - a:, :] = OUTPUT_PADDING_ZERO
+        kinds[:, n - a:] = OUTPUT_PADDING_ZERO
+    kinds[on_input] = INPUT_PIXEL
+    offsets = d * np.arange(k)
+    grid = np.stack(np.meshgrid(offsets, offsets, indexing="ij"), axis=-1).reshape(-1, 2)
+    weights = flipped.ravel()
+    steps: list[TransposedConvStep] = []
+    total = o * o
+    for r in range(o):
+        for c in range(o):
+            taps = grid + (r, c)
+            under = stretched[taps[:, 0], taps[:, 1]]
+            real = on_input[taps[:, 0], taps[:, 1]]
+            products = under * weights
+            value = float(output[r, c])
+            if real.any():
+                terms = " + ".join(f"{_number(w)}·{_number(v)}" for w, v in zip(weights[real], under[real]))
+                text = TEXT["step"].format(n=len(steps) + 1, total=total, r=r, c=c, terms=terms,
+                                           value=_number(value))
+            else:
+                text = TEXT["step_zeros"].format(n=len(steps) + 1, total=total, r=r, c=c)
+            steps.append(TransposedConvStep(position=(r, c), taps=frozen(taps, dtype=np.int64),
+                                            products=frozen(products), on_input=frozen(real, dtype=bool),
+                                            value=value, text=text))
+    return TransposedConvState(
+        input_size=i, kernel_size=k, stride=s, padding=p, output_padding=a, dilation=d,
+        input=frozen(x), kernel=frozen(kernel), flipped_kernel=frozen(flipped),
+        stretched=frozen(stretched), kinds=frozen(kinds, dtype=np.int8), border=border,
+        output=frozen(output), output_size=o,
+        formula=TEXT["formula"].format(s=s, i=i, d=d, k=k, p=p, a=a, o=o), steps=tuple(steps),
+    )
