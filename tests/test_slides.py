@@ -96,29 +96,28 @@ def test_math_is_mathml_and_no_math_script_is_loaded(scratch_deck):
     assert text.count("<math") >= 2
     assert 'display="block"' in text
     assert "$G_w" not in text and "$$" not in text
-    assert not re.search(r"mathjax|katex|require\.js|jquery|mermaid", " ".join(
+    assert not re.search(r"mathjax|katex|jquery|mermaid", " ".join(
         re.findall(r'<script[^>]*src="([^"]*)"', text)), re.I)
 
 
 @pytest.mark.slow
-def test_explorer_is_pictured_in_its_first_state(scratch_deck):
-    deck, _, _ = scratch_deck
+def test_explorer_stays_live_with_its_saved_state(scratch_deck):
+    deck, _, out = scratch_deck
     text = deck.read_text()
-    assert WIDGET_VIEW_ABSENT(text)
-    snapshot = re.search(r'<div class="meia-snapshot">(.*?)<div class="meia-snapshot-note">', text, re.S)
-    assert snapshot, "the explorer has no picture in the deck"
-    picture = snapshot.group(1)
-    images = re.findall(r"<img\b[^>]*>", picture)
-    assert any('class="meia-w-figure"' in img and 'src="data:image/png;base64,' in img
-               for img in images), images
-    assert "meia-readout" in picture
-    # equation (3) with stride 1, as when its cell ran; a later cell's stride 2 would give 2
-    assert "⌋ + 1 = 3" in picture
-    assert "⌋ + 1 = 2" not in picture
-
-
-def WIDGET_VIEW_ABSENT(text):
-    return slides.WIDGET_VIEW not in text and "Loading widget" not in text
+    # the explorer's view is in the deck, and the widget state is saved with it
+    assert text.count(f'<script type="{slides.WIDGET_VIEW}">') == 1
+    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
+                      text, re.S)
+    assert state, "no widget state saved in the deck"
+    models = json.loads(state.group(1))["state"]
+    modules = {m["model_module"] for m in models.values()}
+    assert "anywidget" in modules and modules <= slides.LIVE_MODULES
+    assert '<div class="meia-snapshot">' not in text  # no picture: the live widget is there
+    # the HTML manager and require.js come from beside the deck
+    assert '<script src="widgets/require.js"></script>' in text
+    assert "widgets/embed-amd.js" in text
+    for name in ("require.js", "embed-amd.js", "anywidget.js", "LICENSES.md"):
+        assert (out / slides.WIDGET_ASSETS / name).is_file(), name
 
 
 @pytest.mark.slow
@@ -253,9 +252,22 @@ def test_deck_opens_offline_in_chromium(scratch_deck, tmp_path):
             for _ in range(3):
                 page.keyboard.press("ArrowRight")
             page.wait_for_function("() => Reveal.getIndices().h === 2", timeout=10_000)
-            picture = page.locator("section.present img.meia-w-figure")
-            assert picture.is_visible()
-            assert page.evaluate("(img) => img.naturalWidth > 0", picture.element_handle())
+            # the explorer is live: drawn by the HTML manager, its step slider
+            # stepping in the page with no kernel
+            view = page.locator("section.present .meia-view[data-drawn]")
+            view.wait_for(state="visible", timeout=30_000)
+            assert page.locator("section.present .meia-panel").count() >= 1
+            readout = page.locator("section.present .meia-view .meia-readout")
+            assert "⌋ + 1 = 2" in readout.inner_text()  # the saved state: stride 2
+            before = view.get_attribute("data-step")
+            handle = page.locator("section.present .widget-slider .noUi-handle").last
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "(b) => document.querySelector('section.present .meia-view').dataset.step !== b",
+                arg=before, timeout=10_000)
+            assert int(view.get_attribute("data-step")) == int(before) + 1
+            page.screenshot(path=str(tmp_path / "explorer.png"))
         finally:
             browser.close()
     assert requested == [], f"the deck asked the network for {requested}"

@@ -7,10 +7,13 @@
 
 Each notebook is run top to bottom in a fresh kernel (the kit's notebooks are
 stored without outputs), so the decks show the figures, tables and numbers a
-student sees.  A live widget cannot run in a static page: each explorer is
-shown as a picture of its first state (its controls with their values, its
-figure, its readout), drawn by the kernel that built it.  Open the notebook
-in JupyterLab for the live slideshow (jupyterlab-slideshow).
+student sees.  The explorers stay live in the deck: their state is saved with
+the deck and drawn by the widgets' HTML manager, so everything resolved in the
+browser (stepping through a convolution, a linked slider) keeps working with no
+kernel; controls that need Python show their saved state.  A widget the HTML
+manager cannot draw offline (an ipympl figure) is shown as a picture of its
+state instead.  Open the notebook in JupyterLab for the fully live slideshow
+(jupyterlab-slideshow).
 
 The cells' slide metadata is honoured: ``slide``, ``subslide``, ``fragment``,
 ``skip`` (left out) and ``notes`` (speaker notes: press ``s`` in the deck).
@@ -21,8 +24,11 @@ Nothing is fetched from the network when a deck opens:
   decks from the ``sphinx-revealjs`` package, which vendors it;
 - equations are turned into MathML when the deck is written (``latex2mathml``),
   which the browser draws itself: no MathJax, no KaTeX, no script;
-- no require.js, jQuery, Mermaid or widget manager is loaded; images are
-  embedded in the page.
+- the widgets' HTML manager (``embed-amd.js`` of ``@jupyter-widgets/html-manager``)
+  and require.js are shipped in ``meia_cnn/tools/vendor/`` (with their licences)
+  and anywidget's front end comes from the ``anywidget`` package; all three are
+  copied into ``widgets/`` beside the decks; no jQuery or Mermaid is loaded;
+  images are embedded in the page.
 
 The module imports nothing heavy at import time: the kernel imports it to
 draw the widget pictures.
@@ -39,7 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["export_notebook", "export_all", "latex_to_mathml", "reveal_source", "main"]
+__all__ = ["export_notebook", "export_all", "copy_widget_runtime", "latex_to_mathml", "reveal_source", "main"]
 
 #: The folder, beside the decks, that holds reveal.js.
 ASSETS = "reveal.js"
@@ -53,7 +59,14 @@ _REVEAL_FILES = (
     "dist/theme/fonts/source-sans-pro",
     "plugin/notes/notes.js",
 )
+#: The folder, beside the decks, that holds the widgets' HTML manager.
+WIDGET_ASSETS = "widgets"
+_VENDOR = Path(__file__).parent / "vendor"
+#: Widget modules the HTML manager can draw with no network (the rest become pictures).
+LIVE_MODULES = frozenset({"@jupyter-widgets/base", "@jupyter-widgets/controls",
+                          "@jupyter-widgets/output", "anywidget"})
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _SNAPSHOT_MIME = "application/vnd.meia-cnn.widget-snapshots+json"
 _SNAPSHOT_NOTE = "A picture of the live widget: run the notebook to use it."
 
@@ -179,8 +192,12 @@ def math_in_text(text):
 _TEMPLATE = r"""
 {%- extends 'index.html.j2' -%}
 {#- reveal's own template, with nothing loaded from the network -#}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js -%}
+{%- if "widgets" in nb.metadata -%}
+<script src="{{ resources.meia_widgets }}/require.js"></script>
+<script>require.config({paths: {anywidget: "{{ resources.meia_widgets }}/anywidget"}});</script>
+{%- endif -%}
+{%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_css -%}
 <link rel="stylesheet" href="{{ resources.reveal.url_prefix }}/dist/reset.css">
@@ -202,11 +219,17 @@ _TEMPLATE = r"""
 .meia-w-text { font-size: 0.6em; margin: 0; }
 .meia-w-control .meia-w-text { font-size: 1em; display: inline-block; vertical-align: top; }
 .meia-readout, .meia-feedback { font-size: 0.6em; }
+.reveal .jupyter-widgets { font-size: 16px; text-align: left; }
+.reveal .jupyter-widgets svg { max-width: none; }
 </style>
 {%- endblock html_head_css -%}
 {% block footer_js %}
+{#- reveal.js is a UMD module: with require.js on the page it would register as an
+    AMD module instead of defining window.Reveal, so `define` is hidden while it loads -#}
+<script>window.meiaDefine = window.define; window.define = undefined;</script>
 <script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
 <script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
+<script>window.define = window.meiaDefine;</script>
 <script>
 Reveal.initialize({
   controls: true,
@@ -217,7 +240,10 @@ Reveal.initialize({
   transition: "{{ resources.reveal.transition }}",
   width: {{ resources.reveal.width }},
   height: {{ resources.reveal.height }},
-  plugins: [RevealNotes]
+  plugins: [RevealNotes],
+  // a focused control of an explorer (a slider handle, a text box) keeps the keys
+  keyboardCondition: (event) => !(document.activeElement &&
+                                  document.activeElement.closest(".jupyter-widgets"))
 });
 </script>
 </html>
@@ -259,6 +285,12 @@ def _exporter_class():
             self.embed_images = True
             self.exclude_input_prompt = True
             self.exclude_output_prompt = True
+            self.widget_renderer_url = f"{WIDGET_ASSETS}/embed-amd.js"
+
+        def _init_resources(self, resources):
+            resources = super()._init_resources(resources)
+            resources["meia_widgets"] = WIDGET_ASSETS
+            return resources
 
         @pass_context
         def markdown2html(self, context, source):
@@ -350,9 +382,28 @@ def _snapshot_widgets(model_ids):
     pictures = {}
     for model_id in model_ids:
         widget = _instances.get(model_id)
-        if widget is not None:
+        if widget is not None and not _drawable_offline(widget):
             pictures[model_id] = _widget_html(widget)
     display({_SNAPSHOT_MIME: pictures}, raw=True)
+
+
+def _drawable_offline(widget, seen=None):
+    """Whether ``widget`` and every widget it refers to come from :data:`LIVE_MODULES`."""
+    import ipywidgets as w
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return True
+    seen.add(id(widget))
+    if getattr(widget, "_model_module", None) not in LIVE_MODULES:
+        return False
+    for name in widget.keys:
+        value = getattr(widget, name, None)
+        values = value if isinstance(value, (list, tuple)) else (value,)
+        for item in values:
+            if isinstance(item, w.Widget) and not _drawable_offline(item, seen):
+                return False
+    return True
 
 
 # -- running and exporting ------------------------------------------------------------
@@ -390,6 +441,7 @@ def _run(nb, path, timeout, kernel_name):
             if ids:
                 # pictured right after their cell: later cells may change them
                 pictures.update(_picture(client, nb, ids, errors))
+        client.set_widgets_metadata()
     _replace_widgets(nb, pictures)
     return errors
 
@@ -414,7 +466,14 @@ def _picture(client, nb, ids, errors):
 
 
 def _replace_widgets(nb, pictures):
-    """Put each widget's picture in place of its (unrenderable) widget view."""
+    """Put each picture in place of its widget view; keep the views that stay live.
+
+    A view stays live when its model is in the saved widget state and has no
+    picture (see :func:`_drawable_offline`); any other view is replaced by its
+    picture, or dropped.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    live = False
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -422,6 +481,9 @@ def _replace_widgets(nb, pictures):
             if view is None:
                 continue
             picture = pictures.get(view.get("model_id"))
+            if picture is None and view.get("model_id") in state:
+                live = True
+                continue
             del data[WIDGET_VIEW]
             if picture:
                 data.pop("text/plain", None)
@@ -429,7 +491,8 @@ def _replace_widgets(nb, pictures):
                     f'<div class="meia-snapshot">{math_in_text(picture)}'
                     f'<div class="meia-snapshot-note">{_SNAPSHOT_NOTE}</div></div>'
                 )
-    nb.metadata.pop("widgets", None)
+    if not live:
+        nb.metadata.pop("widgets", None)
 
 
 _TEST_MARKER = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*\n?", re.M)
@@ -502,11 +565,44 @@ def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
     return deck, errors
 
 
+def copy_widget_runtime(out):
+    """Copy require.js, the widgets' HTML manager and anywidget's front end into ``out/widgets``.
+
+    Returns the folder.  The HTML manager loads ``anywidget`` through require.js
+    from that folder (the deck's template configures the path), so no widget
+    code is fetched from a CDN.
+    """
+    import anywidget
+
+    dst = Path(out) / WIDGET_ASSETS
+    dst.mkdir(parents=True, exist_ok=True)
+    # the HTML manager's style sheets ask for their icon fonts (the Play button's)
+    # at these paths relative to the page, whatever folder it was loaded from
+    font_dirs = [Path(out) / "@jupyter-widgets", Path(out) / "@jupyter-widgets" / "html-manager" / "dist"]
+    for folder in font_dirs:
+        folder.mkdir(parents=True, exist_ok=True)
+    for item in _VENDOR.iterdir():
+        if item.suffix == ".woff2":
+            for folder in font_dirs:
+                shutil.copy2(item, folder / item.name)
+        elif item.is_file():
+            shutil.copy2(item, dst / item.name)
+    front_end = Path(anywidget.__file__).parent / "nbextension" / "index.js"
+    if not front_end.is_file():
+        raise RuntimeError(f"anywidget's front end is missing from its package: {front_end}")
+    shutil.copy2(front_end, dst / "anywidget.js")
+    return dst
+
+
 def export_all(notebooks, out, *, execute=True, timeout=180, log=print):
-    """Export every notebook and copy reveal.js beside the decks; return ``{deck: errors}``."""
+    """Export every notebook, copy reveal.js and the widgets' runtime beside the decks.
+
+    Returns ``{deck: errors}``.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     copy_reveal(out)
+    copy_widget_runtime(out)
     results = {}
     for path in notebooks:
         start = time.perf_counter()
