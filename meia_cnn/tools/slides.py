@@ -15,6 +15,17 @@ in JupyterLab for the live slideshow (jupyterlab-slideshow).
 The cells' slide metadata is honoured: ``slide``, ``subslide``, ``fragment``,
 ``skip`` (left out) and ``notes`` (speaker notes: press ``s`` in the deck).
 
+Three editions of every deck are written, from one run of the notebook:
+
+- ``out/<name>.slides.html``: the student deck, every slide, no speaker notes;
+- ``out/core/<name>.slides.html``: the 90-minute path, only the slides whose
+  cells are tagged ``core`` (cells tagged ``optional`` are left out);
+- ``out/instructor/<name>.slides.html``: every slide, with the instructor's
+  notes as speaker notes.  The kit keeps those notes out of every student's
+  view: they are stored in each cell's metadata
+  (``cell.metadata["meia"]["instructor_notes"]``, a list of markdown texts),
+  which JupyterLab, Voilà and the live slideshow never show.
+
 Nothing is fetched from the network when a deck opens:
 
 - reveal.js 5 (with its theme, fonts and notes plugin) is copied beside the
@@ -39,7 +50,10 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["export_notebook", "export_all", "latex_to_mathml", "reveal_source", "main"]
+__all__ = ["EDITIONS", "edition", "export_notebook", "export_all", "latex_to_mathml", "reveal_source", "main"]
+
+#: The decks written for each notebook: (edition, sub-folder of ``out``).
+EDITIONS = {"student": "", "core": "core", "instructor": "instructor"}
 
 #: The folder, beside the decks, that holds reveal.js.
 ASSETS = "reveal.js"
@@ -247,11 +261,11 @@ def _exporter_class():
     class OfflineSlidesExporter(SlidesExporter):
         """nbconvert's reveal.js exporter with reveal.js beside the deck and math as MathML."""
 
-        def __init__(self, **kw):
+        def __init__(self, prefix=ASSETS, **kw):
             kw.setdefault("extra_loaders", [DictLoader({"meia_offline.html.j2": _TEMPLATE})])
             super().__init__(**kw)
             self.template_file = "meia_offline.html.j2"
-            self.reveal_url_prefix = ASSETS
+            self.reveal_url_prefix = prefix
             self.reveal_theme = "white"
             self.reveal_transition = "slide"
             self.reveal_width = "1280"
@@ -454,8 +468,67 @@ def _latex_outputs(nb):
 _NOTEBOOK_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/)([^"#]+)\.ipynb(#[^"]*)?"', re.I)
 
 
-def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
-    """Write the reveal.js deck of one notebook into ``out``.
+def _notes_cell(text):
+    from nbformat import v4
+
+    cell = v4.new_markdown_cell(text)
+    cell.metadata["slideshow"] = {"slide_type": "notes"}
+    return cell
+
+
+def edition(nb, name):
+    """A copy of ``nb`` as one edition of its deck sees it.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook (run or not).
+    name : {'student', 'core', 'instructor'}
+        ``'student'`` drops every speaker-notes cell; ``'core'`` also drops
+        the cells tagged ``optional``; ``'instructor'`` keeps every cell and
+        adds each cell's ``metadata["meia"]["instructor_notes"]`` after it as
+        speaker notes.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("# A", metadata={
+    ...     "tags": ["core"], "meia": {"instructor_notes": ["Ask first."]}}),
+    ...     v4.new_markdown_cell("more", metadata={"tags": ["optional"]})])
+    >>> [c.source for c in edition(nb, "core").cells]
+    ['# A']
+    >>> [c.source for c in edition(nb, "instructor").cells]
+    ['# A', 'Ask first.', 'more']
+    >>> [c.source for c in edition(nb, "student").cells]
+    ['# A', 'more']
+    """
+    import copy
+
+    if name not in EDITIONS:
+        raise ValueError(f"`name` must be one of {', '.join(EDITIONS)}; got {name!r}")
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
+            if name == "instructor":
+                cells.append(cell)
+            continue
+        if name == "core" and "optional" in cell.get("metadata", {}).get("tags", []):
+            continue
+        cells.append(cell)
+        if name == "instructor":
+            notes = cell.get("metadata", {}).get("meia", {}).get("instructor_notes", [])
+            cells.extend(_notes_cell(text) for text in notes)
+    nb.cells = cells
+    return nb
+
+
+def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None, editions=("student",)):
+    """Write the reveal.js decks of one notebook into ``out``.
 
     Parameters
     ----------
@@ -471,11 +544,13 @@ def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
         Seconds allowed to each cell.
     kernel_name : str, optional
         Defaults to the notebook's kernel (``python3``).
+    editions : sequence of str
+        Which of :data:`EDITIONS` to write (the notebook runs once for all).
 
     Returns
     -------
     deck : Path
-        ``out/<name>.slides.html``.
+        The first edition's deck, e.g. ``out/<name>.slides.html``.
     errors : list of str
         Cells that raised while running (their tracebacks are in the deck).
     """
@@ -491,29 +566,35 @@ def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
         _replace_widgets(nb, {})
     _latex_outputs(nb)
     _drop_test_markers(nb)
-    exporter = _exporter_class()()
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
-    # links between notebooks become links between decks
-    body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
-    out.mkdir(parents=True, exist_ok=True)
-    deck = out / f"{path.stem}.slides.html"
-    deck.write_text(body, encoding="utf-8")
-    return deck, errors
+    decks = []
+    for kind in editions:
+        folder = EDITIONS[kind]
+        target = out / folder if folder else out
+        prefix = f"../{ASSETS}" if folder else ASSETS
+        exporter = _exporter_class()(prefix=prefix)
+        body, _ = exporter.from_notebook_node(
+            edition(nb, kind), resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+        # links between notebooks become links between decks
+        body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
+        target.mkdir(parents=True, exist_ok=True)
+        deck = target / f"{path.stem}.slides.html"
+        deck.write_text(body, encoding="utf-8")
+        decks.append(deck)
+    return decks[0], errors
 
 
-def export_all(notebooks, out, *, execute=True, timeout=180, log=print):
-    """Export every notebook and copy reveal.js beside the decks; return ``{deck: errors}``."""
+def export_all(notebooks, out, *, execute=True, timeout=180, log=print, editions=tuple(EDITIONS)):
+    """Export every notebook (every edition) and copy reveal.js beside the decks; return ``{deck: errors}``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     copy_reveal(out)
     results = {}
     for path in notebooks:
         start = time.perf_counter()
-        deck, errors = export_notebook(path, out, execute=execute, timeout=timeout)
+        deck, errors = export_notebook(path, out, execute=execute, timeout=timeout, editions=editions)
         results[deck] = errors
         status = f"{len(errors)} cell(s) raised" if errors else "ok"
-        log(f"{deck}  ({time.perf_counter() - start:.1f} s, {status})")
+        log(f"{deck}  ({time.perf_counter() - start:.1f} s, {status}; editions: {', '.join(editions)})")
         for error in errors:
             log(f"    {error}")
     return results
@@ -544,8 +625,8 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     failed = sum(bool(errors) for errors in results.values())
-    print(f"{len(results)} deck(s) in {args.out}/ (open {args.out}/<name>.slides.html; "
-          f"press 's' for the speaker notes)")
+    print(f"{len(results)} notebook(s): student decks in {args.out}/, the 90-minute core path in "
+          f"{args.out}/core/, the instructor edition (press 's' for the notes) in {args.out}/instructor/")
     return 1 if failed else 0
 
 
