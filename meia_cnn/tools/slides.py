@@ -48,7 +48,9 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["EDITIONS", "edition", "export_notebook", "export_all", "latex_to_mathml", "reveal_source", "main"]
 
@@ -73,7 +75,7 @@ _SNAPSHOT_NOTE = "A picture of the live widget: run the notebook to use it."
 
 
 # -- reveal.js from the environment ---------------------------------------------
-def reveal_source():
+def reveal_source() -> Path:
     """The folder of reveal.js vendored by the ``sphinx-revealjs`` package.
 
     Found from the installed distribution's files, without importing
@@ -94,7 +96,7 @@ def reveal_source():
     candidates = []
     try:
         dist = metadata.distribution("sphinx-revealjs")
-        candidates.append(Path(dist.locate_file("sphinx_revealjs/_static/revealjs")))
+        candidates.append(Path(str(dist.locate_file("sphinx_revealjs/_static/revealjs"))))
     except metadata.PackageNotFoundError:
         pass
     spec = util.find_spec("sphinx_revealjs")
@@ -109,7 +111,7 @@ def reveal_source():
     )
 
 
-def copy_reveal(out):
+def copy_reveal(out: str | Path) -> Path:
     """Copy the parts of reveal.js a deck uses into ``out/reveal.js``; return that folder."""
     source = reveal_source()
     target = Path(out) / ASSETS
@@ -126,7 +128,7 @@ def copy_reveal(out):
 
 
 # -- math ---------------------------------------------------------------------------
-def latex_to_mathml(tex, *, display=False):
+def latex_to_mathml(tex: str, *, display: bool = False) -> str:
     """LaTeX math as MathML, which browsers draw with no script and no network.
 
     A formula the converter cannot read is shown as its LaTeX source.
@@ -171,7 +173,7 @@ _MATH_IN_TEXT = re.compile(
 )
 
 
-def math_in_text(text):
+def math_in_text(text: str) -> str:
     """Replace ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]`` in HTML by MathML.
 
     Examples
@@ -468,7 +470,7 @@ def _latex_outputs(nb):
 _NOTEBOOK_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/)([^"#]+)\.ipynb(#[^"]*)?"', re.I)
 
 
-def _notes_cell(text):
+def _notes_cell(text: str) -> Any:
     from nbformat import v4
 
     cell = v4.new_markdown_cell(text)
@@ -476,7 +478,7 @@ def _notes_cell(text):
     return cell
 
 
-def edition(nb, name):
+def edition(nb: Any, name: str) -> Any:
     """A copy of ``nb`` as one edition of its deck sees it.
 
     Parameters
@@ -527,7 +529,8 @@ def edition(nb, name):
     return nb
 
 
-def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None, editions=("student",)):
+def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, timeout: int = 180,
+                    kernel_name: str | None = None, editions: Sequence[str] = ("student",)) -> tuple[Path, list[str]]:
     """Write the reveal.js decks of one notebook into ``out``.
 
     Parameters
@@ -583,7 +586,8 @@ def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None, e
     return decks[0], errors
 
 
-def export_all(notebooks, out, *, execute=True, timeout=180, log=print, editions=tuple(EDITIONS)):
+def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: bool = True, timeout: int = 180,
+               log: Callable[..., Any] = print, editions: Sequence[str] = tuple(EDITIONS)) -> dict[Path, list[str]]:
     """Export every notebook (every edition) and copy reveal.js beside the decks; return ``{deck: errors}``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -600,7 +604,7 @@ def export_all(notebooks, out, *, execute=True, timeout=180, log=print, editions
     return results
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """``python -m meia_cnn.tools.slides [--out DIR] [--no-execute] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(
         prog="python -m meia_cnn.tools.slides",

@@ -84,9 +84,10 @@ def _feedback_html(feedback: _ex.Feedback) -> str:
 
 def _markdown_to_html(text: str) -> str:
     """Just enough markdown for the solutions: pipe tables, paragraphs, *emphasis*."""
-    out, table = [], []
+    out: list[str] = []
+    table: list[str] = []
 
-    def flush():
+    def flush() -> None:
         if table:
             rows = [r for r in table if not re.fullmatch(r"\|?[\s|:-]+\|?", r)]
             cells = [[html.escape(c.strip()) for c in r.strip().strip("|").split("|")] for r in rows]
