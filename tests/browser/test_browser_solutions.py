@@ -77,11 +77,12 @@ def _press_first_show_solution(page, root, artifacts, stem):
     first.scroll_into_view_if_needed()
     solution = first.locator(".meia-solution")
     assert solution.inner_text().strip() == ""
-    first.screenshot(path=str(artifacts / f"{stem}-before-show-solution.png"))
+    page.screenshot(path=str(artifacts / f"{stem}-before-show-solution.png"))
     first.get_by_role("button", name="Show solution").click()
     page.wait_for_function("(el) => el.innerText.trim().length > 0", arg=solution.element_handle(),
                            timeout=30_000, polling=100)
-    first.screenshot(path=str(artifacts / f"{stem}-after-show-solution.png"))
+    first.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"{stem}-after-show-solution.png"))
     return _plain(solution.inner_text())
 
 
@@ -100,7 +101,7 @@ def test_run_all_in_lab_shows_no_solution_until_the_button_is_pressed(lab, artif
                            arg=[NOTEBOOK_PANEL, n], timeout=60_000, polling=250)
     assert lab.widget_errors() == []
     stem = f"lab-{notebook[:2]}-{viewport[0]}x{viewport[1]}"
-    lab.screenshot_notebook(artifacts / f"{stem}-run-all.png")
+    page.screenshot(path=str(artifacts / f"{stem}-run-all-top.png"))
     assert_nothing_given_away(page.inner_text(NOTEBOOK_PANEL), notebook)
     assert page.locator(f"{NOTEBOOK_PANEL} .meia-solution-button button:disabled").count() == 0
     shown = _press_first_show_solution(page, NOTEBOOK_PANEL, artifacts, stem)
