@@ -35,13 +35,14 @@ def test_an_unanswered_exercise_waits_and_raises_nothing(exercise_id):
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_every_known_mistake_gets_its_hint(exercise_id):
     exercise = get(exercise_id)
+    p = exercise.params(0)
     for wrong, hint in exercise.mistakes:
-        value = wrong()
-        assert not check(exercise_id, value).correct, (exercise_id, value)
+        value = wrong(p)
         feedback = check(exercise_id, value)
+        assert not feedback.correct, (exercise_id, value)
         assert feedback.status == "wrong"
         assert feedback.message.startswith("Not yet: ")
-        assert hint in feedback.message
+        assert ex._text(hint, p) in feedback.message
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -64,8 +65,9 @@ def test_garbage_answers_are_read_as_invalid_or_wrong_never_raise(exercise_id):
 
 
 def test_each_notebook_has_two_to_four_exercises():
-    for number in range(0, 10):
+    for number in range(0, 9):
         assert 2 <= len(for_notebook(number)) <= 4, number
+    assert len(for_notebook(9)) >= 4
     assert [e.id for e in for_notebook("00")] == ["00.numbers", "00.kernel_numbers"]
 
 
@@ -77,32 +79,36 @@ def test_solutions_match_hand_worked_answers():
         "same/1": (28, 28, 8),
         "valid/2": ((28 - 3) // 2 + 1,) * 2 + (8,),
     }
-    assert solution("01.conv_params") == (3 * 3 * 3 + 1) * 16 == 448
-    assert solution("01.dense_params") == 3072 * 14400 + 14400
+    assert solution("01.conv_params") == (5 * 5 * 3 + 1) * 12 == 912
+    assert solution("01.dense_params") == 3072 * (28 * 28 * 12) + 28 * 28 * 12
     assert solution("03.feature_map") == (60, 60, 10)
     assert solution("03.layer_params") == 760
-    assert solution("04.output_size") == 3
+    assert solution("04.output_size") == (15 - 3) // 2 + 1 == 7
     assert solution("04.same_zeros") == 4
-    assert solution("05.pool_shape") == (13, 13, 8)
+    assert solution("05.pool_shape") == (15, 15, 16)
     assert solution("05.pool_params") == 0
     assert solution("06.one_by_one_params") == 192 * 16 + 16
-    assert solution("06.inception_depth") == 64 + 128 + 32 + 32
+    assert solution("06.inception_depth") == 128 + 192 + 96 + 64 == 480   # Szegedy et al., Table 1, (3b)
     assert solution("06.saving") == 28 * 28 * 32 * 5 * 5 * 192
-    assert solution("07.flatten") == 2 * 2 * 16
-    assert solution("07.model_params") == (9 + 1) * 8 + (72 + 1) * 16 + 64 * 10 + 10
-    assert solution("08.lenet_c1") == (28, 28, 6)
-    assert solution("08.alexnet_conv1") == (55, 55, 96)
+    assert solution("07.flatten") == 4 * 4 * 16
+    assert solution("07.model_params") == (9 + 1) * 8 + (72 + 1) * 16 + 256 * 10 + 10
+    assert solution("08.lenet_c1") == (24, 24, 6)
+    assert solution("08.alexnet_conv1") == ((195 - 11) // 4 + 1,) * 2 + (96,) == (47, 47, 96)
     assert solution("08.vgg_field") == 7
     assert solution("09.same_stride2") == (16, 16, 16)
     assert solution("09.chain") == (4, 4, 16)
     assert solution("09.params") == (9 * 16 + 1) * 32
     assert solution("09.pool_stride") == 27
+    assert solution("09.macs") == 14 * 14 * 64 * 3 * 3 * 32
+    assert solution("09.field_pool") == 1 + 2 + 1 + 2 * 2
     assert solution("01.shift") == 5
     assert solution("00.numbers") == 28 * 28 * 3
     assert solution("00.kernel_numbers") == 27
 
 
 def test_convolution_exercises_match_scipy():
+    assert solution("09.correlation") == pytest.approx(
+        signal.correlate2d(ex.PATCH_09, ex.KERNEL_09, mode="valid")[0, 0])
     assert solution("02.one_value") == pytest.approx(
         signal.convolve2d(ex.PATCH_02, ex.KERNEL_02, mode="valid")[0, 0])
     np.testing.assert_allclose(solution("02.output_map"),
@@ -120,16 +126,18 @@ def test_max_pool_exercise_by_hand():
 def test_notebook_07_counts_match_the_trainable_model():
     nn = pytest.importorskip("meia_cnn.nn")
     model = nn.reference_model()
-    assert model.n_params == solution("07.model_params")
-    assert model.output_shapes[-2] == (solution("07.flatten"),)
+    # the notebook prints this model's summary, so the exercises ask about larger digits
+    assert model.n_params == ex._ref_params() == (9 + 1) * 8 + (72 + 1) * 16 + 64 * 10 + 10
+    assert model.output_shapes[-2] == (ex._ref_flat(),)
+    assert solution("07.model_params") != model.n_params
 
 
-def test_notebook_08_shapes_match_the_architecture_tables():
+def test_notebook_08_exercises_ask_other_numbers_than_the_tables():
     arch = pytest.importorskip("meia_cnn.architectures")
     c1 = arch.summary("lenet5")["C1"].output_shape
     conv1 = arch.summary("alexnet")["conv1"].output_shape
-    assert solution("08.lenet_c1") == (c1[1], c1[0], c1[2])
-    assert solution("08.alexnet_conv1") == (conv1[1], conv1[0], conv1[2])
+    assert c1 == (28, 28, 6) and conv1 == (55, 55, 96)
+    assert solution("08.lenet_c1") != c1 and solution("08.alexnet_conv1") != conv1
 
 
 # -- specific hints -------------------------------------------------------------
@@ -164,12 +172,17 @@ def test_structural_hints_for_shapes():
     assert "width and height are right" in check("03.feature_map", (60, 60, 7)).message
     assert "the depth is right" in check("03.feature_map", (59, 59, 10)).message
     assert "one side" in check("03.feature_map", (60, 61, 10)).message
-    assert "the depth is right" in check("05.pool_shape", (12, 12, 8)).message
+    assert "the depth is right" in check("05.pool_shape", (12, 12, 16)).message
+
+
+def test_the_feature_map_hint_says_the_width_loses_k_minus_1_in_total():
+    message = check("03.feature_map", (64, 64, 10)).message
+    assert "loses K − 1 positions in total" in message and "each side loses" not in message
 
 
 def test_answers_of_other_types_are_accepted_when_equal():
-    assert check("04.output_size", np.int64(3)).correct
-    assert check("04.output_size", 3.0).correct
+    assert check("04.output_size", np.int64(7)).correct
+    assert check("04.output_size", 7.0).correct
     assert check("03.feature_map", [60, 60, 10]).correct
     assert check("03.feature_map", np.array([60, 60, 10])).correct
     assert check("05.max_values", np.array([[4, 6], [2, 5]])).correct
@@ -177,7 +190,7 @@ def test_answers_of_other_types_are_accepted_when_equal():
 
 
 def test_unreadable_answers_say_what_is_expected():
-    assert "whole number" in check("04.output_size", 2.5).message
+    assert "whole number" in check("04.output_size", 6.5).message
     assert "give 3 numbers" in check("03.feature_map", (60, 60)).message
     assert "shape (2, 2)" in check("05.max_values", [1, 2, 3]).message
 
@@ -190,7 +203,7 @@ def test_unknown_exercise_is_a_value_error_naming_the_known_ones():
 
 
 def test_feedback_displays_as_text_and_html():
-    fb = check("04.output_size", 3)
+    fb = check("04.output_size", 7)
     assert repr(fb) == str(fb) == fb.message
     assert 'class="meia-feedback"' in fb._repr_html_() and "Correct" in fb._repr_html_()
 
@@ -201,3 +214,86 @@ def test_ids_follow_the_notebook_numbers():
         assert number.isdigit() and len(number) == 2 and name
         assert exercise.notebook == number
         assert exercise.template.startswith("answer = ")
+
+
+# -- variants: new numbers for every exercise -------------------------------------
+VARIANTS = range(0, 41)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_variant_is_solved_and_every_mistake_still_gets_its_hint(exercise_id):
+    exercise = get(exercise_id)
+    for k in VARIANTS:
+        p = exercise.params(k)
+        assert check(exercise_id, solution(exercise_id, variant=k), variant=k).correct, (exercise_id, k, p)
+        assert check(exercise_id, ..., variant=k).status == "waiting"
+        for wrong, hint in exercise.mistakes:
+            feedback = check(exercise_id, wrong(p), variant=k)
+            assert feedback.status == "wrong", (exercise_id, k, p, feedback)
+            assert ex._text(hint, p) in feedback.message, (exercise_id, k, p, feedback)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_variants_are_reproducible_and_differ_from_each_other(exercise_id):
+    exercise = get(exercise_id)
+    prompts = [exercise.prompt(k) for k in range(0, 21)]
+    assert prompts == [exercise.prompt(k) for k in range(0, 21)]
+    assert len(set(prompts)) >= 4, f"{exercise_id}: too few distinct variants"
+    assert prompts[0] == ex.prompt(exercise_id)
+    text = solution_text(exercise_id, variant=7)
+    assert text and text == solution_text(exercise_id, variant=7)
+
+
+def test_variants_are_drawn_from_a_hash_not_from_the_process():
+    # sha256 of the key: the same on every machine, in every process, with any numpy
+    assert ex.Draw("04.output_size/1/0").integer(0, 10**6) == ex.Draw("04.output_size/1/0").integer(0, 10**6)
+    assert ex.Draw("a").integer(0, 2**63) == int.from_bytes(
+        __import__("hashlib").sha256(b"a#0").digest()[:8], "big") % (2**63 + 1)
+    assert solution("04.shape_table", variant=3) == {"valid/1": (16, 16, 25), "same/1": (18, 18, 25),
+                                                     "valid/2": (8, 8, 25)}
+
+
+def test_table_variants_keep_the_row_hints():
+    for k in range(1, 41):
+        p = get("04.shape_table").params(k)
+        sol = solution("04.shape_table", variant=k)
+        w1, w2 = sol["valid/1"][0], sol["valid/2"][0]
+        answer = {"valid/1": (w1, w1, p.depth), "same/1": sol["same/1"], "valid/2": (w2 + 1, w2 + 1, p.filters)}
+        fb = check("04.shape_table", answer, variant=k)
+        assert "not the input depth" in fb.message and "round down" in fb.message, (k, p, fb)
+
+
+@pytest.mark.parametrize("variant", [-1, 10**12])
+def test_a_variant_out_of_range_is_a_value_error(variant):
+    with pytest.raises(ValueError, match=r"`variant` must be between 0 and"):
+        check("04.output_size", 7, variant=variant)
+
+
+def test_a_variant_that_is_not_a_whole_number_is_a_type_error():
+    with pytest.raises(TypeError, match=r"`variant` must be a whole number, got 1.5"):
+        solution("04.output_size", variant=1.5)
+
+
+# -- answers a class may type: huge, long, odd ----------------------------------------
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_huge_numbers_and_long_lists_are_refused_in_words(exercise_id):
+    for answer in (10**400, -10**400, 10**16, 1e300, [10**400] * 3, list(range(1_000_000)),
+                   "9" * 100_000, [[0] * 1000] * 1000, {"valid/1": list(range(10**6))}):
+        feedback = check(exercise_id, answer)
+        assert not feedback.correct
+        assert len(feedback.message) < 400
+        if exercise_id == "04.shape_table" and isinstance(answer, list) and len(answer) == 3:
+            assert feedback.message.count("cannot read it") == 3, feedback   # read row by row
+            continue
+        assert feedback.status == "invalid", (exercise_id, type(answer), feedback)
+        assert feedback.message.startswith("Cannot read the answer")
+
+
+def test_a_pasted_million_item_list_is_answered_quickly_in_a_sentence():
+    answer = list(range(1_000_000))
+    feedback = check("03.feature_map", answer)
+    assert feedback.message == ("Cannot read the answer: it holds 1,000,000 items or more; an answer here "
+                                "is a few numbers (at most 1,000).")
+    assert "10**400" not in check("00.numbers", 10**400).message
+    assert "401 digits" in check("00.numbers", 10**400).message
+    assert "far too large" in check("02.one_value", __import__("fractions").Fraction(10**400)).message

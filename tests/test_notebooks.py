@@ -1,10 +1,13 @@
 """Structure of the lecture notebooks (their cells run under nbval: `pytest notebooks/`).
 
-Checked here without a kernel: valid nbformat; slide metadata on every cell;
-no outputs except the ``# NBVAL_CHECK_OUTPUT`` cells, which keep theirs with
-an execution count; no function or class definitions; learning goals first
-and exercises last; every exercise of :mod:`meia_cnn.exercises` present with
-its answer cell and its hidden solution; an index that links every notebook.
+Checked here without a kernel: valid nbformat; slide metadata and a core or
+optional tag on every cell; no outputs except the cells tagged
+``nbval-check-output``, which keep theirs with an execution count; no test
+code, no definitions, nothing collapsed; instructor notes only in metadata;
+learning goals first and exercises last; every exercise of
+:mod:`meia_cnn.exercises` present with its answer cell and a *Show solution*
+button; the 90-minute core path and its timing plan; the corrected facts,
+each with its source named.
 """
 
 import ast
@@ -31,7 +34,7 @@ NAMES = [
     "09_in_class_exercises",
 ]
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes"}
-CHECKED = "# NBVAL_CHECK_OUTPUT"
+CHECKED = "nbval-check-output"
 
 
 def _read(name):
@@ -74,11 +77,37 @@ def test_every_cell_has_slide_metadata(notebook):
     assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
 
 
-def test_speaker_notes_for_the_instructor(notebook):
+def _notes(cell):
+    return cell.metadata.get("meia", {}).get("instructor_notes", [])
+
+
+def test_instructor_notes_are_kept_out_of_the_students_view(notebook):
+    # JupyterLab and Voila show every markdown cell, speaker-notes cells included: the
+    # instructor's notes live in cell metadata, rendered only in the instructor's deck.
     name, nb = notebook
-    notes = [c for c in nb.cells if c.metadata["slideshow"]["slide_type"] == "notes"
-             and c.cell_type == "markdown" and not c.metadata.get("jupyter", {}).get("source_hidden")]
-    assert notes, f"{name} has no speaker notes"
+    notes = [n for c in nb.cells for n in _notes(c)]
+    assert notes and all(isinstance(n, str) and n.strip() for n in notes), name
+    for i, cell in enumerate(nb.cells):
+        assert cell.metadata["slideshow"]["slide_type"] != "notes", f"{name} cell {i} is a notes cell"
+
+
+def test_nothing_is_collapsed_or_hidden_in_a_cell(notebook):
+    # Run All expands collapsed cells: a solution must never sit in one.
+    name, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        jupyter = cell.metadata.get("jupyter", {})
+        assert not jupyter.get("source_hidden") and not jupyter.get("outputs_hidden"), f"{name} cell {i}"
+        assert "**Solution" not in cell.source, f"{name} cell {i} holds a written-out solution"
+
+
+def test_no_test_code_in_a_students_view(notebook):
+    name, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        assert "NBVAL" not in cell.source, f"{name} cell {i}: use the cell tag nbval-check-output"
+        if cell.cell_type == "code":
+            tree = ast.parse(cell.source)
+            assert not any(isinstance(node, ast.Assert) for node in ast.walk(tree)), f"{name} cell {i}"
+            assert ".click()" not in cell.source, f"{name} cell {i} presses a button for the student"
 
 
 def test_outputs_only_in_checked_cells(notebook):
@@ -86,7 +115,7 @@ def test_outputs_only_in_checked_cells(notebook):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        if CHECKED in cell.source:
+        if CHECKED in cell.metadata.get("tags", []):
             assert cell.outputs, f"{name} cell {i} is checked by nbval but has no stored output"
             assert cell.execution_count is not None, f"{name} cell {i}: nbval skips a null execution_count"
             for out in cell.outputs:
@@ -135,52 +164,96 @@ def test_ends_with_exercises(notebook):
     last_index, last_title = sections[-1]
     if name != "09_in_class_exercises":
         assert last_title == "Exercises", f"{name}: last section is {last_title!r}"
-    after = nb.cells[last_index:]
-    checks = [c for c in after if c.cell_type == "code" and "check(" in c.source]
-    assert 2 <= len(checks) <= 4 or name == "09_in_class_exercises"
-    # after the exercises only: exercise prompts, answers, hidden solutions, a last callback check
-    for cell in after[1:]:
-        kind = cell.metadata["slideshow"]["slide_type"]
-        hidden = cell.metadata.get("jupyter", {}).get("source_hidden", False)
-        assert (cell.source.startswith("### ") or "check(" in cell.source or hidden or kind == "skip"
-                or "Widget(" in cell.source), f"{name}: {cell.source[:60]!r} after the exercises"
-    last = nb.cells[-1]
-    if last.cell_type == "code" and "check(" not in last.source:
-        assert last.metadata["slideshow"]["slide_type"] == "skip"
-        assert "assert" in last.source
+        after = nb.cells[last_index:]
+        checks = [c for c in after if c.cell_type == "code" and "check(" in c.source]
+        assert 2 <= len(checks) <= 4
+        # after the exercises only: exercise prompts, answers and Show-solution buttons
+        for cell in after[1:]:
+            assert (cell.source.startswith("### Exercise ") or "check(" in cell.source
+                    or cell.source.startswith("SolutionButton(")), f"{name}: {cell.source[:60]!r} after the exercises"
 
 
 @pytest.mark.parametrize("exercise_id", list(exercises.EXERCISES))
-def test_every_exercise_is_in_its_notebook_with_a_hidden_solution(exercise_id):
+def test_every_exercise_is_asked_with_a_button_for_its_solution(exercise_id):
     ex = exercises.get(exercise_id)
     name = next(n for n in NAMES if n.startswith(ex.notebook))
-    nb = _read(name)
-    cells = nb.cells
-    prompt = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and ex.prompt in c.source]
+    cells = _read(name).cells
+    if ex.notebook == "09":
+        widget = [i for i, c in enumerate(cells) if f'ExerciseWidget("{exercise_id}", variant=seat)' in c.source]
+        assert len(widget) == 1, f"{exercise_id}: one answer box expected in {name}"
+        return
+    prompt = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and ex.prompt() in c.source]
     assert prompt, f"{exercise_id}: prompt missing (or out of date) in {name}"
     answer = [i for i, c in enumerate(cells)
               if c.cell_type == "code" and f'check("{exercise_id}", answer)' in c.source]
     assert len(answer) == 1, f"{exercise_id}: one answer cell expected in {name}"
     src = cells[answer[0]].source
     assert src.startswith(ex.template.split("#")[0].strip()) and "..." in src
-    solution = [c for c in cells if c.cell_type == "markdown" and f"**Solution {exercise_id}.**" in c.source]
-    assert len(solution) == 1, f"{exercise_id}: one solution cell expected"
-    cell = solution[0]
-    assert cell.metadata["jupyter"]["source_hidden"] is True
-    assert ex.solution_text() in cell.source, f"{exercise_id}: the solution cell is out of date"
-    assert prompt[0] < answer[0] < cells.index(cell)
+    button = [i for i, c in enumerate(cells) if c.source == f'SolutionButton("{exercise_id}")']
+    assert len(button) == 1, f"{exercise_id}: one Show-solution button expected"
+    assert prompt[0] < answer[0] < button[0]
+    assert ex.solution_text() not in "\n".join(c.source for c in cells)
 
 
-def test_the_slides_table_is_a_widget_and_checked_by_nbval():
+def test_the_slides_table_is_a_widget_on_the_core_path():
     nb = _read("04_stride_and_padding")
-    sources = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert any("ShapeTableExercise()" in s for s in sources)
-    table = [c for c in nb.cells if c.cell_type == "code" and CHECKED in c.source
-             and 'solution("04.shape_table")' in c.source]
-    assert len(table) == 1
-    cell = table[0]
-    assert cell.metadata["jupyter"]["source_hidden"] and cell.metadata["jupyter"]["outputs_hidden"]
-    assert cell.outputs[0].data["text/plain"] == repr(exercises.solution("04.shape_table"))
+    table = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("table = ShapeTableExercise()")]
+    assert len(table) == 1 and "core" in table[0].metadata["tags"]
+
+
+# -- the 90-minute path ------------------------------------------------------------------
+def _slides(nb):
+    """(first cell, tag) of every slide and subslide."""
+    return [(c, c.metadata["tags"]) for c in nb.cells if c.metadata["slideshow"]["slide_type"] in ("slide", "subslide")]
+
+
+def test_every_cell_is_core_or_optional_like_its_slide(notebook):
+    name, nb = notebook
+    current = None
+    for i, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        marks = [t for t in tags if t in ("core", "optional")]
+        assert len(marks) == 1, f"{name} cell {i}: tags {tags}"
+        if cell.metadata["slideshow"]["slide_type"] in ("slide", "subslide"):
+            current = marks[0]
+        assert marks[0] == current, f"{name} cell {i} is {marks[0]} on a {current} slide"
+
+
+def test_the_core_path_is_about_45_slides_with_the_explorers_and_the_table():
+    counts = {name: sum("core" in tags for _, tags in _slides(_read(name))) for name in NAMES}
+    total = sum(counts.values())
+    assert 38 <= total <= 50, counts
+    assert counts["08_architectures"] == 0 and counts["09_in_class_exercises"] == 0   # a second session
+    for name in NAMES[1:8]:
+        for cell in _read(name).cells:
+            if cell.cell_type == "code" and re.search(r"^\w+ = \w+Explorer\(", cell.source, re.M):
+                assert "core" in cell.metadata["tags"], (name, cell.source[:40])
+
+
+def test_the_index_gives_a_timing_plan_of_90_minutes():
+    text = "\n".join(c.source for c in _read("00_index").cells if c.cell_type == "markdown")
+    plan = text[text.index("## A 90-minute lecture"):]
+    rows = re.findall(r"^\| [^|]+ \| (\d\d) \| (\d+) \|$", plan, re.M)
+    assert [r[0] for r in rows] == [f"{i:02d}" for i in range(8)]
+    assert sum(int(r[1]) for r in rows) == 90
+    assert "**90**" in plan and "second session" in plan
+
+
+# -- facts, each with its source -------------------------------------------------------
+@pytest.mark.parametrize("name,needles", [
+    ("03_volumes_and_feature_maps", ["(K_w K_h K_d + 1)", "H' W' F", "nn.Conv2d", "(F, C, K_h, K_w)",
+                                     "(K_h, K_w, C, F)"]),
+    ("00_index", ["nn.Conv2d", "(F, C, K_h, K_w)", "Keras"]),
+    ("04_stride_and_padding", ["Dumoulin and Visin", "**each side**", "i + 2p - k"]),
+    ("05_pooling", ["strided", "mc.conv_macs((28, 28, 3), 8, 3, stride=2)", "empirical"]),
+    ("08_architectures", ["LeCun et al. (1989)", "map 15 reads all six", "K = 1024", "37.8 million",
+                          "20 times fewer", "54.25", "227", "6.67 %", "15.3 %", "7.3 %", "0.95 %",
+                          "printed_k = {"]),
+])
+def test_corrected_facts_are_in_the_notebooks(name, needles):
+    text = "\n".join(c.source for c in _read(name).cells)
+    for needle in needles:
+        assert needle in text, (name, needle)
 
 
 def test_explorers_sit_on_their_own_slides(notebook):

@@ -47,6 +47,11 @@ def _scratch_notebook(path):
         _cell("code", "sp = StridePaddingExplorer(input_size=5, kernel_size=3, stride=1)\nsp"),
         _cell("code", "sp.controls['stride'].value = 2  # a later change", "skip"),
     ]
+    nb.cells[2].metadata["meia"] = {"instructor_notes": ["INSTRUCTOR: usual mistake, depth 3 instead of 8."]}
+    for cell in nb.cells:
+        cell.metadata["tags"] = ["core"]
+    nb.cells[5].metadata["tags"] = ["optional"]            # the subslide and its output
+    nb.cells[6].metadata["tags"] = ["optional"]
     nbformat.write(nb, path)
     return path
 
@@ -82,11 +87,45 @@ def test_deck_is_written_with_the_slide_structure(scratch_deck):
     # then a section per subslide in it): 3 + 3 + 1
     assert text.count("<section") == 7
     assert re.search(r'class="fragment"[^>]*>.*A fragment appears', text, re.S)
-    assert re.search(r'<aside class="notes">.*Speaker notes: ask for a prediction', text, re.S)
+    # the student deck carries no speaker notes and no instructor note
+    assert "Speaker notes" not in text and "INSTRUCTOR" not in text and 'class="notes"' not in text
     assert "SECRET_SETUP" not in text  # skip
     assert "42" in text  # the executed output
     assert "NBVAL_CHECK_OUTPUT" not in text
     assert 'href="05_pooling.slides.html"' in text
+
+
+@pytest.mark.slow
+def test_the_instructor_edition_has_the_notes_and_the_core_deck_only_core_slides(scratch_deck):
+    _, _, out = scratch_deck
+    instructor = (out / "instructor" / "scratch.slides.html").read_text()
+    assert re.search(r'<aside class="notes">.*Speaker notes: ask for a prediction', instructor, re.S)
+    assert re.search(r'<aside class="notes">.*INSTRUCTOR: usual mistake', instructor, re.S)
+    assert 'src="../reveal.js/dist/reveal.js"' in instructor
+    core = (out / "core" / "scratch.slides.html").read_text()
+    assert "A subslide" not in core                                # optional: left out
+    assert "Second slide" in core and "INSTRUCTOR" not in core
+    assert core.count("<section") == 6                             # 3 slides, no subslide
+    for deck in (out / "instructor" / "scratch.slides.html", out / "core" / "scratch.slides.html"):
+        for ref in _local_references(deck.read_text()):
+            if not ref.startswith(("#", "data:")) and not ref.endswith(".slides.html"):
+                assert (deck.parent / ref).resolve().is_file(), ref
+
+
+def test_the_edition_of_a_notebook_is_a_value_error_when_unknown():
+    with pytest.raises(ValueError, match=r"`name` must be one of student, core, instructor; got 'teacher'"):
+        slides.edition(v4.new_notebook(), "teacher")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_instructor_text_reaches_a_student_deck(path):
+    nb = nbformat.read(path, as_version=4)
+    notes = [n for c in nb.cells for n in c.metadata.get("meia", {}).get("instructor_notes", [])]
+    student = slides.edition(nb, "student")
+    assert all(c.metadata["slideshow"]["slide_type"] != "notes" for c in student.cells)
+    assert len(slides.edition(nb, "instructor").cells) == len(nb.cells) + len(notes)
+    core = slides.edition(nb, "core")
+    assert all("core" in c.metadata["tags"] for c in core.cells)
 
 
 @pytest.mark.slow
@@ -187,6 +226,9 @@ def test_make_slides_command_writes_a_deck(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     deck = out / "04_stride_and_padding.slides.html"
     assert deck.is_file() and (out / "reveal.js" / "dist" / "reveal.js").is_file()
+    assert (out / "core" / deck.name).is_file() and (out / "instructor" / deck.name).is_file()
+    assert "Show solution" in deck.read_text()
+    assert "usual mistakes" not in deck.read_text() and "usual mistakes" in (out / "instructor" / deck.name).read_text()
     text = deck.read_text()
     assert "meia-snapshot" in text and "<math" in text
     assert not _remote(_local_references(text))

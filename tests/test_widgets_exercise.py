@@ -4,6 +4,7 @@ import ipywidgets as widgets
 import pytest
 
 from meia_cnn import exercises
+from meia_cnn.widgets.exercise import SolutionButton
 from meia_cnn.widgets import ExerciseWidget, ShapeTableExercise
 
 SOLVED = exercises.solution("04.shape_table")
@@ -58,7 +59,8 @@ def test_table_wrong_depth_gets_the_hint(table):
 def test_table_empty_waits(table):
     table.controls["check"].click()
     assert table.last.status == "waiting"
-    assert table.feedback_text.startswith("Waiting for an answer")
+    assert table.feedback_text == "Waiting for an answer: type your answer in the boxes and press Check."
+    assert "run the cell" not in table.feedback_text
     assert all(m.value == "" for m in table.marks.values())
 
 
@@ -109,9 +111,9 @@ def test_exercise_widget_hint_unparsable_and_empty():
         w.controls["answer"].value = "60 by 60"
         assert w.last.status == "invalid" and "Cannot read the answer" in w.feedback_text
         w.controls["answer"].value = ""
-        assert w.last.status == "waiting"
         w.controls["check"].click()
-        assert w.feedback_text.startswith("Waiting")
+        assert w.last.status == "waiting"
+        assert w.feedback_text == "Waiting for an answer: type your answer in the box and press Check."
     finally:
         w.close()
 
@@ -122,7 +124,7 @@ def test_exercise_widget_reveal_shows_the_worked_solution():
         assert w.solution.layout.display == "none"
         w.controls["reveal"].click()
         assert w.revealed
-        assert "3" in w.solution.value and "lfloor" in w.solution.value
+        assert "= 7" in w.solution.value and "lfloor" in w.solution.value
     finally:
         w.close()
 
@@ -164,3 +166,83 @@ def test_close_closes_every_widget_it_built(make):
     assert len(built) > 5
     ex.close()
     assert [w for w in built if w.comm is not None] == []
+
+
+def test_nothing_of_the_solution_is_in_the_widget_state_before_the_press():
+    for make in (lambda: ShapeTableExercise(), lambda: ExerciseWidget("01.dense_params"),
+                 lambda: SolutionButton("01.dense_params")):
+        w = make()
+        try:
+            state = repr([child.get_state() for child in _tree(w)])
+            sol = exercises.solution(w.exercise.id)
+            shown = f"{sol:,}" if isinstance(sol, int) else "(13, 13, 8)"
+            assert shown not in state and "Correct" not in state
+            assert not w.revealed and w.feedback.value == "" if hasattr(w, "feedback") else True
+            w.controls["reveal"].click()
+            assert w.revealed
+            state = repr([child.get_state() for child in _tree(w)])
+            assert (f"{sol:,}" if isinstance(sol, int) else ">13<") in state
+        finally:
+            w.close()
+
+
+def test_solution_button_shows_the_variants_solution():
+    b = SolutionButton("04.output_size", variant=5)
+    try:
+        assert b.solution.value == "" and b.solution.layout.display == "none"
+        b.controls["reveal"].click()
+        assert f"= {exercises.solution('04.output_size', variant=5)}$" in b.solution.value
+        assert b.controls["reveal"].disabled
+    finally:
+        b.close()
+
+
+def test_new_numbers_changes_the_question_and_the_check_follows():
+    w = ExerciseWidget("04.output_size")
+    try:
+        first = w.prompt.value
+        w.controls["answer"].value = "7"
+        assert w.last.correct
+        w.controls["reveal"].click()
+        w.controls["new"].click()
+        assert w.variant != 0 and w.prompt.value != first
+        assert w.controls["answer"].value == "" and w.feedback.value == "" and not w.revealed
+        assert not w.controls["reveal"].disabled
+        sol = exercises.solution("04.output_size", variant=w.variant)
+        w.controls["answer"].value = str(sol)
+        assert w.last.correct
+        variant = w.variant
+        w.controls["new"].click()
+        assert w.variant not in (0, variant)
+    finally:
+        w.close()
+
+
+def test_new_numbers_is_reproducible_from_the_starting_variant():
+    a, b = ShapeTableExercise(variant=3), ShapeTableExercise(variant=3)
+    try:
+        a.controls["new"].click()
+        b.controls["new"].click()
+        assert a.variant == b.variant and a.prompt.value == b.prompt.value
+        assert ShapeTableExercise(variant=4).prompt.value != ShapeTableExercise(variant=3).prompt.value
+        sol = exercises.solution("04.shape_table", variant=a.variant)
+        a.set_answer(sol)
+        assert a.check().correct
+        assert all(a.marks[k].value for k in sol)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_pasted_huge_answer_is_refused_unread():
+    w = ExerciseWidget("03.feature_map")
+    try:
+        w.controls["answer"].value = repr(list(range(1_000_000)))
+        assert w.last.status == "invalid"
+        assert "characters long" in w.feedback_text and len(w.feedback_text) < 200
+        w.controls["answer"].value = "10**400"
+        assert w.last.status == "invalid"
+        w.controls["answer"].value = "1" + "0" * 400
+        assert w.last.status == "invalid" and "401 digits" in w.feedback_text
+    finally:
+        w.close()

@@ -18,6 +18,17 @@ state instead.  Open the notebook in JupyterLab for the fully live slideshow
 The cells' slide metadata is honoured: ``slide``, ``subslide``, ``fragment``,
 ``skip`` (left out) and ``notes`` (speaker notes: press ``s`` in the deck).
 
+Three editions of every deck are written, from one run of the notebook:
+
+- ``out/<name>.slides.html``: the student deck, every slide, no speaker notes;
+- ``out/core/<name>.slides.html``: the 90-minute path, only the slides whose
+  cells are tagged ``core`` (cells tagged ``optional`` are left out);
+- ``out/instructor/<name>.slides.html``: every slide, with the instructor's
+  notes as speaker notes.  The kit keeps those notes out of every student's
+  view: they are stored in each cell's metadata
+  (``cell.metadata["meia"]["instructor_notes"]``, a list of markdown texts),
+  which JupyterLab, Voilà and the live slideshow never show.
+
 Nothing is fetched from the network when a deck opens:
 
 - reveal.js 5 (with its theme, fonts and notes plugin) is copied beside the
@@ -43,9 +54,15 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-__all__ = ["export_notebook", "export_all", "copy_widget_runtime", "latex_to_mathml", "reveal_source", "main"]
+__all__ = ["EDITIONS", "edition", "export_notebook", "export_all", "copy_widget_runtime", "latex_to_mathml",
+           "reveal_source", "main"]
+
+#: The decks written for each notebook: (edition, sub-folder of ``out``).
+EDITIONS = {"student": "", "core": "core", "instructor": "instructor"}
 
 #: The folder, beside the decks, that holds reveal.js.
 ASSETS = "reveal.js"
@@ -72,7 +89,7 @@ _SNAPSHOT_NOTE = "A picture of the live widget: run the notebook to use it."
 
 
 # -- reveal.js from the environment ---------------------------------------------
-def reveal_source():
+def reveal_source() -> Path:
     """The folder of reveal.js vendored by the ``sphinx-revealjs`` package.
 
     Found from the installed distribution's files, without importing
@@ -93,7 +110,7 @@ def reveal_source():
     candidates = []
     try:
         dist = metadata.distribution("sphinx-revealjs")
-        candidates.append(Path(dist.locate_file("sphinx_revealjs/_static/revealjs")))
+        candidates.append(Path(str(dist.locate_file("sphinx_revealjs/_static/revealjs"))))
     except metadata.PackageNotFoundError:
         pass
     spec = util.find_spec("sphinx_revealjs")
@@ -108,7 +125,7 @@ def reveal_source():
     )
 
 
-def copy_reveal(out):
+def copy_reveal(out: str | Path) -> Path:
     """Copy the parts of reveal.js a deck uses into ``out/reveal.js``; return that folder."""
     source = reveal_source()
     target = Path(out) / ASSETS
@@ -125,7 +142,7 @@ def copy_reveal(out):
 
 
 # -- math ---------------------------------------------------------------------------
-def latex_to_mathml(tex, *, display=False):
+def latex_to_mathml(tex: str, *, display: bool = False) -> str:
     """LaTeX math as MathML, which browsers draw with no script and no network.
 
     A formula the converter cannot read is shown as its LaTeX source.
@@ -170,7 +187,7 @@ _MATH_IN_TEXT = re.compile(
 )
 
 
-def math_in_text(text):
+def math_in_text(text: str) -> str:
     """Replace ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]`` in HTML by MathML.
 
     Examples
@@ -273,11 +290,11 @@ def _exporter_class():
     class OfflineSlidesExporter(SlidesExporter):
         """nbconvert's reveal.js exporter with reveal.js beside the deck and math as MathML."""
 
-        def __init__(self, **kw):
+        def __init__(self, prefix=ASSETS, **kw):
             kw.setdefault("extra_loaders", [DictLoader({"meia_offline.html.j2": _TEMPLATE})])
             super().__init__(**kw)
             self.template_file = "meia_offline.html.j2"
-            self.reveal_url_prefix = ASSETS
+            self.reveal_url_prefix = prefix
             self.reveal_theme = "white"
             self.reveal_transition = "slide"
             self.reveal_width = "1280"
@@ -517,8 +534,68 @@ def _latex_outputs(nb):
 _NOTEBOOK_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/)([^"#]+)\.ipynb(#[^"]*)?"', re.I)
 
 
-def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
-    """Write the reveal.js deck of one notebook into ``out``.
+def _notes_cell(text: str) -> Any:
+    from nbformat import v4
+
+    cell = v4.new_markdown_cell(text)
+    cell.metadata["slideshow"] = {"slide_type": "notes"}
+    return cell
+
+
+def edition(nb: Any, name: str) -> Any:
+    """A copy of ``nb`` as one edition of its deck sees it.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook (run or not).
+    name : {'student', 'core', 'instructor'}
+        ``'student'`` drops every speaker-notes cell; ``'core'`` also drops
+        the cells tagged ``optional``; ``'instructor'`` keeps every cell and
+        adds each cell's ``metadata["meia"]["instructor_notes"]`` after it as
+        speaker notes.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("# A", metadata={
+    ...     "tags": ["core"], "meia": {"instructor_notes": ["Ask first."]}}),
+    ...     v4.new_markdown_cell("more", metadata={"tags": ["optional"]})])
+    >>> [c.source for c in edition(nb, "core").cells]
+    ['# A']
+    >>> [c.source for c in edition(nb, "instructor").cells]
+    ['# A', 'Ask first.', 'more']
+    >>> [c.source for c in edition(nb, "student").cells]
+    ['# A', 'more']
+    """
+    import copy
+
+    if name not in EDITIONS:
+        raise ValueError(f"`name` must be one of {', '.join(EDITIONS)}; got {name!r}")
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
+            if name == "instructor":
+                cells.append(cell)
+            continue
+        if name == "core" and "optional" in cell.get("metadata", {}).get("tags", []):
+            continue
+        cells.append(cell)
+        if name == "instructor":
+            notes = cell.get("metadata", {}).get("meia", {}).get("instructor_notes", [])
+            cells.extend(_notes_cell(text) for text in notes)
+    nb.cells = cells
+    return nb
+
+
+def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, timeout: int = 180,
+                    kernel_name: str | None = None, editions: Sequence[str] = ("student",)) -> tuple[Path, list[str]]:
+    """Write the reveal.js decks of one notebook into ``out``.
 
     Parameters
     ----------
@@ -534,11 +611,13 @@ def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
         Seconds allowed to each cell.
     kernel_name : str, optional
         Defaults to the notebook's kernel (``python3``).
+    editions : sequence of str
+        Which of :data:`EDITIONS` to write (the notebook runs once for all).
 
     Returns
     -------
     deck : Path
-        ``out/<name>.slides.html``.
+        The first edition's deck, e.g. ``out/<name>.slides.html``.
     errors : list of str
         Cells that raised while running (their tracebacks are in the deck).
     """
@@ -554,18 +633,24 @@ def export_notebook(path, out, *, execute=True, timeout=180, kernel_name=None):
         _replace_widgets(nb, {})
     _latex_outputs(nb)
     _drop_test_markers(nb)
-    exporter = _exporter_class()()
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
-    # links between notebooks become links between decks
-    body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
-    out.mkdir(parents=True, exist_ok=True)
-    deck = out / f"{path.stem}.slides.html"
-    deck.write_text(body, encoding="utf-8")
-    return deck, errors
+    decks = []
+    for kind in editions:
+        folder = EDITIONS[kind]
+        target = out / folder if folder else out
+        prefix = f"../{ASSETS}" if folder else ASSETS
+        exporter = _exporter_class()(prefix=prefix)
+        body, _ = exporter.from_notebook_node(
+            edition(nb, kind), resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+        # links between notebooks become links between decks
+        body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
+        target.mkdir(parents=True, exist_ok=True)
+        deck = target / f"{path.stem}.slides.html"
+        deck.write_text(body, encoding="utf-8")
+        decks.append(deck)
+    return decks[0], errors
 
 
-def copy_widget_runtime(out):
+def copy_widget_runtime(out: str | Path) -> Path:
     """Copy require.js, the widgets' HTML manager and anywidget's front end into ``out/widgets``.
 
     Returns the folder.  The HTML manager loads ``anywidget`` through require.js
@@ -594,28 +679,31 @@ def copy_widget_runtime(out):
     return dst
 
 
-def export_all(notebooks, out, *, execute=True, timeout=180, log=print):
-    """Export every notebook, copy reveal.js and the widgets' runtime beside the decks.
+def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: bool = True, timeout: int = 180,
+               log: Callable[..., Any] = print, editions: Sequence[str] = tuple(EDITIONS)) -> dict[Path, list[str]]:
+    """Export every notebook (every edition), copy reveal.js and the widgets' runtime beside the decks.
 
-    Returns ``{deck: errors}``.
+    Returns ``{deck: errors}``.  Each edition's folder gets its own copy of the
+    widgets' runtime: the HTML manager finds its fonts relative to the page.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     copy_reveal(out)
-    copy_widget_runtime(out)
+    for kind in editions:
+        copy_widget_runtime(out / EDITIONS[kind] if EDITIONS[kind] else out)
     results = {}
     for path in notebooks:
         start = time.perf_counter()
-        deck, errors = export_notebook(path, out, execute=execute, timeout=timeout)
+        deck, errors = export_notebook(path, out, execute=execute, timeout=timeout, editions=editions)
         results[deck] = errors
         status = f"{len(errors)} cell(s) raised" if errors else "ok"
-        log(f"{deck}  ({time.perf_counter() - start:.1f} s, {status})")
+        log(f"{deck}  ({time.perf_counter() - start:.1f} s, {status}; editions: {', '.join(editions)})")
         for error in errors:
             log(f"    {error}")
     return results
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """``python -m meia_cnn.tools.slides [--out DIR] [--no-execute] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(
         prog="python -m meia_cnn.tools.slides",
@@ -640,8 +728,8 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     failed = sum(bool(errors) for errors in results.values())
-    print(f"{len(results)} deck(s) in {args.out}/ (open {args.out}/<name>.slides.html; "
-          f"press 's' for the speaker notes)")
+    print(f"{len(results)} notebook(s): student decks in {args.out}/, the 90-minute core path in "
+          f"{args.out}/core/, the instructor edition (press 's' for the notes) in {args.out}/instructor/")
     return 1 if failed else 0
 
 

@@ -10,6 +10,12 @@ them the same way a student does::
     table.controls["valid/1/width"].value = 26
     table.controls["check"].click()
     table.feedback_text          # 'Correct! ...' or a hint per row
+
+A solution is never sent to the page before it is asked for: the worked
+solution is computed and shown only when *Show solution* is pressed (the
+widget's state holds no trace of it before).  :class:`SolutionButton` is that
+button alone, for the exercises answered in code.  *New numbers* draws another
+variant of the exercise (:func:`meia_cnn.exercises.prompt`).
 """
 
 from __future__ import annotations
@@ -17,13 +23,47 @@ from __future__ import annotations
 import ast
 import html
 import re
+from typing import Any
 
 import ipywidgets as widgets
 
 from .. import exercises as _ex
 from ._base import PALETTE, _close_tree, _plain
 
-__all__ = ["ExerciseWidget", "ShapeTableExercise"]
+__all__ = ["ExerciseWidget", "ShapeTableExercise", "SolutionButton", "next_variant"]
+
+#: The most characters the answer box reads (a longer paste is refused unread).
+MAX_TEXT = 2000
+#: What a widget says before an answer is given (there is no cell to run).
+WAITING_BOXES = "Waiting for an answer: type your answer in the boxes and press Check."
+WAITING_BOX = "Waiting for an answer: type your answer in the box and press Check."
+TOO_LONG = "Cannot read the answer: it is {n:,} characters long; an answer here is at most {limit:,}."
+
+
+def next_variant(exercise_id: str, variant: int) -> int:
+    """The variant *New numbers* moves to from ``variant`` (the same on every machine).
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise.
+    variant : int
+        The current variant.
+
+    Returns
+    -------
+    int
+        A variant >= 1, different from ``variant``.
+
+    Examples
+    --------
+    >>> next_variant("04.output_size", 0) == next_variant("04.output_size", 0)
+    True
+    >>> next_variant("04.output_size", 0) != 0
+    True
+    """
+    n = _ex.Draw(f"{exercise_id}/next/{variant}").integer(1, _ex.MAX_VARIANT)
+    return n if n != variant else n % _ex.MAX_VARIANT + 1
 
 _COLOURS = {
     _ex.CORRECT: PALETTE["green"],
@@ -33,7 +73,7 @@ _COLOURS = {
 }
 
 
-def _feedback_html(feedback):
+def _feedback_html(feedback: _ex.Feedback) -> str:
     """The feedback as HTML whose text starts with the message itself."""
     colour = _COLOURS.get(feedback.status, PALETTE["black"])
     return (
@@ -42,11 +82,12 @@ def _feedback_html(feedback):
     )
 
 
-def _markdown_to_html(text):
+def _markdown_to_html(text: str) -> str:
     """Just enough markdown for the solutions: pipe tables, paragraphs, *emphasis*."""
-    out, table = [], []
+    out: list[str] = []
+    table: list[str] = []
 
-    def flush():
+    def flush() -> None:
         if table:
             rows = [r for r in table if not re.fullmatch(r"\|?[\s|:-]+\|?", r)]
             cells = [[html.escape(c.strip()) for c in r.strip().strip("|").split("|")] for r in rows]
@@ -72,56 +113,92 @@ def _markdown_to_html(text):
 
 
 class _ExerciseBase(widgets.VBox):
-    """Shared parts: title, prompt, Check and Show-solution buttons, feedback."""
+    """Shared parts: title, prompt, Check, New numbers and Show-solution buttons, feedback."""
 
-    def __init__(self, exercise_id, **kwargs):
+    waiting_text = WAITING_BOX
+
+    def __init__(self, exercise_id: str, *, variant: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.exercise = _ex.get(exercise_id)
+        self.variant = _ex._variant(variant)
         self.controls: dict[str, widgets.Widget] = {}
         self.title = widgets.HTML(f"<b style='font-size:1.15em'>{html.escape(self.exercise.title)}</b>")
-        self.prompt = widgets.HTMLMath(html.escape(self.exercise.prompt))
+        self.prompt = widgets.HTMLMath(html.escape(self.exercise.prompt(self.variant)))
         self.feedback = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         self.feedback.add_class("meia-feedback")
         self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
         self.solution.add_class("meia-solution")
         self.controls["check"] = widgets.Button(description="Check", button_style="primary",
                                                 tooltip="Check your answer")
+        self.controls["new"] = widgets.Button(description="New numbers", icon="refresh",
+                                              tooltip="The same exercise with other numbers")
         self.controls["reveal"] = widgets.Button(description="Show solution", icon="eye",
                                                  tooltip="Show the worked solution")
         self.controls["check"].on_click(lambda _button: self.check())
+        self.controls["new"].on_click(lambda _button: self.new_numbers())
         self.controls["reveal"].on_click(lambda _button: self.reveal())
         #: The row of buttons, built once (a front end keeps a view of it).
-        self.buttons = widgets.HBox([self.controls["check"], self.controls["reveal"]])
-        self.last = None
+        self.buttons = widgets.HBox([self.controls["check"], self.controls["new"], self.controls["reveal"]])
+        self.last: _ex.Feedback | None = None
         self.add_class("meia-exercise")
 
     @property
-    def feedback_text(self):
+    def feedback_text(self) -> str:
         """The feedback as plain text ('' before the first check)."""
         return _plain(self.feedback.value)
 
     @property
-    def revealed(self):
+    def revealed(self) -> bool:
         """True once the solution is shown."""
         return self.solution.layout.display != "none"
 
-    def answer(self):  # pragma: no cover - abstract
+    def answer(self) -> Any:  # pragma: no cover - abstract
+        """The answer as a Python value."""
         raise NotImplementedError
 
-    def check(self):
-        """Check the current answer, show and return the :class:`~meia_cnn.exercises.Feedback`."""
-        feedback = self.exercise.check(self.answer())
+    def _show(self, feedback: _ex.Feedback) -> _ex.Feedback:
+        if feedback.status == _ex.WAITING and feedback.message.startswith("Waiting for an answer to"):
+            feedback = _ex.Feedback(feedback.exercise, feedback.status, self.waiting_text)
         self.last = feedback
         self.feedback.value = _feedback_html(feedback)
         return feedback
 
-    def reveal(self):
-        """Show the worked solution (computed by the core)."""
-        self.solution.value = _markdown_to_html(self.exercise.solution_text())
+    def check(self) -> _ex.Feedback:
+        """Check the current answer, show and return the :class:`~meia_cnn.exercises.Feedback`.
+
+        Returns
+        -------
+        Feedback
+        """
+        return self._show(self.exercise.check(self.answer(), self.variant))
+
+    def reveal(self) -> None:
+        """Show the worked solution (computed by the core only now)."""
+        self.solution.value = _markdown_to_html(self.exercise.solution_text(self.variant))
         self.solution.layout.display = None
         self.controls["reveal"].disabled = True
 
-    def close(self):
+    def new_numbers(self, variant: int | None = None) -> None:
+        """Ask the same exercise with other numbers; the answer, verdict and solution are cleared.
+
+        Parameters
+        ----------
+        variant : int, optional
+            The variant to show; by default the next one (:func:`next_variant`).
+        """
+        self.variant = next_variant(self.exercise.id, self.variant) if variant is None else _ex._variant(variant)
+        self.prompt.value = html.escape(self.exercise.prompt(self.variant))
+        self.solution.value = ""
+        self.solution.layout.display = "none"
+        self.controls["reveal"].disabled = False
+        self.feedback.value = ""
+        self.last = None
+        self._clear()
+
+    def _clear(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
         """Close every widget it built, boxes included, so no front end waits on a closed one."""
         _close_tree(self.controls.values())
         _close_tree(self.children)
@@ -143,19 +220,21 @@ class ExerciseWidget(_ExerciseBase):
     prompt : bool, optional
         Show the exercise's question (default); ``False`` when the notebook
         already shows it above the widget.
+    variant : int, optional
+        Which numbers (0: the notebook's); *New numbers* draws others.
 
     Attributes
     ----------
     controls : dict
-        ``"answer"`` (Text, or Textarea for array answers), ``"check"`` and
-        ``"reveal"`` (Buttons).
+        ``"answer"`` (Text, or Textarea for array answers), ``"check"``,
+        ``"new"`` and ``"reveal"`` (Buttons).
     feedback : ipywidgets.HTML
         CSS class ``meia-feedback``; its text starts with "Correct" when right.
 
     Examples
     --------
     >>> w = ExerciseWidget("04.output_size")
-    >>> w.controls["answer"].value = "3"
+    >>> w.controls["answer"].value = "7"
     >>> w.check().correct
     True
     >>> w.controls["answer"].value = "(3"
@@ -164,8 +243,11 @@ class ExerciseWidget(_ExerciseBase):
     >>> w.close()
     """
 
-    def __init__(self, exercise_id="04.output_size", *, answer="", prompt=True, **kwargs):
-        super().__init__(exercise_id, **kwargs)
+    waiting_text = WAITING_BOX
+
+    def __init__(self, exercise_id: str = "04.output_size", *, answer: str = "", prompt: bool = True,
+                 variant: int = 0, **kwargs: Any) -> None:
+        super().__init__(exercise_id, variant=variant, **kwargs)
         template = self.exercise.template.split("#", 1)
         placeholder = template[1].strip() if len(template) == 2 else "your answer"
         box = widgets.Textarea if self.exercise.kind == "array" else widgets.Text
@@ -174,55 +256,79 @@ class ExerciseWidget(_ExerciseBase):
             continuous_update=False, layout=widgets.Layout(width="28em"),
         )
         # Enter (or leaving the box) checks too: continuous_update=False sends the value then.
-        self.controls["answer"].observe(lambda _change: self.check(), names="value")
+        self.controls["answer"].observe(self._on_answer, names="value")
         head = [self.title, self.prompt] if prompt else []
         self.children = [*head, self.controls["answer"], self.buttons, self.feedback, self.solution]
 
-    def answer(self):
-        """The typed answer as a Python value (``...`` when the box is empty)."""
+    def _on_answer(self, change: Any) -> None:
+        if change["new"].strip():
+            self.check()
+
+    def answer(self) -> Any:
+        """The typed answer as a Python value (``...`` when the box is empty).
+
+        Returns
+        -------
+        object
+        """
         text = self.controls["answer"].value.strip()
         if not text:
             return Ellipsis
+        if len(text) > MAX_TEXT:
+            return _Unparsed(text)
         try:
             return ast.literal_eval(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
             return _Unparsed(text)
 
-    def check(self):
+    def check(self) -> _ex.Feedback:
+        """Check the typed answer, show and return the verdict.
+
+        Returns
+        -------
+        Feedback
+        """
         value = self.answer()
         if isinstance(value, _Unparsed):
-            feedback = _ex.Feedback(
-                self.exercise.id, _ex.INVALID,
-                f"Cannot read the answer: {value.text!r} is not a number, a tuple or a list of rows.",
-            )
-            self.last = feedback
-            self.feedback.value = _feedback_html(feedback)
-            return feedback
-        return super().check()
+            if len(value.text) > MAX_TEXT:
+                message = TOO_LONG.format(n=len(value.text), limit=MAX_TEXT)
+            else:
+                message = f"Cannot read the answer: {value.text!r} is not a number, a tuple or a list of rows."
+            return self._show(_ex.Feedback(self.exercise.id, _ex.INVALID, message))
+        return self._show(self.exercise.check(value, self.variant))
+
+    def _clear(self) -> None:
+        with self.hold_trait_notifications():
+            self.controls["answer"].unobserve(self._on_answer, names="value")
+            self.controls["answer"].value = ""
+            self.controls["answer"].observe(self._on_answer, names="value")
 
 
 class _Unparsed:
-    def __init__(self, text):
+    def __init__(self, text: str) -> None:
         self.text = text
 
 
 class ShapeTableExercise(_ExerciseBase):
     """The slides' exercise table as a widget.
 
-    A 28×28×3 input and 8 kernels of 3×3: for each row (valid padding and
-    stride 1, same and 1, valid and 2) type the feature map's width, height
-    and depth, then press Check.  A field left at 0 counts as not answered.
+    A 28×28×3 input and 8 kernels of 3×3 (variant 0): for each row (valid
+    padding and stride 1, same and 1, valid and 2) type the feature map's
+    width, height and depth, then press Check.  A field left at 0 counts as
+    not answered.
 
     Parameters
     ----------
     answer : dict, optional
         Values to start with, ``{"valid/1": (w, h, d), ...}``.
+    variant : int, optional
+        Which numbers (0: the lecture's); *New numbers* draws others.
 
     Attributes
     ----------
     controls : dict
         ``"<padding>/<stride>/<width|height|depth>"`` (IntText, one per cell,
-        e.g. ``"same/1/depth"``), ``"check"`` and ``"reveal"`` (Buttons).
+        e.g. ``"same/1/depth"``), ``"check"``, ``"new"`` and ``"reveal"`` (Buttons).
     feedback : ipywidgets.HTML
         CSS class ``meia-feedback``; its text starts with "Correct" when all
         rows are right, otherwise it gives a hint for each row.
@@ -242,16 +348,17 @@ class ShapeTableExercise(_ExerciseBase):
 
     ROWS = _ex.TABLE_ROWS
     COLUMNS = ("width", "height", "depth")
+    waiting_text = WAITING_BOXES
 
-    def __init__(self, *, answer=None, **kwargs):
-        super().__init__("04.shape_table", **kwargs)
+    def __init__(self, *, answer: dict | None = None, variant: int = 0, **kwargs: Any) -> None:
+        super().__init__("04.shape_table", variant=variant, **kwargs)
         cell = widgets.Layout(width="6em")
         head = widgets.HBox([
             widgets.HTML(f"<b>{name}</b>", layout=cell)
             for name in ("Padding", "Stride", "Width", "Height", "Depth", "")
         ])
         rows = [head]
-        self.marks = {}
+        self.marks: dict[str, widgets.HTML] = {}
         for padding, stride in self.ROWS:
             key = f"{padding}/{stride}"
             inputs = []
@@ -271,8 +378,14 @@ class ShapeTableExercise(_ExerciseBase):
         self.children = [self.title, self.prompt, self.table, self.buttons,
                          self.feedback, self.solution]
 
-    def set_answer(self, answer):
-        """Fill the table from ``{"valid/1": (w, h, d), ...}``."""
+    def set_answer(self, answer: dict) -> None:
+        """Fill the table from ``{"valid/1": (w, h, d), ...}``.
+
+        Parameters
+        ----------
+        answer : dict
+            Rows by key; ``...`` or 0 leaves a cell empty.
+        """
         for key, values in dict(answer).items():
             for col, value in zip(self.COLUMNS, values):
                 name = f"{key}/{col}"
@@ -281,8 +394,13 @@ class ShapeTableExercise(_ExerciseBase):
                                      f"{', '.join(f'{p}/{s}' for p, s in self.ROWS)}")
                 self.controls[name].value = 0 if value is Ellipsis else int(value)
 
-    def answer(self):
-        """The table as ``{"valid/1": (w, h, d), ...}``; a 0 reads as ``...``."""
+    def answer(self) -> dict:
+        """The table as ``{"valid/1": (w, h, d), ...}``; a 0 reads as ``...``.
+
+        Returns
+        -------
+        dict
+        """
         out = {}
         for padding, stride in self.ROWS:
             key = f"{padding}/{stride}"
@@ -291,9 +409,15 @@ class ShapeTableExercise(_ExerciseBase):
             )
         return out
 
-    def check(self):
+    def check(self) -> _ex.Feedback:
+        """Check the table, mark each row ✓ or ✗, show and return the verdict.
+
+        Returns
+        -------
+        Feedback
+        """
         feedback = super().check()
-        sol = self.exercise.solution()
+        sol = self.exercise.solution(self.variant)
         for key, values in self.answer().items():
             if any(v is Ellipsis for v in values):
                 self.marks[key].value = ""
@@ -303,4 +427,72 @@ class ShapeTableExercise(_ExerciseBase):
                 self.marks[key].value = f'<b style="color:{PALETTE["vermillion"]}">&#10007;</b>'
         return feedback
 
+    def _clear(self) -> None:
+        for padding, stride in self.ROWS:
+            for col in self.COLUMNS:
+                self.controls[f"{padding}/{stride}/{col}"].value = 0
+            self.marks[f"{padding}/{stride}"].value = ""
 
+
+class SolutionButton(widgets.VBox):
+    """A *Show solution* button: the worked solution appears only when it is pressed.
+
+    For exercises answered in code (``check("id", answer)``): nothing of the
+    solution is computed or sent to the page before the press, so *Run All*,
+    Voilà and the slides show only the button.
+
+    Parameters
+    ----------
+    exercise_id : str
+        Any id of :data:`meia_cnn.exercises.EXERCISES`.
+    variant : int, optional
+        Which numbers (0: the notebook's).
+
+    Attributes
+    ----------
+    controls : dict
+        ``"reveal"`` (Button).
+    solution : ipywidgets.HTMLMath
+        CSS class ``meia-solution``; empty and hidden until the press.
+
+    Examples
+    --------
+    >>> b = SolutionButton("04.output_size")
+    >>> b.solution.value
+    ''
+    >>> b.controls["reveal"].click()
+    >>> "= 7" in b.solution.value
+    True
+    >>> b.close()
+    """
+
+    def __init__(self, exercise_id: str, *, variant: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.exercise = _ex.get(exercise_id)
+        self.variant = _ex._variant(variant)
+        self.controls: dict[str, widgets.Widget] = {
+            "reveal": widgets.Button(description="Show solution", icon="eye",
+                                     tooltip=f"Show the worked solution of {exercise_id}"),
+        }
+        self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
+        self.solution.add_class("meia-solution")
+        self.controls["reveal"].on_click(lambda _button: self.reveal())
+        self.children = [self.controls["reveal"], self.solution]
+        self.add_class("meia-solution-button")
+
+    @property
+    def revealed(self) -> bool:
+        """True once the solution is shown."""
+        return self.solution.layout.display != "none"
+
+    def reveal(self) -> None:
+        """Show the worked solution (computed by the core only now)."""
+        self.solution.value = _markdown_to_html(self.exercise.solution_text(self.variant))
+        self.solution.layout.display = None
+        self.controls["reveal"].disabled = True
+
+    def close(self) -> None:
+        """Close the button and the solution."""
+        _close_tree(self.controls.values())
+        _close_tree(self.children)
+        super().close()
