@@ -36,6 +36,7 @@ from .arithmetic import (
     receptive_field,
 )
 from .ops import avg_pool2d, conv1x1, conv2d, convolve2d, max_pool2d, pad, sliding_windows
+from .i18n import set_language
 
 __version__ = "0.1.0"
 
@@ -62,4 +63,5 @@ __all__ = [
     "max_pool2d",
     "avg_pool2d",
     "conv1x1",
+    "set_language",
 ]
