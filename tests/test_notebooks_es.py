@@ -141,6 +141,35 @@ def test_index_has_a_spanish_english_glossary():
         assert re.search(rf"^\|[^|\n]*{re.escape(es)}[^|\n]*\|[^|\n]*{re.escape(en)}", text, re.M), (es, en)
 
 
+#: Common English words that never occur in Spanish prose.
+ENGLISH_WORDS = {"the", "with", "of", "and", "is", "are", "from", "each", "to", "for", "this", "that",
+                 "what", "which", "you", "your", "output", "input", "how", "does", "in", "on", "by",
+                 "it", "be", "where", "when", "then", "than"}
+_NOT_PROSE = re.compile(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\]\([^)]*\)|<[^>]+>"
+                        r"|https?://\S+|\b\d\d\.[a-z_0-9]+\b", re.S)
+
+
+def _prose(markdown):
+    """The Spanish prose of a cell: no code, math, link targets, exercise ids, cited titles
+    (a list item with a year in parentheses) or the glossary's English column."""
+    markdown = markdown.split("## Glosario")[0]
+    items = [i for i in re.split(r"\n(?=- )", markdown) if not re.search(r"\(\d{4}\)\.", i)]
+    return _NOT_PROSE.sub(" ", "\n".join(items))
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=IDS)
+def test_no_english_prose_left(pair):
+    _, es_path = pair
+    es = nbformat.read(es_path, as_version=4)
+    found = {}
+    for cell in es.cells:
+        if cell.cell_type == "markdown":
+            words = [w for w in re.findall(r"[A-Za-z]+", _prose(cell.source)) if w.lower() in ENGLISH_WORDS]
+            if words:
+                found[cell.id] = words
+    assert found == {}, f"{es_path.name}: English words in the markdown: {found}"
+
+
 # -- the tool, on hand-made notebooks --------------------------------------------------------
 def test_split_blocks_round_trips_and_keeps_fences_and_displays_whole():
     source = ("# Title\n\nOne paragraph\non two lines.\n\n\n```\ndiagram\n\nwith a gap\n```\n\n"
