@@ -222,8 +222,8 @@ def pgettext(context: str, message: str) -> str:
     Examples
     --------
     >>> from meia_cnn import i18n
-    >>> i18n.pgettext("exercise feedback", "Correct!")
-    'Correct!'
+    >>> i18n.pgettext("somewhere", "A message nobody translated.")
+    'A message nobody translated.'
     """
     return _translations(get_language()).pgettext(context, message)
 
@@ -248,6 +248,7 @@ class LazyString(UserString):
     Examples
     --------
     >>> from meia_cnn import i18n
+    >>> i18n.set_language("en")
     >>> title = i18n.lazy_gettext("feature map")
     >>> i18n.set_language("es")
     >>> f"{title}"
@@ -377,6 +378,7 @@ def count_text(what: str, n: int) -> str:
     Examples
     --------
     >>> from meia_cnn import i18n
+    >>> i18n.set_language("en")
     >>> i18n.count_text("parameter", 1)
     '1 parameter'
     >>> i18n.set_language("es")
@@ -406,6 +408,7 @@ def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
     --------
     >>> from meia_cnn import i18n
     >>> forms = i18n.ngettext_noop("{count} layer", "{count} layers")
+    >>> i18n.set_language("en")
     >>> i18n.ngettext(*forms, 2).format(count=2)
     '2 layers'
     """
