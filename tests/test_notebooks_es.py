@@ -9,6 +9,7 @@ behaves on small hand-made notebooks.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -87,12 +88,23 @@ def test_same_cells_same_code_plus_the_language_switch(pair):
     assert [c.id for c in rest] == [c.id for c in en.cells]
     for a, b in zip(en.cells, rest):
         assert a.cell_type == b.cell_type
-        assert a.metadata == b.metadata, f"{es_path.name} cell {a.id}: metadata differ"
+        assert _without_notes(a.metadata) == _without_notes(b.metadata), f"{es_path.name} cell {a.id}: metadata differ"
+        notes = a.metadata.get("meia", {}).get("instructor_notes", [])
+        assert len(b.metadata.get("meia", {}).get("instructor_notes", [])) == len(notes)
         if a.cell_type == "code":
             assert a.source == b.source, f"{es_path.name} cell {a.id}: code differs"
             assert a.outputs == b.outputs
             assert a.execution_count == b.execution_count
     assert es.metadata == en.metadata
+
+
+def _without_notes(metadata):
+    """Cell metadata less the instructor notes (translated)."""
+    copy = json.loads(json.dumps(metadata))
+    copy.get("meia", {}).pop("instructor_notes", None)
+    if copy.get("meia") == {}:
+        del copy["meia"]
+    return copy
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=IDS)
@@ -163,10 +175,13 @@ def test_no_english_prose_left(pair):
     es = nbformat.read(es_path, as_version=4)
     found = {}
     for cell in es.cells:
+        texts = cell.metadata.get("meia", {}).get("instructor_notes", [])
         if cell.cell_type == "markdown":
-            words = [w for w in re.findall(r"[A-Za-z]+", _prose(cell.source)) if w.lower() in ENGLISH_WORDS]
+            texts = [cell.source, *texts]
+        for text in texts:
+            words = [w for w in re.findall(r"[A-Za-z]+", _prose(text)) if w.lower() in ENGLISH_WORDS]
             if words:
-                found[cell.id] = words
+                found.setdefault(cell.id, []).extend(words)
     assert found == {}, f"{es_path.name}: English words in the markdown: {found}"
 
 
@@ -254,6 +269,25 @@ def test_an_english_edit_reopens_only_its_paragraph_as_fuzzy(tmp_path):
     assert len(tn.build(root)) == 1
     built = nbformat.read(root / "notebooks" / "es" / "01_juguete.ipynb", as_version=4)
     assert built.cells[0].source.startswith("# Relleno\n\nZeros are added")
+
+
+def test_instructor_notes_in_metadata_are_translated(tmp_path):
+    root = _toy_project(tmp_path, "# Pooling")
+    path = root / "notebooks" / "01_toy_topic.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].metadata["meia"] = {"instructor_notes": ["Ask the room first.", "Then show the answer."]}
+    nb.cells[1].metadata["tags"] = ["core", "nbval-check-output"]
+    nbformat.write(nb, path)
+    catalogue = tn.update(root, "es")
+    assert [m.context for m in catalogue if m.id][-2:] == ["01_toy_topic/aaaa0002/notes"] * 2
+    _translate(root, {"01_toy_topic": "01_juguete", "# Pooling": "# Agrupamiento",
+                      "Ask the room first.": "Primero pregunta al grupo."})
+    assert tn.build(root) == ["01_toy_topic/aaaa0002/notes: 'Then show the answer.'"]
+    built = nbformat.read(root / "notebooks" / "es" / "01_juguete.ipynb", as_version=4)
+    assert built.cells[2].metadata["meia"]["instructor_notes"] == ["Primero pregunta al grupo.",
+                                                                   "Then show the answer."]
+    assert built.cells[1].metadata["tags"] == ["core"]  # the language switch, in the same part
+    assert tn.status(root).untranslated == ["01_toy_topic/aaaa0002/notes: 'Then show the answer.'"]
 
 
 def test_file_name_must_keep_its_number(tmp_path):

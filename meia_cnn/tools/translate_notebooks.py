@@ -21,6 +21,8 @@ The catalogue
 * ``msgctxt`` is ``<notebook>/<cell id>``: stable while cells move, so the
   same paragraph in two cells can be translated twice if needed.  The
   comment above each message says the cell's position and slide type.
+* Each instructor note of a cell's metadata (``meia.instructor_notes``) is a
+  message of its own, ``msgctxt`` ``<notebook>/<cell id>/notes``.
 * One message per notebook with ``msgctxt`` ``<notebook>/file-name`` holds
   the Spanish file name (same number, ``[a-z0-9_]`` only).
 
@@ -31,10 +33,12 @@ The built notebook
   Spanish file names; other relative links and images pointed one folder up.
 * Code cells: copied unchanged, outputs included (nbval compares them).
   One code cell is inserted before the first one: ``meia_cnn.set_language("es")``
-  (slide type ``skip``, id ``set-language-es``), so every string the package
+  (slide type ``skip``, id ``set-language-es``, the tags of the first code cell
+  but nbval's), so every string the package
   shows afterwards is Spanish and the lecture's own code cells stay identical
   to the English ones.
-* Cell ids, slide metadata, tags and notebook metadata copied.
+* Cell ids, slide metadata, tags and notebook metadata copied; instructor
+  notes translated.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ DOMAIN = "notebooks"
 LANGUAGE_CELL_ID = "set-language-{language}"
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
 _LINE_WIDTH = 100
+_NOTES_KEY = "instructor_notes"
 
 
 # -- paths ---------------------------------------------------------------------------------
@@ -157,14 +162,22 @@ def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
     stem = path.stem
     yield f"{stem}/file-name", stem, "The Spanish file name: keep the number, use a-z, 0-9 and _ only."
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "markdown":
-            continue
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         hidden = " (collapsed)" if cell.metadata.get("jupyter", {}).get("source_hidden") else ""
-        comment = f"cell {index}, {kind}{hidden}"
-        for text, is_paragraph in split_blocks(cell.source):
-            if is_paragraph and _has_prose(text):
-                yield f"{stem}/{cell.id}", text, comment
+        comment = f"cell {index}, {cell.cell_type}, {kind}{hidden}"
+        if cell.cell_type == "markdown":
+            for text, is_paragraph in split_blocks(cell.source):
+                if is_paragraph and _has_prose(text):
+                    yield f"{stem}/{cell.id}", text, comment
+        for note in _notes(cell):
+            if _has_prose(note):
+                yield f"{stem}/{cell.id}/notes", note, comment + ", instructor note"
+
+
+def _notes(cell: nbformat.NotebookNode) -> list[str]:
+    """The instructor notes kept in a cell's metadata (``meia.instructor_notes``)."""
+    notes = cell.get("metadata", {}).get("meia", {}).get(_NOTES_KEY, [])
+    return [n for n in notes if isinstance(n, str)] if isinstance(notes, list) else []
 
 
 def extract(root: Path) -> Catalog:
@@ -276,7 +289,8 @@ def _translated(catalogue: Catalog, text: str, context: str) -> str | None:
 
 
 # -- building ------------------------------------------------------------------------------
-def language_cell(language: str, slide_type: str = "skip") -> nbformat.NotebookNode:
+def language_cell(language: str, slide_type: str = "skip", tags: Sequence[str] = ()
+                  ) -> nbformat.NotebookNode:
     """The code cell that switches the kit's text to ``language``.
 
     Parameters
@@ -284,6 +298,9 @@ def language_cell(language: str, slide_type: str = "skip") -> nbformat.NotebookN
     language : str
     slide_type : str
         Its slideshow metadata.
+    tags : sequence of str
+        Its cell tags (the tags of the lecture's first code cell, so that it
+        belongs to the same part of the lecture).
 
     Returns
     -------
@@ -299,6 +316,8 @@ def language_cell(language: str, slide_type: str = "skip") -> nbformat.NotebookN
     cell = nbformat.v4.new_code_cell(f'import meia_cnn\n\nmeia_cnn.set_language("{language}")')
     cell.id = LANGUAGE_CELL_ID.format(language=language)
     cell.metadata = nbformat.NotebookNode({"slideshow": {"slide_type": slide_type}})
+    if tags:
+        cell.metadata["tags"] = list(tags)
     return cell
 
 
@@ -358,7 +377,17 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
     cells: list[nbformat.NotebookNode] = []
     for cell in out.cells:
         if cell.cell_type == "code" and not any(c.cell_type == "code" for c in cells):
-            cells.append(language_cell(language))
+            tags = [t for t in cell.metadata.get("tags", []) if not t.startswith("nbval")]
+            cells.append(language_cell(language, tags=tags))
+        if _notes(cell):
+            context = f"{stem}/{cell.id}/notes"
+            notes = []
+            for note in cell.metadata["meia"][_NOTES_KEY]:
+                translated = _translated(catalogue, note, context) if isinstance(note, str) else None
+                if translated is None and isinstance(note, str) and _has_prose(note):
+                    missing.append(f"{context}: {note[:60]!r}")
+                notes.append(note if translated is None else translated)
+            cell.metadata["meia"][_NOTES_KEY] = notes
         if cell.cell_type == "markdown":
             context = f"{stem}/{cell.id}"
             pieces = []
