@@ -1,4 +1,4 @@
-"""The Spanish edition in a real browser: JupyterLab in Spanish on the Spanish index.
+"""The Spanish edition in a real browser: JupyterLab in Spanish on the Spanish index, and Voilà.
 
 The server is set up as ``make lab-es`` sets it up (the Lab locale ``es_ES``
 in its user settings, from the ``jupyterlab-language-pack-es-ES`` package);
@@ -14,7 +14,14 @@ import json
 import re
 
 import pytest
-from .meia_browser import KERNEL_START_MS, NOTEBOOK_PANEL, RUN_ALL_MS, LabServer
+from .meia_browser import (
+    KERNEL_START_MS,
+    NOTEBOOK_PANEL,
+    RUN_ALL_MS,
+    LabServer,
+    VoilaServer,
+    copy_notebooks,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +36,7 @@ ENGLISH_WORDS = {"the", "with", "of", "and", "is", "are", "from", "each", "to", 
 _PROSE_JS = """
 (panelSel) => {
   const panel = document.querySelector(panelSel);
-  return [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')].map(el => {
+  return [...panel.querySelectorAll('.jp-RenderedMarkdown')].map(el => {
     const copy = el.cloneNode(true);
     copy.querySelectorAll('mjx-container, .MathJax, script, code, pre').forEach(e => e.remove());
     copy.querySelectorAll('li').forEach(li => { if (/\\(\\d{4}\\)\\./.test(li.textContent)) li.remove(); });
@@ -125,3 +132,32 @@ def test_spanish_index_in_spanish_jupyterlab(lab_es, page, artifacts):
     assert "01_invariancia_a_la_posicion.ipynb" in notebooks, hrefs
     assert not [n for n in notebooks if n.startswith("02_convolution")], notebooks
     page.screenshot(path=str(artifacts / "es-00_indice.png"), full_page=False)
+
+
+@pytest.fixture(scope="module")
+def voila_es(tmp_path_factory):
+    base = tmp_path_factory.mktemp("voila-es")
+    server = VoilaServer(base, copy_notebooks(base))
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_spanish_notebook_as_a_voila_app(voila_es, page, artifacts):
+    """Voilà serves a Spanish notebook: it runs, its widgets render, its text is Spanish."""
+    page.goto(voila_es.url("es/04_paso_y_relleno.ipynb"), timeout=120_000)
+    page.locator(".jp-RenderedMarkdown").first.wait_for(timeout=120_000)
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')",
+                           timeout=60_000, polling=250)
+    body = page.inner_text("body")
+    assert page.locator(".jupyter-widgets-error-widget").count() == 0
+    assert "Error displaying widget" not in body and "Traceback" not in body
+    assert page.locator(".jupyter-widgets").count() > 0  # the explorers are there
+    texts = page.evaluate(_PROSE_JS.replace("document.querySelector(panelSel)", "document.body"), "body")
+    prose = re.sub(r"\b\d\d\.[a-z_0-9]+\b", " ", "\n".join(texts))
+    assert "Paso y relleno" in prose and "Objetivos de aprendizaje" in prose
+    english = sorted({w for w in re.findall(r"[A-Za-z]+", prose) if w.lower() in ENGLISH_WORDS})
+    assert english == [], f"English words in the Spanish markdown: {english}"
+    page.screenshot(path=str(artifacts / "voila-es-04_paso_y_relleno.png"), full_page=False)
