@@ -48,3 +48,35 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
+
+# ---- Spanish edition -------------------------------------------------------------
+# The package's strings: meia_cnn/locale/meia_cnn.pot -> es/LC_MESSAGES/meia_cnn.po -> .mo
+# (the .mo is committed; tests/test_i18n.py fails when it is older than the .po).
+LOCALES := meia_cnn/locale
+BABEL_KEYWORDS := -k lazy_gettext -k lazy_ngettext:1,2 -k ngettext_noop:1,2
+
+.PHONY: messages notebooks-es lab-es
+
+## make messages: extract the package's strings, update the Spanish catalogue, compile it
+messages: $(STAMP)
+	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file \
+	    --project=meia-cnn --version=$$($(BIN)/python -c "import meia_cnn; print(meia_cnn.__version__)") \
+	    --copyright-holder="meia-cnn contributors" \
+	    -o $(LOCALES)/meia_cnn.pot meia_cnn
+	$(BIN)/pybabel --quiet update -i $(LOCALES)/meia_cnn.pot -d $(LOCALES) -D meia_cnn -l es \
+	    --init-missing --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALES) -D meia_cnn
+
+## make notebooks-es: notebooks/es/*.ipynb from the English notebooks and notebooks/locale/es
+notebooks-es: $(STAMP)
+	$(BIN)/python -m meia_cnn.tools.translate_notebooks update
+	$(BIN)/python -m meia_cnn.tools.translate_notebooks build
+
+## make lab-es: JupyterLab in Spanish on the Spanish index (notebooks/es/00_indice.ipynb).
+## Lab's own settings for this run live in build/lab-es/settings (your usual settings are untouched).
+LAB_ES_SETTINGS := build/lab-es/settings
+lab-es: $(STAMP)
+	@mkdir -p $(LAB_ES_SETTINGS)/@jupyterlab/translation-extension
+	@printf '{"locale": "es_ES"}\n' > $(LAB_ES_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+	MEIA_CNN_LANG=es $(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.user_settings_dir=$(LAB_ES_SETTINGS) \
+	    notebooks/es/00_indice.ipynb

@@ -37,6 +37,7 @@ from .arithmetic import (
     pool_params,
     receptive_field,
 )
+from .i18n import set_language
 from .ops import MAX_ELEMENTS, avg_pool2d, conv1x1, conv2d, convolve2d, max_pool2d, pad, sliding_windows
 
 __version__ = "0.1.0"
@@ -65,4 +66,5 @@ __all__ = [
     "avg_pool2d",
     "conv1x1",
     "MAX_ELEMENTS",
+    "set_language",
 ]

@@ -1,0 +1,425 @@
+"""The language of the text the kit shows: English (the default) or Spanish.
+
+One switch for a whole session::
+
+    import meia_cnn
+    meia_cnn.set_language("es")
+
+or, before Python starts, the environment variable ``MEIA_CNN_LANG=es``
+(``es_MX.UTF-8``, ``es-419`` and the like also mean Spanish).  The switch
+affects the text the kit shows *after* the call: explorers built afterwards,
+exercise feedback and hints, progress bars, deck titles.  Exceptions raised
+by the core API stay in English (they are for programmers and searchable).
+
+The translations are gettext catalogues of the ``meia_cnn`` domain in
+``meia_cnn/locale/<language>/LC_MESSAGES/``, managed with Babel
+(``make messages`` extracts, updates and compiles them).  Modules mark their
+learner-facing strings with the functions of this module:
+
+* :func:`gettext` (also imported as ``_``) for a whole sentence shown now;
+* :func:`ngettext` for a sentence with a count (Spanish and English have
+  different plural rules only by coincidence: never build plurals by hand);
+* :func:`pgettext` when one English word needs two translations;
+* :func:`lazy_gettext` / :func:`lazy_ngettext` for module-level constants,
+  which are translated each time they are turned into text, so a constant
+  defined at import time follows a later :func:`set_language`.
+
+Mark whole sentences with named placeholders (``"{value} is too large"``),
+never sentences assembled from fragments: word order differs between the
+languages.
+
+Examples
+--------
+>>> from meia_cnn import i18n
+>>> previous = i18n.get_language()
+>>> i18n.set_language("es")
+>>> i18n.get_language()
+'es'
+>>> str(i18n.TERMS["stride"])
+'paso'
+>>> i18n.set_language("en")
+>>> str(i18n.TERMS["stride"])
+'stride'
+>>> i18n.set_language(previous)
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from collections import UserString
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "DOMAIN",
+    "ENV_VAR",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "LazyString",
+    "TERMS",
+    "count_text",
+    "get_language",
+    "gettext",
+    "lazy_gettext",
+    "lazy_ngettext",
+    "ngettext",
+    "ngettext_noop",
+    "pgettext",
+    "set_language",
+    "_",
+]
+
+#: The gettext domain of the package's messages.
+DOMAIN = "meia_cnn"
+#: Where the compiled catalogues live: ``LOCALE_DIR/<language>/LC_MESSAGES/meia_cnn.mo``.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: The environment variable read when no language was set in Python.
+ENV_VAR = "MEIA_CNN_LANG"
+#: The languages the kit speaks; the first one is the default.
+LANGUAGES = ("en", "es")
+
+_language: str | None = None  # None: not set in Python yet, read ENV_VAR
+
+
+def _normalise(code: str) -> str | None:
+    """``"es_MX.UTF-8"`` -> ``"es"``; None when the code is not one of :data:`LANGUAGES`."""
+    base = code.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def set_language(language: str) -> None:
+    """Choose the language of the text the kit shows from now on.
+
+    Parameters
+    ----------
+    language : {"en", "es"}
+        ``"es"`` for Spanish, ``"en"`` for English (the default).  Locale
+        spellings such as ``"es_MX"`` or ``"es-419"`` are accepted.
+
+    Raises
+    ------
+    ValueError
+        If ``language`` is not English or Spanish.
+
+    Examples
+    --------
+    >>> import meia_cnn
+    >>> meia_cnn.set_language("es")
+    >>> meia_cnn.i18n.get_language()
+    'es'
+    >>> meia_cnn.set_language("en")
+    """
+    global _language
+    if not isinstance(language, str):
+        raise TypeError(f"`language` must be a str such as 'es' or 'en', got {type(language).__name__}")
+    normalised = _normalise(language)
+    if normalised is None:
+        raise ValueError(f"`language` must be one of {', '.join(map(repr, LANGUAGES))}, got {language!r}")
+    _language = normalised
+
+
+def get_language() -> str:
+    """The language in force: the last :func:`set_language`, else ``MEIA_CNN_LANG``, else English.
+
+    An unknown value of ``MEIA_CNN_LANG`` means English.
+
+    Returns
+    -------
+    language : str
+        ``"en"`` or ``"es"``.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.get_language() in i18n.LANGUAGES
+    True
+    """
+    if _language is not None:
+        return _language
+    return _normalise(os.environ.get(ENV_VAR, "")) or LANGUAGES[0]
+
+
+@lru_cache(maxsize=None)
+def _translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of ``language`` (English: the messages themselves)."""
+    if language == LANGUAGES[0]:
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language (itself when it has no translation).
+
+    Parameters
+    ----------
+    message : str
+        A whole sentence (or a label) in English, as written in the source.
+
+    Returns
+    -------
+    text : str
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.set_language("es")
+    >>> i18n.gettext("stride")
+    'paso'
+    >>> i18n.gettext("A sentence nobody translated.")
+    'A sentence nobody translated.'
+    >>> i18n.set_language("en")
+    """
+    return _translations(get_language()).gettext(message)
+
+
+#: The usual short name, so extraction tools and readers recognise marked strings.
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a sentence with a count ``n`` in the current language.
+
+    Parameters
+    ----------
+    singular, plural : str
+        The English sentence for one and for several; format the count in
+        afterwards (``.format(count=n)``).
+    n : int
+        The count that chooses the form.
+
+    Returns
+    -------
+    text : str
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.set_language("es")
+    >>> i18n.ngettext("{count} filter", "{count} filters", 3).format(count=3)
+    '3 filtros'
+    >>> i18n.set_language("en")
+    >>> i18n.ngettext("{count} filter", "{count} filters", 1).format(count=1)
+    '1 filter'
+    """
+    return _translations(get_language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, for one ``context`` among several uses of the word.
+
+    Parameters
+    ----------
+    context : str
+        A short tag telling translators where the word is used.
+    message : str
+
+    Returns
+    -------
+    text : str
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.pgettext("somewhere", "A message nobody translated.")
+    'A message nobody translated.'
+    """
+    return _translations(get_language()).pgettext(context, message)
+
+
+class LazyString(UserString):
+    """A message translated each time it is used as text.
+
+    For module-level constants (labels, titles) defined before the user
+    chooses a language.  It behaves as a ``str`` for formatting,
+    concatenation and comparison; pass ``str(lazy)`` where a real ``str``
+    is required (for instance a widget trait).
+
+    Parameters
+    ----------
+    singular : str
+        The English message.
+    plural : str, optional
+        The English plural, for a message with a count.
+    n : int, optional
+        The count choosing between ``singular`` and ``plural``.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.set_language("en")
+    >>> title = i18n.lazy_gettext("feature map")
+    >>> i18n.set_language("es")
+    >>> f"{title}"
+    'mapa de características'
+    >>> i18n.set_language("en")
+    >>> str(title)
+    'feature map'
+    """
+
+    def __init__(self, singular: str, plural: str | None = None, n: int = 1) -> None:
+        # No call to UserString.__init__: ``data`` is computed on every access.
+        self._singular = singular
+        self._plural = plural
+        self._n = n
+
+    @property
+    def data(self) -> str:  # type: ignore[override]
+        if self._plural is None:
+            return gettext(self._singular)
+        return ngettext(self._singular, self._plural, self._n)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._singular!r})"
+
+    def __hash__(self) -> int:
+        return hash(self.data)
+
+    def __reduce__(self) -> tuple[type[LazyString], tuple[str, str | None, int]]:
+        return type(self), (self._singular, self._plural, self._n)
+
+
+def lazy_gettext(message: str) -> LazyString:
+    """``message``, translated when it is used rather than now (for module-level constants).
+
+    Parameters
+    ----------
+    message : str
+
+    Returns
+    -------
+    lazy : LazyString
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> LABEL = i18n.lazy_gettext("padding")
+    >>> i18n.set_language("es")
+    >>> str(LABEL)
+    'relleno'
+    >>> i18n.set_language("en")
+    """
+    return LazyString(message)
+
+
+def lazy_ngettext(singular: str, plural: str, n: int) -> LazyString:
+    """:func:`ngettext`, translated when it is used rather than now.
+
+    Parameters
+    ----------
+    singular, plural : str
+    n : int
+
+    Returns
+    -------
+    lazy : LazyString
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> label = i18n.lazy_ngettext("{count} channel", "{count} channels", 2)
+    >>> i18n.set_language("es")
+    >>> label.format(count=2)
+    '2 canales'
+    >>> i18n.set_language("en")
+    """
+    return LazyString(singular, plural, n)
+
+
+# -- the kit's vocabulary ------------------------------------------------------------
+#: The lecture's terms, as explorers label them (Spanish: the standard terms of the issue's
+#: glossary, the same as in the Spanish notebooks).  Keys are stable English identifiers.
+TERMS: Mapping[str, LazyString] = {
+    "input": lazy_gettext("input"),
+    "output": lazy_gettext("output"),
+    "kernel": lazy_gettext("kernel"),
+    "kernel size": lazy_gettext("kernel size"),
+    "filters": lazy_gettext("filters"),
+    "stride": lazy_gettext("stride"),
+    "padding": lazy_gettext("padding"),
+    "dilation": lazy_gettext("dilation"),
+    "feature map": lazy_gettext("feature map"),
+    "channels": lazy_gettext("channels"),
+    "depth": lazy_gettext("depth"),
+    "width": lazy_gettext("width"),
+    "height": lazy_gettext("height"),
+    "max pooling": lazy_gettext("max pooling"),
+    "average pooling": lazy_gettext("average pooling"),
+    "pooling window": lazy_gettext("pooling window"),
+    "convolution": lazy_gettext("convolution"),
+    "cross-correlation": lazy_gettext("cross-correlation"),
+    "receptive field": lazy_gettext("receptive field"),
+    "parameters": lazy_gettext("parameters"),
+    "multiply-adds": lazy_gettext("multiply-adds"),
+    "inception module": lazy_gettext("inception module"),
+}
+
+
+def count_text(what: str, n: int) -> str:
+    """A count with its noun in the current language: ``"3 filters"``, ``"1 parámetro"``.
+
+    Parameters
+    ----------
+    what : {"filter", "channel", "parameter", "multiply-add", "layer", "image"}
+        What is counted.
+    n : int
+        How many; written with thousands separators.
+
+    Returns
+    -------
+    text : str
+
+    Raises
+    ------
+    ValueError
+        If ``what`` is not one of the counted things.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.set_language("en")
+    >>> i18n.count_text("parameter", 1)
+    '1 parameter'
+    >>> i18n.set_language("es")
+    >>> i18n.count_text("parameter", 1234)
+    '1,234 parámetros'
+    >>> i18n.set_language("en")
+    """
+    forms = _COUNTS.get(what)
+    if forms is None:
+        raise ValueError(f"`what` must be one of {', '.join(map(repr, _COUNTS))}, got {what!r}")
+    return ngettext(*forms, n).format(count=f"{n:,}")
+
+
+def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction without translating it yet.
+
+    Parameters
+    ----------
+    singular, plural : str
+
+    Returns
+    -------
+    pair : tuple of str
+        ``(singular, plural)``, to be passed to :func:`ngettext` later.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> forms = i18n.ngettext_noop("{count} layer", "{count} layers")
+    >>> i18n.set_language("en")
+    >>> i18n.ngettext(*forms, 2).format(count=2)
+    '2 layers'
+    """
+    return singular, plural
+
+
+_COUNTS: dict[str, tuple[str, str]] = {
+    "filter": ngettext_noop("{count} filter", "{count} filters"),
+    "channel": ngettext_noop("{count} channel", "{count} channels"),
+    "parameter": ngettext_noop("{count} parameter", "{count} parameters"),
+    "multiply-add": ngettext_noop("{count} multiply-add", "{count} multiply-adds"),
+    "layer": ngettext_noop("{count} layer", "{count} layers"),
+    "image": ngettext_noop("{count} image", "{count} images"),
+}

@@ -1,0 +1,564 @@
+"""The Spanish notebooks, built from the English ones and a gettext catalogue.
+
+One source of truth for the code: ``notebooks/es/NN_<nombre>.ipynb`` is
+``notebooks/NN_<name>.ipynb`` with its markdown translated through
+``notebooks/locale/es/LC_MESSAGES/notebooks.po`` and its code cells unchanged.
+``make notebooks-es`` runs the two steps::
+
+    python -m meia_cnn.tools.translate_notebooks update   # English -> .pot -> .po
+    python -m meia_cnn.tools.translate_notebooks build    # .po -> notebooks/es/*.ipynb
+
+and ``python -m meia_cnn.tools.translate_notebooks check`` exits with 1 when
+``notebooks/es/`` is out of date or a message is untranslated or fuzzy.
+
+The catalogue
+-------------
+* One message per **paragraph** of a markdown cell (a block between blank
+  lines; a fenced diagram or a ``$$`` display with blank lines inside stays
+  one block).  A small English edit then re-opens one paragraph, not a whole
+  cell, and Babel's fuzzy matching offers the old translation to start from.
+  Blocks with nothing to translate (an equation alone) are copied as they are.
+* ``msgctxt`` is ``<notebook>/<cell id>``: stable while cells move, so the
+  same paragraph in two cells can be translated twice if needed.  The
+  comment above each message says the cell's position and slide type.
+* Each instructor note of a cell's metadata (``meia.instructor_notes``) is a
+  message of its own, ``msgctxt`` ``<notebook>/<cell id>/notes``.
+* One message per notebook with ``msgctxt`` ``<notebook>/file-name`` holds
+  the Spanish file name (same number, ``[a-z0-9_]`` only).
+
+The built notebook
+------------------
+* Markdown: each paragraph translated (an untranslated or fuzzy one stays
+  English, and ``check`` fails); links to other notebooks rewritten to the
+  Spanish file names; other relative links and images pointed one folder up.
+* Code cells: copied unchanged, outputs included (nbval compares them).
+  One code cell is inserted before the first one: ``meia_cnn.set_language("es")``
+  (slide type ``skip``, id ``set-language-es``, the tags of the first code cell
+  but nbval's), so every string the package
+  shows afterwards is Spanish and the lecture's own code cells stay identical
+  to the English ones.
+* Cell ids, slide metadata, tags and notebook metadata copied; instructor
+  notes translated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from meia_cnn import __version__
+
+__all__ = [
+    "Status",
+    "build",
+    "check",
+    "extract",
+    "language_cell",
+    "load_catalogue",
+    "main",
+    "split_blocks",
+    "status",
+    "translate_notebook",
+    "update",
+]
+
+DOMAIN = "notebooks"
+LANGUAGE_CELL_ID = "set-language-{language}"
+_NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
+_LINE_WIDTH = 100
+_NOTES_KEY = "instructor_notes"
+
+
+# -- paths ---------------------------------------------------------------------------------
+def _english(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "notebooks").glob("*.ipynb") if _NOTEBOOK_NAME.match(p.stem))
+
+
+def _template_path(root: Path) -> Path:
+    return root / "notebooks" / "locale" / f"{DOMAIN}.pot"
+
+
+def _catalogue_path(root: Path, language: str) -> Path:
+    return root / "notebooks" / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _output_dir(root: Path, language: str) -> Path:
+    return root / "notebooks" / language
+
+
+# -- markdown paragraphs -------------------------------------------------------------------
+def split_blocks(source: str) -> list[tuple[str, bool]]:
+    """Cut markdown into paragraphs and the blank lines between them.
+
+    Parameters
+    ----------
+    source : str
+        A markdown cell's source.
+
+    Returns
+    -------
+    parts : list of (str, bool)
+        ``(text, is_paragraph)`` in order; ``"\\n".join`` of the texts gives
+        ``source`` back exactly.  A fenced block (`````) or a ``$$`` display
+        is never cut at a blank line inside it.
+
+    Examples
+    --------
+    >>> split_blocks("# Title\\n\\nSome text\\non two lines.")
+    [('# Title', True), ('', False), ('Some text\\non two lines.', True)]
+    """
+    parts: list[tuple[str, bool]] = []
+    current: list[str] = []
+    blanks: list[str] = []
+    fence: str | None = None
+    in_math = False
+    for line in source.split("\n"):
+        stripped = line.strip()
+        if fence is None and not in_math and stripped == "":
+            if current:
+                parts.append(("\n".join(current), True))
+                current = []
+            blanks.append(line)
+            continue
+        if blanks:
+            parts.append(("\n".join(blanks), False))
+            blanks = []
+        current.append(line)
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif stripped.count("$$") % 2 == 1:
+            in_math = not in_math
+    if current:
+        parts.append(("\n".join(current), True))
+    if blanks:
+        parts.append(("\n".join(blanks), False))
+    return parts
+
+
+_NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\]\([^)]*\)|<[^>]+>|https?://\S+", re.S)
+
+
+def _has_prose(block: str) -> bool:
+    """True when a paragraph holds words outside math, code and link targets."""
+    return re.search(r"[A-Za-z]{2,}", _NOT_PROSE.sub(" ", block)) is not None
+
+
+def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
+    """``(msgctxt, msgid, comment)`` of one English notebook, in reading order."""
+    nb = nbformat.read(path, as_version=4)
+    stem = path.stem
+    yield f"{stem}/file-name", stem, "The Spanish file name: keep the number, use a-z, 0-9 and _ only."
+    for index, cell in enumerate(nb.cells):
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        hidden = " (collapsed)" if cell.metadata.get("jupyter", {}).get("source_hidden") else ""
+        comment = f"cell {index}, {cell.cell_type}, {kind}{hidden}"
+        if cell.cell_type == "markdown":
+            for text, is_paragraph in split_blocks(cell.source):
+                if is_paragraph and _has_prose(text):
+                    yield f"{stem}/{cell.id}", text, comment
+        for note in _notes(cell):
+            if _has_prose(note):
+                yield f"{stem}/{cell.id}/notes", note, comment + ", instructor note"
+
+
+def _notes(cell: nbformat.NotebookNode) -> list[str]:
+    """The instructor notes kept in a cell's metadata (``meia.instructor_notes``)."""
+    notes = cell.get("metadata", {}).get("meia", {}).get(_NOTES_KEY, [])
+    return [n for n in notes if isinstance(n, str)] if isinstance(notes, list) else []
+
+
+def extract(root: Path) -> Catalog:
+    """The template catalogue of every English notebook's markdown.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The project folder (holding ``notebooks/``).
+
+    Returns
+    -------
+    template : babel.messages.catalog.Catalog
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> template = extract(Path("/nonexistent"))
+    >>> len(template)
+    0
+    """
+    template = Catalog(project="meia-cnn notebooks", copyright_holder="meia-cnn contributors",
+                       fuzzy=False)
+    for path in _english(root):
+        for context, text, comment in _messages(path):
+            if template.get(text, context=context) is not None:
+                continue
+            template.add(text, context=context, auto_comments=[comment])
+    return template
+
+
+def _read(path: Path, language: str | None = None) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, locale=language)
+
+
+_DATES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): .*$', re.M)
+
+
+def _write(path: Path, catalogue: Catalog) -> None:
+    """Write a catalogue, leaving the file alone when only its dates would change."""
+    catalogue.project = "meia-cnn notebooks"
+    catalogue.version = __version__
+    catalogue.msgid_bugs_address = ""
+    if catalogue.locale is not None:
+        catalogue.last_translator = "meia-cnn contributors"
+        catalogue.language_team = str(catalogue.locale.english_name)
+    buffer = io.BytesIO()
+    write_po(buffer, catalogue, width=_LINE_WIDTH, ignore_obsolete=True, omit_header=False)
+    text = buffer.getvalue()
+    if path.exists() and _DATES.sub(b"", path.read_bytes()) == _DATES.sub(b"", text):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text)
+
+
+def update(root: Path, language: str = "es") -> Catalog:
+    """Write ``notebooks/locale/notebooks.pot`` and merge it into the language's ``.po``.
+
+    New paragraphs come in untranslated (or fuzzy, with the translation of a
+    close old paragraph); paragraphs no longer in the notebooks are dropped.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The project folder.
+    language : str
+        The catalogue's language.
+
+    Returns
+    -------
+    catalogue : babel.messages.catalog.Catalog
+        The updated catalogue, as written.
+    """
+    template = extract(root)
+    _write(_template_path(root), template)
+    path = _catalogue_path(root, language)
+    if path.exists():
+        catalogue = _read(path, language)
+    else:
+        catalogue = Catalog(locale=language, project="meia-cnn notebooks",
+                            copyright_holder="meia-cnn contributors", fuzzy=False)
+    catalogue.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    _write(path, catalogue)
+    return catalogue
+
+
+def load_catalogue(root: Path, language: str = "es") -> Catalog:
+    """The language's catalogue as committed (empty when there is none).
+
+    Parameters
+    ----------
+    root : pathlib.Path
+    language : str
+
+    Returns
+    -------
+    catalogue : babel.messages.catalog.Catalog
+    """
+    path = _catalogue_path(root, language)
+    return _read(path, language) if path.exists() else Catalog(locale=language)
+
+
+def _translated(catalogue: Catalog, text: str, context: str) -> str | None:
+    message = catalogue.get(text, context=context)
+    if message is None or message.fuzzy or not message.string:
+        return None
+    return str(message.string)
+
+
+# -- building ------------------------------------------------------------------------------
+def language_cell(language: str, slide_type: str = "skip", tags: Sequence[str] = ()
+                  ) -> nbformat.NotebookNode:
+    """The code cell that switches the kit's text to ``language``.
+
+    Parameters
+    ----------
+    language : str
+    slide_type : str
+        Its slideshow metadata.
+    tags : sequence of str
+        Its cell tags (the tags of the lecture's first code cell, so that it
+        belongs to the same part of the lecture).
+
+    Returns
+    -------
+    cell : nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> print(language_cell("es").source)
+    import meia_cnn
+    <BLANKLINE>
+    meia_cnn.set_language("es")
+    """
+    cell = nbformat.v4.new_code_cell(f'import meia_cnn\n\nmeia_cnn.set_language("{language}")')
+    cell.id = LANGUAGE_CELL_ID.format(language=language)
+    cell.metadata = nbformat.NotebookNode({"slideshow": {"slide_type": slide_type}})
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def _file_names(root: Path, catalogue: Catalog) -> dict[str, str]:
+    """English stem -> translated stem (the English one until it is translated)."""
+    names = {}
+    for path in _english(root):
+        name = _translated(catalogue, path.stem, f"{path.stem}/file-name") or path.stem
+        if not _NOTEBOOK_NAME.match(name) or name[:3] != path.stem[:3]:
+            raise ValueError(f"the file name of {path.stem} must keep its number and use "
+                             f"a-z, 0-9 and _ only, got {name!r}")
+        names[path.stem] = name
+    return names
+
+
+_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
+
+
+def _rewrite_links(text: str, names: dict[str, str]) -> str:
+    def fix(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if re.match(r"^([a-z][a-z0-9+.-]*:|#|/)", target, re.I):
+            return match.group(0)
+        path, sep, anchor = target.partition("#")
+        stem = path.removesuffix(".ipynb")
+        if path.endswith(".ipynb") and "/" not in path and stem in names:
+            return f"{match.group(1)}{names[stem]}.ipynb{sep}{anchor}"
+        return f"{match.group(1)}../{target}"
+
+    return _LINK.sub(fix, text)
+
+
+def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
+                       names: dict[str, str], language: str = "es"
+                       ) -> tuple[nbformat.NotebookNode, list[str]]:
+    """One notebook in ``language``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The English notebook (not modified).
+    stem : str
+        Its file name without ``.ipynb`` (the messages' context).
+    catalogue : babel.messages.catalog.Catalog
+    names : dict of str to str
+        English -> translated notebook names, for the links.
+    language : str
+
+    Returns
+    -------
+    translated : nbformat.NotebookNode
+    missing : list of str
+        The paragraphs left in English (untranslated or fuzzy).
+    """
+    out = copy.deepcopy(nb)
+    missing: list[str] = []
+    cells: list[nbformat.NotebookNode] = []
+    for cell in out.cells:
+        if cell.cell_type == "code" and not any(c.cell_type == "code" for c in cells):
+            tags = [t for t in cell.metadata.get("tags", []) if not t.startswith("nbval")]
+            cells.append(language_cell(language, tags=tags))
+        if _notes(cell):
+            context = f"{stem}/{cell.id}/notes"
+            notes = []
+            for note in cell.metadata["meia"][_NOTES_KEY]:
+                translated = _translated(catalogue, note, context) if isinstance(note, str) else None
+                if translated is None and isinstance(note, str) and _has_prose(note):
+                    missing.append(f"{context}: {note[:60]!r}")
+                notes.append(note if translated is None else translated)
+            cell.metadata["meia"][_NOTES_KEY] = notes
+        if cell.cell_type == "markdown":
+            context = f"{stem}/{cell.id}"
+            pieces = []
+            for text, is_paragraph in split_blocks(cell.source):
+                if is_paragraph and _has_prose(text):
+                    translated = _translated(catalogue, text, context)
+                    if translated is None:
+                        missing.append(f"{context}: {text[:60]!r}")
+                        translated = text
+                    text = _rewrite_links(translated, names)
+                elif is_paragraph:
+                    text = _rewrite_links(text, names)
+                pieces.append(text)
+            cell.source = "\n".join(pieces)
+        cells.append(cell)
+    out.cells = cells
+    return out, missing
+
+
+def _built(root: Path, language: str) -> tuple[dict[Path, str], list[str]]:
+    catalogue = load_catalogue(root, language)
+    names = _file_names(root, catalogue)
+    files: dict[Path, str] = {}
+    missing: list[str] = []
+    for path in _english(root):
+        nb = nbformat.read(path, as_version=4)
+        translated, left = translate_notebook(nb, path.stem, catalogue, names, language)
+        missing += left
+        target = _output_dir(root, language) / f"{names[path.stem]}.ipynb"
+        files[target] = nbformat.writes(translated) + "\n"
+    return files, missing
+
+
+def build(root: Path, language: str = "es") -> list[str]:
+    """Write ``notebooks/<language>/*.ipynb``; remove translated notebooks whose source is gone.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+    language : str
+
+    Returns
+    -------
+    missing : list of str
+        The paragraphs left in English (each as ``context: start of text``).
+    """
+    files, missing = _built(root, language)
+    out_dir = _output_dir(root, language)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in set(out_dir.glob("*.ipynb")) - set(files):
+        stale.unlink()
+    for path, text in files.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return missing
+
+
+@dataclass
+class Status:
+    """What is not right with a translation of the notebooks.
+
+    Attributes
+    ----------
+    untranslated, fuzzy : list of str
+        Messages of the English notebooks without a (final) translation.
+    out_of_date : list of str
+        Translated notebooks that differ from a fresh build, or are missing.
+    extra : list of str
+        Files in ``notebooks/<language>/`` that no English notebook produces.
+    """
+
+    untranslated: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)
+    out_of_date: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not (self.untranslated or self.fuzzy or self.out_of_date or self.extra)
+
+
+def status(root: Path, language: str = "es") -> Status:
+    """Compare the English notebooks, the catalogue and ``notebooks/<language>/``.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+    language : str
+
+    Returns
+    -------
+    status : Status
+    """
+    result = Status()
+    catalogue = load_catalogue(root, language)
+    for message in extract(root):
+        if not message.id:
+            continue
+        found = catalogue.get(message.id, context=message.context)
+        where = f"{message.context}: {str(message.id)[:60]!r}"
+        if found is None or not found.string:
+            result.untranslated.append(where)
+        elif found.fuzzy:
+            result.fuzzy.append(where)
+    files, _ = _built(root, language)
+    for path, text in files.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            result.out_of_date.append(str(path.relative_to(root)))
+    out_dir = _output_dir(root, language)
+    result.extra = sorted(str(p.relative_to(root)) for p in set(out_dir.glob("*.ipynb")) - set(files))
+    return result
+
+
+def check(root: Path, language: str = "es") -> list[str]:
+    """Every problem of :func:`status`, one line each (empty when up to date).
+
+    Parameters
+    ----------
+    root : pathlib.Path
+    language : str
+
+    Returns
+    -------
+    problems : list of str
+    """
+    s = status(root, language)
+    return ([f"untranslated {m}" for m in s.untranslated] + [f"fuzzy {m}" for m in s.fuzzy]
+            + [f"out of date: {p} (run `make notebooks-es`)" for p in s.out_of_date]
+            + [f"not built from an English notebook: {p}" for p in s.extra])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``update``, ``build`` or ``check``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    code : int
+        0 when all went well; 1 when ``check`` found a problem or ``build``
+        left paragraphs in English.
+    """
+    parser = argparse.ArgumentParser(prog="python -m meia_cnn.tools.translate_notebooks",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["update", "build", "check"])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")
+    parser.add_argument("--language", default="es")
+    args = parser.parse_args(argv)
+    if args.command == "update":
+        catalogue = update(args.root, args.language)
+        messages = [m for m in catalogue if m.id]
+        todo = sum(1 for m in messages if m.fuzzy or not m.string)
+        print(f"{_catalogue_path(args.root, args.language).relative_to(args.root)}: "
+              f"{len(messages)} messages, {todo} to translate or review")
+        return 0
+    if args.command == "build":
+        missing = build(args.root, args.language)
+        print(f"{_output_dir(args.root, args.language).relative_to(args.root)}: built; "
+              f"{len(missing)} paragraphs left in English")
+        for line in missing:
+            print("  " + line)
+        return 1 if missing else 0
+    problems = check(args.root, args.language)
+    for line in problems:
+        print(line)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
