@@ -25,6 +25,7 @@ from .arithmetic import (
     conv1x1_params,
     conv_macs,
     conv_params,
+    conv_transpose_output_size,
     dense_macs,
     dense_params,
     feature_map_shape,
@@ -38,7 +39,17 @@ from .arithmetic import (
     receptive_field,
 )
 from .i18n import set_language
-from .ops import MAX_ELEMENTS, avg_pool2d, conv1x1, conv2d, convolve2d, max_pool2d, pad, sliding_windows
+from .ops import (
+    MAX_ELEMENTS,
+    avg_pool2d,
+    conv1x1,
+    conv2d,
+    conv_transpose2d,
+    convolve2d,
+    max_pool2d,
+    pad,
+    sliding_windows,
+)
 
 __version__ = "0.1.0"
 
@@ -65,6 +76,8 @@ __all__ = [
     "max_pool2d",
     "avg_pool2d",
     "conv1x1",
+    "conv_transpose2d",
+    "conv_transpose_output_size",
     "MAX_ELEMENTS",
     "set_language",
 ]

@@ -26,9 +26,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, overload
 
 from ._validation import IntOrPair, Padding, as_int, as_pair, check_padding, is_int, is_pair
+from .transposed import conv_transpose_output_size
 
 __all__ = [
     "output_size",
+    "conv_transpose_output_size",
     "pool_output_size",
     "padding_amounts",
     "feature_map_shape",

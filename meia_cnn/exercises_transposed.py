@@ -10,7 +10,8 @@ module imports nothing from :mod:`meia_cnn.exercises` (which imports it).
 
 >>> [d["id"] for d in DEFINITIONS]
 ['04b.output_size', '04b.matrix_rows', '04b.by_hand']
->>> DEFINITIONS[0]["solve"]()
+>>> from meia_cnn.exercises import get
+>>> get("04b.output_size").solution()
 9
 """
 
@@ -44,22 +45,15 @@ def _matrix_tex(a: ArrayLike) -> str:
     return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
 
 
-def _size(**changes: int) -> int:
-    """The output size of 04b.output_size, with some of its numbers changed (for the mistakes)."""
-    i, k, s, p = SIZES_04B
-    values = dict(i=i, k=k, s=s, p=p, **{"a": 0})
+def _size(q: Any, **changes: int) -> int:
+    """The output size of 04b.output_size for the numbers ``q``, some of them changed (for the mistakes)."""
+    values = dict(i=q.i, k=q.k, s=q.s, p=q.p)
     values.update(changes)
-    return values["s"] * (values["i"] - 1) + (values["k"] - 1) + 1 - 2 * values["p"] + values["a"]
+    return values["s"] * (values["i"] - 1) + (values["k"] - 1) + 1 - 2 * values["p"]
 
 
-def _conv_matrix_shape() -> tuple[int, int]:
-    i, k = MATRIX_04B
-    rows, cols = ops.conv_as_matrix(i, np.ones((k, k))).shape
-    return (int(rows), int(cols))
-
-
-def _transposed_matrix_shape() -> tuple[int, int]:
-    rows, cols = ops.conv_as_matrix(MATRIX_04B[0], np.ones((MATRIX_04B[1],) * 2)).T.shape
+def _conv_matrix_shape(p: Any) -> tuple[int, int]:
+    rows, cols = ops.conv_as_matrix(p.side, np.ones((p.k, p.k))).shape
     return (int(rows), int(cols))
 
 
@@ -67,65 +61,71 @@ def _ex(**kw: Any) -> dict[str, Any]:
     return kw
 
 
+def _draw_sizes(d: Any) -> dict[str, int]:
+    k = d.choice((2, 3, 4, 5))
+    return {"i": d.integer(3, 9), "k": k, "s": d.choice((2, 3)), "p": d.integer(0, (k - 1) // 2 + 1)}
+
+
+#: The keyword arguments of :class:`meia_cnn.exercises.Exercise` for each exercise of notebook 04b.
 DEFINITIONS: list[dict[str, Any]] = [
     _ex(
         id="04b.output_size", title="The output size of a transposed convolution",
-        prompt=(f"A transposed convolution with a ${SIZES_04B[1]} \\times {SIZES_04B[1]}$ kernel, stride "
-                f"$s = {SIZES_04B[2]}$ and padding $p = {SIZES_04B[3]}$ (no output padding, no dilation) "
-                f"reads a ${SIZES_04B[0]} \\times {SIZES_04B[0]}$ input. How wide is its output?"),
+        defaults={"i": SIZES_04B[0], "k": SIZES_04B[1], "s": SIZES_04B[2], "p": SIZES_04B[3]},
+        draw=_draw_sizes,
+        question=lambda p: (f"A transposed convolution with a ${p.k} \\times {p.k}$ kernel, stride $s = {p.s}$ "
+                            f"and padding $p = {p.p}$ (no output padding, no dilation) reads a "
+                            f"${p.i} \\times {p.i}$ input. How wide is its output?"),
         kind="int",
-        solve=lambda: conv_transpose_output_size(SIZES_04B[0], SIZES_04B[1], stride=SIZES_04B[2],
-                                                 padding=SIZES_04B[3]),
+        solve=lambda p: conv_transpose_output_size(p.i, p.k, stride=p.s, padding=p.p),
         mistakes=(
-            (lambda: int(ops.conv2d(np.zeros((SIZES_04B[0],) * 2), np.zeros((SIZES_04B[1],) * 2),
-                                    stride=SIZES_04B[2], padding=SIZES_04B[3]).shape[0]),
-             f"that is what a convolution does to a {SIZES_04B[0]} × {SIZES_04B[0]} input (equation (3)); "
-             "the transposed convolution goes the other way and makes the input larger"),
-            (lambda: _size(p=0), "the padding p removes p rows from each side of the output: subtract 2p"),
-            (lambda: _size() + SIZES_04B[3], "the padding removes p rows from each side, 2p in total"),
-            (lambda: _size() - 1, "the last stamp of the kernel is k pixels wide: the formula ends with "
-                                  "+ (k − 1) + 1"),
+            (lambda p: (p.i + 2 * p.p - p.k) // p.s + 1,
+             "that is what a convolution does to this input (equation (3)); the transposed convolution goes "
+             "the other way and makes the input larger"),
+            (lambda p: _size(p, p=0), "the padding p removes p rows from each side of the output: subtract 2p"),
+            (lambda p: _size(p) + p.p, "the padding removes p rows from each side, 2p in total"),
+            (lambda p: _size(p) - 1, "the last stamp of the kernel is k pixels wide: the formula ends with "
+                                     "+ (k − 1) + 1"),
         ),
-        fallback=(f"o = s·(i − 1) + d·(k − 1) + 1 − 2p + a, with s = {SIZES_04B[2]}, i = {SIZES_04B[0]}, "
-                  f"k = {SIZES_04B[1]}, p = {SIZES_04B[3]}, d = 1, a = 0"),
-        explain=lambda s: (f"$o = {SIZES_04B[2]} \\cdot ({SIZES_04B[0]} - 1) + ({SIZES_04B[1]} - 1) + 1 - "
-                           f"2 \\cdot {SIZES_04B[3]} = {s}$: the input's pixels land {SIZES_04B[2]} apart, "
-                           f"the last one stamps a ${SIZES_04B[1]} \\times {SIZES_04B[1]}$ kernel, and the "
-                           "padding removes one row on each side."),
-        praise=(f"A convolution with the same kernel, stride and padding maps {_size()} × {_size()} back to "
-                f"{SIZES_04B[0]} × {SIZES_04B[0]}."),
+        fallback=lambda p: (f"o = s·(i − 1) + d·(k − 1) + 1 − 2p + a, with s = {p.s}, i = {p.i}, k = {p.k}, "
+                            f"p = {p.p}, d = 1, a = 0"),
+        explain=lambda p, s: (f"$o = {p.s} \\cdot ({p.i} - 1) + ({p.k} - 1) + 1 - 2 \\cdot {p.p} = {s}$: the "
+                              f"input's pixels land {p.s} apart, the last one stamps a ${p.k} \\times {p.k}$ "
+                              f"kernel, and the padding removes {p.p} row(s) on each side."),
     ),
     _ex(
         id="04b.matrix_rows", title="The matrix of the transposed convolution",
-        prompt=("A $3 \\times 3$ kernel slides over a $4 \\times 4$ input (valid, stride 1). Written as a "
-                "matrix $C$ (`conv_as_matrix`), the convolution maps the 16 input pixels, flattened, "
-                "to its output pixels. How many rows does the matrix of the transposed convolution "
-                "have?"),
-        kind="int", solve=lambda: _transposed_matrix_shape()[0],
-        mistakes=((lambda: _conv_matrix_shape()[0],
+        defaults={"side": MATRIX_04B[0], "k": MATRIX_04B[1]},
+        draw=lambda d: {"side": d.integer(4, 7), "k": d.choice((2, 3))},
+        question=lambda p: (f"A ${p.k} \\times {p.k}$ kernel slides over a ${p.side} \\times {p.side}$ input "
+                            f"(valid, stride 1). Written as a matrix $C$ (`conv_as_matrix`), the convolution "
+                            f"maps the {p.side * p.side} input pixels, flattened, to its output pixels. How many "
+                            "rows does the matrix of the transposed convolution have?"),
+        kind="int", solve=lambda p: _conv_matrix_shape(p)[1],
+        mistakes=((lambda p: _conv_matrix_shape(p)[0],
                    "that is the number of rows of C itself; its transpose swaps rows and columns"),),
         fallback="C has one row per output pixel and one column per input pixel; the transpose swaps them",
-        explain=lambda s: (f"$C$ is {_conv_matrix_shape()[0]} × {_conv_matrix_shape()[1]} (4 outputs, 16 "
-                           f"inputs); $C^T$ is {_transposed_matrix_shape()[0]} × "
-                           f"{_transposed_matrix_shape()[1]}: {s} rows, one per pixel of the "
-                           "$4 \\times 4$ image it gives back from a $2 \\times 2$ map."),
+        explain=lambda p, s: (f"$C$ is {_conv_matrix_shape(p)[0]} × {_conv_matrix_shape(p)[1]} (one row per "
+                              f"output pixel, one column per input pixel); $C^T$ is {s} × "
+                              f"{_conv_matrix_shape(p)[0]}: {s} rows, one per pixel of the "
+                              f"${p.side} \\times {p.side}$ image it gives back."),
     ),
     _ex(
         id="04b.by_hand", title="A transposed convolution by hand",
-        prompt=("Compute the transposed convolution (stride 1, no padding) of $x = " + _matrix_tex(INPUT_04B) +
-                "$ with the kernel $K = " + _matrix_tex(KERNEL_04B) + "$: every input pixel $x[i, j]$ "
-                "adds $x[i, j] \\cdot K$ to the output, with its top-left corner at $(i, j)$; where "
-                "the stamps overlap, they add up. Give the $3 \\times 3$ output as a list of rows."),
-        kind="array", solve=lambda: conv_transpose2d(INPUT_04B, KERNEL_04B),
+        defaults={"x": INPUT_04B, "kernel": KERNEL_04B},
+        draw=lambda d: {"x": d.matrix(2, 2, 0, 3), "kernel": d.matrix(2, 2, -1, 2)},
+        question=lambda p: ("Compute the transposed convolution (stride 1, no padding) of $x = " + _matrix_tex(p.x) +
+                            "$ with the kernel $K = " + _matrix_tex(p.kernel) + "$: every input pixel $x[i, j]$ "
+                            "adds $x[i, j] \\cdot K$ to the output, with its top-left corner at $(i, j)$; where "
+                            "the stamps overlap, they add up. Give the $3 \\times 3$ output as a list of rows."),
+        kind="array", solve=lambda p: conv_transpose2d(p.x, p.kernel),
         template="answer = ...   # a 3x3 list of rows",
-        mistakes=((lambda: conv_transpose2d(INPUT_04B, KERNEL_04B[::-1, ::-1]),
+        mistakes=((lambda p: conv_transpose2d(p.x, p.kernel[::-1, ::-1]),
                    "you stamped the kernel rotated by 180° (as a direct convolution would slide it); "
                    "each pixel adds x[i, j]·K with K as it is"),),
-        fallback=("place 1·K at the top-left, 2·K one column to the right, 0·K one row down and 3·K "
-                  "at the bottom-right, and add where they overlap"),
-        explain=lambda s: (f"$y = {_matrix_tex(s)}$. The centre gets a share of all four stamps: "
-                           "$1 \\cdot 1 + 2 \\cdot 2 + 0 \\cdot 0 + 3 \\cdot 1 = 8$. With stride 1 and "
-                           "no padding this is the full (true) convolution, equation (1) with "
-                           "mode='full'."),
+        fallback=("place x[0, 0]·K at the top-left, x[0, 1]·K one column to the right, x[1, 0]·K one row down "
+                  "and x[1, 1]·K at the bottom-right, and add where they overlap"),
+        explain=lambda p, s: (f"$y = {_matrix_tex(s)}$. The centre gets a share of all four stamps. With "
+                              "stride 1 and no padding this is the full (true) convolution, equation (1) "
+                              "with mode='full'."),
     ),
 ]

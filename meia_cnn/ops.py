@@ -25,6 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
 from . import arithmetic
+from .transposed import conv_transpose2d
 from ._validation import (
     MAX_ELEMENTS,
     IntOrPair,
@@ -40,6 +41,7 @@ from ._validation import (
 
 __all__ = [
     "MAX_ELEMENTS",
+    "conv_transpose2d",
     "pad",
     "sliding_windows",
     "convolve2d",

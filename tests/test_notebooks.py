@@ -27,6 +27,7 @@ NAMES = [
     "02_convolution",
     "03_volumes_and_feature_maps",
     "04_stride_and_padding",
+    "04b_transposed_convolution",
     "05_pooling",
     "06_one_by_one_and_inception",
     "07_cnn_classification",

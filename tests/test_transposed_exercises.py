@@ -15,7 +15,7 @@ def test_ids_are_new_and_belong_to_notebook_04b():
     assert all(ex.notebook == "04b" for ex in BY_ID.values())
     for exercise_id in BY_ID:
         if exercise_id in exercises.EXERCISES:  # once registered, it is this very definition
-            assert exercises.get(exercise_id).prompt == BY_ID[exercise_id].prompt
+            assert exercises.get(exercise_id).prompt() == BY_ID[exercise_id].prompt()
 
 
 def test_output_size_by_hand():
@@ -23,7 +23,6 @@ def test_output_size_by_hand():
     # a 5x5 input, k = 3, s = 2, p = 1: o = s (i - 1) + (k - 1) + 1 - 2p = 2 * 4 + 2 + 1 - 2 = 9
     assert ex.solution() == 9
     assert ex.check(9).correct and ex.check(9.0).correct
-    assert "maps 9 × 9 back to 5 × 5" in ex.check(9).message
     assert "equation (3)" in ex.check(3).message            # the convolution's size, (5 + 2 - 3) // 2 + 1
     assert "subtract 2p" in ex.check(11).message             # the padding forgotten
     assert "2p in total" in ex.check(10).message             # the padding removed once
@@ -58,7 +57,6 @@ def test_by_hand_stamps():
                [0, 0, 3]]
     assert "rotated by 180°" in ex.check(flipped).message
     assert ex.check([[1, 2], [2, 8]]).status == "invalid"
-    assert "1 \\cdot 1 + 2 \\cdot 2 + 0 \\cdot 0 + 3 \\cdot 1 = 8" in ex.solution_text()
 
 
 @pytest.mark.parametrize("exercise_id", ["04b.output_size", "04b.matrix_rows", "04b.by_hand"])
@@ -67,3 +65,18 @@ def test_templates_wait_and_solutions_check(exercise_id):
     assert ex.template.startswith("answer = ...")
     assert ex.check(ex.solution()).message.startswith("Correct!")
     assert ex.solution_text()
+
+
+@pytest.mark.parametrize("exercise_id", ["04b.output_size", "04b.matrix_rows", "04b.by_hand"])
+def test_new_numbers_keep_their_hints(exercise_id):
+    ex = BY_ID[exercise_id]
+    seen = set()
+    for variant in range(1, 25):
+        p = ex.params(variant)
+        seen.add(repr(sorted((k, np.asarray(v).tolist()) for k, v in p.items())))
+        solution = ex.solve(p)
+        assert ex.check(solution, variant=variant).correct
+        for wrong, _ in ex.mistakes:
+            result = ex.check(wrong(p), variant=variant)
+            assert not result.correct and not result.message.startswith("Not yet: o = ")
+    assert len(seen) > 5  # neighbours get different numbers

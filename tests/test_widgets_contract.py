@@ -29,7 +29,7 @@ EXPLORERS = sorted(mw._EXPLORERS)
 
 
 def test_every_explorer_is_exported():
-    assert len(EXPLORERS) == 11
+    assert len(EXPLORERS) == 13
     assert set(EXPLORERS) <= set(mw.__all__)
     for name in EXPLORERS:
         assert name.endswith("Explorer")
