@@ -37,7 +37,7 @@ KERNEL_04B = np.array([[1.0, 0.0],
 #: The transposed convolution of 04b.output_size: i, k, s, p.
 SIZES_04B = (5, 3, 2, 1)
 #: The convolution of 04b.matrix_rows: input side, kernel side.
-MATRIX_04B = (4, 3)
+MATRIX_04B = (6, 3)
 
 
 def _matrix_tex(a: ArrayLike) -> str:
@@ -97,9 +97,9 @@ DEFINITIONS: list[dict[str, Any]] = [
         defaults={"side": MATRIX_04B[0], "k": MATRIX_04B[1]},
         draw=lambda d: {"side": d.integer(4, 7), "k": d.choice((2, 3))},
         question=lambda p: (f"A ${p.k} \\times {p.k}$ kernel slides over a ${p.side} \\times {p.side}$ input "
-                            f"(valid, stride 1). Written as a matrix $C$ (`conv_as_matrix`), the convolution "
-                            f"maps the {p.side * p.side} input pixels, flattened, to its output pixels. How many "
-                            "rows does the matrix of the transposed convolution have?"),
+                            "(valid, stride 1). Written as a matrix $C$ (`conv_as_matrix`), the convolution "
+                            "maps the input's pixels, flattened, to its output pixels. How many rows does the "
+                            "matrix of the transposed convolution have?"),
         kind="int", solve=lambda p: _conv_matrix_shape(p)[1],
         mistakes=((lambda p: _conv_matrix_shape(p)[0],
                    "that is the number of rows of C itself; its transpose swaps rows and columns"),),

@@ -225,7 +225,8 @@ def test_the_core_path_is_about_45_slides_with_the_explorers_and_the_table():
     total = sum(counts.values())
     assert 38 <= total <= 50, counts
     assert counts["08_architectures"] == 0 and counts["09_in_class_exercises"] == 0   # a second session
-    for name in NAMES[1:8]:
+    assert counts["04b_transposed_convolution"] == 0   # beyond the lecture: reading after class
+    for name in [n for n in NAMES[1:9] if not n.startswith("04b")]:
         for cell in _read(name).cells:
             if cell.cell_type == "code" and re.search(r"^\w+ = \w+Explorer\(", cell.source, re.M):
                 assert "core" in cell.metadata["tags"], (name, cell.source[:40])

@@ -35,13 +35,13 @@ def test_output_size_by_hand():
 
 def test_matrix_rows_by_hand():
     ex = BY_ID["04b.matrix_rows"]
-    # C maps 16 input pixels to (4 - 3 + 1)^2 = 4 outputs: 4 x 16; its transpose 16 x 4
-    assert ex.solution() == 16
-    assert ex.check(16).correct
-    assert "rows of C itself" in ex.check(4).message
+    # C maps 36 input pixels to (6 - 3 + 1)^2 = 16 outputs: 16 x 36; its transpose 36 x 16
+    assert ex.solution() == 36
+    assert ex.check(36).correct
+    assert "rows of C itself" in ex.check(16).message
     assert ex.check(25).message.startswith("Not yet: C has one row per output pixel")
-    assert ex.check((16, 4)).status == "invalid"
-    assert "$C^T$ is 16 × 4: 16 rows" in ex.solution_text() and "$C$ is 4 × 16" in ex.solution_text()
+    assert ex.check((36, 16)).status == "invalid"
+    assert "$C^T$ is 36 × 16: 36 rows" in ex.solution_text() and "$C$ is 16 × 36" in ex.solution_text()
 
 
 def test_by_hand_stamps():

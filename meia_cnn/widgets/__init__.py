@@ -33,6 +33,7 @@ _EXPLORERS = {
 _OTHERS = {
     "ExerciseWidget": "exercise",
     "ShapeTableExercise": "exercise",
+    "SolutionButton": "exercise",
     "PALETTE": "_base",
     "Explorer": "_base",
 }
