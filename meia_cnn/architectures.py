@@ -637,6 +637,19 @@ class Summary:
 
     def __init__(self, key: str, title: str, source: str, input_shape: tuple[int, ...], rows: tuple[Row, ...],
                  *, paper_columns: tuple[str, ...] | None = None) -> None:
+        """Hold a computed table (built by :func:`summary`, which caches it).
+
+        Parameters
+        ----------
+        key, title, source : str
+            As the attributes.
+        input_shape : (int, int, int)
+            The network's input.
+        rows : tuple of Row
+            One per layer, input to output.
+        paper_columns : tuple of str, optional
+            The columns of the paper's own table; default :data:`DEFAULT_COLUMNS`.
+        """
         self._key = key
         self._title = title
         self._source = source
