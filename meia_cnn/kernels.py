@@ -239,6 +239,8 @@ def common_denominator(values: ArrayLike, limit: int = 1024) -> int:
     arr = np.asarray(values, dtype=float).ravel()
     if not np.isfinite(arr).all() or (arr.size and np.abs(arr).max() >= 1000):
         return 1
+    if np.all(np.abs(arr - np.round(arr)) <= 1e-9 * np.maximum(1.0, np.abs(arr))):
+        return 1  # whole numbers already
     den = 1
     for v in arr:
         f = Fraction(float(v)).limit_denominator(limit)

@@ -269,12 +269,12 @@ class ConvolutionExplorer(Explorer):
         """Make ``kernel`` the good kernel and put every control in step with it."""
         self._text_error = None
         self._kernel = kernel
+        self.refresh()  # the drawing first; the controls follow
         c = self.controls
         self._set_quietly(c["kernel_size"], value=kernel.shape[0])
         self._set_quietly(c["kernel_text"], value=kernel_text(kernel))
         if preset is not None:
             self._set_quietly(c["preset"], value=preset)
-        self.refresh()
 
     def _on_preset(self, change: Any) -> None:
         if self._quiet or change["new"] == "custom":
@@ -315,12 +315,12 @@ class ConvolutionExplorer(Explorer):
             return  # the text stays as typed: nothing is lost
         self._text_error = None
         self._kernel = kernel
+        self.refresh()  # the drawing first; the controls follow
         c = self.controls
         self._set_quietly(c["kernel_size"], value=kernel.shape[0])
         name = c["preset"].value
         if name not in KERNEL_PRESETS or not np.array_equal(kernel, kernel_preset(name, kernel.shape[0])):
             self._set_quietly(c["preset"], value="custom")
-        self.refresh()
 
     def _on_upload(self, change: Any) -> None:
         files = change["new"]
