@@ -384,6 +384,9 @@ class ConvolutionExplorer(Explorer):
         oh, ow = g.output_shape
         k_den = common_denominator(kernel)
         kernel_colours = colours(kernel, cmap="PuOr_r", symmetric=True)
+        # the products of every step on one colour scale (comparable from step to step)
+        all_products = np.concatenate([st.products for st in g.steps]) if g.steps else np.zeros((0, k))
+        product_colours = colours(all_products, cmap="PuOr_r", symmetric=True)
         steps = []
         for n, st in enumerate(g.steps):
             i, j = st.position
@@ -395,7 +398,7 @@ class ConvolutionExplorer(Explorer):
             steps.append({
                 "cell": [i, j],
                 "products": [[format_number(v * p_den) for v in row] for row in st.products],
-                "product_colours": colours(st.products, cmap="PuOr_r", symmetric=True),
+                "product_colours": product_colours[n * k:(n + 1) * k],
                 "products_title": (TEXT["products_title"] if p_den == 1
                                    else TEXT["products_title_scaled"].format(den=p_den)),
                 "sum": f"Σ = {format_number(st.sum)}",
