@@ -16,6 +16,7 @@ array([[-1.,  0.,  1.],
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -239,17 +240,28 @@ def common_denominator(values: ArrayLike, limit: int = 1024) -> int:
     arr = np.asarray(values, dtype=float).ravel()
     if not np.isfinite(arr).all() or (arr.size and np.abs(arr).max() >= 1000):
         return 1
+    if np.all(np.abs(arr - np.round(arr)) <= 1e-9 * np.maximum(1.0, np.abs(arr))):
+        return 1  # whole numbers already
     den = 1
-    for v in arr:
-        f = Fraction(float(v)).limit_denominator(limit)
-        if abs(float(f) - v) > 1e-9 * max(1.0, abs(v)):
+    for v in arr.tolist():
+        q = _denominator(v, int(limit))
+        if not q:
             return 1
-        den = math.lcm(den, f.denominator)
+        den = math.lcm(den, q)
         if den > limit:
             return 1
     if den > 1 and np.abs(arr * den).max() >= 1000:
         return 1
     return den
+
+
+@functools.lru_cache(maxsize=8192)
+def _denominator(value: float, limit: int) -> int:
+    """The denominator of ``value`` as a fraction with denominator <= ``limit`` (0: none)."""
+    f = Fraction(value).limit_denominator(limit)
+    if abs(float(f) - value) > 1e-9 * max(1.0, abs(value)):
+        return 0
+    return f.denominator
 
 
 def kernel_text(kernel: ArrayLike) -> str:

@@ -269,12 +269,12 @@ class ConvolutionExplorer(Explorer):
         """Make ``kernel`` the good kernel and put every control in step with it."""
         self._text_error = None
         self._kernel = kernel
+        self.refresh()  # the drawing first; the controls follow
         c = self.controls
         self._set_quietly(c["kernel_size"], value=kernel.shape[0])
         self._set_quietly(c["kernel_text"], value=kernel_text(kernel))
         if preset is not None:
             self._set_quietly(c["preset"], value=preset)
-        self.refresh()
 
     def _on_preset(self, change: Any) -> None:
         if self._quiet or change["new"] == "custom":
@@ -315,12 +315,12 @@ class ConvolutionExplorer(Explorer):
             return  # the text stays as typed: nothing is lost
         self._text_error = None
         self._kernel = kernel
+        self.refresh()  # the drawing first; the controls follow
         c = self.controls
         self._set_quietly(c["kernel_size"], value=kernel.shape[0])
         name = c["preset"].value
         if name not in KERNEL_PRESETS or not np.array_equal(kernel, kernel_preset(name, kernel.shape[0])):
             self._set_quietly(c["preset"], value="custom")
-        self.refresh()
 
     def _on_upload(self, change: Any) -> None:
         files = change["new"]
@@ -384,6 +384,9 @@ class ConvolutionExplorer(Explorer):
         oh, ow = g.output_shape
         k_den = common_denominator(kernel)
         kernel_colours = colours(kernel, cmap="PuOr_r", symmetric=True)
+        # the products of every step on one colour scale (comparable from step to step)
+        all_products = np.concatenate([st.products for st in g.steps]) if g.steps else np.zeros((0, k))
+        product_colours = colours(all_products, cmap="PuOr_r", symmetric=True)
         steps = []
         for n, st in enumerate(g.steps):
             i, j = st.position
@@ -395,7 +398,7 @@ class ConvolutionExplorer(Explorer):
             steps.append({
                 "cell": [i, j],
                 "products": [[format_number(v * p_den) for v in row] for row in st.products],
-                "product_colours": colours(st.products, cmap="PuOr_r", symmetric=True),
+                "product_colours": product_colours[n * k:(n + 1) * k],
                 "products_title": (TEXT["products_title"] if p_den == 1
                                    else TEXT["products_title_scaled"].format(den=p_den)),
                 "sum": f"Σ = {format_number(st.sum)}",

@@ -423,6 +423,7 @@ const Draw = (() => {
       readout.style.fontSize = `${ctx.width >= NARROW ? 15 : 13}px`;
     };
     const full = () => {
+      const start = performance.now();
       const text = model.get("notice");
       ctx.scene = model.get("scene") || {};
       ctx.step = stepIndex();
@@ -445,6 +446,7 @@ const Draw = (() => {
         writeReadout();
       }
       labelControls(el);
+      root.dataset.drawMs = (performance.now() - start).toFixed(1);
       done(root, model);
     };
     const onStep = () => {
