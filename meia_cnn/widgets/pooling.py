@@ -175,7 +175,7 @@ class PoolingExplorer(Explorer):
 
         c = self.controls
         c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling",
-                                             style={"button_width": "72px"})
+                                             style={"button_width": "86px"})
         c["size"] = _int_slider(int(size), *SIZES, "Window W")
         c["stride"] = _int_slider(int(stride), *STRIDES, "Stride s")
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
