@@ -22,6 +22,8 @@ EXPLORERS = [
     ("PoolingExplorer()", r"output (\d+) × \d+", arithmetic.pool_output_size(8, 2)),
     ("VolumeExplorer()", r"G_w × G_h × G_d = \d+ × \d+ × (\d+)",
      arithmetic.feature_map_shape((128, 128, 3), 3, 3)[2]),
+    ("VolumeExplorer(source='array')", r"G_w × G_h × G_d = \d+ × \d+ × (\d+)",
+     arithmetic.feature_map_shape((6, 6, 3), 3, 3)[2]),
     ("OneByOneExplorer()", r"1×1: 1·1·8·3 \+ 3 = ([\d,]+)", arithmetic.conv1x1_params(8, 3)),
     ("InceptionExplorer()", r"Output depth = [\d +]+ = (\d+)",
      arithmetic.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32)["output_shape"][2]),
@@ -52,6 +54,8 @@ _FITS_JS = """
     widest: Math.max(0, ...panels), drawn: view ? view.dataset.drawn : null,
     smallest: texts.length ? Math.min(...texts) : null,
     readout: readout ? readout.innerText : '',
+    firstPanelTexts: [...(el.querySelector('svg.meia-panel') || document.createElement('div'))
+        .querySelectorAll('text')].map(t => t.textContent),
     readoutTop: readout ? readout.getBoundingClientRect().top - el.getBoundingClientRect().top : -1,
     notice: (el.querySelector('.meia-notice') || {}).innerText || '',
   };
@@ -89,8 +93,8 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
     page = lab.page
     explorers = page.locator(f"{NOTEBOOK_PANEL} .meia-explorer")
     page.wait_for_function(
-        "(sel) => document.querySelectorAll(sel + ' .meia-explorer .meia-view[data-drawn]').length >= 5",
-        arg=NOTEBOOK_PANEL, polling=200)
+        "([sel, n]) => document.querySelectorAll(sel + ' .meia-explorer .meia-view[data-drawn]').length >= n",
+        arg=[NOTEBOOK_PANEL, len(EXPLORERS)], polling=200)
     assert explorers.count() == len(EXPLORERS)
     assert not page.console_errors, page.console_errors
     for width, height in SIZES:
@@ -105,12 +109,19 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
                 arg=explorer.element_handle(), polling=100)
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             fit = explorer.evaluate(_FITS_JS)
-            name = code.removesuffix("()")
+            name = re.sub(r"\W+", "", code.replace("source='array'", "Array"))
             explorer.screenshot(path=str(artifacts / f"w2a-{name}-{width}x{height}.png"))
             assert fit["notice"] == "", f"{name}: {fit['notice']}"
             assert fit["scroll"] <= fit["client"], f"{name} overflows at {width}x{height}: {fit}"
             assert fit["widest"] <= fit["viewWidth"] + 1, f"{name}: a panel is wider than the view: {fit}"
             assert fit["smallest"] is None or fit["smallest"] >= 12, f"{name}: text under 12 px: {fit}"
+            if "array" in code:  # the 6x6x3 array's numbers are all written in its three channels
+                from meia_cnn.widgets.volume import DEFAULT_ARRAY
+                from meia_cnn.widgets._explorer import format_number
+
+                numbers = [format_number(v) for ch in range(3) for v in DEFAULT_ARRAY[:, :, ch].ravel()]
+                drawn = [t for t in fit["firstPanelTexts"] if not t.startswith("I[")]
+                assert sorted(drawn) == sorted(numbers), fit["firstPanelTexts"]
             readout = explorer.locator(".meia-view .meia-readout")
             assert readout.is_visible()
             match = re.search(pattern, fit["readout"])

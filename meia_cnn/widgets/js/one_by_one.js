@@ -59,7 +59,8 @@ function columns(ctx) {
   const cols = scene.columns;
   const n = cols[0].texts.length;
   const longest = Math.max(...cols.flatMap((col) => col.texts.map((t) => t.length)), 3);
-  const cw = Math.max(36, longest * 12 * 0.62 + 8);
+  const size = ctx.narrow || n > 8 ? 12 : font;
+  const cw = Math.max(36, longest * size * 0.62 + 8);
   const ch = n <= 8 ? 26 : 20;
   const sep = 16;
   const titleH = font + 8;
@@ -73,7 +74,7 @@ function columns(ctx) {
       const fill = col.colours[k] || "#ffffff";
       Draw.el("rect", { x, y: titleH + k * ch, width: cw, height: ch, fill, stroke: Draw.PALETTE.grey,
         "stroke-width": 0.75 }, svg);
-      Draw.text(svg, x + cw / 2, titleH + (k + 0.5) * ch, t, { anchor: "middle", baseline: "central", size: 12,
+      Draw.text(svg, x + cw / 2, titleH + (k + 0.5) * ch, t, { anchor: "middle", baseline: "central", size,
         fill: Draw.ink(fill) });
       if (i < 2) {
         Draw.text(svg, x + cw + sep / 2, titleH + (k + 0.5) * ch, i === 0 ? "·" : "=",

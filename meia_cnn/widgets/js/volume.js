@@ -29,7 +29,10 @@ function draw(ctx) {
 
   // the input's channels, side by side
   const ch = scene.channels;
-  const chRoom = narrow ? width - 8 : Math.min(420, (width - 3 * gap) * 0.33);
+  // numbers need cells of 20 px or more: the array's channels take the room they need
+  const chRoom = narrow ? width - 8 : ch.numbers
+    ? Math.min(width - 8, Math.max(3 * ch.cols * 24 + 16, (width - 3 * gap) * 0.33))
+    : Math.min(420, (width - 3 * gap) * 0.33);
   const chSide = Math.max(60, Math.floor((chRoom - 16) / 3));
   const chScale = chSide / Math.max(ch.rows, ch.cols);
   const chW = ch.cols * chScale, chH = ch.rows * chScale;
@@ -64,7 +67,7 @@ function draw(ctx) {
     const x = 2 + i * (sliceW + 8);
     Draw.text(kSvg, x, font + 2, s.title, { size: font, weight: "bold" });
     Draw.grid(kSvg, { x, y: titleH, cell: kCell, rows: k.size, cols: k.size, colours: s.colours,
-      labels: kCell >= 20 ? s.labels : null, size: 12 });
+      labels: kCell >= 20 ? s.labels : null, size: Math.max(12, Math.min(font, Math.floor(kCell * 0.5))) });
   });
   k.note.forEach((line, i) => {
     Draw.text(kSvg, 2, titleH + kW + 8 + (i + 1) * (font + 4) - 4, line, { size: font, italic: i > 0 });
@@ -82,7 +85,7 @@ function draw(ctx) {
   if (m.numbers) {
     const cell = mW / m.cols;
     Draw.grid(mSvg, { x: 2, y: mTitle.height, cell, rows: m.rows, cols: m.cols, colours: m.colours,
-      labels: cell >= 20 ? m.labels : null, size: 12 });
+      labels: cell >= 20 ? m.labels : null, size: Math.max(12, Math.min(font, Math.floor(cell * 0.45))) });
   } else {
     Draw.image(mSvg, { x: 2, y: mTitle.height, width: mW, height: mH, png: model.get("fmap"), label: m.label,
       owner: ctx.root });
