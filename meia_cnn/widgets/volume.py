@@ -84,6 +84,8 @@ TEXT = {
                  "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
                  "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"),
     "showing": "Showing {name}.",
+    "too_small": ("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
+                  "The previous picture stays."),
     "upload_failed": "{name}: {reason}",
 }
 
@@ -248,6 +250,11 @@ class VolumeExplorer(Explorer):
             image = _as_rgb(_data.load_image(bytes(item["content"]), size=PHOTO_SIZE), "upload")
         except (ValueError, TypeError) as exc:
             self.show_error(TEXT["upload_failed"].format(name=name, reason=_reason(exc)))
+            return
+        least = max(KERNEL_SIZES)
+        if min(image.shape[:2]) < least:  # refused up front: every kernel must fit the photo
+            h, w = image.shape[:2]
+            self.show_error(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
             return
         previous = (self._photo, self._photo_name, self._photo_id)
         self._photo, self._photo_name, self._photo_id = image, name, self._photo_id + 1
