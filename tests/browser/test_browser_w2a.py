@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from .meia_browser import NOTEBOOK_PANEL
+from .meia_browser import NOTEBOOK_PANEL, overflow, smallest_text
 
 from meia_cnn import architectures, arithmetic
 
@@ -80,6 +80,7 @@ def _largest_network_fits(page, explorer, size, artifacts):
         assert f"parameters: {total:,}" in fit["readout"]
         assert fit["scroll"] <= fit["client"], f"{key} overflows at {size}: {fit}"
         assert fit["widest"] <= fit["viewWidth"] + 1, f"{key}: a panel is wider than the view: {fit}"
+        assert overflow(explorer) == [], f"{key} overflows at {size}"
         if key == "vgg19":
             explorer.screenshot(path=str(artifacts / f"w2a-ArchitectureExplorer-vgg19-{size}.png"))
 
@@ -114,7 +115,10 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
             assert fit["notice"] == "", f"{name}: {fit['notice']}"
             assert fit["scroll"] <= fit["client"], f"{name} overflows at {width}x{height}: {fit}"
             assert fit["widest"] <= fit["viewWidth"] + 1, f"{name}: a panel is wider than the view: {fit}"
-            assert fit["smallest"] is None or fit["smallest"] >= 12, f"{name}: text under 12 px: {fit}"
+            assert overflow(explorer) == [], f"{name} overflows at {width}x{height}"
+            least = 14 if width >= 1280 else 12
+            assert fit["smallest"] is None or fit["smallest"] >= least, f"{name}: text under {least} px: {fit}"
+            assert smallest_text(explorer) >= least, f"{name}: text under {least} px at {width}x{height}"
             if "array" in code:  # the 6x6x3 array's numbers are all written in its three channels
                 from meia_cnn.widgets.volume import DEFAULT_ARRAY
                 from meia_cnn.widgets._explorer import format_number
@@ -132,3 +136,9 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
                 assert 0 <= fit["readoutTop"] < height, f"{name}: readout {fit['readoutTop']} px down"
         _largest_network_fits(page, explorers.nth(len(EXPLORERS) - 1), f"{width}x{height}", artifacts)
     assert not page.console_errors, page.console_errors
+    from axe_playwright_python.sync_playwright import Axe
+
+    # an accessibility scan of the five explorers: no serious or critical violation
+    results = Axe().run(page, context={"include": [[f"{NOTEBOOK_PANEL} .meia-explorer"]]})
+    serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not serious, results.generate_report()

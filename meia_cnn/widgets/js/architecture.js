@@ -49,7 +49,7 @@ function across(ctx) {
 function down(ctx) {
   // top to bottom: one row per volume, the box turned on its side (length ∝ H, thickness ∝ log₂ D)
   const { scene, width, font } = ctx;
-  const size = 12;
+  const size = font;
   const labelW = Math.max(...scene.boxes.map((b) => b.label.length)) * size * 0.6 + 8;
   const shapeW = Math.max(...scene.boxes.map((b) => b.shape.length)) * size * 0.6 + 8;
   const room = Math.max(30, width - 8 - labelW - shapeW);

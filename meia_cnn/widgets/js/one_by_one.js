@@ -59,7 +59,7 @@ function columns(ctx) {
   const cols = scene.columns;
   const n = cols[0].texts.length;
   const longest = Math.max(...cols.flatMap((col) => col.texts.map((t) => t.length)), 3);
-  const size = ctx.narrow || n > 8 ? 12 : font;
+  const size = ctx.narrow ? 12 : font;
   const cw = Math.max(36, longest * size * 0.62 + 8);
   const ch = n <= 8 ? 26 : 20;
   const sep = 16;

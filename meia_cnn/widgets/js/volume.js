@@ -31,8 +31,8 @@ function draw(ctx) {
   const ch = scene.channels;
   // numbers need cells of 20 px or more: the array's channels take the room they need
   const chRoom = narrow ? width - 8 : ch.numbers
-    ? Math.min(width - 8, Math.max(3 * ch.cols * 24 + 16, (width - 3 * gap) * 0.33))
-    : Math.min(420, (width - 3 * gap) * 0.33);
+    ? Math.min(width - 8, Math.max(3 * ch.cols * (narrow ? 24 : 28) + 16, (width - 3 * gap) * 0.31))
+    : Math.min(420, (width - 3 * gap) * 0.31);
   const chSide = Math.max(60, Math.floor((chRoom - 16) / 3));
   const chScale = chSide / Math.max(ch.rows, ch.cols);
   const chW = ch.cols * chScale, chH = ch.rows * chScale;
@@ -44,7 +44,7 @@ function draw(ctx) {
     if (ch.numbers) {
       const cell = chW / ch.cols;
       Draw.grid(inSvg, { x, y: titleH, cell, rows: ch.rows, cols: ch.cols, colours: g.colours,
-        labels: cell >= 18 ? g.labels : null, size: Math.max(12, Math.floor(cell * 0.5)) });
+        labels: cell >= 18 ? g.labels : null, size: Math.max(12, Math.min(font, Math.floor(cell * 0.5))) });
     } else {
       Draw.image(inSvg, { x, y: titleH, width: chW, height: chH, png: model.get(`ch${i}`), label: g.title,
         owner: ctx.root });
@@ -54,7 +54,9 @@ function draw(ctx) {
   // the kernel shown, slice by slice, with its weights
   const k = scene.kernel;
   const kRoom = narrow ? width - 8 : Math.min(400, (width - 3 * gap) * 0.3);
-  const kCell = Draw.cellSize((kRoom - 16) / 3, k.size, { lo: 12, hi: 30 });
+  // the weights are always written: cells of 26 px or more (the panel wraps to its own row if need be)
+  const kCell = Math.min(Draw.cellSize((kRoom - 16) / 3, k.size, { lo: 26, hi: 30 }),
+    Math.floor((width - 24) / (3 * k.size)));
   const kW = k.size * kCell;
   const noteH = k.note.length * (font + 4) + 4;
   const kSvg = Draw.panel(ctx.figure, {
@@ -67,7 +69,7 @@ function draw(ctx) {
     const x = 2 + i * (sliceW + 8);
     Draw.text(kSvg, x, font + 2, s.title, { size: font, weight: "bold" });
     Draw.grid(kSvg, { x, y: titleH, cell: kCell, rows: k.size, cols: k.size, colours: s.colours,
-      labels: kCell >= 20 ? s.labels : null, size: Math.max(12, Math.min(font, Math.floor(kCell * 0.5))) });
+      labels: kCell >= 20 ? s.labels : null, size: Math.max(12, Math.min(font, Math.floor(kCell * 0.55))) });
   });
   k.note.forEach((line, i) => {
     Draw.text(kSvg, 2, titleH + kW + 8 + (i + 1) * (font + 4) - 4, line, { size: font, italic: i > 0 });
@@ -75,7 +77,8 @@ function draw(ctx) {
 
   // its feature map, then the stack of maps
   const m = scene.map;
-  const mRoom = narrow ? Math.min(width - 8, 260) : Math.min(230, (width - 3 * gap) * 0.17);
+  const mRoom = narrow ? Math.min(width - 8, 260)
+    : Math.max(m.numbers ? m.cols * 28 : 0, Math.min(230, (width - 3 * gap) * 0.17));
   const mScale = Math.max(8, mRoom) / Math.max(m.rows, m.cols);
   const mW = m.cols * mScale, mH = m.rows * mScale;
   // the panel is drawn first at its picture's width; the title decides its height
@@ -85,7 +88,7 @@ function draw(ctx) {
   if (m.numbers) {
     const cell = mW / m.cols;
     Draw.grid(mSvg, { x: 2, y: mTitle.height, cell, rows: m.rows, cols: m.cols, colours: m.colours,
-      labels: cell >= 20 ? m.labels : null, size: Math.max(12, Math.min(font, Math.floor(cell * 0.45))) });
+      labels: cell >= 20 ? m.labels : null, size: Math.max(12, Math.min(font, Math.floor(cell * 0.5))) });
   } else {
     Draw.image(mSvg, { x: 2, y: mTitle.height, width: mW, height: mH, png: model.get("fmap"), label: m.label,
       owner: ctx.root });
