@@ -16,11 +16,24 @@ def _hand_feature_map(x, kernels):
     ], axis=-1)
 
 
+#: The integer patterns by hand (Sobel, binomial Gaussian, Laplacian, emboss), independent of the core.
+_HAND = {
+    ("sobel_x", 3): np.outer([1, 2, 1], [-1, 0, 1]),
+    ("sobel_y", 3): np.outer([-1, 0, 1], [1, 2, 1]),
+    ("gaussian", 3): np.outer([1, 2, 1], [1, 2, 1]),
+    ("laplacian", 3): np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    ("emboss", 3): np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+    ("sobel_x", 5): np.outer([1, 4, 6, 4, 1], [-1, -2, 0, 2, 1]),
+    ("sobel_y", 5): np.outer([-1, -2, 0, 2, 1], [1, 4, 6, 4, 1]),
+    ("gaussian", 5): np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]),
+}
+
+
 def _preset(name, k):
-    try:
-        from meia_cnn.kernels import kernel_preset
-    except ImportError:  # the presets still live with the convolution explorer
-        from meia_cnn.widgets.convolution import kernel_preset
+    if (name, k) in _HAND:
+        return _HAND[name, k]
+    from meia_cnn.kernels import kernel_preset
+
     p = kernel_preset(name, k)
     return p / np.abs(p[p != 0]).min()
 

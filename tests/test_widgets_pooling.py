@@ -1,9 +1,11 @@
 """PoolingExplorer: its state, its scene and equation (4) agree with the core and with hand pooling."""
 
+import io
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 from skimage.measure import block_reduce
 
 from meia_cnn import arithmetic, ops
@@ -221,3 +223,16 @@ def test_close_closes_every_widget(viz):
     viz.close()
     assert all(w.comm is None for w in children)
     assert viz.comm is None
+
+
+def test_a_strip_too_thin_for_the_windows_is_refused_up_front(viz, send_upload):
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((2, 300), 200, dtype=np.uint8)).save(buffer, format="png")
+    photo, version = viz.photo, viz.view.version
+    send_upload(viz.controls["upload"], buffer.getvalue(), "strip.png")
+    assert viz.error.startswith("strip.png is 2×256 pixels: every window needs a picture of at least 4×4")
+    assert viz.view.version == version and viz.controls["photo"].value == "camera"
+    np.testing.assert_array_equal(viz.photo, photo)
+    viz.controls["size"].value = 4
+    assert viz.error == ""
+    _check(viz)

@@ -1,9 +1,11 @@
 """VolumeExplorer: channels, deep kernels and the stacked feature map agree with the core."""
 
+import io
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 from scipy import signal
 
 from meia_cnn import arithmetic
@@ -224,3 +226,16 @@ def test_close_closes_every_widget(viz):
     viz.close()
     assert all(w.comm is None for w in children)
     assert viz.comm is None
+
+
+def test_a_strip_too_thin_for_the_kernels_is_refused_up_front(viz, send_upload):
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((3, 200, 3), 90, dtype=np.uint8)).save(buffer, format="png")
+    x, version = viz.input, viz.view.version
+    send_upload(viz.controls["upload"], buffer.getvalue(), "strip.png")
+    assert viz.error.startswith("strip.png is 2×128 pixels: every kernel needs a picture of at least 5×5")
+    assert viz.view.version == version
+    np.testing.assert_array_equal(viz.input, x)
+    viz.controls["kernel_size"].value = 5
+    assert viz.error == ""
+    _check(viz)

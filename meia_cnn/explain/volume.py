@@ -6,7 +6,7 @@ map per kernel, stacked: ``G_d`` is the number of kernels, from
 :func:`meia_cnn.ops.conv2d`), the shapes in the slides' width-first notation
 (:func:`meia_cnn.arithmetic.feature_map_shape`) and the parameter count
 (:func:`meia_cnn.arithmetic.conv_params`).  :func:`make_kernels` builds the
-kernels from :data:`KERNEL_RECIPES`.
+kernels from :data:`KERNEL_RECIPES` and the presets of :mod:`meia_cnn.kernels`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array
+from ..kernels import kernel_preset
 from ._frozen import frozen
 
 __all__ = ["KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "VolumeState", "make_kernels", "volume_state"]
@@ -28,34 +29,14 @@ MAX_KERNELS = 8
 KERNEL_SIZES = (1, 3, 5)
 
 _ALL = (1.0, 1.0, 1.0)
-_BINOMIAL = {3: np.array([1.0, 2.0, 1.0]), 5: np.array([1.0, 4.0, 6.0, 4.0, 1.0])}
-_DERIVATIVE = {3: np.array([-1.0, 0.0, 1.0]), 5: np.array([-1.0, -2.0, 0.0, 2.0, 1.0])}
 
 
-def _emboss(k: int) -> NDArray[np.float64]:
-    if k == 3:
-        return np.array([[-2.0, -1.0, 0.0], [-1.0, 1.0, 1.0], [0.0, 1.0, 2.0]])
-    i, j = np.indices((5, 5))
-    out = np.clip((i + j - 4).astype(float), -2, 2)
-    out[2, 2] += 1.0
-    return out
+def _pattern(name: str, k: int) -> NDArray[np.float64]:
+    """A preset of :mod:`meia_cnn.kernels`, scaled so that its smallest weight is 1 (integers)."""
+    preset = kernel_preset(name, k)
+    scaled: NDArray[np.float64] = preset / np.abs(preset[preset != 0]).min()
+    return scaled
 
-
-def _laplacian(k: int) -> NDArray[np.float64]:
-    if k == 3:
-        return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
-    return np.array([[0.0, 0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 1.0, 0.0], [1.0, 2.0, -16.0, 2.0, 1.0],
-                     [0.0, 1.0, 2.0, 1.0, 0.0], [0.0, 0.0, 1.0, 0.0, 0.0]])
-
-
-#: Integer spatial patterns (each preset scaled so its smallest weight is 1).
-_PATTERNS = {
-    "sobel_x": lambda k: np.outer(_BINOMIAL[k], _DERIVATIVE[k]),
-    "sobel_y": lambda k: np.outer(_DERIVATIVE[k], _BINOMIAL[k]),
-    "gaussian": lambda k: np.outer(_BINOMIAL[k], _BINOMIAL[k]),
-    "laplacian": _laplacian,
-    "emboss": _emboss,
-}
 
 #: The kernels, in order: an integer spatial pattern times an integer weight
 #: per channel, ``K[:, :, c] = pattern * weights[c]`` (integers keep the
@@ -106,7 +87,7 @@ def make_kernels(filters: int = 3, kernel_size: int = 3) -> NDArray[np.float64]:
     k = int(kernel_size)
     out = np.empty((k, k, 3, int(filters)))
     for f, (pattern, weights, _) in enumerate(KERNEL_RECIPES[:filters]):
-        spatial = np.ones((1, 1)) if k == 1 else _PATTERNS[pattern](k)
+        spatial = np.ones((1, 1)) if k == 1 else _pattern(pattern, k)
         out[:, :, :, f] = spatial[:, :, None] * np.asarray(weights)[None, None, :]
     return out
 

@@ -136,9 +136,6 @@ class ArchitectureExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: ArchitectureState) -> tuple[dict, dict]:
         s = state.summary
-        # the paper's columns: offered only where the paper has a layout of its own
-        self.controls["detail"].layout.display = None if state.has_paper_columns else "none"
-        self.controls["detail"].disabled = not state.has_paper_columns
         largest = s.largest
         totals = TEXT["line_totals_trainable"] if s.trainable_params != s.total_params else TEXT["line_totals"]
         readout = (
@@ -160,8 +157,15 @@ class ArchitectureExplorer(Explorer):
                        "x": v.x, "width": v.width, "height": v.height} for v in state.volumes],
             "readout": readout,
         }
-        self.table.value = state.table
         return scene, {}
+
+    def _after_publish(self) -> None:
+        """The table, and "the paper's columns" offered only where the paper has a layout of its own."""
+        state: ArchitectureState = self.state
+        detail = self.controls["detail"]
+        detail.layout.display = None if state.has_paper_columns else "none"
+        detail.disabled = not state.has_paper_columns
+        self.table.value = state.table
 
     # -- what is drawn --------------------------------------------------------
     @property

@@ -81,6 +81,8 @@ TEXT = {
     "step_average": ("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
                      "({values}) / {count} = <b>{value}</b> → O[{i}, {j}].</div>"),
     "showing": "Showing {name}.",
+    "too_small": ("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
+                  "The previous picture stays."),
     "upload_failed": "{name}: {reason}",
 }
 
@@ -175,7 +177,7 @@ class PoolingExplorer(Explorer):
 
         c = self.controls
         c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling",
-                                             style={"button_width": "72px"})
+                                             style={"button_width": "86px"})
         c["size"] = _int_slider(int(size), *SIZES, "Window W")
         c["stride"] = _int_slider(int(stride), *STRIDES, "Stride s")
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
@@ -201,6 +203,10 @@ class PoolingExplorer(Explorer):
             image = _data.load_image(bytes(item["content"]), grey=True, size=PHOTO_SIZE)
         except (ValueError, TypeError) as exc:
             self.show_error(TEXT["upload_failed"].format(name=name, reason=_reason(exc)))
+            return
+        if min(image.shape[:2]) < SIZES[1]:  # refused up front: every window must fit the photo
+            h, w = image.shape[:2]
+            self.show_error(TEXT["too_small"].format(name=name, h=h, w=w, least=SIZES[1]))
             return
         self._uploads += 1
         self._photo, self._photo_name = image, name

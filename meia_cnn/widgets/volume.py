@@ -84,6 +84,8 @@ TEXT = {
                  "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
                  "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"),
     "showing": "Showing {name}.",
+    "too_small": ("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
+                  "The previous picture stays."),
     "upload_failed": "{name}: {reason}",
 }
 
@@ -219,7 +221,9 @@ class VolumeExplorer(Explorer):
         super().__init__()
         self._photo, self._photo_name = photo, name
         self._photo_id = 0
-        self._cache: dict[Any, Any] = {}
+        self._cache: dict[Any, VolumeState] = {}  # states by (source, picture, F, K) (bounded)
+        self._key: tuple[Any, ...] = ()
+        self._pictures: dict[Any, bytes] = {}  # PNG by what it depends on (bounded)
         self._shown = 0
 
         c = self.controls
@@ -248,6 +252,11 @@ class VolumeExplorer(Explorer):
             image = _as_rgb(_data.load_image(bytes(item["content"]), size=PHOTO_SIZE), "upload")
         except (ValueError, TypeError) as exc:
             self.show_error(TEXT["upload_failed"].format(name=name, reason=_reason(exc)))
+            return
+        least = max(KERNEL_SIZES)
+        if min(image.shape[:2]) < least:  # refused up front: every kernel must fit the photo
+            h, w = image.shape[:2]
+            self.show_error(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
             return
         previous = (self._photo, self._photo_name, self._photo_id)
         self._photo, self._photo_name, self._photo_id = image, name, self._photo_id + 1
@@ -284,17 +293,21 @@ class VolumeExplorer(Explorer):
         if k > min(h, w):
             raise ValueError(TEXT["no_fit"].format(k=k, h=h, w=w))
         key = (source, self._photo_id if source == "photo" else -1, f, k)
-        if self._cache.get("key") != key:
-            self._cache = {"key": key, "state": volume_state(x, f, k)}
-        state: VolumeState = self._cache["state"]
+        if key not in self._cache:
+            if len(self._cache) >= 12:  # bounded (about 1.5 MB a state of the photo)
+                self._cache.clear()
+            self._cache[key] = volume_state(x, f, k)
+        self._key = key
+        state: VolumeState = self._cache[key]
         return state
 
     # -- state -> scene --------------------------------------------------------------
-    def _png(self, name: str, make: Any) -> bytes:
-        if name not in self._cache:
-            self._cache[name] = make()
-        value: bytes = self._cache[name]
-        return value
+    def _png(self, key: Any, make: Any) -> bytes:
+        if key not in self._pictures:
+            if len(self._pictures) >= 48:
+                self._pictures.clear()
+            self._pictures[key] = make()
+        return self._pictures[key]
 
     def _scene(self, state: VolumeState) -> tuple[dict, dict]:
         x, kernels, fmap, n = state.input, state.kernels, state.feature_map, self._shown
@@ -351,13 +364,15 @@ class VolumeExplorer(Explorer):
                 + TEXT["map_line"].format(gw=gw, gh=gh, gd=gd, w=w, k=k, d=d, n=n)
             ),
         }
-        pictures = {"deck": self._png("deck", lambda: _deck_png(fmap))}
+        # keyed by what each picture depends on: the input, the kernel size, the number of kernels
+        source_key = self._key[:2]
+        pictures = {"deck": self._png(("deck", *source_key, k, f), lambda: _deck_png(fmap))}
         if not numbers:
             for ch in range(3):
-                pictures[f"ch{ch}"] = self._png(f"ch{ch}", lambda ch=ch: png_bytes(
+                pictures[f"ch{ch}"] = self._png(("ch", *source_key, ch), lambda ch=ch: png_bytes(
                     x[:, :, ch], cmap=_CHANNEL_CMAPS[ch], vmin=lo, vmax=hi))
-            pictures["fmap"] = self._png(f"fmap{n}", lambda: png_bytes(out, cmap="PuOr_r", vmin=-olim,
-                                                                       vmax=olim))
+            pictures["fmap"] = self._png(("fmap", *source_key, k, n),
+                                         lambda: png_bytes(out, cmap="PuOr_r", vmin=-olim, vmax=olim))
         return scene, pictures
 
     # -- numbers, for instructors, notebooks and tests ---------------------------------

@@ -21,7 +21,7 @@ function legend(ctx) {
 function across(ctx) {
   // left to right: names above the boxes and shapes below, both written upwards
   const { scene, width, font } = ctx;
-  const size = 12;
+  const size = font;
   const room = width - 8;
   const sx = room / scene.extent;
   const longestLabel = Math.max(...scene.boxes.map((b) => b.label.length));
@@ -49,7 +49,7 @@ function across(ctx) {
 function down(ctx) {
   // top to bottom: one row per volume, the box turned on its side (length ∝ H, thickness ∝ log₂ D)
   const { scene, width, font } = ctx;
-  const size = 12;
+  const size = font;
   const labelW = Math.max(...scene.boxes.map((b) => b.label.length)) * size * 0.6 + 8;
   const shapeW = Math.max(...scene.boxes.map((b) => b.shape.length)) * size * 0.6 + 8;
   const room = Math.max(30, width - 8 - labelW - shapeW);
@@ -77,7 +77,7 @@ function draw(ctx) {
   legend(ctx);
   const sx = (ctx.width - 8) / ctx.scene.extent;
   // side by side only when the names (12 px, written upwards) have room between the boxes
-  if (sx * 0.6 >= 15) across(ctx);
+  if (sx * 0.6 >= ctx.font + 3) across(ctx);
   else down(ctx);
 }
 

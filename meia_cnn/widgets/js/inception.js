@@ -63,8 +63,8 @@ function diagram(ctx, room) {
     const fill = scene.colours[i];
     Draw.el("rect", { x: left, y: ySeg, width: span, height: segH, fill, stroke: Draw.PALETTE.black,
       "stroke-width": 0.8 }, svg);
-    if (span > s.text.length * 12 * 0.62 + 4) {
-      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: 12 });
+    if (span > s.text.length * font * 0.62 + 4) {
+      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: font });
     }
     left += span;
   });

@@ -59,9 +59,10 @@ function columns(ctx) {
   const cols = scene.columns;
   const n = cols[0].texts.length;
   const longest = Math.max(...cols.flatMap((col) => col.texts.map((t) => t.length)), 3);
-  const cw = Math.max(40, longest * 12 * 0.62 + 10);
+  const size = ctx.narrow ? 12 : font;
+  const cw = Math.max(36, longest * size * 0.62 + 8);
   const ch = n <= 8 ? 26 : 20;
-  const sep = 18;
+  const sep = 16;
   const titleH = font + 8;
   const width = 3 * cw + 2 * sep + 4;
   const svg = Draw.panel(ctx.figure, { width: Math.min(ctx.width - 4, width), height: titleH + n * ch + font + 14,
@@ -73,7 +74,7 @@ function columns(ctx) {
       const fill = col.colours[k] || "#ffffff";
       Draw.el("rect", { x, y: titleH + k * ch, width: cw, height: ch, fill, stroke: Draw.PALETTE.grey,
         "stroke-width": 0.75 }, svg);
-      Draw.text(svg, x + cw / 2, titleH + (k + 0.5) * ch, t, { anchor: "middle", baseline: "central", size: 12,
+      Draw.text(svg, x + cw / 2, titleH + (k + 0.5) * ch, t, { anchor: "middle", baseline: "central", size,
         fill: Draw.ink(fill) });
       if (i < 2) {
         Draw.text(svg, x + cw + sep / 2, titleH + (k + 0.5) * ch, i === 0 ? "·" : "=",
@@ -111,9 +112,9 @@ function draw(ctx) {
   }
   ctx.figure.firstChild.style.fontWeight = "bold";
   ctx.figure.children[1].style.color = Draw.PALETTE.blue;
-  volumes(ctx, narrow ? width - 4 : Math.min(560, width * 0.48));
+  volumes(ctx, narrow ? width - 4 : Math.min(560, width * 0.42));
   columns(ctx);
-  costBars(ctx, narrow ? width - 4 : Math.min(340, width * 0.28));
+  costBars(ctx, narrow ? width - 4 : Math.min(340, width * 0.26));
 }
 
 function render({ model, el }) {
