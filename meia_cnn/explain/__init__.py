@@ -8,5 +8,9 @@ explorers, the tests and a script all get the same answers.
 * :mod:`meia_cnn.explain.stride_padding` -- equation (3) at work: padding,
   stride, dilation, every position of the kernel;
 * :mod:`meia_cnn.explain.convolution` -- equation (1) step by step: windows,
-  products, sums, the output map.
+  products, sums, the output map;
+* :mod:`meia_cnn.explain.template_matching` -- an object in a picture, its matching and feature maps, their peaks;
+* :mod:`meia_cnn.explain.sharing` -- a convolution against a dense layer: parameters, multiply-adds, matrices;
+* :mod:`meia_cnn.explain.feature_maps` -- every layer's output for one image, and how any one unit was computed;
+* :mod:`meia_cnn.explain.training` -- the reference CNN a setting gives, and the axes of its training curves.
 """
