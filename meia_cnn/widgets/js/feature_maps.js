@@ -8,13 +8,13 @@
 //   probs:  {title, label, labels, values, texts, colours}
 
 function mapScale(ctx, layer) {
-  // pixels per cell: maps about 110-170 px wide (narrow: 2 a row)
-  const room = ctx.narrow ? (ctx.width - 24) / 2 : Math.min(180, Math.max(110, (ctx.width - 60) / 6));
-  return Math.max(2, Math.min(14, Math.floor(room / layer.cols)));
+  // pixels per cell: maps about a quarter of the width (narrow: 2 a row), large enough to click a unit
+  const room = ctx.narrow ? (ctx.width - 24) / 2 : Math.min(260, Math.max(130, (ctx.width - 80) / 4));
+  return Math.max(3, Math.min(16, Math.floor(room / layer.cols), Math.floor(160 / layer.rows)));
 }
 
 function titleLines(ctx, text, width) {
-  const chars = Math.max(8, Math.floor(width / (ctx.font * 0.56)));
+  const chars = Math.max(8, Math.floor(width / (ctx.font * 0.62)));
   const words = text.split(" ");
   const lines = [];
   let line = "";
@@ -102,14 +102,16 @@ function layerPanel(ctx, layer, i) {
 }
 
 function gridPanel(ctx, grid) {
-  const cell = Math.max(24, Math.min(44, Math.floor((ctx.narrow ? ctx.width - 8 : 200) / grid.cols)));
+  // cells wide enough for "−0.123" in 12 px text
+  const cell = Math.max(46, Math.min(56, Math.floor((ctx.narrow ? ctx.width - 8 : 240) / grid.cols)));
   const w = grid.cols * cell;
-  const width = Math.min(ctx.width - 4, Math.max(w + 4, grid.title.length * ctx.font * 0.56));
-  const top = ctx.font + 10;
+  const width = Math.min(ctx.width - 4, Math.max(w + 4, 120));
+  const lines = titleLines(ctx, grid.title, width / 1.1);
+  const top = lines.length * (ctx.font + 4) + 6;
   const svg = Draw.panel(ctx.figure, { width, height: grid.rows * cell + top + 4, label: grid.title });
-  Draw.text(svg, 2, ctx.font + 2, grid.title, { size: ctx.font, weight: "bold" });
+  writeLines(svg, ctx, lines, { weight: "bold" });
   Draw.grid(svg, { x: 2, y: top, cell, rows: grid.rows, cols: grid.cols, colours: grid.colours,
-    labels: grid.labels, size: Math.max(12, Math.min(14, Math.floor(cell * 0.36))) });
+    labels: grid.labels, size: 12 });
   if (grid.mark) {
     const [r, c] = grid.mark;
     Draw.highlight(svg, { x: 2 + c * cell, y: top + r * cell, width: cell, height: cell,
