@@ -3,7 +3,8 @@
     python benchmarks/run_all.py        (or: make bench)
 
 Targets are the ones the kit promises: conv2d speed, widget redraw time,
-training time and accuracy, notebook run times.
+key press -> drawing in the browser, training time and accuracy, notebook
+run times.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from _common import machine, print_table  # noqa: E402
 SUITES = [
     ("ops", "bench_ops"),
     ("widgets", "bench_widgets"),
+    ("browser", "bench_browser"),
     ("training", "bench_train"),
     ("notebooks", "bench_notebooks"),
 ]

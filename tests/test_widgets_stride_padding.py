@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from meia_cnn import arithmetic, ops
-from meia_cnn.explain.stride_padding import input_values, stride_padding_state
+from meia_cnn.explain.stride_padding import input_values
 from meia_cnn.widgets._explorer import PALETTE, format_number
 from meia_cnn.widgets.stride_padding import (
     DILATIONS,
@@ -98,20 +98,6 @@ def _check(v):
     assert f"Output: {g} × {g}" in text
     assert f"Step {step + 1} of {g * g}: output G[{r}, {c}]" in text
     assert f"G[{r}, {c}] = {format_number(v.output[r, c])}, the sum" in text
-
-
-def test_state_is_the_core_answer():
-    """The core function alone (no widgets) against arithmetic and a hand count."""
-    for i, k, s, p, d in [(5, 3, 2, "valid", 1), (4, 3, 1, "same", 2), (6, 2, 3, 1, 1), (2, 1, 1, "full", 1)]:
-        st = stride_padding_state(i, k, stride=s, padding=p, dilation=d)
-        assert st.output_size == arithmetic.output_size(i, k, stride=s, padding=p, dilation=d)
-        assert st.pads == arithmetic.padding_amounts(i, k, stride=s, padding=p, dilation=d)
-        assert len(st.steps) == st.output_size ** 2
-        for step in st.steps:
-            rows = step.origin[0] + d * np.arange(k)
-            cols = step.origin[1] + d * np.arange(k)
-            assert step.value == pytest.approx(st.padded[np.ix_(rows, cols)].sum())
-        assert not st.output.flags.writeable and not st.padded.flags.writeable
 
 
 def test_defaults(viz):

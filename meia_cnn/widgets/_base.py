@@ -1,6 +1,8 @@
-"""Shared machinery of the explorers: palette, figure, message area, upload.
+"""Shared machinery of the explorers still drawn with ipympl: palette, figure, message area, upload.
 
-Every explorer subclasses :class:`Explorer`.  The figure is a plain
+The explorers drawn in the browser use :mod:`meia_cnn.widgets._explorer`
+instead; this module goes when the last ipympl explorer has moved there.
+Every explorer here subclasses :class:`Explorer`.  The figure is a plain
 :class:`matplotlib.figure.Figure` drawn on an ipympl canvas widget that the
 explorer owns: it is never registered with pyplot, so building an explorer
 neither changes the user's backend nor leaves a figure behind for

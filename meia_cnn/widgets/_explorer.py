@@ -35,6 +35,7 @@ import functools
 import html
 import io
 import logging
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -134,22 +135,47 @@ def format_number(value: float, digits: int = 3) -> str:
     >>> format_number(-1e-17)
     '0'
     """
-    v = float(value)
-    if not np.isfinite(v):
-        return "nan" if np.isnan(v) else ("∞" if v > 0 else "−∞")
+    return _format(float(value), int(digits))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format(v: float, digits: int) -> str:
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("∞" if v > 0 else "−∞")
     if abs(v) < 1e-12:
         return "0"
-    if abs(v - round(v)) < 1e-9 and abs(v) < 1e6:
+    if abs(v) < 1e6 and abs(v - round(v)) < 1e-9:
         text = str(int(round(v)))
     else:
         text = f"{v:.{digits}g}"
-    return text.replace("-", "−")
+    return text.replace("-", "−") if v < 0 else text
 
 
-def _cmap(name: str) -> Any:
+@functools.lru_cache(maxsize=16)
+def _lut(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A colour map as 256 RGB rows (uint8) and the same as ``"#rrggbb"`` strings."""
     import matplotlib
 
-    return matplotlib.colormaps[name]
+    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3] * 255 + 0.5).astype(np.uint8)
+    return rgb, tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb)
+
+
+def _range(arr: np.ndarray, vmin: float | None, vmax: float | None, symmetric: bool) -> tuple[float, float]:
+    finite = arr[np.isfinite(arr)]
+    lo = float(vmin) if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+    hi = float(vmax) if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+    if symmetric:
+        m = max(abs(lo), abs(hi), 1e-12)
+        lo, hi = -m, m
+    if hi <= lo:
+        hi = lo + 1.0
+    return lo, hi
+
+
+def _indices(arr: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.nan_to_num(np.clip((arr - lo) / (hi - lo), 0.0, 1.0))
+    return np.minimum((scaled * 255 + 0.5).astype(np.intp), 255)
 
 
 def colours(values: ArrayLike, *, cmap: str = "cividis", vmin: float | None = None,
@@ -181,22 +207,11 @@ def colours(values: ArrayLike, *, cmap: str = "cividis", vmin: float | None = No
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 2:
         raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
-    finite = arr[np.isfinite(arr)]
-    lo = float(finite.min()) if vmin is None and finite.size else (vmin if vmin is not None else 0.0)
-    hi = float(finite.max()) if vmax is None and finite.size else (vmax if vmax is not None else 1.0)
-    if symmetric:
-        m = max(abs(lo), abs(hi), 1e-12)
-        lo, hi = -m, m
-    if hi <= lo:
-        hi = lo + 1.0
-    with np.errstate(invalid="ignore"):
-        scaled = np.clip((arr - lo) / (hi - lo), 0.0, 1.0)
-    rgb = (_cmap(cmap)(np.nan_to_num(scaled))[..., :3] * 255 + 0.5).astype(int)
-    out: list[list[str | None]] = []
-    for r in range(arr.shape[0]):
-        out.append([f"#{rgb[r, c, 0]:02x}{rgb[r, c, 1]:02x}{rgb[r, c, 2]:02x}"
-                    if np.isfinite(arr[r, c]) else None for c in range(arr.shape[1])])
-    return out
+    lo, hi = _range(arr, vmin, vmax, symmetric)
+    names = _lut(cmap)[1]
+    index = _indices(arr, lo, hi).tolist()
+    ok = np.isfinite(arr).tolist()
+    return [[names[i] if good else None for i, good in zip(irow, okrow)] for irow, okrow in zip(index, ok)]
 
 
 def png_bytes(values: ArrayLike, *, cmap: str = "gray", vmin: float | None = None,
@@ -223,19 +238,12 @@ def png_bytes(values: ArrayLike, *, cmap: str = "gray", vmin: float | None = Non
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 2:
         raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
-    finite = arr[np.isfinite(arr)]
-    lo = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
-    hi = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
-    if symmetric:
-        m = max(abs(lo), abs(hi), 1e-12)
-        lo, hi = -m, m
-    if hi <= lo:
-        hi = lo + 1.0
-    with np.errstate(invalid="ignore"):
-        scaled = np.nan_to_num(np.clip((arr - lo) / (hi - lo), 0.0, 1.0))
-    rgb = (_cmap(cmap)(scaled)[..., :3] * 255 + 0.5).astype(np.uint8)
+    lo, hi = _range(arr, vmin, vmax, symmetric)
+    # one byte per pixel and the colour map as the palette: a third of RGB's bytes to encode
+    picture = Image.fromarray(_indices(arr, lo, hi).astype(np.uint8), mode="P")
+    picture.putpalette(_lut(cmap)[0].ravel().tolist())
     with io.BytesIO() as out:
-        Image.fromarray(rgb).save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        picture.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
         return out.getvalue()
 
 
@@ -553,11 +561,18 @@ class Explorer(widgets.VBox):
         return True
 
     def _publish(self, scene: dict, *, step: int | None = None, **pictures: Any) -> None:
-        """Send ``scene`` (and pictures that changed) in one message with a version bump."""
+        """Send ``scene`` (and pictures that changed) in one message with a version bump.
+
+        The view's message goes first; the step slider's new range and
+        :meth:`_after_publish` (other controls kept in step) follow, so the
+        page draws without waiting for them.
+        """
         view = self.view
         n = len(scene.get("steps", ())) or 1
-        if "step" in self.controls:
-            step = self._set_steps(n) if step is None else step
+        slider = self.controls.get("step")
+        if step is None and slider is not None:
+            current = slider.index if isinstance(slider.index, int) else 0
+            step = min(max(current, 0), n - 1)
         with view.hold_sync():
             for name, value in pictures.items():
                 if getattr(view, name) != value:
@@ -567,6 +582,12 @@ class Explorer(widgets.VBox):
             if step is not None:
                 view.step = int(step)
             view.version += 1
+        if slider is not None:
+            self._set_steps(n)
+        self._after_publish()
+
+    def _after_publish(self) -> None:
+        """Keep other controls in step with the new state (e.g. disable one); after the drawing is sent."""
 
     def _publish_notice(self, text: str) -> None:
         with self.view.hold_sync():

@@ -170,7 +170,6 @@ class StridePaddingExplorer(Explorer):
         mode = c["padding"].value
         if mode not in PADDINGS:
             raise ValueError(TEXT["no_padding_choice"])
-        c["pad"].disabled = mode != "number"
         values = {}
         for name, (lo, hi) in (("input_size", INPUT_SIZES), ("kernel_size", KERNEL_SIZES),
                                ("stride", STRIDES), ("dilation", DILATIONS), ("pad", PADS)):
@@ -185,6 +184,9 @@ class StridePaddingExplorer(Explorer):
             if d * (k - 1) + 1 > padded:
                 raise ValueError(_fit_message(i, k, d, padded))
         return stride_padding_state(i, k, stride=s, padding=padding, dilation=d)
+
+    def _after_publish(self) -> None:
+        self.controls["pad"].disabled = self.controls["padding"].value != "number"
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: StridePaddingState) -> tuple[dict, dict]:

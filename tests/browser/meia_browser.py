@@ -280,7 +280,7 @@ _WIDGET_STATE_JS = """
     empty: views.filter(e => !e.querySelector(':scope > .jupyter-widgets')).length,
     explorers: root.querySelectorAll('.meia-explorer').length,
     withoutCanvas: [...root.querySelectorAll('.meia-explorer')]
-        .filter(e => !e.querySelector('.jupyter-matplotlib-canvas-div canvas')).length,
+        .filter(e => !e.querySelector('.jupyter-matplotlib-canvas-div canvas, .meia-view[data-drawn]')).length,
     canvases: root.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child').length,
   };
 }
@@ -453,24 +453,86 @@ def equation3_result(readout_text):
     return int(match.group(1))
 
 
+# -- explorers drawn in the browser (anywidget views) ---------------------------------
+def view_of(explorer):
+    """The drawing of a browser-drawn explorer (its ``.meia-view``)."""
+    return explorer.locator(".meia-view").first
+
+
+def drawn(view):
+    """The view's draw counter (``data-drawn``, set after every draw), or None."""
+    return view.get_attribute("data-drawn")
+
+
+def wait_drawn(view, before=None, timeout=WIDGET_MS):
+    """Wait until the view has drawn (and, given ``before``, drawn again); return the counter."""
+    view.page.wait_for_function(
+        "([el, before]) => el.dataset.drawn !== undefined && el.dataset.drawn !== before",
+        arg=[view.element_handle(), before], timeout=timeout, polling="raf")
+    return drawn(view)
+
+
+def readout_of(explorer):
+    """The readout of an explorer: inside its view when drawn in the browser."""
+    inside = explorer.locator(".meia-view .meia-readout")
+    return inside.first if inside.count() else explorer.locator(".meia-readout").first
+
+
+def press_slider(explorer, label, key="ArrowRight"):
+    """Focus the slider labelled ``label`` and press ``key`` (what a keyboard user does)."""
+    handle = slider(explorer, label).locator(".noUi-handle")
+    handle.focus()
+    handle.press(key)
+
+
+_OVERFLOW_JS = """
+(el) => {
+  const bad = [];
+  for (const node of [el, ...el.querySelectorAll('.meia-view, .meia-figure, .widget-box')]) {
+    if (node.scrollWidth > node.clientWidth + 1) {
+      bad.push(`${node.className}: scrollWidth ${node.scrollWidth} > clientWidth ${node.clientWidth}`);
+    }
+  }
+  return bad;
+}
+"""
+
+
+def overflow(explorer):
+    """Elements of the explorer wider than their box (``[]`` when nothing overflows)."""
+    return explorer.evaluate(_OVERFLOW_JS)
+
+
+_SMALL_TEXT_JS = """
+(el) => [...el.querySelectorAll('svg text, .meia-readout')]
+    .filter(t => t.getBoundingClientRect().width > 0)
+    .map(t => parseFloat(getComputedStyle(t).fontSize))
+    .reduce((a, b) => Math.min(a, b), 99)
+"""
+
+
+def smallest_text(explorer):
+    """The smallest font size (px) of the drawing's text and readout."""
+    return explorer.evaluate(_SMALL_TEXT_JS)
+
+
 def nudge_stride(explorer, expected_size):
     """Move a StridePaddingExplorer's stride one step with the keyboard.
 
     Checks that the readout's equation (3) gives ``expected_size(stride)``
-    before and after, that the stride changed and that the figure was redrawn.
+    before and after, that the stride changed and that the drawing was redrawn.
     Returns the strides ``(before, after)``.
     """
-    readout = explorer.locator(".meia-readout")
-    canvas = explorer.locator(".jupyter-matplotlib-canvas-div canvas").first
+    readout = readout_of(explorer)
+    view = view_of(explorer)
     stride = slider(explorer, "stride")
     before = int(stride.locator(".widget-readout").inner_text())
-    before_text, before_png = readout.inner_text(), canvas.screenshot()
+    before_text = readout.inner_text()
+    counter = wait_drawn(view)
     assert equation3_result(before_text) == expected_size(before)
-    handle = stride.locator(".noUi-handle")
-    handle.focus()
-    handle.press("ArrowLeft" if before > 1 else "ArrowRight")
+    press_slider(explorer, "stride", "ArrowLeft" if before > 1 else "ArrowRight")
+    wait_drawn(view, counter)
     after_text = wait_text_change(readout, before_text)
-    wait_canvas_change(canvas, before_png)
     after = int(stride.locator(".widget-readout").inner_text())
     assert after != before
     assert equation3_result(after_text) == expected_size(after)

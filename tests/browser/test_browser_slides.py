@@ -10,7 +10,7 @@ slides, as a presenter's clicker does.
 import re
 
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, kit_notebooks, nudge_stride
+from .meia_browser import NOTEBOOK_PANEL, kit_notebooks, nudge_stride, view_of, wait_drawn
 
 import meia_cnn
 
@@ -71,7 +71,7 @@ def test_live_slideshow_first_slide_then_a_working_explorer(lab, artifacts):
 
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')")
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
-    lab.wait_canvases_drawn()
+    wait_drawn(view_of(explorer))
     page.screenshot(path=str(artifacts / "slides-explorer.png"))
     nudge_stride(explorer, lambda s: meia_cnn.output_size(5, 3, stride=s))
     assert _visible(page) == shown, "moving the slider changed the slide"

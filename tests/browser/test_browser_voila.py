@@ -7,6 +7,8 @@ from .meia_browser import (
     copy_notebooks,
     kit_notebooks,
     nudge_stride,
+    view_of,
+    wait_drawn,
 )
 
 import meia_cnn
@@ -39,12 +41,7 @@ def test_voila_app_explorer_answers_a_stride_change(voila_server, page, artifact
     # no code is shown in the app
     assert "StridePaddingExplorer(" not in page.inner_text("body")
 
-    canvas = explorer.locator(".jupyter-matplotlib-canvas-div canvas").first
-    page.wait_for_function(
-        "(c) => c.width > 0 && (() => { const d = c.getContext('2d')"
-        ".getImageData(0, 0, c.width, c.height).data;"
-        " for (let i = 4; i < d.length; i += 28) if (d[i] !== d[0]) return true; return false; })()",
-        arg=canvas.element_handle(), timeout=30_000, polling=250)
+    wait_drawn(view_of(explorer))
 
     # the notebook's explorer: a 5x5 input, a 3x3 kernel, valid padding
     nudge_stride(explorer, lambda s: meia_cnn.output_size(5, 3, stride=s))

@@ -112,7 +112,7 @@ const Draw = (() => {
   function grid(parent, o) {
     const { x = 0, y = 0, cell, rows, cols } = o;
     const g = el("g", { class: "meia-grid" }, parent);
-    const size = o.size || Math.max(MIN_FONT, Math.min(16, Math.floor(cell * 0.42)));
+    const size = o.size || Math.max(MIN_FONT, Math.min(16, Math.floor(cell * 0.5)));
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const hidden = o.hidden && o.hidden[r] && o.hidden[r][c];
@@ -344,6 +344,32 @@ const Draw = (() => {
     return Math.max(lo, Math.min(hi, Math.floor((room - extra) / Math.max(1, cells))));
   }
 
+  const PLAY_NAMES = { play: "Play", pause: "Pause", stop: "Stop", retweet: "Repeat", repeat: "Repeat" };
+  /**
+   * Give the explorer's ipywidgets controls the accessible names they lack:
+   * the Play widget's icon buttons and the slider handles (named after their
+   * label).  labelControls(node): node is anywhere inside the explorer.
+   */
+  function labelControls(node) {
+    const box = node.closest(".meia-explorer");
+    if (!box) return;
+    for (const button of box.querySelectorAll(".widget-play button")) {
+      if (button.getAttribute("aria-label")) continue;
+      const icon = button.querySelector("i");
+      const kind = icon ? [...icon.classList].map((c) => c.replace("fa-", "")).find((c) => PLAY_NAMES[c]) : null;
+      const name = PLAY_NAMES[kind] || "Play control";
+      button.setAttribute("aria-label", name);
+      if (!button.title) button.title = name;
+    }
+    for (const slider of box.querySelectorAll(".widget-slider")) {
+      const label = slider.querySelector(".widget-label");
+      const text = label ? label.textContent.trim() : "";
+      for (const handle of slider.querySelectorAll(".noUi-handle")) {
+        if (text && !handle.getAttribute("aria-label")) handle.setAttribute("aria-label", text);
+      }
+    }
+  }
+
   /**
    * The standard render of an explorer view (anywidget's render({model, el})).
    *
@@ -397,6 +423,7 @@ const Draw = (() => {
       readout.style.fontSize = `${ctx.width >= NARROW ? 15 : 13}px`;
     };
     const full = () => {
+      const start = performance.now();
       const text = model.get("notice");
       ctx.scene = model.get("scene") || {};
       ctx.step = stepIndex();
@@ -418,6 +445,8 @@ const Draw = (() => {
         if (ctx.scene && Object.keys(ctx.scene).length) draw(ctx);
         writeReadout();
       }
+      labelControls(el);
+      root.dataset.drawMs = (performance.now() - start).toFixed(1);
       done(root, model);
     };
     const onStep = () => {
@@ -436,8 +465,11 @@ const Draw = (() => {
     model.on("change:version", full);
     model.on("change:step", onStep);
     const stop = fit(el, full);
+    // the controls may be shown after the view: name them once the page has settled too
+    const naming = [0, 500, 2000].map((ms) => setTimeout(() => labelControls(el), ms));
     return () => {
       stop();
+      naming.forEach(clearTimeout);
       model.off("change:version", full);
       model.off("change:step", onStep);
       release(root);
@@ -447,5 +479,6 @@ const Draw = (() => {
   return {
     PALETTE, NARROW, MIN_FONT, FONT, font, el, html, panel, text, luminance, ink, grid,
     highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
+    labelControls,
   };
 })();

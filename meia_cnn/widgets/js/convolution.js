@@ -1,0 +1,123 @@
+// convolution.js: input grid with the window, K and K', the products and their sum,
+// the output map filling in, and the photo with its filtered version.
+// Scene (from meia_cnn/widgets/convolution.py):
+//   input:    {rows, cols, labels, colours, title, label}
+//   kernel:   {size, labels, colours, title, label}
+//   applied:  {labels, colours, title, label}
+//   products: {label}
+//   output:   {rows, cols, labels, colours, title, label}
+//   photo:    {rows, cols, title, label, filtered_title, filtered_label}   pictures: model photo, filtered
+//   steps:    [{cell: [i, j], products, product_colours, products_title, sum, readout}]
+
+function sizes(ctx) {
+  const { width, narrow, scene } = ctx;
+  const cell = narrow
+    ? Draw.cellSize(width - 4, scene.input.cols, { lo: 20, hi: 36 })
+    : Math.max(20, Math.min(36, Math.floor(width / 30)));
+  const kcell = Math.max(22, Math.min(cell, 30));
+  // wide screens: both photos on the row of the grids; otherwise a row of their own
+  const photo = width >= 1100 ? Math.floor(width * 0.12) : Math.min(200, Math.floor((width - 24) / 2));
+  return { cell, kcell, photo, title: ctx.font + 10 };
+}
+
+function titled(ctx, w, h, label, title, extraChars = 0) {
+  const textWidth = (title.length + extraChars) * ctx.font * 0.62;
+  const width = Math.min(ctx.width - 4, Math.max(w + 4, textWidth));
+  const svg = Draw.panel(ctx.figure, { width, height: h, label });
+  const node = Draw.text(svg, 2, ctx.font + 2, title, { size: ctx.font, weight: "bold" });
+  return { svg, node };
+}
+
+function draw(ctx) {
+  const { scene, font } = ctx;
+  const { cell, kcell, photo, title } = sizes(ctx);
+  const k = scene.kernel.size;
+  const parts = {};
+
+  // the input with the window
+  const inp = titled(ctx, scene.input.cols * cell, scene.input.rows * cell + title + 4,
+    scene.input.label, scene.input.title);
+  parts.inBox = Draw.grid(inp.svg, { x: 2, y: title, cell, rows: scene.input.rows, cols: scene.input.cols,
+    labels: scene.input.labels, colours: scene.input.colours });
+  parts.window = Draw.highlight(inp.svg, { x: 0, y: 0, width: k * cell, height: k * cell,
+    colour: Draw.PALETTE.orange, stroke: 4 });
+
+  // K as typed, and K' as applied, one above the other
+  const kw = k * kcell;
+  const kTitle = Math.max(scene.kernel.title.length, scene.applied.title.length) * font * 0.62;
+  const kernels = Draw.panel(ctx.figure, { width: Math.min(ctx.width - 4, Math.max(kw + 4, kTitle)),
+    height: 2 * (k * kcell + title) + 8, label: `${scene.kernel.label} ${scene.applied.label}` });
+  Draw.text(kernels, 2, font + 2, scene.kernel.title, { size: font, weight: "bold" });
+  Draw.grid(kernels, { x: 2, y: title, cell: kcell, rows: k, cols: k,
+    labels: scene.kernel.labels, colours: scene.kernel.colours });
+  const y2 = title + k * kcell + 8;
+  Draw.text(kernels, 2, y2 + font + 2, scene.applied.title, { size: font, weight: "bold" });
+  Draw.grid(kernels, { x: 2, y: y2 + title, cell: kcell, rows: k, cols: k,
+    labels: scene.applied.labels, colours: scene.applied.colours });
+
+  // the products and their sum (redrawn at each step)
+  const prods = titled(ctx, kw, k * kcell + title + font * 2 + 16, scene.products.label,
+    "window × K′ = 1/256 ×");
+  parts.prodTitle = prods.node;
+  parts.prodGrid = Draw.el("g", {}, prods.svg);
+  parts.prodY = title;
+  parts.kcell = kcell;
+  parts.sum = Draw.text(prods.svg, 2, title + k * kcell + font + 10, "", {
+    size: font + 2, weight: "bold", fill: Draw.PALETTE.vermillion });
+
+  // the output map, covered after the current step
+  const out = titled(ctx, scene.output.cols * cell, scene.output.rows * cell + title + 4,
+    scene.output.label, scene.output.title);
+  parts.outBox = Draw.grid(out.svg, { x: 2, y: title, cell, rows: scene.output.rows, cols: scene.output.cols,
+    labels: scene.output.labels, colours: scene.output.colours });
+  parts.covers = [];
+  for (let r = 0; r < scene.output.rows; r++) {
+    for (let c = 0; c < scene.output.cols; c++) {
+      parts.covers.push(Draw.el("rect", { x: 2 + c * cell, y: title + r * cell, width: cell, height: cell,
+        fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75 }, out.svg));
+    }
+  }
+  parts.current = Draw.highlight(out.svg, { x: 0, y: 0, width: cell, height: cell,
+    colour: Draw.PALETTE.orange, stroke: 4 });
+  parts.cell = cell;
+
+  // the photo and the filtered photo (PNG bytes from Python)
+  const ph = scene.photo;
+  const scale = photo / Math.max(ph.rows, ph.cols);
+  const pw = Math.round(ph.cols * scale), phh = Math.round(ph.rows * scale);
+  const both = Draw.panel(ctx.figure, { width: Math.min(ctx.width - 4, 2 * pw + 16),
+    height: phh + title + 4, label: `${ph.label} ${ph.filtered_label}` });
+  [["photo", ph.label, ph.title], ["filtered", ph.filtered_label, ph.filtered_title]].forEach(([key, label, name], n) => {
+    const x = 2 + n * (pw + 12);
+    Draw.text(both, x, font + 2, name, { size: font, weight: "bold" });
+    Draw.image(both, { x, y: title, width: pw, height: phh, png: ctx.model.get(key), label, owner: ctx.root });
+    Draw.el("rect", { x, y: title, width: pw, height: phh, fill: "none", stroke: Draw.PALETTE.grey }, both);
+  });
+  ctx.parts = parts;
+  step(ctx);
+}
+
+function step(ctx) {
+  const { scene, parts } = ctx;
+  const here = scene.steps[ctx.step];
+  if (!here || !parts.window) return;
+  const [i, j] = here.cell;
+  const { cell, kcell } = parts;
+  const k = scene.kernel.size;
+  parts.window.setAttribute("x", parts.inBox.x + j * cell);
+  parts.window.setAttribute("y", parts.inBox.y + i * cell);
+  Draw.clear(parts.prodGrid);
+  Draw.grid(parts.prodGrid, { x: 2, y: parts.prodY, cell: kcell, rows: k, cols: k,
+    labels: here.products, colours: here.product_colours });
+  parts.prodTitle.textContent = here.products_title;
+  parts.sum.textContent = here.sum;
+  parts.covers.forEach((rect, n) => { rect.style.display = n <= ctx.step ? "none" : ""; });
+  parts.current.setAttribute("x", parts.outBox.x + j * cell);
+  parts.current.setAttribute("y", parts.outBox.y + i * cell);
+}
+
+function render({ model, el }) {
+  return Draw.view({ model, el, draw, step });
+}
+
+export default { render };
