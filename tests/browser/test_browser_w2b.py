@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 
-from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS
+from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, overflow, press_slider, readout_of, smallest_text, view_of, wait_drawn
 
 NAME = "w2b_explorers.ipynb"
 SIZES = [(850, 900), (1280, 720)]
@@ -69,24 +69,18 @@ def _explorers(lab):
 
 
 def _fits(explorer):
-    sizes = explorer.evaluate("e => [e.scrollWidth, e.clientWidth]")
-    assert sizes[0] <= sizes[1], f"horizontal overflow: scrollWidth {sizes[0]} > clientWidth {sizes[1]}"
+    assert overflow(explorer) == []
+    box = explorer.evaluate("e => e.clientWidth")
     for panel in explorer.locator("svg.meia-panel").all():
         width = panel.evaluate("e => e.getBoundingClientRect().width")
-        assert width <= sizes[1] + 1, f"a panel of {width} px in a {sizes[1]} px explorer"
+        assert width <= box + 1, f"a panel of {width} px in a {box} px explorer"
 
 
 def _readout(explorer):
-    readout = explorer.locator(".meia-view .meia-readout")
+    readout = readout_of(explorer)
     readout.scroll_into_view_if_needed()
     assert readout.is_visible()
     return readout.inner_text()
-
-
-def _wait_drawn(explorer, before):
-    view = explorer.locator(".meia-view").element_handle()
-    explorer.page.wait_for_function("([v, b]) => v.dataset.drawn !== b", arg=[view, before], timeout=WIDGET_MS,
-                                    polling=50)
 
 
 def test_four_explorers_fit_and_write_the_cores_numbers(lab, artifacts, expected):
@@ -104,8 +98,10 @@ def test_four_explorers_fit_and_write_the_cores_numbers(lab, artifacts, expected
         for name, explorer in (("template_matching", tm), ("sharing", sh), ("feature_maps", fm),
                                ("training", tr)):
             explorer.scroll_into_view_if_needed()
-            page.wait_for_function("e => e.querySelector('.meia-view').dataset.drawn", arg=explorer.element_handle())
+            wait_drawn(view_of(explorer))
             _fits(explorer)
+            smallest = smallest_text(explorer)
+            assert smallest >= (14 if width >= 1280 else 12), f"{name}: text of {smallest} px at {width}x{height}"
             text = _readout(explorer)
             # what a person sees: the explorer's top at the top of the window, then its readout
             explorer.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -129,20 +125,18 @@ def test_four_explorers_fit_and_write_the_cores_numbers(lab, artifacts, expected
     # the keyboard moves the object: the peak follows it, with the same value
     page.set_viewport_size({"width": 1280, "height": 720})
     tm.scroll_into_view_if_needed()
-    before = tm.locator(".meia-view").get_attribute("data-drawn")
-    handle = tm.locator(".widget-slider").filter(has_text="Object column").locator(".noUi-handle")
-    handle.focus()
-    handle.press("ArrowRight")
-    _wait_drawn(tm, before)
+    before = view_of(tm).get_attribute("data-drawn")
+    press_slider(tm, "Object column")
+    wait_drawn(view_of(tm), before)
     assert expected["tm9"] in _readout(tm)
 
     # a click on a unit of the first pooling layer shows its window and winner
     fm.scroll_into_view_if_needed()
-    before = fm.locator(".meia-view").get_attribute("data-drawn")
+    before = view_of(fm).get_attribute("data-drawn")
     pool = fm.locator("svg.meia-layer[data-layer='2'] image")
     box = pool.bounding_box()
     pool.click(position={"x": 2, "y": 2})  # channel 0, row 0, col 0
-    _wait_drawn(fm, before)
+    wait_drawn(view_of(fm), before)
     text = _readout(fm)
     value = expected["fm_pool"][0, 0, 0]
     from meia_cnn.widgets._explorer import format_number
@@ -154,3 +148,10 @@ def test_four_explorers_fit_and_write_the_cores_numbers(lab, artifacts, expected
     page.screenshot(path=str(artifacts / "w2b-feature_maps-pool-1280x720.png"))
     assert not page.console_errors, page.console_errors
     assert np.isfinite(value)
+
+    # no serious or critical accessibility violation in the four explorers
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [[f"{NOTEBOOK_PANEL} .meia-explorer"]]})
+    serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not serious, results.generate_report()

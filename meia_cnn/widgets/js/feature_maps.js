@@ -102,8 +102,9 @@ function layerPanel(ctx, layer, i) {
 }
 
 function gridPanel(ctx, grid) {
-  // cells wide enough for "−0.123" in 12 px text
-  const cell = Math.max(46, Math.min(56, Math.floor((ctx.narrow ? ctx.width - 8 : 240) / grid.cols)));
+  // cells wide enough for "−0.123" in the body's text size
+  const least = ctx.font >= 14 ? 56 : 48;
+  const cell = Math.max(least, Math.min(64, Math.floor((ctx.narrow ? ctx.width - 8 : 260) / grid.cols)));
   const w = grid.cols * cell;
   const width = Math.min(ctx.width - 4, Math.max(w + 4, 120));
   const lines = titleLines(ctx, grid.title, width / 1.1);
@@ -111,7 +112,7 @@ function gridPanel(ctx, grid) {
   const svg = Draw.panel(ctx.figure, { width, height: grid.rows * cell + top + 4, label: grid.title });
   writeLines(svg, ctx, lines, { weight: "bold" });
   Draw.grid(svg, { x: 2, y: top, cell, rows: grid.rows, cols: grid.cols, colours: grid.colours,
-    labels: grid.labels, size: 12 });
+    labels: grid.labels, size: ctx.font });
   if (grid.mark) {
     const [r, c] = grid.mark;
     Draw.highlight(svg, { x: 2 + c * cell, y: top + r * cell, width: cell, height: cell,
