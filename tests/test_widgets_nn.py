@@ -75,7 +75,12 @@ def _check_maps(v, image, label=None, message=""):
     assert [entry["title"].split(":")[0] for entry in scene["layers"]] == model.layer_names
     for entry, out in zip(scene["layers"], outs):
         assert (entry["rows"], entry["cols"]) == tile_channels(out).shape
-    assert len(v.view.maps) == len(model.layers) and all(m[:4] == b"\x89PNG" for m in v.view.maps)
+    assert len(v.view.maps) == len(model.layers)
+    for png, out in zip(v.view.maps, outs):  # each mosaic as drawn: one pixel a value, white gaps
+        mosaic = tile_channels(out)
+        picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        assert picture.shape[:2] == mosaic.shape
+        assert (picture[~np.isfinite(mosaic)] == 255).all()
     assert scene["probs"]["texts"] == [f"{q:.3f}" for q in v.probabilities]
     (r0, r1), (c0, c1) = want.field
     assert scene["input"]["field"] == [r0, r1, c0, c1]

@@ -23,9 +23,10 @@ draws them.
 
 from __future__ import annotations
 
+import functools
 import html
-import re
 import io
+import re
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -136,17 +137,29 @@ def _png(rgb: NDArray[np.uint8]) -> bytes:
         return out.getvalue()
 
 
-def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
-    """A mosaic as PNG, NaN (the gaps between tiles) white."""
+@functools.lru_cache(maxsize=4)
+def _palette(name: str) -> list[int]:
+    """255 colours of a colour map, then white (index 255: the gaps between tiles), as a PNG palette."""
     import matplotlib
 
+    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 255))[:, :3] * 255 + 0.5).astype(np.uint8)
+    return np.vstack([rgb, [[255, 255, 255]]]).ravel().tolist()
+
+
+def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
+    """A mosaic as a palette PNG (one byte a pixel), NaN (the gaps between tiles) white."""
+    from PIL import Image
+
     lo, hi = (-top, top) if signed else (0.0, top)
-    cmap = matplotlib.colormaps["PuOr_r" if signed else "cividis"]
     with np.errstate(invalid="ignore"):
         scaled = np.clip((values - lo) / (hi - lo or 1.0), 0.0, 1.0)
-    rgb = (cmap(np.nan_to_num(scaled))[..., :3] * 255 + 0.5).astype(np.uint8)
-    rgb[~np.isfinite(values)] = 255
-    return _png(rgb)
+    index = (np.nan_to_num(scaled) * 254 + 0.5).astype(np.uint8)
+    index[~np.isfinite(values)] = 255
+    picture = Image.fromarray(index, mode="P")
+    picture.putpalette(_palette("PuOr_r" if signed else "cividis"))
+    with io.BytesIO() as out:
+        picture.save(out, format="png", compress_level=1)
+        return out.getvalue()
 
 
 def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
