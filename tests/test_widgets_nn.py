@@ -1,14 +1,22 @@
-"""FeatureMapExplorer and TrainingExplorer: drawn data equals the model's numbers, artists built once."""
+"""FeatureMapExplorer and TrainingExplorer: what the page is sent equals the model's numbers."""
 
-import time
+import io
+import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from PIL import Image
 
+from meia_cnn import nn
+from meia_cnn.data import load_image
+from meia_cnn.explain.feature_maps import network_state, tile_channels, unit_detail
+from meia_cnn.explain.training import training_plan
 from meia_cnn.nn import (
+    REFERENCE_SETTINGS,
+    AvgPool2D,
     Conv2D,
     Dense,
+    Dropout,
     Flatten,
     MaxPool2D,
     ReLU,
@@ -19,12 +27,7 @@ from meia_cnn.nn import (
     train_reference,
 )
 from meia_cnn.widgets import FeatureMapExplorer, TrainingExplorer
-from meia_cnn.widgets.feature_maps import tile_channels
-
-
-def n_artists(fig):
-    """Artists on the figure and its axes (tick marks, which matplotlib makes as needed, aside)."""
-    return len(fig.get_children()) + sum(len(ax.get_children()) for ax in fig.axes)
+from meia_cnn.widgets._explorer import format_number
 
 
 @pytest.fixture(scope="module")
@@ -32,98 +35,233 @@ def split():
     return digits_split()
 
 
-# -- FeatureMapExplorer ---------------------------------------------------------------------
-def test_tile_channels_puts_channel_c_in_row_c_div_ncols():
-    maps = np.random.default_rng(0).random((3, 2, 10))
-    grid = tile_channels(maps, ncols=4)
-    assert grid.shape == (3 * 4 - 1, 4 * 3 - 1)
-    for c in range(10):
-        r, q = divmod(c, 4)
-        np.testing.assert_array_equal(grid[r * 4:r * 4 + 3, q * 3:q * 3 + 2], maps[:, :, c])
-    assert np.isnan(grid[3]).all() and np.isnan(grid[:, 2]).all()
-    assert np.isnan(grid[8:, 6:]).all()  # the two missing tiles stay empty
-    np.testing.assert_array_equal(tile_channels(np.arange(20.0))[1, :4], [16, 17, 18, 19])
-    with pytest.raises(ValueError, match=r"`maps` must be \(H, W, C\) or \(K,\)"):
-        tile_channels(np.zeros((2, 2)))
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference()
 
 
-def test_feature_map_explorer_defaults_show_the_reference_model(split):
-    X_train, X_test, y_train, y_test = split
-    figs = plt.get_fignums()
-    viz = FeatureMapExplorer()
-    assert set(viz.controls) == {"index"}
-    assert viz.controls["index"].max == len(X_test) - 1
-    model = load_reference()
-    artists = n_artists(viz.fig)
-    for index in (0, 5, 449, 17):
-        viz.controls["index"].value = index
-        outs = model.forward_all(X_test[index])
-        assert viz.error == ""
-        assert len(viz.drawn_maps) == len(outs) == 8
-        for drawn, out, activation in zip(viz.drawn_maps, outs, viz.activations):
-            np.testing.assert_allclose(activation, out, rtol=1e-6, atol=1e-6)
-            np.testing.assert_allclose(drawn, tile_channels(out), rtol=1e-6, atol=1e-6, equal_nan=True)
-        # the first conv layer's channel 1 is the second tile of the first row
-        np.testing.assert_allclose(viz.drawn_maps[0][:8, 9:17], outs[0][:, :, 1], rtol=1e-6, atol=1e-6)
-        p = model.predict(X_test[index])
-        np.testing.assert_allclose(viz.drawn_probabilities, p, rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(viz.probabilities, p, rtol=1e-5, atol=1e-7)
-        assert viz.prediction == int(p.argmax())
-        assert viz.label == int(y_test[index])
-        np.testing.assert_array_equal(viz.input_image.get_array(), X_test[index, :, :, 0])
-        assert f"Image {index} of 450: predicted {viz.prediction}" in viz.readout_text
-        assert viz.input_title.get_text() == f"input #{index} · label {y_test[index]}"
-        assert viz.probs_title.get_text() == f"predicted {viz.prediction}\n{100 * p.max():.1f} %"
-    assert [t.get_text() for t in viz.class_labels] == [str(c) for c in range(10)]
-    assert [t.get_text() for t in viz.layer_titles][:3] == ["conv2d_1: 8×8×8", "relu_1: 8×8×8", "maxpool2d_1: 4×4×8"]
-    np.testing.assert_array_equal(viz.kernels, model.layers[0].params["W"])
-    np.testing.assert_array_equal(viz.kernel_image.get_array(), tile_channels(viz.kernels[:, :, 0, :]))
-    accuracy = model.evaluate(X_test, y_test)
-    assert f"gets {100 * accuracy:.1f} % of these 450 images right" in viz.readout_text
-    assert n_artists(viz.fig) == artists
-    assert plt.get_fignums() == figs
-    viz.close()
-    assert viz.fig is None
+@pytest.fixture
+def maps():
+    v = FeatureMapExplorer()
+    yield v
+    v.close()
 
 
-def test_feature_map_explorer_colours_a_mistake(split):
-    X_train, X_test, y_train, y_test = split
-    model = load_reference()
-    wrong = np.flatnonzero(model.predict(X_test).argmax(axis=1) != y_test)
-    assert len(wrong)
-    viz = FeatureMapExplorer(index=int(wrong[0]))
-    guess, truth = viz.prediction, viz.label
-    assert guess != truth
-    assert viz.bars[guess].get_facecolor()[:3] == pytest.approx((0xD5 / 255, 0x5E / 255, 0))  # vermillion
-    assert viz.bars[truth].get_facecolor()[:3] == pytest.approx((0, 0x72 / 255, 0xB2 / 255))  # blue
-    assert f"wrong (the label is {truth}" in viz.readout_text
-    assert str(int(wrong[0])) in viz.readout_text.split("misclassified:")[1]
-    viz.controls["index"].value = int(np.flatnonzero(model.predict(X_test).argmax(axis=1) == y_test)[0])
-    assert viz.bars[viz.prediction].get_facecolor()[:3] == pytest.approx((0, 0x9E / 255, 0x73 / 255))  # green
-    viz.close()
+def _unit(v):
+    c = v.controls
+    shape = v.model.output_shapes[c["layer"].value]
+    return (c["row"].value, c["col"].value, c["channel"].value) if len(shape) == 3 else (c["channel"].value,)
 
 
-def test_feature_map_explorer_with_its_own_model_and_data():
+def _check_maps(v, image, label=None, message=""):
+    """The state, the scene and the readout against the model, for the image shown."""
+    model = v.model
+    outs = model.forward_all(image)
+    net = network_state(model, image)
+    for got, want in zip(v.activations, outs):
+        np.testing.assert_array_equal(got, want)
+    p = model.predict(image)
+    np.testing.assert_allclose(v.probabilities, p, rtol=1e-5, atol=1e-7)
+    assert v.prediction == int(p.argmax()) and v.label == label
+    layer, unit = v.controls["layer"].value, _unit(v)
+    d = v.detail
+    want = unit_detail(model, net, layer, unit)
+    assert (d.layer, d.unit, d.kind) == (layer, unit, want.kind)
+    assert d.value == want.value == float(outs[layer][unit])
+    if d.kind in ("conv", "dense"):  # the shown sum is the layer's output (float32 precision)
+        assert d.total + d.bias == pytest.approx(float(outs[layer][unit]), rel=1e-5, abs=1e-5)
+    scene = v.view.scene
+    assert scene["selected"] == {"layer": layer, "unit": list(unit)}
+    assert [entry["title"].split(":")[0] for entry in scene["layers"]] == model.layer_names
+    for entry, out in zip(scene["layers"], outs):
+        assert (entry["rows"], entry["cols"]) == tile_channels(out).shape
+    assert len(v.view.maps) == len(model.layers)
+    for png, out in zip(v.view.maps, outs):  # each mosaic as drawn: one pixel a value, white gaps
+        mosaic = tile_channels(out)
+        picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        assert picture.shape[:2] == mosaic.shape
+        assert (picture[~np.isfinite(mosaic)] == 255).all()
+    assert scene["probs"]["texts"] == [f"{q:.3f}" for q in v.probabilities]
+    (r0, r1), (c0, c1) = want.field
+    assert scene["input"]["field"] == [r0, r1, c0, c1]
+    value = format_number(d.value)
+    assert scene["detail"]["equation"].endswith(f"= {value}") or f"= {value}," in scene["detail"]["equation"]
+    text = v.readout_text
+    assert f"= {value} (receptive field on the input: rows {r0}–{r1 - 1}, cols {c0}–{c1 - 1})" in text
+    assert scene["detail"]["equation"] in text
+    assert v.error == message
+
+
+def test_defaults_show_the_reference_model(maps, split, reference):
+    X_test, y_test = split[1], split[3]
+    assert set(maps.controls) == {"index", "source", "upload", "layer", "channel", "row", "col", "depth"}
+    assert maps.controls["index"].max == len(X_test) - 1
+    assert (maps.controls["row"].value, maps.controls["col"].value) == (4, 4)  # the middle of the first map
+    _check_maps(maps, X_test[0], int(y_test[0]))
+    accuracy = reference.evaluate(X_test, y_test)
+    assert f"gets {100 * accuracy:.1f} % of these 450 images right" in maps.readout_text
+    np.testing.assert_array_equal(maps.kernels, reference.layers[0].params["W"])
+    assert maps.view.scene["layers"][0]["title"] == "conv2d_1: 8×8×8"
+
+
+def test_every_image(maps, split):
+    X_test, y_test = split[1], split[3]
+    control = maps.controls["index"]
+    for index in range(control.min, control.max + 1, 7):
+        version, changed = maps.view.version, control.value != index
+        control.value = index
+        assert maps.view.version == version + changed
+        assert maps.prediction == int(np.argmax(maps.model.predict(X_test[index])))
+        assert f"Image {index} of 450: predicted {maps.prediction}" in maps.readout_text
+    control.value = 17
+    _check_maps(maps, X_test[17], int(split[3][17]))
+
+
+def test_every_unit_of_every_layer(maps, split):
+    image, label = split[1][5], int(split[3][5])
+    maps.controls["index"].value = 5
+    c = maps.controls
+    for layer in [v for _, v in c["layer"].options]:
+        c["layer"].value = layer
+        shape = maps.model.output_shapes[layer]
+        assert c["channel"].max == shape[-1] - 1
+        assert c["row"].max == (shape[0] - 1 if len(shape) == 3 else 0)
+        assert c["depth"].max == (maps.model.layers[layer].in_channels - 1
+                                  if isinstance(maps.model.layers[layer], Conv2D) else 0)
+        for name in ("channel", "row", "col", "depth"):
+            control = c[name]
+            for value in range(control.min, control.max + 1):
+                version, changed = maps.view.version, control.value != value
+                control.value = value
+                assert maps.view.version == version + changed
+                _check_maps(maps, image, label)
+
+
+def test_the_conv_detail_is_the_convolution_explorers_arithmetic(maps, split):
+    c = maps.controls
+    with maps.hold():
+        c["layer"].value = 3
+        c["row"].value, c["col"].value, c["channel"].value, c["depth"].value = 1, 2, 5, 4
+    d = maps.detail
+    window, kernel, products = maps.view.scene["detail"]["grids"]
+    assert window["labels"] == [[format_number(v) for v in row] for row in d.inputs[:, :, 4]]
+    assert kernel["labels"] == [[format_number(v) for v in row] for row in d.weights[:, :, 4]]
+    assert products["labels"] == [[format_number(v) for v in row] for row in d.products[:, :, 4]]
+    lines = maps.view.scene["detail"]["lines"]
+    assert lines[0] == f"Sum over channel 4: {format_number(d.channel_sums[4])}."
+    assert lines[1].endswith(f"= {format_number(d.total)}.")
+    assert maps.view.scene["detail"]["equation"] == (
+        f"Sum of the products {format_number(d.total)} + bias {format_number(d.bias)} = {format_number(d.value)}")
+
+
+def test_the_output_shows_logits_and_softmax(maps, reference, split):
+    c = maps.controls
+    with maps.hold():
+        c["layer"].value = 7
+        c["channel"].value = 3
+    net = network_state(reference, split[1][0])
+    bars = maps.view.scene["detail"]["bars"]
+    assert bars["values"] == pytest.approx(list(net.probabilities))
+    assert bars["texts"][3] == f"z = {format_number(net.logits[3])} → p = {net.probabilities[3]:.3f}"
+    den = float(np.exp(net.logits).sum())
+    assert maps.view.scene["detail"]["lines"][-1] == (
+        f"p[3] = e^{format_number(net.logits[3])} / (e^{format_number(net.logits[0])} + … + "
+        f"e^{format_number(net.logits[-1])}) = {format_number(np.exp(net.logits[3]))} / {format_number(den)} = "
+        f"{net.probabilities[3]:.3f}")
+    _check_maps(maps, split[1][0], int(split[3][0]))
+
+
+def test_a_click_in_the_drawing_picks_the_unit(maps, split):
+    version = maps.view.version
+    maps.view._handle_custom_msg({"pick": [2, 1, 3, 6]}, [])  # maxpool2d_1, row 1, col 3, channel 6
+    assert maps.view.version == version + 1  # one new scene for the click
+    assert (maps.controls["layer"].value, _unit(maps)) == (2, (1, 3, 6))
+    assert maps.detail.kind == "maxpool"
+    _check_maps(maps, split[1][0], int(split[3][0]))
+    maps.view._handle_custom_msg({"pick": [7, 0, 0, 9]}, [])  # a vector layer: the index
+    assert (maps.controls["layer"].value, _unit(maps)) == (7, (9,))
+    for junk in ({"pick": [99, 0, 0, 0]}, {"pick": "x"}, {"pick": [0, 0, 0, 1000]}, {"other": 1}, "text"):
+        maps.view._handle_custom_msg(junk, [])
+    assert (maps.controls["layer"].value, _unit(maps)) == (7, (9,)) and maps.error == ""
+
+
+@pytest.mark.parametrize("name, value", [
+    ("index", None), ("index", 10**9), ("layer", None), ("layer", 99), ("source", None), ("source", "x"),
+    ("channel", -1), ("row", "x"), ("depth", None),
+])
+def test_values_outside_the_controls_never_raise(maps, split, name, value):
+    state = maps.state
+    try:
+        maps.controls[name].value = value
+    except Exception:  # noqa: BLE001 - the control itself may refuse the value: fine
+        pass
+    if maps.error:
+        assert re.search(r"Choose|whole number", maps.error)
+        assert maps.state is state
+    with maps.hold():
+        maps.controls["source"].value = "test images"
+        maps.controls["index"].value = 2
+        maps.controls["layer"].value = 0
+    assert maps.error == ""
+    _check_maps(maps, split[1][2], int(split[3][2]))
+
+
+def _png(array):
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_own_image_upload(maps, send_upload, upload_files, split):
+    dark_on_light = np.full((40, 30), 230, np.uint8)
+    dark_on_light[8:32, 12:18] = 20  # a dark stroke on paper: inverted like the digits
+    send_upload(maps.controls["upload"], _png(dark_on_light), "one.png")
+    assert maps.controls["source"].value == "upload: one.png"
+    assert maps.error.startswith("Showing one.png, inverted")
+    expected = 1.0 - load_image(_png(dark_on_light), grey=True, size=(8, 8))
+    np.testing.assert_allclose(maps.image[:, :, 0], expected, atol=1e-6)
+    _check_maps(maps, maps.image, None, maps.error)
+    assert "Your image one.png: predicted" in maps.readout_text
+    maps.controls["layer"].value = 3  # every control works on the upload
+    _check_maps(maps, maps.image, None)
+    before = (maps.view.scene, maps.view.version, maps.image)
+    send_upload(maps.controls["upload"], upload_files["random"], "noise.bin")
+    assert maps.error.startswith("noise.bin: ") and "not an image" in maps.error and "BytesIO" not in maps.error
+    assert (maps.view.scene, maps.view.version) == before[:2]
+    np.testing.assert_array_equal(maps.image, before[2])
+    maps.controls["source"].value = "test images"  # back to the test set
+    _check_maps(maps, split[1][0], int(split[3][0]))
+
+
+def test_a_users_own_model_and_images(send_upload, upload_files):
     rng = np.random.default_rng(0)
-    model = Sequential([Conv2D(2, 3, 3), ReLU(), MaxPool2D(2), Flatten(), Dense(3 * 2 * 2 * 1, 4)],
-                       input_shape=(6, 6, 2), seed=1)
-    X = rng.random((7, 6, 6, 2))
-    viz = FeatureMapExplorer(model, X, index=2)
-    assert viz.label is None and viz.controls["index"].max == 6
-    artists = n_artists(viz.fig)
-    viz.controls["index"].value = 6
-    outs = model.forward_all(X[6])
-    for drawn, out in zip(viz.drawn_maps, outs):
-        np.testing.assert_allclose(drawn, tile_channels(out), equal_nan=True)
-    assert "input channel 0" in viz.kernel_title.get_text()
-    np.testing.assert_allclose(viz.drawn_probabilities, model.predict(X[6]))
-    assert n_artists(viz.fig) == artists
-    viz.close()
+    model = Sequential([Conv2D(3, 4, 3, padding="same"), ReLU(), AvgPool2D(2), Dropout(0.25),
+                        Conv2D(4, 2, 2, stride=2), MaxPool2D(1), Flatten(), Dense(2 * 2 * 2, 3)],
+                       input_shape=(9, 9, 3), seed=1)
+    X = rng.random((5, 9, 9, 3)).astype(np.float32)
+    v = FeatureMapExplorer(model, X, index=2)
+    try:
+        assert v.label is None and v.controls["index"].max == 4
+        assert v.controls["depth"].max == 2
+        _check_maps(v, X[2])
+        for layer in range(len(model.layers)):
+            v.controls["layer"].value = layer
+            v.controls["channel"].value = v.controls["channel"].max
+            _check_maps(v, X[2])
+        send_upload(v.controls["upload"], upload_files["good"], "colour.png")  # RGB: 3 channels kept
+        expected = load_image(upload_files["good"], size=(9, 9))
+        np.testing.assert_allclose(v.image, expected * (X.max() - X.min()) + X.min(), atol=1e-5)
+        _check_maps(v, v.image, None, v.error)
+    finally:
+        v.close()
     dense = Sequential([Flatten(), Dense(36, 3)], input_shape=(6, 6, 1), seed=0)
-    viz = FeatureMapExplorer(dense, rng.random((4, 6, 6)), np.array([0, 1, 2, 0]))
-    assert viz.kernels is None and viz.kernel_title.get_text() == "no convolution layer"
-    assert viz.label == 0
-    viz.close()
+    v = FeatureMapExplorer(dense, rng.random((4, 6, 6)), np.array([0, 1, 2, 0]))
+    try:
+        assert v.kernels is None and v.label == 0
+        assert v.controls["row"].disabled and v.controls["channel"].description == "Unit"
+        _check_maps(v, v.X[0], 0)
+    finally:
+        v.close()
 
 
 @pytest.mark.parametrize(
@@ -143,70 +281,89 @@ def test_feature_map_explorer_rejects_bad_arguments(kwargs, error, match):
         FeatureMapExplorer(**kwargs)
 
 
+def test_feature_map_close(maps):
+    children = [maps.view, maps.message, *maps.controls.values()]
+    maps.close()
+    assert all(w.comm is None for w in children) and maps.comm is None
+
+
 # -- TrainingExplorer ------------------------------------------------------------------------
-def test_training_explorer_trains_and_draws_the_history(split):
+def test_training_explorer_trains_with_the_reference_recipe(split):
     X_train, X_test, y_train, y_test = split
-    figs = plt.get_fignums()
     viz = TrainingExplorer()
-    assert set(viz.controls) == {"filters", "kernel_size", "epochs", "train"}
-    assert f"{reference_model().n_params:,} parameters" in viz.readout_text
-    artists = n_artists(viz.fig)
-    viz.controls["filters"].value = 4
-    viz.controls["kernel_size"].value = 5
-    assert f"{reference_model(4, 5).n_params:,} parameters" in viz.readout_text
-    viz.controls["epochs"].value = 3
-    viz.controls["train"].click()
-    assert viz.wait(timeout=60)
-    assert viz.error == ""
-    # the widget's numbers are the model's: the same run as train_reference with these settings
-    _, expected = train_reference(filters=4, kernel_size=5, epochs=3)
-    assert viz.history == expected
-    curves = viz.drawn_curves
-    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-        np.testing.assert_array_equal(curves[key][0], [1, 2, 3])
-        np.testing.assert_array_equal(curves[key][1], viz.history[key])
-    assert viz.test_accuracy == viz.model.evaluate(X_test, y_test) == viz.history["val_accuracy"][-1]
-    assert f"Final test accuracy: {100 * viz.test_accuracy:.1f} % after 3 epochs" in viz.readout_text
-    assert viz.progress.value == viz.progress.max == 3 * 43
-    np.testing.assert_array_equal(viz.drawn_kernels, tile_channels(viz.model.layers[0].params["W"][:, :, 0, :]))
-    assert viz.drawn_kernels.shape == (5, 4 * 6 - 1)  # four 5x5 kernels in one row
-    assert viz.ax_loss.get_xlim() == (0.5, 3.5)
-    assert viz.kernel_title.get_text() == "first-layer kernels\n4 × 5×5"
-    assert n_artists(viz.fig) == artists
-    assert plt.get_fignums() == figs
-    viz.close()
-    assert viz.fig is None
+    try:
+        assert set(viz.controls) == {"filters", "kernel_size", "epochs", "train"}
+        assert viz.seed == REFERENCE_SETTINGS["seed"]
+        assert viz.controls["epochs"].value == REFERENCE_SETTINGS["epochs"]
+        assert f"{reference_model().n_params:,} parameters" in viz.readout_text
+        assert "Not trained yet" in viz.readout_text
+        viz.controls["filters"].value = 4
+        viz.controls["kernel_size"].value = 5
+        assert f"{reference_model(4, 5).n_params:,} parameters" in viz.readout_text
+        version = viz.view.version
+        viz.controls["epochs"].value = 3
+        assert viz.view.version == version + 1
+        assert viz.state.settings == {"filters": 4, "kernel_size": 5, "epochs": 3, "seed": viz.seed}
+        viz.controls["train"].click()
+        assert viz.wait(timeout=120)
+        assert viz.error == ""
+        # the widget's numbers are the kit's recipe: the same run as train_reference with these settings
+        _, expected = train_reference(filters=4, kernel_size=5, epochs=3)
+        assert viz.history == expected
+        curves = viz.drawn_curves
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            np.testing.assert_array_equal(curves[key][0], [1, 2, 3])
+            np.testing.assert_array_equal(curves[key][1], viz.history[key])
+        assert viz.test_accuracy == viz.model.evaluate(X_test, y_test) == viz.history["val_accuracy"][-1]
+        assert f"Final test accuracy: {100 * viz.test_accuracy:.1f} % after 3 epochs" in viz.readout_text
+        assert viz.progress.value == viz.progress.max == 3 * training_plan(4, 5, 3, seed=viz.seed).batches
+        assert viz.live_text.startswith("Epoch 3/3: train loss")
+        assert viz.view.history["xrange"] == [0.5, 3.5]
+        kernels = viz.view.scene["kernels"]
+        assert kernels["title"] == "first-layer kernels: 4 × 5×5"
+        assert (kernels["rows"], kernels["cols"]) == (5, 4 * 6 - 1)
+        assert viz.view.kernels_png[:4] == b"\x89PNG"
+        assert not viz.view.scene["stale"]
+        # new settings: the readout says the curves are the previous run's until Train is pressed
+        viz.controls["filters"].value = 6
+        assert viz.view.scene["stale"]
+        assert ("The curves belong to the previous settings (4 filters, 5×5 kernels, 3 epochs): press Train "
+                "to train this network.") in viz.readout_text
+        assert f"{reference_model(6, 5).n_params:,} parameters" in viz.readout_text
+        viz.controls["filters"].value = 4
+        assert not viz.view.scene["stale"] and "previous settings" not in viz.readout_text
+    finally:
+        viz.close()
 
 
 def test_a_second_press_while_training_is_ignored_with_a_message():
     viz = TrainingExplorer(filters=2, epochs=3)
-    assert viz.train() is True
-    assert viz.training
-    viz.controls["train"].click()  # while the first run is going
-    assert "Already training" in viz.error
-    assert viz.train() is False
-    assert viz.wait(timeout=60)
-    assert not viz.training
-    assert len(viz.history["loss"]) == 3  # one run, not two
-    assert viz.error == ""
-    assert viz.train(blocking=True) is True  # once finished, a new run starts
-    viz.close()
+    try:
+        assert viz.train() is True
+        assert viz.training
+        viz.controls["train"].click()  # while the first run is going
+        assert "Already training" in viz.error
+        assert viz.train() is False
+        assert viz.wait(timeout=120)
+        assert not viz.training
+        assert len(viz.history["loss"]) == 3  # one run, not two
+        assert viz.error == ""
+        assert viz.train(blocking=True) is True  # once finished, a new run starts
+    finally:
+        viz.close()
 
 
-def test_the_figure_can_be_drawn_while_the_curves_grow():
-    # in a notebook the front end asks for frames (drawn in the kernel's main
-    # thread) while the training thread updates the curves
-    viz = TrainingExplorer(filters=2, epochs=12)
-    viz.train()
-    frames = 0
-    while viz.training or frames == 0:
-        viz.fig.canvas.draw()
-        frames += 1
-        time.sleep(0.02)  # a front end asks for at most ~50 frames a second
-    assert viz.wait(timeout=60) and viz.error == ""
-    viz.fig.canvas.draw()
-    assert len(viz.drawn_curves["loss"][1]) == 12
-    viz.close()
+def test_every_epoch_is_sent_as_curves_only():
+    viz = TrainingExplorer(filters=2, epochs=4)
+    seen = []
+    viz.view.observe(lambda change: seen.append(len(change["new"]["loss"])), names="history")
+    try:
+        version = viz.view.version
+        viz.train(blocking=True)
+        assert seen == [1, 2, 3, 4]  # one message per epoch (nothing new to send at the start and the end)
+        assert viz.view.version == version + 2  # the start and the end: the page is redrawn twice only
+    finally:
+        viz.close()
 
 
 def test_closing_during_training_stops_the_run():
@@ -215,29 +372,46 @@ def test_closing_during_training_stops_the_run():
     thread = viz._thread
     viz.close()
     assert not thread.is_alive()
-    assert viz.fig is None
     assert len(viz.history["loss"]) < 40
+    assert viz.comm is None
 
 
 def test_a_failing_run_shows_its_error_and_the_explorer_keeps_working(monkeypatch):
-    import meia_cnn.widgets.training as training
-
     viz = TrainingExplorer(filters=2, epochs=1)
-
-    class Broken:
-        stop_training = False
-
-        def fit(self, *args, **kwargs):
+    try:
+        def broken(**kwargs):
             raise ValueError("out of paper")
 
-    monkeypatch.setattr(training, "reference_model", lambda *a, **k: Broken())
-    viz.train(blocking=True)
-    assert "training failed: out of paper" in viz.error
-    assert not viz.training
-    monkeypatch.undo()
-    viz.train(blocking=True)
-    assert viz.error == "" and viz.test_accuracy is not None
-    viz.close()
+        monkeypatch.setattr(nn, "train_reference", broken)
+        viz.train(blocking=True)
+        assert viz.error == "Training failed: out of paper"
+        assert not viz.training and viz.progress_label.value == "failed"
+        monkeypatch.undo()
+        viz.train(blocking=True)
+        assert viz.error == "" and viz.test_accuracy is not None
+    finally:
+        viz.close()
+
+
+@pytest.mark.parametrize("name, value", [("kernel_size", None), ("kernel_size", 4), ("filters", None),
+                                         ("epochs", 10**9), ("filters", "x")])
+def test_training_values_outside_the_controls_never_raise(name, value):
+    viz = TrainingExplorer(filters=2, epochs=1)
+    try:
+        state = viz.state
+        try:
+            viz.controls[name].value = value
+        except Exception:  # noqa: BLE001 - the control itself may refuse the value: fine
+            pass
+        if viz.error:
+            assert re.search(r"Choose a kernel size|whole number", viz.error) and viz.state is state
+            assert viz.train() is False  # no run with a setting that is not valid
+        viz.controls["kernel_size"].value = 3
+        viz.controls["filters"].value = 2
+        viz.controls["epochs"].value = 1
+        assert viz.error == ""
+    finally:
+        viz.close()
 
 
 @pytest.mark.parametrize(

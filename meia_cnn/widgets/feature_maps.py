@@ -1,118 +1,210 @@
-"""Seeing inside a trained CNN: every layer's feature maps for one test image.
+"""Seeing inside a trained CNN: every layer's feature maps, and how any unit was computed.
 
-A classroom version of CNN Explainer's overview.  Pick a test image with the
-"index" slider and see the input, the output of every layer (one small image
-per channel: the feature maps of the slides, whose depth is the number of
-filters), the learned first-layer kernels and the predicted class
-probabilities.  Every number comes from :meth:`meia_cnn.nn.Sequential.forward_all`
-and :meth:`~meia_cnn.nn.Sequential.predict`.
+A classroom version of CNN Explainer's overview and detail views.  Pick a
+test image (or upload your own) and see the input, the output of every layer
+(one small picture per channel: the feature maps of the slides, whose depth
+is the number of filters) and the predicted class probabilities.  Pick any
+unit of any layer, by clicking it in the drawing or with the controls
+``layer``, ``channel``, ``row`` and ``col``, and see what produced it:
 
-With no arguments it shows the kit's reference CNN (weights shipped in
-``meia_cnn/assets``, nothing to train) on the digits' test split.
+* a convolution unit: its receptive field on the input and the kernel's
+  products summed (window numbers, kernel numbers, products, sum + bias = value);
+* ReLU: before and after; max pooling: the window and the winner;
+  average pooling: the window and its mean; Flatten: the cell it copies;
+* a dense unit: its largest products, the sum plus the bias; for the output,
+  the logits and the softmax as a bar chart with the formula's numbers.
+
+It works with your own :class:`meia_cnn.nn.Sequential` model and images, and
+with no arguments shows the kit's reference CNN (shipped weights) on the
+digits' test split.  Every number comes from :mod:`meia_cnn.explain.feature_maps`
+(over :meth:`meia_cnn.nn.Sequential.forward_all`); :file:`js/feature_maps.js`
+draws them.
 """
 
 from __future__ import annotations
 
+import functools
 import html
-import math
+import io
+import re
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
+from numpy.typing import ArrayLike, NDArray
 
+from .. import data
 from .._validation import as_float_array, shape_text
-from ..nn import Conv2D, Sequential, digits_split, load_reference
-from ..nn.losses import _check_labels, softmax
-from ._base import (
-    CMAP_IMAGE,
-    CMAP_SIGNED,
-    CMAP_VALUES,
-    FONT,
-    PALETTE,
-    Explorer,
-    PathText,
-    plain_axes,
-    set_title,
+from ..explain.feature_maps import (
+    FeatureMapState,
+    NetworkState,
+    UnitDetail,
+    feature_map_state,
+    layer_scales,
+    network_state,
+    tile_channels,
+    tile_layout,
 )
+from ..nn import Conv2D, Sequential, digits_split, load_reference
+from ..nn.losses import _check_labels
+from ._explorer import PALETTE, Explorer, Upload, View, colours, esm, format_number
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
-#: Values per row when a vector (Flatten, Dense) is drawn as a strip.
-VECTOR_ROW = 16
+#: Largest upload sent by the page.
+UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+UPLOAD_LABEL = "upload: "
+TEST_IMAGES = "test images"
+#: Products listed for a dense unit (the largest in size).
+DENSE_SHOWN = 6
+
+# -- what a student reads (one place) ------------------------------------------------
+TEXT = {
+    "title": "Inside the CNN: every layer's feature maps for one image, and how one unit was computed",
+    "index": "Test image must be a whole number from 0 to {hi}.",
+    "choose_source": "Choose the image to show: the test images or your upload.",
+    "choose_layer": "Choose a layer in the list.",
+    "unit_range": "{name} must be a whole number from 0 to {hi} for this layer.",
+    "showing": "Showing {name}",
+    "inverted": "Showing {name}, inverted (light on dark, like the images the model was trained on).",
+    "input_title": "input #{i}",
+    "input_title_label": "input #{i} · label {y}",
+    "input_title_upload": "your image",
+    "input_label": "The input image, {h} by {w}; the selected unit's receptive field is framed in orange.",
+    "layer_title": "{name}: {shape}",
+    "layer_label": "Output of {name}, {shape}, one small picture per channel; click a unit to see how it was computed.",
+    "probs_title": "predicted {guess}: {p} %",
+    "probs_label": "Predicted probability of each class; the largest is {guess}.",
+    "unit_map": "{name}, channel {ch}, row {r}, col {c}",
+    "unit_vector": "{name}, unit {k}",
+    "conv_title": "How {unit} was computed: a {kh}×{kw} window of the input, times the kernel, summed",
+    "window_grid": "input window (channel {d} of {C})",
+    "kernel_grid": "kernel {f}, channel {d}",
+    "products_grid": "products",
+    "conv_depth": "Sum over channel {d}: {s}.",
+    "conv_sums": "Sum over the {C} input channels: {sums} = {total}.",
+    "conv_equation": "Sum of the products {total} + bias {b} = {value}",
+    "relu_title": "How {unit} was computed: ReLU keeps positive values and puts 0 for negative ones",
+    "relu_equation": "max(0, {x}) = {value}",
+    "max_title": "How {unit} was computed: the largest value of its {kh}×{kw} window (the winner is framed)",
+    "max_grid": "window of channel {ch}",
+    "max_equation": "max of the window = {value}, at row {r}, col {c} of the layer's input",
+    "avg_title": "How {unit} was computed: the mean of its {kh}×{kw} window",
+    "avg_equation": "({total}) / {n} = {value}",
+    "flatten_title": "How {unit} was computed: Flatten copies one cell of the maps into a vector",
+    "flatten_equation": "unit {k} = input row {r}, col {c}, channel {ch} = {value}",
+    "dropout_title": "How {unit} was computed: at prediction, Dropout passes every value unchanged",
+    "dropout_equation": "output = input = {value}",
+    "dense_title": "How {unit} was computed: every input times its weight, summed, plus the bias",
+    "dense_product": "x[{j}] · w[{j}] = {x} · {w} = {p}",
+    "dense_more": "… and {n} more products (the {shown} largest in size are listed).",
+    "dense_equation": "Sum of the {n} products {total} + bias {b} = {value}",
+    "softmax_title": "The output: logits z and the softmax p = e^z / Σ e^z",
+    "softmax_bar": "z = {z} → p = {p}",
+    "softmax_equation": ("p[{k}] = e^{z} / (e^{z0} + … + e^{zn}) = {num} / {den} = {p}"),
+    "other_title": "{unit}: this kind of layer is shown without its arithmetic",
+    "image_line": "<div>Image {i} of {n}: predicted <b>{guess}</b> with probability {p} %{verdict}.</div>",
+    "upload_line": "<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>",
+    "right": ", right",
+    "wrong": ", wrong (the label is {y}, probability {py} %)",
+    "accuracy": "<div>The model gets {acc} % of these {n} images right{listed}.</div>",
+    "misclassified": "; misclassified: {items}",
+    "unit_line": ("<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
+                  "cols {c0}–{c1}).</div>"),
+    "detail_line": "<div>{equation}</div>",
+    "shapes": ("<div>Feature maps: input {input} → {shapes}; the depth of each map is the number of "
+               "filters.</div>"),
+}
 
 
-def _tiles_per_row(channels):
-    """4 tiles a row up to 16 channels (2x4, 4x4), 8 beyond: mosaics stay near square."""
-    return channels if channels < 4 else (4 if channels <= 16 else 8)
+class FeatureMapView(View):
+    """The drawing of :class:`FeatureMapExplorer` (:file:`js/feature_maps.js`).
 
-
-def tile_channels(maps, ncols=None, gap=1):
-    """Lay the channels of ``(H, W, C)`` maps side by side, ``ncols`` per row.
-
-    By default 4 per row up to 16 channels, 8 beyond.
-
-    Channel ``c`` sits in tile row ``c // ncols``, tile column ``c % ncols``;
-    tiles are separated by ``gap`` rows/columns of NaN (drawn as background).
-    A vector ``(K,)`` becomes rows of :data:`VECTOR_ROW` values, NaN-padded.
-
-    Parameters
-    ----------
-    maps : ndarray of shape (H, W, C) or (K,)
-
-    Returns
-    -------
-    ndarray of shape (rows (H + gap) - gap, cols (W + gap) - gap), float64
-
-    Examples
-    --------
-    >>> maps = np.stack([[[0.0, 2.0], [4.0, 6.0]], [[1.0, 3.0], [5.0, 7.0]]], axis=-1)
-    >>> tile_channels(maps, ncols=2)
-    array([[ 0.,  2., nan,  1.,  3.],
-           [ 4.,  6., nan,  5.,  7.]])
-    >>> tile_channels(np.arange(3.0), ncols=2).shape
-    (1, 3)
+    A click on a unit sends ``{"pick": [layer, row, col, channel]}`` (vectors: ``[layer, 0, 0, k]``).
     """
-    maps = np.asarray(maps, dtype=np.float64)
-    if maps.ndim == 1:
-        k = maps.shape[0]
-        width = min(k, VECTOR_ROW)
-        rows = math.ceil(k / width)
-        out = np.full(rows * width, np.nan)
-        out[:k] = maps
-        return out.reshape(rows, width)
-    if maps.ndim != 3:
-        raise ValueError(f"`maps` must be (H, W, C) or (K,), got shape {maps.shape}")
-    h, w, c = maps.shape
-    ncols = max(1, min(ncols or _tiles_per_row(c), c))
-    nrows = math.ceil(c / ncols)
-    padded = np.full((nrows * ncols, h + gap, w + gap), np.nan)
-    padded[:c, :h, :w] = np.moveaxis(maps, -1, 0)
-    grid = padded.reshape(nrows, ncols, h + gap, w + gap).transpose(0, 2, 1, 3)
-    grid = grid.reshape(nrows * (h + gap), ncols * (w + gap))
-    return grid[: grid.shape[0] - gap, : grid.shape[1] - gap]
+
+    _esm = esm("feature_maps.js")
+    input_png = traitlets.Bytes(b"").tag(sync=True)
+    maps = traitlets.List(traitlets.Bytes()).tag(sync=True)
 
 
-def _caption(ax, text="", fontsize=None):
-    """A centred title above ``ax``, drawn as cached glyph outlines (update it with ``set_text``)."""
-    return set_title(ax, text, loc="center", fontsize=fontsize or FONT["label"], pad=4.0)
+def _png(rgb: NDArray[np.uint8]) -> bytes:
+    from PIL import Image
+
+    with io.BytesIO() as out:
+        Image.fromarray(rgb).save(out, format="png", compress_level=1)
+        return out.getvalue()
 
 
-def _cmap(name):
+@functools.lru_cache(maxsize=4)
+def _palette(name: str) -> list[int]:
+    """255 colours of a colour map, then white (index 255: the gaps between tiles), as a PNG palette."""
     import matplotlib
 
-    return matplotlib.colormaps[name].with_extremes(bad="white")
+    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 255))[:, :3] * 255 + 0.5).astype(np.uint8)
+    return np.vstack([rgb, [[255, 255, 255]]]).ravel().tolist()
+
+
+def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
+    """A mosaic as a palette PNG (one byte a pixel), NaN (the gaps between tiles) white."""
+    from PIL import Image
+
+    lo, hi = (-top, top) if signed else (0.0, top)
+    with np.errstate(invalid="ignore"):
+        scaled = np.clip((values - lo) / (hi - lo or 1.0), 0.0, 1.0)
+    index = (np.nan_to_num(scaled) * 254 + 0.5).astype(np.uint8)
+    index[~np.isfinite(values)] = 255
+    picture = Image.fromarray(index, mode="P")
+    picture.putpalette(_palette("PuOr_r" if signed else "cividis"))
+    with io.BytesIO() as out:
+        picture.save(out, format="png", compress_level=1)
+        return out.getvalue()
+
+
+def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
+    scaled = np.clip((np.asarray(image, dtype=float) - lo) / (hi - lo or 1.0), 0.0, 1.0)
+    if scaled.shape[-1] == 1:
+        scaled = np.repeat(scaled, 3, axis=-1)
+    elif scaled.shape[-1] != 3:
+        scaled = np.repeat(scaled[..., :1], 3, axis=-1)
+    return _png((scaled * 255 + 0.5).astype(np.uint8))
+
+
+def _said(exc: BaseException) -> str:
+    """An upload's error in words: no Python object (``<_io.BytesIO object at 0x...>``) in it."""
+    text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc))
+    return re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip()
+
+
+def _n(v: float) -> str:
+    return format_number(v, 3)
+
+
+def _sum_text(values: Any) -> str:
+    """``0.5 − 0.25 + 1``: a sum written with its signs."""
+    text = ""
+    for i, v in enumerate(values):
+        v = float(v)
+        if i == 0:
+            text = _n(v)
+        else:
+            text += f" − {_n(-v)}" if v < 0 else f" + {_n(v)}"
+    return text
 
 
 class FeatureMapExplorer(Explorer):
-    """The input, every layer's feature maps, the first kernels and the prediction.
+    """The input, every layer's feature maps, the prediction, and how any one unit was computed.
 
     Parameters
     ----------
     model : Sequential, optional
-        A trained classifier; by default the kit's reference CNN with its
-        shipped weights (:func:`meia_cnn.nn.load_reference`).
-    X : ndarray of shape (N, H, W, C) or (N, H, W), optional
+        A classifier ending in one score per class (Conv2D, ReLU, MaxPool2D,
+        AvgPool2D, Flatten, Dense, Dropout layers); by default the kit's
+        reference CNN with its shipped weights (:func:`meia_cnn.nn.load_reference`).
+    X : (N, H, W[, C]) array, optional
         The images to pick from; by default the digits' test split.
-    y : ndarray of int, shape (N,), optional
+    y : (N,) array of int, optional
         Their labels (shown beside the prediction); by default the split's.
     index : int, optional
         The image shown first.
@@ -120,7 +212,13 @@ class FeatureMapExplorer(Explorer):
     Attributes
     ----------
     controls : dict
-        ``"index"`` (IntSlider): which image of ``X``.
+        ``"index"`` (which image of ``X``), ``"source"`` (the test images or
+        your upload), ``"upload"``, ``"layer"``, ``"channel"``, ``"row"``,
+        ``"col"`` (the unit; for a vector layer ``"channel"`` is the unit's
+        index) and ``"depth"`` (the input channel whose window a convolution
+        unit shows).
+    state : FeatureMapState
+        The numbers drawn, from :func:`meia_cnn.explain.feature_maps.feature_map_state`.
 
     Examples
     --------
@@ -128,220 +226,407 @@ class FeatureMapExplorer(Explorer):
     >>> viz.controls["index"].value = 3
     >>> int(viz.prediction) == int(viz.label)
     True
+    >>> viz.controls["layer"].value = 0
+    >>> d = viz.detail
+    >>> d.kind, bool(abs(d.total + d.bias - d.value) < 1e-5)
+    ('conv', True)
     >>> viz.close()
     """
 
-    def __init__(self, model=None, X=None, y=None, *, index=0):
-        super().__init__()
+    view_class: ClassVar[type[View]] = FeatureMapView
+    title: ClassVar[str] = TEXT["title"]
+
+    def __init__(self, model: Sequential | None = None, X: ArrayLike | None = None,
+                 y: ArrayLike | None = None, *, index: int = 0) -> None:
         if model is None:
             model = load_reference()
         if not isinstance(model, Sequential):
             raise TypeError(f"`model` must be a meia_cnn.nn.Sequential, got {type(model).__name__}")
         if X is None:
             if model.input_shape != (8, 8, 1):
-                raise ValueError(
-                    f"give `X`: the default digits (8×8×1) do not fit a model whose input is "
-                    f"{model.input_shape}"
-                )
+                raise ValueError(f"give `X`: the default digits (8×8×1) do not fit a model whose input is "
+                                 f"{model.input_shape}")
             _, X, _, y_default = digits_split()
             y = y_default if y is None else y
-        X = as_float_array(X, "X")
-        X, _ = model._batch(X, "X")
-        if len(X) == 0:
+        images: NDArray = model._batch(as_float_array(X, "X"), "X")[0]
+        if len(images) == 0:
             raise ValueError("`X` is empty: give at least one image")
         if model.n_classes is None:
             raise ValueError("`model` must end in one score per class (Flatten and Dense)")
-        if y is not None:
-            y = _check_labels(y, len(X), model.n_classes)
-        self.model = model
-        self.X = X
-        self.y = y
-        self._probabilities_all = model.predict(X)
-        self._predicted_all = self._probabilities_all.argmax(axis=1)
-
-        n = len(X)
-        if not isinstance(index, (int, np.integer)) or not 0 <= index < n:
+        labels: NDArray | None = None if y is None else _check_labels(y, len(images), model.n_classes)
+        n = len(images)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
             raise ValueError(f"`index` must be an int in 0..{n - 1}, got {index!r}")
-        self.controls["index"] = widgets.IntSlider(
-            value=int(index), min=0, max=n - 1, step=1, description="Test image",
-            continuous_update=True, style={"description_width": "initial"},
-            layout=widgets.Layout(width="420px"),
-        )
-        self._build_figure()
-        self._layout(widgets.HBox([self.controls["index"]]))
-        self._connect()
+        self.model = model
+        self.X: NDArray = images
+        self.y: NDArray | None = labels
+        self._range = (float(images.min()), float(images.max()))
+        self._predicted_all = model.predict(images).argmax(axis=1)
+        self._scales = layer_scales(model, images)
+        self._upload: tuple[str, NDArray] | None = None
+        self._networks: dict[Any, NetworkState] = {}
+        self._pngs: dict[Any, tuple[bytes, list[bytes]]] = {}
+        super().__init__()
+        style = {"description_width": "initial"}
+        c = self.controls
+        c["index"] = widgets.IntSlider(value=int(index), min=0, max=n - 1, step=1, description="Test image",
+                                       continuous_update=True, style=style,
+                                       layout=widgets.Layout(width="340px", max_width="100%"))
+        c["source"] = widgets.Dropdown(options=[TEST_IMAGES], value=TEST_IMAGES, description="Image",
+                                       style=style, layout=widgets.Layout(width="240px", max_width="100%"))
+        c["upload"] = Upload("Upload image", accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        c["layer"] = widgets.Dropdown(
+            options=[(f"{layer.name}: {layer.describe()}", i) for i, layer in enumerate(model.layers)],
+            value=0, description="Layer", style=style, layout=widgets.Layout(width="320px", max_width="100%"))
+        c["channel"] = _slider("Channel", 0)
+        c["row"] = _slider("Row", 0)
+        c["col"] = _slider("Col", 0)
+        c["depth"] = _slider("Input channel", 0)
+        self._fit_unit_controls(0)
+        shape = model.output_shapes[0]
+        if len(shape) == 3:  # start in the middle of the first map, away from the zero border of a digit
+            c["row"].value, c["col"].value = shape[0] // 2, shape[1] // 2
+        c["upload"].observe(self._guard(self._on_upload), names="value")
+        c["upload"].on_refused(self.show_error)
+        # before the recompute (observers run in order), and inside hold(): the unit's ranges follow the layer
+        c["layer"].observe(self._guard(self._on_layer), names="value")
+        self.view.on_msg(self._guard(self._on_message))
+        self._layout(widgets.HBox([c["index"], c["source"], c["upload"]]),
+                     widgets.HBox([c["layer"], c["channel"], c["row"], c["col"], c["depth"]]))
+        self._listen()
 
-    # -- figure ---------------------------------------------------------------
-    def _scales(self):
-        """Each layer's colour range over (a sample of) ``X``: fixed, so images compare."""
-        sample = self.X[: min(len(self.X), 256)]
-        scales = []
-        for out in self.model.forward_all(sample):
-            # the 99.5th percentile: a few extreme values should not wash out the rest
-            top = float(np.percentile(np.abs(out), 99.5)) or float(np.abs(out).max()) or 1.0
-            if float(np.min(out)) < 0:
-                scales.append((CMAP_SIGNED, -top, top))
+    # -- the unit's controls ------------------------------------------------------
+    def _fit_unit_controls(self, layer: int) -> None:
+        """Ranges of channel/row/col/depth for ``layer`` (values clamped, no recompute)."""
+        c = self.controls
+        shape = self.model.output_shapes[layer]
+        lay = self.model.layers[layer]
+        if len(shape) == 3:
+            limits = {"row": shape[0] - 1, "col": shape[1] - 1, "channel": shape[2] - 1}
+            self._set_quietly(c["channel"], description="Channel")
+        else:
+            limits = {"row": 0, "col": 0, "channel": shape[0] - 1}
+            self._set_quietly(c["channel"], description="Unit")
+        limits["depth"] = lay.in_channels - 1 if isinstance(lay, Conv2D) else 0
+        for name, hi in limits.items():
+            control = c[name]
+            if control.max != hi:
+                self._set_quietly(control, max=hi)
+            self._set_quietly(control, disabled=hi == 0)
+
+    def _on_layer(self, change: Any) -> None:
+        layer = change["new"]
+        if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool) and 0 <= layer < len(
+                self.model.layers):
+            self._fit_unit_controls(int(layer))
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        pick = content.get("pick") if isinstance(content, dict) else None
+        if not isinstance(pick, list) or len(pick) != 4 or not all(isinstance(v, int) for v in pick):
+            return
+        layer, row, col, channel = pick
+        if not 0 <= layer < len(self.model.layers):
+            return
+        shape = self.model.output_shapes[layer]
+        unit = (row, col, channel) if len(shape) == 3 else (channel,)
+        if len(shape) == 1 and (row, col) != (0, 0):
+            return
+        if not all(0 <= u < n for u, n in zip(unit, shape)):
+            return  # not a unit of this layer: nothing changes
+        c = self.controls
+        with self.hold():
+            c["layer"].value = layer
+            for name, value in (("row", row), ("col", col), ("channel", channel)):
+                c[name].value = value
+
+    # -- upload --------------------------------------------------------------------
+    def _on_upload(self, change: Any) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        name = str(item.get("name", "upload"))
+        h, w, ch = self.model.input_shape
+        try:
+            image = data.load_image(bytes(item["content"]), grey=ch == 1, size=(h, w))
+        except (ValueError, TypeError) as exc:
+            self.show_error(f"{name}: {_said(exc)}")
+            return
+        image = np.asarray(image, dtype=np.float32)
+        if image.ndim == 2:
+            image = image[:, :, None]
+        if image.shape[-1] != ch:
+            self.show_error(f"{name}: the model takes {ch} channels, the image has {image.shape[-1]}.")
+            return
+        lo, hi = self._range
+        inverted = float(image.mean()) > 0.5 and float(self.X.mean()) < 0.5
+        if inverted:
+            image = 1.0 - image
+        image = (lo + (hi - lo) * image).astype(np.float32)
+        self._upload = (name, image)
+        self._networks.pop("upload", None)
+        self._pngs.pop("upload", None)
+        label = f"{UPLOAD_LABEL}{name}"
+        self._set_quietly(self.controls["source"], options=[TEST_IMAGES, label], value=label)
+        if self.refresh():
+            self.show_info((TEXT["inverted"] if inverted else TEXT["showing"]).format(name=name))
+
+    # -- controls -> state -----------------------------------------------------------
+    def _image_key(self) -> tuple[Any, NDArray]:
+        c = self.controls
+        source = c["source"].value
+        if source not in c["source"].options:
+            raise ValueError(TEXT["choose_source"])
+        if source != TEST_IMAGES and self._upload is not None:
+            return "upload", self._upload[1]
+        i = c["index"].value
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(self.X):
+            raise ValueError(TEXT["index"].format(hi=len(self.X) - 1))
+        return int(i), self.X[int(i)]
+
+    def _compute(self) -> FeatureMapState:
+        c = self.controls
+        key, image = self._image_key()
+        layer = c["layer"].value
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(
+                self.model.layers):
+            raise ValueError(TEXT["choose_layer"])
+        layer = int(layer)
+        self._fit_unit_controls(layer)
+        values = {}
+        for name in ("channel", "row", "col", "depth"):
+            v, hi = c[name].value, c[name].max
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
+                raise ValueError(TEXT["unit_range"].format(name=c[name].description, hi=hi))
+            values[name] = int(v)
+        shape = self.model.output_shapes[layer]
+        unit = ((values["row"], values["col"], values["channel"]) if len(shape) == 3 else (values["channel"],))
+        if key not in self._networks:
+            if len(self._networks) > 32:
+                self._networks.clear()
+            self._networks[key] = network_state(self.model, image)
+        return feature_map_state(self.model, image, layer, unit, network=self._networks[key])
+
+    # -- state -> scene ----------------------------------------------------------------
+    def _pictures(self, key: Any, net: NetworkState) -> tuple[bytes, list[bytes]]:
+        if key not in self._pngs:
+            if len(self._pngs) > 32:
+                self._pngs.clear()
+            lo, hi = self._range
+            maps = [_map_png(tile_channels(out), signed, top) for out, (signed, top) in zip(net.outputs, self._scales)]
+            self._pngs[key] = (_image_png(net.image, lo, hi), maps)
+        return self._pngs[key]
+
+    def _unit_name(self, d: UnitDetail) -> str:
+        if len(d.unit) == 3:
+            r, c, ch = d.unit
+            return TEXT["unit_map"].format(name=d.name, ch=ch, r=r, c=c)
+        return TEXT["unit_vector"].format(name=d.name, k=d.unit[0])
+
+    def _scene(self, state: FeatureMapState) -> tuple[dict, dict]:
+        net, d = state.network, state.detail
+        key = "upload" if self.controls["source"].value != TEST_IMAGES and self._upload else self.index
+        input_png, maps = self._pictures(key, net)
+        h, w = net.image.shape[:2]
+        if key == "upload":
+            input_title = TEXT["input_title_upload"]
+        elif self.y is not None:
+            input_title = TEXT["input_title_label"].format(i=key, y=int(self.y[key]))
+        else:
+            input_title = TEXT["input_title"].format(i=key)
+        layers = []
+        for i, (out, name) in enumerate(zip(net.outputs, net.names)):
+            shape = tuple(int(s) for s in out.shape)
+            tiles = tile_layout(shape)
+            text = TEXT["layer_title"].format(name=name, shape=shape_text(shape))
+            layers.append({"name": name, "title": text, "vector": len(shape) == 1,
+                           "tile": [shape[0], shape[1]] if len(shape) == 3 else [1, 1],
+                           "tiles": list(tiles), "rows": tile_channels(out).shape[0],
+                           "cols": tile_channels(out).shape[1],
+                           "label": TEXT["layer_label"].format(name=name, shape=shape_text(shape))})
+        p = net.probabilities
+        guess = net.prediction
+        truth = None if key == "upload" or self.y is None else int(self.y[key])
+        bar_colours = []
+        for k in range(len(p)):
+            if k == guess:
+                bar_colours.append(PALETTE["green"] if truth is None or truth == guess else PALETTE["vermillion"])
+            elif truth is not None and k == truth:
+                bar_colours.append(PALETTE["blue"])
             else:
-                scales.append((CMAP_VALUES, 0.0, top))
-        return scales
+                bar_colours.append(PALETTE["grey"])
+        (fr0, fr1), (fc0, fc1) = d.field
+        detail, equation = self._detail(d)
+        scene = {
+            "input": {"rows": h, "cols": w, "title": input_title, "field": [fr0, fr1, fc0, fc1],
+                      "label": TEXT["input_label"].format(h=h, w=w)},
+            "layers": layers,
+            "selected": {"layer": d.layer, "unit": list(d.unit)},
+            "detail": detail,
+            "probs": {"title": TEXT["probs_title"].format(guess=guess, p=f"{100 * p[guess]:.1f}"),
+                      "label": TEXT["probs_label"].format(guess=guess),
+                      "labels": [str(k) for k in range(len(p))], "values": [float(v) for v in p],
+                      "texts": [f"{v:.3f}" for v in p], "colours": bar_colours},
+            "readout": self._readout(state, key, equation),
+        }
+        return scene, {"input_png": input_png, "maps": maps}
 
-    def _build_figure(self):
-        model = self.model
-        n_layers = len(model.layers)
-        ncols = 3
-        nrows = math.ceil(n_layers / ncols)
-        fig = self._make_figure(figsize=(9.6, 1.3 + 1.6 * nrows))
-        outer = fig.add_gridspec(1, 3, width_ratios=[1.1, 4.2, 1.0], left=0.025, right=0.985,
-                                 bottom=0.08, top=0.88, wspace=0.1)
-        left = outer[0].subgridspec(2, 1, hspace=0.4)
-        middle = outer[1].subgridspec(nrows, ncols, hspace=0.4, wspace=0.1)
+    def _grid(self, values: NDArray, title: str, *, signed: bool = True, mark: list[int] | None = None) -> dict:
+        arr = np.asarray(values, dtype=float)
+        return {"title": title, "rows": int(arr.shape[0]), "cols": int(arr.shape[1]),
+                "labels": [["" if not np.isfinite(v) else _n(v) for v in row] for row in arr],
+                "colours": colours(arr, cmap="PuOr_r", symmetric=True) if signed else colours(arr),
+                "mark": mark}
 
-        sample = self.X[0]
-        # input
-        self.ax_input = fig.add_subplot(left[0])
-        if sample.shape[-1] == 3:
-            shown = np.clip(sample, 0, 1)
-            self.input_image = self.ax_input.imshow(shown, interpolation="nearest")
-        else:
-            self.input_image = self.ax_input.imshow(sample[..., 0], cmap=CMAP_IMAGE, interpolation="nearest",
-                                                    vmin=float(self.X.min()), vmax=float(self.X.max()))
-        self.input_title = _caption(self.ax_input)
-        # first-layer kernels
-        self.ax_kernels = fig.add_subplot(left[1])
-        conv = next((layer for layer in model.layers if isinstance(layer, Conv2D)), None)
-        self._kernel_layer = conv
-        if conv is not None:
-            k = conv.params["W"][:, :, 0, :]
-            m = float(np.abs(k).max()) or 1.0
-            self.kernel_image = self.ax_kernels.imshow(tile_channels(k, ncols=4), cmap=_cmap(CMAP_SIGNED),
-                                                       vmin=-m, vmax=m, interpolation="nearest")
-            depth = " (input channel 0)" if conv.in_channels > 1 else ""
-            self.kernel_title = _caption(self.ax_kernels, f"{conv.name} kernels{depth}\n{conv.filters} × "
-                                         f"{conv.kernel_size[0]}×{conv.kernel_size[1]}", FONT["label"] - 2)
-        else:
-            self.kernel_image = self.ax_kernels.imshow(np.full((1, 1), np.nan))
-            self.kernel_title = _caption(self.ax_kernels, "no convolution layer", FONT["label"] - 2)
-        # one mosaic per layer
-        self.layer_images = []
-        self.layer_titles = []
-        first = model.forward_all(sample)
-        for i, (layer, out, (cmap, lo, hi)) in enumerate(zip(model.layers, first, self._scales())):
-            ax = fig.add_subplot(middle[i // ncols, i % ncols])
-            image = ax.imshow(tile_channels(out), cmap=_cmap(cmap), vmin=lo, vmax=hi, interpolation="nearest",
-                              aspect="equal")
-            self.layer_titles.append(
-                _caption(ax, f"{layer.name}: {shape_text(model.output_shapes[i])}", FONT["label"] - 2))
-            self.layer_images.append(image)
-        for ax in [self.ax_input, self.ax_kernels, *[im.axes for im in self.layer_images]]:
-            plain_axes(ax)
-        # probabilities
-        self.ax_probs = fig.add_subplot(outer[2])
-        k = model.n_classes
-        self.bars = self.ax_probs.barh(np.arange(k), np.zeros(k), color=PALETTE["grey"], height=0.7)
-        self.ax_probs.set_xlim(0, 1)
-        self.ax_probs.set_ylim(k - 0.5, -0.5)
-        self.ax_probs.axvline(0.5, color=PALETTE["grey"], lw=0.8, ls=":")
-        plain_axes(self.ax_probs)
-        # class labels left of the bars, and the scale under them, as cached outlines
-        self.class_labels = [
-            PathText(self.ax_probs, 0, c, str(c), transform=self.ax_probs.transData, ha="right", va="center",
-                     fontsize=FONT["label"] - 1, offset=(-5.0, 0.0))
-            for c in range(k)
-        ]
-        for x, text in ((0, "0"), (0.5, "½"), (1, "1")):
-            PathText(self.ax_probs, x, 0, text, ha="center", va="top", fontsize=FONT["label"] - 3, offset=(0, -3))
-        PathText(self.ax_probs, 0.5, 0, "probability", ha="center", va="top", fontsize=FONT["label"] - 3,
-                 offset=(0, -16))
-        self.probs_title = _caption(self.ax_probs)
-
-    # -- updates ---------------------------------------------------------------
-    def _update(self):
-        i = self.index
-        x = self.X[i]
-        outs = self.model.forward_all(x)
-        self._activations = outs
-        if x.shape[-1] == 3:
-            self.input_image.set_data(np.clip(x, 0, 1))
-        else:
-            self.input_image.set_data(x[..., 0])
-        label = "" if self.y is None else f" · label {int(self.y[i])}"
-        self.input_title.set_text(f"input #{i}{label}")
-        for image, out in zip(self.layer_images, outs):
-            image.set_data(tile_channels(out))
-        p = softmax(outs[-1][None])[0]
-        self._probabilities = p
-        guess = int(p.argmax())
-        right = self.y is None or guess == int(self.y[i])
-        for c, bar in enumerate(self.bars):
-            bar.set_width(float(p[c]))
-            if c == guess:
-                bar.set_color(PALETTE["green"] if right else PALETTE["vermillion"])
-            elif self.y is not None and c == int(self.y[i]):
-                bar.set_color(PALETTE["blue"])
+    def _detail(self, d: UnitDetail) -> tuple[dict, str]:
+        unit = self._unit_name(d)
+        value = _n(d.value)
+        grids: list[dict] = []
+        lines: list[str] = []
+        bars = None
+        if d.kind == "conv":
+            assert d.weights is not None and d.products is not None and d.channel_sums is not None
+            kh, kw, C = d.inputs.shape
+            dep = min(int(self.controls["depth"].value), C - 1)
+            title = TEXT["conv_title"].format(unit=unit, kh=kh, kw=kw)
+            grids = [self._grid(d.inputs[:, :, dep], TEXT["window_grid"].format(d=dep, C=C)),
+                     self._grid(d.weights[:, :, dep], TEXT["kernel_grid"].format(f=d.unit[2], d=dep)),
+                     self._grid(d.products[:, :, dep], TEXT["products_grid"])]
+            if C > 1:
+                lines.append(TEXT["conv_depth"].format(d=dep, s=_n(d.channel_sums[dep])))
+                sums = _sum_text(d.channel_sums) if C <= 16 else f"{C} sums"
+                lines.append(TEXT["conv_sums"].format(C=C, sums=sums, total=_n(d.total or 0.0)))
+            equation = TEXT["conv_equation"].format(total=_n(d.total or 0.0), b=_n(d.bias or 0.0), value=value)
+        elif d.kind == "relu":
+            title = TEXT["relu_title"].format(unit=unit)
+            equation = TEXT["relu_equation"].format(x=_n(d.inputs[0]), value=value)
+        elif d.kind in ("maxpool", "avgpool"):
+            kh, kw = d.inputs.shape
+            assert d.window is not None
+            if d.kind == "maxpool":
+                assert d.source is not None
+                (r0, _), (c0, _) = d.window
+                title = TEXT["max_title"].format(unit=unit, kh=kh, kw=kw)
+                grids = [self._grid(d.inputs, TEXT["max_grid"].format(ch=d.unit[2]), signed=False,
+                                    mark=[d.source[0] - r0, d.source[1] - c0])]
+                equation = TEXT["max_equation"].format(value=value, r=d.source[0], c=d.source[1])
             else:
-                bar.set_color(PALETTE["grey"])
-        self.probs_title.set_text(f"predicted {guess}\n{100 * p[guess]:.1f} %")
-        self._write_readout(i, p, guess)
+                title = TEXT["avg_title"].format(unit=unit, kh=kh, kw=kw)
+                grids = [self._grid(d.inputs, TEXT["max_grid"].format(ch=d.unit[2]), signed=False)]
+                cells = _sum_text([v for v in d.inputs.ravel() if np.isfinite(v)])
+                equation = TEXT["avg_equation"].format(total=cells, n=d.count, value=value)
+        elif d.kind == "flatten":
+            assert d.source is not None
+            title = TEXT["flatten_title"].format(unit=unit)
+            r, c, ch = d.source if len(d.source) == 3 else (0, 0, d.source[-1])
+            equation = TEXT["flatten_equation"].format(k=d.unit[0], r=r, c=c, ch=ch, value=value)
+        elif d.kind == "dropout":
+            title = TEXT["dropout_title"].format(unit=unit)
+            equation = TEXT["dropout_equation"].format(value=value)
+        elif d.kind == "dense":
+            assert d.weights is not None and d.products is not None
+            title = TEXT["dense_title"].format(unit=unit)
+            order = np.argsort(-np.abs(d.products), kind="stable")[:DENSE_SHOWN]
+            for j in order:
+                lines.append(TEXT["dense_product"].format(j=int(j), x=_n(d.inputs[j]), w=_n(d.weights[j]),
+                                                          p=_n(d.products[j])))
+            if len(d.products) > DENSE_SHOWN:
+                lines.append(TEXT["dense_more"].format(n=len(d.products) - DENSE_SHOWN, shown=DENSE_SHOWN))
+            equation = TEXT["dense_equation"].format(n=len(d.products), total=_n(d.total or 0.0),
+                                                     b=_n(d.bias or 0.0), value=value)
+        else:
+            title = TEXT["other_title"].format(unit=unit)
+            equation = f"{unit} = {value}"
+        if d.logits is not None and d.probabilities is not None:
+            z, p = d.logits, d.probabilities
+            k = d.unit[0]
+            den = float(np.exp(z).sum())
+            bars = {"title": TEXT["softmax_title"], "labels": [str(j) for j in range(len(p))],
+                    "values": [float(v) for v in p],
+                    "texts": [TEXT["softmax_bar"].format(z=_n(zj), p=f"{pj:.3f}") for zj, pj in zip(z, p)],
+                    "selected": int(k)}
+            lines.append(TEXT["softmax_equation"].format(k=k, z=_n(z[k]), z0=_n(z[0]), zn=_n(z[-1]),
+                                                         num=_n(float(np.exp(z[k]))), den=_n(den),
+                                                         p=f"{p[k]:.3f}"))
+        return {"kind": d.kind, "title": title, "grids": grids, "lines": lines, "equation": equation,
+                "bars": bars}, equation
 
-    def _write_readout(self, i, p, guess):
-        n = len(self.X)
-        parts = [f"Image {i} of {n}: predicted {guess} with probability {100 * p[guess]:.1f} %"]
+    def _readout(self, state: FeatureMapState, key: Any, equation: str) -> str:
+        net, d = state.network, state.detail
+        p = net.probabilities
+        guess = net.prediction
+        parts = []
+        if key == "upload" and self._upload is not None:
+            parts.append(TEXT["upload_line"].format(name=html.escape(self._upload[0]), guess=guess,
+                                                    p=f"{100 * p[guess]:.1f}"))
+        else:
+            verdict = ""
+            if self.y is not None:
+                truth = int(self.y[key])
+                verdict = TEXT["right"] if truth == guess else TEXT["wrong"].format(
+                    y=truth, py=f"{100 * p[truth]:.1f}")
+            parts.append(TEXT["image_line"].format(i=key, n=len(self.X), guess=guess, p=f"{100 * p[guess]:.1f}",
+                                                   verdict=verdict))
         if self.y is not None:
-            truth = int(self.y[i])
-            verdict = "right" if guess == truth else f"wrong (the label is {truth}, probability {100 * p[truth]:.1f} %)"
-            parts[0] += f", {verdict}."
             wrong = np.flatnonzero(self._predicted_all != self.y)
-            accuracy = 1 - len(wrong) / n
-            listed = ", ".join(str(j) for j in wrong[:12]) + (" …" if len(wrong) > 12 else "")
-            parts.append(f"The model gets {accuracy * 100:.1f} % of these {n} images right"
-                         + (f"; misclassified: {listed}." if len(wrong) else "."))
-        shapes = " → ".join(f"{layer.name} {shape_text(s)}" for layer, s in
-                            zip(self.model.layers, self.model.output_shapes))
-        parts.append(f"Feature maps: input {shape_text(self.model.input_shape)} → {shapes}; "
-                     f"the depth of each map is the number of filters.")
-        self.readout.value = "<br>".join(html.escape(t) for t in parts)
+            n = len(self.X)
+            items = ", ".join(str(j) for j in wrong[:12]) + (" …" if len(wrong) > 12 else "")
+            parts.append(TEXT["accuracy"].format(acc=f"{100 * (1 - len(wrong) / n):.1f}", n=n,
+                                                 listed=TEXT["misclassified"].format(items=items) if len(wrong) else ""))
+        (r0, r1), (c0, c1) = d.field
+        parts.append(TEXT["unit_line"].format(unit=html.escape(self._unit_name(d)), value=_n(d.value),
+                                              r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1))
+        parts.append(TEXT["detail_line"].format(equation=html.escape(equation)))
+        shapes = " → ".join(f"{name} {shape_text(o.shape)}" for name, o in zip(net.names, net.outputs))
+        parts.append(TEXT["shapes"].format(input=shape_text(self.model.input_shape), shapes=html.escape(shapes)))
+        return "".join(parts)
 
     # -- what is drawn -------------------------------------------------------------
     @property
-    def index(self):
-        """The image shown (the "index" control)."""
+    def index(self) -> int:
+        """The test image shown (the "index" control)."""
         return int(self.controls["index"].value)
 
     @property
-    def image(self):
+    def image(self) -> NDArray:
         """The input image shown, shape (H, W, C)."""
-        return self.X[self.index]
+        return np.array(self.state.network.image)
 
     @property
-    def label(self):
-        """Its label, or None without ``y``."""
-        return None if self.y is None else int(self.y[self.index])
+    def label(self) -> int | None:
+        """Its label, or None without ``y`` (or for an upload)."""
+        if self.y is None or (self.controls["source"].value != TEST_IMAGES and self._upload):
+            return None
+        return int(self.y[self.index])
 
     @property
-    def activations(self):
-        """Every layer's output for the image shown (a list, ``model.layer_names`` order)."""
-        return [a.copy() for a in self._activations]
+    def activations(self) -> list[NDArray]:
+        """Every layer's output for the image shown (``model.layer_names`` order)."""
+        return [np.array(a) for a in self.state.network.outputs]
 
     @property
-    def probabilities(self):
+    def probabilities(self) -> NDArray:
         """The predicted class probabilities, shape (classes,)."""
-        return self._probabilities.copy()
+        return np.array(self.state.network.probabilities)
 
     @property
-    def prediction(self):
-        return int(self._probabilities.argmax())
+    def prediction(self) -> int:
+        """The most probable class."""
+        return self.state.network.prediction
 
     @property
-    def kernels(self):
+    def detail(self) -> UnitDetail:
+        """How the selected unit was computed."""
+        return self.state.detail
+
+    @property
+    def kernels(self) -> NDArray | None:
         """The first convolution's kernels ``(Kh, Kw, C, F)`` (None without one)."""
-        return None if self._kernel_layer is None else self._kernel_layer.params["W"].copy()
+        conv = next((layer for layer in self.model.layers if isinstance(layer, Conv2D)), None)
+        return None if conv is None else conv.params["W"].copy()
 
-    @property
-    def drawn_maps(self):
-        """The mosaics drawn for each layer (NaN between tiles), as on the figure."""
-        return [np.ma.filled(np.ma.asarray(im.get_array(), dtype=float), np.nan) for im in self.layer_images]
 
-    @property
-    def drawn_probabilities(self):
-        """The bar lengths on the figure."""
-        return np.array([bar.get_width() for bar in self.bars])
+def _slider(description: str, hi: int) -> widgets.IntSlider:
+    return widgets.IntSlider(value=0, min=0, max=hi, step=1, description=description, continuous_update=True,
+                             style={"description_width": "initial"},
+                             layout=widgets.Layout(width="230px", max_width="100%"))

@@ -180,6 +180,7 @@ class TemplateMatchingExplorer(Explorer):
                                  f"got {value}")
         self._home = (int(y), int(x))
         self._pngs: dict[tuple, bytes] = {}
+        self._states: dict[tuple, TemplateMatchingState] = {}
         super().__init__()
         c = self.controls
         c["template"] = widgets.Dropdown(options=options, value=start, description="Template",
@@ -216,6 +217,7 @@ class TemplateMatchingExplorer(Explorer):
             del self._scenes[key]  # one upload at a time, as in the dropdown
         self._scenes[label] = template_scene(label, template, seed=self._seed)
         self._pngs.clear()
+        self._states.clear()
         dropdown = self.controls["template"]
         options = [o for o in dropdown.options if not str(o).startswith(UPLOAD_LABEL)] + [label]
         self._set_quietly(dropdown, options=options, value=label)
@@ -239,7 +241,13 @@ class TemplateMatchingExplorer(Explorer):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
                 raise ValueError(TEXT["position"].format(name=key, hi=hi))
             values[key] = int(v)
-        return template_matching_state(scene, column=values["column"], row=values["row"], home=self._home)
+        seen: tuple = (name, id(scene), values["row"], values["column"])
+        if seen not in self._states:  # a student moves back and forth: positions seen are not computed again
+            if len(self._states) >= 64:
+                self._states.pop(next(iter(self._states)))
+            self._states[seen] = template_matching_state(scene, column=values["column"], row=values["row"],
+                                                        home=self._home)
+        return self._states[seen]
 
     # -- state -> scene --------------------------------------------------------------
     def _png(self, key: tuple, values: NDArray, **kwargs: Any) -> bytes:

@@ -1,37 +1,107 @@
 """Training a CNN live: choose filters, kernel size and epochs, press Train.
 
 The network is the kit's reference CNN on the 8×8 digits
-(:func:`meia_cnn.nn.reference_model`): Conv2D(1→F, K×K, same) → ReLU →
-MaxPool 2 → Conv2D(F→2F, K×K, same) → ReLU → MaxPool 2 → Flatten →
-Dense(8F→10), trained with Adam(1e-2), batch 32, on the stratified 75 % of
-the digits; the other 25 % is the test set.
+(:func:`meia_cnn.nn.reference_model`), trained with the kit's reference
+recipe (:func:`meia_cnn.nn.train_reference` and its defaults, the same as
+notebook 07's shipped model) on the stratified 75 % of the digits; the other
+25 % is the test set.
 
 Training runs in a background thread, so the notebook stays responsive: the
-progress bar moves with every few batches and, after every epoch, the loss
-and accuracy curves (train and test) are updated in place.  Pressing Train
-again while a run is going is ignored with a message.
+progress bar moves every few batches and, after every epoch, the loss and
+accuracy curves (train and test) grow in the page (one small message; the
+rest of the drawing stays).  Pressing Train again while a run is going is
+ignored with a message.  Changing a setting after a run says clearly that
+the curves belong to the previous settings until Train is pressed.
+The numbers come from :mod:`meia_cnn.explain.training`; :file:`js/training.js`
+draws them.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import threading
 import time
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+import traitlets
 
-from .. import arithmetic
-from ..nn import REFERENCE_SETTINGS, Adam, digits_split, reference_model
-from ._base import CMAP_SIGNED, FONT, PALETTE, Explorer, PathText, plain_axes
-from .feature_maps import _caption, _cmap, tile_channels
+from .. import nn
+from ..explain.feature_maps import tile_channels
+from ..explain.training import TrainingPlan, curve_axes, training_plan
+from ..nn import REFERENCE_SETTINGS, digits_split
+from ._explorer import PALETTE, Explorer, View, esm, format_number
 
 __all__ = ["TrainingExplorer"]
 
 KERNEL_SIZES = (1, 3, 5, 7)
 MAX_FILTERS = 16
 MAX_EPOCHS = 40
+_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+_log = logging.getLogger(__name__)
+
+# -- what a student reads (one place) ------------------------------------------------
+TEXT = {
+    "title": "Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels",
+    "filters": "Filters must be a whole number from 1 to {hi}.",
+    "epochs": "Epochs must be a whole number from 1 to {hi}.",
+    "kernel_size": "Choose a kernel size: 1, 3, 5 or 7.",
+    "loss_title": "loss (cross-entropy) per epoch",
+    "acc_title": "accuracy per epoch",
+    "loss_label": "Loss per epoch: training in blue, test in orange (dashed).",
+    "acc_label": "Accuracy per epoch: training in blue, test in orange (dashed); the dotted line is 97 %.",
+    "epoch": "epoch",
+    "train": "train",
+    "test": "test",
+    "kernels_title": "first-layer kernels: {f} × {k}×{k}",
+    "kernels_none": "first-layer kernels: after training",
+    "kernels_label": "The {f} kernels of the first convolution after training, {k} by {k} each.",
+    "network": "<div>Network: {layers}: <b>{params}</b> parameters.</div>",
+    "recipe": ("<div>Training: {epochs} epochs with the kit's reference recipe ({recipe}) on {n_train} "
+               "training and {n_test} test images.</div>"),
+    "not_trained": "<div>Not trained yet: press Train.</div>",
+    "stale": ("<div><b>The curves belong to the previous settings</b> ({f} filters, {k}×{k} kernels, "
+              "{e} epochs): press Train to train this network.</div>"),
+    "final": ("<div>Final test accuracy: <b>{acc} %</b> after {n} epochs ({f} filters, {k}×{k} kernels) "
+              "in {s} s.</div>"),
+    "stopped": "<div>The run stopped after {n} of {e} epochs.</div>",
+    "live": "Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %.",
+    "training": "Training {epochs} epochs…",
+    "busy": "Already training: wait for this run to finish (the press was ignored).",
+    "failed": "Training failed: {reason}",
+    "not_yet": "not trained yet",
+    "running": "training…",
+    "done": "test accuracy {acc} %",
+    "failed_short": "failed",
+}
+_RECIPE_WORDS = {"batch_size": "batch {v}", "lr": "learning rate {v}"}
+
+
+class TrainingView(View):
+    """The drawing of :class:`TrainingExplorer` (:file:`js/training.js`).
+
+    ``history`` holds the curves (``loss``, ``accuracy``, ``val_loss``,
+    ``val_accuracy``, their axes and the live line); it changes once per
+    epoch and the page redraws only the curves.
+    """
+
+    _esm = esm("training.js")
+    history = traitlets.Dict().tag(sync=True)
+    kernels_png = traitlets.Bytes(b"").tag(sync=True)
+
+
+class _Stopped(Exception):
+    """Raised from a callback to stop a run (the explorer was closed)."""
+
+
+def _recipe_text(plan: TrainingPlan) -> str:
+    words = []
+    for key, value in plan.recipe:
+        shown = format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        words.append(_RECIPE_WORDS.get(key, key.replace("_", " ") + " {v}").format(v=shown))
+    return ", ".join(words)
 
 
 class TrainingExplorer(Explorer):
@@ -58,6 +128,8 @@ class TrainingExplorer(Explorer):
     history : dict of lists
         ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` of the current
         (or last) run, one entry per finished epoch; ``val_*`` are on the test set.
+    state : TrainingPlan
+        The network and recipe the controls describe (:func:`meia_cnn.explain.training.training_plan`).
 
     Examples
     --------
@@ -69,299 +141,298 @@ class TrainingExplorer(Explorer):
     >>> viz.close()
     """
 
-    def __init__(self, filters=REFERENCE_SETTINGS["filters"], kernel_size=REFERENCE_SETTINGS["kernel_size"],
-                 epochs=REFERENCE_SETTINGS["epochs"], *, seed=REFERENCE_SETTINGS["seed"]):
-        super().__init__()
+    view_class: ClassVar[type[View]] = TrainingView
+    title: ClassVar[str] = TEXT["title"]
+
+    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],  # type: ignore[assignment]
+                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],  # type: ignore[assignment]
+                 epochs: int = REFERENCE_SETTINGS["epochs"], *,  # type: ignore[assignment]
+                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:  # type: ignore[assignment]
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"`seed` must be an int, got {seed!r}")
-        self.seed = int(seed)
         filters = _in_range(filters, "filters", 1, MAX_FILTERS)
         epochs = _in_range(epochs, "epochs", 1, MAX_EPOCHS)
         if kernel_size not in KERNEL_SIZES or isinstance(kernel_size, bool):
             raise ValueError(f"`kernel_size` must be one of {KERNEL_SIZES}, got {kernel_size!r}")
-        style = {"description_width": "initial"}
-        self.controls["filters"] = widgets.IntSlider(
-            value=filters, min=1, max=MAX_FILTERS, description="Filters (conv 1)", style=style,
-            continuous_update=False, layout=widgets.Layout(width="260px"))
-        self.controls["kernel_size"] = widgets.Dropdown(
-            options=list(KERNEL_SIZES), value=int(kernel_size), description="Kernel size", style=style,
-            layout=widgets.Layout(width="160px"))
-        self.controls["epochs"] = widgets.IntSlider(
-            value=epochs, min=1, max=MAX_EPOCHS, description="Epochs", style=style,
-            continuous_update=False, layout=widgets.Layout(width="260px"))
-        self.controls["train"] = widgets.Button(description="Train", button_style="primary", icon="play",
-                                                layout=widgets.Layout(width="110px"))
-        self.controls["train"].on_click(lambda _button: self.train())
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", bar_style="",
-                                            layout=widgets.Layout(width="260px"))
-        self.progress_label = widgets.Label("not trained yet")
-
+        self.seed = int(seed)
         self.data = digits_split()
-        self.model = None
-        self.history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-        self.test_accuracy = None
-        self.seconds = None
-        self._thread = None
+        self.model: nn.Sequential | None = None
+        self.history: dict[str, list[float]] = {k: [] for k in _KEYS}
+        self.test_accuracy: float | None = None
+        self.seconds: float | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._running = False
-        self._run_settings = None
+        self._run: TrainingPlan | None = None
+        self._stopped_at: int | None = None
+        self._live = ""
         self._stop = threading.Event()
+        super().__init__()
+        style = {"description_width": "initial"}
+        c = self.controls
+        c["filters"] = widgets.IntSlider(value=filters, min=1, max=MAX_FILTERS, description="Filters (conv 1)",
+                                         style=style, continuous_update=False,
+                                         layout=widgets.Layout(width="280px", max_width="100%"))
+        c["kernel_size"] = widgets.Dropdown(options=list(KERNEL_SIZES), value=int(kernel_size),
+                                            description="Kernel size", style=style,
+                                            layout=widgets.Layout(width="170px", max_width="100%"))
+        c["epochs"] = widgets.IntSlider(value=epochs, min=1, max=MAX_EPOCHS, description="Epochs", style=style,
+                                        continuous_update=False,
+                                        layout=widgets.Layout(width="280px", max_width="100%"))
+        c["train"] = widgets.Button(description="Train", button_style="primary", icon="play",
+                                    layout=widgets.Layout(width="110px"))
+        c["train"].on_click(self._guard(lambda _button: self.train()))
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", bar_style="",
+                                            layout=widgets.Layout(width="240px", max_width="100%"))
+        self.progress_label = widgets.Label(TEXT["not_yet"])
+        self._layout(widgets.HBox([c["filters"], c["kernel_size"], c["epochs"]]),
+                     widgets.HBox([c["train"], self.progress, self.progress_label]))
+        self._send_history()
+        self._listen()
 
-        #: Held while artists change or the figure renders: the training thread
-        #: updates the curves while the kernel's main thread may be drawing.
-        self._artists_lock = threading.RLock()
-        self._build_figure()
-        canvas = self.fig.canvas
-        unlocked_draw = canvas.draw
+    # -- controls -> state -----------------------------------------------------------
+    def _settings(self) -> tuple[int, int, int]:
+        c = self.controls
+        f, k, e = c["filters"].value, c["kernel_size"].value, c["epochs"].value
+        if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= MAX_FILTERS:
+            raise ValueError(TEXT["filters"].format(hi=MAX_FILTERS))
+        if isinstance(k, bool) or k not in KERNEL_SIZES:
+            raise ValueError(TEXT["kernel_size"])
+        if isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 1 <= e <= MAX_EPOCHS:
+            raise ValueError(TEXT["epochs"].format(hi=MAX_EPOCHS))
+        return int(f), int(k), int(e)
 
-        def draw(*args, **kwargs):
-            with self._artists_lock:
-                return unlocked_draw(*args, **kwargs)
+    def _compute(self) -> TrainingPlan:
+        f, k, e = self._settings()
+        return training_plan(f, k, e, seed=self.seed)
 
-        canvas.draw = draw
-        self._layout(
-            widgets.HBox([self.controls["filters"], self.controls["kernel_size"], self.controls["epochs"]]),
-            widgets.HBox([self.controls["train"], self.progress, self.progress_label]),
-        )
-        self._connect()
+    # -- state -> scene --------------------------------------------------------------
+    def _scene(self, plan: TrainingPlan) -> tuple[dict, dict]:
+        run = self._run
+        shown = run if run is not None else plan  # the curves' axes are the run's
+        kernels = None
+        png = b""
+        if self.model is not None and run is not None and not self._running:
+            from ._explorer import png_bytes
 
-    # -- figure ---------------------------------------------------------------
-    def _build_figure(self):
-        fig = self._make_figure(figsize=(9.6, 3.2))
-        gs = fig.add_gridspec(1, 3, width_ratios=[1, 1, 0.7], left=0.06, right=0.99, bottom=0.1, top=0.86,
-                              wspace=0.25)
-        self.ax_loss = fig.add_subplot(gs[0])
-        self.ax_acc = fig.add_subplot(gs[1])
-        self.ax_kernels = fig.add_subplot(gs[2])
-        (self.line_loss,) = self.ax_loss.plot([], [], "-o", ms=3, color=PALETTE["blue"], label="train")
-        (self.line_val_loss,) = self.ax_loss.plot([], [], "--s", ms=3, color=PALETTE["orange"], label="test")
-        (self.line_acc,) = self.ax_acc.plot([], [], "-o", ms=3, color=PALETTE["blue"], label="train")
-        (self.line_val_acc,) = self.ax_acc.plot([], [], "--s", ms=3, color=PALETTE["orange"], label="test")
-        self.ax_acc.axhline(0.97, color=PALETTE["grey"], lw=1, ls=":", zorder=0)
-        # titles and the key as cached glyph outlines: Text artists and legends
-        # would lay out their glyphs again on every redraw
-        for ax, title in ((self.ax_loss, "loss (cross-entropy) per epoch"), (self.ax_acc, "accuracy per epoch")):
-            _caption(ax, title)
-            ax.tick_params(labelsize=FONT["label"] - 3)
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-            ax.grid(alpha=0.3)
-        PathText(self.ax_acc, 0.96, 0.2, "train", ha="right", va="center", color=PALETTE["blue"],
-                 fontsize=FONT["label"] - 2)
-        PathText(self.ax_acc, 0.96, 0.08, "test", ha="right", va="center", color=PALETTE["orange"],
-                 fontsize=FONT["label"] - 2)
-        self.ax_loss.yaxis.set_major_locator(MaxNLocator(nbins=4))
-        self.ax_loss.set_ylim(0, 2.5)
-        self.ax_acc.set_ylim(0, 1.02)
-        self.ax_acc.set_yticks([0, 0.25, 0.5, 0.75, 1])
-        self.kernel_image = self.ax_kernels.imshow(np.full((1, 1), np.nan), cmap=_cmap(CMAP_SIGNED),
-                                                   vmin=-1, vmax=1, interpolation="nearest")
-        self.kernel_title = _caption(self.ax_kernels, "first-layer kernels\n(after training)", FONT["label"] - 2)
-        plain_axes(self.ax_kernels)
-        self._set_epochs_axis(self.controls["epochs"].value)
-
-    def _set_epochs_axis(self, epochs):
-        for ax in (self.ax_loss, self.ax_acc):
-            ax.set_xlim(0.5, epochs + 0.5)
-
-    # -- settings and readout --------------------------------------------------------
-    def _settings(self):
-        return {
-            "filters": int(self.controls["filters"].value),
-            "kernel_size": int(self.controls["kernel_size"].value),
-            "epochs": int(self.controls["epochs"].value),
+            k = self.model.layers[0].params["W"][:, :, 0, :]
+            m = float(np.abs(k).max()) or 1.0
+            mosaic = tile_channels(k)
+            png = png_bytes(np.nan_to_num(mosaic), cmap="PuOr_r", vmin=-m, vmax=m)
+            kernels = {"rows": int(mosaic.shape[0]), "cols": int(mosaic.shape[1]),
+                       "title": TEXT["kernels_title"].format(f=run.filters, k=run.kernel_size),
+                       "label": TEXT["kernels_label"].format(f=run.filters, k=run.kernel_size)}
+        scene = {
+            "epochs": shown.epochs,
+            "titles": {"loss": TEXT["loss_title"], "acc": TEXT["acc_title"], "epoch": TEXT["epoch"],
+                       "train": TEXT["train"], "test": TEXT["test"]},
+            "labels": {"loss": TEXT["loss_label"], "acc": TEXT["acc_label"]},
+            "colours": {"train": PALETTE["blue"], "test": PALETTE["orange"], "grey": PALETTE["grey"]},
+            "kernels": kernels,
+            "kernels_empty": TEXT["kernels_none"],
+            "stale": self._is_stale(plan),
+            "readout": self._readout(plan),
         }
+        return scene, {"kernels_png": png}
 
-    def _architecture_text(self, filters, kernel_size):
-        f, k = filters, kernel_size
-        params = (arithmetic.conv_params(1, f, k) + arithmetic.conv_params(f, 2 * f, k)
-                  + arithmetic.dense_params(2 * 2 * 2 * f, 10))
-        return (f"Conv2D(1→{f}, {k}×{k}, same) → ReLU → MaxPool 2 → Conv2D({f}→{2 * f}, {k}×{k}, same) → ReLU → "
-                f"MaxPool 2 → Flatten → Dense({8 * f}→10): {params:,} parameters", params)
+    def _is_stale(self, plan: TrainingPlan) -> bool:
+        run = self._run
+        return run is not None and (
+            (run.filters, run.kernel_size, run.epochs) != (plan.filters, plan.kernel_size, plan.epochs))
 
-    def _update(self):
-        if not self._running:
-            self._write_readout()
+    def _readout(self, plan: TrainingPlan) -> str:
+        parts = [TEXT["network"].format(layers=html.escape(" → ".join(plan.layers)), params=f"{plan.n_params:,}"),
+                 TEXT["recipe"].format(epochs=plan.epochs, recipe=html.escape(_recipe_text(plan)),
+                                       n_train=plan.n_train, n_test=plan.n_test)]
+        run = self._run
+        if run is None:
+            parts.append(TEXT["not_trained"])
+            return "".join(parts)
+        if self._is_stale(plan):
+            parts.append(TEXT["stale"].format(f=run.filters, k=run.kernel_size, e=run.epochs))
+        if self._stopped_at is not None:
+            parts.append(TEXT["stopped"].format(n=self._stopped_at, e=run.epochs))
+        elif self.test_accuracy is not None and self.seconds is not None:
+            parts.append(TEXT["final"].format(acc=f"{100 * self.test_accuracy:.1f}", n=len(self.history["loss"]),
+                                              f=run.filters, k=run.kernel_size, s=f"{self.seconds:.1f}"))
+        return "".join(parts)
 
-    def _on_change(self, change=None):
-        # the settings apply to the next run: only the readout changes, the
-        # figure (the last run's curves) stays as it is, so nothing is redrawn
-        if not self._running:
-            self._write_readout()
-
-    def _write_readout(self, live=None):
-        s = self._run_settings
-        lines = []
-        current = self._settings()
-        text, _ = self._architecture_text(current["filters"], current["kernel_size"])
-        lines.append(f"Network: {text}.")
-        lines.append(f"Training: {current['epochs']} epochs, batch 32, Adam(0.01), "
-                     f"{len(self.data[0])} training and {len(self.data[1])} test images.")
-        if live is not None:
-            lines.append(f"Epoch {live['epoch']}/{live['epochs']}: train loss {live['loss']:.3f}, "
-                         f"train accuracy {100 * live['accuracy']:.1f} %, "
-                         f"test accuracy {100 * live['val_accuracy']:.1f} %.")
-        elif self.test_accuracy is not None and s is not None:
-            lines.append(f"Final test accuracy: {100 * self.test_accuracy:.1f} % after {len(self.history['loss'])} "
-                         f"epochs ({s['filters']} filters, {s['kernel_size']}×{s['kernel_size']} kernels) "
-                         f"in {self.seconds:.1f} s.")
-        self.readout.value = "<br>".join(html.escape(t) for t in lines)
+    def _send_history(self, live: str = "") -> None:
+        """The curves so far and their axes, in one message (the page redraws only the curves)."""
+        run = self._run
+        epochs = run.epochs if run is not None else int(self.controls["epochs"].value) if self.controls else 1
+        axes = curve_axes(self.history, epochs)
+        self.view.history = {
+            **{k: [[i + 1, float(v)] for i, v in enumerate(self.history[k])] for k in _KEYS},
+            "xrange": list(axes.xrange), "xticks": [list(t) for t in axes.xticks],
+            "loss_range": list(axes.loss_range), "loss_ticks": [list(t) for t in axes.loss_ticks],
+            "acc_range": list(axes.acc_range), "acc_ticks": [list(t) for t in axes.acc_ticks],
+            "live": live,
+        }
 
     # -- training ----------------------------------------------------------------------
     @property
-    def training(self):
+    def training(self) -> bool:
         """True while a run is going."""
         return self._running
 
-    def train(self, *, blocking=False):
+    def train(self, *, blocking: bool = False) -> bool:
         """Start training with the current controls (in a background thread).
 
-        Returns False, with a message, if a run is already going.  With
-        ``blocking=True`` wait for the run to finish (tests, scripts).
+        Parameters
+        ----------
+        blocking : bool
+            Wait for the run to finish (tests, scripts).
+
+        Returns
+        -------
+        bool
+            False, with a message, if a run is already going (or the settings are not valid).
         """
         with self._lock:
             if self._running:
-                self.show_info("Already training: wait for this run to finish (the press was ignored).")
+                self.show_info(TEXT["busy"])
+                return False
+            try:
+                plan = self._compute()
+            except ValueError as exc:
+                self.show_error(exc)
                 return False
             self._running = True
-        try:
-            settings = self._settings()
-            self._run_settings = settings
-            n_batches = -(-len(self.data[0]) // 32)
-            self.history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-            self.test_accuracy = None
-            self.seconds = None
-            with self._artists_lock:
-                for line in (self.line_loss, self.line_val_loss, self.line_acc, self.line_val_acc):
-                    line.set_data([], [])
-                self._set_epochs_axis(settings["epochs"])
-                self.ax_loss.set_ylim(0, 2.5)
-            self.progress.max = settings["epochs"] * n_batches
-            self.progress.value = 0
-            self.progress.bar_style = "info"
-            self.progress_label.value = "training…"
-            self.controls["train"].description = "Training…"
-            self.show_info(f"Training {settings['epochs']} epochs…")
-            self.fig.canvas.draw_idle()
-            model = reference_model(settings["filters"], settings["kernel_size"], seed=self.seed)
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, args=(model, settings), daemon=True,
-                                            name="meia-cnn-training")
-            self._thread.start()
-        except Exception:
-            self._running = False
-            raise
+        self._run = plan
+        self._stopped_at = None
+        self._live = ""
+        self.history = {k: [] for k in _KEYS}
+        self.test_accuracy = None
+        self.seconds = None
+        self.progress.max = plan.epochs * plan.batches
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        self.progress_label.value = TEXT["running"]
+        self.controls["train"].description = "Training…"
+        self._send_history()
+        self.refresh()
+        self.show_info(TEXT["training"].format(epochs=plan.epochs))
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._work, args=(plan,), daemon=True, name="meia-cnn-training")
+        self._thread.start()
         if blocking:
             self.wait()
         return True
 
-    def wait(self, timeout=None):
-        """Block until the current run (if any) has finished; True when none is left running."""
-        thread = self._thread
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the current run (if any) has finished; True when none is left running.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most.
+
+        Returns
+        -------
+        bool
+        """
+        thread = getattr(self, "_thread", None)
         if thread is not None:
             thread.join(timeout)
-        return not self._running
+        return not getattr(self, "_running", False)
 
-    def _run(self, model, settings):
-        X_train, X_test, y_train, y_test = self.data
+    def _work(self, plan: TrainingPlan) -> None:
+        """The background run: nothing escapes from here."""
         start = time.perf_counter()
+        failure = None
         try:
-            model.fit(X_train, y_train, epochs=settings["epochs"], batch_size=32, optimizer=Adam(1e-2),
-                      seed=self.seed, validation_data=(X_test, y_test), progress=False,
-                      callbacks=_Live(self, model))
-            if self._stop.is_set():
-                return
+            model, _ = nn.train_reference(filters=plan.filters, kernel_size=plan.kernel_size, epochs=plan.epochs,
+                                          seed=plan.seed, callbacks=_Live(self, plan), progress=False)
             self.seconds = time.perf_counter() - start
             self.model = model
+            X_train, X_test, y_train, y_test = self.data
             self.test_accuracy = model.evaluate(X_test, y_test)
-            k = model.layers[0].params["W"][:, :, 0, :]
-            m = float(np.abs(k).max()) or 1.0
-            mosaic = tile_channels(k)
-            h, w = mosaic.shape
-            with self._artists_lock:
-                self.kernel_image.set_data(mosaic)
-                self.kernel_image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-                self.ax_kernels.set_xlim(-0.5, w - 0.5)
-                self.ax_kernels.set_ylim(h - 0.5, -0.5)
-                self.kernel_image.set_clim(-m, m)
-                self.kernel_title.set_text(f"first-layer kernels\n{settings['filters']} × "
-                                           f"{settings['kernel_size']}×{settings['kernel_size']}")
-            self.progress.bar_style = "success"
-            self.progress_label.value = f"test accuracy {100 * self.test_accuracy:.1f} %"
-            self.clear_message()
-            self._running = False
-            self._write_readout()
-        except Exception as exc:  # shown to the user; the thread must never die silently
-            self.progress.bar_style = "danger"
-            self.progress_label.value = "failed"
-            self.show_error(f"training failed: {exc}")
+        except _Stopped:
+            self._stopped_at = len(self.history["loss"])
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the thread never dies silently
+            _log.exception("training failed")
+            failure = str(exc) or type(exc).__name__
         finally:
             self._running = False
-            if self.fig is not None:
-                self.controls["train"].description = "Train"
-                self.fig.canvas.draw_idle()
+        if self._stop.is_set():
+            return  # closed: nothing to show any more
+        try:
+            self.controls["train"].description = "Train"
+            if failure is not None:
+                self.progress.bar_style = "danger"
+                self.progress_label.value = TEXT["failed_short"]
+                self.refresh()
+                self.show_error(TEXT["failed"].format(reason=failure))
+                return
+            self.progress.bar_style = "success"
+            if self.test_accuracy is not None:
+                self.progress_label.value = TEXT["done"].format(acc=f"{100 * self.test_accuracy:.1f}")
+            self._send_history(self._live)
+            self.refresh()
+        except Exception:  # noqa: BLE001
+            _log.exception("showing the end of training failed")
 
-    def _on_epoch(self, logs):
-        if self.fig is None:
-            return
-        for key in self.history:
+    def _on_epoch(self, logs: dict, plan: TrainingPlan) -> None:
+        for key in _KEYS:
             if key in logs:
-                self.history[key].append(logs[key])
-        epochs = np.arange(1, len(self.history["loss"]) + 1)
-        top = max(self.history["loss"] + self.history["val_loss"])
-        with self._artists_lock:
-            self.line_loss.set_data(epochs, self.history["loss"])
-            self.line_val_loss.set_data(epochs, self.history["val_loss"])
-            self.line_acc.set_data(epochs, self.history["accuracy"])
-            self.line_val_acc.set_data(epochs, self.history["val_accuracy"])
-            self.ax_loss.set_ylim(0, max(0.5, 1.05 * top))
-        self.progress.value = logs["epoch"] * -(-len(self.data[0]) // 32)
-        self._write_readout(live=logs)
-        self.fig.canvas.draw_idle()
+                self.history[key].append(float(logs[key]))
+        self.progress.value = int(logs["epoch"]) * plan.batches
+        live = TEXT["live"].format(epoch=logs["epoch"], epochs=logs["epochs"], loss=f"{logs['loss']:.3f}",
+                                   acc=f"{100 * logs['accuracy']:.1f}",
+                                   val=f"{100 * logs.get('val_accuracy', float('nan')):.1f}")
+        self._live = live
+        self._send_history(live)
 
     # -- what is drawn -------------------------------------------------------------
     @property
-    def drawn_curves(self):
-        """The curves' data as drawn: ``{"loss": (x, y), ...}`` for the four lines."""
-        lines = {"loss": self.line_loss, "val_loss": self.line_val_loss,
-                 "accuracy": self.line_acc, "val_accuracy": self.line_val_acc}
-        return {k: (np.asarray(v.get_xdata(), float), np.asarray(v.get_ydata(), float)) for k, v in lines.items()}
+    def drawn_curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The curves' data as sent to the page: ``{"loss": (x, y), ...}``."""
+        out = {}
+        for key in _KEYS:
+            points = np.asarray(self.view.history.get(key, []), dtype=float).reshape(-1, 2)
+            out[key] = (points[:, 0], points[:, 1])
+        return out
 
     @property
-    def drawn_kernels(self):
-        """The kernel mosaic drawn (NaN between tiles)."""
-        return np.ma.filled(np.ma.asarray(self.kernel_image.get_array(), dtype=float), np.nan)
+    def live_text(self) -> str:
+        """The line written under the curves while training."""
+        return str(self.view.history.get("live", ""))
 
-    def close(self):
+    def close(self) -> None:
         """Stop a run in progress (after its current batch), then free the widget."""
-        self._stop.set()
-        self.wait(timeout=10)
-        self.progress.close()
-        self.progress_label.close()
+        stop = getattr(self, "_stop", None)
+        if stop is not None:  # (a constructor that refused its arguments built nothing)
+            stop.set()
+            self.wait(timeout=30)
+        for widget in (getattr(self, "progress", None), getattr(self, "progress_label", None)):
+            if widget is not None:
+                widget.close()
         super().close()
 
 
 class _Live:
-    """fit callbacks: the progress bar every few batches, the curves every epoch."""
+    """fit callbacks: the progress bar every few batches, the curves every epoch; stop when closed."""
 
-    def __init__(self, viz, model):
+    def __init__(self, viz: TrainingExplorer, plan: TrainingPlan) -> None:
         self.viz = viz
-        self.model = model
+        self.plan = plan
 
-    def on_batch_end(self, logs):
+    def on_batch_end(self, logs: dict) -> None:
         viz = self.viz
-        if viz._stop.is_set():  # the explorer was closed: stop after this batch
-            self.model.stop_training = True
-            return
-        step = max(1, logs["batches"] // 8)
+        if viz._stop.is_set():
+            raise _Stopped
+        step = max(1, int(logs["batches"]) // 8)
         if logs["batch"] % step == 0:
-            viz.progress.value = (logs["epoch"] - 1) * logs["batches"] + logs["batch"]
+            viz.progress.value = (int(logs["epoch"]) - 1) * int(logs["batches"]) + int(logs["batch"])
 
-    def on_epoch_end(self, logs):
-        if not self.viz._stop.is_set():
-            self.viz._on_epoch(logs)
+    def on_epoch_end(self, logs: dict) -> None:
+        if self.viz._stop.is_set():
+            raise _Stopped
+        self.viz._on_epoch(logs, self.plan)
 
 
-def _in_range(value, name, low, high):
+def _in_range(value: Any, name: str, low: int, high: int) -> int:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
         raise TypeError(f"`{name}` must be an int in {low}..{high}, got {value!r}")
     if not low <= value <= high:

@@ -31,7 +31,7 @@ function matrixPanel(ctx, part, png, w, rows, cols) {
   const { font } = ctx;
   const mw = Math.max(40, w - 8);
   const mh = Math.min(rows * 10, Math.max(rows * 3, (mw / cols) * rows * 2));
-  const lines = wrap(part.title, Math.max(12, Math.floor(w / (font * 0.56))));
+  const lines = wrap(part.title, Math.max(12, Math.floor(w / (font * 0.62))));
   const top = lines.length * (font + 4) + 6;
   const svg = Draw.panel(ctx.figure, { width: w, height: mh + top + 6, label: part.label });
   lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: "bold" }));

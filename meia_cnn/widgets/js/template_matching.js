@@ -9,14 +9,29 @@ function scaleFor(ctx) {
   const t = scene.template, p = scene.picture, m = scene.maps[0];
   if (narrow) return Math.max(1.5, Math.min(6, (width - 8) / p.cols));
   // one row: template, picture and both maps, with the gaps between the panels
-  const cells = t.cols + p.cols + 2 * m.cols;
-  return Math.max(1.5, Math.min(6, (width - 4 * 20 - 16) / cells));
+  const cells = Math.max(t.cols * 3, 110) / 3 + p.cols + 2 * m.cols;
+  return Math.max(1.5, Math.min(6, (width - 3 * 20 - 24) / cells));
 }
 
-function titled(ctx, part, w, h, lines) {
+function wrap(text, chars) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && (line + " " + word).length > chars) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function titled(ctx, part, w, h, given) {
+  // the title wraps to the picture's width (at least 110 px), so panels stay as wide as their pictures
   const { font } = ctx;
-  const longest = Math.max(...lines.map((l) => l.length));
-  const width = Math.min(ctx.width - 4, Math.max(w + 4, longest * font * 0.56));
+  const width = Math.min(ctx.width - 4, Math.max(w + 4, 110));
+  const chars = Math.max(6, Math.floor((width - 4) / (font * 0.62)));
+  const lines = given.flatMap((line) => wrap(line, chars));
   const top = lines.length * (font + 4) + 6;
   const svg = Draw.panel(ctx.figure, { width, height: h + top + 4, label: part.label });
   lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: i ? "normal" : "bold" }));
