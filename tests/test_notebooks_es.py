@@ -62,11 +62,12 @@ def test_check_command_agrees(state, capsys):
 
 
 def test_one_spanish_notebook_per_english_one_with_its_number():
-    assert len(PAIRS) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))) >= 1
+    english = [p for p in NOTEBOOKS.glob("*.ipynb") if re.match(r"\d\d[a-z]?_", p.name)]
+    assert len(PAIRS) == len(english) >= 1
     for en, es in PAIRS:
         assert es.exists(), es
-        assert es.name[:3] == en.name[:3]
-        assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", es.name)
+        assert es.name.split("_")[0] == en.name.split("_")[0]
+        assert re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+\.ipynb", es.name)
     assert (SPANISH / "00_indice.ipynb").exists()
 
 
@@ -288,6 +289,14 @@ def test_instructor_notes_in_metadata_are_translated(tmp_path):
                                                                    "Then show the answer."]
     assert built.cells[1].metadata["tags"] == ["core"]  # the language switch, in the same part
     assert tn.status(root).untranslated == ["01_toy_topic/aaaa0002/notes: 'Then show the answer.'"]
+
+
+def test_a_lettered_notebook_keeps_its_number_and_letter(tmp_path):
+    root = _toy_project(tmp_path, "# Title")
+    (root / "notebooks" / "01_toy_topic.ipynb").rename(root / "notebooks" / "04b_extra_topic.ipynb")
+    _translate(root, {"04b_extra_topic": "04b_tema_extra", "# Title": "# Título"})
+    assert tn.build(root) == []
+    assert (root / "notebooks" / "es" / "04b_tema_extra.ipynb").exists()
 
 
 def test_file_name_must_keep_its_number(tmp_path):

@@ -74,7 +74,7 @@ __all__ = [
 
 DOMAIN = "notebooks"
 LANGUAGE_CELL_ID = "set-language-{language}"
-_NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
+_NOTEBOOK_NAME = re.compile(r"^\d\d[a-z]?_[a-z0-9_]+$")
 _LINE_WIDTH = 100
 _NOTES_KEY = "instructor_notes"
 
@@ -160,7 +160,7 @@ def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
     """``(msgctxt, msgid, comment)`` of one English notebook, in reading order."""
     nb = nbformat.read(path, as_version=4)
     stem = path.stem
-    yield f"{stem}/file-name", stem, "The Spanish file name: keep the number, use a-z, 0-9 and _ only."
+    yield f"{stem}/file-name", stem, "The translated file name: keep the number (e.g. 04b), use a-z, 0-9 and _ only."
     for index, cell in enumerate(nb.cells):
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         hidden = " (collapsed)" if cell.metadata.get("jupyter", {}).get("source_hidden") else ""
@@ -326,7 +326,7 @@ def _file_names(root: Path, catalogue: Catalog) -> dict[str, str]:
     names = {}
     for path in _english(root):
         name = _translated(catalogue, path.stem, f"{path.stem}/file-name") or path.stem
-        if not _NOTEBOOK_NAME.match(name) or name[:3] != path.stem[:3]:
+        if not _NOTEBOOK_NAME.match(name) or name.split("_")[0] != path.stem.split("_")[0]:
             raise ValueError(f"the file name of {path.stem} must keep its number and use "
                              f"a-z, 0-9 and _ only, got {name!r}")
         names[path.stem] = name
