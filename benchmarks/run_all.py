@@ -24,6 +24,7 @@ SUITES = [
     ("browser", "bench_browser"),
     ("training", "bench_train"),
     ("notebooks", "bench_notebooks"),
+    ("memory", "bench_memory"),
 ]
 
 
