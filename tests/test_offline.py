@@ -143,3 +143,16 @@ def test_the_shipped_weights_load_without_pickle_and_pass_the_schema(monkeypatch
     with real_load(REFERENCE_WEIGHTS, allow_pickle=False) as npz:
         for key in npz.files:
             assert npz[key].dtype != object, f"{key} would need pickle"
+
+
+def test_voila_pages_may_load_from_this_machine_only():
+    """Voila reads voila.json from the folder it starts in: the repository root or notebooks/."""
+    root = json.loads((ROOT / "voila.json").read_text(encoding="utf-8"))
+    assert json.loads((ROOT / "notebooks" / "voila.json").read_text(encoding="utf-8")) == root
+    policy = root["Voila"]["tornado_settings"]["headers"]["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+    assert {"default-src", "connect-src"} <= set(directives)
+    for name, sources in directives.items():
+        assert "'self'" in sources, name
+        assert not [s for s in sources if s == "*" or "://" in s or s in ("http:", "https:", "ws:", "wss:")], \
+            f"{name} allows another host: {sources}"
