@@ -86,7 +86,7 @@ def training_plan(filters: int, kernel_size: int, epochs: int, *, seed: int) -> 
     """
     model = reference_model(filters, kernel_size, seed=seed)
     X_train, X_test, _, _ = digits_split()
-    batch = int(REFERENCE_SETTINGS.get("batch_size", 32))  # type: ignore[call-overload]
+    batch = int(REFERENCE_SETTINGS.get("batch_size", 32))
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     recipe = tuple((k, v) for k, v in REFERENCE_SETTINGS.items() if k not in RUN_SETTINGS)

@@ -34,8 +34,8 @@ _OTHERS = {
     "ExerciseWidget": "exercise",
     "ShapeTableExercise": "exercise",
     "SolutionButton": "exercise",
-    "PALETTE": "_base",
-    "Explorer": "_base",
+    "PALETTE": "_explorer",
+    "Explorer": "_explorer",
 }
 
 __all__ = sorted(_EXPLORERS) + sorted(_OTHERS)

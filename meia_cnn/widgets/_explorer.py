@@ -37,7 +37,7 @@ import io
 import logging
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -646,7 +646,7 @@ class Explorer(widgets.VBox):
         super().close()
 
 
-def _close_tree(children: Sequence[widgets.Widget]) -> None:
+def _close_tree(children: Iterable[widgets.Widget]) -> None:
     for child in children:
         if isinstance(child, widgets.Box):
             _close_tree(child.children)

@@ -144,10 +144,10 @@ class TrainingExplorer(Explorer):
     view_class: ClassVar[type[View]] = TrainingView
     title: ClassVar[str] = TEXT["title"]
 
-    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],  # type: ignore[assignment]
-                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],  # type: ignore[assignment]
-                 epochs: int = REFERENCE_SETTINGS["epochs"], *,  # type: ignore[assignment]
-                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:  # type: ignore[assignment]
+    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],
+                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
+                 epochs: int = REFERENCE_SETTINGS["epochs"], *,
+                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"`seed` must be an int, got {seed!r}")
         filters = _in_range(filters, "filters", 1, MAX_FILTERS)
@@ -347,7 +347,7 @@ class TrainingExplorer(Explorer):
         failure = None
         try:
             model, _ = nn.train_reference(filters=plan.filters, kernel_size=plan.kernel_size, epochs=plan.epochs,
-                                          seed=plan.seed, callbacks=_Live(self, plan), progress=False)
+                                          seed=plan.seed, callbacks=[_Live(self, plan)], progress=False)
             self.seconds = time.perf_counter() - start
             self.model = model
             X_train, X_test, y_train, y_test = self.data
