@@ -289,6 +289,14 @@ class View(anywidget.AnyWidget):
         The drawing's accessible name.
 
     A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
+
+    Examples
+    --------
+    >>> from meia_cnn.widgets import StridePaddingExplorer
+    >>> viz = StridePaddingExplorer(5, 3)
+    >>> isinstance(viz.view, View), viz.view.version >= 1, viz.view.notice, "readout" in viz.view.scene
+    (True, True, '', True)
+    >>> viz.close()
     """
 
     _esm: ClassVar[str] = ""
@@ -317,6 +325,15 @@ class Upload(anywidget.AnyWidget):
         The file types offered (``"image/*"``).
     max_bytes : int
         The largest file sent to the kernel.
+
+    Examples
+    --------
+    >>> upload = Upload("Your photo", max_bytes=2_000_000)
+    >>> refusals = []
+    >>> upload.on_refused(refusals.append)  # each sentence the page shows is kept
+    >>> upload.description, upload.accept, upload.max_bytes, upload.value
+    ('Your photo', 'image/*', 2000000, ())
+    >>> upload.close()
     """
 
     _esm = esm("upload.js")
