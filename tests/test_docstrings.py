@@ -35,6 +35,14 @@ MODULES = [
     "meia_cnn.explain.architecture",
     "meia_cnn.explain.transposed",
     "meia_cnn.explain.learn_kernel",
+    "meia_cnn.explain.template_matching",
+    "meia_cnn.explain.sharing",
+    "meia_cnn.explain.feature_maps",
+    "meia_cnn.explain.training",
+    "meia_cnn.widgets",
+    "meia_cnn.tools.slides",
+    "meia_cnn.tools.translate_notebooks",
+    "meia_cnn.exercises_transposed",
 ]
 
 

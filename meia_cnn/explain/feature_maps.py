@@ -163,6 +163,17 @@ class NetworkState:
         Each layer's name and :func:`layer_kind`.
     logits, probabilities : (classes,) arrays
         The last output and its softmax.
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> state = network_state(load_reference(), digits_split()[1][0])
+    >>> state.image.shape, state.logits.shape, len(state.outputs) == len(state.names)
+    ((8, 8, 1), (10,), True)
+    >>> state.kinds[:3]
+    ('conv', 'relu', 'maxpool')
+    >>> state.prediction == int(np.argmax(state.logits))
+    True
     """
 
     image: NDArray
@@ -255,6 +266,16 @@ class UnitDetail:
         columns, clipped to the image.
     logits, probabilities : arrays or None
         For the last layer: the scores and their softmax.
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> model = load_reference()
+    >>> detail = unit_detail(model, network_state(model, digits_split()[1][0]), 2, (1, 2, 0))
+    >>> detail.kind, detail.window, detail.inputs.shape
+    ('maxpool', ((2, 4), (4, 6)), (2, 2))
+    >>> detail.value == float(np.nanmax(detail.inputs))
+    True
     """
 
     layer: int
@@ -465,6 +486,13 @@ class FeatureMapState:
     ----------
     network : NetworkState
     detail : UnitDetail
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> state = feature_map_state(load_reference(), digits_split()[1][0], 0, (0, 0, 0))
+    >>> state.detail.kind, state.detail.unit, state.network.names[0] == state.detail.name
+    ('conv', (0, 0, 0), True)
     """
 
     network: NetworkState

@@ -41,6 +41,14 @@ class TrainingPlan:
         Images of the split.
     batches : int
         Batches per epoch.
+
+    Examples
+    --------
+    >>> plan = training_plan(4, 5, 10, seed=1)
+    >>> plan.settings
+    {'filters': 4, 'kernel_size': 5, 'epochs': 10, 'seed': 1}
+    >>> plan.n_train + plan.n_test
+    1797
     """
 
     filters: int
@@ -107,6 +115,14 @@ class CurveAxes:
     xticks : tuple of (int, str)
     loss_range, acc_range : (float, float)
     loss_ticks, acc_ticks : tuple of (float, str)
+
+    Examples
+    --------
+    >>> axes = curve_axes({}, 3)
+    >>> axes.xrange, axes.xticks, axes.loss_range
+    ((0.5, 3.5), ((1, '1'), (2, '2'), (3, '3')), (0.0, 2.5))
+    >>> axes.acc_ticks[-1]
+    (1.0, '1')
     """
 
     xrange: tuple[float, float]
