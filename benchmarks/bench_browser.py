@@ -53,7 +53,46 @@ _CELLS = [
     "from meia_cnn.widgets import ConvolutionExplorer\n"
     "cv = ConvolutionExplorer()\n"
     "cv.add_class('bench-conv')\n"
-    "cv",
+    "cv",    "from meia_cnn.widgets import PoolingExplorer\n"
+    "w_pool = PoolingExplorer()\n"
+    "w_pool.add_class('bench-pool')\n"
+    "w_pool",
+    "from meia_cnn.widgets import VolumeExplorer\n"
+    "w_vol = VolumeExplorer()\n"
+    "w_vol.add_class('bench-vol')\n"
+    "w_vol",
+    "from meia_cnn.widgets import OneByOneExplorer\n"
+    "w_one = OneByOneExplorer()\n"
+    "w_one.add_class('bench-one')\n"
+    "w_one",
+    "from meia_cnn.widgets import InceptionExplorer\n"
+    "w_inc = InceptionExplorer()\n"
+    "w_inc.add_class('bench-inc')\n"
+    "w_inc",
+    "from meia_cnn.widgets import ArchitectureExplorer\n"
+    "w_arch = ArchitectureExplorer()\n"
+    "w_arch.add_class('bench-arch')\n"
+    "w_arch",
+    "from meia_cnn.widgets import TemplateMatchingExplorer\n"
+    "w_tm = TemplateMatchingExplorer()\n"
+    "w_tm.add_class('bench-tm')\n"
+    "w_tm",
+    "from meia_cnn.widgets import ParameterSharingExplorer\n"
+    "w_share = ParameterSharingExplorer()\n"
+    "w_share.add_class('bench-share')\n"
+    "w_share",
+    "from meia_cnn.widgets import FeatureMapExplorer\n"
+    "w_fm = FeatureMapExplorer()\n"
+    "w_fm.add_class('bench-fm')\n"
+    "w_fm",
+    "from meia_cnn.widgets import TransposedConvExplorer\n"
+    "w_tc = TransposedConvExplorer()\n"
+    "w_tc.add_class('bench-tc')\n"
+    "w_tc",
+    "from meia_cnn.widgets import LearnKernelExplorer\n"
+    "w_lk = LearnKernelExplorer()\n"
+    "w_lk.add_class('bench-lk')\n"
+    "w_lk",
 ]
 
 #: (explorer, css class, control, how it is pressed, where resolved)
@@ -66,7 +105,21 @@ CONTROLS = [
     ("ConvolutionExplorer", "bench-conv", "operation", ("toggle",), "python"),
     ("ConvolutionExplorer", "bench-conv", "preset", ("select", "Kernel"), "python"),
     ("ConvolutionExplorer", "bench-conv", "kernel_text",
-     ("text", ["1 0 -1\n2 0 -2\n1 0 -1", "0 1 0\n1 -4 1\n0 1 0"]), "python"),
+     ("text", ["1 0 -1\n2 0 -2\n1 0 -1", "0 1 0\n1 -4 1\n0 1 0"]), "python"),    ("PoolingExplorer", "bench-pool", "step", ("slider", "Step"), "browser"),
+    ("PoolingExplorer", "bench-pool", "size", ("slider", "Window W"), "python"),
+    ("PoolingExplorer", "bench-pool", "pooling", ("toggle",), "python"),
+    ("VolumeExplorer", "bench-vol", "filters", ("slider", "Kernels F"), "python"),
+    ("VolumeExplorer", "bench-vol", "kernel", ("slider", "Show kernel"), "python"),
+    ("OneByOneExplorer", "bench-one", "row", ("slider", "pixel row"), "python"),
+    ("OneByOneExplorer", "bench-one", "channels", ("slider", "channels C"), "python"),
+    ("InceptionExplorer", "bench-inc", "n1x1", ("slider", "1×1"), "python"),
+    ("ArchitectureExplorer", "bench-arch", "name", ("select", "network"), "python"),
+    ("TemplateMatchingExplorer", "bench-tm", "column", ("slider", "Object column"), "python"),
+    ("ParameterSharingExplorer", "bench-share", "filters", ("slider", "Filters F"), "python"),
+    ("FeatureMapExplorer", "bench-fm", "index", ("slider", "Test image"), "python"),
+    ("TransposedConvExplorer", "bench-tc", "step", ("slider", "Step"), "browser"),
+    ("TransposedConvExplorer", "bench-tc", "stride", ("slider", "Stride s"), "python"),
+    ("LearnKernelExplorer", "bench-lk", "step", ("slider", "Step"), "browser"),
 ]
 
 # Times, in the page, from a keydown to the next change of `target` (an attribute or the text).

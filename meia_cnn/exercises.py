@@ -321,16 +321,49 @@ class Draw:
         return int.from_bytes(digest[:8], "big")
 
     def integer(self, low: int, high: int) -> int:
-        """A whole number in ``[low, high]``."""
+        """A whole number in ``[low, high]``.
+
+        Parameters
+        ----------
+        low, high : int
+            The bounds, both included.
+
+        Returns
+        -------
+        int
+        """
         return low + self._next() % (high - low + 1)
 
     def choice(self, options: Any) -> Any:
-        """One of ``options``."""
+        """One of ``options``.
+
+        Parameters
+        ----------
+        options : iterable
+            The choices (at least one).
+
+        Returns
+        -------
+        object
+            One item of ``options``.
+        """
         options = list(options)
         return options[self._next() % len(options)]
 
     def matrix(self, rows: int, cols: int, low: int, high: int) -> np.ndarray:
-        """A ``(rows, cols)`` float array of whole numbers in ``[low, high]``."""
+        """A ``(rows, cols)`` float array of whole numbers in ``[low, high]``.
+
+        Parameters
+        ----------
+        rows, cols : int
+            The shape.
+        low, high : int
+            The bounds of every entry, both included.
+
+        Returns
+        -------
+        (rows, cols) array of float64
+        """
         return np.array([[float(self.integer(low, high)) for _ in range(cols)] for _ in range(rows)])
 
 

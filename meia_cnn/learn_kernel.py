@@ -64,6 +64,12 @@ class KernelLearning:
     diverged : bool
         True when the loss exceeded ``DIVERGED_LOSS`` and the run stopped
         early (``T`` is then smaller than the steps asked for).
+
+    Examples
+    --------
+    >>> run = learn_kernel(steps=3, seed=0)
+    >>> run.kernels.shape, bool(run.losses[-1] < run.losses[0]), run.diverged
+    ((4, 3, 3), True, False)
     """
 
     true_kernel: NDArray[np.floating]

@@ -49,38 +49,3 @@ def upload(control, content, name="picture.png"):
 @pytest.fixture
 def send_upload():
     return upload
-
-
-def _artists(fig):
-    """Every artist of ``fig`` except the tick objects matplotlib remakes by itself on new limits."""
-    from matplotlib.axis import Axis
-
-    stack, found = [fig], []
-    while stack:
-        artist = stack.pop()
-        found.append(artist)
-        if not isinstance(artist, Axis):
-            stack.extend(artist.get_children())
-    return found
-
-
-@pytest.fixture
-def artist_guard():
-    """``with artist_guard(viz):`` asserts that no figure and no artist appear inside the block."""
-    import contextlib
-
-    import matplotlib.pyplot as plt
-
-    @contextlib.contextmanager
-    def guard(viz):
-        viz.fig.canvas.draw()
-        figures = plt.get_fignums()
-        before = {id(a) for a in _artists(viz.fig)}
-        fig = viz.fig
-        yield
-        fig.canvas.draw()
-        after = {id(a) for a in _artists(fig)}
-        assert plt.get_fignums() == figures, "an update opened a pyplot figure"
-        assert after == before, f"an update created {len(after - before)} artist(s)"
-
-    return guard

@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
-from meia_cnn.widgets._base import Explorer
+from meia_cnn.widgets._explorer import Explorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import bench_widgets  # noqa: E402
@@ -36,17 +36,19 @@ class Fake(Explorer):
         }
         self.controls["play"] = widgets.Play(min=1, max=9)
         self.controls["preset"].observe(self._preset, names="value")
-        self._make_figure((2, 1))
-        self._line = self.fig.add_subplot().plot([0, 1], [0, 1])[0]
         self._layout()
-        self._connect()
+        self._listen([name for name in self.controls if name not in ("go", "play", "upload")])
 
     def _preset(self, change):
         self.controls["text"].value = {"p": "1 2", "q": "3 4"}[change["new"]]
 
-    def _update(self):
-        self.seen.append({k: c.value for k, c in self.controls.items() if hasattr(c, "value")})
-        self._line.set_ydata([0, self.controls["int"].value])
+    def _compute(self):
+        values = {k: c.value for k, c in self.controls.items() if hasattr(c, "value")}
+        self.seen.append(values)
+        return values
+
+    def _scene(self, state):
+        return {"readout": f"int = {state['int']}", "steps": []}, {}
 
 
 def test_plan_covers_every_control_but_buttons_uploads_and_play():
@@ -83,7 +85,7 @@ def test_measure_drives_every_planned_value(monkeypatch):
 
     result = bench_widgets.measure(build, repeats=2, n_values=3, frontend=True)
     v = made[0]
-    assert v.fig is None  # closed after measuring
+    assert v.view.comm is None  # closed after measuring
     per = result["per_control"]
     assert sorted(per) == sorted(set(v.controls) - {"go", "play", "upload"})
     assert sorted(result["skipped"]) == ["go", "play", "upload"]

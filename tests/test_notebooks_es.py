@@ -159,7 +159,7 @@ ENGLISH_WORDS = {"the", "with", "of", "and", "is", "are", "from", "each", "to", 
                  "what", "which", "you", "your", "output", "input", "how", "does", "in", "on", "by",
                  "it", "be", "where", "when", "then", "than"}
 _NOT_PROSE = re.compile(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\]\([^)]*\)|<[^>]+>"
-                        r"|https?://\S+|\b\d\d\.[a-z_0-9]+\b", re.S)
+                        r"|https?://\S+|\b\d\d[a-z]?\.[a-z_0-9]+\b", re.S)
 
 
 def _prose(markdown):

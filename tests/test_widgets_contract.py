@@ -4,17 +4,12 @@ Each explorer is displayable, names its controls in ``.controls``, writes its
 numbers in a readout, survives every control driven through its range with no
 exception, and frees everything on ``close()``.
 
-Two kinds of explorer live side by side while the kit moves to drawing in the
-browser: those built on :class:`meia_cnn.widgets._explorer.Explorer` (one
-anywidget view, a ``.state`` from the core, a ``version`` bumped once per
-change) and those still drawing one ipympl figure ``.fig`` (built once: no new
-figure or artist when a control moves, the figure freed on ``close()``).  The
-explorer's own test module checks what it shows against the core; this one
-checks that none of them breaks the common rules.
+Every explorer is built on :class:`meia_cnn.widgets._explorer.Explorer`: one
+anywidget view drawn in the browser, a ``.state`` from the core, a
+``version`` bumped once per change.  The explorer's own test module checks
+what it shows against the core; this one checks that none of them breaks the
+common rules.
 """
-
-import gc
-import weakref
 
 import ipywidgets as widgets
 import ipywidgets.widgets.widget as widget_module
@@ -65,55 +60,30 @@ def _contract_browser_drawn(viz):
     return view
 
 
-def _contract_ipympl(viz, artist_guard):
-    from matplotlib.figure import Figure
-
-    assert isinstance(viz.fig, Figure)
-    assert viz.fig.canvas in viz.children
-    with artist_guard(viz):  # no new artist, no pyplot figure
-        _drive(viz, viz.fig.canvas.draw)
-
-
 @pytest.mark.parametrize("name", EXPLORERS)
-def test_contract(name, artist_guard):
+def test_contract(name):
     figures_before = plt.get_fignums()
     viz = getattr(mw, name)()
-    browser_drawn = isinstance(viz, _explorer.Explorer)
     try:
+        assert isinstance(viz, _explorer.Explorer), "every explorer is drawn in the browser"
         assert isinstance(viz, widgets.Box)
         assert viz.controls and all(isinstance(c, widgets.Widget) for c in viz.controls.values())
         assert viz.readout_text, "the readout writes the explorer's numbers"
         assert viz.error == ""
-        if browser_drawn:
-            _contract_browser_drawn(viz)
-        else:
-            _contract_ipympl(viz, artist_guard)
+        _contract_browser_drawn(viz)
         assert plt.get_fignums() == figures_before, "explorers never register pyplot figures"
         assert viz.error == "", "back at its start values the explorer shows no error"
     finally:
-        if browser_drawn:
-            owned = [viz.view, viz.message, *viz.controls.values()]
-            viz.close()
-        else:
-            fig = weakref.ref(viz.fig)
-            viz.close()
-    if browser_drawn:
-        assert all(w.comm is None for w in owned), "close() closes every widget it made"
-        assert viz.comm is None
-    else:
-        assert viz.fig is None
-        del viz
-        gc.collect()
-        assert fig() is None, "close() frees the figure"
+        owned = [viz.view, viz.message, *viz.controls.values()]
+        viz.close()
+    assert all(w.comm is None for w in owned), "close() closes every widget it made"
+    assert viz.comm is None
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_no_callback_exception_escapes(name):
     """Values outside every option, set from code: a message at worst, never an exception."""
     viz = getattr(mw, name)()
-    if not isinstance(viz, _explorer.Explorer):
-        viz.close()
-        pytest.skip("still drawn with ipympl")
     try:
         for control in viz.controls.values():
             for bad in (None, -1, 10**9, "x"):

@@ -303,6 +303,7 @@ def test_training_explorer_trains_with_the_reference_recipe(split):
         version = viz.view.version
         viz.controls["epochs"].value = 3
         assert viz.view.version == version + 1
+        assert viz.view.history["xrange"] == [0.5, 3.5]  # before a run the empty axes follow the epochs
         assert viz.state.settings == {"filters": 4, "kernel_size": 5, "epochs": 3, "seed": viz.seed}
         viz.controls["train"].click()
         assert viz.wait(timeout=120)

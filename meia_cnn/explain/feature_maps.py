@@ -33,6 +33,7 @@ from ._frozen import frozen
 
 __all__ = [
     "VECTOR_ROW",
+    "built_shapes",
     "FeatureMapState",
     "NetworkState",
     "UnitDetail",
@@ -162,6 +163,17 @@ class NetworkState:
         Each layer's name and :func:`layer_kind`.
     logits, probabilities : (classes,) arrays
         The last output and its softmax.
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> state = network_state(load_reference(), digits_split()[1][0])
+    >>> state.image.shape, state.logits.shape, len(state.outputs) == len(state.names)
+    ((8, 8, 1), (10,), True)
+    >>> state.kinds[:3]
+    ('conv', 'relu', 'maxpool')
+    >>> state.prediction == int(np.argmax(state.logits))
+    True
     """
 
     image: NDArray
@@ -254,6 +266,16 @@ class UnitDetail:
         columns, clipped to the image.
     logits, probabilities : arrays or None
         For the last layer: the scores and their softmax.
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> model = load_reference()
+    >>> detail = unit_detail(model, network_state(model, digits_split()[1][0]), 2, (1, 2, 0))
+    >>> detail.kind, detail.window, detail.inputs.shape
+    ('maxpool', ((2, 4), (4, 6)), (2, 2))
+    >>> detail.value == float(np.nanmax(detail.inputs))
+    True
     """
 
     layer: int
@@ -299,11 +321,41 @@ def _check_unit(unit: tuple[int, ...], shape: tuple[int, ...], name: str) -> tup
     return tuple(out)
 
 
+def built_shapes(model: Sequential) -> tuple[tuple[int, ...], list[tuple[int, ...]]]:
+    """The input shape and every layer's output shape of a built model.
+
+    Parameters
+    ----------
+    model : meia_cnn.nn.Sequential
+        A model built with an ``input_shape``.
+
+    Returns
+    -------
+    input_shape : tuple of int
+    output_shapes : list of tuple of int
+        One per layer.
+
+    Raises
+    ------
+    ValueError
+        When the model has not been built.
+
+    Examples
+    --------
+    >>> from meia_cnn import nn
+    >>> built_shapes(nn.Sequential([nn.Flatten()], input_shape=(2, 2, 1)))
+    ((2, 2, 1), [(4,)])
+    """
+    if model.input_shape is None or model.output_shapes is None:
+        raise ValueError("the model must be built: give it an `input_shape`")
+    return model.input_shape, model.output_shapes
+
+
 def _field(model: Sequential, layer: int, unit: tuple[int, ...], image_shape: tuple[int, ...]
            ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The unit's receptive field on the input: walk back from ``layer`` to the image."""
     H, W = int(image_shape[0]), int(image_shape[1])
-    shapes = [tuple(image_shape)] + [tuple(s) for s in model.output_shapes]
+    shapes = [tuple(image_shape)] + [tuple(s) for s in built_shapes(model)[1]]
     if len(unit) == 1:
         rows = cols = None
     else:
@@ -387,11 +439,11 @@ def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[
         patch = x[np.ix_(rr, cc)]  # (kh, kw, C)
         if kind == "conv":
             inputs = np.where(inside[:, :, None], patch, 0.0)
-            weights = np.asarray(lay.params["W"][:, :, :, ch], dtype=np.float64)  # type: ignore[attr-defined]
+            weights = np.asarray(lay.params["W"][:, :, :, ch], dtype=np.float64)
             products = inputs * weights
             channel_sums = products.sum(axis=(0, 1))
             total = float(products.sum())
-            bias = float(lay.params["b"][ch])  # type: ignore[attr-defined]
+            bias = float(lay.params["b"][ch])
         else:
             inputs = np.where(inside, patch[:, :, ch], np.nan)
             if kind == "maxpool":
@@ -409,10 +461,10 @@ def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[
         inputs = np.array([x[source]])
     elif kind == "dense":
         inputs = x.reshape(-1)
-        weights = np.asarray(lay.params["W"][:, u[0]], dtype=np.float64)  # type: ignore[attr-defined]
+        weights = np.asarray(lay.params["W"][:, u[0]], dtype=np.float64)
         products = inputs * weights
         total = float(products.sum())
-        bias = float(lay.params["b"][u[0]])  # type: ignore[attr-defined]
+        bias = float(lay.params["b"][u[0]])
     else:
         inputs = np.array([np.nan])
     last = L == n - 1
@@ -434,6 +486,13 @@ class FeatureMapState:
     ----------
     network : NetworkState
     detail : UnitDetail
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> state = feature_map_state(load_reference(), digits_split()[1][0], 0, (0, 0, 0))
+    >>> state.detail.kind, state.detail.unit, state.network.names[0] == state.detail.name
+    ('conv', (0, 0, 0), True)
     """
 
     network: NetworkState

@@ -95,7 +95,8 @@ def inception_state(input_shape: tuple[int, int, int], n1x1: int, n3x3_reduce: i
     h, w, c = (as_int(v, "input_shape") for v in input_shape)
     counts = {name: as_int(v, name) for name, v in zip(COUNTS, (n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5,
                                                                 pool_proj))}
-    cost = arithmetic.inception_cost((h, w, c), **counts)
-    naive = arithmetic.inception_cost((h, w, c), **counts, reduce=False)
+    n1, r3, n3, r5, n5, proj = (counts[name] for name in COUNTS)
+    cost = arithmetic.inception_cost((h, w, c), n1, r3, n3, r5, n5, proj)
+    naive = arithmetic.inception_cost((h, w, c), n1, r3, n3, r5, n5, proj, reduce=False)
     wide = tuple(name for name in ("n3x3_reduce", "n5x5_reduce") if counts[name] >= c)
     return InceptionState(input_shape=(h, w, c), counts=counts, cost=cost, naive=naive, wide=wide)

@@ -161,7 +161,7 @@ def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None,
 
 
 def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
-               pooling: str = "max") -> NDArray[np.float64]:
+               pooling: str = "max") -> NDArray[np.floating]:
     """A grey photo pooled as :func:`pooling_state` pools the grid.
 
     Parameters
@@ -183,5 +183,5 @@ def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
     """
     pooling = _check_pooling(pooling)
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
-    out: NDArray[np.float64] = pool(image, size, stride=stride)
+    out: NDArray[np.floating] = pool(image, size, stride=stride)
     return out

@@ -49,6 +49,14 @@ class SharingState:
     dense_matrix : (16, picture_input ** 2) array
         The same picture for a dense layer: a separate weight for every
         pair (seeded uniform values in [0.05, 1], for the picture only).
+
+    Examples
+    --------
+    >>> s = parameter_sharing_state(8, 1, 3, 4, padding="same")
+    >>> s.output_shape, s.conv_params, s.dense_params, s.n_in, s.n_out
+    ((8, 8, 4), 40, 16640, 64, 256)
+    >>> s.picture_input, s.dense_matrix_shape
+    (6, (16, 36))
     """
 
     input_size: int

@@ -139,6 +139,12 @@ class TemplateScene:
         A different object, on the same background level.
     corner : (int, int) or None
         ``(row, col)`` of the distractor's top-left corner.
+
+    Examples
+    --------
+    >>> scene = template_scene("coin")
+    >>> scene.name, scene.template.shape, scene.room
+    ('coin', (18, 20), (38, 64))
     """
 
     name: str
@@ -235,6 +241,14 @@ class TemplateMatchingState:
         ``((row, col), value)`` of each map's largest value.
     best : float
         The feature map's value with the object under the kernel: ``sum(kernel * template)``.
+
+    Examples
+    --------
+    >>> state = template_matching_state(template_scene("coin"), column=8, row=10)
+    >>> state.position, state.template.shape, state.response.shape
+    ((10, 8), (18, 20), (39, 65))
+    >>> bool(np.isclose(state.feature[10, 8], state.best))
+    True
     """
 
     scene: TemplateScene

@@ -41,6 +41,14 @@ class TrainingPlan:
         Images of the split.
     batches : int
         Batches per epoch.
+
+    Examples
+    --------
+    >>> plan = training_plan(4, 5, 10, seed=1)
+    >>> plan.settings
+    {'filters': 4, 'kernel_size': 5, 'epochs': 10, 'seed': 1}
+    >>> plan.n_train + plan.n_test
+    1797
     """
 
     filters: int
@@ -86,7 +94,7 @@ def training_plan(filters: int, kernel_size: int, epochs: int, *, seed: int) -> 
     """
     model = reference_model(filters, kernel_size, seed=seed)
     X_train, X_test, _, _ = digits_split()
-    batch = int(REFERENCE_SETTINGS.get("batch_size", 32))  # type: ignore[call-overload]
+    batch = int(REFERENCE_SETTINGS.get("batch_size", 32))
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     recipe = tuple((k, v) for k, v in REFERENCE_SETTINGS.items() if k not in RUN_SETTINGS)
@@ -107,6 +115,14 @@ class CurveAxes:
     xticks : tuple of (int, str)
     loss_range, acc_range : (float, float)
     loss_ticks, acc_ticks : tuple of (float, str)
+
+    Examples
+    --------
+    >>> axes = curve_axes({}, 3)
+    >>> axes.xrange, axes.xticks, axes.loss_range
+    ((0.5, 3.5), ((1, '1'), (2, '2'), (3, '3')), (0.0, 2.5))
+    >>> axes.acc_ticks[-1]
+    (1.0, '1')
     """
 
     xrange: tuple[float, float]

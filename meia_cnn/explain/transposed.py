@@ -127,6 +127,13 @@ class TransposedConvStep:
         ``y[r, c]``, the sum of the products.
     text : str
         The step as the readout writes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step = transposed_conv_state(2, 2).steps[0]
+    >>> step.position, bool(np.isclose(step.products.sum(), step.value))
+    ((0, 0), True)
     """
 
     position: tuple[int, int]

@@ -235,6 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         The exit status, 0.
+
+    Examples
+    --------
+    From a shell (about a minute; it overwrites the shipped weights)::
+
+        python -m meia_cnn.nn.reference
     """
     import time
 

@@ -104,6 +104,11 @@ def reveal_source() -> Path:
     ------
     RuntimeError
         When ``sphinx-revealjs`` is not installed.
+
+    Examples
+    --------
+    >>> (reveal_source() / "dist" / "reveal.js").is_file()
+    True
     """
     from importlib import metadata, util
 
@@ -126,7 +131,30 @@ def reveal_source() -> Path:
 
 
 def copy_reveal(out: str | Path) -> Path:
-    """Copy the parts of reveal.js a deck uses into ``out/reveal.js``; return that folder."""
+    """Copy the parts of reveal.js a deck uses into ``out/reveal.js``; return that folder.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder of the decks.
+
+    Returns
+    -------
+    Path
+        ``out/reveal.js``.
+
+    Raises
+    ------
+    RuntimeError
+        When ``sphinx-revealjs`` is not installed or lacks a file a deck needs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     (copy_reveal(out) / "dist" / "reveal.js").is_file()
+    True
+    """
     source = reveal_source()
     target = Path(out) / ASSETS
     for rel in _REVEAL_FILES:
@@ -190,13 +218,23 @@ _MATH_IN_TEXT = re.compile(
 def math_in_text(text: str) -> str:
     """Replace ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]`` in HTML by MathML.
 
+    Parameters
+    ----------
+    text : str
+        HTML (or plain text) with LaTeX formulas in it.
+
+    Returns
+    -------
+    str
+        The same text, each formula replaced by a ``<math>`` element.
+
     Examples
     --------
     >>> out = math_in_text("the kernel $K$ and $$G = I * K$$")
     >>> out.count("<math"), "$" in out
     (2, False)
     """
-    def replace(match):
+    def replace(match: re.Match[str]) -> str:
         display = match.group("d1") or match.group("d2")
         if display is not None:
             return latex_to_mathml(html.unescape(display), display=True)
@@ -268,29 +306,29 @@ Reveal.initialize({
 """
 
 
-def _exporter_class():
+def _exporter_class() -> type[Any]:
     """The exporter class, built on first use (nbconvert is imported only here)."""
     from jinja2 import DictLoader, pass_context
     from nbconvert.exporters import SlidesExporter
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
     class _MathMLRenderer(IPythonRenderer):
-        def block_math(self, body):
+        def block_math(self, body: str) -> str:
             return latex_to_mathml(body, display=True)
 
-        def multiline_math(self, text):
+        def multiline_math(self, text: str) -> str:
             return math_in_text(text)
 
-        def latex_environment(self, name, body):
+        def latex_environment(self, name: str, body: str) -> str:
             return latex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
 
-        def inline_math(self, body):
+        def inline_math(self, body: str) -> str:
             return latex_to_mathml(body)
 
     class OfflineSlidesExporter(SlidesExporter):
         """nbconvert's reveal.js exporter with reveal.js beside the deck and math as MathML."""
 
-        def __init__(self, prefix=ASSETS, **kw):
+        def __init__(self, prefix: str = ASSETS, **kw: Any) -> None:
             kw.setdefault("extra_loaders", [DictLoader({"meia_offline.html.j2": _TEMPLATE})])
             super().__init__(**kw)
             self.template_file = "meia_offline.html.j2"
@@ -304,13 +342,13 @@ def _exporter_class():
             self.exclude_output_prompt = True
             self.widget_renderer_url = f"{WIDGET_ASSETS}/embed-amd.js"
 
-        def _init_resources(self, resources):
+        def _init_resources(self, resources: dict[str, Any]) -> dict[str, Any]:
             resources = super()._init_resources(resources)
             resources["meia_widgets"] = WIDGET_ASSETS
             return resources
 
         @pass_context
-        def markdown2html(self, context, source):
+        def markdown2html(self, context: Any, source: str) -> str:
             cell = context.get("cell", {})
             path = context.get("resources", {}).get("metadata", {}).get("path", "")
             renderer = _MathMLRenderer(
@@ -325,7 +363,7 @@ def _exporter_class():
 
 
 # -- pictures of the widgets (run inside the notebook's kernel) -----------------------
-def _widget_html(widget, seen=None):
+def _widget_html(widget: Any, seen: set[int] | None = None) -> str:
     """A static HTML picture of a live ipywidget (recursing into boxes)."""
     import ipywidgets as w
 
@@ -374,7 +412,7 @@ def _widget_html(widget, seen=None):
     return ""
 
 
-def _output_html(out):
+def _output_html(out: Any) -> str:
     kind = out.get("output_type")
     if kind == "stream":
         return f'<pre class="meia-w-text">{html.escape(out.get("text", ""))}</pre>'
@@ -388,7 +426,7 @@ def _output_html(out):
     return ""
 
 
-def _snapshot_widgets(model_ids):
+def _snapshot_widgets(model_ids: Sequence[str]) -> None:
     """Display, as one JSON output, a static HTML picture of each widget in ``model_ids``.
 
     Called in the notebook's kernel by :func:`export_notebook`.
@@ -404,7 +442,7 @@ def _snapshot_widgets(model_ids):
     display({_SNAPSHOT_MIME: pictures}, raw=True)
 
 
-def _drawable_offline(widget, seen=None):
+def _drawable_offline(widget: Any, seen: set[int] | None = None) -> bool:
     """Whether ``widget`` and every widget it refers to come from :data:`LIVE_MODULES`."""
     import ipywidgets as w
 
@@ -424,8 +462,8 @@ def _drawable_offline(widget, seen=None):
 
 
 # -- running and exporting ------------------------------------------------------------
-def _widget_ids(cells):
-    ids = []
+def _widget_ids(cells: Sequence[Any]) -> list[str]:
+    ids: list[str] = []
     for cell in cells:
         for out in cell.get("outputs", []):
             view = out.get("data", {}).get(WIDGET_VIEW)
@@ -434,7 +472,7 @@ def _widget_ids(cells):
     return ids
 
 
-def _run(nb, path, timeout, kernel_name):
+def _run(nb: Any, path: Path, timeout: int, kernel_name: str) -> list[str]:
     """Run every cell of ``nb`` in a fresh kernel; replace widgets by their pictures.
 
     Returns the list of errors (``"cell N: Name: message"``).
@@ -463,7 +501,7 @@ def _run(nb, path, timeout, kernel_name):
     return errors
 
 
-def _picture(client, nb, ids, errors):
+def _picture(client: Any, nb: Any, ids: Sequence[str], errors: list[str]) -> dict[str, str]:
     """Ask the kernel for pictures of the widgets ``ids`` (a cell run at the end of ``nb``)."""
     from nbformat import v4
 
@@ -482,7 +520,7 @@ def _picture(client, nb, ids, errors):
     return pictures
 
 
-def _replace_widgets(nb, pictures):
+def _replace_widgets(nb: Any, pictures: dict[str, str]) -> None:
     """Put each picture in place of its widget view; keep the views that stay live.
 
     A view stays live when its model is in the saved widget state and has no
@@ -515,14 +553,14 @@ def _replace_widgets(nb, pictures):
 _TEST_MARKER = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*\n?", re.M)
 
 
-def _drop_test_markers(nb):
+def _drop_test_markers(nb: Any) -> None:
     """Test markers (``# NBVAL_CHECK_OUTPUT``) are for the test suite, not for the audience."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = _TEST_MARKER.sub("", cell.source)
 
 
-def _latex_outputs(nb):
+def _latex_outputs(nb: Any) -> None:
     """Outputs that only carry LaTeX get a MathML rendering (no MathJax in the deck)."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -620,6 +658,18 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
         The first edition's deck, e.g. ``out/<name>.slides.html``.
     errors : list of str
         Cells that raised while running (their tracebacks are in the deck).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat import v4, write
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nb = Path(tmp) / "demo.ipynb"
+    ...     write(v4.new_notebook(cells=[v4.new_markdown_cell("The kernel $K$ slides.")]), nb)
+    ...     deck, errors = export_notebook(nb, tmp, execute=False, editions=["instructor", "student"])
+    ...     html = deck.read_text(encoding="utf-8")
+    >>> deck.relative_to(tmp).as_posix(), errors, "<math" in html, "$K$" in html
+    ('instructor/demo.slides.html', [], True, False)
     """
     import nbformat
 
@@ -653,9 +703,31 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
 def copy_widget_runtime(out: str | Path) -> Path:
     """Copy require.js, the widgets' HTML manager and anywidget's front end into ``out/widgets``.
 
-    Returns the folder.  The HTML manager loads ``anywidget`` through require.js
-    from that folder (the deck's template configures the path), so no widget
-    code is fetched from a CDN.
+    The HTML manager loads ``anywidget`` through require.js from that folder
+    (the deck's template configures the path), so no widget code is fetched
+    from a CDN.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder of the decks (of one edition).
+
+    Returns
+    -------
+    Path
+        ``out/widgets``.
+
+    Raises
+    ------
+    RuntimeError
+        When the installed ``anywidget`` package lacks its front end.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     sorted(p.name for p in copy_widget_runtime(out).glob("*.js"))[:1]
+    ['anywidget.js']
     """
     import anywidget
 
@@ -683,8 +755,41 @@ def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: boo
                log: Callable[..., Any] = print, editions: Sequence[str] = tuple(EDITIONS)) -> dict[Path, list[str]]:
     """Export every notebook (every edition), copy reveal.js and the widgets' runtime beside the decks.
 
-    Returns ``{deck: errors}``.  Each edition's folder gets its own copy of the
-    widgets' runtime: the HTML manager finds its fonts relative to the page.
+    Each edition's folder gets its own copy of the widgets' runtime: the HTML
+    manager finds its fonts relative to the page.
+
+    Parameters
+    ----------
+    notebooks : sequence of str or Path
+        The notebooks to export.
+    out : str or Path
+        The folder of the decks (created if needed).
+    execute : bool
+        Run each notebook first; ``False`` exports the outputs stored in the files.
+    timeout : int
+        Seconds allowed to each cell.
+    log : callable
+        Called with one line of progress per notebook (and one per error).
+    editions : sequence of str
+        Which of :data:`EDITIONS` to write.
+
+    Returns
+    -------
+    dict of Path to list of str
+        ``{deck: errors}``: each notebook's first deck and the cells that raised.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from nbformat import v4, write
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nb = Path(tmp) / "demo.ipynb"
+    ...     write(v4.new_notebook(cells=[v4.new_markdown_cell("# The kernel $K$")]), nb)
+    ...     results = export_all([nb], Path(tmp) / "slides", execute=False, log=lambda line: None,
+    ...                          editions=["student"])
+    ...     [(deck.name, errors) for deck, errors in results.items()]
+    [('demo.slides.html', [])]
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -704,7 +809,33 @@ def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: boo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m meia_cnn.tools.slides [--out DIR] [--no-execute] [NOTEBOOK ...]``."""
+    """``python -m meia_cnn.tools.slides [--out DIR] [--no-execute] [--timeout S] [NOTEBOOK ...]``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The command's arguments (default: ``sys.argv[1:]``); with no notebook,
+        every ``notebooks/*.ipynb``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 when every notebook ran, 1 when a cell raised,
+        2 when a dependency of the decks is missing.
+
+    Examples
+    --------
+    >>> import contextlib, io, tempfile
+    >>> from pathlib import Path
+    >>> from nbformat import v4, write
+    >>> with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()) as printed:
+    ...     nb = Path(tmp) / "demo.ipynb"
+    ...     write(v4.new_notebook(cells=[v4.new_markdown_cell("# Hello")]), nb)
+    ...     status = main(["--no-execute", "--out", str(Path(tmp) / "slides"), str(nb)])
+    ...     written = (Path(tmp) / "slides" / "instructor" / "demo.slides.html").is_file()
+    >>> status, written, "1 notebook(s)" in printed.getvalue()
+    (0, True, True)
+    """
     parser = argparse.ArgumentParser(
         prog="python -m meia_cnn.tools.slides",
         description="Export notebooks to reveal.js decks that open offline.")

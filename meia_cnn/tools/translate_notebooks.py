@@ -251,6 +251,22 @@ def update(root: Path, language: str = "es") -> Catalog:
     -------
     catalogue : babel.messages.catalog.Catalog
         The updated catalogue, as written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat import v4, write
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> (root / "notebooks").mkdir()
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
+    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> catalogue = update(root, "es")
+    >>> [(m.context, m.id, m.string) for m in catalogue if m.id]
+    [('01_kernels/file-name', '01_kernels', None), ('01_kernels/intro', 'A kernel slides.', None)]
+    >>> (root / "notebooks" / "locale" / "es" / "LC_MESSAGES" / "notebooks.po").is_file()
+    True
+    >>> tmp.cleanup()
     """
     template = extract(root)
     _write(_template_path(root), template)
@@ -276,6 +292,12 @@ def load_catalogue(root: Path, language: str = "es") -> Catalog:
     Returns
     -------
     catalogue : babel.messages.catalog.Catalog
+
+    Examples
+    --------
+    >>> catalogue = load_catalogue(Path("/nonexistent"), "es")
+    >>> str(catalogue.locale), len(catalogue)
+    ('es', 0)
     """
     path = _catalogue_path(root, language)
     return _read(path, language) if path.exists() else Catalog(locale=language)
@@ -371,6 +393,21 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
     translated : nbformat.NotebookNode
     missing : list of str
         The paragraphs left in English (untranslated or fuzzy).
+
+    Examples
+    --------
+    >>> from babel.messages.catalog import Catalog
+    >>> from nbformat import v4
+    >>> text = "A kernel slides. See [pooling](02_pooling.ipynb)."
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell(text, id="intro"), v4.new_code_cell("1 + 1")])
+    >>> catalogue = Catalog(locale="es")
+    >>> _ = catalogue.add(text, "Un kernel se desliza. Véase [pooling](02_pooling.ipynb).",
+    ...                   context="01_kernels/intro")
+    >>> es, missing = translate_notebook(nb, "01_kernels", catalogue, {"02_pooling": "02_agrupamiento"})
+    >>> print(es.cells[0].source)
+    Un kernel se desliza. Véase [pooling](02_agrupamiento.ipynb).
+    >>> es.cells[1].id, es.cells[2].source, missing
+    ('set-language-es', '1 + 1', [])
     """
     out = copy.deepcopy(nb)
     missing: list[str] = []
@@ -433,6 +470,21 @@ def build(root: Path, language: str = "es") -> list[str]:
     -------
     missing : list of str
         The paragraphs left in English (each as ``context: start of text``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat import v4, write
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> (root / "notebooks").mkdir()
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
+    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> build(root, "es")  # nothing translated yet: the paragraph stays in English
+    ["01_kernels/intro: 'A kernel slides.'"]
+    >>> [p.name for p in (root / "notebooks" / "es").glob("*.ipynb")]
+    ['01_kernels.ipynb']
+    >>> tmp.cleanup()
     """
     files, missing = _built(root, language)
     out_dir = _output_dir(root, language)
@@ -457,6 +509,15 @@ class Status:
         Translated notebooks that differ from a fresh build, or are missing.
     extra : list of str
         Files in ``notebooks/<language>/`` that no English notebook produces.
+
+    Examples
+    --------
+    >>> s = Status()
+    >>> s.ok
+    True
+    >>> s.fuzzy.append("01_kernels/intro: 'A kernel slides.'")
+    >>> s.ok
+    False
     """
 
     untranslated: list[str] = field(default_factory=list)
@@ -481,6 +542,22 @@ def status(root: Path, language: str = "es") -> Status:
     Returns
     -------
     status : Status
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat import v4, write
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> (root / "notebooks").mkdir()
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
+    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> s = status(root, "es")
+    >>> s.ok, s.fuzzy, s.out_of_date
+    (False, [], ['notebooks/es/01_kernels.ipynb'])
+    >>> s.untranslated
+    ["01_kernels/file-name: '01_kernels'", "01_kernels/intro: 'A kernel slides.'"]
+    >>> tmp.cleanup()
     """
     result = Status()
     catalogue = load_catalogue(root, language)
@@ -513,6 +590,22 @@ def check(root: Path, language: str = "es") -> list[str]:
     Returns
     -------
     problems : list of str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat import v4, write
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> (root / "notebooks").mkdir()
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
+    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> for line in check(root, "es"):
+    ...     print(line)
+    untranslated 01_kernels/file-name: '01_kernels'
+    untranslated 01_kernels/intro: 'A kernel slides.'
+    out of date: notebooks/es/01_kernels.ipynb (run `make notebooks-es`)
+    >>> tmp.cleanup()
     """
     s = status(root, language)
     return ([f"untranslated {m}" for m in s.untranslated] + [f"fuzzy {m}" for m in s.fuzzy]
@@ -533,6 +626,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     code : int
         0 when all went well; 1 when ``check`` found a problem or ``build``
         left paragraphs in English.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat import v4, write
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> (root / "notebooks").mkdir()
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
+    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> main(["build", "--root", str(root)])
+    notebooks/es: built; 1 paragraphs left in English
+      01_kernels/intro: 'A kernel slides.'
+    1
+    >>> main(["check", "--root", str(root)])
+    untranslated 01_kernels/file-name: '01_kernels'
+    untranslated 01_kernels/intro: 'A kernel slides.'
+    1
+    >>> tmp.cleanup()
     """
     parser = argparse.ArgumentParser(prog="python -m meia_cnn.tools.translate_notebooks",
                                      description=__doc__.split("\n\n")[0])

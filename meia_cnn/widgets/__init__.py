@@ -34,14 +34,14 @@ _OTHERS = {
     "ExerciseWidget": "exercise",
     "ShapeTableExercise": "exercise",
     "SolutionButton": "exercise",
-    "PALETTE": "_base",
-    "Explorer": "_base",
+    "PALETTE": "_explorer",
+    "Explorer": "_explorer",
 }
 
 __all__ = sorted(_EXPLORERS) + sorted(_OTHERS)
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     module = _EXPLORERS.get(name) or _OTHERS.get(name)
     if module is None:
         raise AttributeError(f"module 'meia_cnn.widgets' has no attribute {name!r}")
@@ -50,5 +50,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

@@ -37,7 +37,7 @@ import io
 import logging
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -289,6 +289,14 @@ class View(anywidget.AnyWidget):
         The drawing's accessible name.
 
     A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
+
+    Examples
+    --------
+    >>> from meia_cnn.widgets import StridePaddingExplorer
+    >>> viz = StridePaddingExplorer(5, 3)
+    >>> isinstance(viz.view, View), viz.view.version >= 1, viz.view.notice, "readout" in viz.view.scene
+    (True, True, '', True)
+    >>> viz.close()
     """
 
     _esm: ClassVar[str] = ""
@@ -317,6 +325,15 @@ class Upload(anywidget.AnyWidget):
         The file types offered (``"image/*"``).
     max_bytes : int
         The largest file sent to the kernel.
+
+    Examples
+    --------
+    >>> upload = Upload("Your photo", max_bytes=2_000_000)
+    >>> refusals = []
+    >>> upload.on_refused(refusals.append)  # each sentence the page shows is kept
+    >>> upload.description, upload.accept, upload.max_bytes, upload.value
+    ('Your photo', 'image/*', 2000000, ())
+    >>> upload.close()
     """
 
     _esm = esm("upload.js")
@@ -365,6 +382,11 @@ class Explorer(widgets.VBox):
     controls, then :meth:`_listen` (which draws the first state), and
     implement :meth:`_compute` and :meth:`_scene`.
 
+    Parameters
+    ----------
+    **kwargs
+        Passed to :class:`ipywidgets.VBox` (e.g. ``layout``).
+
     Attributes
     ----------
     controls : dict of str to ipywidgets.Widget
@@ -375,6 +397,19 @@ class Explorer(widgets.VBox):
         Words about a bad entry; empty when all is well.
     state : frozen dataclass
         The current numbers, from the core.
+
+    Examples
+    --------
+    Every explorer of :mod:`meia_cnn.widgets` is one; driven by its controls:
+
+    >>> from meia_cnn.widgets import StridePaddingExplorer
+    >>> viz = StridePaddingExplorer(5, 3)
+    >>> isinstance(viz, Explorer), viz.state.output_shape
+    (True, (3, 3))
+    >>> viz.controls["stride"].value = 2
+    >>> viz.state.output_shape, viz.error
+    ((2, 2), '')
+    >>> viz.close()
     """
 
     view_class: ClassVar[type[View]] = View
@@ -445,9 +480,21 @@ class Explorer(widgets.VBox):
     def hold(self) -> Iterator[Explorer]:
         """Change several controls at once and recompute once, at the end.
 
+        Yields
+        ------
+        Explorer
+            This explorer; its state is recomputed when the ``with`` block ends.
+
         Examples
         --------
-        ``with viz.hold(): viz.controls["a"].value = 1; viz.controls["b"].value = 2``
+        >>> from meia_cnn.widgets import StridePaddingExplorer
+        >>> viz = StridePaddingExplorer(3, 3)
+        >>> with viz.hold():  # a 5x5 kernel alone would not fit the 3x3 input
+        ...     viz.controls["kernel_size"].value = 5
+        ...     viz.controls["input_size"].value = 7
+        >>> viz.state.output_shape, viz.error
+        ((3, 3), '')
+        >>> viz.close()
         """
         self._held += 1
         try:
@@ -543,7 +590,12 @@ class Explorer(widgets.VBox):
 
         A :class:`ValueError` or :class:`TypeError` from :meth:`_compute` is
         shown in place of the drawing (``view.notice``); ``.state`` keeps the
-        last good state.  Returns whether the new state is shown.
+        last good state.
+
+        Returns
+        -------
+        bool
+            Whether the new state is shown.
         """
         try:
             state = self._compute()
@@ -611,14 +663,26 @@ class Explorer(widgets.VBox):
         return plain_text(self.readout_html)
 
     def show_error(self, exc: BaseException | str) -> None:
-        """Show ``exc`` (or a sentence) in the message area, as a warning."""
+        """Show ``exc`` (or a sentence) in the message area, as a warning.
+
+        Parameters
+        ----------
+        exc : BaseException or str
+            The error, whose message is shown, or a sentence.
+        """
         text = html.escape(str(exc))
         self.message.value = (
             f'<span role="alert" style="color:#B34700;font-weight:bold">&#9888; {text}</span>'
         )
 
     def show_info(self, text: str) -> None:
-        """Show a sentence in the message area, as information."""
+        """Show a sentence in the message area, as information.
+
+        Parameters
+        ----------
+        text : str
+            A whole sentence, in the learner's language.
+        """
         self.message.value = f'<span style="color:{PALETTE["blue"]}">{html.escape(str(text))}</span>'
 
     def clear_message(self) -> None:
@@ -646,7 +710,7 @@ class Explorer(widgets.VBox):
         super().close()
 
 
-def _close_tree(children: Sequence[widgets.Widget]) -> None:
+def _close_tree(children: Iterable[widgets.Widget]) -> None:
     for child in children:
         if isinstance(child, widgets.Box):
             _close_tree(child.children)

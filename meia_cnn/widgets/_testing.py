@@ -48,6 +48,28 @@ def control_values(control: Any, n: int = 6) -> list | None:
     every option; booleans: both states; unbounded numbers: a few nearby
     values; text: its value and a whitespace variant (see :func:`plan`, which
     adds the texts the box takes while other controls move).
+
+    Parameters
+    ----------
+    control : ipywidgets.Widget
+        One control of an explorer.
+    n : int
+        How many values of a range.
+
+    Returns
+    -------
+    list or None
+        The values in order, ``None`` for a control never driven (a button, an upload, Play).
+
+    Examples
+    --------
+    >>> import ipywidgets as widgets
+    >>> control_values(widgets.IntSlider(value=3, min=1, max=5), n=3)
+    [1, 3, 5]
+    >>> control_values(widgets.Dropdown(options=["max", "average"]))
+    ['max', 'average']
+    >>> control_values(widgets.Button()) is None
+    True
     """
     if _is_skipped(control):
         return None
@@ -93,6 +115,31 @@ def plan(explorer: Any, n: int = 6, *, texts: dict | None = None) -> tuple[list,
     Non-text controls come first; text boxes last, through the texts they
     took while the others moved (``texts``, e.g. a kernel box filled by a
     preset dropdown) and a whitespace variant of their own text.
+
+    Parameters
+    ----------
+    explorer : Explorer
+        Any explorer (anything with a ``.controls`` dict).
+    n : int
+        How many values of each range.
+    texts : dict of str to list of str, optional
+        More texts to type into each text box, by control name.
+
+    Returns
+    -------
+    driven : list of (str, list)
+        ``(name, values)`` of each driven control, in driving order.
+    skipped : list of str
+        The controls not driven.
+
+    Examples
+    --------
+    >>> from meia_cnn.widgets import PoolingExplorer
+    >>> viz = PoolingExplorer()
+    >>> driven, skipped = plan(viz)
+    >>> dict(driven)["pooling"], "play" in skipped
+    (['max', 'average'], True)
+    >>> viz.close()
     """
     driven: list = []
     skipped: list = []

@@ -28,7 +28,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import exercises as _ex
-from ._base import PALETTE, _close_tree, _plain
+from ._explorer import PALETTE, _close_tree
+from ._explorer import plain_text as _plain
 
 __all__ = ["ExerciseWidget", "ShapeTableExercise", "SolutionButton", "next_variant"]
 

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import data
 from .._validation import as_float_array, shape_text
 from ..explain.feature_maps import (
+    built_shapes,
     FeatureMapState,
     NetworkState,
     UnitDetail,
@@ -283,7 +284,7 @@ class FeatureMapExplorer(Explorer):
         c["col"] = _slider("Col", 0)
         c["depth"] = _slider("Input channel", 0)
         self._fit_unit_controls(0)
-        shape = model.output_shapes[0]
+        shape = built_shapes(model)[1][0]
         if len(shape) == 3:  # start in the middle of the first map, away from the zero border of a digit
             c["row"].value, c["col"].value = shape[0] // 2, shape[1] // 2
         c["upload"].observe(self._guard(self._on_upload), names="value")
@@ -299,7 +300,7 @@ class FeatureMapExplorer(Explorer):
     def _fit_unit_controls(self, layer: int) -> None:
         """Ranges of channel/row/col/depth for ``layer`` (values clamped, no recompute)."""
         c = self.controls
-        shape = self.model.output_shapes[layer]
+        shape = built_shapes(self.model)[1][layer]
         lay = self.model.layers[layer]
         if len(shape) == 3:
             limits = {"row": shape[0] - 1, "col": shape[1] - 1, "channel": shape[2] - 1}
@@ -327,7 +328,7 @@ class FeatureMapExplorer(Explorer):
         layer, row, col, channel = pick
         if not 0 <= layer < len(self.model.layers):
             return
-        shape = self.model.output_shapes[layer]
+        shape = built_shapes(self.model)[1][layer]
         unit = (row, col, channel) if len(shape) == 3 else (channel,)
         if len(shape) == 1 and (row, col) != (0, 0):
             return
@@ -346,7 +347,7 @@ class FeatureMapExplorer(Explorer):
             return
         item = files[0]
         name = str(item.get("name", "upload"))
-        h, w, ch = self.model.input_shape
+        h, w, ch = built_shapes(self.model)[0]
         try:
             image = data.load_image(bytes(item["content"]), grey=ch == 1, size=(h, w))
         except (ValueError, TypeError) as exc:
@@ -399,7 +400,7 @@ class FeatureMapExplorer(Explorer):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
                 raise ValueError(TEXT["unit_range"].format(name=c[name].description, hi=hi))
             values[name] = int(v)
-        shape = self.model.output_shapes[layer]
+        shape = built_shapes(self.model)[1][layer]
         unit = ((values["row"], values["col"], values["channel"]) if len(shape) == 3 else (values["channel"],))
         if key not in self._networks:
             if len(self._networks) > 32:
@@ -578,7 +579,7 @@ class FeatureMapExplorer(Explorer):
                                               r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1))
         parts.append(TEXT["detail_line"].format(equation=html.escape(equation)))
         shapes = " → ".join(f"{name} {shape_text(o.shape)}" for name, o in zip(net.names, net.outputs))
-        parts.append(TEXT["shapes"].format(input=shape_text(self.model.input_shape), shapes=html.escape(shapes)))
+        parts.append(TEXT["shapes"].format(input=shape_text(built_shapes(self.model)[0]), shapes=html.escape(shapes)))
         return "".join(parts)
 
     # -- what is drawn -------------------------------------------------------------

@@ -173,7 +173,7 @@ class PoolingExplorer(Explorer):
         self._photo_key: tuple[str, int] = (photo, 0)
         self._uploads = 0
         self._png: dict[Any, bytes] = {}
-        self._pooled: tuple[Any, NDArray[np.float64]] | None = None
+        self._pooled: tuple[Any, NDArray[np.floating]] | None = None
 
         c = self.controls
         c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling",
@@ -232,7 +232,7 @@ class PoolingExplorer(Explorer):
             self._photo_name = choice
             self._photo_key = (choice, 0)
 
-    def _pool_photo(self, state: PoolingState) -> NDArray[np.float64]:
+    def _pool_photo(self, state: PoolingState) -> NDArray[np.floating]:
         # keyed by everything it depends on: the photo, the window, the stride and the pooling
         key = (self._photo_key, state.size, state.stride, state.pooling)
         if self._pooled is None or self._pooled[0] != key:
@@ -240,7 +240,7 @@ class PoolingExplorer(Explorer):
                                             pooling=state.pooling))
         return self._pooled[1]
 
-    def _picture(self, key: Any, values: NDArray[np.float64]) -> bytes:
+    def _picture(self, key: Any, values: NDArray[np.floating]) -> bytes:
         if key not in self._png:
             if len(self._png) > 16:
                 self._png.clear()

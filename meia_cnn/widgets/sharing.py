@@ -75,12 +75,41 @@ class ParameterSharingView(View):
 
 
 def count(n: int) -> str:
-    """A count with thousands separators: ``44,251,200``."""
+    """A count with thousands separators: ``44,251,200``.
+
+    Parameters
+    ----------
+    n : int
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count(44251200)
+    '44,251,200'
+    """
     return f"{int(n):,}"
 
 
 def ratio_text(r: float) -> str:
-    """The ratio as written: ``98,775×`` (``1.23×`` under 10)."""
+    """The ratio as written: ``98,775×`` (``1.23×`` under 10).
+
+    Parameters
+    ----------
+    r : float
+        ``dense_params / conv_params``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ratio_text(98775.2), ratio_text(1.234)
+    ('98,775×', '1.23×')
+    """
     return f"{r:,.0f}×" if r >= 10 else f"{r:.2f}×"
 
 

@@ -32,7 +32,7 @@ from .. import nn
 from ..explain.feature_maps import tile_channels
 from ..explain.training import TrainingPlan, curve_axes, training_plan
 from ..nn import REFERENCE_SETTINGS, digits_split
-from ._explorer import PALETTE, Explorer, View, esm, format_number
+from ._explorer import PALETTE, Explorer, View, esm, format_number, png_bytes
 
 __all__ = ["TrainingExplorer"]
 
@@ -144,10 +144,10 @@ class TrainingExplorer(Explorer):
     view_class: ClassVar[type[View]] = TrainingView
     title: ClassVar[str] = TEXT["title"]
 
-    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],  # type: ignore[assignment]
-                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],  # type: ignore[assignment]
-                 epochs: int = REFERENCE_SETTINGS["epochs"], *,  # type: ignore[assignment]
-                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:  # type: ignore[assignment]
+    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],
+                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
+                 epochs: int = REFERENCE_SETTINGS["epochs"], *,
+                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"`seed` must be an int, got {seed!r}")
         filters = _in_range(filters, "filters", 1, MAX_FILTERS)
@@ -213,8 +213,6 @@ class TrainingExplorer(Explorer):
         kernels = None
         png = b""
         if self.model is not None and run is not None and not self._running:
-            from ._explorer import png_bytes
-
             k = self.model.layers[0].params["W"][:, :, 0, :]
             m = float(np.abs(k).max()) or 1.0
             mosaic = tile_channels(k)
@@ -234,6 +232,11 @@ class TrainingExplorer(Explorer):
             "readout": self._readout(plan),
         }
         return scene, {"kernels_png": png}
+
+    def _after_publish(self) -> None:
+        # before the first run the empty axes follow the epochs chosen
+        if self._run is None and self.state is not None:
+            self._send_history()
 
     def _is_stale(self, plan: TrainingPlan) -> bool:
         run = self._run
@@ -260,7 +263,8 @@ class TrainingExplorer(Explorer):
     def _send_history(self, live: str = "") -> None:
         """The curves so far and their axes, in one message (the page redraws only the curves)."""
         run = self._run
-        epochs = run.epochs if run is not None else int(self.controls["epochs"].value) if self.controls else 1
+        plan = self.state
+        epochs = run.epochs if run is not None else plan.epochs if plan is not None else 1
         axes = curve_axes(self.history, epochs)
         self.view.history = {
             **{k: [[i + 1, float(v)] for i, v in enumerate(self.history[k])] for k in _KEYS},
@@ -343,7 +347,7 @@ class TrainingExplorer(Explorer):
         failure = None
         try:
             model, _ = nn.train_reference(filters=plan.filters, kernel_size=plan.kernel_size, epochs=plan.epochs,
-                                          seed=plan.seed, callbacks=_Live(self, plan), progress=False)
+                                          seed=plan.seed, callbacks=[_Live(self, plan)], progress=False)
             self.seconds = time.perf_counter() - start
             self.model = model
             X_train, X_test, y_train, y_test = self.data
