@@ -132,10 +132,15 @@ def test_exported_deck_asks_nothing_outside(page, tmp_path, artifacts):
     page.locator(".reveal .slides section").first.wait_for(state="attached", timeout=60_000)
     explorer = page.locator(".meia-explorer").first
     explorer.wait_for(state="attached", timeout=60_000)  # the widgets' runtime rendered the saved state
-    for _ in range(40):  # walk to the explorer's slide: its fonts and pictures load there
-        if explorer.is_visible():
-            break
-        page.keyboard.press("ArrowRight")
+    # go to the explorer's slide (reveal.js's API): its drawing, fonts and pictures load there
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=60_000)
+    page.evaluate("""() => {
+        const slide = [...Reveal.getSlides()].find(s => s.querySelector('.meia-explorer'));
+        const at = Reveal.getIndices(slide);
+        Reveal.slide(at.h, at.v);
+    }""")
+    explorer.wait_for(state="visible", timeout=60_000)
+    wait_drawn(view_of(explorer))
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(artifacts / "offline-deck.png"))
     print(f"Deck: {outside.local} local requests; {outside.report()}")
