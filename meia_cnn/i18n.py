@@ -62,6 +62,7 @@ __all__ = [
     "count_text",
     "get_language",
     "gettext",
+    "gettext_noop",
     "lazy_gettext",
     "lazy_ngettext",
     "ngettext",
@@ -390,6 +391,32 @@ def count_text(what: str, n: int) -> str:
     if forms is None:
         raise ValueError(f"`what` must be one of {', '.join(map(repr, _COUNTS))}, got {what!r}")
     return ngettext(*forms, n).format(count=f"{n:,}")
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for extraction without translating it yet (imported as ``N_``).
+
+    For constants translated later with :func:`gettext` at the place they are shown.
+
+    Parameters
+    ----------
+    message : str
+
+    Returns
+    -------
+    message : str
+        ``message`` itself.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> HINT = i18n.gettext_noop("stride")
+    >>> i18n.set_language("es")
+    >>> i18n.gettext(HINT)
+    'paso'
+    >>> i18n.set_language("en")
+    """
+    return message
 
 
 def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
