@@ -48,7 +48,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from collections import UserString
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +59,7 @@ __all__ = [
     "LOCALE_DIR",
     "LazyString",
     "TERMS",
+    "TranslatedText",
     "count_text",
     "get_language",
     "gettext",
@@ -326,6 +327,58 @@ def lazy_ngettext(singular: str, plural: str, n: int) -> LazyString:
     >>> i18n.set_language("en")
     """
     return LazyString(singular, plural, n)
+
+
+class TranslatedText(Mapping[str, str]):
+    """A module's sentences by key, each given in the current language when it is read.
+
+    The explorers keep their learner-facing sentences in one ``TEXT`` mapping
+    per module, marked for extraction with :func:`gettext_noop`; reading
+    ``TEXT[key]`` translates at that moment, so a :func:`set_language` after
+    import is followed, and the value is a real ``str`` (fit for a widget trait).
+
+    Parameters
+    ----------
+    messages : mapping of str to str
+        The English sentences.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> TEXT = i18n.TranslatedText({"stride": i18n.gettext_noop("stride")})
+    >>> i18n.set_language("es")
+    >>> TEXT["stride"]
+    'paso'
+    >>> i18n.set_language("en")
+    >>> TEXT["stride"]
+    'stride'
+    """
+
+    def __init__(self, messages: Mapping[str, str]) -> None:
+        self._messages = dict(messages)
+
+    def __getitem__(self, key: str) -> str:
+        message = self._messages[key]
+        return gettext(message) if message else message
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._messages)
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def english(self, key: str) -> str:
+        """The sentence as written in the source, whatever the language.
+
+        Parameters
+        ----------
+        key : str
+
+        Returns
+        -------
+        message : str
+        """
+        return self._messages[key]
 
 
 # -- the kit's vocabulary ------------------------------------------------------------
