@@ -163,7 +163,9 @@ from meia_cnn.widgets._explorer import plain_text  # noqa: E402
 from meia_cnn.widgets._testing import plan  # noqa: E402
 
 #: The explorers whose text is in the Spanish catalogue; the others still show English.
-TRANSLATED = {"ConvolutionExplorer", "StridePaddingExplorer", "PoolingExplorer", "VolumeExplorer"}
+TRANSLATED = {"ConvolutionExplorer", "StridePaddingExplorer", "PoolingExplorer", "VolumeExplorer",
+              "OneByOneExplorer", "InceptionExplorer", "TemplateMatchingExplorer", "ParameterSharingExplorer",
+              "TransposedConvExplorer"}
 EXPLORERS = sorted(_widgets._EXPLORERS)
 
 
