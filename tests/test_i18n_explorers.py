@@ -165,7 +165,8 @@ from meia_cnn.widgets._testing import plan  # noqa: E402
 #: The explorers whose text is in the Spanish catalogue; the others still show English.
 TRANSLATED = {"ConvolutionExplorer", "StridePaddingExplorer", "PoolingExplorer", "VolumeExplorer",
               "OneByOneExplorer", "InceptionExplorer", "TemplateMatchingExplorer", "ParameterSharingExplorer",
-              "TransposedConvExplorer"}
+              "TransposedConvExplorer", "FeatureMapExplorer", "TrainingExplorer", "ArchitectureExplorer",
+              "LearnKernelExplorer"}
 EXPLORERS = sorted(_widgets._EXPLORERS)
 
 
