@@ -162,11 +162,6 @@ from meia_cnn import widgets as _widgets  # noqa: E402
 from meia_cnn.widgets._explorer import plain_text  # noqa: E402
 from meia_cnn.widgets._testing import plan  # noqa: E402
 
-#: The explorers whose text is in the Spanish catalogue; the others still show English.
-TRANSLATED = {"ConvolutionExplorer", "StridePaddingExplorer", "PoolingExplorer", "VolumeExplorer",
-              "OneByOneExplorer", "InceptionExplorer", "TemplateMatchingExplorer", "ParameterSharingExplorer",
-              "TransposedConvExplorer", "FeatureMapExplorer", "TrainingExplorer", "ArchitectureExplorer",
-              "LearnKernelExplorer"}
 EXPLORERS = sorted(_widgets._EXPLORERS)
 
 
@@ -208,9 +203,7 @@ def _drive(explorer: object) -> list[str]:
     return shown
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=() if n in TRANSLATED else pytest.mark.xfail(strict=True, reason="still English"))
-    for n in EXPLORERS])
+@pytest.mark.parametrize("name", EXPLORERS)
 def test_explorer_in_spanish(spanish, name):
     explorer = getattr(_widgets, name)()
     try:
