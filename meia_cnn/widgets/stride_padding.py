@@ -50,6 +50,7 @@ TEXT = TranslatedText({
     "no_padding_choice": N_("Choose a padding: valid, same, full or a number of zeros."),
     "input_title": N_("input {i}×{i} + zeros ({pad}) = {h}×{h}"),
     "output_title": N_("output G {g}×{g}"),
+    "step_title": N_("{title}   (step {n} of {total})"),
     "input_label": N_("Padded input, {h} by {h} cells: the {i} by {i} input in blue inside {zeros}; "
                     "the kernel's {k} by {k} taps in orange."),
     "output_label": N_("Output G, {g} by {g} cells, filled up to the current step."),
@@ -227,6 +228,7 @@ class StridePaddingExplorer(Explorer):
                 "rows": g, "cols": g, "colours": colours(state.output, cmap="cividis"),
                 "labels": [[format_number(v) for v in row] for row in state.output] if numbered_out else None,
                 "title": TEXT["output_title"].format(g=g),
+                "step_title": TEXT["step_title"],
                 "label": TEXT["output_label"].format(g=g),
             },
             "kernel": {"size": k, "span": state.effective_kernel, "offsets": offsets},

@@ -64,6 +64,7 @@ TEXT = TranslatedText({
     "kernel_title": N_("kernel K"),
     "flipped_title": N_("K rotated 180°"),
     "output_title": N_("output y {o}×{o}"),
+    "step_title": N_("{title}   (step {n} of {total})"),
     "stretched_label": N_("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {s_minus_1} zeros "
                         "inserted between its pixels in grey, a border of zeros in white{extra}; the flipped "
                         "kernel's {k} by {k} taps in orange."),
@@ -219,6 +220,7 @@ class TransposedConvExplorer(Explorer):
                 "labels": ([[format_number(v) for v in row] for row in state.output]
                            if o <= MAX_NUMBERED else None),
                 "title": TEXT["output_title"].format(o=o),
+                "step_title": TEXT["step_title"],
                 "label": TEXT["output_label"].format(o=o),
             },
             "steps": steps,
