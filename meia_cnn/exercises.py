@@ -69,6 +69,8 @@ import numpy as np
 
 from . import arithmetic as ar
 from . import ops
+from .i18n import gettext as _
+from .i18n import gettext_noop as N_
 
 __all__ = [
     "Exercise",
@@ -159,12 +161,14 @@ def _short(value: Any) -> str:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         number = int(value)
         if abs(number) > MAX_MAGNITUDE:
-            return f"a number with {len(str(abs(number))) if number.bit_length() < 10000 else 'thousands of'} digits"
+            if number.bit_length() < 10000:
+                return _("a number with {digits} digits").format(digits=len(str(abs(number))))
+            return _("a number with thousands of digits")
         return repr(number)
     if isinstance(value, (list, tuple, dict, str, bytes, np.ndarray)) and _count(value) > 20:
         kind = type(value).__name__
-        return f"a {kind} of {len(value):,} items" if not isinstance(value, (str, bytes)) else \
-            f"a text of {len(value):,} characters"
+        return _('a {kind} of {len_value:,} items').format(kind=kind, len_value=len(value)) if not isinstance(value, (str, bytes)) else \
+            _('a text of {len_value:,} characters').format(len_value=len(value))
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a repr that fails says only its type
@@ -198,9 +202,11 @@ def _too_big(answer: Any) -> str | None:
     """A message when the answer is too large to read, else None."""
     n = _count(answer)
     if n > MAX_ITEMS:
-        what = "characters" if isinstance(answer, (str, bytes)) else "items"
-        return (f"Cannot read the answer: it holds {n:,} {what} or more; an answer here is a "
-                f"few numbers (at most {MAX_ITEMS:,}).")
+        if isinstance(answer, (str, bytes)):
+            return _("Cannot read the answer: it holds {n:,} characters or more; an answer here is a "
+                     "few numbers (at most {most:,}).").format(n=n, most=MAX_ITEMS)
+        return _("Cannot read the answer: it holds {n:,} items or more; an answer here is a "
+                 "few numbers (at most {most:,}).").format(n=n, most=MAX_ITEMS)
     return None
 
 
@@ -216,35 +222,37 @@ def _has_ellipsis(value: Any) -> bool:
     return False
 
 
-def _as_number(value: Any, what: str = "the answer") -> float:
+def _as_number(value: Any, what: str = N_("the answer")) -> float:
+    what = _(what)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise _Unreadable(f"{what} must be a number, got {_short(value)}")
+        raise _Unreadable(_('{what} must be a number, got {short_value}').format(what=what, short_value=_short(value)))
     if isinstance(value, numbers.Integral) and abs(int(value)) > MAX_MAGNITUDE:
-        raise _Unreadable(f"{what} is far too large ({_short(value)}); no answer here is above 10^15")
+        raise _Unreadable(_('{what} is far too large ({short_value}); no answer here is above 10^15').format(what=what, short_value=_short(value)))
     try:
         number = float(value)
     except (OverflowError, ValueError, TypeError):
-        raise _Unreadable(f"{what} is far too large to be read as a number") from None
+        raise _Unreadable(_('{what} is far too large to be read as a number').format(what=what)) from None
     if not math.isfinite(number):
-        raise _Unreadable(f"{what} must be a finite number, got {_short(value)}")
+        raise _Unreadable(_('{what} must be a finite number, got {short_value}').format(what=what, short_value=_short(value)))
     if abs(number) > MAX_MAGNITUDE:
-        raise _Unreadable(f"{what} is far too large ({number:.3g}); no answer here is above 10^15")
+        raise _Unreadable(_('{what} is far too large ({number:.3g}); no answer here is above 10^15').format(what=what, number=number))
     return number
 
 
-def _as_int(value: Any, what: str = "the answer") -> int:
+def _as_int(value: Any, what: str = N_("the answer")) -> int:
     number = _as_number(value, what)
+    what = _(what)
     if number != int(number):
-        raise _Unreadable(f"{what} must be a whole number, got {_short(value)}")
+        raise _Unreadable(_('{what} must be a whole number, got {short_value}').format(what=what, short_value=_short(value)))
     return int(number)
 
 
 def _as_ints(value: Any, n: int, names: tuple[str, ...]) -> tuple[int, ...]:
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
-        raise _Unreadable(f"give {n} whole numbers ({', '.join(names)}), got {_short(value)}")
+        raise _Unreadable(_('give {n} whole numbers ({join_names}), got {short_value}').format(n=n, join_names=', '.join(_(name) for name in names), short_value=_short(value)))
     if len(value) != n:
-        shown = _short(tuple(value)) if len(value) <= 20 else f"{len(value):,} numbers"
-        raise _Unreadable(f"give {n} numbers ({', '.join(names)}), got {len(value)}: {shown}")
+        shown = _short(tuple(value)) if len(value) <= 20 else _('{len_value:,} numbers').format(len_value=len(value))
+        raise _Unreadable(_('give {n} numbers ({join_names}), got {len_value}: {shown}').format(n=n, join_names=', '.join(_(name) for name in names), len_value=len(value), shown=shown))
     return tuple(_as_int(v, names[i]) for i, v in enumerate(value))
 
 
@@ -252,15 +260,15 @@ def _as_array(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise _Unreadable(f"the answer must be an array of numbers, got {_short(value)}") from None
+        raise _Unreadable(_('the answer must be an array of numbers, got {short_value}').format(short_value=_short(value))) from None
     if arr.shape != shape:
         raise _Unreadable(
-            f"the answer must have shape {shape} (rows, columns), got shape {arr.shape}"
+            _('the answer must have shape {shape} (rows, columns), got shape {arr_shape}').format(shape=shape, arr_shape=arr.shape)
         )
     if not np.all(np.isfinite(arr)):
-        raise _Unreadable("the answer has a value that is not a finite number")
+        raise _Unreadable(_("the answer has a value that is not a finite number"))
     if np.any(np.abs(arr) > MAX_MAGNITUDE):
-        raise _Unreadable("the answer has a value that is far too large; no answer here is above 10^15")
+        raise _Unreadable(_("the answer has a value that is far too large; no answer here is above 10^15"))
     return arr
 
 
@@ -371,7 +379,7 @@ Text = Union[str, Callable[[Params], str]]
 
 
 def _text(text: Text, p: Params) -> str:
-    return text(p) if callable(text) else text
+    return text(p) if callable(text) else _(text)
 
 
 def _variant(variant: Any) -> int:
@@ -385,7 +393,7 @@ def _variant(variant: Any) -> int:
 # ---------------------------------------------------------------------------
 # the exercise type
 # ---------------------------------------------------------------------------
-WHD = ("width", "height", "depth")
+WHD = (N_("width"), N_("height"), N_("depth"))
 
 
 @dataclass(frozen=True)
@@ -448,7 +456,7 @@ class Exercise:
     fallback: Text
     defaults: dict = field(default_factory=dict)
     draw: Callable[[Draw], dict] | None = None
-    template: str = "answer = ...   # a whole number"
+    template: str = N_("answer = ...   # a whole number")
     mistakes: tuple = ()
     hint: Callable[[Any, Any, Params], str | None] | None = None
     names: tuple = WHD
@@ -589,10 +597,11 @@ class Exercise:
         try:
             value = self.read(answer, variant)
         except _Unreadable as exc:
-            return Feedback(self.id, INVALID, f"Cannot read the answer: {exc}.")
+            return Feedback(self.id, INVALID, _('Cannot read the answer: {exc}.').format(exc=exc))
         sol = self.solve(p)
         if _same(value, sol):
-            return Feedback(self.id, CORRECT, "Correct!" + (f" {self.praise}" if self.praise else ""))
+            return Feedback(self.id, CORRECT, _("Correct! {praise}").format(praise=_(self.praise)) if self.praise
+                            else _("Correct!"))
         for wrong, text in self.mistakes:
             if np.shape(value) == np.shape(wrong(p)) and _same(value, wrong(p)):
                 return Feedback(self.id, WRONG, _not_yet(_text(text, p)))
@@ -605,13 +614,13 @@ class Exercise:
 
 def _not_yet(text: str) -> str:
     text = text.strip()
-    return "Not yet: " + (text if text[-1] in ".!?" else text + ".")
+    return _("Not yet: {hint}").format(hint=text if text[-1] in ".!?" else text + ".")
 
 
 def _waiting(exercise_id: str) -> Feedback:
     return Feedback(
         exercise_id, WAITING,
-        f"Waiting for an answer to {exercise_id}: replace ... with your answer and run the cell again.",
+        _('Waiting for an answer to {exercise_id}: replace ... with your answer and run the cell again.').format(exercise_id=exercise_id),
     )
 
 
@@ -623,12 +632,12 @@ def _shape_hint(depth_rule: Text, size_rule: Text) -> Callable[[Any, Any, Params
         wh_ok = value[:2] == sol[:2]
         d_ok = value[2] == sol[2]
         if wh_ok and not d_ok:
-            return f"width and height are right; {depth}"
+            return _('width and height are right; {depth}').format(depth=depth)
         if d_ok and not wh_ok:
             if value[0] == sol[0] or value[1] == sol[1]:
-                return f"the depth and one side are right; the input is square, so width and height are equal. {size}"
-            return f"the depth is right; {size}"
-        return f"{size} And {depth}"
+                return _('the depth and one side are right; the input is square, so width and height are equal. {size}').format(size=size)
+            return _('the depth is right; {size}').format(size=size)
+        return _('{size} And {depth}').format(size=size, depth=depth)
 
     return hint
 
@@ -660,27 +669,27 @@ def _table_row_hint(padding: str, stride: int, value: tuple, sol: tuple, p: Para
     i_w, k = p.size, p.kernel
     if value[:2] == sol[:2] and value[2] != sol[2]:
         if value[2] == p.depth:
-            return ("width and height are right; the depth equals the number of kernels "
-                    "(each kernel gives one map), not the input depth")
-        return "width and height are right; the depth equals the number of kernels"
+            return _("width and height are right; the depth equals the number of kernels "
+                      "(each kernel gives one map), not the input depth")
+        return _("width and height are right; the depth equals the number of kernels")
     if value[2] != sol[2]:
-        return "the depth equals the number of kernels, and width and height come from equation (3)"
+        return _("the depth equals the number of kernels, and width and height come from equation (3)")
     w = value[0]
     if value[0] != value[1]:
-        return "the input is square and the kernel too, so width and height are equal"
+        return _("the input is square and the kernel too, so width and height are equal")
     if padding == "valid":
         if stride > 1 and w == -(-(i_w - k) // stride) + 1:
-            return "round down: ⌊·⌋ in equation (3) is the floor, the last partial step does not count"
+            return _("round down: ⌊·⌋ in equation (3) is the floor, the last partial step does not count")
         if w == ar.output_size(i_w, k, stride=stride, padding="same"):
-            return "that is the size with 'same' padding; 'valid' adds no zeros, so the kernel must fit inside"
+            return _("that is the size with 'same' padding; 'valid' adds no zeros, so the kernel must fit inside")
         if w == (i_w - k) // stride:
-            return "almost: equation (3) adds 1 after the division, G_w = ⌊(I_w − K_w)/s⌋ + 1"
+            return _("almost: equation (3) adds 1 after the division, G_w = ⌊(I_w − K_w)/s⌋ + 1")
         if stride > 1 and w == ar.output_size(i_w, k, stride=1, padding="valid"):
-            return f"that is the size with stride 1; with stride s = {stride} the kernel jumps {stride} pixels"
-        return "use equation (3): G_w = ⌊(I_w − K_w)/s⌋ + 1"
+            return _('that is the size with stride 1; with stride s = {stride} the kernel jumps {stride} pixels').format(stride=stride)
+        return _("use equation (3): G_w = ⌊(I_w − K_w)/s⌋ + 1")
     if w == ar.output_size(i_w, k, stride=stride, padding="valid"):
-        return "that is the 'valid' size; 'same' adds zeros around the input so that the output keeps its size"
-    return "'same' padding adds just enough zeros for the output to keep the input's size (with s = 1)"
+        return _("that is the 'valid' size; 'same' adds zeros around the input so that the output keeps its size")
+    return _("'same' padding adds just enough zeros for the output to keep the input's size (with s = 1)")
 
 
 def _check_table(ex: Exercise, answer: Any, p: Params) -> Feedback:
@@ -692,39 +701,37 @@ def _check_table(ex: Exercise, answer: Any, p: Params) -> Feedback:
         unknown = [k for k in answer if k not in sol]
         if unknown:
             return Feedback(ex.id, INVALID,
-                            f"Cannot read the answer: unknown row {_short(unknown[0])}; the rows are {', '.join(keys)}.")
+                            _('Cannot read the answer: unknown row {short_unknown_0}; the rows are {join_keys}.').format(short_unknown_0=_short(unknown[0]), join_keys=', '.join(keys)))
         rows = {k: answer.get(k, Ellipsis) for k in keys}
     elif isinstance(answer, (list, tuple)) and len(answer) == len(keys):
         rows = dict(zip(keys, answer))
     else:
         return Feedback(ex.id, INVALID,
-                        "Cannot read the answer: give a dict {'valid/1': (width, height, depth), "
-                        "'same/1': (...), 'valid/2': (...)} or three (width, height, depth) rows, "
-                        f"got {_short(answer)}.")
+                        _("Cannot read the answer: give a dict {{'valid/1': (width, height, depth), 'same/1': (...), 'valid/2': (...)}} or three (width, height, depth) rows, got {short_answer}.").format(short_answer=_short(answer)))
     lines, n_ok, n_wait = [], 0, 0
     for (padding, stride), key in zip(TABLE_ROWS, keys):
-        label = f"{padding}, stride {stride}"
+        label = _('{padding}, stride {stride}').format(padding=padding, stride=stride)
         value = rows[key]
         if _has_ellipsis(value):
             n_wait += 1
-            lines.append(f"{label}: waiting for an answer.")
+            lines.append(_('{label}: waiting for an answer.').format(label=label))
             continue
         try:
             value = _as_ints(value, 3, WHD)
         except _Unreadable as exc:
-            lines.append(f"{label}: cannot read it: {exc}.")
+            lines.append(_('{label}: cannot read it: {exc}.').format(label=label, exc=exc))
             continue
         if value == sol[key]:
             n_ok += 1
-            lines.append(f"{label}: correct.")
+            lines.append(_('{label}: correct.').format(label=label))
         else:
-            lines.append(f"{label}: not yet: {_table_row_hint(padding, stride, value, sol[key], p)}.")
+            lines.append(_('{label}: not yet: {n}.').format(label=label, n=_table_row_hint(padding, stride, value, sol[key], p)))
     if n_ok == len(keys):
         return Feedback(ex.id, CORRECT,
-                        "Correct! All three rows are right: the depth is always the number of kernels.")
+                        _("Correct! All three rows are right: the depth is always the number of kernels."))
     if n_wait == len(keys):
         return _waiting(ex.id)
-    head = f"{n_ok} of {len(keys)} rows right."
+    head = _('{n_ok} of {len_keys} rows right.').format(n_ok=n_ok, len_keys=len(keys))
     status = WAITING if n_ok + n_wait == len(keys) else WRONG
     return Feedback(ex.id, status, head + "\n" + "\n".join(lines))
 
@@ -745,10 +752,8 @@ def _table_explain(p: Params, s: dict) -> str:
         for pad, st in TABLE_ROWS)
     v1, v2 = s["valid/1"][0], s["valid/2"][0]
     return (
-        "| Padding | Stride | Width | Height | Depth |\n|---|---|---|---|---|\n" + rows +
-        f"\n\nvalid/1: $\\lfloor ({p.size} - {p.kernel})/1 \\rfloor + 1 = {v1}$; same/1 keeps {p.size}; "
-        f"valid/2: $\\lfloor ({p.size} - {p.kernel})/2 \\rfloor + 1 = {v2}$. "
-        f"The depth is always {p.filters}, the number of kernels."
+        _("| Padding | Stride | Width | Height | Depth |") + "\n|---|---|---|---|---|\n" + rows +
+        _('\n\nvalid/1: $\\lfloor ({size} - {kernel})/1 \\rfloor + 1 = {v1}$; same/1 keeps {size}; valid/2: $\\lfloor ({size} - {kernel})/2 \\rfloor + 1 = {v2}$. The depth is always {filters}, the number of kernels.').format(size=p.size, kernel=p.kernel, v1=v1, v2=v2, filters=p.filters)
     )
 
 
@@ -886,524 +891,460 @@ _ex = Exercise
 _LIST = [
     # -- 00 index: a warm-up to try the checker ---------------------------------
     _ex(
-        id="00.numbers", title="Warm-up: how many numbers is an image?",
+        id="00.numbers", title=N_("Warm-up: how many numbers is an image?"),
         defaults={"w": 28, "h": 28},
         draw=lambda d: {"w": d.integer(10, 64), "h": d.integer(10, 64)},
-        question=lambda p: (f"A colour image of ${p.w} \\times {p.h}$ pixels has three channels (red, green, blue): "
-                            f"its size is $l_w \\times l_h \\times l_d = {p.w} \\times {p.h} \\times 3$. "
-                            "How many numbers describe it?"),
+        question=lambda p: (_('A colour image of ${w} \\times {h}$ pixels has three channels (red, green, blue): its size is $l_w \\times l_h \\times l_d = {w} \\times {h} \\times 3$. How many numbers describe it?').format(w=p.w, h=p.h)),
         kind="int", solve=lambda p: int(np.zeros((p.h, p.w, 3)).size),
-        mistakes=((lambda p: p.w * p.h, "that is one channel; a colour image has three"),
-                  (lambda p: p.w + p.h + 3, "multiply the three sizes, do not add them")),
-        fallback="multiply width, height and depth",
-        explain=lambda p, s: f"${p.w} \\times {p.h} \\times 3 = {_fmt(s)}$ numbers, one per pixel and channel.",
+        mistakes=((lambda p: p.w * p.h, N_("that is one channel; a colour image has three")),
+                  (lambda p: p.w + p.h + 3, N_("multiply the three sizes, do not add them"))),
+        fallback=N_("multiply width, height and depth"),
+        explain=lambda p, s: _('${w} \\times {h} \\times 3 = {s}$ numbers, one per pixel and channel.').format(w=p.w, h=p.h, s=_fmt(s)),
     ),
     _ex(
-        id="00.kernel_numbers", title="Warm-up: how many numbers is a kernel?",
+        id="00.kernel_numbers", title=N_("Warm-up: how many numbers is a kernel?"),
         defaults={"k": 3},
         draw=lambda d: {"k": d.choice((3, 5, 7, 9, 11))},
-        question=lambda p: (f"A CNN looks at that colour image with a kernel of ${p.k} \\times {p.k}$ pixels. "
-                            "The kernel reads all three channels at once. How many weights does it hold?"),
+        question=lambda p: (_('A CNN looks at that colour image with a kernel of ${k} \\times {k}$ pixels. The kernel reads all three channels at once. How many weights does it hold?').format(k=p.k)),
         kind="int", solve=lambda p: ar.conv_params(3, 1, p.k, bias=False),
         mistakes=((lambda p: ar.conv_params(1, 1, p.k, bias=False),
-                   "that is one channel; the kernel has the image's depth, K_d = I_d = 3 (notebook 03)"),),
-        fallback="K_w · K_h · K_d, with K_d equal to the image's depth",
-        explain=lambda p, s: f"${p.k} \\times {p.k} \\times 3 = {s}$ weights: equation (2), $K_d = I_d$ (notebook 03).",
+                   N_("that is one channel; the kernel has the image's depth, K_d = I_d = 3 (notebook 03)")),),
+        fallback=N_("K_w · K_h · K_d, with K_d equal to the image's depth"),
+        explain=lambda p, s: _('${k} \\times {k} \\times 3 = {s}$ weights: equation (2), $K_d = I_d$ (notebook 03).').format(k=p.k, s=s),
     ),
     # -- 01 position invariance ----------------------------------------------
     _ex(
-        id="01.conv_params", title="Parameters of a convolution layer",
+        id="01.conv_params", title=N_("Parameters of a convolution layer"),
         defaults={"size": 32, "k": 5, "filters": 12},
         draw=lambda d: {"size": d.choice((28, 32, 64, 96)), "k": d.choice((3, 5, 7)), "filters": d.integer(4, 64)},
-        question=lambda p: (f"A convolution layer reads a ${p.size} \\times {p.size} \\times 3$ image with {p.filters} "
-                            f"kernels of ${p.k} \\times {p.k}$ (each kernel has depth 3, one bias per kernel). "
-                            "How many trainable parameters does it have?"),
+        question=lambda p: (_('A convolution layer reads a ${size} \\times {size} \\times 3$ image with {filters} kernels of ${k} \\times {k}$ (each kernel has depth 3, one bias per kernel). How many trainable parameters does it have?').format(size=p.size, filters=p.filters, k=p.k)),
         kind="int", solve=lambda p: ar.conv_params(3, p.filters, p.k),
         mistakes=(
-            (lambda p: ar.conv_params(3, p.filters, p.k, bias=False), "you counted the weights; each kernel also has one bias"),
-            (lambda p: ar.conv_params(1, p.filters, p.k), "each kernel has the input's depth, K_d = I_d = 3 (equation (2))"),
-            (lambda p: ar.conv_params(3, 1, p.k), lambda p: f"that is one kernel; the layer has {p.filters}"),
+            (lambda p: ar.conv_params(3, p.filters, p.k, bias=False), N_("you counted the weights; each kernel also has one bias")),
+            (lambda p: ar.conv_params(1, p.filters, p.k), N_("each kernel has the input's depth, K_d = I_d = 3 (equation (2))")),
+            (lambda p: ar.conv_params(3, 1, p.k), lambda p: _('that is one kernel; the layer has {filters}').format(filters=p.filters)),
             (lambda p: ar.conv_params(3, 1, p.k, bias=False),
-             lambda p: f"that is one kernel without bias; the layer has {p.filters} kernels, each with a bias"),
+             lambda p: _('that is one kernel without bias; the layer has {filters} kernels, each with a bias').format(filters=p.filters)),
         ),
-        fallback="count (K_w · K_h · K_d + 1) per kernel, times the number of kernels F",
-        explain=lambda p, s: (f"$(K_w K_h K_d + 1) \\cdot F$: each kernel has ${p.k} \\times {p.k} \\times 3 = {3 * p.k * p.k}$ "
-                              f"weights and 1 bias; {p.filters} kernels: ${p.filters} \\times {3 * p.k * p.k + 1} = {_fmt(s)}$ "
-                              "parameters, whatever the image size."),
-        praise="The count does not depend on the image size: the same kernels slide over every position.",
+        fallback=N_("count (K_w · K_h · K_d + 1) per kernel, times the number of kernels F"),
+        explain=lambda p, s: (_('$(K_w K_h K_d + 1) \\cdot F$: each kernel has ${k} \\times {k} \\times 3 = {n}$ weights and 1 bias; {filters} kernels: ${filters} \\times {n2} = {s}$ parameters, whatever the image size.').format(k=p.k, n=3 * p.k * p.k, filters=p.filters, n2=3 * p.k * p.k + 1, s=_fmt(s))),
+        praise=N_("The count does not depend on the image size: the same kernels slide over every position."),
     ),
     _ex(
-        id="01.dense_params", title="The same output from a dense layer",
+        id="01.dense_params", title=N_("The same output from a dense layer"),
         defaults={"size": 32, "k": 5, "filters": 12},
         draw=lambda d: {"size": d.choice((16, 28, 32)), "k": d.choice((3, 5)), "filters": d.integer(4, 32)},
-        question=lambda p: (f"A fully connected layer maps a ${p.size} \\times {p.size} \\times 3$ input to an output "
-                            f"of the size a convolution with {p.filters} kernels of ${p.k} \\times {p.k}$ (valid) gives, "
-                            f"${p.size - p.k + 1} \\times {p.size - p.k + 1} \\times {p.filters}$ (one weight per "
-                            "input-output pair, one bias per output). How many parameters?"),
+        question=lambda p: (_('A fully connected layer maps a ${size} \\times {size} \\times 3$ input to an output of the size a convolution with {filters} kernels of ${k} \\times {k}$ (valid) gives, ${size_k_1} \\times {size_k_1} \\times {filters}$ (one weight per input-output pair, one bias per output). How many parameters?').format(size=p.size, filters=p.filters, k=p.k, size_k_1=p.size - p.k + 1)),
         kind="int", solve=lambda p: ar.dense_params(p.size * p.size * 3, (p.size - p.k + 1) ** 2 * p.filters),
         mistakes=(
             (lambda p: ar.dense_params(p.size * p.size * 3, (p.size - p.k + 1) ** 2 * p.filters, bias=False),
-             "you counted the weights; add one bias per output"),
+             N_("you counted the weights; add one bias per output")),
             (lambda p: ar.dense_params(p.size * p.size, (p.size - p.k + 1) ** 2),
-             "the input has 3 channels and the output one per kernel: n_in = W·H·3, n_out = G_w·G_h·G_d"),
+             N_("the input has 3 channels and the output one per kernel: n_in = W·H·3, n_out = G_w·G_h·G_d")),
             (lambda p: ar.dense_params(p.size * p.size * 3, p.size * p.size * p.filters),
-             "the output is the valid convolution's size, I − K + 1 wide, not the input's"),
+             N_("the output is the valid convolution's size, I − K + 1 wide, not the input's")),
         ),
-        fallback="n_in · n_out + n_out with n_in = W·H·3 and n_out = G_w·G_h·G_d",
-        explain=lambda p, s: (f"$n_{{in}} = {_fmt(p.size * p.size * 3)}$, $n_{{out}} = {_fmt((p.size - p.k + 1) ** 2 * p.filters)}$: "
-                              f"$n_{{in}} n_{{out}} + n_{{out}} = {_fmt(s)}$, about "
-                              f"{s / ar.conv_params(3, p.filters, p.k):,.0f} times the convolution's "
-                              f"{_fmt(ar.conv_params(3, p.filters, p.k))}."),
-        praise="Sharing one small kernel across space is what makes a CNN affordable.",
+        fallback=N_("n_in · n_out + n_out with n_in = W·H·3 and n_out = G_w·G_h·G_d"),
+        explain=lambda p, s: (_("$n_{{in}} = {size_size_3}$, $n_{{out}} = {n}$: $n_{{in}} n_{{out}} + n_{{out}} = {s}$, about {n2:,.0f} times the convolution's {n3}.").format(size_size_3=_fmt(p.size * p.size * 3), n=_fmt((p.size - p.k + 1) ** 2 * p.filters), s=_fmt(s), n2=s / ar.conv_params(3, p.filters, p.k), n3=_fmt(ar.conv_params(3, p.filters, p.k)))),
+        praise=N_("Sharing one small kernel across space is what makes a CNN affordable."),
     ),
     _ex(
-        id="01.shift", title="Moving the object moves the response",
+        id="01.shift", title=N_("Moving the object moves the response"),
         defaults={"shift": 5},
         draw=lambda d: {"shift": d.integer(2, 12)},
-        question=lambda p: ("A picture holds a small cross; we slide the cross itself over it as a kernel and "
-                            f"note where the response peaks. The cross then moves {p.shift} pixels to the right. "
-                            "By how many pixels does the peak of the response move?"),
+        question=lambda p: (_('A picture holds a small cross; we slide the cross itself over it as a kernel and note where the response peaks. The cross then moves {shift} pixels to the right. By how many pixels does the peak of the response move?').format(shift=p.shift)),
         kind="int", solve=lambda p: _shift_peak_distance(p.shift),
-        mistakes=((lambda p: 0, "the peak follows the object: the same kernel is applied at every position"),),
-        fallback="the kernel is the same everywhere, so its strongest response moves exactly with the object",
-        explain=lambda p, s: (f"The peak moves by {s} pixels: convolution is *equivariant* to shifts; "
-                              "the feature is found wherever it is, with the same peak value."),
+        mistakes=((lambda p: 0, N_("the peak follows the object: the same kernel is applied at every position")),),
+        fallback=N_("the kernel is the same everywhere, so its strongest response moves exactly with the object"),
+        explain=lambda p, s: (_('The peak moves by {s} pixels: convolution is *equivariant* to shifts; the feature is found wherever it is, with the same peak value.').format(s=s)),
     ),
     # -- 02 convolution ------------------------------------------------------
     _ex(
-        id="02.one_value", title="One value of equation (1)",
+        id="02.one_value", title=N_("One value of equation (1)"),
         defaults={"patch": PATCH_02, "kernel": KERNEL_02},
         draw=lambda d: {"patch": d.matrix(3, 3, 0, 4), "kernel": d.matrix(3, 3, -2, 2)},
-        question=lambda p: ("With $I = " + _matrix_tex(p.patch) + "$ and $K = " + _matrix_tex(p.kernel) +
-                            "$ (both indexed $-1, 0, 1$ from the centre), compute $G[0, 0]$ with equation (1)."),
+        question=lambda p: _("With $I = {image}$ and $K = {kernel}$ (both indexed $-1, 0, 1$ from the centre), "
+                             "compute $G[0, 0]$ with equation (1).").format(image=_matrix_tex(p.patch),
+                                                                           kernel=_matrix_tex(p.kernel)),
         kind="number", solve=lambda p: float(ops.convolve2d(p.patch, p.kernel)[0, 0]),
-        template="answer = ...   # a number",
+        template=N_("answer = ...   # a number"),
         mistakes=((lambda p: float(ops.conv2d(p.patch, p.kernel)[0, 0]),
-                   "that is the cross-correlation (no flip); in equation (1) I[i − u, j − v] "
-                   "pairs K[u, v] with the opposite pixel, i.e. the kernel is flipped"),),
-        fallback="flip the kernel (rows and columns), multiply element-wise with I and add the nine products",
-        explain=lambda p, s: ("Flipping $K$ (rows and columns) gives $" + _matrix_tex(p.kernel[::-1, ::-1]) +
-                              f"$; multiplied element-wise with $I$, the nine products add up to $G[0,0] = {s:g}$."),
+                   N_("that is the cross-correlation (no flip); in equation (1) I[i − u, j − v] "
+                   "pairs K[u, v] with the opposite pixel, i.e. the kernel is flipped")),),
+        fallback=N_("flip the kernel (rows and columns), multiply element-wise with I and add the nine products"),
+        explain=lambda p, s: _("Flipping $K$ (rows and columns) gives ${flipped}$; multiplied element-wise with $I$, "
+                               "the nine products add up to $G[0,0] = {s:g}$.").format(
+                                   flipped=_matrix_tex(p.kernel[::-1, ::-1]), s=s),
     ),
     _ex(
-        id="02.output_map", title="A whole (valid) output map",
+        id="02.output_map", title=N_("A whole (valid) output map"),
         defaults={"image": IMAGE_02, "kernel": KERNEL_02},
         draw=lambda d: {"image": d.matrix(4, 4, 0, 3), "kernel": d.matrix(3, 3, -2, 2)},
-        question=lambda p: ("Convolve (equation (1), valid) the $4 \\times 4$ image $I = " + _matrix_tex(p.image) +
-                            "$ with $K = " + _matrix_tex(p.kernel) + "$. Give the output as a list of rows."),
+        question=lambda p: _("Convolve (equation (1), valid) the $4 \\times 4$ image $I = {image}$ with $K = {kernel}$. "
+                             "Give the output as a list of rows.").format(image=_matrix_tex(p.image),
+                                                                          kernel=_matrix_tex(p.kernel)),
         kind="array", solve=lambda p: ops.convolve2d(p.image, p.kernel),
-        template="answer = ...   # e.g. [[a, b], [c, d]]",
+        template=N_("answer = ...   # e.g. [[a, b], [c, d]]"),
         mistakes=((lambda p: ops.conv2d(p.image, p.kernel),
-                   "that is the cross-correlation; flip the kernel first (equation (1))"),),
-        fallback="a valid 4 × 4 ∗ 3 × 3 output is 2 × 2: one value per position where the whole kernel fits",
-        explain=lambda p, s: (f"$G = {_matrix_tex(s)}$: one value per position where the whole (flipped) "
-                              "kernel fits inside the image."),
+                   N_("that is the cross-correlation; flip the kernel first (equation (1))")),),
+        fallback=N_("a valid 4 × 4 ∗ 3 × 3 output is 2 × 2: one value per position where the whole kernel fits"),
+        explain=lambda p, s: (_('$G = {matrix_tex_s}$: one value per position where the whole (flipped) kernel fits inside the image.').format(matrix_tex_s=_matrix_tex(s))),
     ),
     _ex(
-        id="02.flip", title="Convolution is cross-correlation with a flipped kernel",
+        id="02.flip", title=N_("Convolution is cross-correlation with a flipped kernel"),
         defaults={"kernel": KERNEL_02_FLIP},
         draw=lambda d: {"kernel": d.matrix(3, 3, -2, 3)},
-        question=lambda p: ("CNN layers compute cross-correlation. Which kernel $K'$ makes cross-correlation "
-                            "with $K'$ give exactly the convolution with $K = " + _matrix_tex(p.kernel) +
-                            "$? Give it as a list of rows."),
+        question=lambda p: _("CNN layers compute cross-correlation. Which kernel $K'$ makes cross-correlation "
+                             "with $K'$ give exactly the convolution with $K = {kernel}$? Give it as a list of rows."
+                             ).format(kernel=_matrix_tex(p.kernel)),
         kind="array", solve=lambda p: _flipped_by_core(p.kernel),
-        template="answer = ...   # a 3x3 list of rows",
-        mistakes=((lambda p: p.kernel, "that is K itself; cross-correlation with K is not convolution with K"),
-                  (lambda p: p.kernel[::-1, :], "you flipped the rows only; flip the columns too"),
-                  (lambda p: p.kernel[:, ::-1], "you flipped the columns only; flip the rows too"),
-                  (lambda p: p.kernel.T, "a transpose is not a flip: rotate the kernel by 180°")),
-        fallback="rotate K by 180° (flip rows and columns)",
-        explain=lambda p, s: (f"$K' = {_matrix_tex(s)}$, $K$ rotated by 180°. A CNN learns its kernels, "
-                              "so whether they are flipped does not matter to it."),
+        template=N_("answer = ...   # a 3x3 list of rows"),
+        mistakes=((lambda p: p.kernel, N_("that is K itself; cross-correlation with K is not convolution with K")),
+                  (lambda p: p.kernel[::-1, :], N_("you flipped the rows only; flip the columns too")),
+                  (lambda p: p.kernel[:, ::-1], N_("you flipped the columns only; flip the rows too")),
+                  (lambda p: p.kernel.T, N_("a transpose is not a flip: rotate the kernel by 180°"))),
+        fallback=N_("rotate K by 180° (flip rows and columns)"),
+        explain=lambda p, s: (_("$K' = {matrix_tex_s}$, $K$ rotated by 180°. A CNN learns its kernels, so whether they are flipped does not matter to it.").format(matrix_tex_s=_matrix_tex(s))),
     ),
     # -- 03 volumes ----------------------------------------------------------
     _ex(
-        id="03.kernel_shape", title="The kernel's depth",
+        id="03.kernel_shape", title=N_("The kernel's depth"),
         defaults={"size": 64, "depth": 3, "k": 5},
         draw=lambda d: {"size": d.choice((32, 48, 64, 128)), "depth": d.choice((3, 4, 8, 16, 32)),
                         "k": d.choice((3, 5, 7, 9, 11))},
-        question=lambda p: ((f"An RGB image is ${p.size} \\times {p.size} \\times 3$." if p.depth == 3 else
-                             f"A feature map is ${p.size} \\times {p.size} \\times {p.depth}$.") +
-                            f" A layer uses kernels of ${p.k} \\times {p.k}$. "
-                            "What is the shape $K_w \\times K_h \\times K_d$ of each kernel?"),
+        question=lambda p: (_("An RGB image is ${size} \\times {size} \\times 3$. A layer uses kernels of ${k} \\times {k}$. "
+                              "What is the shape $K_w \\times K_h \\times K_d$ of each kernel?").format(size=p.size, k=p.k)
+                            if p.depth == 3 else
+                            _("A feature map is ${size} \\times {size} \\times {depth}$. A layer uses kernels of "
+                              "${k} \\times {k}$. What is the shape $K_w \\times K_h \\times K_d$ of each kernel?"
+                              ).format(size=p.size, depth=p.depth, k=p.k)),
         kind="shape", solve=lambda p: (p.k, p.k, p.depth),
-        template="answer = ...   # (K_w, K_h, K_d)",
+        template=N_("answer = ...   # (K_w, K_h, K_d)"),
         names=("K_w", "K_h", "K_d"),
-        mistakes=((lambda p: (p.k, p.k, 1), "the kernel reads every channel at once: K_d = I_d (equation (2))"),),
-        fallback="width and height are the kernel size; the depth equals the input's depth (equation (2))",
-        explain=lambda p, s: f"$K = {s[0]} \\times {s[1]} \\times {s[2]}$: equation (2), $K_d = I_d$.",
+        mistakes=((lambda p: (p.k, p.k, 1), N_("the kernel reads every channel at once: K_d = I_d (equation (2))")),),
+        fallback=N_("width and height are the kernel size; the depth equals the input's depth (equation (2))"),
+        explain=lambda p, s: _('$K = {s_0} \\times {s_1} \\times {s_2}$: equation (2), $K_d = I_d$.').format(s_0=s[0], s_1=s[1], s_2=s[2]),
     ),
     _ex(
-        id="03.feature_map", title="The feature map of several kernels",
+        id="03.feature_map", title=N_("The feature map of several kernels"),
         defaults={"size": 64, "depth": 3, "filters": 10, "k": 5},
         draw=lambda d: {"size": d.integer(20, 128), "depth": d.choice((1, 3, 4)),
                         "filters": d.integer(5, 64), "k": d.choice((3, 5, 7))},
-        question=lambda p: (f"The ${p.size} \\times {p.size} \\times {p.depth}$ image goes through {p.filters} kernels "
-                            f"of ${p.k} \\times {p.k} \\times {p.depth}$ (valid, stride 1). "
-                            "What is the feature map's $G_w \\times G_h \\times G_d$?"),
+        question=lambda p: (_("The ${size} \\times {size} \\times {depth}$ image goes through {filters} kernels of ${k} \\times {k} \\times {depth}$ (valid, stride 1). What is the feature map's $G_w \\times G_h \\times G_d$?").format(size=p.size, depth=p.depth, filters=p.filters, k=p.k)),
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k)),
-        template="answer = ...   # (width, height, depth)",
+        template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.depth, p.k)),
-                   "width and height are right; the depth G_d equals the number of kernels, not the input depth"),
+                   N_("width and height are right; the depth G_d equals the number of kernels, not the input depth")),
                   (lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, padding="same")),
-                   "the depth is right; without padding the output shrinks: the width loses K − 1 positions "
-                   "in total, (K − 1)/2 on each side")),
-        hint=_shape_hint("the depth G_d equals the number of kernels",
-                         "a valid convolution's output is I − K + 1 wide."),
-        fallback="G_w = I_w − K_w + 1 and G_d = number of kernels",
-        explain=lambda p, s: (f"$G_w = G_h = {p.size} - {p.k} + 1 = {s[0]}$, $G_d = {p.filters}$ (one map per kernel): "
-                              f"${s[0]} \\times {s[1]} \\times {s[2]}$."),
+                   N_("the depth is right; without padding the output shrinks: the width loses K − 1 positions "
+                   "in total, (K − 1)/2 on each side"))),
+        hint=_shape_hint(N_("the depth G_d equals the number of kernels"),
+                         N_("a valid convolution's output is I − K + 1 wide.")),
+        fallback=N_("G_w = I_w − K_w + 1 and G_d = number of kernels"),
+        explain=lambda p, s: (_('$G_w = G_h = {size} - {k} + 1 = {s_0}$, $G_d = {filters}$ (one map per kernel): ${s_0} \\times {s_1} \\times {s_2}$.').format(size=p.size, k=p.k, s_0=s[0], filters=p.filters, s_1=s[1], s_2=s[2])),
     ),
     _ex(
-        id="03.layer_params", title="Parameters of that layer",
+        id="03.layer_params", title=N_("Parameters of that layer"),
         defaults={"depth": 3, "filters": 10, "k": 5},
         draw=lambda d: {"depth": d.choice((3, 8, 16, 32, 64)), "filters": d.integer(4, 64), "k": d.choice((3, 5, 7))},
-        question=lambda p: (f"How many trainable parameters (weights and biases) do {p.filters} kernels of "
-                            f"${p.k} \\times {p.k} \\times {p.depth}$ have?"),
+        question=lambda p: (_('How many trainable parameters (weights and biases) do {filters} kernels of ${k} \\times {k} \\times {depth}$ have?').format(filters=p.filters, k=p.k, depth=p.depth)),
         kind="int", solve=lambda p: ar.conv_params(p.depth, p.filters, p.k),
-        mistakes=((lambda p: ar.conv_params(p.depth, p.filters, p.k, bias=False), "add one bias per kernel"),
-                  (lambda p: ar.conv_params(1, p.filters, p.k), lambda p: f"each kernel is {p.k} × {p.k} × {p.depth}: K_d = I_d"),
+        mistakes=((lambda p: ar.conv_params(p.depth, p.filters, p.k, bias=False), N_("add one bias per kernel")),
+                  (lambda p: ar.conv_params(1, p.filters, p.k), lambda p: _('each kernel is {k} × {k} × {depth}: K_d = I_d').format(k=p.k, depth=p.depth)),
                   (lambda p: ar.conv_params(1, p.filters, p.k, bias=False),
-                   lambda p: f"each kernel is {p.k} × {p.k} × {p.depth} (K_d = I_d) and has a bias")),
-        fallback="(K_w · K_h · K_d + 1) per kernel, times the number of kernels F",
-        explain=lambda p, s: f"$(K_w K_h K_d + 1) \\cdot F = ({p.k} \\cdot {p.k} \\cdot {p.depth} + 1) \\times {p.filters} = {_fmt(s)}$.",
+                   lambda p: _('each kernel is {k} × {k} × {depth} (K_d = I_d) and has a bias').format(k=p.k, depth=p.depth))),
+        fallback=N_("(K_w · K_h · K_d + 1) per kernel, times the number of kernels F"),
+        explain=lambda p, s: _('$(K_w K_h K_d + 1) \\cdot F = ({k} \\cdot {k} \\cdot {depth} + 1) \\times {filters} = {s}$.').format(k=p.k, depth=p.depth, filters=p.filters, s=_fmt(s)),
     ),
     # -- 04 stride and padding ----------------------------------------------
     _ex(
-        id="04.shape_table", title="The slides' exercise table",
+        id="04.shape_table", title=N_("The slides' exercise table"),
         defaults={"size": TABLE_INPUT[0], "depth": TABLE_INPUT[2], "filters": TABLE_KERNELS, "kernel": TABLE_KERNEL_SIZE},
         draw=lambda d: _table_draw(d),
-        question=lambda p: (f"Given an input of ${p.size} \\times {p.size} \\times {p.depth}$ and {p.filters} kernels of "
-                            f"${p.kernel} \\times {p.kernel}$, calculate the width, height and depth of the feature "
-                            "maps for: valid padding with stride 1, same padding with stride 1, valid padding with "
-                            "stride 2."),
+        question=lambda p: (_('Given an input of ${size} \\times {size} \\times {depth}$ and {filters} kernels of ${kernel} \\times {kernel}$, calculate the width, height and depth of the feature maps for: valid padding with stride 1, same padding with stride 1, valid padding with stride 2.').format(size=p.size, depth=p.depth, filters=p.filters, kernel=p.kernel)),
         kind="table", solve=_table_solution,
-        template=("answer = {\n    \"valid/1\": (..., ..., ...),   # (width, height, depth)\n"
-                  "    \"same/1\": (..., ..., ...),\n    \"valid/2\": (..., ..., ...),\n}"),
-        fallback="use equation (3) for width and height; the depth is the number of kernels",
+        template=(N_("answer = {\n    \"valid/1\": (..., ..., ...),   # (width, height, depth)\n"
+                  "    \"same/1\": (..., ..., ...),\n    \"valid/2\": (..., ..., ...),\n}")),
+        fallback=N_("use equation (3) for width and height; the depth is the number of kernels"),
         explain=_table_explain,
     ),
     _ex(
-        id="04.output_size", title="Equation (3) with a stride",
+        id="04.output_size", title=N_("Equation (3) with a stride"),
         defaults={"size": 15, "k": 3, "stride": 2},
         draw=lambda d: {"size": d.integer(8, 40), "k": d.choice((3, 5, 7)), "stride": d.choice((2, 3))},
-        question=lambda p: (f"A ${p.size} \\times {p.size}$ input, a ${p.k} \\times {p.k}$ kernel, stride $s = {p.stride}$, "
-                            "valid padding. What is $G_w$?"),
+        question=lambda p: (_('A ${size} \\times {size}$ input, a ${k} \\times {k}$ kernel, stride $s = {stride}$, valid padding. What is $G_w$?').format(size=p.size, k=p.k, stride=p.stride)),
         kind="int", solve=lambda p: ar.output_size(p.size, p.k, stride=p.stride),
         mistakes=((lambda p: ar.output_size(p.size, p.k, stride=1),
-                   lambda p: f"that is stride 1; with s = {p.stride} divide by {p.stride} in equation (3)"),
-                  (lambda p: (p.size - p.k) // p.stride, "almost: equation (3) adds 1 after the division"),
+                   lambda p: _('that is stride 1; with s = {stride} divide by {stride} in equation (3)').format(stride=p.stride)),
+                  (lambda p: (p.size - p.k) // p.stride, N_("almost: equation (3) adds 1 after the division")),
                   (lambda p: ar.output_size(p.size, p.k, stride=p.stride, padding="same"),
-                   "that is with 'same' padding; valid adds no zeros")),
-        fallback="G_w = ⌊(I_w − K_w)/s⌋ + 1",
-        explain=lambda p, s: f"$G_w = \\lfloor ({p.size} - {p.k})/{p.stride} \\rfloor + 1 = {s}$.",
+                   N_("that is with 'same' padding; valid adds no zeros"))),
+        fallback=N_("G_w = ⌊(I_w − K_w)/s⌋ + 1"),
+        explain=lambda p, s: _('$G_w = \\lfloor ({size} - {k})/{stride} \\rfloor + 1 = {s}$.').format(size=p.size, k=p.k, stride=p.stride, s=s),
     ),
     _ex(
-        id="04.same_zeros", title="How many zeros does 'same' add?",
+        id="04.same_zeros", title=N_("How many zeros does 'same' add?"),
         defaults={"k": 5},
         draw=lambda d: {"k": d.choice((3, 5, 7, 9, 11))},
-        question=lambda p: (f"With a ${p.k} \\times {p.k}$ kernel and stride 1, 'same' padding adds zeros so that the "
-                            "output keeps the input's width. How many columns of zeros in total (left + right)?"),
+        question=lambda p: (_("With a ${k} \\times {k}$ kernel and stride 1, 'same' padding adds zeros so that the output keeps the input's width. How many columns of zeros in total (left + right)?").format(k=p.k)),
         kind="int", solve=lambda p: sum(ar.padding_amounts(20, p.k, padding="same")[1]),
-        mistakes=((lambda p: ar.padding_amounts(20, p.k, padding="same")[1][0], "that is one side; count both sides"),
-                  (lambda p: p.k, "the output keeps the width when the padded input is K − 1 wider")),
-        fallback="for s = 1 the total padding is K_w − 1",
-        explain=lambda p, s: f"$p_{{total}} = K_w - 1 = {s}$: {s // 2} on each side (Dumoulin and Visin's $p$ is one side).",
+        mistakes=((lambda p: ar.padding_amounts(20, p.k, padding="same")[1][0], N_("that is one side; count both sides")),
+                  (lambda p: p.k, N_("the output keeps the width when the padded input is K − 1 wider"))),
+        fallback=N_("for s = 1 the total padding is K_w − 1"),
+        explain=lambda p, s: _("$p_{{total}} = K_w - 1 = {s}$: {s_2} on each side (Dumoulin and Visin's $p$ is one side).").format(s=s, s_2=s // 2),
     ),
     # -- 05 pooling ----------------------------------------------------------
     _ex(
-        id="05.pool_shape", title="Pooling a feature map",
+        id="05.pool_shape", title=N_("Pooling a feature map"),
         defaults={"size": 30, "depth": 16, "window": 2},
         draw=lambda d: {"size": d.integer(10, 64), "depth": d.integer(3, 64), "window": d.choice((2, 3))},
-        question=lambda p: (f"A ${p.size} \\times {p.size} \\times {p.depth}$ feature map goes through "
-                            f"${p.window} \\times {p.window}$ max pooling with stride {p.window}. "
-                            "What is the output's width, height and depth?"),
+        question=lambda p: (_("A ${size} \\times {size} \\times {depth}$ feature map goes through ${window} \\times {window}$ max pooling with stride {window}. What is the output's width, height and depth?").format(size=p.size, depth=p.depth, window=p.window)),
         kind="shape", solve=lambda p: (ar.pool_output_size(p.size, p.window),) * 2 + (p.depth,),
-        template="answer = ...   # (width, height, depth)",
+        template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: (ar.pool_output_size(p.size, p.window),) * 2 + (1,),
-                   "width and height are right; pooling works on each channel separately, so the depth is kept"),
+                   N_("width and height are right; pooling works on each channel separately, so the depth is kept")),
                   (lambda p: (ar.pool_output_size(p.size, p.window, stride=1),) * 2 + (p.depth,),
-                   lambda p: f"that is stride 1; with stride {p.window} the windows do not overlap"),),
-        hint=_shape_hint("pooling keeps the depth (one pooled map per channel)",
-                         "use equation (4): O_w = ⌊(I_w − W_w)/s⌋ + 1."),
-        fallback="equation (4) for width and height; the depth does not change",
-        explain=lambda p, s: (f"$O_w = \\lfloor ({p.size} - {p.window})/{p.window} \\rfloor + 1 = {s[0]}$; "
-                              f"depth kept: ${s[0]} \\times {s[1]} \\times {s[2]}$."),
+                   lambda p: _('that is stride 1; with stride {window} the windows do not overlap').format(window=p.window)),),
+        hint=_shape_hint(N_("pooling keeps the depth (one pooled map per channel)"),
+                         N_("use equation (4): O_w = ⌊(I_w − W_w)/s⌋ + 1.")),
+        fallback=N_("equation (4) for width and height; the depth does not change"),
+        explain=lambda p, s: (_('$O_w = \\lfloor ({size} - {window})/{window} \\rfloor + 1 = {s_0}$; depth kept: ${s_0} \\times {s_1} \\times {s_2}$.').format(size=p.size, window=p.window, s_0=s[0], s_1=s[1], s_2=s[2])),
     ),
     _ex(
-        id="05.max_values", title="Max pooling by hand",
+        id="05.max_values", title=N_("Max pooling by hand"),
         defaults={"x": POOL_05},
         draw=lambda d: {"x": d.matrix(4, 4, 0, 9)},
-        question=lambda p: ("Apply $2 \\times 2$ max pooling with stride 2 to $X = " + _matrix_tex(p.x) +
-                            "$. Give the output as a list of rows."),
+        question=lambda p: _("Apply $2 \\times 2$ max pooling with stride 2 to $X = {x}$. "
+                             "Give the output as a list of rows.").format(x=_matrix_tex(p.x)),
         kind="array", solve=lambda p: ops.max_pool2d(p.x, 2),
-        template="answer = ...   # e.g. [[a, b], [c, d]]",
-        mistakes=((lambda p: ops.avg_pool2d(p.x, 2), "that is average pooling; take the largest value of each window"),
-                  (lambda p: ops.max_pool2d(p.x, 2).T, "rows and columns are swapped"),),
-        fallback="split X into four 2 × 2 windows and keep the largest value of each",
-        explain=lambda p, s: f"${_matrix_tex(s)}$: the largest value of each $2 \\times 2$ window.",
+        template=N_("answer = ...   # e.g. [[a, b], [c, d]]"),
+        mistakes=((lambda p: ops.avg_pool2d(p.x, 2), N_("that is average pooling; take the largest value of each window")),
+                  (lambda p: ops.max_pool2d(p.x, 2).T, N_("rows and columns are swapped")),),
+        fallback=N_("split X into four 2 × 2 windows and keep the largest value of each"),
+        explain=lambda p, s: _('${matrix_tex_s}$: the largest value of each $2 \\times 2$ window.').format(matrix_tex_s=_matrix_tex(s)),
     ),
     _ex(
-        id="05.pool_params", title="Weights of a pooling layer",
+        id="05.pool_params", title=N_("Weights of a pooling layer"),
         defaults={"window": 2},
         draw=lambda d: {"window": d.choice((2, 3, 4, 5))},
-        question=lambda p: f"How many trainable parameters does a ${p.window} \\times {p.window}$ max pooling layer have?",
+        question=lambda p: _('How many trainable parameters does a ${window} \\times {window}$ max pooling layer have?').format(window=p.window),
         kind="int", solve=lambda p: ar.pool_params(p.window),
-        mistakes=((lambda p: p.window * p.window, "a pooling window has no weights: it takes a max (or a mean)"),),
-        fallback="pooling is 'weights free', as the slides say",
-        explain=lambda p, s: f"{s}: pooling has no weights to learn.",
-        praise="Pooling is weights free: it only takes a max (or a mean) of each window.",
+        mistakes=((lambda p: p.window * p.window, N_("a pooling window has no weights: it takes a max (or a mean)")),),
+        fallback=N_("pooling is 'weights free', as the slides say"),
+        explain=lambda p, s: _('{s}: pooling has no weights to learn.').format(s=s),
+        praise=N_("Pooling is weights free: it only takes a max (or a mean) of each window."),
     ),
     # -- 06 1x1 and inception ------------------------------------------------
     _ex(
-        id="06.one_by_one_params", title="A 1×1 reduction",
+        id="06.one_by_one_params", title=N_("A 1×1 reduction"),
         defaults={"size": 28, "depth": 192, "filters": 16},
         draw=lambda d: {"size": d.choice((7, 14, 28, 56)), "depth": d.choice((64, 128, 192, 256, 480, 512)),
                         "filters": d.choice((16, 24, 32, 48, 64))},
-        question=lambda p: (f"A $1 \\times 1$ convolution reduces a ${p.size} \\times {p.size} \\times {p.depth}$ volume to "
-                            f"{p.filters} channels. How many parameters (weights and biases)?"),
+        question=lambda p: (_('A $1 \\times 1$ convolution reduces a ${size} \\times {size} \\times {depth}$ volume to {filters} channels. How many parameters (weights and biases)?').format(size=p.size, depth=p.depth, filters=p.filters)),
         kind="int", solve=lambda p: ar.conv1x1_params(p.depth, p.filters),
-        mistakes=((lambda p: ar.conv1x1_params(p.depth, p.filters, bias=False), "add one bias per filter"),
+        mistakes=((lambda p: ar.conv1x1_params(p.depth, p.filters, bias=False), N_("add one bias per filter")),
                   (lambda p: ar.conv1x1_params(1, p.filters),
-                   lambda p: f"a 1×1 kernel still has the input's depth: 1 × 1 × {p.depth}"),),
-        fallback=lambda p: f"each 1 × 1 kernel has {p.depth} weights (one per channel) and a bias",
-        explain=lambda p, s: f"$(1 \\cdot 1 \\cdot {p.depth} + 1) \\times {p.filters} = {_fmt(s)}$.",
+                   lambda p: _("a 1×1 kernel still has the input's depth: 1 × 1 × {depth}").format(depth=p.depth)),),
+        fallback=lambda p: _('each 1 × 1 kernel has {depth} weights (one per channel) and a bias').format(depth=p.depth),
+        explain=lambda p, s: _('$(1 \\cdot 1 \\cdot {depth} + 1) \\times {filters} = {s}$.').format(depth=p.depth, filters=p.filters, s=_fmt(s)),
     ),
     _ex(
-        id="06.inception_depth", title="Depth of an inception module",
-        defaults={"name": "GoogLeNet's inception (3b)", "depth": 256, "b": (128, 128, 192, 32, 96, 64)},
-        draw=lambda d: {"name": "An inception module", "depth": d.choice((192, 256, 480, 512)),
+        id="06.inception_depth", title=N_("Depth of an inception module"),
+        defaults={"name": N_("GoogLeNet's inception (3b)"), "depth": 256, "b": (128, 128, 192, 32, 96, 64)},
+        draw=lambda d: {"name": N_("An inception module"), "depth": d.choice((192, 256, 480, 512)),
                         "b": tuple(16 * d.integer(1, 12) for _ in range(6))},
-        question=lambda p: (f"{p.name} reads $28 \\times 28 \\times {p.depth}$ with branches of {p.b[0]} "
-                            f"($1\\times1$), {p.b[2]} ($3\\times3$ after a reduction to {p.b[1]}), {p.b[4]} ($5\\times5$ "
-                            f"after a reduction to {p.b[3]}) and a pool projection of {p.b[5]}. What is the output depth?"),
+        question=lambda p: (_('{name} reads $28 \\times 28 \\times {depth}$ with branches of {b_0} ($1\\times1$), {b_2} ($3\\times3$ after a reduction to {b_1}), {b_4} ($5\\times5$ after a reduction to {b_3}) and a pool projection of {b_5}. What is the output depth?').format(name=_(p.name), depth=p.depth, b_0=p.b[0], b_2=p.b[2], b_1=p.b[1], b_4=p.b[4], b_3=p.b[3], b_5=p.b[5])),
         kind="int", solve=lambda p: ar.inception_cost((28, 28, p.depth), *p.b)["output_shape"][2],
         mistakes=((lambda p: sum(p.b),
-                   lambda p: f"the reductions ({p.b[1]}, {p.b[3]}) feed the 3×3 and 5×5; only the last layer of each branch is concatenated"),
+                   lambda p: _('the reductions ({b_1}, {b_3}) feed the 3×3 and 5×5; only the last layer of each branch is concatenated').format(b_1=p.b[1], b_3=p.b[3])),
                   (lambda p: ar.inception_cost((28, 28, p.depth), *p.b, reduce=False)["output_shape"][2],
-                   lambda p: f"with the pool projection the pooling branch has {p.b[5]} channels, not {p.depth}"),),
-        fallback="add the depths of the four branches' outputs",
+                   lambda p: _('with the pool projection the pooling branch has {b_5} channels, not {depth}').format(b_5=p.b[5], depth=p.depth)),),
+        fallback=N_("add the depths of the four branches' outputs"),
         explain=lambda p, s: f"${p.b[0]} + {p.b[2]} + {p.b[4]} + {p.b[5]} = {s}$.",
     ),
     _ex(
-        id="06.saving", title="What the reduction saves",
+        id="06.saving", title=N_("What the reduction saves"),
         defaults={"size": 28, "depth": 192, "filters": 32, "k": 5, "reduce": 16},
         draw=lambda d: {"size": d.choice((14, 28)), "depth": d.choice((192, 256, 480)),
                         "filters": d.choice((32, 48, 64, 96)), "k": d.choice((3, 5)), "reduce": d.choice((16, 24, 32))},
-        question=lambda p: (f"How many multiply-adds does a ${p.k} \\times {p.k}$ branch need *without* a $1 \\times 1$ "
-                            f"reduction: {p.filters} kernels ${p.k} \\times {p.k} \\times {p.depth}$, same padding, on "
-                            f"${p.size} \\times {p.size} \\times {p.depth}$?"),
+        question=lambda p: (_('How many multiply-adds does a ${k} \\times {k}$ branch need *without* a $1 \\times 1$ reduction: {filters} kernels ${k} \\times {k} \\times {depth}$, same padding, on ${size} \\times {size} \\times {depth}$?').format(k=p.k, filters=p.filters, depth=p.depth, size=p.size)),
         kind="int", solve=lambda p: ar.conv_macs((p.size, p.size, p.depth), p.filters, p.k, padding="same"),
         mistakes=((lambda p: ar.conv_macs((p.size, p.size, p.reduce), p.filters, p.k, padding="same")
                    + ar.conv1x1_macs((p.size, p.size, p.depth), p.reduce),
-                   lambda p: f"that is with a reduction; without it the kernels read all {p.depth} channels"),
+                   lambda p: _('that is with a reduction; without it the kernels read all {depth} channels').format(depth=p.depth)),
                   (lambda p: ar.conv_macs((p.size, p.size, p.depth), p.filters, p.k),
-                   lambda p: f"with same padding the output stays {p.size} × {p.size}")),
+                   lambda p: _('with same padding the output stays {size} × {size}').format(size=p.size))),
         fallback=lambda p: f"H′ · W′ · F · K_h · K_w · C = {p.size} · {p.size} · {p.filters} · {p.k} · {p.k} · {p.depth}",
-        explain=lambda p, s: (f"$H' W' F K_h K_w C = {p.size} \\cdot {p.size} \\cdot {p.filters} \\cdot {p.k} \\cdot {p.k} "
-                              f"\\cdot {p.depth} = {_fmt(s)}$; with a 1×1 reduction to {p.reduce} it is "
-                              f"{_fmt(ar.conv1x1_macs((p.size, p.size, p.depth), p.reduce) + ar.conv_macs((p.size, p.size, p.reduce), p.filters, p.k, padding='same'))}."),
+        explain=lambda p, s: (_("$H' W' F K_h K_w C = {size} \\cdot {size} \\cdot {filters} \\cdot {k} \\cdot {k} \\cdot {depth} = {s}$; with a 1×1 reduction to {reduce} it is {n}.").format(size=p.size, filters=p.filters, k=p.k, depth=p.depth, s=_fmt(s), reduce=p.reduce, n=_fmt(ar.conv1x1_macs((p.size, p.size, p.depth), p.reduce) + ar.conv_macs((p.size, p.size, p.reduce), p.filters, p.k, padding='same')))),
     ),
     # -- 07 classification ---------------------------------------------------
     _ex(
-        id="07.flatten", title="What the classifier sees",
+        id="07.flatten", title=N_("What the classifier sees"),
         defaults={"size": 16, "f1": 8, "f2": 16},
         draw=lambda d: {"size": d.choice((12, 16, 20, 24, 28, 32)), "f1": d.choice((4, 6, 8, 12)),
                         "f2": d.choice((10, 16, 24, 32))},
-        question=lambda p: (f"The notebook's CNN, fed larger digits of ${p.size} \\times {p.size} \\times 1$: conv {p.f1} "
-                            f"kernels $3\\times3$ (same) → max pool 2 → conv {p.f2} kernels $3\\times3$ (same) → max pool 2 "
-                            "→ flatten. How many numbers go into the dense classification layer?"),
+        question=lambda p: (_("The notebook's CNN, fed larger digits of ${size} \\times {size} \\times 1$: conv {f1} kernels $3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many numbers go into the dense classification layer?").format(size=p.size, f1=p.f1, f2=p.f2)),
         kind="int", solve=lambda p: _cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))),
-        mistakes=((lambda p: p.size * p.size * p.f2, "each 2 × 2 max pooling halves width and height"),
-                  (lambda p: (p.size // 2) ** 2 * p.f2, lambda p: f"there are two poolings: {p.size} → {p.size // 2} → {p.size // 4}"),
+        mistakes=((lambda p: p.size * p.size * p.f2, N_("each 2 × 2 max pooling halves width and height")),
+                  (lambda p: (p.size // 2) ** 2 * p.f2, lambda p: _('there are two poolings: {size} → {size_2} → {size_4}').format(size=p.size, size_2=p.size // 2, size_4=p.size // 4)),
                   (lambda p: (p.size // 4) ** 2 * p.f1,
-                   lambda p: f"the depth after the second convolution is its number of kernels, {p.f2}")),
-        fallback="follow the shapes: same padding keeps the size, pooling halves it, depth = kernels",
-        explain=lambda p, s: (f"${p.size}\\times{p.size}\\times1 \\to {p.size}\\times{p.size}\\times{p.f1} \\to "
-                              f"{p.size // 2}\\times{p.size // 2}\\times{p.f1} \\to {p.size // 2}\\times{p.size // 2}\\times{p.f2} "
-                              f"\\to {p.size // 4}\\times{p.size // 4}\\times{p.f2}$: ${_fmt(s)}$ numbers."),
+                   lambda p: _('the depth after the second convolution is its number of kernels, {f2}').format(f2=p.f2))),
+        fallback=N_("follow the shapes: same padding keeps the size, pooling halves it, depth = kernels"),
+        explain=lambda p, s: (_('${size}\\times{size}\\times1 \\to {size}\\times{size}\\times{f1} \\to {size_2}\\times{size_2}\\times{f1} \\to {size_2}\\times{size_2}\\times{f2} \\to {size_4}\\times{size_4}\\times{f2}$: ${s}$ numbers.').format(size=p.size, f1=p.f1, size_2=p.size // 2, f2=p.f2, size_4=p.size // 4, s=_fmt(s))),
     ),
     _ex(
-        id="07.model_params", title="Parameters of the whole CNN",
+        id="07.model_params", title=N_("Parameters of the whole CNN"),
         defaults={"size": 16, "f1": 8, "f2": 16},
         draw=lambda d: {"size": d.choice((12, 16, 20, 24, 28, 32)), "f1": d.choice((4, 6, 8, 12)),
                         "f2": d.choice((10, 16, 24, 32))},
-        question=lambda p: (f"How many trainable parameters does that CNN on ${p.size} \\times {p.size} \\times 1$ digits "
-                            f"have in total ({p.f1} and {p.f2} kernels of $3 \\times 3$, the dense layer to 10 classes, "
-                            "with biases)?"),
+        question=lambda p: (_('How many trainable parameters does that CNN on ${size} \\times {size} \\times 1$ digits have in total ({f1} and {f2} kernels of $3 \\times 3$, the dense layer to 10 classes, with biases)?').format(size=p.size, f1=p.f1, f2=p.f2)),
         kind="int", solve=lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES),
         mistakes=((lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, bias=False),
-                   "add the biases: one per kernel and one per class"),
+                   N_("add the biases: one per kernel and one per class")),
                   (lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, depth_one=True),
-                   lambda p: f"the second convolution's kernels have depth {p.f1} (K_d = I_d)"),),
-        fallback=lambda p: (f"conv: (3·3·1 + 1)·{p.f1}, conv: (3·3·{p.f1} + 1)·{p.f2}, "
-                            f"dense: {_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3)))}·10 + 10; pooling has none"),
-        explain=lambda p, s: (f"${ar.conv_params(1, p.f1, 3)} + {_fmt(ar.conv_params(p.f1, p.f2, 3))} + "
-                              f"{_fmt(ar.dense_params(_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))), 10))} = {_fmt(s)}$; "
-                              "the size of the digits changes only the dense layer."),
+                   lambda p: _("the second convolution's kernels have depth {f1} (K_d = I_d)").format(f1=p.f1)),),
+        fallback=lambda p: (_('conv: (3·3·1 + 1)·{f1}, conv: (3·3·{f1} + 1)·{f2}, dense: {n}·10 + 10; pooling has none').format(f1=p.f1, f2=p.f2, n=_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))))),
+        explain=lambda p, s: (_('${n} + {n2} + {n3} = {s}$; the size of the digits changes only the dense layer.').format(n=ar.conv_params(1, p.f1, 3), n2=_fmt(ar.conv_params(p.f1, p.f2, 3)), n3=_fmt(ar.dense_params(_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))), 10)), s=_fmt(s))),
     ),
     # -- 08 architectures ----------------------------------------------------
     _ex(
-        id="08.lenet_c1", title="LeNet-5's C1 on a smaller digit",
+        id="08.lenet_c1", title=N_("LeNet-5's C1 on a smaller digit"),
         defaults={"size": 28, "filters": 6, "k": 5},
         draw=lambda d: {"size": d.integer(20, 48), "filters": d.choice((4, 6, 8, 12)), "k": d.choice((3, 5, 7))},
-        question=lambda p: (f"LeNet-5's C1 has {p.filters} kernels of ${p.k} \\times {p.k}$ (valid, stride 1). Fed a "
-                            f"${p.size} \\times {p.size} \\times 1$ image instead of the paper's padded "
-                            "$32 \\times 32$, what is C1's output (width, height, depth)?"),
+        question=lambda p: (_("LeNet-5's C1 has {filters} kernels of ${k} \\times {k}$ (valid, stride 1). Fed a ${size} \\times {size} \\times 1$ image instead of the paper's padded $32 \\times 32$, what is C1's output (width, height, depth)?").format(filters=p.filters, k=p.k, size=p.size)),
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, 1), p.filters, p.k)),
-        template="answer = ...   # (width, height, depth)",
+        template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, 1), p.filters, p.k, padding="same")),
-                   "valid padding: the output shrinks by K − 1"),),
-        hint=_shape_hint("the depth is the number of kernels", "G_w = ⌊(I_w − K_w)/s⌋ + 1."),
-        fallback="equation (3) and G_d = number of kernels",
-        explain=lambda p, s: f"${p.size} - {p.k} + 1 = {s[0]}$: ${s[0]} \\times {s[1]} \\times {s[2]}$.",
+                   N_("valid padding: the output shrinks by K − 1")),),
+        hint=_shape_hint(N_("the depth is the number of kernels"), N_("G_w = ⌊(I_w − K_w)/s⌋ + 1.")),
+        fallback=N_("equation (3) and G_d = number of kernels"),
+        explain=lambda p, s: _('${size} - {k} + 1 = {s_0}$: ${s_0} \\times {s_1} \\times {s_2}$.').format(size=p.size, k=p.k, s_0=s[0], s_1=s[1], s_2=s[2]),
     ),
     _ex(
-        id="08.alexnet_conv1", title="AlexNet's first layer on another crop",
+        id="08.alexnet_conv1", title=N_("AlexNet's first layer on another crop"),
         defaults={"size": 195, "filters": 96, "k": 11, "stride": 4},
         draw=lambda d: {"size": d.integer(100, 300), "filters": d.choice((48, 64, 96)), "k": d.choice((7, 11)),
                         "stride": d.choice((2, 4))},
-        question=lambda p: (f"A first layer in AlexNet's style: {p.filters} kernels of ${p.k} \\times {p.k}$, stride "
-                            f"{p.stride}, valid, on a ${p.size} \\times {p.size} \\times 3$ crop. What is its output "
-                            "(width, height, depth)?"),
+        question=lambda p: (_("A first layer in AlexNet's style: {filters} kernels of ${k} \\times {k}$, stride {stride}, valid, on a ${size} \\times {size} \\times 3$ crop. What is its output (width, height, depth)?").format(filters=p.filters, k=p.k, stride=p.stride, size=p.size)),
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, 3), p.filters, p.k, stride=p.stride)),
-        template="answer = ...   # (width, height, depth)",
+        template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, 3), p.filters, p.k)),
-                   lambda p: f"that is stride 1; this layer jumps {p.stride} pixels"),),
-        hint=_shape_hint("the depth is the number of kernels", lambda p: f"G_w = ⌊({p.size} − {p.k})/{p.stride}⌋ + 1."),
-        fallback=lambda p: f"equation (3) with s = {p.stride}",
-        explain=lambda p, s: (f"$\\lfloor ({p.size} - {p.k})/{p.stride} \\rfloor + 1 = {s[0]}$: "
-                              f"${s[0]} \\times {s[1]} \\times {s[2]}$."),
+                   lambda p: _('that is stride 1; this layer jumps {stride} pixels').format(stride=p.stride)),),
+        hint=_shape_hint(N_("the depth is the number of kernels"), lambda p: f"G_w = ⌊({p.size} − {p.k})/{p.stride}⌋ + 1."),
+        fallback=lambda p: _('equation (3) with s = {stride}').format(stride=p.stride),
+        explain=lambda p, s: (_('$\\lfloor ({size} - {k})/{stride} \\rfloor + 1 = {s_0}$: ${s_0} \\times {s_1} \\times {s_2}$.').format(size=p.size, k=p.k, stride=p.stride, s_0=s[0], s_1=s[1], s_2=s[2])),
     ),
     _ex(
-        id="08.vgg_field", title="VGG's stacked kernels",
+        id="08.vgg_field", title=N_("VGG's stacked kernels"),
         defaults={"n": 3, "k": 3},
         draw=lambda d: {"n": d.integer(2, 6), "k": d.choice((3, 5))},
-        question=lambda p: (f"VGG stacks ${p.k} \\times {p.k}$ convolutions (stride 1) instead of larger kernels. "
-                            f"{p.n} of them in a row: how wide is the patch of the input that one output "
-                            "unit sees (its receptive field)?"),
+        question=lambda p: (_('VGG stacks ${k} \\times {k}$ convolutions (stride 1) instead of larger kernels. {n} of them in a row: how wide is the patch of the input that one output unit sees (its receptive field)?').format(k=p.k, n=p.n)),
         kind="int", solve=lambda p: ar.receptive_field([(p.k, 1)] * p.n),
-        mistakes=((lambda p: p.k, lambda p: f"each further {p.k} × {p.k} layer widens the view by {p.k - 1} pixels"),
-                  (lambda p: p.n * p.k, lambda p: f"the fields overlap: they grow by K − 1 = {p.k - 1} per layer, not by {p.k}"),),
-        fallback="a stack of stride-1 layers sees 1 + Σ (K − 1) pixels",
-        explain=lambda p, s: (f"$1 + {p.n} \\cdot ({p.k} - 1) = {s}$: {p.n} ${p.k}\\times{p.k}$ layers see as much as one "
-                              f"${s}\\times{s}$ with {_fmt(p.n * ar.conv_params(64, 64, p.k, bias=False))} instead of "
-                              f"{_fmt(ar.conv_params(64, 64, s, bias=False))} weights at 64 channels."),
+        mistakes=((lambda p: p.k, lambda p: _('each further {k} × {k} layer widens the view by {k_1} pixels').format(k=p.k, k_1=p.k - 1)),
+                  (lambda p: p.n * p.k, lambda p: _('the fields overlap: they grow by K − 1 = {k_1} per layer, not by {k}').format(k_1=p.k - 1, k=p.k)),),
+        fallback=N_("a stack of stride-1 layers sees 1 + Σ (K − 1) pixels"),
+        explain=lambda p, s: (_('$1 + {n} \\cdot ({k} - 1) = {s}$: {n} ${k}\\times{k}$ layers see as much as one ${s}\\times{s}$ with {n2} instead of {n3} weights at 64 channels.').format(n=p.n, k=p.k, s=s, n2=_fmt(p.n * ar.conv_params(64, 64, p.k, bias=False)), n3=_fmt(ar.conv_params(64, 64, s, bias=False)))),
     ),
     # -- 09 in class ---------------------------------------------------------
     _ex(
-        id="09.same_stride2", title="Same padding with a stride",
+        id="09.same_stride2", title=N_("Same padding with a stride"),
         defaults={"size": 32, "depth": 3, "filters": 16, "k": 5, "stride": 2},
         draw=lambda d: {"size": d.integer(15, 64), "depth": d.choice((1, 3, 16)), "filters": d.integer(4, 64),
                         "k": d.choice((3, 5, 7)), "stride": d.choice((2, 3))},
-        question=lambda p: (f"${p.size} \\times {p.size} \\times {p.depth}$ input, {p.filters} kernels of "
-                            f"${p.k} \\times {p.k}$, same padding, stride {p.stride}. Output (width, height, depth)?"),
+        question=lambda p: (_('${size} \\times {size} \\times {depth}$ input, {filters} kernels of ${k} \\times {k}$, same padding, stride {stride}. Output (width, height, depth)?').format(size=p.size, depth=p.depth, filters=p.filters, k=p.k, stride=p.stride)),
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k,
                                                                 stride=p.stride, padding="same")),
-        template="answer = ...   # (width, height, depth)",
+        template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, padding="same")),
-                   "'same' keeps the size only with stride 1; with stride s the output is ⌈I/s⌉"),
+                   N_("'same' keeps the size only with stride 1; with stride s the output is ⌈I/s⌉")),
                   (lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, stride=p.stride)),
-                   "that is valid padding; 'same' pads so that the output is ⌈I/s⌉")),
-        hint=_shape_hint("the depth is the number of kernels", "with 'same' padding the output is ⌈I_w/s⌉."),
-        fallback="'same' gives ⌈I/s⌉; the depth is the number of kernels",
-        explain=lambda p, s: f"$\\lceil {p.size}/{p.stride} \\rceil = {s[0]}$: ${s[0]} \\times {s[1]} \\times {s[2]}$.",
+                   N_("that is valid padding; 'same' pads so that the output is ⌈I/s⌉"))),
+        hint=_shape_hint(N_("the depth is the number of kernels"), N_("with 'same' padding the output is ⌈I_w/s⌉.")),
+        fallback=N_("'same' gives ⌈I/s⌉; the depth is the number of kernels"),
+        explain=lambda p, s: _('$\\lceil {size}/{stride} \\rceil = {s_0}$: ${s_0} \\times {s_1} \\times {s_2}$.').format(size=p.size, stride=p.stride, s_0=s[0], s_1=s[1], s_2=s[2]),
     ),
     _ex(
-        id="09.chain", title="A small network's shapes",
+        id="09.chain", title=N_("A small network's shapes"),
         defaults={"size": 28, "f1": 6, "k1": 5, "f2": 16, "k2": 5},
         draw=lambda d: {"size": 4 * d.integer(7, 16), "f1": d.choice((4, 6, 8)), "k1": d.choice((3, 5)),
                         "f2": d.choice((12, 16, 32)), "k2": d.choice((3, 5))},
-        question=lambda p: (f"${p.size} \\times {p.size} \\times 1$ → conv {p.f1} kernels ${p.k1}\\times{p.k1}$ (valid) → "
-                            f"max pool 2 → conv {p.f2} kernels ${p.k2}\\times{p.k2}$ (valid) → max pool 2. "
-                            "Final (width, height, depth)?"),
+        question=lambda p: (_('${size} \\times {size} \\times 1$ → conv {f1} kernels ${k1}\\times{k1}$ (valid) → max pool 2 → conv {f2} kernels ${k2}\\times{k2}$ (valid) → max pool 2. Final (width, height, depth)?').format(size=p.size, f1=p.f1, k1=p.k1, f2=p.f2, k2=p.k2)),
         kind="shape",
         solve=lambda p: _whd(_chain((p.size, p.size, 1), [("conv", p.f1, p.k1), ("pool", 2), ("conv", p.f2, p.k2), ("pool", 2)])),
-        template="answer = ...   # (width, height, depth)",
+        template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(_chain((p.size, p.size, 1), [("conv", p.f1, p.k1), ("pool", 2), ("conv", p.f1, p.k2), ("pool", 2)])),
-                   lambda p: f"width and height are right; the depth is the last convolution's number of kernels, {p.f2}"),),
-        hint=_shape_hint("the depth is the number of kernels of the last convolution (pooling keeps it)",
-                         lambda p: (f"{p.size} → {p.size - p.k1 + 1} (conv) → {(p.size - p.k1 + 1) // 2} (pool) → "
-                                    "? (conv) → ? (pool).")),
-        fallback="apply equation (3), then (4), then (3), then (4)",
-        explain=lambda p, s: (f"${p.size} \\to {p.size - p.k1 + 1} \\to {(p.size - p.k1 + 1) // 2} \\to "
-                              f"{(p.size - p.k1 + 1) // 2 - p.k2 + 1} \\to {s[0]}$; depth {p.f2}: "
-                              f"${s[0]} \\times {s[1]} \\times {s[2]}$."),
+                   lambda p: _("width and height are right; the depth is the last convolution's number of kernels, {f2}").format(f2=p.f2)),),
+        hint=_shape_hint(N_("the depth is the number of kernels of the last convolution (pooling keeps it)"),
+                         lambda p: (_('{size} → {size_k1_1} (conv) → {size_k1_1_2} (pool) → ? (conv) → ? (pool).').format(size=p.size, size_k1_1=p.size - p.k1 + 1, size_k1_1_2=(p.size - p.k1 + 1) // 2))),
+        fallback=N_("apply equation (3), then (4), then (3), then (4)"),
+        explain=lambda p, s: (_('${size} \\to {size_k1_1} \\to {size_k1_1_2} \\to {size_k1_1_2_k2_1} \\to {s_0}$; depth {f2}: ${s_0} \\times {s_1} \\times {s_2}$.').format(size=p.size, size_k1_1=p.size - p.k1 + 1, size_k1_1_2=(p.size - p.k1 + 1) // 2, size_k1_1_2_k2_1=(p.size - p.k1 + 1) // 2 - p.k2 + 1, s_0=s[0], f2=p.f2, s_1=s[1], s_2=s[2])),
     ),
     _ex(
-        id="09.params", title="Parameters of a deeper layer",
+        id="09.params", title=N_("Parameters of a deeper layer"),
         defaults={"size": 14, "depth": 16, "filters": 32, "k": 3},
         draw=lambda d: {"size": d.choice((7, 14, 28, 56)), "depth": d.choice((8, 16, 32, 64)),
                         "filters": d.choice((16, 32, 64, 128)), "k": d.choice((1, 3, 5))},
-        question=lambda p: (f"A layer with {p.filters} kernels of ${p.k} \\times {p.k}$ reads a "
-                            f"${p.size} \\times {p.size} \\times {p.depth}$ feature map. How many parameters?"),
+        question=lambda p: (_('A layer with {filters} kernels of ${k} \\times {k}$ reads a ${size} \\times {size} \\times {depth}$ feature map. How many parameters?').format(filters=p.filters, k=p.k, size=p.size, depth=p.depth)),
         kind="int", solve=lambda p: ar.conv_params(p.depth, p.filters, p.k),
-        mistakes=((lambda p: ar.conv_params(p.depth, p.filters, p.k, bias=False), "add one bias per kernel"),
-                  (lambda p: ar.conv_params(1, p.filters, p.k), lambda p: f"the kernels have the input's depth, {p.depth}"),
-                  (lambda p: ar.conv_params(3, p.filters, p.k), lambda p: f"the input depth here is {p.depth}, not 3")),
+        mistakes=((lambda p: ar.conv_params(p.depth, p.filters, p.k, bias=False), N_("add one bias per kernel")),
+                  (lambda p: ar.conv_params(1, p.filters, p.k), lambda p: _("the kernels have the input's depth, {depth}").format(depth=p.depth)),
+                  (lambda p: ar.conv_params(3, p.filters, p.k), lambda p: _('the input depth here is {depth}, not 3').format(depth=p.depth))),
         fallback=lambda p: f"({p.k} · {p.k} · {p.depth} + 1) · {p.filters}",
-        explain=lambda p, s: (f"$({p.k} \\cdot {p.k} \\cdot {p.depth} + 1) \\times {p.filters} = {_fmt(s)}$; "
-                              f"the ${p.size} \\times {p.size}$ does not matter."),
+        explain=lambda p, s: (_('$({k} \\cdot {k} \\cdot {depth} + 1) \\times {filters} = {s}$; the ${size} \\times {size}$ does not matter.').format(k=p.k, depth=p.depth, filters=p.filters, s=_fmt(s), size=p.size)),
     ),
     _ex(
-        id="09.pool_stride", title="Overlapping pooling",
+        id="09.pool_stride", title=N_("Overlapping pooling"),
         defaults={"size": 55, "window": 3, "stride": 2},
         draw=lambda d: {"size": d.integer(12, 64), "window": d.choice((3, 5)), "stride": 2},
-        question=lambda p: (f"Pooling with ${p.window} \\times {p.window}$ windows and stride {p.stride} overlaps "
-                            f"(AlexNet pools this way). On a ${p.size} \\times {p.size}$ map, what is the output width "
-                            "(equation (4))?"),
+        question=lambda p: (_('Pooling with ${window} \\times {window}$ windows and stride {stride} overlaps (AlexNet pools this way). On a ${size} \\times {size}$ map, what is the output width (equation (4))?').format(window=p.window, stride=p.stride, size=p.size)),
         kind="int", solve=lambda p: ar.pool_output_size(p.size, p.window, stride=p.stride),
-        mistakes=((lambda p: ar.pool_output_size(p.size, p.window), lambda p: f"that is stride {p.window}; here s = {p.stride}"),
-                  (lambda p: (p.size - p.window) // p.stride, "equation (4) adds 1 after the division")),
-        fallback="O_w = ⌊(I_w − W_w)/s⌋ + 1",
-        explain=lambda p, s: f"$\\lfloor ({p.size} - {p.window})/{p.stride} \\rfloor + 1 = {s}$.",
+        mistakes=((lambda p: ar.pool_output_size(p.size, p.window), lambda p: _('that is stride {window}; here s = {stride}').format(window=p.window, stride=p.stride)),
+                  (lambda p: (p.size - p.window) // p.stride, N_("equation (4) adds 1 after the division"))),
+        fallback=N_("O_w = ⌊(I_w − W_w)/s⌋ + 1"),
+        explain=lambda p, s: _('$\\lfloor ({size} - {window})/{stride} \\rfloor + 1 = {s}$.').format(size=p.size, window=p.window, stride=p.stride, s=s),
     ),
     _ex(
-        id="09.macs", title="Multiply-adds of a layer",
+        id="09.macs", title=N_("Multiply-adds of a layer"),
         defaults={"size": 14, "depth": 32, "filters": 64, "k": 3},
         draw=lambda d: {"size": d.choice((7, 14, 28)), "depth": d.choice((3, 16, 32, 64)),
                         "filters": d.choice((16, 32, 64)), "k": d.choice((3, 5))},
-        question=lambda p: (f"A layer with {p.filters} kernels of ${p.k} \\times {p.k}$ (same padding, stride 1) reads a "
-                            f"${p.size} \\times {p.size} \\times {p.depth}$ map. How many multiply-adds does it take?"),
+        question=lambda p: (_('A layer with {filters} kernels of ${k} \\times {k}$ (same padding, stride 1) reads a ${size} \\times {size} \\times {depth}$ map. How many multiply-adds does it take?').format(filters=p.filters, k=p.k, size=p.size, depth=p.depth)),
         kind="int", solve=lambda p: ar.conv_macs((p.size, p.size, p.depth), p.filters, p.k, padding="same"),
         mistakes=((lambda p: ar.conv_macs((p.size, p.size, 1), p.filters, p.k, padding="same"),
-                   lambda p: f"each kernel reads all {p.depth} channels: multiply by C too"),
+                   lambda p: _('each kernel reads all {depth} channels: multiply by C too').format(depth=p.depth)),
                   (lambda p: ar.conv_params(p.depth, p.filters, p.k),
-                   "that is the number of parameters; every output position uses them all again"),
+                   N_("that is the number of parameters; every output position uses them all again")),
                   (lambda p: ar.conv_macs((p.size, p.size, p.depth), p.filters, p.k),
-                   lambda p: f"with same padding the output stays {p.size} × {p.size}")),
-        fallback="H′ · W′ · F · K_h · K_w · C",
-        explain=lambda p, s: (f"$H' W' F K_h K_w C = {p.size} \\cdot {p.size} \\cdot {p.filters} \\cdot {p.k} \\cdot {p.k} "
-                              f"\\cdot {p.depth} = {_fmt(s)}$."),
+                   lambda p: _('with same padding the output stays {size} × {size}').format(size=p.size))),
+        fallback=N_("H′ · W′ · F · K_h · K_w · C"),
+        explain=lambda p, s: (_("$H' W' F K_h K_w C = {size} \\cdot {size} \\cdot {filters} \\cdot {k} \\cdot {k} \\cdot {depth} = {s}$.").format(size=p.size, filters=p.filters, k=p.k, depth=p.depth, s=_fmt(s))),
     ),
     _ex(
-        id="09.correlation", title="What a CNN layer computes at one place",
+        id="09.correlation", title=N_("What a CNN layer computes at one place"),
         defaults={"patch": PATCH_09, "kernel": KERNEL_09},
         draw=lambda d: {"patch": d.matrix(3, 3, 0, 5), "kernel": d.matrix(3, 3, -2, 2)},
-        question=lambda p: ("A CNN layer computes cross-correlation (no flip). With $I = " + _matrix_tex(p.patch) +
-                            "$ and $K = " + _matrix_tex(p.kernel) + "$, what value does it give at the centre?"),
+        question=lambda p: _("A CNN layer computes cross-correlation (no flip). With $I = {image}$ and $K = {kernel}$, "
+                             "what value does it give at the centre?").format(image=_matrix_tex(p.patch),
+                                                                              kernel=_matrix_tex(p.kernel)),
         kind="number", solve=lambda p: float(ops.conv2d(p.patch, p.kernel)[0, 0]),
-        template="answer = ...   # a number",
+        template=N_("answer = ...   # a number"),
         mistakes=((lambda p: float(ops.convolve2d(p.patch, p.kernel)[0, 0]),
-                   "that is the convolution of equation (1), with the kernel flipped; a CNN layer does not flip"),),
-        fallback="multiply I and K element by element, without flipping, and add the nine products",
-        explain=lambda p, s: f"$\\sum_{{u,v}} I[u, v]\\, K[u, v] = {s:g}$ (no flip).",
+                   N_("that is the convolution of equation (1), with the kernel flipped; a CNN layer does not flip")),),
+        fallback=N_("multiply I and K element by element, without flipping, and add the nine products"),
+        explain=lambda p, s: _('$\\sum_{{u,v}} I[u, v]\\, K[u, v] = {s:g}$ (no flip).').format(s=s),
     ),
     _ex(
-        id="09.field_pool", title="The receptive field through a pooling",
+        id="09.field_pool", title=N_("The receptive field through a pooling"),
         defaults={"k1": 3, "window": 2, "k2": 3},
         draw=lambda d: {"k1": d.choice((3, 5, 7)), "window": d.choice((2, 3)), "k2": d.choice((3, 5))},
-        question=lambda p: (f"conv ${p.k1} \\times {p.k1}$ (stride 1) → max pool ${p.window} \\times {p.window}$ "
-                            f"(stride {p.window}) → conv ${p.k2} \\times {p.k2}$ (stride 1). How wide is the patch of the "
-                            "input that one output unit sees?"),
+        question=lambda p: (_('conv ${k1} \\times {k1}$ (stride 1) → max pool ${window} \\times {window}$ (stride {window}) → conv ${k2} \\times {k2}$ (stride 1). How wide is the patch of the input that one output unit sees?').format(k1=p.k1, window=p.window, k2=p.k2)),
         kind="int", solve=lambda p: ar.receptive_field([(p.k1, 1), (p.window, p.window), (p.k2, 1)]),
         mistakes=((lambda p: 1 + (p.k1 - 1) + (p.window - 1) + (p.k2 - 1),
-                   lambda p: f"after a pooling of stride {p.window}, one step of the next layer is {p.window} input pixels"),
+                   lambda p: _('after a pooling of stride {window}, one step of the next layer is {window} input pixels').format(window=p.window)),
                   (lambda p: 1 + (p.k1 - 1) + (p.k2 - 1) * p.window,
-                   lambda p: f"the pooling window widens the field too, by W − 1 = {p.window - 1}"),),
-        fallback="each layer adds (K − 1) times the product of the strides below it",
-        explain=lambda p, s: (f"$1 + ({p.k1} - 1) + ({p.window} - 1) \\cdot 1 + ({p.k2} - 1) \\cdot {p.window} = {s}$: "
-                              "the pooling's stride multiplies what the next layer adds."),
+                   lambda p: _('the pooling window widens the field too, by W − 1 = {window_1}').format(window_1=p.window - 1)),),
+        fallback=N_("each layer adds (K − 1) times the product of the strides below it"),
+        explain=lambda p, s: (_("$1 + ({k1} - 1) + ({window} - 1) \\cdot 1 + ({k2} - 1) \\cdot {window} = {s}$: the pooling's stride multiplies what the next layer adds.").format(k1=p.k1, window=p.window, k2=p.k2, s=s)),
     ),
 ]
 

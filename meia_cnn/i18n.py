@@ -48,7 +48,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from collections import UserString
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,9 +59,11 @@ __all__ = [
     "LOCALE_DIR",
     "LazyString",
     "TERMS",
+    "TranslatedText",
     "count_text",
     "get_language",
     "gettext",
+    "gettext_noop",
     "lazy_gettext",
     "lazy_ngettext",
     "ngettext",
@@ -327,6 +329,58 @@ def lazy_ngettext(singular: str, plural: str, n: int) -> LazyString:
     return LazyString(singular, plural, n)
 
 
+class TranslatedText(Mapping[str, str]):
+    """A module's sentences by key, each given in the current language when it is read.
+
+    The explorers keep their learner-facing sentences in one ``TEXT`` mapping
+    per module, marked for extraction with :func:`gettext_noop`; reading
+    ``TEXT[key]`` translates at that moment, so a :func:`set_language` after
+    import is followed, and the value is a real ``str`` (fit for a widget trait).
+
+    Parameters
+    ----------
+    messages : mapping of str to str
+        The English sentences.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> TEXT = i18n.TranslatedText({"stride": i18n.gettext_noop("stride")})
+    >>> i18n.set_language("es")
+    >>> TEXT["stride"]
+    'paso'
+    >>> i18n.set_language("en")
+    >>> TEXT["stride"]
+    'stride'
+    """
+
+    def __init__(self, messages: Mapping[str, str]) -> None:
+        self._messages = dict(messages)
+
+    def __getitem__(self, key: str) -> str:
+        message = self._messages[key]
+        return gettext(message) if message else message
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._messages)
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def english(self, key: str) -> str:
+        """The sentence as written in the source, whatever the language.
+
+        Parameters
+        ----------
+        key : str
+
+        Returns
+        -------
+        message : str
+        """
+        return self._messages[key]
+
+
 # -- the kit's vocabulary ------------------------------------------------------------
 #: The lecture's terms, as explorers label them (Spanish: the standard terms of the issue's
 #: glossary, the same as in the Spanish notebooks).  Keys are stable English identifiers.
@@ -390,6 +444,32 @@ def count_text(what: str, n: int) -> str:
     if forms is None:
         raise ValueError(f"`what` must be one of {', '.join(map(repr, _COUNTS))}, got {what!r}")
     return ngettext(*forms, n).format(count=f"{n:,}")
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for extraction without translating it yet (imported as ``N_``).
+
+    For constants translated later with :func:`gettext` at the place they are shown.
+
+    Parameters
+    ----------
+    message : str
+
+    Returns
+    -------
+    message : str
+        ``message`` itself.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> HINT = i18n.gettext_noop("stride")
+    >>> i18n.set_language("es")
+    >>> i18n.gettext(HINT)
+    'paso'
+    >>> i18n.set_language("en")
+    """
+    return message
 
 
 def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:

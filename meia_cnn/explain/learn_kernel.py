@@ -16,22 +16,24 @@ from numpy.typing import NDArray
 
 from ..learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
 from ..ops import conv2d
+from ..i18n import TranslatedText
+from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 
 __all__ = ["TEXT", "LearnKernelState", "learn_kernel_state"]
 
 # -- what a student reads (one place) ---------------------------------------------------
-TEXT = {
-    "start": ("Step 0 of {total}: a random kernel to start with. Loss L = {loss}; its numbers are up to "
+TEXT = TranslatedText({
+    "start": N_("Step 0 of {total}: a random kernel to start with. Loss L = {loss}; its numbers are up to "
               "{error} away from the Sobel kernel's."),
-    "step": ("Step {t} of {total}: K ← K − η·∂L/∂K with η = {lr}. Loss L = {loss}; the kernel's numbers "
+    "step": N_("Step {t} of {total}: K ← K − η·∂L/∂K with η = {lr}. Loss L = {loss}; the kernel's numbers "
              "are up to {error} away from the Sobel kernel's."),
-    "close": "Step {t} of {total}: loss L = {loss}. Every number is within {error} of the Sobel kernel's: found.",
-    "diverged": ("Step {t} of {total}: loss L = {loss}. The learning rate η = {lr} is too large: each step "
+    "close": N_("Step {t} of {total}: loss L = {loss}. Every number is within {error} of the Sobel kernel's: found."),
+    "diverged": N_("Step {t} of {total}: loss L = {loss}. The learning rate η = {lr} is too large: each step "
                  "overshoots and the loss grows without bound; the run stopped here."),
-    "growing": ("Step {t} of {total}: loss L = {loss}, larger than at the start: with η = {lr} each step "
+    "growing": N_("Step {t} of {total}: loss L = {loss}, larger than at the start: with η = {lr} each step "
                 "overshoots the minimum. Try a smaller learning rate."),
-}
+})
 
 #: A kernel whose numbers are all within this of the true one counts as found.
 FOUND = 1e-3

@@ -24,6 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import as_int
+from ..i18n import TranslatedText
+from ..i18n import gettext_noop as N_
 from ..transposed import conv_transpose2d, conv_transpose_output_size, stretched_input
 from ._frozen import frozen
 
@@ -45,20 +47,20 @@ __all__ = [
 PADDING_ZERO, INSERTED_ZERO, INPUT_PIXEL, OUTPUT_PADDING_ZERO = 0, 1, 2, 3
 
 # -- what a student reads (one place) ---------------------------------------------------
-TEXT = {
+TEXT = TranslatedText({
     "formula": ("o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {a}"
                 " = {o}"),
-    "too_much_padding": ("Padding p = {p} removes {two_p} rows (and columns) from an output of only "
+    "too_much_padding": N_("Padding p = {p} removes {two_p} rows (and columns) from an output of only "
                          "{full}: nothing would be left. Use less padding, a larger input or a larger "
                          "kernel."),
-    "output_padding_too_large": ("The output padding a = {a} must be smaller than the stride or the "
+    "output_padding_too_large": N_("The output padding a = {a} must be smaller than the stride or the "
                                  "dilation (here at most {most}): a larger one would add rows that no "
                                  "input pixel reaches."),
-    "step": ("Step {n} of {total}: output y[{r}, {c}] = the flipped kernel times the stretched input "
+    "step": N_("Step {n} of {total}: output y[{r}, {c}] = the flipped kernel times the stretched input "
              "under it = {terms} = {value}."),
-    "step_zeros": ("Step {n} of {total}: output y[{r}, {c}]: the flipped kernel covers only zeros here, "
+    "step_zeros": N_("Step {n} of {total}: output y[{r}, {c}]: the flipped kernel covers only zeros here, "
                    "so y[{r}, {c}] = 0."),
-}
+})
 
 
 def input_values(size: int) -> NDArray[np.floating]:

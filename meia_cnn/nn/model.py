@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int, is_int, shape_text
+from ..i18n import gettext as _
 from .layers import LAYER_TYPES, MAX_PARAMS, Layer
 from .losses import SoftmaxCrossEntropy, _check_labels, softmax
 from .optimizers import Adam, Optimizer
@@ -500,7 +501,7 @@ class Sequential:
         ...
         ValueError: training diverged at epoch 2, batch 1: overflow encountered in matmul. The learning rate `lr`=1e+30 of SGD(lr=1e+30, momentum=0) is too large: lower it (e.g. by 10) and train again; the model's weights are not usable.
         """
-        data, _ = self._batch(X, "X")
+        data, _labels = self._batch(X, "X")
         labels = self._labels(y, len(data), "y")
         if not len(data):
             raise ValueError("`X` is empty: nothing to train on")
@@ -516,7 +517,7 @@ class Sequential:
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("`validation_data` must be a pair (X_val, y_val)")
-            Xv, _ = self._batch(validation_data[0], "validation_data[0]")
+            Xv, _labels_v = self._batch(validation_data[0], "validation_data[0]")
             yv = self._labels(validation_data[1], len(Xv), "validation_data[1]")
         on_epoch, on_batch = _callback_lists(callbacks)
 
@@ -528,7 +529,7 @@ class Sequential:
         n = len(data)
         n_batches = math.ceil(n / batch_size)
         history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-        bar = _progress_bar(epochs * n_batches, "training") if progress else None
+        bar = _progress_bar(epochs * n_batches, _("training")) if progress else None
         self.stop_training = False
         start = time.perf_counter()
         limits = _one_blas_thread()
@@ -581,7 +582,7 @@ class Sequential:
                 logs["seconds"] = time.perf_counter() - start
                 if bar is not None:
                     shown = {k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
-                    bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+                    bar.set_description(_("epoch {epoch}/{epochs}").format(epoch=epoch, epochs=epochs), refresh=False)
                     bar.set_postfix(shown)
                 for cb in on_epoch:
                     cb(dict(logs))

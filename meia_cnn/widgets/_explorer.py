@@ -47,6 +47,9 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+
 __all__ = [
     "PALETTE",
     "JS_DIR",
@@ -463,7 +466,8 @@ class Explorer(widgets.VBox):
                 self.show_error(exc)
             except Exception as exc:  # noqa: BLE001 - a student never sees a traceback
                 _log.exception("explorer callback failed")
-                self.show_error(f"Something went wrong ({type(exc).__name__}); the last good drawing stays.")
+                self.show_error(_("Something went wrong ({error}); the last good drawing stays.").format(
+                    error=type(exc).__name__))
             return None
 
         return guarded
@@ -515,7 +519,7 @@ class Explorer(widgets.VBox):
             self._quiet -= 1
 
     # -- steps resolved in the browser ----------------------------------------
-    def _step_controls(self, *, description: str = "Step", interval: int = 700,
+    def _step_controls(self, *, description: str = N_("Step"), interval: int = 700,
                        width: str = "340px") -> tuple[widgets.SelectionSlider, widgets.Play]:
         """A step slider and its Play button, linked to ``view.step`` in the browser.
 
@@ -530,10 +534,10 @@ class Explorer(widgets.VBox):
         (SelectionSlider, Play)
         """
         slider = widgets.SelectionSlider(
-            options=[("1 of 1", 0)], description=description, continuous_update=True,
+            options=[(_("{k} of {n}").format(k=1, n=1), 0)], description=_(description), continuous_update=True,
             style={"description_width": "initial"}, layout=widgets.Layout(width=width),
         )
-        play = widgets.Play(value=0, min=0, max=0, step=1, interval=interval, description="Play",
+        play = widgets.Play(value=0, min=0, max=0, step=1, interval=interval, description=_("Play"),
                             layout=widgets.Layout(width="auto"))
         self._links += [widgets.jslink((slider, "index"), (self.view, "step")),
                         widgets.jslink((play, "value"), (slider, "index"))]
@@ -561,7 +565,7 @@ class Explorer(widgets.VBox):
         current = slider.index if isinstance(slider.index, int) else 0
         index = min(max(current, 0), n - 1)
         if len(slider.options) != n:
-            self._set_quietly(slider, options=[(f"{k + 1} of {n}", k) for k in range(n)], index=index)
+            self._set_quietly(slider, options=[(_("{k} of {n}").format(k=k + 1, n=n), k) for k in range(n)], index=index)
             if play is not None:
                 self._set_quietly(play, max=n - 1, value=index)
         return index
@@ -605,7 +609,8 @@ class Explorer(widgets.VBox):
             return False
         except Exception as exc:  # noqa: BLE001
             _log.exception("explorer update failed")
-            self._publish_notice(f"Something went wrong ({type(exc).__name__}); change a control to go on.")
+            self._publish_notice(_("Something went wrong ({error}); change a control to go on.").format(
+                error=type(exc).__name__))
             return False
         self._state = state
         self._publish(scene, **pictures)

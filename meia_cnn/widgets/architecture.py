@@ -28,6 +28,9 @@ from ..explain.architecture import MIN_HEIGHT as _MIN_HEIGHT
 from ..explain.architecture import MIN_WIDTH as _MIN_WIDTH
 from ..explain.architecture import TALLEST as _TALLEST
 from ..explain.architecture import ArchitectureState, architecture_state, layout, volumes
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm
 
 __all__ = ["ArchitectureExplorer", "layout", "volumes"]
@@ -44,25 +47,25 @@ _COLOURS = {
     "dense": PALETTE["purple"],
     "rbf": PALETTE["purple"],
 }
-_LEGEND = (("input", "input"), ("conv", "convolution"), ("maxpool", "pooling / subsampling"),
-           ("inception", "inception module"), ("dense", "fully connected"))
+_LEGEND = (("input", N_("input")), ("conv", N_("convolution")), ("maxpool", N_("pooling / subsampling")),
+           ("inception", N_("inception module")), ("dense", N_("fully connected")))
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Architectures: a classic network's volumes drawn to scale, with its table",
-    "choose_network": "Choose one of the networks in the list.",
-    "choose_detail": "Tick or untick the paper's columns.",
-    "diagram_title": "{title}: height ∝ H, width ∝ log₂ D",
-    "diagram_label": ("The volumes of {title}, one box per layer output from the input to the output: "
+TEXT = TranslatedText({
+    "title": N_("Architectures: a classic network's volumes drawn to scale, with its table"),
+    "choose_network": N_("Choose one of the networks in the list."),
+    "choose_detail": N_("Tick or untick the paper's columns."),
+    "diagram_title": N_("{title}: height ∝ H, width ∝ log₂ D"),
+    "diagram_label": N_("The volumes of {title}, one box per layer output from the input to the output: "
                       "height proportional to the side H, width growing with log₂ of the depth D."),
-    "detail": "the paper's columns",
-    "line_network": "<div><b>{title}</b>: {depth} layers with weights, input {shape} → output {out}</div>",
-    "line_totals": "<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>",
-    "line_totals_trainable": ("<div>parameters: <b>{params}</b> ({trainable} trainable); "
+    "detail": N_("the paper's columns"),
+    "line_network": N_("<div><b>{title}</b>: {depth} layers with weights, input {shape} → output {out}</div>"),
+    "line_totals": N_("<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>"),
+    "line_totals_trainable": N_("<div>parameters: <b>{params}</b> ({trainable} trainable); "
                               "multiply-adds: <b>{macs}</b></div>"),
-    "line_largest": "<div>largest layer: {name}, {params} parameters ({share} % of all)</div>",
-    "line_paper": "<div>The table shows the paper's own columns.</div>",
-}
+    "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} % of all)</div>"),
+    "line_paper": N_("<div>The table shows the paper's own columns.</div>"),
+})
 
 
 class ArchitectureView(View):
@@ -113,7 +116,7 @@ class ArchitectureExplorer(Explorer):
         super().__init__()
         self.controls["name"] = widgets.Dropdown(
             options=[(title, k) for k, title in architectures.titles().items()],
-            value=key, description="network", layout=widgets.Layout(width="30em", max_width="100%"),
+            value=key, description=_("network"), layout=widgets.Layout(width="30em", max_width="100%"),
         )
         self.controls["detail"] = widgets.Checkbox(
             value=bool(detail), description=TEXT["detail"], indent=False, layout=widgets.Layout(width="auto"),
@@ -150,10 +153,10 @@ class ArchitectureExplorer(Explorer):
         scene = {
             "title": TEXT["diagram_title"].format(title=s.title),
             "label": TEXT["diagram_label"].format(title=s.title),
-            "legend": [{"colour": _COLOURS[kind], "text": text} for kind, text in _LEGEND],
+            "legend": [{"colour": _COLOURS[kind], "text": _(text)} for kind, text in _LEGEND],
             "extent": state.extent,
             "tallest": max(v.height for v in state.volumes),
-            "boxes": [{"label": v.label, "shape": shape_text(v.shape), "colour": _COLOURS[v.kind],
+            "boxes": [{"label": _(v.label), "shape": shape_text(v.shape), "colour": _COLOURS[v.kind],
                        "x": v.x, "width": v.width, "height": v.height} for v in state.volumes],
             "readout": readout,
         }

@@ -25,6 +25,9 @@ import traitlets
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.convolution import ConvolutionState, convolution_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..kernels import (
     KERNEL_PRESETS,
     KERNEL_SIZES,
@@ -60,57 +63,57 @@ DEFAULT_IMAGE = np.array([
 ], dtype=float)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Convolution step by step: input, kernel, products, output map and a filtered photo",
-    "rule_convolution": ("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v K[u, v] · I[i − u, j − v]: "
+TEXT = TranslatedText({
+    "title": N_("Convolution step by step: input, kernel, products, output map and a filtered photo"),
+    "rule_convolution": N_("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v K[u, v] · I[i − u, j − v]: "
                          "the kernel is <b>flipped</b> 180° before it multiplies the window."),
-    "rule_correlation": ("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
+    "rule_correlation": N_("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
                          "K[u, v] · I[i + u, j + v]: the kernel multiplies the window <b>as it is</b>."),
-    "symmetric": "This kernel is symmetric under the flip, so both modes give the same output.",
-    "asymmetric": "This kernel changes under the flip: the two modes give different outputs.",
-    "size_line": ("<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) "
+    "symmetric": N_("This kernel is symmetric under the flip, so both modes give the same output."),
+    "asymmetric": N_("This kernel changes under the flip: the two modes give different outputs."),
+    "size_line": N_("<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) "
                   "= <b>{oh} × {ow}</b></div>"),
-    "step_line": ("<div>Step {n} of {total}: window rows {i}–{i1}, columns {j}–{j1} → G[{i}, {j}]</div>"
+    "step_line": N_("<div>Step {n} of {total}: window rows {i}–{i1}, columns {j}–{j1} → G[{i}, {j}]</div>"
                   "<div>Products: {terms} = <b>{sum}</b></div>"),
-    "input_title": "input I ({h}×{w})",
-    "input_label": "Input I, {h} by {w} numbers, with the window under the kernel framed in orange.",
+    "input_title": N_("input I ({h}×{w})"),
+    "input_label": N_("Input I, {h} by {w} numbers, with the window under the kernel framed in orange."),
     "kernel_title": "K",
     "kernel_title_scaled": "K = 1/{den} ×",
-    "applied_flip": "K′ = K flipped",
-    "applied_same": "K′ = K (no flip)",
-    "applied_label": "The kernel as it multiplies the window, {k} by {k}.",
-    "kernel_label": "The kernel K as typed, {k} by {k}.",
-    "products_title": "window × K′",
-    "products_title_scaled": "window × K′ = 1/{den} ×",
-    "products_label": "The products of the window and the kernel, {k} by {k}.",
+    "applied_flip": N_("K′ = K flipped"),
+    "applied_same": N_("K′ = K (no flip)"),
+    "applied_label": N_("The kernel as it multiplies the window, {k} by {k}."),
+    "kernel_label": N_("The kernel K as typed, {k} by {k}."),
+    "products_title": N_("window × K′"),
+    "products_title_scaled": N_("window × K′ = 1/{den} ×"),
+    "products_label": N_("The products of the window and the kernel, {k} by {k}."),
     "output_title_conv": "G = I ∗ K ({oh}×{ow})",
     "output_title_corr": "G = I ⋆ K ({oh}×{ow})",
-    "output_label": "Output map G, {oh} by {ow}, filled up to the current step.",
-    "photo_label": "The photo {name}, in grey.",
-    "filtered_title_conv": "I ∗ K (same size)",
-    "filtered_title_corr": "I ⋆ K (same size)",
-    "filtered_label": "The photo filtered by the kernel: {how}.",
-    "filtered_signed": "orange above zero, purple below",
-    "filtered_grey": "brighter where the result is larger",
-    "bad_text": "{error}. Still using the last good kernel.",
-    "kernel_too_large": ("The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
+    "output_label": N_("Output map G, {oh} by {ow}, filled up to the current step."),
+    "photo_label": N_("The photo {name}, in grey."),
+    "filtered_title_conv": N_("I ∗ K (same size)"),
+    "filtered_title_corr": N_("I ⋆ K (same size)"),
+    "filtered_label": N_("The photo filtered by the kernel: {how}."),
+    "filtered_signed": N_("orange above zero, purple below"),
+    "filtered_grey": N_("brighter where the result is larger"),
+    "bad_text": N_("{error}. Still using the last good kernel."),
+    "kernel_too_large": N_("The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
                          "to stand on. Choose a 3×3 kernel or a larger grid."),
-    "choose_operation": "Choose convolution or cross-correlation.",
-    "choose_preset": "Choose a kernel from the list.",
-    "choose_size": "Choose a kernel size of 3 or 5.",
-    "choose_photo": "Choose a photo from the list.",
-    "showing": "Showing {name}.",
-    "upload_not_image": "{name} is not a picture this explorer can read: use a PNG, JPEG, GIF, BMP or TIFF file.",
-    "upload_too_large": ("{name} is too large to use here: pictures up to {pixels} pixels and {mb} MB "
+    "choose_operation": N_("Choose convolution or cross-correlation."),
+    "choose_preset": N_("Choose a kernel from the list."),
+    "choose_size": N_("Choose a kernel size of 3 or 5."),
+    "choose_photo": N_("Choose a photo from the list."),
+    "showing": N_("Showing {name}."),
+    "upload_not_image": N_("{name} is not a picture this explorer can read: use a PNG, JPEG, GIF, BMP or TIFF file."),
+    "upload_too_large": N_("{name} is too large to use here: pictures up to {pixels} pixels and {mb} MB "
                          "can be used. Choose a smaller picture."),
-    "upload_too_small": ("{name} is too thin: after fitting it to {size} pixels its short side is {side} "
+    "upload_too_small": N_("{name} is too thin: after fitting it to {size} pixels its short side is {side} "
                          "pixels. Choose a picture at least {min} pixels on its shorter side."),
-    "upload_unreadable": "{name} could not be read as a picture. Try another file.",
-    "upload_empty": "{name} is empty. Choose a picture file.",
+    "upload_unreadable": N_("{name} could not be read as a picture. Try another file."),
+    "upload_empty": N_("{name} is empty. Choose a picture file."),
     "upload_refused": "{sentence}",
-    "upload_button": "Upload image",
-    "upload_limit": "{name} is {size}: files up to {limit} can be sent. Choose a smaller picture.",
-}
+    "upload_button": N_("Upload image"),
+    "upload_limit": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
+})
 
 
 class ConvolutionView(View):
@@ -232,16 +235,16 @@ class ConvolutionExplorer(Explorer):
         c["step"], c["play"] = self._step_controls()
         c["operation"] = widgets.ToggleButtons(
             options=list(self.MODES), value=operation,
-            tooltips=["K flipped: equation (1)", "K as is: what CNN layers compute"],
+            tooltips=[_("K flipped: equation (1)"), _("K as is: what CNN layers compute")],
             style={"button_width": "auto"})
         c["preset"] = widgets.Dropdown(options=[*KERNEL_PRESETS, "custom"], value=preset,
-                                       description="Kernel", layout=widgets.Layout(width="220px"))
+                                       description=_("Kernel"), layout=widgets.Layout(width="220px"))
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=good.shape[0],
-                                                 description="Size", style={"button_width": "40px"})
+                                                 description=_("Size"), style={"button_width": "40px"})
         c["kernel_text"] = widgets.Textarea(value=kernel_text(good), description="K =",
                                             continuous_update=False, rows=5,
                                             layout=widgets.Layout(width="260px", height="120px"))
-        c["photo"] = widgets.Dropdown(options=list(names), value=photo, description="Photo",
+        c["photo"] = widgets.Dropdown(options=list(names), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
         c["upload"] = Upload(TEXT["upload_button"], accept="image/*", max_bytes=UPLOAD_MAX_BYTES,
                              too_large=TEXT["upload_limit"])

@@ -28,6 +28,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import exercises as _ex
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, _close_tree
 from ._explorer import plain_text as _plain
 
@@ -36,9 +38,9 @@ __all__ = ["ExerciseWidget", "ShapeTableExercise", "SolutionButton", "next_varia
 #: The most characters the answer box reads (a longer paste is refused unread).
 MAX_TEXT = 2000
 #: What a widget says before an answer is given (there is no cell to run).
-WAITING_BOXES = "Waiting for an answer: type your answer in the boxes and press Check."
-WAITING_BOX = "Waiting for an answer: type your answer in the box and press Check."
-TOO_LONG = "Cannot read the answer: it is {n:,} characters long; an answer here is at most {limit:,}."
+WAITING_BOXES = N_("Waiting for an answer: type your answer in the boxes and press Check.")
+WAITING_BOX = N_("Waiting for an answer: type your answer in the box and press Check.")
+TOO_LONG = N_("Cannot read the answer: it is {n:,} characters long; an answer here is at most {limit:,}.")
 
 
 def next_variant(exercise_id: str, variant: int) -> int:
@@ -123,18 +125,18 @@ class _ExerciseBase(widgets.VBox):
         self.exercise = _ex.get(exercise_id)
         self.variant = _ex._variant(variant)
         self.controls: dict[str, widgets.Widget] = {}
-        self.title = widgets.HTML(f"<b style='font-size:1.15em'>{html.escape(self.exercise.title)}</b>")
+        self.title = widgets.HTML(f"<b style='font-size:1.15em'>{html.escape(_(self.exercise.title))}</b>")
         self.prompt = widgets.HTMLMath(html.escape(self.exercise.prompt(self.variant)))
         self.feedback = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         self.feedback.add_class("meia-feedback")
         self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
         self.solution.add_class("meia-solution")
-        self.controls["check"] = widgets.Button(description="Check", button_style="primary",
-                                                tooltip="Check your answer")
-        self.controls["new"] = widgets.Button(description="New numbers", icon="refresh",
-                                              tooltip="The same exercise with other numbers")
-        self.controls["reveal"] = widgets.Button(description="Show solution", icon="eye",
-                                                 tooltip="Show the worked solution")
+        self.controls["check"] = widgets.Button(description=_("Check"), button_style="primary",
+                                                tooltip=_("Check your answer"))
+        self.controls["new"] = widgets.Button(description=_("New numbers"), icon="refresh",
+                                              tooltip=_("The same exercise with other numbers"))
+        self.controls["reveal"] = widgets.Button(description=_("Show solution"), icon="eye",
+                                                 tooltip=_("Show the worked solution"))
         self.controls["check"].on_click(lambda _button: self.check())
         self.controls["new"].on_click(lambda _button: self.new_numbers())
         self.controls["reveal"].on_click(lambda _button: self.reveal())
@@ -158,8 +160,8 @@ class _ExerciseBase(widgets.VBox):
         raise NotImplementedError
 
     def _show(self, feedback: _ex.Feedback) -> _ex.Feedback:
-        if feedback.status == _ex.WAITING and feedback.message.startswith("Waiting for an answer to"):
-            feedback = _ex.Feedback(feedback.exercise, feedback.status, self.waiting_text)
+        if feedback.status == _ex.WAITING and feedback.message == _ex._waiting(feedback.exercise).message:
+            feedback = _ex.Feedback(feedback.exercise, feedback.status, _(self.waiting_text))
         self.last = feedback
         self.feedback.value = _feedback_html(feedback)
         return feedback
@@ -249,11 +251,11 @@ class ExerciseWidget(_ExerciseBase):
     def __init__(self, exercise_id: str = "04.output_size", *, answer: str = "", prompt: bool = True,
                  variant: int = 0, **kwargs: Any) -> None:
         super().__init__(exercise_id, variant=variant, **kwargs)
-        template = self.exercise.template.split("#", 1)
-        placeholder = template[1].strip() if len(template) == 2 else "your answer"
+        template = _(self.exercise.template).split("#", 1)
+        placeholder = template[1].strip() if len(template) == 2 else _("your answer")
         box = widgets.Textarea if self.exercise.kind == "array" else widgets.Text
         self.controls["answer"] = box(
-            value=answer, placeholder=placeholder, description="Answer:",
+            value=answer, placeholder=placeholder, description=_("Answer:"),
             continuous_update=False, layout=widgets.Layout(width="28em"),
         )
         # Enter (or leaving the box) checks too: continuous_update=False sends the value then.
@@ -292,9 +294,10 @@ class ExerciseWidget(_ExerciseBase):
         value = self.answer()
         if isinstance(value, _Unparsed):
             if len(value.text) > MAX_TEXT:
-                message = TOO_LONG.format(n=len(value.text), limit=MAX_TEXT)
+                message = _(TOO_LONG).format(n=len(value.text), limit=MAX_TEXT)
             else:
-                message = f"Cannot read the answer: {value.text!r} is not a number, a tuple or a list of rows."
+                message = _("Cannot read the answer: {text!r} is not a number, a tuple or a list of rows.").format(
+                    text=value.text)
             return self._show(_ex.Feedback(self.exercise.id, _ex.INVALID, message))
         return self._show(self.exercise.check(value, self.variant))
 
@@ -355,8 +358,8 @@ class ShapeTableExercise(_ExerciseBase):
         super().__init__("04.shape_table", variant=variant, **kwargs)
         cell = widgets.Layout(width="6em")
         head = widgets.HBox([
-            widgets.HTML(f"<b>{name}</b>", layout=cell)
-            for name in ("Padding", "Stride", "Width", "Height", "Depth", "")
+            widgets.HTML(f"<b>{_(name) if name else name}</b>", layout=cell)
+            for name in (N_("Padding"), N_("Stride"), N_("Width"), N_("Height"), N_("Depth"), "")
         ])
         rows = [head]
         self.marks: dict[str, widgets.HTML] = {}
@@ -365,7 +368,8 @@ class ShapeTableExercise(_ExerciseBase):
             inputs = []
             for col in self.COLUMNS:
                 box = widgets.IntText(value=0, layout=cell, description="",
-                                      tooltip=f"{col} for {padding} padding, stride {stride}")
+                                      tooltip=_("{col} for {padding} padding, stride {stride}").format(
+                                          col=_(col), padding=padding, stride=stride))
                 self.controls[f"{key}/{col}"] = box
                 inputs.append(box)
             self.marks[key] = widgets.HTML("", layout=cell)
@@ -472,8 +476,9 @@ class SolutionButton(widgets.VBox):
         self.exercise = _ex.get(exercise_id)
         self.variant = _ex._variant(variant)
         self.controls: dict[str, widgets.Widget] = {
-            "reveal": widgets.Button(description="Show solution", icon="eye",
-                                     tooltip=f"Show the worked solution of {exercise_id}"),
+            "reveal": widgets.Button(description=_("Show solution"), icon="eye",
+                                     tooltip=_("Show the worked solution of {exercise_id}").format(
+                                         exercise_id=exercise_id)),
         }
         self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
         self.solution.add_class("meia-solution")

@@ -49,6 +49,9 @@ from ..explain.feature_maps import (
 )
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.losses import _check_labels
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, Upload, View, colours, esm, format_number
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
@@ -61,62 +64,62 @@ TEST_IMAGES = "test images"
 DENSE_SHOWN = 6
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Inside the CNN: every layer's feature maps for one image, and how one unit was computed",
-    "index": "Test image must be a whole number from 0 to {hi}.",
-    "choose_source": "Choose the image to show: the test images or your upload.",
-    "choose_layer": "Choose a layer in the list.",
-    "unit_range": "{name} must be a whole number from 0 to {hi} for this layer.",
-    "showing": "Showing {name}",
-    "inverted": "Showing {name}, inverted (light on dark, like the images the model was trained on).",
-    "input_title": "input #{i}",
-    "input_title_label": "input #{i} · label {y}",
-    "input_title_upload": "your image",
-    "input_label": "The input image, {h} by {w}; the selected unit's receptive field is framed in orange.",
+TEXT = TranslatedText({
+    "title": N_("Inside the CNN: every layer's feature maps for one image, and how one unit was computed"),
+    "index": N_("Test image must be a whole number from 0 to {hi}."),
+    "choose_source": N_("Choose the image to show: the test images or your upload."),
+    "choose_layer": N_("Choose a layer in the list."),
+    "unit_range": N_("{name} must be a whole number from 0 to {hi} for this layer."),
+    "showing": N_("Showing {name}"),
+    "inverted": N_("Showing {name}, inverted (light on dark, like the images the model was trained on)."),
+    "input_title": N_("input #{i}"),
+    "input_title_label": N_("input #{i} · label {y}"),
+    "input_title_upload": N_("your image"),
+    "input_label": N_("The input image, {h} by {w}; the selected unit's receptive field is framed in orange."),
     "layer_title": "{name}: {shape}",
-    "layer_label": "Output of {name}, {shape}, one small picture per channel; click a unit to see how it was computed.",
-    "probs_title": "predicted {guess}: {p} %",
-    "probs_label": "Predicted probability of each class; the largest is {guess}.",
-    "unit_map": "{name}, channel {ch}, row {r}, col {c}",
-    "unit_vector": "{name}, unit {k}",
-    "conv_title": "How {unit} was computed: a {kh}×{kw} window of the input, times the kernel, summed",
-    "window_grid": "input window (channel {d} of {C})",
-    "kernel_grid": "kernel {f}, channel {d}",
-    "products_grid": "products",
-    "conv_depth": "Sum over channel {d}: {s}.",
-    "conv_sums": "Sum over the {C} input channels: {sums} = {total}.",
-    "conv_equation": "Sum of the products {total} + bias {b} = {value}",
-    "relu_title": "How {unit} was computed: ReLU keeps positive values and puts 0 for negative ones",
-    "relu_equation": "max(0, {x}) = {value}",
-    "max_title": "How {unit} was computed: the largest value of its {kh}×{kw} window (the winner is framed)",
-    "max_grid": "window of channel {ch}",
-    "max_equation": "max of the window = {value}, at row {r}, col {c} of the layer's input",
-    "avg_title": "How {unit} was computed: the mean of its {kh}×{kw} window",
+    "layer_label": N_("Output of {name}, {shape}, one small picture per channel; click a unit to see how it was computed."),
+    "probs_title": N_("predicted {guess}: {p} %"),
+    "probs_label": N_("Predicted probability of each class; the largest is {guess}."),
+    "unit_map": N_("{name}, channel {ch}, row {r}, col {c}"),
+    "unit_vector": N_("{name}, unit {k}"),
+    "conv_title": N_("How {unit} was computed: a {kh}×{kw} window of the input, times the kernel, summed"),
+    "window_grid": N_("input window (channel {d} of {C})"),
+    "kernel_grid": N_("kernel {f}, channel {d}"),
+    "products_grid": N_("products"),
+    "conv_depth": N_("Sum over channel {d}: {s}."),
+    "conv_sums": N_("Sum over the {C} input channels: {sums} = {total}."),
+    "conv_equation": N_("Sum of the products {total} + bias {b} = {value}"),
+    "relu_title": N_("How {unit} was computed: ReLU keeps positive values and puts 0 for negative ones"),
+    "relu_equation": N_("max(0, {x}) = {value}"),
+    "max_title": N_("How {unit} was computed: the largest value of its {kh}×{kw} window (the winner is framed)"),
+    "max_grid": N_("window of channel {ch}"),
+    "max_equation": N_("max of the window = {value}, at row {r}, col {c} of the layer's input"),
+    "avg_title": N_("How {unit} was computed: the mean of its {kh}×{kw} window"),
     "avg_equation": "({total}) / {n} = {value}",
-    "flatten_title": "How {unit} was computed: Flatten copies one cell of the maps into a vector",
-    "flatten_equation": "unit {k} = input row {r}, col {c}, channel {ch} = {value}",
-    "dropout_title": "How {unit} was computed: at prediction, Dropout passes every value unchanged",
-    "dropout_equation": "output = input = {value}",
-    "dense_title": "How {unit} was computed: every input times its weight, summed, plus the bias",
+    "flatten_title": N_("How {unit} was computed: Flatten copies one cell of the maps into a vector"),
+    "flatten_equation": N_("unit {k} = input row {r}, col {c}, channel {ch} = {value}"),
+    "dropout_title": N_("How {unit} was computed: at prediction, Dropout passes every value unchanged"),
+    "dropout_equation": N_("output = input = {value}"),
+    "dense_title": N_("How {unit} was computed: every input times its weight, summed, plus the bias"),
     "dense_product": "x[{j}] · w[{j}] = {x} · {w} = {p}",
-    "dense_more": "… and {n} more products (the {shown} largest in size are listed).",
-    "dense_equation": "Sum of the {n} products {total} + bias {b} = {value}",
-    "softmax_title": "The output: logits z and the softmax p = e^z / Σ e^z",
+    "dense_more": N_("… and {n} more products (the {shown} largest in size are listed)."),
+    "dense_equation": N_("Sum of the {n} products {total} + bias {b} = {value}"),
+    "softmax_title": N_("The output: logits z and the softmax p = e^z / Σ e^z"),
     "softmax_bar": "z = {z} → p = {p}",
     "softmax_equation": ("p[{k}] = e^{z} / (e^{z0} + … + e^{zn}) = {num} / {den} = {p}"),
-    "other_title": "{unit}: this kind of layer is shown without its arithmetic",
-    "image_line": "<div>Image {i} of {n}: predicted <b>{guess}</b> with probability {p} %{verdict}.</div>",
-    "upload_line": "<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>",
-    "right": ", right",
-    "wrong": ", wrong (the label is {y}, probability {py} %)",
-    "accuracy": "<div>The model gets {acc} % of these {n} images right{listed}.</div>",
-    "misclassified": "; misclassified: {items}",
-    "unit_line": ("<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
+    "other_title": N_("{unit}: this kind of layer is shown without its arithmetic"),
+    "image_line": N_("<div>Image {i} of {n}: predicted <b>{guess}</b> with probability {p} %{verdict}.</div>"),
+    "upload_line": N_("<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>"),
+    "right": N_(", right"),
+    "wrong": N_(", wrong (the label is {y}, probability {py} %)"),
+    "accuracy": N_("<div>The model gets {acc} % of these {n} images right{listed}.</div>"),
+    "misclassified": N_("; misclassified: {items}"),
+    "unit_line": N_("<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
                   "cols {c0}–{c1}).</div>"),
     "detail_line": "<div>{equation}</div>",
-    "shapes": ("<div>Feature maps: input {input} → {shapes}; the depth of each map is the number of "
+    "shapes": N_("<div>Feature maps: input {input} → {shapes}; the depth of each map is the number of "
                "filters.</div>"),
-}
+})
 
 
 class FeatureMapView(View):
@@ -247,7 +250,7 @@ class FeatureMapExplorer(Explorer):
             if model.input_shape != (8, 8, 1):
                 raise ValueError(f"give `X`: the default digits (8×8×1) do not fit a model whose input is "
                                  f"{model.input_shape}")
-            _, X, _, y_default = digits_split()
+            _train, X, _labels, y_default = digits_split()
             y = y_default if y is None else y
         images: NDArray = model._batch(as_float_array(X, "X"), "X")[0]
         if len(images) == 0:
@@ -270,19 +273,19 @@ class FeatureMapExplorer(Explorer):
         super().__init__()
         style = {"description_width": "initial"}
         c = self.controls
-        c["index"] = widgets.IntSlider(value=int(index), min=0, max=n - 1, step=1, description="Test image",
+        c["index"] = widgets.IntSlider(value=int(index), min=0, max=n - 1, step=1, description=_("Test image"),
                                        continuous_update=True, style=style,
                                        layout=widgets.Layout(width="340px", max_width="100%"))
-        c["source"] = widgets.Dropdown(options=[TEST_IMAGES], value=TEST_IMAGES, description="Image",
+        c["source"] = widgets.Dropdown(options=[TEST_IMAGES], value=TEST_IMAGES, description=_("Image"),
                                        style=style, layout=widgets.Layout(width="240px", max_width="100%"))
-        c["upload"] = Upload("Upload image", accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["layer"] = widgets.Dropdown(
             options=[(f"{layer.name}: {layer.describe()}", i) for i, layer in enumerate(model.layers)],
-            value=0, description="Layer", style=style, layout=widgets.Layout(width="320px", max_width="100%"))
+            value=0, description=_("Layer"), style=style, layout=widgets.Layout(width="320px", max_width="100%"))
         c["channel"] = _slider("Channel", 0)
         c["row"] = _slider("Row", 0)
         c["col"] = _slider("Col", 0)
-        c["depth"] = _slider("Input channel", 0)
+        c["depth"] = _slider(_("Input channel"), 0)
         self._fit_unit_controls(0)
         shape = built_shapes(model)[1][0]
         if len(shape) == 3:  # start in the middle of the first map, away from the zero border of a digit
@@ -304,10 +307,10 @@ class FeatureMapExplorer(Explorer):
         lay = self.model.layers[layer]
         if len(shape) == 3:
             limits = {"row": shape[0] - 1, "col": shape[1] - 1, "channel": shape[2] - 1}
-            self._set_quietly(c["channel"], description="Channel")
+            self._set_quietly(c["channel"], description=_("Channel"))
         else:
             limits = {"row": 0, "col": 0, "channel": shape[0] - 1}
-            self._set_quietly(c["channel"], description="Unit")
+            self._set_quietly(c["channel"], description=_("Unit"))
         limits["depth"] = lay.in_channels - 1 if isinstance(lay, Conv2D) else 0
         for name, hi in limits.items():
             control = c[name]

@@ -21,6 +21,9 @@ from numpy.typing import NDArray
 
 from .._validation import as_int
 from ..explain.inception import COUNTS, InceptionState, inception_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm
 
 __all__ = ["InceptionExplorer"]
@@ -36,39 +39,39 @@ _BRANCH_COLOURS = (PALETTE["yellow"], PALETTE["sky"], PALETTE["orange"], PALETTE
 # -- what a student reads (one place) ------------------------------------------------
 #: The branches' names and the controls' labels.
 BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", "pool → 1×1")
-LABELS = {"input_size": "input H = W", "input_depth": "input depth C", "n1x1": "1×1",
-          "n3x3_reduce": "3×3 reduce", "n3x3": "3×3", "n5x5_reduce": "5×5 reduce", "n5x5": "5×5",
-          "pool_proj": "pool proj"}
-TEXT = {
-    "title": "Inception module: four branches concatenated along depth, with their costs",
-    "choose": "{name} must be a whole number from {lo} to {hi}.",
-    "head": "Inception module: {h}×{w}×{c} → {h}×{w}×{d}   (naive module: {h}×{w}×{nd})",
-    "previous": "previous layer",
-    "conv": "{k}×{k} conv, {n}",
-    "pool": "3×3 max pool",
+LABELS = TranslatedText({"input_size": N_("input H = W"), "input_depth": N_("input depth C"), "n1x1": "1×1",
+          "n3x3_reduce": N_("3×3 reduce"), "n3x3": "3×3", "n5x5_reduce": N_("5×5 reduce"), "n5x5": "5×5",
+          "pool_proj": N_("pool proj")})
+TEXT = TranslatedText({
+    "title": N_("Inception module: four branches concatenated along depth, with their costs"),
+    "choose": N_("{name} must be a whole number from {lo} to {hi}."),
+    "head": N_("Inception module: {h}×{w}×{c} → {h}×{w}×{d}   (naive module: {h}×{w}×{nd})"),
+    "previous": N_("previous layer"),
+    "conv": N_("{k}×{k} conv, {n}"),
+    "pool": N_("3×3 max pool"),
     "shape": "{h}×{w}×{d}",
-    "concat": "filter concatenation {h}×{w}×{d}   ({sum} = {d})",
-    "diagram_label": ("The inception module: the previous layer {h} by {w} by {c} feeds four branches whose "
+    "concat": N_("filter concatenation {h}×{w}×{d}   ({sum} = {d})"),
+    "diagram_label": N_("The inception module: the previous layer {h} by {w} by {c} feeds four branches whose "
                       "outputs are concatenated into {h} by {w} by {d}."),
-    "params": "parameters",
-    "macs": "multiply-adds",
-    "with": "with 1×1 reductions: {total}",
-    "without": "without (naive): {total}  ×{ratio}",
-    "bars_label": ("Parameters and multiply-adds with and without the 1×1 reductions, each bar split "
+    "params": N_("parameters"),
+    "macs": N_("multiply-adds"),
+    "with": N_("with 1×1 reductions: {total}"),
+    "without": N_("without (naive): {total}  ×{ratio}"),
+    "bars_label": N_("Parameters and multiply-adds with and without the 1×1 reductions, each bar split "
                    "by branch."),
-    "branch_line": "{name}: {shape}, {params} parameters, {macs} multiply-adds",
-    "line_module": "<div><b>Inception module</b> on {h}×{w}×{c}: {branches}.</div>",
-    "line_depth": "<div>Output depth = {sum} = <b>{d}</b> → output {h}×{w}×{d}.</div>",
-    "line_with": ("<div>With the 1×1 reductions: <b>{params}</b> parameters, <b>{macs}</b> "
+    "branch_line": N_("{name}: {shape}, {params} parameters, {macs} multiply-adds"),
+    "line_module": N_("<div><b>Inception module</b> on {h}×{w}×{c}: {branches}.</div>"),
+    "line_depth": N_("<div>Output depth = {sum} = <b>{d}</b> → output {h}×{w}×{d}.</div>"),
+    "line_with": N_("<div>With the 1×1 reductions: <b>{params}</b> parameters, <b>{macs}</b> "
                   "multiply-adds.</div>"),
-    "line_without": ("<div>Without them (naive module: 3×3 and 5×5 on all {c} channels, pooled input kept, "
+    "line_without": N_("<div>Without them (naive module: 3×3 and 5×5 on all {c} channels, pooled input kept, "
                      "depth {sum} = {d}): {params} parameters, {macs} multiply-adds.</div>"),
-    "line_saves": "<div>The reductions save {p}% of the parameters and {m}% of the multiply-adds.</div>",
-    "line_costs": ("<div>Here the reductions cost more than they save (parameters {p}%, "
+    "line_saves": N_("<div>The reductions save {p}% of the parameters and {m}% of the multiply-adds.</div>"),
+    "line_costs": N_("<div>Here the reductions cost more than they save (parameters {p}%, "
                    "multiply-adds {m}%).</div>"),
-    "line_wide": ("<div>Note: a 1×1 'reduction' with at least as many filters as input channels does not "
+    "line_wide": N_("<div>Note: a 1×1 'reduction' with at least as many filters as input channels does not "
                   "reduce: {names}.</div>"),
-}
+})
 
 
 def _check_range(value: Any, name: str, low: int, high: int) -> int:

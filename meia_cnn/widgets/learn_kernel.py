@@ -22,6 +22,9 @@ import numpy as np
 import traitlets
 
 from ..explain.learn_kernel import LearnKernelState, learn_kernel_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, colours, esm, format_number, png_bytes
 
 __all__ = ["LearnKernelExplorer"]
@@ -32,22 +35,22 @@ SEEDS = (0, 9)
 STEP_RANGE = (1, 200)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Learning a kernel: gradient descent turns a random kernel into the Sobel kernel",
-    "bad_rate": "Choose a learning rate among {rates}.",
-    "bad_seed": "The seed must be a whole number from {lo} to {hi}.",
-    "kernel_title": "kernel K at this step",
-    "true_title": "Sobel (the goal)",
-    "kernel_label": "The kernel's numbers at the current step, beside the Sobel kernel's numbers.",
-    "loss_title": "loss L at each step (log scale)",
-    "loss_label": "The loss at every step, on a log scale; a dot marks the current step.",
-    "pictures_title": "image ∗ K   |   image ∗ Sobel",
-    "pictures_label": ("The first random image filtered with the kernel of the current step, beside the "
+TEXT = TranslatedText({
+    "title": N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel"),
+    "bad_rate": N_("Choose a learning rate among {rates}."),
+    "bad_seed": N_("The seed must be a whole number from {lo} to {hi}."),
+    "kernel_title": N_("kernel K at this step"),
+    "true_title": N_("Sobel (the goal)"),
+    "kernel_label": N_("The kernel's numbers at the current step, beside the Sobel kernel's numbers."),
+    "loss_title": N_("loss L at each step (log scale)"),
+    "loss_label": N_("The loss at every step, on a log scale; a dot marks the current step."),
+    "pictures_title": N_("image ∗ K   |   image ∗ Sobel"),
+    "pictures_label": N_("The first random image filtered with the kernel of the current step, beside the "
                        "same image filtered with the Sobel kernel."),
-    "setup": ("<div>Gradient descent on L = mean of (conv2d(X, K) − Y)² over {samples} random "
+    "setup": N_("<div>Gradient descent on L = mean of (conv2d(X, K) − Y)² over {samples} random "
               "{size}×{size} images X and their Sobel outputs Y; learning rate η = {lr}, seed {seed}.</div>"),
     "step_line": "<div>{text}</div>",
-}
+})
 
 
 class LearnKernelView(View):
@@ -120,10 +123,10 @@ class LearnKernelExplorer(Explorer):
         c = self.controls
         c["learning_rate"] = widgets.SelectionSlider(
             options=[(f"{r:g}", r) for r in LEARNING_RATES], value=learning_rate,
-            description="Learning rate η", continuous_update=False,
+            description=_("Learning rate η"), continuous_update=False,
             style={"description_width": "initial"}, layout=widgets.Layout(width="320px", max_width="100%"))
         c["seed"] = widgets.IntSlider(
-            value=int(seed), min=SEEDS[0], max=SEEDS[1], description="Seed", continuous_update=False,
+            value=int(seed), min=SEEDS[0], max=SEEDS[1], description=_("Seed"), continuous_update=False,
             style={"description_width": "initial"}, layout=widgets.Layout(width="240px", max_width="100%"))
         c["step"], c["play"] = self._step_controls(interval=250)
         self._layout(
@@ -201,7 +204,7 @@ class LearnKernelExplorer(Explorer):
         slider, play = self.controls["step"], self.controls["play"]
         current = slider.index if isinstance(slider.index, int) else 0
         index = min(max(current, 0), n - 1)
-        options = [(f"{k} of {n - 1}", k) for k in range(n)]
+        options = [(_("{k} of {n}").format(k=k, n=n - 1), k) for k in range(n)]
         if list(slider.options) != options:
             self._set_quietly(slider, options=options, index=index)
             self._set_quietly(play, max=n - 1, value=index)

@@ -24,6 +24,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int
 from ..explain.one_by_one import OneByOneState, one_by_one_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
 
 __all__ = ["OneByOneExplorer", "number"]
@@ -37,37 +40,37 @@ MAX_FILTERS = 8
 number = format_number
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs",
-    "choose": "{name} must be a whole number from {lo} to {hi}.",
-    "head_one": "1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)",
-    "head_many": ("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; "
+TEXT = TranslatedText({
+    "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
+    "choose": N_("{name} must be a whole number from {lo} to {hi}."),
+    "head_one": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)"),
+    "head_many": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; "
                   "height and width kept)"),
-    "formula": ("y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
+    "formula": N_("y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
                 "(the same {c} weights at every one of the {pixels} pixels)"),
-    "input_label": "input {h}×{w}×{c}",
-    "kernel_label": "kernel {k}: 1×1×{c}",
-    "output_label": "output {h}×{w}×{f}",
-    "volumes_label": ("The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
+    "input_label": N_("input {h}×{w}×{c}"),
+    "kernel_label": N_("kernel {k}: 1×1×{c}"),
+    "output_label": N_("output {h}×{w}×{f}"),
+    "volumes_label": N_("The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
                       "its depth; kernel {k}, 1 by 1 by {c}; the output volume {h} by {w} by {f}."),
-    "columns_label": "Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products.",
+    "columns_label": N_("Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products."),
     "sum": "Σ = {v}",
-    "params": "parameters",
-    "macs": "multiply-adds",
-    "bars_label": "Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output.",
-    "line_one": ("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
+    "params": N_("parameters"),
+    "macs": N_("multiply-adds"),
+    "bars_label": N_("Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output."),
+    "line_one": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
                  "{h}×{w}×1 (height and width kept, the depth becomes F).</div>"),
-    "line_many": ("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
+    "line_many": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
                   "{h}×{w}×{f} (height and width kept, the depth becomes F).</div>"),
-    "dot": ("<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
+    "dot": N_("<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
             "{terms} = <b>{v}</b> (bias 0).</div>"),
-    "params_line": ("<div>Parameters (weights + biases) for output depth F = {f}: "
+    "params_line": N_("<div>Parameters (weights + biases) for output depth F = {f}: "
                     "1×1: 1·1·{c}·{f} + {f} = {p1}; 3×3: 3·3·{c}·{f} + {f} = {p3} (×{r3}); "
                     "5×5: 5·5·{c}·{f} + {f} = {p5} (×{r5}).</div>"),
-    "macs_line": ("<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
+    "macs_line": N_("<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
                   "1×1: {h}·{w}·{f}·{c} = {m1}; 3×3: {h}·{w}·{f}·9·{c} = {m3} (×{r3}); "
                   "5×5: {h}·{w}·{f}·25·{c} = {m5} (×{r5}).</div>"),
-}
+})
 
 
 def _check_range(value: Any, name: str, low: int, high: int, why: str = "") -> int:
@@ -170,11 +173,11 @@ class OneByOneExplorer(Explorer):
         h, wd = volume.shape[:2]
         self._ranges = {"channels": (1, c_max), "filters": (1, f_max), "row": (0, h - 1), "col": (0, wd - 1)}
         c = self.controls
-        c["channels"] = _slider(channels, 1, c_max, "channels C")
-        c["filters"] = _slider(filters, 1, f_max, "kernels F")
-        c["row"] = _slider(h // 2, 0, h - 1, "pixel row")
-        c["col"] = _slider(wd // 2, 0, wd - 1, "pixel col")
-        c["filter"] = _slider(0, 0, filters - 1, "kernel f")
+        c["channels"] = _slider(channels, 1, c_max, _("channels C"))
+        c["filters"] = _slider(filters, 1, f_max, _("kernels F"))
+        c["row"] = _slider(h // 2, 0, h - 1, _("pixel row"))
+        c["col"] = _slider(wd // 2, 0, wd - 1, _("pixel col"))
+        c["filter"] = _slider(0, 0, filters - 1, _("kernel f"))
         self._layout(widgets.HBox([c["channels"], c["filters"]]),
                      widgets.HBox([c["row"], c["col"], c["filter"]]))
         self._listen()

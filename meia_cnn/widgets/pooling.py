@@ -26,6 +26,9 @@ from numpy.typing import ArrayLike, NDArray
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
@@ -51,40 +54,40 @@ DEFAULT_INPUT = np.array([
 ], dtype=float)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Pooling: every window of the input, the pooled output, and a photo before and after",
-    "choose_pooling": "Choose max or average pooling.",
-    "choose_size": "The window W must be a whole number from {lo} to {hi}.",
-    "choose_stride": "The stride s must be a whole number from {lo} to {hi}.",
-    "choose_photo": "Choose one of the photos in the list.",
-    "no_fit": ("The {size}×{size} window does not fit in the {h}×{w} input. "
+TEXT = TranslatedText({
+    "title": N_("Pooling: every window of the input, the pooled output, and a photo before and after"),
+    "choose_pooling": N_("Choose max or average pooling."),
+    "choose_size": N_("The window W must be a whole number from {lo} to {hi}."),
+    "choose_stride": N_("The stride s must be a whole number from {lo} to {hi}."),
+    "choose_photo": N_("Choose one of the photos in the list."),
+    "no_fit": N_("The {size}×{size} window does not fit in the {h}×{w} input. "
                "Choose a window of at most {most}."),
-    "input_title": "input {h}×{w}, window {size}×{size}, s = {stride}",
-    "input_label": ("Input grid, {h} by {w} cells, with its numbers; the current {size} by {size} window "
+    "input_title": N_("input {h}×{w}, window {size}×{size}, s = {stride}"),
+    "input_label": N_("Input grid, {h} by {w} cells, with its numbers; the current {size} by {size} window "
                     "in red{maxima}."),
-    "maxima_marks": ", every window's maximum framed in orange and the current one in yellow",
-    "output_title_max": "max pool {oh}×{ow}",
-    "output_title_average": "average pool {oh}×{ow}",
-    "output_label": "Output O, {oh} by {ow} cells, filled up to the current step.",
+    "maxima_marks": N_(", every window's maximum framed in orange and the current one in yellow"),
+    "output_title_max": N_("max pool {oh}×{ow}"),
+    "output_title_average": N_("average pool {oh}×{ow}"),
+    "output_label": N_("Output O, {oh} by {ow} cells, filled up to the current step."),
     "photo_title": "{name} {h}×{w}",
-    "photo_label": "The photo {name}, {h} by {w} pixels.",
-    "pooled_title_max": "max pooled {h}×{w}",
-    "pooled_title_average": "average pooled {h}×{w}",
-    "pooled_label": "The photo after pooling, {h} by {w} pixels, drawn at the same size.",
+    "photo_label": N_("The photo {name}, {h} by {w} pixels."),
+    "pooled_title_max": N_("max pooled {h}×{w}"),
+    "pooled_title_average": N_("average pooled {h}×{w}"),
+    "pooled_label": N_("The photo after pooling, {h} by {w} pixels, drawn at the same size."),
     "equation": "O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}",
-    "equation_line": ("<div><b>Equation (4)</b>: {equation}; O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}: "
+    "equation_line": N_("<div><b>Equation (4)</b>: {equation}; O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}: "
                       "output <b>{oh} × {ow}</b>.</div>"),
-    "photo_line": ("<div>Photo: {ph} × {pw} → {qh} × {qw} ({ratio}× fewer pixels). "
+    "photo_line": N_("<div>Photo: {ph} × {pw} → {qh} × {qw} ({ratio}× fewer pixels). "
                    "Pooling has no weights: {params} parameters.</div>"),
-    "step_max": ("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
+    "step_max": N_("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
                  "max({values}) = <b>{value}</b>, at row {r}, column {c} of the input → O[{i}, {j}].</div>"),
-    "step_average": ("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
+    "step_average": N_("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
                      "({values}) / {count} = <b>{value}</b> → O[{i}, {j}].</div>"),
-    "showing": "Showing {name}.",
-    "too_small": ("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
+    "showing": N_("Showing {name}."),
+    "too_small": N_("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
                   "The previous picture stays."),
     "upload_failed": "{name}: {reason}",
-}
+})
 
 
 def _check_grid(x: ArrayLike) -> NDArray[np.float64]:
@@ -176,14 +179,14 @@ class PoolingExplorer(Explorer):
         self._pooled: tuple[Any, NDArray[np.floating]] | None = None
 
         c = self.controls
-        c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description="Pooling",
+        c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description=_("Pooling"),
                                              style={"button_width": "86px"})
-        c["size"] = _int_slider(int(size), *SIZES, "Window W")
-        c["stride"] = _int_slider(int(stride), *STRIDES, "Stride s")
+        c["size"] = _int_slider(int(size), *SIZES, _("Window W"))
+        c["stride"] = _int_slider(int(stride), *STRIDES, _("Stride s"))
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
-        c["photo"] = widgets.Dropdown(options=list(_data.SAMPLE_NAMES), value=photo, description="Photo",
+        c["photo"] = widgets.Dropdown(options=list(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
-        c["upload"] = Upload("Upload image", accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["upload"].observe(self._guard(self._on_upload), names="value")
         c["upload"].on_refused(self.show_error)
         self._layout(

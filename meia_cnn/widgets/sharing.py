@@ -24,6 +24,9 @@ import numpy as np
 import traitlets
 
 from ..explain.sharing import SharingState, parameter_sharing_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm, png_bytes
 
 __all__ = ["ParameterSharingExplorer"]
@@ -37,33 +40,33 @@ FILTERS = (1, 128)
 DECADES = 15
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Parameter sharing: a convolution layer against a dense layer with the same output",
-    "whole": "{name} must be a whole number from {lo} to {hi}.",
-    "no_fit": ("The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
+TEXT = TranslatedText({
+    "title": N_("Parameter sharing: a convolution layer against a dense layer with the same output"),
+    "whole": N_("{name} must be a whole number from {lo} to {hi}."),
+    "no_fit": N_("The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
                "(no padding). Choose a smaller kernel or a larger input."),
-    "heading": "Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})",
-    "bars_title": "parameters (log scale)",
-    "bars_label": "Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}.",
-    "conv_title": "conv as a matrix: the same {kk} weights in every row",
-    "dense_title": "dense: {rows}×{cols} = {n} separate weights",
-    "matrices_note": ("one channel, {n}×{n} input, {k}×{k} kernel; rows: the {rows} output positions, "
+    "heading": N_("Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})"),
+    "bars_title": N_("parameters (log scale)"),
+    "bars_label": N_("Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}."),
+    "conv_title": N_("conv as a matrix: the same {kk} weights in every row"),
+    "dense_title": N_("dense: {rows}×{cols} = {n} separate weights"),
+    "matrices_note": N_("one channel, {n}×{n} input, {k}×{k} kernel; rows: the {rows} output positions, "
                       "columns: the {cols} input pixels"),
-    "conv_label": ("The convolution of a {n} by {n} input with a {k} by {k} kernel written as a {rows} by {cols} "
+    "conv_label": N_("The convolution of a {n} by {n} input with a {k} by {k} kernel written as a {rows} by {cols} "
                    "matrix: each row holds the same {kk} weights, shifted, and zeros elsewhere."),
-    "dense_label": "A dense layer's {rows} by {cols} matrix: every entry is a separate weight.",
-    "conv_line": ("<div><b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' "
+    "dense_label": N_("A dense layer's {rows} by {cols} matrix: every entry is a separate weight."),
+    "conv_line": N_("<div><b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' "
                   "padding) → {g}×{g}×{f} ({rule}).</div>"),
     "rule_valid": "G = ⌊({i} − {k})/1⌋ + 1 = {g}",
     "rule_same": "G = ⌈{i}/1⌉ = {g}",
-    "conv_params": ("<div>Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{conv}</b> "
+    "conv_params": N_("<div>Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{conv}</b> "
                     "(multiply-adds {macs}).</div>"),
-    "dense_params": ("<div><b>Dense</b> layer from the {i}·{i}·{c} = {n_in} inputs to the same {g}·{g}·{f} = "
+    "dense_params": N_("<div><b>Dense</b> layer from the {i}·{i}·{c} = {n_in} inputs to the same {g}·{g}·{f} = "
                      "{n_out} outputs: {n_in}·{n_out} + {n_out} = <b>{dense}</b> parameters "
                      "(multiply-adds {macs}).</div>"),
-    "ratio": ("<div>Ratio dense / conv = <b>{ratio}</b>: each kernel is shared by all {g}·{g} = {gg} positions, "
+    "ratio": N_("<div>Ratio dense / conv = <b>{ratio}</b>: each kernel is shared by all {g}·{g} = {gg} positions, "
               "while each dense output has its own {n_in} weights.</div>"),
-}
+})
 
 
 class ParameterSharingView(View):
@@ -176,10 +179,10 @@ class ParameterSharingExplorer(Explorer):
         self._pngs: dict[int, tuple[bytes, bytes]] = {}
         super().__init__()
         c = self.controls
-        c["input_size"] = _slider(int(input_size), *INPUT_SIZES, "Input size I")
-        c["channels"] = _slider(int(channels), *CHANNELS, "Channels C")
-        c["kernel_size"] = _slider(int(kernel_size), *KERNEL_SIZES, "Kernel size K")
-        c["filters"] = _slider(int(filters), *FILTERS, "Filters F")
+        c["input_size"] = _slider(int(input_size), *INPUT_SIZES, _("Input size I"))
+        c["channels"] = _slider(int(channels), *CHANNELS, _("Channels C"))
+        c["kernel_size"] = _slider(int(kernel_size), *KERNEL_SIZES, _("Kernel size K"))
+        c["filters"] = _slider(int(filters), *FILTERS, _("Filters F"))
         self._layout(widgets.HBox([c["input_size"], c["channels"]]),
                      widgets.HBox([c["kernel_size"], c["filters"]]))
         self._listen()

@@ -22,6 +22,9 @@ import numpy as np
 
 from .. import arithmetic
 from ..explain.stride_padding import StridePaddingState, input_values, stride_padding_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
 
 __all__ = ["StridePaddingExplorer", "input_values"]
@@ -37,39 +40,40 @@ PADDINGS = ("valid", "same", "full", "number")
 MAX_NUMBERED = 13
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Stride, padding and dilation: the kernel's positions over the padded input",
-    "no_fit": ("The kernel does not fit: a {k}×{k} kernel is larger than the {p}×{p} padded input. "
+TEXT = TranslatedText({
+    "title": N_("Stride, padding and dilation: the kernel's positions over the padded input"),
+    "no_fit": N_("The kernel does not fit: a {k}×{k} kernel is larger than the {p}×{p} padded input. "
                "Choose a smaller kernel, a larger input, or add zeros with the padding."),
-    "no_fit_dilated": ("The kernel does not fit: {k}×{k} taps {d} cells apart span {span} cells, but the "
+    "no_fit_dilated": N_("The kernel does not fit: {k}×{k} taps {d} cells apart span {span} cells, but the "
                        "padded input is only {p} cells wide. Choose a smaller kernel or dilation, a "
                        "larger input, or add zeros with the padding."),
-    "no_padding_choice": "Choose a padding: valid, same, full or a number of zeros.",
-    "input_title": "input {i}×{i} + zeros ({pad}) = {h}×{h}",
-    "output_title": "output G {g}×{g}",
-    "input_label": ("Padded input, {h} by {h} cells: the {i} by {i} input in blue inside {zeros}; "
+    "no_padding_choice": N_("Choose a padding: valid, same, full or a number of zeros."),
+    "input_title": N_("input {i}×{i} + zeros ({pad}) = {h}×{h}"),
+    "output_title": N_("output G {g}×{g}"),
+    "step_title": N_("{title}   (step {n} of {total})"),
+    "input_label": N_("Padded input, {h} by {h} cells: the {i} by {i} input in blue inside {zeros}; "
                     "the kernel's {k} by {k} taps in orange."),
-    "output_label": "Output G, {g} by {g} cells, filled up to the current step.",
-    "equation": ("G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
+    "output_label": N_("Output G, {g} by {g} cells, filled up to the current step."),
+    "equation": N_("G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
                  "⌊({i} + {p} − {dk} − 1)/{s}⌋ + 1 = {g}"),
-    "slides": ("<div>With no padding and no dilation this is the slides' equation (3): "
+    "slides": N_("<div>With no padding and no dilation this is the slides' equation (3): "
                "G_w = ⌊(I_w − K_w)/s⌋ + 1 = ⌊({i} − {k})/{s}⌋ + 1 = {g}</div>"),
-    "rule_valid": "valid: no zeros",
-    "rule_same": ("same: zeros so that G = ⌈I/s⌉ = ⌈{i}/{s}⌉ = {ceil} "
+    "rule_valid": N_("valid: no zeros"),
+    "rule_same": N_("same: zeros so that G = ⌈I/s⌉ = ⌈{i}/{s}⌉ = {ceil} "
                   "(any extra zero goes to the bottom/right)"),
-    "rule_full": "full: K_eff − 1 = {z} zeros on each side",
-    "rule_number_one": "1 zero on every side",
-    "rule_number": "{n} zeros on every side",
-    "padding_line": ("<div>Padding {rule}: top {top}, bottom {bottom} → p_total = {p}; "
+    "rule_full": N_("full: K_eff − 1 = {z} zeros on each side"),
+    "rule_number_one": N_("1 zero on every side"),
+    "rule_number": N_("{n} zeros on every side"),
+    "padding_line": N_("<div>Padding {rule}: top {top}, bottom {bottom} → p_total = {p}; "
                      "dilation {d}: the {k}×{k} kernel spans d·(K − 1) + 1 = {span} cells.</div>"),
-    "output_line": "<div>Output: <b>{g} × {g}</b> (the same for the height).</div>",
-    "step_line": ("<div>Step {n} of {total}: output G[{i}, {j}] takes the kernel at rows {r0}…{r1}, "
+    "output_line": N_("<div>Output: <b>{g} × {g}</b> (the same for the height).</div>"),
+    "step_line": N_("<div>Step {n} of {total}: output G[{i}, {j}] takes the kernel at rows {r0}…{r1}, "
                   "columns {c0}…{c1} of the padded input; here the kernel is all ones, so "
                   "G[{i}, {j}] = <b>{v}</b>, the sum under its taps.</div>"),
-    "no_pad": "no padding",
+    "no_pad": N_("no padding"),
     "pad_same": "p = {p}",
     "pad_pair": "p = ({a}, {b})",
-}
+})
 
 
 class StridePaddingView(View):
@@ -149,13 +153,13 @@ class StridePaddingExplorer(Explorer):
                                dilation=dilation)  # the core's own check of the combination
         super().__init__()
         c = self.controls
-        c["input_size"] = _int_slider(int(input_size), *INPUT_SIZES, "Input size I")
-        c["kernel_size"] = _int_slider(int(kernel_size), *KERNEL_SIZES, "Kernel size K")
-        c["stride"] = _int_slider(int(stride), *STRIDES, "Stride s")
-        c["padding"] = widgets.Dropdown(options=list(PADDINGS), value=mode, description="Padding",
+        c["input_size"] = _int_slider(int(input_size), *INPUT_SIZES, _("Input size I"))
+        c["kernel_size"] = _int_slider(int(kernel_size), *KERNEL_SIZES, _("Kernel size K"))
+        c["stride"] = _int_slider(int(stride), *STRIDES, _("Stride s"))
+        c["padding"] = widgets.Dropdown(options=list(PADDINGS), value=mode, description=_("Padding"),
                                         layout=widgets.Layout(width="200px"))
-        c["pad"] = _int_slider(int(pad), *PADS, "Zeros p", width="220px")
-        c["dilation"] = _int_slider(int(dilation), *DILATIONS, "Dilation d")
+        c["pad"] = _int_slider(int(pad), *PADS, _("Zeros p"), width="220px")
+        c["dilation"] = _int_slider(int(dilation), *DILATIONS, _("Dilation d"))
         c["step"], c["play"] = self._step_controls(interval=600)
         self._layout(
             widgets.HBox([c["input_size"], c["kernel_size"], c["stride"]]),
@@ -201,7 +205,7 @@ class StridePaddingExplorer(Explorer):
         pad_text = TEXT["no_pad"] if not (top or bottom or left or right) else (
             TEXT["pad_same"].format(p=top) if len({top, bottom, left, right}) == 1
             else TEXT["pad_pair"].format(a=top, b=bottom))
-        zeros = "no zeros" if pad_text == TEXT["no_pad"] else "a border of zeros in grey"
+        zeros = _("no zeros") if pad_text == TEXT["no_pad"] else _("a border of zeros in grey")
         offsets = (state.steps[0].taps - np.array(state.steps[0].origin)).tolist()
         steps = []
         for n, st in enumerate(state.steps):
@@ -224,6 +228,7 @@ class StridePaddingExplorer(Explorer):
                 "rows": g, "cols": g, "colours": colours(state.output, cmap="cividis"),
                 "labels": [[format_number(v) for v in row] for row in state.output] if numbered_out else None,
                 "title": TEXT["output_title"].format(g=g),
+                "step_title": TEXT["step_title"],
                 "label": TEXT["output_label"].format(g=g),
             },
             "kernel": {"size": k, "span": state.effective_kernel, "offsets": offsets},

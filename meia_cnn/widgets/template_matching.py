@@ -43,6 +43,9 @@ from ..explain.template_matching import (
     template_matching_state,
     template_scene,
 )
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import Explorer, Upload, View, esm, format_number, png_bytes
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
@@ -56,35 +59,35 @@ UPLOAD_LABEL = "upload: "
 HOME = (10, 8)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Template matching: an object in a picture, its matching map and its feature map",
-    "choose_template": "Choose a template in the list.",
-    "position": "The object's {name} must be a whole number from 0 to {hi}.",
-    "showing": "Showing {name}",
-    "template_title": "template {h}×{w}",
-    "picture_title": "picture: object at row {row}, col {col}",
-    "response_title": "match_template: peak {value}",
-    "feature_title": "conv2d feature map: peak {value}",
-    "peak_at": "at row {row}, col {col}",
-    "template_label": "The template, {h} by {w} pixels.",
-    "picture_label": ("The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
+TEXT = TranslatedText({
+    "title": N_("Template matching: an object in a picture, its matching map and its feature map"),
+    "choose_template": N_("Choose a template in the list."),
+    "position": N_("The object's {name} must be a whole number from 0 to {hi}."),
+    "showing": N_("Showing {name}"),
+    "template_title": N_("template {h}×{w}"),
+    "picture_title": N_("picture: object at row {row}, col {col}"),
+    "response_title": N_("match_template: peak {value}"),
+    "feature_title": N_("conv2d feature map: peak {value}"),
+    "peak_at": N_("at row {row}, col {col}"),
+    "template_label": N_("The template, {h} by {w} pixels."),
+    "picture_label": N_("The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
                       "column {col}; where it started is framed in dashed blue."),
-    "response_label": "The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
-                      "is at row {row}, column {col}.",
-    "feature_label": "The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
-                     "marked with a cross, is at row {row}, column {col}.",
-    "object_line": ("<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
+    "response_label": N_("The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
+                      "is at row {row}, column {col}."),
+    "feature_label": N_("The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
+                     "marked with a cross, is at row {row}, column {col}."),
+    "object_line": N_("<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
                     "({dr}, {dc}) from row {hr}, col {hc}.</div>"),
-    "response_line": ("<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
+    "response_line": N_("<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
                       "row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "feature_line": ("<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
+    "feature_line": N_("<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
                      "peak <b>{value}</b> at row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "equivariant": ("<div>The same kernel is applied at every position, so the peak moves with the object, "
+    "equivariant": N_("<div>The same kernel is applied at every position, so the peak moves with the object, "
                     "by the same shift, and keeps the same value: the feature map is "
                     "<b>translation-equivariant</b> (it moves with the object), not invariant. Invariance to "
                     "the position comes later, when pooling and the classifier keep the peak's value and "
                     "forget where it was.</div>"),
-}
+})
 
 
 class TemplateMatchingView(View):
@@ -183,10 +186,10 @@ class TemplateMatchingExplorer(Explorer):
         self._states: dict[tuple, TemplateMatchingState] = {}
         super().__init__()
         c = self.controls
-        c["template"] = widgets.Dropdown(options=options, value=start, description="Template",
+        c["template"] = widgets.Dropdown(options=options, value=start, description=_("Template"),
                                          style={"description_width": "initial"},
                                          layout=widgets.Layout(width="220px", max_width="100%"))
-        c["upload"] = Upload("Upload template", accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        c["upload"] = Upload(_("Upload template"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["column"] = _slider(int(x), cols, "Object column")
         c["row"] = _slider(int(y), rows, "Object row")
         c["upload"].observe(self._guard(self._on_upload), names="value")

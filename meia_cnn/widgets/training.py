@@ -32,6 +32,9 @@ from .. import nn
 from ..explain.feature_maps import tile_channels
 from ..explain.training import TrainingPlan, curve_axes, training_plan
 from ..nn import REFERENCE_SETTINGS, digits_split
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm, format_number, png_bytes
 
 __all__ = ["TrainingExplorer"]
@@ -43,39 +46,39 @@ _KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 _log = logging.getLogger(__name__)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels",
-    "filters": "Filters must be a whole number from 1 to {hi}.",
-    "epochs": "Epochs must be a whole number from 1 to {hi}.",
-    "kernel_size": "Choose a kernel size: 1, 3, 5 or 7.",
-    "loss_title": "loss (cross-entropy) per epoch",
-    "acc_title": "accuracy per epoch",
-    "loss_label": "Loss per epoch: training in blue, test in orange (dashed).",
-    "acc_label": "Accuracy per epoch: training in blue, test in orange (dashed); the dotted line is 97 %.",
-    "epoch": "epoch",
-    "train": "train",
-    "test": "test",
-    "kernels_title": "first-layer kernels: {f} × {k}×{k}",
-    "kernels_none": "first-layer kernels: after training",
-    "kernels_label": "The {f} kernels of the first convolution after training, {k} by {k} each.",
-    "network": "<div>Network: {layers}: <b>{params}</b> parameters.</div>",
-    "recipe": ("<div>Training: {epochs} epochs with the kit's reference recipe ({recipe}) on {n_train} "
+TEXT = TranslatedText({
+    "title": N_("Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels"),
+    "filters": N_("Filters must be a whole number from 1 to {hi}."),
+    "epochs": N_("Epochs must be a whole number from 1 to {hi}."),
+    "kernel_size": N_("Choose a kernel size: 1, 3, 5 or 7."),
+    "loss_title": N_("loss (cross-entropy) per epoch"),
+    "acc_title": N_("accuracy per epoch"),
+    "loss_label": N_("Loss per epoch: training in blue, test in orange (dashed)."),
+    "acc_label": N_("Accuracy per epoch: training in blue, test in orange (dashed); the dotted line is 97 %."),
+    "epoch": N_("epoch"),
+    "train": N_("train"),
+    "test": N_("test"),
+    "kernels_title": N_("first-layer kernels: {f} × {k}×{k}"),
+    "kernels_none": N_("first-layer kernels: after training"),
+    "kernels_label": N_("The {f} kernels of the first convolution after training, {k} by {k} each."),
+    "network": N_("<div>Network: {layers}: <b>{params}</b> parameters.</div>"),
+    "recipe": N_("<div>Training: {epochs} epochs with the kit's reference recipe ({recipe}) on {n_train} "
                "training and {n_test} test images.</div>"),
-    "not_trained": "<div>Not trained yet: press Train.</div>",
-    "stale": ("<div><b>The curves belong to the previous settings</b> ({f} filters, {k}×{k} kernels, "
+    "not_trained": N_("<div>Not trained yet: press Train.</div>"),
+    "stale": N_("<div><b>The curves belong to the previous settings</b> ({f} filters, {k}×{k} kernels, "
               "{e} epochs): press Train to train this network.</div>"),
-    "final": ("<div>Final test accuracy: <b>{acc} %</b> after {n} epochs ({f} filters, {k}×{k} kernels) "
+    "final": N_("<div>Final test accuracy: <b>{acc} %</b> after {n} epochs ({f} filters, {k}×{k} kernels) "
               "in {s} s.</div>"),
-    "stopped": "<div>The run stopped after {n} of {e} epochs.</div>",
-    "live": "Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %.",
-    "training": "Training {epochs} epochs…",
-    "busy": "Already training: wait for this run to finish (the press was ignored).",
-    "failed": "Training failed: {reason}",
-    "not_yet": "not trained yet",
-    "running": "training…",
-    "done": "test accuracy {acc} %",
-    "failed_short": "failed",
-}
+    "stopped": N_("<div>The run stopped after {n} of {e} epochs.</div>"),
+    "live": N_("Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %."),
+    "training": N_("Training {epochs} epochs…"),
+    "busy": N_("Already training: wait for this run to finish (the press was ignored)."),
+    "failed": N_("Training failed: {reason}"),
+    "not_yet": N_("not trained yet"),
+    "running": N_("training…"),
+    "done": N_("test accuracy {acc} %"),
+    "failed_short": N_("failed"),
+})
 _RECIPE_WORDS = {"batch_size": "batch {v}", "lr": "learning rate {v}"}
 
 
@@ -170,16 +173,16 @@ class TrainingExplorer(Explorer):
         super().__init__()
         style = {"description_width": "initial"}
         c = self.controls
-        c["filters"] = widgets.IntSlider(value=filters, min=1, max=MAX_FILTERS, description="Filters (conv 1)",
+        c["filters"] = widgets.IntSlider(value=filters, min=1, max=MAX_FILTERS, description=_("Filters (conv 1)"),
                                          style=style, continuous_update=False,
                                          layout=widgets.Layout(width="280px", max_width="100%"))
         c["kernel_size"] = widgets.Dropdown(options=list(KERNEL_SIZES), value=int(kernel_size),
-                                            description="Kernel size", style=style,
+                                            description=_("Kernel size"), style=style,
                                             layout=widgets.Layout(width="170px", max_width="100%"))
-        c["epochs"] = widgets.IntSlider(value=epochs, min=1, max=MAX_EPOCHS, description="Epochs", style=style,
+        c["epochs"] = widgets.IntSlider(value=epochs, min=1, max=MAX_EPOCHS, description=_("Epochs"), style=style,
                                         continuous_update=False,
                                         layout=widgets.Layout(width="280px", max_width="100%"))
-        c["train"] = widgets.Button(description="Train", button_style="primary", icon="play",
+        c["train"] = widgets.Button(description=_("Train"), button_style="primary", icon="play",
                                     layout=widgets.Layout(width="110px"))
         c["train"].on_click(self._guard(lambda _button: self.train()))
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", bar_style="",

@@ -31,6 +31,9 @@ from ..explain.transposed import (
     transposed_conv_problem,
     transposed_conv_state,
 )
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
 
 __all__ = ["TransposedConvExplorer"]
@@ -54,30 +57,31 @@ KIND_COLOURS = {
 }
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Transposed convolution: the flipped kernel sweeping the stretched input",
-    "range": "{name} must be a whole number from {lo} to {hi}.",
-    "stretched_title": "stretched input {n}×{n}",
-    "kernel_title": "kernel K",
-    "flipped_title": "K rotated 180°",
-    "output_title": "output y {o}×{o}",
-    "stretched_label": ("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {s_minus_1} zeros "
+TEXT = TranslatedText({
+    "title": N_("Transposed convolution: the flipped kernel sweeping the stretched input"),
+    "range": N_("{name} must be a whole number from {lo} to {hi}."),
+    "stretched_title": N_("stretched input {n}×{n}"),
+    "kernel_title": N_("kernel K"),
+    "flipped_title": N_("K rotated 180°"),
+    "output_title": N_("output y {o}×{o}"),
+    "step_title": N_("{title}   (step {n} of {total})"),
+    "stretched_label": N_("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {s_minus_1} zeros "
                         "inserted between its pixels in grey, a border of zeros in white{extra}; the flipped "
                         "kernel's {k} by {k} taps in orange."),
-    "output_padding_label": ", the output padding in yellow",
-    "kernel_label": "The kernel K, {k} by {k}, and the same kernel rotated by 180 degrees as it is slid.",
-    "output_label": "Output y, {o} by {o} cells, filled up to the current step.",
-    "formula": "<div><b>Output size</b>: {formula}</div>",
-    "stretch_line": ("<div>Stride s = {s}: {s_minus_1} zero{plural} between neighbouring input pixels. "
+    "output_padding_label": N_(", the output padding in yellow"),
+    "kernel_label": N_("The kernel K, {k} by {k}, and the same kernel rotated by 180 degrees as it is slid."),
+    "output_label": N_("Output y, {o} by {o} cells, filled up to the current step."),
+    "formula": N_("<div><b>Output size</b>: {formula}</div>"),
+    "stretch_line": N_("<div>Stride s = {s}: {s_minus_1} zero{plural} between neighbouring input pixels. "
                      "Border: d·(k − 1) − p = {d}·({k} − 1) − {p} = {border} {border_words}{extra}.</div>"),
-    "border_zeros": "zeros on each side",
-    "border_cut": "(negative: that many rows and columns of the spread input are cut off)",
-    "extra_line": "; output padding a = {a}: {a} more at the bottom and the right",
-    "legend": ("<div>Blue: the input's pixels; grey: zeros inserted between them; white: the border's zeros"
+    "border_zeros": N_("zeros on each side"),
+    "border_cut": N_("(negative: that many rows and columns of the spread input are cut off)"),
+    "extra_line": N_("; output padding a = {a}: {a} more at the bottom and the right"),
+    "legend": N_("<div>Blue: the input's pixels; grey: zeros inserted between them; white: the border's zeros"
                "{yellow}. The kernel, rotated by 180°, slides over it with stride 1.</div>"),
-    "legend_yellow": "; yellow: the output padding",
+    "legend_yellow": N_("; yellow: the output padding"),
     "step_line": "<div>{text}</div>",
-}
+})
 
 
 class TransposedConvView(View):
@@ -95,12 +99,12 @@ def _int_slider(value: int, lo: int, hi: int, description: str, *, width: str = 
 
 _CONTROLS = (
     # name, range, label
-    ("input_size", INPUT_SIZES, "Input size i"),
-    ("kernel_size", KERNEL_SIZES, "Kernel size k"),
-    ("stride", STRIDES, "Stride s"),
-    ("padding", PADS, "Padding p"),
-    ("output_padding", OUTPUT_PADS, "Output padding a"),
-    ("dilation", DILATIONS, "Dilation d"),
+    ("input_size", INPUT_SIZES, N_("Input size i")),
+    ("kernel_size", KERNEL_SIZES, N_("Kernel size k")),
+    ("stride", STRIDES, N_("Stride s")),
+    ("padding", PADS, N_("Padding p")),
+    ("output_padding", OUTPUT_PADS, N_("Output padding a")),
+    ("dilation", DILATIONS, N_("Dilation d")),
 )
 
 
@@ -152,7 +156,7 @@ class TransposedConvExplorer(Explorer):
                  output_padding: int = 0, dilation: int = 1) -> None:
         given = dict(input_size=input_size, kernel_size=kernel_size, stride=stride, padding=padding,
                      output_padding=output_padding, dilation=dilation)
-        for name, (lo, hi), _ in _CONTROLS:
+        for name, (lo, hi), _label in _CONTROLS:
             value = given[name]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise TypeError(f"`{name}` must be an int, got {value!r}")
@@ -162,7 +166,7 @@ class TransposedConvExplorer(Explorer):
         super().__init__()
         c = self.controls
         for name, (lo, hi), label in _CONTROLS:
-            c[name] = _int_slider(int(given[name]), lo, hi, label)
+            c[name] = _int_slider(int(given[name]), lo, hi, _(label))
         c["step"], c["play"] = self._step_controls(interval=600)
         self._layout(
             widgets.HBox([c["input_size"], c["kernel_size"], c["stride"]]),
@@ -216,6 +220,7 @@ class TransposedConvExplorer(Explorer):
                 "labels": ([[format_number(v) for v in row] for row in state.output]
                            if o <= MAX_NUMBERED else None),
                 "title": TEXT["output_title"].format(o=o),
+                "step_title": TEXT["step_title"],
                 "label": TEXT["output_label"].format(o=o),
             },
             "steps": steps,

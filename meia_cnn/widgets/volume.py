@@ -28,6 +28,9 @@ from .. import arithmetic
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeState, make_kernels, volume_state
+from ..i18n import TranslatedText
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ._explorer import PNG_COMPRESS_LEVEL, Explorer, Upload, View, colours, esm, format_number, png_bytes
 
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
@@ -53,41 +56,41 @@ _CHANNEL_NAMES = ("R", "G", "B")
 _CHANNEL_INK = ("#B2182B", "#009E73", "#0072B2")
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = {
-    "title": "Volumes: the input's three channels, one kernel's three slices and the stack of feature maps",
-    "choose_source": "Choose the photo or the small array as the input.",
-    "choose_filters": "The number of kernels F must be a whole number from 1 to {most}.",
-    "choose_size": "The kernel size K must be 1, 3 or 5.",
-    "choose_kernel": "Choose which kernel to show: a whole number from 0 to {last}.",
-    "no_fit": ("A {k}×{k} kernel does not fit in the {h}×{w} input. Choose a smaller kernel or a larger "
+TEXT = TranslatedText({
+    "title": N_("Volumes: the input's three channels, one kernel's three slices and the stack of feature maps"),
+    "choose_source": N_("Choose the photo or the small array as the input."),
+    "choose_filters": N_("The number of kernels F must be a whole number from 1 to {most}."),
+    "choose_size": N_("The kernel size K must be 1, 3 or 5."),
+    "choose_kernel": N_("Choose which kernel to show: a whole number from 0 to {last}."),
+    "no_fit": N_("A {k}×{k} kernel does not fit in the {h}×{w} input. Choose a smaller kernel or a larger "
                "picture."),
-    "head_one": "{w}×{h}×{d}  ∗  1 kernel {k}×{k}×{d}  →  {gw}×{gh}×{gd}",
-    "head_many": "{w}×{h}×{d}  ∗  {f} kernels {k}×{k}×{d}  →  {gw}×{gh}×{gd}",
+    "head_one": N_("{w}×{h}×{d}  ∗  1 kernel {k}×{k}×{d}  →  {gw}×{gh}×{gd}"),
+    "head_many": N_("{w}×{h}×{d}  ∗  {f} kernels {k}×{k}×{d}  →  {gw}×{gh}×{gd}"),
     "channel_title": "I[:, :, {c}]",
-    "channels_label": "The input's three channels, red, green and blue, each {h} by {w}.",
+    "channels_label": N_("The input's three channels, red, green and blue, each {h} by {w}."),
     "slice_title": "K[:, :, {c}]",
-    "kernel_note": "kernel {n}: {k}×{k}×{d}",
-    "one_by_one_note": "(1×1: it only mixes channels)",
-    "kernel_label": "Kernel {n}, {k} by {k} by {d}, drawn slice by slice with its weights: {meaning}.",
+    "kernel_note": N_("kernel {n}: {k}×{k}×{d}"),
+    "one_by_one_note": N_("(1×1: it only mixes channels)"),
+    "kernel_label": N_("Kernel {n}, {k} by {k} by {d}, drawn slice by slice with its weights: {meaning}."),
     "map_title": "G[:, :, {n}]  ({gw}×{gh})",
-    "map_label": "Feature map {n} of kernel {n}, {gh} by {gw}.",
-    "deck_title": "feature map: G_d = {gd}",
-    "deck_label": "The {gd} feature maps stacked as cards, map 0 in front; map {n} framed in orange.",
-    "input_photo": "<div>Input, the photo ({name}): l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>",
-    "input_array": "<div>Input, a small 3-channel array: l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>",
-    "kernels_one": ("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
+    "map_label": N_("Feature map {n} of kernel {n}, {gh} by {gw}."),
+    "deck_title": N_("feature map: G_d = {gd}"),
+    "deck_label": N_("The {gd} feature maps stacked as cards, map 0 in front; map {n} framed in orange."),
+    "input_photo": N_("<div>Input, the photo ({name}): l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
+    "input_array": N_("<div>Input, a small 3-channel array: l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
+    "kernels_one": N_("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
                     "(equation (2)); 1 kernel, {params} parameters ({k}·{k}·{d}·1 weights + 1 bias).</div>"),
-    "kernels_many": ("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
+    "kernels_many": N_("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
                      "(equation (2)); {f} kernels, {params} parameters ({k}·{k}·{d}·{f} weights + {f} "
                      "biases).</div>"),
-    "map_line": ("<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: G_w = {w} − {k} + 1 = {gw} "
+    "map_line": N_("<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: G_w = {w} − {k} + 1 = {gw} "
                  "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
                  "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"),
-    "showing": "Showing {name}.",
-    "too_small": ("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
+    "showing": N_("Showing {name}."),
+    "too_small": N_("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
                   "The previous picture stays."),
     "upload_failed": "{name}: {reason}",
-}
+})
 
 
 def _reason(exc: BaseException) -> str:
@@ -227,13 +230,13 @@ class VolumeExplorer(Explorer):
         self._shown = 0
 
         c = self.controls
-        c["source"] = widgets.ToggleButtons(options=list(SOURCES), value=source, description="Input",
+        c["source"] = widgets.ToggleButtons(options=list(SOURCES), value=source, description=_("Input"),
                                             style={"button_width": "64px"})
-        c["filters"] = _int_slider(int(filters), 1, MAX_KERNELS, "Kernels F")
+        c["filters"] = _int_slider(int(filters), 1, MAX_KERNELS, _("Kernels F"))
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})
-        c["kernel"] = _int_slider(0, 0, int(filters) - 1, "Show kernel #")
-        c["upload"] = Upload("Upload image", accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        c["kernel"] = _int_slider(0, 0, int(filters) - 1, _("Show kernel #"))
+        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["upload"].observe(self._guard(self._on_upload), names="value")
         c["upload"].on_refused(self.show_error)
         self._layout(

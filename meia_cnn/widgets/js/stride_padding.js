@@ -81,7 +81,8 @@ function step(ctx) {
   });
   parts.current.setAttribute("x", output.box.x + j * outCell);
   parts.current.setAttribute("y", output.box.y + i * outCell);
-  output.titleNode.textContent = `${scene.output.title}   (step ${ctx.step + 1} of ${scene.steps.length})`;
+  output.titleNode.textContent = (scene.output.step_title || "{title}").replace("{title}", scene.output.title)
+    .replace("{n}", String(ctx.step + 1)).replace("{total}", String(scene.steps.length));
 }
 
 function render({ model, el }) {
