@@ -7,6 +7,7 @@ toolbar's deck button (command ``deck:toggle``); arrow keys move between
 slides, as a presenter's clicker does.
 """
 
+import json
 import re
 
 import pytest
@@ -49,7 +50,19 @@ def test_live_slideshow_first_slide_then_a_working_explorer(lab, artifacts):
     cells.first.click()  # the deck starts at the active cell: the title
     lab.panel.locator('[data-command="deck:toggle"]').first.click()
     page.locator('body[data-jp-deck-mode="presenting"]').wait_for(state="attached")
+    try:
+        _present(page, cells, artifacts)
+    finally:
+        # the extension keeps "presenting" in the user's settings (its `active`
+        # setting): switch it off, or every notebook opened next on this server
+        # would open as a deck
+        path = lab.server.settings / "jupyterlab-slideshow" / "plugin.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"active": False}))
 
+
+def _present(page, cells, artifacts):
+    """From the title slide to the explorer's slide, then a slider moved on it."""
     # First slide: the title cell only; the explorer is on a later slide.
     page.wait_for_function(f"(sel) => ({_VISIBLE_JS})(sel) !== ''", arg=NOTEBOOK_PANEL)
     assert _visible(page).split(",")[0] == "0"
