@@ -14,9 +14,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependencies change (the kit itself is installed editable).
-$(STAMP): pyproject.toml | $(BIN)/python
+# Reinstall only when the dependencies or the Voila template change (the kit itself is installed editable;
+# the template is copied into the environment's share/jupyter).
+$(STAMP): pyproject.toml $(wildcard share/jupyter/voila/templates/meia/*) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	mkdir -p $(VENV)/share/jupyter/voila/templates
+	rm -rf $(VENV)/share/jupyter/voila/templates/meia
+	cp -R share/jupyter/voila/templates/meia $(VENV)/share/jupyter/voila/templates/meia
 	@touch $(STAMP)
 
 ## make lab: start JupyterLab on the index notebook

@@ -156,3 +156,32 @@ def test_voila_pages_may_load_from_this_machine_only():
         assert "'self'" in sources, name
         assert not [s for s in sources if s == "*" or "://" in s or s in ("http:", "https:", "ws:", "wss:")], \
             f"{name} allows another host: {sources}"
+
+
+TEMPLATE = Path("share") / "jupyter" / "voila" / "templates" / "meia"
+
+
+def test_voila_uses_the_kits_template_installed_in_this_environment():
+    """voila.json picks the kit's template; the copy Voila finds is the repository's, not a stale one."""
+    from jupyter_core.paths import jupyter_path
+
+    assert json.loads((ROOT / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"] == {"template": "meia"}
+    found = [Path(d) for d in jupyter_path("voila", "templates", "meia") if Path(d, "index.html.j2").is_file()]
+    assert found, "the kit's Voila template is not installed (run `make .venv/.meia-cnn-installed`)"
+    for name in ("conf.json", "index.html.j2"):
+        assert (found[0] / name).read_bytes() == (ROOT / TEMPLATE / name).read_bytes(), f"{found[0] / name} is out of date"
+    source = (ROOT / TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    assert "{%- extends 'lab/index.html.j2' -%}" in source
+
+
+def test_voila_template_drops_every_outside_link_of_the_lab_template():
+    """Every http(s) stylesheet or script Voila's lab template names is removed by the kit's template."""
+    from jupyter_core.paths import jupyter_path
+
+    lab = next(Path(d) / "index.html.j2" for d in jupyter_path("voila", "templates", "lab")
+               if (Path(d) / "index.html.j2").is_file())
+    links = re.findall(r'<link [^>]*href="https?://[^"]*"[^>]*/>', lab.read_text(encoding="utf-8"))
+    assert links, "Voila's lab template no longer links anything outside: the kit's template may go"
+    ours = (ROOT / TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    for link in links:
+        assert f"replace('{link}', '')" in ours, f"not removed: {link}"

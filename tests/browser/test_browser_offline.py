@@ -6,13 +6,12 @@ is seen twice: by ``page.route`` (anything not addressed to this machine or a
 ``request`` event (counted, whatever its kind).  Each page must count zero
 requests to another host while its explorers draw.
 
-Voila's lab template links Font Awesome from a CDN (two stylesheets).  The
+Voila's own lab template links Font Awesome from a CDN (two stylesheets); the
 kit's ``voila.json`` (repository root and ``notebooks/``, read by Voila from
-the folder it starts in) gives Voila's pages a Content-Security-Policy that
-allows this machine only: Chromium refuses those two links itself
-(failure ``csp``), before any connection.  They are counted
-apart ("refused by the page's policy"); every other outside request fails
-the test, and none may reach the network (the route sees none).
+the folder it starts in) chooses the kit's template, which drops them, and
+gives Voila's pages a Content-Security-Policy that allows this machine only,
+so anything else would be refused by Chromium itself (failure ``csp``) before
+any connection.  Nothing may be requested outside, refused or not.
 """
 
 from __future__ import annotations
@@ -115,8 +114,16 @@ def test_voila_asks_nothing_outside(offline_voila, page, artifacts):
     print(f"Voila: {outside.local} local requests; {outside.report()}")
     assert outside.local > 0
     assert outside.requested == [] and outside.blocked == [], outside.report()
-    # what Voila's own template still links is refused by the page itself (see the module docstring)
-    assert all("cdn.jsdelivr.net/npm/@fortawesome" in r for r in outside.refused_by_policy), outside.report()
+    assert outside.refused_by_policy == [], outside.report()
+    # the Play widget's icons still draw: Font Awesome comes with Voila's own bundle
+    icons = page.evaluate("""() => {
+      const icon = document.querySelector('.meia-explorer .widget-play .fa');
+      if (!icon) return null;
+      const faces = [...document.fonts].filter(f => /Font Awesome/.test(f.family));
+      return {family: getComputedStyle(icon).fontFamily, loaded: faces.some(f => f.status === 'loaded')};
+    }""")
+    assert icons is not None, "no Play widget icon in the explorer"
+    assert "Font Awesome" in icons["family"] and icons["loaded"], icons
     assert page.evaluate("() => getComputedStyle(document.querySelector('.meia-view')).display") != "none"
 
 
