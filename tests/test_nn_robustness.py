@@ -212,3 +212,21 @@ def test_the_shipped_weights_pass_the_schema_check():
         assert all(npz[k].dtype == np.float32 for k in npz.files if not k.startswith("__"))
     model = load_reference()
     assert model.get_config() == reference_model().get_config()
+
+
+def test_caches_stay_bounded_over_many_seeds_and_sizes():
+    """A loop over seeds or input sizes keeps a bounded number of splits and layer geometries."""
+    from meia_cnn.nn import reference
+
+    first = digits_split(seed=0)
+    for seed in range(1, 12):
+        digits_split(test_size=0.2, seed=seed)
+    assert len(reference._SPLIT_CACHE) <= reference._SPLIT_CACHE_SIZE
+    again = digits_split(seed=0)  # recomputed after eviction: the same split
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+
+    layer = Conv2D(1, 2, 3, padding="same", seed=0)
+    for side in range(3, 200):
+        assert layer.output_shape((side, side + 1, 1)) == (side, side + 1, 2)
+    assert len(layer._memo) <= 64

@@ -271,6 +271,8 @@ class Conv2D(Layer):
     def _geometry(self, h: int, w: int) -> tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]:
         """``(H', W')`` and the padding ``((t, b), (l, r))`` for an ``H × W`` input, from the core."""
         if (h, w) not in self._memo:
+            if len(self._memo) >= 64:  # input sizes seen by one layer are few; never let them pile up
+                self._memo.clear()
             oh, ow = arithmetic.output_size((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
             pads = arithmetic.padding_amounts((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
             self._memo[(h, w)] = ((int(oh), int(ow)), pads)

@@ -63,6 +63,7 @@ REFERENCE_SETTINGS: dict[str, Any] = {
     "seed": 0,
 }
 
+_SPLIT_CACHE_SIZE = 4  # splits kept (each ~0.5 MB); the oldest goes first
 _SPLIT_CACHE: dict[tuple[float, int], tuple[NDArray[Any], ...]] = {}
 
 
@@ -99,6 +100,8 @@ def digits_split(*, test_size: float = 0.25, seed: int = 0) -> tuple[NDArray[Any
         parts = train_test_split(X, labels, test_size=test_size, stratify=labels, random_state=seed)
         for p in parts:
             p.setflags(write=False)
+        while len(_SPLIT_CACHE) >= _SPLIT_CACHE_SIZE:
+            del _SPLIT_CACHE[next(iter(_SPLIT_CACHE))]
         _SPLIT_CACHE[key] = tuple(parts)
     return tuple(p.copy() for p in _SPLIT_CACHE[key])
 
