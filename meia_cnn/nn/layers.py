@@ -402,12 +402,15 @@ class Conv2D(Layer):
 # pooling
 # ---------------------------------------------------------------------------
 class _Pool(Layer):
+    _cache: Any  # each pooling keeps what its backward needs
+
     def __init__(self, size: int | tuple[int, int] = 2, *, stride: int | tuple[int, int] | None = None,
                  padding: Padding = "valid") -> None:
         super().__init__()
         self.size = as_pair(size, "size")
         self.stride = self.size if stride is None else as_pair(stride, "stride")
         self.padding = check_padding(padding)
+        self._cache = None  # what backward needs, kept by forward(training=True)
 
     def _pool(self, x: NDArray[Any]) -> NDArray[Any]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -493,10 +496,7 @@ class MaxPool2D(_Pool):
            [0., 1., 0., 1.]])
     """
 
-    def __init__(self, size: int | tuple[int, int] = 2, *, stride: int | tuple[int, int] | None = None,
-                 padding: Padding = "valid") -> None:
-        super().__init__(size, stride=stride, padding=padding)
-        self._cache: tuple[tuple[int, ...], np.dtype[Any], NDArray[Any]] | None = None
+    _cache: tuple[tuple[int, ...], np.dtype[Any], NDArray[Any]] | None  # shape, dtype, winners (training)
 
     def _pool(self, x: NDArray[Any]) -> NDArray[Any]:
         return np.asarray(ops.max_pool2d(x, self.size, stride=self.stride, padding=self.padding))
@@ -576,10 +576,7 @@ class AvgPool2D(_Pool):
            [0.25, 0.25]])
     """
 
-    def __init__(self, size: int | tuple[int, int] = 2, *, stride: int | tuple[int, int] | None = None,
-                 padding: Padding = "valid") -> None:
-        super().__init__(size, stride=stride, padding=padding)
-        self._cache: tuple[tuple[int, ...], np.dtype[Any]] | None = None
+    _cache: tuple[tuple[int, ...], np.dtype[Any]] | None  # shape and dtype of the input (training)
 
     def _pool(self, x: NDArray[Any]) -> NDArray[Any]:
         return np.asarray(ops.avg_pool2d(x, self.size, stride=self.stride, padding=self.padding))
