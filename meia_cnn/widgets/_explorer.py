@@ -377,6 +377,11 @@ class Upload(anywidget.AnyWidget):
                 callback(sentence)
 
 
+#: the widest a control may be in a row of controls: the row's width less the
+#: margins ipywidgets puts on each side of a control (so nothing sticks out)
+FULL_ROW = "calc(100% - 2 * var(--jp-widgets-margin))"
+
+
 class Explorer(widgets.VBox):
     """Base class of the browser-drawn explorers.
 
@@ -441,6 +446,9 @@ class Explorer(widgets.VBox):
             if isinstance(row, widgets.HBox):
                 row.layout.flex_flow = "row wrap"  # controls wrap on a narrow screen
                 row.layout.max_width = "100%"
+                for control in row.children:
+                    if control.layout.max_width == "100%":  # a full row, less the control's own margins
+                        control.layout.max_width = FULL_ROW
         self.children = [*rows, self.message, self.view]
 
     def _listen(self, names: Sequence[str] | None = None) -> None:

@@ -1,0 +1,136 @@
+"""Every explorer in a narrow column: 420 px wide, the file browser open on a small screen.
+
+One notebook displays all thirteen explorers; Voilà serves it and Chromium
+opens it 420 px wide.  Each explorer must fit (nothing wider than its box,
+no control sticking out to the right), keep its text legible (>= 12 px),
+show its readout, and draw its pictures inside the column.  A screenshot of
+each is kept in ``build/test-artifacts/browser/narrow-*.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from .meia_browser import NOTEBOOKS, VoilaServer, overflow, readout_of, smallest_text, view_of, wait_drawn
+
+pytestmark = pytest.mark.browser
+
+WIDTH, HEIGHT = 420, 900
+
+#: every explorer the kit ships, as a notebook would build it
+EXPLORERS = [
+    "ParameterSharingExplorer()",
+    "TemplateMatchingExplorer()",
+    "ConvolutionExplorer()",
+    "VolumeExplorer()",
+    "FeatureMapExplorer()",
+    "StridePaddingExplorer()",
+    "TransposedConvExplorer()",
+    "LearnKernelExplorer()",
+    "PoolingExplorer()",
+    "OneByOneExplorer()",
+    "InceptionExplorer()",
+    "TrainingExplorer(filters=2, epochs=2)",
+    "ArchitectureExplorer()",
+]
+
+_OUTSIDE_JS = """
+(el) => {
+  // controls, drawings and pictures whose right edge passes the explorer's
+  const right = el.getBoundingClientRect().right + 1;
+  return [...el.querySelectorAll('.widget-inline-hbox, .widget-toggle-buttons, .widget-button, '
+                                 + 'select, input, svg.meia-panel, img, .meia-readout')]
+    .filter(n => n.getBoundingClientRect().width > 0 && n.getBoundingClientRect().right > right)
+    .map(n => `${n.tagName.toLowerCase()}.${n.className.baseVal ?? n.className}: right `
+              + `${Math.round(n.getBoundingClientRect().right)} > ${Math.round(right)}`);
+}
+"""
+
+_CUT_JS = """
+(el) => {
+  // drawings, pictures and the readout cut off at the bottom by a box too short for them
+  const bad = [];
+  for (const node of el.querySelectorAll('svg.meia-panel, img, .meia-readout')) {
+    const r = node.getBoundingClientRect();
+    if (r.height === 0) continue;
+    for (let box = node.parentElement; box && box !== el.parentElement; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.overflowY === 'visible' && style.overflow === 'visible') continue;
+      const b = box.getBoundingClientRect();
+      if (r.bottom > b.bottom + 1) {
+        bad.push(`${node.tagName.toLowerCase()} bottom ${Math.round(r.bottom)} > `
+                 + `${box.className} bottom ${Math.round(b.bottom)} (overflow ${style.overflowY})`);
+        break;
+      }
+    }
+  }
+  return bad;
+}
+"""
+
+
+def _notebook(path):
+    names = sorted({code.split("(")[0] for code in EXPLORERS})
+    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *EXPLORERS]
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
+                  for src in cells],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def narrow_voila(tmp_path_factory):
+    base = tmp_path_factory.mktemp("voila-narrow")
+    folder = base / "notebooks"
+    folder.mkdir()
+    _notebook(folder / "all_explorers.ipynb")
+    shutil.copy(NOTEBOOKS / "voila.json", folder / "voila.json")  # the kit's template and policy
+    server = VoilaServer(base, folder)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.goto(narrow_voila.url("all_explorers.ipynb"), timeout=180_000)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.meia-explorer .meia-view[data-drawn]').length >= n",
+        arg=len(EXPLORERS), timeout=180_000, polling=250)
+    explorers = page.locator(".meia-explorer")
+    assert explorers.count() == len(EXPLORERS)
+    problems = []
+    for i, code in enumerate(EXPLORERS):
+        explorer = explorers.nth(i)
+        explorer.scroll_into_view_if_needed()
+        wait_drawn(view_of(explorer))
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        name = code.split("(")[0]
+        width = explorer.evaluate("el => el.getBoundingClientRect().width")
+        if width > WIDTH:
+            problems.append(f"{name}: {width:.0f} px wide in a {WIDTH} px page")
+        problems += [f"{name}: {bad}" for bad in overflow(explorer)]
+        problems += [f"{name}: {bad}" for bad in explorer.evaluate(_OUTSIDE_JS)]
+        problems += [f"{name}: {bad}" for bad in explorer.evaluate(_CUT_JS)]
+        if smallest_text(explorer) < 12:
+            problems.append(f"{name}: text of {smallest_text(explorer)} px (under 12 px)")
+        readout = readout_of(explorer)
+        if not (readout.is_visible() and readout.inner_text().strip()):
+            problems.append(f"{name}: no readout shown")
+    # Voila's page scrolls inside its own box: a window as tall as each explorer shows all of it
+    for i, code in enumerate(EXPLORERS):
+        explorer = explorers.nth(i)
+        tall = int(explorer.evaluate("el => el.getBoundingClientRect().height")) + 120
+        page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, tall)})
+        explorer.scroll_into_view_if_needed()
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        explorer.screenshot(path=str(artifacts / f"narrow-{code.split('(')[0]}.png"))
+    assert problems == [], "\n".join(problems)
+    assert page.console_errors == [], page.console_errors
