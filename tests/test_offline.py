@@ -165,7 +165,11 @@ def test_voila_uses_the_kits_template_installed_in_this_environment():
     """voila.json picks the kit's template; the copy Voila finds is the repository's, not a stale one."""
     from jupyter_core.paths import jupyter_path
 
-    assert json.loads((ROOT / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"] == {"template": "meia"}
+    config = json.loads((ROOT / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"]
+    assert config["template"] == "meia"
+    # only the front-end extensions the explorers need (JupyterLab-only ones fail in Voila's page)
+    assert {"@voila-dashboards/widgets-manager8", "anywidget"} <= set(config["extension_allowlist"])
+    assert "jupyterlab-slideshow" not in config["extension_allowlist"]
     found = [Path(d) for d in jupyter_path("voila", "templates", "meia") if Path(d, "index.html.j2").is_file()]
     assert found, "the kit's Voila template is not installed (run `make .venv/.meia-cnn-installed`)"
     for name in ("conf.json", "index.html.j2"):
