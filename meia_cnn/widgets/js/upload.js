@@ -2,10 +2,13 @@
 // A file over model.max_bytes is refused here, with a sentence naming the limit
 // (the server would drop a message that large without a word).
 
-function sizeText(bytes) {
+// The words it writes come from Python (the `words` trait, in the learner's language).
+const UPLOAD_WORDS = { sending: "Sending {name}…", bytes: "{n} bytes" };
+
+function sizeText(bytes, said) {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
+  return said.bytes.replace("{n}", String(bytes));
 }
 
 function render({ model, el }) {
@@ -32,17 +35,18 @@ function render({ model, el }) {
     input.value = "";
     if (!file) return;
     const limit = model.get("max_bytes");
+    const said = Object.assign({}, UPLOAD_WORDS, model.get("words") || {});
     if (file.size > limit) {
       const sentence = model.get("too_large")
-        .replace("{name}", file.name).replace("{size}", sizeText(file.size))
-        .replace("{limit}", sizeText(limit));
+        .replace("{name}", file.name).replace("{size}", sizeText(file.size, said))
+        .replace("{limit}", sizeText(limit, said));
       status.textContent = sentence;
       status.style.color = "#8a3a00";
       model.send({ kind: "refused", name: file.name, size: file.size, sentence });
       root.dataset.refused = String((Number(root.dataset.refused) || 0) + 1);
       return;
     }
-    status.textContent = `Sending ${file.name}…`;
+    status.textContent = said.sending.replace("{name}", file.name);
     status.style.color = Draw.PALETTE.ink;
     const buffer = await file.arrayBuffer();
     model.send({ kind: "file", name: file.name, type: file.type, size: file.size }, undefined, [buffer]);
