@@ -428,3 +428,59 @@ def test_make_slides_puts_spanish_decks_beside_the_english_ones(tmp_path):
     assert "A picture of the live widget" not in text
     assert text.count('class="meia-snapshot-note"') == text.count("Una imagen del widget interactivo")
     assert not _remote(_local_references(text))
+
+
+def _slide_shown(page, h):
+    """Wait until slide ``h`` is the present one and its transition is over (opaque, not moving)."""
+    page.wait_for_function(
+        """(h) => {
+          if (Reveal.getIndices().h !== h) return false;
+          const s = document.querySelector('.reveal .slides > section.present');
+          const style = getComputedStyle(s);
+          return style.opacity === '1' && (style.transform === 'none' || style.transform ===
+                 'matrix(1, 0, 0, 1, 0, 0)') && s.getAnimations().length === 0;
+        }""", arg=h, timeout=10_000, polling=100)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
+def test_spanish_deck_opens_offline_in_chromium_in_spanish(spanish_deck):
+    from playwright.sync_api import sync_playwright
+
+    deck, _, _ = spanish_deck
+    shots = ROOT / "build" / "test-artifacts" / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_context(offline=True, viewport={"width": 1280, "height": 720}).new_page()
+            page.goto(deck.as_uri())
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            assert page.title() == "05 · Agrupamiento · diapositivas"
+            assert page.evaluate("document.documentElement.lang") == "es"
+            first = page.locator(".reveal .slides > section.present")
+            assert "05 · agrupamiento" in first.inner_text().lower()  # the theme writes headings in capitals
+            assert first.locator("math").first.bounding_box()["width"] > 0
+            page.keyboard.press("ArrowRight")
+            _slide_shown(page, 1)
+            view = page.locator("section.present .meia-view[data-drawn]")
+            view.wait_for(state="visible", timeout=30_000)
+            explorer = page.locator("section.present .meia-explorer").first
+            buttons = [t.replace("\xa0", " ").strip()
+                       for t in explorer.locator(".widget-toggle-buttons button").all_inner_texts()]
+            assert buttons == ["máximo", "promedio"]
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('section.present .widget-play button')]"
+                ".every(b => b.getAttribute('aria-label'))", timeout=10_000)
+            names = explorer.locator(".widget-play button").evaluate_all(
+                "els => els.map(b => b.getAttribute('aria-label'))")
+            assert set(names) == {"Reproducir", "Detener", "Repetir"}, names
+            assert "agrupamiento máximo" in view.inner_text() or view.locator("svg text").count()
+            page.screenshot(path=str(shots / "deck-es-05_agrupamiento-explorer-1280x720.png"))
+            page.keyboard.press("Home")
+            _slide_shown(page, 0)
+            page.screenshot(path=str(shots / "deck-es-05_agrupamiento-title-1280x720.png"))
+        finally:
+            browser.close()

@@ -179,7 +179,7 @@ class PoolingExplorer(Explorer):
 
         c = self.controls
         c["pooling"] = widgets.ToggleButtons(options=labelled_options(POOLINGS), value=pooling, description=_("Pooling"),
-                                             style={"button_width": "86px"})
+                                             style={"button_width": "auto"})
         c["size"] = _int_slider(int(size), *SIZES, _("Window W"))
         c["stride"] = _int_slider(int(stride), *STRIDES, _("Stride s"))
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")

@@ -18,6 +18,9 @@ function render({ model, el }) {
   input.type = "file";
   input.style.display = "none";
   const button = Draw.html("button", "jupyter-button widget-button", root);
+  // as wide as its words (in any language, at any font size: a deck's is larger than Lab's)
+  Object.assign(button.style, { width: "auto", minWidth: "var(--jp-widgets-inline-width-short, 0)",
+    whiteSpace: "nowrap" });
   const status = Draw.html("span", "meia-upload-status", root);
   status.setAttribute("role", "status");
   Object.assign(status.style, { fontSize: "13px" });
