@@ -321,3 +321,32 @@ def test_views_carry_english_words_by_default():
         assert explorer.controls["upload"].too_large == UI_WORDS.english("too_large")
     finally:
         explorer.close()
+
+
+def _control_words(language):
+    """Every explorer's control descriptions, tooltips and placeholders, built in ``language``."""
+    meia_cnn.set_language(language)
+    words = {}
+    try:
+        for name in EXPLORERS:
+            explorer = getattr(W, name)()
+            try:
+                for key, control in explorer.controls.items():
+                    for attr in ("description", "tooltip", "placeholder"):
+                        if getattr(control, attr, None):
+                            words[(name, key, attr)] = str(getattr(control, attr))
+                    for i, tip in enumerate(getattr(control, "tooltips", ()) or ()):
+                        words[(name, key, f"tooltip {i}")] = str(tip)
+            finally:
+                explorer.close()
+    finally:
+        meia_cnn.set_language("en")
+    return words
+
+
+def test_no_control_keeps_its_english_words_in_spanish():
+    english, spanish = _control_words("en"), _control_words("es")
+    assert set(english) == set(spanish)
+    same = {key: text for key, text in english.items()
+            if spanish[key] == text and re.search(r"[A-Za-z]{3,}", text)}
+    assert same == {}, same
