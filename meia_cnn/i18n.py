@@ -45,12 +45,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import gettext as _gettext
 import os
 from collections import UserString
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "DOMAIN",
@@ -58,18 +60,24 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "LazyString",
+    "OPTION_LABELS",
     "TERMS",
     "TranslatedText",
+    "UPLOAD_PREFIX",
     "count_text",
     "get_language",
     "gettext",
     "gettext_noop",
     "lazy_gettext",
     "lazy_ngettext",
+    "labelled_options",
     "ngettext",
+    "option_label",
+    "option_values",
     "ngettext_noop",
     "pgettext",
     "set_language",
+    "using_language",
     "_",
 ]
 
@@ -120,6 +128,38 @@ def set_language(language: str) -> None:
     if normalised is None:
         raise ValueError(f"`language` must be one of {', '.join(map(repr, LANGUAGES))}, got {language!r}")
     _language = normalised
+
+
+@contextlib.contextmanager
+def using_language(language: str) -> Iterator[str]:
+    """Speak ``language`` inside a ``with`` block; the language in force before comes back after it.
+
+    Parameters
+    ----------
+    language : {"en", "es"}
+        As for :func:`set_language`.
+
+    Yields
+    ------
+    language : str
+        The language in force in the block (``"en"`` or ``"es"``).
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> with i18n.using_language("es"):
+    ...     i18n.gettext("stride")
+    'paso'
+    >>> i18n.gettext("stride")
+    'stride'
+    """
+    global _language
+    previous = _language
+    set_language(language)
+    try:
+        yield get_language()
+    finally:
+        _language = previous
 
 
 def get_language() -> str:
@@ -503,3 +543,148 @@ _COUNTS: dict[str, tuple[str, str]] = {
     "layer": ngettext_noop("{count} layer", "{count} layers"),
     "image": ngettext_noop("{count} image", "{count} images"),
 }
+
+
+N_ = gettext_noop
+
+# -- the explorers' options ------------------------------------------------------------
+#: What a dropdown or a row of buttons shows for each option whose value is an English
+#: identifier (an explorer's argument, a kernel preset, a photo of :data:`meia_cnn.data.SAMPLE_NAMES`).
+#: The values stay the identifiers (tests, notebooks and ``controls[...].value`` use them);
+#: only the label shown is translated.  English labels are the identifiers themselves.
+OPTION_LABELS: Mapping[str, str] = {
+    # ConvolutionExplorer's operation
+    "convolution": N_("convolution"),
+    "cross-correlation": N_("cross-correlation"),
+    # meia_cnn.kernels.KERNEL_PRESETS and a kernel typed by hand
+    "identity": N_("identity"),
+    "box blur": N_("box blur"),
+    "gaussian": N_("gaussian"),
+    "sharpen": N_("sharpen"),
+    "sobel_x": N_("sobel_x"),
+    "sobel_y": N_("sobel_y"),
+    "laplacian": N_("laplacian"),
+    "emboss": N_("emboss"),
+    "custom": N_("custom"),
+    # meia_cnn.data.SAMPLE_NAMES (scikit-image's sample photos)
+    "camera": N_("camera"),
+    "astronaut": N_("astronaut"),
+    "coins": N_("coins"),
+    "checkerboard": N_("checkerboard"),
+    "coffee": N_("coffee"),
+    "chelsea": N_("chelsea"),
+    "moon": N_("moon"),
+    "text": N_("text"),
+    "rocket": N_("rocket"),
+    "horse": N_("horse"),
+    "clock": N_("clock"),
+    "page": N_("page"),
+    "brick": N_("brick"),
+    "grass": N_("grass"),
+    "gravel": N_("gravel"),
+    "immunohistochemistry": N_("immunohistochemistry"),
+    # PoolingExplorer's pooling
+    "max": N_("max"),
+    "average": N_("average"),
+    # StridePaddingExplorer's padding
+    "valid": N_("valid"),
+    "same": N_("same"),
+    "full": N_("full"),
+    "number": N_("number"),
+    # VolumeExplorer's input
+    "photo": N_("photo"),
+    "array": N_("array"),
+    # TemplateMatchingExplorer's templates
+    "coin": N_("coin"),
+    "digit": N_("digit"),
+    # FeatureMapExplorer's source
+    "test images": N_("test images"),
+    # ArchitectureExplorer's networks (meia_cnn.architectures.titles(), the same English words)
+    "lenet5": N_("LeNet-5 (LeCun et al. 1998)"),
+    "lenet5_fc": N_("LeNet-5, fully connected variant"),
+    "alexnet": N_("AlexNet (Krizhevsky et al. 2012), two towers"),
+    "alexnet_single": N_("AlexNet, single tower"),
+    "vgg16": N_("VGG-16 (Simonyan & Zisserman 2014, configuration D)"),
+    "vgg19": N_("VGG-19 (Simonyan & Zisserman 2014, configuration E)"),
+    "googlenet": N_("GoogLeNet (Szegedy et al. 2014)"),
+}
+#: The value an uploaded picture takes in a dropdown: this prefix and the file's name.
+UPLOAD_PREFIX = "upload: "
+_UPLOAD_OPTION = N_("upload: {name}")
+
+
+def option_label(value: object) -> str:
+    """What a control shows for the option ``value``, in the current language.
+
+    Parameters
+    ----------
+    value : object
+        The option's value: an identifier of :data:`OPTION_LABELS`, an
+        uploaded picture (``"upload: <file name>"``), or anything else
+        (shown as it is written).
+
+    Returns
+    -------
+    label : str
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.set_language("es")
+    >>> i18n.option_label("cross-correlation"), i18n.option_label("upload: cat.png"), i18n.option_label(3)
+    ('correlación cruzada', 'tu imagen: cat.png', '3')
+    >>> i18n.set_language("en")
+    >>> i18n.option_label("cross-correlation")
+    'cross-correlation'
+    """
+    if isinstance(value, str):
+        message = OPTION_LABELS.get(value)
+        if message is not None:
+            return gettext(message)
+        if value.startswith(UPLOAD_PREFIX):
+            return gettext(_UPLOAD_OPTION).format(name=value[len(UPLOAD_PREFIX):])
+    return str(value)
+
+
+def labelled_options(values: Iterable[Any]) -> list[tuple[str, Any]]:
+    """``(label, value)`` pairs for an ipywidgets selection: translated labels, the values unchanged.
+
+    Parameters
+    ----------
+    values : iterable
+        The options' values (identifiers of :data:`OPTION_LABELS`, uploads, numbers).
+
+    Returns
+    -------
+    list of (str, object)
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.set_language("es")
+    >>> i18n.labelled_options(["max", "average"])
+    [('máximo', 'max'), ('promedio', 'average')]
+    >>> i18n.set_language("en")
+    """
+    return [(option_label(v), v) for v in values]
+
+
+def option_values(options: Iterable[Any]) -> list[Any]:
+    """The values of a selection's ``options`` (given as values or as ``(label, value)`` pairs).
+
+    Parameters
+    ----------
+    options : iterable
+        A control's ``.options``.
+
+    Returns
+    -------
+    list
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> i18n.option_values([("máximo", "max"), ("promedio", "average")]), i18n.option_values(["a", "b"])
+    (['max', 'average'], ['a', 'b'])
+    """
+    return [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in options]

@@ -313,3 +313,174 @@ def test_deck_opens_offline_in_chromium(scratch_deck, tmp_path):
         finally:
             browser.close()
     assert requested == [], f"the deck asked the network for {requested}"
+
+
+# -- math in a heading -----------------------------------------------------------------------
+@pytest.mark.parametrize("path", [ROOT / "notebooks" / "06_one_by_one_and_inception.ipynb",
+                                  ROOT / "notebooks" / "es" / "06_uno_por_uno_e_inception.ipynb"],
+                         ids=["en", "es"])
+def test_math_in_a_heading_is_mathml_the_browser_draws(path, tmp_path):
+    deck, errors = slides.export_notebook(path, tmp_path, execute=False, editions=["student"])
+    text = deck.read_text(encoding="utf-8")
+    assert errors == []
+    assert "ns0:" not in text and "xmlns:ns0" not in text  # ElementTree's prefixes: not drawn by browsers
+    headings = re.findall(r"<h2 id=\"([^\"]*)\">(.*?)</h2>", text, re.S)
+    one_by_one = [(anchor, body) for anchor, body in headings if "<mo>×</mo>" in body]
+    assert len(one_by_one) == 1, [a for a, _ in headings]
+    anchor, body = one_by_one[0]
+    assert body.startswith("<math") or "Convolución de <math" in body
+    assert '<math display="inline" xmlns="http://www.w3.org/1998/Math/MathML">' in body
+    assert f'<a class="anchor-link" href="#{anchor}">' in body  # the anchor link is kept
+
+
+# -- the Spanish decks -----------------------------------------------------------------------
+def _spanish_notebook(path):
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        _cell("code", 'import meia_cnn\n\nmeia_cnn.set_language("es")', "skip"),
+        _cell("md", "# 05 · Agrupamiento\n\nLa ventana $W$ recorre el mapa.", "slide"),
+        _cell("code", "from meia_cnn.widgets import PoolingExplorer\nPoolingExplorer()", "slide"),
+        _cell("md", "## Más", "slide"),
+    ]
+    nb.cells[1].metadata["meia"] = {"instructor_notes": ["DOCENTE: pregunte primero por el tamaño de la salida."]}
+    nb.cells[3].metadata["tags"] = ["optional"]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def spanish_deck(tmp_path_factory):
+    base = tmp_path_factory.mktemp("slides-es")
+    source = _spanish_notebook(base / "05_agrupamiento.ipynb")
+    out = base / "out"
+    results = slides.export_all([source], out, log=lambda *a: None)
+    (deck, errors), = results.items()
+    return deck, errors, out
+
+
+def test_a_spanish_notebook_gives_a_spanish_deck(spanish_deck):
+    deck, errors, out = spanish_deck
+    assert errors == []
+    student = deck.read_text(encoding="utf-8")
+    core = (out / "core" / deck.name).read_text(encoding="utf-8")
+    instructor = (out / "instructor" / deck.name).read_text(encoding="utf-8")
+    assert '<html lang="es">' in student
+    assert "<title>05 · Agrupamiento · diapositivas</title>" in student
+    assert "<title>05 · Agrupamiento · recorrido esencial de 90 minutos</title>" in core
+    assert "<title>05 · Agrupamiento · edición para docentes, con notas del orador</title>" in instructor
+    assert " slides</title>" not in student + core + instructor
+    # the speaker notes are the Spanish instructor notes, in the instructor's deck only
+    assert "DOCENTE: pregunte primero" in instructor and "DOCENTE" not in student + core
+    # the explorer's saved state is Spanish: its options' labels and the words of its page
+    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', student,
+                      re.S).group(1)
+    models = json.loads(state)["state"].values()
+    labels = [m["state"].get("_options_labels") for m in models if m["state"].get("_options_labels")]
+    assert ["máximo", "promedio"] in [list(x) for x in labels]
+    words = [m["state"]["words"] for m in models if "play" in m["state"].get("words", {})]
+    assert words and words[0]["pause"] == "Pausa"
+    assert "Agrupamiento" in json.dumps([m["state"].get("description") for m in models], ensure_ascii=False)
+
+
+def test_an_english_deck_keeps_its_english_title(scratch_deck):
+    deck, _, out = scratch_deck
+    assert '<html lang="en">' in deck.read_text(encoding="utf-8")
+    assert "<title>Scratch deck · slides</title>" in deck.read_text(encoding="utf-8")
+    assert "<title>Scratch deck · instructor edition, with speaker notes</title>" in (
+        out / "instructor" / deck.name).read_text(encoding="utf-8")
+
+
+def test_deck_title_and_language_of_the_kits_notebooks():
+    for path in sorted((ROOT / "notebooks" / "es").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert slides.notebook_language(nb) == "es", path.name
+        title = slides.deck_title(nb, path.stem)
+        assert title.endswith(" · diapositivas") and len(title) > len(" · diapositivas") + 3, title
+        assert "slides" not in title
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        assert slides.notebook_language(nb) == "en", path.name
+        assert slides.deck_title(nb, path.stem, "core").endswith(" · 90-minute core path")
+    with pytest.raises(ValueError, match="`kind` must be one of"):
+        slides.deck_title(v4.new_notebook(), "x", "teacher")
+
+
+@pytest.mark.slow
+def test_make_slides_puts_spanish_decks_beside_the_english_ones(tmp_path):
+    out = tmp_path / "decks"
+    spanish = ROOT / "notebooks" / "es" / "04_paso_y_relleno.ipynb"
+    english = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
+    run = subprocess.run([sys.executable, "-m", "meia_cnn.tools.slides", "--out", str(out), str(english),
+                          str(spanish)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 notebook(s) in es" in run.stdout and "1 notebook(s) in en" in run.stdout
+    es = out / "es"
+    deck = es / "04_paso_y_relleno.slides.html"
+    assert deck.is_file() and (es / "reveal.js" / "dist" / "reveal.js").is_file()
+    assert (es / "core" / deck.name).is_file() and (es / "instructor" / deck.name).is_file()
+    assert (es / "widgets" / "embed-amd.js").is_file()
+    assert (out / "04_stride_and_padding.slides.html").is_file()
+    text = deck.read_text(encoding="utf-8")
+    assert '<html lang="es">' in text
+    assert re.search(r"<title>04 · [^<]*· diapositivas</title>", text)
+    assert "Mostrar la soluci\\u00f3n" in text and "Show solution" not in text  # the buttons' saved state
+    assert "A picture of the live widget" not in text
+    assert text.count('class="meia-snapshot-note"') == text.count("Una imagen del widget interactivo")
+    assert not _remote(_local_references(text))
+
+
+def _slide_shown(page, h):
+    """Wait until slide ``h`` is the present one and its transition is over (opaque, not moving)."""
+    page.wait_for_function(
+        """(h) => {
+          if (Reveal.getIndices().h !== h) return false;
+          const s = document.querySelector('.reveal .slides > section.present');
+          const style = getComputedStyle(s);
+          return style.opacity === '1' && (style.transform === 'none' || style.transform ===
+                 'matrix(1, 0, 0, 1, 0, 0)') && s.getAnimations().length === 0;
+        }""", arg=h, timeout=10_000, polling=100)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
+def test_spanish_deck_opens_offline_in_chromium_in_spanish(spanish_deck):
+    from playwright.sync_api import sync_playwright
+
+    deck, _, _ = spanish_deck
+    shots = ROOT / "build" / "test-artifacts" / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_context(offline=True, viewport={"width": 1280, "height": 720}).new_page()
+            page.goto(deck.as_uri())
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            assert page.title() == "05 · Agrupamiento · diapositivas"
+            assert page.evaluate("document.documentElement.lang") == "es"
+            first = page.locator(".reveal .slides > section.present")
+            assert "05 · agrupamiento" in first.inner_text().lower()  # the theme writes headings in capitals
+            assert first.locator("math").first.bounding_box()["width"] > 0
+            page.keyboard.press("ArrowRight")
+            _slide_shown(page, 1)
+            view = page.locator("section.present .meia-view[data-drawn]")
+            view.wait_for(state="visible", timeout=30_000)
+            explorer = page.locator("section.present .meia-explorer").first
+            buttons = [t.replace("\xa0", " ").strip()
+                       for t in explorer.locator(".widget-toggle-buttons button").all_inner_texts()]
+            assert buttons == ["máximo", "promedio"]
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('section.present .widget-play button')]"
+                ".every(b => b.getAttribute('aria-label'))", timeout=10_000)
+            names = explorer.locator(".widget-play button").evaluate_all(
+                "els => els.map(b => b.getAttribute('aria-label'))")
+            assert set(names) == {"Reproducir", "Detener", "Repetir"}, names
+            assert "agrupamiento máximo" in view.inner_text() or view.locator("svg text").count()
+            page.screenshot(path=str(shots / "deck-es-05_agrupamiento-explorer-1280x720.png"))
+            page.keyboard.press("Home")
+            _slide_shown(page, 0)
+            page.screenshot(path=str(shots / "deck-es-05_agrupamiento-title-1280x720.png"))
+        finally:
+            browser.close()

@@ -122,7 +122,7 @@ def test_own_template_and_start():
     own = rng.uniform(0, 1, size=(7, 9))
     v = TemplateMatchingExplorer(own, column=3, row=5)
     try:
-        assert v.controls["template"].options == ("coin", "digit", "custom")
+        assert v.controls["template"]._options_values == ("coin", "digit", "custom")
         assert v.controls["template"].value == "custom"
         assert v.object_position == (5, 3)
         np.testing.assert_allclose(v.template, own, rtol=1e-6)
@@ -221,7 +221,7 @@ def test_good_upload_becomes_the_template_and_its_peak_follows_it(viz, send_uplo
     coin = viz.template
     send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
     assert viz.error == "Showing mine.png"
-    assert viz.controls["template"].options == ("coin", "digit", "upload: mine.png")
+    assert viz.controls["template"]._options_values == ("coin", "digit", "upload: mine.png")
     assert viz.controls["template"].value == "upload: mine.png"
     template = viz.template
     assert template.shape == coin.shape == (18, 20) and template.dtype == np.float32
@@ -253,7 +253,7 @@ def test_a_second_upload_replaces_the_first(viz, send_upload, upload_files):
     other = _png_bytes((rng.random((30, 30)) * 255).astype(np.uint8))
     send_upload(viz.controls["upload"], other, "second.png")
     assert viz.error == "Showing second.png"
-    assert viz.controls["template"].options == ("coin", "digit", "upload: second.png")
+    assert viz.controls["template"]._options_values == ("coin", "digit", "upload: second.png")
     np.testing.assert_array_equal(viz.template, _expected_upload(other, (18, 20)))
     _check(viz, "Showing second.png")
 

@@ -18,6 +18,11 @@ state instead.  Open the notebook in JupyterLab for the fully live slideshow
 The cells' slide metadata is honoured: ``slide``, ``subslide``, ``fragment``,
 ``skip`` (left out) and ``notes`` (speaker notes: press ``s`` in the deck).
 
+The Spanish notebooks (``notebooks/es/``, which call ``set_language("es")``)
+give Spanish decks beside the English ones, in ``out/es/``: their titles, the
+names of their editions, their speaker notes (the Spanish instructor notes) and
+their explorers are Spanish.
+
 Three editions of every deck are written, from one run of the notebook:
 
 - ``out/<name>.slides.html``: the student deck, every slide, no speaker notes;
@@ -58,8 +63,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EDITIONS", "edition", "export_notebook", "export_all", "copy_widget_runtime", "latex_to_mathml",
-           "reveal_source", "main"]
+from ..i18n import LANGUAGES, TranslatedText, using_language
+from ..i18n import gettext_noop as N_
+
+__all__ = ["EDITIONS", "LANGUAGE_FOLDERS", "edition", "deck_title", "notebook_language", "export_notebook",
+           "export_all", "copy_widget_runtime", "latex_to_mathml", "reveal_source", "main"]
 
 #: The decks written for each notebook: (edition, sub-folder of ``out``).
 EDITIONS = {"student": "", "core": "core", "instructor": "instructor"}
@@ -85,7 +93,17 @@ LIVE_MODULES = frozenset({"@jupyter-widgets/base", "@jupyter-widgets/controls",
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _SNAPSHOT_MIME = "application/vnd.meia-cnn.widget-snapshots+json"
-_SNAPSHOT_NOTE = "A picture of the live widget: run the notebook to use it."
+#: The decks of each language, in a sub-folder of ``out`` (English at the top).
+LANGUAGE_FOLDERS = {"en": "", "es": "es"}
+
+# -- what the audience reads (one place; the decks of a Spanish notebook are in Spanish) ----
+DECK_TEXT = TranslatedText({
+    "snapshot_note": N_("A picture of the live widget: run the notebook to use it."),
+    "title": N_("{title} · {edition}"),
+    "student": N_("slides"),
+    "core": N_("90-minute core path"),
+    "instructor": N_("instructor edition, with speaker notes"),
+})
 
 
 # -- reveal.js from the environment ---------------------------------------------
@@ -325,12 +343,24 @@ def _exporter_class() -> type[Any]:
         def inline_math(self, body: str) -> str:
             return latex_to_mathml(body)
 
+        def heading(self, text: str, level: int, **attrs: Any) -> str:
+            # nbconvert adds the anchor by parsing the heading with ElementTree, which writes
+            # MathML back as <ns0:math>, a tag browsers do not draw: keep its id, not its markup.
+            anchored = super().heading(text, level, **attrs)
+            found = re.match(r'<h\d[^>]*\bid="([^"]*)"', anchored)
+            if found is None:
+                return anchored
+            anchor = found.group(1)
+            return (f'<h{level} id="{anchor}">{text}<a class="anchor-link" href="#{anchor}">'
+                    f"{html.escape(self.anchor_link_text)}</a></h{level}>\n")
+
     class OfflineSlidesExporter(SlidesExporter):
         """nbconvert's reveal.js exporter with reveal.js beside the deck and math as MathML."""
 
-        def __init__(self, prefix: str = ASSETS, **kw: Any) -> None:
+        def __init__(self, prefix: str = ASSETS, language: str = "en", **kw: Any) -> None:
             kw.setdefault("extra_loaders", [DictLoader({"meia_offline.html.j2": _TEMPLATE})])
             super().__init__(**kw)
+            self.language_code = language
             self.template_file = "meia_offline.html.j2"
             self.reveal_url_prefix = prefix
             self.reveal_theme = "white"
@@ -544,7 +574,7 @@ def _replace_widgets(nb: Any, pictures: dict[str, str]) -> None:
                 data.pop("text/plain", None)
                 data["text/html"] = (
                     f'<div class="meia-snapshot">{math_in_text(picture)}'
-                    f'<div class="meia-snapshot-note">{_SNAPSHOT_NOTE}</div></div>'
+                    f'<div class="meia-snapshot-note">{html.escape(DECK_TEXT["snapshot_note"])}</div></div>'
                 )
     if not live:
         nb.metadata.pop("widgets", None)
@@ -631,6 +661,81 @@ def edition(nb: Any, name: str) -> Any:
     return nb
 
 
+_SET_LANGUAGE = re.compile(r"""set_language\(\s*["']([A-Za-z_.@-]+)["']\s*\)""")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+def notebook_language(nb: Any) -> str:
+    """The language a notebook speaks: the one its code sets with ``set_language``, else English.
+
+    The Spanish notebooks call ``meia_cnn.set_language("es")`` in their first
+    code cell; the English ones set nothing.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+
+    Returns
+    -------
+    str
+        One of :data:`meia_cnn.i18n.LANGUAGES`.
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> notebook_language(v4.new_notebook(cells=[v4.new_code_cell('meia_cnn.set_language("es")')]))
+    'es'
+    >>> notebook_language(v4.new_notebook(cells=[v4.new_code_cell("x = 1")]))
+    'en'
+    """
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            found = _SET_LANGUAGE.search(cell.source)
+            if found:
+                code = found.group(1).replace("-", "_").split("_")[0].lower()
+                return code if code in LANGUAGES else LANGUAGES[0]
+    return LANGUAGES[0]
+
+
+def deck_title(nb: Any, name: str, kind: str = "student") -> str:
+    """A deck's title: the notebook's first heading and the edition, in the notebook's language.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    name : str
+        The notebook's file name without extension (the title when it has no heading).
+    kind : {'student', 'core', 'instructor'}
+        The edition.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("# 05 · Pooling\\n\\nText.")])
+    >>> deck_title(nb, "05_pooling", "core")
+    '05 · Pooling · 90-minute core path'
+    >>> spanish = v4.new_notebook(cells=[v4.new_code_cell('meia_cnn.set_language("es")'),
+    ...                                  v4.new_markdown_cell("# 05 · Agrupamiento")])
+    >>> deck_title(spanish, "05_agrupamiento")
+    '05 · Agrupamiento · diapositivas'
+    """
+    if kind not in EDITIONS:
+        raise ValueError(f"`kind` must be one of {', '.join(EDITIONS)}; got {kind!r}")
+    title = name
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = _HEADING.search(cell.source)
+            if found:
+                title = re.sub(r"[*_`]", "", found.group(1)).strip()
+                break
+    with using_language(notebook_language(nb)):
+        return DECK_TEXT["title"].format(title=title, edition=DECK_TEXT[kind])
+
+
 def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, timeout: int = 180,
                     kernel_name: str | None = None, editions: Sequence[str] = ("student",)) -> tuple[Path, list[str]]:
     """Write the reveal.js decks of one notebook into ``out``.
@@ -651,6 +756,10 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
         Defaults to the notebook's kernel (``python3``).
     editions : sequence of str
         Which of :data:`EDITIONS` to write (the notebook runs once for all).
+
+    The deck speaks the notebook's language (:func:`notebook_language`): its
+    title, its edition's name and the notes under widget pictures; the page's
+    ``lang`` follows.
 
     Returns
     -------
@@ -675,12 +784,14 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
 
     path, out = Path(path), Path(out)
     nb = nbformat.read(path, as_version=4)
+    language = notebook_language(nb)
     errors = []
-    if execute:
-        name = kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
-        errors = _run(nb, path, timeout, name)
-    else:
-        _replace_widgets(nb, {})
+    with using_language(language):
+        if execute:
+            name = kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
+            errors = _run(nb, path, timeout, name)
+        else:
+            _replace_widgets(nb, {})
     _latex_outputs(nb)
     _drop_test_markers(nb)
     decks = []
@@ -688,9 +799,15 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
         folder = EDITIONS[kind]
         target = out / folder if folder else out
         prefix = f"../{ASSETS}" if folder else ASSETS
-        exporter = _exporter_class()(prefix=prefix)
+        exporter = _exporter_class()(prefix=prefix, language=language)
+        deck_nb = edition(nb, kind)
+        title = deck_title(nb, path.stem, kind)
+        deck_nb.metadata["title"] = title
         body, _ = exporter.from_notebook_node(
-            edition(nb, kind), resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+            deck_nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+        # the template adds the English word "slides" after the title; the title already names the edition
+        body = body.replace(f"<title>{html.escape(title, quote=False)} slides</title>",
+                            f"<title>{html.escape(title, quote=False)}</title>", 1)
         # links between notebooks become links between decks
         body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
         target.mkdir(parents=True, exist_ok=True)
@@ -815,7 +932,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ----------
     argv : sequence of str, optional
         The command's arguments (default: ``sys.argv[1:]``); with no notebook,
-        every ``notebooks/*.ipynb``.
+        every ``notebooks/*.ipynb`` and every ``notebooks/es/*.ipynb``.  The
+        decks of a Spanish notebook go to ``OUT/es/`` (its editions to
+        ``OUT/es/core/`` and ``OUT/es/instructor/``).
 
     Returns
     -------
@@ -833,34 +952,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     ...     write(v4.new_notebook(cells=[v4.new_markdown_cell("# Hello")]), nb)
     ...     status = main(["--no-execute", "--out", str(Path(tmp) / "slides"), str(nb)])
     ...     written = (Path(tmp) / "slides" / "instructor" / "demo.slides.html").is_file()
-    >>> status, written, "1 notebook(s)" in printed.getvalue()
+    >>> status, written, "1 notebook(s) in en" in printed.getvalue()
     (0, True, True)
     """
     parser = argparse.ArgumentParser(
         prog="python -m meia_cnn.tools.slides",
         description="Export notebooks to reveal.js decks that open offline.")
     parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to export (default: notebooks/*.ipynb)")
+                        help="notebooks to export (default: notebooks/*.ipynb, and notebooks/es/*.ipynb into OUT/es/)")
     parser.add_argument("--out", type=Path, default=Path("build/slides"),
                         help="folder of the decks (default: build/slides)")
     parser.add_argument("--no-execute", dest="execute", action="store_false",
                         help="export the outputs stored in the notebooks instead of running them")
     parser.add_argument("--timeout", type=int, default=180, help="seconds allowed to each cell")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
+    notebooks = args.notebooks or [*sorted(Path("notebooks").glob("*.ipynb")),
+                                   *sorted(Path("notebooks", "es").glob("*.ipynb"))]
     if not notebooks:
         parser.error("no notebooks given and none found in notebooks/")
     missing = [str(p) for p in notebooks if not Path(p).is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
+    import nbformat
+
+    by_language: dict[str, list[Path]] = {}
+    for path in notebooks:
+        language = notebook_language(nbformat.read(path, as_version=4))
+        by_language.setdefault(language, []).append(Path(path))
+    results: dict[Path, list[str]] = {}
     try:
-        results = export_all(notebooks, args.out, execute=args.execute, timeout=args.timeout)
+        for language, paths in by_language.items():
+            folder = LANGUAGE_FOLDERS.get(language, language)
+            out = args.out / folder if folder else args.out
+            results.update(export_all(paths, out, execute=args.execute, timeout=args.timeout))
+            print(f"{len(paths)} notebook(s) in {language}: student decks in {out}/, the 90-minute core path "
+                  f"in {out}/core/, the instructor edition (press 's' for the notes) in {out}/instructor/")
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     failed = sum(bool(errors) for errors in results.values())
-    print(f"{len(results)} notebook(s): student decks in {args.out}/, the 90-minute core path in "
-          f"{args.out}/core/, the instructor edition (press 's' for the notes) in {args.out}/instructor/")
     return 1 if failed else 0
 
 

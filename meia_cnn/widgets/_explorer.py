@@ -47,6 +47,7 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
+from ..i18n import TranslatedText, get_language, ngettext, ngettext_noop
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 
@@ -61,6 +62,9 @@ __all__ = [
     "png_bytes",
     "plain_text",
     "format_number",
+    "UI_WORDS",
+    "ui_words",
+    "student_error",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, the one palette of the kit (draw.js has the same).
@@ -82,6 +86,155 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 PNG_COMPRESS_LEVEL = 1
 
 _log = logging.getLogger(__name__)
+
+#: The words the page writes itself (draw.js, upload.js): the Play buttons' accessible
+#: names, an explorer's default name, an upload's progress.  Sent to the page in the
+#: learner's language with every view (``View.words``, ``Upload.words``).
+UI_WORDS = TranslatedText({
+    "play": N_("Play"),
+    "pause": N_("Pause"),
+    "stop": N_("Stop"),
+    "repeat": N_("Repeat"),
+    "control": N_("Play control"),
+    "explorer": N_("explorer"),
+    "sending": N_("Sending {name}…"),
+    "bytes": N_("{n} bytes"),
+    "too_large": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
+})
+
+# -- the core's errors in a student's words --------------------------------------------
+# The core's exceptions stay in English (they are for programmers); an explorer shows the
+# learner a whole sentence in the learner's language instead.  Each row: a pattern of the
+# core's message (its numbers captured by name) and the sentence shown, or a singular/plural
+# pair and the captured count that chooses between them.
+_CORE_ERRORS: tuple[tuple[re.Pattern[str], str | tuple[str, str], str], ...] = tuple(
+    (re.compile(pattern), message, count) for pattern, message, count in (
+        # a kernel typed as text (meia_cnn.kernels.parse_kernel)
+        (r"^kernel row (?P<row>\d+), number (?P<col>\d+) is (?P<length>[\d,]+) characters long",
+         N_("Row {row}, number {col} of the kernel is {length} characters long: type a number such as "
+            "1, −0.5, 2e-1 or 1/9."), ""),
+        (r"^kernel row (?P<row>\d+), number (?P<col>\d+): (?P<text>'.*') is not a number",
+         N_("Row {row}, number {col} of the kernel, {text}, is not a number: write numbers such as "
+            "1, −0.5, 2e-1 or 1/9."), ""),
+        (r"^kernel row (?P<row>\d+), number (?P<col>\d+): (?P<text>'.*') divides by zero",
+         N_("Row {row}, number {col} of the kernel, {text}, divides by zero."), ""),
+        (r"^kernel row (?P<row>\d+), number (?P<col>\d+) is (?P<text>'.*'): every entry must be a finite "
+         r"number between (?P<low>\S+) and (?P<high>\S+)$",
+         N_("Row {row}, number {col} of the kernel is {text}: every entry must be a finite number "
+            "between {low} and {high}."), ""),
+        (r"^the kernel text is (?P<length>[\d,]+) characters long: .*\(at most (?P<most>[\d,]+)\)",
+         N_("The kernel text is {length} characters long: a kernel needs far fewer (at most {most})."), ""),
+        (r"^the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got (?P<n>\d+) rows?$",
+         ngettext_noop("The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} row.",
+                       "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} rows."), "n"),
+        (r"^the kernel must be (?P<size>\d+) rows of \d+ numbers; row (?P<row>\d+) has (?P<n>\d+) numbers?$",
+         ngettext_noop("The kernel must be {size} rows of {size} numbers; row {row} has {n} number.",
+                       "The kernel must be {size} rows of {size} numbers; row {row} has {n} numbers."), "n"),
+        # a picture uploaded (meia_cnn.data.load_image)
+        (r" is empty \(0 bytes\)",
+         N_("The file is empty: choose a picture file."), ""),
+        (r" is too small: (?P<w>\d+)x(?P<h>\d+) pixels, this needs at least (?P<need_w>\d+)x(?P<need_h>\d+)",
+         N_("The picture is too small: {w}×{h} pixels, and this needs at least {need_w}×{need_h}."), ""),
+        (r" is too large: ",
+         N_("The picture is too large to use here: choose a smaller picture."), ""),
+        (r" has absurd dimensions ",
+         N_("The picture's dimensions cannot be used (no pixels, or a side far too long): choose another picture."),
+         ""),
+        (r" is not an image that can be read| is not a readable image| could not be decoded as an image",
+         N_("The file is not a picture that can be read: use a PNG, JPEG, GIF, BMP or TIFF file."), ""),
+        (r"^cannot read ",
+         N_("The file cannot be read: choose another one."), ""),
+        # a template cut from an uploaded picture (meia_cnn.explain.template_matching)
+        (r"constant where it is cut to a template|`template` must not be constant",
+         N_("The picture has a single shade where it is cut to a template, and a template of one shade matches "
+            "every place equally: choose a picture with some contrast."), ""),
+    )
+)
+#: Shown in place of a core error no row of the table above describes (not in English).
+_UNKNOWN_ERROR = N_("This value cannot be used here: try another one. The last good drawing stays.")
+
+
+def _raised_by_widgets(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by the explorers' own code (whose messages are already the learner's)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return str(tb.tb_frame.f_globals.get("__name__", "")).startswith(__name__.rsplit(".", 1)[0])
+
+
+def student_error(exc: BaseException | str, *, core: bool | None = None) -> str:
+    """What an explorer shows for an error: a whole sentence in the learner's language.
+
+    The explorers' own messages are already sentences in the learner's
+    language and are shown as they are; an error of the core (English, for
+    programmers) becomes the sentence of its kind in the learner's
+    language.  In English the core's own words are shown.
+
+    Parameters
+    ----------
+    exc : BaseException or str
+        The error, or its message.
+    core : bool, optional
+        Whether ``exc`` is an error of the core (its message in English) rather
+        than one of the explorer's own sentences; by default, decided by where
+        it was raised.  A message given as a str is the explorer's own unless
+        ``core=True``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import meia_cnn
+    >>> from meia_cnn.kernels import parse_kernel
+    >>> try:
+    ...     parse_kernel("1 2\\n3 4")
+    ... except ValueError as exc:
+    ...     error = exc
+    >>> student_error(error)
+    'the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got 2 rows'
+    >>> meia_cnn.set_language("es")
+    >>> student_error(error)
+    'El núcleo debe tener 3 filas de 3 números o 5 filas de 5 números; tiene 2 filas.'
+    >>> meia_cnn.set_language("en")
+    """
+    text = re.sub(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc)).strip()
+    if core is None:
+        core = isinstance(exc, BaseException) and not _raised_by_widgets(exc)
+    if get_language() == "en" or not core:
+        return text
+    for pattern, message, count in _CORE_ERRORS:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        fields = match.groupdict()
+        if isinstance(message, tuple):
+            return ngettext(*message, int(fields[count])).format(**fields)
+        return _(message).format(**fields)
+    return _(_UNKNOWN_ERROR)
+
+
+def ui_words() -> dict[str, str]:
+    """:data:`UI_WORDS` in the current language, as the page receives them.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> import meia_cnn
+    >>> meia_cnn.set_language("es")
+    >>> ui_words()["pause"]
+    'Pausa'
+    >>> meia_cnn.set_language("en")
+    >>> ui_words()["pause"]
+    'Pause'
+    """
+    return dict(UI_WORDS.items())
 
 
 @functools.lru_cache(maxsize=None)
@@ -290,6 +443,8 @@ class View(anywidget.AnyWidget):
         (an impossible combination of controls).
     ``label`` : str
         The drawing's accessible name.
+    ``words`` : dict
+        The words the page writes itself (:data:`UI_WORDS`), in the learner's language.
 
     A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
 
@@ -308,6 +463,7 @@ class View(anywidget.AnyWidget):
     step = traitlets.Int(0).tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)
 
 
 class Upload(anywidget.AnyWidget):
@@ -344,13 +500,15 @@ class Upload(anywidget.AnyWidget):
     accept = traitlets.Unicode("image/*").tag(sync=True)
     max_bytes = traitlets.Int(8 * 1024 * 1024).tag(sync=True)
     #: The sentence the button shows when a file is too large (``{name}``, ``{size}``, ``{limit}``).
-    too_large = traitlets.Unicode(
-        "{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."
-    ).tag(sync=True)
+    too_large = traitlets.Unicode(UI_WORDS.english("too_large")).tag(sync=True)
+    #: The other words the button writes (``sending``, ``bytes``), in the learner's language.
+    words = traitlets.Dict().tag(sync=True)
     value = traitlets.Tuple()
 
     def __init__(self, description: str = "Upload", *, accept: str = "image/*",
                  max_bytes: int = 8 * 1024 * 1024, **kwargs: Any) -> None:
+        kwargs.setdefault("too_large", UI_WORDS["too_large"])
+        kwargs.setdefault("words", {key: UI_WORDS[key] for key in ("sending", "bytes")})
         super().__init__(description=description, accept=accept, max_bytes=max_bytes, **kwargs)
         self._refused: list[Callable[[str], None]] = []
         self.on_msg(self._on_message)
@@ -429,7 +587,7 @@ class Explorer(widgets.VBox):
         self.controls: dict[str, widgets.Widget] = {}
         self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         self.message.add_class("meia-message")
-        self.view = self.view_class(label=self.title)
+        self.view = self.view_class(label=_(self.title), words=ui_words())
         self.view.layout = widgets.Layout(width="100%")
         self.add_class("meia-explorer")
         self.layout.max_width = "100%"
@@ -471,7 +629,7 @@ class Explorer(widgets.VBox):
             try:
                 return fn(*args, **kwargs)
             except (ValueError, TypeError) as exc:
-                self.show_error(exc)
+                self.show_error(student_error(exc))
             except Exception as exc:  # noqa: BLE001 - a student never sees a traceback
                 _log.exception("explorer callback failed")
                 self.show_error(_("Something went wrong ({error}); the last good drawing stays.").format(
@@ -613,7 +771,7 @@ class Explorer(widgets.VBox):
             state = self._compute()
             scene, pictures = self._scene(state)
         except (ValueError, TypeError) as exc:
-            self._publish_notice(str(exc))
+            self._publish_notice(student_error(exc))
             return False
         except Exception as exc:  # noqa: BLE001
             _log.exception("explorer update failed")
@@ -681,9 +839,10 @@ class Explorer(widgets.VBox):
         Parameters
         ----------
         exc : BaseException or str
-            The error, whose message is shown, or a sentence.
+            The error, whose message is shown (in the learner's words: see
+            :func:`student_error`), or a sentence.
         """
-        text = html.escape(str(exc))
+        text = html.escape(student_error(exc) if isinstance(exc, BaseException) else str(exc))
         self.message.value = (
             f'<span role="alert" style="color:#B34700;font-weight:bold">&#9888; {text}</span>'
         )

@@ -28,7 +28,7 @@ from ..explain.architecture import MIN_HEIGHT as _MIN_HEIGHT
 from ..explain.architecture import MIN_WIDTH as _MIN_WIDTH
 from ..explain.architecture import TALLEST as _TALLEST
 from ..explain.architecture import ArchitectureState, architecture_state, layout, volumes
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, labelled_options, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm
@@ -115,7 +115,7 @@ class ArchitectureExplorer(Explorer):
         key = architectures.summary(name).key  # an unknown name is a ValueError here
         super().__init__()
         self.controls["name"] = widgets.Dropdown(
-            options=[(title, k) for k, title in architectures.titles().items()],
+            options=labelled_options(architectures.titles()),
             value=key, description=_("network"), layout=widgets.Layout(width="30em", max_width="100%"),
         )
         self.controls["detail"] = widgets.Checkbox(
@@ -142,7 +142,7 @@ class ArchitectureExplorer(Explorer):
         largest = s.largest
         totals = TEXT["line_totals_trainable"] if s.trainable_params != s.total_params else TEXT["line_totals"]
         readout = (
-            TEXT["line_network"].format(title=html.escape(s.title), depth=s.depth,
+            TEXT["line_network"].format(title=html.escape(option_label(s.key)), depth=s.depth,
                                         shape=shape_text(s.input_shape), out=shape_text(s.output_shape))
             + totals.format(params=f"{s.total_params:,}", trainable=f"{s.trainable_params:,}",
                             macs=f"{s.total_macs:,}")
@@ -151,8 +151,8 @@ class ArchitectureExplorer(Explorer):
             + (TEXT["line_paper"] if state.detail else "")
         )
         scene = {
-            "title": TEXT["diagram_title"].format(title=s.title),
-            "label": TEXT["diagram_label"].format(title=s.title),
+            "title": TEXT["diagram_title"].format(title=option_label(s.key)),
+            "label": TEXT["diagram_label"].format(title=option_label(s.key)),
             "legend": [{"colour": _COLOURS[kind], "text": _(text)} for kind, text in _LEGEND],
             "extent": state.extent,
             "tallest": max(v.height for v in state.volumes),

@@ -25,7 +25,7 @@ import traitlets
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.convolution import ConvolutionState, convolution_state
-from ..i18n import TranslatedText
+from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..kernels import (
@@ -36,7 +36,7 @@ from ..kernels import (
     kernel_text,
     parse_kernel,
 )
-from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes
+from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes, student_error
 
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
            "common_denominator"]
@@ -200,7 +200,7 @@ class ConvolutionExplorer(Explorer):
     """
 
     MODES = ("convolution", "cross-correlation")
-    UPLOAD_LABEL = "upload: "
+    UPLOAD_LABEL = UPLOAD_PREFIX
     view_class: ClassVar[type[View]] = ConvolutionView
     title: ClassVar[str] = TEXT["title"]
 
@@ -234,17 +234,17 @@ class ConvolutionExplorer(Explorer):
         c = self.controls
         c["step"], c["play"] = self._step_controls()
         c["operation"] = widgets.ToggleButtons(
-            options=list(self.MODES), value=operation,
+            options=labelled_options(self.MODES), value=operation,
             tooltips=[_("K flipped: equation (1)"), _("K as is: what CNN layers compute")],
             style={"button_width": "auto"})
-        c["preset"] = widgets.Dropdown(options=[*KERNEL_PRESETS, "custom"], value=preset,
+        c["preset"] = widgets.Dropdown(options=labelled_options([*KERNEL_PRESETS, "custom"]), value=preset,
                                        description=_("Kernel"), layout=widgets.Layout(width="220px"))
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=good.shape[0],
                                                  description=_("Size"), style={"button_width": "40px"})
         c["kernel_text"] = widgets.Textarea(value=kernel_text(good), description="K =",
                                             continuous_update=False, rows=5,
                                             layout=widgets.Layout(width="260px", height="120px"))
-        c["photo"] = widgets.Dropdown(options=list(names), value=photo, description=_("Photo"),
+        c["photo"] = widgets.Dropdown(options=labelled_options(names), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
         c["upload"] = Upload(TEXT["upload_button"], accept="image/*", max_bytes=UPLOAD_MAX_BYTES,
                              too_large=TEXT["upload_limit"])
@@ -313,7 +313,7 @@ class ConvolutionExplorer(Explorer):
         try:
             kernel = parse_kernel(change["new"])
         except (ValueError, TypeError) as exc:
-            self._text_error = TEXT["bad_text"].format(error=exc)
+            self._text_error = TEXT["bad_text"].format(error=student_error(exc, core=True).rstrip("."))
             self.show_error(self._text_error)
             return  # the text stays as typed: nothing is lost
         self._text_error = None
@@ -344,8 +344,8 @@ class ConvolutionExplorer(Explorer):
         self._photo_name = name
         label = f"{self.UPLOAD_LABEL}{name}"
         dropdown = self.controls["photo"]
-        options = [o for o in dropdown.options if not str(o).startswith(self.UPLOAD_LABEL)]
-        self._set_quietly(dropdown, options=[*options, label], value=label)
+        options = [o for o in option_values(dropdown.options) if not str(o).startswith(self.UPLOAD_LABEL)]
+        self._set_quietly(dropdown, options=labelled_options([*options, label]), value=label)
         self._shown_sample = label
         if self.refresh():
             self.show_info(TEXT["showing"].format(name=name))
@@ -357,7 +357,7 @@ class ConvolutionExplorer(Explorer):
         if operation not in self.MODES:
             raise ValueError(TEXT["choose_operation"])
         choice = c["photo"].value
-        if not isinstance(choice, str) or choice not in c["photo"].options:
+        if not isinstance(choice, str) or choice not in option_values(c["photo"].options):
             raise ValueError(TEXT["choose_photo"])
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
@@ -438,8 +438,8 @@ class ConvolutionExplorer(Explorer):
                        "title": (TEXT["output_title_conv"] if flip else TEXT["output_title_corr"]).format(oh=oh, ow=ow),
                        "label": TEXT["output_label"].format(oh=oh, ow=ow)},
             "photo": {"rows": int(state.photo.shape[0]), "cols": int(state.photo.shape[1]),
-                      "title": self._photo_name[:24],
-                      "label": TEXT["photo_label"].format(name=self._photo_name[:80]),
+                      "title": self._photo_shown_name()[:24],
+                      "label": TEXT["photo_label"].format(name=self._photo_shown_name()[:80]),
                       "filtered_title": TEXT["filtered_title_conv"] if flip else TEXT["filtered_title_corr"],
                       "filtered_label": TEXT["filtered_label"].format(
                           how=TEXT["filtered_signed"] if signed else TEXT["filtered_grey"])},
@@ -449,6 +449,11 @@ class ConvolutionExplorer(Explorer):
                         + TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)),
         }
         return scene, {"photo": photo_png, "filtered": filtered_png}
+
+    def _photo_shown_name(self) -> str:
+        """The photo's name as shown: a sample's name in the learner's language, a file's as it is."""
+        sample = self._shown_sample == self._photo_name
+        return option_label(self._photo_name) if sample else self._photo_name
 
     # -- numbers from the core, for instructors and tests ---------------------------------
     def _current(self) -> Any:

@@ -49,16 +49,16 @@ from ..explain.feature_maps import (
 )
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.losses import _check_labels
-from ..i18n import TranslatedText
+from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, Upload, View, colours, esm, format_number
+from ._explorer import PALETTE, Explorer, Upload, View, colours, esm, format_number, student_error
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
 #: Largest upload sent by the page.
 UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = "upload: "
+UPLOAD_LABEL = UPLOAD_PREFIX
 TEST_IMAGES = "test images"
 #: Products listed for a dense unit (the largest in size).
 DENSE_SHOWN = 6
@@ -71,6 +71,7 @@ TEXT = TranslatedText({
     "choose_layer": N_("Choose a layer in the list."),
     "unit_range": N_("{name} must be a whole number from 0 to {hi} for this layer."),
     "showing": N_("Showing {name}"),
+    "wrong_channels": N_("{name}: the model takes {ch} channels, the image has {got}."),
     "inverted": N_("Showing {name}, inverted (light on dark, like the images the model was trained on)."),
     "input_title": N_("input #{i}"),
     "input_title_label": N_("input #{i} · label {y}"),
@@ -177,7 +178,7 @@ def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
 
 def _said(exc: BaseException) -> str:
     """An upload's error in words: no Python object (``<_io.BytesIO object at 0x...>``) in it."""
-    text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc))
+    text = student_error(exc, core=True)  # in the learner's words, no Python object in it
     return re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip()
 
 
@@ -276,15 +277,15 @@ class FeatureMapExplorer(Explorer):
         c["index"] = widgets.IntSlider(value=int(index), min=0, max=n - 1, step=1, description=_("Test image"),
                                        continuous_update=True, style=style,
                                        layout=widgets.Layout(width="340px", max_width="100%"))
-        c["source"] = widgets.Dropdown(options=[TEST_IMAGES], value=TEST_IMAGES, description=_("Image"),
+        c["source"] = widgets.Dropdown(options=labelled_options([TEST_IMAGES]), value=TEST_IMAGES, description=_("Image"),
                                        style=style, layout=widgets.Layout(width="240px", max_width="100%"))
         c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["layer"] = widgets.Dropdown(
             options=[(f"{layer.name}: {layer.describe()}", i) for i, layer in enumerate(model.layers)],
             value=0, description=_("Layer"), style=style, layout=widgets.Layout(width="320px", max_width="100%"))
-        c["channel"] = _slider("Channel", 0)
-        c["row"] = _slider("Row", 0)
-        c["col"] = _slider("Col", 0)
+        c["channel"] = _slider(_("Channel"), 0)
+        c["row"] = _slider(_("Row"), 0)
+        c["col"] = _slider(_("Column"), 0)
         c["depth"] = _slider(_("Input channel"), 0)
         self._fit_unit_controls(0)
         shape = built_shapes(model)[1][0]
@@ -360,7 +361,7 @@ class FeatureMapExplorer(Explorer):
         if image.ndim == 2:
             image = image[:, :, None]
         if image.shape[-1] != ch:
-            self.show_error(f"{name}: the model takes {ch} channels, the image has {image.shape[-1]}.")
+            self.show_error(TEXT["wrong_channels"].format(name=name, ch=ch, got=image.shape[-1]))
             return
         lo, hi = self._range
         inverted = float(image.mean()) > 0.5 and float(self.X.mean()) < 0.5
@@ -371,7 +372,7 @@ class FeatureMapExplorer(Explorer):
         self._networks.pop("upload", None)
         self._pngs.pop("upload", None)
         label = f"{UPLOAD_LABEL}{name}"
-        self._set_quietly(self.controls["source"], options=[TEST_IMAGES, label], value=label)
+        self._set_quietly(self.controls["source"], options=labelled_options([TEST_IMAGES, label]), value=label)
         if self.refresh():
             self.show_info((TEXT["inverted"] if inverted else TEXT["showing"]).format(name=name))
 
@@ -379,7 +380,7 @@ class FeatureMapExplorer(Explorer):
     def _image_key(self) -> tuple[Any, NDArray]:
         c = self.controls
         source = c["source"].value
-        if source not in c["source"].options:
+        if source not in option_values(c["source"].options):
             raise ValueError(TEXT["choose_source"])
         if source != TEST_IMAGES and self._upload is not None:
             return "upload", self._upload[1]

@@ -15,7 +15,6 @@ module binds the controls to it and turns it into the scene that
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import ipywidgets as widgets
@@ -26,10 +25,10 @@ from numpy.typing import ArrayLike, NDArray
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_state
-from ..i18n import TranslatedText
+from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes
+from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes, student_error
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 
@@ -39,7 +38,7 @@ STRIDES = (1, 4)
 PHOTO_SIZE = 256
 #: Largest upload sent to the kernel, in bytes.
 UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = "upload: "
+UPLOAD_LABEL = UPLOAD_PREFIX
 
 #: An 8x8 feature map of small numbers (a seeded draw, fixed here so the slides can quote it).
 DEFAULT_INPUT = np.array([
@@ -103,8 +102,8 @@ def _check_grid(x: ArrayLike) -> NDArray[np.float64]:
 
 def _reason(exc: BaseException) -> str:
     """An upload's error in words: no Python object written into it (``<_io.BytesIO object at 0x...>``)."""
-    text = re.sub(r"\s*<[^<>]* object at 0x[0-9a-fA-F]+>", "", str(exc)).strip().rstrip(":")
-    return text or "the file cannot be read"
+    text = student_error(exc, core=True).rstrip(":")
+    return text or _("The file cannot be read: choose another one.")
 
 
 def _whole(value: Any, lo: int, hi: int) -> bool:
@@ -179,12 +178,12 @@ class PoolingExplorer(Explorer):
         self._pooled: tuple[Any, NDArray[np.floating]] | None = None
 
         c = self.controls
-        c["pooling"] = widgets.ToggleButtons(options=list(POOLINGS), value=pooling, description=_("Pooling"),
-                                             style={"button_width": "86px"})
+        c["pooling"] = widgets.ToggleButtons(options=labelled_options(POOLINGS), value=pooling, description=_("Pooling"),
+                                             style={"button_width": "auto"})
         c["size"] = _int_slider(int(size), *SIZES, _("Window W"))
         c["stride"] = _int_slider(int(stride), *STRIDES, _("Stride s"))
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
-        c["photo"] = widgets.Dropdown(options=list(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
+        c["photo"] = widgets.Dropdown(options=labelled_options(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
         c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["upload"].observe(self._guard(self._on_upload), names="value")
@@ -215,8 +214,8 @@ class PoolingExplorer(Explorer):
         self._photo, self._photo_name = image, name
         self._photo_key = (UPLOAD_LABEL + name, self._uploads)
         label = f"{UPLOAD_LABEL}{name}"
-        names = [o for o in self.controls["photo"].options if not str(o).startswith(UPLOAD_LABEL)]
-        self._set_quietly(self.controls["photo"], options=[*names, label], value=label)
+        names = [o for o in option_values(self.controls["photo"].options) if not str(o).startswith(UPLOAD_LABEL)]
+        self._set_quietly(self.controls["photo"], options=labelled_options([*names, label]), value=label)
         if self.refresh():
             self.show_info(TEXT["showing"].format(name=name))
 
@@ -288,7 +287,8 @@ class PoolingExplorer(Explorer):
                           count=st.window.size)
             steps.append({"origin": [r0, c0], "cell": [i, j], "best": list(st.argmax) if is_max else None,
                           "readout": TEXT["step_max" if is_max else "step_average"].format(**fields)})
-        name = html.escape(self._photo_name[:18])
+        shown = option_label(self._photo_name) if self._photo_key[1] == 0 else self._photo_name  # a sample's name translated
+        name = html.escape(shown[:18])
         scene = {
             "input": {
                 "rows": h, "cols": w, "colours": colours(x, cmap="cividis", vmin=lo, vmax=hi),

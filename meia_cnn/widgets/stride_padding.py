@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import arithmetic
 from ..explain.stride_padding import StridePaddingState, input_values, stride_padding_state
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
@@ -42,6 +42,7 @@ MAX_NUMBERED = 13
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
     "title": N_("Stride, padding and dilation: the kernel's positions over the padded input"),
+    "equation_line": N_("<div><b>Equation (3)</b>: {equation}</div>"),
     "no_fit": N_("The kernel does not fit: a {k}×{k} kernel is larger than the {p}×{p} padded input. "
                "Choose a smaller kernel, a larger input, or add zeros with the padding."),
     "no_fit_dilated": N_("The kernel does not fit: {k}×{k} taps {d} cells apart span {span} cells, but the "
@@ -156,8 +157,8 @@ class StridePaddingExplorer(Explorer):
         c["input_size"] = _int_slider(int(input_size), *INPUT_SIZES, _("Input size I"))
         c["kernel_size"] = _int_slider(int(kernel_size), *KERNEL_SIZES, _("Kernel size K"))
         c["stride"] = _int_slider(int(stride), *STRIDES, _("Stride s"))
-        c["padding"] = widgets.Dropdown(options=list(PADDINGS), value=mode, description=_("Padding"),
-                                        layout=widgets.Layout(width="200px"))
+        c["padding"] = widgets.Dropdown(options=labelled_options(PADDINGS), value=mode, description=_("Padding"),
+                                        layout=widgets.Layout(width="260px"))
         c["pad"] = _int_slider(int(pad), *PADS, _("Zeros p"), width="220px")
         c["dilation"] = _int_slider(int(dilation), *DILATIONS, _("Dilation d"))
         c["step"], c["play"] = self._step_controls(interval=600)
@@ -252,8 +253,8 @@ class StridePaddingExplorer(Explorer):
         }
         slides = TEXT["slides"].format(i=i, k=k, s=s, g=g) if p_total == 0 and d == 1 else ""
         return (
-            f"<div><b>Equation (3)</b>: {html.escape(_equation(state))}</div>"
-            f"{slides}"
+            TEXT["equation_line"].format(equation=html.escape(_equation(state)))
+            + slides
             + TEXT["padding_line"].format(rule=rules[mode], top=top, bottom=bottom, p=p_total, d=d, k=k,
                                           span=state.effective_kernel)
             + TEXT["output_line"].format(g=g)

@@ -43,10 +43,10 @@ from ..explain.template_matching import (
     template_matching_state,
     template_scene,
 )
-from ..i18n import TranslatedText
+from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, esm, format_number, png_bytes
+from ._explorer import Explorer, Upload, View, esm, format_number, png_bytes, student_error
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
 
@@ -54,7 +54,7 @@ __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template
 UPLOAD_SIZE = 128
 #: Largest upload sent by the page.
 UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = "upload: "
+UPLOAD_LABEL = UPLOAD_PREFIX
 #: Where the object starts, (row, col), unless told.
 HOME = (10, 8)
 
@@ -102,7 +102,7 @@ class TemplateMatchingView(View):
 
 def _said(exc: BaseException) -> str:
     """An upload's error in words: no Python object (``<_io.BytesIO object at 0x...>``) in it."""
-    text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc))
+    text = student_error(exc, core=True)  # in the learner's words, no Python object in it
     return re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip()
 
 
@@ -186,12 +186,12 @@ class TemplateMatchingExplorer(Explorer):
         self._states: dict[tuple, TemplateMatchingState] = {}
         super().__init__()
         c = self.controls
-        c["template"] = widgets.Dropdown(options=options, value=start, description=_("Template"),
+        c["template"] = widgets.Dropdown(options=labelled_options(options), value=start, description=_("Template"),
                                          style={"description_width": "initial"},
                                          layout=widgets.Layout(width="220px", max_width="100%"))
         c["upload"] = Upload(_("Upload template"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
-        c["column"] = _slider(int(x), cols, "Object column")
-        c["row"] = _slider(int(y), rows, "Object row")
+        c["column"] = _slider(int(x), cols, _("Object column"))
+        c["row"] = _slider(int(y), rows, _("Object row"))
         c["upload"].observe(self._guard(self._on_upload), names="value")
         c["upload"].on_refused(self.show_error)
         self._layout(widgets.HBox([c["template"], c["upload"]]), widgets.HBox([c["column"], c["row"]]))
@@ -222,8 +222,8 @@ class TemplateMatchingExplorer(Explorer):
         self._pngs.clear()
         self._states.clear()
         dropdown = self.controls["template"]
-        options = [o for o in dropdown.options if not str(o).startswith(UPLOAD_LABEL)] + [label]
-        self._set_quietly(dropdown, options=options, value=label)
+        options = [o for o in option_values(dropdown.options) if not str(o).startswith(UPLOAD_LABEL)] + [label]
+        self._set_quietly(dropdown, options=labelled_options(options), value=label)
         if self.refresh():
             self.show_info(TEXT["showing"].format(name=name))
 
@@ -231,7 +231,7 @@ class TemplateMatchingExplorer(Explorer):
     def _compute(self) -> TemplateMatchingState:
         c = self.controls
         name = c["template"].value
-        if not isinstance(name, str) or name not in c["template"].options:
+        if not isinstance(name, str) or name not in option_values(c["template"].options):
             raise ValueError(TEXT["choose_template"])
         scene = self._get_scene(name)
         rows, cols = scene.room
@@ -278,7 +278,7 @@ class TemplateMatchingExplorer(Explorer):
             "feature_png": self._png(("f", *pos), state.feature, cmap="PuOr_r", vmin=-state.best,
                                      vmax=state.best),
         }
-        shown = html.escape(name)
+        shown = html.escape(option_label(name))
         scene = {
             "template": {"rows": th, "cols": tw, "title": TEXT["template_title"].format(h=th, w=tw),
                          "label": TEXT["template_label"].format(h=th, w=tw)},

@@ -35,7 +35,7 @@ from ..nn import REFERENCE_SETTINGS, digits_split
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm, format_number, png_bytes
+from ._explorer import PALETTE, Explorer, View, esm, format_number, png_bytes, student_error
 
 __all__ = ["TrainingExplorer"]
 
@@ -57,6 +57,8 @@ TEXT = TranslatedText({
     "acc_label": N_("Accuracy per epoch: training in blue, test in orange (dashed); the dotted line is 97 %."),
     "epoch": N_("epoch"),
     "train": N_("train"),
+    "train_button": N_("Train"),
+    "training_button": N_("Training…"),
     "test": N_("test"),
     "kernels_title": N_("first-layer kernels: {f} × {k}×{k}"),
     "kernels_none": N_("first-layer kernels: after training"),
@@ -182,7 +184,7 @@ class TrainingExplorer(Explorer):
         c["epochs"] = widgets.IntSlider(value=epochs, min=1, max=MAX_EPOCHS, description=_("Epochs"), style=style,
                                         continuous_update=False,
                                         layout=widgets.Layout(width="280px", max_width="100%"))
-        c["train"] = widgets.Button(description=_("Train"), button_style="primary", icon="play",
+        c["train"] = widgets.Button(description=TEXT["train_button"], button_style="primary", icon="play",
                                     layout=widgets.Layout(width="110px"))
         c["train"].on_click(self._guard(lambda _button: self.train()))
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", bar_style="",
@@ -316,7 +318,7 @@ class TrainingExplorer(Explorer):
         self.progress.value = 0
         self.progress.bar_style = "info"
         self.progress_label.value = TEXT["running"]
-        self.controls["train"].description = "Training…"
+        self.controls["train"].description = TEXT["training_button"]
         self._send_history()
         self.refresh()
         self.show_info(TEXT["training"].format(epochs=plan.epochs))
@@ -359,13 +361,13 @@ class TrainingExplorer(Explorer):
             self._stopped_at = len(self.history["loss"])
         except Exception as exc:  # noqa: BLE001 - shown to the user; the thread never dies silently
             _log.exception("training failed")
-            failure = str(exc) or type(exc).__name__
+            failure = student_error(exc, core=True) or type(exc).__name__
         finally:
             self._running = False
         if self._stop.is_set():
             return  # closed: nothing to show any more
         try:
-            self.controls["train"].description = "Train"
+            self.controls["train"].description = TEXT["train_button"]
             if failure is not None:
                 self.progress.bar_style = "danger"
                 self.progress_label.value = TEXT["failed_short"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from typing import Any
 
 import ipywidgets as widgets
@@ -28,10 +27,10 @@ from .. import arithmetic
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeState, make_kernels, volume_state
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PNG_COMPRESS_LEVEL, Explorer, Upload, View, colours, esm, format_number, png_bytes
+from ._explorer import PNG_COMPRESS_LEVEL, Explorer, Upload, View, colours, esm, format_number, png_bytes, student_error
 
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
 
@@ -95,8 +94,8 @@ TEXT = TranslatedText({
 
 def _reason(exc: BaseException) -> str:
     """An upload's error in words: no Python object written into it (``<_io.BytesIO object at 0x...>``)."""
-    text = re.sub(r"\s*<[^<>]* object at 0x[0-9a-fA-F]+>", "", str(exc)).strip().rstrip(":")
-    return text or "the file cannot be read"
+    text = student_error(exc, core=True).rstrip(":")
+    return text or _("The file cannot be read: choose another one.")
 
 
 def _as_rgb(image: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -230,7 +229,7 @@ class VolumeExplorer(Explorer):
         self._shown = 0
 
         c = self.controls
-        c["source"] = widgets.ToggleButtons(options=list(SOURCES), value=source, description=_("Input"),
+        c["source"] = widgets.ToggleButtons(options=labelled_options(SOURCES), value=source, description=_("Input"),
                                             style={"button_width": "64px"})
         c["filters"] = _int_slider(int(filters), 1, MAX_KERNELS, _("Kernels F"))
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,

@@ -1,5 +1,9 @@
 """The Spanish edition in a real browser: JupyterLab in Spanish on the Spanish index, and Voilà.
 
+The explorers of a Spanish notebook, in Lab and in Voilà, offer Spanish
+options and name their Play buttons in Spanish (their values stay the English
+identifiers the code uses).
+
 The server is set up as ``make lab-es`` sets it up (the Lab locale ``es_ES``
 in its user settings, from the ``jupyterlab-language-pack-es-ES`` package);
 the test opens ``notebooks/es/00_indice.ipynb``, runs it from the Spanish Run
@@ -19,9 +23,14 @@ from .meia_browser import (
     ROOT,
     NOTEBOOK_PANEL,
     RUN_ALL_MS,
+    LabPage,
     LabServer,
     VoilaServer,
     copy_notebooks,
+    overflow,
+    readout_of,
+    view_of,
+    wait_drawn,
 )
 
 pytestmark = pytest.mark.browser
@@ -172,3 +181,116 @@ def test_spanish_notebook_as_a_voila_app(voila_es, page, artifacts):
     english = sorted({w for w in re.findall(r"[A-Za-z]+", prose) if w.lower() in ENGLISH_WORDS})
     assert english == [], f"English words in the Spanish markdown: {english}"
     page.screenshot(path=str(artifacts / "voila-es-04_paso_y_relleno.png"), full_page=False)
+
+    # The stride/padding explorer speaks Spanish: its padding options and its Play buttons' names.
+    explorer = _browser_drawn(page).first
+    wait_drawn(view_of(explorer))
+    options = _texts(explorer.locator(".widget-dropdown select option"))
+    assert options == ["valid (sin relleno)", "same (mismo tamaño)", "full (relleno completo)", "número p"]
+    assert _play_names(explorer) == {"Reproducir", "Detener", "Repetir"}
+    _no_english_play_names(explorer)
+    readout = readout_of(explorer).inner_text()
+    assert "Ecuación (3)" in readout and _english(readout) == [], readout
+
+
+# -- explorers of Spanish notebooks in Spanish JupyterLab -------------------------------------
+PLAY_ENGLISH = {"Play", "Pause", "Stop", "Repeat", "Play control"}
+
+
+def _texts(locator):
+    """The texts of ``locator``'s elements as read (ipywidgets writes option spaces as no-break spaces)."""
+    return [t.replace("\xa0", " ").strip() for t in locator.all_inner_texts()]
+
+
+def _selected(select):
+    return select.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
+
+
+def _english(text):
+    return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_WORDS})
+
+
+def _browser_drawn(page, root=""):
+    return page.locator(f"{root} .meia-explorer".strip()).filter(has=page.locator(".meia-view"))
+
+
+def _play_names(explorer):
+    """The accessible names of the explorer's Play buttons (once the page has named them)."""
+    explorer.page.wait_for_function(
+        "(el) => [...el.querySelectorAll('.widget-play button')].every(b => b.getAttribute('aria-label'))",
+        arg=explorer.element_handle(), timeout=30_000, polling=250)
+    names = explorer.locator(".widget-play button").evaluate_all(
+        "els => els.map(b => [b.getAttribute('aria-label'), b.title])")
+    assert names, "no Play buttons"
+    assert all(label == title for label, title in names), names
+    return {label for label, _ in names}
+
+
+def _no_english_play_names(explorer):
+    names = explorer.locator(".widget-play button").evaluate_all("els => els.map(b => b.getAttribute('aria-label'))")
+    assert not set(names) & PLAY_ENGLISH, names
+
+
+def _run_all_in_spanish_lab(lab):
+    page = lab.page
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^(Ejecutar|Run)$")).click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').first.click()
+    page.wait_for_function(
+        """(sel) => {
+          const panel = document.querySelector(sel);
+          const indicator = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator');
+          if (!indicator || indicator.getAttribute('data-status') !== 'idle') return false;
+          const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+              .map(e => e.textContent.trim());
+          return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p));
+        }""", arg=NOTEBOOK_PANEL, timeout=RUN_ALL_MS, polling=250)
+
+
+def _check_convolution_es(explorer):
+    buttons = _texts(explorer.locator(".widget-toggle-buttons").first.locator("button"))
+    assert buttons == ["convolución", "correlación cruzada"]
+    selects = explorer.locator(".widget-dropdown select")
+    presets = _texts(selects.nth(0).locator("option"))
+    assert {"Sobel x", "desenfoque de caja", "gaussiano", "personalizado"} <= set(presets), presets
+    photo = selects.nth(1)
+    assert _selected(photo) == "camarógrafo"
+    assert {"monedas", "astronauta", "luna"} <= set(_texts(photo.locator("option")))
+    assert "Subir imagen" in explorer.inner_text()
+
+
+def _check_pooling_es(explorer):
+    buttons = _texts(explorer.locator(".widget-toggle-buttons").first.locator("button"))
+    assert buttons == ["máximo", "promedio"]
+    assert _selected(explorer.locator(".widget-dropdown select").first) == "camarógrafo"
+
+
+SPANISH_EXPLORERS = {
+    "02_convolucion.ipynb": _check_convolution_es,
+    "05_agrupamiento.ipynb": _check_pooling_es,
+}
+
+
+@pytest.mark.parametrize("name", list(SPANISH_EXPLORERS))
+def test_explorers_of_a_spanish_notebook_speak_spanish(lab_es, page, name, artifacts):
+    lab = LabPage(page, lab_es)
+    lab.open(f"notebooks/es/{name}")
+    _run_all_in_spanish_lab(lab)
+    explorer = _browser_drawn(page, NOTEBOOK_PANEL).first
+    explorer.wait_for(timeout=60_000)
+    for width, height in ((850, 900), (1280, 720)):
+        page.set_viewport_size({"width": width, "height": height})
+        wait_drawn(view_of(explorer))
+        explorer.scroll_into_view_if_needed()
+        assert overflow(explorer) == [], f"{name} explorer overflows at {width}x{height}"
+        SPANISH_EXPLORERS[name](explorer)
+        assert _play_names(explorer) == {"Reproducir", "Detener", "Repetir"}
+        _no_english_play_names(explorer)
+        assert view_of(explorer).get_attribute("aria-label")  # named by its Spanish title
+        readout = readout_of(explorer).inner_text()
+        assert readout.strip() and _english(readout) == [], readout
+        explorer.screenshot(path=str(artifacts / f"lab-es-{name.removesuffix('.ipynb')}-{width}x{height}.png"))
+        explorer.evaluate("el => el.scrollIntoView({block: 'start'})")  # its controls at the top of the page
+        page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+        page.screenshot(path=str(artifacts / f"lab-es-{name.removesuffix('.ipynb')}-page-{width}x{height}.png"))
+    with contextlib.suppress(Exception):
+        lab_es.shutdown_kernels()

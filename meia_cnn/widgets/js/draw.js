@@ -344,20 +344,31 @@ const Draw = (() => {
     return Math.max(lo, Math.min(hi, Math.floor((room - extra) / Math.max(1, cells))));
   }
 
-  const PLAY_NAMES = { play: "Play", pause: "Pause", stop: "Stop", retweet: "Repeat", repeat: "Repeat" };
+  // The words the page writes itself.  English by default; an explorer sends them in the
+  // learner's language (the view's `words` trait, from UI_WORDS in _explorer.py).
+  const WORDS = { play: "Play", pause: "Pause", stop: "Stop", repeat: "Repeat", control: "Play control",
+    explorer: "explorer" };
+  // the Play widget's icons (Font Awesome names) -> the word naming each button
+  const PLAY_ICONS = { play: "play", pause: "pause", stop: "stop", retweet: "repeat", repeat: "repeat" };
+  /** WORDS with the view's own words (model.get("words")) over them. */
+  function words(model) {
+    const given = model && model.get ? model.get("words") : null;
+    return Object.assign({}, WORDS, given || {});
+  }
   /**
    * Give the explorer's ipywidgets controls the accessible names they lack:
    * the Play widget's icon buttons and the slider handles (named after their
-   * label).  labelControls(node): node is anywhere inside the explorer.
+   * label).  labelControls(node, names): node is anywhere inside the explorer;
+   * names: the words to use (default WORDS, in English).
    */
-  function labelControls(node) {
+  function labelControls(node, names = WORDS) {
     const box = node.closest(".meia-explorer");
     if (!box) return;
     for (const button of box.querySelectorAll(".widget-play button")) {
       if (button.getAttribute("aria-label")) continue;
       const icon = button.querySelector("i");
-      const kind = icon ? [...icon.classList].map((c) => c.replace("fa-", "")).find((c) => PLAY_NAMES[c]) : null;
-      const name = PLAY_NAMES[kind] || "Play control";
+      const kind = icon ? [...icon.classList].map((c) => c.replace("fa-", "")).find((c) => PLAY_ICONS[c]) : null;
+      const name = (kind && names[PLAY_ICONS[kind]]) || names.control || WORDS.control;
       button.setAttribute("aria-label", name);
       if (!button.title) button.title = name;
     }
@@ -388,7 +399,8 @@ const Draw = (() => {
   function view({ model, el, draw, step }) {
     const root = html("div", "meia-view", el);
     root.setAttribute("role", "group");
-    root.setAttribute("aria-label", model.get("label") || "explorer");
+    const names = words(model);
+    root.setAttribute("aria-label", model.get("label") || names.explorer);
     Object.assign(root.style, {
       width: "100%", maxWidth: "100%", boxSizing: "border-box", overflow: "hidden",
       fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
@@ -445,7 +457,7 @@ const Draw = (() => {
         if (ctx.scene && Object.keys(ctx.scene).length) draw(ctx);
         writeReadout();
       }
-      labelControls(el);
+      labelControls(el, names);
       root.dataset.drawMs = (performance.now() - start).toFixed(1);
       done(root, model);
     };
@@ -466,7 +478,7 @@ const Draw = (() => {
     model.on("change:step", onStep);
     const stop = fit(el, full);
     // the controls may be shown after the view: name them once the page has settled too
-    const naming = [0, 500, 2000].map((ms) => setTimeout(() => labelControls(el), ms));
+    const naming = [0, 500, 2000].map((ms) => setTimeout(() => labelControls(el, names), ms));
     return () => {
       stop();
       naming.forEach(clearTimeout);
@@ -479,6 +491,6 @@ const Draw = (() => {
   return {
     PALETTE, NARROW, MIN_FONT, FONT, font, el, html, panel, text, luminance, ink, grid,
     highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
-    labelControls,
+    labelControls, words, WORDS,
   };
 })();

@@ -7,12 +7,23 @@
 //   photo, pooled: {rows, cols, title, label}; their PNG bytes are the traits "photo" and "pooled"
 //   steps:  [{origin: [r, c], cell: [i, j], best: [r, c] | null, readout}]
 
+// A title longer than its estimate (a bold title, a longer language) widens its panel, up to the room.
+function fitTitle(svg, node, ctx) {
+  const need = Math.ceil((node.getComputedTextLength ? node.getComputedTextLength() : 0) + 6);
+  const have = Number(svg.getAttribute("width"));
+  if (need <= have) return;
+  const w = Math.min(ctx.width - 4, need);
+  svg.setAttribute("width", w);
+  svg.setAttribute("viewBox", `0 0 ${w} ${svg.getAttribute("height")}`);
+}
+
 function gridPanel(ctx, part, cell) {
   const titleH = ctx.font + 10;
   const textWidth = part.title.length * ctx.font * 0.6 + 4;
   const w = Math.min(ctx.width - 4, Math.max(part.cols * cell + 4, textWidth));
   const svg = Draw.panel(ctx.figure, { width: w, height: part.rows * cell + titleH + 4, label: part.label });
   const titleNode = Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
+  fitTitle(svg, titleNode, ctx);
   const box = Draw.grid(svg, {
     x: 2, y: titleH, cell, rows: part.rows, cols: part.cols, colours: part.colours,
     labels: cell >= 20 ? part.labels : null,
@@ -28,7 +39,7 @@ function photoPanel(ctx, part, png, side) {
   const textWidth = part.title.length * ctx.font * 0.6 + 4;
   const width = Math.min(ctx.width - 4, Math.max(w + 4, textWidth));
   const svg = Draw.panel(ctx.figure, { width, height: h + titleH + 4, label: part.label });
-  Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
+  fitTitle(svg, Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" }), ctx);
   Draw.image(svg, { x: 2, y: titleH, width: w, height: h, png, label: part.label, owner: ctx.root });
   return svg;
 }

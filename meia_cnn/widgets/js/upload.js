@@ -2,10 +2,13 @@
 // A file over model.max_bytes is refused here, with a sentence naming the limit
 // (the server would drop a message that large without a word).
 
-function sizeText(bytes) {
+// The words it writes come from Python (the `words` trait, in the learner's language).
+const UPLOAD_WORDS = { sending: "Sending {name}…", bytes: "{n} bytes" };
+
+function sizeText(bytes, said) {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
+  return said.bytes.replace("{n}", String(bytes));
 }
 
 function render({ model, el }) {
@@ -15,6 +18,9 @@ function render({ model, el }) {
   input.type = "file";
   input.style.display = "none";
   const button = Draw.html("button", "jupyter-button widget-button", root);
+  // as wide as its words (in any language, at any font size: a deck's is larger than Lab's)
+  Object.assign(button.style, { width: "auto", minWidth: "var(--jp-widgets-inline-width-short, 0)",
+    whiteSpace: "nowrap" });
   const status = Draw.html("span", "meia-upload-status", root);
   status.setAttribute("role", "status");
   Object.assign(status.style, { fontSize: "13px" });
@@ -32,17 +38,18 @@ function render({ model, el }) {
     input.value = "";
     if (!file) return;
     const limit = model.get("max_bytes");
+    const said = Object.assign({}, UPLOAD_WORDS, model.get("words") || {});
     if (file.size > limit) {
       const sentence = model.get("too_large")
-        .replace("{name}", file.name).replace("{size}", sizeText(file.size))
-        .replace("{limit}", sizeText(limit));
+        .replace("{name}", file.name).replace("{size}", sizeText(file.size, said))
+        .replace("{limit}", sizeText(limit, said));
       status.textContent = sentence;
       status.style.color = "#8a3a00";
       model.send({ kind: "refused", name: file.name, size: file.size, sentence });
       root.dataset.refused = String((Number(root.dataset.refused) || 0) + 1);
       return;
     }
-    status.textContent = `Sending ${file.name}…`;
+    status.textContent = said.sending.replace("{name}", file.name);
     status.style.color = Draw.PALETTE.ink;
     const buffer = await file.arrayBuffer();
     model.send({ kind: "file", name: file.name, type: file.type, size: file.size }, undefined, [buffer]);
