@@ -205,6 +205,13 @@ def test_catalogue_has_no_untranslated_or_fuzzy_message():
     assert untranslated == [] and fuzzy == []
 
 
+def test_catalogue_passes_babels_checks():
+    """`pybabel compile` (in `make messages`) finds no error: every placeholder of a message is in its translation."""
+    catalogue = _catalogue(PO)
+    errors = [(m.id, [str(e) for e in errs]) for m, errs in catalogue.check()]
+    assert errors == []
+
+
 def test_catalogue_holds_every_marked_string_of_the_package():
     """`make messages` was run after the last marked string was added or changed."""
     extracted = {

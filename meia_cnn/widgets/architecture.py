@@ -63,7 +63,8 @@ TEXT = TranslatedText({
     "line_totals": N_("<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>"),
     "line_totals_trainable": N_("<div>parameters: <b>{params}</b> ({trainable} trainable); "
                               "multiply-adds: <b>{macs}</b></div>"),
-    "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} % of all)</div>"),
+    # {share} carries its own "%" (a "%" in a message reads as an old-style format to gettext's tools)
+    "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} of all)</div>"),
     "line_paper": N_("<div>The table shows the paper's own columns.</div>"),
 })
 
@@ -147,7 +148,7 @@ class ArchitectureExplorer(Explorer):
             + totals.format(params=f"{s.total_params:,}", trainable=f"{s.trainable_params:,}",
                             macs=f"{s.total_macs:,}")
             + TEXT["line_largest"].format(name=html.escape(largest.name), params=f"{largest.params:,}",
-                                          share=f"{100.0 * largest.params / s.total_params:.0f}")
+                                          share=f"{100.0 * largest.params / s.total_params:.0f} %")
             + (TEXT["line_paper"] if state.detail else "")
         )
         scene = {

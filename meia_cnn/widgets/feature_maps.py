@@ -113,7 +113,7 @@ TEXT = TranslatedText({
     "upload_line": N_("<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>"),
     "right": N_(", right"),
     "wrong": N_(", wrong (the label is {y}, probability {py} %)"),
-    "accuracy": N_("<div>The model gets {acc} % of these {n} images right{listed}.</div>"),
+    "accuracy": N_("<div>The model gets {acc} of these {n} images right{listed}.</div>"),
     "misclassified": N_("; misclassified: {items}"),
     "unit_line": N_("<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
                   "cols {c0}–{c1}).</div>"),
@@ -576,7 +576,7 @@ class FeatureMapExplorer(Explorer):
             wrong = np.flatnonzero(self._predicted_all != self.y)
             n = len(self.X)
             items = ", ".join(str(j) for j in wrong[:12]) + (" …" if len(wrong) > 12 else "")
-            parts.append(TEXT["accuracy"].format(acc=f"{100 * (1 - len(wrong) / n):.1f}", n=n,
+            parts.append(TEXT["accuracy"].format(acc=f"{100 * (1 - len(wrong) / n):.1f} %", n=n,
                                                  listed=TEXT["misclassified"].format(items=items) if len(wrong) else ""))
         (r0, r1), (c0, c1) = d.field
         parts.append(TEXT["unit_line"].format(unit=html.escape(self._unit_name(d)), value=_n(d.value),

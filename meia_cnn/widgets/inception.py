@@ -66,9 +66,9 @@ TEXT = TranslatedText({
                   "multiply-adds.</div>"),
     "line_without": N_("<div>Without them (naive module: 3×3 and 5×5 on all {c} channels, pooled input kept, "
                      "depth {sum} = {d}): {params} parameters, {macs} multiply-adds.</div>"),
-    "line_saves": N_("<div>The reductions save {p}% of the parameters and {m}% of the multiply-adds.</div>"),
-    "line_costs": N_("<div>Here the reductions cost more than they save (parameters {p}%, "
-                   "multiply-adds {m}%).</div>"),
+    "line_saves": N_("<div>The reductions save {p} of the parameters and {m} of the multiply-adds.</div>"),
+    "line_costs": N_("<div>Here the reductions cost more than they save (parameters {p}, "
+                   "multiply-adds {m}).</div>"),
     "line_wide": N_("<div>Note: a 1×1 'reduction' with at least as many filters as input channels does not "
                   "reduce: {names}.</div>"),
 })
@@ -229,10 +229,10 @@ class InceptionExplorer(Explorer):
                                           params=_count(naive["params"]), macs=_count(naive["macs"]))
         )
         if saved["params"] >= 0 and saved["macs"] >= 0:
-            readout += TEXT["line_saves"].format(p=f"{100 * saved['params']:.1f}", m=f"{100 * saved['macs']:.1f}")
+            readout += TEXT["line_saves"].format(p=f"{100 * saved['params']:.1f}%", m=f"{100 * saved['macs']:.1f}%")
         else:
-            readout += TEXT["line_costs"].format(p=f"{100 * -saved['params']:+.1f}",
-                                                 m=f"{100 * -saved['macs']:+.1f}")
+            readout += TEXT["line_costs"].format(p=f"{100 * -saved['params']:+.1f}%",
+                                                 m=f"{100 * -saved['macs']:+.1f}%")
         if state.wide:
             readout += TEXT["line_wide"].format(names=", ".join(f"{name} ({n[name]} ≥ {c})" for name in state.wide))
         scene = {
