@@ -42,7 +42,7 @@ docs: $(STAMP)
 	$(BIN)/python -m pdoc --docformat numpy -o build/docs $(DOC_MODULES)
 	@echo "API reference: build/docs/index.html"
 
-## make slides: every notebook as an offline reveal.js deck in build/slides/
+## make slides: every notebook as an offline reveal.js deck in build/slides/ (the Spanish ones in build/slides/es/)
 slides: $(STAMP)
 	$(BIN)/python -m meia_cnn.tools.slides --out build/slides
 
