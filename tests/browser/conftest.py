@@ -28,6 +28,7 @@ from .meia_browser import (
     LabPage,
     LabServer,
     _missing_browser,
+    voila_serving,
 )
 
 
@@ -120,3 +121,10 @@ def artifacts():
     return ARTIFACTS
 
 
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory):
+    """Voila serving a copy of the kit's notebooks (English and Spanish), with the kit's voila.json."""
+    with voila_serving(tmp_path_factory.mktemp("voila")) as server:
+        yield server

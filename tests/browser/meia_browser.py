@@ -230,6 +230,24 @@ class VoilaServer(Server):
         return f"{self.base_url}/voila/render/{notebook}"
 
 
+@contextlib.contextmanager
+def voila_serving(base, folder=None):
+    """Voila serving ``folder`` (default: a fresh copy of the kit's notebooks under ``base``).
+
+    The folder gets the kit's ``voila.json`` (its template, extensions and
+    policy) when it has none, as a user starting Voila in ``notebooks/`` has.
+    """
+    folder = copy_notebooks(base) if folder is None else folder
+    if not (folder / "voila.json").exists() and (NOTEBOOKS / "voila.json").exists():
+        shutil.copy(NOTEBOOKS / "voila.json", folder / "voila.json")
+    server = VoilaServer(base, folder)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
 # -- page helpers ------------------------------------------------------------------
 NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 

@@ -25,8 +25,6 @@ from .meia_browser import (
     RUN_ALL_MS,
     LabPage,
     LabServer,
-    VoilaServer,
-    copy_notebooks,
     overflow,
     readout_of,
     view_of,
@@ -154,20 +152,9 @@ def test_spanish_index_in_spanish_jupyterlab(lab_es, page, artifacts):
     page.screenshot(path=str(artifacts / "es-00_indice.png"), full_page=False)
 
 
-@pytest.fixture(scope="module")
-def voila_es(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila-es")
-    server = VoilaServer(base, copy_notebooks(base))
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
-
-
-def test_spanish_notebook_as_a_voila_app(voila_es, page, artifacts):
+def test_spanish_notebook_as_a_voila_app(voila_server, page, artifacts):
     """Voilà serves a Spanish notebook: it runs, its widgets render, its text is Spanish."""
-    page.goto(voila_es.url("es/04_paso_y_relleno.ipynb"), timeout=120_000)
+    page.goto(voila_server.url("es/04_paso_y_relleno.ipynb"), timeout=120_000)
     page.locator(".jp-RenderedMarkdown").first.wait_for(timeout=120_000)
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')",
                            timeout=60_000, polling=250)

@@ -15,8 +15,6 @@ import re
 import pytest
 from .meia_browser import (
     NOTEBOOK_PANEL,
-    VoilaServer,
-    copy_notebooks,
     equation3_result,
     kit_notebooks,
     overflow,
@@ -117,17 +115,6 @@ def test_explorers_in_lab_fit_read_and_tell_the_cores_numbers(lab, name, artifac
     results = Axe().run(page, context={"include": [[f"{NOTEBOOK_PANEL} .meia-explorer"]]})
     serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not serious, results.generate_report()
-
-
-@pytest.fixture(scope="module")
-def voila_server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila-explorers")
-    server = VoilaServer(base, copy_notebooks(base))
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.skipif(not NAMES, reason="no notebook with a browser-drawn explorer")

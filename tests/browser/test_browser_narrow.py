@@ -10,10 +10,9 @@ each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from .meia_browser import NOTEBOOKS, VoilaServer, overflow, readout_of, smallest_text, view_of, wait_drawn
+from .meia_browser import overflow, readout_of, smallest_text, view_of, wait_drawn, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -89,13 +88,8 @@ def narrow_voila(tmp_path_factory):
     folder = base / "notebooks"
     folder.mkdir()
     _notebook(folder / "all_explorers.ipynb")
-    shutil.copy(NOTEBOOKS / "voila.json", folder / "voila.json")  # the kit's template and policy
-    server = VoilaServer(base, folder)
-    try:
-        server.wait_ready()
+    with voila_serving(base, folder) as server:  # with the kit's voila.json
         yield server
-    finally:
-        server.stop()
 
 
 def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from .meia_browser import NOTEBOOKS, VoilaServer, copy_notebooks, kit_notebooks, view_of, wait_drawn
+from .meia_browser import NOTEBOOKS, kit_notebooks, view_of, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -94,21 +94,10 @@ def test_jupyterlab_asks_nothing_outside(lab, artifacts):
     assert outside.requested == [] and outside.blocked == [], outside.report()
 
 
-@pytest.fixture(scope="module")
-def offline_voila(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila-offline")
-    server = VoilaServer(base, copy_notebooks(base))
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.mark.skipif(NOTEBOOK not in kit_notebooks(), reason=f"no {NOTEBOOK} yet")
-def test_voila_asks_nothing_outside(offline_voila, page, artifacts):
+def test_voila_asks_nothing_outside(voila_server, page, artifacts):
     outside = Outside(page)
-    page.goto(offline_voila.url(NOTEBOOK), timeout=120_000)
+    page.goto(voila_server.url(NOTEBOOK), timeout=120_000)
     _wait_explorers(page)
     page.screenshot(path=str(artifacts / "offline-voila.png"), full_page=True)
     print(f"Voila: {outside.local} local requests; {outside.report()}")

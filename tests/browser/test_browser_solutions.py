@@ -15,7 +15,7 @@ import pytest
 
 from meia_cnn import exercises
 
-from .meia_browser import NOTEBOOK_PANEL, ROOT, VoilaServer, copy_notebooks, kit_notebooks
+from .meia_browser import NOTEBOOK_PANEL, ROOT, kit_notebooks
 
 pytestmark = pytest.mark.browser
 
@@ -107,17 +107,6 @@ def test_run_all_in_lab_shows_no_solution_until_the_button_is_pressed(lab, artif
     shown = _press_first_show_solution(page, NOTEBOOK_PANEL, artifacts, stem)
     first = _exercise_ids(notebook)[0]
     assert any(phrase in shown for phrase in solution_phrases(first)) or str(exercises.solution(first)) in shown
-
-
-@pytest.fixture(scope="module")
-def voila_server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila-solutions")
-    server = VoilaServer(base, copy_notebooks(base))
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

@@ -3,8 +3,6 @@
 
 import pytest
 from .meia_browser import (
-    VoilaServer,
-    copy_notebooks,
     kit_notebooks,
     nudge_stride,
     view_of,
@@ -16,17 +14,6 @@ import meia_cnn
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "04_stride_and_padding.ipynb"
-
-
-@pytest.fixture(scope="module")
-def voila_server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila")
-    server = VoilaServer(base, copy_notebooks(base))
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.skipif(NOTEBOOK not in kit_notebooks(), reason=f"no {NOTEBOOK} yet")
