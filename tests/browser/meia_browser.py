@@ -529,6 +529,21 @@ _SMALL_TEXT_JS = """
 """
 
 
+_SPILLED_JS = """
+(el) => [...el.querySelectorAll('g.meia-grid text')]
+    .map(t => [t, t.previousElementSibling])
+    .filter(([t, cell]) => cell && cell.tagName === 'rect' && t.getBBox().width > 0)
+    .filter(([t, cell]) => t.getBoundingClientRect().width > cell.getBoundingClientRect().width + 0.5)
+    .map(([t, cell]) => `"${t.textContent}" ${t.getBoundingClientRect().width.toFixed(1)} px `
+                        + `in a ${cell.getBoundingClientRect().width.toFixed(1)} px cell`)
+"""
+
+
+def spilled_labels(explorer):
+    """Numbers wider than the grid cell they are written in (``[]`` when every one fits)."""
+    return explorer.evaluate(_SPILLED_JS)
+
+
 def smallest_text(explorer):
     """The smallest font size (px) of the drawing's text and readout."""
     return explorer.evaluate(_SMALL_TEXT_JS)

@@ -20,6 +20,7 @@ from .meia_browser import (
     overflow,
     readout_of,
     smallest_text,
+    spilled_labels,
     view_of,
     wait_drawn,
 )
@@ -97,6 +98,7 @@ def _check_viewports(page, explorers, check, artifacts, prefix):
             smallest = smallest_text(explorer)
             assert smallest >= (14 if width >= 1280 else 12), (
                 f"{prefix} explorer {i + 1}: text of {smallest} px at {width}x{height}")
+            assert spilled_labels(explorer) == [], f"{prefix} explorer {i + 1} at {width}x{height}"
             explorer.screenshot(path=str(artifacts / f"{prefix}-explorer{i + 1}-{width}x{height}.png"))
         check(explorers)
 

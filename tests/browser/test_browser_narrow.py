@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from .meia_browser import overflow, readout_of, smallest_text, view_of, wait_drawn, voila_serving
+from .meia_browser import overflow, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -113,6 +113,7 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         problems += [f"{name}: {bad}" for bad in overflow(explorer)]
         problems += [f"{name}: {bad}" for bad in explorer.evaluate(_OUTSIDE_JS)]
         problems += [f"{name}: {bad}" for bad in explorer.evaluate(_CUT_JS)]
+        problems += [f"{name}: {bad}" for bad in spilled_labels(explorer)]
         if smallest_text(explorer) < 12:
             problems.append(f"{name}: text of {smallest_text(explorer)} px (under 12 px)")
         readout = readout_of(explorer)

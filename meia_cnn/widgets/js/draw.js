@@ -88,6 +88,19 @@ const Draw = (() => {
     return t;
   }
 
+  /**
+   * The width (px) a string takes at `size` px, from the advance widths of
+   * DejaVu Sans and similar faces (digits 0.64 em, the minus sign 0.84 em):
+   * measuring needs the drawing on screen, which a hidden slide is not.
+   */
+  function textWidth(str, size) {
+    let em = 0;
+    for (const ch of String(str)) {
+      em += ch === "\u2212" || ch === "\u2014" ? 0.84 : /[.,:;'|il]/.test(ch) ? 0.32 : ch === " " ? 0.32 : 0.64;
+    }
+    return em * size;
+  }
+
   /** Relative luminance of "#rrggbb" (0 dark .. 1 light). */
   function luminance(hex) {
     if (typeof hex !== "string" || hex[0] !== "#" || hex.length < 7) return 1;
@@ -123,9 +136,15 @@ const Draw = (() => {
         }, g);
         const label = !hidden && o.labels && o.labels[r] ? o.labels[r][c] : null;
         if (label) {
-          text(g, x + (c + 0.5) * cell, y + (r + 0.5) * cell, label, {
+          const t = text(g, x + (c + 0.5) * cell, y + (r + 0.5) * cell, label, {
             size, anchor: "middle", baseline: "central", fill: ink(fill),
           });
+          // a label wider than its cell (say "−10" in a small cell) is narrowed, never smaller
+          const room = cell - 3;
+          if (textWidth(label, size) > room) {
+            t.setAttribute("textLength", room);
+            t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+          }
         }
       }
     }
