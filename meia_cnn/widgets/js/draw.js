@@ -482,3 +482,85 @@ const Draw = (() => {
     labelControls,
   };
 })();
+
+// ---- Sweep: a kernel's taps sweeping a grid while the output grid fills in ----
+// Shared by stride_padding.js (the padded input) and transposed.js (the stretched input).
+// Scene parts it reads: a grid part {rows, cols, colours, labels|null, title, label}; the
+// kernel {span, offsets: [[dr, dc], ...]}; the output {rows, cols, title, step_title?};
+// steps [{origin: [r, c], cell: [i, j]}].
+const Sweep = (() => {
+  /** Width (px) of a grid panel: its cells, or its title with `extraChars` more characters. */
+  function panelWidth(ctx, part, cell, extraChars = 0) {
+    return Math.max(part.cols * cell + 4, (part.title.length + extraChars) * ctx.font * 0.6);
+  }
+
+  /** A titled grid in a panel of its own: {svg, box, titleNode}; numbers only where 12 px text fits. */
+  function gridPanel(ctx, part, cell, titleH, extraChars = 0) {
+    const w = Math.min(ctx.width - 4, panelWidth(ctx, part, cell, extraChars));
+    const svg = Draw.panel(ctx.figure, { width: w, height: part.rows * cell + titleH + 4, label: part.label });
+    const titleNode = Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
+    const labels = cell >= 20 ? part.labels : null;
+    const box = Draw.grid(svg, {
+      x: 2, y: titleH, cell, rows: part.rows, cols: part.cols, colours: part.colours, labels,
+    });
+    return { svg, box, titleNode };
+  }
+
+  /**
+   * The kernel's taps and span on the `input` panel, covers on the `output` panel's cells after the
+   * current step and a frame on the current one (panels from gridPanel).  Sets ctx.parts and draws
+   * the current step.  opts: tapOpacity (the taps' fill opacity).
+   */
+  function marks(ctx, input, output, cell, outCell, { tapOpacity = 0.4 } = {}) {
+    const { scene } = ctx;
+    const taps = Draw.el("g", { class: "meia-taps" }, input.svg);
+    const tapRects = scene.kernel.offsets.map(() => Draw.el("rect", {
+      width: cell * 0.9, height: cell * 0.9, fill: Draw.PALETTE.orange, "fill-opacity": tapOpacity,
+      stroke: Draw.PALETTE.vermillion, "stroke-width": 1.5,
+    }, taps));
+    const span = Draw.highlight(input.svg, {
+      x: 0, y: 0, width: scene.kernel.span * cell, height: scene.kernel.span * cell,
+      colour: Draw.PALETTE.vermillion, stroke: 2.5, dash: "6 4",
+    });
+    const covers = [];
+    const og = Draw.el("g", { class: "meia-covers" }, output.svg);
+    for (let r = 0; r < scene.output.rows; r++) {
+      for (let c = 0; c < scene.output.cols; c++) {
+        covers.push(Draw.el("rect", {
+          x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
+          fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
+        }, og));
+      }
+    }
+    const current = Draw.highlight(output.svg, {
+      x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
+    });
+    ctx.parts = { input, output, tapRects, span, covers, current, cell, outCell };
+    step(ctx);
+  }
+
+  /** Move the taps, the span, the covers and the frame to ctx.step; write the output's title. */
+  function step(ctx) {
+    const { scene, parts } = ctx;
+    const here = scene.steps[ctx.step];
+    if (!here || !parts.input) return;
+    const { cell, outCell, input, output } = parts;
+    const [r0, c0] = here.origin;
+    scene.kernel.offsets.forEach(([dr, dc], n) => {
+      parts.tapRects[n].setAttribute("x", input.box.x + (c0 + dc) * cell + cell * 0.05);
+      parts.tapRects[n].setAttribute("y", input.box.y + (r0 + dr) * cell + cell * 0.05);
+    });
+    parts.span.setAttribute("x", input.box.x + c0 * cell);
+    parts.span.setAttribute("y", input.box.y + r0 * cell);
+    const [i, j] = here.cell;
+    parts.covers.forEach((rect, n) => {
+      rect.style.display = n <= ctx.step ? "none" : "";
+    });
+    parts.current.setAttribute("x", output.box.x + j * outCell);
+    parts.current.setAttribute("y", output.box.y + i * outCell);
+    output.titleNode.textContent = (scene.output.step_title || "{title}").replace("{title}", scene.output.title)
+      .replace("{n}", String(ctx.step + 1)).replace("{total}", String(scene.steps.length));
+  }
+
+  return { panelWidth, gridPanel, marks, step };
+})();
