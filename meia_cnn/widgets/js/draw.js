@@ -564,3 +564,42 @@ const Sweep = (() => {
 
   return { panelWidth, gridPanel, marks, step };
 })();
+
+// ---- Pictures: a picture kept across full redraws while its PNG bytes stay the same ----
+// Draw.image makes a new object URL at every draw; a picture that rarely changes (the photo of the
+// convolution explorer) keeps its URL instead, so a redraw neither copies nor decodes it again.
+const Pictures = (() => {
+  const kept = new WeakMap(); // root -> Map(name -> {png, url})
+
+  /** The object URL of `png` (a Bytes trait) for `name` under `root`, made again only when the bytes change. */
+  function url(root, name, png) {
+    const mine = kept.get(root) || new Map();
+    kept.set(root, mine);
+    const hit = mine.get(name);
+    if (hit && hit.png === png) return hit.url;
+    if (hit && hit.url) URL.revokeObjectURL(hit.url);
+    const made = png && png.byteLength ? URL.createObjectURL(new Blob([png], { type: "image/png" })) : null;
+    mine.set(name, { png, url: made });
+    return made;
+  }
+
+  /** As Draw.image, with the URL kept: image(parent, {x, y, width, height, png, label, owner, name}). */
+  function image(parent, o) {
+    const href = url(o.owner, o.name, o.png);
+    if (!href) return null;
+    const img = Draw.el("image", {
+      x: o.x, y: o.y, width: o.width, height: o.height, href,
+      preserveAspectRatio: "none", "image-rendering": "pixelated", style: "image-rendering: pixelated",
+    }, parent);
+    if (o.label) Draw.el("title", {}, img).textContent = o.label;
+    return img;
+  }
+
+  /** Free every URL kept for `root` (call from the view's cleanup). */
+  function release(root) {
+    for (const { url: made } of (kept.get(root) || new Map()).values()) if (made) URL.revokeObjectURL(made);
+    kept.delete(root);
+  }
+
+  return { url, image, release };
+})();

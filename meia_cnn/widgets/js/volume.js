@@ -49,8 +49,9 @@ function draw(ctx) {
       Draw.grid(inSvg, { x, y: titleH, cell, rows: ch.rows, cols: ch.cols, colours: g.colours,
         labels: cell >= 18 ? g.labels : null, size: Math.max(12, Math.min(font, Math.floor(cell * 0.5))) });
     } else {
-      Draw.image(inSvg, { x, y: titleH, width: chW, height: chH, png: model.get(`ch${i}`), label: g.title,
-        owner: ctx.root });
+      // the channels keep their pictures from draw to draw (they change only with the input)
+      Pictures.image(inSvg, { x, y: titleH, width: chW, height: chH, png: model.get(`ch${i}`), label: g.title,
+        owner: ctx.root, name: `ch${i}` });
     }
   });
 
@@ -184,7 +185,11 @@ function fitPanel(svg, width, height) {
 }
 
 function render({ model, el }) {
-  return Draw.view({ model, el, draw, step });
+  const stop = Draw.view({ model, el, draw, step });
+  return () => {
+    stop();
+    Pictures.release(el.querySelector(".meia-view"));
+  };
 }
 
 export default { render };
