@@ -91,7 +91,7 @@ function draw(ctx) {
     const x = 2 + n * (pw + 12);
     Draw.text(both, x, font + 2, name, { size: font, weight: "bold" });
     // the photo keeps its picture from draw to draw (it changes only with the photo chosen)
-    const picture = key === "photo" ? Pictures.image : Draw.image;
+    const picture = key === "photo" ? Pictures.image : Pictures.inline;
     picture(both, { x, y: title, width: pw, height: phh, png: ctx.model.get(key), label, owner: ctx.root, name: key });
     Draw.el("rect", { x, y: title, width: pw, height: phh, fill: "none", stroke: Draw.PALETTE.grey }, both);
   });

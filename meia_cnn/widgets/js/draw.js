@@ -567,7 +567,8 @@ const Sweep = (() => {
 
 // ---- Pictures: a picture kept across full redraws while its PNG bytes stay the same ----
 // Draw.image makes a new object URL at every draw; a picture that rarely changes (the photo of the
-// convolution explorer) keeps its URL instead, so a redraw neither copies nor decodes it again.
+// convolution explorer) keeps its URL instead (Pictures.image), so a redraw neither copies nor decodes
+// it again; a picture that changes at every draw is written into the page (Pictures.inline).
 const Pictures = (() => {
   const kept = new WeakMap(); // root -> Map(name -> {png, url})
 
@@ -583,9 +584,27 @@ const Pictures = (() => {
     return made;
   }
 
+  /** The picture as a data: URL (nothing to free; for small pictures a Blob and its URL cost more). */
+  function inlineUrl(png) {
+    if (!png || !png.byteLength) return null;
+    const bytes = png instanceof ArrayBuffer ? new Uint8Array(png)
+      : new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return `data:image/png;base64,${btoa(text)}`;
+  }
+
+  /** As Draw.image, with the picture written into the page: inline(parent, {x, y, width, height, png, label}). */
+  function inline(parent, o) {
+    return place(parent, o, inlineUrl(o.png));
+  }
+
   /** As Draw.image, with the URL kept: image(parent, {x, y, width, height, png, label, owner, name}). */
   function image(parent, o) {
-    const href = url(o.owner, o.name, o.png);
+    return place(parent, o, url(o.owner, o.name, o.png));
+  }
+
+  function place(parent, o, href) {
     if (!href) return null;
     const img = Draw.el("image", {
       x: o.x, y: o.y, width: o.width, height: o.height, href,
@@ -601,5 +620,5 @@ const Pictures = (() => {
     kept.delete(root);
   }
 
-  return { url, image, release };
+  return { url, image, inline, release };
 })();

@@ -64,7 +64,7 @@ function draw(ctx) {
   const dSvg = Draw.panel(ctx.figure, { width: Math.min(width - 4, dW + 4), height: dH + 4, label: here(ctx).deck_label });
   const dTitle = title(dSvg, dk.title, Math.max(dW, narrow ? width - 8 : 0), font);
   fitPanel(dSvg, Math.min(width - 4, Math.max(dW + 4, dTitle.width)), dH + dTitle.height + 4);
-  Draw.image(dSvg, { x: 2, y: dTitle.height, width: dW, height: dH, png: model.get("deck"),
+  Pictures.inline(dSvg, { x: 2, y: dTitle.height, width: dW, height: dH, png: model.get("deck"),
     label: dk.title, owner: ctx.root });
   const [cardH, cardW] = dk.card;
   parts.deck = dSvg;
@@ -129,7 +129,7 @@ function mapPanel(ctx, parent) {
   fitPanel(mSvg, Math.min(width - 4, Math.max(mW + 4, mTitle.width)), mH + mTitle.height + 4);
   const box = { x: 2, y: mTitle.height, width: mW, height: mH };
   const body = Draw.el("g", {}, mSvg);
-  const pictures = m.numbers ? [] : (model.get("fmaps") || []).map((png, n) => Draw.image(body, {
+  const pictures = m.numbers ? [] : (model.get("fmaps") || []).map((png, n) => Pictures.inline(body, {
     ...box, png, label: scene.steps[n] ? scene.steps[n].map.label : "", owner: ctx.root }));
   return { svg: mSvg, heading, body, box, pictures, room: Math.max(mW, narrow ? width - 8 : 0) };
 }
