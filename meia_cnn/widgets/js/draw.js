@@ -573,7 +573,7 @@ const Pictures = (() => {
   const kept = new WeakMap(); // root -> Map(name -> {png, url})
 
   /** The object URL of `png` (a Bytes trait) for `name` under `root`, made again only when the bytes change. */
-  function url(root, name, png) {
+  function keptHref(root, name, png) {
     const mine = kept.get(root) || new Map();
     kept.set(root, mine);
     const hit = mine.get(name);
@@ -601,7 +601,7 @@ const Pictures = (() => {
 
   /** As Draw.image, with the URL kept: image(parent, {x, y, width, height, png, label, owner, name}). */
   function image(parent, o) {
-    return place(parent, o, url(o.owner, o.name, o.png));
+    return place(parent, o, keptHref(o.owner, o.name, o.png));
   }
 
   function place(parent, o, href) {
@@ -620,5 +620,5 @@ const Pictures = (() => {
     kept.delete(root);
   }
 
-  return { url, image, inline, release };
+  return { keptHref, image, inline, release };
 })();
