@@ -28,7 +28,7 @@ from ..explain.one_by_one import OneByOnePixel, OneByOneState, one_by_one_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
+from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, esm, format_number
 
 __all__ = ["OneByOneExplorer", "number"]
 
@@ -255,16 +255,25 @@ class OneByOneExplorer(Explorer):
         def term(a: float, b: float) -> str:
             return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
 
+        # every pixel's columns at once: x on the volume's fixed scale, the products each on its own
+        # scale, symmetric about 0 (the same arithmetic as colours(), row by row)
+        xs = np.array([here.pixel for here in state.pixels]).reshape(-1, c)
+        ps = np.array([here.products for here in state.pixels]).reshape(-1, c)
+        p_lim = np.maximum(np.abs(ps).max(axis=1), 1e-12)[:, None]
+        x_names, p_names = _lut("cividis")[1], _lut("PuOr_r")[1]
+        x_colours = [[x_names[i] for i in row] for row in _indices(xs, x_lo, x_hi).tolist()]
+        p_colours = [[p_names[i] for i in row] for row in _indices(ps, -p_lim, p_lim).tolist()]
+        weights = state.kernel_weights.tolist()
+        dot = TEXT["dot"]
         steps = []
-        for here in state.pixels:  # what changes with the pixel; the sentences around it once, below
+        for n, here in enumerate(state.pixels):  # what changes with the pixel; the sentences around it once
             r, col, value = here.row, here.col, number(here.value)
-            p_lim = max(float(np.abs(here.products).max()), 1e-12)
-            x_texts, x_colours = column(here.pixel, "cividis", x_lo, x_hi)
-            p_texts, p_colours = column(here.products, "PuOr_r", -p_lim, p_lim)
-            terms = " + ".join(term(a, b) for a, b in zip(here.pixel, state.kernel_weights))
-            steps.append({"pixel": [r, col], "value": value, "x": x_texts, "x_colours": x_colours,
-                          "products": p_texts, "product_colours": p_colours,
-                          "readout": TEXT["dot"].format(r=r, col=col, k=k, terms=terms, v=value)})
+            pixel = xs[n].tolist()
+            terms = " + ".join(term(a, b) for a, b in zip(pixel, weights))
+            steps.append({"pixel": [r, col], "value": value, "x": [number(v) for v in pixel],
+                          "x_colours": x_colours[n], "products": [number(v) for v in ps[n].tolist()],
+                          "product_colours": p_colours[n],
+                          "readout": dot.format(r=r, col=col, k=k, terms=terms, v=value)})
         w_texts, w_colours = column(state.kernel_weights, "PuOr_r", -w_lim, w_lim)
         cost = state.costs
         bars = {}
