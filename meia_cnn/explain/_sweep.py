@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from .._validation import as_int
 
-__all__ = ["small_numbers", "sweep"]
+__all__ = ["SquareOutput", "small_numbers", "sweep"]
 
 
 def small_numbers(size: int, name: str = "size") -> NDArray[np.float64]:
@@ -77,3 +77,14 @@ def sweep(output_size: int, kernel_size: int, *, stride: int = 1,
         for c in range(output_size):
             origin = (r * stride, c * stride)
             yield (r, c), origin, (grid + origin).astype(np.int64)
+
+
+class SquareOutput:
+    """What a state with a square output of side ``output_size`` answers (a mixin of the frozen states)."""
+
+    output_size: int
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        """``(output_size, output_size)``: the square output's rows and columns."""
+        return (self.output_size, self.output_size)

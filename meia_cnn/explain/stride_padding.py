@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from .. import arithmetic, ops
 from ._frozen import frozen
-from ._sweep import small_numbers, sweep
+from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = ["StridePaddingState", "StridePaddingStep", "input_values", "stride_padding_state"]
 
@@ -75,7 +75,7 @@ class StridePaddingStep:
 
 
 @dataclass(frozen=True, eq=False)
-class StridePaddingState:
+class StridePaddingState(SquareOutput):
     """Everything equation (3) gives for one setting, and every step.
 
     Attributes
@@ -115,11 +115,6 @@ class StridePaddingState:
     output_size: int
     effective_kernel: int
     steps: tuple[StridePaddingStep, ...]
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(G, G)``."""
-        return (self.output_size, self.output_size)
 
     @property
     def padded_size(self) -> int:

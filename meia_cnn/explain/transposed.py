@@ -28,7 +28,7 @@ from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..transposed import conv_transpose2d, conv_transpose_output_size, stretched_input
 from ._frozen import frozen
-from ._sweep import small_numbers, sweep
+from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = [
     "PADDING_ZERO",
@@ -147,7 +147,7 @@ class TransposedConvStep:
 
 
 @dataclass(frozen=True, eq=False)
-class TransposedConvState:
+class TransposedConvState(SquareOutput):
     """Everything the transposed convolution computes for one setting, and every step.
 
     Attributes
@@ -199,11 +199,6 @@ class TransposedConvState:
     output_size: int
     formula: str
     steps: tuple[TransposedConvStep, ...]
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(o, o)``."""
-        return (self.output_size, self.output_size)
 
     @property
     def stretched_size(self) -> int:
