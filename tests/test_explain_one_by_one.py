@@ -40,3 +40,26 @@ def test_errors_name_the_parameter(kwargs, match):
 def test_weights_must_match_the_depth():
     with pytest.raises(ValueError, match="one row per input channel"):
         one_by_one_state(np.ones((2, 2, 4)), np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("h, w, c, f", [(1, 1, 1, 1), (6, 6, 8, 3), (3, 5, 16, 8)])
+def test_every_pixel_is_computed_at_once(h, w, c, f):
+    """pixels[r * W + col] is pixel (r, col)'s dot product with the kernel, as einsum gives it."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 10, size=(h, w, c)).astype(float)
+    weights = rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c, f))
+    k = f - 1
+    state = one_by_one_state(x, weights, kernel=k)
+    expected = np.einsum("hwc,cf->hwf", x, weights)
+    assert len(state.pixels) == h * w
+    for r in range(h):
+        for col in range(w):
+            here = state.pixels[r * w + col]
+            assert (here.row, here.col) == (r, col)
+            np.testing.assert_array_equal(here.pixel, x[r, col])
+            np.testing.assert_array_equal(here.products, x[r, col] * weights[:, k])
+            assert here.value == pytest.approx(expected[r, col, k])
+            assert not here.pixel.flags.writeable and not here.products.flags.writeable
+            one = one_by_one_state(x, weights, row=r, col=col, kernel=k)  # the pixel asked for alone
+            np.testing.assert_array_equal(one.products, here.products)
+            assert one.value == here.value

@@ -74,3 +74,18 @@ def test_feature_map_against_scipy(f, k):
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("f, k", [(1, 1), (3, 3), (8, 5)])
+def test_every_kernel_shown_with_its_own_map(f, k):
+    """per_kernel[n]: kernel n as make_kernels gives it and its map, a channel sum of scipy's correlations."""
+    x = np.random.default_rng(5).random((8, 9, 3))
+    state = volume_state(x, f, k)
+    kernels = make_kernels(f, k)
+    assert [one.index for one in state.per_kernel] == list(range(f))
+    for n, one in enumerate(state.per_kernel):
+        np.testing.assert_array_equal(one.weights, kernels[..., n])
+        by_hand = sum(signal.correlate2d(x[:, :, c], kernels[:, :, c, n], mode="valid") for c in range(3))
+        np.testing.assert_allclose(one.feature_map, by_hand, atol=1e-12)
+        assert one.meaning == KERNEL_RECIPES[n][2]
+        assert not one.weights.flags.writeable and not one.feature_map.flags.writeable

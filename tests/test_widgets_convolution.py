@@ -9,6 +9,7 @@ from meia_cnn.data import sample_image
 from meia_cnn.kernels import KERNEL_PRESETS, common_denominator, kernel_preset, parse_kernel
 from meia_cnn.widgets._explorer import format_number
 from meia_cnn.widgets.convolution import (
+    CACHE_SIZE,
     DEFAULT_IMAGE,
     PHOTO_SIZE,
     UPLOAD_MAX_BYTES,
@@ -289,3 +290,39 @@ def test_close_closes_every_widget(viz):
     children = [viz.view, viz.message, *viz.controls.values()]
     viz.close()
     assert all(w.comm is None for w in children) and viz.comm is None
+
+
+def test_a_setting_seen_before_is_shown_again_without_recomputing_and_with_the_same_numbers(viz):
+    """The state, scene and pictures of a (kernel, operation, photo) are kept: the same as computed afresh."""
+    first = viz.state
+    viz.controls["operation"].value = "cross-correlation"
+    viz.controls["operation"].value = "convolution"
+    assert viz.state is first  # kept, not recomputed
+    fresh = ConvolutionExplorer()
+    try:
+        assert viz.view.scene == fresh.view.scene
+        assert viz.view.filtered == fresh.view.filtered and viz.view.photo == fresh.view.photo
+        for operation in ("cross-correlation", "convolution"):
+            fresh.controls["operation"].value = viz.controls["operation"].value = operation
+            assert viz.view.scene == fresh.view.scene and viz.view.filtered == fresh.view.filtered
+            np.testing.assert_array_equal(viz.photo_output, fresh.photo_output)
+    finally:
+        fresh.close()
+
+
+def test_kept_settings_are_bounded_and_follow_the_photo(viz, send_upload, upload_files):
+    rng = np.random.default_rng(2)
+    for _ in range(3 * CACHE_SIZE):
+        viz.controls["kernel_text"].value = "\n".join(" ".join(str(int(v)) for v in row)
+                                                      for row in rng.integers(-3, 4, (3, 3)))
+    assert len(viz._made) <= CACHE_SIZE
+    viz.controls["preset"].value = "sobel_x"
+    before = viz.photo_output
+    send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
+    viz.controls["operation"].value = "cross-correlation"
+    viz.controls["operation"].value = "convolution"  # the same kernel and operation, another photo
+    assert viz.photo.shape != sample_image("camera", grey=True, size=PHOTO_SIZE).shape or \
+        not np.array_equal(viz.photo, sample_image("camera", grey=True, size=PHOTO_SIZE))
+    expected = ops.convolve2d(viz.photo, kernel_preset("sobel_x", 3), mode="same")
+    np.testing.assert_allclose(viz.photo_output, expected)
+    assert viz.photo_output.shape != before.shape or not np.array_equal(viz.photo_output, before)

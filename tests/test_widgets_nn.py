@@ -428,3 +428,25 @@ def test_training_values_outside_the_controls_never_raise(name, value):
 def test_training_explorer_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         TrainingExplorer(**kwargs)
+
+
+def test_pictures_are_the_pixels_an_imaging_library_reads():
+    """The maps' and the input's PNG (written with zlib) decode, with Pillow, to the pixels given."""
+    import io
+
+    from PIL import Image
+
+    from meia_cnn.widgets.feature_maps import _palette, _png
+
+    rng = np.random.default_rng(8)
+    index = rng.integers(0, 256, (17, 35), dtype=np.uint8)
+    with Image.open(io.BytesIO(_png(index, _palette("cividis")))) as picture:
+        assert picture.mode == "P" and picture.size == (35, 17)
+        np.testing.assert_array_equal(np.asarray(picture), index)
+        palette = np.frombuffer(bytes(picture.getpalette()[:768]), dtype=np.uint8).reshape(256, 3)
+    np.testing.assert_array_equal(palette, np.frombuffer(_palette("cividis"), dtype=np.uint8).reshape(256, 3))
+    assert tuple(palette[255]) == (255, 255, 255)  # the gaps between tiles
+    rgb = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    with Image.open(io.BytesIO(_png(rgb))) as picture:
+        assert picture.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(picture), rgb)

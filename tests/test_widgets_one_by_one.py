@@ -52,16 +52,18 @@ def _check(v):
     assert f"{v.costs['5x5']['params']:,}" in text and f"{v.costs['3x3']['macs']:,}" in text
     assert v.controls["filter"].max == f_count - 1
     assert v.error == ""
-    # the scene the page draws
+    # the scene the page draws: the pixel shown is the page's choice, step = row * W + col
     scene = v.view.scene
+    assert (v.view.row, v.view.col, v.view.step) == (r, col, r * wd + col)
     vol = scene["volumes"]
     assert (vol["rows"], vol["cols"], vol["channels"], vol["filters"]) == (h, wd, c, f_count)
-    assert vol["pixel"] == [r, col] and vol["kernel"] == f
-    assert len(vol["pixel_colours"]) == c and len(vol["weight_colours"]) == c
-    assert scene["sum"] == f"Σ = {number(v.value)}"
+    here = scene["steps"][v.view.step]
+    assert here["pixel"] == [r, col] and vol["kernel"] == f
+    assert len(here["x_colours"]) == c and len(vol["weight_colours"]) == c
+    assert v.sum_text == f"Σ = {number(v.value)}"
     assert scene["bars"]["params"]["values"] == [v.costs[n]["params"] for n in ("1x1", "3x3", "5x5")]
     assert scene["bars"]["macs"]["values"] == [v.costs[n]["macs"] for n in ("1x1", "3x3", "5x5")]
-    assert f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(v.value)}" in scene["formula"]
+    assert f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(v.value)}" in v.formula
 
 
 def test_defaults(viz):
@@ -77,9 +79,45 @@ def test_every_control_through_its_range(viz):
         for value in list(range(control.min, control.max + 1)) + [control.min]:
             version, changed = viz.view.version, control.value != value
             control.value = value
-            assert viz.view.version == version + changed  # one bump per change
+            if name in ("row", "col"):  # the pixel is chosen in the page, without Python
+                assert viz.view.version == version
+            else:
+                assert viz.view.version == version + changed  # one bump per change
             _check(viz)
         control.value = (control.min + control.max) // 2
+
+
+@pytest.mark.parametrize("height, width, channels, filters", [(6, 6, 8, 3), (3, 5, 16, 8), (1, 1, 1, 1)])
+def test_every_pixel_is_precomputed_as_the_core_gives_it(height, width, channels, filters):
+    """Each pixel's entry of the scene (the page picks one) holds the core's numbers, for every kernel."""
+    v = OneByOneExplorer(height, width, channels, filters)
+    try:
+        for k in range(filters):
+            v.controls["filter"].value = k
+            x, w = v.x, v.weights
+            expected = np.einsum("hwc,cf->hwf", x, w)
+            steps = v.view.scene["steps"]
+            assert len(steps) == len(v.state.pixels) == height * width
+            for r in range(height):
+                for col in range(width):
+                    here, core = steps[r * width + col], v.state.pixels[r * width + col]
+                    assert here["pixel"] == [r, col] == [core.row, core.col]
+                    assert here["x"] == [number(a) for a in x[r, col]]
+                    assert here["products"] == [number(a * b) for a, b in zip(x[r, col], w[:, k])]
+                    assert here["value"] == number(expected[r, col, k]) == number(core.value)
+                    assert f"y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] =" in here["readout"]
+                    assert here["readout"].endswith(f"= <b>{number(expected[r, col, k])}</b> (bias 0).</div>")
+                    with v.hold():
+                        v.controls["row"].value, v.controls["col"].value = r, col
+                    _check(v)
+    finally:
+        v.close()
+
+
+def test_the_pixel_sliders_are_linked_in_the_page(viz):
+    links = {link.source[0].description: link for link in viz._links if link.target[0] is viz.view}
+    assert {name: (link.source[1], link.target[1]) for name, link in links.items()} == {
+        "pixel row": ("value", "row"), "pixel col": ("value", "col")}
 
 
 def test_one_kernel_is_singular(viz):

@@ -10,7 +10,7 @@ from scipy import signal
 
 from meia_cnn import arithmetic
 from meia_cnn.data import sample_image
-from meia_cnn.widgets._explorer import format_number
+from meia_cnn.widgets._explorer import format_number, plain_text
 from meia_cnn.widgets.volume import (
     DEFAULT_ARRAY,
     KERNEL_RECIPES,
@@ -52,9 +52,9 @@ def _check(v):
     np.testing.assert_allclose(fmap, _hand_feature_map(x, kernels), atol=1e-9)
     assert v.shapes == {"input": (w, h, d), "kernel": (k, k, d), "feature_map": (gw, gh, gd)}
     shown = c["kernel"].value
-    assert c["kernel"].max == f_count - 1 and v.shown == shown
+    assert c["kernel"].max == f_count - 1 and v.shown == shown == v.view.step
     np.testing.assert_array_equal(v.kernel, kernels[..., shown])
-    # the scene: the channels, the kernel's slices, its map and the deck
+    # the scene: the channels, every kernel's slices and map (the page shows the one chosen), the deck
     scene = v.view.scene
     assert scene["channels"]["numbers"] == (source == "array")
     assert (scene["channels"]["rows"], scene["channels"]["cols"]) == (h, w)
@@ -64,17 +64,24 @@ def _check(v):
                                                                for row in x[:, :, ch]]
         else:
             assert getattr(v.view, f"ch{ch}")[:4] == b"\x89PNG"
-        assert scene["kernel"]["slices"][ch]["labels"] == [[format_number(a) for a in row]
-                                                           for row in kernels[:, :, ch, shown]]
-    assert scene["kernel"]["note"][:2] == [f"kernel {shown}: {k}×{k}×{d}", KERNEL_RECIPES[shown][2]]
-    assert ("(1×1: it only mixes channels)" in scene["kernel"]["note"]) == (k == 1)
+    assert len(scene["steps"]) == f_count
+    for n, choice in enumerate(scene["steps"]):
+        for ch in range(3):
+            assert choice["kernel"]["slices"][ch]["labels"] == [[format_number(a) for a in row]
+                                                                for row in kernels[:, :, ch, n]]
+        assert choice["kernel"]["note"][:2] == [f"kernel {n}: {k}×{k}×{d}", KERNEL_RECIPES[n][2]]
+        assert ("(1×1: it only mixes channels)" in choice["kernel"]["note"]) == (k == 1)
+        assert choice["map"]["title"] == f"G[:, :, {n}]  ({gw}×{gh})"
+        if source == "array":
+            assert choice["map"]["labels"] == [[format_number(a) for a in row] for row in fmap[:, :, n]]
+        assert f"map {n} framed in orange" in choice["deck_label"]
+        assert f"kernel {n} gives the map G[:, :, {n}]" in plain_text(choice["readout"])
     assert (scene["map"]["rows"], scene["map"]["cols"]) == (gh, gw)
-    assert scene["map"]["title"] == f"G[:, :, {shown}]  ({gw}×{gh})"
-    if source == "array":
-        assert scene["map"]["labels"] == [[format_number(a) for a in row] for row in fmap[:, :, shown]]
+    if source == "photo":
+        assert len(v.view.fmaps) == f_count and all(png[:4] == b"\x89PNG" for png in v.view.fmaps)
     _, ch_, cw, off = deck_geometry(fmap.shape)
     deck = scene["deck"]
-    assert (deck["count"], deck["shown"], deck["offset"], deck["card"]) == (gd, shown, off, [ch_, cw])
+    assert (deck["count"], deck["offset"], deck["card"]) == (gd, off, [ch_, cw])
     assert (deck["rows"], deck["cols"]) == (ch_ + (gd - 1) * off, cw + (gd - 1) * off)
     assert deck["title"] == f"feature map: G_d = {gd}"
     assert v.view.deck[:4] == b"\x89PNG"
@@ -118,7 +125,9 @@ def test_every_control_through_its_range(viz, source):
             viz.controls["filters"].value = n
             assert viz.view.version == version + changed  # one bump per change
             for shown in range(n):
+                version = viz.view.version
                 viz.controls["kernel"].value = shown
+                assert viz.view.version == version, "the kernel shown is chosen in the page, without Python"
                 _check(viz)
 
 
@@ -239,3 +248,42 @@ def test_a_strip_too_thin_for_the_kernels_is_refused_up_front(viz, send_upload):
     viz.controls["kernel_size"].value = 5
     assert viz.error == ""
     _check(viz)
+
+
+@pytest.mark.parametrize("source", ["photo", "array"])
+def test_every_kernel_shown_is_precomputed_as_the_core_gives_it(viz, source):
+    """Each choice of the kernel shown (resolved in the page) holds the core's kernel and map, for every F and K."""
+    viz.controls["source"].value = source
+    for k in (1, 3, 5):
+        viz.controls["kernel_size"].value = k
+        for f in (1, 4, MAX_KERNELS):
+            viz.controls["filters"].value = f
+            x, kernels = viz.input, make_kernels(f, k)
+            fmap = _hand_feature_map(x, kernels)
+            state = viz.state
+            assert len(state.per_kernel) == len(viz.view.scene["steps"]) == f
+            for n, (one, choice) in enumerate(zip(state.per_kernel, viz.view.scene["steps"])):
+                assert one.index == n and one.meaning == KERNEL_RECIPES[n][2]
+                np.testing.assert_array_equal(one.weights, kernels[..., n])
+                np.testing.assert_allclose(one.feature_map, fmap[:, :, n], atol=1e-9)
+                for ch in range(3):
+                    assert choice["kernel"]["slices"][ch]["labels"] == [
+                        [format_number(a) for a in row] for row in kernels[:, :, ch, n]]
+                if source == "array":
+                    assert choice["map"]["labels"] == [[format_number(a) for a in row] for row in fmap[:, :, n]]
+                else:  # the picture of map n: the map's values through the colour map, symmetric about 0
+                    with Image.open(io.BytesIO(viz.view.fmaps[n])) as picture:
+                        assert picture.size == (fmap.shape[1], fmap.shape[0])
+                        index = np.asarray(picture)
+                    lim = np.abs(fmap[:, :, n]).max() or 1.0
+                    expected = np.rint(np.clip((fmap[:, :, n] + lim) / (2 * lim), 0, 1) * 255)
+                    assert np.abs(index.astype(int) - expected).max() <= 1
+                viz.controls["kernel"].value = n
+                assert viz.shown == n == viz.view.step
+                np.testing.assert_array_equal(viz.kernel, kernels[..., n])
+                assert f"kernel {n} gives the map G[:, :, {n}]" in viz.readout_text
+
+
+def test_the_kernel_shown_is_linked_in_the_page(viz):
+    links = [link for link in viz._links if link.source[0] is viz.controls["kernel"]]
+    assert len(links) == 1 and links[0].source[1] == "value" and links[0].target == (viz.view, "step")

@@ -18,7 +18,35 @@ from .. import arithmetic, ops
 from .._validation import as_float_array, as_int
 from ._frozen import frozen
 
-__all__ = ["OneByOneState", "one_by_one_state"]
+__all__ = ["OneByOnePixel", "OneByOneState", "one_by_one_state"]
+
+
+@dataclass(frozen=True, eq=False)
+class OneByOnePixel:
+    """One pixel's dot product with the chosen kernel.
+
+    Attributes
+    ----------
+    row, col : int
+        The pixel.
+    pixel, products : (C,) array
+        ``x[row, col, :]`` and its element-wise product with the kernel's weights.
+    value : float
+        ``output[row, col, kernel]``, the sum of the products (no bias).
+
+    Examples
+    --------
+    >>> state = one_by_one_state(np.arange(8.0).reshape(2, 2, 2), [[1.0], [-1.0]])
+    >>> here = state.pixels[3]  # row 1, col 1 (reading order)
+    >>> (here.row, here.col), here.pixel.tolist(), here.products.tolist(), here.value
+    ((1, 1), [6.0, 7.0], [6.0, -7.0], -1.0)
+    """
+
+    row: int
+    col: int
+    pixel: NDArray[np.float64]
+    products: NDArray[np.float64]
+    value: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +68,10 @@ class OneByOneState:
     costs : dict
         ``{"1x1" | "3x3" | "5x5": {"params": int, "macs": int}}`` for the same output
         (``'same'`` padding).
+    pixels : tuple of OneByOnePixel
+        Every pixel's dot product with the same kernel, in reading order
+        (``pixels[r * W + c]`` is pixel ``(r, c)``): all the choices of the
+        pixel, computed at once.
 
     Examples
     --------
@@ -59,6 +91,7 @@ class OneByOneState:
     products: NDArray[np.float64]
     value: float
     costs: dict[str, dict[str, int]]
+    pixels: tuple[OneByOnePixel, ...]
 
     @property
     def output_shape(self) -> tuple[int, int, int]:
@@ -111,7 +144,13 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
     for k in (3, 5):
         costs[f"{k}x{k}"] = {"params": int(arithmetic.conv_params(c, f_count, k)),
                              "macs": int(arithmetic.conv_macs((h, wd, c), f_count, k, padding="same"))}
-    pixel, kw = arr[r, cc], w[:, f]
-    return OneByOneState(input=frozen(arr), weights=frozen(w), output=frozen(out), row=r, col=cc, kernel=f,
-                         pixel=frozen(pixel), kernel_weights=frozen(kw), products=frozen(pixel * kw),
-                         value=float(out[r, cc, f]), costs=costs)
+    x_: NDArray[np.float64] = frozen(arr)
+    w_: NDArray[np.float64] = frozen(w)
+    out_: NDArray[np.float64] = frozen(out)
+    kw: NDArray[np.float64] = w_[:, f]
+    products: NDArray[np.float64] = frozen(x_ * kw)  # (H, W, C): every pixel's products with kernel f
+    pixels = tuple(OneByOnePixel(row=i, col=j, pixel=x_[i, j], products=products[i, j],
+                                 value=float(out_[i, j, f])) for i in range(h) for j in range(wd))
+    here = pixels[r * wd + cc]
+    return OneByOneState(input=x_, weights=w_, output=out_, row=r, col=cc, kernel=f, pixel=here.pixel,
+                         kernel_weights=kw, products=here.products, value=here.value, costs=costs, pixels=pixels)

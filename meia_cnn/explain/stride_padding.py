@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_int
 from ._frozen import frozen
+from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = ["StridePaddingState", "StridePaddingStep", "input_values", "stride_padding_state"]
 
@@ -44,8 +44,7 @@ def input_values(size: int) -> NDArray:
            [4., 5., 6.],
            [7., 8., 9.]])
     """
-    size = as_int(size, "size")
-    return (np.arange(size * size) % 9 + 1.0).reshape(size, size)
+    return small_numbers(size, "size")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class StridePaddingStep:
 
 
 @dataclass(frozen=True, eq=False)
-class StridePaddingState:
+class StridePaddingState(SquareOutput):
     """Everything equation (3) gives for one setting, and every step.
 
     Attributes
@@ -116,11 +115,6 @@ class StridePaddingState:
     output_size: int
     effective_kernel: int
     steps: tuple[StridePaddingStep, ...]
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(G, G)``."""
-        return (self.output_size, self.output_size)
 
     @property
     def padded_size(self) -> int:
@@ -176,15 +170,9 @@ def stride_padding_state(input_size: int, kernel_size: int, *, stride: int = 1,
     x = input_values(i)
     padded = ops.pad(x, pads)
     output = ops.conv2d(x, np.ones((k, k)), stride=s, padding=pads, dilation=d)
-    offsets = d * np.arange(k)
-    grid = np.stack(np.meshgrid(offsets, offsets, indexing="ij"), axis=-1).reshape(-1, 2)
-    steps = []
-    for r in range(g):
-        for c in range(g):
-            origin = (r * s, c * s)
-            steps.append(StridePaddingStep(position=(r, c), origin=origin,
-                                           taps=frozen(grid + origin, dtype=np.int64),
-                                           value=float(output[r, c])))
+    steps = [StridePaddingStep(position=(r, c), origin=origin, taps=frozen(taps, dtype=np.int64),
+                               value=float(output[r, c]))
+             for (r, c), origin, taps in sweep(int(g), k, stride=s, dilation=d)]
     pads_int = ((int(pads[0][0]), int(pads[0][1])), (int(pads[1][0]), int(pads[1][1])))
     return StridePaddingState(
         input_size=i, kernel_size=k, stride=s, padding=padding, dilation=d, pads=pads_int,

@@ -28,6 +28,7 @@ from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..transposed import conv_transpose2d, conv_transpose_output_size, stretched_input
 from ._frozen import frozen
+from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = [
     "PADDING_ZERO",
@@ -81,8 +82,7 @@ def input_values(size: int) -> NDArray[np.floating]:
     array([[1., 2.],
            [3., 4.]])
     """
-    size = as_int(size, "input_size")
-    return (np.arange(size * size) % 9 + 1.0).reshape(size, size)
+    return small_numbers(size, "input_size")
 
 
 def kernel_values(size: int) -> NDArray[np.floating]:
@@ -147,7 +147,7 @@ class TransposedConvStep:
 
 
 @dataclass(frozen=True, eq=False)
-class TransposedConvState:
+class TransposedConvState(SquareOutput):
     """Everything the transposed convolution computes for one setting, and every step.
 
     Attributes
@@ -199,11 +199,6 @@ class TransposedConvState:
     output_size: int
     formula: str
     steps: tuple[TransposedConvStep, ...]
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(o, o)``."""
-        return (self.output_size, self.output_size)
 
     @property
     def stretched_size(self) -> int:
@@ -314,27 +309,23 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
         kinds[n - a:, :] = OUTPUT_PADDING_ZERO
         kinds[:, n - a:] = OUTPUT_PADDING_ZERO
     kinds[on_input] = INPUT_PIXEL
-    offsets = d * np.arange(k)
-    grid = np.stack(np.meshgrid(offsets, offsets, indexing="ij"), axis=-1).reshape(-1, 2)
     weights = flipped.ravel()
     steps: list[TransposedConvStep] = []
     total = o * o
-    for r in range(o):
-        for c in range(o):
-            taps = grid + (r, c)
-            under = stretched[taps[:, 0], taps[:, 1]]
-            real = on_input[taps[:, 0], taps[:, 1]]
-            products = under * weights
-            value = float(output[r, c])
-            if real.any():
-                terms = " + ".join(f"{_number(w)}·{_number(v)}" for w, v in zip(weights[real], under[real]))
-                text = TEXT["step"].format(n=len(steps) + 1, total=total, r=r, c=c, terms=terms,
-                                           value=_number(value))
-            else:
-                text = TEXT["step_zeros"].format(n=len(steps) + 1, total=total, r=r, c=c)
-            steps.append(TransposedConvStep(position=(r, c), taps=frozen(taps, dtype=np.int64),
-                                            products=frozen(products), on_input=frozen(real, dtype=bool),
-                                            value=value, text=text))
+    for (r, c), _origin, taps in sweep(o, k, dilation=d):  # the direct convolution's stride is 1
+        under = stretched[taps[:, 0], taps[:, 1]]
+        real = on_input[taps[:, 0], taps[:, 1]]
+        products = under * weights
+        value = float(output[r, c])
+        if real.any():
+            terms = " + ".join(f"{_number(w)}·{_number(v)}" for w, v in zip(weights[real], under[real]))
+            text = TEXT["step"].format(n=len(steps) + 1, total=total, r=r, c=c, terms=terms,
+                                       value=_number(value))
+        else:
+            text = TEXT["step_zeros"].format(n=len(steps) + 1, total=total, r=r, c=c)
+        steps.append(TransposedConvStep(position=(r, c), taps=frozen(taps, dtype=np.int64),
+                                        products=frozen(products), on_input=frozen(real, dtype=bool),
+                                        value=value, text=text))
     return TransposedConvState(
         input_size=i, kernel_size=k, stride=s, padding=p, output_padding=a, dilation=d,
         input=frozen(x), kernel=frozen(kernel), flipped_kernel=frozen(flipped),

@@ -18,10 +18,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array
+from ..i18n import gettext_noop as N_
 from ..kernels import kernel_preset
 from ._frozen import frozen
 
-__all__ = ["KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "VolumeState", "make_kernels", "volume_state"]
+__all__ = ["KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "VolumeKernel", "VolumeState", "make_kernels",
+           "volume_state"]
 
 #: The most kernels the explorer stacks.
 MAX_KERNELS = 8
@@ -40,16 +42,17 @@ def _pattern(name: str, k: int) -> NDArray[np.float64]:
 
 #: The kernels, in order: an integer spatial pattern times an integer weight
 #: per channel, ``K[:, :, c] = pattern * weights[c]`` (integers keep the
-#: numbers legible), and what the kernel picks out.
+#: numbers legible), and what the kernel picks out (in English here: the
+#: explorer shows it in the learner's language).
 KERNEL_RECIPES = (
-    ("sobel_x", _ALL, "vertical edges, all channels"),
-    ("sobel_y", _ALL, "horizontal edges, all channels"),
-    ("gaussian", (1.0, -1.0, 0.0), "red minus green, smoothed"),
-    ("gaussian", (0.0, 0.0, 1.0), "blue channel, smoothed"),
-    ("laplacian", (1.0, 2.0, 1.0), "spots and lines (R + 2G + B)"),
-    ("sobel_x", (1.0, 0.0, 0.0), "vertical edges in red only"),
-    ("emboss", _ALL, "relief (emboss), all channels"),
-    ("gaussian", (1.0, 1.0, -2.0), "yellow minus blue, smoothed"),
+    ("sobel_x", _ALL, N_("vertical edges, all channels")),
+    ("sobel_y", _ALL, N_("horizontal edges, all channels")),
+    ("gaussian", (1.0, -1.0, 0.0), N_("red minus green, smoothed")),
+    ("gaussian", (0.0, 0.0, 1.0), N_("blue channel, smoothed")),
+    ("laplacian", (1.0, 2.0, 1.0), N_("spots and lines (R + 2G + B)")),
+    ("sobel_x", (1.0, 0.0, 0.0), N_("vertical edges in red only")),
+    ("emboss", _ALL, N_("relief (emboss), all channels")),
+    ("gaussian", (1.0, 1.0, -2.0), N_("yellow minus blue, smoothed")),
 )
 
 
@@ -93,6 +96,35 @@ def make_kernels(filters: int = 3, kernel_size: int = 3) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True, eq=False)
+class VolumeKernel:
+    """One kernel of a :class:`VolumeState` and the feature map it gives: what "kernel shown" picks.
+
+    Attributes
+    ----------
+    index : int
+        ``n``: the kernel ``kernels[..., n]`` and the map ``G[:, :, n]``.
+    weights : (K, K, 3) array
+        The kernel, as deep as the input.
+    feature_map : (G_h, G_w) array
+        Its 2-D map: the sum over the input's channels of the cross-correlations.
+    meaning : str
+        What the kernel picks out.
+
+    Examples
+    --------
+    >>> state = volume_state(np.ones((5, 5, 3)), 2, 3)
+    >>> one = state.per_kernel[1]
+    >>> one.index, one.weights.shape, one.feature_map.shape, one.meaning
+    (1, (3, 3, 3), (3, 3), 'horizontal edges, all channels')
+    """
+
+    index: int
+    weights: NDArray[np.float64]
+    feature_map: NDArray[np.float64]
+    meaning: str
+
+
+@dataclass(frozen=True, eq=False)
 class VolumeState:
     """A volume, its kernels and the stacked feature map.
 
@@ -110,6 +142,9 @@ class VolumeState:
         Weights and biases of the layer.
     meanings : tuple of str
         What each kernel picks out.
+    per_kernel : tuple of VolumeKernel
+        Every kernel with its own map, ``per_kernel[n]`` for kernel ``n``:
+        all the choices of the kernel shown, computed at once.
 
     Examples
     --------
@@ -124,6 +159,7 @@ class VolumeState:
     shapes: dict[str, tuple[int, int, int]]
     params: int
     meanings: tuple[str, ...]
+    per_kernel: tuple[VolumeKernel, ...]
 
     @property
     def filters(self) -> int:
@@ -173,6 +209,10 @@ def volume_state(x: ArrayLike, filters: int = 3, kernel_size: int = 3) -> Volume
     h, w, d = arr.shape
     k = int(kernel_size)
     shapes = {"input": (w, h, d), "kernel": (k, k, d), "feature_map": (int(gw), int(gh), int(gd))}
-    return VolumeState(input=frozen(arr), kernels=frozen(kernels), feature_map=frozen(fmap), shapes=shapes,
-                       params=int(arithmetic.conv_params(d, filters, k)),
-                       meanings=tuple(m for _, _, m in KERNEL_RECIPES[:filters]))
+    meanings = tuple(m for _, _, m in KERNEL_RECIPES[:filters])
+    weights: NDArray[np.float64] = frozen(kernels)
+    maps: NDArray[np.float64] = frozen(fmap)
+    per_kernel = tuple(VolumeKernel(index=n, weights=weights[..., n], feature_map=maps[:, :, n], meaning=meanings[n])
+                       for n in range(weights.shape[3]))
+    return VolumeState(input=frozen(arr), kernels=weights, feature_map=maps, shapes=shapes,
+                       params=int(arithmetic.conv_params(d, filters, k)), meanings=meanings, per_kernel=per_kernel)

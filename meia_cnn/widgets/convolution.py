@@ -49,6 +49,8 @@ PHOTO_SIZE = 192
 MIN_PHOTO_SIDE = 8
 #: The largest file the page sends to the kernel (the server drops messages much larger).
 UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+#: Settings (kernel, operation, photo) whose state, scene and pictures are kept, to come back to at once.
+CACHE_SIZE = 12
 
 #: A 7x7 grid of small numbers: a bright square on a gentle ramp, so that
 #: blurs, edges and the flip all show.
@@ -149,6 +151,21 @@ def _paren(v: float) -> str:
     return f"({text})" if text.startswith("−") else text
 
 
+def _denominators(products: np.ndarray) -> list[int]:
+    """:func:`~meia_cnn.kernels.common_denominator` of each step's products ``(n, K, K)``.
+
+    Steps whose products are already whole numbers (or not finite, or too
+    large to scale) get 1 at once, as ``common_denominator`` gives them;
+    the others are asked one by one.
+    """
+    flat = products.reshape(len(products), -1)
+    with np.errstate(invalid="ignore"):
+        plain = (~np.isfinite(flat).all(axis=1)
+                 | (np.abs(flat).max(axis=1, initial=0.0) >= 1000)
+                 | np.all(np.abs(flat - np.round(flat)) <= 1e-9 * np.maximum(1.0, np.abs(flat)), axis=1))
+    return [1 if whole else common_denominator(p) for whole, p in zip(plain.tolist(), products)]
+
+
 def _upload_words(name: str, exc: Exception) -> str:
     """A failed upload in a student's words (never the decoder's internals)."""
     text = str(exc)
@@ -229,7 +246,10 @@ class ConvolutionExplorer(Explorer):
         self._text_error: str | None = None
         self._photo_name = self._shown_sample = photo
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
+        self._photo_key: tuple = ("sample", photo)  # what identifies the photo shown
         self._png_cache: dict[str, tuple[Any, bytes]] = {}
+        # (kernel, operation, photo) -> (state, scene, pictures): a setting seen before costs nothing
+        self._made: dict[tuple, tuple[ConvolutionState, dict | None, dict | None]] = {}
 
         c = self.controls
         c["step"], c["play"] = self._step_controls()
@@ -342,6 +362,7 @@ class ConvolutionExplorer(Explorer):
             return
         self._photo = image
         self._photo_name = name
+        self._photo_key = ("upload", self._photo_key, name)  # a new key for each upload
         label = f"{self.UPLOAD_LABEL}{name}"
         dropdown = self.controls["photo"]
         options = [o for o in option_values(dropdown.options) if not str(o).startswith(self.UPLOAD_LABEL)]
@@ -362,12 +383,21 @@ class ConvolutionExplorer(Explorer):
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
             self._photo_name = choice
+            self._photo_key = ("sample", choice)
             self._shown_sample = choice
         k = self._kernel.shape[0]
         h, w = self._grid.shape
         if k > min(h, w):
             raise ValueError(TEXT["kernel_too_large"].format(k=k, h=h, w=w))
-        return convolution_state(self._grid, self._kernel, self._photo, flip=operation == "convolution")
+        # keyed by everything the numbers, the sentences and the pictures depend on (the grid is fixed)
+        key = (self._kernel.tobytes(), self._kernel.shape, operation, self._photo_key)
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= CACHE_SIZE:
+                del self._made[next(iter(self._made))]  # the oldest
+            state = convolution_state(self._grid, self._kernel, self._photo, flip=operation == "convolution")
+            made = self._made[key] = (state, None, None)
+        return made[0]
 
     # -- state -> scene ------------------------------------------------------------------
     def _png(self, key: str, source: Any, make: Any) -> bytes:
@@ -379,6 +409,16 @@ class ConvolutionExplorer(Explorer):
         return data
 
     def _scene(self, state: ConvolutionState) -> tuple[dict, dict]:
+        key = next((k for k, made in self._made.items() if made[0] is state), None)
+        if key is not None and self._made[key][1] is not None:
+            _, scene, pictures = self._made[key]
+            return scene, pictures  # type: ignore[return-value]
+        scene, pictures = self._make_scene(state)
+        if key is not None:
+            self._made[key] = (state, scene, pictures)
+        return scene, pictures
+
+    def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
         g = state.grid
         flip = g.flip
         grid, kernel, applied, output = g.image, g.kernel, g.applied, g.output
@@ -390,24 +430,34 @@ class ConvolutionExplorer(Explorer):
         # the products of every step on one colour scale (comparable from step to step)
         all_products = np.concatenate([st.products for st in g.steps]) if g.steps else np.zeros((0, k))
         product_colours = colours(all_products, cmap="PuOr_r", symmetric=True)
+        # written once and indexed by the steps: the input's numbers, the applied kernel's, the titles
+        grid_labels = [[format_number(v) for v in row] for row in grid]
+        applied_texts = [_paren(b * k_den) for b in applied.ravel()]
+        taps = [(u, v) for u in range(k) for v in range(k)]
+        total = len(g.steps)
+        written: dict[float, str] = {}
+
+        def text(v: float) -> str:
+            if v not in written:
+                written[v] = format_number(v)
+            return written[v]
+
         steps = []
-        for n, st in enumerate(g.steps):
+        for n, (st, p_den) in enumerate(zip(g.steps, _denominators(all_products.reshape(-1, k, k)))):
             i, j = st.position
-            p_den = common_denominator(st.products)
-            terms = " + ".join(f"{format_number(a)}·{_paren(b * k_den)}"
-                               for a, b in zip(st.window.ravel(), applied.ravel()))
+            terms = " + ".join(f"{grid_labels[i + u][j + v]}·{b}" for (u, v), b in zip(taps, applied_texts))
             if k_den > 1:
                 terms = f"1/{k_den} · ({terms})"
+            total_text = text(st.sum)
             steps.append({
                 "cell": [i, j],
-                "products": [[format_number(v * p_den) for v in row] for row in st.products],
+                "products": [[text(v * p_den) for v in row] for row in st.products.tolist()],
                 "product_colours": product_colours[n * k:(n + 1) * k],
                 "products_title": (TEXT["products_title"] if p_den == 1
                                    else TEXT["products_title_scaled"].format(den=p_den)),
-                "sum": f"Σ = {format_number(st.sum)}",
-                "readout": TEXT["step_line"].format(n=n + 1, total=len(g.steps), i=i, j=j, i1=i + k - 1,
-                                                    j1=j + k - 1, terms=html.escape(terms),
-                                                    sum=format_number(st.sum)),
+                "sum": f"Σ = {total_text}",
+                "readout": TEXT["step_line"].format(n=n + 1, total=total, i=i, j=j, i1=i + k - 1,
+                                                    j1=j + k - 1, terms=html.escape(terms), sum=total_text),
             })
         signed = abs(float(kernel.sum())) < 1e-9
         filtered = state.filtered

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import functools
 import html
-import io
 import re
+import struct
+import zlib
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -134,37 +135,51 @@ class FeatureMapView(View):
     maps = traitlets.List(traitlets.Bytes()).tag(sync=True)
 
 
-def _png(rgb: NDArray[np.uint8]) -> bytes:
-    from PIL import Image
+def _png(pixels: NDArray[np.uint8], palette: bytes | None = None) -> bytes:
+    """PNG bytes of ``(H, W, 3)`` RGB pixels, or of ``(H, W)`` indices into ``palette`` (256 RGB triples).
 
-    with io.BytesIO() as out:
-        Image.fromarray(rgb).save(out, format="png", compress_level=1)
-        return out.getvalue()
+    Written directly with zlib (level 1, no row filter): the pictures are
+    small and a new set is made at each change of image, where an imaging
+    library's set-up per picture costs more than the encoding itself.
+    """
+    h, w = pixels.shape[:2]
+    rows = np.zeros((h, 1 + pixels[0].size), dtype=np.uint8)  # each row: filter type 0, then its bytes
+    rows[:, 1:] = pixels.reshape(h, -1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    colour_type = 2 if palette is None else 3
+    head = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
+    table = b"" if palette is None else chunk(b"PLTE", palette)
+    return (b"\x89PNG\r\n\x1a\n" + head + table + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+            + chunk(b"IEND", b""))
 
 
 @functools.lru_cache(maxsize=4)
-def _palette(name: str) -> list[int]:
+def _palette(name: str) -> bytes:
     """255 colours of a colour map, then white (index 255: the gaps between tiles), as a PNG palette."""
     import matplotlib
 
     rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 255))[:, :3] * 255 + 0.5).astype(np.uint8)
-    return np.vstack([rgb, [[255, 255, 255]]]).ravel().tolist()
+    return np.vstack([rgb, [[255, 255, 255]]]).astype(np.uint8).tobytes()
+
+
+@functools.lru_cache(maxsize=64)
+def _mosaic_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``(rows, cols)`` of :func:`tile_channels` for maps of ``shape`` (it depends on the shape alone)."""
+    rows, cols = tile_channels(np.zeros(shape)).shape
+    return int(rows), int(cols)
 
 
 def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
     """A mosaic as a palette PNG (one byte a pixel), NaN (the gaps between tiles) white."""
-    from PIL import Image
-
     lo, hi = (-top, top) if signed else (0.0, top)
     with np.errstate(invalid="ignore"):
         scaled = np.clip((values - lo) / (hi - lo or 1.0), 0.0, 1.0)
     index = (np.nan_to_num(scaled) * 254 + 0.5).astype(np.uint8)
     index[~np.isfinite(values)] = 255
-    picture = Image.fromarray(index, mode="P")
-    picture.putpalette(_palette("PuOr_r" if signed else "cividis"))
-    with io.BytesIO() as out:
-        picture.save(out, format="png", compress_level=1)
-        return out.getvalue()
+    return _png(index, _palette("PuOr_r" if signed else "cividis"))
 
 
 def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
@@ -444,10 +459,10 @@ class FeatureMapExplorer(Explorer):
             shape = tuple(int(s) for s in out.shape)
             tiles = tile_layout(shape)
             text = TEXT["layer_title"].format(name=name, shape=shape_text(shape))
+            rows, cols = _mosaic_shape(shape)
             layers.append({"name": name, "title": text, "vector": len(shape) == 1,
                            "tile": [shape[0], shape[1]] if len(shape) == 3 else [1, 1],
-                           "tiles": list(tiles), "rows": tile_channels(out).shape[0],
-                           "cols": tile_channels(out).shape[1],
+                           "tiles": list(tiles), "rows": rows, "cols": cols,
                            "label": TEXT["layer_label"].format(name=name, shape=shape_text(shape))})
         p = net.probabilities
         guess = net.prediction

@@ -20,14 +20,15 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int
-from ..explain.one_by_one import OneByOneState, one_by_one_state
+from ..explain.one_by_one import OneByOnePixel, OneByOneState, one_by_one_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
+from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, esm, format_number
 
 __all__ = ["OneByOneExplorer", "number"]
 
@@ -87,9 +88,16 @@ def _count(n: int) -> str:
 
 
 class OneByOneView(View):
-    """The drawing of :class:`OneByOneExplorer` (all SVG)."""
+    """The drawing of :class:`OneByOneExplorer` (all SVG).
+
+    ``row`` and ``col`` are linked to the pixel sliders in the page, which
+    shows the pixel's entry of ``scene["steps"]`` (``step = row * W + col``)
+    without asking Python.
+    """
 
     _esm = esm("one_by_one.js")
+    row = traitlets.Int(0).tag(sync=True)
+    col = traitlets.Int(0).tag(sync=True)
 
 
 class OneByOneExplorer(Explorer):
@@ -178,9 +186,14 @@ class OneByOneExplorer(Explorer):
         c["row"] = _slider(h // 2, 0, h - 1, _("pixel row"))
         c["col"] = _slider(wd // 2, 0, wd - 1, _("pixel col"))
         c["filter"] = _slider(0, 0, filters - 1, _("kernel f"))
+        # the pixel is chosen in the page: every pixel's dot product is in the scene
+        self.view.row, self.view.col = c["row"].value, c["col"].value
+        for name in ("row", "col"):
+            self._links.append(widgets.jslink((c[name], "value"), (self.view, name)))
+            c[name].observe(self._guard(self._on_pixel), names="value")
         self._layout(widgets.HBox([c["channels"], c["filters"]]),
                      widgets.HBox([c["row"], c["col"], c["filter"]]))
-        self._listen()
+        self._listen(["channels", "filters", "filter"])
 
     # -- controls -> state ---------------------------------------------------------
     def _value(self, name: str, lo: int, hi: int) -> int:
@@ -190,45 +203,88 @@ class OneByOneExplorer(Explorer):
         return int(v)
 
     def _compute(self) -> OneByOneState:
-        values = {name: self._value(name, lo, hi) for name, (lo, hi) in self._ranges.items()}
+        values = {name: self._value(name, lo, hi) for name, (lo, hi) in self._ranges.items()
+                  if name not in ("row", "col")}
         f_count = values["filters"]
         if self.controls["filter"].max != f_count - 1:
             self._set_quietly(self.controls["filter"], max=f_count - 1)
         k = self._value("filter", 0, f_count - 1)
         c = values["channels"]
-        return one_by_one_state(self._x[:, :, :c], self._w[:c, :f_count], row=values["row"],
-                                col=values["col"], kernel=k)
+        # every pixel at once (state.pixels); the page shows the one the sliders pick
+        return one_by_one_state(self._x[:, :, :c], self._w[:c, :f_count], kernel=k)
+
+    # -- the pixel: every choice is in the scene, the page picks one ------------------------
+    def _pixel_index(self) -> int:
+        """``row * W + col`` of the sliders (a ValueError in words for a value no slider offers)."""
+        (_, r_hi), (_, c_hi) = self._ranges["row"], self._ranges["col"]
+        return self._value("row", 0, r_hi) * (c_hi + 1) + self._value("col", 0, c_hi)
+
+    def _on_pixel(self, change: Any) -> None:
+        """A pixel slider moved (in Python: a notebook, a test); the page follows it by itself."""
+        index = self._pixel_index()
+        view, c = self.view, self.controls
+        with view.hold_sync():
+            view.row, view.col = c["row"].value, c["col"].value
+            if view.step != index:
+                view.step = index
+
+    def _publish(self, scene: dict, *, step: int | None = None, **pictures: Any) -> None:
+        try:
+            index = self._pixel_index()
+        except ValueError:
+            index = min(max(int(self.view.step), 0), len(scene["steps"]) - 1)
+        super()._publish(scene, step=index if step is None else step, **pictures)
+
+    def _here(self) -> OneByOnePixel:
+        """The pixel shown."""
+        pixels = self.state.pixels
+        return pixels[min(max(self.step, 0), len(pixels) - 1)]
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: OneByOneState) -> tuple[dict, dict]:
         h, w, c = state.input.shape
         f = state.weights.shape[1]
-        r, col, k = state.row, state.col, state.kernel
+        k = state.kernel
         x_lo, x_hi = float(self._x.min()), max(float(self._x.max()), float(self._x.min()) + 1)
         w_lim = max(float(np.abs(state.kernel_weights).max()), 1e-12)
-        p_lim = max(float(np.abs(state.products).max()), 1e-12)
-        columns = []
-        for head, values, cmap, lo, hi in (("x", state.pixel, "cividis", x_lo, x_hi),
-                                           ("w", state.kernel_weights, "PuOr_r", -w_lim, w_lim),
-                                           ("x·w", state.products, "PuOr_r", -p_lim, p_lim)):
-            columns.append({"head": head, "texts": [number(v) for v in values],
-                            "colours": [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)]})
+
+        def column(values: NDArray[np.float64], cmap: str, lo: float, hi: float) -> tuple[list, list]:
+            return ([number(v) for v in values],
+                    [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)])
+
+        def term(a: float, b: float) -> str:
+            return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
+
+        # every pixel's columns at once: x on the volume's fixed scale, the products each on its own
+        # scale, symmetric about 0 (the same arithmetic as colours(), row by row)
+        xs = np.array([here.pixel for here in state.pixels]).reshape(-1, c)
+        ps = np.array([here.products for here in state.pixels]).reshape(-1, c)
+        p_lim = np.maximum(np.abs(ps).max(axis=1), 1e-12)[:, None]
+        x_names, p_names = _lut("cividis")[1], _lut("PuOr_r")[1]
+        x_colours = [[x_names[i] for i in row] for row in _indices(xs, x_lo, x_hi).tolist()]
+        p_colours = [[p_names[i] for i in row] for row in _indices(ps, -p_lim, p_lim).tolist()]
+        weights = state.kernel_weights.tolist()
+        dot = TEXT["dot"]
+        steps = []
+        for n, here in enumerate(state.pixels):  # what changes with the pixel; the sentences around it once
+            r, col, value = here.row, here.col, number(here.value)
+            pixel = xs[n].tolist()
+            terms = " + ".join(term(a, b) for a, b in zip(pixel, weights))
+            steps.append({"pixel": [r, col], "value": value, "x": [number(v) for v in pixel],
+                          "x_colours": x_colours[n], "products": [number(v) for v in ps[n].tolist()],
+                          "product_colours": p_colours[n],
+                          "readout": dot.format(r=r, col=col, k=k, terms=terms, v=value)})
+        w_texts, w_colours = column(state.kernel_weights, "PuOr_r", -w_lim, w_lim)
         cost = state.costs
         bars = {}
         for key in ("params", "macs"):
             counts = [cost[n][key] for n in ("1x1", "3x3", "5x5")]
             texts = [_count(counts[0])] + [f"{_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
             bars[key] = {"title": TEXT[key], "values": counts, "texts": texts}
-
-        def term(a: float, b: float) -> str:
-            return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
-
-        terms = " + ".join(term(a, b) for a, b in zip(state.pixel, state.kernel_weights))
         ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")}
                  for n in ("3x3", "5x5")}
         readout = (
             (TEXT["line_one"] if f == 1 else TEXT["line_many"]).format(h=h, w=w, c=c, f=f)
-            + TEXT["dot"].format(r=r, col=col, k=k, terms=terms, v=number(state.value))
             + TEXT["params_line"].format(f=f, c=c, p1=_count(cost["1x1"]["params"]),
                                          p3=_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
                                          p5=_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
@@ -236,27 +292,38 @@ class OneByOneExplorer(Explorer):
                                        m3=_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
                                        m5=_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
         )
+        # sentences with the pixel's numbers left as {r}, {col} and {v}: the page fills them in
+        pixel = {"r": "{r}", "col": "{col}", "v": "{v}"}
         scene = {
             "head": (TEXT["head_one"] if f == 1 else TEXT["head_many"]).format(h=h, w=w, c=c, f=f),
-            "formula": TEXT["formula"].format(r=r, col=col, k=k, v=number(state.value), c=c, pixels=h * w),
+            "formula": TEXT["formula"].format(k=k, c=c, pixels=h * w, **pixel),
             "volumes": {
                 "rows": h, "cols": w, "channels": c, "filters": f, "depth_max": int(self._x.shape[2]),
-                "pixel": [r, col], "kernel": k,
-                "pixel_colours": columns[0]["colours"], "weight_colours": columns[1]["colours"],
+                "kernel": k, "weight_colours": w_colours,
                 "labels": [TEXT["input_label"].format(h=h, w=w, c=c), TEXT["kernel_label"].format(k=k, c=c),
                            TEXT["output_label"].format(h=h, w=w, f=f)],
-                "label": TEXT["volumes_label"].format(h=h, w=w, c=c, r=r, col=col, k=k, f=f),
+                "label": TEXT["volumes_label"].format(h=h, w=w, c=c, k=k, f=f, **pixel),
                 "colours": {"input": PALETTE["sky"], "kernel": PALETTE["orange"], "output": PALETTE["green"],
                             "rod": PALETTE["yellow"], "slab": PALETTE["vermillion"]},
             },
-            "columns": columns,
-            "sum": TEXT["sum"].format(v=number(state.value)),
-            "columns_label": TEXT["columns_label"].format(r=r, col=col, c=c, k=k),
+            "columns": {"heads": ["x", "w", "x·w"], "weights": w_texts, "weight_colours": w_colours},
+            "sum": TEXT["sum"].format(**pixel),
+            "columns_label": TEXT["columns_label"].format(c=c, k=k, **pixel),
             "bars": bars,
             "bars_label": TEXT["bars_label"],
+            "steps": steps,
             "readout": readout,
         }
         return scene, {}
+
+    def _fill(self, template: str) -> str:
+        """A sentence of the scene with the pixel shown's numbers, as the page writes it."""
+        here = self.view.scene["steps"][self._here_index()]
+        r, col = here["pixel"]
+        return template.replace("{r}", str(r)).replace("{col}", str(col)).replace("{v}", here["value"])
+
+    def _here_index(self) -> int:
+        return min(max(self.step, 0), len(self.view.scene["steps"]) - 1)
 
     # -- what is drawn -----------------------------------------------------------
     @property
@@ -282,7 +349,7 @@ class OneByOneExplorer(Explorer):
     @property
     def pixel(self) -> NDArray[np.float64]:
         """The chosen pixel's ``C`` input values, shape (C,)."""
-        return self.state.pixel.copy()
+        return self._here().pixel.copy()
 
     @property
     def kernel_weights(self) -> NDArray[np.float64]:
@@ -292,12 +359,12 @@ class OneByOneExplorer(Explorer):
     @property
     def products(self) -> NDArray[np.float64]:
         """Element-wise products ``pixel * kernel_weights``, shape (C,)."""
-        return self.state.products.copy()
+        return self._here().products.copy()
 
     @property
     def value(self) -> float:
         """The output value at the chosen pixel for the chosen kernel."""
-        return float(self.state.value)
+        return float(self._here().value)
 
     @property
     def costs(self) -> dict[str, dict[str, int]]:
@@ -307,7 +374,18 @@ class OneByOneExplorer(Explorer):
     @property
     def cell_texts(self) -> list[list[str]]:
         """The numbers written in the three columns (x, w, products), as three lists."""
-        return [list(col["texts"]) for col in self.view.scene["columns"]]
+        here = self.view.scene["steps"][self._here_index()]
+        return [list(here["x"]), list(self.view.scene["columns"]["weights"]), list(here["products"])]
+
+    @property
+    def formula(self) -> str:
+        """The line under the heading: the pixel shown's dot product, as the page writes it."""
+        return self._fill(self.view.scene["formula"])
+
+    @property
+    def sum_text(self) -> str:
+        """The sum written under the columns."""
+        return self._fill(self.view.scene["sum"])
 
     @property
     def bar_texts(self) -> list[str]:

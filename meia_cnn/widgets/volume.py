@@ -169,7 +169,8 @@ class VolumeView(View):
     ch0 = traitlets.Bytes(b"").tag(sync=True)
     ch1 = traitlets.Bytes(b"").tag(sync=True)
     ch2 = traitlets.Bytes(b"").tag(sync=True)
-    fmap = traitlets.Bytes(b"").tag(sync=True)
+    #: every kernel's feature map (the photo): the page shows the one chosen
+    fmaps = traitlets.List(traitlets.Bytes()).tag(sync=True)
     deck = traitlets.Bytes(b"").tag(sync=True)
 
 
@@ -226,7 +227,6 @@ class VolumeExplorer(Explorer):
         self._cache: dict[Any, VolumeState] = {}  # states by (source, picture, F, K) (bounded)
         self._key: tuple[Any, ...] = ()
         self._pictures: dict[Any, bytes] = {}  # PNG by what it depends on (bounded)
-        self._shown = 0
 
         c = self.controls
         c["source"] = widgets.ToggleButtons(options=labelled_options(SOURCES), value=source, description=_("Input"),
@@ -238,11 +238,14 @@ class VolumeExplorer(Explorer):
         c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
         c["upload"].observe(self._guard(self._on_upload), names="value")
         c["upload"].on_refused(self.show_error)
+        # the kernel shown is chosen in the page: every kernel's numbers are in the scene
+        self._links.append(widgets.jslink((c["kernel"], "value"), (self.view, "step")))
+        c["kernel"].observe(self._guard(self._on_kernel), names="value")
         self._layout(
             widgets.HBox([c["source"], c["upload"]]),
             widgets.HBox([c["filters"], c["kernel_size"], c["kernel"]]),
         )
-        self._listen()
+        self._listen(["source", "filters", "kernel_size"])
 
     def _on_upload(self, change: Any) -> None:
         files = change["new"]
@@ -284,12 +287,6 @@ class VolumeExplorer(Explorer):
         if isinstance(k, bool) or k not in KERNEL_SIZES:
             raise ValueError(TEXT["choose_size"])
         f, k = int(f), int(k)
-        if c["kernel"].max != f - 1:
-            self._set_quietly(c["kernel"], max=f - 1)
-        shown = c["kernel"].value
-        if isinstance(shown, bool) or not isinstance(shown, (int, np.integer)) or not 0 <= shown < f:
-            raise ValueError(TEXT["choose_kernel"].format(last=f - 1))
-        self._shown = int(shown)
         x = self._photo if source == "photo" else DEFAULT_ARRAY
         h, w = x.shape[:2]
         if k > min(h, w):
@@ -303,17 +300,70 @@ class VolumeExplorer(Explorer):
         state: VolumeState = self._cache[key]
         return state
 
+    # -- the kernel shown: every choice is in the scene, the page picks one --------------
+    def _on_kernel(self, change: Any) -> None:
+        """The kernel slider moved (in Python: a notebook, a test); the page follows it by itself."""
+        if self._quiet:
+            return
+        n, f = change["new"], len(self.view.scene.get("steps") or ()) or 1
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n < f:
+            raise ValueError(TEXT["choose_kernel"].format(last=f - 1))
+        if self.view.step != int(n):
+            self.view.step = int(n)
+
+    def _publish(self, scene: dict, *, step: int | None = None, **pictures: Any) -> None:
+        n = self.controls["kernel"].value
+        n = min(max(int(n), 0), len(scene["steps"]) - 1) if isinstance(n, (int, np.integer)) else 0
+        super()._publish(scene, step=n if step is None else step, **pictures)
+
+    def _after_publish(self) -> None:
+        # after the drawing is sent: the slider's range follows F (its value clamped to the step just sent)
+        last = self.state.filters - 1
+        if self.controls["kernel"].max != last:
+            self._set_quietly(self.controls["kernel"], max=last)
+
     # -- state -> scene --------------------------------------------------------------
     def _png(self, key: Any, make: Any) -> bytes:
         if key not in self._pictures:
-            if len(self._pictures) >= 48:
+            if len(self._pictures) >= 64:
                 self._pictures.clear()
             self._pictures[key] = make()
         return self._pictures[key]
 
+    def _kernel_choice(self, state: VolumeState, n: int, numbers: bool) -> dict:
+        """What changes with the kernel shown: its slices, its map, the deck's frame, the map's line."""
+        (w, h, d), (k, _k, _d), (gw, gh, gd) = state.shapes["input"], state.shapes["kernel"], \
+            state.shapes["feature_map"]
+        one = state.per_kernel[n]
+        lim = float(np.abs(state.kernels).max()) or 1.0
+        meaning = _(one.meaning)
+        note = [TEXT["kernel_note"].format(n=n, k=k, d=d), meaning]
+        if k == 1:
+            note.append(TEXT["one_by_one_note"])
+        fmap_part: dict[str, Any] = {"title": TEXT["map_title"].format(n=n, gw=gw, gh=gh),
+                                     "label": TEXT["map_label"].format(n=n, gw=gw, gh=gh)}
+        if numbers:
+            out = one.feature_map
+            olim = float(np.abs(out).max()) or 1.0
+            fmap_part["colours"] = colours(out, cmap="PuOr_r", vmin=-olim, vmax=olim)
+            fmap_part["labels"] = [[format_number(v) for v in row] for row in out]
+        return {
+            "kernel": {
+                "note": note,
+                "label": TEXT["kernel_label"].format(n=n, k=k, d=d, meaning=meaning),
+                "slices": [{"title": TEXT["slice_title"].format(c=_CHANNEL_NAMES[ch]),
+                            "colours": colours(one.weights[:, :, ch], cmap="PuOr_r", vmin=-lim, vmax=lim),
+                            "labels": [[format_number(v) for v in row] for row in one.weights[:, :, ch]]}
+                           for ch in range(3)],
+            },
+            "map": fmap_part,
+            "deck_label": TEXT["deck_label"].format(gd=gd, n=n),
+            "readout": TEXT["map_line"].format(gw=gw, gh=gh, gd=gd, w=w, k=k, d=d, n=n),
+        }
+
     def _scene(self, state: VolumeState) -> tuple[dict, dict]:
-        x, kernels, fmap, n = state.input, state.kernels, state.feature_map, self._shown
-        (w, h, d), (k, _, _), (gw, gh, gd) = state.shapes["input"], state.shapes["kernel"], \
+        x, fmap = state.input, state.feature_map
+        (w, h, d), (k, _k, _d), (gw, gh, gd) = state.shapes["input"], state.shapes["kernel"], \
             state.shapes["feature_map"]
         f = state.filters
         numbers = self.controls["source"].value == "array"
@@ -328,19 +378,6 @@ class VolumeExplorer(Explorer):
                 grid["colours"] = colours(x[:, :, ch], cmap=_CHANNEL_CMAPS[ch], vmin=lo, vmax=hi)
                 grid["labels"] = [[format_number(v) for v in row] for row in x[:, :, ch]]
             channels["grids"].append(grid)
-        lim = float(np.abs(kernels).max()) or 1.0
-        kernel = kernels[..., n]
-        note = [TEXT["kernel_note"].format(n=n, k=k, d=d), state.meanings[n]]
-        if k == 1:
-            note.append(TEXT["one_by_one_note"])
-        out = fmap[:, :, n]
-        olim = float(np.abs(out).max()) or 1.0
-        fmap_part: dict[str, Any] = {"numbers": numbers, "rows": gh, "cols": gw,
-                                     "title": TEXT["map_title"].format(n=n, gw=gw, gh=gh),
-                                     "label": TEXT["map_label"].format(n=n, gw=gw, gh=gh)}
-        if numbers:
-            fmap_part["colours"] = colours(out, cmap="PuOr_r", vmin=-olim, vmax=olim)
-            fmap_part["labels"] = [[format_number(v) for v in row] for row in out]
         _, card_h, card_w, off = deck_geometry(fmap.shape)
         head = TEXT["head_one" if f == 1 else "head_many"].format(w=w, h=h, d=d, f=f, k=k, gw=gw, gh=gh, gd=gd)
         source_line = (TEXT["input_array"].format(w=w, h=h, d=d) if numbers else
@@ -348,33 +385,31 @@ class VolumeExplorer(Explorer):
         scene = {
             "head": head,
             "channels": channels,
-            "kernel": {
-                "size": k, "note": note,
-                "label": TEXT["kernel_label"].format(n=n, k=k, d=d, meaning=state.meanings[n]),
-                "slices": [{"title": TEXT["slice_title"].format(c=_CHANNEL_NAMES[ch]),
-                            "colours": colours(kernel[:, :, ch], cmap="PuOr_r", vmin=-lim, vmax=lim),
-                            "labels": [[format_number(v) for v in row] for row in kernel[:, :, ch]]}
-                           for ch in range(3)],
-            },
-            "map": fmap_part,
+            "kernel": {"size": k},
+            "map": {"numbers": numbers, "rows": gh, "cols": gw},
             "deck": {"rows": card_h + (gd - 1) * off, "cols": card_w + (gd - 1) * off, "card": [card_h, card_w],
-                     "offset": off, "count": gd, "shown": n,
-                     "title": TEXT["deck_title"].format(gd=gd), "label": TEXT["deck_label"].format(gd=gd, n=n)},
+                     "offset": off, "count": gd, "title": TEXT["deck_title"].format(gd=gd)},
+            # one entry per kernel, the page shows the one the "kernel" slider picks
+            "steps": [self._kernel_choice(state, n, numbers) for n in range(f)],
             "readout": (
                 source_line
                 + TEXT["kernels_one" if f == 1 else "kernels_many"].format(k=k, d=d, f=f, params=state.params)
-                + TEXT["map_line"].format(gw=gw, gh=gh, gd=gd, w=w, k=k, d=d, n=n)
             ),
         }
         # keyed by what each picture depends on: the input, the kernel size, the number of kernels
         source_key = self._key[:2]
-        pictures = {"deck": self._png(("deck", *source_key, k, f), lambda: _deck_png(fmap))}
+        pictures: dict[str, Any] = {"deck": self._png(("deck", *source_key, k, f), lambda: _deck_png(fmap))}
         if not numbers:
             for ch in range(3):
                 pictures[f"ch{ch}"] = self._png(("ch", *source_key, ch), lambda ch=ch: png_bytes(
                     x[:, :, ch], cmap=_CHANNEL_CMAPS[ch], vmin=lo, vmax=hi))
-            pictures["fmap"] = self._png(("fmap", *source_key, k, n),
-                                         lambda: png_bytes(out, cmap="PuOr_r", vmin=-olim, vmax=olim))
+            maps = []
+            for one in state.per_kernel:  # every kernel's map (kernel n's does not depend on F)
+                out = one.feature_map
+                olim = float(np.abs(out).max()) or 1.0
+                maps.append(self._png(("fmap", *source_key, k, one.index),
+                                      lambda out=out, olim=olim: png_bytes(out, cmap="PuOr_r", vmin=-olim, vmax=olim)))
+            pictures["fmaps"] = maps
         return scene, pictures
 
     # -- numbers, for instructors, notebooks and tests ---------------------------------
@@ -397,12 +432,12 @@ class VolumeExplorer(Explorer):
     @property
     def kernel(self) -> NDArray[np.float64]:
         """The kernel drawn, ``(K_h, K_w, K_d)``."""
-        return self.state.kernels[..., self._shown].copy()
+        return self.state.per_kernel[self.shown].weights.copy()
 
     @property
     def shown(self) -> int:
-        """The number of the kernel drawn."""
-        return self._shown
+        """The number of the kernel drawn (the page's choice, ``view.step``, linked to the "kernel" slider)."""
+        return min(max(int(self.view.step), 0), self.state.filters - 1)
 
     @property
     def feature_map(self) -> NDArray[np.float64]:

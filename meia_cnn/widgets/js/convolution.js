@@ -90,7 +90,9 @@ function draw(ctx) {
   [["photo", ph.label, ph.title], ["filtered", ph.filtered_label, ph.filtered_title]].forEach(([key, label, name], n) => {
     const x = 2 + n * (pw + 12);
     Draw.text(both, x, font + 2, name, { size: font, weight: "bold" });
-    Draw.image(both, { x, y: title, width: pw, height: phh, png: ctx.model.get(key), label, owner: ctx.root });
+    // the photo keeps its picture from draw to draw (it changes only with the photo chosen)
+    const picture = key === "photo" ? Pictures.image : Pictures.inline;
+    picture(both, { x, y: title, width: pw, height: phh, png: ctx.model.get(key), label, owner: ctx.root, name: key });
     Draw.el("rect", { x, y: title, width: pw, height: phh, fill: "none", stroke: Draw.PALETTE.grey }, both);
   });
   ctx.parts = parts;
@@ -117,7 +119,11 @@ function step(ctx) {
 }
 
 function render({ model, el }) {
-  return Draw.view({ model, el, draw, step });
+  const stop = Draw.view({ model, el, draw, step });
+  return () => {
+    stop();
+    Pictures.release(el.querySelector(".meia-view"));
+  };
 }
 
 export default { render };

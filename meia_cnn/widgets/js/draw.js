@@ -513,3 +513,143 @@ const Draw = (() => {
     labelControls, words, WORDS,
   };
 })();
+
+// ---- Sweep: a kernel's taps sweeping a grid while the output grid fills in ----
+// Shared by stride_padding.js (the padded input) and transposed.js (the stretched input).
+// Scene parts it reads: a grid part {rows, cols, colours, labels|null, title, label}; the
+// kernel {span, offsets: [[dr, dc], ...]}; the output {rows, cols, title, step_title?};
+// steps [{origin: [r, c], cell: [i, j]}].
+const Sweep = (() => {
+  /** Width (px) of a grid panel: its cells, or its title with `extraChars` more characters. */
+  function panelWidth(ctx, part, cell, extraChars = 0) {
+    return Math.max(part.cols * cell + 4, (part.title.length + extraChars) * ctx.font * 0.6);
+  }
+
+  /** A titled grid in a panel of its own: {svg, box, titleNode}; numbers only where 12 px text fits. */
+  function gridPanel(ctx, part, cell, titleH, extraChars = 0) {
+    const w = Math.min(ctx.width - 4, panelWidth(ctx, part, cell, extraChars));
+    const svg = Draw.panel(ctx.figure, { width: w, height: part.rows * cell + titleH + 4, label: part.label });
+    const titleNode = Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
+    const labels = cell >= 20 ? part.labels : null;
+    const box = Draw.grid(svg, {
+      x: 2, y: titleH, cell, rows: part.rows, cols: part.cols, colours: part.colours, labels,
+    });
+    return { svg, box, titleNode };
+  }
+
+  /**
+   * The kernel's taps and span on the `input` panel, covers on the `output` panel's cells after the
+   * current step and a frame on the current one (panels from gridPanel).  Sets ctx.parts and draws
+   * the current step.  opts: tapOpacity (the taps' fill opacity).
+   */
+  function marks(ctx, input, output, cell, outCell, { tapOpacity = 0.4 } = {}) {
+    const { scene } = ctx;
+    const taps = Draw.el("g", { class: "meia-taps" }, input.svg);
+    const tapRects = scene.kernel.offsets.map(() => Draw.el("rect", {
+      width: cell * 0.9, height: cell * 0.9, fill: Draw.PALETTE.orange, "fill-opacity": tapOpacity,
+      stroke: Draw.PALETTE.vermillion, "stroke-width": 1.5,
+    }, taps));
+    const span = Draw.highlight(input.svg, {
+      x: 0, y: 0, width: scene.kernel.span * cell, height: scene.kernel.span * cell,
+      colour: Draw.PALETTE.vermillion, stroke: 2.5, dash: "6 4",
+    });
+    const covers = [];
+    const og = Draw.el("g", { class: "meia-covers" }, output.svg);
+    for (let r = 0; r < scene.output.rows; r++) {
+      for (let c = 0; c < scene.output.cols; c++) {
+        covers.push(Draw.el("rect", {
+          x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
+          fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
+        }, og));
+      }
+    }
+    const current = Draw.highlight(output.svg, {
+      x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
+    });
+    ctx.parts = { input, output, tapRects, span, covers, current, cell, outCell };
+    step(ctx);
+  }
+
+  /** Move the taps, the span, the covers and the frame to ctx.step; write the output's title. */
+  function step(ctx) {
+    const { scene, parts } = ctx;
+    const here = scene.steps[ctx.step];
+    if (!here || !parts.input) return;
+    const { cell, outCell, input, output } = parts;
+    const [r0, c0] = here.origin;
+    scene.kernel.offsets.forEach(([dr, dc], n) => {
+      parts.tapRects[n].setAttribute("x", input.box.x + (c0 + dc) * cell + cell * 0.05);
+      parts.tapRects[n].setAttribute("y", input.box.y + (r0 + dr) * cell + cell * 0.05);
+    });
+    parts.span.setAttribute("x", input.box.x + c0 * cell);
+    parts.span.setAttribute("y", input.box.y + r0 * cell);
+    const [i, j] = here.cell;
+    parts.covers.forEach((rect, n) => {
+      rect.style.display = n <= ctx.step ? "none" : "";
+    });
+    parts.current.setAttribute("x", output.box.x + j * outCell);
+    parts.current.setAttribute("y", output.box.y + i * outCell);
+    output.titleNode.textContent = (scene.output.step_title || "{title}").replace("{title}", scene.output.title)
+      .replace("{n}", String(ctx.step + 1)).replace("{total}", String(scene.steps.length));
+  }
+
+  return { panelWidth, gridPanel, marks, step };
+})();
+
+// ---- Pictures: a picture kept across full redraws while its PNG bytes stay the same ----
+// Draw.image makes a new object URL at every draw; a picture that rarely changes (the photo of the
+// convolution explorer) keeps its URL instead (Pictures.image), so a redraw neither copies nor decodes
+// it again; a picture that changes at every draw is written into the page (Pictures.inline).
+const Pictures = (() => {
+  const kept = new WeakMap(); // root -> Map(name -> {png, url})
+
+  /** The object URL of `png` (a Bytes trait) for `name` under `root`, made again only when the bytes change. */
+  function keptHref(root, name, png) {
+    const mine = kept.get(root) || new Map();
+    kept.set(root, mine);
+    const hit = mine.get(name);
+    if (hit && hit.png === png) return hit.url;
+    if (hit && hit.url) URL.revokeObjectURL(hit.url);
+    const made = png && png.byteLength ? URL.createObjectURL(new Blob([png], { type: "image/png" })) : null;
+    mine.set(name, { png, url: made });
+    return made;
+  }
+
+  /** The picture as a data: URL (nothing to free; for small pictures a Blob and its URL cost more). */
+  function inlineUrl(png) {
+    if (!png || !png.byteLength) return null;
+    const bytes = png instanceof ArrayBuffer ? new Uint8Array(png)
+      : new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return `data:image/png;base64,${btoa(text)}`;
+  }
+
+  /** As Draw.image, with the picture written into the page: inline(parent, {x, y, width, height, png, label}). */
+  function inline(parent, o) {
+    return place(parent, o, inlineUrl(o.png));
+  }
+
+  /** As Draw.image, with the URL kept: image(parent, {x, y, width, height, png, label, owner, name}). */
+  function image(parent, o) {
+    return place(parent, o, keptHref(o.owner, o.name, o.png));
+  }
+
+  function place(parent, o, href) {
+    if (!href) return null;
+    const img = Draw.el("image", {
+      x: o.x, y: o.y, width: o.width, height: o.height, href,
+      preserveAspectRatio: "none", "image-rendering": "pixelated", style: "image-rendering: pixelated",
+    }, parent);
+    if (o.label) Draw.el("title", {}, img).textContent = o.label;
+    return img;
+  }
+
+  /** Free every URL kept for `root` (call from the view's cleanup). */
+  function release(root) {
+    for (const { url: made } of (kept.get(root) || new Map()).values()) if (made) URL.revokeObjectURL(made);
+    kept.delete(root);
+  }
+
+  return { keptHref, image, inline, release };
+})();

@@ -43,7 +43,7 @@ function inputPanel(ctx) {
   const top = lines.length * (ctx.font + 4) + 6;
   const svg = Draw.panel(ctx.figure, { width, height: h + top + 4, label: inp.label });
   writeLines(svg, ctx, lines, { weight: "bold" });
-  Draw.image(svg, { x: 2, y: top, width: w, height: h, png: model.get("input_png"), label: inp.label, owner: ctx.root });
+  Pictures.inline(svg, { x: 2, y: top, width: w, height: h, png: model.get("input_png"), label: inp.label, owner: ctx.root });
   const [r0, r1, c0, c1] = inp.field;
   Draw.highlight(svg, { x: 2 + c0 * s, y: top + r0 * s, width: (c1 - c0) * s, height: (r1 - r0) * s,
     colour: Draw.PALETTE.orange, stroke: 3 });
@@ -82,7 +82,7 @@ function layerPanel(ctx, layer, i) {
   svg.dataset.layer = String(i);
   writeLines(svg, ctx, lines, { weight: scene.selected.layer === i ? "bold" : "normal" });
   const png = (model.get("maps") || [])[i];
-  const img = Draw.image(svg, { x: 2, y: top, width: w, height: h, png, label: layer.label, owner: ctx.root });
+  const img = Pictures.inline(svg, { x: 2, y: top, width: w, height: h, png, label: layer.label, owner: ctx.root });
   if (img) img.style.cursor = "pointer";
   if (scene.selected.layer === i) {
     const [br, bc] = unitBox(layer, scene.selected.unit);

@@ -1,11 +1,14 @@
 // one_by_one.js: the input, kernel and output volumes with the pixel's rod, the dot product
 // column by column, and the costs of 1x1, 3x3 and 5x5 layers as bars.
 // Scene (from meia_cnn/widgets/one_by_one.py):
-//   head, formula: one line each
-//   volumes: {rows, cols, channels, filters, depth_max, pixel: [r, c], kernel, pixel_colours,
-//             weight_colours, labels: [input, kernel, output], label, colours: {input, kernel, output, rod, slab}}
-//   columns: [{head, texts, colours}] x3 (x, w, x·w); sum; columns_label
+//   head: one line; formula: one line with {r}, {col}, {v} for the pixel shown's numbers
+//   volumes: {rows, cols, channels, filters, depth_max, kernel, weight_colours,
+//             labels: [input, kernel, output], label ({r}, {col}), colours: {input, kernel, output, rod, slab}}
+//   columns: {heads: [x, w, x·w], weights, weight_colours}; sum ({v}); columns_label ({r}, {col})
 //   bars: {params: {title, values, texts}, macs: {...}}; bars_label
+//   steps: one per pixel, in reading order: {pixel: [r, c], value, x, x_colours, products, product_colours,
+//          readout}.  The pixel sliders are linked to the view's row and col; the page shows
+//          steps[row * cols + col] without asking Python.
 
 function rod(svg, x0, y0, s, dc, n, fills) {
   // one cell per depth, drawn back to front, each shifted up and to the right
@@ -17,9 +20,16 @@ function rod(svg, x0, y0, s, dc, n, fills) {
   }
 }
 
-function volumes(ctx, room) {
+// A sentence of the scene with the pixel shown's numbers.
+function fill(template, here) {
+  return template.replace(/\{r\}/g, String(here.pixel[0])).replace(/\{col\}/g, String(here.pixel[1]))
+    .replace(/\{v\}/g, here.value);
+}
+
+function volumes(ctx, room, parent) {
   const { scene, font } = ctx;
   const v = scene.volumes;
+  const here = scene.steps[ctx.step];
   const q = Math.min(0.7, 6 / v.depth_max); // depth step, in cells
   const arrowGap = 44;
   const units = 2 * v.cols + 1 + 0.6 * q * (2 * v.channels + v.filters);
@@ -33,13 +43,13 @@ function volumes(ctx, room) {
   const x2 = x1 + w1 + arrowGap, w2 = s + v.channels * dc * 0.6;
   const x3 = x2 + w2 + arrowGap, w3 = v.cols * s + v.filters * dc * 0.6;
   const width = Math.min(ctx.width - 4, x3 + w3 + 4);
-  const svg = Draw.panel(ctx.figure, { width, height, label: v.label });
+  const svg = Draw.panel(parent, { width, height, label: fill(v.label, here) });
   const midY = top + (v.rows * s) / 2;
   const kernelY = midY - s / 2;
   Draw.cuboid(svg, { x: x1, y: top, w: v.cols * s, h: v.rows * s, d: v.channels * dc, colour: v.colours.input,
     rows: v.rows, cols: v.cols });
-  const [r, c] = v.pixel;
-  rod(svg, x1 + c * s, top + r * s, s, dc, v.channels, v.pixel_colours);
+  const [r, c] = here.pixel;
+  rod(svg, x1 + c * s, top + r * s, s, dc, v.channels, here.x_colours);
   Draw.arrow(svg, x1 + w1 + 4, midY, x2 - 6, midY);
   Draw.cuboid(svg, { x: x2, y: kernelY, w: s, h: s, d: v.channels * dc, colour: v.colours.kernel });
   rod(svg, x2, kernelY, s, dc, v.channels, v.weight_colours);
@@ -52,11 +62,17 @@ function volumes(ctx, room) {
   Draw.text(svg, x1 + (v.cols * s) / 2, labelY, v.labels[0], { anchor: "middle", size: font });
   Draw.text(svg, x2 + s / 2, labelY, v.labels[1], { anchor: "middle", size: font });
   Draw.text(svg, x3 + (v.cols * s) / 2, labelY, v.labels[2], { anchor: "middle", size: font });
+  return svg;
 }
 
-function columns(ctx) {
+function columns(ctx, parent) {
   const { scene, font } = ctx;
-  const cols = scene.columns;
+  const here = scene.steps[ctx.step];
+  const cols = [
+    { head: scene.columns.heads[0], texts: here.x, colours: here.x_colours },
+    { head: scene.columns.heads[1], texts: scene.columns.weights, colours: scene.columns.weight_colours },
+    { head: scene.columns.heads[2], texts: here.products, colours: here.product_colours },
+  ];
   const n = cols[0].texts.length;
   const longest = Math.max(...cols.flatMap((col) => col.texts.map((t) => t.length)), 3);
   const size = ctx.narrow ? 12 : font;
@@ -65,8 +81,8 @@ function columns(ctx) {
   const sep = 16;
   const titleH = font + 8;
   const width = 3 * cw + 2 * sep + 4;
-  const svg = Draw.panel(ctx.figure, { width: Math.min(ctx.width - 4, width), height: titleH + n * ch + font + 14,
-    label: scene.columns_label });
+  const svg = Draw.panel(parent, { width: Math.min(ctx.width - 4, width), height: titleH + n * ch + font + 14,
+    label: fill(scene.columns_label, here) });
   cols.forEach((col, i) => {
     const x = 2 + i * (cw + sep);
     Draw.text(svg, x + cw / 2, font + 2, col.head, { anchor: "middle", size: font, weight: "bold" });
@@ -82,8 +98,9 @@ function columns(ctx) {
       }
     });
   });
-  Draw.text(svg, 2 + 2 * (cw + sep) + cw, titleH + n * ch + font + 8, scene.sum,
+  Draw.text(svg, 2 + 2 * (cw + sep) + cw, titleH + n * ch + font + 8, fill(scene.sum, here),
     { anchor: "end", size: font, weight: "bold", fill: Draw.PALETTE.vermillion });
+  return svg;
 }
 
 function costBars(ctx, room) {
@@ -106,19 +123,45 @@ function costBars(ctx, room) {
 
 function draw(ctx) {
   const { scene, width, narrow, font } = ctx;
-  for (const line of [scene.head, scene.formula]) {
+  const lines = [scene.head, scene.formula].map((line) => {
     const div = Draw.html("div", "meia-head", ctx.figure, line);
     Object.assign(div.style, { flexBasis: "100%", fontSize: `${font}px` });
-  }
-  ctx.figure.firstChild.style.fontWeight = "bold";
-  ctx.figure.children[1].style.color = Draw.PALETTE.blue;
-  volumes(ctx, narrow ? width - 4 : Math.min(560, width * 0.42));
-  columns(ctx);
+    return div;
+  });
+  lines[0].style.fontWeight = "bold";
+  lines[1].style.color = Draw.PALETTE.blue;
+  const room = narrow ? width - 4 : Math.min(560, width * 0.42);
+  ctx.parts = { formula: lines[1], room, volumes: volumes(ctx, room, ctx.figure), columns: columns(ctx, ctx.figure) };
   costBars(ctx, narrow ? width - 4 : Math.min(340, width * 0.26));
+  lines[1].textContent = fill(scene.formula, scene.steps[ctx.step]);
+}
+
+// Another pixel: the formula, the volumes (the pixel's rod) and the columns drawn anew, in place.
+function step(ctx) {
+  const { scene, parts } = ctx;
+  const here = scene.steps[ctx.step];
+  if (!here || !parts.volumes) return;
+  parts.formula.textContent = fill(scene.formula, here);
+  const spare = document.createDocumentFragment();
+  const made = { volumes: volumes(ctx, parts.room, spare), columns: columns(ctx, spare) };
+  for (const key of ["volumes", "columns"]) {
+    parts[key].replaceWith(made[key]);
+    parts[key] = made[key];
+  }
 }
 
 function render({ model, el }) {
-  return Draw.view({ model, el, draw });
+  // the pixel sliders move the view's row and col (linked in the page); the pixel's entry is the step
+  const pick = () => {
+    const cols = ((model.get("scene") || {}).volumes || {}).cols || 1;
+    model.set("step", model.get("row") * cols + model.get("col"));
+  };
+  model.on("change:row change:col", pick);
+  const stop = Draw.view({ model, el, draw, step });
+  return () => {
+    model.off("change:row change:col", pick);
+    stop();
+  };
 }
 
 export default { render };

@@ -5,6 +5,7 @@
 //               flipped_labels, title, flipped_title, label}
 //   output:    {rows, cols, colours, labels|null, title, label}
 //   steps:     [{origin: [r, c], cell: [r, c], readout}]
+// The grids, the taps and the output filling in are drawn by Sweep (draw.js).
 
 // Widths (px) of the three panels for a cell size, as gridPanel and kernelPanel draw them.
 function kernelSizes(ctx, kCell) {
@@ -13,10 +14,6 @@ function kernelSizes(ctx, kCell) {
   const x2 = Math.max((k + 1) * kCell + 2, (kern.title.length + 2) * ctx.font * 0.6);
   const width = x2 + Math.max(k * kCell, kern.flipped_title.length * ctx.font * 0.62) + 8;
   return { x2, width };
-}
-
-function panelWidth(ctx, part, cell, extraChars = 0) {
-  return Math.max(part.cols * cell + 4, (part.title.length + extraChars) * ctx.font * 0.6);
 }
 
 function layout(ctx) {
@@ -38,21 +35,10 @@ function layout(ctx) {
   // panels fit side by side; when none does, they wrap as on a narrow screen
   const tallest = Math.max(scene.stretched.rows, scene.output.rows);
   let cell = Math.max(8, Math.min(36, Math.floor(400 / tallest)));
-  const total = (c) => panelWidth(ctx, scene.stretched, c) + kernel.width
-      + panelWidth(ctx, scene.output, c, 20) + 2 * gap + 4;
+  const total = (c) => Sweep.panelWidth(ctx, scene.stretched, c) + kernel.width
+      + Sweep.panelWidth(ctx, scene.output, c, 20) + 2 * gap + 4;
   while (cell > 8 && total(cell) > width) cell -= 1;
   return { cell, outCell: cell, kCell, kernel, title };
-}
-
-function gridPanel(ctx, part, cell, titleH, extraChars = 0) {
-  const w = Math.min(ctx.width - 4, panelWidth(ctx, part, cell, extraChars));
-  const svg = Draw.panel(ctx.figure, { width: w, height: part.rows * cell + titleH + 4, label: part.label });
-  const titleNode = Draw.text(svg, 2, ctx.font + 2, part.title, { size: ctx.font, weight: "bold" });
-  const labels = cell >= 20 ? part.labels : null; // numbers only where 12 px text fits
-  const box = Draw.grid(svg, {
-    x: 2, y: titleH, cell, rows: part.rows, cols: part.cols, colours: part.colours, labels,
-  });
-  return { svg, box, titleNode };
 }
 
 function kernelPanel(ctx, kCell, sizes, titleH) {
@@ -77,61 +63,15 @@ function kernelPanel(ctx, kCell, sizes, titleH) {
 function draw(ctx) {
   const { scene } = ctx;
   const { cell, outCell, kCell, kernel, title } = layout(ctx);
-  const input = gridPanel(ctx, scene.stretched, cell, title);
+  const input = Sweep.gridPanel(ctx, scene.stretched, cell, title);
   kernelPanel(ctx, kCell, kernel, title);
-  const output = gridPanel(ctx, scene.output, outCell, title, 20);
-  // the flipped kernel's taps (d cells apart) and the span they cover, moved at each step
-  const taps = Draw.el("g", { class: "meia-taps" }, input.svg);
-  const tapRects = scene.kernel.offsets.map(() => Draw.el("rect", {
-    width: cell * 0.9, height: cell * 0.9, fill: Draw.PALETTE.orange, "fill-opacity": 0.55,
-    stroke: Draw.PALETTE.vermillion, "stroke-width": 1.5,
-  }, taps));
-  const span = Draw.highlight(input.svg, {
-    x: 0, y: 0, width: scene.kernel.span * cell, height: scene.kernel.span * cell,
-    colour: Draw.PALETTE.vermillion, stroke: 2.5, dash: "6 4",
-  });
-  // the output cells after the current step are covered, the current one framed
-  const covers = [];
-  const og = Draw.el("g", { class: "meia-covers" }, output.svg);
-  for (let r = 0; r < scene.output.rows; r++) {
-    for (let c = 0; c < scene.output.cols; c++) {
-      covers.push(Draw.el("rect", {
-        x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
-        fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
-      }, og));
-    }
-  }
-  const current = Draw.highlight(output.svg, {
-    x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
-  });
-  ctx.parts = { input, output, tapRects, span, covers, current, cell, outCell };
-  step(ctx);
-}
-
-function step(ctx) {
-  const { scene, parts } = ctx;
-  const here = scene.steps[ctx.step];
-  if (!here || !parts.input) return;
-  const { cell, outCell, input, output } = parts;
-  const [r0, c0] = here.origin;
-  scene.kernel.offsets.forEach(([dr, dc], n) => {
-    parts.tapRects[n].setAttribute("x", input.box.x + (c0 + dc) * cell + cell * 0.05);
-    parts.tapRects[n].setAttribute("y", input.box.y + (r0 + dr) * cell + cell * 0.05);
-  });
-  parts.span.setAttribute("x", input.box.x + c0 * cell);
-  parts.span.setAttribute("y", input.box.y + r0 * cell);
-  const [i, j] = here.cell;
-  parts.covers.forEach((rect, n) => {
-    rect.style.display = n <= ctx.step ? "none" : "";
-  });
-  parts.current.setAttribute("x", output.box.x + j * outCell);
-  parts.current.setAttribute("y", output.box.y + i * outCell);
-  output.titleNode.textContent = (scene.output.step_title || "{title}").replace("{title}", scene.output.title)
-    .replace("{n}", String(ctx.step + 1)).replace("{total}", String(scene.steps.length));
+  const output = Sweep.gridPanel(ctx, scene.output, outCell, title, 20);
+  // the flipped kernel's taps (d cells apart), the span they cover and the output filling in
+  Sweep.marks(ctx, input, output, cell, outCell, { tapOpacity: 0.55 });
 }
 
 function render({ model, el }) {
-  return Draw.view({ model, el, draw, step });
+  return Draw.view({ model, el, draw, step: Sweep.step });
 }
 
 export default { render };
