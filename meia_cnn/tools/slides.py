@@ -318,6 +318,22 @@ Reveal.initialize({
   keyboardCondition: (event) => !(document.activeElement &&
                                   document.activeElement.closest(".jupyter-widgets"))
 });
+// The widgets draw after reveal.js has placed the slides: a slide centred while
+// its explorer was still empty would keep a blank band at the top and push the
+// explorer's readout off the screen.  Place the slides again whenever a cell
+// changes size.
+Reveal.on("ready", () => {
+  if (!window.ResizeObserver) return;
+  let queued = false;
+  const watcher = new ResizeObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; Reveal.layout(); });
+  });
+  document.querySelectorAll(".reveal .slides section").forEach((section) => {
+    for (const child of section.children) watcher.observe(child);
+  });
+});
 </script>
 </html>
 {% endblock footer_js %}

@@ -230,7 +230,7 @@ class VolumeExplorer(Explorer):
 
         c = self.controls
         c["source"] = widgets.ToggleButtons(options=labelled_options(SOURCES), value=source, description=_("Input"),
-                                            style={"button_width": "64px"})
+                                            style={"button_width": "auto"})
         c["filters"] = _int_slider(int(filters), 1, MAX_KERNELS, _("Kernels F"))
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})

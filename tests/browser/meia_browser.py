@@ -506,7 +506,8 @@ def press_slider(explorer, label, key="ArrowRight"):
 _OVERFLOW_JS = """
 (el) => {
   const bad = [];
-  for (const node of [el, ...el.querySelectorAll('.meia-view, .meia-figure, .widget-box')]) {
+  // buttons and labels cut their text with an ellipsis: scrollWidth > clientWidth there too
+  for (const node of [el, ...el.querySelectorAll('.meia-view, .meia-figure, .widget-box, button, .widget-label')]) {
     if (node.scrollWidth > node.clientWidth + 1) {
       bad.push(`${node.className}: scrollWidth ${node.scrollWidth} > clientWidth ${node.clientWidth}`);
     }
