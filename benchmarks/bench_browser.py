@@ -227,7 +227,7 @@ def measure(presses: int = 20, warmup: int = 3) -> dict:
     """Key press -> drawn, per control; returns {name: [ms, ...]} and the baseline."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.meia_browser import CHROMIUM, CHROMIUM_ARGS, VoilaServer
+    from tests.browser.meia_browser import CHROMIUM, CHROMIUM_ARGS, voila_serving
 
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="meia-bench-") as tmp:
@@ -235,9 +235,7 @@ def measure(presses: int = 20, warmup: int = 3) -> dict:
         folder = base / "notebooks"
         folder.mkdir()
         _notebook(folder / "bench.ipynb")
-        server = VoilaServer(base, folder)
-        try:
-            server.wait_ready()
+        with voila_serving(base, folder) as server:  # with the kit's voila.json, as a user has it
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -274,8 +272,6 @@ def measure(presses: int = 20, warmup: int = 3) -> dict:
                     results[f"{explorer}.{control}"] = times
                     results[f"{explorer}.{control}.draw"] = draws
                 browser.close()
-        finally:
-            server.stop()
     return results
 
 
