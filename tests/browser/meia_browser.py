@@ -297,23 +297,9 @@ _WIDGET_STATE_JS = """
     views: views.length,
     empty: views.filter(e => !e.querySelector(':scope > .jupyter-widgets')).length,
     explorers: root.querySelectorAll('.meia-explorer').length,
-    withoutCanvas: [...root.querySelectorAll('.meia-explorer')]
-        .filter(e => !e.querySelector('.jupyter-matplotlib-canvas-div canvas, .meia-view[data-drawn]')).length,
-    canvases: root.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child').length,
+    undrawn: [...root.querySelectorAll('.meia-explorer')]
+        .filter(e => !e.querySelector('.meia-view[data-drawn]')).length,
   };
-}
-"""
-
-# True when a canvas holds a drawing (its pixels are not all one colour).
-_CANVAS_DRAWN_JS = """
-(canvas) => {
-  if (!canvas.width || !canvas.height) return false;
-  const ctx = canvas.getContext('2d');
-  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 4; i < data.length; i += 4 * 7) {
-    if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
-  }
-  return false;
 }
 """
 
@@ -402,13 +388,6 @@ class LabPage:
             "([js, sel, n]) => { const s = eval(js)(sel); return s.loading === 0 && s.views >= n; }",
             arg=[_WIDGET_STATE_JS, root, expected], timeout=timeout, polling=250)
 
-    def wait_canvases_drawn(self, root=NOTEBOOK_PANEL, timeout=WIDGET_MS):
-        """Wait until every ipympl canvas under ``root`` holds a drawing; return how many."""
-        self.page.wait_for_function(
-            "([js, sel]) => [...document.querySelectorAll(sel + ' .jupyter-matplotlib-canvas-div canvas:first-child')]"
-            ".every(c => eval(js)(c))", arg=[_CANVAS_DRAWN_JS, root], timeout=timeout, polling=250)
-        return self.page.locator(f"{root} .jupyter-matplotlib-canvas-div canvas:first-child").count()
-
     def screenshot_notebook(self, path, max_height=14000):
         """A screenshot of the whole notebook: the window is made as tall as the notebook."""
         page = self.page
@@ -427,9 +406,6 @@ class LabPage:
         finally:
             page.set_viewport_size(size)
 
-    def canvases_drawn(self, root=NOTEBOOK_PANEL):
-        canvases = self.page.locator(f"{root} .jupyter-matplotlib-canvas-div canvas:first-child")
-        return [c.evaluate(_CANVAS_DRAWN_JS) for c in canvases.all()]
 
 
 def PlaywrightTimeout():
@@ -445,17 +421,6 @@ def wait_text_change(locator, before, timeout=WIDGET_MS):
         "([el, before]) => el.innerText !== before", arg=[handle, before],
         timeout=timeout, polling=100)
     return locator.inner_text()
-
-
-def wait_canvas_change(canvas, before_png, timeout=WIDGET_MS):
-    """Wait until the canvas's pixels differ from the PNG ``before_png``; return the new PNG."""
-    deadline = time.monotonic() + timeout / 1000
-    while time.monotonic() < deadline:
-        after = canvas.screenshot()
-        if after != before_png:
-            return after
-        canvas.page.wait_for_timeout(100)  # polling interval of a condition
-    raise AssertionError("the figure did not change")
 
 
 def slider(explorer, label):
