@@ -33,3 +33,22 @@ def test_voila_app_explorer_answers_a_stride_change(voila_server, page, artifact
     # the notebook's explorer: a 5x5 input, a 3x3 kernel, valid padding
     nudge_stride(explorer, lambda s: meia_cnn.output_size(5, 3, stride=s))
     page.screenshot(path=str(artifacts / "voila-04_stride_and_padding.png"), full_page=True)
+
+
+@pytest.mark.skipif(NOTEBOOK not in kit_notebooks(), reason=f"no {NOTEBOOK} yet")
+def test_play_button_is_named_after_what_it_does(voila_server, page):
+    """A screen reader hears "Play", then "Pause" while the steps play, then "Play" again."""
+    page.goto(voila_server.url(NOTEBOOK), timeout=120_000)
+    explorer = page.locator(".meia-explorer").first
+    explorer.wait_for(timeout=60_000)
+    wait_drawn(view_of(explorer))
+    button = explorer.locator(".widget-play button").first
+    page.wait_for_function("(b) => b.getAttribute('aria-label') === 'Play'", arg=button.element_handle())
+    assert button.get_attribute("title") == "Play"
+    button.click()
+    page.wait_for_function("(b) => b.getAttribute('aria-label') === 'Pause'", arg=button.element_handle(),
+                           timeout=10_000)
+    assert button.get_attribute("title") == "Pause"
+    button.click()
+    page.wait_for_function("(b) => b.getAttribute('aria-label') === 'Play'", arg=button.element_handle(),
+                           timeout=10_000)

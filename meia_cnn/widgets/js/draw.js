@@ -384,12 +384,20 @@ const Draw = (() => {
     const box = node.closest(".meia-explorer");
     if (!box) return;
     for (const button of box.querySelectorAll(".widget-play button")) {
-      if (button.getAttribute("aria-label")) continue;
+      // a name given by someone else stays; ours follows the icon (play <-> pause while playing)
+      if (button.getAttribute("aria-label") && !button.dataset.meiaNamed) continue;
       const icon = button.querySelector("i");
       const kind = icon ? [...icon.classList].map((c) => c.replace("fa-", "")).find((c) => PLAY_ICONS[c]) : null;
       const name = (kind && names[PLAY_ICONS[kind]]) || names.control || WORDS.control;
+      if (button.getAttribute("aria-label") === name) continue;
       button.setAttribute("aria-label", name);
-      if (!button.title) button.title = name;
+      button.title = name;
+      button.dataset.meiaNamed = "1";
+      if (icon && !button.dataset.meiaWatched) {  // the Play widget swaps the icon's class when it starts or stops
+        button.dataset.meiaWatched = "1";
+        new MutationObserver(() => labelControls(button, names)).observe(icon, { attributes: true,
+                                                                                attributeFilter: ["class"] });
+      }
     }
     for (const slider of box.querySelectorAll(".widget-slider")) {
       const label = slider.querySelector(".widget-label");
