@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from .meia_browser import overflow, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
+from .meia_browser import overflow, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -119,6 +119,30 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         readout = readout_of(explorer)
         if not (readout.is_visible() and readout.inner_text().strip()):
             problems.append(f"{name}: no readout shown")
+    # a step fills in one more output cell and moves the frame there (pooling, stride/padding, transposed)
+    stepped = 0
+    for i, code in enumerate(EXPLORERS):
+        explorer = explorers.nth(i)
+        covers = explorer.locator("g.meia-covers rect")
+        if not covers.count():
+            continue
+        explorer.scroll_into_view_if_needed()
+        shown = "(rects) => rects.filter(r => r.style.display === 'none').length"
+        before = covers.evaluate_all(shown)
+        frame = explorer.locator("g.meia-covers + rect, g.meia-covers ~ rect").last
+        x0 = frame.get_attribute("x"), frame.get_attribute("y")
+        view = view_of(explorer)
+        counter = view.get_attribute("data-drawn")
+        press_slider(explorer, "step")
+        page.wait_for_function("([v, c]) => v.dataset.drawn !== c", arg=[view.element_handle(), counter])
+        after = covers.evaluate_all(shown)
+        if after != before + 1:
+            problems.append(f"{code}: one step uncovered {after - before} output cells")
+        if (frame.get_attribute("x"), frame.get_attribute("y")) == x0:
+            problems.append(f"{code}: the frame on the output did not move with the step")
+        stepped += 1
+    assert stepped == 3, f"{stepped} explorers with an output filling in (pooling, stride/padding, transposed)"
+
     # Voila's page scrolls inside its own box: a window as tall as each explorer shows all of it
     for i, code in enumerate(EXPLORERS):
         explorer = explorers.nth(i)

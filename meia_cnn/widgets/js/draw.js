@@ -561,10 +561,20 @@ const Sweep = (() => {
       x: 0, y: 0, width: scene.kernel.span * cell, height: scene.kernel.span * cell,
       colour: Draw.PALETTE.vermillion, stroke: 2.5, dash: "6 4",
     });
+    const { covers, current } = outputMarks(output, scene.output, outCell);
+    ctx.parts = { input, output, tapRects, span, covers, current, cell, outCell };
+    step(ctx);
+  }
+
+  /**
+   * White covers on the output grid's cells (`part` {rows, cols}) and a frame for the current cell:
+   * {covers, current}; showOutput moves them to a step.
+   */
+  function outputMarks(output, part, outCell) {
     const covers = [];
     const og = Draw.el("g", { class: "meia-covers" }, output.svg);
-    for (let r = 0; r < scene.output.rows; r++) {
-      for (let c = 0; c < scene.output.cols; c++) {
+    for (let r = 0; r < part.rows; r++) {
+      for (let c = 0; c < part.cols; c++) {
         covers.push(Draw.el("rect", {
           x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
           fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
@@ -574,8 +584,16 @@ const Sweep = (() => {
     const current = Draw.highlight(output.svg, {
       x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
     });
-    ctx.parts = { input, output, tapRects, span, covers, current, cell, outCell };
-    step(ctx);
+    return { covers, current };
+  }
+
+  /** The output filled in up to step `k` (its covers lifted) and the frame on its cell [i, j]. */
+  function showOutput(parts, k, [i, j]) {
+    parts.covers.forEach((rect, n) => {
+      rect.style.display = n <= k ? "none" : "";
+    });
+    parts.current.setAttribute("x", parts.output.box.x + j * parts.outCell);
+    parts.current.setAttribute("y", parts.output.box.y + i * parts.outCell);
   }
 
   /** Move the taps, the span, the covers and the frame to ctx.step; write the output's title. */
@@ -583,7 +601,7 @@ const Sweep = (() => {
     const { scene, parts } = ctx;
     const here = scene.steps[ctx.step];
     if (!here || !parts.input) return;
-    const { cell, outCell, input, output } = parts;
+    const { cell, input, output } = parts;
     const [r0, c0] = here.origin;
     scene.kernel.offsets.forEach(([dr, dc], n) => {
       parts.tapRects[n].setAttribute("x", input.box.x + (c0 + dc) * cell + cell * 0.05);
@@ -591,17 +609,12 @@ const Sweep = (() => {
     });
     parts.span.setAttribute("x", input.box.x + c0 * cell);
     parts.span.setAttribute("y", input.box.y + r0 * cell);
-    const [i, j] = here.cell;
-    parts.covers.forEach((rect, n) => {
-      rect.style.display = n <= ctx.step ? "none" : "";
-    });
-    parts.current.setAttribute("x", output.box.x + j * outCell);
-    parts.current.setAttribute("y", output.box.y + i * outCell);
+    showOutput(parts, ctx.step, here.cell);
     output.titleNode.textContent = (scene.output.step_title || "{title}").replace("{title}", scene.output.title)
       .replace("{n}", String(ctx.step + 1)).replace("{total}", String(scene.steps.length));
   }
 
-  return { panelWidth, gridPanel, marks, step };
+  return { panelWidth, gridPanel, marks, outputMarks, showOutput, step };
 })();
 
 // ---- Pictures: a picture kept across full redraws while its PNG bytes stay the same ----

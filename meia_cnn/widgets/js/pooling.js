@@ -76,19 +76,7 @@ function draw(ctx) {
     x: 0, y: 0, width: scene.size * cell, height: scene.size * cell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
   });
   // the output cells after the current step are covered, the current one framed
-  const covers = [];
-  const og = Draw.el("g", { class: "meia-covers" }, output.svg);
-  for (let r = 0; r < scene.output.rows; r++) {
-    for (let c = 0; c < scene.output.cols; c++) {
-      covers.push(Draw.el("rect", {
-        x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
-        fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
-      }, og));
-    }
-  }
-  const current = Draw.highlight(output.svg, {
-    x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
-  });
+  const { covers, current } = Sweep.outputMarks(output, scene.output, outCell);
   ctx.parts = { input, output, best, windowBox, covers, current, cell, outCell, inset };
   step(ctx);
 }
@@ -97,7 +85,7 @@ function step(ctx) {
   const { scene, parts } = ctx;
   const here = scene.steps[ctx.step];
   if (!here || !parts.input) return;
-  const { cell, outCell, input, output, inset } = parts;
+  const { cell, input, inset } = parts;
   const [r0, c0] = here.origin;
   parts.windowBox.setAttribute("x", input.box.x + c0 * cell);
   parts.windowBox.setAttribute("y", input.box.y + r0 * cell);
@@ -108,12 +96,7 @@ function step(ctx) {
   } else {
     parts.best.style.display = "none";
   }
-  parts.covers.forEach((rect, n) => {
-    rect.style.display = n <= ctx.step ? "none" : "";
-  });
-  const [i, j] = here.cell;
-  parts.current.setAttribute("x", output.box.x + j * outCell);
-  parts.current.setAttribute("y", output.box.y + i * outCell);
+  Sweep.showOutput(parts, ctx.step, here.cell);
 }
 
 function render({ model, el }) {
