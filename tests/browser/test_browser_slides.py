@@ -11,7 +11,16 @@ import json
 import re
 
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, kit_notebooks, nudge_stride, view_of, wait_drawn
+from .meia_browser import (
+    NOTEBOOK_PANEL,
+    kit_notebooks,
+    nudge_stride,
+    overflow,
+    readout_of,
+    spilled_labels,
+    view_of,
+    wait_drawn,
+)
 
 import meia_cnn
 
@@ -48,6 +57,7 @@ def test_live_slideshow_first_slide_then_a_working_explorer(lab, artifacts):
     lab.run_all()
     cells = lab.panel.locator(".jp-Cell")
     cells.first.click()  # the deck starts at the active cell: the title
+    page.set_viewport_size({"width": 1280, "height": 720})  # a projector
     lab.panel.locator('[data-command="deck:toggle"]').first.click()
     page.locator('body[data-jp-deck-mode="presenting"]').wait_for(state="attached")
     try:
@@ -86,6 +96,10 @@ def _present(page, cells, artifacts):
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
     wait_drawn(view_of(explorer))
     page.screenshot(path=str(artifacts / "slides-explorer.png"))
+    # the whole explorer on the 1280x720 slide: nothing cut, the readout on the screen
+    assert overflow(explorer) == [] and spilled_labels(explorer) == []
+    box = readout_of(explorer).bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
     nudge_stride(explorer, lambda s: meia_cnn.output_size(5, 3, stride=s))
     assert _visible(page) == shown, "moving the slider changed the slide"
     page.screenshot(path=str(artifacts / "slides-explorer-after.png"))
