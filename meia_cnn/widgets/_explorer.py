@@ -217,6 +217,59 @@ def student_error(exc: BaseException | str, *, core: bool | None = None) -> str:
     return _(_UNKNOWN_ERROR)
 
 
+def first_upload(change: dict[str, Any]) -> tuple[str, bytes] | None:
+    """The first file of an upload control's new value, as ``(name, content)``.
+
+    Parameters
+    ----------
+    change : dict
+        The change an upload control's observer receives (its ``"new"`` value:
+        a sequence of ``{"name", "content", ...}``).
+
+    Returns
+    -------
+    (str, bytes) or None
+        ``None`` when no file came (the control was cleared).
+
+    Examples
+    --------
+    >>> first_upload({"new": [{"name": "cat.png", "content": b"89PNG"}]})
+    ('cat.png', b'89PNG')
+    >>> first_upload({"new": ()}) is None
+    True
+    """
+    files = change["new"]
+    if not files:
+        return None
+    item = files[0]
+    return str(item.get("name", "upload")), bytes(item["content"])
+
+
+def upload_error(exc: BaseException) -> str:
+    """Why an uploaded file was refused, in the learner's words.
+
+    :func:`student_error` of the core's error, without the image decoder's
+    closing "cannot identify image file" and never empty.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What reading the file raised.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> upload_error(ValueError("`data` is not a readable image: cannot identify image file"))
+    '`data` is not a readable image'
+    """
+    text = student_error(exc, core=True)
+    text = re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip().rstrip(":")
+    return text or _("The file cannot be read: choose another one.")
+
+
 def ui_words() -> dict[str, str]:
     """:data:`UI_WORDS` in the current language, as the page receives them.
 

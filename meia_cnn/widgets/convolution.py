@@ -36,7 +36,7 @@ from ..kernels import (
     kernel_text,
     parse_kernel,
 )
-from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes, student_error
+from ._explorer import Explorer, Upload, View, colours, esm, first_upload, format_number, png_bytes, student_error
 
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
            "common_denominator"]
@@ -346,13 +346,13 @@ class ConvolutionExplorer(Explorer):
             self._set_quietly(c["preset"], value="custom")
 
     def _on_upload(self, change: Any) -> None:
-        files = change["new"]
-        if not files:
+        upload = first_upload(change)
+        if upload is None:
             return
-        item = files[0]
-        name = str(item.get("name", "upload"))[:80]
+        name, content = upload
+        name = name[:80]
         try:
-            image = _data.load_image(bytes(item["content"]), grey=True, size=PHOTO_SIZE)
+            image = _data.load_image(content, grey=True, size=PHOTO_SIZE)
         except (ValueError, TypeError) as exc:
             self.show_error(_upload_words(name, exc))
             return

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import html
-import re
 import struct
 import zlib
 from typing import Any, ClassVar
@@ -53,7 +52,7 @@ from ..nn.losses import _check_labels
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, Upload, View, colours, esm, format_number, student_error
+from ._explorer import Explorer, PALETTE, Upload, View, colours, esm, first_upload, format_number, upload_error
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
@@ -189,12 +188,6 @@ def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
     elif scaled.shape[-1] != 3:
         scaled = np.repeat(scaled[..., :1], 3, axis=-1)
     return _png((scaled * 255 + 0.5).astype(np.uint8))
-
-
-def _said(exc: BaseException) -> str:
-    """An upload's error in words: no Python object (``<_io.BytesIO object at 0x...>``) in it."""
-    text = student_error(exc, core=True)  # in the learner's words, no Python object in it
-    return re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip()
 
 
 def _n(v: float) -> str:
@@ -361,16 +354,15 @@ class FeatureMapExplorer(Explorer):
 
     # -- upload --------------------------------------------------------------------
     def _on_upload(self, change: Any) -> None:
-        files = change["new"]
-        if not files:
+        upload = first_upload(change)
+        if upload is None:
             return
-        item = files[0]
-        name = str(item.get("name", "upload"))
+        name, content = upload
         h, w, ch = built_shapes(self.model)[0]
         try:
-            image = data.load_image(bytes(item["content"]), grey=ch == 1, size=(h, w))
+            image = data.load_image(content, grey=ch == 1, size=(h, w))
         except (ValueError, TypeError) as exc:
-            self.show_error(f"{name}: {_said(exc)}")
+            self.show_error(f"{name}: {upload_error(exc)}")
             return
         image = np.asarray(image, dtype=np.float32)
         if image.ndim == 2:

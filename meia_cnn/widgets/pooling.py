@@ -28,7 +28,7 @@ from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_state
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, colours, esm, format_number, png_bytes, student_error
+from ._explorer import Explorer, Upload, View, colours, esm, first_upload, format_number, png_bytes, upload_error
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 
@@ -98,12 +98,6 @@ def _check_grid(x: ArrayLike) -> NDArray[np.float64]:
             "pool a larger image with `photo=` or an upload"
         )
     return np.array(arr, dtype=float)
-
-
-def _reason(exc: BaseException) -> str:
-    """An upload's error in words: no Python object written into it (``<_io.BytesIO object at 0x...>``)."""
-    text = student_error(exc, core=True).rstrip(":")
-    return text or _("The file cannot be read: choose another one.")
 
 
 def _whole(value: Any, lo: int, hi: int) -> bool:
@@ -196,15 +190,14 @@ class PoolingExplorer(Explorer):
 
     # -- the photo ---------------------------------------------------------------------
     def _on_upload(self, change: Any) -> None:
-        files = change["new"]
-        if not files:
+        upload = first_upload(change)
+        if upload is None:
             return
-        item = files[0]
-        name = str(item.get("name", "upload"))
+        name, content = upload
         try:
-            image = _data.load_image(bytes(item["content"]), grey=True, size=PHOTO_SIZE)
+            image = _data.load_image(content, grey=True, size=PHOTO_SIZE)
         except (ValueError, TypeError) as exc:
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=_reason(exc)))
+            self.show_error(TEXT["upload_failed"].format(name=name, reason=upload_error(exc)))
             return
         if min(image.shape[:2]) < SIZES[1]:  # refused up front: every window must fit the photo
             h, w = image.shape[:2]

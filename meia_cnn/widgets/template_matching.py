@@ -46,7 +46,7 @@ from ..explain.template_matching import (
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, esm, format_number, png_bytes, student_error
+from ._explorer import Explorer, Upload, View, esm, first_upload, format_number, png_bytes, upload_error
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
 
@@ -98,12 +98,6 @@ class TemplateMatchingView(View):
     picture_png = traitlets.Bytes(b"").tag(sync=True)
     response_png = traitlets.Bytes(b"").tag(sync=True)
     feature_png = traitlets.Bytes(b"").tag(sync=True)
-
-
-def _said(exc: BaseException) -> str:
-    """An upload's error in words: no Python object (``<_io.BytesIO object at 0x...>``) in it."""
-    text = student_error(exc, core=True)  # in the learner's words, no Python object in it
-    return re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip()
 
 
 def _signed(n: int) -> str:
@@ -204,16 +198,15 @@ class TemplateMatchingExplorer(Explorer):
 
     # -- upload ------------------------------------------------------------------
     def _on_upload(self, change: Any) -> None:
-        files = change["new"]
-        if not files:
+        upload = first_upload(change)
+        if upload is None:
             return
-        item = files[0]
-        name = str(item.get("name", "upload"))
+        name, content = upload
         try:
-            image = data.load_image(bytes(item["content"]), grey=True, size=UPLOAD_SIZE)
+            image = data.load_image(content, grey=True, size=UPLOAD_SIZE)
             template = template_from_image(image, self.state.template.shape)
         except (ValueError, TypeError) as exc:
-            self.show_error(f"{name}: {_said(exc)}")
+            self.show_error(f"{name}: {upload_error(exc)}")
             return
         label = f"{UPLOAD_LABEL}{name}"
         for key in [k for k in self._scenes if k.startswith(UPLOAD_LABEL)]:

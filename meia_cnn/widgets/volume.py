@@ -30,7 +30,18 @@ from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeSt
 from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PNG_COMPRESS_LEVEL, Explorer, Upload, View, colours, esm, format_number, png_bytes, student_error
+from ._explorer import (
+    Explorer,
+    PNG_COMPRESS_LEVEL,
+    Upload,
+    View,
+    colours,
+    esm,
+    first_upload,
+    format_number,
+    png_bytes,
+    upload_error,
+)
 
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
 
@@ -90,12 +101,6 @@ TEXT = TranslatedText({
                   "The previous picture stays."),
     "upload_failed": "{name}: {reason}",
 })
-
-
-def _reason(exc: BaseException) -> str:
-    """An upload's error in words: no Python object written into it (``<_io.BytesIO object at 0x...>``)."""
-    text = student_error(exc, core=True).rstrip(":")
-    return text or _("The file cannot be read: choose another one.")
 
 
 def _as_rgb(image: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -248,15 +253,14 @@ class VolumeExplorer(Explorer):
         self._listen(["source", "filters", "kernel_size"])
 
     def _on_upload(self, change: Any) -> None:
-        files = change["new"]
-        if not files:
+        upload = first_upload(change)
+        if upload is None:
             return
-        item = files[0]
-        name = str(item.get("name", "upload"))
+        name, content = upload
         try:
-            image = _as_rgb(_data.load_image(bytes(item["content"]), size=PHOTO_SIZE), "upload")
+            image = _as_rgb(_data.load_image(content, size=PHOTO_SIZE), "upload")
         except (ValueError, TypeError) as exc:
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=_reason(exc)))
+            self.show_error(TEXT["upload_failed"].format(name=name, reason=upload_error(exc)))
             return
         least = max(KERNEL_SIZES)
         if min(image.shape[:2]) < least:  # refused up front: every kernel must fit the photo
