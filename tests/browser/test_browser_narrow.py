@@ -119,7 +119,8 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         readout = readout_of(explorer)
         if not (readout.is_visible() and readout.inner_text().strip()):
             problems.append(f"{name}: no readout shown")
-    # a step fills in one more output cell and moves the frame there (pooling, stride/padding, transposed)
+    # a step fills in one more output cell and moves the frame there (convolution, pooling, stride/padding,
+    # transposed)
     stepped = 0
     for i, code in enumerate(EXPLORERS):
         explorer = explorers.nth(i)
@@ -141,7 +142,8 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         if (frame.get_attribute("x"), frame.get_attribute("y")) == x0:
             problems.append(f"{code}: the frame on the output did not move with the step")
         stepped += 1
-    assert stepped == 3, f"{stepped} explorers with an output filling in (pooling, stride/padding, transposed)"
+    assert stepped == 4, f"{stepped} explorers with an output filling in (convolution, pooling, stride/padding, " \
+                         "transposed)"
 
     # Voila's page scrolls inside its own box: a window as tall as each explorer shows all of it
     for i, code in enumerate(EXPLORERS):

@@ -70,15 +70,8 @@ function draw(ctx) {
     scene.output.label, scene.output.title);
   parts.outBox = Draw.grid(out.svg, { x: 2, y: title, cell, rows: scene.output.rows, cols: scene.output.cols,
     labels: scene.output.labels, colours: scene.output.colours });
-  parts.covers = [];
-  for (let r = 0; r < scene.output.rows; r++) {
-    for (let c = 0; c < scene.output.cols; c++) {
-      parts.covers.push(Draw.el("rect", { x: 2 + c * cell, y: title + r * cell, width: cell, height: cell,
-        fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75 }, out.svg));
-    }
-  }
-  parts.current = Draw.highlight(out.svg, { x: 0, y: 0, width: cell, height: cell,
-    colour: Draw.PALETTE.orange, stroke: 4 });
+  Object.assign(parts, Sweep.outputMarks(out.svg, parts.outBox, scene.output, cell,
+    { colour: Draw.PALETTE.orange, stroke: 4 }));
   parts.cell = cell;
 
   // the photo and the filtered photo (PNG bytes from Python)
@@ -113,9 +106,7 @@ function step(ctx) {
     labels: here.products, colours: here.product_colours });
   parts.prodTitle.textContent = here.products_title;
   parts.sum.textContent = here.sum;
-  parts.covers.forEach((rect, n) => { rect.style.display = n <= ctx.step ? "none" : ""; });
-  parts.current.setAttribute("x", parts.outBox.x + j * cell);
-  parts.current.setAttribute("y", parts.outBox.y + i * cell);
+  Sweep.showOutput(parts, parts.outBox, cell, ctx.step, here.cell);
 }
 
 function render({ model, el }) {

@@ -101,6 +101,20 @@ const Draw = (() => {
     return em * size;
   }
 
+  /** `text` cut into lines of at most `chars` characters, at spaces (a longer word has a line of its own). */
+  function wrap(text, chars) {
+    const lines = [];
+    let line = "";
+    for (const word of String(text).split(" ")) {
+      if (line && (line + " " + word).length > chars) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) lines.push(line);
+    return lines;
+  }
+
   /** Relative luminance of "#rrggbb" (0 dark .. 1 light). */
   function luminance(hex) {
     if (typeof hex !== "string" || hex[0] !== "#" || hex.length < 7) return 1;
@@ -516,7 +530,7 @@ const Draw = (() => {
   }
 
   return {
-    PALETTE, NARROW, MIN_FONT, FONT, font, el, html, panel, text, luminance, ink, grid,
+    PALETTE, NARROW, MIN_FONT, FONT, font, el, html, panel, text, wrap, luminance, ink, grid,
     highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
     labelControls, words, WORDS,
   };
@@ -561,39 +575,38 @@ const Sweep = (() => {
       x: 0, y: 0, width: scene.kernel.span * cell, height: scene.kernel.span * cell,
       colour: Draw.PALETTE.vermillion, stroke: 2.5, dash: "6 4",
     });
-    const { covers, current } = outputMarks(output, scene.output, outCell);
+    const { covers, current } = outputMarks(output.svg, output.box, scene.output, outCell);
     ctx.parts = { input, output, tapRects, span, covers, current, cell, outCell };
     step(ctx);
   }
 
   /**
-   * White covers on the output grid's cells (`part` {rows, cols}) and a frame for the current cell:
-   * {covers, current}; showOutput moves them to a step.
+   * White covers on the cells of the output grid drawn at `box` in `svg` (`part` {rows, cols}) and a
+   * frame for the current cell: {covers, current}; showOutput moves them to a step.
+   * opts: colour and stroke of the frame.
    */
-  function outputMarks(output, part, outCell) {
+  function outputMarks(svg, box, part, outCell, { colour = Draw.PALETTE.vermillion, stroke = 3.5 } = {}) {
     const covers = [];
-    const og = Draw.el("g", { class: "meia-covers" }, output.svg);
+    const og = Draw.el("g", { class: "meia-covers" }, svg);
     for (let r = 0; r < part.rows; r++) {
       for (let c = 0; c < part.cols; c++) {
         covers.push(Draw.el("rect", {
-          x: output.box.x + c * outCell, y: output.box.y + r * outCell, width: outCell, height: outCell,
+          x: box.x + c * outCell, y: box.y + r * outCell, width: outCell, height: outCell,
           fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
         }, og));
       }
     }
-    const current = Draw.highlight(output.svg, {
-      x: 0, y: 0, width: outCell, height: outCell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
-    });
+    const current = Draw.highlight(svg, { x: 0, y: 0, width: outCell, height: outCell, colour, stroke });
     return { covers, current };
   }
 
-  /** The output filled in up to step `k` (its covers lifted) and the frame on its cell [i, j]. */
-  function showOutput(parts, k, [i, j]) {
-    parts.covers.forEach((rect, n) => {
+  /** The output at `box` filled in up to step `k` (marks.covers lifted) and marks.current on cell [i, j]. */
+  function showOutput(marks, box, outCell, k, [i, j]) {
+    marks.covers.forEach((rect, n) => {
       rect.style.display = n <= k ? "none" : "";
     });
-    parts.current.setAttribute("x", parts.output.box.x + j * parts.outCell);
-    parts.current.setAttribute("y", parts.output.box.y + i * parts.outCell);
+    marks.current.setAttribute("x", box.x + j * outCell);
+    marks.current.setAttribute("y", box.y + i * outCell);
   }
 
   /** Move the taps, the span, the covers and the frame to ctx.step; write the output's title. */
@@ -609,7 +622,7 @@ const Sweep = (() => {
     });
     parts.span.setAttribute("x", input.box.x + c0 * cell);
     parts.span.setAttribute("y", input.box.y + r0 * cell);
-    showOutput(parts, ctx.step, here.cell);
+    showOutput(parts, output.box, parts.outCell, ctx.step, here.cell);
     output.titleNode.textContent = (scene.output.step_title || "{title}").replace("{title}", scene.output.title)
       .replace("{n}", String(ctx.step + 1)).replace("{total}", String(scene.steps.length));
   }

@@ -14,18 +14,7 @@ function mapScale(ctx, layer) {
 }
 
 function titleLines(ctx, text, width) {
-  const chars = Math.max(8, Math.floor(width / (ctx.font * 0.62)));
-  const words = text.split(" ");
-  const lines = [];
-  let line = "";
-  for (const word of words) {
-    if (line && (line + " " + word).length > chars) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
+  return Draw.wrap(text, Math.max(8, Math.floor(width / (ctx.font * 0.62))));
 }
 
 function writeLines(svg, ctx, lines, opts = {}) {

@@ -76,7 +76,7 @@ function draw(ctx) {
     x: 0, y: 0, width: scene.size * cell, height: scene.size * cell, colour: Draw.PALETTE.vermillion, stroke: 3.5,
   });
   // the output cells after the current step are covered, the current one framed
-  const { covers, current } = Sweep.outputMarks(output, scene.output, outCell);
+  const { covers, current } = Sweep.outputMarks(output.svg, output.box, scene.output, outCell);
   ctx.parts = { input, output, best, windowBox, covers, current, cell, outCell, inset };
   step(ctx);
 }
@@ -96,7 +96,7 @@ function step(ctx) {
   } else {
     parts.best.style.display = "none";
   }
-  Sweep.showOutput(parts, ctx.step, here.cell);
+  Sweep.showOutput(parts, parts.output.box, parts.outCell, ctx.step, here.cell);
 }
 
 function render({ model, el }) {

@@ -31,26 +31,12 @@ function matrixPanel(ctx, part, png, w, rows, cols) {
   const { font } = ctx;
   const mw = Math.max(40, w - 8);
   const mh = Math.min(rows * 10, Math.max(rows * 3, (mw / cols) * rows * 2));
-  const lines = wrap(part.title, Math.max(12, Math.floor(w / (font * 0.62))));
+  const lines = Draw.wrap(part.title, Math.max(12, Math.floor(w / (font * 0.62))));
   const top = lines.length * (font + 4) + 6;
   const svg = Draw.panel(ctx.figure, { width: w, height: mh + top + 6, label: part.label });
   lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: "bold" }));
   Draw.image(svg, { x: 2, y: top, width: mw, height: mh, png, label: part.label, owner: ctx.root });
   Draw.highlight(svg, { x: 2, y: top, width: mw, height: mh, colour: Draw.PALETTE.black, stroke: 1 });
-}
-
-function wrap(text, chars) {
-  const words = text.split(" ");
-  const lines = [];
-  let line = "";
-  for (const word of words) {
-    if (line && (line + " " + word).length > chars) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 function draw(ctx) {

@@ -13,25 +13,12 @@ function scaleFor(ctx) {
   return Math.max(1.5, Math.min(6, (width - 3 * 20 - 24) / cells));
 }
 
-function wrap(text, chars) {
-  const lines = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line && (line + " " + word).length > chars) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
 function titled(ctx, part, w, h, given) {
   // the title wraps to the picture's width (at least 110 px), so panels stay as wide as their pictures
   const { font } = ctx;
   const width = Math.min(ctx.width - 4, Math.max(w + 4, 110));
   const chars = Math.max(6, Math.floor((width - 4) / (font * 0.62)));
-  const lines = given.flatMap((line) => wrap(line, chars));
+  const lines = given.flatMap((line) => Draw.wrap(line, chars));
   const top = lines.length * (font + 4) + 6;
   const svg = Draw.panel(ctx.figure, { width, height: h + top + 4, label: part.label });
   lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: i ? "normal" : "bold" }));
