@@ -3,7 +3,7 @@
 Each entry of :data:`DEFINITIONS` holds the keyword arguments of one
 :class:`meia_cnn.exercises.Exercise`, written as the definitions in
 :mod:`meia_cnn.exercises` are: the solution and the known mistakes are
-computed by the core (:mod:`meia_cnn.transposed`, :mod:`meia_cnn.ops`),
+computed by the core (:mod:`meia_cnn.arithmetic`, :mod:`meia_cnn.ops`),
 never typed in.  :mod:`meia_cnn.exercises` turns them into exercises, so
 ``check("04b.output_size", answer)`` works like every other exercise.  This
 module imports nothing from :mod:`meia_cnn.exercises` (which imports it).
@@ -25,7 +25,8 @@ from numpy.typing import ArrayLike
 from . import ops
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .transposed import conv_transpose2d, conv_transpose_output_size
+from .arithmetic import conv_transpose_output_size
+from .ops import conv_transpose2d
 
 __all__ = ["DEFINITIONS", "INPUT_04B", "KERNEL_04B"]
 
