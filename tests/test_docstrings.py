@@ -20,7 +20,7 @@ MODULES = [
     "meia_cnn.data",
     "meia_cnn._datasets",
     "meia_cnn.architectures",
-    "meia_cnn.learn_kernel",
+    "meia_cnn.nn.learn_kernel",
     "meia_cnn.kernels",
     "meia_cnn.i18n",
     "meia_cnn.nn",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from meia_cnn.learn_kernel import SOBEL_X, KernelLearning, learn_kernel, loss_and_gradient
+from meia_cnn.nn.learn_kernel import SOBEL_X, KernelLearning, learn_kernel, loss_and_gradient
 
 
 def test_sobel_is_the_textbook_kernel():
