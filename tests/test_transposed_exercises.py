@@ -5,7 +5,7 @@ import pytest
 
 from meia_cnn import exercises
 from meia_cnn.exercises import Exercise
-from meia_cnn.exercises_transposed import DEFINITIONS
+from meia_cnn.exercises.nb04b import DEFINITIONS
 
 BY_ID = {d["id"]: Exercise(**d) for d in DEFINITIONS}
 

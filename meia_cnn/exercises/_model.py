@@ -67,10 +67,10 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
-from . import arithmetic as ar
-from . import ops
-from .i18n import gettext as _
-from .i18n import gettext_noop as N_
+from .. import arithmetic as ar
+from .. import ops
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 
 __all__ = [
     "Exercise",
@@ -1348,7 +1348,7 @@ _LIST = [
     ),
 ]
 
-from .exercises_transposed import DEFINITIONS as _TRANSPOSED  # noqa: E402 - notebook 04b's exercises
+from .nb04b import DEFINITIONS as _TRANSPOSED  # noqa: E402 - notebook 04b's exercises
 
 _LIST[_LIST.index(next(e for e in _LIST if e.id.startswith("05."))):0] = [_ex(**d) for d in _TRANSPOSED]
 

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import ops
-from .i18n import gettext as _
-from .i18n import gettext_noop as N_
-from .transposed import conv_transpose2d, conv_transpose_output_size
+from .. import ops
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ..transposed import conv_transpose2d, conv_transpose_output_size
 
 __all__ = ["DEFINITIONS", "INPUT_04B", "KERNEL_04B"]
 
