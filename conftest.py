@@ -16,6 +16,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent
 
+try:  # the hub service's modules need the `hub` extra; without it their doctests are not collected
+    import jupyterhub  # noqa: F401
+    import sqlalchemy  # noqa: F401
+except ImportError:
+    collect_ignore_glob = ["meia_cnn/classroom/service/*"]
+
 #: Test modules whose every test runs notebooks in a kernel.
 NOTEBOOK_MODULES = {"test_notebook_leaks.py"}
 

@@ -78,8 +78,8 @@ def _core_modules():
     found = []
     for path in sorted(package.rglob("*.py")):
         parts = path.relative_to(package).parts
-        if parts[0] in ("widgets", "tools"):
-            continue
+        if parts[0] in ("widgets", "tools") or parts[:2] == ("classroom", "service"):
+            continue  # the hub service (jupyterhub, tornado, sqlalchemy) is an application on top
         name = ".".join(("meia_cnn",) + parts).removesuffix(".py").removesuffix(".__init__")
         found.append((name, path))
     return found
@@ -113,7 +113,7 @@ def test_core_modules_have_no_widget_or_plotting_imports(name, path):
 
 
 # -- layers: core < nn < explain < widgets; tools outside ---------------------------------
-LAYERS = {"core": 0, "nn": 1, "explain": 2, "widgets": 3}
+LAYERS = {"core": 0, "nn": 1, "explain": 2, "widgets": 3, "service": 4}
 
 
 def _module_name(path):
@@ -124,6 +124,8 @@ def _module_name(path):
 def _layer(name):
     """The layer of a module of the package: its first folder under meia_cnn, else the core."""
     parts = name.split(".")
+    if parts[1:3] == ["classroom", "service"]:
+        return "service"
     if len(parts) > 1 and parts[1] in ("nn", "explain", "widgets", "tools"):
         return parts[1]
     return "core"

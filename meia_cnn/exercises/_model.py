@@ -52,6 +52,10 @@ class Feedback:
         length); ``'waiting'`` means it was left as ``...``.
     message : str
         What the student reads: starts with ``"Correct"`` when right.
+    mistake : str
+        Which known mistake the answer matched, for the class view: ``"mistake.N"`` (the Nth of
+        the exercise's ``mistakes``), ``"hint"``, ``"other"``, ``"unreadable"``, ``"table.ROW"``;
+        ``""`` when right or waiting.
 
     Examples
     --------
@@ -62,6 +66,7 @@ class Feedback:
     exercise: str
     status: str
     message: str
+    mistake: str = ""
 
     @property
     def correct(self) -> bool:
@@ -547,7 +552,7 @@ class Exercise:
         p = self.params(variant)
         big = _too_big(answer)
         if big is not None:
-            return Feedback(self.id, INVALID, big)
+            return Feedback(self.id, INVALID, big, "unreadable")
         if self.checker is not None:
             return self.checker(self, answer, p)
         if _has_ellipsis(answer):
@@ -555,19 +560,19 @@ class Exercise:
         try:
             value = self.read(answer, variant)
         except _Unreadable as exc:
-            return Feedback(self.id, INVALID, _('Cannot read the answer: {exc}.').format(exc=exc))
+            return Feedback(self.id, INVALID, _('Cannot read the answer: {exc}.').format(exc=exc), "unreadable")
         sol = self.solve(p)
         if _same(value, sol):
             return Feedback(self.id, CORRECT, _("Correct! {praise}").format(praise=_(self.praise)) if self.praise
                             else _("Correct!"))
-        for wrong, text in self.mistakes:
+        for i, (wrong, text) in enumerate(self.mistakes):
             if np.shape(value) == np.shape(wrong(p)) and _same(value, wrong(p)):
-                return Feedback(self.id, WRONG, _not_yet(_text(text, p)))
+                return Feedback(self.id, WRONG, _not_yet(_text(text, p)), f"mistake.{i}")
         if self.hint is not None:
             hint = self.hint(value, sol, p)
             if hint:
-                return Feedback(self.id, WRONG, _not_yet(hint))
-        return Feedback(self.id, WRONG, _not_yet(_text(self.fallback, p)))
+                return Feedback(self.id, WRONG, _not_yet(hint), "hint")
+        return Feedback(self.id, WRONG, _not_yet(_text(self.fallback, p)), "other")
 
 
 def _not_yet(text: str) -> str:

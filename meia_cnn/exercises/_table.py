@@ -82,7 +82,7 @@ def check_table(ex: Exercise, answer: Any, p: Params) -> Feedback:
                             "Cannot read the answer: give a dict {{'valid/1': (width, height, depth), 'same/1': (...), "
                             "'valid/2': (...)}} or three (width, height, depth) rows, got {short_answer}."
                         ).format(short_answer=_short(answer)))
-    lines, n_ok, n_wait = [], 0, 0
+    lines, n_ok, n_wait, first_wrong = [], 0, 0, ""
     for (padding, stride), key in zip(TABLE_ROWS, keys):
         label = _('{padding}, stride {stride}').format(padding=padding, stride=stride)
         value = rows[key]
@@ -100,6 +100,7 @@ def check_table(ex: Exercise, answer: Any, p: Params) -> Feedback:
             lines.append(_('{label}: correct.').format(label=label))
         else:
             hint = _table_row_hint(padding, stride, value, sol[key], p)
+            first_wrong = first_wrong or f"table.{key}"
             lines.append(_('{label}: not yet: {n}.').format(label=label, n=hint))
     if n_ok == len(keys):
         return Feedback(ex.id, CORRECT,
@@ -108,7 +109,7 @@ def check_table(ex: Exercise, answer: Any, p: Params) -> Feedback:
         return _waiting(ex.id)
     head = _('{n_ok} of {len_keys} rows right.').format(n_ok=n_ok, len_keys=len(keys))
     status = WAITING if n_ok + n_wait == len(keys) else WRONG
-    return Feedback(ex.id, status, head + "\n" + "\n".join(lines))
+    return Feedback(ex.id, status, head + "\n" + "\n".join(lines), (first_wrong or "unreadable") if status == WRONG else "")
 
 
 def table_draw(d: Draw) -> dict:

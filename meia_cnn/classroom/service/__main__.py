@@ -1,0 +1,74 @@
+"""``python -m meia_cnn.classroom.service``: run the class view service.
+
+Reads what the hub gives a managed service: ``JUPYTERHUB_SERVICE_URL`` (where to
+listen), ``JUPYTERHUB_SERVICE_PREFIX`` and the OAuth variables; and its own:
+``MEIA_CLASS_DB`` (a database URL; default ``sqlite:///meia-class.sqlite`` in the
+working directory) and ``MEIA_CLASS_COOKIE_SECRET_FILE`` (keeps browsers logged
+in across restarts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+__all__ = ["main"]
+
+DEFAULT_DB = "sqlite:///meia-class.sqlite"
+
+
+def _cookie_secret() -> bytes | None:
+    path = os.environ.get("MEIA_CLASS_COOKIE_SECRET_FILE")
+    if not path:
+        return None
+    file = Path(path)
+    if not file.exists():
+        file.write_bytes(os.urandom(32).hex().encode())
+        file.chmod(0o600)
+    return file.read_bytes().strip()
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from tornado.httpserver import HTTPServer
+
+    from .app import make_app
+    from .storage import Storage
+
+    storage = Storage(args.db)
+    app = make_app(storage, prefix=args.prefix, cookie_secret=_cookie_secret())
+    server = HTTPServer(app, max_body_size=1 << 20, xheaders=True)
+    server.listen(args.port, args.ip)
+    logging.getLogger("meia_class").info("meia-class on http://%s:%s%s (database %s)", args.ip, args.port,
+                                         args.prefix, storage.engine.url.render_as_string(hide_password=True))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    server.stop()
+    await server.close_all_connections()
+    storage.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the options (defaults from the hub's environment) and serve until SIGTERM."""
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
+    parser = argparse.ArgumentParser(prog="python -m meia_cnn.classroom.service", description=__doc__.split("\n")[0])
+    parser.add_argument("--ip", default=url.hostname or "127.0.0.1")
+    parser.add_argument("--port", type=int, default=url.port or 10101)
+    parser.add_argument("--prefix", default=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/meia-class/"))
+    parser.add_argument("--db", default=os.environ.get("MEIA_CLASS_DB", DEFAULT_DB))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)1.1s %(asctime)s %(name)s] %(message)s",
+                        stream=sys.stderr)
+    asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()
