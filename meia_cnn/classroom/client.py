@@ -298,14 +298,14 @@ class Recorder:
         except OSError as exc:
             self.last_error = f"cannot keep attempts in {self.directory}: {exc}"
         while not self._stop.is_set():
+            if not self.pending and self.queue.empty():
+                self._idle.set()
             self._wake.wait(None if not self.pending else max(0.0, next_try - time.monotonic()))
             self._wake.clear()
             if self._stop.is_set():
                 break
             self._drain()
             if not self.pending:
-                if self.queue.empty():
-                    self._idle.set()
                 continue
             if time.monotonic() < next_try:
                 continue  # woken by a new attempt during a backoff: kept on disk, sent later
