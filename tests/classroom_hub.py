@@ -193,7 +193,8 @@ def request(method: str, url: str, body: object = None, token: str | None = None
         with urllib.request.urlopen(req, timeout=timeout) as r:
             status, text = r.status, r.read().decode()
     except urllib.error.HTTPError as exc:
-        status, text = exc.code, exc.read().decode(errors="replace")
+        with exc:
+            status, text = exc.code, exc.read().decode(errors="replace")
     try:
         return status, json.loads(text)
     except ValueError:

@@ -58,7 +58,7 @@ BATCH = 100
 #: Seconds to wait for the service per request.
 TIMEOUT = 5.0
 #: Backoff between failed sends: first, most (seconds).
-BACKOFF = (0.5, 60.0)
+BACKOFF = (0.5, 15.0)
 #: The statuses worth recording (an answer left as ``...`` is not an attempt).
 RECORDED = ("correct", "wrong", "invalid")
 

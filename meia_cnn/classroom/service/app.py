@@ -330,14 +330,36 @@ class _ApiBase(_Base):
         return user
 
 
+@web.stream_request_body
 class AttemptsHandler(_ApiBase):
+    """Reads the body as it arrives, so a large one is refused with 413 before it is held in memory."""
+
+    async def prepare(self) -> None:
+        self._body = bytearray()
+        self._too_big = False
+        if self.request.method == "POST":
+            length = self.request.headers.get("Content-Length", "0")
+            if not length.isdigit() or int(length) > MAX_BODY:
+                self._too_big = True
+                # read (and drop) up to 16 MiB to answer 413; a larger body has its connection cut
+                self.request.connection.set_max_body_size(min(16 << 20, max(MAX_BODY, int(length or 0))))
+        await super().prepare()
+
+    def data_received(self, chunk: bytes) -> None:
+        if len(self._body) + len(chunk) > MAX_BODY:
+            self._too_big = True
+        elif not self._too_big:
+            self._body.extend(chunk)
+
     async def post(self) -> None:
+        if self._too_big:
+            raise BadRequest(413, f"the body is larger than {MAX_BODY:,} bytes")
         user = self.need_user()
         if not getattr(self, "_token_authenticated", False):
             raise BadRequest(403, "attempts are sent with a hub token in the Authorization header")
         if not self.request.headers.get("Content-Type", "").startswith("application/json"):
             raise BadRequest(415, "the body must be application/json")
-        attempts = validate_attempts(self.request.body)
+        attempts = validate_attempts(bytes(self._body))
         wait = self.state.rate.take(user["name"], max(1, len(attempts)))
         if wait:
             self.set_header("Retry-After", str(math.ceil(wait)))
