@@ -70,7 +70,7 @@ STATIC = Path(__file__).with_name("static")
 
 #: Names of the mistake keys that are not one of an exercise's own mistakes.
 MISTAKE_NAMES = {
-    "hint": N_("partly right (width, height or depth)"),
+    "hint": N_("partly right"),
     "other": N_("no known mistake"),
     "unreadable": N_("the answer could not be read"),
     "": N_("the answer could not be read"),
@@ -456,18 +456,21 @@ class PageHandler(_Base):
             projector = self.get_argument("projector", "") in ("1", "true", "yes")
             mode = "detail" if self.page == "detail" else ("projector" if projector else "class")
             self.set_header("Content-Type", "text/html; charset=utf-8")
+            xsrf = self.xsrf_token
             self.finish(_shell(language, _("The class at a glance"), "", script=True, mode=mode,
-                               section=self.get_argument("section", "")))
+                               section=self.get_argument("section", ""),
+                               xsrf=xsrf.decode() if isinstance(xsrf, bytes) else str(xsrf)))
 
 
 class DetailPageHandler(PageHandler):
     page = "detail"
 
 
-def _shell(language: str, title: str, body: str, *, script: bool, mode: str, section: str = "") -> str:
+def _shell(language: str, title: str, body: str, *, script: bool, mode: str, section: str = "",
+           xsrf: str = "") -> str:
     """The page: everything is served by the service (no CDN); every value is escaped."""
     attrs = (f'data-mode="{html.escape(mode)}" data-lang="{html.escape(language)}" '
-             f'data-section="{html.escape(section)}"')
+             f'data-section="{html.escape(section)}" data-xsrf="{html.escape(xsrf)}"')
     scripts = '<script type="module" src="static/classview.js"></script>' if script else ""
     return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

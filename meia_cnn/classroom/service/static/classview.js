@@ -6,6 +6,7 @@ const lang = body.dataset.lang;
 const app = document.getElementById("app");
 let section = body.dataset.section || "";
 let version = 0;
+let labels = null;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -26,6 +27,7 @@ function query(extra = {}) {
 
 function header(data) {
   const L = data.labels;
+  labels = L;
   const status = el("span", { class: "status", id: "status" }, L.live);
   const nav = el("nav", {});
   if (mode !== "projector") {
@@ -99,7 +101,9 @@ function drawDetail(data, summary) {
 }
 
 async function getJSON(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  // the hub's OAuth cookie needs the XSRF token on script requests
+  const response = await fetch(url, { credentials: "same-origin",
+                                      headers: { Accept: "application/json", "X-XSRFToken": body.dataset.xsrf } });
   if (!response.ok) throw new Error(`${response.status}`);
   return response.json();
 }
@@ -125,7 +129,7 @@ async function loop() {
       if (status) status.classList.remove("off");
     } catch (error) {
       const status = document.getElementById("status");
-      if (status) status.classList.add("off");
+      if (status) { status.classList.add("off"); if (labels) status.textContent = labels.offline; }
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 10000);
     }
