@@ -8,6 +8,7 @@ REST API.  The proxy is configurable-http-proxy 5 installed by npm into build/ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -20,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY_DIR = ROOT / "build" / "chp"
@@ -112,6 +114,7 @@ class Hub:
             instructor=INSTRUCTOR, pythonpath=str(ROOT), service_port=self.service_port, db=self.db))
         self.log = open(self.dir / "hub.log", "ab")
         self.process: subprocess.Popen | None = None
+        self.tokens: dict[str, str] = {}
 
     def start(self, timeout: float = 90) -> Hub:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -178,6 +181,25 @@ class Hub:
         except ProcessLookupError:
             pass
         self.log.close()
+
+
+@contextlib.contextmanager
+def running_hub(directory: Path, users: list[str], tokens: dict[str, list[str]]) -> Iterator[Hub]:
+    """A started hub with ``users`` and ``hub.tokens[name]`` holding the ``tokens`` asked for; skips the
+    test with the reason when a hub cannot start here."""
+    import pytest
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    hub = Hub(directory)
+    try:
+        hub.start()
+        hub.add_users(users)
+        hub.tokens = {name: hub.token_for(name.split("/")[0], scopes) for name, scopes in tokens.items()}
+        yield hub
+    finally:
+        hub.stop()
 
 
 def request(method: str, url: str, body: object = None, token: str | None = None, *,

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from .classroom_hub import ACCESS, INSTRUCTOR, Hub, missing, request
+from .classroom_hub import ACCESS, INSTRUCTOR, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
@@ -23,19 +23,10 @@ STUDENTS = ["ana", "beto"]
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
-    h = Hub(tmp_path_factory.mktemp("classhub"))
-    try:
-        h.start()
-        h.add_users([*STUDENTS, "teacher", "carla"])
-        h.tokens = {name: h.token_for(name, [ACCESS]) for name in STUDENTS}
-        h.tokens["teacher"] = h.token_for("teacher", [ACCESS, INSTRUCTOR])
-        h.tokens["carla-no-access"] = h.token_for("carla", ["read:users:name!user"])
+    tokens = {name: [ACCESS] for name in STUDENTS}
+    tokens.update({"teacher": [ACCESS, INSTRUCTOR], "carla/no-access": ["read:users:name!user"]})
+    with running_hub(tmp_path_factory.mktemp("classhub"), [*STUDENTS, "teacher", "carla"], tokens) as h:
         yield h
-    finally:
-        h.stop()
 
 
 def _attempt(exercise="04.output_size", status="wrong", mistake="mistake.0"):
@@ -74,7 +65,7 @@ def test_a_student_cannot_read_others_attempts_or_the_class_view(hub):
 def test_without_a_token_or_without_access_nothing_is_read_or_written(hub):
     assert request("GET", hub.service_url + "api/summary")[0] == 401
     assert _post(hub, None, {"attempts": [_attempt()]})[0] == 401
-    no_access = hub.tokens["carla-no-access"]
+    no_access = hub.tokens["carla/no-access"]
     assert _post(hub, no_access, {"attempts": [_attempt()]})[0] == 403
     assert request("GET", hub.service_url + "api/attempts", None, no_access)[0] == 403
     assert _post(hub, "not-a-token", {"attempts": [_attempt()]})[0] == 403

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from ..classroom_hub import ACCESS, Hub, missing, request
+from ..classroom_hub import ACCESS, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
@@ -17,17 +17,9 @@ STUDENTS = [f"student{i:02d}" for i in range(12)]
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
-    h = Hub(tmp_path_factory.mktemp("classview"))
-    try:
-        h.start()
-        h.add_users([*STUDENTS, "teacher"])
-        h.tokens = {name: h.token_for(name, [ACCESS]) for name in STUDENTS}
+    with running_hub(tmp_path_factory.mktemp("classview"), [*STUDENTS, "teacher"],
+                     {name: [ACCESS] for name in STUDENTS}) as h:
         yield h
-    finally:
-        h.stop()
 
 
 def _answer(hub, student, exercise, status, mistake=""):
