@@ -70,12 +70,12 @@ FORBIDDEN = ("ipywidgets", "IPython", "matplotlib", "anywidget", "ipympl")
 
 
 def _core_modules():
-    """Every module of the package outside meia_cnn/widgets and meia_cnn/tools, nn included."""
+    """Every module of the package outside meia_cnn/widgets, nn included."""
     package = ROOT / "meia_cnn"
     found = []
     for path in sorted(package.rglob("*.py")):
         parts = path.relative_to(package).parts
-        if parts[0] in ("widgets", "tools"):
+        if parts[0] == "widgets":
             continue
         name = ".".join(("meia_cnn",) + parts).removesuffix(".py").removesuffix(".__init__")
         found.append((name, path))
@@ -107,3 +107,19 @@ def test_core_modules_have_no_widget_or_plotting_imports(name, path):
     source = path.read_text()
     pattern = rf"^\s*(import|from)\s+({'|'.join(FORBIDDEN)})\b"
     assert not re.search(pattern, source, re.M), f"{name} imports a widget or plotting library"
+
+
+def test_the_build_tools_live_outside_the_package():
+    """The deck builder and the notebook translator are build steps, not something a kernel imports."""
+    assert (ROOT / "tools" / "slides.py").is_file() and (ROOT / "tools" / "translate_notebooks.py").is_file()
+    assert not (ROOT / "meia_cnn" / "tools").exists()
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert data["tool"]["setuptools"]["packages"]["find"]["include"] == ["meia_cnn*"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "meia_cnn").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_in_the_package_imports_the_build_tools(path):
+    source = path.read_text()
+    assert not re.search(r"^\s*(import|from)\s+tools\b", source, re.M), f"{path} imports tools/"
+    assert "meia_cnn.tools" not in source

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from meia_cnn.tools import slides
+from tools import slides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -221,7 +221,7 @@ def test_notebook_slide_types_work_in_the_live_slideshow(path):
 def test_make_slides_command_writes_a_deck(tmp_path):
     out = tmp_path / "decks"
     notebook = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
-    run = subprocess.run([sys.executable, "-m", "meia_cnn.tools.slides", "--out", str(out), str(notebook)],
+    run = subprocess.run([sys.executable, "-m", "tools.slides", "--out", str(out), str(notebook)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     deck = out / "04_stride_and_padding.slides.html"
@@ -411,7 +411,7 @@ def test_make_slides_puts_spanish_decks_beside_the_english_ones(tmp_path):
     out = tmp_path / "decks"
     spanish = ROOT / "notebooks" / "es" / "04_paso_y_relleno.ipynb"
     english = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
-    run = subprocess.run([sys.executable, "-m", "meia_cnn.tools.slides", "--out", str(out), str(english),
+    run = subprocess.run([sys.executable, "-m", "tools.slides", "--out", str(out), str(english),
                           str(spanish)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 notebook(s) in es" in run.stdout and "1 notebook(s) in en" in run.stdout
