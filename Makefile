@@ -17,7 +17,7 @@ $(BIN)/python:
 # Reinstall only when the dependencies or the Voila template change (the kit itself is installed editable;
 # the template is copied into the environment's share/jupyter).
 $(STAMP): pyproject.toml $(wildcard share/jupyter/voila/templates/meia/*) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[course,slides,hub,test]"
 	mkdir -p $(VENV)/share/jupyter/voila/templates
 	rm -rf $(VENV)/share/jupyter/voila/templates/meia
 	cp -R share/jupyter/voila/templates/meia $(VENV)/share/jupyter/voila/templates/meia

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._optional import optional_import
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
 from ._validation import IntOrPair, as_int, as_pair, check_elements, is_int
 
@@ -194,6 +195,8 @@ def load_image(
         a message that names the file and says which.
     TypeError
         ``source`` is neither a path nor bytes.
+    ModuleNotFoundError
+        Pillow is not installed (it comes with ``pip install "meia-cnn[widgets]"``).
 
     Examples
     --------
@@ -214,7 +217,8 @@ def load_image(
         raise ValueError(f"{label} is empty (0 bytes): not an image")
     need_h, need_w = as_pair(min_size, "min_size")
     target = _check_size_argument(size)
-    from PIL import Image, UnidentifiedImageError
+    Image = optional_import("PIL.Image", "meia_cnn.data.load_image")
+    from PIL import UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # DecompressionBombWarning, EXIF and palette warnings
