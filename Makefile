@@ -31,9 +31,9 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests meia_cnn tools notebooks
 
-## make test-fast: everything but the notebooks and the browser
+## make test-fast: everything but the notebooks, the browser and the wheel built and installed in a venv
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests meia_cnn tools -m "not browser"
+	$(BIN)/python -m pytest tests meia_cnn tools -m "not browser and not subprocess"
 
 ## make docs: the API reference, generated from the docstrings, in build/docs/
 # (the public modules; tests/test_api_docs.py builds the same list)
