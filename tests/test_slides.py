@@ -484,3 +484,28 @@ def test_spanish_deck_opens_offline_in_chromium_in_spanish(spanish_deck):
             page.screenshot(path=str(shots / "deck-es-05_agrupamiento-title-1280x720.png"))
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_a_widget_the_html_manager_cannot_draw_is_pictured_by_the_kernel(tmp_path):
+    """The kernel loads the deck builder by its path (tools/ is not installed) to picture such a widget."""
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        _cell("md", "# Pictured", "slide"),
+        _cell("code", "import ipywidgets as w\n"
+                      "import traitlets\n"
+                      "class Elsewhere(w.HBox):\n"
+                      "    _model_module = traitlets.Unicode('a-front-end-not-in-the-deck').tag(sync=True)\n"
+                      "Elsewhere([w.Label('drawn in the kernel')])"),
+        _cell("code", "print(sorted(k for k in globals() if k in ('spec', 'module', 'importlib')))"),
+    ]
+    for cell in nb.cells:
+        cell.metadata["tags"] = ["core"]
+    source = tmp_path / "pictured.ipynb"
+    nbformat.write(nb, source)
+    (deck, errors), = slides.export_all([source], tmp_path / "out", log=lambda *a: None).items()
+    assert errors == []
+    text = deck.read_text()
+    assert '<div class="meia-snapshot">' in text and "drawn in the kernel" in text
+    assert "[]" in text  # the probe left the notebook's names alone
