@@ -68,19 +68,35 @@ def test_make_assets_writes_the_same_bytes():
     assert out.stdout.count("up to date") == 2
 
 
-def test_loading_every_photo_and_the_digits_needs_neither_scikit_image_nor_scikit_learn():
+def _idx(path, array):
+    """Write ``array`` (uint8) in the idx format of the MNIST files."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_every_loader_runs_without_scikit_image_scikit_learn_scipy_or_matplotlib(tmp_path):
+    rng = np.random.default_rng(0)
+    _idx(tmp_path / "t10k-images-idx3-ubyte", rng.integers(0, 256, (5, 28, 28)))
+    _idx(tmp_path / "t10k-labels-idx1-ubyte", rng.integers(0, 10, 5))
     code = (
-        "import json, sys\n"
+        "import io, json, sys\n"
         "import meia_cnn, meia_cnn.data, meia_cnn.nn\n"
         "from meia_cnn import data, nn\n"
         "from meia_cnn.explain import template_matching as tm\n"
         "for name in data.SAMPLE_NAMES:\n"
         "    data.sample_image(name, grey=True, size=48)\n"
         "data.digits(); data.shapes(8); nn.digits_split(); nn.load_reference()\n"
+        f"data.load_mnist({str(tmp_path)!r}, 'test')\n"
         "for name in tm.TEMPLATES:\n"
         "    tm.template_matching_state(tm.template_scene(name), column=3, row=2)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "before_pillow = sorted({m.split('.')[0] for m in sys.modules})\n"
+        "from PIL import Image\n"
+        "png = io.BytesIO(); Image.new('RGB', (300, 200), (200, 30, 60)).save(png, format='PNG')\n"
+        "data.load_image(png.getvalue(), grey=True, size=40)\n"
+        "print(json.dumps([before_pillow, sorted({m.split('.')[0] for m in sys.modules})]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = set(json.loads(out.stdout))
-    assert not loaded & {"skimage", "sklearn", "scipy", "matplotlib", "PIL", "imageio", "pooch"}, loaded
+    before_pillow, after_upload = (set(names) for names in json.loads(out.stdout))
+    heavy = {"skimage", "sklearn", "scipy", "matplotlib", "imageio", "pooch"}
+    assert not before_pillow & (heavy | {"PIL"}), before_pillow
+    assert not after_upload & heavy, after_upload  # reading an upload needs Pillow alone
