@@ -169,11 +169,14 @@ def test_the_queue_is_bounded(hub_env, monkeypatch):
     assert client._recorder.dropped == results.count(False)
 
 
-def test_opting_out_by_call_and_by_environment(hub_env, monkeypatch):
+def test_opting_out_by_call_and_by_environment(hub_env, monkeypatch, tmp_path):
     client.opt_out()
     exercises.check("04.output_size", 13)
     assert not client.enabled()
+    client._opted_out = False  # another notebook's kernel: the choice is read from the student's folder
+    assert (tmp_path / "spool" / client.OPTED_OUT).exists() and not client.enabled()
     client.opt_in()
+    assert client.enabled()
     monkeypatch.setenv("MEIA_CLASS_OPT_OUT", "1")
     exercises.check("04.output_size", 13)
     assert not client.enabled()

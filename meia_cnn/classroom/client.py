@@ -7,8 +7,9 @@ without JupyterHub).  Recording is on only when all of these hold:
   and ``JUPYTERHUB_SERVICE_PREFIX`` in the environment the hub gives it);
 - the hub's configuration gives the service's address in ``MEIA_CLASS_URL``
   (:func:`meia_cnn.classroom.hubconfig.hub_config` sets it);
-- the student has not opted out: ``MEIA_CLASS_OPT_OUT=1`` in the environment or
-  :func:`opt_out` in the kernel.
+- the student has not opted out: ``MEIA_CLASS_OPT_OUT=1`` in the environment, or
+  :func:`opt_out` in any notebook (it leaves a file ``opted-out`` in ``MEIA_CLASS_DIR``
+  that every kernel of the student reads, until :func:`opt_in`).
 
 Off the hub nothing is sent, nothing is written and nothing changes.
 
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ENV_URL", "ENV_OPT_OUT", "ENV_DIR", "enabled", "record", "record_feedback", "opt_out", "opt_in",
-           "flush", "Recorder"]
+           "flush", "Recorder", "OPTED_OUT"]
 
 #: The service's base URL as the single-user server reaches it (set by the hub's configuration).
 ENV_URL = "MEIA_CLASS_URL"
@@ -49,6 +50,8 @@ ENV_OPT_OUT = "MEIA_CLASS_OPT_OUT"
 #: Where pending attempts are kept (default ``~/.local/share/meia-cnn/class``).
 ENV_DIR = "MEIA_CLASS_DIR"
 
+#: The file whose presence in the spool folder turns recording off in every kernel of the student.
+OPTED_OUT = "opted-out"
 #: Attempts the in-memory queue holds; beyond it new attempts are dropped (and counted).
 QUEUE_SIZE = 1000
 #: Attempts kept on disk per kernel while the service is away; the oldest go first beyond it.
@@ -79,7 +82,7 @@ def _endpoint() -> tuple[str, str] | None:
     token = os.environ.get("JUPYTERHUB_API_TOKEN", "").strip()
     if not (url and token and os.environ.get("JUPYTERHUB_SERVICE_PREFIX")):
         return None
-    if not url.startswith(("http://", "https://")):
+    if not url.startswith(("http://", "https://")) or (_spool_dir() / OPTED_OUT).exists():
         return None
     return url.rstrip("/") + "/", token
 
@@ -102,7 +105,9 @@ def enabled() -> bool:
 
 
 def opt_out() -> None:
-    """Stop recording in this kernel and forget the attempts not sent yet.
+    """Stop recording, in this kernel and in every other notebook of the student, and forget the
+    attempts not sent yet.  On the hub the choice is kept (a file ``opted-out`` beside the pending
+    attempts) until :func:`opt_in`.
 
     Examples
     --------
@@ -115,12 +120,22 @@ def opt_out() -> None:
     with _lock:
         if _recorder is not None:
             _recorder.forget()
+    if os.environ.get("JUPYTERHUB_SERVICE_PREFIX") and os.environ.get(ENV_URL):
+        try:
+            _spool_dir().mkdir(parents=True, exist_ok=True)
+            (_spool_dir() / OPTED_OUT).write_text("Attempts are not sent to the class view (opt_out()).\n")
+        except OSError:
+            pass  # this kernel stays opted out all the same
 
 
 def opt_in() -> None:
     """Record again after :func:`opt_out` (the environment's ``MEIA_CLASS_OPT_OUT`` still wins)."""
     global _opted_out
     _opted_out = False
+    try:
+        (_spool_dir() / OPTED_OUT).unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _get_recorder() -> Recorder | None:
