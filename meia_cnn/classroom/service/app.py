@@ -295,7 +295,7 @@ class _Base(HubOAuthenticated, web.RequestHandler):
     @property
     def is_instructor(self) -> bool:
         user = self.user
-        return bool(user) and INSTRUCTOR_SCOPE in set(user.get("scopes", []))
+        return user is not None and INSTRUCTOR_SCOPE in set(user.get("scopes", []))
 
     def language(self) -> str:
         asked = self.get_argument("lang", "")
@@ -339,10 +339,12 @@ class AttemptsHandler(_ApiBase):
         self._too_big = False
         if self.request.method == "POST":
             length = self.request.headers.get("Content-Length", "0")
-            if not length.isdigit() or int(length) > MAX_BODY:
+            size = int(length) if length.isdigit() else 0
+            if not length.isdigit() or size > MAX_BODY:
                 self._too_big = True
                 # read (and drop) up to 16 MiB to answer 413; a larger body has its connection cut
-                self.request.connection.set_max_body_size(min(16 << 20, max(MAX_BODY, int(length or 0))))
+                connection: Any = self.request.connection
+                connection.set_max_body_size(min(16 << 20, max(MAX_BODY, size)))
         await super().prepare()
 
     def data_received(self, chunk: bytes) -> None:

@@ -179,12 +179,12 @@ class Storage:
     def _insert_ignoring_duplicates(self) -> Any:
         dialect = self.engine.dialect.name
         if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
+            from sqlalchemy.dialects import sqlite as dialect_module
         elif dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
+            from sqlalchemy.dialects import postgresql as dialect_module  # type: ignore[no-redef]
         else:  # pragma: no cover - the two supported databases
             raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-        return insert(attempts_table).on_conflict_do_nothing(index_elements=["user", "key"])
+        return dialect_module.insert(attempts_table).on_conflict_do_nothing(index_elements=["user", "key"])
 
     def record(self, user: str, attempts: Iterable[dict], *, received: float | None = None) -> int:
         """Store ``user``'s attempts; those already stored (same key) are skipped.
