@@ -145,11 +145,11 @@ class Hub:
             return False
 
     def api(self, method: str, path: str, body: object = None, token: str | None = None) -> tuple[int, object]:
-        return request(method, f"{self.url}/hub/api{path}", body, token or self.token)
+        return request(method, f"{self.url}/hub/api{path}", body, token or self.token, timeout=180)
 
     def add_users(self, names: list[str]) -> None:
-        for i in range(0, len(names), 500):
-            status, reply = self.api("POST", "/users", {"usernames": names[i:i + 500]})
+        for i in range(0, len(names), 100):
+            status, reply = self.api("POST", "/users", {"usernames": names[i:i + 100]})
             assert status in (201, 409), reply
 
     def token_for(self, user: str, scopes: list[str]) -> str:

@@ -206,3 +206,27 @@ def test_the_environment_names_are_the_ones_the_hub_configuration_sets():
     cfg = hub_config(port=10101)
     assert client.ENV_URL in cfg["spawner_environment"]
     assert os.path.basename(client.__file__) == "client.py"
+
+
+def test_the_hub_configuration_is_added_to_what_a_config_already_holds():
+    from traitlets.config import Config
+
+    from meia_cnn.classroom.hubconfig import INSTRUCTOR_SCOPE, apply
+
+    c = Config()
+    c.JupyterHub.services = [{"name": "idle-culler", "command": ["cull"]}]
+    c.JupyterHub.load_roles = [{"name": "user", "scopes": ["self", "read:hub"]}]
+    c.Spawner.environment = {"MEIA_CNN_LANG": "es"}
+    apply(c, port=10123, db="sqlite:////srv/class.sqlite", instructors_group="docentes")
+    apply(c, port=10124, instructors_group="docentes")  # applied again: replaced, never duplicated
+    assert [s["name"] for s in c.JupyterHub.services] == ["idle-culler", "meia-class"]
+    service = c.JupyterHub.services[1]
+    assert service["url"] == "http://127.0.0.1:10124" and service["command"][1:] == ["-m", "meia_cnn.classroom.service"]
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert set(roles["user"]["scopes"]) == {"self", "read:hub", "access:services!service=meia-class"}
+    assert roles["meia-class-instructors"]["groups"] == ["docentes"]
+    assert INSTRUCTOR_SCOPE in roles["meia-class-instructors"]["scopes"]
+    assert INSTRUCTOR_SCOPE in c.JupyterHub.custom_scopes
+    assert c.Spawner.environment == {"MEIA_CNN_LANG": "es", client.ENV_URL: "http://127.0.0.1:10124/services/meia-class/"}
+    assert "access:services!service=meia-class" in c.Spawner.server_token_scopes
+    assert "access:servers!server" in c.Spawner.server_token_scopes

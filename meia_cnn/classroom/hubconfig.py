@@ -128,6 +128,9 @@ def apply(c: Any, **options: Any) -> dict[str, Any]:
     roles = [dict(r) for r in _get(hub, "load_roles", [])]
     for role in cfg["load_roles"]:
         same = next((r for r in roles if r.get("name") == role["name"]), None)
+        if same is not None and role["name"].startswith(SERVICE):
+            roles.remove(same)  # our own role, applied again: replaced
+            same = None
         if same is None:
             roles.append(role)
         else:  # e.g. the configuration's own "user" role: add ours to it
