@@ -99,6 +99,7 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
         n = 0
         version = 0
         headers = {"Authorization": f"token {tokens['teacher']}"}
+        watcher = AsyncHTTPClient(force_instance=True)  # the instructor's page: its own connection
         summary_url = hub.direct_url + "api/summary?section=00"
         while not done.is_set():
             n += 1
@@ -106,8 +107,12 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
             await send("probe", {"key": uuid.uuid4().hex, "exercise": PROBE_EXERCISE, "variant": 0,
                                  "status": "wrong", "mistake": "other", "time": time.time()})
             while time.monotonic() - t < 60:
-                reply = await client.fetch(HTTPRequest(f"{summary_url}&since={version}", headers=headers,
-                                                       request_timeout=90))
+                try:
+                    reply = await watcher.fetch(HTTPRequest(f"{summary_url}&since={version}", headers=headers,
+                                                            request_timeout=90))
+                except (HTTPClientError, OSError) as exc:
+                    errors[f"view {type(exc).__name__}"] = errors.get(f"view {type(exc).__name__}", 0) + 1
+                    continue
                 data = json.loads(reply.body)
                 version = data["version"]
                 card = next(e for e in data["exercises"] if e["id"] == PROBE_EXERCISE)

@@ -55,6 +55,8 @@ MAX_BODY = 64 * 1024
 MAX_BATCH = 200
 #: Per user: attempts allowed in a burst, and refilled per second.
 RATE_BURST, RATE_PER_SECOND = 400, 5.0
+#: Seconds the hub's answer on a token is kept (a student's kernel sends every few seconds).
+TOKEN_CACHE = 300
 #: Seconds a long poll of the summary waits for news.
 POLL_WAIT = 20.0
 #: An attempt's time may be this old (a kernel sending what it kept during an outage) ...
@@ -506,7 +508,7 @@ def make_app(storage: Storage, *, prefix: str = "/services/meia-class/", cookie_
     """
     prefix = "/" + prefix.strip("/") + "/"
     state = ClassState(storage)
-    auth = hub_auth or HubOAuth(api_token=os.environ.get("JUPYTERHUB_API_TOKEN", ""), cache_max_age=60)
+    auth = hub_auth or HubOAuth(api_token=os.environ.get("JUPYTERHUB_API_TOKEN", ""), cache_max_age=TOKEN_CACHE)
     extra = {"state": state}
     routes: list[Any] = [
         (prefix + "oauth_callback", CallbackHandler),
