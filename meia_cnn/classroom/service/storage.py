@@ -184,7 +184,9 @@ class Storage:
             from sqlalchemy.dialects import postgresql as dialect_module  # type: ignore[no-redef]
         else:  # pragma: no cover - the two supported databases
             raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-        return dialect_module.insert(attempts_table).on_conflict_do_nothing(index_elements=["user", "key"])
+        # RETURNING counts the rows really inserted: executemany's rowcount is not reliable (psycopg: 0)
+        return (dialect_module.insert(attempts_table).on_conflict_do_nothing(index_elements=["user", "key"])
+                .returning(attempts_table.c.id))
 
     def record(self, user: str, attempts: Iterable[dict], *, received: float | None = None) -> int:
         """Store ``user``'s attempts; those already stored (same key) are skipped.
@@ -210,8 +212,7 @@ class Storage:
         if not rows:
             return 0
         with self.engine.begin() as conn:
-            result = conn.execute(self._insert, rows)
-        return max(0, int(result.rowcount)) if result.rowcount is not None else len(rows)
+            return len(conn.execute(self._insert, rows).all())
 
     def count(self) -> int:
         """How many attempts are stored."""
