@@ -184,7 +184,8 @@ def main() -> None:
     print(f"attempts sent {sent}, acknowledged {result['acknowledged']}, stored {stored[0]} "
           f"({stored[1]} distinct keys); errors before a retry succeeded: {result['errors'] or 'none'}")
     print(f"record latency: p50 {_pct(lat, .5) * 1e3:.1f} ms, p95 {_pct(lat, .95) * 1e3:.1f} ms, "
-          f"max {max(lat) * 1e3:.1f} ms ({len(lat) / secs:.0f} requests/s)")
+          f"p99 {_pct(lat, .99) * 1e3:.1f} ms, max {max(lat) * 1e3:.1f} ms ({len(lat) / secs:.0f} requests/s; "
+          f"{sum(x > 1 for x in lat)} over 1 s)")
     print(f"view update delay (answer sent -> summary shows it): p50 {_pct(delays, .5) * 1e3:.0f} ms, "
           f"p95 {_pct(delays, .95) * 1e3:.0f} ms, max {max(delays, default=float('nan')) * 1e3:.0f} ms")
     print(f"service: peak RSS {max(s[0] for s in samples):.0f} MiB, CPU {cpu1[0] - cpu0[0]:.1f} s "
