@@ -300,3 +300,79 @@ def test_a_pasted_million_item_list_is_answered_quickly_in_a_sentence():
     assert "10**400" not in check("00.numbers", 10**400).message
     assert "401 digits" in check("00.numbers", 10**400).message
     assert "far too large" in check("02.one_value", __import__("fractions").Fraction(10**400)).message
+
+
+# ---------------------------------------------------------------------------
+# variants never state false facts about real networks
+# ---------------------------------------------------------------------------
+VARIANTS = range(61)
+NETWORKS = ("LeNet", "AlexNet", "GoogLeNet", "VGG", "Inception")
+
+
+def _real_figures():
+    """The real networks' figures, from meia_cnn.architectures (which cites the papers)."""
+    from meia_cnn import architectures
+
+    _, lenet = architectures.layers("lenet5")
+    c1 = next(layer for layer in lenet if layer.name == "C1")
+    _, alexnet = architectures.layers("alexnet")
+    pool = next(layer for layer in alexnet if layer.kind == "maxpool")
+    conv1 = next(layer for layer in alexnet if layer.kind == "conv")
+    _, vgg = architectures.layers("vgg16")
+    _, googlenet = architectures.layers("googlenet")
+    inception = {layer.name: layer.inception for layer in googlenet if layer.kind == "inception"}
+    return {"lenet_c1": (c1.units, c1.size), "alexnet_pool": (pool.size, pool.stride),
+            "alexnet_conv1": (conv1.units, conv1.size, conv1.stride),
+            "vgg_kernels": {layer.size for layer in vgg if layer.kind == "conv"}, "inception": inception}
+
+
+def _numbers(text):
+    return [int(n) for n in re.findall(r"\d+", text.replace(",", ""))]
+
+
+def test_the_kits_constants_are_the_real_networks_figures():
+    real = _real_figures()
+    assert real["lenet_c1"] == ex.nb08.LENET5_C1 == (6, 5)            # LeCun et al. (1998)
+    assert real["alexnet_pool"] == ex.nb09.ALEXNET_POOL == (3, 2)      # Krizhevsky et al. (2012), 3.4
+    assert real["vgg_kernels"] == {ex.nb08.VGG_KERNEL} == {3}          # Simonyan and Zisserman (2015)
+    assert real["inception"]["inception (3b)"] == (128, 128, 192, 32, 96, 64)  # Szegedy et al. (2015), Table 1
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_variant_that_names_a_real_network_states_its_true_figures(exercise_id):
+    """"LeNet-5's C1 has 12 kernels" is false; "a LeNet-like layer with 12 kernels" is a question."""
+    real, exercise, checked = _real_figures(), get(exercise_id), 0
+    for variant in VARIANTS:
+        text = exercise.prompt(variant)
+        if not any(name in text for name in NETWORKS):
+            continue
+        before = checked
+        found = re.search(r"LeNet-5's C1 has (\d+) kernels of \$(\d+) \\times", text)
+        if found:
+            checked += 1
+            assert tuple(map(int, found.groups())) == real["lenet_c1"], (variant, text)
+        found = re.search(r"(?<!-like network )(?<!A VGG-like network )\bVGG stacks \$(\d+) \\times", text)
+        if found:
+            checked += 1
+            assert {int(found.group(1))} == real["vgg_kernels"], (variant, text)
+        found = re.search(r"\$(\d+) \\times \d+\$ windows and stride (\d+) overlaps \(AlexNet pools this way\)", text)
+        if found:
+            checked += 1
+            assert tuple(map(int, found.groups())) == real["alexnet_pool"], (variant, text)
+        found = re.search(r"GoogLeNet's inception \((\w+)\) reads \$28 \\times 28 \\times (\d+)\$(.*)", text)
+        if found:
+            checked += 1
+            counts = real["inception"][f"inception ({found.group(1)})"]
+            stated = _numbers(found.group(3).replace("1\\times1", "").replace("3\\times3", "").replace("5\\times5", ""))
+            assert stated == [counts[0], counts[2], counts[1], counts[4], counts[3], counts[5]], (variant, text)
+        hypothetical = re.search(r"-like\b|in AlexNet's style|wider than AlexNet's", text)
+        assert hypothetical or checked > before, f"variant {variant} names a network unchecked: {text}"
+        if "LeNet-like" in text:
+            assert "LeNet-5's C1 has 6 of $5 \\times 5$" in text
+
+
+def test_an_inception_modules_reductions_are_narrower_than_the_convolutions_they_feed():
+    exercise = get("06.inception_depth")
+    for variant in VARIANTS:
+        b = exercise.params(variant).b
+        assert b[1] < b[2] and b[3] < b[4], (variant, b)

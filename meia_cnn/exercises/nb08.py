@@ -11,18 +11,29 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _fmt, _shape_hint, _whd
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "LENET5_C1", "VGG_KERNEL"]
+
+#: LeNet-5's C1: (kernels, kernel size) (LeCun et al., 1998).
+LENET5_C1 = (6, 5)
+#: VGG's only kernel size (Simonyan and Zisserman, 2015).
+VGG_KERNEL = 3
 
 #: The exercises of notebook 08, in the notebook's order.
 EXERCISES = [
     Exercise(
         id="08.lenet_c1", title=N_("LeNet-5's C1 on a smaller digit"),
         defaults={"size": 28, "filters": 6, "k": 5},
-        draw=lambda d: {"size": d.integer(20, 48), "filters": d.choice((4, 6, 8, 12)), "k": d.choice((3, 5, 7))},
+        draw=lambda d: {"size": d.integer(16, 31), "filters": d.choice((4, 6, 8, 12)), "k": d.choice((3, 5, 7))},
+        # LeNet-5's C1 is 6 kernels of 5x5 (LeCun et al., 1998; architectures.layers("lenet5")):
+        # other numbers make a hypothetical LeNet-like layer, never LeNet-5's own
         question=lambda p: (_(
             "LeNet-5's C1 has {filters} kernels of ${k} \\times {k}$ (valid, stride 1). Fed a ${size} \\times {size} "
             "\\times 1$ image instead of the paper's padded $32 \\times 32$, what is C1's output (width, height, "
             "depth)?"
+        ).format(filters=p.filters, k=p.k, size=p.size) if (p.filters, p.k) == LENET5_C1 else _(
+            "A LeNet-like first layer has {filters} kernels of ${k} \\times {k}$ (valid, stride 1), where LeNet-5's C1 "
+            "has 6 of $5 \\times 5$. Fed a ${size} \\times {size} \\times 1$ image, what is its output (width, "
+            "height, depth)?"
         ).format(filters=p.filters, k=p.k, size=p.size)),
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, 1), p.filters, p.k)),
         template=N_("answer = ...   # (width, height, depth)"),
@@ -58,9 +69,14 @@ EXERCISES = [
         id="08.vgg_field", title=N_("VGG's stacked kernels"),
         defaults={"n": 3, "k": 3},
         draw=lambda d: {"n": d.integer(2, 6), "k": d.choice((3, 5))},
+        # VGG's convolutions are all 3x3 (Simonyan and Zisserman, 2015): 5x5 makes a hypothetical VGG-like stack
         question=lambda p: (_(
             'VGG stacks ${k} \\times {k}$ convolutions (stride 1) instead of larger kernels. {n} of them in a row: how '
             'wide is the patch of the input that one output unit sees (its receptive field)?'
+        ).format(k=p.k, n=p.n) if p.k == VGG_KERNEL else _(
+            'A VGG-like network stacks ${k} \\times {k}$ convolutions (stride 1; VGG itself uses only $3 \\times 3$). '
+            'Take {n} of them in a row: how wide is the patch of the input that one output unit sees (its receptive '
+            'field)?'
         ).format(k=p.k, n=p.n)),
         kind="int", solve=lambda p: ar.receptive_field([(p.k, 1)] * p.n),
         mistakes=((lambda p: p.k, lambda p: _(

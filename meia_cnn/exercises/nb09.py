@@ -14,7 +14,10 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _fmt, _matrix_tex, _shape_hint, _whd
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "ALEXNET_POOL"]
+
+#: AlexNet's overlapping max pooling: (window, stride) (Krizhevsky et al., 2012).
+ALEXNET_POOL = (3, 2)
 
 PATCH_09 = np.array([[2.0, 0.0, 1.0],
                      [1.0, 3.0, 0.0],
@@ -112,9 +115,14 @@ EXERCISES = [
         id="09.pool_stride", title=N_("Overlapping pooling"),
         defaults={"size": 55, "window": 3, "stride": 2},
         draw=lambda d: {"size": d.integer(12, 64), "window": d.choice((3, 5)), "stride": 2},
+        # AlexNet pools 3x3 with stride 2 (Krizhevsky et al., 2012, Section 3.4): only those numbers name it
         question=lambda p: (_(
             'Pooling with ${window} \\times {window}$ windows and stride {stride} overlaps (AlexNet pools this way). '
             'On a ${size} \\times {size}$ map, what is the output width (equation (4))?'
+        ).format(window=p.window, stride=p.stride, size=p.size) if (p.window, p.stride) == ALEXNET_POOL else _(
+            'Pooling with ${window} \\times {window}$ windows and stride {stride} overlaps (wider than AlexNet\'s '
+            '$3 \\times 3$ windows with stride 2). On a ${size} \\times {size}$ map, what is the output width '
+            '(equation (4))?'
         ).format(window=p.window, stride=p.stride, size=p.size)),
         kind="int", solve=lambda p: ar.pool_output_size(p.size, p.window, stride=p.stride),
         mistakes=((lambda p: ar.pool_output_size(p.size, p.window),
