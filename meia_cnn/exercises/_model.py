@@ -560,14 +560,42 @@ class Exercise:
         if _same(value, sol):
             return Feedback(self.id, CORRECT, _("Correct! {praise}").format(praise=_(self.praise)) if self.praise
                             else _("Correct!"))
-        for wrong, text in self.mistakes:
-            if np.shape(value) == np.shape(wrong(p)) and _same(value, wrong(p)):
-                return Feedback(self.id, WRONG, _not_yet(_text(text, p)))
+        hints = self.mistake_hints(value, p)
+        if len(hints) == 1:
+            return Feedback(self.id, WRONG, _not_yet(hints[0]))
+        if hints:  # two usual mistakes give this number: naming one would guess
+            return Feedback(self.id, WRONG, _not_yet(_(
+                "more than one usual mistake gives this number; go step by step: {fallback}"
+            ).format(fallback=_text(self.fallback, p))))
         if self.hint is not None:
             hint = self.hint(value, sol, p)
             if hint:
                 return Feedback(self.id, WRONG, _not_yet(hint))
         return Feedback(self.id, WRONG, _not_yet(_text(self.fallback, p)))
+
+
+    def mistake_hints(self, value: Any, p: Params) -> list[str]:
+        """The different hints of the known mistakes that give ``value`` (none, one, or several).
+
+        Parameters
+        ----------
+        value : object
+            An answer as :meth:`read` returns it.
+        p : Params
+            The variant's numbers.
+
+        Returns
+        -------
+        list of str
+        """
+        hints: list[str] = []
+        for wrong, text in self.mistakes:
+            mistake = wrong(p)
+            if np.shape(value) == np.shape(mistake) and _same(value, mistake):
+                hint = _text(text, p)
+                if hint not in hints:
+                    hints.append(hint)
+        return hints
 
 
 def _not_yet(text: str) -> str:

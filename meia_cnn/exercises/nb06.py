@@ -84,8 +84,7 @@ EXERCISES = [
                    ).format(depth=p.depth)),
                   (lambda p: ar.conv_macs((p.size, p.size, p.depth), p.filters, p.k),
                    lambda p: _('with same padding the output stays {size} × {size}').format(size=p.size))),
-        fallback=lambda p: (f"H′ · W′ · F · K_h · K_w · C = "
-                            f"{p.size} · {p.size} · {p.filters} · {p.k} · {p.k} · {p.depth}"),
+        fallback=lambda p: _("H′ · W′ · F · K_h · K_w · C; with same padding H′ = W′ = {size}").format(size=p.size),
         explain=lambda p, s: (_(
             "$H' W' F K_h K_w C = {size} \\cdot {size} \\cdot {filters} \\cdot {k} \\cdot {k} \\cdot {depth} = {s}$; "
             "with a 1×1 reduction to {reduce} it is {n}."

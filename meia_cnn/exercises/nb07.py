@@ -113,9 +113,8 @@ EXERCISES = [
                    N_("add the biases: one per kernel and one per class")),
                   (lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, depth_one=True),
                    lambda p: _("the second convolution's kernels have depth {f1} (K_d = I_d)").format(f1=p.f1)),),
-        fallback=lambda p: (_(
-            'conv: (3·3·1 + 1)·{f1}, conv: (3·3·{f1} + 1)·{f2}, dense: {n}·10 + 10; pooling has none'
-        ).format(f1=p.f1, f2=p.f2, n=_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))))),
+        fallback=N_("(K_w · K_h · K_d + 1) · F for each convolution (K_d = 1, then the first one's F), "
+                    "n_in · 10 + 10 for the dense layer (n_in: the flattened volume); pooling has none"),
         explain=lambda p, s: (_(
             '${n} + {n2} + {n3} = {s}$; the size of the digits changes only the dense layer.'
         ).format(n=ar.conv_params(1, p.f1, 3), n2=_fmt(ar.conv_params(p.f1, p.f2, 3)),

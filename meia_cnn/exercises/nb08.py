@@ -10,6 +10,7 @@ from .. import arithmetic as ar
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _fmt, _shape_hint, _whd
+from .nb04 import ROUND_DOWN
 
 __all__ = ["EXERCISES", "LENET5_C1", "VGG_KERNEL"]
 
@@ -57,9 +58,10 @@ EXERCISES = [
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, 3), p.filters, p.k, stride=p.stride)),
         template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, 3), p.filters, p.k)),
-                   lambda p: _('that is stride 1; this layer jumps {stride} pixels').format(stride=p.stride)),),
+                   lambda p: _('that is stride 1; this layer jumps {stride} pixels').format(stride=p.stride)),
+                  (lambda p: (-(-(p.size - p.k) // p.stride) + 1,) * 2 + (p.filters,), ROUND_DOWN),),
         hint=_shape_hint(N_("the depth is the number of kernels"),
-                         lambda p: f"G_w = ⌊({p.size} − {p.k})/{p.stride}⌋ + 1."),
+                         lambda p: _("G_w = ⌊(I_w − K_w)/s⌋ + 1 with s = {stride}.").format(stride=p.stride)),
         fallback=lambda p: _('equation (3) with s = {stride}').format(stride=p.stride),
         explain=lambda p, s: (_(
             '$\\lfloor ({size} - {k})/{stride} \\rfloor + 1 = {s_0}$: ${s_0} \\times {s_1} \\times {s_2}$.'

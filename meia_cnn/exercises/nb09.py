@@ -13,6 +13,7 @@ from .. import ops
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _fmt, _matrix_tex, _shape_hint, _whd
+from .nb04 import ROUND_DOWN
 
 __all__ = ["EXERCISES", "ALEXNET_POOL"]
 
@@ -54,7 +55,9 @@ EXERCISES = [
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, padding="same")),
                    N_("'same' keeps the size only with stride 1; with stride s the output is ⌈I/s⌉")),
                   (lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, stride=p.stride)),
-                   N_("that is valid padding; 'same' pads so that the output is ⌈I/s⌉"))),
+                   N_("that is valid padding; 'same' pads so that the output is ⌈I/s⌉")),
+                  (lambda p: (p.size // p.stride, p.size // p.stride, p.filters),
+                   N_("'same' rounds up: the output is ⌈I/s⌉, not ⌊I/s⌋"))),
         hint=_shape_hint(N_("the depth is the number of kernels"), N_("with 'same' padding the output is ⌈I_w/s⌉.")),
         fallback=N_("'same' gives ⌈I/s⌉; the depth is the number of kernels"),
         explain=lambda p, s: _(
@@ -81,8 +84,8 @@ EXERCISES = [
                    ).format(f2=p.f2)),),
         hint=_shape_hint(N_("the depth is the number of kernels of the last convolution (pooling keeps it)"),
                          lambda p: (_(
-                             '{size} → {size_k1_1} (conv) → {size_k1_1_2} (pool) → ? (conv) → ? (pool).'
-                         ).format(size=p.size, size_k1_1=p.size - p.k1 + 1, size_k1_1_2=(p.size - p.k1 + 1) // 2))),
+                             '{size} → {size_k1_1} (conv) → ? (pool) → ? (conv) → ? (pool).'
+                         ).format(size=p.size, size_k1_1=p.size - p.k1 + 1))),
         fallback=N_("apply equation (3), then (4), then (3), then (4)"),
         explain=lambda p, s: (_(
             '${size} \\to {size_k1_1} \\to {size_k1_1_2} \\to {size_k1_1_2_k2_1} \\to {s_0}$; depth {f2}: ${s_0} '
@@ -105,7 +108,7 @@ EXERCISES = [
                    lambda p: _("the kernels have the input's depth, {depth}").format(depth=p.depth)),
                   (lambda p: ar.conv_params(3, p.filters, p.k),
                    lambda p: _('the input depth here is {depth}, not 3').format(depth=p.depth))),
-        fallback=lambda p: f"({p.k} · {p.k} · {p.depth} + 1) · {p.filters}",
+        fallback=lambda p: _("(K_w · K_h · K_d + 1) · F, with K_d = {depth}").format(depth=p.depth),
         explain=lambda p, s: (_(
             '$({k} \\cdot {k} \\cdot {depth} + 1) \\times {filters} = {s}$; the ${size} \\times {size}$ does not '
             'matter.'
@@ -127,7 +130,8 @@ EXERCISES = [
         kind="int", solve=lambda p: ar.pool_output_size(p.size, p.window, stride=p.stride),
         mistakes=((lambda p: ar.pool_output_size(p.size, p.window),
                    lambda p: _('that is stride {window}; here s = {stride}').format(window=p.window, stride=p.stride)),
-                  (lambda p: (p.size - p.window) // p.stride, N_("equation (4) adds 1 after the division"))),
+                  (lambda p: (p.size - p.window) // p.stride, N_("equation (4) adds 1 after the division")),
+                  (lambda p: -(-(p.size - p.window) // p.stride) + 1, ROUND_DOWN)),
         fallback=N_("O_w = ⌊(I_w − W_w)/s⌋ + 1"),
         explain=lambda p, s: _(
             '$\\lfloor ({size} - {window})/{stride} \\rfloor + 1 = {s}$.'
