@@ -129,6 +129,7 @@ def kernel_preset(name: str, size: int = 3) -> NDArray:
 # tokens of at most _MAX_TOKEN characters, so its cost is bounded per token.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
 _SEPARATORS = re.compile(r"[ \t,]+")
+_DECIMAL_COMMA = re.compile(r"[-+−]?\d+,\d+")
 
 
 def _token(text: str, row: int, col: int) -> float:
@@ -184,6 +185,10 @@ def parse_kernel(text: str) -> NDArray:
     --------
     >>> parse_kernel("0 -1 0\\n-1 5 -1\\n0 -1 0")[1]
     array([-1.,  5., -1.])
+    >>> parse_kernel("-2,0 1 0\\n0 0 0\\n0 0 0")
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel row 1: '-2,0' has a decimal comma; write decimals with a point, '-2.0'
     >>> parse_kernel("1 2\\n3 4")
     Traceback (most recent call last):
     ...
@@ -199,6 +204,12 @@ def parse_kernel(text: str) -> NDArray:
         raise ValueError(f"the kernel text is {len(text):,} characters long: a kernel needs far fewer "
                          f"(at most {MAX_KERNEL_TEXT:,})")
     lines = [line for line in text.replace(";", "\n").splitlines() if line.strip()]
+    for r, line in enumerate(lines, 1):
+        # "-2,0 1 0": a comma inside a number in a row whose numbers are spaced is a decimal comma
+        found = _DECIMAL_COMMA.search(line)
+        if found and re.search(r"\d\s+[-+−.\d]", line.strip()):
+            raise ValueError(f"kernel row {r}: {found.group(0)!r} has a decimal comma; write decimals with a point, "
+                             f"{found.group(0).replace(',', '.')!r}")
     rows = [[t for t in _SEPARATORS.split(line.strip()) if t] for line in lines]
     n = len(rows)
     if n not in KERNEL_SIZES:

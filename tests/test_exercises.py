@@ -74,7 +74,7 @@ def test_solution_text_shows_the_computed_answer(exercise_id):
     sol = solution(exercise_id)
     assert text.strip()
     if isinstance(sol, (int, np.integer)) and not isinstance(sol, bool):
-        assert f"{sol:,}" in text or str(sol) in text
+        assert f"{sol:,}".replace(",", "{,}") in text or str(sol) in text
     elif isinstance(sol, tuple):
         assert str(sol[0]) in text and str(sol[2]) in text
 
@@ -445,3 +445,15 @@ def test_fallback_hints_give_the_formula_and_one_step_not_the_whole_computation(
                 text = check(exercise_id, (1, 1, 1), variant=k).message
             assert not re.search(r"\d+ · \d+ · \d+", text), (exercise_id, k, text)
             assert not re.search(r"⌊\(\d+ − \d+\)", text), (exercise_id, k, text)
+
+
+def test_numbers_in_math_keep_their_thousands_together():
+    """"$… = 2,352$" sets "2, 352": inside math the kit writes 2{,}352."""
+    written = 0
+    for exercise_id in IDS:
+        for k in VARIANTS:
+            text = solution_text(exercise_id, variant=k) + get(exercise_id).prompt(k)
+            for math in re.findall(r"\$[^$]+\$", text):
+                assert not re.search(r"\d,\d{3}", math), (exercise_id, k, math)
+                written += len(re.findall(r"\d\{,\}\d{3}", math))
+    assert written > 100

@@ -359,7 +359,8 @@ def test_every_core_explorer_has_its_explore_heading_in_the_core_deck(name):
         if _shows_widget(cell) and "core" in cell.metadata.get("tags", []):
             heading = next((c for c in reversed(cells[:index]) if c.cell_type == "markdown"), None)
             if heading is not None and re.match(r"#+\s*Explore", heading.source):
-                assert "core" in heading.metadata.get("tags", []), f"{name}: cell {index}'s heading is not core: {heading.source[:60]}"
+                assert "core" in heading.metadata.get("tags", []), \
+                    f"{name}: cell {index}'s heading is not core: {heading.source[:60]}"
 
 
 def test_the_lectures_position_invariance_slide_is_core():

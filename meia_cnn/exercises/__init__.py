@@ -152,7 +152,16 @@ def check(exercise_id: str, answer: Any, *, variant: int = 0) -> Feedback:
     return get(exercise_id).check(answer, _variant(variant))
 
 
-def prompt(exercise_id: str, *, variant: int = 0) -> str:
+class Prompt(str):
+    """A question as markdown: displayed in a notebook as formatted text (its formulas set), a ``str`` otherwise."""
+
+    __slots__ = ()
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def prompt(exercise_id: str, *, variant: int = 0) -> Prompt:
     """The question of an exercise with the numbers of one variant (markdown).
 
     Parameters
@@ -164,14 +173,15 @@ def prompt(exercise_id: str, *, variant: int = 0) -> str:
 
     Returns
     -------
-    str
+    Prompt
+        A ``str`` that a notebook shows as markdown (the question's formulas set).
 
     Examples
     --------
     >>> prompt("05.pool_params", variant=0)
     'How many trainable parameters does a $2 \\\\times 2$ max pooling layer have?'
     """
-    return get(exercise_id).prompt(variant)
+    return Prompt(get(exercise_id).prompt(variant))
 
 
 def solution(exercise_id: str, *, variant: int = 0) -> Any:

@@ -116,6 +116,9 @@ _CORE_ERRORS: tuple[tuple[re.Pattern[str], str | tuple[str, str], str], ...] = t
         (r"^kernel row (?P<row>\d+), number (?P<col>\d+): (?P<text>'.*') is not a number",
          N_("Row {row}, number {col} of the kernel, {text}, is not a number: write numbers such as "
             "1, −0.5, 2e-1 or 1/9."), ""),
+        (r"^kernel row (?P<row>\d+): (?P<text>'.*') has a decimal comma; "
+         r"write decimals with a point, (?P<fixed>'.*')$",
+         N_("Row {row} of the kernel: {text} has a decimal comma; write decimals with a point, {fixed}."), ""),
         (r"^kernel row (?P<row>\d+), number (?P<col>\d+): (?P<text>'.*') divides by zero",
          N_("Row {row}, number {col} of the kernel, {text}, divides by zero."), ""),
         (r"^kernel row (?P<row>\d+), number (?P<col>\d+) is (?P<text>'.*'): every entry must be a finite "
