@@ -286,7 +286,7 @@ _TEMPLATE = r"""
 .reveal math[display="block"] { margin: 0.4em 0; font-size: 1.1em; }
 .reveal .jp-RenderedHTMLCommon table { font-size: 0.8em; }
 /* a network's layer table (25 rows for VGG-16) fits one 1280x720 slide */
-.reveal .jp-RenderedHTMLCommon table.meia-architecture { font-size: 0.36em; line-height: 1.15; }
+.reveal .jp-RenderedHTMLCommon table.meia-architecture { font-size: 0.62em; line-height: 1.1; }
 .reveal table.meia-architecture td, .reveal table.meia-architecture th { padding: 0 0.5em !important; }
 .meia-snapshot { border-left: 4px solid #56B4E9; padding-left: 0.5em; }
 .meia-snapshot .meia-snapshot-note { font-size: 0.55em; color: #555; font-style: italic; }
