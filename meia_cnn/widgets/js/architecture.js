@@ -4,6 +4,8 @@
 //   extent: the diagram's width in its units; tallest: the tallest box's height in the same units
 //   boxes: [{label, shape, colour, x, width, height}] (x and width along the diagram, height ∝ H)
 
+import { Draw } from "./draw.js";
+
 function legend(ctx) {
   const { scene, font } = ctx;
   const row = Draw.html("div", "meia-legend", ctx.figure);

@@ -9,6 +9,8 @@
 //   photo:    {rows, cols, title, label, filtered_title, filtered_label}   pictures: model photo, filtered
 //   steps:    [{cell: [i, j], products, product_colours, products_title, sum, readout}]
 
+import { Draw, Sweep, Pictures } from "./draw.js";
+
 function sizes(ctx) {
   const { width, narrow, scene } = ctx;
   const cell = narrow

@@ -7,6 +7,8 @@
 //            bars: {title, labels, values, texts, selected} | null}
 //   probs:  {title, label, labels, values, texts, colours}
 
+import { Draw, Pictures } from "./draw.js";
+
 function mapScale(ctx, layer) {
   // pixels per cell: maps about a quarter of the width (narrow: 2 a row), large enough to click a unit
   const room = ctx.narrow ? (ctx.width - 24) / 2 : Math.min(260, Math.max(130, (ctx.width - 80) / 4));

@@ -5,6 +5,8 @@
 //   colours: four branch colours; segments: [{fraction, text}] x4 (the concatenated depth)
 //   bars: {params|macs: {title, rows: [{fractions: [x4], text}] x2}}; diagram_label; bars_label
 
+import { Draw } from "./draw.js";
+
 function box(svg, cx, cy, w, h, lines, fill, font, opacity = 1) {
   Draw.el("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, fill, "fill-opacity": opacity,
     stroke: Draw.PALETTE.black, "stroke-width": 1.2 }, svg);

@@ -7,6 +7,8 @@
 // Pictures (Bytes traits): outputs, a PNG strip of every step's filtered image stacked top to bottom
 // (rows x cols each); target, the image filtered with Sobel.
 
+import { Draw } from "./draw.js";
+
 function draw(ctx) {
   const { scene, width, narrow, font } = ctx;
   const titleH = font + 10;

@@ -10,6 +10,8 @@
 //          readout}.  The pixel sliders are linked to the view's row and col; the page shows
 //          steps[row * cols + col] without asking Python.
 
+import { Draw } from "./draw.js";
+
 function rod(svg, x0, y0, s, dc, n, fills) {
   // one cell per depth, drawn back to front, each shifted up and to the right
   for (let k = n - 1; k >= 0; k--) {

@@ -7,6 +7,8 @@
 //   photo, pooled: {rows, cols, title, label}; their PNG bytes are the traits "photo" and "pooled"
 //   steps:  [{origin: [r, c], cell: [i, j], best: [r, c] | null, readout}]
 
+import { Draw, Sweep } from "./draw.js";
+
 // A title longer than its estimate (a bold title, a longer language) widens its panel, up to the room.
 function fitTitle(svg, node, ctx) {
   const need = Math.ceil((node.getComputedTextLength ? node.getComputedTextLength() : 0) + 6);

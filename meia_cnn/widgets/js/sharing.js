@@ -4,6 +4,8 @@
 //   bars: {title, label, decades, ticks: [[decade, "10³"]], items: [{name, log, text, colour}]}
 //   matrices: {rows, cols, conv: {title, label}, dense: {title, label}, note}   pictures "conv_png", "dense_png"
 
+import { Draw } from "./draw.js";
+
 function barsPanel(ctx, w) {
   const { scene, font } = ctx;
   const b = scene.bars;

@@ -6,6 +6,8 @@
 //   steps:  [{origin: [r, c], cell: [i, j], readout}]
 // The grids, the taps and the output filling in are drawn by Sweep (draw.js).
 
+import { Draw, Sweep } from "./draw.js";
+
 function layout(ctx) {
   const { scene, width, narrow, font } = ctx;
   const gap = 20;

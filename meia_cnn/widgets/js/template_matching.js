@@ -4,6 +4,8 @@
 //   picture:  {rows, cols, object: [r, c, h, w], home: [r, c] | null, title: [lines], label}
 //   maps:     [{key, rows, cols, peak: [r, c], home: [r, c] | null, title: [lines], label}]  "<key>_png"
 
+import { Draw } from "./draw.js";
+
 function scaleFor(ctx) {
   const { scene, width, narrow } = ctx;
   const t = scene.template, p = scene.picture, m = scene.maps[0];

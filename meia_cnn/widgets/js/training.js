@@ -6,6 +6,8 @@
 //   {loss, accuracy, val_loss, val_accuracy: [[epoch, value]], xrange, xticks, loss_range, loss_ticks,
 //    acc_range, acc_ticks, live}
 
+import { Draw } from "./draw.js";
+
 function curvesInto(ctx, svg, which, w, h) {
   const { scene, model, font } = ctx;
   const hist = model.get("history") || {};

@@ -7,6 +7,8 @@
 //   steps:     [{origin: [r, c], cell: [r, c], readout}]
 // The grids, the taps and the output filling in are drawn by Sweep (draw.js).
 
+import { Draw, Sweep } from "./draw.js";
+
 // Widths (px) of the three panels for a cell size, as gridPanel and kernelPanel draw them.
 function kernelSizes(ctx, kCell) {
   const kern = ctx.scene.kernel;

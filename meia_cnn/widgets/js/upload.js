@@ -2,6 +2,8 @@
 // A file over model.max_bytes is refused here, with a sentence naming the limit
 // (the server would drop a message that large without a word).
 
+import { Draw } from "./draw.js";
+
 // The words it writes come from Python (the `words` trait, in the learner's language).
 const UPLOAD_WORDS = { sending: "Sending {name}…", bytes: "{n} bytes" };
 

@@ -10,6 +10,8 @@
 //             {kernel: {note: [lines], label, slices: [{title, colours, labels}] x3},
 //              map: {title, label, colours?, labels?}, deck_label, readout}
 
+import { Draw, Pictures } from "./draw.js";
+
 // A title on one line, or on two (split after ":" or at a double space) when it is wider than `room` px.
 function title(svg, text, room, font) {
   const wide = text.length * font * 0.6 > room;
