@@ -370,6 +370,17 @@ THEME_CSS = f"""
   --meia-grid-line: {PALETTE["grey"]};
   color: var(--meia-ink);
 }}
+/* the architecture's table (HTML of meia_cnn.architectures): its grey rows in the theme's soft ink,
+   its source line never under 12 px */
+.meia-explorer table.meia-architecture {{
+  --meia-ink-soft: var(--jp-content-font-color2, #595959);
+}}
+.meia-explorer table.meia-architecture td[style*="color:#555"] {{
+  color: var(--meia-ink-soft) !important;
+}}
+.meia-explorer table.meia-architecture caption span {{
+  font-size: max(12px, 0.9em) !important;
+}}
 """
 
 

@@ -536,3 +536,35 @@ def nudge_stride(explorer, expected_size):
     assert after != before
     assert equation3_result(after_text) == expected_size(after)
     return before, after
+
+
+# -- every explorer on one page -----------------------------------------------------
+#: every explorer the kit ships, as a notebook would build it
+EXPLORERS = [
+    "ParameterSharingExplorer()",
+    "TemplateMatchingExplorer()",
+    "ConvolutionExplorer()",
+    "VolumeExplorer()",
+    "FeatureMapExplorer()",
+    "StridePaddingExplorer()",
+    "TransposedConvExplorer()",
+    "LearnKernelExplorer()",
+    "PoolingExplorer()",
+    "OneByOneExplorer()",
+    "InceptionExplorer()",
+    "TrainingExplorer(filters=2, epochs=2)",
+    "ArchitectureExplorer()",
+]
+
+
+def all_explorers_notebook(path):
+    """Write a notebook at ``path`` that displays every explorer of :data:`EXPLORERS`, one a cell."""
+    names = sorted({code.split("(")[0] for code in EXPLORERS})
+    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *EXPLORERS]
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
+                  for src in cells],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb), encoding="utf-8")

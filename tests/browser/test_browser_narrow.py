@@ -9,31 +9,12 @@ each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from .meia_browser import overflow, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
+from .meia_browser import EXPLORERS, all_explorers_notebook, overflow, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
 
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 420, 900
-
-#: every explorer the kit ships, as a notebook would build it
-EXPLORERS = [
-    "ParameterSharingExplorer()",
-    "TemplateMatchingExplorer()",
-    "ConvolutionExplorer()",
-    "VolumeExplorer()",
-    "FeatureMapExplorer()",
-    "StridePaddingExplorer()",
-    "TransposedConvExplorer()",
-    "LearnKernelExplorer()",
-    "PoolingExplorer()",
-    "OneByOneExplorer()",
-    "InceptionExplorer()",
-    "TrainingExplorer(filters=2, epochs=2)",
-    "ArchitectureExplorer()",
-]
 
 _OUTSIDE_JS = """
 (el) => {
@@ -70,24 +51,12 @@ _CUT_JS = """
 """
 
 
-def _notebook(path):
-    names = sorted({code.split("(")[0] for code in EXPLORERS})
-    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *EXPLORERS]
-    nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
-                  for src in cells],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def narrow_voila(tmp_path_factory):
     base = tmp_path_factory.mktemp("voila-narrow")
     folder = base / "notebooks"
     folder.mkdir()
-    _notebook(folder / "all_explorers.ipynb")
+    all_explorers_notebook(folder / "all_explorers.ipynb")
     with voila_serving(base, folder) as server:  # with the kit's voila.json
         yield server
 

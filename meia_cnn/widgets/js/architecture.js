@@ -15,7 +15,7 @@ function legend(ctx) {
     const entry = Draw.html("span", "", row);
     const swatch = Draw.html("span", "", entry);
     Object.assign(swatch.style, { display: "inline-block", width: "1.8em", height: "0.8em",
-      background: item.colour, border: "1px solid #000", marginRight: "0.4em", verticalAlign: "middle" });
+      background: item.colour, border: `1px solid ${Draw.INK.line}`, marginRight: "0.4em", verticalAlign: "middle" });
     Draw.html("span", "", entry, item.text);
   }
 }
@@ -38,7 +38,7 @@ function across(ctx) {
   Draw.text(svg, 2, font + 2, scene.title, { size: font, weight: "bold" });
   for (const b of scene.boxes) {
     const x = 4 + b.x * sx, w = Math.max(2, b.width * sx), h = Math.max(2, b.height * sy);
-    Draw.el("rect", { x, y: mid - h / 2, width: w, height: h, fill: b.colour, stroke: Draw.PALETTE.black,
+    Draw.el("rect", { x, y: mid - h / 2, width: w, height: h, fill: b.colour, stroke: Draw.INK.line,
       "stroke-width": 0.8 }, svg);
     const cx = x + w / 2;
     const top = Draw.text(svg, cx, mid - h / 2 - 4, b.label, { size, baseline: "central" });
@@ -70,7 +70,7 @@ function down(ctx) {
     const thick = 4 + (rowH - 8) * (b.width / longest);
     Draw.text(svg, labelW - 6, y, b.label, { size, anchor: "end", baseline: "central" });
     Draw.el("rect", { x: labelW, y: y - thick / 2, width: len, height: thick, fill: b.colour,
-      stroke: Draw.PALETTE.black, "stroke-width": 0.8 }, svg);
+      stroke: Draw.INK.line, "stroke-width": 0.8 }, svg);
     Draw.text(svg, labelW + len + 6, y, b.shape, { size, baseline: "central" });
   });
 }

@@ -65,7 +65,7 @@ function draw(ctx) {
   parts.prodY = title;
   parts.kcell = kcell;
   parts.sum = Draw.text(prods.svg, 2, title + k * kcell + font + 10, "", {
-    size: font + 2, weight: "bold", fill: Draw.PALETTE.vermillion });
+    size: font + 2, weight: "bold", fill: Draw.textColour(Draw.PALETTE.vermillion) });
 
   // the output map, covered after the current step
   const out = titled(ctx, scene.output.cols * cell, scene.output.rows * cell + title + 4,

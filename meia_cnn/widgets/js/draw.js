@@ -193,6 +193,17 @@ const Draw = (() => {
   }
 
   /**
+   * The opaque colour of "#rrggbb" laid at `opacity` on white (a light tint that reads the same on
+   * any page): tint("#0072B2", 0.5) -> "#80b9d9".
+   * @param {string} hex
+   * @param {number} opacity
+   */
+  function tint(hex, opacity) {
+    const mix = [1, 3, 5].map((i) => Math.round(255 - (255 - parseInt(hex.slice(i, i + 2), 16)) * opacity));
+    return `#${mix.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+  }
+
+  /**
    * A grid of cells with per-cell colour and text.
    * grid(parent, {x, y, cell, rows, cols, colours, labels, size, line, hidden})
    *   colours: rows x cols of "#rrggbb" (null: blank cell)
@@ -639,7 +650,7 @@ const Draw = (() => {
   }
 
   return {
-    PALETTE, INK, NARROW, MIN_FONT, FONT, font, el, html, panel, text, wrap, luminance, ink, textColour, uid,
+    PALETTE, INK, NARROW, MIN_FONT, FONT, font, el, html, panel, text, wrap, luminance, ink, tint, textColour, uid,
     grid, highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
     labelControls, unlabelControls, words, WORDS,
   };

@@ -7,13 +7,15 @@
 
 import { Draw } from "./draw.js";
 
-function box(svg, cx, cy, w, h, lines, fill, font, opacity = 1) {
-  Draw.el("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, fill, "fill-opacity": opacity,
-    stroke: Draw.PALETTE.black, "stroke-width": 1.2 }, svg);
+function box(svg, cx, cy, w, h, lines, colour, font, opacity = 1) {
+  // opaque (a tint for the reductions), with black or white words, so it reads the same in any theme
+  const fill = opacity < 1 ? Draw.tint(colour, opacity) : colour;
+  Draw.el("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, fill,
+    stroke: Draw.INK.line, "stroke-width": 1.2 }, svg);
   const lh = font + 3;
   lines.forEach((line, i) => {
     Draw.text(svg, cx, cy + (i - (lines.length - 1) / 2) * lh, line,
-      { anchor: "middle", baseline: "central", size: font });
+      { anchor: "middle", baseline: "central", size: font, fill: Draw.ink(fill) });
   });
 }
 
@@ -63,10 +65,11 @@ function diagram(ctx, room) {
   scene.segments.forEach((s, i) => {
     const span = (width - 8) * s.fraction;
     const fill = scene.colours[i];
-    Draw.el("rect", { x: left, y: ySeg, width: span, height: segH, fill, stroke: Draw.PALETTE.black,
+    Draw.el("rect", { x: left, y: ySeg, width: span, height: segH, fill, stroke: Draw.INK.line,
       "stroke-width": 0.8 }, svg);
     if (span > s.text.length * font * 0.62 + 4) {
-      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: font });
+      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: font,
+        fill: Draw.ink(fill) });
     }
     left += span;
   });
@@ -90,7 +93,7 @@ function costBars(ctx, room) {
       r.fractions.forEach((f, i) => {
         const span = (width - 6) * f;
         Draw.el("rect", { x: left, y: y + font + 6, width: span, height: bar, fill: scene.colours[i],
-          stroke: Draw.PALETTE.black, "stroke-width": 0.8 }, svg);
+          stroke: Draw.INK.line, "stroke-width": 0.8 }, svg);
         left += span;
       });
     });

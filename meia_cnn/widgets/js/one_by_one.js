@@ -17,7 +17,7 @@ function rod(svg, x0, y0, s, dc, n, fills) {
   for (let k = n - 1; k >= 0; k--) {
     Draw.el("rect", {
       x: x0 + k * dc * 0.6, y: y0 - k * dc * 0.45, width: s, height: s, fill: fills[k],
-      stroke: Draw.PALETTE.black, "stroke-width": 0.8,
+      stroke: Draw.INK.line, "stroke-width": 0.8,
     }, svg);
   }
 }
@@ -101,7 +101,7 @@ function columns(ctx, parent) {
     });
   });
   Draw.text(svg, 2 + 2 * (cw + sep) + cw, titleH + n * ch + font + 8, fill(scene.sum, here),
-    { anchor: "end", size: font, weight: "bold", fill: Draw.PALETTE.vermillion });
+    { anchor: "end", size: font, weight: "bold", fill: Draw.textColour(Draw.PALETTE.vermillion) });
   return svg;
 }
 
@@ -131,7 +131,7 @@ function draw(ctx) {
     return div;
   });
   lines[0].style.fontWeight = "bold";
-  lines[1].style.color = Draw.PALETTE.blue;
+  lines[1].style.color = Draw.textColour(Draw.PALETTE.blue);
   const room = narrow ? width - 4 : Math.min(560, width * 0.42);
   ctx.parts = { formula: lines[1], room, volumes: volumes(ctx, room, ctx.figure), columns: columns(ctx, ctx.figure) };
   costBars(ctx, narrow ? width - 4 : Math.min(340, width * 0.26));

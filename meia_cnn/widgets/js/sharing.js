@@ -17,13 +17,13 @@ function barsPanel(ctx, w) {
   for (const [d, t] of b.ticks) {
     Draw.el("line", { x1: left, x2: w - 4, y1: py(d), y2: py(d), stroke: Draw.PALETTE.grey,
       "stroke-dasharray": "2 3", "stroke-width": 0.75 }, svg);
-    Draw.text(svg, left - 4, py(d), t, { size: font, anchor: "end", baseline: "central", fill: "#555555" });
+    Draw.text(svg, left - 4, py(d), t, { size: font, anchor: "end", baseline: "central", fill: Draw.INK.soft });
   }
   const slot = (w - left - 4) / b.items.length;
   b.items.forEach((item, n) => {
     const x = left + n * slot + slot * 0.2, bw = slot * 0.6;
     Draw.el("rect", { x, y: py(item.log), width: bw, height: bottom - py(item.log), fill: item.colour,
-      stroke: Draw.PALETTE.black }, svg);
+      stroke: Draw.INK.line }, svg);
     Draw.text(svg, x + bw / 2, py(item.log) - 4, item.text, { size: font, anchor: "middle" });
     Draw.text(svg, x + bw / 2, bottom + font + 4, item.name, { size: font, anchor: "middle", weight: "bold" });
   });
@@ -38,7 +38,7 @@ function matrixPanel(ctx, part, png, w, rows, cols) {
   const svg = Draw.panel(ctx.figure, { width: w, height: mh + top + 6, label: part.label });
   lines.forEach((line, i) => Draw.text(svg, 2, (i + 1) * (font + 4), line, { size: font, weight: "bold" }));
   Draw.image(svg, { x: 2, y: top, width: mw, height: mh, png, label: part.label, owner: ctx.root });
-  Draw.highlight(svg, { x: 2, y: top, width: mw, height: mh, colour: Draw.PALETTE.black, stroke: 1 });
+  Draw.highlight(svg, { x: 2, y: top, width: mw, height: mh, colour: Draw.INK.line, stroke: 1 });
 }
 
 function draw(ctx) {
@@ -52,7 +52,7 @@ function draw(ctx) {
   matrixPanel(ctx, m.conv, model.get("conv_png"), matW, m.rows, m.cols);
   matrixPanel(ctx, m.dense, model.get("dense_png"), matW, m.rows, m.cols);
   const note = Draw.html("div", "meia-note", ctx.figure, m.note);
-  Object.assign(note.style, { width: "100%", fontSize: `${font}px`, color: "#444444" });
+  Object.assign(note.style, { width: "100%", fontSize: `${font}px`, color: Draw.INK.soft });
 }
 
 function render({ model, el }) {

@@ -46,13 +46,13 @@ function render({ model, el }) {
         .replace("{name}", file.name).replace("{size}", sizeText(file.size, said))
         .replace("{limit}", sizeText(limit, said));
       status.textContent = sentence;
-      status.style.color = "#8a3a00";
+      status.style.color = Draw.textColour(Draw.PALETTE.vermillion);
       model.send({ kind: "refused", name: file.name, size: file.size, sentence });
       root.dataset.refused = String((Number(root.dataset.refused) || 0) + 1);
       return;
     }
     status.textContent = said.sending.replace("{name}", file.name);
-    status.style.color = Draw.PALETTE.ink;
+    status.style.color = Draw.INK.text;
     const buffer = await file.arrayBuffer();
     model.send({ kind: "file", name: file.name, type: file.type, size: file.size }, undefined, [buffer]);
     status.textContent = "";

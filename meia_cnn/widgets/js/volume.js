@@ -45,7 +45,7 @@ function draw(ctx) {
     label: ch.label });
   ch.grids.forEach((g, i) => {
     const x = 2 + i * (chW + 8);
-    Draw.text(inSvg, x, font + 2, g.title, { size: font, weight: "bold", fill: g.ink });
+    Draw.text(inSvg, x, font + 2, g.title, { size: font, weight: "bold", fill: Draw.textColour(g.ink) });
     if (ch.numbers) {
       const cell = chW / ch.cols;
       Draw.grid(inSvg, { x, y: titleH, cell, rows: ch.rows, cols: ch.cols, colours: g.colours,
