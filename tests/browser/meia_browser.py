@@ -568,3 +568,84 @@ def all_explorers_notebook(path):
         "nbformat": 4, "nbformat_minor": 5,
     }
     path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+# -- contrast of the drawings' text ----------------------------------------------------
+#: WCAG AA: text, and large text (24 px, or 18.66 px bold)
+AA, AA_LARGE = 4.5, 3.0
+
+_SVG_CONTRAST_JS = """
+(root) => {
+  const rgba = (css) => {
+    let m = css.match(/^rgba?\\(([^)]+)\\)$/);
+    if (m) {
+      const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
+    m = css.match(/^color\\(srgb ([\\d.e-]+) ([\\d.e-]+) ([\\d.e-]+)(?: \\/ ([\\d.]+))?\\)$/);
+    if (m) return [255 * +m[1], 255 * +m[2], 255 * +m[3], m[4] === undefined ? 1 : +m[4]];
+    return null;
+  };
+  const over = (top, alpha, under) => [0, 1, 2].map((i) => top[i] * alpha + under[i] * (1 - alpha));
+  const lum = (c) => {
+    const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const page = (node) => {
+    for (let n = node; n; n = n.parentElement) {
+      const c = rgba(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const results = [];
+  for (const svg of root.querySelectorAll('svg.meia-panel')) {
+    const base = page(svg);
+    const shapes = [...svg.querySelectorAll('rect, circle, ellipse, polygon, path, image')]
+      .filter((s) => !s.closest('defs, marker, clipPath'));
+    for (const t of svg.querySelectorAll('text')) {
+      const box = t.getBoundingClientRect();
+      if (!box.width || !t.textContent.trim()) continue;
+      const point = new DOMPoint(box.left + box.width / 2, box.top + box.height / 2);
+      let under = base, photo = false;
+      for (const s of shapes) {
+        if (!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        const style = getComputedStyle(s);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        const r = s.getBoundingClientRect();
+        if (point.x < r.left || point.x > r.right || point.y < r.top || point.y > r.bottom) continue;
+        if (s.tagName === 'image') { photo = true; continue; }
+        const local = point.matrixTransform(s.getScreenCTM().inverse());
+        if (!s.isPointInFill(local)) continue;
+        const fill = rgba(style.fill);
+        if (!fill) continue;
+        under = over(fill, fill[3] * +style.fillOpacity * +style.opacity, under);
+      }
+      if (photo) continue;  // words on a photograph: not measured here
+      const style = getComputedStyle(t);
+      const fill = rgba(style.fill);
+      if (!fill) continue;
+      const ink = over(fill, fill[3] * +style.fillOpacity * +style.opacity, under);
+      const size = parseFloat(style.fontSize), bold = +style.fontWeight >= 700;
+      results.push({ text: t.textContent.slice(0, 40), ratio: ratio(ink, under), large: size >= 24 || (bold && size >= 18.66),
+                     ink: ink.map(Math.round), under: under.map(Math.round) });
+    }
+  }
+  return results;
+}
+"""
+
+
+def svg_text_contrast(explorer):
+    """``(n, low)``: how many SVG texts of the explorer were measured, and those under WCAG AA.
+
+    axe cannot see SVG text: each ``<text>`` is measured against what is
+    painted under its centre (the shapes before it in its drawing, laid over
+    the page's background); words on a photograph are left out.  The
+    explorer must be on screen.
+    """
+    found = explorer.evaluate(_SVG_CONTRAST_JS)
+    low = [f"{t['text']!r} {t['ratio']:.2f}:1 (ink {t['ink']} on {t['under']})"
+           for t in found if t["ratio"] < (AA_LARGE if t["large"] else AA)]
+    return len(found), low

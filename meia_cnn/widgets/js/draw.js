@@ -464,6 +464,8 @@ const Draw = (() => {
   const WORDS = { play: "Play", pause: "Pause", stop: "Stop", repeat: "Repeat", control: "Play control",
     explorer: "explorer" };
   // the Play widget's icons (Font Awesome names) -> the word naming each button
+  const SUPPRESS = "data-lm-suppress-shortcuts";
+  /** What labelControls starts and unlabelControls stops. @typedef {{disconnect: () => void}} Watcher */
   const PLAY_ICONS = { play: "play", pause: "pause", stop: "stop", retweet: "repeat", repeat: "repeat" };
   /** WORDS with the view's own words (model.get("words")) over them. */
   function words(model) {
@@ -473,20 +475,19 @@ const Draw = (() => {
   /**
    * Give the explorer's ipywidgets controls the accessible names they lack:
    * the Play widget's icon buttons and the slider handles (named after their
-   * label).  labelControls(node, names, watchers): node is anywhere inside the
-   * explorer; names: the words to use (default WORDS, in English); watchers: the
-   * view's list of the observers started here (the Play button's icon), which
-   * unlabelControls disconnects.  Returns the explorer's box, or null.
+   * label), and keep the keys typed in them (see keepKeys).  labelControls(node,
+   * names, watchers): node is anywhere inside the explorer; names: the words to
+   * use (default WORDS, in English); watchers: the view's list of what is started
+   * here (observers, listeners), which unlabelControls stops.  Returns the
+   * explorer's box, or null.
    * @param {Element} node
    * @param {Record<string, string>} [names]
-   * @param {MutationObserver[]} [watchers]
+   * @param {Watcher[]} [watchers]
    */
   function labelControls(node, names = WORDS, watchers = []) {
     const box = node.closest(".meia-explorer");
     if (!box) return null;
-    // keys typed in a control stay in the control: JupyterLab's notebook shortcuts ("m": Markdown,
-    // arrows: next cell) skip the events of an element under this attribute
-    box.setAttribute("data-lm-suppress-shortcuts", "true");
+    keepKeys(box, watchers);
     for (const button of box.querySelectorAll(".widget-play button")) {
       if (!(button instanceof HTMLElement)) continue;
       // a name given by someone else stays; ours follows the icon (play <-> pause while playing)
@@ -516,15 +517,41 @@ const Draw = (() => {
   }
 
   /**
-   * Undo labelControls when the view goes: disconnect its observers and take back the names and
+   * Keys typed in the explorer's controls stay there: JupyterLab's notebook shortcuts ("m": the cell
+   * becomes Markdown; arrows: the next cell) skip a key whose target, or an ancestor met before the
+   * shortcut's selector matches, carries data-lm-suppress-shortcuts.  A shortcut's selector ending
+   * in ":focus" matches the focused control itself, so the mark goes on the box and on each control
+   * as it takes the focus (a control shown later too).
+   * @param {Element} box
+   * @param {Watcher[]} watchers
+   */
+  function keepKeys(box, watchers) {
+    if (box.hasAttribute(SUPPRESS)) return;
+    box.setAttribute(SUPPRESS, "true");
+    /** @param {Event} event */
+    const mark = (event) => {
+      if (event.target instanceof Element && !event.target.hasAttribute(SUPPRESS)) {
+        event.target.setAttribute(SUPPRESS, "true");
+      }
+    };
+    box.querySelectorAll("select, input, textarea, button, [tabindex]").forEach((control) => {
+      control.setAttribute(SUPPRESS, "true");
+    });
+    box.addEventListener("focusin", mark);
+    watchers.push({ disconnect: () => box.removeEventListener("focusin", mark) });
+  }
+
+  /**
+   * Undo labelControls when the view goes: stop its observers and listeners, take back the names and
    * marks it put on the Play buttons (the controls may live on in another view of the explorer).
    * @param {Element | null} box
-   * @param {MutationObserver[]} watchers
+   * @param {Watcher[]} watchers
    */
   function unlabelControls(box, watchers) {
     watchers.forEach((watcher) => watcher.disconnect());
     watchers.length = 0;
     if (!box) return;
+    box.removeAttribute(SUPPRESS);  // the controls keep theirs: keys still belong to them
     for (const button of box.querySelectorAll(".widget-play button")) {
       if (!(button instanceof HTMLElement) || !button.dataset.meiaNamed) continue;
       button.removeAttribute("aria-label");
@@ -576,7 +603,7 @@ const Draw = (() => {
     /** @type {Ctx} */
     const ctx = { model, root, figure, readout, scene: {}, step: 0, width: 0, narrow: false,
       font: FONT, parts: {} };
-    /** @type {MutationObserver[]} */
+    /** @type {Watcher[]} */
     const watchers = [];
     /** @type {Element | null} */
     let box = null;
