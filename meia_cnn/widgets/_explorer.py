@@ -370,10 +370,18 @@ THEME_CSS = f"""
   --meia-grid-line: {PALETTE["grey"]};
   color: var(--meia-ink);
 }}
-/* the architecture's table (HTML of meia_cnn.architectures): its grey rows in the theme's soft ink,
-   its source line never under 12 px */
+/* the architecture's table (HTML of meia_cnn.architectures): as wide as its box at most (its
+   headings break rather than the table being cut), its grey rows in the theme's soft ink, its
+   source line never under 12 px */
 .meia-explorer table.meia-architecture {{
   --meia-ink-soft: var(--jp-content-font-color2, #595959);
+  max-width: 100%;
+}}
+.meia-explorer table.meia-architecture :is(th, td) {{
+  padding: 1px 4px !important;
+}}
+.meia-explorer table.meia-architecture thead th {{
+  overflow-wrap: anywhere;
 }}
 .meia-explorer table.meia-architecture td[style*="color:#555"] {{
   color: var(--meia-ink-soft) !important;

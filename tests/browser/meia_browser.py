@@ -488,7 +488,7 @@ def overflow(explorer):
 
 
 _SMALL_TEXT_JS = """
-(el) => [...el.querySelectorAll('svg text, .meia-readout')]
+(el) => [...el.querySelectorAll('svg text, .meia-readout, table.meia-architecture *')]
     .filter(t => t.getBoundingClientRect().width > 0)
     .map(t => parseFloat(getComputedStyle(t).fontSize))
     .reduce((a, b) => Math.min(a, b), 99)
@@ -552,15 +552,15 @@ EXPLORERS = [
     "PoolingExplorer()",
     "OneByOneExplorer()",
     "InceptionExplorer()",
-    "TrainingExplorer(filters=2, epochs=2)",
+    "TrainingExplorer(filters=2)",
     "ArchitectureExplorer()",
 ]
 
 
-def all_explorers_notebook(path):
-    """Write a notebook at ``path`` that displays every explorer of :data:`EXPLORERS`, one a cell."""
-    names = sorted({code.split("(")[0] for code in EXPLORERS})
-    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *EXPLORERS]
+def explorers_notebook(path, codes=EXPLORERS):
+    """Write a notebook at ``path`` that imports and displays each explorer of ``codes``, one a cell."""
+    names = sorted({code.split("(")[0] for code in codes})
+    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *codes]
     nb = {
         "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
                   for src in cells],
@@ -649,3 +649,85 @@ def svg_text_contrast(explorer):
     low = [f"{t['text']!r} {t['ratio']:.2f}:1 (ink {t['ink']} on {t['under']})"
            for t in found if t["ratio"] < (AA_LARGE if t["large"] else AA)]
     return len(found), low
+
+
+def measure_contrast(page, explorers, codes, width, shots=None):
+    """``(n, problems)`` over every explorer of the page (``explorers``, built by ``codes``), each shown whole.
+
+    ``n`` SVG texts measured; ``problems``: texts under WCAG AA and what
+    :func:`overlaps` finds.  The window is made as tall as each explorer in
+    turn (so its text is on screen); ``shots`` (a folder and a prefix) keeps a
+    screenshot of each.
+    """
+    measured, low = 0, []
+    for i, code in enumerate(codes):
+        name = code.split("(")[0]
+        explorer = explorers.nth(i)
+        tall = int(explorer.evaluate("el => el.getBoundingClientRect().height")) + 120
+        page.set_viewport_size({"width": width, "height": max(900, tall)})
+        explorer.scroll_into_view_if_needed()
+        wait_drawn(view_of(explorer))
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        texts, bad = svg_text_contrast(explorer)
+        measured += texts
+        low += [f"{name}: {text}" for text in bad + overlaps(explorer)]
+        if shots is not None:
+            folder, prefix = shots
+            explorer.screenshot(path=str(folder / f"{prefix}-{name}.png"))
+    page.set_viewport_size({"width": width, "height": 900})
+    return measured, low
+
+
+_OVERLAP_JS = """
+(el) => {
+  // words on words, words past their drawing's edge or out of their box, boxes on boxes, a table cut
+  const bad = [];
+  const box = (n) => n.getBoundingClientRect();
+  const common = (a, b) => [Math.min(a.right, b.right) - Math.max(a.left, b.left),
+                            Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)];
+  const shown = (n) => box(n).width > 0 && getComputedStyle(n).display !== 'none';
+  for (const svg of el.querySelectorAll('svg.meia-panel')) {
+    const edge = box(svg);
+    const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() && shown(t));
+    const boxes = [...svg.querySelectorAll('rect[rx]')].filter(shown);
+    texts.forEach((t, i) => {
+      const b = box(t);
+      if (b.left < edge.left - 1 || b.right > edge.right + 1 || b.top < edge.top - 1 || b.bottom > edge.bottom + 1) {
+        bad.push(`"${t.textContent}" cut by its drawing's edge`);
+      }
+      for (const u of texts.slice(i + 1)) {
+        const [w, h] = common(b, box(u));
+        // glyph boxes are taller than the ink: lines 3 px apart may share a pixel or two
+        if (w > 1 && h > 3) bad.push(`"${t.textContent}" on "${u.textContent}" (${w.toFixed(0)}x${h.toFixed(0)} px)`);
+      }
+      const x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+      for (const r of boxes) {
+        const rb = box(r);
+        if (x < rb.left || x > rb.right || y < rb.top || y > rb.bottom) continue;
+        if (b.left < rb.left - 1 || b.right > rb.right + 1) bad.push(`"${t.textContent}" wider than its box`);
+      }
+    });
+    boxes.forEach((r, i) => {
+      for (const q of boxes.slice(i + 1)) {
+        const [w, h] = common(box(r), box(q));
+        if (w > 1 && h > 1) bad.push(`two boxes overlap (${w.toFixed(0)}x${h.toFixed(0)} px)`);
+      }
+    });
+  }
+  for (const table of el.querySelectorAll('table')) {
+    let holder = table.parentElement;  // the box that clips (or scrolls) it, else the explorer
+    while (holder !== el && getComputedStyle(holder).overflowX === 'visible') holder = holder.parentElement;
+    if (table.getBoundingClientRect().right > holder.getBoundingClientRect().right + 1) {
+      bad.push(`a table ${Math.round(table.getBoundingClientRect().width)} px wide in a `
+               + `${Math.round(holder.getBoundingClientRect().width)} px box: its last columns are cut`);
+    }
+  }
+  return bad;
+}
+"""
+
+
+def overlaps(explorer):
+    """What collides in the explorer's drawings: words on words, words cut by an edge or sticking out
+    of their box, boxes on boxes, a table wider than its box (``[]`` when nothing does)."""
+    return explorer.evaluate(_OVERLAP_JS)

@@ -17,27 +17,15 @@ import json
 import urllib.request
 
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, svg_text_contrast, view_of, wait_drawn
+from .meia_browser import NOTEBOOK_PANEL, explorers_notebook, measure_contrast
 
 pytestmark = pytest.mark.browser
 
 THEMES = "@jupyterlab/apputils-extension:themes"
 
 
-def _notebook(path, *codes):
-    names = sorted({code.split("(")[0] for code in codes})
-    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *codes]
-    nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
-                  for src in cells],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb), encoding="utf-8")
-
-
 def _run(lab, name, *codes):
-    _notebook(lab.server.root / name, *codes)
+    explorers_notebook(lab.server.root / name, codes)
     lab.open(name)
     lab.run_all()
     lab.page.wait_for_function(
@@ -86,17 +74,7 @@ def test_explorers_read_well_in_jupyterlab_dark(lab, artifacts):
         page.set_viewport_size({"width": 1280, "height": 900})
         explorers = _run(lab, "dark.ipynb", *codes)
         assert page.evaluate("() => document.body.dataset.jpThemeLight") == "false", "Lab shows its dark theme"
-        problems, measured = [], 0
-        for i, code in enumerate(codes):
-            name = code.split("(")[0]
-            explorer = explorers.nth(i)
-            explorer.scroll_into_view_if_needed()
-            wait_drawn(view_of(explorer))
-            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-            texts, low = svg_text_contrast(explorer)
-            measured += texts
-            problems += [f"{name}: {bad}" for bad in low]
-            explorer.screenshot(path=str(artifacts / f"lab-dark-{name}.png"))
+        measured, problems = measure_contrast(page, explorers, codes, 1280, (artifacts, "lab-dark"))
         assert measured > 100, f"{measured} SVG texts measured"
         assert problems == [], "\n".join(problems)
         assert not page.console_errors, page.console_errors

@@ -2,7 +2,8 @@
 
 One notebook displays all thirteen explorers; Voilà serves it and Chromium
 opens it 420 px wide.  Each explorer must fit (nothing wider than its box,
-no control sticking out to the right), keep its text legible (>= 12 px),
+no control sticking out to the right, no words on words, no boxes on boxes,
+no table cut), keep its text legible (>= 12 px),
 show its readout, and draw its pictures inside the column.  A screenshot of
 each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 """
@@ -10,7 +11,7 @@ each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 from __future__ import annotations
 
 import pytest
-from .meia_browser import EXPLORERS, all_explorers_notebook, overflow, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
+from .meia_browser import EXPLORERS, explorers_notebook, overflow, overlaps, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def narrow_voila(tmp_path_factory):
     base = tmp_path_factory.mktemp("voila-narrow")
     folder = base / "notebooks"
     folder.mkdir()
-    all_explorers_notebook(folder / "all_explorers.ipynb")
+    explorers_notebook(folder / "all_explorers.ipynb")
     with voila_serving(base, folder) as server:  # with the kit's voila.json
         yield server
 
@@ -83,6 +84,7 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         problems += [f"{name}: {bad}" for bad in explorer.evaluate(_OUTSIDE_JS)]
         problems += [f"{name}: {bad}" for bad in explorer.evaluate(_CUT_JS)]
         problems += [f"{name}: {bad}" for bad in spilled_labels(explorer)]
+        problems += [f"{name}: {bad}" for bad in overlaps(explorer)]
         if smallest_text(explorer) < 12:
             problems.append(f"{name}: text of {smallest_text(explorer)} px (under 12 px)")
         readout = readout_of(explorer)

@@ -21,7 +21,7 @@ a marker of its own drawing.
 from __future__ import annotations
 
 import pytest
-from .meia_browser import EXPLORERS, all_explorers_notebook, svg_text_contrast, view_of, voila_serving, wait_drawn
+from .meia_browser import EXPLORERS, explorers_notebook, measure_contrast, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def all_voila(tmp_path_factory):
     base = tmp_path_factory.mktemp("voila-theme")
     folder = base / "notebooks"
     folder.mkdir()
-    all_explorers_notebook(folder / "all_explorers.ipynb")
+    explorers_notebook(folder / "all_explorers.ipynb")
     with voila_serving(base, folder) as server:  # with the kit's voila.json
         yield server
 
@@ -69,22 +69,9 @@ def test_every_explorer_has_readable_text_in_both_themes(all_voila, page, theme,
     explorers = _open(page, all_voila, theme)
     dark = page.evaluate("() => document.body.dataset.jpThemeLight")
     assert dark == ("false" if theme == "dark" else "true"), f"Voila shows the {theme} theme"
-    problems, measured = [], 0
-    for i, code in enumerate(EXPLORERS):
-        name = code.split("(")[0]
-        explorer = explorers.nth(i)
-        tall = int(explorer.evaluate("el => el.getBoundingClientRect().height")) + 120
-        page.set_viewport_size({"width": 1280, "height": max(900, tall)})
-        explorer.scroll_into_view_if_needed()
-        wait_drawn(view_of(explorer))
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        texts, low = svg_text_contrast(explorer)
-        measured += texts
-        problems += [f"{name}: {bad}" for bad in low]
-        if theme == "dark" and i in (2, 10, 11):  # convolution, Inception, training
-            explorer.screenshot(path=str(artifacts / f"dark-{name}.png"))
+    measured, problems = measure_contrast(page, explorers, EXPLORERS, 1280,
+                                          (artifacts, "voila-dark") if theme == "dark" else None)
     assert measured > 300, f"{measured} SVG texts measured"
-    page.set_viewport_size({"width": 1280, "height": 900})
     results = Axe().run(page, context={"include": [[".meia-explorer"]]},
                         options={"runOnly": {"type": "rule", "values": ["color-contrast"]}})
     assert results.response["passes"], "axe checked the explorers' text"

@@ -343,8 +343,9 @@ const Draw = (() => {
   function curve(parent, o) {
     const size = o.size || FONT;
     const g = el("g", { class: "meia-curve" }, parent);
-    const left = o.x + size * 3, bottom = o.y + o.height - size * 2;
-    const w = o.width - size * 3 - 8, h = o.height - size * 2 - 8;
+    // under the axis: the ticks' numbers, then the axis' name, 8 px lower than the numbers' line
+    const left = o.x + size * 3, bottom = o.y + o.height - size * 2 - 8;
+    const w = o.width - size * 3 - 8, h = o.height - size * 2 - 16;
     const [x0, x1] = o.xrange, [y0, y1] = o.yrange;
     const px = (v) => left + ((v - x0) / (x1 - x0 || 1)) * w;
     const py = (v) => bottom - ((v - y0) / (y1 - y0 || 1)) * h;
@@ -352,7 +353,7 @@ const Draw = (() => {
     el("line", { x1: left, y1: bottom, x2: left, y2: bottom - h, stroke: INK.line }, g);
     for (const [v, t] of o.xticks || []) text(g, px(v), bottom + size + 2, t, { anchor: "middle", size });
     for (const [v, t] of o.yticks || []) text(g, left - 4, py(v), t, { anchor: "end", baseline: "central", size });
-    if (o.xlabel) text(g, left + w, bottom + size * 2, o.xlabel, { anchor: "end", size });
+    if (o.xlabel) text(g, left + w, bottom + size * 2 + 8, o.xlabel, { anchor: "end", size });
     if (o.ylabel) text(g, left, o.y + size, o.ylabel, { size });
     for (const s of o.series || []) {
       if (!s.points.length) continue;

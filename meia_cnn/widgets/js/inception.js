@@ -24,12 +24,18 @@ function diagram(ctx, room) {
   const b = scene.boxes;
   const longest = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
     .flatMap((k) => b[k].map((s) => s.length)));
-  const colW = Math.max(longest * font * 0.6 + 12, (room - 8) / 4);
-  const width = Math.min(ctx.width - 4, 4 * colW + 8);
+  const width = Math.min(ctx.width - 4, 4 * Math.max(longest * font * 0.6 + 12, (room - 8) / 4) + 8);
+  // four columns in the width there is; a line wider than its box is broken at its spaces
+  const colW = (width - 8) / 4;
   const bw = Math.min(colW - 8, longest * font * 0.62 + 14);
-  const bh = 2 * (font + 3) + 12;
+  /** @param {string[]} lines @param {number} w */
+  const fit = (lines, w) => lines.flatMap((line) => Draw.wrap(line, Math.max(4, Math.floor((w - 8) / (font * 0.64)))));
+  const rows = Math.max(2, ...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
+    .map((k) => fit(b[k], bw).length));
+  const bh = rows * (font + 3) + 12;
   const gapY = 30;
-  const concatH = font + 12;
+  const concat = fit(b.concat, width - 8);
+  const concatH = concat.length * (font + 3) + 9;
   const segH = font + 6;
   const yConcat = 4 + concatH / 2;
   const ySeg = 4 + concatH + 4;
@@ -51,15 +57,16 @@ function diagram(ctx, room) {
     }
     Draw.arrow(svg, xs[i], yConv - bh / 2, mid + (xs[i] - mid) * 0.9, ySeg + segH + 2);
   }
-  box(svg, mid, yInput, Math.min(width - 8, Math.max(bw * 2, 12 * font)), bh, b.input, "#ffffff", font);
-  box(svg, xs[1], yReduce, bw, bh, b.reduce3, c3, font, 0.55);
-  box(svg, xs[2], yReduce, bw, bh, b.reduce5, c5, font, 0.55);
-  box(svg, xs[3], yReduce, bw, bh, b.pool, cp, font, 0.55);
-  box(svg, xs[0], yConv, bw, bh, b.conv1, c1, font);
-  box(svg, xs[1], yConv, bw, bh, b.conv3, c3, font);
-  box(svg, xs[2], yConv, bw, bh, b.conv5, c5, font);
-  box(svg, xs[3], yConv, bw, bh, b.proj, cp, font);
-  box(svg, mid, yConcat, width - 8, concatH, b.concat, "#ffffff", font);
+  const inputW = Math.min(width - 8, Math.max(bw * 2, 12 * font));
+  box(svg, mid, yInput, inputW, bh, fit(b.input, inputW), "#ffffff", font);
+  box(svg, xs[1], yReduce, bw, bh, fit(b.reduce3, bw), c3, font, 0.55);
+  box(svg, xs[2], yReduce, bw, bh, fit(b.reduce5, bw), c5, font, 0.55);
+  box(svg, xs[3], yReduce, bw, bh, fit(b.pool, bw), cp, font, 0.55);
+  box(svg, xs[0], yConv, bw, bh, fit(b.conv1, bw), c1, font);
+  box(svg, xs[1], yConv, bw, bh, fit(b.conv3, bw), c3, font);
+  box(svg, xs[2], yConv, bw, bh, fit(b.conv5, bw), c5, font);
+  box(svg, xs[3], yConv, bw, bh, fit(b.proj, bw), cp, font);
+  box(svg, mid, yConcat, width - 8, concatH, concat, "#ffffff", font);
   // the concatenated depth: one segment per branch, as wide as its depth
   let left = 4;
   scene.segments.forEach((s, i) => {

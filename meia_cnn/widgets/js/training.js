@@ -39,8 +39,8 @@ function curvesInto(ctx, svg, which, w, h) {
     Draw.el("line", { x1: plot.px(hist.xrange ? hist.xrange[0] : 0.5), x2: plot.px(hist.xrange ? hist.xrange[1] : 1),
       y1: plot.py(0.97), y2: plot.py(0.97), stroke: c.grey, "stroke-dasharray": "2 3" }, svg);
     // the key, bottom right
-    Draw.text(svg, w - 8, h - font * 2 - 28, scene.titles.train, { size: font, anchor: "end", fill: Draw.textColour(c.train), weight: "bold" });
-    Draw.text(svg, w - 8, h - font * 2 - 10, scene.titles.test, { size: font, anchor: "end", fill: Draw.textColour(c.test), weight: "bold" });
+    Draw.text(svg, w - 8, h - font * 2 - 36, scene.titles.train, { size: font, anchor: "end", fill: Draw.textColour(c.train), weight: "bold" });
+    Draw.text(svg, w - 8, h - font * 2 - 18, scene.titles.test, { size: font, anchor: "end", fill: Draw.textColour(c.test), weight: "bold" });
   }
   if (scene.stale) svg.style.opacity = "0.45";
 }
