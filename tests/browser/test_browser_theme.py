@@ -1,8 +1,10 @@
 """Every explorer reads well in the light and the dark theme, and keeps its own SVG ids on a shared page.
 
-Voilà serves one notebook with all thirteen explorers, once in the light
-theme and once with ``?theme=dark`` (JupyterLab Dark's colours: the kit's
-template allows the override).  Two checks of the text's contrast:
+Voilà serves one notebook with all thirteen explorers, 850 px wide, once in
+the light theme and once with ``?theme=dark`` (JupyterLab Dark's colours:
+the kit's template allows the override).  Nothing may collide (words on
+words, boxes on boxes, a table cut: ``overlaps``).  Two checks of the text's
+contrast:
 
 - axe-core's ``color-contrast`` rule over every explorer (the HTML text:
   titles, readouts, legends, controls): no serious or critical violation.
@@ -52,7 +54,7 @@ def all_voila(tmp_path_factory):
 
 
 def _open(page, server, theme):
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 850, "height": 900})
     page.goto(server.url("all_explorers.ipynb") + f"?theme={theme}", timeout=180_000)
     page.wait_for_function(
         "n => document.querySelectorAll('.meia-explorer .meia-view[data-drawn]').length >= n",
@@ -69,7 +71,7 @@ def test_every_explorer_has_readable_text_in_both_themes(all_voila, page, theme,
     explorers = _open(page, all_voila, theme)
     dark = page.evaluate("() => document.body.dataset.jpThemeLight")
     assert dark == ("false" if theme == "dark" else "true"), f"Voila shows the {theme} theme"
-    measured, problems = measure_contrast(page, explorers, EXPLORERS, 1280,
+    measured, problems = measure_contrast(page, explorers, EXPLORERS, 850,
                                           (artifacts, "voila-dark") if theme == "dark" else None)
     assert measured > 300, f"{measured} SVG texts measured"
     results = Axe().run(page, context={"include": [[".meia-explorer"]]},
