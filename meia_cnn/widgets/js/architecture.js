@@ -1,11 +1,25 @@
+// @ts-check
 // architecture.js: a network's volumes to scale, left to right (or top to bottom on a narrow screen).
-// Scene (from meia_cnn/widgets/architecture.py):
-//   title, label; legend: [{colour, text}]
-//   extent: the diagram's width in its units; tallest: the tallest box's height in the same units
-//   boxes: [{label, shape, colour, x, width, height}] (x and width along the diagram, height ∝ H)
 
 import { Draw } from "./draw.js";
 
+/**
+ * The scene Python sends (meia_cnn/widgets/architecture.py).
+ * @typedef {object} Scene
+ * @property {string} title
+ * @property {string} label
+ * @property {{colour: string, text: string}[]} legend
+ * @property {number} extent the diagram's width in its units
+ * @property {number} tallest the tallest box's height in the same units
+ * @property {{label: string, shape: string, colour: string, x: number, width: number, height: number}[]} boxes
+ *   x and width along the diagram, height proportional to H
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function legend(ctx) {
   const { scene, font } = ctx;
   const row = Draw.html("div", "meia-legend", ctx.figure);
@@ -20,6 +34,7 @@ function legend(ctx) {
   }
 }
 
+/** @param {Ctx} ctx */
 function across(ctx) {
   // left to right: names above the boxes and shapes below, both written upwards
   const { scene, width, font } = ctx;
@@ -48,6 +63,7 @@ function across(ctx) {
   }
 }
 
+/** @param {Ctx} ctx */
 function down(ctx) {
   // top to bottom: one row per volume, the box turned on its side (length ∝ H, thickness ∝ log₂ D)
   const { scene, width, font } = ctx;
@@ -75,6 +91,7 @@ function down(ctx) {
   });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   legend(ctx);
   const sx = (ctx.width - 8) / ctx.scene.extent;
@@ -83,6 +100,7 @@ function draw(ctx) {
   else down(ctx);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

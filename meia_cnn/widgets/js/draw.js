@@ -31,19 +31,45 @@
  */
 
 /**
- * The drawing context an explorer's draw(ctx) and step(ctx) receive from Draw.view.
+ * The drawing context an explorer's draw(ctx) and step(ctx) receive from Draw.view; S, the type of
+ * the explorer's scene.
+ * @template [S=any]
  * @typedef {object} Ctx
  * @property {Model} model
  * @property {HTMLElement} root the explorer's view (div.meia-view)
  * @property {HTMLElement} figure where the panels go (emptied before each full draw)
  * @property {HTMLElement} readout
- * @property {any} scene the scene Python sent (each explorer's file types its own)
+ * @property {S} scene the scene Python sent (each explorer's file types its own)
  * @property {number} step the step shown
  * @property {number} width px
  * @property {boolean} narrow width < Draw.NARROW
  * @property {number} font px
  * @property {Record<string, any>} parts what draw keeps for step
  */
+
+/**
+ * What an explorer's render receives from anywidget.
+ * @typedef {{model: Model, el: HTMLElement}} RenderProps
+ */
+
+/**
+ * A grid of a scene: its size in cells, a colour per cell ("#rrggbb"), the number written in each
+ * (null: none), its title and its accessible name.
+ * @typedef {object} GridPart
+ * @property {number} rows
+ * @property {number} cols
+ * @property {string[][]} colours
+ * @property {string[][] | null} labels
+ * @property {string} title
+ * @property {string} label
+ */
+
+/**
+ * A picture of a scene (its PNG bytes travel in a trait of their own): its size, title and name.
+ * @typedef {{rows: number, cols: number, title: string, label: string}} PicturePart
+ */
+
+/** A cell [row, column]. @typedef {[number, number]} Cell */
 
 const Draw = (() => {
   const NS = "http://www.w3.org/2000/svg";
@@ -576,6 +602,10 @@ const Draw = (() => {
    * on change:step and when the width changes; writes the readout
    * (scene.readout + scene.steps[step].readout); shows model.notice in place
    * of the drawing when it is set; and marks the root with Draw.done.
+   */
+  /**
+   * @param {{model: Model, el: HTMLElement, draw: (ctx: Ctx) => void, step?: (ctx: Ctx) => void}} props
+   * @returns {() => void} the cleanup
    */
   function view({ model, el, draw, step }) {
     const root = html("div", "meia-view", el);

@@ -1,11 +1,25 @@
+// @ts-check
 // inception.js: the module as a diagram (bottom: previous layer; top: concatenation) and its costs as
 // stacked bars, with and without the 1x1 reductions.
-// Scene (from meia_cnn/widgets/inception.py):
-//   head; boxes: {input, reduce3, reduce5, pool, conv1, conv3, conv5, proj, concat}: lines of text
-//   colours: four branch colours; segments: [{fraction, text}] x4 (the concatenated depth)
-//   bars: {params|macs: {title, rows: [{fractions: [x4], text}] x2}}; diagram_label; bars_label
 
 import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/inception.py).
+ * @typedef {object} Scene
+ * @property {string} head
+ * @property {Record<"input" | "reduce3" | "reduce5" | "pool" | "conv1" | "conv3" | "conv5" | "proj" | "concat",
+ *   string[]>} boxes each box's lines of text
+ * @property {string[]} colours the four branches' colours
+ * @property {{fraction: number, text: string}[]} segments the concatenated depth, one per branch
+ * @property {Record<"params" | "macs", {title: string, rows: {fractions: number[], text: string}[]}>} bars
+ * @property {string} diagram_label
+ * @property {string} bars_label
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
 
 function box(svg, cx, cy, w, h, lines, colour, font, opacity = 1) {
   // opaque (a tint for the reductions), with black or white words, so it reads the same in any theme
@@ -19,6 +33,7 @@ function box(svg, cx, cy, w, h, lines, colour, font, opacity = 1) {
   });
 }
 
+/** @param {Ctx} ctx */
 function diagram(ctx, room) {
   const { scene, font } = ctx;
   const b = scene.boxes;
@@ -82,6 +97,7 @@ function diagram(ctx, room) {
   });
 }
 
+/** @param {Ctx} ctx */
 function costBars(ctx, room) {
   const { scene, font } = ctx;
   const longest = Math.max(...["params", "macs"].flatMap((k) => scene.bars[k].rows.map((r) => r.text.length)));
@@ -107,6 +123,7 @@ function costBars(ctx, room) {
   });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font } = ctx;
   const head = Draw.html("div", "meia-head", ctx.figure, scene.head);
@@ -115,6 +132,7 @@ function draw(ctx) {
   costBars(ctx, narrow ? width - 4 : Math.min(420, width * 0.36));
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

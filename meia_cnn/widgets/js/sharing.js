@@ -1,11 +1,23 @@
+// @ts-check
 // sharing.js: the two parameter counts as bars on a log scale, and both layers written as matrices.
-// Scene (from meia_cnn/widgets/sharing.py):
-//   heading: str
-//   bars: {title, label, decades, ticks: [[decade, "10³"]], items: [{name, log, text, colour}]}
-//   matrices: {rows, cols, conv: {title, label}, dense: {title, label}, note}   pictures "conv_png", "dense_png"
 
 import { Draw } from "./draw.js";
 
+/**
+ * The scene Python sends (meia_cnn/widgets/sharing.py); pictures: conv_png and dense_png.
+ * @typedef {object} Scene
+ * @property {string} heading
+ * @property {{title: string, label: string, decades: number, ticks: [number, string][],
+ *   items: {name: string, log: number, text: string, colour: string}[]}} bars
+ * @property {{rows: number, cols: number, conv: {title: string, label: string},
+ *   dense: {title: string, label: string}, note: string}} matrices
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function barsPanel(ctx, w) {
   const { scene, font } = ctx;
   const b = scene.bars;
@@ -29,6 +41,7 @@ function barsPanel(ctx, w) {
   });
 }
 
+/** @param {Ctx} ctx */
 function matrixPanel(ctx, part, png, w, rows, cols) {
   const { font } = ctx;
   const mw = Math.max(40, w - 8);
@@ -41,6 +54,7 @@ function matrixPanel(ctx, part, png, w, rows, cols) {
   Draw.highlight(svg, { x: 2, y: top, width: mw, height: mh, colour: Draw.INK.line, stroke: 1 });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font, model } = ctx;
   const head = Draw.html("div", "meia-heading", ctx.figure, scene.heading);
@@ -55,6 +69,7 @@ function draw(ctx) {
   Object.assign(note.style, { width: "100%", fontSize: `${font}px`, color: Draw.INK.soft });
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

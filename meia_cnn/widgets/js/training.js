@@ -1,13 +1,27 @@
+// @ts-check
 // training.js: loss and accuracy curves per epoch (grown in place while training) and the first-layer kernels.
-// Scene (from meia_cnn/widgets/training.py):
-//   epochs, titles: {loss, acc, epoch, train, test}, labels: {loss, acc}, colours: {train, test, grey},
-//   kernels: {rows, cols, title, label} | null (picture "kernels_png"), kernels_empty, stale: bool
-// Trait "history" (changes once per epoch; only the curves are redrawn):
-//   {loss, accuracy, val_loss, val_accuracy: [[epoch, value]], xrange, xticks, loss_range, loss_ticks,
-//    acc_range, acc_ticks, live}
 
 import { Draw } from "./draw.js";
 
+/**
+ * The scene Python sends (meia_cnn/widgets/training.py); picture: kernels_png.  The trait "history"
+ * changes once per epoch (only the curves are redrawn): {loss, accuracy, val_loss, val_accuracy:
+ * [[epoch, value]], xrange, xticks, loss_range, loss_ticks, acc_range, acc_ticks, live}.
+ * @typedef {object} Scene
+ * @property {number} epochs
+ * @property {Record<"loss" | "acc" | "epoch" | "train" | "test", string>} titles
+ * @property {Record<"loss" | "acc", string>} labels
+ * @property {Record<"train" | "test" | "grey", string>} colours
+ * @property {PicturePart | null} kernels
+ * @property {string} kernels_empty
+ * @property {boolean} stale
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function curvesInto(ctx, svg, which, w, h) {
   const { scene, model, font } = ctx;
   const hist = model.get("history") || {};
@@ -45,6 +59,7 @@ function curvesInto(ctx, svg, which, w, h) {
   if (scene.stale) svg.style.opacity = "0.45";
 }
 
+/** @param {Ctx} ctx */
 function drawCurves(ctx) {
   const { parts } = ctx;
   if (!parts.loss) return;
@@ -55,6 +70,7 @@ function drawCurves(ctx) {
   parts.live.style.display = live ? "block" : "none";
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font, model } = ctx;
   const kernelsW = narrow ? width - 4 : Math.min(220, Math.floor(width * 0.22));
@@ -81,6 +97,7 @@ function draw(ctx) {
   drawCurves(ctx);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   let current = null;
   const stop = Draw.view({

@@ -1,3 +1,4 @@
+// @ts-check
 // upload.js: a file button that checks the file's size before sending it to the kernel.
 // A file over model.max_bytes is refused here, with a sentence naming the limit
 // (the server would drop a message that large without a word).
@@ -13,6 +14,7 @@ function sizeText(bytes, said) {
   return said.bytes.replace("{n}", String(bytes));
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   const root = Draw.html("div", "meia-upload", el);
   Object.assign(root.style, { display: "flex", flexWrap: "wrap", alignItems: "center", gap: "6px" });
