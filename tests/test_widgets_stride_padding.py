@@ -273,3 +273,22 @@ def test_close_closes_every_widget(viz):
     viz.close()
     assert all(w.comm is None for w in children)
     assert viz.comm is None
+
+
+def test_the_greyed_zeros_slider_shows_the_padding_in_use():
+    from meia_cnn.widgets import StridePaddingExplorer
+
+    sp = StridePaddingExplorer(input_size=5, kernel_size=5)
+    pad = sp.controls["pad"]
+    try:
+        shown = {}
+        for mode in ("valid", "same", "full"):
+            sp.controls["padding"].value = mode
+            shown[mode] = (pad.value, pad.disabled, sp.state.pads[1][0])
+        assert shown == {"valid": (0, True, 0), "same": (2, True, 2), "full": (4, True, 4)}
+        sp.controls["dilation"].value = 3                  # full: K_eff - 1 = 12 zeros, beyond the slider's range
+        assert (pad.value, sp.state.pads[1][0]) == (12, 12)
+        sp.controls["padding"].value = "number"            # back to a chosen number: within the range again
+        assert not pad.disabled and pad.max == 4 and pad.value == 4 and sp.state.pads[1][0] == 4
+    finally:
+        sp.close()

@@ -122,6 +122,17 @@ class StridePaddingState(SquareOutput):
         return int(self.padded.shape[0])
 
     @property
+    def zeros(self) -> int:
+        """The padding p in use: zeros before the input along a row (valid 0; 'same' puts an odd one after).
+
+        Examples
+        --------
+        >>> [stride_padding_state(5, 5, padding=mode).zeros for mode in ("valid", "same", "full", 1)]
+        [0, 2, 4, 1]
+        """
+        return int(self.pads[1][0])
+
+    @property
     def p_total(self) -> int:
         """Zeros added along one axis: ``top + bottom``."""
         return int(sum(self.pads[0]))

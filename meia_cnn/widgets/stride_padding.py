@@ -177,12 +177,13 @@ class StridePaddingExplorer(Explorer):
             raise ValueError(TEXT["no_padding_choice"])
         values = {}
         for name, (lo, hi) in (("input_size", INPUT_SIZES), ("kernel_size", KERNEL_SIZES),
-                               ("stride", STRIDES), ("dilation", DILATIONS), ("pad", PADS)):
+                               ("stride", STRIDES), ("dilation", DILATIONS), ("pad", (PADS[0], c["pad"].max))):
             v = c[name].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
                 raise ValueError(f"{c[name].description} must be a whole number from {lo} to {hi}.")
             values[name] = int(v)
         i, k, s, d, p = (values[n] for n in ("input_size", "kernel_size", "stride", "dilation", "pad"))
+        p = min(p, PADS[1])  # above it only while greyed out, showing a full padding's zeros
         padding: str | int = p if mode == "number" else mode
         if mode in ("valid", "number"):
             padded = i + (2 * p if mode == "number" else 0)
@@ -191,7 +192,12 @@ class StridePaddingExplorer(Explorer):
         return stride_padding_state(i, k, stride=s, padding=padding, dilation=d)
 
     def _after_publish(self) -> None:
-        self.controls["pad"].disabled = self.controls["padding"].value != "number"
+        pad, fixed = self.controls["pad"], self.controls["padding"].value != "number"
+        if fixed:  # greyed out, it shows the zeros the chosen padding adds (valid: 0; same with K = 5: 2)
+            self._set_quietly(pad, max=max(PADS[1], self._state.zeros), value=self._state.zeros)
+        else:
+            self._set_quietly(pad, max=PADS[1])
+        pad.disabled = fixed
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: StridePaddingState) -> tuple[dict, dict]:
