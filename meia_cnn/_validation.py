@@ -265,6 +265,12 @@ def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None =
     -------
     ndarray
         ``x`` itself when it is already an ndarray (no copy), else ``np.asarray(x)``.
+        An ndarray subclass (``np.matrix``, a custom subclass) comes back as a
+        view of its data as a base ``np.ndarray``, so no subclass behaviour
+        (matrix products, 2-D-only indexing) reaches the computation.  A masked
+        array is accepted only when no value is masked (its data is used); a
+        masked value is a ``ValueError``, because no function of the kit skips
+        masked values and ignoring the mask would silently give wrong results.
 
     Examples
     --------
@@ -274,9 +280,25 @@ def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None =
     Traceback (most recent call last):
     ...
     ValueError: `x` must be 2-D (H, W) or 3-D (H, W, C), got 1-D array of shape (2,)
+    >>> class Tagged(np.ndarray): ...
+    >>> type(as_real_array(np.ones((2, 2)).view(Tagged), "kernel", ndim=2)).__name__
+    'ndarray'
+    >>> as_real_array(np.ma.masked_array([[1, 2]], mask=[[0, 1]]), "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` is a masked array with masked values: the kit does not skip masked values; fill them first, e.g. `x.filled(0)`
     """
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ma.MaskedArray):
+        if np.ma.getmaskarray(x).any():
+            raise ValueError(
+                f"`{name}` is a masked array with masked values: the kit does not skip masked values; "
+                f"fill them first, e.g. `{name}.filled(0)`"
+            )
+        arr = np.asarray(x.data)
+    elif type(x) is np.ndarray:
         arr = x
+    elif isinstance(x, np.ndarray):  # np.matrix and other subclasses: their data as a base ndarray
+        arr = x.view(np.ndarray)
     else:
         try:
             arr = np.asarray(x)

@@ -70,3 +70,58 @@ def test_output_size_answers_or_refuses(i, k, stride, padding, dilation):
 @settings(max_examples=60, deadline=None)
 def test_convolve2d_answers_or_refuses(mode, ishape, kshape):
     _answers_or_refuses(ops.convolve2d, np.ones(ishape), np.ones(kshape), mode=mode)
+
+
+class Tagged(np.ndarray):
+    """A custom ndarray subclass, as a student's library might pass."""
+
+
+#: np.matrix warns that it is pending deprecation; students still meet it
+no_matrix_warning = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+
+SUBCLASSES = [np.matrix, lambda a: np.asarray(a).view(Tagged), np.ma.masked_array]
+
+
+@no_matrix_warning
+@pytest.mark.parametrize("wrap", SUBCLASSES)
+def test_subclasses_compute_as_their_base_ndarray(wrap):
+    rng = np.random.default_rng(0)
+    x, k = rng.random((6, 6)), rng.random((3, 3))
+    for fn in (ops.conv2d, ops.convolve2d, ops.conv_transpose2d):
+        for args in ((wrap(x), k), (x, wrap(k)), (wrap(x), wrap(k))):
+            out = fn(*args)
+            assert type(out) is np.ndarray
+            np.testing.assert_array_equal(out, fn(x, k))
+    for pool in (ops.max_pool2d, ops.avg_pool2d):
+        assert type(pool(wrap(x))) is np.ndarray
+        np.testing.assert_array_equal(pool(wrap(x)), pool(x))
+
+
+def test_a_matrix_kernel_no_longer_corrupts_the_heap():
+    # it used to kill the kernel (exit 134); run it in a child so a regression cannot take pytest down
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, meia_cnn as m; "
+            "print(m.conv_transpose2d(np.ones((2, 2)), np.matrix(np.ones((3, 3)))).sum())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) == 36.0
+
+
+@no_matrix_warning
+def test_conv2d_with_a_matrix_kernel_is_the_full_output_not_a_1x1_matrix():
+    out = ops.conv2d(np.ones((5, 5)), np.matrix(np.ones((3, 3))))
+    assert type(out) is np.ndarray and out.shape == (3, 3)
+    np.testing.assert_array_equal(out, np.full((3, 3), 9.0))
+
+
+def test_a_masked_value_is_refused_not_ignored():
+    x = np.ma.masked_array(np.arange(16.0).reshape(4, 4), mask=np.eye(4))
+    for fn in (ops.max_pool2d, ops.avg_pool2d, lambda a: ops.conv2d(a, np.ones((2, 2)))):
+        with pytest.raises(ValueError, match=r"`x` is a masked array with masked values.*filled"):
+            fn(x)
+    with pytest.raises(ValueError, match=r"`kernels` is a masked array"):
+        ops.conv2d(np.ones((4, 4)), np.ma.masked_array(np.ones((2, 2)), mask=[[1, 0], [0, 0]]))
+    # the mask filled in by the caller: the kit computes on the filled values
+    np.testing.assert_array_equal(ops.max_pool2d(x.filled(0)), [[4.0, 7.0], [13.0, 14.0]])
