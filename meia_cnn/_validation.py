@@ -26,6 +26,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "is_int",
     "as_int",
+    "as_bool",
     "as_pair",
     "is_pair",
     "pair_text",
@@ -37,6 +38,8 @@ __all__ = [
     "check_finite",
     "check_elements",
     "check_fill_value",
+    "as_real",
+    "value_text",
 ]
 
 #: An int (square) or a pair ``(h, w)`` of ints.
@@ -104,6 +107,40 @@ def as_int(value: Any, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"`{name}` must be >= {minimum}, got {value}")
     return int(value)
+
+
+def as_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool after checking it is ``True`` or ``False``.
+
+    Only ``bool`` and ``np.bool_`` are accepted: a flag given ``"False"`` or
+    ``0`` is a ``TypeError`` rather than being read by its truthiness
+    (``bool("False")`` is ``True``).
+
+    Parameters
+    ----------
+    value : bool
+        ``True`` or ``False`` (a numpy bool too).
+    name : str
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> as_bool(np.bool_(False), "bias")
+    False
+    >>> as_bool("False", "bias")
+    Traceback (most recent call last):
+    ...
+    TypeError: `bias` must be True or False, got 'False'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "b":
+        return bool(value)
+    raise TypeError(f"`{name}` must be True or False, got {value!r}")
 
 
 def as_pair(value: Any, name: str, *, minimum: int = 1) -> tuple[int, int]:
@@ -438,11 +475,69 @@ def check_fill_value(value: Any, name: str = "value") -> float:
     ...
     TypeError: `value` must be a real number, got None
     """
+    return as_real(value, name)
+
+
+def value_text(value: Any) -> str:
+    """``repr(value)`` for a message, an integer too long to print described by its size.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> value_text(10**400)
+    'an integer of 401 digits'
+    >>> value_text(2.5)
+    '2.5'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 10_000 else 'thousands of'} digits"
+    return repr(value)
+
+
+def as_real(value: Any, name: str, *, rule: str = "a real number") -> float:
+    """Return a real number as a Python float; a ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
+
+    Python and numpy ints and floats (and 0-d arrays of them) are accepted,
+    infinity and NaN included (callers check the range they need); bools,
+    strings, ``None`` and complex numbers are a ``TypeError``; an integer too
+    large for a float (``10**400``) a ``ValueError``, never an ``OverflowError``.
+
+    Parameters
+    ----------
+    value : int or float
+    name : str
+        The parameter's name, for the message.
+    rule : str, optional
+        What is expected, for the ``TypeError``'s message.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> as_real(np.float32(0.5), "lr")
+    0.5
+    >>> as_real(10**400, "lr")
+    Traceback (most recent call last):
+    ...
+    ValueError: `lr` is too large for a float, got an integer of 401 digits
+    """
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        return float(value)
+        value = value[()]
     if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a real number, got {value!r}")
-    return float(value)
+        raise TypeError(f"`{name}` must be {rule}, got {value_text(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"`{name}` is too large for a float, got {value_text(value)}") from None
 
 
 def as_float_array(

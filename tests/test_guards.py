@@ -215,3 +215,46 @@ def test_convolve2d_guards(ih, iw, kh, mode):
     else:
         assert result.shape == {"valid": (ih - kh + 1, iw - kh + 1), "same": (ih, iw),
                                 "full": (ih + kh - 1, iw + kh - 1)}[mode]
+
+
+@pytest.mark.parametrize("call", [
+    lambda flag: ar.conv_params(3, 8, 3, bias=flag),
+    lambda flag: ar.conv1x1_params(3, 8, bias=flag),
+    lambda flag: ar.dense_params(3, 8, bias=flag),
+    lambda flag: ar.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32, reduce=flag),
+    lambda flag: ops.max_pool2d(np.ones((4, 4)), return_indices=flag),
+])
+@pytest.mark.parametrize("flag", ["False", "", 0, 1, None, 1.0, np.int64(1)])
+def test_flags_take_a_real_bool_not_any_truthy_value(call, flag):
+    with pytest.raises(TypeError, match=r"`(bias|reduce|return_indices)` must be True or False"):
+        call(flag)
+
+
+def test_flags_accept_numpy_bools():
+    assert ar.conv_params(3, 8, 3, bias=np.bool_(False)) == ar.conv_params(3, 8, 3, bias=False) == 216
+    assert ar.dense_params(3, 8, bias=np.bool_(True)) == 32
+
+
+def test_numpy_integers_do_not_wrap_around():
+    huge = np.uint64(2**64 - 1)
+    cost = ar.inception_cost((28, 28, 192), huge, 96, 128, 16, 32, 32)
+    assert cost["output_shape"] == (28, 28, 2**64 - 1 + 128 + 32 + 32)
+    assert all(type(v) is int for v in cost["output_shape"])
+    assert type(cost["params"]) is int and cost["params"] > 2**64
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400)])
+def test_a_fill_value_too_large_for_a_float_is_a_value_error(value):
+    with pytest.raises(ValueError, match=r"`value` is too large for a float, got an integer of 401 digits"):
+        ops.pad(np.ones((2, 2)), 1, value=value)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_average_pooling_near_the_largest_float_does_not_overflow(dtype):
+    top = float(np.finfo(dtype).max) * 0.9
+    x = np.full((4, 4), top, dtype)
+    for kwargs in ({}, {"size": 3, "stride": 1, "padding": "same"}):
+        out = ops.avg_pool2d(x, **kwargs)
+        assert out.dtype == dtype and np.isfinite(out).all()
+        np.testing.assert_allclose(out, top, rtol=1e-6)
+    np.testing.assert_allclose(ops.avg_pool2d(-x), -top, rtol=1e-6)

@@ -20,6 +20,7 @@ from meia_cnn.nn import (
     load_reference,
     reference_model,
 )
+from meia_cnn import nn
 from meia_cnn.nn import model as model_module
 from meia_cnn.nn.layers import MAX_PARAMS
 
@@ -230,3 +231,36 @@ def test_caches_stay_bounded_over_many_seeds_and_sizes():
     for side in range(3, 200):
         assert layer.output_shape((side, side + 1, 1)) == (side, side + 1, 2)
     assert len(layer._memo) <= 64
+
+
+@pytest.mark.parametrize("make", [
+    lambda v: nn.SGD(v), lambda v: nn.SGD(0.1, momentum=v), lambda v: nn.Adam(v),
+    lambda v: nn.Adam(beta1=v), lambda v: nn.Adam(eps=v),
+    lambda v: nn.StepDecay(v), lambda v: nn.StepDecay(1, factor=v), lambda v: nn.CosineDecay(final=v),
+    lambda v: nn.Constant(warmup=v),
+])
+def test_numbers_too_large_for_a_float_are_value_errors(make):
+    with pytest.raises(ValueError, match=r"too large for a float, got an integer of 401 digits"):
+        make(10**400)
+
+
+def test_a_per_update_rate_too_large_for_a_float_is_a_value_error():
+    with pytest.raises(ValueError, match=r"`lr` is too large for a float"):
+        nn.SGD(0.1).step([np.ones(2)], [np.ones(2)], lr=10**400)
+
+
+@pytest.mark.parametrize("fn", [nn.softmax, nn.log_softmax])
+def test_softmax_checks_its_logits(fn):
+    with pytest.raises(ValueError, match=r"`logits` must be finite"):
+        fn(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ValueError, match=r"`logits` must be finite"):
+        fn(np.array([[np.inf, 1.0]]))
+    with pytest.raises(TypeError, match=r"`logits` must hold real numbers, got dtype complex128"):
+        fn(np.array([[1j, 1.0]]))
+    with pytest.raises(TypeError, match=r"`logits` must hold numbers"):
+        fn(np.array([["a", "b"]]))
+    with pytest.raises(ValueError, match=r"`logits` is too large: .*MAX_ELEMENTS"):
+        fn(np.broadcast_to(np.float32(0), (20000, 20000)))  # 4e8 elements, no memory behind them
+    with pytest.raises(ValueError, match=r"`logits` must have at least one class"):
+        fn(np.zeros((2, 0)))
+    assert fn(np.zeros((3, 2), np.float32)).dtype == np.float32
