@@ -264,3 +264,110 @@ def test_softmax_checks_its_logits(fn):
     with pytest.raises(ValueError, match=r"`logits` must have at least one class"):
         fn(np.zeros((2, 0)))
     assert fn(np.zeros((3, 2), np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("text", [
+    '"' + '\\"' * 499_999,  # an unterminated string of escaped quotes (quadratic before: 45 minutes)
+    '"a\\' * 333_333,
+    '[{"":' * 200_000,
+])
+def test_configuration_text_is_checked_in_linear_time(text):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="the model configuration"):
+        Sequential.from_config(text)
+    assert time.perf_counter() - start < 3.0
+
+
+def test_load_of_a_crafted_configuration_is_linear_too(tmp_path):
+    import time
+
+    path = save_arrays(tmp_path / "slow.npz", __config__=np.array('"' + '\\"' * 499_999))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="not valid JSON"):
+        Sequential.load(path)
+    assert time.perf_counter() - start < 3.0
+
+
+def zip_members(path, members):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return path
+
+
+def npy_header(shape, dtype="<f4"):
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def test_an_npy_header_declaring_a_huge_array_is_refused_before_allocating(tmp_path):
+    model = tiny()
+    path = zip_members(tmp_path / "huge.npz", {
+        "__config__.npy": _npy_bytes(np.array(json.dumps(model.get_config()))),
+        "dense_1.W.npy": npy_header((10**12,)) + b"\0" * 64,
+    })
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"'dense_1.W' declares shape \(1000000000000,\)"):
+            Sequential.load(path)
+        with pytest.raises(ValueError, match=r"declares shape"):
+            model.load_weights(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+def _npy_bytes(array):
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("member", ["dense_1.W", "notes.txt", "dense_1.W.npz"])
+def test_a_member_that_is_not_an_npy_array_is_a_value_error(tmp_path, member):
+    model = tiny()
+    members = {f"{k}.npy": _npy_bytes(v) for k, v in model.get_weights().items()}
+    members["__config__.npy"] = _npy_bytes(np.array(json.dumps(model.get_config())))
+    members[member] = b"\x93NUMPY not really"
+    path = zip_members(tmp_path / "odd.npz", members)
+    with pytest.raises(ValueError, match=rf"holds '{member}', which is not an .npy array"):
+        Sequential.load(path)
+
+
+def test_a_broken_npy_header_is_a_value_error(tmp_path):
+    path = zip_members(tmp_path / "broken.npz", {"__config__.npy": b"\x93NUMPY\x01\x00garbage"})
+    with pytest.raises(ValueError, match=r"has no valid .npy header"):
+        Sequential.load(path)
+
+
+def test_the_total_parameter_count_is_capped_across_layers(monkeypatch):
+    # 40 Dense(7000, 7000), each under the per-layer limit, reached 3.8 GiB together
+    assert model_module.MAX_TOTAL_PARAMS == 50_000_000
+    monkeypatch.setattr(model_module, "MAX_TOTAL_PARAMS", 5_000)
+    layers = [Dense(40, 40) for _ in range(4)]  # 1,640 each: every layer allowed, 6,560 in all
+    with pytest.raises(ValueError, match=r"the model would hold 6,560 parameters in 4 layers: at most 5,000"):
+        Sequential(layers)
+    config = Sequential(layers[:3]).get_config()
+    config["layers"] += [dict(config["layers"][0], name=f"more_{i}") for i in range(40)]
+    built = []
+    real_dense = model_module.LAYER_TYPES["Dense"]
+
+    class Counting(real_dense):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setitem(model_module.LAYER_TYPES, "Dense", Counting)
+    with pytest.raises(ValueError, match=r"parameters in 4 layers: at most 5,000 in all"):
+        Sequential.from_config(config)
+    assert len(built) == 4  # refused one layer past the limit, not after building all 43

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import time
+import zipfile
 import warnings
 from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
 
@@ -32,6 +33,11 @@ _FORMAT = "meia-cnn-sequential-1"
 MAX_CONFIG_CHARS = 1_000_000
 MAX_CONFIG_DEPTH = 8
 MAX_LAYERS = 1_000
+
+#: Most parameters a whole model may hold, all layers together (each layer is
+#: also limited to :data:`~meia_cnn.nn.layers.MAX_PARAMS`): 50 million,
+#: 200 MB of float32 weights, before gradients and the optimiser's moments.
+MAX_TOTAL_PARAMS = 50_000_000
 
 Callbacks = Union[None, Callable[..., Any], Sequence[Any], Any]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -158,6 +164,7 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"`layers[{i}]` must be a layer (Conv2D, Dense, ...), got {layer!r}")
+        _check_total_params(layers)
         self.layers: list[Layer] = list(layers)
         counts: dict[str, int] = {}
         for layer in self.layers:
@@ -663,7 +670,9 @@ class Sequential:
         nesting (JSON text longer than ``MAX_CONFIG_CHARS`` characters or
         nested deeper than ``MAX_CONFIG_DEPTH`` is refused before parsing),
         the format, at most ``MAX_LAYERS`` known layer types and their
-        arguments.
+        arguments, and at most ``MAX_TOTAL_PARAMS`` parameters in all
+        (counted layer by layer, so a model over the limit is refused one
+        layer past it).  Checking the text is linear in its length.
 
         Parameters
         ----------
@@ -722,6 +731,7 @@ class Sequential:
                 raise ValueError(f"layer {i} ({name}) of the model configuration: {exc}") from None
             layer.name = name
             layers.append(layer)
+            _check_total_params(layers)  # before building the next layer
         shape = config.get("input_shape")
         if shape is not None and not isinstance(shape, list):
             raise ValueError(f"the model configuration's `input_shape` must be a list of ints, got {shape!r}")
@@ -759,6 +769,10 @@ class Sequential:
             if len(npz.files) > 4 * MAX_LAYERS:
                 raise ValueError(f"{name!r} holds {len(npz.files)} arrays: too many for a model file")
             arrays = {}
+            for member in npz.zip.namelist():
+                if not member.endswith(".npy"):
+                    raise ValueError(f"{name!r} holds {member[:40]!r}, which is not an .npy array: "
+                                     "not a model file")
             for key in npz.files:
                 if not _KEY.fullmatch(key):
                     raise ValueError(f"{name!r} holds an array named {key[:40]!r}: not a model file")
@@ -766,6 +780,7 @@ class Sequential:
                 if size > 8 * MAX_PARAMS + 4096:
                     raise ValueError(f"{name!r}: array {key[:40]!r} would take {size:,} bytes, more than a "
                                      f"layer may hold ({MAX_PARAMS:,} parameters)")
+                _check_header(npz.zip, key, size, name)
                 try:
                     value = npz[key]
                 except ValueError as exc:  # an object array: pickles are never loaded
@@ -783,8 +798,10 @@ class Sequential:
     def load(cls, path: PathLike, *, dtype: Any = np.float32, expected: Sequential | None = None) -> Sequential:
         """A model saved by :meth:`save`: architecture and weights (read without pickle).
 
-        The file's form is checked before use: plain arrays only, a
-        configuration of bounded size and depth (see :meth:`from_config`),
+        The file's form is checked before use: plain ``.npy`` arrays only,
+        each header read first (an array larger than its file is refused
+        before anything is allocated), a configuration of bounded size and
+        depth (see :meth:`from_config`),
         and exactly the architecture's weights, with their shapes, as floats.
 
         Parameters
@@ -843,8 +860,44 @@ class Sequential:
 
 
 _KEY = re.compile(r"__config__|__metadata__|[^\x00-\x1f]{1,160}\.\w{1,32}")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# a string, or an unterminated one up to the end: every match succeeds at its first try and the
+# next search starts after it, so skipping the strings is linear in the text (no backtracking)
+_STRING = re.compile(r'(?s)"(?:[^"\\]+|\\.)*(?:"|\\?\Z)')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _check_total_params(layers: Sequence[Layer]) -> None:
+    total = sum(layer.n_params for layer in layers)
+    if total > MAX_TOTAL_PARAMS:
+        raise ValueError(
+            f"the model would hold {total:,} parameters in {len(layers)} layers: at most {MAX_TOTAL_PARAMS:,} "
+            "in all (meia_cnn.nn.model.MAX_TOTAL_PARAMS); use fewer or smaller layers"
+        )
+
+
+def _check_header(archive: zipfile.ZipFile, key: str, size: int, name: str) -> None:
+    """Read an ``.npy`` member's header (a few bytes) and refuse it unless its data fits in ``size`` bytes.
+
+    numpy allocates the array its header declares before reading the data, so a
+    header declaring ``(10**12,)`` in a small file would be a MemoryError.
+    """
+    with archive.open(key + ".npy") as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+        except (ValueError, TypeError, SyntaxError, OverflowError) as exc:
+            raise ValueError(f"{name!r}: array {key[:40]!r} has no valid .npy header ({str(exc)[:120]})") from None
+    if dtype.hasobject:
+        raise ValueError(f"{name!r}: array {key[:40]!r} cannot be read without pickle (dtype {dtype})")
+    nbytes = math.prod(int(v) for v in shape) * dtype.itemsize
+    if nbytes > size:
+        raise ValueError(f"{name!r}: array {key[:40]!r} declares shape {tuple(shape)} ({nbytes:,} bytes) "
+                         f"but its file holds {size:,} bytes")
 
 
 def _parse_config(text: str | bytes) -> Any:
