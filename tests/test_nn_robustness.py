@@ -371,3 +371,63 @@ def test_the_total_parameter_count_is_capped_across_layers(monkeypatch):
     with pytest.raises(ValueError, match=r"parameters in 4 layers: at most 5,000 in all"):
         Sequential.from_config(config)
     assert len(built) == 4  # refused one layer past the limit, not after building all 43
+
+
+# -- after a divergence ---------------------------------------------------------------------------
+def _finite(model):
+    return all(np.isfinite(v).all() for v in model.get_weights().values())
+
+
+@pytest.mark.parametrize("optimizer", [SGD(1e30), SGD(1e30, momentum=0.9), Adam(1e30)])
+def test_a_diverged_fit_leaves_the_last_finite_weights(optimizer):
+    X_train, _, y_train, _ = digits_split()
+    model = reference_model(4)
+    with pytest.raises(ValueError, match=r"`lr`=1e\+30.*too large.*weights before the failing update were restored"):
+        model.fit(X_train[:256], y_train[:256], epochs=3, optimizer=optimizer, progress=False)
+    assert _finite(model)
+    p = model.predict(X_train[:8])  # used to return NaN or raise "`x` must be finite"
+    assert np.isfinite(p).all() and np.allclose(p.sum(axis=1), 1)
+    assert optimizer._state is None  # its moments held infinities
+    history = model.fit(X_train[:64], y_train[:64], epochs=1, optimizer=SGD(0.01), progress=False)
+    assert np.isfinite(history["loss"]).all()
+
+
+def test_a_schedule_that_raises_the_rate_is_named_not_the_learning_rate():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((12, 4, 4, 1)), np.arange(12) % 3
+    model = Sequential([Flatten(), Dense(16, 8), Dense(8, 3)], input_shape=(4, 4, 1))
+    with pytest.raises(ValueError, match=r"`lr`=0\.1 times the schedule's multiplier 1e\+30: the `schedule` raised"):
+        model.fit(X, y, epochs=3, batch_size=4, optimizer=SGD(0.1), progress=False,
+                  schedule=lambda epoch, epochs: 1e30)
+    assert _finite(model)
+
+
+@pytest.mark.parametrize("returned, error, match", [
+    (float("nan"), ValueError, r"`schedule` must return a finite multiplier >= 0, got nan at epoch 0 of 2"),
+    (-1.0, ValueError, r"`schedule` must return a finite multiplier >= 0, got -1.0"),
+    (10**400, ValueError, r"`schedule` is too large for a float"),
+    ("1", TypeError, r"`schedule` must return a number \(the multiplier of `lr`\), got '1'"),
+    (None, TypeError, r"`schedule` must return a number"),
+])
+def test_what_a_schedule_returns_is_checked_by_name(returned, error, match):
+    rng = np.random.default_rng(0)
+    X, y = rng.random((8, 4, 4, 1)), np.arange(8) % 3
+    model = tiny()
+    before = model.get_weights()
+    with pytest.raises(error, match=match):
+        model.fit(X, y, epochs=2, optimizer=SGD(0.1), progress=False, schedule=lambda e, n: returned)
+    for key, value in model.get_weights().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_data_that_overflows_before_any_update_is_named_not_the_learning_rate():
+    X, y = np.full((8, 4, 4, 1), 1e300), np.arange(8) % 3
+    model = tiny()
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"epoch 1, batch 1.*No update had been made yet: the input `X` "
+                                         r"\(largest \|X\| = 1e\+300\)"):
+        model.fit(X, y, epochs=2, optimizer=SGD(1e-6), progress=False)
+    for key, value in model.get_weights().items():
+        np.testing.assert_array_equal(value, before[key])
+    with pytest.raises(ValueError, match=r"the model's outputs for `X` are not finite"):
+        model.predict(X)

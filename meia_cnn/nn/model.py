@@ -15,7 +15,7 @@ from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, as_int, is_int, shape_text
+from .._validation import as_float_array, as_int, as_real, is_int, shape_text, value_text
 from ..i18n import gettext as _
 from .layers import LAYER_TYPES, MAX_PARAMS, Layer
 from .losses import SoftmaxCrossEntropy, _check_labels, softmax
@@ -395,8 +395,18 @@ class Sequential:
         batch, single = self._batch(X)
         self._labels(np.zeros(0, np.int64), 0)  # the model must end in class scores
         batch_size = as_int(batch_size, "batch_size")
-        parts = [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)]
+        overflow = ValueError("the model's outputs for `X` are not finite (NaN or infinity): the values of `X` "
+                              "or the model's weights are too large")
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # checked below, by name
+                parts = [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)]
+        except ValueError as exc:  # a layer refused the non-finite values the one before it gave
+            if "finite" not in str(exc):
+                raise
+            raise overflow from None
         logits = np.concatenate(parts) if parts else np.zeros((0, int(self.n_classes or 0)))
+        if not np.isfinite(logits).all():
+            raise overflow
         p = softmax(logits)
         return p[0] if single else p
 
@@ -487,7 +497,12 @@ class Sequential:
         ------
         ValueError
             When the loss or the weights stop being finite (the training
-            diverged): the message names the learning rate to lower.
+            diverged): the last finite weights are put back (those before the
+            failing update), the optimiser's state is reset, and the message
+            names the cause it can see: the input when no update was made
+            yet, the schedule when its multiplier was above 1, else the
+            learning rate to lower.  Also when ``schedule`` returns something
+            other than a finite number >= 0.
 
         Notes
         -----
@@ -506,7 +521,9 @@ class Sequential:
         >>> model.fit(X, y, epochs=3, optimizer=SGD(1e30), progress=False)
         Traceback (most recent call last):
         ...
-        ValueError: training diverged at epoch 2, batch 1: overflow encountered in matmul. The learning rate `lr`=1e+30 of SGD(lr=1e+30, momentum=0) is too large: lower it (e.g. by 10) and train again; the model's weights are not usable.
+        ValueError: training diverged at epoch 2, batch 1: overflow encountered in matmul. The learning rate `lr`=1e+30 of SGD(lr=1e+30, momentum=0) is too large: lower it (e.g. by 10) and train again; the weights before the failing update were restored.
+        >>> bool(np.isfinite(model.predict(X)).all())  # still usable
+        True
         """
         data, _labels = self._batch(X, "X")
         labels = self._labels(y, len(data), "y")
@@ -533,6 +550,11 @@ class Sequential:
             if not layer.trainable:
                 layer.initialize(rng)  # dropout masks follow the seed
         params, grads = self._trainable()
+        # the last finite weights: what a diverged run leaves in the model
+        at_start = [p.copy() for p in params]
+        last_good = [p.copy() for p in params]
+        updates = 0
+        multiplier = 1.0
         n = len(data)
         n_batches = math.ceil(n / batch_size)
         history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
@@ -550,21 +572,28 @@ class Sequential:
                     idx = order[b * batch_size:(b + 1) * batch_size]
                     xb, yb = data[idx], labels[idx]
                     where = f"at epoch {epoch}, batch {b + 1}"
+                    progress_now = (epoch - 1) + b / n_batches
+                    multiplier = _multiplier(rate, progress_now, epochs)
+                    lr = optimizer.lr * multiplier
                     try:
                         with np.errstate(over="raise", invalid="raise"):
                             logits = self._forward(xb, True)
                             loss = self.loss.forward(logits, yb)
                             if not math.isfinite(loss):
-                                self._diverged(optimizer, f"{where}: the loss is {loss}")
+                                raise FloatingPointError(f"the loss is {loss}")
                             self._backward(self.loss.backward())
-                            lr = optimizer.lr * float(rate((epoch - 1) + b / n_batches, epochs))
+                            for keep, p in zip(last_good, params):
+                                np.copyto(keep, p)
                             optimizer.step(params, grads, lr=lr)
+                            updates += 1
                     except FloatingPointError as exc:  # overflow: the weights grew without bound
-                        self._diverged(optimizer, f"{where}: {exc}")
+                        self._diverged(optimizer, f"{where}: {exc}", params, last_good, at_start, updates,
+                                       multiplier, data)
                     except ValueError as exc:  # a layer refused the non-finite values it received
                         if "finite" not in str(exc) or str(exc).startswith("training diverged"):
                             raise
-                        self._diverged(optimizer, f"{where}: the values in the network are no longer finite")
+                        self._diverged(optimizer, f"{where}: the values in the network are no longer finite",
+                                       params, last_good, at_start, updates, multiplier, data)
                     total += loss * len(idx)
                     correct += int((logits.argmax(axis=1) == yb).sum())
                     seen += len(idx)
@@ -575,7 +604,8 @@ class Sequential:
                     if self.stop_training:
                         break
                 if not all(np.isfinite(p).all() for p in params):  # the last update of the epoch
-                    self._diverged(optimizer, f"at epoch {epoch}: the weights are no longer finite")
+                    self._diverged(optimizer, f"at epoch {epoch}: the weights are no longer finite",
+                                   params, last_good, at_start, updates, multiplier, data)
                 logs: dict[str, Any] = {"epoch": epoch, "epochs": epochs, "loss": total / seen,
                                         "accuracy": correct / seen}
                 history["loss"].append(logs["loss"])
@@ -602,11 +632,28 @@ class Sequential:
         return history
 
     @staticmethod
-    def _diverged(optimizer: Optimizer, where: str) -> NoReturn:
-        raise ValueError(
-            f"training diverged {where}. The learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too "
-            f"large: lower it (e.g. by 10) and train again; the model's weights are not usable."
-        )
+    def _diverged(optimizer: Optimizer, where: str, params: list[NDArray[Any]], last_good: list[NDArray[Any]],
+                  at_start: list[NDArray[Any]], updates: int, multiplier: float, data: NDArray[Any]) -> NoReturn:
+        """Put the last finite weights back, forget the optimiser's state and raise naming the visible cause."""
+        restore = last_good if all(np.isfinite(k).all() for k in last_good) else at_start
+        for p, keep in zip(params, restore):
+            np.copyto(p, keep)
+        optimizer.reset()
+        restored = ("the weights before the failing update were restored" if restore is last_good
+                    else "the weights this training started from were restored")
+        if updates == 0:
+            largest = float(np.abs(data).max()) if data.size else 0.0
+            cause = (f"no update had been made yet: the input `X` (largest |X| = {largest:.3g}) or the initial "
+                     "weights make the network's values overflow; scale the inputs (e.g. to [0, 1]) or "
+                     "re-initialise the model")
+        elif multiplier > 1:
+            cause = (f"the rate of the failing update was `lr`={optimizer.lr:g} times the schedule's "
+                     f"multiplier {multiplier:g}: the `schedule` raised it above the optimiser's rate; use a "
+                     "schedule that stays at or below 1, or lower `lr`")
+        else:
+            cause = (f"the learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too large: lower it "
+                     "(e.g. by 10) and train again")
+        raise ValueError(f"training diverged {where}. {cause[0].upper()}{cause[1:]}; {restored}.")
 
     # -- weights --------------------------------------------------------------------
     def get_weights(self) -> dict[str, NDArray[Any]]:
@@ -864,6 +911,20 @@ _KEY = re.compile(r"__config__|__metadata__|[^\x00-\x1f]{1,160}\.\w{1,32}")
 # next search starts after it, so skipping the strings is linear in the text (no backtracking)
 _STRING = re.compile(r'(?s)"(?:[^"\\]+|\\.)*(?:"|\\?\Z)')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _multiplier(rate: Callable[[float, int], float], epoch: float, epochs: int) -> float:
+    """The schedule's multiplier for an update, checked: a finite number >= 0, else a ValueError naming it."""
+    value = rate(epoch, epochs)
+    try:
+        multiplier = as_real(value, "schedule", rule="a number")
+    except TypeError:
+        raise TypeError(f"`schedule` must return a number (the multiplier of `lr`), got {value_text(value)} "
+                        f"at epoch {epoch:g} of {epochs}") from None
+    if not (math.isfinite(multiplier) and multiplier >= 0):
+        raise ValueError(f"`schedule` must return a finite multiplier >= 0, got {value_text(value)} "
+                         f"at epoch {epoch:g} of {epochs}")
+    return multiplier
 
 
 def _check_total_params(layers: Sequence[Layer]) -> None:
