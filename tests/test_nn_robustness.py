@@ -81,14 +81,6 @@ def test_relu_refuses_what_is_not_numbers(bad):
 
 
 # -- divergence --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("optimizer", [SGD(1e30), SGD(1e30, momentum=0.9), Adam(1e30)])
-def test_training_that_diverges_stops_naming_the_learning_rate(optimizer):
-    X_train, X_test, y_train, y_test = digits_split()
-    model = reference_model(4)
-    with pytest.raises(ValueError, match=r"training diverged at epoch \d+, batch \d+.*`lr`=1e\+30.*too large"):
-        model.fit(X_train[:256], y_train[:256], epochs=3, optimizer=optimizer, progress=False)
-
-
 def test_a_sane_rate_does_not_trip_the_divergence_check():
     rng = np.random.default_rng(0)
     X, y = rng.random((12, 4, 4, 1)), np.arange(12) % 3
