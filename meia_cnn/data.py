@@ -173,9 +173,12 @@ def load_image(
     """Decode an image file safely (with Pillow) into floats in [0, 1].
 
     Everything that can be refused is refused before the pixels are decoded:
-    the file's size, then the dimensions its header declares.  Only the first
-    frame of an animation or a multi-page file is ever decoded, so its pixel
-    count is all that is decoded.  Large images are downscaled while they
+    a path that is not a regular file (a folder, a FIFO), the file's size
+    (:data:`MAX_BYTES`), a format outside :data:`IMAGE_FORMATS` (known from the
+    first bytes, before Pillow opens it, and Pillow is then told that one
+    format), then the dimensions its header declares.  Only the first frame of
+    an animation or a multi-page file is ever decoded, so its pixel count is
+    what :data:`MAX_PIXELS` limits; the frames are limited by :data:`MAX_FRAMES`.  Large images are downscaled while they
     are decoded (JPEG's DCT scaling through Pillow's ``draft``, then
     ``reduce`` by whole factors), so memory follows the size returned, not
     the size of the file's picture.
