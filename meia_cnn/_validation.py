@@ -37,6 +37,8 @@ __all__ = [
     "to_float_array",
     "check_finite",
     "check_elements",
+    "MAX_STEPS",
+    "check_steps",
     "check_fill_value",
     "as_real",
     "value_text",
@@ -50,6 +52,13 @@ Padding = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
 #: Largest array, in elements, that the core allocates for one result or
 #: intermediate (2**27 = 134,217,728 elements: 1 GiB of float64).
 MAX_ELEMENTS = 2**27
+
+#: Most steps a step-by-step explanation lists (one small record per output
+#: cell: its window, products, taps), and most numbers all its steps hold
+#: together.  An explorer's grids are far smaller; a state asking for more is a
+#: ``ValueError`` naming the parameter, before anything is computed.
+MAX_STEPS = 10_000
+MAX_STEP_VALUES = 2_000_000
 
 PADDING_RULE = (
     "'valid', 'same', 'full', an int >= 0 or ((top, bottom), (left, right)) of ints >= 0"
@@ -449,6 +458,36 @@ def check_elements(shape: Sequence[int], *, name: str, what: str) -> None:
             f"`{name}` asks for too much memory: {what} would be {shape_text(shape)} = "
             f"{count:,} elements, more than the limit of {MAX_ELEMENTS:,} (MAX_ELEMENTS)"
         )
+
+
+def check_steps(steps: int, per_step: int, *, name: str, value: Any) -> None:
+    """Refuse a step-by-step explanation of more than :data:`MAX_STEPS` steps, before it is built.
+
+    Parameters
+    ----------
+    steps : int
+        The number of steps (output cells) the explanation would list.
+    per_step : int
+        The numbers each step holds (its window, taps or products).
+    name : str
+        The parameter responsible, named in the message.
+    value : object
+        Its value, shown in the message.
+
+    Examples
+    --------
+    >>> check_steps(9, 9, name="input_size", value=5)
+    >>> check_steps(99998**2, 9, name="input_size", value=10**5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `input_size`=100000 asks for 9,999,600,004 steps, more than the 10,000 an explanation shows step by step (MAX_STEPS)
+    """
+    if steps > MAX_STEPS:
+        raise ValueError(f"`{name}`={value_text(value)} asks for {steps:,} steps, more than the "
+                         f"{MAX_STEPS:,} an explanation shows step by step (MAX_STEPS)")
+    if steps * per_step > MAX_STEP_VALUES:
+        raise ValueError(f"`{name}`={value_text(value)} asks for {steps:,} steps of {per_step:,} numbers each, "
+                         f"more than the {MAX_STEP_VALUES:,} an explanation holds (MAX_STEP_VALUES)")
 
 
 def check_fill_value(value: Any, name: str = "value") -> float:

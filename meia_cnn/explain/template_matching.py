@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import data, ops
-from .._validation import as_float_array
+from .._validation import as_float_array, as_pair, check_elements
 from ._frozen import frozen
 
 __all__ = [
@@ -109,7 +109,8 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     from skimage.transform import resize
 
     grey: NDArray = as_float_array(image, "image", ndim=2)
-    th, tw = shape
+    th, tw = as_pair(shape, "shape")  # (0, 0) divided by zero
+    check_elements((th, tw), name="shape", what="the template")
     h, w = grey.shape
     if h * tw > w * th:  # taller than the template: keep the middle rows
         rows, cols = max(1, round(w * th / tw)), w

@@ -32,7 +32,7 @@ from typing import Optional
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, is_int
+from .._validation import as_float_array, check_elements, is_int
 from ..ops import conv2d
 from .layers import Conv2D
 
@@ -238,6 +238,9 @@ def learn_kernel(
         )
     if not is_int(seed):
         raise TypeError(f"`seed` must be an int, got {seed!r}")
+    samples, image_size = int(samples), int(image_size)
+    check_elements((samples, image_size, image_size), name="image_size" if image_size**2 >= samples else "samples",
+                   what="the images")
     rng = np.random.default_rng(seed)
     dtype = truth.dtype
     images = rng.standard_normal((samples, image_size, image_size)).astype(dtype, copy=False)
