@@ -27,6 +27,7 @@ __all__ = [
     "is_int",
     "as_int",
     "as_bool",
+    "as_seed",
     "as_pair",
     "is_pair",
     "pair_text",
@@ -150,6 +151,31 @@ def as_bool(value: Any, name: str) -> bool:
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "b":
         return bool(value)
     raise TypeError(f"`{name}` must be True or False, got {value!r}")
+
+
+def as_seed(value: Any, name: str = "seed") -> int | None:
+    """A random seed checked: ``None`` or an int >= 0 (numpy's rule), named in the message otherwise.
+
+    Parameters
+    ----------
+    value : int or None
+    name : str, optional
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> as_seed(np.int64(3)), as_seed(None)
+    (3, None)
+    >>> as_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `seed` must be >= 0, got -1
+    """
+    return None if value is None else as_int(value, name, minimum=0)
 
 
 def as_pair(value: Any, name: str, *, minimum: int = 1) -> tuple[int, int]:

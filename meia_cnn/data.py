@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
-from ._validation import IntOrPair, as_bool, as_int, as_pair, check_elements, is_int
+from ._validation import IntOrPair, as_bool, as_int, as_pair, check_elements, is_int, value_text
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -232,7 +232,7 @@ def load_image(
     >>> load_image(buffer.getvalue(), name="strip.png", min_size=(40, 40))
     Traceback (most recent call last):
     ...
-    ValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40
+    ValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40 (`min_size`)
     """
     grey = as_bool(grey, "grey")
     max_bytes = as_int(max_bytes, "max_bytes")
@@ -264,7 +264,7 @@ def load_image(
             _check_dims(label, height, width, max_pixels)
             frames = _frame_count(im)  # read from the frames' headers: no pixel is decoded
             if frames > MAX_FRAMES:
-                raise ValueError(f"{label} has too many frames: {frames:,}, the limit is {MAX_FRAMES:,} "
+                raise ValueError(f"{label} is too large: {frames:,} frames, the limit is {MAX_FRAMES:,} frames "
                                  "(only the first is shown)")
             try:
                 pixels = _decode_first_frame(im, target)
@@ -277,7 +277,7 @@ def load_image(
     if image.shape[0] < need_h or image.shape[1] < need_w:
         raise ValueError(
             f"{label} is too small: {image.shape[1]}x{image.shape[0]} pixels, "
-            f"this needs at least {need_w}x{need_h}"
+            f"this needs at least {need_w}x{need_h} (`min_size`)"
         )
     return image
 
@@ -315,8 +315,8 @@ def _check_size_argument(size: Any) -> tuple[int, int] | int:
     if size is None:
         return MAX_DECODED_SIDE
     if is_int(size):
-        if size < 1:
-            raise ValueError(f"`size` must be >= 1, got {size}")
+        if not 1 <= size <= MAX_SIDE:
+            raise ValueError(f"`size` must be from 1 to {MAX_SIDE:,} (MAX_SIDE), got {value_text(size)}")
         return int(size)
     return as_pair(size, "size")
 

@@ -125,3 +125,48 @@ def test_a_masked_value_is_refused_not_ignored():
         ops.conv2d(np.ones((4, 4)), np.ma.masked_array(np.ones((2, 2)), mask=[[1, 0], [0, 0]]))
     # the mask filled in by the caller: the kit computes on the filled values
     np.testing.assert_array_equal(ops.max_pool2d(x.filled(0)), [[4.0, 7.0], [13.0, 14.0]])
+
+
+# -- the standing sweep of the public API (tests/_sweep.py) ---------------------------------------
+from . import _sweep  # noqa: E402
+
+
+@pytest.mark.slow
+def test_public_api_answers_or_names_the_parameter():
+    """Every public function of the core, nn, explain and the upload path, fed hostile values.
+
+    Run in a child process whose address space is limited to 6 GiB, so that a call trying to
+    allocate the impossible fails there; each call is also held under a traced peak of 1 GiB.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, str(Path(_sweep.__file__)), str(6 * 2**30)], capture_output=True,
+                          text=True, timeout=900, env=env, cwd=root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["calls"] > 2500, report["calls"]
+    assert report["failures"] == [], "\n".join(map(str, report["failures"]))
+
+
+def test_the_sweep_finds_every_public_function_through_all():
+    found = {name for name, _ in _sweep.public_callables()}
+    for expected in ("meia_cnn.conv2d", "meia_cnn.ops.zero_insert", "meia_cnn.nn.Sequential", "meia_cnn.nn.softmax",
+                     "meia_cnn.nn.learn_kernel.learn_kernel", "meia_cnn.explain.stride_padding.stride_padding_state",
+                     "meia_cnn.explain.template_matching.template_from_image", "meia_cnn.data.load_image"):
+        assert expected in found
+    for name, fn in _sweep.public_callables():  # each has good arguments, so each is swept
+        assert _sweep.good_args(name, fn) is not None, name
+
+
+def test_the_sweep_measures_numpy_allocations_and_names_crashes():
+    params = list(__import__("inspect").signature(np.ones).parameters.values())
+    status, result, peak = _sweep.call(np.ones, {"shape": (1000, 1000)}, params)
+    assert status == "ok" and peak >= 8_000_000  # numpy's buffers are traced
+    status, result, _ = _sweep.call(lambda: [][1], {}, [])
+    assert status == "crash" and result.startswith("IndexError")

@@ -184,5 +184,5 @@ def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
     """
     pooling = _check_pooling(pooling)
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
-    out: NDArray[np.floating] = pool(image, size, stride=stride)
+    out: NDArray[np.floating] = pool(as_float_array(image, "image"), size, stride=stride)
     return out

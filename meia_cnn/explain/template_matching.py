@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import data, ops
-from .._validation import as_float_array, as_pair, check_elements
+from .._validation import as_float_array, as_pair, as_seed, check_elements
 from ._frozen import frozen
 
 __all__ = [
@@ -49,7 +49,7 @@ def _smooth_noise(shape: tuple[int, int], seed: int, amplitude: float) -> NDArra
     """Seeded, slightly smooth noise of standard deviation ``amplitude`` (a textured background)."""
     from skimage.filters import gaussian
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     noise = gaussian(rng.standard_normal(shape), sigma=1.5)
     return np.asarray(amplitude * noise / noise.std())
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, as_int, as_real, is_int, shape_text, value_text
+from .._validation import as_bool, as_float_array, as_int, as_real, as_seed, is_int, shape_text, value_text
 from ..i18n import gettext as _
 from .layers import LAYER_TYPES, MAX_PARAMS, Layer
 from .losses import SoftmaxCrossEntropy, _check_labels, softmax
@@ -33,6 +33,8 @@ _FORMAT = "meia-cnn-sequential-1"
 MAX_CONFIG_CHARS = 1_000_000
 MAX_CONFIG_DEPTH = 8
 MAX_LAYERS = 1_000
+#: Most epochs ``fit`` runs in one call.
+MAX_EPOCHS = 100_000
 
 #: Most parameters a whole model may hold, all layers together (each layer is
 #: also limited to :data:`~meia_cnn.nn.layers.MAX_PARAMS`): 50 million,
@@ -197,9 +199,7 @@ class Sequential:
         ----------
         seed : int or None
         """
-        if seed is not None and not is_int(seed):
-            raise TypeError(f"`seed` must be an int or None, got {seed!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(as_seed(seed))
         for layer in self.layers:
             layer.initialize(rng)
 
@@ -230,7 +230,8 @@ class Sequential:
             except ValueError as exc:
                 before = f"the output of layer {i - 1} ({self.layers[i - 1].name})" if i else "the input"
                 raise ValueError(
-                    f"layer {i} ({layer.name}) cannot take {before}, of shape {shape_text(shape)}: {exc}"
+                    f"layer {i} ({layer.name}) cannot take {before}, of shape {shape_text(shape)}: {exc} "
+                    f"(for `input_shape` {shape_text(input_shape)})"
                 ) from None
             shapes.append(shape)
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -530,13 +531,15 @@ class Sequential:
         if not len(data):
             raise ValueError("`X` is empty: nothing to train on")
         epochs = as_int(epochs, "epochs")
-        batch_size = as_int(batch_size, "batch_size")
+        if epochs > MAX_EPOCHS:
+            raise ValueError(f"`epochs` must be at most {MAX_EPOCHS:,} (MAX_EPOCHS), got {value_text(epochs)}")
+        batch_size = min(as_int(batch_size, "batch_size"), len(data))  # larger: one batch of everything
         if optimizer is None:
             optimizer = Adam(1e-3)
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"`optimizer` must be an optimizer such as Adam(1e-3) or SGD(0.1), got {optimizer!r}")
-        if seed is not None and not is_int(seed):
-            raise TypeError(f"`seed` must be an int, got {seed!r}")
+        seed = as_seed(seed)
+        progress = as_bool(progress, "progress")
         rate = as_schedule(schedule)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
