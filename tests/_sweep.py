@@ -61,9 +61,17 @@ def public_callables() -> list[tuple[str, Any]]:
             seen.add(id(obj))
             found.append((f"{module_name}.{name}", obj))
     from meia_cnn import data
+    from meia_cnn.nn import Sequential
 
     found.append(("meia_cnn.data.load_image", data.load_image))
+    # the model's methods, each called on a fresh reference model (``self``)
+    for method in MODEL_METHODS:
+        found.append((f"meia_cnn.nn.Sequential.{method}", getattr(Sequential, method)))
     return found
+
+
+#: Methods of a model a student calls with data of their own.
+MODEL_METHODS = ("predict", "evaluate", "fit", "forward", "forward_all", "build")
 
 
 def _png() -> bytes:
@@ -115,13 +123,20 @@ FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.explain.inception.inception_state": {"input_shape": (8, 8, 3)},
     "meia_cnn.explain.architecture.layout": {"vols": [("input", (8, 8, 1), "input"), ("conv", (6, 6, 2), "conv")]},
     "meia_cnn.explain.template_matching.template_matching_state": {"column": 3, "row": 3},
+    "meia_cnn.nn.Sequential.predict": {"X": RNG.random((4, 8, 8, 1))},
+    "meia_cnn.nn.Sequential.forward": {"X": RNG.random((4, 8, 8, 1))},
+    "meia_cnn.nn.Sequential.forward_all": {"X": RNG.random((8, 8, 1))},
+    "meia_cnn.nn.Sequential.evaluate": {"X": RNG.random((4, 8, 8, 1)), "y": np.array([0, 1, 2, 3])},
+    "meia_cnn.nn.Sequential.fit": {"X": RNG.random((6, 8, 8, 1)), "y": np.arange(6), "epochs": 1,
+                                   "progress": False},
+    "meia_cnn.nn.Sequential.build": {"input_shape": (8, 8, 1)},
     "meia_cnn.explain.feature_maps.feature_map_state": {"layer": 0, "unit": (0, 0, 0)},
     "meia_cnn.explain.feature_maps.unit_detail": {"layer": 0, "unit": (0, 0, 0)},
     "meia_cnn.explain.feature_maps.layer_scales": {"X": RNG.random((4, 8, 8, 1))},
     "meia_cnn.explain.feature_maps.layer_kind": {"layer": None},
 }
 #: Arguments that are objects the kit builds (a model, a summary): built fresh per call, not varied.
-NEEDS_MODEL = {"model", "summary", "scene", "state", "network"}
+NEEDS_MODEL = {"model", "summary", "scene", "state", "network", "self"}
 
 
 def good_args(qualname: str, fn: Any) -> tuple[list[inspect.Parameter], dict[str, Any]] | None:
@@ -154,6 +169,8 @@ def fresh(qualname: str, args: dict[str, Any]) -> dict[str, Any]:
     out = dict(args)
     if "model" in out and out["model"] is None:
         out["model"] = _model()
+    if "self" in out and out["self"] is None:
+        out["self"] = _model()
     if "summary" in out and out["summary"] is None:
         from meia_cnn import architectures
 

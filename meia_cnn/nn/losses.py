@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array
+from .._validation import as_float_array, as_real_array
 
 __all__ = ["softmax", "log_softmax", "SoftmaxCrossEntropy"]
 
@@ -75,7 +75,7 @@ def softmax(logits: ArrayLike) -> NDArray[Any]:
 
 
 def _check_labels(y: ArrayLike, n: int, k: int) -> NDArray[Any]:
-    y = np.asarray(y)
+    y = as_real_array(y, "y") if isinstance(y, np.ndarray) else np.asarray(y)  # subclasses, masks refused
     if y.ndim != 1 or y.shape[0] != n:
         raise ValueError(f"`y` must be a 1-D array of {n} class labels, got shape {y.shape}")
     if y.dtype.kind not in "iu":

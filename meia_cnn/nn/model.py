@@ -343,7 +343,7 @@ class Sequential:
         (N, classes) array
         """
         X, single = self._batch(X)
-        out = self._forward(X, training)
+        out = _finite_outputs(lambda: self._forward(X, as_bool(training, "training")))
         return out[0] if single else out
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
@@ -379,10 +379,14 @@ class Sequential:
         """
         batch, single = self._batch(X)
         outs = []
-        x = batch
-        for layer in self.layers:
-            x = layer.forward(x, training=False)
-            outs.append(x[0] if single else x)
+
+        def run() -> None:
+            x = batch
+            for layer in self.layers:
+                x = layer.forward(x, training=False)
+                outs.append(x[0] if single else x)
+
+        _finite_outputs(run)
         return outs
 
     def predict(self, X: ArrayLike, *, batch_size: int = 256) -> NDArray[Any]:
@@ -401,18 +405,11 @@ class Sequential:
         batch, single = self._batch(X)
         self._labels(np.zeros(0, np.int64), 0)  # the model must end in class scores
         batch_size = as_int(batch_size, "batch_size")
-        overflow = ValueError("the model's outputs for `X` are not finite (NaN or infinity): the values of `X` "
-                              "or the model's weights are too large")
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):  # checked below, by name
-                parts = [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)]
-        except ValueError as exc:  # a layer refused the non-finite values the one before it gave
-            if "finite" not in str(exc):
-                raise
-            raise overflow from None
+        parts = _finite_outputs(
+            lambda: [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)])
         logits = np.concatenate(parts) if parts else np.zeros((0, int(self.n_classes or 0)))
         if not np.isfinite(logits).all():
-            raise overflow
+            raise ValueError(_OVERFLOW)
         p = softmax(logits)
         return p[0] if single else p
 
@@ -919,6 +916,21 @@ _KEY = re.compile(r"__config__|__metadata__|[^\x00-\x1f]{1,160}\.\w{1,32}")
 # next search starts after it, so skipping the strings is linear in the text (no backtracking)
 _STRING = re.compile(r'(?s)"(?:[^"\\]+|\\.)*(?:"|\\?\Z)')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+_OVERFLOW = ("the model's outputs for `X` are not finite (NaN or infinity): the values of `X` "
+             "or the model's weights are too large")
+
+
+def _finite_outputs(run: Callable[[], Any]) -> Any:
+    """``run()``, with a layer's refusal of the non-finite values the one before it gave named as `X`'s."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # what matters is checked, by name
+            return run()
+    except ValueError as exc:
+        if "finite" not in str(exc):
+            raise
+        raise ValueError(_OVERFLOW) from None
 
 
 def _multiplier(rate: Callable[[float, int], float], epoch: float, epochs: int) -> float:
