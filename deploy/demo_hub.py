@@ -100,8 +100,10 @@ class DemoHub:
     """deploy/demo_hub_config.py started in its own process group; :meth:`api` is its REST API."""
 
     def __init__(self, root: Path = DEFAULT_ROOT, *, students: list[str] | None = None, port: int = 8765,
-                 language: str = "es", password: str | None = None, nodelay: bool = True) -> None:
+                 language: str = "es", password: str | None = None, nodelay: bool = True,
+                 proxy_root: Path | None = None) -> None:
         self.root = Path(root).resolve()
+        self.proxy_root = Path(proxy_root or root).resolve()
         self.students = students or ["student1", "student2", "student3"]
         self.port = port
         self.language = language
@@ -114,7 +116,7 @@ class DemoHub:
     def prepare(self) -> dict[str, str]:
         """Proxy, notebooks branch and configuration; the environment the hub is started with."""
         self.root.mkdir(parents=True, exist_ok=True)
-        proxy = install_proxy(self.root)
+        proxy = install_proxy(self.proxy_root)
         config, settings = jupyter_config(self.root, self.language)
         if not self.nodelay:  # the benchmark's "before": jupyter_server's own kernel websocket
             for path in (config / "jupyter_server_config.d").glob("meia-cnn*.json"):
