@@ -31,9 +31,9 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests meia_cnn notebooks
 
-## make test-fast: everything but the notebooks and the browser
+## make test-fast: the inner loop: no notebooks, no browser, no builds in other processes, nothing slow
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests meia_cnn -m "not browser"
+	$(BIN)/python -m pytest tests meia_cnn -m "not (slow or notebook or browser or subprocess)"
 
 ## make docs: the API reference, generated from the docstrings, in build/docs/
 # (the public modules; tests/test_api_docs.py builds the same list)

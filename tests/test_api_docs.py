@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.subprocess  # pdoc builds the reference in another process
+
 
 def _doc_modules():
     match = re.search(r"^DOC_MODULES := (.+)$", (ROOT / "Makefile").read_text(), re.M)

@@ -42,7 +42,6 @@ MODULES = [
     "meia_cnn.widgets",
     "meia_cnn.tools.slides",
     "meia_cnn.tools.translate_notebooks",
-    "meia_cnn.exercises_transposed",
 ]
 
 
