@@ -17,18 +17,18 @@ def _name_and_bound(requirement):
     return match.group(1).lower().replace("_", "-"), (match.group(2) or "").replace(" ", "")
 
 
-def _pyproject():
+def _pyproject(extra="test"):
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     project = data["project"]
     deps = dict(_name_and_bound(r) for r in project["dependencies"])
-    test = dict(_name_and_bound(r) for r in project["optional-dependencies"]["test"])
+    test = dict(_name_and_bound(r.split("#")[0]) for r in project["optional-dependencies"][extra])
     return deps, test
 
 
-def _environment():
+def _environment(path=ROOT / "environment.yml"):
     entries = []
     in_deps = False
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    for line in path.read_text().splitlines():
         stripped = line.split("#", 1)[0].rstrip()
         if not stripped:
             continue
@@ -51,6 +51,11 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     deps, test = _pyproject()
     env = _environment()
     assert env == {**deps, **test}
+
+
+def test_the_image_environment_lists_the_dependencies_and_the_hub_extra_without_test_tools():
+    deps, hub = _pyproject("hub")
+    assert _environment(ROOT / "binder" / "environment.yml") == {**deps, **hub}
 
 
 def test_dependencies_are_lower_bounds_only():
