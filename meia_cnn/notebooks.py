@@ -9,7 +9,7 @@ that is already there, so a student's edits survive every new start of a
 server::
 
     meia-cnn-notebooks                 # English notebooks into ~/meia-cnn
-    meia-cnn-notebooks --lang es       # Spanish notebooks into ~/meia-cnn-es
+    meia-cnn-notebooks --lang es       # Spanish notebooks into ~/meia-cnn/es
     meia-cnn-notebooks --lang es DEST  # ... into DEST
 
 The first code cell of the index notebooks calls :func:`check_version` with
@@ -35,8 +35,9 @@ __all__ = ["notebooks_dir", "copy_notebooks", "check_version", "main"]
 
 #: The folder (under a data prefix) the notebooks are installed in.
 DATA_SUBDIR = Path("share") / "meia-cnn" / "notebooks"
-#: The folder a student's copy goes to, under the home folder, per language.
-DEFAULT_FOLDER = {"en": "meia-cnn", "es": "meia-cnn-es"}
+#: The folder a student's copy goes to, under the home folder, per language (the layout of the
+#: repository's notebooks/ folder, and of the `notebooks` branch nbgitpuller pulls into ~/meia-cnn).
+DEFAULT_FOLDER = {"en": "meia-cnn", "es": "meia-cnn/es"}
 
 
 def _candidates() -> list[Path]:
@@ -169,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ----------
     argv : list of str, optional
         ``[--lang {en,es}] [DEST]``; ``DEST`` defaults to ``~/meia-cnn``
-        (English) or ``~/meia-cnn-es`` (Spanish).
+        (English) or ``~/meia-cnn/es`` (Spanish).
 
     Returns
     -------
@@ -181,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Copy the meia-cnn course notebooks into a folder; files already there are kept.",
     )
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="the notebooks' language")
-    parser.add_argument("destination", nargs="?", help="the folder (default: ~/meia-cnn or ~/meia-cnn-es)")
+    parser.add_argument("destination", nargs="?", help="the folder (default: ~/meia-cnn or ~/meia-cnn/es)")
     args = parser.parse_args(argv)
     destination = Path(args.destination) if args.destination else Path.home() / DEFAULT_FOLDER[args.lang]
     copied, kept = copy_notebooks(destination, args.lang)

@@ -39,8 +39,9 @@ def image(tmp_path_factory):
     # The dependencies: this environment's site-packages, after the new one (the kit's own copy wins).
     (site_packages / "zz_dependencies.pth").write_text(
         f"import site; site.addsitedir({sysconfig.get_path('purelib')!r})\n")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-                    "--prefix", str(venv), str(wheel)], check=True)
+    # pip (seen through the .pth) run by the new environment's Python: scripts point at it.
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+                    "--ignore-installed", str(wheel)], check=True, env={**os.environ, "PYTHONPATH": ""})
     package = site_packages / "meia_cnn"
     # Byte-code compiled at install time, as pip does by default in an image.
     subprocess.run([str(python), "-m", "compileall", "-q", str(package)], check=True)
