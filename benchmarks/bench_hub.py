@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import statistics
@@ -213,9 +214,9 @@ def summary_rows(figures: dict) -> list[dict]:
                     f"<= {TARGET_CONTROL_P95_MS}"))
     rows.append(row(f"{mode}: control change p95", round(_pct(controls, 0.95), 1), "ms",
                     f"<= {TARGET_CONTROL_P95_MS}"))
-    servers = [s for s in figures["server"] if s[0] == s[0]]
+    servers = [s for s in figures["server"] if not math.isnan(s[0])]
     for nb, memories in figures["kernels"].items():
-        rss = [m[0] for m in memories if m[0] == m[0]]
+        rss = [m[0] for m in memories if not math.isnan(m[0])]
         rows.append(row(f"{mode}: kernel RSS after Run All, {nb[:2]} (median)", round(statistics.median(rss), 1)
                         if rss else float("nan"), "MiB", f"<= {TARGET_KERNEL_MIB}"))
     totals_rss, totals_pss = [], []
@@ -237,7 +238,7 @@ def summary_rows(figures: dict) -> list[dict]:
     rows.append(row(f"{mode}: hub RSS (peak)", round(figures["hub_rss"], 1), "MiB", "<= 300"))
     rows.append(row(f"{mode}: proxy RSS (peak)", round(figures["proxy_rss"], 1), "MiB", "<= 150"))
     rows.append(row(f"{mode}: errors", len(figures["errors"]), "", "<= 0"))
-    cpu = [c for c in figures["cpu"] if c == c]
+    cpu = [c for c in figures["cpu"] if not math.isnan(c)]
     rows.append(row(f"{mode}: CPU-seconds per student (server + kernels, median)",
                     round(statistics.median(cpu), 1) if cpu else float("nan"), "s", "<= 30")
                 | {"note": f"whole machine busy {figures['cpu_busy_s']:.0f} CPU-s over {figures['wall']:.0f} s "

@@ -10,7 +10,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 
-import constraints  # noqa: E402
+import constraints
 
 
 def _pins():

@@ -14,7 +14,7 @@ pytest.importorskip("jupyterhub", reason="the hub extra is not installed (pip in
 pytest.importorskip("nbgitpuller", reason="the hub extra is not installed (pip install -e '.[hub]')")
 pytest.importorskip("websocket", reason="websocket-client is needed to drive a kernel")
 
-from demo_hub import DemoHub, Student  # noqa: E402
+from demo_hub import DemoHub, Student
 
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
@@ -102,7 +102,7 @@ def test_students_spawn_get_the_notebooks_and_run_one_through_a_kernel(hub):
     path = "meia-cnn/es/04_paso_y_relleno.ipynb"
     student.open(path)
     try:
-        seconds, errors = student.run_all(student.notebook(path))
+        _, errors = student.run_all(student.notebook(path))
         assert errors == []
         assert any(state.get("_model_name") == "AnyModel" for state in student.comms.values())
         _, errors = student.execute("import os, meia_cnn.i18n as i\nassert i.get_language() == 'es'\n"
