@@ -5,6 +5,7 @@
     python benchmarks/bench_hub.py --staggered 60     students arriving over 60 s instead
     python benchmarks/bench_hub.py --nodelay          only the trivial-execute round trip, without
                                                       and with TCP_NODELAY on the kernel websocket
+    python benchmarks/bench_hub.py --kernels [DIR]    only each notebook's kernel RSS after Run All
 
 Each student: the hub starts their server (deploy/demo_hub_config.py: nbgitpuller pulls the
 notebooks), then in turn opens 02, 04 and 07 (a session and its kernel websocket, as JupyterLab
@@ -276,6 +277,24 @@ def nodelay_rows(found: dict[str, list[float]]) -> list[dict]:
             | {"note": f"p95 {1000 * _pct(v, 0.95):.1f} ms"} for key, v in found.items()]
 
 
+def kernel_rss_per_notebook(folder: Path = ROOT / "notebooks") -> dict[str, float]:
+    """Each notebook run top to bottom in a fresh kernel (nbclient, no hub): the kernel's RSS after, MiB."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    found = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        with client.setup_kernel():
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+            pid = client.km.provisioner.process.pid
+            found[path.stem] = _memory(psutil.Process(pid))[0]
+    return found
+
+
 def run(students: tuple[int, ...] = (10,), staggered: float = 0.0) -> list[dict]:
     """The rows for benchmarks/run_all.py: the round trip with and without TCP_NODELAY, then each N."""
     rows = nodelay_rows(nodelay_round_trips())
@@ -294,9 +313,16 @@ def main() -> int:
     parser.add_argument("--students", type=int, nargs="+", default=[10])
     parser.add_argument("--staggered", type=float, default=0.0, help="spread the arrivals over this many seconds")
     parser.add_argument("--nodelay", action="store_true", help="only the round trip with and without TCP_NODELAY")
+    parser.add_argument("--kernels", type=Path, nargs="?", const=ROOT / "notebooks", metavar="FOLDER",
+                        help="only each notebook's kernel RSS after Run All (default folder: notebooks/)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
-    if args.nodelay:
+    if args.kernels:
+        from _common import row
+
+        rows = [row(f"kernel RSS after Run All: {name}", round(rss, 1), "MiB", f"<= {TARGET_KERNEL_MIB}")
+                for name, rss in kernel_rss_per_notebook(args.kernels).items()]
+    elif args.nodelay:
         rows = nodelay_rows(nodelay_round_trips())
     else:
         rows = []
