@@ -1,7 +1,7 @@
 """The exercises of notebook 04b, transposed convolution.
 
 The solutions and the known mistakes are computed by the core
-(:mod:`meia_cnn.transposed`, :mod:`meia_cnn.ops`), never typed in.
+(:mod:`meia_cnn.arithmetic`, :mod:`meia_cnn.ops`), never typed in.
 
 >>> [ex.id for ex in EXERCISES]
 ['04b.output_size', '04b.matrix_rows', '04b.by_hand']
@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..arithmetic import conv_transpose_output_size
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..transposed import conv_transpose2d, conv_transpose_output_size
+from ..ops import conv_transpose2d
 from ._model import Draw, Exercise, Params, _matrix_tex
 
 __all__ = ["EXERCISES", "INPUT_04B", "KERNEL_04B"]
