@@ -50,3 +50,42 @@ def test_both_hub_configs_cull_idle_kernels_and_servers_and_size_students():
     z2jh = (ROOT / "deploy" / "config.yaml").read_text()
     for key in ("cull:", "memory:", "guarantee:", "limit:", "defaultUrl:", "gitpuller", "MEIA_CNN_LANG"):
         assert key in z2jh, key
+
+
+def test_the_index_notebooks_check_the_installed_version_first():
+    import nbformat
+
+    import meia_cnn
+
+    for path in ("notebooks/00_index.ipynb", "notebooks/es/00_indice.ipynb"):
+        notebook = nbformat.read(ROOT / path, as_version=4)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        calls = re.findall(r'mc\.check_version\("([^"]+)"\)', "".join(cell.source for cell in code[:2]))
+        assert calls == [meia_cnn.__version__], f"{path}: the version check must name {meia_cnn.__version__}"
+
+
+def test_the_server_extension_sets_nodelay_and_leaves_another_connection_class_alone(monkeypatch):
+    from types import SimpleNamespace
+
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
+    from meia_cnn import serving
+
+    def server(connection_class):
+        return SimpleNamespace(web_app=SimpleNamespace(settings={serving.SETTING: connection_class}),
+                               log=SimpleNamespace(info=lambda *a: None))
+
+    default = server(ZMQChannelsWebsocketConnection)
+    serving._load_jupyter_server_extension(default)
+    assert default.web_app.settings[serving.SETTING] is serving.NoDelayKernelWebsocketConnection
+    other = server(object)
+    serving._load_jupyter_server_extension(other)
+    assert other.web_app.settings[serving.SETTING] is object
+
+    # connect() sets nodelay on its websocket, then connects as jupyter_server's connection does
+    calls = []
+    monkeypatch.setattr(ZMQChannelsWebsocketConnection, "connect", lambda self: calls.append("connect") or "done")
+    connection = serving.NoDelayKernelWebsocketConnection.__new__(serving.NoDelayKernelWebsocketConnection)
+    connection._trait_values = {"websocket_handler": SimpleNamespace(set_nodelay=calls.append)}
+    assert connection.connect() == "done"
+    assert calls == [True, "connect"]
