@@ -192,7 +192,8 @@ def run_class(n: int, *, staggered: float = 0.0, port: int = 8865, nodelay: bool
         "spawn": [r.spawn for r in results],
         "run_all": {nb: [r.run_all[nb] for r in results if nb in r.run_all] for nb in NOTEBOOKS},
         "controls": [c for r in results for c in r.controls],
-        "errors": [f"{r.name}: {e}" for r in results for e in r.errors],
+        "errors": [f"{r.name}: {e}" for r in results for e in r.errors]
+                  + [f"left running after the hub stopped: {p}" for p in hub.leftovers],
         "server": [r.server for r in results],
         "cpu": [r.cpu for r in results],
         "kernels": {nb: [r.kernels[nb] for r in results if nb in r.kernels] for nb in NOTEBOOKS},

@@ -112,6 +112,7 @@ class DemoHub:
         self.nodelay = nodelay
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.leftovers: list[str] = []  # processes the hub left running when it stopped
 
     def prepare(self) -> dict[str, str]:
         """Proxy, notebooks branch and configuration; the environment the hub is started with."""
@@ -155,10 +156,22 @@ class DemoHub:
         self.stop()
         raise HubError(f"the hub did not answer within {timeout:.0f} s; see {self.root / 'hub.log'}")
 
-    def stop(self, timeout: float = 30) -> int | None:
-        """SIGTERM to the hub's process group (hub, proxy, servers, kernels); returns the hub's status."""
+    def stop(self, timeout: float = 180) -> int | None:
+        """Stop the hub (it stops the servers and the proxy), then anything of it still running.
+
+        The servers and kernels run in sessions of their own, out of the hub's process group, so
+        they are collected from the hub's process tree first; whatever outlives the hub's own
+        clean-up (say a hub killed after ``timeout`` seconds) is terminated here. Returns the hub's
+        exit status.
+        """
+        import psutil  # a dependency of ipykernel
+
         if self.process is None:
             return None
+        try:
+            family = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            family = []
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -166,10 +179,17 @@ class DemoHub:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        try:  # servers and kernels left behind by a hub that did not stop them
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        self.leftovers = []
+        for process in family:
+            try:
+                if process.is_running():
+                    self.leftovers.append(" ".join(process.cmdline())[:120])
+                    process.terminate()
+            except psutil.NoSuchProcess:
+                pass
+        _, alive = psutil.wait_procs(family, timeout=15)
+        for process in alive:
+            process.kill()
         return self.process.returncode
 
     def __enter__(self) -> DemoHub:

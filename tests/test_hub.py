@@ -57,6 +57,7 @@ def hub(tmp_path_factory):
     yield demo
     status = demo.stop()
     assert status == 0, (demo.root / "hub.log").read_text()[-3000:]
+    assert demo.leftovers == [], "the hub left servers, kernels or its proxy running"
     assert not any(_listening(demo.port + i) for i in range(3)), "the hub or its proxy still listens"
 
 
