@@ -29,8 +29,9 @@ BIN = Path(sys.executable).parent  # the hub's environment is the students' envi
 # ---- what a student's server runs -----------------------------------------------------------------
 # The notebooks first (in the home folder, as the student), then the single-user server.
 if NOTEBOOKS == "copy":
-    fetch = (f"{shlex.quote(str(BIN / 'meia-cnn-notebooks'))} --lang en >/dev/null && "
-             f"{shlex.quote(str(BIN / 'meia-cnn-notebooks'))} --lang es >/dev/null")
+    # the meia-cnn-notebooks command, through this Python
+    copy = f"{shlex.quote(sys.executable)} -c 'import sys, meia_cnn.notebooks as n; sys.exit(n.main())'"
+    fetch = f"{copy} --lang en >/dev/null && {copy} --lang es >/dev/null"
 else:
     # nbgitpuller merges a new release into the student's copy; the student's edits win.
     fetch = f"{shlex.quote(str(BIN / 'gitpuller'))} {shlex.quote(NOTEBOOKS)} notebooks meia-cnn >/dev/null"

@@ -1,5 +1,6 @@
 """deploy/: the pinned constraints cover the image's requirements; the configs say what they promise."""
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -89,3 +90,22 @@ def test_the_server_extension_sets_nodelay_and_leaves_another_connection_class_a
     connection._trait_values = {"websocket_handler": SimpleNamespace(set_nodelay=calls.append)}
     assert connection.connect() == "done"
     assert calls == [True, "connect"]
+
+
+def test_the_one_server_config_copies_both_languages_before_starting_the_server(tmp_path, monkeypatch):
+    import subprocess
+
+    from traitlets.config import Config
+
+    monkeypatch.setenv("MEIA_HUB_NOTEBOOKS", "copy")
+    monkeypatch.setenv("MEIA_CNN_LANG", "es")
+    c = Config()
+    exec((ROOT / "deploy" / "jupyterhub_config.py").read_text(), {"get_config": lambda: c})
+    assert c.Spawner.default_url == "/lab/tree/meia-cnn/es/00_indice.ipynb"
+    assert c.Spawner.environment == {"MEIA_CNN_LANG": "es"}
+    command = [*c.Spawner.cmd[:-1], "echo"]  # the server replaced by `echo ARGS`
+    out = subprocess.run([*command, "server", "--started"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
+    assert out.stdout == "server --started\n" and out.stderr == ""
+    assert (tmp_path / "meia-cnn" / "00_index.ipynb").is_file()
+    assert (tmp_path / "meia-cnn" / "es" / "00_indice.ipynb").is_file()
