@@ -198,14 +198,17 @@ class DemoHub:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def request(self, method: str, url: str, body: object = None, *, timeout: float = 120) -> object:
-        """One HTTP request with the driver service's token; the JSON answer (None when empty)."""
+    def request(self, method: str, url: str, body: object = None, *, timeout: float = 120,
+                raw: bool = False) -> object:
+        """One HTTP request with the driver service's token; the JSON answer (None when empty), or the text."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(url, data=data, method=method,
                                      headers={"Authorization": f"token {self.token}",
                                               "Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout) as response:
             text = response.read()
+        if raw:
+            return text.decode()
         return json.loads(text) if text else None
 
     def api(self, method: str, path: str, body: object = None, **kw: float) -> object:

@@ -114,3 +114,11 @@ def test_students_spawn_get_the_notebooks_and_run_one_through_a_kernel(hub):
     log = (hub.root / "hub.log").read_text()
     assert "kernel websockets are sent with TCP_NODELAY" in log
     assert "/lab/tree/meia-cnn/es/00_indice.ipynb" in log  # the default URL: the Spanish index
+
+
+def test_voila_on_the_hub_uses_the_kits_template_from_the_jupyter_configuration(hub):
+    """The server's working directory is the student's home: voila.json is found in the config path."""
+    hub.spawn("bruno", timeout=240)
+    page = hub.request("GET", f"{hub.url}/user/bruno/voila/render/meia-cnn/00_index.ipynb", raw=True, timeout=300)
+    assert "voila" in page.lower() and "<html" in page.lower()
+    assert "cdn.jsdelivr.net/npm/@fortawesome" not in page  # Voila's lab template links it; the kit's does not
