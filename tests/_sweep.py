@@ -103,6 +103,7 @@ GOOD: dict[str, Any] = {
     "epochs": 2, "seed": 0, "weights": RNG.random((3, 2)), "output_padding": 0, "mode": "valid",
     "images": RNG.random((2, 6, 6)), "targets": RNG.random((2, 4, 4)), "learning_rate": 0.1,
     "steps": 3, "samples": 2, "image_size": 8, "source": _png(), "shape": (6, 6), "true_kernel": None,
+    "expected": "0.1.0",
 }
 FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.nn.Sequential": {"layers": None, "input_shape": (6, 6, 1)},
