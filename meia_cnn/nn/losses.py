@@ -120,9 +120,12 @@ class SoftmaxCrossEntropy:
         z = np.asarray(logits)
         if z.ndim != 2:
             raise ValueError(f"`logits` must be 2-D (N, classes), got shape {z.shape}")
-        y = _check_labels(y, z.shape[0], z.shape[1])
-        logp = log_softmax(z)
-        n = z.shape[0]
+        return self._forward(z, _check_labels(y, z.shape[0], z.shape[1]))
+
+    def _forward(self, logits: NDArray[Any], y: NDArray[Any]) -> float:
+        """:meth:`forward` for float logits ``(N, K)`` and labels already checked (``fit`` checks them once)."""
+        logp = log_softmax(logits)
+        n = logits.shape[0]
         self._cache = (logp, y)
         return float(-logp[np.arange(n), y].mean()) if n else 0.0
 
