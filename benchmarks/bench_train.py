@@ -34,7 +34,7 @@ optional benchmark dependency (``pip install torch``, the CPU build); without
 it that comparison is skipped and said so.
 
     python benchmarks/bench_train.py [--repeats 5] [--seeds 10] [--no-torch]
-    python benchmarks/bench_train.py --compare-only     (only the PyTorch comparison)
+    python benchmarks/bench_train.py --compare-only [--threads 2 1]   (only the PyTorch comparison)
 """
 
 from __future__ import annotations
@@ -191,7 +191,8 @@ def compare_with_torch(repeats: int = 5, threads: tuple[int, ...] = THREADS) -> 
     return rows
 
 
-def run(repeats: int = 5, seeds: range = range(10), torch: bool = True) -> list[dict[str, Any]]:
+def run(repeats: int = 5, seeds: range = range(10), torch: bool = True,
+        threads: tuple[int, ...] = THREADS) -> list[dict[str, Any]]:
     """The seed table, then the timing and the shipped weights' accuracy, as rows of targets."""
     print(f"recipe: {REFERENCE_SETTINGS}; {_load()}")
     table = seed_table(seeds)
@@ -214,7 +215,7 @@ def run(repeats: int = 5, seeds: range = range(10), torch: bool = True) -> list[
             "reported", ok=True),
         row("shipped weights (meia_cnn/assets), test accuracy", round(100 * shipped, 2), "%",
             f">= {100 * MIN_ACCURACY:g} %"),
-    ] + (compare_with_torch(repeats) if torch else [])
+    ] + (compare_with_torch(repeats, threads) if torch else [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,12 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 in the table")
     parser.add_argument("--no-torch", action="store_true", help="skip the comparison with PyTorch")
     parser.add_argument("--compare-only", action="store_true", help="only the comparison with PyTorch")
+    parser.add_argument("--threads", type=int, nargs="+", default=list(THREADS),
+                        help="thread counts of the comparison (default: 2 1)")
     args = parser.parse_args(argv)
     print(machine() + " (fit runs BLAS on one thread)")
     if args.compare_only:
-        rows = compare_with_torch(args.repeats)
+        rows = compare_with_torch(args.repeats, tuple(args.threads))
     else:
-        rows = run(args.repeats, range(args.seeds), torch=not args.no_torch)
+        rows = run(args.repeats, range(args.seeds), torch=not args.no_torch, threads=tuple(args.threads))
     print_table(rows, f"training the reference CNN on the digits, float32; {_load()}")
     met = all(r["ok"] for r in rows)
     print("targets met" if met else "targets NOT met: " + "; ".join(r["measure"].strip() for r in rows if not r["ok"]))

@@ -6,12 +6,17 @@ trainable layer, stores the gradients of its parameters in ``grads`` under
 the names used in ``params``.  A batch is ``(N, H, W, C)`` for images and
 ``(N, features)`` after :class:`Flatten`.
 
-The forward passes reuse the core (:func:`meia_cnn.ops.conv2d`,
-:func:`meia_cnn.ops.max_pool2d`, :func:`meia_cnn.ops.avg_pool2d`); the
-backward passes are vectorised on the core's window view
-(:func:`meia_cnn.ops.sliding_windows`): one matrix product per convolution
-plus a scatter over the ``Kh * Kw`` kernel offsets (never a loop over pixels).
-Output sizes come from :func:`meia_cnn.arithmetic.output_size`.
+The passes compute what the core computes (:func:`meia_cnn.ops.conv2d`,
+:func:`meia_cnn.ops.max_pool2d`, :func:`meia_cnn.ops.avg_pool2d`), on the
+core's padding and window view, vectorised: a convolution is one im2col
+matrix and one matrix product, kept for the backward pass, whose input
+gradient is a transposed convolution (one more product); pooling copies its
+windows once.  Output sizes come from :mod:`meia_cnn.arithmetic`.
+
+Each layer's public ``forward``/``backward`` checks its arguments, then
+calls ``_forward``/``_backward``, which :class:`~meia_cnn.nn.Sequential`
+calls directly with the batch it checked once (the layers' outputs need no
+checking).  In ``float32`` (the default) every pass stays in ``float32``.
 
 Inputs are checked as the core checks them: numbers only (a ``TypeError``
 otherwise), finite (a ``ValueError`` naming ``x``), of the layer's rank.  A
