@@ -181,3 +181,14 @@ def test_strided_padded_conv2d_gradients_equal_torch_autograd(stride, padding):
     np.testing.assert_allclose(dx, xt.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(layer.grads["W"], wt.grad.numpy().transpose(2, 3, 1, 0), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(layer.grads["b"], bt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(4, 8, 8, 1), (3, 9, 12, 2), (2, 5, 5, 4)])  # both im2col layouts
+def test_conv2d_forward_equals_the_core_conv2d_exactly(shape):
+    rng = np.random.default_rng(0)
+    layer = Conv2D(shape[-1], 5, 3, padding="same", seed=0)
+    layer.params["b"][...] = rng.standard_normal(5)
+    x = rng.standard_normal(shape).astype(np.float32)
+    from meia_cnn import ops
+
+    np.testing.assert_array_equal(layer.forward(x), ops.conv2d(x, layer.params["W"], layer.params["b"], padding="same"))

@@ -95,21 +95,8 @@ def _tuples(value: Any) -> Any:
 
 def _im2col(x: NDArray[Any], kernel: tuple[int, int], stride: tuple[int, int],
             pads: tuple[tuple[int, int], tuple[int, int]]) -> NDArray[Any]:
-    """The im2col matrix ``(N H' W', Kh Kw C)`` of a checked batch: zero-padded, one copy of the window view.
-
-    Rows are the windows in ``(n, i, j)`` order, columns their cells in
-    ``(u, v, c)`` order, as :func:`meia_cnn.ops.conv2d` builds them.  The copy
-    runs along the longer contiguous stretch of the input: a window's row of
-    ``Kw C`` values (a row-major matrix), or, with few channels (a grey
-    image: ``C = 1``), an image row of ``W'`` values (a column-major matrix,
-    three times faster to copy there); BLAS takes either.
-    """
-    xp = ops._pad_hw(x, pads, 0.0)
-    win = ops._windows4(xp, kernel, stride, (1, 1))  # (N, H', W', Kh, Kw, C), a view
-    n, oh, ow, kh, kw, c = win.shape
-    if ow > kw * c:
-        return win.transpose(3, 4, 5, 0, 1, 2).reshape(kh * kw * c, n * oh * ow).T
-    return win.reshape(n * oh * ow, kh * kw * c)
+    """The im2col matrix ``(N H' W', Kh Kw C)`` of a checked batch, zero-padded, as :func:`meia_cnn.ops.conv2d` builds it."""
+    return ops._im2col(ops._windows4(ops._pad_hw(x, pads, 0.0), kernel, stride, (1, 1)))
 
 
 Geometry = tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]  # (H', W'), ((t, b), (l, r))
@@ -679,7 +666,7 @@ class MaxPool2D(_Pool):
         """
         if self._cache is None:
             raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        shape, won = self._cache
+        won = self._cache[1]
         g = np.asarray(grad_out)
         if g.shape != won.shape[1:]:
             raise ValueError(f"{self!r}: `grad_out` must have shape {won.shape[1:]}, got {g.shape}")
