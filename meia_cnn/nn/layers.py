@@ -423,7 +423,9 @@ class Conv2D(Layer):
         g = np.asarray(grad_out, dtype=self.dtype)
         if g.shape != (n, oh, ow, self.filters):
             raise ValueError(f"{self!r}: `grad_out` must have shape {(n, oh, ow, self.filters)}, got {g.shape}")
-        return self._backward(g)
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
 
     def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
         if self._cache is None:
@@ -671,7 +673,9 @@ class MaxPool2D(_Pool):
         g = np.asarray(grad_out)
         if g.shape != won.shape[1:]:
             raise ValueError(f"{self!r}: `grad_out` must have shape {won.shape[1:]}, got {g.shape}")
-        return self._backward(g)
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
 
     def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
         if self._cache is None:
@@ -808,7 +812,9 @@ class ReLU(Layer):
         g = np.asarray(grad_out)
         if g.shape != self._mask.shape:
             raise ValueError(f"ReLU(): `grad_out` must have shape {self._mask.shape}, got {g.shape}")
-        return self._backward(g)
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
 
     def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
         if self._mask is None:
@@ -1004,7 +1010,9 @@ class Dense(Layer):
             raise ValueError(
                 f"{self!r}: `grad_out` must have shape {(self._x.shape[0], self.out_features)}, got {g.shape}"
             )
-        return self._backward(g)
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
 
     def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
         if self._x is None:

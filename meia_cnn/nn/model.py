@@ -332,8 +332,10 @@ class Sequential:
         ``fit``: the first layer is told not to compute it.
         """
         first = len(self.layers) - 1
+        g: NDArray[Any] | None = grad
         for i, layer in enumerate(reversed(self.layers)):
-            grad = layer._backward(grad, i != first)
+            assert g is not None  # only the first layer may skip its input's gradient
+            g = layer._backward(g, i != first)
 
     def forward(self, X: ArrayLike, training: bool = False) -> NDArray[Any]:
         """The last layer's output (logits) for a batch ``X``.
