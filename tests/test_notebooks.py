@@ -11,6 +11,7 @@ each with its source named.
 """
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -154,8 +155,12 @@ def test_starts_with_learning_goals(notebook):
     first = nb.cells[0]
     assert first.cell_type == "markdown"
     assert first.source.startswith("# ")
-    assert "**Learning goals.**" in first.source
-    assert len(re.findall(r"^- ", first.source, re.M)) >= 3
+    # the goals are on the title slide or on a sub-slide of it (the index's title slide would pass 90 words)
+    opening = [first] + list(itertools.takewhile(
+        lambda c: c.metadata.get("slideshow", {}).get("slide_type") == "subslide", nb.cells[1:]))
+    goals = [c.source for c in opening if c.cell_type == "markdown" and "**Learning goals.**" in c.source]
+    assert goals, f"{name}: no learning goals on the opening slide"
+    assert len(re.findall(r"^- ", goals[0], re.M)) >= 3
 
 
 def test_ends_with_exercises(notebook):
@@ -393,6 +398,5 @@ def test_the_core_cells_run_alone_in_a_fresh_kernel(name):
     assert not errors, f"{name}: core cells fail alone: {errors}"
 
 
-@pytest.mark.xfail(strict=True, reason="the index's title slide holds what the kit is and all the learning goals")
 def test_the_index_title_slide_is_under_ninety_words():
     assert _slide_words(_slide_groups(_core_cells("00_index"))[0]) <= CORE_WORDS
