@@ -22,7 +22,8 @@ import meia_cnn
 from meia_cnn import architectures, data, i18n
 from meia_cnn import widgets as W
 from meia_cnn.kernels import KERNEL_PRESETS, parse_kernel
-from meia_cnn.widgets._explorer import JS_DIR, UI_WORDS, student_error
+from meia_cnn.widgets._assets import JS_DIR
+from meia_cnn.widgets._explorer import UI_WORDS, student_error
 from meia_cnn.widgets._testing import plan
 
 from .conftest import _huge_png_header, _png_bytes, upload

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import meia_cnn.widgets as mw
-from meia_cnn.widgets import _explorer
+from meia_cnn.widgets import _assets, _explorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import bench_memory  # noqa: E402
@@ -71,12 +71,12 @@ def test_per_explorer_caches_are_bounded(name):
 
 #: Module-level caches with no size limit, each keyed by a closed set of names: (module, function, keys).
 CLOSED_KEYS = {
-    ("meia_cnn.widgets._explorer", "esm"): "one entry per shipped .js file (an unknown name raises)",
+    ("meia_cnn.widgets._assets", "esm"): "one entry per shipped .js file (an unknown name raises)",
     ("meia_cnn.data", "_raw_sample"): "one entry per sample picture name (an unknown name raises)",
     ("meia_cnn.architectures", "_summary"): "one entry per network of the registry (names are resolved first)",
     ("meia_cnn.i18n", "_translations"): "one entry per supported language",
 }
-MODULES = ["meia_cnn.widgets._explorer", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.i18n",
+MODULES = ["meia_cnn.widgets._explorer", "meia_cnn.widgets._assets", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.i18n",
            "meia_cnn.kernels", *(f"meia_cnn.explain.{m}" for m in (
                "architecture", "convolution", "feature_maps", "inception", "learn_kernel", "one_by_one",
                "pooling", "sharing", "stride_padding", "template_matching", "training", "transposed", "volume")),
@@ -107,7 +107,7 @@ def test_closed_key_caches_refuse_names_outside_their_set():
 
     for bad in ("no-such-file.js", "../draw.js"):
         with pytest.raises(ValueError, match="`name` must be a file"):
-            _explorer.esm(bad)
+            _assets.esm(bad)
     before = data._raw_sample.cache_info().currsize
     with pytest.raises((ValueError, KeyError)):
         data.sample_image("no such picture")

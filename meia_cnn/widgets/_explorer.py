@@ -38,7 +38,6 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 import anywidget
@@ -50,11 +49,10 @@ from numpy.typing import ArrayLike
 from ..i18n import TranslatedText, get_language, ngettext, ngettext_noop
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ._assets import esm
 
 __all__ = [
     "PALETTE",
-    "JS_DIR",
-    "esm",
     "View",
     "Upload",
     "Explorer",
@@ -80,8 +78,6 @@ PALETTE = {
     "grey": "#999999",
     "light": "#ececec",
 }
-#: Folder of the front-end files shipped with the package.
-JS_DIR = Path(__file__).resolve().parent / "js"
 #: zlib level of the PNG pictures: fast to encode, a little larger.
 PNG_COMPRESS_LEVEL = 1
 
@@ -288,37 +284,6 @@ def ui_words() -> dict[str, str]:
     'Pause'
     """
     return dict(UI_WORDS.items())
-
-
-@functools.lru_cache(maxsize=None)
-def esm(name: str) -> str:
-    """The ES module of one explorer: :file:`js/draw.js` followed by :file:`js/{name}`.
-
-    anywidget loads ``_esm`` from a blob URL, where a relative ``import``
-    cannot resolve (and the kit uses no bundler and no server route), so the
-    shared drawing library is put in front of the explorer's own file.
-
-    Parameters
-    ----------
-    name : str
-        The explorer's file in :data:`JS_DIR`, e.g. ``"stride_padding.js"``.
-
-    Returns
-    -------
-    str
-        The module's source.
-
-    Examples
-    --------
-    >>> source = esm("stride_padding.js")
-    >>> source.startswith("// draw.js") and "export default" in source
-    True
-    """
-    path = JS_DIR / name
-    if path.parent != JS_DIR or not path.is_file():
-        raise ValueError(f"`name` must be a file of {JS_DIR}, got {name!r}")
-    draw = (JS_DIR / "draw.js").read_text(encoding="utf-8")
-    return f"{draw}\n// ---- {name} ----\n{path.read_text(encoding='utf-8')}"
 
 
 def format_number(value: float, digits: int = 3) -> str:

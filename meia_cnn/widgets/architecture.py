@@ -31,7 +31,8 @@ from ..explain.architecture import ArchitectureState, architecture_state, layout
 from ..i18n import TranslatedText, labelled_options, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View
 
 __all__ = ["ArchitectureExplorer", "layout", "volumes"]
 #: The diagram's proportions (see :func:`~meia_cnn.explain.architecture.layout`).

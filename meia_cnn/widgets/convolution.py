@@ -36,7 +36,8 @@ from ..kernels import (
     kernel_text,
     parse_kernel,
 )
-from ._explorer import Explorer, Upload, View, colours, esm, first_upload, format_number, png_bytes, student_error
+from ._assets import esm
+from ._explorer import Explorer, Upload, View, colours, first_upload, format_number, png_bytes, student_error
 
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
            "common_denominator"]

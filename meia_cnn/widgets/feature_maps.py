@@ -52,7 +52,8 @@ from ..nn.losses import _check_labels
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, PALETTE, Upload, View, colours, esm, first_upload, format_number, upload_error
+from ._assets import esm
+from ._explorer import Explorer, PALETTE, Upload, View, colours, first_upload, format_number, upload_error
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 

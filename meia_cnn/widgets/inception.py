@@ -24,7 +24,8 @@ from ..explain.inception import COUNTS, InceptionState, inception_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View
 
 __all__ = ["InceptionExplorer"]
 

@@ -25,7 +25,8 @@ from ..explain.learn_kernel import LearnKernelState, learn_kernel_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, colours, esm, format_number, png_bytes
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, colours, format_number, png_bytes
 
 __all__ = ["LearnKernelExplorer"]
 

@@ -28,7 +28,8 @@ from ..explain.one_by_one import OneByOnePixel, OneByOneState, one_by_one_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, esm, format_number
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, format_number
 
 __all__ = ["OneByOneExplorer", "number"]
 

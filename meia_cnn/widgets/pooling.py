@@ -28,7 +28,8 @@ from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_state
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, colours, esm, first_upload, format_number, png_bytes, upload_error
+from ._assets import esm
+from ._explorer import Explorer, Upload, View, colours, first_upload, format_number, png_bytes, upload_error
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 

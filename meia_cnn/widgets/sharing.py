@@ -27,7 +27,8 @@ from ..explain.sharing import SharingState, parameter_sharing_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm, png_bytes
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, png_bytes
 
 __all__ = ["ParameterSharingExplorer"]
 

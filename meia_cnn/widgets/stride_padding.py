@@ -25,7 +25,8 @@ from ..explain.stride_padding import StridePaddingState, input_values, stride_pa
 from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, colours, format_number
 
 __all__ = ["StridePaddingExplorer", "input_values"]
 

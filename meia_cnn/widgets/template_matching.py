@@ -46,7 +46,8 @@ from ..explain.template_matching import (
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, esm, first_upload, format_number, png_bytes, upload_error
+from ._assets import esm
+from ._explorer import Explorer, Upload, View, first_upload, format_number, png_bytes, upload_error
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
 

@@ -35,7 +35,8 @@ from ..nn import REFERENCE_SETTINGS, digits_split
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm, format_number, png_bytes, student_error
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, format_number, png_bytes, student_error
 
 __all__ = ["TrainingExplorer"]
 

@@ -34,7 +34,8 @@ from ..explain.transposed import (
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, colours, esm, format_number
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, colours, format_number
 
 __all__ = ["TransposedConvExplorer"]
 

@@ -30,13 +30,13 @@ from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeSt
 from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ._assets import esm
 from ._explorer import (
     Explorer,
     PNG_COMPRESS_LEVEL,
     Upload,
     View,
     colours,
-    esm,
     first_upload,
     format_number,
     png_bytes,
