@@ -33,19 +33,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import io
 import logging
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 import anywidget
 import ipywidgets as widgets
-import numpy as np
 import traitlets
-from numpy.typing import ArrayLike
 
+from ..explain.render import PALETTE, colours, format_number, plain_text, png_bytes
 from ..i18n import TranslatedText, get_language, ngettext, ngettext_noop
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -64,22 +61,6 @@ __all__ = [
     "ui_words",
     "student_error",
 ]
-
-#: Okabe & Ito's colour-blind-safe palette, the one palette of the kit (draw.js has the same).
-PALETTE = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-    "light": "#ececec",
-}
-#: zlib level of the PNG pictures: fast to encode, a little larger.
-PNG_COMPRESS_LEVEL = 1
 
 _log = logging.getLogger(__name__)
 
@@ -284,162 +265,6 @@ def ui_words() -> dict[str, str]:
     'Pause'
     """
     return dict(UI_WORDS.items())
-
-
-def format_number(value: float, digits: int = 3) -> str:
-    """A number as written in a cell or a readout: short, with a true minus sign.
-
-    Whole numbers print without decimals; others with ``digits``
-    significant digits.
-
-    Parameters
-    ----------
-    value : float
-    digits : int
-        Significant digits of a number that is not whole.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_number(4.0), format_number(-2), format_number(0.0625), format_number(12.375)
-    ('4', '−2', '0.0625', '12.4')
-    >>> format_number(-1e-17)
-    '0'
-    """
-    return _format(float(value), int(digits))
-
-
-@functools.lru_cache(maxsize=4096)
-def _format(v: float, digits: int) -> str:
-    if not math.isfinite(v):
-        return "nan" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-    if abs(v) < 1e-12:
-        return "0"
-    if abs(v) < 1e6 and abs(v - round(v)) < 1e-9:
-        text = str(int(round(v)))
-    else:
-        text = f"{v:.{digits}g}"
-    return text.replace("-", "−") if v < 0 else text
-
-
-@functools.lru_cache(maxsize=16)
-def _lut(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """A colour map as 256 RGB rows (uint8) and the same as ``"#rrggbb"`` strings."""
-    import matplotlib
-
-    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3] * 255 + 0.5).astype(np.uint8)
-    return rgb, tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb)
-
-
-def _range(arr: np.ndarray, vmin: float | None, vmax: float | None, symmetric: bool) -> tuple[float, float]:
-    finite = arr[np.isfinite(arr)]
-    lo = float(vmin) if vmin is not None else (float(finite.min()) if finite.size else 0.0)
-    hi = float(vmax) if vmax is not None else (float(finite.max()) if finite.size else 1.0)
-    if symmetric:
-        m = max(abs(lo), abs(hi), 1e-12)
-        lo, hi = -m, m
-    if hi <= lo:
-        hi = lo + 1.0
-    return lo, hi
-
-
-def _indices(arr: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    with np.errstate(invalid="ignore", over="ignore"):
-        scaled = np.nan_to_num(np.clip((arr - lo) / (hi - lo), 0.0, 1.0))
-    return np.minimum((scaled * 255 + 0.5).astype(np.intp), 255)
-
-
-def colours(values: ArrayLike, *, cmap: str = "cividis", vmin: float | None = None,
-            vmax: float | None = None, symmetric: bool = False) -> list[list[str | None]]:
-    """Cell colours for a grid, as ``"#rrggbb"`` (``None`` where a value is not finite).
-
-    Parameters
-    ----------
-    values : (M, N) array
-    cmap : str
-        A matplotlib colour map: ``"cividis"`` for values >= 0, ``"PuOr_r"``
-        for signed values (both colour-blind safe), ``"gray"`` for photos.
-    vmin, vmax : float, optional
-        The values at the ends of the map (default: the finite extremes).
-    symmetric : bool
-        Centre the map on 0 (signed values).
-
-    Returns
-    -------
-    list of list of str or None
-
-    Examples
-    --------
-    >>> colours([[0, 1]], cmap="gray")
-    [['#000000', '#ffffff']]
-    >>> colours([[-1, 0, 1]], cmap="PuOr_r", symmetric=True)[0][1]
-    '#f7f7f6'
-    """
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 2:
-        raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
-    lo, hi = _range(arr, vmin, vmax, symmetric)
-    names = _lut(cmap)[1]
-    index = _indices(arr, lo, hi).tolist()
-    ok = np.isfinite(arr).tolist()
-    return [[names[i] if good else None for i, good in zip(irow, okrow)] for irow, okrow in zip(index, ok)]
-
-
-def png_bytes(values: ArrayLike, *, cmap: str = "gray", vmin: float | None = None,
-              vmax: float | None = None, symmetric: bool = False) -> bytes:
-    """A 2-D array as PNG bytes through a colour map (for a :class:`~traitlets.Bytes` trait).
-
-    Parameters
-    ----------
-    values : (M, N) array
-    cmap, vmin, vmax, symmetric
-        As for :func:`colours`.
-
-    Returns
-    -------
-    bytes
-
-    Examples
-    --------
-    >>> png_bytes([[0.0, 1.0]])[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    from PIL import Image
-
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 2:
-        raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
-    lo, hi = _range(arr, vmin, vmax, symmetric)
-    # one byte per pixel and the colour map as the palette: a third of RGB's bytes to encode
-    picture = Image.fromarray(_indices(arr, lo, hi).astype(np.uint8), mode="P")
-    picture.putpalette(_lut(cmap)[0].ravel().tolist())
-    with io.BytesIO() as out:
-        picture.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return out.getvalue()
-
-
-def plain_text(markup: str) -> str:
-    """HTML to plain text: tags dropped, entities decoded, spaces collapsed.
-
-    Parameters
-    ----------
-    markup : str
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> plain_text("<div><b>G</b> = 3 &times; 3</div><div>next</div>")
-    'G = 3 × 3\\nnext'
-    """
-    text = re.sub(r"<br\s*/?>|</p>|</div>|</tr>|</li>", "\n", markup)
-    text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip()).strip()
 
 
 class View(anywidget.AnyWidget):

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import functools
 import html
-import struct
-import zlib
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -47,6 +45,7 @@ from ..explain.feature_maps import (
     tile_channels,
     tile_layout,
 )
+from ..explain.render import encode_png, sample_colour_map
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.losses import _check_labels
 from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_values
@@ -135,33 +134,10 @@ class FeatureMapView(View):
     maps = traitlets.List(traitlets.Bytes()).tag(sync=True)
 
 
-def _png(pixels: NDArray[np.uint8], palette: bytes | None = None) -> bytes:
-    """PNG bytes of ``(H, W, 3)`` RGB pixels, or of ``(H, W)`` indices into ``palette`` (256 RGB triples).
-
-    Written directly with zlib (level 1, no row filter): the pictures are
-    small and a new set is made at each change of image, where an imaging
-    library's set-up per picture costs more than the encoding itself.
-    """
-    h, w = pixels.shape[:2]
-    rows = np.zeros((h, 1 + pixels[0].size), dtype=np.uint8)  # each row: filter type 0, then its bytes
-    rows[:, 1:] = pixels.reshape(h, -1)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    colour_type = 2 if palette is None else 3
-    head = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
-    table = b"" if palette is None else chunk(b"PLTE", palette)
-    return (b"\x89PNG\r\n\x1a\n" + head + table + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-            + chunk(b"IEND", b""))
-
-
 @functools.lru_cache(maxsize=4)
 def _palette(name: str) -> bytes:
     """255 colours of a colour map, then white (index 255: the gaps between tiles), as a PNG palette."""
-    import matplotlib
-
-    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 255))[:, :3] * 255 + 0.5).astype(np.uint8)
+    rgb = sample_colour_map(name, np.linspace(0.0, 1.0, 255))
     return np.vstack([rgb, [[255, 255, 255]]]).astype(np.uint8).tobytes()
 
 
@@ -179,7 +155,7 @@ def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
         scaled = np.clip((values - lo) / (hi - lo or 1.0), 0.0, 1.0)
     index = (np.nan_to_num(scaled) * 254 + 0.5).astype(np.uint8)
     index[~np.isfinite(values)] = 255
-    return _png(index, _palette("PuOr_r" if signed else "cividis"))
+    return encode_png(index, _palette("PuOr_r" if signed else "cividis"))
 
 
 def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
@@ -188,7 +164,7 @@ def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
         scaled = np.repeat(scaled, 3, axis=-1)
     elif scaled.shape[-1] != 3:
         scaled = np.repeat(scaled[..., :1], 3, axis=-1)
-    return _png((scaled * 255 + 0.5).astype(np.uint8))
+    return encode_png((scaled * 255 + 0.5).astype(np.uint8))
 
 
 def _n(v: float) -> str:

@@ -25,11 +25,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int
 from ..explain.one_by_one import OneByOnePixel, OneByOneState, one_by_one_state
+from ..explain.render import colour_indices, colour_names
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, format_number
+from ._explorer import PALETTE, Explorer, View, colours, format_number
 
 __all__ = ["OneByOneExplorer", "number"]
 
@@ -261,9 +262,9 @@ class OneByOneExplorer(Explorer):
         xs = np.array([here.pixel for here in state.pixels]).reshape(-1, c)
         ps = np.array([here.products for here in state.pixels]).reshape(-1, c)
         p_lim = np.maximum(np.abs(ps).max(axis=1), 1e-12)[:, None]
-        x_names, p_names = _lut("cividis")[1], _lut("PuOr_r")[1]
-        x_colours = [[x_names[i] for i in row] for row in _indices(xs, x_lo, x_hi).tolist()]
-        p_colours = [[p_names[i] for i in row] for row in _indices(ps, -p_lim, p_lim).tolist()]
+        x_names, p_names = colour_names("cividis"), colour_names("PuOr_r")
+        x_colours = [[x_names[i] for i in row] for row in colour_indices(xs, x_lo, x_hi).tolist()]
+        p_colours = [[p_names[i] for i in row] for row in colour_indices(ps, -p_lim, p_lim).tolist()]
         weights = state.kernel_weights.tolist()
         dot = TEXT["dot"]
         steps = []

@@ -15,7 +15,6 @@ module binds the controls to it and turns it into the scene that
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 import ipywidgets as widgets
@@ -27,13 +26,13 @@ from .. import arithmetic
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeState, make_kernels, volume_state
+from ..explain.render import encode_png, sample_colour_map
 from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import (
     Explorer,
-    PNG_COMPRESS_LEVEL,
     Upload,
     View,
     colours,
@@ -145,26 +144,21 @@ def deck_geometry(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
 
 def _deck_png(fmap: NDArray[np.float64]) -> bytes:
     """The maps as a deck of cards (PNG): map 0 in front, each next one up and to the right."""
-    import matplotlib
-    from PIL import Image
-
     gd = fmap.shape[2]
     thin, ch, cw, off = deck_geometry(fmap.shape)
     canvas = np.full((ch + (gd - 1) * off, cw + (gd - 1) * off, 4), 0, dtype=np.uint8)
-    cmap = matplotlib.colormaps["PuOr_r"]
     border = min(ch, cw) >= 16
     for f in range(gd - 1, -1, -1):  # back to front
         m = fmap[::thin, ::thin, f]
         lim = float(np.abs(m).max()) or 1.0
-        card = cmap(0.5 + 0.5 * m / lim, bytes=True)
+        card = np.full((*m.shape, 4), 255, dtype=np.uint8)
+        card[..., :3] = sample_colour_map("PuOr_r", 0.5 + 0.5 * m / lim)
         if border:
             card[[0, -1], :, :3] = 77
             card[:, [0, -1], :3] = 77
         y0, x0 = (gd - 1 - f) * off, f * off
         canvas[y0:y0 + ch, x0:x0 + cw] = card
-    with io.BytesIO() as out:
-        Image.fromarray(canvas, mode="RGBA").save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return out.getvalue()
+    return encode_png(canvas)
 
 
 class VolumeView(View):
