@@ -22,6 +22,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
 from ._validation import IntOrPair, as_int, as_pair, check_elements, is_int
+from .errors import KitValueError
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -207,11 +208,11 @@ def load_image(
     >>> load_image(buffer.getvalue(), name="strip.png", min_size=(40, 40))
     Traceback (most recent call last):
     ...
-    ValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40
+    meia_cnn.errors.KitValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40
     """
     data, label = _read_source(source, max_bytes, name)
     if not data:
-        raise ValueError(f"{label} is empty (0 bytes): not an image")
+        raise KitValueError(f"{label} is empty (0 bytes): not an image", code="image_empty", name=label)
     need_h, need_w = as_pair(min_size, "min_size")
     target = _check_size_argument(size)
     from PIL import Image, UnidentifiedImageError
@@ -221,33 +222,38 @@ def load_image(
         try:
             im = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError:
-            raise ValueError(f"{label} is too large: its header declares more pixels than the limit "
-                             f"of {max_pixels:,}") from None
+            raise KitValueError(f"{label} is too large: its header declares more pixels than the limit "
+                                f"of {max_pixels:,}", code="image_too_large", name=label) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise ValueError(f"{label} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF...)") from None
+            raise KitValueError(f"{label} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF...)",
+                                code="image_unreadable", name=label) from None
         except Exception:  # a decoder's own failure on a corrupt header
-            raise ValueError(f"{label} is not a readable image: its header is damaged") from None
+            raise KitValueError(f"{label} is not a readable image: its header is damaged",
+                                code="image_unreadable", name=label) from None
         with im:
             width, height = im.size
             _check_dims(label, height, width, max_pixels)
             frames = _frame_count(im)
             if frames > 1 and width * height * frames > max_pixels:
-                raise ValueError(
+                raise KitValueError(
                     f"{label} is too large: {frames:,} frames of {width}x{height} = "
-                    f"{width * height * frames:,} pixels, the limit is {max_pixels:,}"
+                    f"{width * height * frames:,} pixels, the limit is {max_pixels:,}",
+                    code="image_too_large", name=label,
                 )
             try:
                 pixels = _decode_first_frame(im, target)
             except Exception:
-                raise ValueError(f"{label} could not be decoded as an image: the file is damaged "
-                                 f"or truncated") from None
+                raise KitValueError(f"{label} could not be decoded as an image: the file is damaged "
+                                    f"or truncated", code="image_unreadable", name=label) from None
     if size is None and max(pixels.shape[:2]) > MAX_DECODED_SIDE:
         size = MAX_DECODED_SIDE
     image = _finish(pixels, grey=grey, size=size)
     if image.shape[0] < need_h or image.shape[1] < need_w:
-        raise ValueError(
+        raise KitValueError(
             f"{label} is too small: {image.shape[1]}x{image.shape[0]} pixels, "
-            f"this needs at least {need_w}x{need_h}"
+            f"this needs at least {need_w}x{need_h}",
+            code="image_too_small", name=label, width=image.shape[1], height=image.shape[0],
+            need_width=need_w, need_height=need_h,
         )
     return image
 
@@ -336,7 +342,8 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
         label = name if name else "the upload"
         n = source.nbytes if isinstance(source, memoryview) else len(source)
         if n > max_bytes:
-            raise ValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes")
+            raise KitValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes",
+                                code="image_too_large", name=label)
         return bytes(source), label
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
@@ -344,9 +351,11 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
         try:
             n = os.path.getsize(path)
         except OSError as exc:
-            raise ValueError(f"cannot read {label}: {exc.strerror or 'no such file'}") from None
+            raise KitValueError(f"cannot read {label}: {exc.strerror or 'no such file'}",
+                                code="file_unreadable", name=label) from None
         if n > max_bytes:
-            raise ValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes")
+            raise KitValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes",
+                                code="image_too_large", name=label)
         with open(path, "rb") as fh:
             return fh.read(max_bytes + 1), label
     raise TypeError(f"`source` must be a path or the file's bytes, got {type(source).__name__}")
@@ -354,14 +363,17 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
 
 def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
     if height < 1 or width < 1:
-        raise ValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel")
+        raise KitValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel",
+                            code="image_bad_dimensions", name=label, width=width, height=height)
     if max(height, width) > MAX_SIDE:
-        raise ValueError(
-            f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels"
+        raise KitValueError(
+            f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels",
+            code="image_bad_dimensions", name=label, width=width, height=height,
         )
     if height * width > max_pixels:
-        raise ValueError(
-            f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}"
+        raise KitValueError(
+            f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}",
+            code="image_too_large", name=label,
         )
 
 

@@ -217,16 +217,16 @@ def test_own_image_upload(maps, send_upload, upload_files, split):
     dark_on_light[8:32, 12:18] = 20  # a dark stroke on paper: inverted like the digits
     send_upload(maps.controls["upload"], _png(dark_on_light), "one.png")
     assert maps.controls["source"].value == "upload: one.png"
-    assert maps.error.startswith("Showing one.png, inverted")
+    assert maps.info.startswith("Showing one.png, inverted") and maps.error == ""
     expected = 1.0 - load_image(_png(dark_on_light), grey=True, size=(8, 8))
     np.testing.assert_allclose(maps.image[:, :, 0], expected, atol=1e-6)
-    _check_maps(maps, maps.image, None, maps.error)
+    _check_maps(maps, maps.image, None)
     assert "Your image one.png: predicted" in maps.readout_text
     maps.controls["layer"].value = 3  # every control works on the upload
     _check_maps(maps, maps.image, None)
     before = (maps.view.scene, maps.view.version, maps.image)
     send_upload(maps.controls["upload"], upload_files["random"], "noise.bin")
-    assert maps.error.startswith("noise.bin: ") and "not an image" in maps.error and "BytesIO" not in maps.error
+    assert maps.error.startswith("noise.bin is not a picture") and "BytesIO" not in maps.error
     assert (maps.view.scene, maps.view.version) == before[:2]
     np.testing.assert_array_equal(maps.image, before[2])
     maps.controls["source"].value = "test images"  # back to the test set
@@ -343,7 +343,7 @@ def test_a_second_press_while_training_is_ignored_with_a_message():
         assert viz.train() is True
         assert viz.training
         viz.controls["train"].click()  # while the first run is going
-        assert "Already training" in viz.error
+        assert "Already training" in viz.info and viz.error == ""
         assert viz.train() is False
         assert viz.wait(timeout=120)
         assert not viz.training
@@ -436,7 +436,8 @@ def test_pictures_are_the_pixels_an_imaging_library_reads():
 
     from PIL import Image
 
-    from meia_cnn.widgets.feature_maps import _palette, _png
+    from meia_cnn.explain.render import encode_png as _png
+    from meia_cnn.widgets.feature_maps import _palette
 
     rng = np.random.default_rng(8)
     index = rng.integers(0, 256, (17, 35), dtype=np.uint8)

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import data, ops
 from .._validation import as_float_array
+from ..errors import KitValueError
 from ._frozen import frozen
 
 __all__ = [
@@ -120,8 +121,8 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     small = resize(cut, (th, tw), anti_aliasing=rows > th or cols > tw, preserve_range=True)
     low, high = float(small.min()), float(small.max())
     if high - low < 1e-6:
-        raise ValueError("the image is constant where it is cut to a template: "
-                         "a constant template matches everything equally")
+        raise KitValueError("the image is constant where it is cut to a template: "
+                            "a constant template matches everything equally", code="template_constant")
     return np.asarray((small - low) / (high - low), dtype=np.float32)
 
 
@@ -201,7 +202,8 @@ def template_scene(name: str, template: ArrayLike | None = None, *, seed: int = 
                 raise ValueError(f"`template` {what} must be between {lo} and {hi} pixels "
                                  f"(it moves inside a {PICTURE_SHAPE[0]}x{PICTURE_SHAPE[1]} picture), got {side}")
         if float(np.ptp(tpl)) == 0.0:
-            raise ValueError("`template` must not be constant: a constant template matches everything equally")
+            raise KitValueError("`template` must not be constant: a constant template matches everything equally",
+                                code="template_constant")
         other = None
     h, w = PICTURE_SHAPE
 

@@ -33,6 +33,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View
+from ._messages import Refusal
 
 __all__ = ["ArchitectureExplorer", "layout", "volumes"]
 #: The diagram's proportions (see :func:`~meia_cnn.explain.architecture.layout`).
@@ -111,7 +112,7 @@ class ArchitectureExplorer(Explorer):
     """
 
     view_class = ArchitectureView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, name: str = "lenet5", *, detail: bool = False) -> None:
         key = architectures.summary(name).key  # an unknown name is a ValueError here
@@ -133,9 +134,9 @@ class ArchitectureExplorer(Explorer):
     def _compute(self) -> ArchitectureState:
         key, detail = self.controls["name"].value, self.controls["detail"].value
         if not isinstance(key, str) or key not in architectures.names():
-            raise ValueError(TEXT["choose_network"])
+            raise Refusal(TEXT["choose_network"])
         if not isinstance(detail, bool):
-            raise ValueError(TEXT["choose_detail"])
+            raise Refusal(TEXT["choose_detail"])
         return architecture_state(key, detail=detail)
 
     # -- state -> scene --------------------------------------------------------------

@@ -25,7 +25,7 @@ import traitlets
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.convolution import ConvolutionState, convolution_state
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
+from ..i18n import TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..kernels import (
@@ -37,7 +37,9 @@ from ..kernels import (
     parse_kernel,
 )
 from ._assets import esm
-from ._explorer import Explorer, Upload, View, colours, first_upload, format_number, png_bytes, student_error
+from ._explorer import Explorer, View, colours, format_number, png_bytes, student_error
+from ._messages import Refusal
+from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
            "common_denominator"]
@@ -48,8 +50,6 @@ MAX_GRID = 9
 PHOTO_SIZE = 192
 #: Smallest side of an uploaded picture, after resizing (pixels).
 MIN_PHOTO_SIDE = 8
-#: The largest file the page sends to the kernel (the server drops messages much larger).
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
 #: Settings (kernel, operation, photo) whose state, scene and pictures are kept, to come back to at once.
 CACHE_SIZE = 12
 
@@ -105,17 +105,8 @@ TEXT = TranslatedText({
     "choose_preset": N_("Choose a kernel from the list."),
     "choose_size": N_("Choose a kernel size of 3 or 5."),
     "choose_photo": N_("Choose a photo from the list."),
-    "showing": N_("Showing {name}."),
-    "upload_not_image": N_("{name} is not a picture this explorer can read: use a PNG, JPEG, GIF, BMP or TIFF file."),
-    "upload_too_large": N_("{name} is too large to use here: pictures up to {pixels} pixels and {mb} MB "
-                         "can be used. Choose a smaller picture."),
     "upload_too_small": N_("{name} is too thin: after fitting it to {size} pixels its short side is {side} "
                          "pixels. Choose a picture at least {min} pixels on its shorter side."),
-    "upload_unreadable": N_("{name} could not be read as a picture. Try another file."),
-    "upload_empty": N_("{name} is empty. Choose a picture file."),
-    "upload_refused": "{sentence}",
-    "upload_button": N_("Upload image"),
-    "upload_limit": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
 })
 
 
@@ -167,19 +158,6 @@ def _denominators(products: np.ndarray) -> list[int]:
     return [1 if whole else common_denominator(p) for whole, p in zip(plain.tolist(), products)]
 
 
-def _upload_words(name: str, exc: Exception) -> str:
-    """A failed upload in a student's words (never the decoder's internals)."""
-    text = str(exc)
-    if "empty" in text:
-        return TEXT["upload_empty"].format(name=name)
-    if "too large" in text or "absurd" in text or "decompression" in text.lower():
-        return TEXT["upload_too_large"].format(name=name, pixels=f"{_data.MAX_PIXELS:,}",
-                                               mb=min(_data.MAX_BYTES, UPLOAD_MAX_BYTES) // (1024 * 1024))
-    if "not an image" in text or "not a readable image" in text:
-        return TEXT["upload_not_image"].format(name=name)
-    return TEXT["upload_unreadable"].format(name=name)
-
-
 class ConvolutionExplorer(Explorer):
     """Step a kernel across a small grid: products, sum and output map.
 
@@ -213,14 +191,14 @@ class ConvolutionExplorer(Explorer):
     '9 of 25'
     >>> viz.controls["kernel_text"].value = "1 2 3\\n4 5 6\\n7 8"
     >>> viz.error
-    'the kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. Still using the last good kernel.'
+    'The kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. Still using the last good kernel.'
     >>> viz.close()
     """
 
     MODES = ("convolution", "cross-correlation")
-    UPLOAD_LABEL = UPLOAD_PREFIX
+    UPLOAD_LABEL = UPLOAD_LABEL
     view_class: ClassVar[type[View]] = ConvolutionView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, image: Any = None, kernel: Any = "sobel_x", *, photo: str = "camera",
                  operation: str = "convolution") -> None:
@@ -267,10 +245,9 @@ class ConvolutionExplorer(Explorer):
                                             layout=widgets.Layout(width="260px", height="120px"))
         c["photo"] = widgets.Dropdown(options=labelled_options(names), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
-        c["upload"] = Upload(TEXT["upload_button"], accept="image/*", max_bytes=UPLOAD_MAX_BYTES,
-                             too_large=TEXT["upload_limit"])
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self._guard(lambda sentence: self.show_error(sentence)))
+        self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
+                                        load=dict(grey=True, size=PHOTO_SIZE))
+        c["upload"] = self.photo_source.upload
         self._layout(
             widgets.HBox([c["operation"], c["play"], c["step"]]),
             widgets.HBox([widgets.VBox([c["preset"], c["kernel_size"]]), c["kernel_text"],
@@ -304,7 +281,7 @@ class ConvolutionExplorer(Explorer):
         if self._quiet or change["new"] == "custom":
             return
         if change["new"] not in KERNEL_PRESETS:
-            raise ValueError(TEXT["choose_preset"])
+            raise Refusal(TEXT["choose_preset"])
         size = self.controls["kernel_size"].value
         self._set_kernel(kernel_preset(change["new"], size if size in KERNEL_SIZES else 3))
 
@@ -313,7 +290,7 @@ class ConvolutionExplorer(Explorer):
             return
         k = change["new"]
         if isinstance(k, bool) or k not in KERNEL_SIZES:
-            raise ValueError(TEXT["choose_size"])
+            raise Refusal(TEXT["choose_size"])
         name = self.controls["preset"].value
         if name in KERNEL_PRESETS:
             self._set_kernel(kernel_preset(name, k))
@@ -334,7 +311,7 @@ class ConvolutionExplorer(Explorer):
         try:
             kernel = parse_kernel(change["new"])
         except (ValueError, TypeError) as exc:
-            self._text_error = TEXT["bad_text"].format(error=student_error(exc, core=True).rstrip("."))
+            self._text_error = TEXT["bad_text"].format(error=student_error(exc).rstrip("."))
             self.show_error(self._text_error)
             return  # the text stays as typed: nothing is lost
         self._text_error = None
@@ -346,41 +323,24 @@ class ConvolutionExplorer(Explorer):
         if name not in KERNEL_PRESETS or not np.array_equal(kernel, kernel_preset(name, kernel.shape[0])):
             self._set_quietly(c["preset"], value="custom")
 
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        name = name[:80]
-        try:
-            image = _data.load_image(content, grey=True, size=PHOTO_SIZE)
-        except (ValueError, TypeError) as exc:
-            self.show_error(_upload_words(name, exc))
-            return
+    def _accept_photo(self, name: str, image: np.ndarray) -> None:
         if min(image.shape[:2]) < MIN_PHOTO_SIDE:
-            self.show_error(TEXT["upload_too_small"].format(name=name, size=PHOTO_SIZE, side=min(image.shape[:2]),
-                                                            min=MIN_PHOTO_SIDE))
-            return
+            raise Refusal(TEXT["upload_too_small"].format(name=name, size=PHOTO_SIZE, side=min(image.shape[:2]),
+                                                          min=MIN_PHOTO_SIDE))
         self._photo = image
         self._photo_name = name
         self._photo_key = ("upload", self._photo_key, name)  # a new key for each upload
-        label = f"{self.UPLOAD_LABEL}{name}"
-        dropdown = self.controls["photo"]
-        options = [o for o in option_values(dropdown.options) if not str(o).startswith(self.UPLOAD_LABEL)]
-        self._set_quietly(dropdown, options=labelled_options([*options, label]), value=label)
-        self._shown_sample = label
-        if self.refresh():
-            self.show_info(TEXT["showing"].format(name=name))
+        self._shown_sample = f"{UPLOAD_LABEL}{name}"
 
     # -- controls -> state -------------------------------------------------------------
     def _compute(self) -> ConvolutionState:
         c = self.controls
         operation = c["operation"].value
         if operation not in self.MODES:
-            raise ValueError(TEXT["choose_operation"])
+            raise Refusal(TEXT["choose_operation"])
         choice = c["photo"].value
         if not isinstance(choice, str) or choice not in option_values(c["photo"].options):
-            raise ValueError(TEXT["choose_photo"])
+            raise Refusal(TEXT["choose_photo"])
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
             self._photo_name = choice
@@ -389,7 +349,7 @@ class ConvolutionExplorer(Explorer):
         k = self._kernel.shape[0]
         h, w = self._grid.shape
         if k > min(h, w):
-            raise ValueError(TEXT["kernel_too_large"].format(k=k, h=h, w=w))
+            raise Refusal(TEXT["kernel_too_large"].format(k=k, h=h, w=w))
         # keyed by everything the numbers, the sentences and the pictures depend on (the grid is fixed)
         key = (self._kernel.tobytes(), self._kernel.shape, operation, self._photo_key)
         made = self._made.get(key)

@@ -32,7 +32,6 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from .. import data
 from .._validation import as_float_array, shape_text
 from ..explain.feature_maps import (
     built_shapes,
@@ -48,17 +47,16 @@ from ..explain.feature_maps import (
 from ..explain.render import encode_png, sample_colour_map
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.losses import _check_labels
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_values
+from ..i18n import TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._explorer import Explorer, PALETTE, Upload, View, colours, first_upload, format_number, upload_error
+from ._explorer import PALETTE, Explorer, View, colours, format_number
+from ._messages import Refusal
+from ._photo import PhotoSource
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
-#: Largest upload sent by the page.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = UPLOAD_PREFIX
 TEST_IMAGES = "test images"
 #: Products listed for a dense unit (the largest in size).
 DENSE_SHOWN = 6
@@ -70,7 +68,6 @@ TEXT = TranslatedText({
     "choose_source": N_("Choose the image to show: the test images or your upload."),
     "choose_layer": N_("Choose a layer in the list."),
     "unit_range": N_("{name} must be a whole number from 0 to {hi} for this layer."),
-    "showing": N_("Showing {name}"),
     "wrong_channels": N_("{name}: the model takes {ch} channels, the image has {got}."),
     "inverted": N_("Showing {name}, inverted (light on dark, like the images the model was trained on)."),
     "input_title": N_("input #{i}"),
@@ -224,7 +221,7 @@ class FeatureMapExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = FeatureMapView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, model: Sequential | None = None, X: ArrayLike | None = None,
                  y: ArrayLike | None = None, *, index: int = 0) -> None:
@@ -264,7 +261,10 @@ class FeatureMapExplorer(Explorer):
                                        layout=widgets.Layout(width="340px", max_width="100%"))
         c["source"] = widgets.Dropdown(options=labelled_options([TEST_IMAGES]), value=TEST_IMAGES, description=_("Image"),
                                        style=style, layout=widgets.Layout(width="240px", max_width="100%"))
-        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        h, w, ch = built_shapes(model)[0]
+        self.photo_source = PhotoSource(self, menu=c["source"], accept=self._accept_photo,
+                                        load=dict(grey=ch == 1, size=(h, w)))
+        c["upload"] = self.photo_source.upload
         c["layer"] = widgets.Dropdown(
             options=[(f"{layer.name}: {layer.describe()}", i) for i, layer in enumerate(model.layers)],
             value=0, description=_("Layer"), style=style, layout=widgets.Layout(width="320px", max_width="100%"))
@@ -276,8 +276,6 @@ class FeatureMapExplorer(Explorer):
         shape = built_shapes(model)[1][0]
         if len(shape) == 3:  # start in the middle of the first map, away from the zero border of a digit
             c["row"].value, c["col"].value = shape[0] // 2, shape[1] // 2
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
         # before the recompute (observers run in order), and inside hold(): the unit's ranges follow the layer
         c["layer"].observe(self._guard(self._on_layer), names="value")
         self.view.on_msg(self._guard(self._on_message))
@@ -330,47 +328,33 @@ class FeatureMapExplorer(Explorer):
                 c[name].value = value
 
     # -- upload --------------------------------------------------------------------
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        h, w, ch = built_shapes(self.model)[0]
-        try:
-            image = data.load_image(content, grey=ch == 1, size=(h, w))
-        except (ValueError, TypeError) as exc:
-            self.show_error(f"{name}: {upload_error(exc)}")
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> str | None:
+        ch = built_shapes(self.model)[0][2]
         image = np.asarray(image, dtype=np.float32)
         if image.ndim == 2:
             image = image[:, :, None]
         if image.shape[-1] != ch:
-            self.show_error(TEXT["wrong_channels"].format(name=name, ch=ch, got=image.shape[-1]))
-            return
+            raise Refusal(TEXT["wrong_channels"].format(name=name, ch=ch, got=image.shape[-1]))
         lo, hi = self._range
         inverted = float(image.mean()) > 0.5 and float(self.X.mean()) < 0.5
         if inverted:
             image = 1.0 - image
-        image = (lo + (hi - lo) * image).astype(np.float32)
-        self._upload = (name, image)
+        self._upload = (name, (lo + (hi - lo) * image).astype(np.float32))
         self._networks.pop("upload", None)
         self._pngs.pop("upload", None)
-        label = f"{UPLOAD_LABEL}{name}"
-        self._set_quietly(self.controls["source"], options=labelled_options([TEST_IMAGES, label]), value=label)
-        if self.refresh():
-            self.show_info((TEXT["inverted"] if inverted else TEXT["showing"]).format(name=name))
+        return TEXT["inverted"].format(name=name) if inverted else None
 
     # -- controls -> state -----------------------------------------------------------
     def _image_key(self) -> tuple[Any, NDArray]:
         c = self.controls
         source = c["source"].value
         if source not in option_values(c["source"].options):
-            raise ValueError(TEXT["choose_source"])
+            raise Refusal(TEXT["choose_source"])
         if source != TEST_IMAGES and self._upload is not None:
             return "upload", self._upload[1]
         i = c["index"].value
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(self.X):
-            raise ValueError(TEXT["index"].format(hi=len(self.X) - 1))
+            raise Refusal(TEXT["index"].format(hi=len(self.X) - 1))
         return int(i), self.X[int(i)]
 
     def _compute(self) -> FeatureMapState:
@@ -379,14 +363,14 @@ class FeatureMapExplorer(Explorer):
         layer = c["layer"].value
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(
                 self.model.layers):
-            raise ValueError(TEXT["choose_layer"])
+            raise Refusal(TEXT["choose_layer"])
         layer = int(layer)
         self._fit_unit_controls(layer)
         values = {}
         for name in ("channel", "row", "col", "depth"):
             v, hi = c[name].value, c[name].max
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
-                raise ValueError(TEXT["unit_range"].format(name=c[name].description, hi=hi))
+                raise Refusal(TEXT["unit_range"].format(name=c[name].description, hi=hi))
             values[name] = int(v)
         shape = built_shapes(self.model)[1][layer]
         unit = ((values["row"], values["col"], values["channel"]) if len(shape) == 3 else (values["channel"],))

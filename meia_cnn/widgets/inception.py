@@ -26,6 +26,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View
+from ._messages import Refusal
 
 __all__ = ["InceptionExplorer"]
 
@@ -139,7 +140,7 @@ class InceptionExplorer(Explorer):
     """
 
     view_class = InceptionView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, input_shape: tuple[int, int, int] = (28, 28, 192), n1x1: int = 64, n3x3_reduce: int = 96,
                  n3x3: int = 128, n5x5_reduce: int = 16, n5x5: int = 32, pool_proj: int = 32) -> None:
@@ -176,7 +177,7 @@ class InceptionExplorer(Explorer):
         for name, (lo, hi) in self._ranges.items():
             v = self.controls[name].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise ValueError(TEXT["choose"].format(name=LABELS[name], lo=lo, hi=hi))
+                raise Refusal(TEXT["choose"].format(name=LABELS[name], lo=lo, hi=hi))
             values[name] = int(v)
         size, depth = values.pop("input_size"), values.pop("input_depth")
         return inception_state((size, size, depth), **values)

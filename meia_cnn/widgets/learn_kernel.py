@@ -27,6 +27,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View, colours, format_number, png_bytes
+from ._messages import Refusal
 
 __all__ = ["LearnKernelExplorer"]
 
@@ -107,7 +108,7 @@ class LearnKernelExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = LearnKernelView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, learning_rate: float = 0.1, seed: int = 0, steps: int = 50) -> None:
         if learning_rate not in LEARNING_RATES:
@@ -140,10 +141,10 @@ class LearnKernelExplorer(Explorer):
     def _compute(self) -> LearnKernelState:
         rate = self.controls["learning_rate"].value
         if rate not in LEARNING_RATES:
-            raise ValueError(TEXT["bad_rate"].format(rates=", ".join(f"{r:g}" for r in LEARNING_RATES)))
+            raise Refusal(TEXT["bad_rate"].format(rates=", ".join(f"{r:g}" for r in LEARNING_RATES)))
         seed = self.controls["seed"].value
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not SEEDS[0] <= seed <= SEEDS[1]:
-            raise ValueError(TEXT["bad_seed"].format(lo=SEEDS[0], hi=SEEDS[1]))
+            raise Refusal(TEXT["bad_seed"].format(lo=SEEDS[0], hi=SEEDS[1]))
         return learn_kernel_state(learning_rate=float(rate), steps=self._steps, seed=int(seed))
 
     # -- state -> scene --------------------------------------------------------------

@@ -31,6 +31,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View, colours, format_number
+from ._messages import Refusal
 
 __all__ = ["OneByOneExplorer", "number"]
 
@@ -146,7 +147,7 @@ class OneByOneExplorer(Explorer):
     """
 
     view_class = OneByOneView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, height: int = 6, width: int = 6, channels: int = 8, filters: int = 3, *,
                  x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0) -> None:
@@ -201,7 +202,7 @@ class OneByOneExplorer(Explorer):
     def _value(self, name: str, lo: int, hi: int) -> int:
         v = self.controls[name].value
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-            raise ValueError(TEXT["choose"].format(name=self.controls[name].description, lo=lo, hi=hi))
+            raise Refusal(TEXT["choose"].format(name=self.controls[name].description, lo=lo, hi=hi))
         return int(v)
 
     def _compute(self) -> OneByOneState:

@@ -25,11 +25,13 @@ from numpy.typing import ArrayLike, NDArray
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_state
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
+from ..i18n import TranslatedText, labelled_options, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._explorer import Explorer, Upload, View, colours, first_upload, format_number, png_bytes, upload_error
+from ._explorer import Explorer, View, colours, format_number, png_bytes
+from ._messages import Refusal
+from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 
@@ -37,9 +39,6 @@ MAX_GRID = 9
 SIZES = (1, 4)
 STRIDES = (1, 4)
 PHOTO_SIZE = 256
-#: Largest upload sent to the kernel, in bytes.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = UPLOAD_PREFIX
 
 #: An 8x8 feature map of small numbers (a seeded draw, fixed here so the slides can quote it).
 DEFAULT_INPUT = np.array([
@@ -83,10 +82,8 @@ TEXT = TranslatedText({
                  "max({values}) = <b>{value}</b>, at row {r}, column {c} of the input → O[{i}, {j}].</div>"),
     "step_average": N_("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
                      "({values}) / {count} = <b>{value}</b> → O[{i}, {j}].</div>"),
-    "showing": N_("Showing {name}."),
     "too_small": N_("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
                   "The previous picture stays."),
-    "upload_failed": "{name}: {reason}",
 })
 
 
@@ -147,7 +144,7 @@ class PoolingExplorer(Explorer):
     """
 
     view_class = PoolingView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, x: ArrayLike | None = None, *, size: int = 2, stride: int | None = None,
                  pooling: str = "max", photo: str = "camera") -> None:
@@ -168,7 +165,6 @@ class PoolingExplorer(Explorer):
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
         self._photo_name = photo
         self._photo_key: tuple[str, int] = (photo, 0)
-        self._uploads = 0
         self._png: dict[Any, bytes] = {}
         self._pooled: tuple[Any, NDArray[np.floating]] | None = None
 
@@ -180,9 +176,9 @@ class PoolingExplorer(Explorer):
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
         c["photo"] = widgets.Dropdown(options=labelled_options(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
-        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
+        self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
+                                        load=dict(grey=True, size=PHOTO_SIZE))
+        c["upload"] = self.photo_source.upload
         self._layout(
             widgets.HBox([c["pooling"], c["size"], c["stride"]]),
             widgets.HBox([c["play"], c["step"], c["photo"], c["upload"]]),
@@ -190,39 +186,23 @@ class PoolingExplorer(Explorer):
         self._listen()
 
     # -- the photo ---------------------------------------------------------------------
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        try:
-            image = _data.load_image(content, grey=True, size=PHOTO_SIZE)
-        except (ValueError, TypeError) as exc:
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=upload_error(exc)))
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> None:
         if min(image.shape[:2]) < SIZES[1]:  # refused up front: every window must fit the photo
             h, w = image.shape[:2]
-            self.show_error(TEXT["too_small"].format(name=name, h=h, w=w, least=SIZES[1]))
-            return
-        self._uploads += 1
+            raise Refusal(TEXT["too_small"].format(name=name, h=h, w=w, least=SIZES[1]))
         self._photo, self._photo_name = image, name
-        self._photo_key = (UPLOAD_LABEL + name, self._uploads)
-        label = f"{UPLOAD_LABEL}{name}"
-        names = [o for o in option_values(self.controls["photo"].options) if not str(o).startswith(UPLOAD_LABEL)]
-        self._set_quietly(self.controls["photo"], options=labelled_options([*names, label]), value=label)
-        if self.refresh():
-            self.show_info(TEXT["showing"].format(name=name))
+        self._photo_key = (UPLOAD_LABEL + name, self.photo_source.uploads + 1)
 
     def _choose_photo(self) -> None:
         choice = self.controls["photo"].value
         if not isinstance(choice, str):
-            raise ValueError(TEXT["choose_photo"])
+            raise Refusal(TEXT["choose_photo"])
         if choice.startswith(UPLOAD_LABEL):
             if self._photo_key[0] != choice:
-                raise ValueError(TEXT["choose_photo"])
+                raise Refusal(TEXT["choose_photo"])
             return
         if choice not in _data.SAMPLE_NAMES:
-            raise ValueError(TEXT["choose_photo"])
+            raise Refusal(TEXT["choose_photo"])
         if self._photo_key[0] != choice:
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
             self._photo_name = choice
@@ -248,15 +228,15 @@ class PoolingExplorer(Explorer):
         c = self.controls
         pooling = c["pooling"].value
         if pooling not in POOLINGS:
-            raise ValueError(TEXT["choose_pooling"])
+            raise Refusal(TEXT["choose_pooling"])
         size, stride = c["size"].value, c["stride"].value
         if not _whole(size, *SIZES):
-            raise ValueError(TEXT["choose_size"].format(lo=SIZES[0], hi=SIZES[1]))
+            raise Refusal(TEXT["choose_size"].format(lo=SIZES[0], hi=SIZES[1]))
         if not _whole(stride, *STRIDES):
-            raise ValueError(TEXT["choose_stride"].format(lo=STRIDES[0], hi=STRIDES[1]))
+            raise Refusal(TEXT["choose_stride"].format(lo=STRIDES[0], hi=STRIDES[1]))
         h, w = self._grid.shape
         if size > min(h, w):
-            raise ValueError(TEXT["no_fit"].format(size=size, h=h, w=w, most=min(h, w)))
+            raise Refusal(TEXT["no_fit"].format(size=size, h=h, w=w, most=min(h, w)))
         self._choose_photo()
         return pooling_state(self._grid, int(size), stride=int(stride), pooling=pooling)
 

@@ -29,6 +29,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View, png_bytes
+from ._messages import Refusal
 
 __all__ = ["ParameterSharingExplorer"]
 
@@ -162,7 +163,7 @@ class ParameterSharingExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = ParameterSharingView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, input_size: int = 32, channels: int = 3, kernel_size: int = 3, filters: int = 16, *,
                  padding: str = "valid") -> None:
@@ -196,11 +197,11 @@ class ParameterSharingExplorer(Explorer):
                                ("kernel_size", KERNEL_SIZES), ("filters", FILTERS)):
             v = c[name].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise ValueError(TEXT["whole"].format(name=c[name].description, lo=lo, hi=hi))
+                raise Refusal(TEXT["whole"].format(name=c[name].description, lo=lo, hi=hi))
             values[name] = int(v)
         i, k = values["input_size"], values["kernel_size"]
         if self._padding == "valid" and k > i:
-            raise ValueError(TEXT["no_fit"].format(k=k, i=i))
+            raise Refusal(TEXT["no_fit"].format(k=k, i=i))
         return parameter_sharing_state(i, values["channels"], k, values["filters"], padding=self._padding)
 
     # -- state -> scene --------------------------------------------------------------

@@ -27,6 +27,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View, colours, format_number
+from ._messages import Refusal
 
 __all__ = ["StridePaddingExplorer", "input_values"]
 
@@ -132,7 +133,7 @@ class StridePaddingExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = StridePaddingView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, input_size: int = 5, kernel_size: int = 3, stride: int = 1,
                  padding: str | int = "valid", dilation: int = 1) -> None:
@@ -175,20 +176,20 @@ class StridePaddingExplorer(Explorer):
         c = self.controls
         mode = c["padding"].value
         if mode not in PADDINGS:
-            raise ValueError(TEXT["no_padding_choice"])
+            raise Refusal(TEXT["no_padding_choice"])
         values = {}
         for name, (lo, hi) in (("input_size", INPUT_SIZES), ("kernel_size", KERNEL_SIZES),
                                ("stride", STRIDES), ("dilation", DILATIONS), ("pad", PADS)):
             v = c[name].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise ValueError(f"{c[name].description} must be a whole number from {lo} to {hi}.")
+                raise Refusal(f"{c[name].description} must be a whole number from {lo} to {hi}.")
             values[name] = int(v)
         i, k, s, d, p = (values[n] for n in ("input_size", "kernel_size", "stride", "dilation", "pad"))
         padding: str | int = p if mode == "number" else mode
         if mode in ("valid", "number"):
             padded = i + (2 * p if mode == "number" else 0)
             if d * (k - 1) + 1 > padded:
-                raise ValueError(_fit_message(i, k, d, padded))
+                raise Refusal(_fit_message(i, k, d, padded))
         return stride_padding_state(i, k, stride=s, padding=padding, dilation=d)
 
     def _after_publish(self) -> None:

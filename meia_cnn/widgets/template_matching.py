@@ -25,7 +25,6 @@ cut to the current template's shape, and its peak follows it in the same way.
 from __future__ import annotations
 
 import html
-import re
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -33,7 +32,6 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from .. import data
 from ..explain.template_matching import (
     PICTURE_SHAPE,
     TEMPLATES,
@@ -43,19 +41,18 @@ from ..explain.template_matching import (
     template_matching_state,
     template_scene,
 )
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
+from ..i18n import TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._explorer import Explorer, Upload, View, first_upload, format_number, png_bytes, upload_error
+from ._explorer import Explorer, View, format_number, png_bytes
+from ._messages import Refusal
+from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
 
 #: Longest side an uploaded image is decoded at, before it is cut to the template's shape.
 UPLOAD_SIZE = 128
-#: Largest upload sent by the page.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = UPLOAD_PREFIX
 #: Where the object starts, (row, col), unless told.
 HOME = (10, 8)
 
@@ -64,7 +61,6 @@ TEXT = TranslatedText({
     "title": N_("Template matching: an object in a picture, its matching map and its feature map"),
     "choose_template": N_("Choose a template in the list."),
     "position": N_("The object's {name} must be a whole number from 0 to {hi}."),
-    "showing": N_("Showing {name}"),
     "template_title": N_("template {h}×{w}"),
     "picture_title": N_("picture: object at row {row}, col {col}"),
     "response_title": N_("match_template: peak {value}"),
@@ -149,7 +145,7 @@ class TemplateMatchingExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = TemplateMatchingView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, template: str | ArrayLike = "coin", *, column: int | None = None,
                  row: int | None = None, seed: int = 0) -> None:
@@ -184,11 +180,11 @@ class TemplateMatchingExplorer(Explorer):
         c["template"] = widgets.Dropdown(options=labelled_options(options), value=start, description=_("Template"),
                                          style={"description_width": "initial"},
                                          layout=widgets.Layout(width="220px", max_width="100%"))
-        c["upload"] = Upload(_("Upload template"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        self.photo_source = PhotoSource(self, menu=c["template"], accept=self._accept_photo,
+                                        load=dict(grey=True, size=UPLOAD_SIZE), description=N_("Upload template"))
+        c["upload"] = self.photo_source.upload
         c["column"] = _slider(int(x), cols, _("Object column"))
         c["row"] = _slider(int(y), rows, _("Object row"))
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
         self._layout(widgets.HBox([c["template"], c["upload"]]), widgets.HBox([c["column"], c["row"]]))
         self._listen()
 
@@ -198,35 +194,21 @@ class TemplateMatchingExplorer(Explorer):
         return self._scenes[name]
 
     # -- upload ------------------------------------------------------------------
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        try:
-            image = data.load_image(content, grey=True, size=UPLOAD_SIZE)
-            template = template_from_image(image, self.state.template.shape)
-        except (ValueError, TypeError) as exc:
-            self.show_error(f"{name}: {upload_error(exc)}")
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> None:
+        template = template_from_image(image, self.state.template.shape)
         label = f"{UPLOAD_LABEL}{name}"
         for key in [k for k in self._scenes if k.startswith(UPLOAD_LABEL)]:
-            del self._scenes[key]  # one upload at a time, as in the dropdown
+            del self._scenes[key]  # one upload at a time, as in the menu
         self._scenes[label] = template_scene(label, template, seed=self._seed)
         self._pngs.clear()
         self._states.clear()
-        dropdown = self.controls["template"]
-        options = [o for o in option_values(dropdown.options) if not str(o).startswith(UPLOAD_LABEL)] + [label]
-        self._set_quietly(dropdown, options=labelled_options(options), value=label)
-        if self.refresh():
-            self.show_info(TEXT["showing"].format(name=name))
 
     # -- controls -> state -----------------------------------------------------------
     def _compute(self) -> TemplateMatchingState:
         c = self.controls
         name = c["template"].value
         if not isinstance(name, str) or name not in option_values(c["template"].options):
-            raise ValueError(TEXT["choose_template"])
+            raise Refusal(TEXT["choose_template"])
         scene = self._get_scene(name)
         rows, cols = scene.room
         for key, hi in (("column", cols), ("row", rows)):
@@ -236,7 +218,7 @@ class TemplateMatchingExplorer(Explorer):
         for key, hi in (("column", cols), ("row", rows)):
             v = c[key].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
-                raise ValueError(TEXT["position"].format(name=key, hi=hi))
+                raise Refusal(TEXT["position"].format(name=key, hi=hi))
             values[key] = int(v)
         seen: tuple = (name, id(scene), values["row"], values["column"])
         if seen not in self._states:  # a student moves back and forth: positions seen are not computed again

@@ -36,6 +36,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._explorer import PALETTE, Explorer, View, colours, format_number
+from ._messages import Refusal
 
 __all__ = ["TransposedConvExplorer"]
 
@@ -151,7 +152,7 @@ class TransposedConvExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = TransposedConvView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, input_size: int = 3, kernel_size: int = 3, stride: int = 2, padding: int = 0,
                  output_padding: int = 0, dilation: int = 1) -> None:
@@ -182,11 +183,11 @@ class TransposedConvExplorer(Explorer):
         for name, (lo, hi), label in _CONTROLS:
             v = self.controls[name].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise ValueError(TEXT["range"].format(name=label, lo=lo, hi=hi))
+                raise Refusal(TEXT["range"].format(name=label, lo=lo, hi=hi))
             values[name] = int(v)
         problem = transposed_conv_problem(**values)
         if problem is not None:
-            raise ValueError(problem)
+            raise Refusal(problem)
         return transposed_conv_state(**values)
 
     # -- state -> scene --------------------------------------------------------------

@@ -31,16 +31,9 @@ from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._explorer import (
-    Explorer,
-    Upload,
-    View,
-    colours,
-    first_upload,
-    format_number,
-    png_bytes,
-    upload_error,
-)
+from ._explorer import Explorer, View, colours, format_number, png_bytes
+from ._messages import Refusal
+from ._photo import PhotoSource
 
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
 
@@ -50,8 +43,6 @@ SOURCES = ("photo", "array")
 MAX_ARRAY = 9
 #: Largest side of a card in the deck of feature maps, in map pixels.
 DECK_CARD = 64
-#: Largest upload sent to the kernel, in bytes.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
 
 #: A 6x6x3 array of small numbers: a bright stripe in R, a bar in G, a corner in B.
 DEFAULT_ARRAY = np.stack([
@@ -95,10 +86,8 @@ TEXT = TranslatedText({
     "map_line": N_("<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: G_w = {w} − {k} + 1 = {gw} "
                  "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
                  "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"),
-    "showing": N_("Showing {name}."),
     "too_small": N_("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
                   "The previous picture stays."),
-    "upload_failed": "{name}: {reason}",
 })
 
 
@@ -205,7 +194,7 @@ class VolumeExplorer(Explorer):
     """
 
     view_class = VolumeView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, image: ArrayLike | None = None, *, filters: int = 3, kernel_size: int = 3,
                  source: str = "photo") -> None:
@@ -234,9 +223,8 @@ class VolumeExplorer(Explorer):
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})
         c["kernel"] = _int_slider(0, 0, int(filters) - 1, _("Show kernel #"))
-        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
+        self.photo_source = PhotoSource(self, accept=self._accept_photo, load=dict(size=PHOTO_SIZE))
+        c["upload"] = self.photo_source.upload
         # the kernel shown is chosen in the page: every kernel's numbers are in the scene
         self._links.append(widgets.jslink((c["kernel"], "value"), (self.view, "step")))
         c["kernel"].observe(self._guard(self._on_kernel), names="value")
@@ -246,49 +234,30 @@ class VolumeExplorer(Explorer):
         )
         self._listen(["source", "filters", "kernel_size"])
 
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        try:
-            image = _as_rgb(_data.load_image(content, size=PHOTO_SIZE), "upload")
-        except (ValueError, TypeError) as exc:
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=upload_error(exc)))
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> None:
+        image = _as_rgb(image, "upload")
         least = max(KERNEL_SIZES)
         if min(image.shape[:2]) < least:  # refused up front: every kernel must fit the photo
             h, w = image.shape[:2]
-            self.show_error(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
-            return
-        previous = (self._photo, self._photo_name, self._photo_id)
+            raise Refusal(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
         self._photo, self._photo_name, self._photo_id = image, name, self._photo_id + 1
-        with self.hold():
-            self.controls["source"].value = "photo"
-            self._pending = True
-        if self.view.notice:  # too small for the kernel: keep the previous picture
-            reason = self.view.notice
-            self._photo, self._photo_name, self._photo_id = previous
-            self.refresh()
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=reason))
-        else:
-            self.show_info(TEXT["showing"].format(name=name))
+        self._set_quietly(self.controls["source"], value="photo")
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> VolumeState:
         c = self.controls
         source, f, k = c["source"].value, c["filters"].value, c["kernel_size"].value
         if source not in SOURCES:
-            raise ValueError(TEXT["choose_source"])
+            raise Refusal(TEXT["choose_source"])
         if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= MAX_KERNELS:
-            raise ValueError(TEXT["choose_filters"].format(most=MAX_KERNELS))
+            raise Refusal(TEXT["choose_filters"].format(most=MAX_KERNELS))
         if isinstance(k, bool) or k not in KERNEL_SIZES:
-            raise ValueError(TEXT["choose_size"])
+            raise Refusal(TEXT["choose_size"])
         f, k = int(f), int(k)
         x = self._photo if source == "photo" else DEFAULT_ARRAY
         h, w = x.shape[:2]
         if k > min(h, w):
-            raise ValueError(TEXT["no_fit"].format(k=k, h=h, w=w))
+            raise Refusal(TEXT["no_fit"].format(k=k, h=h, w=w))
         key = (source, self._photo_id if source == "photo" else -1, f, k)
         if key not in self._cache:
             if len(self._cache) >= 12:  # bounded (about 1.5 MB a state of the photo)
@@ -305,7 +274,7 @@ class VolumeExplorer(Explorer):
             return
         n, f = change["new"], len(self.view.scene.get("steps") or ()) or 1
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n < f:
-            raise ValueError(TEXT["choose_kernel"].format(last=f - 1))
+            raise Refusal(TEXT["choose_kernel"].format(last=f - 1))
         if self.view.step != int(n):
             self.view.step = int(n)
 
