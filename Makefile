@@ -31,13 +31,13 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests meia_cnn notebooks
 
-## make test-fast: everything but the notebooks and the browser
+## make test-fast: the inner loop: no notebooks, no browser, no builds in other processes, nothing slow
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests meia_cnn -m "not browser"
+	$(BIN)/python -m pytest tests meia_cnn -m "not (slow or notebook or browser or subprocess)"
 
 ## make docs: the API reference, generated from the docstrings, in build/docs/
 # (the public modules; tests/test_api_docs.py builds the same list)
-DOC_MODULES := meia_cnn meia_cnn.arithmetic meia_cnn.ops meia_cnn.data meia_cnn.architectures meia_cnn.nn meia_cnn.exercises meia_cnn.widgets
+DOC_MODULES := meia_cnn meia_cnn.arithmetic meia_cnn.ops meia_cnn.data meia_cnn.architectures meia_cnn.nn meia_cnn.nn.learn_kernel meia_cnn.exercises meia_cnn.widgets
 docs: $(STAMP)
 	$(BIN)/python -m pdoc --docformat numpy -o build/docs $(DOC_MODULES)
 	@echo "API reference: build/docs/index.html"

@@ -3,9 +3,10 @@
 The core is pure numpy and usable from any script:
 
 * :mod:`meia_cnn.arithmetic` -- output sizes (the slides' equations (3) and
-  (4)), padding, receptive fields, parameter and multiply-add counts;
+  (4), and of a transposed convolution), padding, receptive fields,
+  parameter and multiply-add counts;
 * :mod:`meia_cnn.ops` -- ``convolve2d`` (equation (1)), ``conv2d``, ``pad``,
-  ``max_pool2d``, ``avg_pool2d``, ``conv1x1``;
+  ``max_pool2d``, ``avg_pool2d``, ``conv1x1``, ``conv_transpose2d``;
 * :mod:`meia_cnn.data` -- sample images, digits, safe image loading;
 
 and, imported on demand, :mod:`meia_cnn.nn` (a small trainable CNN),

@@ -11,7 +11,11 @@ Plain integers in, plain integers out.  The formulas are the lecture's:
       O_w = floor((I_w - W_w) / s) + 1
 
 generalised, as in Dumoulin & Visin (2016), to padding ``p`` and dilation
-``d``: ``floor((I + p_total - d (K - 1) - 1) / s) + 1``.
+``d``: ``floor((I + p_total - d (K - 1) - 1) / s) + 1``; and the guide's
+section 4, the output width of a transposed convolution (with PyTorch's
+``output_padding`` ``a``)::
+
+      o = s (i - 1) + d (K - 1) + 1 - 2 p + a
 
 Sizes given as one int mean square.  The return rule of
 :func:`output_size`, :func:`pool_output_size`: **an int when every size
@@ -25,8 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, overload
 
-from ._validation import IntOrPair, Padding, as_int, as_pair, check_padding, is_int, is_pair
-from .transposed import conv_transpose_output_size
+from ._validation import IntOrPair, Padding, as_int, as_pair, check_padding, is_int, is_pair, pair_text
 
 __all__ = [
     "output_size",
@@ -222,6 +225,97 @@ def pool_output_size(input_size: Any, size: Any, *, stride: Any = None,
         return output_size(input_size, size, stride=stride, padding=padding)
     except ValueError as exc:
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
+
+
+def _transpose_geometry(input_size: Any, kernel_size: Any, stride: Any, padding: Any, output_padding: Any,
+                        dilation: Any) -> tuple[tuple[int, int], ...]:
+    """Validate a transposed convolution's sizes once; return ``(i, k, s, p, a, d, o)`` as pairs."""
+    size = as_pair(input_size, "input_size")
+    kernel = as_pair(kernel_size, "kernel_size")
+    step = as_pair(stride, "stride")
+    if isinstance(padding, str):
+        raise TypeError(
+            "`padding` of a transposed convolution must be an int or a pair of ints (h, w): "
+            f"the rows and columns removed from each side of the output, got {padding!r}"
+        )
+    pads = as_pair(padding, "padding", minimum=0)
+    extra = as_pair(output_padding, "output_padding", minimum=0)
+    dil = as_pair(dilation, "dilation")
+    for a in range(2):
+        limit = max(step[a], dil[a])
+        if extra[a] >= limit:
+            raise ValueError(
+                f"`output_padding` must be smaller than max(stride, dilation) = {limit}, "
+                f"got {pair_text(extra)}"
+            )
+    full = tuple(step[a] * (size[a] - 1) + dil[a] * (kernel[a] - 1) + 1 + extra[a] for a in range(2))
+    out = (full[0] - 2 * pads[0], full[1] - 2 * pads[1])
+    for a in range(2):
+        if out[a] < 1:
+            raise ValueError(
+                f"`padding`={pair_text(pads)} removes {2 * pads[a]} rows or columns from an "
+                f"output of {full[a]}, leaving {out[a]}: the output would be empty"
+            )
+    return size, kernel, step, pads, extra, dil, out
+
+
+def conv_transpose_output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
+                               padding: IntOrPair = 0, output_padding: IntOrPair = 0,
+                               dilation: IntOrPair = 1) -> int | tuple[int, int]:
+    """Output size of a transposed convolution.
+
+    ``o = s (i - 1) + d (k - 1) + 1 - 2 p + a``: each of the ``i`` input
+    pixels sits ``s`` apart on the output, the last one stamps a kernel
+    ``d (k - 1) + 1`` wide, ``p`` rows are removed from each side and the
+    output padding ``a`` adds rows at the bottom (columns at the right).  It
+    undoes the size change of a convolution with the same ``k``, ``s``,
+    ``p``, ``d`` (Dumoulin & Visin, section 4); ``a`` picks
+    among the sizes that such a convolution maps to the same ``i``.
+
+    Parameters
+    ----------
+    input_size : int or (int, int)
+        ``i``, the height and width of the input (one int means square).
+    kernel_size : int or (int, int)
+        ``k``.
+    stride : int or (int, int), optional
+        ``s`` >= 1: how far apart the input pixels land on the output.
+    padding : int or (int, int), optional
+        ``p`` >= 0: rows (columns) removed from each side of the output.
+    output_padding : int or (int, int), optional
+        ``a`` >= 0, smaller than ``max(s, d)``: rows (columns) added at the
+        bottom (right).
+    dilation : int or (int, int), optional
+        ``d`` >= 1: the distance between the kernel's taps.
+
+    Returns
+    -------
+    int or (int, int)
+        ``o``; a pair when any argument is given as a pair.
+
+    Examples
+    --------
+    The guide's figure 4.1 (``i' = 2``, ``k = 3``) and figure 4.5 (stride 2):
+
+    >>> conv_transpose_output_size(2, 3)
+    4
+    >>> conv_transpose_output_size(2, 3, stride=2)
+    5
+
+    A convolution of stride 2 maps sizes 5 and 6 to 3; the output padding
+    picks which one comes back (the guide's figures 4.6 and 4.7):
+
+    >>> conv_transpose_output_size(3, 3, stride=2, padding=1)
+    5
+    >>> conv_transpose_output_size(3, 3, stride=2, padding=1, output_padding=1)
+    6
+    >>> conv_transpose_output_size((2, 3), 3, stride=(1, 2))
+    (4, 7)
+    """
+    out = _transpose_geometry(input_size, kernel_size, stride, padding, output_padding, dilation)[-1]
+    if any(is_pair(v) for v in (input_size, kernel_size, stride, padding, output_padding, dilation)):
+        return out
+    return out[0]
 
 
 def padding_amounts(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = 1,

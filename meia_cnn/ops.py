@@ -1,4 +1,4 @@
-"""Convolution, padding and pooling on numpy arrays, channels last.
+"""Convolution, transposed convolution, padding and pooling on numpy arrays, channels last.
 
 Every operation is one vectorised pass: the input's windows are built as a
 read-only *view* with :func:`numpy.lib.stride_tricks.sliding_window_view`
@@ -14,10 +14,32 @@ copy, the im2col matrix, the output) is sized *before* it is allocated and
 refused with a ``ValueError`` naming the parameter responsible when it
 would exceed :data:`MAX_ELEMENTS` elements; inputs larger than that are
 refused too.  Shapes are checked before values are scanned for NaN.
+
+A convolution maps a large input to a smaller output; its *transpose*
+(:func:`conv_transpose2d`, the second half of Dumoulin & Visin's guide) goes
+the other way, from the output's shape back to the input's: what a network
+uses to upsample, and exactly the gradient of a convolution with respect to
+its input.  Three equivalent views of it:
+
+* **the transpose of the convolution matrix**: where ``C`` is the matrix of
+  a convolution (:func:`conv_as_matrix`), the transposed convolution
+  multiplies by ``C.T``;
+* **every input pixel stamps the kernel on the output**: input pixel
+  ``(i, j)`` adds ``x[i, j] * kernel`` to the output at ``(s i - p, s j - p)``,
+  the kernel's taps ``d`` apart; overlapping stamps add up.  This is how
+  :func:`conv_transpose2d` computes;
+* **a direct convolution of a stretched input** (the guide's animations):
+  spread the input's pixels ``s - 1`` zeros apart (:func:`zero_insert`),
+  pad it with ``d (k - 1) - p`` zeros on each side (plus the output padding
+  at the bottom and the right; :func:`stretched_input`) and slide the
+  kernel, flipped, over it with stride 1.
+
+Its output size is :func:`meia_cnn.arithmetic.conv_transpose_output_size`.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -25,7 +47,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
 from . import arithmetic
-from .transposed import conv_transpose2d
 from ._validation import (
     MAX_ELEMENTS,
     IntOrPair,
@@ -41,7 +62,6 @@ from ._validation import (
 
 __all__ = [
     "MAX_ELEMENTS",
-    "conv_transpose2d",
     "pad",
     "sliding_windows",
     "convolve2d",
@@ -50,6 +70,9 @@ __all__ = [
     "avg_pool2d",
     "conv1x1",
     "conv_as_matrix",
+    "conv_transpose2d",
+    "zero_insert",
+    "stretched_input",
 ]
 
 Pair = tuple[int, int]
@@ -537,6 +560,304 @@ def conv_as_matrix(input_size: IntOrPair, kernel: ArrayLike, *, stride: IntOrPai
     maps = conv2d(basis, kf[:, :, None, None], stride=stride, padding=padding,
                   dilation=dilation)  # (H * W, H', W', 1)
     return maps.reshape(h * w, -1).T
+
+
+# ---------------------------------------------------------------------------
+# transposed convolution
+# ---------------------------------------------------------------------------
+def _refuse_growth(shape: tuple[int, ...], stages: list[tuple[str, int, int]], n: int, depth: int,
+                   what: str) -> None:
+    """Refuse ``shape`` beyond :data:`MAX_ELEMENTS`, naming the parameter whose growth crossed it.
+
+    ``stages`` are ``(name, height, width)``: the size the array would have
+    as each parameter takes its value in turn, growing along the list.
+    """
+    if math.prod(shape) <= MAX_ELEMENTS:
+        return
+    name = next((name for name, h, w in stages if n * h * w * depth > MAX_ELEMENTS), stages[-1][0])
+    check_elements(shape, name=name, what=what)
+
+
+def _zero_insert4(x4: np.ndarray, step: Pair) -> np.ndarray:
+    """A 4-D array's pixels ``step - 1`` zeros apart (its size checked by the caller)."""
+    n, h, w, c = x4.shape
+    sh, sw = step
+    out = np.zeros((n, sh * (h - 1) + 1, sw * (w - 1) + 1, c), dtype=x4.dtype)
+    out[:, ::sh, ::sw, :] = x4
+    return out
+
+
+def zero_insert(x: ArrayLike, stride: IntOrPair) -> FloatArray:
+    """Spread the input's pixels ``stride - 1`` zeros apart.
+
+    The first step of the guide's picture of a transposed convolution with
+    stride ``s`` > 1 (its figures 4.5 to 4.7): the input's pixels keep their
+    order, with ``s - 1`` rows and columns of zeros between neighbours.
+
+    Parameters
+    ----------
+    x : (H, W[, C]) or (N, H, W, C) array
+        An image, a multi-channel image or a batch.
+    stride : int or (int, int)
+        ``s`` >= 1 (1 returns a copy of ``x``).
+
+    Returns
+    -------
+    (s_h (H - 1) + 1, s_w (W - 1) + 1[, C]) array
+        With the batch axis first for a batch; ``x``'s float dtype (float32
+        stays float32, other types become float64).
+
+    Raises
+    ------
+    ValueError
+        A result of more than :data:`MAX_ELEMENTS` elements (the message
+        names ``stride``).
+
+    Examples
+    --------
+    >>> zero_insert(np.array([[1, 2], [3, 4]]), 2)
+    array([[1., 0., 2.],
+           [0., 0., 0.],
+           [3., 0., 4.]])
+    >>> zero_insert(np.ones((3, 4, 5)), (3, 1)).shape
+    (7, 4, 5)
+    """
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
+    step = as_pair(stride, "stride")
+    x4 = _to4(arr)
+    n, h, w, c = x4.shape
+    shape = (n, step[0] * (h - 1) + 1, step[1] * (w - 1) + 1, c)
+    check_elements(_from4_shape(shape, arr.ndim), name="stride",
+                   what=f"the input spread for stride={_value_text(stride)}")
+    return _from4(_zero_insert4(to_float_array(x4, "x"), step), arr.ndim)
+
+
+def stretched_input(x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair = 1, padding: IntOrPair = 0,
+                    output_padding: IntOrPair = 0, dilation: IntOrPair = 1) -> FloatArray:
+    """The input a direct convolution slides over to compute the transpose.
+
+    The guide's animations: the input's pixels spread ``s - 1`` zeros apart
+    (:func:`zero_insert`), then ``d (k - 1) - p`` zeros on every side and the
+    output padding ``a`` more at the bottom and the right.  When ``p`` is
+    larger than ``d (k - 1)``, that many rows and columns are cut off
+    instead.  Sliding the kernel *flipped* over this, stride 1, dilation
+    ``d``, gives :func:`conv_transpose2d`.
+
+    Parameters
+    ----------
+    x : (H, W[, C]) or (N, H, W, C) array
+    kernel_size : int or (int, int)
+        ``k``.
+    stride, padding, output_padding, dilation : int or (int, int), optional
+        As in :func:`conv_transpose2d`.
+
+    Returns
+    -------
+    (o_h + d_h (k_h - 1), o_w + d_w (k_w - 1)[, C]) array
+        With ``o`` from :func:`meia_cnn.arithmetic.conv_transpose_output_size`;
+        ``x``'s float dtype.
+
+    Raises
+    ------
+    ValueError
+        Sizes that leave no output, or an array of more than
+        :data:`MAX_ELEMENTS` elements (the message names the parameter
+        that makes it so large: ``stride``, ``kernel_size``, ``dilation``
+        or ``output_padding``).
+
+    Examples
+    --------
+    The guide's figure 4.5: a 2x2 input, a 3x3 kernel, stride 2; the input
+    is spread to 3x3 and padded with ``k - 1 = 2`` zeros:
+
+    >>> stretched_input(np.array([[1, 2], [3, 4]]), 3, stride=2)
+    array([[0., 0., 0., 0., 0., 0., 0.],
+           [0., 0., 0., 0., 0., 0., 0.],
+           [0., 0., 1., 0., 2., 0., 0.],
+           [0., 0., 0., 0., 0., 0., 0.],
+           [0., 0., 3., 0., 4., 0., 0.],
+           [0., 0., 0., 0., 0., 0., 0.],
+           [0., 0., 0., 0., 0., 0., 0.]])
+
+    A flipped kernel slid over it gives the transposed convolution:
+
+    >>> x, k = np.array([[1.0, 2.0], [3.0, 4.0]]), np.arange(9.0).reshape(3, 3)
+    >>> direct = conv2d(stretched_input(x, 3, stride=2), k[::-1, ::-1])
+    >>> bool(np.allclose(direct, conv_transpose2d(x, k, stride=2)))
+    True
+    """
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
+    x4 = _to4(arr)
+    n, h, w, c = x4.shape
+    _, kernel, step, pads, extra, dil, out_hw = arithmetic._transpose_geometry(
+        (h, w), kernel_size, stride, padding, output_padding, dilation
+    )
+    spread = (step[0] * (h - 1) + 1, step[1] * (w - 1) + 1)
+    check_elements(_from4_shape((n,) + spread + (c,), arr.ndim), name="stride",
+                   what=f"the input spread for stride={_value_text(stride)}")
+    border = [dil[a] * (kernel[a] - 1) - pads[a] for a in range(2)]
+    shape = (n, out_hw[0] + dil[0] * (kernel[0] - 1), out_hw[1] + dil[1] * (kernel[1] - 1), c)
+    grown = [spread[a] + 2 * (kernel[a] - 1) for a in range(2)]
+    dilated = [spread[a] + 2 * dil[a] * (kernel[a] - 1) for a in range(2)]
+    _refuse_growth(_from4_shape(shape, arr.ndim),
+                   [("kernel_size", grown[0], grown[1]), ("dilation", dilated[0], dilated[1]),
+                    ("output_padding", dilated[0] + extra[0], dilated[1] + extra[1])],
+                   n, c, what="the stretched input")
+    stretched = _zero_insert4(to_float_array(x4, "x"), step)
+    # Negative borders cut rows off: crop first, then pad what is left.
+    crop = [(max(-border[a], 0), max(-border[a] - extra[a], 0)) for a in range(2)]
+    kept = stretched[:, crop[0][0]:spread[0] - crop[0][1], crop[1][0]:spread[1] - crop[1][1], :]
+    widths = ((0, 0), (max(border[0], 0), max(border[0] + extra[0], 0)),
+              (max(border[1], 0), max(border[1] + extra[1], 0)), (0, 0))
+    return _from4(np.pad(kept, widths), arr.ndim)
+
+
+def conv_transpose2d(x: ArrayLike, kernel: ArrayLike, *, stride: IntOrPair = 1, padding: IntOrPair = 0,
+                     output_padding: IntOrPair = 0, dilation: IntOrPair = 1) -> FloatArray:
+    """Transposed convolution, as PyTorch's ``ConvTranspose2d`` (no bias).
+
+    Every input pixel stamps the kernel, scaled by its value, on the output;
+    input pixel ``(i, j)`` lands at ``(s i - p, s j - p)`` and the kernel's
+    taps are ``d`` apart; overlapping stamps add up and stamps falling in
+    the ``p`` removed rows and columns are dropped:
+
+    .. math:: y[m, n, f] = \\sum_{i, j, u, v, c \\,:\\, s i - p + d u = m,\\;
+              s j - p + d v = n} x[i, j, c]\\, K[u, v, c, f]
+
+    It is the transpose of a convolution: where ``C`` is the matrix of
+    ``conv2d`` with the same kernel, stride, padding and dilation
+    (:func:`conv_as_matrix`), ``conv_transpose2d`` multiplies by ``C.T``.
+    In a network it is the gradient of that convolution with respect to its
+    input, used forwards to upsample.
+
+    Parameters
+    ----------
+    x : (H, W[, C_in]) or (N, H, W, C_in) array
+        An image, a multi-channel image or a batch.
+    kernel : (Kh, Kw) or (Kh, Kw, C_in, F) array
+        One single-channel kernel (``x`` then must be ``(H, W)``), or the
+        kernels mapping ``C_in`` input channels to ``F`` output channels
+        (``C_in = 1`` for an ``(H, W)`` input).  The same numbers as
+        PyTorch's ``ConvTranspose2d`` weight of shape ``(C_in, F, Kh, Kw)``,
+        axes moved.
+    stride : int or (int, int), optional
+        ``s`` >= 1: how far apart the input pixels land on the output.
+    padding : int or (int, int), optional
+        ``p`` >= 0: rows (columns) removed from each side of the output.
+    output_padding : int or (int, int), optional
+        ``a`` >= 0 and smaller than ``max(s, d)``: rows added at the bottom,
+        columns at the right (a convolution of stride ``s`` maps ``s``
+        input sizes to one output size; ``a`` picks which comes back).
+    dilation : int or (int, int), optional
+        ``d`` >= 1: the distance between the kernel's taps.
+
+    Returns
+    -------
+    (O_h, O_w[, F]) or (N, O_h, O_w, F) array
+        ``(H, W)`` + ``(Kh, Kw)`` -> ``(O_h, O_w)``; otherwise the output
+        has ``F`` channels, a batch stays a batch.  ``O`` is
+        ``s (I - 1) + d (K - 1) + 1 - 2 p + a``
+        (:func:`meia_cnn.arithmetic.conv_transpose_output_size`).  float32
+        when both inputs are float32, float64 otherwise.
+
+    Raises
+    ------
+    ValueError
+        Mismatched depths, sizes that leave no output, NaN or infinity in
+        ``x`` or ``kernel``, or an intermediate of more than
+        :data:`MAX_ELEMENTS` elements (the message names the parameter
+        that makes it so large: ``kernel``, ``stride``, ``dilation`` or
+        ``output_padding``).
+
+    Notes
+    -----
+    One matrix product computes every stamp (``N H W`` rows of
+    ``Kh Kw F`` values: the im2col matrix's size), then ``Kh Kw`` shifted,
+    strided additions place them (col2im): no loop runs over pixels.
+
+    Examples
+    --------
+    The guide's figure 4.1: a 2x2 input and a 3x3 kernel give a 4x4 output;
+    with a kernel of ones each output counts the stamps covering it:
+
+    >>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> conv_transpose2d(x, np.ones((3, 3)))
+    array([[ 1.,  3.,  3.,  2.],
+           [ 4., 10., 10.,  6.],
+           [ 4., 10., 10.,  6.],
+           [ 3.,  7.,  7.,  4.]])
+
+    Stride 2 spreads the stamps two pixels apart (the guide's figure 4.5):
+
+    >>> conv_transpose2d(x, np.ones((3, 3)), stride=2)
+    array([[ 1.,  1.,  3.,  2.,  2.],
+           [ 1.,  1.,  3.,  2.,  2.],
+           [ 4.,  4., 10.,  6.,  6.],
+           [ 3.,  3.,  7.,  4.,  4.],
+           [ 3.,  3.,  7.,  4.,  4.]])
+
+    It multiplies by the transpose of the convolution matrix:
+
+    >>> k = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [2.0, 0.0, 1.0]])
+    >>> c = conv_as_matrix(5, k, stride=2, padding=1)   # 5x5 -> 3x3
+    >>> c.shape
+    (9, 25)
+    >>> y = np.arange(9.0).reshape(3, 3)
+    >>> bool(np.allclose(conv_transpose2d(y, k, stride=2, padding=1).ravel(), c.T @ y.ravel()))
+    True
+
+    Channels and batches, as a decoder layer uses it:
+
+    >>> conv_transpose2d(np.zeros((8, 7, 7, 16)), np.zeros((4, 4, 16, 3)), stride=2, padding=1).shape
+    (8, 14, 14, 3)
+    """
+    arr = as_real_array(x, "x", ndim=(2, 3, 4))
+    k = as_real_array(kernel, "kernel", ndim=(2, 4))
+    if k.ndim == 2 and arr.ndim != 2:
+        raise ValueError(
+            f"a 2-D `kernel` (Kh, Kw) needs a 2-D `x` (H, W); for x of shape {arr.shape} "
+            f"give the kernel as (Kh, Kw, C_in, F), got kernel of shape {k.shape}"
+        )
+    x4 = _to4(arr)
+    k4 = k[:, :, None, None] if k.ndim == 2 else k
+    n, h, w, c = x4.shape
+    kh, kw, kc, f = k4.shape
+    if kc != c:
+        raise ValueError(
+            f"the kernel's input depth C_in={kc} must equal the input depth {c}; got x of shape "
+            f"{arr.shape} and kernel of shape {k.shape} (Kh, Kw, C_in, F)"
+        )
+    _, _, (sh, sw), (ph, pw), _, (dh, dw), (oh, ow) = arithmetic._transpose_geometry(
+        (h, w), (kh, kw), stride, padding, output_padding, dilation
+    )
+    check_elements((n * h * w, kh * kw * f), name="kernel",
+                   what=f"the stamps of `x` {(h, w)} and `kernel` {(kh, kw)}")
+    # The full (unpadded) output, large enough for the output padding.
+    full_h = max(sh * (h - 1) + dh * (kh - 1) + 1, ph + oh)
+    full_w = max(sw * (w - 1) + dw * (kw - 1) + 1, pw + ow)
+    _refuse_growth((n, full_h, full_w, f),
+                   [("kernel", h + kh - 1, w + kw - 1),
+                    ("stride", sh * (h - 1) + kh, sw * (w - 1) + kw),
+                    ("dilation", sh * (h - 1) + dh * (kh - 1) + 1, sw * (w - 1) + dw * (kw - 1) + 1),
+                    ("output_padding", full_h, full_w)],
+                   n, f, what="the output before its padding is removed")
+    xf = to_float_array(x4, "x")
+    kf = to_float_array(k4, "kernel")
+    dtype = np.result_type(xf.dtype, kf.dtype)
+    # Every stamp at once: (N H W, C) @ (C, Kh Kw F).
+    stamps = xf.reshape(n * h * w, c).astype(dtype, copy=False) @ (
+        kf.astype(dtype, copy=False).transpose(2, 0, 1, 3).reshape(c, kh * kw * f)
+    )
+    stamps = stamps.reshape(n, h, w, kh, kw, f)
+    full = np.zeros((n, full_h, full_w, f), dtype=dtype)
+    rows, cols = sh * (h - 1) + 1, sw * (w - 1) + 1
+    for u in range(kh):
+        for v in range(kw):
+            full[:, u * dh:u * dh + rows:sh, v * dw:v * dw + cols:sw, :] += stamps[:, :, :, u, v, :]
+    out = full[:, ph:ph + oh, pw:pw + ow, :]
+    if k.ndim == 2:
+        return np.ascontiguousarray(out[0, :, :, 0])
+    return np.ascontiguousarray(out[0] if arr.ndim in (2, 3) else out)
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.subprocess  # pdoc builds the reference in another process
+
 
 def _doc_modules():
     match = re.search(r"^DOC_MODULES := (.+)$", (ROOT / "Makefile").read_text(), re.M)
@@ -27,7 +29,7 @@ def docs(tmp_path_factory):
 def test_every_public_module_is_listed():
     modules = _doc_modules()
     for name in ("meia_cnn", "meia_cnn.arithmetic", "meia_cnn.ops", "meia_cnn.data", "meia_cnn.architectures",
-                 "meia_cnn.nn", "meia_cnn.exercises", "meia_cnn.widgets"):
+                 "meia_cnn.nn", "meia_cnn.nn.learn_kernel", "meia_cnn.exercises", "meia_cnn.widgets"):
         assert name in modules
 
 
@@ -45,6 +47,10 @@ def test_pages_show_the_docstrings(docs):
     assert "Parameters" in ops and "Examples" in ops
     arithmetic = (docs / "meia_cnn" / "arithmetic.html").read_text()
     assert "output_size" in arithmetic and "equation (3)" in arithmetic
+    assert "conv_transpose2d" in ops and "zero_insert" in ops and "stretched_input" in ops
+    assert "conv_transpose_output_size" in arithmetic
+    learning = (docs / "meia_cnn" / "nn" / "learn_kernel.html").read_text()
+    assert "loss_and_gradient" in learning and "Conv2D" in learning
     data = (docs / "meia_cnn" / "data.html").read_text()
     assert "load_image" in data and "min_size" in data and "shapes" in data
 

@@ -20,8 +20,7 @@ MODULES = [
     "meia_cnn.data",
     "meia_cnn._datasets",
     "meia_cnn.architectures",
-    "meia_cnn.transposed",
-    "meia_cnn.learn_kernel",
+    "meia_cnn.nn.learn_kernel",
     "meia_cnn.kernels",
     "meia_cnn.i18n",
     "meia_cnn.nn",
@@ -42,7 +41,6 @@ MODULES = [
     "meia_cnn.widgets",
     "meia_cnn.tools.slides",
     "meia_cnn.tools.translate_notebooks",
-    "meia_cnn.exercises_transposed",
 ]
 
 

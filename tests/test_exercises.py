@@ -12,7 +12,8 @@ import pytest
 from scipy import signal
 
 from meia_cnn import exercises as ex
-from meia_cnn.exercises import EXERCISES, check, for_notebook, get, solution, solution_text
+from meia_cnn.exercises import EXERCISES, check, for_notebook, get, nb02, nb07, nb09, solution, solution_text
+from meia_cnn.exercises._model import _text
 
 IDS = list(EXERCISES)
 
@@ -44,7 +45,7 @@ def test_every_known_mistake_gets_its_hint(exercise_id):
         assert not feedback.correct, (exercise_id, value)
         assert feedback.status == "wrong"
         assert feedback.message.startswith("Not yet: ")
-        assert ex._text(hint, p) in feedback.message
+        assert _text(hint, p) in feedback.message
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -110,15 +111,15 @@ def test_solutions_match_hand_worked_answers():
 
 def test_convolution_exercises_match_scipy():
     assert solution("09.correlation") == pytest.approx(
-        signal.correlate2d(ex.PATCH_09, ex.KERNEL_09, mode="valid")[0, 0])
+        signal.correlate2d(nb09.PATCH_09, nb09.KERNEL_09, mode="valid")[0, 0])
     assert solution("02.one_value") == pytest.approx(
-        signal.convolve2d(ex.PATCH_02, ex.KERNEL_02, mode="valid")[0, 0])
+        signal.convolve2d(nb02.PATCH_02, nb02.KERNEL_02, mode="valid")[0, 0])
     np.testing.assert_allclose(solution("02.output_map"),
-                               signal.convolve2d(ex.IMAGE_02, ex.KERNEL_02, mode="valid"))
+                               signal.convolve2d(nb02.IMAGE_02, nb02.KERNEL_02, mode="valid"))
     # cross-correlating with the answer to 02.flip is convolving with K
     picture = np.random.default_rng(3).random((6, 7))
     np.testing.assert_allclose(signal.correlate2d(picture, solution("02.flip"), mode="valid"),
-                               signal.convolve2d(picture, ex.KERNEL_02_FLIP, mode="valid"))
+                               signal.convolve2d(picture, nb02.KERNEL_02_FLIP, mode="valid"))
 
 
 def test_max_pool_exercise_by_hand():
@@ -129,8 +130,8 @@ def test_notebook_07_counts_match_the_trainable_model():
     nn = pytest.importorskip("meia_cnn.nn")
     model = nn.reference_model()
     # the notebook prints this model's summary, so the exercises ask about larger digits
-    assert model.n_params == ex._ref_params() == (9 + 1) * 8 + (72 + 1) * 16 + 64 * 10 + 10
-    assert model.output_shapes[-2] == (ex._ref_flat(),)
+    assert model.n_params == nb07._ref_params() == (9 + 1) * 8 + (72 + 1) * 16 + 64 * 10 + 10
+    assert model.output_shapes[-2] == (nb07._ref_flat(),)
     assert solution("07.model_params") != model.n_params
 
 
@@ -232,7 +233,7 @@ def test_every_variant_is_solved_and_every_mistake_still_gets_its_hint(exercise_
         for wrong, hint in exercise.mistakes:
             feedback = check(exercise_id, wrong(p), variant=k)
             assert feedback.status == "wrong", (exercise_id, k, p, feedback)
-            assert ex._text(hint, p) in feedback.message, (exercise_id, k, p, feedback)
+            assert _text(hint, p) in feedback.message, (exercise_id, k, p, feedback)
 
 
 @pytest.mark.parametrize("exercise_id", IDS)

@@ -98,6 +98,30 @@ def test_huge_dilation_of_a_larger_kernel_is_refused(dilation):
          r"`x` is too large: 100000×100000 = 10,000,000,000 elements, " + LIMIT),
         (lambda: ops.max_pool2d(np.ones((4000, 4000)), 4000, stride=1, padding=1999, return_indices=True),
          r"`size` asks for too much memory: the copied windows"),
+        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), dilation=20000),
+         r"`dilation` asks for too much memory: the output before its padding is removed would be "
+         r"1×40002×40002×1 = 1,600,160,004 elements, " + LIMIT),
+        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**5),
+         r"`stride` asks for too much memory: the output before its padding is removed would be 1×100003×100003×1"),
+        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**18), "`stride` asks for too much"),
+        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**5, dilation=20000),
+         "`stride` asks for too much memory"),  # the first to cross the limit is named
+        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=(1, 10**5), dilation=(20000, 1)),
+         "`dilation` asks for too much memory: the output before its padding is removed would be 1×40002×100003×1"),
+        (lambda: ops.conv_transpose2d(np.ones((2, 2, 1)), np.ones((3, 3, 1, 1)), stride=(1, 2), dilation=10**5),
+         "`dilation` asks for too much memory"),
+        (lambda: ops.conv_transpose2d(np.broadcast_to(1.0, (4000, 4000)), np.ones((3, 3))),
+         r"`kernel` asks for too much memory: the stamps of `x` \(4000, 4000\) and `kernel` \(3, 3\) would be "
+         r"16000000×9"),
+        (lambda: ops.zero_insert(np.ones((2, 2)), 10**5),
+         r"`stride` asks for too much memory: the input spread for stride=100000 would be 100001×100001 = "),
+        (lambda: ops.zero_insert(np.ones((3, 2, 2, 1)), (1, 10**18)), "`stride` asks for too much memory"),
+        (lambda: ops.stretched_input(np.ones((2, 2)), 3, stride=10**5),
+         r"`stride` asks for too much memory: the input spread for stride=100000"),
+        (lambda: ops.stretched_input(np.ones((2, 2)), 3, dilation=20000),
+         r"`dilation` asks for too much memory: the stretched input would be 80002×80002 = "),
+        (lambda: ops.stretched_input(np.ones((2, 2)), 10**5),
+         r"`kernel_size` asks for too much memory: the stretched input would be"),
     ],
 )
 def test_huge_allocations_are_refused_with_the_parameter_named(call, match):
@@ -201,6 +225,41 @@ def test_output_size_never_overflows(i, k, stride, dilation, padding):
         assert "is larger than the padded input" in str(exc)
         return
     assert isinstance(out, int) and out >= 1
+
+
+steps = st.one_of(small, small, st.sampled_from([10**5, 10**18, 2**63, np.uint64(2**63), 2**64 + 1]))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(h=st.integers(1, 4), w=st.integers(1, 4), k=small, stride=steps, dilation=steps,
+       padding=st.integers(0, 3), extra=st.integers(0, 3))
+def test_transposed_guards(h, w, k, stride, dilation, padding, extra):
+    # a transposed convolution grows its input: a stride of 10**5 makes a 4-pixel side about
+    # 300,000 pixels long (an answer, when the other side is 1); 10**18 is refused unless the side is 1
+    x = np.arange(1.0, h * w + 1).reshape(h, w)
+    kernel = np.arange(1.0, k * k + 1).reshape(k, k)
+    kwargs = dict(stride=stride, padding=padding, output_padding=extra, dilation=dilation)
+    results = {}
+    for call, args in ((ops.conv_transpose2d, (x, kernel)), (ops.stretched_input, (x, k)),
+                       (ops.zero_insert, (x, stride))):
+        result, peak = peak_bytes(call, *args, **(kwargs if call is not ops.zero_insert else {}))
+        assert peak < BOUND
+        if isinstance(result, Exception):
+            assert isinstance(result, ValueError) and str(result)
+        else:
+            assert result.size <= MAX_ELEMENTS
+            results[call] = result
+    if ops.zero_insert in results:  # the input's pixels, stride apart, and nothing else
+        spread = results[ops.zero_insert]
+        np.testing.assert_array_equal(spread[::min(int(stride), spread.shape[0]),
+                                             ::min(int(stride), spread.shape[1])], x)
+        assert spread.sum() == x.sum()
+    if ops.conv_transpose2d in results:
+        out = results[ops.conv_transpose2d]
+        assert out.shape == ar.conv_transpose_output_size((h, w), k, **kwargs)
+        if ops.stretched_input in results:  # the guide's view gives the same numbers
+            direct = ops.conv2d(results[ops.stretched_input], kernel[::-1, ::-1], dilation=dilation)
+            np.testing.assert_allclose(direct, out)
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from meia_cnn.learn_kernel import SOBEL_X, KernelLearning, learn_kernel, loss_and_gradient
+from meia_cnn.nn.learn_kernel import SOBEL_X, KernelLearning, learn_kernel, loss_and_gradient
 
 
 def test_sobel_is_the_textbook_kernel():
@@ -132,3 +132,26 @@ def test_loss_and_gradient_errors():
         loss_and_gradient(x, np.zeros((2, 4, 4)), np.zeros((3, 3)))
     with pytest.raises(ValueError, match=r"`kernel` of shape \(6, 6\) is larger than the images \(5, 5\)"):
         loss_and_gradient(x, np.zeros((2, 0, 0)), np.zeros((6, 6)))
+
+
+def test_the_gradient_is_conv2d_backwards(monkeypatch):
+    # one code path for the convolution's gradient: a one-filter Conv2D's forward and backward
+    from meia_cnn.nn import Conv2D
+
+    calls = []
+    backward = Conv2D.backward
+
+    def counted(self, grad_out):
+        calls.append((self.in_channels, self.filters, np.shape(grad_out)))
+        return backward(self, grad_out)
+
+    monkeypatch.setattr(Conv2D, "backward", counted)
+    run = learn_kernel(steps=3, samples=2, image_size=6)
+    assert calls == [(1, 1, (2, 4, 4, 1))] * 4  # the first kernel and one per step
+    x = np.random.default_rng(5).standard_normal((2, 5, 5))
+    layer = Conv2D(1, 1, 3, dtype=np.float64)
+    layer.params["W"][:, :, 0, 0] = SOBEL_X
+    errors = layer.forward(x[..., None]) - run.targets[:, :3, :3, None]
+    layer.backward(2.0 / errors.size * errors)
+    _, grad = loss_and_gradient(x, run.targets[:, :3, :3], SOBEL_X)
+    np.testing.assert_array_equal(grad, layer.grads["W"][:, :, 0, 0])

@@ -5,7 +5,7 @@ import pytest
 from scipy import signal
 
 from meia_cnn.explain.learn_kernel import FLOOR_DECADES, FOUND, learn_kernel_state
-from meia_cnn.learn_kernel import SOBEL_X
+from meia_cnn.nn.learn_kernel import SOBEL_X
 
 
 def test_learn_kernel_state_follows_the_run():

@@ -70,6 +70,7 @@ print(json.dumps({"attempts": attempts, "built": built}))
 """
 
 
+@pytest.mark.subprocess
 def test_import_build_and_compute_open_no_socket():
     out = subprocess.run([sys.executable, "-c", _NO_NETWORK], capture_output=True, text=True, timeout=600,
                          cwd=ROOT)

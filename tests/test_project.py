@@ -1,5 +1,8 @@
-"""The project's own promises: environment.yml in step with pyproject.toml, the two commands."""
+"""The project's own promises: environment.yml in step with pyproject.toml, the two commands, the layers."""
 
+import ast
+import importlib
+import pkgutil
 import re
 import subprocess
 import sys
@@ -107,3 +110,105 @@ def test_core_modules_have_no_widget_or_plotting_imports(name, path):
     source = path.read_text()
     pattern = rf"^\s*(import|from)\s+({'|'.join(FORBIDDEN)})\b"
     assert not re.search(pattern, source, re.M), f"{name} imports a widget or plotting library"
+
+
+# -- layers: core < nn < explain < widgets; tools outside ---------------------------------
+LAYERS = {"core": 0, "nn": 1, "explain": 2, "widgets": 3}
+
+
+def _module_name(path):
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _layer(name):
+    """The layer of a module of the package: its first folder under meia_cnn, else the core."""
+    parts = name.split(".")
+    if len(parts) > 1 and parts[1] in ("nn", "explain", "widgets", "tools"):
+        return parts[1]
+    return "core"
+
+
+def _package_imports(path):
+    """Every meia_cnn module (or name in one) that ``path`` imports, at the top or inside a function."""
+    name = _module_name(path)
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return sorted(m for m in found if m == "meia_cnn" or m.startswith("meia_cnn."))
+
+
+def _package_modules():
+    return [(_module_name(path), path) for path in sorted((ROOT / "meia_cnn").rglob("*.py"))]
+
+
+def test_the_layers_are_where_the_modules_are():
+    layers = {name: _layer(name) for name, _ in _package_modules()}
+    assert layers["meia_cnn.ops"] == layers["meia_cnn.arithmetic"] == layers["meia_cnn._validation"] == "core"
+    assert layers["meia_cnn.nn.layers"] == layers["meia_cnn.nn.learn_kernel"] == "nn"
+    assert layers["meia_cnn.explain.transposed"] == layers["meia_cnn.explain.learn_kernel"] == "explain"
+    assert layers["meia_cnn.widgets.transposed"] == "widgets"
+    # the import reader sees relative, absolute and in-function imports
+    imports = _package_imports(ROOT / "meia_cnn" / "nn" / "learn_kernel.py")
+    assert {"meia_cnn.ops.conv2d", "meia_cnn.nn.layers.Conv2D", "meia_cnn._validation"} <= set(imports)
+
+
+@pytest.mark.parametrize("name, path", _package_modules(), ids=[name for name, _ in _package_modules()])
+def test_imports_go_down_the_layers_only(name, path):
+    """core < nn < explain < widgets: a module imports its own layer and those below; nothing imports tools."""
+    mine = _layer(name)
+    for imported in _package_imports(path):
+        theirs = _layer(imported)
+        if mine == "tools":
+            continue
+        assert theirs != "tools", f"{name} imports {imported}: the tools stay outside the runtime package"
+        assert LAYERS[theirs] <= LAYERS[mine], f"{name} ({mine}) imports {imported} ({theirs}), a layer above it"
+
+
+@pytest.mark.parametrize("layer, above", [("core", ("nn", "explain", "widgets", "tools")),
+                                          ("nn", ("explain", "widgets", "tools")),
+                                          ("explain", ("widgets", "tools"))], ids=["core", "nn", "explain"])
+def test_importing_a_layer_loads_nothing_above_it(layer, above):
+    modules = [name for name, _ in _package_modules() if _layer(name) == layer and not name.endswith("__main__")]
+    assert modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[:2] in [['meia_cnn', a] for a in {above!r}])))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"importing the {layer} loads {out.stdout.strip()}"
+
+
+def test_core_nn_and_explain_are_all_held_to_no_widget_or_plotting_library():
+    # the modules the two FORBIDDEN tests above read and import: the three lower layers, whole
+    layers = {_layer(name) for name, _ in _core_modules()}
+    assert layers == {"core", "nn", "explain"}
+    assert len(_core_modules()) == len([n for n, _ in _package_modules() if _layer(n) in layers])
+
+
+@pytest.mark.parametrize("gone, now", [
+    ("meia_cnn.transposed", {"meia_cnn.ops": ("conv_transpose2d", "zero_insert", "stretched_input"),
+                             "meia_cnn.arithmetic": ("conv_transpose_output_size",)}),
+    ("meia_cnn.learn_kernel", {"meia_cnn.nn.learn_kernel": ("SOBEL_X", "KernelLearning", "learn_kernel",
+                                                            "loss_and_gradient")}),
+])
+def test_moved_modules_are_gone_and_their_names_live_in_their_layer(gone, now):
+    parent, _, leaf = gone.rpartition(".")
+    assert leaf not in {m.name for m in pkgutil.iter_modules(importlib.import_module(parent).__path__)}
+    assert not (ROOT / (gone.replace(".", "/") + ".py")).exists(), f"{gone} still exists"
+    for module, names in now.items():
+        found = importlib.import_module(module)
+        for name in names:
+            assert name in found.__all__ and hasattr(found, name), f"{module}.{name}"

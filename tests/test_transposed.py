@@ -12,12 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from meia_cnn import ops
-from meia_cnn.transposed import (
-    conv_transpose2d,
-    conv_transpose_output_size,
-    stretched_input,
-    zero_insert,
-)
+from meia_cnn.arithmetic import conv_transpose_output_size
+from meia_cnn.ops import conv_transpose2d, stretched_input, zero_insert
 
 
 # -- references ---------------------------------------------------------------------

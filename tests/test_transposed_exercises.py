@@ -4,18 +4,16 @@ import numpy as np
 import pytest
 
 from meia_cnn import exercises
-from meia_cnn.exercises import Exercise
-from meia_cnn.exercises_transposed import DEFINITIONS
+from meia_cnn.exercises import nb04b
 
-BY_ID = {d["id"]: Exercise(**d) for d in DEFINITIONS}
+BY_ID = {ex.id: ex for ex in nb04b.EXERCISES}
 
 
 def test_ids_are_new_and_belong_to_notebook_04b():
     assert list(BY_ID) == ["04b.output_size", "04b.matrix_rows", "04b.by_hand"]
     assert all(ex.notebook == "04b" for ex in BY_ID.values())
-    for exercise_id in BY_ID:
-        if exercise_id in exercises.EXERCISES:  # once registered, it is this very definition
-            assert exercises.get(exercise_id).prompt() == BY_ID[exercise_id].prompt()
+    for exercise_id in BY_ID:  # registered: this very definition
+        assert exercises.get(exercise_id) is BY_ID[exercise_id]
 
 
 def test_output_size_by_hand():

@@ -17,7 +17,7 @@ from meia_cnn.explain.transposed import (
     transposed_conv_problem,
     transposed_conv_state,
 )
-from meia_cnn.transposed import conv_transpose2d
+from meia_cnn.ops import conv_transpose2d
 
 
 def test_guide_figure_4_5_by_hand():

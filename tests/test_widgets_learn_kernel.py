@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from meia_cnn.explain.learn_kernel import learn_kernel_state
-from meia_cnn.learn_kernel import SOBEL_X
+from meia_cnn.nn.learn_kernel import SOBEL_X
 from meia_cnn.widgets import LearnKernelExplorer
 from meia_cnn.widgets._explorer import format_number
 from meia_cnn.widgets.learn_kernel import LEARNING_RATES, SEEDS

@@ -13,7 +13,8 @@ from meia_cnn.explain.transposed import (
     transposed_conv_problem,
     transposed_conv_state,
 )
-from meia_cnn.transposed import conv_transpose2d, conv_transpose_output_size
+from meia_cnn.arithmetic import conv_transpose_output_size
+from meia_cnn.ops import conv_transpose2d
 from meia_cnn.widgets import TransposedConvExplorer
 from meia_cnn.widgets._explorer import format_number
 from meia_cnn.widgets.transposed import (

@@ -1,6 +1,6 @@
 """Learning a kernel, step by step: the numbers the learn-a-kernel explorer shows.
 
-:func:`learn_kernel_state` runs :func:`meia_cnn.learn_kernel.learn_kernel`
+:func:`learn_kernel_state` runs :func:`meia_cnn.nn.learn_kernel.learn_kernel`
 (gradient descent recovering the Sobel edge kernel from random images
 filtered with it) and adds what the explorer writes and draws at every
 step: the sentence of the readout, the loss on a log scale, and the first
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
+from ..nn.learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
 from ..ops import conv2d
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_

@@ -9,10 +9,10 @@ inserted between pixels, a border zero, an output-padding zero), the kernel
 flipped, and, for every output cell in reading order, where the flipped
 kernel's taps sit on the stretched input and the products they add up.
 
-The numbers come from :mod:`meia_cnn.transposed`: the output from
-:func:`~meia_cnn.transposed.conv_transpose2d`, the stretched input from
-:func:`~meia_cnn.transposed.stretched_input`, the size from
-:func:`~meia_cnn.transposed.conv_transpose_output_size`.
+The numbers come from the core: the output from
+:func:`~meia_cnn.ops.conv_transpose2d`, the stretched input from
+:func:`~meia_cnn.ops.stretched_input`, the size from
+:func:`~meia_cnn.arithmetic.conv_transpose_output_size`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import as_int
+from ..arithmetic import conv_transpose_output_size
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
-from ..transposed import conv_transpose2d, conv_transpose_output_size, stretched_input
+from ..ops import conv_transpose2d, stretched_input
 from ._frozen import frozen
 from ._sweep import SquareOutput, small_numbers, sweep
 

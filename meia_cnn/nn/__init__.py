@@ -17,7 +17,10 @@ against finite differences in the tests.
 * the reference digits CNN: :func:`reference_model`, :func:`train_reference`,
   :func:`load_reference` (weights shipped in ``meia_cnn/assets/digits_cnn.npz``;
   ``python -m meia_cnn.nn`` retrains and rewrites them with the recipe of
-  :data:`REFERENCE_SETTINGS`), :func:`digits_split`.
+  :data:`REFERENCE_SETTINGS`), :func:`digits_split`;
+* :mod:`meia_cnn.nn.learn_kernel`: gradient descent recovering one kernel
+  (the Sobel edge detector) from filtered images, with the gradient of a
+  one-filter :class:`Conv2D`.
 
 Examples
 --------

@@ -2,7 +2,7 @@
 
 A notebook holding the two explorers runs from the Run menu; then, as a
 person would: nothing overflows at 850×900 and at 1280×720, the readout is
-visible, the numbers on screen equal the core's (``meia_cnn.transposed``,
+visible, the numbers on screen equal the core's (``meia_cnn.ops``,
 ``meia_cnn.explain.learn_kernel``), and the sliders move with the keyboard.
 """
 
@@ -15,7 +15,8 @@ from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, slider, wait_text_change
 
 from meia_cnn.explain.learn_kernel import learn_kernel_state
 from meia_cnn.explain.transposed import input_values, kernel_values
-from meia_cnn.transposed import conv_transpose2d, conv_transpose_output_size
+from meia_cnn.arithmetic import conv_transpose_output_size
+from meia_cnn.ops import conv_transpose2d
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,11 @@ The loss over ``M`` output pixels and its gradient::
     dL/dK[u, v] = 2/M  sum_(n, i, j) r_n[i, j] X_n[i + u, j + v]
 
 where ``r = conv2d(X, K) - Y`` is the error: the gradient is itself a
-cross-correlation, of the inputs with the errors.
+cross-correlation, of the inputs with the errors.  It is computed by the
+same code that trains a network: the kernel is the weight of a
+one-channel, one-filter :class:`~meia_cnn.nn.Conv2D` (its bias held at
+zero), whose ``forward`` gives the predictions and whose ``backward``,
+given ``dL/dy = 2 r / M``, gives ``dL/dK``.
 
 >>> run = learn_kernel(steps=50)
 >>> bool(np.abs(run.kernel - SOBEL_X).max() < 1e-3)
@@ -28,8 +32,9 @@ from typing import Optional
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_float_array, is_int
-from .ops import conv2d, sliding_windows
+from .._validation import as_float_array, is_int
+from ..ops import conv2d
+from .layers import Conv2D
 
 __all__ = ["SOBEL_X", "KernelLearning", "learn_kernel", "loss_and_gradient"]
 
@@ -97,6 +102,27 @@ class KernelLearning:
         return np.abs(self.kernels - self.true_kernel).max(axis=(1, 2))
 
 
+class _KernelGradient:
+    """The loss and gradient of one kernel, computed by a one-filter :class:`Conv2D`.
+
+    The images stay the layer's input and the targets its wanted output;
+    each call puts the kernel in the layer's weight (the bias stays zero and
+    its gradient is ignored), runs ``forward`` and ``backward``.
+    """
+
+    def __init__(self, images: NDArray[np.floating], targets: NDArray[np.floating],
+                 kernel_shape: tuple[int, int]) -> None:
+        self.layer = Conv2D(1, 1, kernel_shape, dtype=images.dtype, seed=0)
+        self.images = images[..., None]  # (N, H, W, 1): one channel
+        self.targets = targets[..., None]  # (N, H', W', 1): one filter
+
+    def __call__(self, kernel: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
+        self.layer.params["W"][:, :, 0, 0] = kernel
+        errors = self.layer.forward(self.images) - self.targets
+        self.layer.backward(2.0 / errors.size * errors)
+        return float(np.mean(errors**2)), self.layer.grads["W"][:, :, 0, 0].copy()
+
+
 def loss_and_gradient(
     images: ArrayLike, targets: ArrayLike, kernel: ArrayLike
 ) -> tuple[float, NDArray[np.floating]]:
@@ -114,7 +140,7 @@ def loss_and_gradient(
         ``mean((conv2d(X_n, K) - Y_n)^2)`` over every output pixel.
     gradient : (Kh, Kw) array
         ``dL/dK``: the cross-correlation of the images with the errors,
-        times ``2 / M``.
+        times ``2 / M``, as :meth:`Conv2D.backward` computes it.
 
     Examples
     --------
@@ -137,13 +163,9 @@ def loss_and_gradient(
     expected = (n, h - kh + 1, w - kw + 1)
     if y.shape != expected:
         raise ValueError(f"`targets` must have shape {expected} for these images and kernel, got {y.shape}")
-    predictions = conv2d(x[..., None], k[:, :, None, None])[..., 0]  # (N, H', W')
-    errors = predictions - y
-    loss = float(np.mean(errors**2))
-    # The images as the channels of one (H, W, N) input and the errors as one
-    # (H', W', N) kernel: conv2d's sum over channels is the sum over images.
-    gradient = 2.0 / errors.size * conv2d(x.transpose(1, 2, 0), errors.transpose(1, 2, 0))
-    return loss, gradient
+    dtype = np.result_type(x.dtype, k.dtype, y.dtype)
+    evaluate = _KernelGradient(x.astype(dtype, copy=False), y.astype(dtype, copy=False), (kh, kw))
+    return evaluate(k.astype(dtype, copy=False))
 
 
 def learn_kernel(
@@ -221,16 +243,8 @@ def learn_kernel(
     images = rng.standard_normal((samples, image_size, image_size)).astype(dtype, copy=False)
     targets = conv2d(images[..., None], truth[:, :, None, None])[..., 0]
     kernel = (0.5 * rng.standard_normal((kh, kw))).astype(dtype, copy=False)
-    # The images' windows copied once (im2col): each step is then two small matrix
-    # products, the same sums as loss_and_gradient's two conv2d calls.
-    cols = sliding_windows(images[..., None], (kh, kw)).reshape(-1, kh * kw)
-    wanted = targets.reshape(-1)
+    evaluate = _KernelGradient(images, targets, (kh, kw))
     step = dtype.type(learning_rate)
-
-    def evaluate(k: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
-        errors = cols @ k.reshape(-1) - wanted
-        return float(np.mean(errors**2)), (2.0 / errors.size * (errors @ cols)).reshape(kh, kw).astype(dtype)
-
     kernels = [kernel]
     loss, grad = evaluate(kernel)
     losses = [loss]
