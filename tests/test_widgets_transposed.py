@@ -7,6 +7,8 @@ import pytest
 
 from meia_cnn.explain.transposed import (
     INPUT_PIXEL,
+    KIND_COLOURS,
+    MAX_NUMBERED,
     OUTPUT_PADDING_ZERO,
     input_values,
     kernel_values,
@@ -21,8 +23,6 @@ from meia_cnn.widgets.transposed import (
     DILATIONS,
     INPUT_SIZES,
     KERNEL_SIZES,
-    KIND_COLOURS,
-    MAX_NUMBERED,
     OUTPUT_PADS,
     PADS,
     STRIDES,

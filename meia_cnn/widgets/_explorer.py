@@ -44,6 +44,7 @@ import traitlets
 from ..explain.render import PALETTE, colours, format_number, plain_text, png_bytes
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ._controls import Control, build_controls, check_arguments, read_controls
 from ._messages import UI_WORDS, Refusal, student_error, ui_words
 from ._upload import Upload, first_upload
 
@@ -151,8 +152,10 @@ class Explorer(widgets.VBox):
     """
 
     view_class: ClassVar[type[View]] = View
-    #: Accessible name of the whole explorer (a sentence; subclasses override).
+    #: Accessible name of the whole explorer (a message id, translated when built; subclasses override).
     title: ClassVar[str] = "Explorer"
+    #: The controls read by the state function, as a table (see :class:`~meia_cnn.widgets._controls.Control`).
+    spec: ClassVar[tuple[Control, ...]] = ()
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -171,6 +174,19 @@ class Explorer(widgets.VBox):
         self._said: tuple[str, str] = ("", "")  # what the message area says: ("error" | "info" | "", sentence)
 
     # -- building -----------------------------------------------------------
+    @classmethod
+    def _check(cls, **given: Any) -> dict[str, Any]:
+        """The constructor's arguments checked against :attr:`spec` (for a programmer: TypeError, ValueError)."""
+        return check_arguments(cls.spec, given)
+
+    def _build(self, values: dict[str, Any]) -> None:
+        """Build the controls of :attr:`spec`, set to ``values``."""
+        self.controls.update(build_controls(self.spec, values))
+
+    def _read(self) -> dict[str, Any]:
+        """The values of the controls of :attr:`spec` (a :class:`Refusal` when one cannot be used)."""
+        return read_controls(self.spec, self.controls)
+
     def _layout(self, *rows: widgets.Widget) -> None:
         """Set the children: the rows of controls, the message area, the view."""
         for row in rows:
