@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from meia_cnn import arithmetic, ops
-from meia_cnn.explain.stride_padding import input_values
+from meia_cnn.explain.stride_padding import MAX_NUMBERED, input_values
 from meia_cnn.widgets._explorer import PALETTE, format_number
 from meia_cnn.widgets.stride_padding import (
     DILATIONS,
     INPUT_SIZES,
     KERNEL_SIZES,
-    MAX_NUMBERED,
     PADS,
     STRIDES,
     StridePaddingExplorer,
