@@ -51,6 +51,7 @@ from ..i18n import TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import slider
 from ._explorer import PALETTE, Explorer, View, colours, format_number
 from ._messages import Refusal
 from ._photo import PhotoSource
@@ -268,10 +269,10 @@ class FeatureMapExplorer(Explorer):
         c["layer"] = widgets.Dropdown(
             options=[(f"{layer.name}: {layer.describe()}", i) for i, layer in enumerate(model.layers)],
             value=0, description=_("Layer"), style=style, layout=widgets.Layout(width="320px", max_width="100%"))
-        c["channel"] = _slider(_("Channel"), 0)
-        c["row"] = _slider(_("Row"), 0)
-        c["col"] = _slider(_("Column"), 0)
-        c["depth"] = _slider(_("Input channel"), 0)
+        c["channel"] = slider(0, 0, 0, _("Channel"), width="230px")
+        c["row"] = slider(0, 0, 0, _("Row"), width="230px")
+        c["col"] = slider(0, 0, 0, _("Column"), width="230px")
+        c["depth"] = slider(0, 0, 0, _("Input channel"), width="230px")
         self._fit_unit_controls(0)
         shape = built_shapes(model)[1][0]
         if len(shape) == 3:  # start in the middle of the first map, away from the zero border of a digit
@@ -597,9 +598,3 @@ class FeatureMapExplorer(Explorer):
         """The first convolution's kernels ``(Kh, Kw, C, F)`` (None without one)."""
         conv = next((layer for layer in self.model.layers if isinstance(layer, Conv2D)), None)
         return None if conv is None else conv.params["W"].copy()
-
-
-def _slider(description: str, hi: int) -> widgets.IntSlider:
-    return widgets.IntSlider(value=0, min=0, max=hi, step=1, description=description, continuous_update=True,
-                             style={"description_width": "initial"},
-                             layout=widgets.Layout(width="230px", max_width="100%"))

@@ -30,6 +30,7 @@ from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import slider
 from ._explorer import PALETTE, Explorer, View, colours, format_number
 from ._messages import Refusal
 
@@ -184,11 +185,11 @@ class OneByOneExplorer(Explorer):
         h, wd = volume.shape[:2]
         self._ranges = {"channels": (1, c_max), "filters": (1, f_max), "row": (0, h - 1), "col": (0, wd - 1)}
         c = self.controls
-        c["channels"] = _slider(channels, 1, c_max, _("channels C"))
-        c["filters"] = _slider(filters, 1, f_max, _("kernels F"))
-        c["row"] = _slider(h // 2, 0, h - 1, _("pixel row"))
-        c["col"] = _slider(wd // 2, 0, wd - 1, _("pixel col"))
-        c["filter"] = _slider(0, 0, filters - 1, _("kernel f"))
+        c["channels"] = slider(channels, 1, c_max, _("channels C"), width="280px")
+        c["filters"] = slider(filters, 1, f_max, _("kernels F"), width="280px")
+        c["row"] = slider(h // 2, 0, h - 1, _("pixel row"), width="280px")
+        c["col"] = slider(wd // 2, 0, wd - 1, _("pixel col"), width="280px")
+        c["filter"] = slider(0, 0, filters - 1, _("kernel f"), width="280px")
         # the pixel is chosen in the page: every pixel's dot product is in the scene
         self.view.row, self.view.col = c["row"].value, c["col"].value
         for name in ("row", "col"):
@@ -395,9 +396,3 @@ class OneByOneExplorer(Explorer):
         """The labels beside the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
         bars = self.view.scene["bars"]
         return [*bars["params"]["texts"], *bars["macs"]["texts"]]
-
-
-def _slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSlider:
-    return widgets.IntSlider(value=value, min=lo, max=hi, description=description, continuous_update=True,
-                             style={"description_width": "initial"},
-                             layout=widgets.Layout(width="280px", max_width="100%"))

@@ -29,6 +29,7 @@ from ..i18n import TranslatedText, labelled_options, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import slider
 from ._explorer import Explorer, View, colours, format_number, png_bytes
 from ._messages import Refusal
 from ._photo import UPLOAD_LABEL, PhotoSource
@@ -171,8 +172,8 @@ class PoolingExplorer(Explorer):
         c = self.controls
         c["pooling"] = widgets.ToggleButtons(options=labelled_options(POOLINGS), value=pooling, description=_("Pooling"),
                                              style={"button_width": "auto"})
-        c["size"] = _int_slider(int(size), *SIZES, _("Window W"))
-        c["stride"] = _int_slider(int(stride), *STRIDES, _("Stride s"))
+        c["size"] = slider(int(size), *SIZES, _("Window W"), width="240px")
+        c["stride"] = slider(int(stride), *STRIDES, _("Stride s"), width="240px")
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
         c["photo"] = widgets.Dropdown(options=labelled_options(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
@@ -362,10 +363,3 @@ class PoolingExplorer(Explorer):
 def _equation(state: PoolingState) -> str:
     return TEXT["equation"].format(w=state.input.shape[1], size=state.size, stride=state.stride,
                                    ow=state.output_shape[1])
-
-
-def _int_slider(value: int, lo: int, hi: int, description: str, *, width: str = "240px") -> widgets.IntSlider:
-    """An IntSlider with a readable label that updates while dragged."""
-    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width=width, max_width="100%"))

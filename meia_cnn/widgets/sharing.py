@@ -28,6 +28,7 @@ from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import slider
 from ._explorer import PALETTE, Explorer, View, png_bytes
 from ._messages import Refusal
 
@@ -181,10 +182,10 @@ class ParameterSharingExplorer(Explorer):
         self._pngs: dict[int, tuple[bytes, bytes]] = {}
         super().__init__()
         c = self.controls
-        c["input_size"] = _slider(int(input_size), *INPUT_SIZES, _("Input size I"))
-        c["channels"] = _slider(int(channels), *CHANNELS, _("Channels C"))
-        c["kernel_size"] = _slider(int(kernel_size), *KERNEL_SIZES, _("Kernel size K"))
-        c["filters"] = _slider(int(filters), *FILTERS, _("Filters F"))
+        c["input_size"] = slider(int(input_size), *INPUT_SIZES, _("Input size I"), width="300px")
+        c["channels"] = slider(int(channels), *CHANNELS, _("Channels C"), width="300px")
+        c["kernel_size"] = slider(int(kernel_size), *KERNEL_SIZES, _("Kernel size K"), width="300px")
+        c["filters"] = slider(int(filters), *FILTERS, _("Filters F"), width="300px")
         self._layout(widgets.HBox([c["input_size"], c["channels"]]),
                      widgets.HBox([c["kernel_size"], c["filters"]]))
         self._listen()
@@ -280,9 +281,3 @@ class ParameterSharingExplorer(Explorer):
     def conv_matrix(self) -> np.ndarray:
         """The picture's convolution matrix: weight labels 1..K*K, 0 where not connected."""
         return self.state.conv_matrix.copy()
-
-
-def _slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSlider:
-    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width="300px", max_width="100%"))

@@ -45,6 +45,7 @@ from ..i18n import TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import slider
 from ._explorer import Explorer, View, format_number, png_bytes
 from ._messages import Refusal
 from ._photo import UPLOAD_LABEL, PhotoSource
@@ -183,8 +184,8 @@ class TemplateMatchingExplorer(Explorer):
         self.photo_source = PhotoSource(self, menu=c["template"], accept=self._accept_photo,
                                         load=dict(grey=True, size=UPLOAD_SIZE), description=N_("Upload template"))
         c["upload"] = self.photo_source.upload
-        c["column"] = _slider(int(x), cols, _("Object column"))
-        c["row"] = _slider(int(y), rows, _("Object row"))
+        c["column"] = slider(int(x), 0, cols, _("Object column"), width="300px")
+        c["row"] = slider(int(y), 0, rows, _("Object row"), width="300px")
         self._layout(widgets.HBox([c["template"], c["upload"]]), widgets.HBox([c["column"], c["row"]]))
         self._listen()
 
@@ -324,9 +325,3 @@ class TemplateMatchingExplorer(Explorer):
     def feature_peak(self) -> tuple[tuple[int, int], float]:
         """``((row, col), value)`` of the largest value of the feature map."""
         return self.state.feature_peak
-
-
-def _slider(value: int, hi: int, description: str) -> widgets.IntSlider:
-    return widgets.IntSlider(value=value, min=0, max=hi, step=1, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width="300px", max_width="100%"))

@@ -31,6 +31,7 @@ from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import slider
 from ._explorer import Explorer, View, colours, format_number, png_bytes
 from ._messages import Refusal
 from ._photo import PhotoSource
@@ -219,10 +220,10 @@ class VolumeExplorer(Explorer):
         c = self.controls
         c["source"] = widgets.ToggleButtons(options=labelled_options(SOURCES), value=source, description=_("Input"),
                                             style={"button_width": "auto"})
-        c["filters"] = _int_slider(int(filters), 1, MAX_KERNELS, _("Kernels F"))
+        c["filters"] = slider(int(filters), 1, MAX_KERNELS, _("Kernels F"), width="260px")
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})
-        c["kernel"] = _int_slider(0, 0, int(filters) - 1, _("Show kernel #"))
+        c["kernel"] = slider(0, 0, int(filters) - 1, _("Show kernel #"), width="260px")
         self.photo_source = PhotoSource(self, accept=self._accept_photo, load=dict(size=PHOTO_SIZE))
         c["upload"] = self.photo_source.upload
         # the kernel shown is chosen in the page: every kernel's numbers are in the scene
@@ -420,10 +421,3 @@ class VolumeExplorer(Explorer):
         return dict(self.state.shapes)
 
     deck_geometry = staticmethod(deck_geometry)
-
-
-def _int_slider(value: int, lo: int, hi: int, description: str, *, width: str = "260px") -> widgets.IntSlider:
-    """An IntSlider with a readable label that updates while dragged."""
-    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width=width, max_width="100%"))
