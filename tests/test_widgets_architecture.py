@@ -23,7 +23,7 @@ def test_defaults_and_controls(viz):
     assert isinstance(name, widgets.Dropdown)
     assert [value for _, value in name.options] == list(arch.names())
     assert name.value == "lenet5" and viz.name == "lenet5"
-    assert viz.summary is arch.summary("lenet5")
+    assert viz.state.summary is arch.summary("lenet5")
     assert viz.view in viz.children and viz.table in viz.children
     assert viz.error == ""
 

@@ -62,9 +62,9 @@ def _check_maps(v, image, label=None, message=""):
         np.testing.assert_array_equal(got, want)
     p = model.predict(image)
     np.testing.assert_allclose(v.probabilities, p, rtol=1e-5, atol=1e-7)
-    assert v.prediction == int(p.argmax()) and v.label == label
+    assert v.state.network.prediction == int(p.argmax()) and v.label == label
     layer, unit = v.controls["layer"].value, _unit(v)
-    d = v.detail
+    d = v.state.detail
     want = unit_detail(model, net, layer, unit)
     assert (d.layer, d.unit, d.kind) == (layer, unit, want.kind)
     assert d.value == want.value == float(outs[layer][unit])
@@ -111,8 +111,8 @@ def test_every_image(maps, split):
         version, changed = maps.view.version, control.value != index
         control.value = index
         assert maps.view.version == version + changed
-        assert maps.prediction == int(np.argmax(maps.model.predict(X_test[index])))
-        assert f"Image {index} of 450: predicted {maps.prediction}" in maps.readout_text
+        assert maps.state.network.prediction == int(np.argmax(maps.model.predict(X_test[index])))
+        assert f"Image {index} of 450: predicted {maps.state.network.prediction}" in maps.readout_text
     control.value = 17
     _check_maps(maps, X_test[17], int(split[3][17]))
 
@@ -142,7 +142,7 @@ def test_the_conv_detail_is_the_convolution_explorers_arithmetic(maps, split):
     with maps.hold():
         c["layer"].value = 3
         c["row"].value, c["col"].value, c["channel"].value, c["depth"].value = 1, 2, 5, 4
-    d = maps.detail
+    d = maps.state.detail
     window, kernel, products = maps.view.scene["detail"]["grids"]
     assert window["labels"] == [[format_number(v) for v in row] for row in d.inputs[:, :, 4]]
     assert kernel["labels"] == [[format_number(v) for v in row] for row in d.weights[:, :, 4]]
@@ -176,7 +176,7 @@ def test_a_click_in_the_drawing_picks_the_unit(maps, split):
     maps.view._handle_custom_msg({"pick": [2, 1, 3, 6]}, [])  # maxpool2d_1, row 1, col 3, channel 6
     assert maps.view.version == version + 1  # one new scene for the click
     assert (maps.controls["layer"].value, _unit(maps)) == (2, (1, 3, 6))
-    assert maps.detail.kind == "maxpool"
+    assert maps.state.detail.kind == "maxpool"
     _check_maps(maps, split[1][0], int(split[3][0]))
     maps.view._handle_custom_msg({"pick": [7, 0, 0, 9]}, [])  # a vector layer: the index
     assert (maps.controls["layer"].value, _unit(maps)) == (7, (9,))

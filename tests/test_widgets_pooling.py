@@ -34,11 +34,11 @@ def _check(v):
     pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
     x = v.image
     oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
-    assert v.output_shape == (oh, ow)
+    assert v.state.output_shape == (oh, ow)
     reduce = np.max if pooling == "max" else np.mean
-    np.testing.assert_allclose(v.output, _hand_pool(x, size, stride, reduce))
+    np.testing.assert_allclose(v.state.output, _hand_pool(x, size, stride, reduce))
     _, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
-    np.testing.assert_array_equal(v.indices, indices)
+    np.testing.assert_array_equal(v.state.indices, indices)
     # the steps: one per output cell, the slider counts them from 1 as the readout does
     slider = c["step"]
     n = oh * ow
@@ -57,7 +57,7 @@ def _check(v):
     scene = v.view.scene
     assert scene["input"]["labels"] == [[format_number(a) for a in row] for row in x]
     assert (scene["output"]["rows"], scene["output"]["cols"]) == (oh, ow)
-    assert scene["output"]["labels"] == [[format_number(a) for a in row] for row in v.output]
+    assert scene["output"]["labels"] == [[format_number(a) for a in row] for row in v.state.output]
     assert scene["size"] == size
     here = scene["steps"][step]
     assert here["origin"] == [i * stride, j * stride] and here["cell"] == [i, j]
@@ -73,7 +73,7 @@ def _check(v):
     assert v.equation in text and f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}" in text
     assert f"output {oh} × {ow}" in text
     assert f"Step {step + 1} of {n}:" in text
-    assert f"= {format_number(v.output[i, j])}" in text
+    assert f"= {format_number(v.state.output[i, j])}" in text
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
     np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride=stride))
     ph, pw = v.photo.shape
@@ -85,7 +85,7 @@ def _check(v):
 
 
 def test_defaults(viz):
-    assert viz.output_shape == (4, 4)
+    assert viz.state.output_shape == (4, 4)
     assert viz.error == ""
     assert set(viz.controls) == {"pooling", "size", "stride", "step", "play", "photo", "upload"}
     np.testing.assert_array_equal(viz.image, DEFAULT_INPUT)
@@ -146,14 +146,14 @@ def test_window_larger_than_input_in_a_students_words():
     x = np.arange(9.0).reshape(3, 3)
     v = PoolingExplorer(x, size=3, stride=1, pooling="average", photo="moon")
     try:
-        assert v.output_shape == (1, 1) and v.current_value == 4.0
+        assert v.state.output_shape == (1, 1) and v.current_value == 4.0
         _check(v)
         v.controls["size"].value = 4
         assert v.error == "The 4×4 window does not fit in the 3×3 input. Choose a window of at most 3."
         assert v.view.notice == v.error
-        assert v.output_shape == (1, 1)
+        assert v.state.output_shape == (1, 1)
         v.controls["size"].value = 2
-        assert v.error == "" and v.output_shape == (2, 2)
+        assert v.error == "" and v.state.output_shape == (2, 2)
         _check(v)
     finally:
         v.close()

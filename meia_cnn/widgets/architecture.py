@@ -101,7 +101,7 @@ class ArchitectureExplorer(Explorer):
     Examples
     --------
     >>> viz = ArchitectureExplorer()
-    >>> viz.summary.total_params, viz.summary.trainable_params
+    >>> viz.state.summary.total_params, viz.state.summary.trainable_params
     (60840, 60000)
     >>> [b["label"] for b in viz.boxes][:3]
     ['input', 'C1', 'S2']
@@ -178,11 +178,6 @@ class ArchitectureExplorer(Explorer):
     def name(self) -> str:
         """The key of the network shown."""
         return str(self.state.summary.key)
-
-    @property
-    def summary(self) -> Any:
-        """The :class:`~meia_cnn.architectures.Summary` shown."""
-        return self.state.summary
 
     @property
     def label_texts(self) -> list[str]:

@@ -134,7 +134,7 @@ class ConvolutionExplorer(Explorer):
     --------
     >>> viz = ConvolutionExplorer()
     >>> viz.controls["step"].value = 8
-    >>> viz.position, viz.current_sum == float(viz.output[viz.position])
+    >>> viz.position, viz.current_sum == float(viz.state.grid.output[viz.position])
     ((1, 3), True)
     >>> viz.controls["step"].label
     '9 of 25'
@@ -349,19 +349,9 @@ class ConvolutionExplorer(Explorer):
         return self._kernel.copy()
 
     @property
-    def applied_kernel(self) -> np.ndarray:
-        """The kernel as it multiplies the window: flipped 180 degrees for a convolution."""
-        return self.state.grid.applied.copy()
-
-    @property
     def image(self) -> np.ndarray:
         """The small input grid."""
         return self._grid.copy()
-
-    @property
-    def output(self) -> np.ndarray:
-        """The whole output map ``G`` of the small grid (valid positions)."""
-        return self.state.grid.output.copy()
 
     @property
     def n_positions(self) -> int:
@@ -387,14 +377,4 @@ class ConvolutionExplorer(Explorer):
     def current_sum(self) -> float:
         """The output value at the current step: ``G[i, j]`` from the core."""
         return float(self._current().sum)
-
-    @property
-    def photo(self) -> np.ndarray:
-        """The grey photo the kernel runs over."""
-        return self.state.photo.copy()
-
-    @property
-    def photo_output(self) -> np.ndarray:
-        """The photo filtered by the kernel ('same' size), as drawn."""
-        return self.state.filtered.copy()
 

@@ -212,10 +212,10 @@ class FeatureMapExplorer(Explorer):
     --------
     >>> viz = FeatureMapExplorer()
     >>> viz.controls["index"].value = 3
-    >>> int(viz.prediction) == int(viz.label)
+    >>> int(viz.state.network.prediction) == int(viz.label)
     True
     >>> viz.controls["layer"].value = 0
-    >>> d = viz.detail
+    >>> d = viz.state.detail
     >>> d.kind, bool(abs(d.total + d.bias - d.value) < 1e-5)
     ('conv', True)
     >>> viz.close()
@@ -582,16 +582,6 @@ class FeatureMapExplorer(Explorer):
     def probabilities(self) -> NDArray:
         """The predicted class probabilities, shape (classes,)."""
         return np.array(self.state.network.probabilities)
-
-    @property
-    def prediction(self) -> int:
-        """The most probable class."""
-        return self.state.network.prediction
-
-    @property
-    def detail(self) -> UnitDetail:
-        """How the selected unit was computed."""
-        return self.state.detail
 
     @property
     def kernels(self) -> NDArray | None:

@@ -129,7 +129,7 @@ class InceptionExplorer(Explorer):
     Examples
     --------
     >>> viz = InceptionExplorer()
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (28, 28, 256)
     >>> viz.cost["params"], viz.naive_cost["params"]
     (163696, 387296)
@@ -259,11 +259,6 @@ class InceptionExplorer(Explorer):
     def naive_cost(self) -> dict[str, Any]:
         """The same without the 1x1 reductions (``reduce=False``)."""
         return _copy(self.state.naive)
-
-    @property
-    def output_shape(self) -> tuple[int, int, int]:
-        """``(H, W, depth)`` of the concatenated output."""
-        return self.state.output_shape
 
     @property
     def output_depth(self) -> int:

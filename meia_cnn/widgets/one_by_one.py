@@ -137,10 +137,10 @@ class OneByOneExplorer(Explorer):
     Examples
     --------
     >>> viz = OneByOneExplorer()
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (6, 6, 3)
     >>> viz.controls["filters"].value = 5
-    >>> viz.output.shape
+    >>> viz.state.output.shape
     (6, 6, 5)
     >>> viz.costs["3x3"]["params"] == 3 * 3 * 8 * 5 + 5
     True
@@ -331,34 +331,9 @@ class OneByOneExplorer(Explorer):
 
     # -- what is drawn -----------------------------------------------------------
     @property
-    def x(self) -> NDArray[np.float64]:
-        """The input volume in use, shape (H, W, C)."""
-        return self.state.input.copy()
-
-    @property
-    def weights(self) -> NDArray[np.float64]:
-        """The 1x1 kernels in use, shape (C, F): column ``f`` is kernel ``f``."""
-        return self.state.weights.copy()
-
-    @property
-    def output(self) -> NDArray[np.float64]:
-        """The output volume ``conv1x1(x, weights)``, shape (H, W, F)."""
-        return self.state.output.copy()
-
-    @property
-    def output_shape(self) -> tuple[int, int, int]:
-        """``(H, W, F)``."""
-        return self.state.output_shape
-
-    @property
     def pixel(self) -> NDArray[np.float64]:
         """The chosen pixel's ``C`` input values, shape (C,)."""
         return self._here().pixel.copy()
-
-    @property
-    def kernel_weights(self) -> NDArray[np.float64]:
-        """The chosen kernel's ``C`` weights, shape (C,)."""
-        return self.state.kernel_weights.copy()
 
     @property
     def products(self) -> NDArray[np.float64]:

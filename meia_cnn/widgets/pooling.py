@@ -105,7 +105,7 @@ class PoolingExplorer(Explorer):
     Examples
     --------
     >>> viz = PoolingExplorer()
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (4, 4)
     >>> viz.controls["step"].value = 4
     >>> viz.position, viz.current_value, viz.current_argmax
@@ -216,21 +216,6 @@ class PoolingExplorer(Explorer):
     def image(self) -> NDArray[np.float64]:
         """The small input grid."""
         return self._grid.copy()
-
-    @property
-    def output(self) -> NDArray[np.float64]:
-        """The pooled grid drawn."""
-        return self.state.output.copy()
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(O_h, O_w)`` of the drawn output (equation (4))."""
-        return self.state.output_shape
-
-    @property
-    def indices(self) -> NDArray[np.int64]:
-        """``(O_h, O_w, 2)``: where each window's maximum is in the input (from the core)."""
-        return self.state.indices.copy()
 
     def _current(self) -> Any:
         steps = self.state.steps

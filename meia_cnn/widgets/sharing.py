@@ -155,10 +155,10 @@ class ParameterSharingExplorer(Explorer):
     Examples
     --------
     >>> viz = ParameterSharingExplorer(28, 1, 5, 6)
-    >>> viz.conv_params, viz.output_shape
+    >>> viz.state.conv_params, viz.state.output_shape
     (156, (24, 24, 6))
     >>> viz.controls["input_size"].value = 64
-    >>> viz.conv_params
+    >>> viz.state.conv_params
     156
     >>> viz.close()
     """
@@ -257,27 +257,3 @@ class ParameterSharingExplorer(Explorer):
         return scene, {"conv_png": conv_png, "dense_png": dense_png}
 
     # -- numbers shown, for notebooks and tests -------------------------------------
-    @property
-    def conv_params(self) -> int:
-        """Parameters of the convolution layer."""
-        return self.state.conv_params
-
-    @property
-    def dense_params(self) -> int:
-        """Parameters of the dense layer with the same output."""
-        return self.state.dense_params
-
-    @property
-    def ratio(self) -> float:
-        """``dense_params / conv_params``."""
-        return self.state.ratio
-
-    @property
-    def output_shape(self) -> tuple[int, int, int]:
-        """``(G, G, F)``, the output both layers produce."""
-        return self.state.output_shape
-
-    @property
-    def conv_matrix(self) -> np.ndarray:
-        """The picture's convolution matrix: weight labels 1..K*K, 0 where not connected."""
-        return self.state.conv_matrix.copy()

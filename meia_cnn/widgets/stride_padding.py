@@ -87,7 +87,7 @@ class StridePaddingExplorer(Explorer):
     Examples
     --------
     >>> viz = StridePaddingExplorer(5, 3, stride=2)
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (2, 2)
     >>> print(viz.equation)
     G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊(5 + 0 − 2 − 1)/2⌋ + 1 = 2
@@ -95,7 +95,7 @@ class StridePaddingExplorer(Explorer):
     >>> viz.controls["input_size"].value = 4
     >>> viz.error
     'The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. Choose a smaller kernel, a larger input, or add zeros with the padding.'
-    >>> viz.output_shape  # the last good state stays
+    >>> viz.state.output_shape  # the last good state stays
     (1, 1)
     >>> viz.close()
     """
@@ -159,26 +159,6 @@ class StridePaddingExplorer(Explorer):
         return dict(stride_padding_scene(state)), {}
 
     # -- numbers of the current step, for instructors and tests ------------------------
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(H', W')``: the shape of the output grid drawn (from equation (3))."""
-        return self.state.output_shape
-
-    @property
-    def padded(self) -> np.ndarray:
-        """The padded input drawn (zeros around the input)."""
-        return self.state.padded.copy()
-
-    @property
-    def pads(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Zeros on each side: ``((top, bottom), (left, right))``."""
-        return self.state.pads
-
-    @property
-    def output(self) -> np.ndarray:
-        """The output values (kernel of ones: each is the sum under the taps)."""
-        return self.state.output.copy()
-
     def _current(self) -> Any:
         steps = self.state.steps
         return steps[min(self.step, len(steps) - 1)]

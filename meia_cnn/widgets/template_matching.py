@@ -135,12 +135,12 @@ class TemplateMatchingExplorer(Explorer):
     Examples
     --------
     >>> viz = TemplateMatchingExplorer()
-    >>> (row, col), value = viz.response_peak
+    >>> (row, col), value = viz.state.response_peak
     >>> (row, col) == (viz.controls["row"].value, viz.controls["column"].value), round(value, 6)
     (True, 1.0)
-    >>> before = viz.feature_peak[1]
+    >>> before = viz.state.feature_peak[1]
     >>> viz.controls["column"].value += 10
-    >>> viz.feature_peak[0][1] == viz.controls["column"].value, viz.feature_peak[1] == before
+    >>> viz.state.feature_peak[0][1] == viz.controls["column"].value, viz.state.feature_peak[1] == before
     (True, True)
     >>> viz.close()
     """
@@ -286,42 +286,3 @@ class TemplateMatchingExplorer(Explorer):
         return scene, pictures
 
     # -- what is drawn -----------------------------------------------------------
-    @property
-    def template(self) -> NDArray[np.float32]:
-        """The template, shape (h, w)."""
-        return self.state.template.copy()
-
-    @property
-    def kernel(self) -> NDArray[np.float32]:
-        """The zero-mean template used as the convolution kernel, shape (h, w)."""
-        return self.state.kernel.copy()
-
-    @property
-    def picture(self) -> NDArray[np.float32]:
-        """The picture with the object at ``(row, col)``, shape PICTURE_SHAPE."""
-        return self.state.picture.copy()
-
-    @property
-    def object_position(self) -> tuple[int, int]:
-        """``(row, col)`` of the object's top-left corner."""
-        return self.state.position
-
-    @property
-    def response(self) -> NDArray:
-        """``match_template(picture, template)``, shape (H - h + 1, W - w + 1)."""
-        return self.state.response.copy()
-
-    @property
-    def feature_map(self) -> NDArray:
-        """``conv2d(picture, kernel)``, shape (H - h + 1, W - w + 1)."""
-        return self.state.feature.copy()
-
-    @property
-    def response_peak(self) -> tuple[tuple[int, int], float]:
-        """``((row, col), value)`` of the largest matching score."""
-        return self.state.response_peak
-
-    @property
-    def feature_peak(self) -> tuple[tuple[int, int], float]:
-        """``((row, col), value)`` of the largest value of the feature map."""
-        return self.state.feature_peak

@@ -79,14 +79,14 @@ class TransposedConvExplorer(Explorer):
     Examples
     --------
     >>> viz = TransposedConvExplorer(2, 3, stride=2)
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (5, 5)
     >>> print(viz.formula)
     o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = 2·(2 − 1) + 1·(3 − 1) + 1 − 2·0 + 0 = 5
     >>> viz.controls["output_padding"].value = 2
     >>> viz.error
     'The output padding a = 2 must be smaller than the stride or the dilation (here at most 1): a larger one would add rows that no input pixel reaches.'
-    >>> viz.output_shape  # the last good state stays
+    >>> viz.state.output_shape  # the last good state stays
     (5, 5)
     >>> viz.close()
     """
@@ -131,21 +131,6 @@ class TransposedConvExplorer(Explorer):
         return dict(transposed_conv_scene(state)), {}
 
     # -- numbers of the current step, for instructors and tests ------------------------
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """``(o, o)``: the shape of the output grid drawn."""
-        return self.state.output_shape
-
-    @property
-    def output(self) -> np.ndarray:
-        """The output values (the transposed convolution of the input drawn)."""
-        return self.state.output.copy()
-
-    @property
-    def stretched(self) -> np.ndarray:
-        """The stretched input drawn."""
-        return self.state.stretched.copy()
-
     @property
     def formula(self) -> str:
         """The output-size formula with the current numbers, as the readout writes it."""

@@ -186,10 +186,10 @@ class VolumeExplorer(Explorer):
     Examples
     --------
     >>> viz = VolumeExplorer(source="array")
-    >>> viz.input_shape, viz.kernels.shape, viz.feature_map.shape
+    >>> viz.input_shape, viz.state.kernels.shape, viz.state.feature_map.shape
     ((6, 6, 3), (3, 3, 3, 3), (4, 4, 3))
     >>> viz.controls["filters"].value = 8
-    >>> viz.feature_map.shape
+    >>> viz.state.feature_map.shape
     (4, 4, 8)
     >>> viz.close()
     """
@@ -382,20 +382,10 @@ class VolumeExplorer(Explorer):
 
     # -- numbers, for instructors, notebooks and tests ---------------------------------
     @property
-    def input(self) -> NDArray[np.float64]:
-        """The input volume ``(l_h, l_w, l_d)`` in use."""
-        return self.state.input.copy()
-
-    @property
     def input_shape(self) -> tuple[int, int, int]:
         """``(l_h, l_w, l_d)``."""
         h, w, d = self.state.input.shape
         return (int(h), int(w), int(d))
-
-    @property
-    def kernels(self) -> NDArray[np.float64]:
-        """All kernels, ``(K_h, K_w, K_d, F)`` with ``K_d = l_d``."""
-        return self.state.kernels.copy()
 
     @property
     def kernel(self) -> NDArray[np.float64]:
@@ -406,11 +396,6 @@ class VolumeExplorer(Explorer):
     def shown(self) -> int:
         """The number of the kernel drawn (the page's choice, ``view.step``, linked to the "kernel" slider)."""
         return min(max(int(self.view.step), 0), self.state.filters - 1)
-
-    @property
-    def feature_map(self) -> NDArray[np.float64]:
-        """The stacked outputs ``(G_h, G_w, G_d)`` from the core."""
-        return self.state.feature_map.copy()
 
     @property
     def shapes(self) -> dict[str, tuple[int, int, int]]:
