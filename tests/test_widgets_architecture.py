@@ -133,13 +133,6 @@ def test_values_set_from_code_never_raise(viz, name, value):
         assert viz.state is state and viz.error in (module.TEXT["choose_network"], module.TEXT["choose_detail"])
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, viz.table, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
-
-
 @pytest.mark.parametrize("name", arch.names())
 def test_readout_gives_the_totals(viz, name):
     viz.controls["name"].value = name

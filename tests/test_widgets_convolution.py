@@ -288,12 +288,6 @@ def test_the_page_refuses_large_files_and_says_the_limit(viz):
     assert viz.error.startswith("x.png is not a picture")
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children) and viz.comm is None
-
-
 def test_a_setting_seen_before_is_shown_again_without_recomputing_and_with_the_same_numbers(viz):
     """The state, scene and pictures of a (kernel, operation, photo) are kept: the same as computed afresh."""
     first = viz.state

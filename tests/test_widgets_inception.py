@@ -185,13 +185,6 @@ def test_values_set_from_code_never_raise(viz, name, value):
         _check(viz)
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
-
-
 def test_with_arguments():
     v = InceptionExplorer((14, 14, 480), 192, 96, 208, 16, 48, 64)  # GoogLeNet's 4a
     try:

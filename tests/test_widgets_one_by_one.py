@@ -142,13 +142,6 @@ def test_values_set_from_code_never_raise(viz, name, value):
         _check(viz)
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
-
-
 def test_fewer_kernels_moves_the_chosen_kernel_back(viz):
     viz.controls["filters"].value = 8
     viz.controls["filter"].value = 7

@@ -131,10 +131,3 @@ def test_values_outside_the_controls_never_raise(viz, name, value):
         pass
     assert viz.error == ""  # the sliders clamp what they accept
     _check(viz)
-
-
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None

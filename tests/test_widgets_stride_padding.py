@@ -265,10 +265,3 @@ def test_hold_changes_several_controls_with_one_update(viz, monkeypatch):
     assert calls == [1] and viz.view.version == version + 1
     assert viz.state.output_shape == (3, 3) == (-(-8 // 3),) * 2
     _check(viz)
-
-
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None

@@ -290,10 +290,3 @@ def test_a_file_refused_by_the_page_is_said(viz):
     viz.controls["upload"]._on_message(None, {"kind": "refused", "name": "big.png",
                                               "sentence": "big.png is 36 MB: files up to 8 MB can be sent."}, [])
     assert viz.error == "big.png is 36 MB: files up to 8 MB can be sent."
-
-
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
