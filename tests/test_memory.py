@@ -59,14 +59,18 @@ def _sized_attributes(viz):
 
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_per_explorer_caches_are_bounded(name):
+    """One cache policy: an explorer keeps what it computed in bounded functools.lru_caches, nothing else grows."""
     viz = _browser_drawn(name)()
     try:
         bench_memory.random_changes(viz, 150, seed=3)
         sizes = {k: len(v) for k, v in _sized_attributes(viz).items()}
+        caches = {k: c.cache_info() for k, c in viz._caches.items()}
     finally:
         viz.close()
     too_large = {k: n for k, n in sizes.items() if n > CACHE_BOUND}
     assert not too_large, f"{name} holds more than {CACHE_BOUND} entries in {too_large}"
+    for cache_name, info in caches.items():
+        assert info.maxsize is not None and info.maxsize <= 64 and info.currsize <= info.maxsize, (cache_name, info)
 
 
 #: Module-level caches with no size limit, each keyed by a closed set of names: (module, function, keys).

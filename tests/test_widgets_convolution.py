@@ -311,7 +311,7 @@ def test_kept_settings_are_bounded_and_follow_the_photo(viz, send_upload, upload
     for _ in range(3 * CACHE_SIZE):
         viz.controls["kernel_text"].value = "\n".join(" ".join(str(int(v)) for v in row)
                                                       for row in rng.integers(-3, 4, (3, 3)))
-    assert len(viz._made) <= CACHE_SIZE
+    assert all(viz._caches[name].cache_info().currsize <= CACHE_SIZE for name in ("state", "scene"))
     viz.controls["preset"].value = "sobel_x"
     before = viz.state.filtered
     send_upload(viz.controls["upload"], upload_files["good"], "mine.png")

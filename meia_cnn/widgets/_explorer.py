@@ -34,8 +34,8 @@ import contextlib
 import functools
 import html
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import anywidget
 import ipywidgets as widgets
@@ -65,6 +65,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 class View(anywidget.AnyWidget):
     """An explorer's drawing, in the browser.  Subclasses set ``_esm = esm("name.js")``.
@@ -171,6 +172,8 @@ class Explorer(widgets.VBox):
         self._pending = False
         self._quiet = 0
         self._links: list[Any] = []
+        self._caches: dict[str, Any] = {}  # name -> functools.lru_cache (see _memo)
+        self._making: Callable[[], Any] | None = None
         self._said: tuple[str, str] = ("", "")  # what the message area says: ("error" | "info" | "", sentence)
 
     # -- building -----------------------------------------------------------
@@ -272,6 +275,32 @@ class Explorer(widgets.VBox):
                 setattr(control, name, value)
         finally:
             self._quiet -= 1
+
+    # -- one cache policy ---------------------------------------------------------
+    def _memo(self, name: str, key: Hashable, make: Callable[[], _T], *, maxsize: int = 16) -> _T:
+        """``make()``, kept by ``key`` in the bounded cache ``name`` (a :func:`functools.lru_cache`).
+
+        A state, a scene or a picture seen before (a student moves back and
+        forth) is not computed again; the least recently used goes first.
+        ``key`` names everything ``make()`` depends on.
+        """
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = functools.lru_cache(maxsize=maxsize)(self._make_now)
+        self._making = make
+        try:
+            return cache(key)  # type: ignore[no-any-return]
+        finally:
+            self._making = None
+
+    def _forget(self, *names: str) -> None:
+        """Empty the caches ``names`` (what they hold no longer applies, e.g. after an upload)."""
+        for name in names:
+            self._caches.pop(name, None)
+
+    def _make_now(self, _key: Hashable) -> Any:
+        assert self._making is not None
+        return self._making()
 
     # -- steps resolved in the browser ----------------------------------------
     def _step_controls(self, *, description: str = N_("Step"), interval: int = 700,

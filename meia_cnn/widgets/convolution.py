@@ -175,9 +175,7 @@ class ConvolutionExplorer(Explorer):
         self._photo_name = self._shown_sample = photo
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
         self._photo_key: tuple = ("sample", photo)  # what identifies the photo shown
-        self._png_cache: dict[str, tuple[Any, bytes]] = {}
-        # (kernel, operation, photo) -> (state, scene, pictures): a setting seen before costs nothing
-        self._made: dict[tuple, tuple[ConvolutionState, dict | None, dict | None]] = {}
+        self._key: tuple = ()  # (kernel, operation, photo): a setting seen before costs nothing (see _memo)
 
         c = self.controls
         c["step"], c["play"] = self._step_controls()
@@ -301,35 +299,18 @@ class ConvolutionExplorer(Explorer):
             raise Refusal(TEXT["kernel_too_large"].format(k=k, h=h, w=w))
         # keyed by everything the numbers, the sentences and the pictures depend on (the grid is fixed)
         key = (self._kernel.tobytes(), self._kernel.shape, operation, self._photo_key)
-        made = self._made.get(key)
-        if made is None:
-            if len(self._made) >= CACHE_SIZE:
-                del self._made[next(iter(self._made))]  # the oldest
-            state = convolution_state(self._grid, self._kernel, self._photo, flip=operation == "convolution")
-            made = self._made[key] = (state, None, None)
-        return made[0]
+        kernel, photo = self._kernel, self._photo
+        self._key = key
+        return self._memo("state", key, lambda: convolution_state(self._grid, kernel, photo,
+                                                                  flip=operation == "convolution"), maxsize=CACHE_SIZE)
 
     # -- state -> scene ------------------------------------------------------------------
-    def _png(self, key: str, source: Any, make: Any) -> bytes:
-        hit = self._png_cache.get(key)
-        if hit is not None and hit[0] is source:
-            return hit[1]
-        data = make()
-        self._png_cache[key] = (source, data)
-        return data
-
     def _scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        key = next((k for k, made in self._made.items() if made[0] is state), None)
-        if key is not None and self._made[key][1] is not None:
-            _, scene, pictures = self._made[key]
-            return scene, pictures  # type: ignore[return-value]
-        scene, pictures = self._make_scene(state)
-        if key is not None:
-            self._made[key] = (state, scene, pictures)
-        return scene, pictures
+        return self._memo("scene", self._key, lambda: self._make_scene(state), maxsize=CACHE_SIZE)
 
     def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        photo_png = self._png("photo", self._photo, lambda: png_bytes(state.photo, cmap="gray", vmin=0, vmax=1))
+        photo_png = self._memo("photo", self._photo_key, lambda: png_bytes(state.photo, cmap="gray", vmin=0, vmax=1),
+                               maxsize=2)
         scene = convolution_scene(state, self._photo_shown_name())
         return dict(scene), {"photo": photo_png, "filtered": filtered_png(state)}
 

@@ -252,8 +252,7 @@ class FeatureMapExplorer(Explorer):
         self._predicted_all = model.predict(images).argmax(axis=1)
         self._scales = layer_scales(model, images)
         self._upload: tuple[str, NDArray] | None = None
-        self._networks: dict[Any, NetworkState] = {}
-        self._pngs: dict[Any, tuple[bytes, list[bytes]]] = {}
+        self._uploaded = 0
         super().__init__()
         style = {"description_width": "initial"}
         c = self.controls
@@ -341,8 +340,7 @@ class FeatureMapExplorer(Explorer):
         if inverted:
             image = 1.0 - image
         self._upload = (name, (lo + (hi - lo) * image).astype(np.float32))
-        self._networks.pop("upload", None)
-        self._pngs.pop("upload", None)
+        self._uploaded += 1  # a new key for the pictures and numbers of the new upload
         return TEXT["inverted"].format(name=name) if inverted else None
 
     # -- controls -> state -----------------------------------------------------------
@@ -375,21 +373,17 @@ class FeatureMapExplorer(Explorer):
             values[name] = int(v)
         shape = built_shapes(self.model)[1][layer]
         unit = ((values["row"], values["col"], values["channel"]) if len(shape) == 3 else (values["channel"],))
-        if key not in self._networks:
-            if len(self._networks) > 32:
-                self._networks.clear()
-            self._networks[key] = network_state(self.model, image)
-        return feature_map_state(self.model, image, layer, unit, network=self._networks[key])
+        network = self._memo("network", (key, self._uploaded), lambda: network_state(self.model, image), maxsize=32)
+        return feature_map_state(self.model, image, layer, unit, network=network)
 
     # -- state -> scene ----------------------------------------------------------------
     def _pictures(self, key: Any, net: NetworkState) -> tuple[bytes, list[bytes]]:
-        if key not in self._pngs:
-            if len(self._pngs) > 32:
-                self._pngs.clear()
+        def make() -> tuple[bytes, list[bytes]]:
             lo, hi = self._range
             maps = [_map_png(tile_channels(out), signed, top) for out, (signed, top) in zip(net.outputs, self._scales)]
-            self._pngs[key] = (_image_png(net.image, lo, hi), maps)
-        return self._pngs[key]
+            return _image_png(net.image, lo, hi), maps
+
+        return self._memo("png", (key, self._uploaded), make, maxsize=32)
 
     def _unit_name(self, d: UnitDetail) -> str:
         if len(d.unit) == 3:

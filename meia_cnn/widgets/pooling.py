@@ -136,8 +136,6 @@ class PoolingExplorer(Explorer):
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
         self._photo_name = photo
         self._photo_key: tuple[str, int] = (photo, 0)
-        self._png: dict[Any, bytes] = {}
-        self._pooled: tuple[Any, NDArray[np.floating]] | None = None
 
         self._build(given)
         c = self.controls
@@ -177,19 +175,12 @@ class PoolingExplorer(Explorer):
             self._photo_key = (choice, 0)
 
     def _pool_photo(self, state: PoolingState) -> NDArray[np.floating]:
-        # keyed by everything it depends on: the photo, the window, the stride and the pooling
-        key = (self._photo_key, state.size, state.stride, state.pooling)
-        if self._pooled is None or self._pooled[0] != key:
-            self._pooled = (key, pool_image(self._photo, state.size, stride=state.stride,
-                                            pooling=state.pooling))
-        return self._pooled[1]
+        key = (self._photo_key, state.size, state.stride, state.pooling)  # everything it depends on
+        return self._memo("pooled", key, lambda: pool_image(self._photo, state.size, stride=state.stride,
+                                                            pooling=state.pooling), maxsize=2)
 
     def _picture(self, key: Any, values: NDArray[np.floating]) -> bytes:
-        if key not in self._png:
-            if len(self._png) > 16:
-                self._png.clear()
-            self._png[key] = png_bytes(values, cmap="gray", vmin=0.0, vmax=1.0)
-        return self._png[key]
+        return self._memo("png", key, lambda: png_bytes(values, cmap="gray", vmin=0.0, vmax=1.0))
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> PoolingState:

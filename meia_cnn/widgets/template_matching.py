@@ -174,8 +174,6 @@ class TemplateMatchingExplorer(Explorer):
                 raise ValueError(f"`{name}` must be between 0 and {hi} (the object must stay in the picture), "
                                  f"got {value}")
         self._home = (int(y), int(x))
-        self._pngs: dict[tuple, bytes] = {}
-        self._states: dict[tuple, TemplateMatchingState] = {}
         super().__init__()
         c = self.controls
         c["template"] = widgets.Dropdown(options=labelled_options(options), value=start, description=_("Template"),
@@ -201,8 +199,7 @@ class TemplateMatchingExplorer(Explorer):
         for key in [k for k in self._scenes if k.startswith(UPLOAD_LABEL)]:
             del self._scenes[key]  # one upload at a time, as in the menu
         self._scenes[label] = template_scene(label, template, seed=self._seed)
-        self._pngs.clear()
-        self._states.clear()
+        self._forget("png", "state")
 
     # -- controls -> state -----------------------------------------------------------
     def _compute(self) -> TemplateMatchingState:
@@ -222,20 +219,12 @@ class TemplateMatchingExplorer(Explorer):
                 raise Refusal(TEXT["position"].format(name=key, hi=hi))
             values[key] = int(v)
         seen: tuple = (name, id(scene), values["row"], values["column"])
-        if seen not in self._states:  # a student moves back and forth: positions seen are not computed again
-            if len(self._states) >= 64:
-                self._states.pop(next(iter(self._states)))
-            self._states[seen] = template_matching_state(scene, column=values["column"], row=values["row"],
-                                                        home=self._home)
-        return self._states[seen]
+        return self._memo("state", seen, lambda: template_matching_state(  # positions seen are kept
+            scene, column=values["column"], row=values["row"], home=self._home), maxsize=64)
 
     # -- state -> scene --------------------------------------------------------------
     def _png(self, key: tuple, values: NDArray, **kwargs: Any) -> bytes:
-        if key not in self._pngs:
-            if len(self._pngs) > 64:
-                self._pngs.clear()
-            self._pngs[key] = png_bytes(values, **kwargs)
-        return self._pngs[key]
+        return self._memo("png", key, lambda: png_bytes(values, **kwargs), maxsize=64)
 
     def _scene(self, state: TemplateMatchingState) -> tuple[dict, dict]:
         name = state.scene.name

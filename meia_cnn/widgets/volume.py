@@ -213,9 +213,7 @@ class VolumeExplorer(Explorer):
         super().__init__()
         self._photo, self._photo_name = photo, name
         self._photo_id = 0
-        self._cache: dict[Any, VolumeState] = {}  # states by (source, picture, F, K) (bounded)
         self._key: tuple[Any, ...] = ()
-        self._pictures: dict[Any, bytes] = {}  # PNG by what it depends on (bounded)
 
         c = self.controls
         c["source"] = widgets.ToggleButtons(options=labelled_options(SOURCES), value=source, description=_("Input"),
@@ -260,13 +258,8 @@ class VolumeExplorer(Explorer):
         if k > min(h, w):
             raise Refusal(TEXT["no_fit"].format(k=k, h=h, w=w))
         key = (source, self._photo_id if source == "photo" else -1, f, k)
-        if key not in self._cache:
-            if len(self._cache) >= 12:  # bounded (about 1.5 MB a state of the photo)
-                self._cache.clear()
-            self._cache[key] = volume_state(x, f, k)
         self._key = key
-        state: VolumeState = self._cache[key]
-        return state
+        return self._memo("state", key, lambda: volume_state(x, f, k), maxsize=12)  # about 1.5 MB a photo's state
 
     # -- the kernel shown: every choice is in the scene, the page picks one --------------
     def _on_kernel(self, change: Any) -> None:
@@ -292,11 +285,7 @@ class VolumeExplorer(Explorer):
 
     # -- state -> scene --------------------------------------------------------------
     def _png(self, key: Any, make: Any) -> bytes:
-        if key not in self._pictures:
-            if len(self._pictures) >= 64:
-                self._pictures.clear()
-            self._pictures[key] = make()
-        return self._pictures[key]
+        return self._memo("png", key, make, maxsize=64)
 
     def _kernel_choice(self, state: VolumeState, n: int, numbers: bool) -> dict:
         """What changes with the kernel shown: its slices, its map, the deck's frame, the map's line."""
