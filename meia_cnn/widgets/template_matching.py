@@ -24,7 +24,6 @@ cut to the current template's shape, and its peak follows it in the same way.
 
 from __future__ import annotations
 
-import html
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -38,15 +37,16 @@ from ..explain.template_matching import (
     TemplateMatchingState,
     TemplateScene,
     template_from_image,
+    template_matching_scene,
     template_matching_state,
     template_scene,
 )
-from ..i18n import TranslatedText, labelled_options, option_label, option_values
+from ..i18n import TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._controls import slider
-from ._explorer import Explorer, View, format_number, png_bytes
+from ._explorer import Explorer, View, png_bytes
 from ._messages import Refusal
 from ._photo import UPLOAD_LABEL, PhotoSource
 
@@ -62,29 +62,6 @@ TEXT = TranslatedText({
     "title": N_("Template matching: an object in a picture, its matching map and its feature map"),
     "choose_template": N_("Choose a template in the list."),
     "position": N_("The object's {name} must be a whole number from 0 to {hi}."),
-    "template_title": N_("template {h}×{w}"),
-    "picture_title": N_("picture: object at row {row}, col {col}"),
-    "response_title": N_("match_template: peak {value}"),
-    "feature_title": N_("conv2d feature map: peak {value}"),
-    "peak_at": N_("at row {row}, col {col}"),
-    "template_label": N_("The template, {h} by {w} pixels."),
-    "picture_label": N_("The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
-                      "column {col}; where it started is framed in dashed blue."),
-    "response_label": N_("The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
-                      "is at row {row}, column {col}."),
-    "feature_label": N_("The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
-                     "marked with a cross, is at row {row}, column {col}."),
-    "object_line": N_("<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
-                    "({dr}, {dc}) from row {hr}, col {hc}.</div>"),
-    "response_line": N_("<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
-                      "row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "feature_line": N_("<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
-                     "peak <b>{value}</b> at row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "equivariant": N_("<div>The same kernel is applied at every position, so the peak moves with the object, "
-                    "by the same shift, and keeps the same value: the feature map is "
-                    "<b>translation-equivariant</b> (it moves with the object), not invariant. Invariance to "
-                    "the position comes later, when pooling and the classifier keep the peak's value and "
-                    "forget where it was.</div>"),
 })
 
 
@@ -96,15 +73,6 @@ class TemplateMatchingView(View):
     picture_png = traitlets.Bytes(b"").tag(sync=True)
     response_png = traitlets.Bytes(b"").tag(sync=True)
     feature_png = traitlets.Bytes(b"").tag(sync=True)
-
-
-def _signed(n: int) -> str:
-    return f"{n:+d}".replace("-", "−")
-
-
-def _score(value: float) -> str:
-    """A match_template score as written: three decimals."""
-    return f"{value:.3f}".replace("-", "−")
 
 
 class TemplateMatchingExplorer(Explorer):
@@ -227,15 +195,7 @@ class TemplateMatchingExplorer(Explorer):
         return self._memo("png", key, lambda: png_bytes(values, **kwargs), maxsize=64)
 
     def _scene(self, state: TemplateMatchingState) -> tuple[dict, dict]:
-        name = state.scene.name
-        th, tw = state.template.shape
-        H, W = PICTURE_SHAPE
-        y, x = state.position
-        hy, hx = state.home
-        (rr, rc), rv = state.response_peak
-        (fr, fc), fv = state.feature_peak
-        mh, mw = state.response.shape
-        home = None if (hy, hx) == (y, x) else [hy, hx]
+        name, (y, x) = state.scene.name, state.position
         pos = (name, y, x)
         pictures = {
             "template_png": self._png(("t", name), state.template, vmin=0.0, vmax=1.0),
@@ -244,34 +204,6 @@ class TemplateMatchingExplorer(Explorer):
             "feature_png": self._png(("f", *pos), state.feature, cmap="PuOr_r", vmin=-state.best,
                                      vmax=state.best),
         }
-        shown = html.escape(option_label(name))
-        scene = {
-            "template": {"rows": th, "cols": tw, "title": TEXT["template_title"].format(h=th, w=tw),
-                         "label": TEXT["template_label"].format(h=th, w=tw)},
-            "picture": {"rows": H, "cols": W, "object": [y, x, th, tw], "home": home,
-                        "title": [TEXT["picture_title"].format(row=y, col=x)],
-                        "label": TEXT["picture_label"].format(H=H, W=W, row=y, col=x)},
-            "maps": [
-                {"key": "response", "rows": mh, "cols": mw, "peak": [rr, rc], "home": home,
-                 "title": [TEXT["response_title"].format(value=_score(rv)),
-                           TEXT["peak_at"].format(row=rr, col=rc)],
-                 "label": TEXT["response_label"].format(h=mh, w=mw, row=rr, col=rc)},
-                {"key": "feature", "rows": mh, "cols": mw, "peak": [fr, fc], "home": home,
-                 "title": [TEXT["feature_title"].format(value=format_number(fv, 5)),
-                           TEXT["peak_at"].format(row=fr, col=fc)],
-                 "label": TEXT["feature_label"].format(h=mh, w=mw, row=fr, col=fc)},
-            ],
-            "readout": "".join([
-                TEXT["object_line"].format(name=shown, h=th, w=tw, row=y, col=x, dr=_signed(y - hy),
-                                           dc=_signed(x - hx), hr=hy, hc=hx),
-                TEXT["response_line"].format(value=_score(rv), row=rr, col=rc, dr=_signed(rr - hy),
-                                             dc=_signed(rc - hx)),
-                TEXT["feature_line"].format(mean=format_number(float(state.template.mean())),
-                                            value=format_number(fv, 5), row=fr, col=fc,
-                                            dr=_signed(fr - hy), dc=_signed(fc - hx)),
-                TEXT["equivariant"],
-            ]),
-        }
-        return scene, pictures
+        return dict(template_matching_scene(state)), pictures
 
     # -- what is drawn -----------------------------------------------------------
