@@ -17,7 +17,7 @@ $(BIN)/python:
 # Reinstall only when the dependencies or the Voila template change (the kit itself is installed editable;
 # the template is copied into the environment's share/jupyter).
 $(STAMP): pyproject.toml $(wildcard share/jupyter/voila/templates/meia/*) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[course,slides,hub,test]"
 	mkdir -p $(VENV)/share/jupyter/voila/templates
 	rm -rf $(VENV)/share/jupyter/voila/templates/meia
 	cp -R share/jupyter/voila/templates/meia $(VENV)/share/jupyter/voila/templates/meia
@@ -29,11 +29,11 @@ lab: $(STAMP)
 
 ## make test: unit, widget, doctest, notebook (nbval) and browser tests
 test: $(STAMP)
-	$(BIN)/python -m pytest tests meia_cnn notebooks
+	$(BIN)/python -m pytest tests meia_cnn tools notebooks
 
 ## make test-fast: the inner loop: no notebooks, no browser, no builds in other processes, nothing slow
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests meia_cnn -m "not (slow or notebook or browser or subprocess)"
+	$(BIN)/python -m pytest tests meia_cnn tools -m "not (slow or notebook or browser or subprocess)"
 
 ## make docs: the API reference, generated from the docstrings, in build/docs/
 # (the public modules; tests/test_api_docs.py builds the same list)
@@ -44,7 +44,7 @@ docs: $(STAMP)
 
 ## make slides: every notebook as an offline reveal.js deck in build/slides/ (the Spanish ones in build/slides/es/)
 slides: $(STAMP)
-	$(BIN)/python -m meia_cnn.tools.slides --out build/slides
+	$(BIN)/python -m tools.slides --out build/slides
 
 ## make bench: every speed goal, measured, in one table
 bench: $(STAMP)
@@ -66,15 +66,15 @@ messages: $(STAMP)
 	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file \
 	    --project=meia-cnn --version=$$($(BIN)/python -c "import meia_cnn; print(meia_cnn.__version__)") \
 	    --copyright-holder="meia-cnn contributors" \
-	    -o $(LOCALES)/meia_cnn.pot meia_cnn
+	    -o $(LOCALES)/meia_cnn.pot meia_cnn tools
 	$(BIN)/pybabel --quiet update -i $(LOCALES)/meia_cnn.pot -d $(LOCALES) -D meia_cnn -l es \
 	    --init-missing --ignore-obsolete
 	$(BIN)/pybabel compile --statistics -d $(LOCALES) -D meia_cnn
 
 ## make notebooks-es: notebooks/es/*.ipynb from the English notebooks and notebooks/locale/es
 notebooks-es: $(STAMP)
-	$(BIN)/python -m meia_cnn.tools.translate_notebooks update
-	$(BIN)/python -m meia_cnn.tools.translate_notebooks build
+	$(BIN)/python -m tools.translate_notebooks update
+	$(BIN)/python -m tools.translate_notebooks build
 
 ## make lab-es: JupyterLab in Spanish on the Spanish index (notebooks/es/00_indice.ipynb).
 ## Lab's own settings for this run live in build/lab-es/settings (your usual settings are untouched).

@@ -3,8 +3,8 @@
 Reached through :mod:`meia_cnn.data` (``data.shapes``, ``data.read_idx``,
 ``data.load_mnist``), which imports this module on first use.
 
-* :func:`shapes` draws circles, squares, triangles and crosses with
-  :mod:`skimage.draw` at random positions and sizes, optionally only inside
+* :func:`shapes` draws circles, squares, triangles and crosses (the pixels
+  :mod:`skimage.draw` would fill) at random positions and sizes, optionally only inside
   one region of the image: train where objects sit on the left, test where
   they sit on the right, and a dense network that never saw the right half
   struggles where a CNN with pooling does not (the lecture's first slide,
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _image
 from ._validation import as_int, is_int
 
 __all__ = [
@@ -120,8 +121,6 @@ def shapes(n: int, size: int = 32, *, seed: int | np.random.Generator | None = 0
     >>> info["classes"], info["center"].shape
     (('circle', 'cross'), (3, 2))
     """
-    import skimage.draw as draw
-
     n = as_int(n, "n")
     size = as_int(size, "size", minimum=8)
     if size > 512:
@@ -163,7 +162,7 @@ def shapes(n: int, size: int = 32, *, seed: int | np.random.Generator | None = 0
     kinds = [SHAPE_NAMES.index(c) for c in classes]
     for i in range(n):
         kind = kinds[labels[i]]
-        for rr, cc in _draw(draw, kind, cy[i], cx[i], r[i], shape):
+        for rr, cc in _draw(kind, cy[i], cx[i], r[i], shape):
             X[i, rr, cc] = 1.0
     if noise:
         X += rng.normal(0.0, noise, size=X.shape).astype(np.float32)
@@ -176,20 +175,20 @@ def shapes(n: int, size: int = 32, *, seed: int | np.random.Generator | None = 0
     return X, y
 
 
-def _draw(draw: Any, kind: int, cy: float, cx: float, r: float, shape: tuple[int, int]) -> list[Any]:
+def _draw(kind: int, cy: float, cx: float, r: float, shape: tuple[int, int]) -> list[Any]:
     """Pixel indices of one shape that fits the box [c - r, c + r]^2."""
     if kind == 0:  # circle
-        return [draw.disk((cy, cx), r, shape=shape)]
+        return [_image.disk((cy, cx), r, shape=shape)]
     if kind == 1:  # square, a little smaller than the box so its area is near the circle's
         a = 0.85 * r
-        return [draw.polygon([cy - a, cy - a, cy + a, cy + a], [cx - a, cx + a, cx + a, cx - a],
-                             shape=shape)]
+        return [_image.polygon([cy - a, cy - a, cy + a, cy + a], [cx - a, cx + a, cx + a, cx - a],
+                               shape=shape)]
     if kind == 2:  # triangle, apex up
-        return [draw.polygon([cy - r, cy + r, cy + r], [cx, cx + r, cx - r], shape=shape)]
+        return [_image.polygon([cy - r, cy + r, cy + r], [cx, cx + r, cx - r], shape=shape)]
     t = max(0.75, 0.3 * r)  # cross: two bars of half-thickness t
     return [
-        draw.polygon([cy - t, cy - t, cy + t, cy + t], [cx - r, cx + r, cx + r, cx - r], shape=shape),
-        draw.polygon([cy - r, cy - r, cy + r, cy + r], [cx - t, cx + t, cx + t, cx - t], shape=shape),
+        _image.polygon([cy - t, cy - t, cy + t, cy + t], [cx - r, cx + r, cx + r, cx - r], shape=shape),
+        _image.polygon([cy - r, cy - r, cy + r, cy + r], [cx - t, cx + t, cx + t, cx - t], shape=shape),
     ]
 
 

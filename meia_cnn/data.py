@@ -1,12 +1,18 @@
 """Images and data sets for the lessons, all available offline.
 
-* :func:`sample_image`: photos bundled with scikit-image (camera, astronaut,
-  coins, checkerboard, coffee, chelsea, ...), as floats in [0, 1];
-* :func:`digits`: scikit-learn's 8x8 handwritten digits (bundled);
+* :func:`sample_image`: scikit-image's sample photos (camera, astronaut,
+  coins, checkerboard, coffee, chelsea, ...), shipped with the kit, as floats
+  in [0, 1];
+* :func:`digits`: scikit-learn's 8x8 handwritten digits, shipped with the kit;
 * :func:`load_image`: a student's own file, decoded safely;
 * :func:`shapes`: a labelled set of simple shapes at random positions;
 * :func:`read_idx` and :func:`load_mnist`: MNIST files in the idx format,
   for users who have them (nothing is ever downloaded).
+
+The photos and digits are read from ``meia_cnn/assets/`` (``photos.npz`` and
+``digits.npz``, written by ``python -m tools.make_assets``: the arrays
+scikit-image's and scikit-learn's loaders return; their sources and licences
+are in ``meia_cnn/assets/LICENSES.md``), so neither library is needed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from . import _image
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
+from ._optional import optional_import
 from ._validation import IntOrPair, as_int, as_pair, check_elements, is_int
 from .errors import KitValueError
 
@@ -40,7 +48,7 @@ __all__ = [
     "load_mnist",
 ]
 
-#: Sample photos shipped inside scikit-image (no download needed).
+#: scikit-image's sample photos, shipped with the kit (no download needed).
 SAMPLE_NAMES = (
     "camera", "astronaut", "coins", "checkerboard", "coffee", "chelsea", "moon",
     "text", "rocket", "horse", "clock", "page", "brick", "grass", "gravel",
@@ -57,17 +65,25 @@ MAX_SIDE = 20_000
 #: larger images are downscaled while they are decoded.
 MAX_DECODED_SIDE = 1024
 
+_ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
+
+
+def _shipped(file: str, name: str) -> np.ndarray:
+    """One array of an ``.npz`` in ``meia_cnn/assets`` (only that member is read), read-only."""
+    path = os.path.join(_ASSETS, file)
+    with np.load(path, allow_pickle=False) as arrays:
+        array = arrays[name]
+    array.setflags(write=False)
+    return array
+
+
 @lru_cache(maxsize=None)
 def _raw_sample(name: str) -> np.ndarray:
-    import skimage.data
-
-    image = getattr(skimage.data, name)()
-    image.setflags(write=False)
-    return image
+    return _shipped("photos.npz", name)
 
 
 def sample_image(name: str = "camera", *, grey: bool = False, size: IntOrPair | None = None) -> NDArray[np.float64]:
-    """A photo bundled with scikit-image, as floats in [0, 1].
+    """One of scikit-image's sample photos (shipped with the kit), as floats in [0, 1].
 
     Parameters
     ----------
@@ -98,11 +114,8 @@ def sample_image(name: str = "camera", *, grey: bool = False, size: IntOrPair | 
 
 @lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    images = (bunch.images / 16.0).astype(np.float64)
-    labels = bunch.target.astype(np.int64)
+    images = _shipped("digits.npz", "images").astype(np.float64) / 16.0
+    labels = _shipped("digits.npz", "labels").astype(np.int64)
     images.setflags(write=False)
     labels.setflags(write=False)
     return images, labels
@@ -195,6 +208,8 @@ def load_image(
         a message that names the file and says which.
     TypeError
         ``source`` is neither a path nor bytes.
+    ModuleNotFoundError
+        Pillow is not installed (it comes with ``pip install "meia-cnn[widgets]"``).
 
     Examples
     --------
@@ -215,7 +230,8 @@ def load_image(
         raise KitValueError(f"{label} is empty (0 bytes): not an image", code="image_empty", name=label)
     need_h, need_w = as_pair(min_size, "min_size")
     target = _check_size_argument(size)
-    from PIL import Image, UnidentifiedImageError
+    Image = optional_import("PIL.Image", "meia_cnn.data.load_image")
+    from PIL import UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # DecompressionBombWarning, EXIF and palette warnings
@@ -378,8 +394,6 @@ def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
 
 
 def _to_unit_float(image: np.ndarray) -> NDArray[np.float64]:
-    from skimage.util import img_as_float
-
     if image.dtype == bool:
         return image.astype(np.float64)
     if image.dtype.kind == "f":
@@ -391,7 +405,7 @@ def _to_unit_float(image: np.ndarray) -> NDArray[np.float64]:
         if lo < 0.0 or hi > 1.0:
             image = (image - lo) / (hi - lo) if hi > lo else np.zeros_like(image)
         return image
-    return img_as_float(image).astype(np.float64, copy=False)
+    return _image.to_float(image)
 
 
 def _finish(image: np.ndarray, *, grey: bool, size: IntOrPair | None) -> NDArray[np.float64]:
@@ -407,17 +421,13 @@ def _finish(image: np.ndarray, *, grey: bool, size: IntOrPair | None) -> NDArray
             alpha = image[..., 3:4]
             image = image[..., :3] * alpha + (1.0 - alpha)
     if grey and image.ndim == 3:
-        from skimage.color import rgb2gray
-
-        image = rgb2gray(image)
+        image = _image.rgb_to_grey(image)
     if size is not None:
         image = _resize(image, size)
     return np.clip(image, 0.0, 1.0)
 
 
 def _resize(image: np.ndarray, size: IntOrPair) -> np.ndarray:
-    from skimage.transform import resize
-
     h, w = image.shape[:2]
     if is_int(size):
         scale = as_int(size, "size") / max(h, w)
@@ -427,5 +437,4 @@ def _resize(image: np.ndarray, size: IntOrPair) -> np.ndarray:
     if target == (h, w):
         return image
     check_elements(target + image.shape[2:], name="size", what="the resized image")
-    return resize(image, target + image.shape[2:], anti_aliasing=target[0] < h or target[1] < w,
-                  preserve_range=True)
+    return _image.resize(image, target, anti_aliasing=target[0] < h or target[1] < w)

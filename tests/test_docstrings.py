@@ -39,8 +39,8 @@ MODULES = [
     "meia_cnn.explain.feature_maps",
     "meia_cnn.explain.training",
     "meia_cnn.widgets",
-    "meia_cnn.tools.slides",
-    "meia_cnn.tools.translate_notebooks",
+    "tools.slides",
+    "tools.translate_notebooks",
 ]
 
 

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from babel.messages.catalog import Catalog
 
-from meia_cnn.tools import translate_notebooks as tn
+from tools import translate_notebooks as tn
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

@@ -20,12 +20,34 @@ def _name_and_bound(requirement):
     return match.group(1).lower().replace("_", "-"), (match.group(2) or "").replace(" ", "")
 
 
+EXTRAS = ("widgets", "course", "slides", "hub", "test")
+
+
+def _project():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
 def _pyproject():
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    project = data["project"]
+    """The core's requirements and every extra's (an extra naming meia-cnn[...] adds no requirement)."""
+    project = _project()
     deps = dict(_name_and_bound(r) for r in project["dependencies"])
-    test = dict(_name_and_bound(r) for r in project["optional-dependencies"]["test"])
-    return deps, test
+    extras = {name: dict(_name_and_bound(r) for r in reqs if not r.startswith("meia-cnn["))
+              for name, reqs in project["optional-dependencies"].items()}
+    return deps, extras
+
+
+def _closure(extra):
+    """Every requirement ``pip install "meia-cnn[extra]"`` asks for, following meia-cnn[...] references."""
+    reqs = _project()["optional-dependencies"][extra]
+    found = {}
+    for r in reqs:
+        inner = re.fullmatch(r"meia-cnn\[([a-z,]+)\]", r)
+        if inner:
+            for name in inner.group(1).split(","):
+                found.update(_closure(name))
+        else:
+            found.update([_name_and_bound(r)])
+    return found
 
 
 def _environment():
@@ -51,15 +73,36 @@ def _environment():
 
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    deps, test = _pyproject()
+    deps, extras = _pyproject()
     env = _environment()
-    assert env == {**deps, **test}
+    assert env == {**deps, **{k: v for extra in extras.values() for k, v in extra.items()}}
 
 
 def test_dependencies_are_lower_bounds_only():
-    deps, test = _pyproject()
-    for name, bound in {**deps, **test}.items():
+    deps, extras = _pyproject()
+    for name, bound in {**deps, **{k: v for extra in extras.values() for k, v in extra.items()}}.items():
         assert bound.startswith(">="), f"{name} should have a lower bound only"
+
+
+def test_the_core_is_numpy_and_the_rest_are_extras():
+    deps, extras = _pyproject()
+    assert deps == {"numpy": ">=1.24"}
+    assert set(extras) == set(EXTRAS)
+    assert {"ipywidgets", "anywidget", "pillow"} <= set(_closure("widgets"))
+    assert {"jupyterlab", "voila", "jupyterlab-slideshow", "jupyterlab-language-pack-es-es", "tqdm",
+            "ipywidgets"} <= set(_closure("course"))
+    assert {"sphinx-revealjs", "latex2mathml", "babel", "nbconvert"} <= set(_closure("slides"))
+    assert {"jupyterhub", "nbgitpuller"} <= set(_closure("hub"))
+    # the tests need everything else too, and the references they compare with
+    others = set().union(*(_closure(e) for e in EXTRAS if e != "test"))
+    assert others | {"pytest", "scipy", "scikit-image", "scikit-learn"} <= set(_closure("test"))
+
+
+def test_make_installs_what_lab_and_test_need():
+    makefile = (ROOT / "Makefile").read_text()
+    install = re.search(r'pip install --quiet -e "\.\[([a-z,]+)\]"', makefile)
+    assert install, "the Makefile installs the kit editable with its extras"
+    assert {"course", "test"} <= set(install.group(1).split(","))
 
 
 def test_readme_shows_the_two_commands_and_ci_runs_make_test():
@@ -73,12 +116,12 @@ FORBIDDEN = ("ipywidgets", "IPython", "matplotlib", "anywidget", "ipympl")
 
 
 def _core_modules():
-    """Every module of the package outside meia_cnn/widgets and meia_cnn/tools, nn included."""
+    """Every module of the package outside meia_cnn/widgets, nn included."""
     package = ROOT / "meia_cnn"
     found = []
     for path in sorted(package.rglob("*.py")):
         parts = path.relative_to(package).parts
-        if parts[0] in ("widgets", "tools"):
+        if parts[0] == "widgets":
             continue
         name = ".".join(("meia_cnn",) + parts).removesuffix(".py").removesuffix(".__init__")
         found.append((name, path))
@@ -212,3 +255,46 @@ def test_moved_modules_are_gone_and_their_names_live_in_their_layer(gone, now):
         found = importlib.import_module(module)
         for name in names:
             assert name in found.__all__ and hasattr(found, name), f"{module}.{name}"
+
+
+def test_the_build_tools_live_outside_the_package():
+    """The deck builder and the notebook translator are build steps, not something a kernel imports."""
+    assert (ROOT / "tools" / "slides.py").is_file() and (ROOT / "tools" / "translate_notebooks.py").is_file()
+    assert not (ROOT / "meia_cnn" / "tools").exists()
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert data["tool"]["setuptools"]["packages"]["find"]["include"] == ["meia_cnn*"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "meia_cnn").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_in_the_package_imports_the_build_tools(path):
+    source = path.read_text()
+    assert not re.search(r"^\s*(import|from)\s+tools\b", source, re.M), f"{path} imports tools/"
+    assert "meia_cnn.tools" not in source
+
+
+def test_the_core_without_its_extras_names_the_extra_to_install():
+    """With only numpy, the core computes and trains; the explorers and uploads say what to install."""
+    code = (
+        "import sys\n"
+        "for m in ('PIL', 'ipywidgets', 'anywidget', 'traitlets', 'IPython', 'matplotlib', 'tqdm'):\n"
+        "    sys.modules[m] = None  # as if not installed\n"
+        "import meia_cnn, meia_cnn.widgets\n"
+        "from meia_cnn import data, nn\n"
+        "for attempt in (lambda: meia_cnn.widgets.ConvolutionExplorer, lambda: data.load_image(b'GIF89a')):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        print(exc)\n"
+        "X, _, y, _ = nn.digits_split()\n"
+        "history = nn.reference_model().fit(X[:64], y[:64], epochs=1, seed=0)\n"
+        "print(len(history['loss']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        'meia_cnn.widgets.ConvolutionExplorer needs ipywidgets, which is not installed: '
+        'pip install "meia-cnn[widgets]"',
+        'meia_cnn.data.load_image needs Pillow, which is not installed: pip install "meia-cnn[widgets]"',
+        "1",
+    ]

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from meia_cnn.tools import slides
+from tools import slides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -221,7 +221,7 @@ def test_notebook_slide_types_work_in_the_live_slideshow(path):
 def test_make_slides_command_writes_a_deck(tmp_path):
     out = tmp_path / "decks"
     notebook = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
-    run = subprocess.run([sys.executable, "-m", "meia_cnn.tools.slides", "--out", str(out), str(notebook)],
+    run = subprocess.run([sys.executable, "-m", "tools.slides", "--out", str(out), str(notebook)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     deck = out / "04_stride_and_padding.slides.html"
@@ -411,7 +411,7 @@ def test_make_slides_puts_spanish_decks_beside_the_english_ones(tmp_path):
     out = tmp_path / "decks"
     spanish = ROOT / "notebooks" / "es" / "04_paso_y_relleno.ipynb"
     english = ROOT / "notebooks" / "04_stride_and_padding.ipynb"
-    run = subprocess.run([sys.executable, "-m", "meia_cnn.tools.slides", "--out", str(out), str(english),
+    run = subprocess.run([sys.executable, "-m", "tools.slides", "--out", str(out), str(english),
                           str(spanish)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 notebook(s) in es" in run.stdout and "1 notebook(s) in en" in run.stdout
@@ -484,3 +484,28 @@ def test_spanish_deck_opens_offline_in_chromium_in_spanish(spanish_deck):
             page.screenshot(path=str(shots / "deck-es-05_agrupamiento-title-1280x720.png"))
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_a_widget_the_html_manager_cannot_draw_is_pictured_by_the_kernel(tmp_path):
+    """The kernel loads the deck builder by its path (tools/ is not installed) to picture such a widget."""
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        _cell("md", "# Pictured", "slide"),
+        _cell("code", "import ipywidgets as w\n"
+                      "import traitlets\n"
+                      "class Elsewhere(w.HBox):\n"
+                      "    _model_module = traitlets.Unicode('a-front-end-not-in-the-deck').tag(sync=True)\n"
+                      "Elsewhere([w.Label('drawn in the kernel')])"),
+        _cell("code", "print(sorted(k for k in globals() if k in ('spec', 'module', 'importlib')))"),
+    ]
+    for cell in nb.cells:
+        cell.metadata["tags"] = ["core"]
+    source = tmp_path / "pictured.ipynb"
+    nbformat.write(nb, source)
+    (deck, errors), = slides.export_all([source], tmp_path / "out", log=lambda *a: None).items()
+    assert errors == []
+    text = deck.read_text()
+    assert '<div class="meia-snapshot">' in text and "drawn in the kernel" in text
+    assert "[]" in text  # the probe left the notebook's names alone

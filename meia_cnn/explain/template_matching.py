@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import data, ops
+from .._image import gaussian_filter, match_template, resize
 from .._validation import as_float_array
 from ..errors import KitValueError
 from ..i18n import TranslatedText, option_label
@@ -55,17 +56,13 @@ TEMPLATE_SIDES = (3, 24)
 
 def _smooth_noise(shape: tuple[int, int], seed: int, amplitude: float) -> NDArray:
     """Seeded, slightly smooth noise of standard deviation ``amplitude`` (a textured background)."""
-    from skimage.filters import gaussian
-
     rng = np.random.default_rng(seed)
-    noise = gaussian(rng.standard_normal(shape), sigma=1.5)
+    noise = gaussian_filter(rng.standard_normal(shape), 1.5)
     return np.asarray(amplitude * noise / noise.std())
 
 
 @lru_cache(maxsize=4)
 def _coins() -> tuple[NDArray, NDArray]:
-    from skimage.transform import resize
-
     coins = data.sample_image("coins")
 
     def cut(r0: int, r1: int, c0: int, c1: int) -> NDArray:
@@ -114,8 +111,6 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     >>> t.shape, t.dtype, float(t.min()), float(t.max())
     ((18, 20), dtype('float32'), 0.0, 1.0)
     """
-    from skimage.transform import resize
-
     grey: NDArray = as_float_array(image, "image", ndim=2)
     th, tw = shape
     h, w = grey.shape
@@ -125,7 +120,7 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
         rows, cols = h, max(1, round(h * tw / th))
     r0, c0 = (h - rows) // 2, (w - cols) // 2
     cut = grey[r0:r0 + rows, c0:c0 + cols]
-    small = resize(cut, (th, tw), anti_aliasing=rows > th or cols > tw, preserve_range=True)
+    small = resize(cut, (th, tw), anti_aliasing=rows > th or cols > tw)
     low, high = float(small.min()), float(small.max())
     if high - low < 1e-6:
         raise KitValueError("the image is constant where it is cut to a template: "
@@ -318,8 +313,6 @@ def template_matching_state(scene: TemplateScene, *, column: int, row: int,
     >>> moved.feature_peak[0], moved.shift, moved.feature_peak[1] == state.feature_peak[1]
     ((2, 30), (-8, 22), True)
     """
-    from skimage.feature import match_template
-
     rows, cols = scene.room
     for value, name, hi in ((column, "column", cols), (row, "row", rows)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

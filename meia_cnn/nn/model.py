@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import math
 import os
@@ -43,7 +44,11 @@ def _progress_bar(total: int, desc: str) -> Any:
     tqdm's notebook detection may warn (experimental mode, missing IProgress):
     those warnings are about the bar, not about training, so they are silenced
     here, and a bar that cannot be built as a widget falls back to text.
+    Without tqdm (the numpy core alone: it comes with ``meia-cnn[course]``)
+    there is no bar, and training is the same.
     """
+    if importlib.util.find_spec("tqdm") is None:
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

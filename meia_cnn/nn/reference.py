@@ -1,4 +1,4 @@
-"""The kit's reference CNN on scikit-learn's digits, shared by notebook, widgets and benchmark.
+"""The kit's reference CNN on scikit-learn's digits (shipped with the kit), shared by notebook, widgets and benchmark.
 
 Conv2D(1→8, 3×3, same) → ReLU → MaxPool 2 → Conv2D(8→16, 3×3, same) → ReLU →
 MaxPool 2 → Flatten → Dense(64→10), trained on a stratified 75 % / 25 %
@@ -94,16 +94,65 @@ def digits_split(*, test_size: float = 0.25, seed: int = 0) -> tuple[NDArray[Any
     """
     key = (test_size, seed)
     if key not in _SPLIT_CACHE:
-        from sklearn.model_selection import train_test_split
-
         X, labels = data.digits(dtype=np.float32)
-        parts = train_test_split(X, labels, test_size=test_size, stratify=labels, random_state=seed)
+        train, test = _stratified_split(labels, test_size, seed)
+        parts = [X[train], X[test], labels[train], labels[test]]
         for p in parts:
             p.setflags(write=False)
         while len(_SPLIT_CACHE) >= _SPLIT_CACHE_SIZE:
             del _SPLIT_CACHE[next(iter(_SPLIT_CACHE))]
         _SPLIT_CACHE[key] = tuple(parts)
     return tuple(p.copy() for p in _SPLIT_CACHE[key])
+
+
+def _stratified_split(labels: NDArray[np.int64], test_size: float, seed: int | None
+                      ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Train and test indices, each class split in proportion, shuffled from ``seed``.
+
+    The same indices as scikit-learn's ``train_test_split(..., stratify=labels,
+    random_state=seed)`` (its ``StratifiedShuffleSplit``): the same counts per
+    class, then the same draws from ``numpy.random.RandomState(seed)`` in the
+    same order.
+    """
+    if isinstance(test_size, bool) or not isinstance(test_size, (float, np.floating)) or not 0 < test_size < 1:
+        raise ValueError(f"`test_size` must be a float between 0 and 1, got {test_size!r}")
+    n = len(labels)
+    n_test = int(np.ceil(test_size * n))
+    n_train = n - n_test
+    classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if n_train < len(classes) or n_test < len(classes):
+        raise ValueError(f"`test_size`={test_size!r} leaves fewer images than classes on one side")
+    by_class = np.split(np.argsort(inverse, kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(None if seed is None else as_int(seed, "seed", minimum=0))
+    n_i = _approximate_mode(counts, n_train, rng)
+    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    train: list[int] = []
+    test: list[int] = []
+    for i in range(len(classes)):
+        shuffled = by_class[i].take(rng.permutation(counts[i]), mode="clip")
+        train.extend(shuffled[:n_i[i]])
+        test.extend(shuffled[n_i[i]:n_i[i] + t_i[i]])
+    return rng.permutation(train), rng.permutation(test)
+
+
+def _approximate_mode(counts: NDArray[np.intp], draws: int, rng: np.random.RandomState) -> NDArray[np.intp]:
+    """How many of ``draws`` each class gets: its share rounded down, the rest to the largest remainders.
+
+    Ties between equal remainders are broken at random (from ``rng``).
+    """
+    continuous = counts / counts.sum() * draws
+    floored = np.floor(continuous)
+    need = int(draws - floored.sum())
+    if need > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (tied,) = np.where(remainder == value)
+            now = min(len(tied), need)
+            floored[rng.choice(tied, size=now, replace=False)] += 1
+            need -= now
+            if need == 0:
+                break
+    return floored.astype(int)
 
 
 def reference_model(filters: int = 8, kernel_size: int = 3, *, seed: int | None = REFERENCE_SETTINGS["seed"]

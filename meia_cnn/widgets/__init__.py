@@ -12,9 +12,12 @@ computed by the core, as ``.state``::
     viz.state.output_shape                # the numbers drawn, from the core
 
 Explorers are imported on first use, so ``import meia_cnn.widgets`` stays cheap.
+They need ipywidgets and anywidget: ``pip install "meia-cnn[widgets]"``.
 """
 
 from importlib import import_module
+
+from .._optional import missing_dependency
 
 _EXPLORERS = {
     "ConvolutionExplorer": "convolution",
@@ -45,7 +48,14 @@ def __getattr__(name: str) -> object:
     module = _EXPLORERS.get(name) or _OTHERS.get(name)
     if module is None:
         raise AttributeError(f"module 'meia_cnn.widgets' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    try:
+        imported = import_module(f".{module}", __name__)
+    except ModuleNotFoundError as exc:  # the core alone: the explorers come with meia-cnn[widgets]
+        clear = missing_dependency(exc, f"meia_cnn.widgets.{name}")
+        if clear is None:
+            raise
+        raise clear from None
+    value = getattr(imported, name)
     globals()[name] = value
     return value
 

@@ -23,7 +23,7 @@ DECKS = [name for name in ("02_convolution.ipynb", "03_volumes_and_feature_maps.
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory):
-    from meia_cnn.tools import slides
+    from tools import slides
 
     out = tmp_path_factory.mktemp("decks")
     results = slides.export_all([NOTEBOOKS / name for name in DECKS], out, log=lambda *a: None,

@@ -118,7 +118,7 @@ def test_voila_asks_nothing_outside(voila_server, page, artifacts):
 
 @pytest.mark.skipif(NOTEBOOK not in kit_notebooks(), reason=f"no {NOTEBOOK} yet")
 def test_exported_deck_asks_nothing_outside(page, tmp_path, artifacts):
-    from meia_cnn.tools import slides
+    from tools import slides
 
     results = slides.export_all([NOTEBOOKS / NOTEBOOK], tmp_path, log=lambda *a: None, editions=("student",))
     [(deck, errors)] = results.items()

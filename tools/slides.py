@@ -2,8 +2,8 @@
 
 ::
 
-    python -m meia_cnn.tools.slides --out build/slides            # every notebook in notebooks/
-    python -m meia_cnn.tools.slides --out build/slides notebooks/04_stride_and_padding.ipynb
+    python -m tools.slides --out build/slides            # every notebook in notebooks/
+    python -m tools.slides --out build/slides notebooks/04_stride_and_padding.ipynb
 
 Each notebook is run top to bottom in a fresh kernel (the kit's notebooks are
 stored without outputs), so the decks show the figures, tables and numbers a
@@ -41,13 +41,14 @@ Nothing is fetched from the network when a deck opens:
 - equations are turned into MathML when the deck is written (``latex2mathml``),
   which the browser draws itself: no MathJax, no KaTeX, no script;
 - the widgets' HTML manager (``embed-amd.js`` of ``@jupyter-widgets/html-manager``)
-  and require.js are shipped in ``meia_cnn/tools/vendor/`` (with their licences)
+  and require.js are shipped in ``tools/vendor/`` (with their licences)
   and anywidget's front end comes from the ``anywidget`` package; all three are
   copied into ``widgets/`` beside the decks; no jQuery or Mermaid is loaded;
   images are embedded in the page.
 
-The module imports nothing heavy at import time: the kernel imports it to
-draw the widget pictures.
+The module imports nothing heavy at import time: the kernel loads it (by its
+file path: ``tools/`` is not part of the installed package) to draw the widget
+pictures.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..i18n import LANGUAGES, TranslatedText, using_language
-from ..i18n import gettext_noop as N_
+from meia_cnn.i18n import LANGUAGES, TranslatedText, using_language
+from meia_cnn.i18n import gettext_noop as N_
 
 __all__ = ["EDITIONS", "LANGUAGE_FOLDERS", "edition", "deck_title", "notebook_language", "export_notebook",
            "export_all", "copy_widget_runtime", "latex_to_mathml", "reveal_source", "main"]
@@ -93,6 +94,8 @@ LIVE_MODULES = frozenset({"@jupyter-widgets/base", "@jupyter-widgets/controls",
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _SNAPSHOT_MIME = "application/vnd.meia-cnn.widget-snapshots+json"
+#: The name this file is loaded under in a notebook's kernel (to picture its widgets).
+_PROBE_MODULE = "_meia_cnn_deck_pictures"
 #: The decks of each language, in a sub-folder of ``out`` (English at the top).
 LANGUAGE_FOLDERS = {"en": "", "es": "es"}
 
@@ -551,8 +554,17 @@ def _picture(client: Any, nb: Any, ids: Sequence[str], errors: list[str]) -> dic
     """Ask the kernel for pictures of the widgets ``ids`` (a cell run at the end of ``nb``)."""
     from nbformat import v4
 
-    probe = v4.new_code_cell(
-        f"from meia_cnn.tools.slides import _snapshot_widgets\n_snapshot_widgets({ids!r})")
+    # tools/ is not installed: the kernel loads this file by its path (once, as a private module),
+    # in a namespace of its own so that the notebook's names are left alone
+    loader = (
+        "import importlib.util, sys\n"
+        f"if {_PROBE_MODULE!r} not in sys.modules:\n"
+        f"    spec = importlib.util.spec_from_file_location({_PROBE_MODULE!r}, {str(Path(__file__).resolve())!r})\n"
+        "    sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)\n"
+        f"sys.modules[{_PROBE_MODULE!r}]._snapshot_widgets({list(ids)!r})\n"
+    )
+    probe = v4.new_code_cell(f"exec({loader!r}, {{}})")
     nb.cells.append(probe)
     try:
         client.execute_cell(probe, len(nb.cells) - 1)
@@ -942,7 +954,7 @@ def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: boo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m meia_cnn.tools.slides [--out DIR] [--no-execute] [--timeout S] [NOTEBOOK ...]``.
+    """``python -m tools.slides [--out DIR] [--no-execute] [--timeout S] [NOTEBOOK ...]``.
 
     Parameters
     ----------
@@ -972,7 +984,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (0, True, True)
     """
     parser = argparse.ArgumentParser(
-        prog="python -m meia_cnn.tools.slides",
+        prog="python -m tools.slides",
         description="Export notebooks to reveal.js decks that open offline.")
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to export (default: notebooks/*.ipynb, and notebooks/es/*.ipynb into OUT/es/)")

@@ -5,10 +5,10 @@ One source of truth for the code: ``notebooks/es/NN_<nombre>.ipynb`` is
 ``notebooks/locale/es/LC_MESSAGES/notebooks.po`` and its code cells unchanged.
 ``make notebooks-es`` runs the two steps::
 
-    python -m meia_cnn.tools.translate_notebooks update   # English -> .pot -> .po
-    python -m meia_cnn.tools.translate_notebooks build    # .po -> notebooks/es/*.ipynb
+    python -m tools.translate_notebooks update   # English -> .pot -> .po
+    python -m tools.translate_notebooks build    # .po -> notebooks/es/*.ipynb
 
-and ``python -m meia_cnn.tools.translate_notebooks check`` exits with 1 when
+and ``python -m tools.translate_notebooks check`` exits with 1 when
 ``notebooks/es/`` is out of date or a message is untranslated or fuzzy.
 
 The catalogue
@@ -646,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     >>> tmp.cleanup()
     """
-    parser = argparse.ArgumentParser(prog="python -m meia_cnn.tools.translate_notebooks",
+    parser = argparse.ArgumentParser(prog="python -m tools.translate_notebooks",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["update", "build", "check"])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")

@@ -1,1 +1,0 @@
-"""Build tools for the kit (decks); not part of the numeric core."""
