@@ -7,6 +7,7 @@ import pytest
 
 from meia_cnn import architectures as arch
 from meia_cnn.widgets import ArchitectureExplorer
+from meia_cnn.explain.architecture import COLOURS, LEGEND
 from meia_cnn.widgets import architecture as module
 
 
@@ -91,8 +92,8 @@ def test_the_largest_network(viz):
 
 
 def test_legend_names_every_kind_of_volume(viz):
-    assert viz.legend_texts == [text for _, text in module._LEGEND]
-    assert [item["colour"] for item in viz.view.scene["legend"]] == [module._COLOURS[k] for k, _ in module._LEGEND]
+    assert viz.legend_texts == [text for _, text in LEGEND]
+    assert [item["colour"] for item in viz.view.scene["legend"]] == [COLOURS[k] for k, _ in LEGEND]
 
 
 def test_every_network_and_detail_one_version_each(viz):
