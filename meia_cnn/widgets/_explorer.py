@@ -6,7 +6,8 @@ An explorer is an :class:`ipywidgets.VBox` holding
 - a message area (``.message``) for words about a bad entry (a typed
   kernel, an upload): the drawing keeps its last good state meanwhile;
 - one :class:`View`, an anywidget that draws the explorer's state as SVG
-  in the browser (with :file:`js/draw.js`) and writes the readout under it.
+  in the browser (with :file:`js/draw.js`, the module of the one
+  :class:`~meia_cnn.widgets._assets.Library` widget of the kernel) and writes the readout under it.
 
 Python is the source of truth.  A pure function of the core (e.g.
 :func:`meia_cnn.explain.stride_padding.stride_padding_state`) computes a
@@ -44,6 +45,7 @@ import traitlets
 from ..explain.render import PALETTE, colours, format_number, plain_text, png_bytes
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ._assets import THEME_CSS, Library, library
 from ._controls import Control, build_controls, check_arguments, read_controls
 from ._messages import UI_WORDS, Refusal, student_error, ui_words
 from ._upload import Upload, first_upload
@@ -88,6 +90,8 @@ class View(anywidget.AnyWidget):
         The drawing's accessible name.
     ``words`` : dict
         The words the page writes itself (:data:`UI_WORDS`), in the learner's language.
+    ``library`` : Library
+        The kernel's drawing library (:func:`library`), which the view's module draws with.
 
     A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
 
@@ -101,12 +105,18 @@ class View(anywidget.AnyWidget):
     """
 
     _esm: ClassVar[str] = ""
+    _css = THEME_CSS
+    library = traitlets.Instance(Library).tag(sync=True, **widgets.widget_serialization)
     version = traitlets.Int(0).tag(sync=True)
     scene = traitlets.Dict().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
     words = traitlets.Dict().tag(sync=True)
+
+    @traitlets.default("library")
+    def _library(self) -> Library:
+        return library()
 
 
 #: the widest a control may be in a row of controls: the row's width less the

@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import anywidget
+import ipywidgets as widgets
 import traitlets
 
-from ._assets import esm
+from ._assets import THEME_CSS, Library, esm, library
 from ._messages import UI_WORDS
 
 __all__ = ["Upload", "first_upload"]
@@ -72,6 +73,8 @@ class Upload(anywidget.AnyWidget):
     """
 
     _esm = esm("upload.js")
+    _css = THEME_CSS
+    library = traitlets.Instance(Library).tag(sync=True, **widgets.widget_serialization)
     description = traitlets.Unicode("Upload").tag(sync=True)
     accept = traitlets.Unicode("image/*").tag(sync=True)
     max_bytes = traitlets.Int(8 * 1024 * 1024).tag(sync=True)
@@ -80,6 +83,10 @@ class Upload(anywidget.AnyWidget):
     #: The other words the button writes (``sending``, ``bytes``), in the learner's language.
     words = traitlets.Dict().tag(sync=True)
     value = traitlets.Tuple()
+
+    @traitlets.default("library")
+    def _library(self) -> Library:
+        return library()
 
     def __init__(self, description: str = "Upload", *, accept: str = "image/*",
                  max_bytes: int = 8 * 1024 * 1024, **kwargs: Any) -> None:
