@@ -22,8 +22,17 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from .render import PALETTE
 
-__all__ = ["ArchitectureScene", "ArchitectureState", "COLOURS", "LEGEND", "Volume", "architecture_scene", "architecture_state",
-           "layout", "volumes"]
+__all__ = [
+    "ArchitectureScene",
+    "ArchitectureState",
+    "COLOURS",
+    "LEGEND",
+    "Volume",
+    "architecture_scene",
+    "architecture_state",
+    "layout",
+    "volumes",
+]
 
 #: Kinds of rows drawn as volumes (response normalisation, dropout and
 #: softmax keep their input's shape and would only repeat a box).
@@ -219,7 +228,23 @@ SCENE_TEXT = TranslatedText({
 
 
 class ArchitectureScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    title : str
+    label : str
+    legend : list[dict[str, str]]
+    extent : float
+    tallest : float
+    boxes : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in ArchitectureScene.__annotations__
+    True
+    """
 
     title: str
     label: str
@@ -231,7 +256,15 @@ class ArchitectureScene(TypedDict):
 
 
 def architecture_scene(state: ArchitectureState) -> ArchitectureScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`ArchitectureScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`ArchitectureScene`).
+
+    Parameters
+    ----------
+    state : ArchitectureState
+
+    Returns
+    -------
+    ArchitectureScene
 
     Examples
     --------

@@ -28,8 +28,17 @@ from ..kernels import common_denominator
 from ._frozen import frozen
 from .render import colours, format_number, png_bytes
 
-__all__ = ["ConvolutionScene", "convolution_scene", "filtered_png", "ConvolutionState", "ConvolutionStep", "ConvolutionSteps", "convolution_state", "convolution_steps",
-           "filter_photo"]
+__all__ = [
+    "ConvolutionScene",
+    "convolution_scene",
+    "filtered_png",
+    "ConvolutionState",
+    "ConvolutionStep",
+    "ConvolutionSteps",
+    "convolution_state",
+    "convolution_steps",
+    "filter_photo",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,7 +298,24 @@ SCENE_TEXT = TranslatedText({
 
 
 class ConvolutionScene(TypedDict):
-    """The JSON the page draws and writes (:file:`widgets/js/convolution.js`)."""
+    """The JSON the page draws and writes (:file:`widgets/js/convolution.js`).
+
+    Parameters
+    ----------
+    input : dict[str, Any]
+    kernel : dict[str, Any]
+    applied : dict[str, Any]
+    products : dict[str, Any]
+    output : dict[str, Any]
+    photo : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in ConvolutionScene.__annotations__
+    True
+    """
 
     input: dict[str, Any]
     kernel: dict[str, Any]
@@ -417,7 +443,22 @@ def convolution_scene(state: ConvolutionState, photo_name: str) -> ConvolutionSc
 
 
 def filtered_png(state: ConvolutionState) -> bytes:
-    """The photo filtered by the kernel, as PNG: signed and centred on 0 for an edge detector, grey otherwise."""
+    """The photo filtered by the kernel, as PNG: signed and centred on 0 for an edge detector, grey otherwise.
+
+    Parameters
+    ----------
+    state : ConvolutionState
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> state = convolution_state(np.ones((5, 5)), np.eye(3), np.ones((9, 9)))
+    >>> filtered_png(state)[:4]
+    b'\\x89PNG'
+    """
     filtered = state.filtered
     if abs(float(state.grid.kernel.sum())) < 1e-9:  # an edge detector: signed, centred on 0
         lim = float(np.percentile(np.abs(filtered), 99.0)) or 1.0

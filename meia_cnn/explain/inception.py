@@ -144,7 +144,24 @@ SCENE_TEXT = TranslatedText({
 
 
 class InceptionScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    head : str
+    boxes : dict[str, list[str]]
+    colours : list[str]
+    segments : list[dict[str, Any]]
+    diagram_label : str
+    bars : dict[str, Any]
+    bars_label : str
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in InceptionScene.__annotations__
+    True
+    """
 
     head: str
     boxes: dict[str, list[str]]
@@ -157,7 +174,15 @@ class InceptionScene(TypedDict):
 
 
 def inception_scene(state: InceptionState) -> InceptionScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`InceptionScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`InceptionScene`).
+
+    Parameters
+    ----------
+    state : InceptionState
+
+    Returns
+    -------
+    InceptionScene
 
     Examples
     --------

@@ -179,7 +179,21 @@ SCENE_TEXT = TranslatedText({
 
 
 class LearnKernelScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    kernel : dict[str, Any]
+    loss : dict[str, Any]
+    pictures : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in LearnKernelScene.__annotations__
+    True
+    """
 
     kernel: dict[str, Any]
     loss: dict[str, Any]
@@ -189,7 +203,15 @@ class LearnKernelScene(TypedDict):
 
 
 def learn_kernel_scene(state: LearnKernelState) -> LearnKernelScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`LearnKernelScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`LearnKernelScene`).
+
+    Parameters
+    ----------
+    state : LearnKernelState
+
+    Returns
+    -------
+    LearnKernelScene
 
     Examples
     --------
@@ -233,7 +255,8 @@ def learn_kernel_scene(state: LearnKernelState) -> LearnKernelScene:
             "colour": PALETTE["blue"],
         },
         "pictures": {
-            "rows": int(h), "cols": int(w), "title": SCENE_TEXT["pictures_title"], "label": SCENE_TEXT["pictures_label"],
+            "rows": int(h), "cols": int(w), "title": SCENE_TEXT["pictures_title"],
+            "label": SCENE_TEXT["pictures_label"],
         },
         "steps": steps,
         "readout": SCENE_TEXT["setup"].format(samples=run.images.shape[0], size=run.images.shape[1],
@@ -249,7 +272,22 @@ def _power_text(exponent: int) -> str:
 
 
 def learn_kernel_pictures(state: LearnKernelState) -> dict[str, bytes]:
-    """The first image filtered with every step's kernel (one PNG strip, top to bottom) and with Sobel."""
+    """The first image filtered with every step's kernel (one PNG strip, top to bottom) and with Sobel.
+
+    Parameters
+    ----------
+    state : LearnKernelState
+
+    Returns
+    -------
+    dict of str to bytes
+        ``"outputs"`` and ``"target"``.
+
+    Examples
+    --------
+    >>> sorted(learn_kernel_pictures(learn_kernel_state(steps=2)))
+    ['outputs', 'target']
+    """
     limit = float(max(np.abs(state.target).max(), 1e-12))
     strip = np.concatenate(list(state.predictions), axis=0)  # ((T + 1) H', W')
     return {"outputs": png_bytes(strip, cmap="PuOr_r", vmin=-limit, vmax=limit),

@@ -198,7 +198,26 @@ SCENE_TEXT = TranslatedText({
 
 
 class OneByOneScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    head : str
+    formula : str
+    volumes : dict[str, Any]
+    columns : dict[str, Any]
+    sum : str
+    columns_label : str
+    bars : dict[str, Any]
+    bars_label : str
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in OneByOneScene.__annotations__
+    True
+    """
 
     head: str
     formula: str
@@ -213,7 +232,19 @@ class OneByOneScene(TypedDict):
 
 
 def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_max: int) -> OneByOneScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`OneByOneScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`OneByOneScene`).
+
+    Parameters
+    ----------
+    state : OneByOneState
+    x_range : (float, float)
+        The whole input volume's smallest and largest values (one colour scale).
+    depth_max : int
+        The input volume's depth.
+
+    Returns
+    -------
+    OneByOneScene
 
     Examples
     --------

@@ -220,7 +220,24 @@ SCENE_TEXT = TranslatedText({
 
 
 class PoolingScene(TypedDict):
-    """The JSON the page draws and writes (:file:`widgets/js/pooling.js`)."""
+    """The JSON the page draws and writes (:file:`widgets/js/pooling.js`).
+
+    Parameters
+    ----------
+    input : dict[str, Any]
+    output : dict[str, Any]
+    size : int
+    maxima : list[list[int]]
+    photo : dict[str, Any]
+    pooled : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in PoolingScene.__annotations__
+    True
+    """
 
     input: dict[str, Any]
     output: dict[str, Any]
@@ -307,6 +324,20 @@ def pooling_scene(state: PoolingState, photo_name: str, photo_shape: tuple[int, 
 
 
 def equation_text(state: PoolingState) -> str:
-    """Equation (4) with the numbers of ``state`` (the width), as the readout writes it."""
+    """Equation (4) with the numbers of ``state`` (the width), as the readout writes it.
+
+    Parameters
+    ----------
+    state : PoolingState
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> equation_text(pooling_state(np.zeros((8, 8)), 2))
+    'O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊(8 − 2)/2⌋ + 1 = 4'
+    """
     return SCENE_TEXT["equation"].format(w=state.input.shape[1], size=state.size, stride=state.stride,
                                          ow=state.output_shape[1])

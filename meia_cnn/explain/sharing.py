@@ -179,7 +179,20 @@ SCENE_TEXT = TranslatedText({
 
 
 class SharingScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    heading : str
+    bars : dict[str, Any]
+    matrices : dict[str, Any]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in SharingScene.__annotations__
+    True
+    """
 
     heading: str
     bars: dict[str, Any]
@@ -188,7 +201,15 @@ class SharingScene(TypedDict):
 
 
 def sharing_scene(state: SharingState) -> SharingScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`SharingScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`SharingScene`).
+
+    Parameters
+    ----------
+    state : SharingState
+
+    Returns
+    -------
+    SharingScene
 
     Examples
     --------

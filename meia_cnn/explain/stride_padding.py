@@ -228,7 +228,21 @@ SCENE_TEXT = TranslatedText({
 
 
 class StridePaddingScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    input : dict[str, Any]
+    output : dict[str, Any]
+    kernel : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in StridePaddingScene.__annotations__
+    True
+    """
 
     input: dict[str, Any]
     output: dict[str, Any]
@@ -238,7 +252,15 @@ class StridePaddingScene(TypedDict):
 
 
 def stride_padding_scene(state: StridePaddingState) -> StridePaddingScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`StridePaddingScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`StridePaddingScene`).
+
+    Parameters
+    ----------
+    state : StridePaddingState
+
+    Returns
+    -------
+    StridePaddingScene
 
     Examples
     --------
@@ -314,7 +336,24 @@ def _readout(state: StridePaddingState) -> str:
 
 
 def fit_problem(i: int, k: int, d: int, padded: int) -> str:
-    """Why a kernel of ``k`` taps ``d`` apart does not fit an input padded to ``padded`` cells, in words."""
+    """Why a kernel of ``k`` taps ``d`` apart does not fit an input padded to ``padded`` cells, in words.
+
+    Parameters
+    ----------
+    i, k, d : int
+        Input size, kernel size and dilation.
+    padded : int
+        The padded input's side.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fit_problem(4, 5, 1, 4)
+    'The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. Choose a smaller kernel, a larger input, or add zeros with the padding.'
+    """
     span = d * (k - 1) + 1
     if d > 1:
         return SCENE_TEXT["no_fit_dilated"].format(k=k, d=d, span=span, p=padded)
@@ -322,6 +361,20 @@ def fit_problem(i: int, k: int, d: int, padded: int) -> str:
 
 
 def equation_text(st: StridePaddingState) -> str:
-    """Equation (3) with the numbers of ``st``, as the readout writes it."""
+    """Equation (3) with the numbers of ``st``, as the readout writes it.
+
+    Parameters
+    ----------
+    st : StridePaddingState
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> equation_text(stride_padding_state(5, 3, stride=2))
+    'G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊(5 + 0 − 2 − 1)/2⌋ + 1 = 2'
+    """
     return SCENE_TEXT["equation"].format(i=st.input_size, p=st.p_total, dk=st.dilation * (st.kernel_size - 1),
                                          s=st.stride, g=st.output_size)

@@ -371,7 +371,20 @@ SCENE_TEXT = TranslatedText({
 
 
 class TemplateMatchingScene(TypedDict):
-    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`)."""
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    template : dict[str, Any]
+    picture : dict[str, Any]
+    maps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in TemplateMatchingScene.__annotations__
+    True
+    """
 
     template: dict[str, Any]
     picture: dict[str, Any]
@@ -380,7 +393,15 @@ class TemplateMatchingScene(TypedDict):
 
 
 def template_matching_scene(state: TemplateMatchingState) -> TemplateMatchingScene:
-    """What the explorer draws and writes for ``state`` (JSON: texts, colours, numbers; see :class:`TemplateMatchingScene`).
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`TemplateMatchingScene`).
+
+    Parameters
+    ----------
+    state : TemplateMatchingState
+
+    Returns
+    -------
+    TemplateMatchingScene
 
     Examples
     --------

@@ -378,7 +378,21 @@ SCENE_TEXT = TranslatedText({
 
 
 class TransposedConvScene(TypedDict):
-    """The JSON the page draws (:file:`widgets/js/transposed.js`): three grids, the steps, the readout."""
+    """The JSON the page draws (:file:`widgets/js/transposed.js`): three grids, the steps, the readout.
+
+    Parameters
+    ----------
+    stretched : dict[str, Any]
+    kernel : dict[str, Any]
+    output : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in TransposedConvScene.__annotations__
+    True
+    """
 
     stretched: dict[str, Any]
     kernel: dict[str, Any]
