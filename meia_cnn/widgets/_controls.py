@@ -110,7 +110,7 @@ class Control:
         if self.kind == "int":
             lo, hi = self.range or (0, 0)
             return slider(value, lo, hi, label, width=self.width or "250px")
-        options = labelled_options(self.options) if self.labelled else list(self.options or ())
+        options = labelled_options(self.options or ()) if self.labelled else list(self.options or ())
         if self.kind == "toggle":
             return widgets.ToggleButtons(options=options, value=value, description=label,
                                          style={"button_width": "auto"})

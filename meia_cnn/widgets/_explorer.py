@@ -299,7 +299,7 @@ class Explorer(widgets.VBox):
             cache = self._caches[name] = functools.lru_cache(maxsize=maxsize)(self._make_now)
         self._making = make
         try:
-            return cache(key)  # type: ignore[no-any-return]
+            return cache(key)
         finally:
             self._making = None
 
