@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from .. import architectures
-from .._validation import shape_text
+from .._validation import as_bool, shape_text
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -188,7 +188,7 @@ def architecture_state(name: str, *, detail: bool = False) -> ArchitectureState:
     vols = volumes(summary)
     boxes = layout(vols)
     has_paper = tuple(summary.paper_columns) != tuple(architectures.DEFAULT_COLUMNS)
-    use_paper = bool(detail) and has_paper
+    use_paper = as_bool(detail, "detail") and has_paper
     table = summary.to_html(summary.paper_columns if use_paper else None)
     return ArchitectureState(
         summary=summary,

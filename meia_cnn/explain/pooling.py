@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int
+from .._validation import as_float_array, as_int, check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
@@ -152,6 +152,7 @@ def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None,
     k = as_int(size, "size")
     s = k if stride is None else as_int(stride, "stride")
     oh, ow = arithmetic.pool_output_size(arr.shape, k, stride=s)
+    check_steps(oh * ow, k * k, name="x", value=arr.shape)
     maxima, indices = ops.max_pool2d(arr, k, stride=s, return_indices=True)
     output = maxima if pooling == "max" else ops.avg_pool2d(arr, k, stride=s)
     windows = ops.sliding_windows(arr, k, stride=s)
@@ -189,7 +190,7 @@ def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
     """
     pooling = _check_pooling(pooling)
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
-    out: NDArray[np.floating] = pool(image, size, stride=stride)
+    out: NDArray[np.floating] = pool(as_float_array(image, "image"), size, stride=stride)
     return out
 
 
