@@ -31,6 +31,7 @@ from . import _image
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
 from ._optional import optional_import
 from ._validation import IntOrPair, as_bool, as_int, as_pair, check_elements, is_int, value_text
+from .errors import KitValueError
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -247,7 +248,7 @@ def load_image(
     >>> load_image(buffer.getvalue(), name="strip.png", min_size=(40, 40))
     Traceback (most recent call last):
     ...
-    ValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40 (`min_size`)
+    meia_cnn.errors.KitValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40 (`min_size`)
     """
     grey = as_bool(grey, "grey")
     max_bytes = as_int(max_bytes, "max_bytes")
@@ -256,11 +257,11 @@ def load_image(
     target = _check_size_argument(size)
     data, label = _read_source(source, max_bytes, name)
     if not data:
-        raise ValueError(f"{label} is empty (0 bytes): not an image")
+        raise KitValueError(f"{label} is empty (0 bytes): not an image", code="image_empty", name=label)
     fmt = _sniff(data)
     if fmt is None:
-        raise ValueError(f"{label} is not an image that can be read: its first bytes are not those of "
-                         f"{_FORMAT_NAMES}")
+        raise KitValueError(f"{label} is not an image that can be read: its first bytes are not those of "
+                            f"{_FORMAT_NAMES}", code="image_unreadable", name=label)
     Image = optional_import("PIL.Image", "meia_cnn.data.load_image")
     from PIL import UnidentifiedImageError
 
@@ -269,31 +270,35 @@ def load_image(
         try:
             im = Image.open(io.BytesIO(data), formats=[fmt])
         except Image.DecompressionBombError:
-            raise ValueError(f"{label} is too large: its header declares more pixels than the limit "
-                             f"of {max_pixels:,}") from None
+            raise KitValueError(f"{label} is too large: its header declares more pixels than the limit "
+                                f"of {max_pixels:,}", code="image_too_large", name=label) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise ValueError(f"{label} is not an image that can be read ({_FORMAT_NAMES})") from None
+            raise KitValueError(f"{label} is not an image that can be read ({_FORMAT_NAMES})",
+                                code="image_unreadable", name=label) from None
         except Exception:  # a decoder's own failure on a corrupt header
-            raise ValueError(f"{label} is not a readable image: its header is damaged") from None
+            raise KitValueError(f"{label} is not a readable image: its header is damaged",
+                                code="image_unreadable", name=label) from None
         with im:
             width, height = im.size
             _check_dims(label, height, width, max_pixels)
             frames = _frame_count(im)  # read from the frames' headers: no pixel is decoded
             if frames > MAX_FRAMES:
-                raise ValueError(f"{label} is too large: {frames:,} frames, the limit is {MAX_FRAMES:,} frames "
-                                 "(only the first is shown)")
+                raise KitValueError(f"{label} is too large: {frames:,} frames, the limit is {MAX_FRAMES:,} frames "
+                                    "(only the first is shown)", code="image_too_large", name=label)
             try:
                 pixels = _decode_first_frame(im, target)
             except Exception:
-                raise ValueError(f"{label} could not be decoded as an image: the file is damaged "
-                                 f"or truncated") from None
+                raise KitValueError(f"{label} could not be decoded as an image: the file is damaged "
+                                    f"or truncated", code="image_unreadable", name=label) from None
     if size is None and max(pixels.shape[:2]) > MAX_DECODED_SIDE:
         size = MAX_DECODED_SIDE
     image = _finish(pixels, grey=grey, size=size)
     if image.shape[0] < need_h or image.shape[1] < need_w:
-        raise ValueError(
+        raise KitValueError(
             f"{label} is too small: {image.shape[1]}x{image.shape[0]} pixels, "
-            f"this needs at least {need_w}x{need_h} (`min_size`)"
+            f"this needs at least {need_w}x{need_h} (`min_size`)",
+            code="image_too_small", name=label, width=image.shape[1], height=image.shape[0],
+            need_width=need_w, need_height=need_h,
         )
     return image
 
@@ -400,7 +405,8 @@ def _bytes_text(n: int) -> str:
 
 
 def _too_large(label: str, n: int, max_bytes: int) -> ValueError:
-    return ValueError(f"{label} is too large: {_bytes_text(n)}, the limit is {_bytes_text(max_bytes)}")
+    return KitValueError(f"{label} is too large: {_bytes_text(n)}, the limit is {_bytes_text(max_bytes)}",
+                         code="image_too_large", name=label)
 
 
 def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, str]:
@@ -422,14 +428,16 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         except OSError as exc:
-            raise ValueError(f"cannot read {label}: {exc.strerror or 'no such file'}") from None
+            raise KitValueError(f"cannot read {label}: {exc.strerror or 'no such file'}",
+                                code="file_unreadable", name=label) from None
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
             os.close(fd)
             if info.st_size > max_bytes and stat.S_ISREG(info.st_mode):
                 raise _too_large(label, info.st_size, max_bytes)
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise ValueError(f"cannot read {label}: it is {kind}, not an image file")
+            raise KitValueError(f"cannot read {label}: it is {kind}, not an image file",
+                                code="file_unreadable", name=label)
         with open(fd, "rb", closefd=True) as fh:
             content = fh.read(max_bytes + 1)
         if len(content) > max_bytes:  # grew while being read
@@ -440,14 +448,17 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
 
 def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
     if height < 1 or width < 1:
-        raise ValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel")
+        raise KitValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel",
+                            code="image_bad_dimensions", name=label, width=width, height=height)
     if max(height, width) > MAX_SIDE:
-        raise ValueError(
-            f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels"
+        raise KitValueError(
+            f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels",
+            code="image_bad_dimensions", name=label, width=width, height=height,
         )
     if height * width > max_pixels:
-        raise ValueError(
-            f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}"
+        raise KitValueError(
+            f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}",
+            code="image_too_large", name=label,
         )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from meia_cnn.widgets._explorer import JS_DIR
+from meia_cnn.widgets._assets import JS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 
