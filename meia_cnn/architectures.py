@@ -591,11 +591,28 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
+#: Layer names of the papers' tables that are English words, shown translated (lookups keep the English).
+_SHOWN_NAMES = {"output": lazy_gettext("output"), "linear": lazy_gettext("linear"),
+                "avg pool": lazy_gettext("avg pool")}
+
+
+def _name_cell(row: Any) -> str:
+    return str(_SHOWN_NAMES.get(row.name, row.name))
+
+
+def _kernel_cell(row: Any) -> str:
+    # Row.kernel is computed once (summaries are cached): its ", N groups" is translated when shown
+    window, sep, groups = row.kernel.partition(", ")
+    if not sep:
+        return row.kernel
+    return _("{window}, {n} groups").format(window=window, n=groups.split()[0])
+
+
 _COLUMNS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], str], bool]] = {
     # key: (header, value of a row, value in the totals line, right-aligned)
     # (headers and the totals line are translated when the table is rendered)
-    "layer": (lazy_gettext("layer"), lambda r: r.name, lambda s: _("total"), False),
-    "kernel": (lazy_gettext("kernel/stride"), lambda r: r.kernel, lambda s: "", False),
+    "layer": (lazy_gettext("layer"), _name_cell, lambda s: _("total"), False),
+    "kernel": (lazy_gettext("kernel/stride"), _kernel_cell, lambda s: "", False),
     "output": (lazy_gettext("output H×W×D"), lambda r: r.shape_text, lambda s: "", False),
     "params": (lazy_gettext("parameters"), lambda r: _count(r.params), lambda s: _count(s.total_params), True),
     "weights": (lazy_gettext("weights"), lambda r: _count(r.weights), lambda s: _count(s.total_weights), True),
