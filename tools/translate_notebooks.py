@@ -19,7 +19,8 @@ The catalogue
   lines; a fenced diagram or a ``$$`` display with blank lines inside stays
   one block).  A small English edit then re-opens one paragraph, not a whole
   cell, and Babel's fuzzy matching offers the old translation to start from.
-  Blocks with nothing to translate (an equation alone) are copied as they are.
+  Blocks with nothing to translate (an equation alone, unless words sit in its
+  ``\\text{}``) are copied as they are.
 * ``msgctxt`` is ``<notebook>/<cell id>``: stable while cells move, so the
   same paragraph in two cells can be translated twice if needed.  The
   comment above each message says the cell's position and slide type.
@@ -166,9 +167,24 @@ def split_blocks(source: str) -> list[tuple[str, bool]]:
 _NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\]\([^)]*\)|<[^>]+>|https?://\S+", re.S)
 
 
+_MATH_WORDS = re.compile(r"\\text\{([^{}]*)\}")
+
+
 def _has_prose(block: str) -> bool:
-    """True when a paragraph holds words outside math, code and link targets."""
-    return re.search(r"[A-Za-z]{2,}", _NOT_PROSE.sub(" ", block)) is not None
+    """True when a paragraph holds words outside math, code and link targets, or words in math
+    (``\\text{parameters}``; a name such as ``\\text{conv}`` is left as it is).
+
+    Examples
+    --------
+    >>> _has_prose(r"$$F \\quad \\text{parameters,}$$"), _has_prose(r"$$\\text{conv}(X, K)$$")
+    (True, False)
+    """
+    words = " ".join(w for w in _MATH_WORDS.findall(block) if w.strip() not in _MATH_NAMES)
+    return re.search(r"[A-Za-z]{2,}", _NOT_PROSE.sub(" ", block) + " " + words) is not None
+
+
+#: Words in math that are names, not prose.
+_MATH_NAMES = {"conv", "softmax", "ReLU", "max", "avg"}
 
 
 def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
