@@ -126,7 +126,8 @@ def test_untranslated_message_falls_back_to_english():
     (1, "1 filter", "1 filtro"),
     (2, "2 filters", "2 filtros"),
     (21, "21 filters", "21 filtros"),
-    (1_000_000, "1,000,000 filters", "1,000,000 filtros"),
+    (1797, "1,797 filters", "1797 filtros"),
+    (1_000_000, "1,000,000 filters", "1\u202f000\u202f000 filtros"),
 ])
 def test_plurals(n, english, spanish):
     assert i18n.count_text("filter", n) == english

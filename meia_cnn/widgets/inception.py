@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from .._validation import as_int
 from ..explain.inception import COUNTS, InceptionState, inception_state
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, format_count
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm
@@ -82,7 +82,7 @@ def _check_range(value: Any, name: str, low: int, high: int) -> int:
 
 
 def _count(n: int) -> str:
-    return f"{int(n):,}"
+    return format_count(n)
 
 
 class InceptionView(View):

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int
 from ..explain.one_by_one import OneByOnePixel, OneByOneState, one_by_one_state
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, format_count
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, esm, format_number
@@ -84,7 +84,7 @@ def _check_range(value: Any, name: str, low: int, high: int, why: str = "") -> i
 
 
 def _count(n: int) -> str:
-    return f"{int(n):,}"
+    return format_count(n)
 
 
 class OneByOneView(View):

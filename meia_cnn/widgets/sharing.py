@@ -24,7 +24,7 @@ import numpy as np
 import traitlets
 
 from ..explain.sharing import SharingState, parameter_sharing_state
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, format_count
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, Explorer, View, esm, png_bytes
@@ -78,7 +78,8 @@ class ParameterSharingView(View):
 
 
 def count(n: int) -> str:
-    """A count with thousands separators: ``44,251,200``.
+    """A count with thousands separators, as the current language writes them: ``44,251,200``
+    (Spanish: ``44 251 200``, see :func:`meia_cnn.i18n.format_count`).
 
     Parameters
     ----------
@@ -93,7 +94,7 @@ def count(n: int) -> str:
     >>> count(44251200)
     '44,251,200'
     """
-    return f"{int(n):,}"
+    return format_count(n)
 
 
 def ratio_text(r: float) -> str:
