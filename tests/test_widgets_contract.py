@@ -46,7 +46,9 @@ def _drive(viz, after_each):
 def _contract_browser_drawn(viz):
     view = viz.view
     assert isinstance(view, _explorer.View) and view in viz.children
-    assert view._esm.startswith("// draw.js"), "the view's module starts with the shared drawing library"
+    assert "function explorer({" in view._esm and "function grid(" not in view._esm, \
+        "the view's module takes the drawing library from the page's Library widget, not a copy"
+    assert view.library is _explorer.library() and view.library.comm is not None, "one library per kernel"
     assert viz.state is not None and view.version >= 1 and view.scene
     widgets_before = set(widget_module._instances)
 

@@ -67,7 +67,7 @@ def test_defaults(viz):
     assert viz.template.shape == (18, 20)
     assert viz.controls["column"].max == PICTURE_SHAPE[1] - 20 and viz.controls["row"].max == PICTURE_SHAPE[0] - 18
     assert viz.object_position == (10, 8)
-    assert viz.view._esm.startswith("// draw.js") and viz.view.label
+    assert "function explorer({ Draw })" in viz.view._esm and viz.view.label
     _check(viz)
     state = template_matching_state(template_scene("coin"), column=8, row=10)
     np.testing.assert_array_equal(viz.feature_map, state.feature)

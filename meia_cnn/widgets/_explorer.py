@@ -6,7 +6,8 @@ An explorer is an :class:`ipywidgets.VBox` holding
 - a message area (``.message``) for words about a bad entry (a typed
   kernel, an upload): the drawing keeps its last good state meanwhile;
 - one :class:`View`, an anywidget that draws the explorer's state as SVG
-  in the browser (with :file:`js/draw.js`) and writes the readout under it.
+  in the browser (with :file:`js/draw.js`, the module of the one
+  :class:`Library` widget of the kernel) and writes the readout under it.
 
 Python is the source of truth.  A pure function of the core (e.g.
 :func:`meia_cnn.explain.stride_padding.stride_padding_state`) computes a
@@ -55,6 +56,9 @@ __all__ = [
     "PALETTE",
     "JS_DIR",
     "esm",
+    "THEME_CSS",
+    "Library",
+    "library",
     "View",
     "Upload",
     "Explorer",
@@ -67,7 +71,8 @@ __all__ = [
     "student_error",
 ]
 
-#: Okabe & Ito's colour-blind-safe palette, the one palette of the kit (draw.js has the same).
+#: Okabe & Ito's colour-blind-safe palette, the one palette of the kit (the page gets it through
+#: :class:`Library`; its theme's ink for text and lines comes from :data:`THEME_CSS`).
 PALETTE = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -290,13 +295,38 @@ def ui_words() -> dict[str, str]:
     return dict(UI_WORDS.items())
 
 
+#: An explorer's file imports the drawing library with exactly this line (names from draw.js)...
+_IMPORT = re.compile(r'^import \{ (?P<names>\w+(?:, \w+)*) \} from "\./draw\.js";\n', re.MULTILINE)
+#: ... and ends with this export.
+_EXPORT = "export default { render };"
+#: What makes an explorer's file a module anywidget can load from a blob URL: the file's body runs
+#: once, with the library's exports, which the page's Library widget gives (anywidget >= 0.11).
+_LOADER = """
+let made = null;
+export default {
+  async render(props) {
+    if (!props.host) throw new Error("meia-cnn's explorers need anywidget >= 0.11 (host.getWidget)");
+    // the trait holds "IPY_MODEL_<id>" (ipywidgets' reference); anywidget's host names it "anywidget:<id>"
+    const ref = String(props.model.get("library")).replace(/^IPY_MODEL_/, "anywidget:");
+    const { exports } = await props.host.getWidget(ref);
+    made = made || explorer(exports);
+    return made.render(props);
+  },
+};
+"""
+
+
 @functools.lru_cache(maxsize=None)
 def esm(name: str) -> str:
-    """The ES module of one explorer: :file:`js/draw.js` followed by :file:`js/{name}`.
+    """The ES module of one explorer's view, made from :file:`js/{name}`.
 
-    anywidget loads ``_esm`` from a blob URL, where a relative ``import``
-    cannot resolve (and the kit uses no bundler and no server route), so the
-    shared drawing library is put in front of the explorer's own file.
+    The file is a module that imports the drawing library
+    (``import { Draw } from "./draw.js";``) and ends with
+    ``export default { render };``.  anywidget loads ``_esm`` from a blob
+    URL, where a relative ``import`` cannot resolve, so the import becomes
+    the library's exports, which the page's one :class:`Library` widget
+    gives to every view (anywidget's ``host.getWidget``): the library is
+    sent once per kernel, not with every view.
 
     Parameters
     ----------
@@ -311,14 +341,90 @@ def esm(name: str) -> str:
     Examples
     --------
     >>> source = esm("stride_padding.js")
-    >>> source.startswith("// draw.js") and "export default" in source
+    >>> "function explorer({ Draw, Sweep })" in source and "export default" in source
     True
+    >>> "function grid(" in source  # the library is not in it
+    False
     """
     path = JS_DIR / name
-    if path.parent != JS_DIR or not path.is_file():
-        raise ValueError(f"`name` must be a file of {JS_DIR}, got {name!r}")
-    draw = (JS_DIR / "draw.js").read_text(encoding="utf-8")
-    return f"{draw}\n// ---- {name} ----\n{path.read_text(encoding='utf-8')}"
+    if path.parent != JS_DIR or not path.is_file() or name == "draw.js":
+        raise ValueError(f"`name` must be a file of {JS_DIR} other than draw.js, got {name!r}")
+    source = path.read_text(encoding="utf-8")
+    imports = _IMPORT.findall(source)
+    if len(imports) != 1 or not source.rstrip().endswith(_EXPORT):
+        raise ValueError(f"{name} must import from ./draw.js once and end with `{_EXPORT}`")
+    body = _IMPORT.sub("", source).rstrip()[: -len(_EXPORT)]
+    return (f"// {name}, run with the exports of draw.js\nfunction explorer({{ {imports[0]} }}) {{\n{body}"
+            f"return {{ render }};\n}}\n{_LOADER}")
+
+
+#: The page's ink for the views, from JupyterLab's theme variables (light or dark), with fallbacks
+#: for pages without them (a static deck): text, lines and arrows never a fixed black.
+THEME_CSS = f"""
+.meia-view, .meia-upload {{
+  --meia-ink: var(--jp-content-font-color1, #1a1a1a);
+  --meia-ink-strong: var(--jp-content-font-color0, #000000);
+  --meia-ink-soft: var(--jp-content-font-color2, #595959);
+  --meia-line: var(--jp-content-font-color1, #1a1a1a);
+  --meia-paper: var(--jp-layout-color0, #ffffff);
+  --meia-grid-line: {PALETTE["grey"]};
+  color: var(--meia-ink);
+}}
+/* the architecture's table (HTML of meia_cnn.architectures): as wide as its box at most (its
+   headings break rather than the table being cut), its grey rows in the theme's soft ink, its
+   source line never under 12 px */
+.meia-explorer table.meia-architecture {{
+  --meia-ink-soft: var(--jp-content-font-color2, #595959);
+  max-width: 100%;
+}}
+.meia-explorer table.meia-architecture :is(th, td) {{
+  padding: 1px 4px !important;
+}}
+.meia-explorer table.meia-architecture thead th {{
+  overflow-wrap: anywhere;
+}}
+.meia-explorer table.meia-architecture td[style*="color:#555"] {{
+  color: var(--meia-ink-soft) !important;
+}}
+.meia-explorer table.meia-architecture caption span {{
+  font-size: max(12px, 0.9em) !important;
+}}
+"""
+
+
+class Library(anywidget.AnyWidget):
+    """The drawing library of the explorers (:file:`js/draw.js`), one per kernel, never shown.
+
+    Its module's ``initialize`` returns the library; each explorer's view
+    receives it through its ``library`` trait (:func:`library`), so the
+    library travels to the page once instead of with every view.
+
+    ``palette`` : dict
+        :data:`PALETTE`, the data colours the page draws with.
+
+    Examples
+    --------
+    >>> library() is library(), library().palette["orange"]
+    (True, '#E69F00')
+    """
+
+    _esm = (JS_DIR / "draw.js").read_text(encoding="utf-8")
+    palette = traitlets.Dict().tag(sync=True)
+
+
+_LIBRARY: list[Library] = []
+
+
+def library() -> Library:
+    """The kernel's :class:`Library` widget (made again if it was closed).
+
+    Returns
+    -------
+    Library
+    """
+    if not _LIBRARY or _LIBRARY[0].comm is None:
+        _LIBRARY[:] = [Library(palette=dict(PALETTE))]
+    return _LIBRARY[0]
 
 
 def format_number(value: float, digits: int = 3) -> str:
@@ -498,6 +604,8 @@ class View(anywidget.AnyWidget):
         The drawing's accessible name.
     ``words`` : dict
         The words the page writes itself (:data:`UI_WORDS`), in the learner's language.
+    ``library`` : Library
+        The kernel's drawing library (:func:`library`), which the view's module draws with.
 
     A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
 
@@ -511,12 +619,18 @@ class View(anywidget.AnyWidget):
     """
 
     _esm: ClassVar[str] = ""
+    _css = THEME_CSS
+    library = traitlets.Instance(Library).tag(sync=True, **widgets.widget_serialization)
     version = traitlets.Int(0).tag(sync=True)
     scene = traitlets.Dict().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
     words = traitlets.Dict().tag(sync=True)
+
+    @traitlets.default("library")
+    def _library(self) -> Library:
+        return library()
 
 
 class Upload(anywidget.AnyWidget):
@@ -549,6 +663,8 @@ class Upload(anywidget.AnyWidget):
     """
 
     _esm = esm("upload.js")
+    _css = THEME_CSS
+    library = traitlets.Instance(Library).tag(sync=True, **widgets.widget_serialization)
     description = traitlets.Unicode("Upload").tag(sync=True)
     accept = traitlets.Unicode("image/*").tag(sync=True)
     max_bytes = traitlets.Int(8 * 1024 * 1024).tag(sync=True)
@@ -557,6 +673,10 @@ class Upload(anywidget.AnyWidget):
     #: The other words the button writes (``sending``, ``bytes``), in the learner's language.
     words = traitlets.Dict().tag(sync=True)
     value = traitlets.Tuple()
+
+    @traitlets.default("library")
+    def _library(self) -> Library:
+        return library()
 
     def __init__(self, description: str = "Upload", *, accept: str = "image/*",
                  max_bytes: int = 8 * 1024 * 1024, **kwargs: Any) -> None:
