@@ -216,11 +216,20 @@ def test_links_point_to_the_spanish_notebooks(pair):
     _, es_path = pair
     es = nbformat.read(es_path, as_version=4)
     spanish_names = {p.name for p in SPANISH.glob("*.ipynb")}
+    english_names = {f"../{en.name}" for en, _ in PAIRS}  # a link back to the English edition
     for cell in es.cells:
         if cell.cell_type != "markdown":
             continue
         for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", cell.source):
-            assert target in spanish_names, f"{es_path.name} links to {target}"
+            assert target in spanish_names | english_names, f"{es_path.name} links to {target}"
+
+
+def test_the_two_indexes_link_to_each_other():
+    english = "\n".join(c.source for c in nbformat.read(NOTEBOOKS / "00_index.ipynb", as_version=4).cells)
+    spanish = "\n".join(c.source for c in nbformat.read(SPANISH / "00_indice.ipynb", as_version=4).cells)
+    assert "](es/00_indice.ipynb)" in english
+    assert "](../00_index.ipynb)" in spanish
+    assert (SPANISH / "../00_index.ipynb").resolve().exists()
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=IDS)
@@ -258,8 +267,17 @@ def test_index_has_a_spanish_english_glossary():
     assert "## Glosario" in text
     for es, en in [("núcleo", "kernel"), ("paso", "stride"), ("relleno", "padding"),
                    ("mapa de características", "feature map"), ("agrupamiento máximo", "max pooling"),
-                   ("módulo Inception", "inception module")]:
+                   ("módulo Inception", "inception module"), ("función de activación", "activation function"),
+                   ("exactitud", "accuracy"), ("tasa de aprendizaje", "learning rate"), ("pérdida", "loss"),
+                   ("entropía cruzada", "cross-entropy"), ("descenso de gradiente", "gradient descent"),
+                   ("retropropagación", "backpropagation"), ("minilote", "mini-batch"),
+                   ("aumento de datos", "data augmentation"), ("dilatación", "dilation"),
+                   ("relleno de salida", "output padding"), ("submuestreo", "subsampling"),
+                   ("agrupamiento promedio global", "global average pooling"), ("equivariancia", "equivariance"),
+                   ("hiperparámetro", "hyperparameter"), ("coincidencia de plantillas", "template matching"),
+                   ("multiplicaciones-acumulaciones (MAC)", "multiply-adds")]:
         assert re.search(rf"^\|[^|\n]*{re.escape(es)}[^|\n]*\|[^|\n]*{re.escape(en)}", text, re.M), (es, en)
+    assert "## Números" in text and "15\u202f500 millones" in text  # the rule for numbers in the text
 
 
 #: Common English words that never occur in Spanish prose.

@@ -33,7 +33,9 @@ The built notebook
 ------------------
 * Markdown: each paragraph translated (an untranslated or fuzzy one stays
   English, and ``check`` fails); links to other notebooks rewritten to the
-  Spanish file names; other relative links and images pointed one folder up.
+  Spanish file names (a link written ``../NN_<name>.ipynb`` in a translation
+  stays: it leads back to the English edition); other relative links and
+  images pointed one folder up.
 * Code cells: the same code, with its comments and the string literals a
   student reads (``print`` arguments, f-strings, labels; see
   :func:`code_messages`) translated through messages of their own,
@@ -538,6 +540,8 @@ def _rewrite_links(text: str, names: dict[str, str]) -> str:
             return match.group(0)
         path, sep, anchor = target.partition("#")
         stem = path.removesuffix(".ipynb")
+        if path.endswith(".ipynb") and path.startswith("../") and stem[3:] in names:
+            return match.group(0)  # a link back to the English edition, written for notebooks/<language>/
         if path.endswith(".ipynb") and "/" not in path and stem in names:
             return f"{match.group(1)}{names[stem]}.ipynb{sep}{anchor}"
         return f"{match.group(1)}../{target}"
