@@ -51,6 +51,7 @@ from ._validation import (
     MAX_ELEMENTS,
     IntOrPair,
     Padding,
+    as_bool,
     as_float_array,
     as_pair,
     as_real_array,
@@ -934,6 +935,7 @@ def max_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = 
     array([3, 1])
     """
     x4, ndim, window, step, pads, (oh, ow) = _pool_setup(x, size, stride, padding)
+    return_indices = as_bool(return_indices, "return_indices")
     n, _, _, c = x4.shape
     kh, kw = window
     if return_indices:  # the windows are copied once to find each argmax
@@ -993,11 +995,19 @@ def avg_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = 
     """
     x4, ndim, window, step, pads, _ = _pool_setup(x, size, stride, padding)
     xp = _pad_hw(x4, pads, 0.0)
-    total = _windows4(xp, window, step, (1, 1)).sum(axis=(3, 4))
+    # the sums accumulate in float64, so float32 values near its maximum average
+    # without overflowing; float64 values that large are scaled by a power of two
+    # (exact) so that the sum of a window stays finite
+    cells = window[0] * window[1]
+    big = float(np.finfo(np.float64).max) / cells
+    huge = xp.dtype == np.float64 and xp.size and float(np.abs(xp).max()) > big
+    scale = 2.0 ** -math.ceil(math.log2(cells)) if huge else 1.0
+    windows = _windows4(xp if scale == 1.0 else xp * scale, window, step, (1, 1))
+    total = windows.sum(axis=(3, 4), dtype=np.float64)
     count: Any
     if any(p for pair in pads for p in pair):
         ones = _pad_hw(np.ones((1,) + x4.shape[1:3] + (1,), dtype=x4.dtype), pads, 0.0)
         count = _windows4(ones, window, step, (1, 1)).sum(axis=(3, 4))
     else:
-        count = window[0] * window[1]
-    return _from4((total / count).astype(x4.dtype, copy=False), ndim)
+        count = cells
+    return _from4((total / count / scale).astype(x4.dtype, copy=False), ndim)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import architectures
+from .._validation import as_bool
 
 __all__ = ["ArchitectureState", "Volume", "architecture_state", "layout", "volumes"]
 
@@ -172,7 +173,7 @@ def architecture_state(name: str, *, detail: bool = False) -> ArchitectureState:
     vols = volumes(summary)
     boxes = layout(vols)
     has_paper = tuple(summary.paper_columns) != tuple(architectures.DEFAULT_COLUMNS)
-    use_paper = bool(detail) and has_paper
+    use_paper = as_bool(detail, "detail") and has_paper
     table = summary.to_html(summary.paper_columns if use_paper else None)
     return ArchitectureState(
         summary=summary,

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array
+from .._validation import as_bool, as_float_array, check_steps
 from ._frozen import frozen
 
 __all__ = ["ConvolutionState", "ConvolutionStep", "ConvolutionSteps", "convolution_state", "convolution_steps",
@@ -148,7 +148,9 @@ def convolution_steps(image: ArrayLike, kernel: ArrayLike, *, flip: bool = True)
     """
     grid = as_float_array(image, "image", ndim=2)
     k = as_float_array(kernel, "kernel", ndim=2)
-    arithmetic.output_size(grid.shape, k.shape)  # the core's check that the kernel fits
+    oh, ow = arithmetic.output_size(grid.shape, k.shape)  # the core's check that the kernel fits
+    check_steps(oh * ow, 2 * k.size, name="image", value=grid.shape)
+    flip = as_bool(flip, "flip")
     if flip:
         output = ops.convolve2d(grid, k, mode="valid")
         applied = k[::-1, ::-1]
@@ -188,7 +190,7 @@ def filter_photo(photo: ArrayLike, kernel: ArrayLike, *, flip: bool = True) -> N
     """
     grey = as_float_array(photo, "photo", ndim=2)
     k = as_float_array(kernel, "kernel", ndim=2)
-    if flip:
+    if as_bool(flip, "flip"):
         return ops.convolve2d(grey, k, mode="same")
     return ops.conv2d(grey, k, padding="same")
 

@@ -92,6 +92,8 @@ def inception_state(input_shape: tuple[int, int, int], n1x1: int, n3x3_reduce: i
     >>> state.cost["params"], state.naive["params"], round(state.saved["params"], 3)
     (163696, 387296, 0.577)
     """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
     h, w, c = (as_int(v, "input_shape") for v in input_shape)
     counts = {name: as_int(v, name) for name, v in zip(COUNTS, (n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5,
                                                                 pool_proj))}

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int
+from .._validation import as_float_array, as_int, check_steps
 from ._frozen import frozen
 
 __all__ = ["OneByOnePixel", "OneByOneState", "one_by_one_state"]
@@ -134,6 +134,7 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
         raise ValueError(f"`weights` must have one row per input channel: x has C={c}, "
                          f"weights has shape {w.shape}")
     f_count = w.shape[1]
+    check_steps(h * wd, 2 * c, name="x", value=arr.shape)
     r, cc, f = (as_int(v, n, minimum=0) for v, n in ((row, "row"), (col, "col"), (kernel, "kernel")))
     for name, value, size in (("row", r, h), ("col", cc, wd), ("kernel", f, f_count)):
         if value >= size:

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int
+from .._validation import as_float_array, as_int, check_steps
 from ._frozen import frozen
 
 __all__ = ["POOLINGS", "PoolingState", "PoolingStep", "pool_image", "pooling_state"]
@@ -146,6 +146,7 @@ def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None,
     k = as_int(size, "size")
     s = k if stride is None else as_int(stride, "stride")
     oh, ow = arithmetic.pool_output_size(arr.shape, k, stride=s)
+    check_steps(oh * ow, k * k, name="x", value=arr.shape)
     maxima, indices = ops.max_pool2d(arr, k, stride=s, return_indices=True)
     output = maxima if pooling == "max" else ops.avg_pool2d(arr, k, stride=s)
     windows = ops.sliding_windows(arr, k, stride=s)
@@ -183,5 +184,5 @@ def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
     """
     pooling = _check_pooling(pooling)
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
-    out: NDArray[np.floating] = pool(image, size, stride=stride)
+    out: NDArray[np.floating] = pool(as_float_array(image, "image"), size, stride=stride)
     return out

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import arithmetic, ops
+from .._validation import check_steps
 from ._frozen import frozen
 from ._sweep import SquareOutput, small_numbers, sweep
 
@@ -164,6 +165,7 @@ def stride_padding_state(input_size: int, kernel_size: int, *, stride: int = 1,
     True
     """
     g = arithmetic.output_size(input_size, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    check_steps(int(g) ** 2, 2 * int(kernel_size) ** 2, name="input_size", value=input_size)
     pads = arithmetic.padding_amounts(input_size, kernel_size, stride=stride, padding=padding,
                                       dilation=dilation)
     i, k, s, d = (int(v) for v in (input_size, kernel_size, stride, dilation))

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import data, ops
 from .._image import gaussian_filter, match_template, resize
-from .._validation import as_float_array
+from .._validation import as_float_array, as_pair, as_seed, check_elements
 from ._frozen import frozen
 
 __all__ = [
@@ -48,7 +48,7 @@ TEMPLATE_SIDES = (3, 24)
 
 def _smooth_noise(shape: tuple[int, int], seed: int, amplitude: float) -> NDArray:
     """Seeded, slightly smooth noise of standard deviation ``amplitude`` (a textured background)."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     noise = gaussian_filter(rng.standard_normal(shape), 1.5)
     return np.asarray(amplitude * noise / noise.std())
 
@@ -104,7 +104,8 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     ((18, 20), dtype('float32'), 0.0, 1.0)
     """
     grey: NDArray = as_float_array(image, "image", ndim=2)
-    th, tw = shape
+    th, tw = as_pair(shape, "shape")  # (0, 0) divided by zero
+    check_elements((th, tw), name="shape", what="the template")
     h, w = grey.shape
     if h * tw > w * th:  # taller than the template: keep the middle rows
         rows, cols = max(1, round(w * th / tw)), w

@@ -23,7 +23,7 @@ from typing import Optional, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import as_int
+from .._validation import as_int, check_steps
 from ..arithmetic import conv_transpose_output_size
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
@@ -290,6 +290,7 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
     """
     o = cast(int, conv_transpose_output_size(input_size, kernel_size, stride=stride, padding=padding,
                                              output_padding=output_padding, dilation=dilation))
+    check_steps(o * o, 2 * int(kernel_size) ** 2, name="input_size", value=input_size)
     i, k, s, p, a, d = (int(v) for v in (input_size, kernel_size, stride, padding, output_padding,
                                          dilation))
     x = input_values(i)

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int, as_pair, check_padding, pair_text, shape_text
+from .._validation import as_float_array, as_int, as_pair, as_seed, check_padding, pair_text, shape_text
 
 __all__ = [
     "Layer",
@@ -251,7 +251,7 @@ class Conv2D(Layer):
                       [shape, (self.filters,)], "`filters` × Kh × Kw × `in_channels` + `filters`")
         self.params = {"W": np.zeros(shape, self.dtype), "b": np.zeros(self.filters, self.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.initialize(np.random.default_rng(seed))
+        self.initialize(np.random.default_rng(as_seed(seed)))
         self._cache: NDArray[Any] | None = None
         self._memo: dict[tuple[int, int], tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]] = {}
 
@@ -787,7 +787,7 @@ class Dense(Layer):
                       "`in_features` × `out_features` + `out_features`")
         self.params = {"W": np.zeros(shape, self.dtype), "b": np.zeros(self.out_features, self.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.initialize(np.random.default_rng(seed))
+        self.initialize(np.random.default_rng(as_seed(seed)))
         self._x: NDArray[Any] | None = None
 
     def initialize(self, rng: np.random.Generator) -> None:
@@ -917,7 +917,7 @@ class Dropout(Layer):
         if not 0 <= rate < 1:
             raise ValueError(f"`rate` must be in [0, 1), got {rate}")
         self.rate: float = float(rate)
-        self.rng: np.random.Generator = np.random.default_rng(seed)
+        self.rng: np.random.Generator = np.random.default_rng(as_seed(seed))
         self._mask: NDArray[Any] | None = None
 
     def initialize(self, rng: np.random.Generator) -> None:

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import as_real, value_text
+
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _positive(value: object, name: str) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a positive number, got {value!r}")
-    v = float(value)
+    v = as_real(value, name, rule="a positive number")
     if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"`{name}` must be > 0, got {value}")
+        raise ValueError(f"`{name}` must be > 0, got {value_text(value)}")
     return v
 
 
 def _fraction(value: object, name: str) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a number in [0, 1), got {value!r}")
-    v = float(value)
+    v = as_real(value, name, rule="a number in [0, 1)")
     if not 0 <= v < 1:
-        raise ValueError(f"`{name}` must be in [0, 1), got {value}")
+        raise ValueError(f"`{name}` must be in [0, 1), got {value_text(value)}")
     return v
 
 
@@ -75,9 +72,9 @@ class Optimizer:
         """
         if len(params) != len(grads):
             raise ValueError(f"`params` and `grads` must have the same length, got {len(params)} and {len(grads)}")
-        rate = self.lr if lr is None else float(lr)
+        rate = self.lr if lr is None else as_real(lr, "lr", rule="a finite number >= 0")
         if not (math.isfinite(rate) and rate >= 0):
-            raise ValueError(f"`lr` must be a finite number >= 0, got {lr!r}")
+            raise ValueError(f"`lr` must be a finite number >= 0, got {value_text(lr)}")
         shapes = [p.shape for p in params]
         if self._state is None or self._state["shapes"] != shapes:
             self._state = {"shapes": shapes, **self._new_state(params)}

@@ -48,6 +48,7 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike
 
+from ..data import MAX_BYTES
 from ..i18n import TranslatedText, get_language, ngettext, ngettext_noop
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -667,7 +668,7 @@ class Upload(anywidget.AnyWidget):
     library = traitlets.Instance(Library).tag(sync=True, **widgets.widget_serialization)
     description = traitlets.Unicode("Upload").tag(sync=True)
     accept = traitlets.Unicode("image/*").tag(sync=True)
-    max_bytes = traitlets.Int(8 * 1024 * 1024).tag(sync=True)
+    max_bytes = traitlets.Int(MAX_BYTES).tag(sync=True)  # the one upload limit, load_image's too
     #: The sentence the button shows when a file is too large (``{name}``, ``{size}``, ``{limit}``).
     too_large = traitlets.Unicode(UI_WORDS.english("too_large")).tag(sync=True)
     #: The other words the button writes (``sending``, ``bytes``), in the learner's language.
@@ -679,7 +680,7 @@ class Upload(anywidget.AnyWidget):
         return library()
 
     def __init__(self, description: str = "Upload", *, accept: str = "image/*",
-                 max_bytes: int = 8 * 1024 * 1024, **kwargs: Any) -> None:
+                 max_bytes: int = MAX_BYTES, **kwargs: Any) -> None:
         kwargs.setdefault("too_large", UI_WORDS["too_large"])
         kwargs.setdefault("words", {key: UI_WORDS[key] for key in ("sending", "bytes")})
         super().__init__(description=description, accept=accept, max_bytes=max_bytes, **kwargs)
