@@ -262,3 +262,14 @@ def test_plural_forms_header_is_spanish():
     assert catalogue.num_plurals in (2, 3)
     buffer = io.BytesIO(MO.read_bytes())
     assert read_mo(buffer).num_plurals == catalogue.num_plurals
+
+
+def test_a_mistyped_exercise_id_is_answered_in_the_students_language():
+    from meia_cnn.exercises import check
+
+    with i18n.using_language("es"):
+        with pytest.raises(ValueError, match=r"debe ser uno de .*se recibió '02\.flp' \(¿quisiste decir '02\.flip'\?\)"):
+            check("02.flp", 3)
+    with i18n.using_language("en"):
+        with pytest.raises(ValueError, match=r"must be one of .*got '02\.flp' \(did you mean '02\.flip'\?\)"):
+            check("02.flp", 3)
