@@ -1,8 +1,8 @@
 """Convolution, transposed convolution, padding and pooling on numpy arrays, channels last.
 
 Every operation is one vectorised pass: the input's windows are built as a
-read-only *view* with :func:`numpy.lib.stride_tricks.sliding_window_view`
-(no copy), then reduced by one BLAS contraction (convolution) or one numpy
+read-only *view* (the one :func:`numpy.lib.stride_tricks.sliding_window_view`
+gives, no copy), then reduced by one BLAS contraction (convolution) or one numpy
 reduction (pooling).  No Python loop runs over pixels.
 
 Shapes follow the slides (width x height x depth, channels last):
@@ -43,7 +43,7 @@ import math
 from typing import Any, Literal, overload
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 from numpy.typing import ArrayLike, NDArray
 
 from . import arithmetic
@@ -120,17 +120,18 @@ def _out_hw(h: int, w: int, kernel: Pair, stride: Pair, dilation: Pair) -> Pair:
 def _windows4(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
     """Read-only view ``(N, H', W', Kh, Kw, C)`` of a 4-D array (no copy).
 
-    ``sliding_window_view`` gives every window of the dilated kernel's extent;
-    slicing then keeps every ``stride``-th window and every ``dilation``-th
-    tap.  Steps are clamped to the axis length, so a stride of 10**18 is just
-    one window and never overflows a byte stride.
+    The view ``sliding_window_view`` would give, strided by ``stride`` and
+    ``dilation``, built directly from ``x``'s strides (a few microseconds
+    instead of about fifteen: this runs for every layer of every batch).
+    Steps are clamped to the axis length, so a stride of 10**18 is just one
+    window and never overflows a byte stride.
     """
     n, h, w, c = x.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    win = sliding_window_view(x, (eh, ew), axis=(1, 2))  # (N, H-eh+1, W-ew+1, C, eh, ew)
-    win = win[:, ::min(sh, h), ::min(sw, w), :, ::min(dh, eh), ::min(dw, ew)]
-    return win.transpose(0, 1, 2, 4, 5, 3)
+    oh, ow = _out_hw(h, w, kernel, stride, dilation)
+    s0, s1, s2, s3 = x.strides
+    return as_strided(x, (n, oh, ow, kh, kw, c), (s0, s1 * min(sh, h), s2 * min(sw, w), s1 * dh, s2 * dw, s3),
+                      writeable=False)
 
 
 def _to4(arr: np.ndarray) -> np.ndarray:
@@ -295,10 +296,25 @@ def _correlate(x4: np.ndarray, k4: np.ndarray, step: Pair, dil: Pair, pads: Pads
     kf = to_float_array(k4, k_name)
     dtype = np.result_type(xf.dtype, kf.dtype)
     xp = _pad_hw(xf.astype(dtype, copy=False), pads, 0.0)
-    win = _windows4(xp, (kh, kw), step, dil)
-    cols = win.reshape(n * oh * ow, kh * kw * c)  # the one copy: im2col
+    cols = _im2col(_windows4(xp, (kh, kw), step, dil))  # the one copy
     out = cols @ kf.astype(dtype, copy=False).reshape(kh * kw * c, f)
     return out.reshape(n, oh, ow, f)
+
+
+def _im2col(win: np.ndarray) -> np.ndarray:
+    """The im2col matrix ``(N H' W', Kh Kw C)`` of a window view ``(N, H', W', Kh, Kw, C)``: one copy.
+
+    Rows are the windows in ``(n, i, j)`` order, columns their cells in
+    ``(u, v, c)`` order.  The copy runs along the longer stretch of the
+    input that it can read in one go: a window's row of ``Kw C`` values (a
+    row-major matrix) or, with few channels (a grey image: ``C = 1``), an
+    image row of ``W'`` values (a column-major matrix, several times faster
+    to copy there).  BLAS multiplies either layout.
+    """
+    n, oh, ow, kh, kw, c = win.shape
+    if ow > kw * c:
+        return win.transpose(3, 4, 5, 0, 1, 2).reshape(kh * kw * c, n * oh * ow).T
+    return win.reshape(n * oh * ow, kh * kw * c)
 
 
 def convolve2d(image: ArrayLike, kernel: ArrayLike, *, mode: str = "valid") -> FloatArray:

@@ -133,8 +133,12 @@ class SoftmaxCrossEntropy:
         y = _check_labels(y, z.shape[0], z.shape[1])
         if z.dtype.kind != "f":
             z = z.astype(np.float64)
-        logp = _log_softmax(z)  # unchecked: non-finite logits give a non-finite loss for fit to report
-        n = z.shape[0]
+        return self._forward(z, y)
+
+    def _forward(self, logits: NDArray[Any], y: NDArray[Any]) -> float:
+        """:meth:`forward` for float logits ``(N, K)`` and labels already checked (``fit`` checks them once)."""
+        logp = _log_softmax(logits)  # unchecked: non-finite logits give a non-finite loss for fit to report
+        n = logits.shape[0]
         self._cache = (logp, y)
         return float(-logp[np.arange(n), y].mean()) if n else 0.0
 

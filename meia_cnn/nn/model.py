@@ -327,14 +327,22 @@ class Sequential:
 
     # -- passes -------------------------------------------------------------------
     def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        """The layers' outputs in turn for a batch checked by :meth:`_batch` (each layer's checks skipped)."""
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            x = layer._forward(x, training)
         return x
 
-    def _backward(self, grad: NDArray[Any]) -> NDArray[Any]:
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
-        return grad
+    def _backward(self, grad: NDArray[Any]) -> None:
+        """Store every layer's parameter gradients for ``grad``, the gradient of the last training output.
+
+        The gradient with respect to the model's input is of no use to
+        ``fit``: the first layer is told not to compute it.
+        """
+        first = len(self.layers) - 1
+        g: NDArray[Any] | None = grad
+        for i, layer in enumerate(reversed(self.layers)):
+            assert g is not None  # only the first layer may skip its input's gradient
+            g = layer._backward(g, i != first)
 
     def forward(self, X: ArrayLike, training: bool = False) -> NDArray[Any]:
         """The last layer's output (logits) for a batch ``X``.
@@ -368,7 +376,10 @@ class Sequential:
         ndarray
             The gradient with respect to the input.
         """
-        return self._backward(np.asarray(grad_out))
+        grad = np.asarray(grad_out)
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)  # each layer checks the gradient it receives
+        return grad
 
     def forward_all(self, X: ArrayLike) -> list[NDArray[Any]]:
         """Every layer's output for ``X`` (prediction mode), in order.
@@ -590,7 +601,7 @@ class Sequential:
                     try:
                         with np.errstate(over="raise", invalid="raise"):
                             logits = self._forward(xb, True)
-                            loss = self.loss.forward(logits, yb)
+                            loss = self.loss._forward(logits, yb)
                             if not math.isfinite(loss):
                                 raise FloatingPointError(f"the loss is {loss}")
                             self._backward(self.loss.backward())

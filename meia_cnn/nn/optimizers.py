@@ -166,7 +166,11 @@ class Adam(Optimizer):
         self.eps = _positive(eps, "eps")
 
     def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:
-        return {"t": 0, "m": [np.zeros_like(p) for p in params], "v": [np.zeros_like(p) for p in params]}
+        # the moments of every weight in two vectors: each update is a few
+        # operations on all the weights at once instead of a dozen per array
+        size = sum(p.size for p in params)
+        dtype = np.result_type(*params) if params else np.float64
+        return {"t": 0, "m": np.zeros(size, dtype), "v": np.zeros(size, dtype)}
 
     def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
                 lr: float) -> None:
@@ -175,12 +179,20 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         step = float(lr * np.sqrt(1 - b2**t) / (1 - b1**t))
         eps = float(self.eps * np.sqrt(1 - b2**t))  # eps added to sqrt(v_hat), rewritten for sqrt(v)
-        for p, g, m, v in zip(params, grads, state["m"], state["v"]):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            p -= step * m / (np.sqrt(v) + eps)
+        m, v = state["m"], state["v"]
+        if not params:
+            return
+        g = np.concatenate([np.ravel(x) for x in grads]).astype(m.dtype, copy=False)
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * (g * g)
+        update = step * m
+        update /= np.sqrt(v) + eps
+        start = 0
+        for p in params:
+            p -= update[start:start + p.size].reshape(p.shape)
+            start += p.size
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr:g})"
