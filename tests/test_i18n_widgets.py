@@ -308,7 +308,7 @@ def test_views_carry_the_page_words_in_spanish(spanish, name):
     try:
         words = explorer.view.words
         assert (words["play"], words["pause"], words["stop"], words["repeat"]) == (
-            "Reproducir", "Pausa", "Detener", "Repetir")
+            "Reproducir", "Pausar", "Detener", "Repetir")
         assert words["control"] == "Control de reproducción"
         for control in explorer.controls.values():
             if isinstance(control, W._explorer.Upload):

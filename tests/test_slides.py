@@ -379,7 +379,7 @@ def test_a_spanish_notebook_gives_a_spanish_deck(spanish_deck):
     labels = [m["state"].get("_options_labels") for m in models if m["state"].get("_options_labels")]
     assert ["máximo", "promedio"] in [list(x) for x in labels]
     words = [m["state"]["words"] for m in models if "play" in m["state"].get("words", {})]
-    assert words and words[0]["pause"] == "Pausa"
+    assert words and words[0]["pause"] == "Pausar"
     assert "Agrupamiento" in json.dumps([m["state"].get("description") for m in models], ensure_ascii=False)
 
 
@@ -424,7 +424,7 @@ def test_make_slides_puts_spanish_decks_beside_the_english_ones(tmp_path):
     text = deck.read_text(encoding="utf-8")
     assert '<html lang="es">' in text
     assert re.search(r"<title>04 · [^<]*· diapositivas</title>", text)
-    assert "Mostrar la soluci\\u00f3n" in text and "Show solution" not in text  # the buttons' saved state
+    assert "Ver soluci\\u00f3n" in text and "Show solution" not in text  # the buttons' saved state
     assert "A picture of the live widget" not in text
     assert text.count('class="meia-snapshot-note"') == text.count("Una imagen del widget interactivo")
     assert not _remote(_local_references(text))

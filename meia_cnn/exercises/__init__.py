@@ -58,8 +58,10 @@ Not yet: width and height are right; the depth G_d equals the number of kernels,
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
+from ..i18n import gettext as _
 from . import nb00, nb01, nb02, nb03, nb04, nb04b, nb05, nb06, nb07, nb08, nb09
 # the statuses, Draw and the variant check are also read from here by meia_cnn.widgets.exercise
 from ._model import (CORRECT, INVALID, MAX_ITEMS, MAX_MAGNITUDE, MAX_VARIANT, WAITING, WRONG, Draw, Exercise,
@@ -111,8 +113,13 @@ def get(exercise_id: str) -> Exercise:
     try:
         return EXERCISES[exercise_id]
     except (KeyError, TypeError):
+        # a mistyped id is a student's slip, not a programmer's: the message speaks their language
         known = ", ".join(EXERCISES)
-        raise ValueError(f"`exercise_id` must be one of {known}; got {_short(exercise_id)}") from None
+        message = _("`exercise_id` must be one of {known}; got {got}").format(known=known, got=_short(exercise_id))
+        close = difflib.get_close_matches(str(exercise_id), list(EXERCISES), n=1)
+        if close:
+            message += _(" (did you mean {close!r}?)").format(close=close[0])
+        raise ValueError(message) from None
 
 
 def check(exercise_id: str, answer: Any, *, variant: int = 0) -> Feedback:

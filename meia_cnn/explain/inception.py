@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from .. import arithmetic
 from .._validation import as_int
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from .render import PALETTE
 
@@ -220,23 +220,23 @@ def inception_scene(state: InceptionState) -> InceptionScene:
             "title": SCENE_TEXT[what],
             "rows": [
                 {"fractions": [b[what] / top for b in cost["branches"]],
-                 "text": SCENE_TEXT["with"].format(total=_count(cost[what]))},
+                 "text": SCENE_TEXT["with"].format(total=format_count(cost[what]))},
                 {"fractions": [b[what] / top for b in naive["branches"]],
-                 "text": SCENE_TEXT["without"].format(total=_count(naive[what]),
+                 "text": SCENE_TEXT["without"].format(total=format_count(naive[what]),
                                                 ratio=f"{naive[what] / cost[what]:.2f}")},
             ],
         }
     branches = "; ".join(
-        SCENE_TEXT["branch_line"].format(name=name, shape=shape(b["output_shape"][2]), params=_count(b["params"]),
-                                   macs=_count(b["macs"]))
+        SCENE_TEXT["branch_line"].format(name=name, shape=shape(b["output_shape"][2]), params=format_count(b["params"]),
+                                   macs=format_count(b["macs"]))
         for name, b in zip(BRANCH_NAMES, cost["branches"]))
     saved = state.saved
     readout = (
         SCENE_TEXT["line_module"].format(h=h, w=w, c=c, branches=branches)
         + SCENE_TEXT["line_depth"].format(sum=plus, d=d, h=h, w=w)
-        + SCENE_TEXT["line_with"].format(params=_count(cost["params"]), macs=_count(cost["macs"]))
+        + SCENE_TEXT["line_with"].format(params=format_count(cost["params"]), macs=format_count(cost["macs"]))
         + SCENE_TEXT["line_without"].format(c=c, sum=" + ".join(str(v) for v in naive_depths), d=nd,
-                                      params=_count(naive["params"]), macs=_count(naive["macs"]))
+                                      params=format_count(naive["params"]), macs=format_count(naive["macs"]))
     )
     if saved["params"] >= 0 and saved["macs"] >= 0:
         readout += SCENE_TEXT["line_saves"].format(p=f"{100 * saved['params']:.1f}%", m=f"{100 * saved['macs']:.1f}%")
@@ -258,6 +258,3 @@ def inception_scene(state: InceptionState) -> InceptionScene:
     return scene
 
 
-def _count(n: int) -> str:
-    """A count written with thousands separators."""
-    return f"{int(n):,}"

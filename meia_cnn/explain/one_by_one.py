@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array, as_int, check_steps
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 from .render import PALETTE, colour_indices, colour_names, colours, format_number
@@ -291,18 +291,18 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
     bars = {}
     for key in ("params", "macs"):
         counts = [cost[n][key] for n in ("1x1", "3x3", "5x5")]
-        texts = [_count(counts[0])] + [f"{_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
+        texts = [format_count(counts[0])] + [f"{format_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
         bars[key] = {"title": SCENE_TEXT[key], "values": counts, "texts": texts}
     ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")}
              for n in ("3x3", "5x5")}
     readout = (
         (SCENE_TEXT["line_one"] if f == 1 else SCENE_TEXT["line_many"]).format(h=h, w=w, c=c, f=f)
-        + SCENE_TEXT["params_line"].format(f=f, c=c, p1=_count(cost["1x1"]["params"]),
-                                     p3=_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
-                                     p5=_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
-        + SCENE_TEXT["macs_line"].format(h=h, w=w, f=f, c=c, m1=_count(cost["1x1"]["macs"]),
-                                   m3=_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
-                                   m5=_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
+        + SCENE_TEXT["params_line"].format(f=f, c=c, p1=format_count(cost["1x1"]["params"]),
+                                     p3=format_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
+                                     p5=format_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
+        + SCENE_TEXT["macs_line"].format(h=h, w=w, f=f, c=c, m1=format_count(cost["1x1"]["macs"]),
+                                   m3=format_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
+                                   m5=format_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
     )
     # sentences with the pixel's numbers left as {r}, {col} and {v}: the page fills them in
     pixel = {"r": "{r}", "col": "{col}", "v": "{v}"}
@@ -329,6 +329,3 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
     return scene
 
 
-def _count(n: int) -> str:
-    """A count written with thousands separators."""
-    return f"{int(n):,}"

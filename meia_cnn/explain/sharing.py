@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_int
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 from .render import PALETTE
@@ -257,7 +257,8 @@ def sharing_scene(state: SharingState) -> SharingScene:
 
 
 def count(n: int) -> str:
-    """A count with thousands separators: ``44,251,200``.
+    """A count with thousands separators, as the current language writes them: ``44,251,200``
+    (Spanish: ``44 251 200``, see :func:`meia_cnn.i18n.format_count`).
 
     Parameters
     ----------
@@ -272,7 +273,7 @@ def count(n: int) -> str:
     >>> count(44251200)
     '44,251,200'
     """
-    return f"{int(n):,}"
+    return format_count(n)
 
 
 def ratio_text(r: float) -> str:

@@ -62,11 +62,18 @@ def _progress_bar(total: int, desc: str) -> Any:
         try:
             from tqdm.auto import tqdm
 
-            return tqdm(total=total, desc=desc, unit="batch", leave=True)
+            return tqdm(total=total, desc=desc, unit=_("batch"), leave=True)
         except Exception:  # e.g. "IProgress not found" in a notebook without ipywidgets
             from tqdm.std import tqdm
 
-            return tqdm(total=total, desc=desc, unit="batch", leave=True)
+            return tqdm(total=total, desc=desc, unit=_("batch"), leave=True)
+
+
+def _progress_postfix(logs: dict[str, Any]) -> dict[str, str]:
+    """The losses and accuracies of an epoch's logs, as the progress bar shows them (translated)."""
+    labels = {"loss": _("loss"), "accuracy": _("accuracy"),
+              "val_loss": _("val_loss"), "val_accuracy": _("val_accuracy")}
+    return {labels.get(k, k): f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
 
 
 def _one_blas_thread() -> ContextManager[Any]:
@@ -265,13 +272,13 @@ class Sequential:
         """
         if self.output_shapes is None or self.input_shape is None:
             raise ValueError("the model is not built yet: give `input_shape` or call fit/predict first")
-        rows = [("input", "", shape_text(self.input_shape), "0")]
+        header = (_("layer"), _("type"), _("output shape"), _("parameters"))
+        rows = [(_("input"), "", shape_text(self.input_shape), "0")]
         for layer, shape in zip(self.layers, self.output_shapes):
             rows.append((str(layer.name), layer.describe(), shape_text(shape), f"{layer.n_params:,}"))
-        rows.append(("total", "", "", f"{self.n_params:,}"))
-        w = [max(len(r[i]) for r in rows + [("layer", "type", "output shape", "parameters")]) for i in range(4)]
-        lines = [f"{'layer':<{w[0]}}  {'type':<{w[1]}}  {'output shape':<{w[2]}}  {'parameters':>{w[3]}}"]
-        lines += [f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d:>{w[3]}}" for a, b, c, d in rows]
+        rows.append((_("total"), "", "", f"{self.n_params:,}"))
+        w = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+        lines = [f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d:>{w[3]}}" for a, b, c, d in [header, *rows]]
         return "\n".join(line.rstrip() for line in lines)
 
     def __repr__(self) -> str:
@@ -634,7 +641,7 @@ class Sequential:
                 logs["lr"] = lr
                 logs["seconds"] = time.perf_counter() - start
                 if bar is not None:
-                    shown = {k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
+                    shown = _progress_postfix(logs)
                     bar.set_description(_("epoch {epoch}/{epochs}").format(epoch=epoch, epochs=epochs), refresh=False)
                     bar.set_postfix(shown)
                 for cb in on_epoch:

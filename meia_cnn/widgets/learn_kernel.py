@@ -110,7 +110,7 @@ class LearnKernelExplorer(Explorer):
         c["seed"] = widgets.IntSlider(
             value=int(seed), min=SEEDS[0], max=SEEDS[1], description=_("Seed"), continuous_update=False,
             style={"description_width": "initial"}, layout=widgets.Layout(width="240px", max_width="100%"))
-        c["step"], c["play"] = self._step_controls(interval=250)
+        c["step"], c["play"] = self._step_controls(description=N_("Iteration"), interval=250)
         self._layout(
             widgets.HBox([c["learning_rate"], c["seed"]]),
             widgets.HBox([c["play"], c["step"]]),
