@@ -93,10 +93,11 @@ THEME_CSS = f"""
 }}
 /* the architecture's table (HTML of meia_cnn.architectures): as wide as its box at most (its
    headings break rather than the table being cut), its grey rows in the theme's soft ink, its
-   source line never under 12 px */
+   source line as large as the table's text (a projector's 14 px, a phone's 12 px) */
 .meia-explorer table.meia-architecture {{
   --meia-ink-soft: var(--jp-content-font-color2, #595959);
   max-width: 100%;
+  font-size: 14px;
 }}
 .meia-explorer table.meia-architecture :is(th, td) {{
   padding: 1px 4px !important;
@@ -108,7 +109,7 @@ THEME_CSS = f"""
   color: var(--meia-ink-soft) !important;
 }}
 .meia-explorer table.meia-architecture caption span {{
-  font-size: max(12px, 0.9em) !important;
+  font-size: inherit !important;
 }}
 """
 
