@@ -124,13 +124,15 @@ def _windows4(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.n
     ``dilation``, built directly from ``x``'s strides (a few microseconds
     instead of about fifteen: this runs for every layer of every batch).
     Steps are clamped to the axis length, so a stride of 10**18 is just one
-    window and never overflows a byte stride.
+    window and never overflows a byte stride; so is a dilation, which only a
+    kernel of one tap along that axis can carry that far (it never steps).
     """
     n, h, w, c = x.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     oh, ow = _out_hw(h, w, kernel, stride, dilation)
     s0, s1, s2, s3 = x.strides
-    return as_strided(x, (n, oh, ow, kh, kw, c), (s0, s1 * min(sh, h), s2 * min(sw, w), s1 * dh, s2 * dw, s3),
+    return as_strided(x, (n, oh, ow, kh, kw, c),
+                      (s0, s1 * min(sh, h), s2 * min(sw, w), s1 * min(dh, h), s2 * min(dw, w), s3),
                       writeable=False)
 
 
