@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.meia-cnn-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-fast docs slides bench clean
+.PHONY: lab test test-fast docs slides bench clean hub constraints
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "meia-cnn needs Python >= 3.10, found " + sys.version.split()[0])'
@@ -52,6 +52,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
+
+# ---- A class on JupyterHub (deploy/README.md) ----------------------------------------
+## make hub: a demo JupyterHub on http://127.0.0.1:8765/ with three students and a printed password
+## (JupyterHub from the package index, its proxy from npm into build/hub/proxy; Ctrl-C stops it)
+hub: $(STAMP)
+	$(BIN)/python deploy/demo_hub.py --students 3
+
+## make constraints: deploy/constraints.txt, the versions of the course image pinned from this venv
+constraints: $(STAMP)
+	$(BIN)/python deploy/constraints.py --write
 
 # ---- Spanish edition -------------------------------------------------------------
 # The package's strings: meia_cnn/locale/meia_cnn.pot -> es/LC_MESSAGES/meia_cnn.po -> .mo

@@ -25,6 +25,7 @@ SUITES = [
     ("training", "bench_train"),
     ("notebooks", "bench_notebooks"),
     ("memory", "bench_memory"),
+    ("hub", "bench_hub"),
 ]
 
 

@@ -40,6 +40,7 @@ from .arithmetic import (
     receptive_field,
 )
 from .i18n import set_language
+from .notebooks import check_version
 from .ops import (
     MAX_ELEMENTS,
     avg_pool2d,
@@ -55,6 +56,7 @@ from .ops import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "check_version",
     "output_size",
     "pool_output_size",
     "padding_amounts",

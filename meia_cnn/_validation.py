@@ -26,6 +26,8 @@ __all__ = [
     "MAX_ELEMENTS",
     "is_int",
     "as_int",
+    "as_bool",
+    "as_seed",
     "as_pair",
     "is_pair",
     "pair_text",
@@ -36,7 +38,11 @@ __all__ = [
     "to_float_array",
     "check_finite",
     "check_elements",
+    "MAX_STEPS",
+    "check_steps",
     "check_fill_value",
+    "as_real",
+    "value_text",
 ]
 
 #: An int (square) or a pair ``(h, w)`` of ints.
@@ -47,6 +53,13 @@ Padding = Union[str, int, Sequence[int], Sequence[Sequence[int]]]
 #: Largest array, in elements, that the core allocates for one result or
 #: intermediate (2**27 = 134,217,728 elements: 1 GiB of float64).
 MAX_ELEMENTS = 2**27
+
+#: Most steps a step-by-step explanation lists (one small record per output
+#: cell: its window, products, taps), and most numbers all its steps hold
+#: together.  An explorer's grids are far smaller; a state asking for more is a
+#: ``ValueError`` naming the parameter, before anything is computed.
+MAX_STEPS = 10_000
+MAX_STEP_VALUES = 2_000_000
 
 PADDING_RULE = (
     "'valid', 'same', 'full', an int >= 0 or ((top, bottom), (left, right)) of ints >= 0"
@@ -104,6 +117,65 @@ def as_int(value: Any, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"`{name}` must be >= {minimum}, got {value}")
     return int(value)
+
+
+def as_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool after checking it is ``True`` or ``False``.
+
+    Only ``bool`` and ``np.bool_`` are accepted: a flag given ``"False"`` or
+    ``0`` is a ``TypeError`` rather than being read by its truthiness
+    (``bool("False")`` is ``True``).
+
+    Parameters
+    ----------
+    value : bool
+        ``True`` or ``False`` (a numpy bool too).
+    name : str
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> as_bool(np.bool_(False), "bias")
+    False
+    >>> as_bool("False", "bias")
+    Traceback (most recent call last):
+    ...
+    TypeError: `bias` must be True or False, got 'False'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "b":
+        return bool(value)
+    raise TypeError(f"`{name}` must be True or False, got {value!r}")
+
+
+def as_seed(value: Any, name: str = "seed") -> int | None:
+    """A random seed checked: ``None`` or an int >= 0 (numpy's rule), named in the message otherwise.
+
+    Parameters
+    ----------
+    value : int or None
+    name : str, optional
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> as_seed(np.int64(3)), as_seed(None)
+    (3, None)
+    >>> as_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `seed` must be >= 0, got -1
+    """
+    return None if value is None else as_int(value, name, minimum=0)
 
 
 def as_pair(value: Any, name: str, *, minimum: int = 1) -> tuple[int, int]:
@@ -265,6 +337,12 @@ def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None =
     -------
     ndarray
         ``x`` itself when it is already an ndarray (no copy), else ``np.asarray(x)``.
+        An ndarray subclass (``np.matrix``, a custom subclass) comes back as a
+        view of its data as a base ``np.ndarray``, so no subclass behaviour
+        (matrix products, 2-D-only indexing) reaches the computation.  A masked
+        array is accepted only when no value is masked (its data is used); a
+        masked value is a ``ValueError``, because no function of the kit skips
+        masked values and ignoring the mask would silently give wrong results.
 
     Examples
     --------
@@ -274,9 +352,25 @@ def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None =
     Traceback (most recent call last):
     ...
     ValueError: `x` must be 2-D (H, W) or 3-D (H, W, C), got 1-D array of shape (2,)
+    >>> class Tagged(np.ndarray): ...
+    >>> type(as_real_array(np.ones((2, 2)).view(Tagged), "kernel", ndim=2)).__name__
+    'ndarray'
+    >>> as_real_array(np.ma.masked_array([[1, 2]], mask=[[0, 1]]), "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` is a masked array with masked values: the kit does not skip masked values; fill them first, e.g. `x.filled(0)`
     """
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ma.MaskedArray):
+        if np.ma.getmaskarray(x).any():
+            raise ValueError(
+                f"`{name}` is a masked array with masked values: the kit does not skip masked values; "
+                f"fill them first, e.g. `{name}.filled(0)`"
+            )
+        arr = np.asarray(x.data)
+    elif type(x) is np.ndarray:
         arr = x
+    elif isinstance(x, np.ndarray):  # np.matrix and other subclasses: their data as a base ndarray
+        arr = x.view(np.ndarray)
     else:
         try:
             arr = np.asarray(x)
@@ -392,6 +486,36 @@ def check_elements(shape: Sequence[int], *, name: str, what: str) -> None:
         )
 
 
+def check_steps(steps: int, per_step: int, *, name: str, value: Any) -> None:
+    """Refuse a step-by-step explanation of more than :data:`MAX_STEPS` steps, before it is built.
+
+    Parameters
+    ----------
+    steps : int
+        The number of steps (output cells) the explanation would list.
+    per_step : int
+        The numbers each step holds (its window, taps or products).
+    name : str
+        The parameter responsible, named in the message.
+    value : object
+        Its value, shown in the message.
+
+    Examples
+    --------
+    >>> check_steps(9, 9, name="input_size", value=5)
+    >>> check_steps(99998**2, 9, name="input_size", value=10**5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `input_size`=100000 asks for 9,999,600,004 steps, more than the 10,000 an explanation shows step by step (MAX_STEPS)
+    """
+    if steps > MAX_STEPS:
+        raise ValueError(f"`{name}`={value_text(value)} asks for {steps:,} steps, more than the "
+                         f"{MAX_STEPS:,} an explanation shows step by step (MAX_STEPS)")
+    if steps * per_step > MAX_STEP_VALUES:
+        raise ValueError(f"`{name}`={value_text(value)} asks for {steps:,} steps of {per_step:,} numbers each, "
+                         f"more than the {MAX_STEP_VALUES:,} an explanation holds (MAX_STEP_VALUES)")
+
+
 def check_fill_value(value: Any, name: str = "value") -> float:
     """Return a fill value as a float after checking it is a real number.
 
@@ -416,11 +540,69 @@ def check_fill_value(value: Any, name: str = "value") -> float:
     ...
     TypeError: `value` must be a real number, got None
     """
+    return as_real(value, name)
+
+
+def value_text(value: Any) -> str:
+    """``repr(value)`` for a message, an integer too long to print described by its size.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> value_text(10**400)
+    'an integer of 401 digits'
+    >>> value_text(2.5)
+    '2.5'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 10_000 else 'thousands of'} digits"
+    return repr(value)
+
+
+def as_real(value: Any, name: str, *, rule: str = "a real number") -> float:
+    """Return a real number as a Python float; a ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
+
+    Python and numpy ints and floats (and 0-d arrays of them) are accepted,
+    infinity and NaN included (callers check the range they need); bools,
+    strings, ``None`` and complex numbers are a ``TypeError``; an integer too
+    large for a float (``10**400``) a ``ValueError``, never an ``OverflowError``.
+
+    Parameters
+    ----------
+    value : int or float
+    name : str
+        The parameter's name, for the message.
+    rule : str, optional
+        What is expected, for the ``TypeError``'s message.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> as_real(np.float32(0.5), "lr")
+    0.5
+    >>> as_real(10**400, "lr")
+    Traceback (most recent call last):
+    ...
+    ValueError: `lr` is too large for a float, got an integer of 401 digits
+    """
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        return float(value)
+        value = value[()]
     if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a real number, got {value!r}")
-    return float(value)
+        raise TypeError(f"`{name}` must be {rule}, got {value_text(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"`{name}` is too large for a float, got {value_text(value)}") from None
 
 
 def as_float_array(

@@ -102,6 +102,9 @@ from collections.abc import Sequence
 from typing import Any, Callable
 
 from . import arithmetic as _ar
+from .i18n import gettext as _
+from .i18n import gettext_noop as N_
+from .i18n import lazy_gettext
 from ._validation import shape_text
 
 __all__ = [
@@ -425,26 +428,27 @@ def _googlenet() -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
 _PAPER_GOOGLENET = ("layer", "kernel", "output", "depth", *_INCEPTION_KEYS, "params_k", "ops_m")
 
 _NETWORKS = {
+    # title and source are shown translated (the titles' messages: i18n.OPTION_LABELS)
     "lenet5": ("LeNet-5 (LeCun et al. 1998)",
-               "LeCun et al. (1998), Section II.B, Fig. 2 and Table I", _lenet5,
+               N_("LeCun et al. (1998), Section II.B, Fig. 2 and Table I"), _lenet5,
                ("layer", "kernel", "output", "params", "connections", "macs")),
     "lenet5_fc": ("LeNet-5, fully connected variant",
-                  "the common course variant of LeCun et al. (1998): max pooling, full C3, dense output",
+                  N_("the common course variant of LeCun et al. (1998): max pooling, full C3, dense output"),
                   _lenet5_fc, None),
     "alexnet": ("AlexNet (Krizhevsky et al. 2012), two towers",
-                "Krizhevsky et al. (2012), Section 3.5 and Figure 2 (227×227 input)",
+                N_("Krizhevsky et al. (2012), Section 3.5 and Figure 2 (227×227 input)"),
                 lambda: _alexnet(2), None),
     "alexnet_single": ("AlexNet, single tower",
-                       "Krizhevsky et al. (2012) without the split across two GPUs",
+                       N_("Krizhevsky et al. (2012) without the split across two GPUs"),
                        lambda: _alexnet(1), None),
     "vgg16": ("VGG-16 (Simonyan & Zisserman 2014, configuration D)",
-              "Simonyan & Zisserman (2014), Table 1 column D; Table 2: 138 million",
+              N_("Simonyan & Zisserman (2014), Table 1 column D; Table 2: 138 million"),
               lambda: _vgg((2, 2, 3, 3, 3)), None),
     "vgg19": ("VGG-19 (Simonyan & Zisserman 2014, configuration E)",
-              "Simonyan & Zisserman (2014), Table 1 column E; Table 2: 144 million",
+              N_("Simonyan & Zisserman (2014), Table 1 column E; Table 2: 144 million"),
               lambda: _vgg((2, 2, 4, 4, 4)), None),
     "googlenet": ("GoogLeNet (Szegedy et al. 2014)",
-                  "Szegedy et al. (2014), Table 1", _googlenet, _PAPER_GOOGLENET),
+                  N_("Szegedy et al. (2014), Table 1"), _googlenet, _PAPER_GOOGLENET),
 }
 
 
@@ -587,23 +591,41 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
+#: Layer names of the papers' tables that are English words, shown translated (lookups keep the English).
+_SHOWN_NAMES = {"output": lazy_gettext("output"), "linear": lazy_gettext("linear"),
+                "avg pool": lazy_gettext("avg pool")}
+
+
+def _name_cell(row: Any) -> str:
+    return str(_SHOWN_NAMES.get(row.name, row.name))
+
+
+def _kernel_cell(row: Any) -> str:
+    # Row.kernel is computed once (summaries are cached): its ", N groups" is translated when shown
+    window, sep, groups = row.kernel.partition(", ")
+    if not sep:
+        return row.kernel
+    return _("{window}, {n} groups").format(window=window, n=groups.split()[0])
+
+
 _COLUMNS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], str], bool]] = {
     # key: (header, value of a row, value in the totals line, right-aligned)
-    "layer": ("layer", lambda r: r.name, lambda s: "total", False),
-    "kernel": ("kernel/stride", lambda r: r.kernel, lambda s: "", False),
-    "output": ("output H×W×D", lambda r: r.shape_text, lambda s: "", False),
-    "params": ("parameters", lambda r: _count(r.params), lambda s: _count(s.total_params), True),
-    "weights": ("weights", lambda r: _count(r.weights), lambda s: _count(s.total_weights), True),
-    "macs": ("multiply-adds", lambda r: _count(r.macs), lambda s: _count(s.total_macs), True),
-    "connections": ("connections", lambda r: _count(r.connections),
+    # (headers and the totals line are translated when the table is rendered)
+    "layer": (lazy_gettext("layer"), _name_cell, lambda s: _("total"), False),
+    "kernel": (lazy_gettext("kernel/stride"), _kernel_cell, lambda s: "", False),
+    "output": (lazy_gettext("output H×W×D"), lambda r: r.shape_text, lambda s: "", False),
+    "params": (lazy_gettext("parameters"), lambda r: _count(r.params), lambda s: _count(s.total_params), True),
+    "weights": (lazy_gettext("weights"), lambda r: _count(r.weights), lambda s: _count(s.total_weights), True),
+    "macs": (lazy_gettext("multiply-adds"), lambda r: _count(r.macs), lambda s: _count(s.total_macs), True),
+    "connections": (lazy_gettext("connections"), lambda r: _count(r.connections),
                     lambda s: _count(s.total_connections), True),
-    "depth": ("depth", lambda r: str(r.depth), lambda s: str(s.depth), True),
-    "params_k": ("params", lambda r: _params_k(r.weights), lambda s: _params_k(s.total_weights),
+    "depth": (lazy_gettext("depth"), lambda r: str(r.depth), lambda s: str(s.depth), True),
+    "params_k": (lazy_gettext("params"), lambda r: _params_k(r.weights), lambda s: _params_k(s.total_weights),
                  True),
-    "ops_m": ("ops", lambda r: _ops_m(r.macs), lambda s: _ops_m(s.total_macs), True),
+    "ops_m": (lazy_gettext("ops"), lambda r: _ops_m(r.macs), lambda s: _ops_m(s.total_macs), True),
 }
-_HEADERS = {"n1x1": "#1×1", "n3x3_reduce": "#3×3 reduce", "n3x3": "#3×3",
-            "n5x5_reduce": "#5×5 reduce", "n5x5": "#5×5", "pool_proj": "pool proj"}
+_HEADERS = {"n1x1": "#1×1", "n3x3_reduce": lazy_gettext("#3×3 reduce"), "n3x3": "#3×3",
+            "n5x5_reduce": lazy_gettext("#5×5 reduce"), "n5x5": "#5×5", "pool_proj": lazy_gettext("pool proj")}
 for _name, _header in _HEADERS.items():
     _COLUMNS[_name] = (_header, (lambda key: lambda r: str(r.config.get(key, "")))(_name),
                        lambda s: "", True)
@@ -619,7 +641,8 @@ class Summary:
     ----------
     key, title, source : str
         The network's key in :func:`names`, its title, and the paper table
-        the specification comes from.
+        the specification comes from (in the language of
+        :func:`meia_cnn.set_language`).
     input_shape : (int, int, int)
     rows : tuple of Row
     paper_columns : tuple of str
@@ -659,8 +682,8 @@ class Summary:
 
     # read-only: summaries are cached and shared
     key = property(lambda self: self._key)
-    title = property(lambda self: self._title)
-    source = property(lambda self: self._source)
+    title = property(lambda self: _(self._title))
+    source = property(lambda self: _(self._source))
     input_shape = property(lambda self: self._input_shape)
     rows = property(lambda self: self._rows)
     paper_columns = property(lambda self: self._paper_columns)
@@ -735,8 +758,8 @@ class Summary:
         return columns
 
     def _cells(self, columns: tuple[str, ...]) -> tuple[list[str], list[str], list[list[str]], list[str]]:
-        header = [_COLUMNS[c][0] for c in columns]
-        first = [("input" if c == "layer" else shape_text(self.input_shape) if c == "output" else "")
+        header = [str(_COLUMNS[c][0]) for c in columns]
+        first = [(_("input") if c == "layer" else shape_text(self.input_shape) if c == "output" else "")
                  for c in columns]
         body = [[_COLUMNS[c][1](r) for c in columns] for r in self.rows]
         total = [_COLUMNS[c][2](self) for c in columns]
@@ -745,8 +768,9 @@ class Summary:
     def _footnote(self) -> str:
         if self.trainable_params != self.total_params:
             fixed = self.total_params - self.trainable_params
-            return (f"trainable parameters: {self.trainable_params:,} (the output layer's "
-                    f"{fixed:,} RBF centres are fixed by hand)")
+            return _("trainable parameters: {trainable} (the output layer's {fixed} RBF centres "
+                     "are fixed by hand)").format(trainable=_count(self.trainable_params),
+                                                  fixed=_count(fixed))
         return ""
 
     def to_text(self, columns: Sequence[str] | None = None) -> str:

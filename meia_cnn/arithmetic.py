@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, overload
 
-from ._validation import IntOrPair, Padding, as_int, as_pair, check_padding, is_int, is_pair, pair_text
+from ._validation import IntOrPair, Padding, as_bool, as_int, as_pair, check_padding, is_int, is_pair, pair_text
 
 __all__ = [
     "output_size",
@@ -487,7 +487,7 @@ def conv_params(in_channels: int, filters: int, kernel_size: IntOrPair, *, bias:
     c = as_int(in_channels, "in_channels")
     f = as_int(filters, "filters")
     kh, kw = as_pair(kernel_size, "kernel_size")
-    return kh * kw * c * f + (f if bias else 0)
+    return kh * kw * c * f + (f if as_bool(bias, "bias") else 0)
 
 
 def conv_macs(input_shape: Sequence[int], filters: int, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
@@ -666,7 +666,7 @@ def dense_params(in_features: int, out_features: int, *, bias: bool = True) -> i
     """
     n_in = as_int(in_features, "in_features")
     n_out = as_int(out_features, "out_features")
-    return n_in * n_out + (n_out if bias else 0)
+    return n_in * n_out + (n_out if as_bool(bias, "bias") else 0)
 
 
 def dense_macs(in_features: int, out_features: int) -> int:
@@ -737,10 +737,12 @@ def inception_cost(input_shape: Sequence[int], n1x1: int, n3x3_reduce: int, n3x3
     ((28, 28, 416), 387296)
     """
     h, w, c = _shape_hwc(input_shape)
-    counts = dict(n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3,
-                  n5x5_reduce=n5x5_reduce, n5x5=n5x5, pool_proj=pool_proj)
-    for name, value in counts.items():
-        as_int(value, name)
+    # numpy integers become Python ints here, so no count wraps around (np.uint64)
+    n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj = (
+        as_int(value, name) for name, value in (
+            ("n1x1", n1x1), ("n3x3_reduce", n3x3_reduce), ("n3x3", n3x3),
+            ("n5x5_reduce", n5x5_reduce), ("n5x5", n5x5), ("pool_proj", pool_proj)))
+    reduce = as_bool(reduce, "reduce")
     shape = (h, w, c)
 
     def conv(cin: int, f: int, k: int) -> tuple[int, int]:

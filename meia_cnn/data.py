@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import warnings
 from functools import lru_cache
 from typing import Any
@@ -29,7 +30,8 @@ from numpy.typing import DTypeLike, NDArray
 from . import _image
 from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
 from ._optional import optional_import
-from ._validation import IntOrPair, as_int, as_pair, check_elements, is_int
+from ._validation import IntOrPair, as_bool, as_int, as_pair, check_elements, is_int, value_text
+from .errors import KitValueError
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -38,6 +40,8 @@ __all__ = [
     "load_image",
     "MAX_BYTES",
     "MAX_PIXELS",
+    "MAX_FRAMES",
+    "IMAGE_FORMATS",
     "MAX_SIDE",
     "MAX_DECODED_SIDE",
     "shapes",
@@ -54,10 +58,29 @@ SAMPLE_NAMES = (
     "immunohistochemistry",
 )
 
-#: Largest file :func:`load_image` accepts, in bytes (20 MiB).
-MAX_BYTES = 20 * 1024 * 1024
-#: Largest image :func:`load_image` decodes, in pixels (40 megapixels).
+#: Largest file :func:`load_image` accepts, in bytes (8 MB): the one upload
+#: limit, also the explorers' (their upload button refuses a larger file in
+#: the page, before sending it, with the same limit).
+MAX_BYTES = 8 * 1024 * 1024
+#: Largest image :func:`load_image` decodes, in pixels (40 megapixels): the
+#: first frame's, the only one decoded.
 MAX_PIXELS = 40_000_000
+#: Most frames (or pages) a file may declare; only the first is decoded, but
+#: counting them reads every frame's header.
+MAX_FRAMES = 10_000
+#: The formats :func:`load_image` opens (Pillow's names): what a student
+#: uploads.  Anything else (PostScript, ICO, ICNS, PDF, ...) is refused from
+#: its first bytes, before any decoder sees it.
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
+#: The first bytes of each accepted format.
+_SIGNATURES = {
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "JPEG": (b"\xff\xd8\xff",),
+    "GIF": (b"GIF87a", b"GIF89a"),
+    "WEBP": (b"RIFF",),  # and "WEBP" at offset 8, checked below
+    "BMP": (b"BM",),
+    "TIFF": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
+}
 #: Longest side :func:`load_image` accepts, in pixels.
 MAX_SIDE = 20_000
 #: Longest side :func:`load_image` returns when no ``size`` is asked for:
@@ -164,9 +187,12 @@ def load_image(
     """Decode an image file safely (with Pillow) into floats in [0, 1].
 
     Everything that can be refused is refused before the pixels are decoded:
-    the file's size, then the dimensions its header declares.  Only the first
-    frame of an animation or a multi-page file is ever decoded, so its pixel
-    count is all that is decoded.  Large images are downscaled while they
+    a path that is not a regular file (a folder, a FIFO), the file's size
+    (:data:`MAX_BYTES`), a format outside :data:`IMAGE_FORMATS` (known from the
+    first bytes, before Pillow opens it, and Pillow is then told that one
+    format), then the dimensions its header declares.  Only the first frame of
+    an animation or a multi-page file is ever decoded, so its pixel count is
+    what :data:`MAX_PIXELS` limits; the frames are limited by :data:`MAX_FRAMES`.  Large images are downscaled while they
     are decoded (JPEG's DCT scaling through Pillow's ``draft``, then
     ``reduce`` by whole factors), so memory follows the size returned, not
     the size of the file's picture.
@@ -222,54 +248,79 @@ def load_image(
     >>> load_image(buffer.getvalue(), name="strip.png", min_size=(40, 40))
     Traceback (most recent call last):
     ...
-    ValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40
+    meia_cnn.errors.KitValueError: strip.png is too small: 40x30 pixels, this needs at least 40x40 (`min_size`)
     """
-    data, label = _read_source(source, max_bytes, name)
-    if not data:
-        raise ValueError(f"{label} is empty (0 bytes): not an image")
+    grey = as_bool(grey, "grey")
+    max_bytes = as_int(max_bytes, "max_bytes")
+    max_pixels = as_int(max_pixels, "max_pixels")
     need_h, need_w = as_pair(min_size, "min_size")
     target = _check_size_argument(size)
+    data, label = _read_source(source, max_bytes, name)
+    if not data:
+        raise KitValueError(f"{label} is empty (0 bytes): not an image", code="image_empty", name=label)
+    fmt = _sniff(data)
+    if fmt is None:
+        raise KitValueError(f"{label} is not an image that can be read: its first bytes are not those of "
+                            f"{_FORMAT_NAMES}", code="image_unreadable", name=label)
     Image = optional_import("PIL.Image", "meia_cnn.data.load_image")
     from PIL import UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # DecompressionBombWarning, EXIF and palette warnings
         try:
-            im = Image.open(io.BytesIO(data))
+            im = Image.open(io.BytesIO(data), formats=[fmt])
         except Image.DecompressionBombError:
-            raise ValueError(f"{label} is too large: its header declares more pixels than the limit "
-                             f"of {max_pixels:,}") from None
+            raise KitValueError(f"{label} is too large: its header declares more pixels than the limit "
+                                f"of {max_pixels:,}", code="image_too_large", name=label) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise ValueError(f"{label} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF...)") from None
+            raise KitValueError(f"{label} is not an image that can be read ({_FORMAT_NAMES})",
+                                code="image_unreadable", name=label) from None
         except Exception:  # a decoder's own failure on a corrupt header
-            raise ValueError(f"{label} is not a readable image: its header is damaged") from None
+            raise KitValueError(f"{label} is not a readable image: its header is damaged",
+                                code="image_unreadable", name=label) from None
         with im:
             width, height = im.size
             _check_dims(label, height, width, max_pixels)
-            frames = _frame_count(im)
-            if frames > 1 and width * height * frames > max_pixels:
-                raise ValueError(
-                    f"{label} is too large: {frames:,} frames of {width}x{height} = "
-                    f"{width * height * frames:,} pixels, the limit is {max_pixels:,}"
-                )
+            frames = _frame_count(im)  # read from the frames' headers: no pixel is decoded
+            if frames > MAX_FRAMES:
+                raise KitValueError(f"{label} is too large: {frames:,} frames, the limit is {MAX_FRAMES:,} frames "
+                                    "(only the first is shown)", code="image_too_large", name=label)
             try:
                 pixels = _decode_first_frame(im, target)
             except Exception:
-                raise ValueError(f"{label} could not be decoded as an image: the file is damaged "
-                                 f"or truncated") from None
+                raise KitValueError(f"{label} could not be decoded as an image: the file is damaged "
+                                    f"or truncated", code="image_unreadable", name=label) from None
     if size is None and max(pixels.shape[:2]) > MAX_DECODED_SIDE:
         size = MAX_DECODED_SIDE
     image = _finish(pixels, grey=grey, size=size)
     if image.shape[0] < need_h or image.shape[1] < need_w:
-        raise ValueError(
+        raise KitValueError(
             f"{label} is too small: {image.shape[1]}x{image.shape[0]} pixels, "
-            f"this needs at least {need_w}x{need_h}"
+            f"this needs at least {need_w}x{need_h} (`min_size`)",
+            code="image_too_small", name=label, width=image.shape[1], height=image.shape[0],
+            need_width=need_w, need_height=need_h,
         )
     return image
 
 
 _TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
               6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}  # as PIL.ImageOps.exif_transpose
+
+
+_FORMAT_NAMES = "PNG, JPEG, GIF, WebP, BMP or TIFF"
+
+
+def _sniff(data: bytes) -> str | None:
+    """The accepted format ``data`` starts like (Pillow's name), or None.
+
+    Checked before Pillow opens the file: ICO and ICNS decode their PNG
+    frames inside ``Image.open`` (before any pixel count can be checked), and
+    a PostScript file renamed ``.png`` would be handed to Ghostscript.
+    """
+    for fmt, prefixes in _SIGNATURES.items():
+        if data.startswith(prefixes) and (fmt != "WEBP" or data[8:12] == b"WEBP"):
+            return fmt
+    return None
 
 
 def _frame_count(im: Any) -> int:
@@ -285,8 +336,8 @@ def _check_size_argument(size: Any) -> tuple[int, int] | int:
     if size is None:
         return MAX_DECODED_SIDE
     if is_int(size):
-        if size < 1:
-            raise ValueError(f"`size` must be >= 1, got {size}")
+        if not 1 <= size <= MAX_SIDE:
+            raise ValueError(f"`size` must be from 1 to {MAX_SIDE:,} (MAX_SIDE), got {value_text(size)}")
         return int(size)
     return as_pair(size, "size")
 
@@ -347,37 +398,67 @@ def _decode_first_frame(im: Any, target: tuple[int, int] | int) -> np.ndarray:
     return pixels
 
 
+def _bytes_text(n: int) -> str:
+    """A byte count as written in messages: ``8 MB (8,388,608 bytes)``."""
+    mb = n / (1024 * 1024)
+    return f"{mb:.3g} MB ({n:,} bytes)" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _too_large(label: str, n: int, max_bytes: int) -> ValueError:
+    return KitValueError(f"{label} is too large: {_bytes_text(n)}, the limit is {_bytes_text(max_bytes)}",
+                         code="image_too_large", name=label)
+
+
 def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, str]:
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"`name` must be a str or None, got {type(name).__name__}")
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = name if name else "the upload"
         n = source.nbytes if isinstance(source, memoryview) else len(source)
         if n > max_bytes:
-            raise ValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes")
+            raise _too_large(label, n, max_bytes)
         return bytes(source), label
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
+        if not isinstance(path, str):
+            raise TypeError(f"`source` must be a path or the file's bytes, got a bytes path {path!r}")
         label = name if name else f"file {os.path.basename(path)!r}"
+        # opened without blocking (a FIFO would wait forever for a writer), then checked
+        # to be a regular file (not a directory, a FIFO or a device) before reading
         try:
-            n = os.path.getsize(path)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         except OSError as exc:
-            raise ValueError(f"cannot read {label}: {exc.strerror or 'no such file'}") from None
-        if n > max_bytes:
-            raise ValueError(f"{label} is too large: {n:,} bytes, the limit is {max_bytes:,} bytes")
-        with open(path, "rb") as fh:
-            return fh.read(max_bytes + 1), label
+            raise KitValueError(f"cannot read {label}: {exc.strerror or 'no such file'}",
+                                code="file_unreadable", name=label) from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            os.close(fd)
+            if info.st_size > max_bytes and stat.S_ISREG(info.st_mode):
+                raise _too_large(label, info.st_size, max_bytes)
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise KitValueError(f"cannot read {label}: it is {kind}, not an image file",
+                                code="file_unreadable", name=label)
+        with open(fd, "rb", closefd=True) as fh:
+            content = fh.read(max_bytes + 1)
+        if len(content) > max_bytes:  # grew while being read
+            raise _too_large(label, len(content), max_bytes)
+        return content, label
     raise TypeError(f"`source` must be a path or the file's bytes, got {type(source).__name__}")
 
 
 def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
     if height < 1 or width < 1:
-        raise ValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel")
+        raise KitValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel",
+                            code="image_bad_dimensions", name=label, width=width, height=height)
     if max(height, width) > MAX_SIDE:
-        raise ValueError(
-            f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels"
+        raise KitValueError(
+            f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels",
+            code="image_bad_dimensions", name=label, width=width, height=height,
         )
     if height * width > max_pixels:
-        raise ValueError(
-            f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}"
+        raise KitValueError(
+            f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}",
+            code="image_too_large", name=label,
         )
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "TranslatedText",
     "UPLOAD_PREFIX",
     "count_text",
+    "format_count",
     "get_language",
     "gettext",
     "gettext_noop",
@@ -422,8 +423,8 @@ class TranslatedText(Mapping[str, str]):
 
 
 # -- the kit's vocabulary ------------------------------------------------------------
-#: The lecture's terms, as explorers label them (Spanish: the standard terms of the issue's
-#: glossary, the same as in the Spanish notebooks).  Keys are stable English identifiers.
+#: The lecture's terms, as explorers label them (Spanish: the standard terms of the glossary
+#: of the Spanish index).  Keys are stable English identifiers.
 TERMS: Mapping[str, LazyString] = {
     "input": lazy_gettext("input"),
     "output": lazy_gettext("output"),
@@ -447,6 +448,7 @@ TERMS: Mapping[str, LazyString] = {
     "parameters": lazy_gettext("parameters"),
     "multiply-adds": lazy_gettext("multiply-adds"),
     "inception module": lazy_gettext("inception module"),
+    "activation function": lazy_gettext("activation function"),
 }
 
 
@@ -476,14 +478,48 @@ def count_text(what: str, n: int) -> str:
     >>> i18n.count_text("parameter", 1)
     '1 parameter'
     >>> i18n.set_language("es")
-    >>> i18n.count_text("parameter", 1234)
-    '1,234 parámetros'
+    >>> i18n.count_text("parameter", 12345)
+    '12\u202f345 parámetros'
     >>> i18n.set_language("en")
     """
     forms = _COUNTS.get(what)
     if forms is None:
         raise ValueError(f"`what` must be one of {', '.join(map(repr, _COUNTS))}, got {what!r}")
-    return ngettext(*forms, n).format(count=f"{n:,}")
+    return ngettext(*forms, n).format(count=format_count(n))
+
+
+def format_count(n: int) -> str:
+    """A whole number as the text of the current language writes it.
+
+    English groups thousands with commas (``15,500``).  Spanish groups them
+    with a narrow no-break space and leaves four digits together (``1797``,
+    ``15 500``), as the RAE's *Ortografía* (2010) and the SI recommend: a
+    comma or a point would read as the decimal mark in some countries.
+    Code and what it prints keep Python's way (``f"{n:,}"``).
+
+    Parameters
+    ----------
+    n : int
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n
+    >>> with i18n.using_language("es"):
+    ...     i18n.format_count(1797), i18n.format_count(15500), i18n.format_count(-2048)
+    ('1797', '15\u202f500', '-2048')
+    >>> with i18n.using_language("en"):
+    ...     i18n.format_count(15500)
+    '15,500'
+    """
+    n = int(n)
+    text = f"{n:,}"
+    if get_language() == "es":
+        text = text.replace(",", "\u202f") if abs(n) >= 10_000 else text.replace(",", "")
+    return text
 
 
 def gettext_noop(message: str) -> str:

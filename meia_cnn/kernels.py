@@ -25,6 +25,8 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .errors import KitValueError
+
 __all__ = [
     "KERNEL_PRESETS",
     "KERNEL_SIZES",
@@ -129,29 +131,37 @@ def kernel_preset(name: str, size: int = 3) -> NDArray:
 # tokens of at most _MAX_TOKEN characters, so its cost is bounded per token.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
 _SEPARATORS = re.compile(r"[ \t,]+")
+_DECIMAL_COMMA = re.compile(r"[-+−]?\d+,\d+")
+
+
+def _out_of_range(where: str, text: str, row: int, col: int) -> KitValueError:
+    low, high = f"-{MAX_WEIGHT:,.0f}", f"{MAX_WEIGHT:,.0f}"
+    return KitValueError(f"{where} is {text!r}: every entry must be a finite number between {low} and {high}",
+                         code="kernel_out_of_range", row=row, col=col, text=text, low=low, high=high)
 
 
 def _token(text: str, row: int, col: int) -> float:
     where = f"kernel row {row}, number {col}"
     if len(text) > _MAX_TOKEN:
-        raise ValueError(f"{where} is {len(text)} characters long: type a number such as 1, -0.5, 2e-1 or 1/9")
+        raise KitValueError(f"{where} is {len(text)} characters long: type a number such as 1, -0.5, 2e-1 or 1/9",
+                            code="kernel_token_too_long", row=row, col=col, length=len(text))
     word = text.replace("−", "-")
     parts = word.split("/")
     if len(parts) > 2 or not all(_NUMBER.fullmatch(p) for p in parts):
-        raise ValueError(f"{where}: {text!r} is not a number (write numbers such as 1, -0.5, 2e-1 or 1/9)")
+        raise KitValueError(f"{where}: {text!r} is not a number (write numbers such as 1, -0.5, 2e-1 or 1/9)",
+                            code="kernel_not_a_number", row=row, col=col, text=text)
     values = [float(p) for p in parts]
     if not all(math.isfinite(v) and abs(v) <= MAX_WEIGHT for v in values):
-        raise ValueError(f"{where} is {text!r}: every entry must be a finite number between "
-                         f"-{MAX_WEIGHT:,.0f} and {MAX_WEIGHT:,.0f}")
+        raise _out_of_range(where, text, row, col)
     if len(values) == 2:
         if values[1] == 0:
-            raise ValueError(f"{where}: {text!r} divides by zero")
+            raise KitValueError(f"{where}: {text!r} divides by zero", code="kernel_divides_by_zero",
+                                row=row, col=col, text=text)
         value = values[0] / values[1]
     else:
         value = values[0]
     if not (math.isfinite(value) and abs(value) <= MAX_WEIGHT):
-        raise ValueError(f"{where} is {text!r}: every entry must be a finite number between "
-                         f"-{MAX_WEIGHT:,.0f} and {MAX_WEIGHT:,.0f}")
+        raise _out_of_range(where, text, row, col)
     if value != 0 and abs(value) < 1e-12:
         value = 0.0  # below any visible effect; keeps fractions and products tame
     return value
@@ -184,32 +194,46 @@ def parse_kernel(text: str) -> NDArray:
     --------
     >>> parse_kernel("0 -1 0\\n-1 5 -1\\n0 -1 0")[1]
     array([-1.,  5., -1.])
+    >>> parse_kernel("-2,0 1 0\\n0 0 0\\n0 0 0")
+    Traceback (most recent call last):
+    ...
+    meia_cnn.errors.KitValueError: kernel row 1: '-2,0' has a decimal comma; write decimals with a point, '-2.0'
     >>> parse_kernel("1 2\\n3 4")
     Traceback (most recent call last):
     ...
-    ValueError: the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got 2 rows
+    meia_cnn.errors.KitValueError: the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got 2 rows
     >>> parse_kernel("1e308 0 0; 0 0 0; 0 0 0")
     Traceback (most recent call last):
     ...
-    ValueError: kernel row 1, number 1 is '1e308': every entry must be a finite number between -1,000,000 and 1,000,000
+    meia_cnn.errors.KitValueError: kernel row 1, number 1 is '1e308': every entry must be a finite number between -1,000,000 and 1,000,000
     """
     if not isinstance(text, str):
         raise TypeError(f"the kernel text must be a string, got {type(text).__name__}")
     if len(text) > MAX_KERNEL_TEXT:
-        raise ValueError(f"the kernel text is {len(text):,} characters long: a kernel needs far fewer "
-                         f"(at most {MAX_KERNEL_TEXT:,})")
+        raise KitValueError(f"the kernel text is {len(text):,} characters long: a kernel needs far fewer "
+                            f"(at most {MAX_KERNEL_TEXT:,})",
+                            code="kernel_text_too_long", length=len(text), most=MAX_KERNEL_TEXT)
     lines = [line for line in text.replace(";", "\n").splitlines() if line.strip()]
+    for r, line in enumerate(lines, 1):
+        # "-2,0 1 0": a comma inside a number in a row whose numbers are spaced is a decimal comma
+        found = _DECIMAL_COMMA.search(line)
+        if found and re.search(r"\d\s+[-+−.\d]", line.strip()):
+            text, fixed = found.group(0), found.group(0).replace(",", ".")
+            raise KitValueError(f"kernel row {r}: {text!r} has a decimal comma; write decimals with a point, {fixed!r}",
+                                code="kernel_decimal_comma", row=r, text=text, fixed=fixed)
     rows = [[t for t in _SEPARATORS.split(line.strip()) if t] for line in lines]
     n = len(rows)
     if n not in KERNEL_SIZES:
-        raise ValueError(
-            f"the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got {n} row{'s' * (n != 1)}"
+        raise KitValueError(
+            f"the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got {n} row{'s' * (n != 1)}",
+            code="kernel_row_count", n=n,
         )
     for r, row in enumerate(rows, 1):
         if len(row) != n:
-            raise ValueError(
+            raise KitValueError(
                 f"the kernel must be {n} rows of {n} numbers; row {r} has {len(row)} number"
-                f"{'s' * (len(row) != 1)}"
+                f"{'s' * (len(row) != 1)}",
+                code="kernel_row_length", size=n, row=r, n=len(row),
             )
     return np.array([[_token(t, r, c) for c, t in enumerate(row, 1)] for r, row in enumerate(rows, 1)])
 

@@ -35,17 +35,37 @@ def test_an_unanswered_exercise_waits_and_raises_nothing(exercise_id):
     assert "Waiting for an answer" in feedback.message and exercise_id in feedback.message
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_every_known_mistake_gets_its_hint(exercise_id):
+NEUTRAL = "more than one usual mistake gives this number"
+
+
+def _hint_cases(exercise_id, variants):
+    """(variant, params, value, its mistakes' hints, every other mistake's hint) for each known mistake."""
     exercise = get(exercise_id)
-    p = exercise.params(0)
-    for wrong, hint in exercise.mistakes:
-        value = wrong(p)
-        feedback = check(exercise_id, value)
-        assert not feedback.correct, (exercise_id, value)
-        assert feedback.status == "wrong"
-        assert feedback.message.startswith("Not yet: ")
-        assert _text(hint, p) in feedback.message
+    for k in variants:
+        p = exercise.params(k)
+        sol = exercise.solve(p)
+        mistakes = [(wrong(p), _text(hint, p)) for wrong, hint in exercise.mistakes]
+        for value, _hint in mistakes:
+            if np.shape(value) == np.shape(sol) and np.allclose(value, sol):
+                assert k == 0, (exercise_id, k, "a drawn variant's mistake equals its solution")
+                continue  # variant 0's numbers are the notebook's: that mistake is right there
+            same = {h for v, h in mistakes if np.shape(v) == np.shape(value) and np.allclose(v, value)}
+            others = {h for v, h in mistakes if h not in same}
+            yield k, p, value, same, others
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_gets_its_own_hint_in_every_variant(exercise_id):
+    """A mistake's number gets that mistake's hint (a neutral one when two mistakes give it), never another's."""
+    for k, p, value, same, others in _hint_cases(exercise_id, VARIANTS):
+        feedback = check(exercise_id, value, variant=k)
+        assert feedback.status == "wrong" and feedback.message.startswith("Not yet: "), (exercise_id, k, feedback)
+        if len(same) == 1:
+            assert next(iter(same)) in feedback.message, (exercise_id, k, p, feedback)
+        else:
+            assert NEUTRAL in feedback.message and not any(h in feedback.message for h in same), (exercise_id, k)
+        wrongly = [h for h in others if h in feedback.message and not any(h in s for s in same)]
+        assert not wrongly, (exercise_id, k, p, value, feedback, wrongly)
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -54,7 +74,7 @@ def test_solution_text_shows_the_computed_answer(exercise_id):
     sol = solution(exercise_id)
     assert text.strip()
     if isinstance(sol, (int, np.integer)) and not isinstance(sol, bool):
-        assert f"{sol:,}" in text or str(sol) in text
+        assert f"{sol:,}".replace(",", "{,}") in text or str(sol) in text
     elif isinstance(sol, tuple):
         assert str(sol[0]) in text and str(sol[2]) in text
 
@@ -220,20 +240,14 @@ def test_ids_follow_the_notebook_numbers():
 
 
 # -- variants: new numbers for every exercise -------------------------------------
-VARIANTS = range(0, 41)
+VARIANTS = range(61)  # 0: the notebook's numbers; 1-60: new ones
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_every_variant_is_solved_and_every_mistake_still_gets_its_hint(exercise_id):
-    exercise = get(exercise_id)
+def test_every_variant_is_solved(exercise_id):
     for k in VARIANTS:
-        p = exercise.params(k)
-        assert check(exercise_id, solution(exercise_id, variant=k), variant=k).correct, (exercise_id, k, p)
+        assert check(exercise_id, solution(exercise_id, variant=k), variant=k).correct, (exercise_id, k)
         assert check(exercise_id, ..., variant=k).status == "waiting"
-        for wrong, hint in exercise.mistakes:
-            feedback = check(exercise_id, wrong(p), variant=k)
-            assert feedback.status == "wrong", (exercise_id, k, p, feedback)
-            assert _text(hint, p) in feedback.message, (exercise_id, k, p, feedback)
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -300,3 +314,146 @@ def test_a_pasted_million_item_list_is_answered_quickly_in_a_sentence():
     assert "10**400" not in check("00.numbers", 10**400).message
     assert "401 digits" in check("00.numbers", 10**400).message
     assert "far too large" in check("02.one_value", __import__("fractions").Fraction(10**400)).message
+
+
+# ---------------------------------------------------------------------------
+# variants never state false facts about real networks
+# ---------------------------------------------------------------------------
+NETWORKS = ("LeNet", "AlexNet", "GoogLeNet", "VGG", "Inception")
+
+
+def _real_figures():
+    """The real networks' figures, from meia_cnn.architectures (which cites the papers)."""
+    from meia_cnn import architectures
+
+    _, lenet = architectures.layers("lenet5")
+    c1 = next(layer for layer in lenet if layer.name == "C1")
+    _, alexnet = architectures.layers("alexnet")
+    pool = next(layer for layer in alexnet if layer.kind == "maxpool")
+    conv1 = next(layer for layer in alexnet if layer.kind == "conv")
+    _, vgg = architectures.layers("vgg16")
+    _, googlenet = architectures.layers("googlenet")
+    inception = {layer.name: layer.inception for layer in googlenet if layer.kind == "inception"}
+    return {"lenet_c1": (c1.units, c1.size), "alexnet_pool": (pool.size, pool.stride),
+            "alexnet_conv1": (conv1.units, conv1.size, conv1.stride),
+            "vgg_kernels": {layer.size for layer in vgg if layer.kind == "conv"}, "inception": inception}
+
+
+def _numbers(text):
+    return [int(n) for n in re.findall(r"\d+", text.replace(",", ""))]
+
+
+def test_the_kits_constants_are_the_real_networks_figures():
+    real = _real_figures()
+    assert real["lenet_c1"] == ex.nb08.LENET5_C1 == (6, 5)            # LeCun et al. (1998)
+    assert real["alexnet_pool"] == ex.nb09.ALEXNET_POOL == (3, 2)      # Krizhevsky et al. (2012), 3.4
+    assert real["vgg_kernels"] == {ex.nb08.VGG_KERNEL} == {3}          # Simonyan and Zisserman (2015)
+    assert real["inception"]["inception (3b)"] == (128, 128, 192, 32, 96, 64)  # Szegedy et al. (2015), Table 1
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_variant_that_names_a_real_network_states_its_true_figures(exercise_id):
+    """"LeNet-5's C1 has 12 kernels" is false; "a LeNet-like layer with 12 kernels" is a question."""
+    real, exercise, checked = _real_figures(), get(exercise_id), 0
+    for variant in VARIANTS:
+        text = exercise.prompt(variant)
+        if not any(name in text for name in NETWORKS):
+            continue
+        before = checked
+        found = re.search(r"LeNet-5's C1 has (\d+) kernels of \$(\d+) \\times", text)
+        if found:
+            checked += 1
+            assert tuple(map(int, found.groups())) == real["lenet_c1"], (variant, text)
+        found = re.search(r"(?<!-like network )(?<!A VGG-like network )\bVGG stacks \$(\d+) \\times", text)
+        if found:
+            checked += 1
+            assert {int(found.group(1))} == real["vgg_kernels"], (variant, text)
+        found = re.search(r"\$(\d+) \\times \d+\$ windows and stride (\d+) overlaps \(AlexNet pools this way\)", text)
+        if found:
+            checked += 1
+            assert tuple(map(int, found.groups())) == real["alexnet_pool"], (variant, text)
+        found = re.search(r"GoogLeNet's inception \((\w+)\) reads \$28 \\times 28 \\times (\d+)\$(.*)", text)
+        if found:
+            checked += 1
+            counts = real["inception"][f"inception ({found.group(1)})"]
+            stated = _numbers(found.group(3).replace("1\\times1", "").replace("3\\times3", "").replace("5\\times5", ""))
+            assert stated == [counts[0], counts[2], counts[1], counts[4], counts[3], counts[5]], (variant, text)
+        hypothetical = re.search(r"-like\b|in AlexNet's style|wider than AlexNet's", text)
+        assert hypothetical or checked > before, f"variant {variant} names a network unchecked: {text}"
+        if "LeNet-like" in text:
+            assert "LeNet-5's C1 has 6 of $5 \\times 5$" in text
+
+
+def test_an_inception_modules_reductions_are_narrower_than_the_convolutions_they_feed():
+    exercise = get("06.inception_depth")
+    for variant in VARIANTS:
+        b = exercise.params(variant).b
+        assert b[1] < b[2] and b[3] < b[4], (variant, b)
+
+
+def _ceil_div(a, b):
+    return -(-a // b)
+
+
+# The usual mistakes, worked here from the question's numbers without the kit, and a phrase of the hint each
+# must get: (exercise, mistake's answer from the variant's numbers, phrase of its hint)
+USUAL_MISTAKES = [
+    ("00.kernel_numbers", lambda p: 3 * p.k * p.k + 1, "a bias is not a weight"),
+    ("00.kernel_numbers", lambda p: p.k * p.k, "that is one channel"),
+    ("04.output_size", lambda p: _ceil_div(p.size - p.k, p.stride) + 1, "round down"),
+    ("04.output_size", lambda p: p.size - p.k + 1, "that is stride 1"),
+    ("04.output_size", lambda p: _ceil_div(p.size, p.stride), "'same' padding"),
+    ("04b.output_size", lambda p: p.s * p.i, "the stride does not simply multiply the size"),
+    ("04b.output_size", lambda p: p.s * (p.i - 1) + p.k - p.p, "2p in total"),
+    ("04b.output_size", lambda p: p.s * (p.i - 1) + p.k, "subtract 2p"),
+    ("05.pool_shape", lambda p: (_ceil_div(p.size - p.window, p.window) + 1,) * 2 + (p.depth,), "round down"),
+    ("08.alexnet_conv1", lambda p: (_ceil_div(p.size - p.k, p.stride) + 1,) * 2 + (p.filters,), "round down"),
+    ("09.same_stride2", lambda p: (p.size // p.stride,) * 2 + (p.filters,), "not ⌊I/s⌋"),
+    ("09.same_stride2", lambda p: ((p.size - p.k) // p.stride + 1,) * 2 + (p.filters,), "that is valid padding"),
+    ("09.pool_stride", lambda p: _ceil_div(p.size - p.window, p.stride) + 1, "round down"),
+    ("09.pool_stride", lambda p: (p.size - p.window) // p.window + 1, "that is stride"),
+    ("09.params", lambda p: p.k * p.k * p.depth * p.filters, "add one bias per kernel"),
+]
+
+
+@pytest.mark.parametrize("exercise_id, wrong, phrase", USUAL_MISTAKES,
+                         ids=[f"{e}-{h}" for e, _, h in USUAL_MISTAKES])
+def test_a_usual_mistake_worked_by_hand_gets_its_hint_in_every_variant(exercise_id, wrong, phrase):
+    exercise, checked = get(exercise_id), 0
+    for k in VARIANTS:
+        p = exercise.params(k)
+        value, sol = wrong(p), exercise.solve(p)
+        if value == sol:
+            continue
+        same = [w for e, w, _ in USUAL_MISTAKES if e == exercise_id and w is not wrong and w(p) == value]
+        message = check(exercise_id, value, variant=k).message
+        checked += 1
+        if same:
+            assert NEUTRAL in message, (k, p, value, message)
+        else:
+            assert phrase in message, (k, p, value, message)
+    assert checked >= 50
+
+
+def test_fallback_hints_give_the_formula_and_one_step_not_the_whole_computation():
+    for exercise_id in ("09.params", "06.saving", "07.model_params", "04b.output_size", "08.alexnet_conv1"):
+        exercise = get(exercise_id)
+        for k in VARIANTS:
+            sol = exercise.solution(k)
+            text = check(exercise_id, 10**9 + 7, variant=k).message
+            if isinstance(sol, tuple):
+                text = check(exercise_id, (1, 1, 1), variant=k).message
+            assert not re.search(r"\d+ · \d+ · \d+", text), (exercise_id, k, text)
+            assert not re.search(r"⌊\(\d+ − \d+\)", text), (exercise_id, k, text)
+
+
+def test_numbers_in_math_keep_their_thousands_together():
+    """"$… = 2,352$" sets "2, 352": inside math the kit writes 2{,}352."""
+    written = 0
+    for exercise_id in IDS:
+        for k in VARIANTS:
+            text = solution_text(exercise_id, variant=k) + get(exercise_id).prompt(k)
+            for math in re.findall(r"\$[^$]+\$", text):
+                assert not re.search(r"\d,\d{3}", math), (exercise_id, k, math)
+                written += len(re.findall(r"\d\{,\}\d{3}", math))
+    assert written > 100

@@ -6,6 +6,7 @@ Huge strides and dilations (10**18, ``np.uint64(2**63)``) either give the right 
 used while refusing is measured.
 """
 
+import re
 import tracemalloc
 
 import numpy as np
@@ -164,7 +165,9 @@ small = st.integers(1, 4)
 big = st.sampled_from(HUGE)
 sizes = st.one_of(small, small, big)
 paddings = st.one_of(st.sampled_from(["valid", "same", "full"]), st.integers(0, 3), big)
-BOUND = 64 * 2**20
+# A refusal allocates nothing; an answer may be tens of MiB (a stride of 10**5 stretches a 4-pixel side
+# to 300,000 columns: stretched_input's 27 x 300,027 float64 is 62 MiB), far from the GiBs a missing guard takes.
+BOUND = 128 * 2**20
 
 
 def _reference_stride(s, cap):
@@ -274,3 +277,116 @@ def test_convolve2d_guards(ih, iw, kh, mode):
     else:
         assert result.shape == {"valid": (ih - kh + 1, iw - kh + 1), "same": (ih, iw),
                                 "full": (ih + kh - 1, iw + kh - 1)}[mode]
+
+
+@pytest.mark.parametrize("call", [
+    lambda flag: ar.conv_params(3, 8, 3, bias=flag),
+    lambda flag: ar.conv1x1_params(3, 8, bias=flag),
+    lambda flag: ar.dense_params(3, 8, bias=flag),
+    lambda flag: ar.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32, reduce=flag),
+    lambda flag: ops.max_pool2d(np.ones((4, 4)), return_indices=flag),
+])
+@pytest.mark.parametrize("flag", ["False", "", 0, 1, None, 1.0, np.int64(1)])
+def test_flags_take_a_real_bool_not_any_truthy_value(call, flag):
+    with pytest.raises(TypeError, match=r"`(bias|reduce|return_indices)` must be True or False"):
+        call(flag)
+
+
+def test_flags_accept_numpy_bools():
+    assert ar.conv_params(3, 8, 3, bias=np.bool_(False)) == ar.conv_params(3, 8, 3, bias=False) == 216
+    assert ar.dense_params(3, 8, bias=np.bool_(True)) == 32
+
+
+def test_numpy_integers_do_not_wrap_around():
+    huge = np.uint64(2**64 - 1)
+    cost = ar.inception_cost((28, 28, 192), huge, 96, 128, 16, 32, 32)
+    assert cost["output_shape"] == (28, 28, 2**64 - 1 + 128 + 32 + 32)
+    assert all(type(v) is int for v in cost["output_shape"])
+    assert type(cost["params"]) is int and cost["params"] > 2**64
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400)])
+def test_a_fill_value_too_large_for_a_float_is_a_value_error(value):
+    with pytest.raises(ValueError, match=r"`value` is too large for a float, got an integer of 401 digits"):
+        ops.pad(np.ones((2, 2)), 1, value=value)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_average_pooling_near_the_largest_float_does_not_overflow(dtype):
+    top = float(np.finfo(dtype).max) * 0.9
+    x = np.full((4, 4), top, dtype)
+    for kwargs in ({}, {"size": 3, "stride": 1, "padding": "same"}):
+        out = ops.avg_pool2d(x, **kwargs)
+        assert out.dtype == dtype and np.isfinite(out).all()
+        np.testing.assert_allclose(out, top, rtol=1e-6)
+    np.testing.assert_allclose(ops.avg_pool2d(-x), -top, rtol=1e-6)
+
+
+# -- the explanations and learning a kernel: the same guards as the core -----------------------------
+def _explain_calls():
+    from meia_cnn.explain import convolution, one_by_one, pooling, stride_padding, transposed
+    from meia_cnn.nn.learn_kernel import learn_kernel
+
+    big, wide, deep = np.ones((2000, 2000)), np.ones((1000, 1000)), np.ones((200, 200, 3))  # built outside
+    square, kernel = np.ones((250, 250)), np.ones((160, 160))
+    return [
+        (lambda: stride_padding.stride_padding_state(10**5, 3),
+         r"`input_size`=100000 asks for 9,999,600,004 steps, more than the 10,000 .*\(MAX_STEPS\)"),
+        (lambda: transposed.transposed_conv_state(10**5, 3), r"`input_size`=100000 asks for .* steps"),
+        (lambda: convolution.convolution_steps(big, np.ones((3, 3))),
+         r"`image`=\(2000, 2000\) asks for 3,992,004 steps"),
+        (lambda: pooling.pooling_state(wide, 2), r"`x`=\(1000, 1000\) asks for 250,000 steps"),
+        (lambda: one_by_one.one_by_one_state(deep, np.ones((3, 2))),
+         r"`x`=\(200, 200, 3\) asks for 40,000 steps"),
+        (lambda: convolution.convolution_steps(square, kernel),
+         r"`image`=\(250, 250\) asks for 8,281 steps of 51,200 numbers each, more than the 2,000,000"),
+        (lambda: learn_kernel(image_size=10**5), r"`image_size` asks for too much memory: the images would be"),
+        (lambda: learn_kernel(samples=10**9), r"`samples` asks for too much memory"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_explanations_refuse_huge_settings_before_allocating(index):
+    call, match = _explain_calls()[index]
+    result, peak = peak_bytes(call)
+    assert isinstance(result, ValueError), result
+    assert re.search(match, str(result)), str(result)
+    assert peak < 16 * 2**20
+
+
+def test_convolution_steps_of_a_large_image_is_refused_at_once():
+    import time
+
+    from meia_cnn.explain import convolution
+
+    start = time.perf_counter()  # it ran for more than 10 s
+    with pytest.raises(ValueError, match="MAX_STEPS"):
+        convolution.convolution_steps(np.ones((2000, 2000)), np.ones((3, 3)))
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("shape, error, match", [
+    ((0, 0), ValueError, r"`shape` must be >= 1, got 0"),  # ZeroDivisionError before
+    ((5, -1), ValueError, r"`shape` must be >= 1"),
+    ((2.5, 3), TypeError, r"`shape` must be an int or a pair of ints"),
+    ((10**5, 10**5), ValueError, r"`shape` asks for too much memory: the template would be 100000×100000"),
+])
+def test_a_template_shape_is_checked(shape, error, match):
+    from meia_cnn.explain.template_matching import template_from_image
+
+    with pytest.raises(error, match=match):
+        template_from_image(np.random.default_rng(0).random((64, 64)), shape)
+
+
+@pytest.mark.parametrize("call", [
+    lambda flag: __import__("meia_cnn.explain.convolution", fromlist=["x"]).convolution_steps(
+        np.ones((4, 4)), np.ones((3, 3)), flip=flag),
+    lambda flag: __import__("meia_cnn.explain.convolution", fromlist=["x"]).filter_photo(
+        np.ones((4, 4)), np.ones((3, 3)), flip=flag),
+    lambda flag: __import__("meia_cnn.explain.architecture", fromlist=["x"]).architecture_state(
+        "lenet5", detail=flag),
+])
+def test_explanation_flags_take_a_real_bool(call):
+    with pytest.raises(TypeError, match=r"`(flip|detail)` must be True or False, got 'False'"):
+        call("False")
+    call(np.bool_(False))

@@ -126,7 +126,8 @@ def test_untranslated_message_falls_back_to_english():
     (1, "1 filter", "1 filtro"),
     (2, "2 filters", "2 filtros"),
     (21, "21 filters", "21 filtros"),
-    (1_000_000, "1,000,000 filters", "1,000,000 filtros"),
+    (1797, "1,797 filters", "1797 filtros"),
+    (1_000_000, "1,000,000 filters", "1\u202f000\u202f000 filtros"),
 ])
 def test_plurals(n, english, spanish):
     assert i18n.count_text("filter", n) == english
@@ -261,3 +262,14 @@ def test_plural_forms_header_is_spanish():
     assert catalogue.num_plurals in (2, 3)
     buffer = io.BytesIO(MO.read_bytes())
     assert read_mo(buffer).num_plurals == catalogue.num_plurals
+
+
+def test_a_mistyped_exercise_id_is_answered_in_the_students_language():
+    from meia_cnn.exercises import check
+
+    with i18n.using_language("es"):
+        with pytest.raises(ValueError, match=r"debe ser uno de .*se recibió '02\.flp' \(¿quisiste decir '02\.flip'\?\)"):
+            check("02.flp", 3)
+    with i18n.using_language("en"):
+        with pytest.raises(ValueError, match=r"must be one of .*got '02\.flp' \(did you mean '02\.flip'\?\)"):
+            check("02.flp", 3)

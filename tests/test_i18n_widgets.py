@@ -22,7 +22,9 @@ import meia_cnn
 from meia_cnn import architectures, data, i18n
 from meia_cnn import widgets as W
 from meia_cnn.kernels import KERNEL_PRESETS, parse_kernel
-from meia_cnn.widgets._explorer import JS_DIR, UI_WORDS, student_error
+from meia_cnn.widgets._assets import JS_DIR
+from meia_cnn.errors import KitValueError
+from meia_cnn.widgets._explorer import UI_WORDS, student_error
 from meia_cnn.widgets._testing import plan
 
 from .conftest import _huge_png_header, _png_bytes, upload
@@ -210,13 +212,14 @@ def test_a_kernel_typed_wrong_is_explained_in_spanish(spanish, text):
     assert english_words(error) == [] and not re.search(r"\b(kernel|row|number|rows)\b", error), error
 
 
-def test_core_messages_stay_english_and_english_explorers_show_them():
-    with pytest.raises(ValueError, match="the kernel must be 3 rows of 3 numbers; row 3 has 2 numbers"):
+def test_core_messages_stay_english_and_explorers_show_the_sentence_of_their_code():
+    with pytest.raises(KitValueError, match="the kernel must be 3 rows of 3 numbers; row 3 has 2 numbers") as info:
         parse_kernel("1 2 3\n4 5 6\n7 8")
+    assert (info.value.code, info.value.params) == ("kernel_row_length", {"size": 3, "row": 3, "n": 2})
     explorer = W.ConvolutionExplorer()
     try:
         explorer.controls["kernel_text"].value = "1 2 3\n4 5 6\n7 8"
-        assert explorer.error == ("the kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. "
+        assert explorer.error == ("The kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. "
                                   "Still using the last good kernel.")
     finally:
         explorer.close()
@@ -241,7 +244,7 @@ def test_a_picture_that_cannot_be_used_is_explained_in_spanish(spanish, name, ki
     explorer = getattr(W, name)()
     try:
         upload(explorer.controls["upload"], BAD_FILES[kind], f"{kind}.png")
-        shown = explorer.error
+        shown = explorer.error or explorer.info  # a flat or thin picture some explorers can show
     finally:
         explorer.close()
     assert shown and SPANISH_UPLOAD_WORDS.search(shown), shown
@@ -274,13 +277,14 @@ def test_student_error_keeps_the_explorers_own_sentences(spanish):
     finally:
         explorer.close()
     assert student_error("Una frase propia.") == "Una frase propia."
-    assert student_error("`x` must be positive, got -1", core=True).startswith("Este valor no se puede usar")
+    assert student_error(ValueError("`x` must be positive, got -1")).startswith("Este valor no se puede usar")
     try:
         parse_kernel("1 2\n3 4")
     except ValueError as exc:
         assert student_error(exc).startswith("El núcleo debe tener")
         meia_cnn.set_language("en")
-        assert student_error(exc) == str(exc)
+        assert student_error(exc) == "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has 2 rows."
+        assert str(exc) == "the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got 2 rows"
 
 
 # -- words the page writes -------------------------------------------------------------------
@@ -304,7 +308,7 @@ def test_views_carry_the_page_words_in_spanish(spanish, name):
     try:
         words = explorer.view.words
         assert (words["play"], words["pause"], words["stop"], words["repeat"]) == (
-            "Reproducir", "Pausa", "Detener", "Repetir")
+            "Reproducir", "Pausar", "Detener", "Repetir")
         assert words["control"] == "Control de reproducción"
         for control in explorer.controls.values():
             if isinstance(control, W._explorer.Upload):
@@ -350,3 +354,21 @@ def test_no_control_keeps_its_english_words_in_spanish():
     same = {key: text for key, text in english.items()
             if spanish[key] == text and re.search(r"[A-Za-z]{3,}", text)}
     assert same == {}, same
+
+
+def test_an_explorer_imported_in_spanish_speaks_english_after_the_switch():
+    """Titles and accessible names are looked up when an explorer is built, not when its module is imported."""
+    import subprocess
+    import sys
+
+    code = ("import meia_cnn; meia_cnn.set_language('es')\n"
+            "from meia_cnn.widgets import TransposedConvExplorer, PoolingExplorer\n"
+            "meia_cnn.set_language('en')\n"
+            "for cls in (TransposedConvExplorer, PoolingExplorer):\n"
+            "    viz = cls(); print(viz.view.label); print(viz.controls['upload'].description "
+            "if 'upload' in viz.controls else ''); viz.close()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [
+        "Transposed convolution: the flipped kernel sweeping the stretched input", "",
+        "Pooling: every window of the input, the pooled output, and a photo before and after", "Upload image",
+    ]

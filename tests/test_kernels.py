@@ -91,3 +91,14 @@ def test_text_must_be_a_string():
 ])
 def test_common_denominator(values, den):
     assert common_denominator(values) == den
+
+
+@pytest.mark.parametrize("text", ["-2,0 1 0\n0 0 0\n0 0 0", "1 0,5 1\n0 0 0\n0 0 0", "0,25 0,5 0,25\n0 0 0\n0 0 0"])
+def test_a_decimal_comma_in_a_kernel_is_named(text):
+    with pytest.raises(ValueError, match="decimal comma; write decimals with a point"):
+        parse_kernel(text)
+
+
+def test_commas_between_numbers_still_separate_them():
+    assert parse_kernel("1,2,1\n0,0,0\n-1,-2,-1")[2, 1] == -2
+    assert parse_kernel("1, 2, 1\n0, 0, 0\n-1, -2, -1")[0, 1] == 2

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import meia_cnn.widgets as mw
-from meia_cnn.widgets import _explorer
+from meia_cnn.widgets import _assets, _explorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import bench_memory  # noqa: E402
@@ -59,24 +59,28 @@ def _sized_attributes(viz):
 
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_per_explorer_caches_are_bounded(name):
+    """One cache policy: an explorer keeps what it computed in bounded functools.lru_caches, nothing else grows."""
     viz = _browser_drawn(name)()
     try:
         bench_memory.random_changes(viz, 150, seed=3)
         sizes = {k: len(v) for k, v in _sized_attributes(viz).items()}
+        caches = {k: c.cache_info() for k, c in viz._caches.items()}
     finally:
         viz.close()
     too_large = {k: n for k, n in sizes.items() if n > CACHE_BOUND}
     assert not too_large, f"{name} holds more than {CACHE_BOUND} entries in {too_large}"
+    for cache_name, info in caches.items():
+        assert info.maxsize is not None and info.maxsize <= 64 and info.currsize <= info.maxsize, (cache_name, info)
 
 
 #: Module-level caches with no size limit, each keyed by a closed set of names: (module, function, keys).
 CLOSED_KEYS = {
-    ("meia_cnn.widgets._explorer", "esm"): "one entry per shipped .js file (an unknown name raises)",
+    ("meia_cnn.widgets._assets", "esm"): "one entry per shipped .js file (an unknown name raises)",
     ("meia_cnn.data", "_raw_sample"): "one entry per sample picture name (an unknown name raises)",
     ("meia_cnn.architectures", "_summary"): "one entry per network of the registry (names are resolved first)",
     ("meia_cnn.i18n", "_translations"): "one entry per supported language",
 }
-MODULES = ["meia_cnn.widgets._explorer", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.i18n",
+MODULES = ["meia_cnn.widgets._explorer", "meia_cnn.widgets._assets", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.i18n",
            "meia_cnn.kernels", *(f"meia_cnn.explain.{m}" for m in (
                "architecture", "convolution", "feature_maps", "inception", "learn_kernel", "one_by_one",
                "pooling", "sharing", "stride_padding", "template_matching", "training", "transposed", "volume")),
@@ -105,9 +109,9 @@ def test_closed_key_caches_refuse_names_outside_their_set():
     """An unknown name raises before anything is cached, so these caches cannot grow past their sets."""
     from meia_cnn import architectures, data
 
-    for bad in ("no-such-file.js", "../draw.js"):
+    for bad in ("no-such-file.js", "../draw.js", "draw.js"):
         with pytest.raises(ValueError, match="`name` must be a file"):
-            _explorer.esm(bad)
+            _assets.esm(bad)
     before = data._raw_sample.cache_info().currsize
     with pytest.raises((ValueError, KeyError)):
         data.sample_image("no such picture")

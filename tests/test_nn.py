@@ -532,3 +532,25 @@ def test_conv_and_pool_layers_answer_or_refuse(shape, k, stride, padding):
         out = layer.forward(x)
         assert out.shape == (2,) + expected
         assert layer.backward(np.ones_like(out)).shape == x.shape
+
+
+def test_summary_table_speaks_the_current_language():
+    from meia_cnn import i18n
+    from meia_cnn.nn import model as model_module
+
+    net = Sequential([Conv2D(1, 4, 3), ReLU(), Flatten(), Dense(144, 3)])
+    net.build((8, 8, 1))
+    with i18n.using_language("en"):
+        english = net.summary().splitlines()
+        postfix = model_module._progress_postfix({"epoch": 1, "loss": 0.5, "accuracy": 0.9, "val_loss": 0.6})
+    with i18n.using_language("es"):
+        spanish = net.summary().splitlines()
+        postfijo = model_module._progress_postfix({"epoch": 1, "loss": 0.5, "accuracy": 0.9, "val_loss": 0.6})
+    assert english[0].split() == ["layer", "type", "output", "shape", "parameters"]
+    assert spanish[0].split() == ["capa", "tipo", "forma", "de", "salida", "parámetros"]
+    assert english[1].split()[0] == "input" and spanish[1].split()[0] == "entrada"
+    assert english[-1].split() == ["total", "475"] and spanish[-1].split() == ["total", "475"]
+    # the rows between (names, Keras-style layer types, shapes, counts) are the same in both languages
+    assert [line.split() for line in english[2:-1]] == [line.split() for line in spanish[2:-1]]
+    assert postfix == {"loss": "0.500", "accuracy": "0.900", "val_loss": "0.600"}
+    assert postfijo == {"pérdida": "0.500", "exactitud": "0.900", "pérdida_val": "0.600"}

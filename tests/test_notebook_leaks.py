@@ -7,7 +7,8 @@ thing a student has seen so far is gathered: the markdown and code of the
 cells above, their outputs, and the text of every live widget (its state's
 strings: values, descriptions, HTML, options; and its scalar numbers).  The
 test fails when the exercise's solution appears in it: a whole number >= 10
-(written ``1898``, ``1,898`` or ``1 898``) or a shape (``(13, 13, 8)``,
+(written ``1898``, ``1,898`` or ``1 898``), a whole number from 2 to 9
+written as a square size counted in prose ("three see 7×7", "three see $7 \\times 7$") or a shape (``(13, 13, 8)``,
 ``13×13×8``, ``13 \\times 13 \\times 8``, ``13x13x8``).
 
 A planted leak (in markdown, in an output, in a widget) is caught by the same
@@ -81,6 +82,11 @@ def answer_patterns(solution) -> list[re.Pattern]:
         return [re.compile(rf"(?<![\d.]){a}{sep}{b}{sep}{c}(?![\d.])")]
     if isinstance(solution, float) and solution.is_integer():
         solution = int(solution)
+    if isinstance(solution, int) and not isinstance(solution, bool) and 2 <= solution < 10:
+        # a small answer is everywhere as a number (a 5 × 5 kernel, a 7×7 map in a table), but a square size
+        # counted in prose ("three see 7×7") answers a size or receptive-field question
+        counted = r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\b\W+(?:\w+\W+){0,2}?"
+        return [re.compile(rf"{counted}\$?{solution}\s*(?:×|x|\\times)\s*{solution}(?![\d.])", re.I)]
     if isinstance(solution, int) and not isinstance(solution, bool) and abs(solution) >= 10:
         digits = str(abs(solution))
         groups = [digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)][::-1]
@@ -208,5 +214,8 @@ def test_patterns_for_numbers_and_shapes():
     assert find_leaks(["13×13×8"], {"valid/2": (13, 13, 8)})
     assert not find_leaks(["(113, 13, 8)"], (13, 13, 8))
     assert not find_leaks(["7 is small"], 7)          # numbers under 10 are everywhere
+    assert find_leaks(["two see $5 \\times 5$, three see $7 \\times 7$"], 7)   # but a square size counted in prose is
+    assert find_leaks(["three see 7×7"], 7) and not find_leaks(["three see 17×17", "two see 7×70"], 7)
+    assert not find_leaks(["pool4  3×3/2  7×7×832"], 7) and not find_leaks(["8 kernels of $5 \\times 5$"], 5)
     assert not find_leaks(["IPY_MODEL_da104b7e", "x912y"], 104) and not find_leaks(["x912y"], 912)
     assert find_leaks(["$912$ and =912."], 912)

@@ -3,14 +3,19 @@
 nbval runs them with the English ones (`pytest notebooks`); here, without a
 kernel: they are up to date with the English notebooks and the catalogue,
 every paragraph is translated and reviewed (0 untranslated, 0 fuzzy), the
-code is the English code plus the language switch, and the translation tool
+code is the English code plus the language switch with its comments and
+shown text translated (the stored outputs from a run in Spanish), and the
+translation tool
 behaves on small hand-made notebooks.
 """
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import re
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -93,10 +98,108 @@ def test_same_cells_same_code_plus_the_language_switch(pair):
         notes = a.metadata.get("meia", {}).get("instructor_notes", [])
         assert len(b.metadata.get("meia", {}).get("instructor_notes", [])) == len(notes)
         if a.cell_type == "code":
-            assert a.source == b.source, f"{es_path.name} cell {a.id}: code differs"
-            assert a.outputs == b.outputs
+            assert _code_shape(a.source) == _code_shape(b.source), (
+                f"{es_path.name} cell {a.id}: code differs beyond comments and text")
+            assert [o.output_type for o in a.outputs] == [o.output_type for o in b.outputs]
             assert a.execution_count == b.execution_count
     assert es.metadata == en.metadata
+
+
+class _WithoutText(ast.NodeTransformer):
+    """Every string constant emptied; an f-string keeps its replacement fields alone."""
+
+    def visit_Constant(self, node):
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+    def visit_JoinedStr(self, node):
+        fields = [self.visit(v) for v in node.values if isinstance(v, ast.FormattedValue)]
+        return ast.JoinedStr(values=fields)
+
+
+def _code_shape(source):
+    """The code with its comments and the text of its string literals taken out."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    return ast.dump(_WithoutText().visit(tree))
+
+
+def _literals(source):
+    """Every string literal's text (f-strings' fixed text) of a piece of code, in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=IDS)
+def test_only_comments_and_shown_text_are_translated_in_code(pair):
+    """The same code: what differs is a comment or a literal the tool offers for translation,
+    and every literal it leaves alone (a name looked up, an exercise id) is the same."""
+    en_path, es_path = pair
+    en = nbformat.read(en_path, as_version=4)
+    by_id = {c.id: c for c in nbformat.read(es_path, as_version=4).cells}
+    for cell in en.cells:
+        if cell.cell_type != "code":
+            continue
+        spanish = by_id[cell.id].source
+        offered = {text for _, _, text, kind in tn.code_messages(cell.source) if kind == "string literal"}
+        kept = [t for t in tokenize_strings(cell.source) if t not in offered]
+        assert all(t in spanish for t in kept), f"{es_path.name} cell {cell.id}: a literal changed"
+        assert _code_shape(cell.source) == _code_shape(spanish)
+
+
+def tokenize_strings(source):
+    """The string literals of a code cell as written."""
+    try:
+        return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                if t.type == tokenize.STRING]
+    except (tokenize.TokenError, SyntaxError):
+        return []
+
+
+def test_code_messages_of_a_cell():
+    source = ('answer = ...   # a whole number\nprint(f"{n:,} parameters", "done")\n'
+              'check("02.flip", answer)\nx = mc.pad(a, "same", kernel="sobel_x")\n'
+              'table = {"valid/1": (1, 2)}\nfor label, v in (("dense", 1), ("with pooling", 2)):\n'
+              '    print(arch.summary("lenet5")[label])\nname = "vgg16"')
+    found = [(text, kind) for _, _, text, kind in tn.code_messages(source)]
+    assert found == [("# a whole number", "comment"), ('f"{n:,} parameters"', "string literal"),
+                     ('"done"', "string literal"), ('"dense"', "string literal"),
+                     ('"with pooling"', "string literal")]
+    for start, end, text, _ in tn.code_messages(source):
+        assert source[start:end] == text
+
+
+def test_translated_code_keeps_the_code(tmp_path):
+    catalogue = Catalog(locale="es")
+    source = 'n = 3  # three\nprint(f"{n} kernels", "done")'
+    catalogue.add('# three', '# tres', context="x/c/code")
+    catalogue.add('f"{n} kernels"', 'f"{n} núcleos"', context="x/c/code")
+    out, missing = tn.translate_code(source, catalogue, "x/c/code")
+    assert out == 'n = 3  # tres\nprint(f"{n} núcleos", "done")'
+    assert missing == ["x/c/code: '\"done\"'"]
+    assert _code_shape(out) == _code_shape(source)
+    assert _code_shape('print(f"{m} núcleos")') != _code_shape('print(f"{n} kernels")')
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=IDS)
+def test_stored_outputs_are_spanish(pair):
+    """The outputs stored in the Spanish notebook come from a run in Spanish: no printed line
+    of a cell whose printed text is translated is the English one."""
+    en_path, es_path = pair
+    en = {c.id: c for c in nbformat.read(en_path, as_version=4).cells}
+    for cell in nbformat.read(es_path, as_version=4).cells:
+        source = en.get(cell.id)
+        if cell.cell_type != "code" or source is None or not cell.outputs or source.source == cell.source:
+            continue
+        if not any(kind == "string literal" for *_, kind in tn.code_messages(source.source)):
+            continue
+        assert cell.outputs != source.outputs, (
+            f"{es_path.name} cell {cell.id}: English outputs (run "
+            "`python -m tools.translate_notebooks outputs`)")
 
 
 def _without_notes(metadata):
@@ -113,16 +216,26 @@ def test_links_point_to_the_spanish_notebooks(pair):
     _, es_path = pair
     es = nbformat.read(es_path, as_version=4)
     spanish_names = {p.name for p in SPANISH.glob("*.ipynb")}
+    english_names = {f"../{en.name}" for en, _ in PAIRS}  # a link back to the English edition
     for cell in es.cells:
         if cell.cell_type != "markdown":
             continue
         for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", cell.source):
-            assert target in spanish_names, f"{es_path.name} links to {target}"
+            assert target in spanish_names | english_names, f"{es_path.name} links to {target}"
+
+
+def test_the_two_indexes_link_to_each_other():
+    english = "\n".join(c.source for c in nbformat.read(NOTEBOOKS / "00_index.ipynb", as_version=4).cells)
+    spanish = "\n".join(c.source for c in nbformat.read(SPANISH / "00_indice.ipynb", as_version=4).cells)
+    assert "](es/00_indice.ipynb)" in english
+    assert "](../00_index.ipynb)" in spanish
+    assert (SPANISH / "../00_index.ipynb").resolve().exists()
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=IDS)
 def test_equations_and_notation_unchanged(pair):
-    """Every LaTeX expression of the English markdown is in the Spanish markdown."""
+    """Every LaTeX expression of the English markdown is in the Spanish markdown (the words of
+    its ``\\text{}`` translated)."""
     en_path, es_path = pair
     en = nbformat.read(en_path, as_version=4)
     es = nbformat.read(es_path, as_version=4)
@@ -131,9 +244,13 @@ def test_equations_and_notation_unchanged(pair):
         if cell.cell_type != "markdown":
             continue
         math = re.findall(r"\$\$.+?\$\$|\$[^$\n]+\$", cell.source, re.S)
-        translated = by_id[cell.id].source
+        translated = _TEXT_IN_MATH.sub(r"\\text{}", by_id[cell.id].source)
         for expression in math:
-            assert expression in translated, f"{es_path.name} cell {cell.id}: {expression!r} changed"
+            assert _TEXT_IN_MATH.sub(r"\\text{}", expression) in translated, (
+                f"{es_path.name} cell {cell.id}: {expression!r} changed")
+
+
+_TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*\}")
 
 
 def test_terminology_of_the_spanish_edition():
@@ -150,8 +267,17 @@ def test_index_has_a_spanish_english_glossary():
     assert "## Glosario" in text
     for es, en in [("núcleo", "kernel"), ("paso", "stride"), ("relleno", "padding"),
                    ("mapa de características", "feature map"), ("agrupamiento máximo", "max pooling"),
-                   ("módulo Inception", "inception module")]:
+                   ("módulo Inception", "inception module"), ("función de activación", "activation function"),
+                   ("exactitud", "accuracy"), ("tasa de aprendizaje", "learning rate"), ("pérdida", "loss"),
+                   ("entropía cruzada", "cross-entropy"), ("descenso de gradiente", "gradient descent"),
+                   ("retropropagación", "backpropagation"), ("minilote", "mini-batch"),
+                   ("aumento de datos", "data augmentation"), ("dilatación", "dilation"),
+                   ("relleno de salida", "output padding"), ("submuestreo", "subsampling"),
+                   ("agrupamiento promedio global", "global average pooling"), ("equivariancia", "equivariance"),
+                   ("hiperparámetro", "hyperparameter"), ("coincidencia de plantillas", "template matching"),
+                   ("multiplicaciones-acumulaciones (MAC)", "multiply-adds")]:
         assert re.search(rf"^\|[^|\n]*{re.escape(es)}[^|\n]*\|[^|\n]*{re.escape(en)}", text, re.M), (es, en)
+    assert "## Números" in text and "15\u202f500 millones" in text  # the rule for numbers in the text
 
 
 #: Common English words that never occur in Spanish prose.

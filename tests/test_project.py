@@ -50,10 +50,10 @@ def _closure(extra):
     return found
 
 
-def _environment():
+def _environment(path=ROOT / "environment.yml"):
     entries = []
     in_deps = False
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    for line in path.read_text().splitlines():
         stripped = line.split("#", 1)[0].rstrip()
         if not stripped:
             continue
@@ -76,6 +76,12 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     deps, extras = _pyproject()
     env = _environment()
     assert env == {**deps, **{k: v for extra in extras.values() for k, v in extra.items()}}
+
+
+def test_the_image_environment_lists_the_course_and_hub_extras_without_test_tools():
+    deps, _ = _pyproject()
+    image = {**deps, **_closure("course"), **_closure("hub")}
+    assert _environment(ROOT / "binder" / "environment.yml") == image
 
 
 def test_dependencies_are_lower_bounds_only():

@@ -379,7 +379,7 @@ def test_a_spanish_notebook_gives_a_spanish_deck(spanish_deck):
     labels = [m["state"].get("_options_labels") for m in models if m["state"].get("_options_labels")]
     assert ["máximo", "promedio"] in [list(x) for x in labels]
     words = [m["state"]["words"] for m in models if "play" in m["state"].get("words", {})]
-    assert words and words[0]["pause"] == "Pausa"
+    assert words and words[0]["pause"] == "Pausar"
     assert "Agrupamiento" in json.dumps([m["state"].get("description") for m in models], ensure_ascii=False)
 
 
@@ -424,7 +424,7 @@ def test_make_slides_puts_spanish_decks_beside_the_english_ones(tmp_path):
     text = deck.read_text(encoding="utf-8")
     assert '<html lang="es">' in text
     assert re.search(r"<title>04 · [^<]*· diapositivas</title>", text)
-    assert "Mostrar la soluci\\u00f3n" in text and "Show solution" not in text  # the buttons' saved state
+    assert "Ver soluci\\u00f3n" in text and "Show solution" not in text  # the buttons' saved state
     assert "A picture of the live widget" not in text
     assert text.count('class="meia-snapshot-note"') == text.count("Una imagen del widget interactivo")
     assert not _remote(_local_references(text))
@@ -484,6 +484,53 @@ def test_spanish_deck_opens_offline_in_chromium_in_spanish(spanish_deck):
             page.screenshot(path=str(shots / "deck-es-05_agrupamiento-title-1280x720.png"))
         finally:
             browser.close()
+
+
+def test_an_edition_with_no_slide_writes_no_deck(tmp_path):
+    nb = v4.new_notebook(cells=[_cell("md", "# Beyond the lecture", "slide"), _cell("md", "More.", "slide")])
+    for cell in nb.cells:
+        cell.metadata["tags"] = ["optional"]
+    path = tmp_path / "extra.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "decks"
+    (out / "core").mkdir(parents=True)
+    (out / "core" / "extra.slides.html").write_text("a deck from an earlier build")
+    deck, errors = slides.export_notebook(path, out, execute=False, editions=["core", "student", "instructor"])
+    assert errors == [] and deck == out / "extra.slides.html"
+    assert not (out / "core" / "extra.slides.html").exists()
+    assert (out / "instructor" / "extra.slides.html").is_file()
+    only_core = slides.export_notebook(path, out, execute=False, editions=["core"])
+    assert only_core == (None, [])
+
+
+def test_the_index_names_the_notebooks_without_a_core_deck():
+    index = nbformat.read(ROOT / "notebooks" / "00_index.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in index.cells)
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        if not slides.has_slides(slides.edition(nb, "core")):
+            number = path.stem.split("_")[0]
+            assert re.search(rf"\b{number}\b[^\n]*no core deck|no core deck[^\n]*\b{number}\b", text), number
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_make_slides_builds_every_deck_of_every_notebook_in_both_languages(tmp_path):
+    """What `make slides` runs, whole: every notebook, every edition, English and Spanish."""
+    out = tmp_path / "decks"
+    run = subprocess.run([sys.executable, "-m", "tools.slides", "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=3600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "without encryption" not in run.stdout + run.stderr
+    spanish = sorted((ROOT / "notebooks" / "es").glob("*.ipynb"))
+    assert spanish and len(spanish) == len(NOTEBOOKS)
+    for folder, paths in ((out, NOTEBOOKS), (out / "es", spanish)):
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            for kind, sub in slides.EDITIONS.items():
+                deck = (folder / sub if sub else folder) / f"{path.stem}.slides.html"
+                assert deck.is_file() == slides.has_slides(slides.edition(nb, kind)), (deck, kind)
+            assert (folder / f"{path.stem}.slides.html").is_file()
 
 
 @pytest.mark.slow

@@ -23,7 +23,9 @@ def test_output_size_by_hand():
     assert ex.check(9).correct and ex.check(9.0).correct
     assert "equation (3)" in ex.check(3).message            # the convolution's size, (5 + 2 - 3) // 2 + 1
     assert "subtract 2p" in ex.check(11).message             # the padding forgotten
-    assert "2p in total" in ex.check(10).message             # the padding removed once
+    # 10 is the padding removed once and also s·i, "stride 2 doubles the size": neither hint, a neutral one
+    assert "more than one usual mistake" in ex.check(10).message
+    assert "2p in total" not in ex.check(10).message and "multiply" not in ex.check(10).message
     assert "+ (k − 1) + 1" in ex.check(8).message            # the stamp's width off by one
     assert ex.check(12).message.startswith("Not yet: o = s·(i − 1)")
     assert "2 \\cdot (5 - 1) + (3 - 1) + 1 - 2 \\cdot 1 = 9" in ex.solution_text()

@@ -67,13 +67,32 @@ print(json.dumps([result, status('VmHWM:') - before]))
     return result, growth
 
 
-def test_gif_bomb_is_refused_before_decoding_with_bounded_memory(tmp_path):
+def test_gif_bomb_decodes_only_its_first_frame_with_bounded_memory(tmp_path):
     bomb = gif_bomb()
     assert len(bomb) < 40_000  # the 31 KB of the report
     result, growth = measured_load(tmp_path, bomb)
-    assert result == ("the upload is too large: 300 frames of 5000x5000 = 7,500,000,000 pixels, "
-                      "the limit is 40,000,000")
-    assert growth < 64 * MiB, f"refusing the bomb cost {growth / MiB:.0f} MiB"
+    assert result == [1024, 1024, 3]  # frame 0 (25 megapixels, within MAX_PIXELS), downscaled
+    # 300 frames of 5000x5000 would be 7.5 billion pixels; one frame, converted to RGB, costs this much
+    assert growth < 256 * MiB, f"loading the bomb cost {growth / MiB:.0f} MiB"
+
+
+def test_a_gif_with_too_many_frames_is_refused_from_its_headers(tmp_path):
+    bomb = gif_bomb(side=64, frames=data.MAX_FRAMES + 1)
+    result, growth = measured_load(tmp_path, bomb)
+    assert result == f"the upload is too large: {data.MAX_FRAMES + 1:,} frames, the limit is {data.MAX_FRAMES:,} " \
+                     "frames (only the first is shown)"
+    assert growth < 64 * MiB
+
+
+def test_a_long_small_animation_is_not_too_large():
+    # 131 frames of 640x480 in 3 KB: 40.2 million pixels in all, but only the first frame is decoded
+    bomb = gif_bomb(side=640, frames=131)
+    frames = [Image.new("L", (640, 480), v) for v in range(131)]
+    content = _save(frames[0], "GIF", save_all=True, append_images=frames[1:], optimize=False)
+    assert 640 * 480 * 131 > data.MAX_PIXELS
+    image = data.load_image(content, grey=True)
+    assert image.shape == (480, 640) and np.all(image == 0)
+    assert data.load_image(bomb).shape == (640, 640, 3)
 
 
 def test_only_the_first_frame_is_decoded():
@@ -143,9 +162,9 @@ def test_exif_orientation_is_applied(orientation, fmt):
 
 def test_min_size_refuses_images_too_small_for_an_explorer():
     strip = _save(Image.new("L", (10000, 3), 128), "PNG")
-    with pytest.raises(ValueError, match=r"^strip.png is too small: 1024x1 pixels, this needs at least 5x5$"):
+    with pytest.raises(ValueError, match=r"^strip.png is too small: 1024x1 pixels, this needs at least 5x5 \(`min_size`\)$"):
         data.load_image(strip, name="strip.png", min_size=5)
-    with pytest.raises(ValueError, match=r"^the upload is too small: 10x4 pixels, this needs at least 3x6$"):
+    with pytest.raises(ValueError, match=r"^the upload is too small: 10x4 pixels, this needs at least 3x6 \(`min_size`\)$"):
         data.load_image(_save(Image.new("L", (10, 4)), "PNG"), min_size=(6, 3))
     assert data.load_image(_save(Image.new("L", (10, 4)), "PNG"), min_size=(4, 10)).shape == (4, 10)
     with pytest.raises(ValueError, match="`min_size` must be >= 1, got 0"):
@@ -167,7 +186,9 @@ HOSTILE = {
     "random bytes": np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes(),
     "truncated png": _save(Image.fromarray((np.arange(4096) % 251).astype(np.uint8).reshape(64, 64)), "PNG")[:150],
     "png header only": b"\x89PNG\r\n\x1a\n",
-    "gif bomb": gif_bomb(side=3000, frames=50),
+    "gif of too many frames": gif_bomb(side=8, frames=data.MAX_FRAMES + 1),
+    "postscript": b"%!PS-Adobe-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n",
+    "ico": _save(Image.new("RGB", (16, 16)), "ICO"),
     "html": b"<html><script>alert(1)</script></html>",
     "zip": b"PK\x03\x04" + b"\0" * 100,
 }
@@ -194,7 +215,127 @@ def test_a_huge_size_is_refused_before_resizing():
     content = _save(Image.new("L", (4, 3)), "PNG")
     with pytest.raises(ValueError, match=r"`size` asks for too much memory: the resized image would be 100000×100000"):
         data.load_image(content, size=(10**5, 10**5))
-    with pytest.raises(ValueError, match=r"`size` asks for too much memory: the resized image would be 750000×1000000"):
+    with pytest.raises(ValueError, match=r"`size` must be from 1 to 20,000 \(MAX_SIDE\), got 1000000"):
         data.load_image(content, size=10**6)
+    with pytest.raises(ValueError, match=r"`size` must be from 1 to 20,000 \(MAX_SIDE\), got an integer of 401 digits"):
+        data.load_image(content, size=10**400)  # OverflowError before
     with pytest.raises(ValueError, match=r"`size` asks for too much memory"):
         data.sample_image("camera", size=10**6)
+
+
+def png_of_zeros(width, height):
+    """A grey PNG of zeros, written row by row (never holding the pixels): a few hundred KB."""
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    packer = zlib.compressobj(9)
+    row = b"\0" * (width + 1)  # filter byte + one byte per pixel
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def ico_holding(png):
+    """An .ico whose one entry declares 256x256 but holds ``png``."""
+    entry = struct.pack("<BBBBHHII", 0, 0, 0, 0, 1, 32, len(png), 22)
+    return struct.pack("<HHH", 0, 1, 1) + entry + png
+
+
+def test_an_ico_bomb_is_refused_before_pillow_decodes_it(tmp_path):
+    bomb = ico_holding(png_of_zeros(13300, 13300))
+    assert len(bomb) < 1_000_000  # the 714 KB of the report
+    result, growth = measured_load(tmp_path, bomb)
+    assert result == ("the upload is not an image that can be read: its first bytes are not those of "
+                      "PNG, JPEG, GIF, WebP, BMP or TIFF")
+    assert growth < 16 * MiB, f"refusing the bomb cost {growth / MiB:.0f} MiB"  # it was +680 MiB
+
+
+@pytest.mark.parametrize("content", [
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n0 0 moveto showpage\n",
+    b"\xc5\xd0\xd3\xc6" + b"\0" * 60,  # binary EPS
+    b"icns\x00\x00\x00\x08",
+    b"%PDF-1.4\n",
+    b"\x00\x00\x01\x00\x01\x00",  # ICO header
+    b"RIFF\x10\x00\x00\x00WAVEfmt ",  # RIFF, but not WebP
+])
+def test_formats_outside_the_allow_list_never_reach_a_decoder(tmp_path, monkeypatch, content):
+    import PIL.Image
+
+    opened = []
+    monkeypatch.setattr(PIL.Image, "open", lambda *a, **k: opened.append(k) or pytest.fail("opened"))
+    path = tmp_path / "renamed.png"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"^file 'renamed.png' is not an image that can be read: its first bytes"):
+        data.load_image(path)
+    assert not opened
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"])
+def test_each_allowed_format_is_opened_with_the_allow_list(monkeypatch, fmt):
+    import PIL.Image
+
+    real_open, seen = PIL.Image.open, []
+
+    def recording_open(fp, mode="r", formats=None):
+        seen.append(formats)
+        return real_open(fp, mode, formats)
+
+    monkeypatch.setattr(PIL.Image, "open", recording_open)
+    image = data.load_image(_save(Image.new("RGB", (9, 7), (0, 0, 255)), fmt))
+    assert image.shape == (7, 9, 3)
+    assert seen == [[fmt]] and set(data.IMAGE_FORMATS) == {"PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"}
+
+
+def test_one_upload_limit_in_python_and_in_the_page(tmp_path):
+    assert data.MAX_BYTES == 8 * 1024 * 1024
+    content = _save(Image.new("L", (4, 4)), "PNG")
+    too_big = content + b"\0" * (20 * 1024 * 1024 - len(content))  # the 20 MB Python accepted
+    message = r"is too large: 20 MB \(20,971,520 bytes\), the limit is 8 MB \(8,388,608 bytes\)"
+    with pytest.raises(ValueError, match=r"^the upload " + message):
+        data.load_image(too_big)
+    (tmp_path / "big.png").write_bytes(too_big)
+    with pytest.raises(ValueError, match=r"^file 'big.png' " + message):
+        data.load_image(tmp_path / "big.png")
+    at_limit = content + b"\0" * (data.MAX_BYTES - len(content))
+    assert data.load_image(at_limit).shape == (4, 4)  # trailing bytes after IEND are ignored by PNG readers
+
+
+def test_the_explorers_upload_buttons_use_the_same_limit():
+    pytest.importorskip("anywidget")
+    from meia_cnn import widgets
+
+    uploads = []
+    for name in ("ConvolutionExplorer", "PoolingExplorer", "VolumeExplorer", "TemplateMatchingExplorer",
+                 "FeatureMapExplorer"):
+        explorer = getattr(widgets, name, None)
+        if explorer is None:
+            continue
+        upload = explorer().controls.get("upload")
+        if upload is not None:
+            uploads.append(upload.max_bytes)
+    assert uploads and set(uploads) == {data.MAX_BYTES}
+    from meia_cnn.widgets._explorer import Upload
+
+    assert Upload().max_bytes == data.MAX_BYTES
+
+
+def test_only_regular_files_are_read(tmp_path):
+    import os
+    import threading
+
+    (tmp_path / "photos").mkdir()
+    with pytest.raises(ValueError, match=r"^cannot read file 'photos': it is a folder, not an image file"):
+        data.load_image(tmp_path / "photos")
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(pytest.raises(ValueError, data.load_image, fifo)),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "a FIFO blocked load_image"
+    assert "it is not a regular file, not an image file" in str(outcome[0].value)
+    with pytest.raises(ValueError, match=r"^cannot read file 'null': it is not a regular file"):
+        data.load_image("/dev/null")

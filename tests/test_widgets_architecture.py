@@ -7,6 +7,7 @@ import pytest
 
 from meia_cnn import architectures as arch
 from meia_cnn.widgets import ArchitectureExplorer
+from meia_cnn.explain.architecture import COLOURS, LEGEND
 from meia_cnn.widgets import architecture as module
 
 
@@ -23,7 +24,7 @@ def test_defaults_and_controls(viz):
     assert isinstance(name, widgets.Dropdown)
     assert [value for _, value in name.options] == list(arch.names())
     assert name.value == "lenet5" and viz.name == "lenet5"
-    assert viz.summary is arch.summary("lenet5")
+    assert viz.state.summary is arch.summary("lenet5")
     assert viz.view in viz.children and viz.table in viz.children
     assert viz.error == ""
 
@@ -91,8 +92,8 @@ def test_the_largest_network(viz):
 
 
 def test_legend_names_every_kind_of_volume(viz):
-    assert viz.legend_texts == [text for _, text in module._LEGEND]
-    assert [item["colour"] for item in viz.view.scene["legend"]] == [module._COLOURS[k] for k, _ in module._LEGEND]
+    assert viz.legend_texts == [text for _, text in LEGEND]
+    assert [item["colour"] for item in viz.view.scene["legend"]] == [COLOURS[k] for k, _ in LEGEND]
 
 
 def test_every_network_and_detail_one_version_each(viz):
@@ -131,13 +132,6 @@ def test_values_set_from_code_never_raise(viz, name, value):
         return
     if viz.error:
         assert viz.state is state and viz.error in (module.TEXT["choose_network"], module.TEXT["choose_detail"])
-
-
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, viz.table, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
 
 
 @pytest.mark.parametrize("name", arch.names())

@@ -112,7 +112,7 @@ def _check(v):
     assert v.cost == arithmetic.inception_cost(shape, **counts)
     assert v.naive_cost == arithmetic.inception_cost(shape, **counts, reduce=False)
     params, macs, out = reference_cost(shape, counts)
-    assert (v.cost["params"], v.cost["macs"], v.output_shape) == (params, macs, out)
+    assert (v.cost["params"], v.cost["macs"], v.state.output_shape) == (params, macs, out)
     depths = [counts["n1x1"], counts["n3x3"], counts["n5x5"], counts["pool_proj"]]
     assert v.output_depth == sum(depths)
     # the diagram: every box says its filters and its shape
@@ -151,7 +151,7 @@ def _check(v):
 
 
 def test_defaults_are_googlenet_3a(viz):
-    assert viz.output_shape == (28, 28, 256)
+    assert viz.state.output_shape == (28, 28, 256)
     assert viz.cost["params"] == 163_696 and viz.cost["macs"] == 128_049_152
     assert viz.naive_cost["params"] == 387_296
     assert "save 57.7% of the parameters" in viz.readout_text
@@ -185,17 +185,10 @@ def test_values_set_from_code_never_raise(viz, name, value):
         _check(viz)
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
-
-
 def test_with_arguments():
     v = InceptionExplorer((14, 14, 480), 192, 96, 208, 16, 48, 64)  # GoogLeNet's 4a
     try:
-        assert v.output_shape == (14, 14, 512)
+        assert v.state.output_shape == (14, 14, 512)
         assert v.controls["input_depth"].value == 480 and v.controls["n3x3"].value == 208
         _check(v)
     finally:

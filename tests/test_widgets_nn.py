@@ -62,9 +62,9 @@ def _check_maps(v, image, label=None, message=""):
         np.testing.assert_array_equal(got, want)
     p = model.predict(image)
     np.testing.assert_allclose(v.probabilities, p, rtol=1e-5, atol=1e-7)
-    assert v.prediction == int(p.argmax()) and v.label == label
+    assert v.state.network.prediction == int(p.argmax()) and v.label == label
     layer, unit = v.controls["layer"].value, _unit(v)
-    d = v.detail
+    d = v.state.detail
     want = unit_detail(model, net, layer, unit)
     assert (d.layer, d.unit, d.kind) == (layer, unit, want.kind)
     assert d.value == want.value == float(outs[layer][unit])
@@ -111,8 +111,8 @@ def test_every_image(maps, split):
         version, changed = maps.view.version, control.value != index
         control.value = index
         assert maps.view.version == version + changed
-        assert maps.prediction == int(np.argmax(maps.model.predict(X_test[index])))
-        assert f"Image {index} of 450: predicted {maps.prediction}" in maps.readout_text
+        assert maps.state.network.prediction == int(np.argmax(maps.model.predict(X_test[index])))
+        assert f"Image {index} of 450: predicted {maps.state.network.prediction}" in maps.readout_text
     control.value = 17
     _check_maps(maps, X_test[17], int(split[3][17]))
 
@@ -142,7 +142,7 @@ def test_the_conv_detail_is_the_convolution_explorers_arithmetic(maps, split):
     with maps.hold():
         c["layer"].value = 3
         c["row"].value, c["col"].value, c["channel"].value, c["depth"].value = 1, 2, 5, 4
-    d = maps.detail
+    d = maps.state.detail
     window, kernel, products = maps.view.scene["detail"]["grids"]
     assert window["labels"] == [[format_number(v) for v in row] for row in d.inputs[:, :, 4]]
     assert kernel["labels"] == [[format_number(v) for v in row] for row in d.weights[:, :, 4]]
@@ -176,7 +176,7 @@ def test_a_click_in_the_drawing_picks_the_unit(maps, split):
     maps.view._handle_custom_msg({"pick": [2, 1, 3, 6]}, [])  # maxpool2d_1, row 1, col 3, channel 6
     assert maps.view.version == version + 1  # one new scene for the click
     assert (maps.controls["layer"].value, _unit(maps)) == (2, (1, 3, 6))
-    assert maps.detail.kind == "maxpool"
+    assert maps.state.detail.kind == "maxpool"
     _check_maps(maps, split[1][0], int(split[3][0]))
     maps.view._handle_custom_msg({"pick": [7, 0, 0, 9]}, [])  # a vector layer: the index
     assert (maps.controls["layer"].value, _unit(maps)) == (7, (9,))
@@ -217,16 +217,16 @@ def test_own_image_upload(maps, send_upload, upload_files, split):
     dark_on_light[8:32, 12:18] = 20  # a dark stroke on paper: inverted like the digits
     send_upload(maps.controls["upload"], _png(dark_on_light), "one.png")
     assert maps.controls["source"].value == "upload: one.png"
-    assert maps.error.startswith("Showing one.png, inverted")
+    assert maps.info.startswith("Showing one.png, inverted") and maps.error == ""
     expected = 1.0 - load_image(_png(dark_on_light), grey=True, size=(8, 8))
     np.testing.assert_allclose(maps.image[:, :, 0], expected, atol=1e-6)
-    _check_maps(maps, maps.image, None, maps.error)
+    _check_maps(maps, maps.image, None)
     assert "Your image one.png: predicted" in maps.readout_text
     maps.controls["layer"].value = 3  # every control works on the upload
     _check_maps(maps, maps.image, None)
     before = (maps.view.scene, maps.view.version, maps.image)
     send_upload(maps.controls["upload"], upload_files["random"], "noise.bin")
-    assert maps.error.startswith("noise.bin: ") and "not an image" in maps.error and "BytesIO" not in maps.error
+    assert maps.error.startswith("noise.bin is not a picture") and "BytesIO" not in maps.error
     assert (maps.view.scene, maps.view.version) == before[:2]
     np.testing.assert_array_equal(maps.image, before[2])
     maps.controls["source"].value = "test images"  # back to the test set
@@ -343,7 +343,7 @@ def test_a_second_press_while_training_is_ignored_with_a_message():
         assert viz.train() is True
         assert viz.training
         viz.controls["train"].click()  # while the first run is going
-        assert "Already training" in viz.error
+        assert "Already training" in viz.info and viz.error == ""
         assert viz.train() is False
         assert viz.wait(timeout=120)
         assert not viz.training
@@ -436,7 +436,8 @@ def test_pictures_are_the_pixels_an_imaging_library_reads():
 
     from PIL import Image
 
-    from meia_cnn.widgets.feature_maps import _palette, _png
+    from meia_cnn.explain.render import encode_png as _png
+    from meia_cnn.widgets.feature_maps import _palette
 
     rng = np.random.default_rng(8)
     index = rng.integers(0, 256, (17, 35), dtype=np.uint8)

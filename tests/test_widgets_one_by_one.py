@@ -19,15 +19,15 @@ def _check(v):
     """Everything shown agrees with an independent computation and with the core's counts."""
     c, f_count = v.controls["channels"].value, v.controls["filters"].value
     r, col, f = v.controls["row"].value, v.controls["col"].value, v.controls["filter"].value
-    x, w = v.x, v.weights
+    x, w = v.state.input, v.state.weights
     h, wd = x.shape[:2]
     assert x.shape[2] == c and w.shape == (c, f_count)
     # the 1x1 convolution, by hand: every pixel's C values times every kernel's C weights
     expected = np.einsum("hwc,cf->hwf", x, w)
-    np.testing.assert_allclose(v.output, expected)
-    assert v.output_shape == (h, wd, f_count)
+    np.testing.assert_allclose(v.state.output, expected)
+    assert v.state.output_shape == (h, wd, f_count)
     np.testing.assert_array_equal(v.pixel, x[r, col])
-    np.testing.assert_array_equal(v.kernel_weights, w[:, f])
+    np.testing.assert_array_equal(v.state.kernel_weights, w[:, f])
     np.testing.assert_allclose(v.products, x[r, col] * w[:, f])
     assert v.value == pytest.approx(float(np.dot(x[r, col], w[:, f])))
     assert v.value == pytest.approx(expected[r, col, f])
@@ -67,7 +67,7 @@ def _check(v):
 
 
 def test_defaults(viz):
-    assert viz.output_shape == (6, 6, 3)
+    assert viz.state.output_shape == (6, 6, 3)
     assert viz.costs["1x1"] == {"params": 8 * 3 + 3, "macs": 6 * 6 * 3 * 8}
     assert viz.costs["3x3"] == {"params": 9 * 8 * 3 + 3, "macs": 6 * 6 * 3 * 9 * 8}
     _check(viz)
@@ -94,7 +94,7 @@ def test_every_pixel_is_precomputed_as_the_core_gives_it(height, width, channels
     try:
         for k in range(filters):
             v.controls["filter"].value = k
-            x, w = v.x, v.weights
+            x, w = v.state.input, v.state.weights
             expected = np.einsum("hwc,cf->hwf", x, w)
             steps = v.view.scene["steps"]
             assert len(steps) == len(v.state.pixels) == height * width
@@ -142,13 +142,6 @@ def test_values_set_from_code_never_raise(viz, name, value):
         _check(viz)
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
-
-
 def test_fewer_kernels_moves_the_chosen_kernel_back(viz):
     viz.controls["filters"].value = 8
     viz.controls["filter"].value = 7
@@ -166,8 +159,8 @@ def test_own_volume_and_weights():
     try:
         assert v.controls["channels"].value == 5 and v.controls["channels"].max == 5
         assert v.controls["filters"].value == 2 and v.controls["filters"].max == 2
-        assert v.output_shape == (3, 4, 2)
-        np.testing.assert_allclose(v.output, x @ w)
+        assert v.state.output_shape == (3, 4, 2)
+        np.testing.assert_allclose(v.state.output, x @ w)
         v.controls["row"].value = 2
         v.controls["col"].value = 3
         v.controls["filter"].value = 1
@@ -183,7 +176,7 @@ def test_weights_as_a_1x1_kernel_array():
     x = np.ones((2, 2, 3))
     v = OneByOneExplorer(x=x, weights=w)
     try:
-        np.testing.assert_allclose(v.output[0, 0], [0 + 2 + 4, 1 + 3 + 5])
+        np.testing.assert_allclose(v.state.output[0, 0], [0 + 2 + 4, 1 + 3 + 5])
         _check(v)
     finally:
         v.close()
@@ -193,7 +186,7 @@ def test_weights_as_a_1x1_kernel_array():
 def test_sizes(height, width, channels, filters):
     v = OneByOneExplorer(height, width, channels, filters)
     try:
-        assert v.output_shape == (height, width, filters)
+        assert v.state.output_shape == (height, width, filters)
         assert v.controls["row"].max == height - 1 and v.controls["col"].max == width - 1
         _check(v)
     finally:

@@ -11,7 +11,7 @@ from skimage.measure import block_reduce
 from meia_cnn import arithmetic, ops
 from meia_cnn.data import sample_image
 from meia_cnn.widgets._explorer import format_number
-from meia_cnn.widgets.pooling import DEFAULT_INPUT, PHOTO_SIZE, SIZES, STRIDES, TEXT, PoolingExplorer
+from meia_cnn.widgets.pooling import DEFAULT_INPUT, PHOTO_SIZE, SIZES, STRIDES, PoolingExplorer
 
 
 @pytest.fixture
@@ -34,11 +34,11 @@ def _check(v):
     pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
     x = v.image
     oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
-    assert v.output_shape == (oh, ow)
+    assert v.state.output_shape == (oh, ow)
     reduce = np.max if pooling == "max" else np.mean
-    np.testing.assert_allclose(v.output, _hand_pool(x, size, stride, reduce))
+    np.testing.assert_allclose(v.state.output, _hand_pool(x, size, stride, reduce))
     _, indices = ops.max_pool2d(x, size, stride=stride, return_indices=True)
-    np.testing.assert_array_equal(v.indices, indices)
+    np.testing.assert_array_equal(v.state.indices, indices)
     # the steps: one per output cell, the slider counts them from 1 as the readout does
     slider = c["step"]
     n = oh * ow
@@ -57,7 +57,7 @@ def _check(v):
     scene = v.view.scene
     assert scene["input"]["labels"] == [[format_number(a) for a in row] for row in x]
     assert (scene["output"]["rows"], scene["output"]["cols"]) == (oh, ow)
-    assert scene["output"]["labels"] == [[format_number(a) for a in row] for row in v.output]
+    assert scene["output"]["labels"] == [[format_number(a) for a in row] for row in v.state.output]
     assert scene["size"] == size
     here = scene["steps"][step]
     assert here["origin"] == [i * stride, j * stride] and here["cell"] == [i, j]
@@ -73,7 +73,7 @@ def _check(v):
     assert v.equation in text and f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}" in text
     assert f"output {oh} × {ow}" in text
     assert f"Step {step + 1} of {n}:" in text
-    assert f"= {format_number(v.output[i, j])}" in text
+    assert f"= {format_number(v.state.output[i, j])}" in text
     pool = ops.max_pool2d if pooling == "max" else ops.avg_pool2d
     np.testing.assert_allclose(v.photo_output, pool(v.photo, size, stride=stride))
     ph, pw = v.photo.shape
@@ -85,7 +85,7 @@ def _check(v):
 
 
 def test_defaults(viz):
-    assert viz.output_shape == (4, 4)
+    assert viz.state.output_shape == (4, 4)
     assert viz.error == ""
     assert set(viz.controls) == {"pooling", "size", "stride", "step", "play", "photo", "upload"}
     np.testing.assert_array_equal(viz.image, DEFAULT_INPUT)
@@ -146,14 +146,14 @@ def test_window_larger_than_input_in_a_students_words():
     x = np.arange(9.0).reshape(3, 3)
     v = PoolingExplorer(x, size=3, stride=1, pooling="average", photo="moon")
     try:
-        assert v.output_shape == (1, 1) and v.current_value == 4.0
+        assert v.state.output_shape == (1, 1) and v.current_value == 4.0
         _check(v)
         v.controls["size"].value = 4
         assert v.error == "The 4×4 window does not fit in the 3×3 input. Choose a window of at most 3."
         assert v.view.notice == v.error
-        assert v.output_shape == (1, 1)
+        assert v.state.output_shape == (1, 1)
         v.controls["size"].value = 2
-        assert v.error == "" and v.output_shape == (2, 2)
+        assert v.error == "" and v.state.output_shape == (2, 2)
         _check(v)
     finally:
         v.close()
@@ -161,11 +161,11 @@ def test_window_larger_than_input_in_a_students_words():
 
 def test_upload(viz, send_upload, upload_files):
     send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
-    assert viz.error == "Showing mine.png."
+    assert viz.info == "Showing mine.png." and viz.error == ""
     assert viz.photo.shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE)
     _check(viz)
     good = viz.photo
-    for bad, words in (("random", "not an image"), ("huge", "too large|absurd|decompression bomb")):
+    for bad, words in (("random", "not a picture"), ("huge", "too large|cannot be used")):
         version = viz.view.version
         send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
         assert f"{bad}.png" in viz.error and re.search(words, viz.error)
@@ -186,22 +186,6 @@ def test_upload_refused_in_the_browser(viz):
     assert viz.error == "big.jpg is 36 MB: files up to 8 MB can be sent."
 
 
-@pytest.mark.parametrize("name", ["pooling", "size", "stride", "photo", "step", "play"])
-@pytest.mark.parametrize("value", [None, -1, 10**9, "x"])
-def test_values_outside_the_controls_never_raise(viz, name, value):
-    state = viz.state
-    try:
-        viz.controls[name].value = value
-    except Exception:  # noqa: BLE001 - the control itself refused the value: fine
-        return
-    if viz.error:
-        assert viz.error in {TEXT["choose_pooling"], TEXT["choose_photo"],
-                             TEXT["choose_size"].format(lo=1, hi=4), TEXT["choose_stride"].format(lo=1, hi=4)}
-        assert viz.state is state
-    else:
-        _check(viz)
-
-
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(x=np.zeros((10, 4))), ValueError, "at most 9x9"),
     (dict(x=np.zeros((2, 2, 2))), ValueError, "2-D"),
@@ -209,20 +193,13 @@ def test_values_outside_the_controls_never_raise(viz, name, value):
     (dict(size=5), ValueError, "between 1 and 4"),
     (dict(stride=0), ValueError, "between 1 and 4"),
     (dict(size=2.5), TypeError, "`size` must be an int"),
-    (dict(pooling="min"), ValueError, "'max' or 'average'"),
+    (dict(pooling="min"), ValueError, "must be one of 'max', 'average'"),
     (dict(photo="nope"), ValueError, "must be one of"),
     (dict(x=np.ones((2, 2)), size=3), ValueError, "larger than the padded input"),
 ])
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         PoolingExplorer(**kwargs)
-
-
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
 
 
 def test_a_strip_too_thin_for_the_windows_is_refused_up_front(viz, send_upload):

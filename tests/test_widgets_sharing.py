@@ -29,12 +29,12 @@ def _check(v, padding="valid"):
     ctl = v.controls
     i, c, k, f = (ctl[n].value for n in ("input_size", "channels", "kernel_size", "filters"))
     g, conv, dense = _expected(i, c, k, f, padding)
-    assert v.output_shape == (g, g, f)
-    assert v.conv_params == conv == arithmetic.conv_params(c, f, k)
-    assert v.dense_params == dense == arithmetic.dense_params(i * i * c, g * g * f)
-    assert v.ratio == dense / conv
+    assert v.state.output_shape == (g, g, f)
+    assert v.state.conv_params == conv == arithmetic.conv_params(c, f, k)
+    assert v.state.dense_params == dense == arithmetic.dense_params(i * i * c, g * g * f)
+    assert v.state.ratio == dense / conv
     core = parameter_sharing_state(i, c, k, f, padding=padding)
-    np.testing.assert_array_equal(v.conv_matrix, core.conv_matrix)
+    np.testing.assert_array_equal(v.state.conv_matrix, core.conv_matrix)
     scene = v.view.scene
     bars = scene["bars"]["items"]
     assert [b["text"] for b in bars] == [f"{conv:,}", f"{dense:,}"]
@@ -55,8 +55,8 @@ def _check(v, padding="valid"):
 
 def test_defaults(viz):
     assert set(viz.controls) == {"input_size", "channels", "kernel_size", "filters"}
-    assert (viz.conv_params, viz.dense_params) == (448, 44_251_200)
-    assert viz.output_shape == (30, 30, 16)
+    assert (viz.state.conv_params, viz.state.dense_params) == (448, 44_251_200)
+    assert viz.state.output_shape == (30, 30, 16)
     assert "Ratio dense / conv = 98,775×" in viz.readout_text
     _check(viz)
 
@@ -88,18 +88,18 @@ def test_a_kernel_larger_than_the_input_is_said_and_recovers(viz):
     good = viz.view.scene
     viz.controls["input_size"].value = 3
     assert "a 5×5 kernel is larger than the 3×3 input" in viz.error
-    assert viz.view.scene == good and viz.output_shape == (28, 28, 16)
+    assert viz.view.scene == good and viz.state.output_shape == (28, 28, 16)
     viz.controls["input_size"].value = 9
     assert viz.error == "" and viz.view.notice == ""
-    assert viz.output_shape == (5, 5, 16)
+    assert viz.state.output_shape == (5, 5, 16)
     _check(viz)
 
 
 def test_same_padding():
     v = ParameterSharingExplorer(28, 1, 5, 6, padding="same")  # LeNet's first layer, 'same'
     try:
-        assert v.output_shape == (28, 28, 6)
-        assert v.conv_params == 156
+        assert v.state.output_shape == (28, 28, 6)
+        assert v.state.conv_params == 156
         _check(v, padding="same")
         v.controls["input_size"].value = 2  # 'same' padding: any kernel fits
         _check(v, padding="same")
@@ -131,10 +131,3 @@ def test_values_outside_the_controls_never_raise(viz, name, value):
         pass
     assert viz.error == ""  # the sliders clamp what they accept
     _check(viz)
-
-
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None

@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from meia_cnn import arithmetic, ops
-from meia_cnn.explain.stride_padding import input_values
+from meia_cnn.explain.stride_padding import MAX_NUMBERED, input_values
 from meia_cnn.widgets._explorer import PALETTE, format_number
 from meia_cnn.widgets.stride_padding import (
     DILATIONS,
     INPUT_SIZES,
     KERNEL_SIZES,
-    MAX_NUMBERED,
     PADS,
     STRIDES,
     StridePaddingExplorer,
@@ -49,13 +48,13 @@ def _hand_output_size(i, k, s, d, pads):
 def _check(v):
     """The state, the scene sent to the page and the readout, against the core and by hand."""
     i, k, s, d, p, g, pads = _expected(v)
-    assert v.output_shape == (g, g) == (_hand_output_size(i, k, s, d, pads),) * 2
-    assert v.pads == pads
-    padded = v.padded
+    assert v.state.output_shape == (g, g) == (_hand_output_size(i, k, s, d, pads),) * 2
+    assert v.state.pads == pads
+    padded = v.state.padded
     np.testing.assert_array_equal(padded, ops.pad(input_values(i), pads))
     (top, bottom), (left, right) = pads
     assert padded.shape == (i + top + bottom, i + left + right)
-    np.testing.assert_allclose(v.output, ops.conv2d(input_values(i), np.ones((k, k)), stride=s,
+    np.testing.assert_allclose(v.state.output, ops.conv2d(input_values(i), np.ones((k, k)), stride=s,
                                                     padding=p, dilation=d))
     # the steps: one per output cell, the slider counts them from 1
     slider = v.controls["step"]
@@ -69,7 +68,7 @@ def _check(v):
     assert len(taps) == k * k
     assert taps[:, 0].min() == r * s and taps[:, 1].min() == c * s
     assert sorted(set(np.diff(sorted(set(taps[:, 0]))))) in ([], [d])
-    np.testing.assert_allclose(v.output[r, c], padded[taps[:, 0], taps[:, 1]].sum())
+    np.testing.assert_allclose(v.state.output[r, c], padded[taps[:, 0], taps[:, 1]].sum())
     # the scene the page draws
     scene = v.view.scene
     h = padded.shape[0]
@@ -83,7 +82,7 @@ def _check(v):
         assert scene["input"]["labels"] is None
     assert (scene["output"]["rows"], scene["output"]["cols"]) == (g, g)
     if g <= MAX_NUMBERED:
-        assert scene["output"]["labels"][r][c] == format_number(v.output[r, c])
+        assert scene["output"]["labels"][r][c] == format_number(v.state.output[r, c])
     assert scene["kernel"]["span"] == d * (k - 1) + 1
     here = scene["steps"][step]
     assert here["cell"] == [r, c]
@@ -97,11 +96,11 @@ def _check(v):
     assert expected in text  # verbatim, as the notes write it
     assert f"Output: {g} × {g}" in text
     assert f"Step {step + 1} of {g * g}: output G[{r}, {c}]" in text
-    assert f"G[{r}, {c}] = {format_number(v.output[r, c])}, the sum" in text
+    assert f"G[{r}, {c}] = {format_number(v.state.output[r, c])}, the sum" in text
 
 
 def test_defaults(viz):
-    assert viz.output_shape == (3, 3)
+    assert viz.state.output_shape == (3, 3)
     assert viz.error == ""
     assert set(viz.controls) == {"input_size", "kernel_size", "stride", "padding", "pad",
                                  "dilation", "step", "play"}
@@ -177,26 +176,26 @@ def test_same_padding_keeps_the_size_and_full_grows_it(viz):
     for i, s in itertools.product(range(2, 10), range(1, 5)):
         viz.controls["input_size"].value = i
         viz.controls["stride"].value = s
-        assert viz.output_shape[0] == -(-i // s)
+        assert viz.state.output_shape[0] == -(-i // s)
     viz.controls["stride"].value = 1
     viz.controls["padding"].value = "full"
     viz.controls["input_size"].value = 5
-    assert viz.output_shape == (7, 7)
+    assert viz.state.output_shape == (7, 7)
 
 
 def test_impossible_combination_in_a_students_words_and_the_last_good_state(viz):
     viz.controls["input_size"].value = 4
     viz.controls["kernel_size"].value = 3
     viz.controls["step"].value = 2
-    shape, taps, padded = viz.output_shape, viz.taps, viz.padded
+    shape, taps, padded = viz.state.output_shape, viz.taps, viz.state.padded
     viz.controls["kernel_size"].value = 5
     assert viz.error == ("The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. "
                          "Choose a smaller kernel, a larger input, or add zeros with the padding.")
     assert "kernel_size=" not in viz.error and "padding='valid'" not in viz.error
     assert viz.view.notice == viz.error
-    assert viz.output_shape == shape
+    assert viz.state.output_shape == shape
     np.testing.assert_array_equal(viz.taps, taps)
-    np.testing.assert_array_equal(viz.padded, padded)
+    np.testing.assert_array_equal(viz.state.padded, padded)
     viz.controls["kernel_size"].value = 3
     viz.controls["dilation"].value = 2
     assert viz.error.startswith("The kernel does not fit: 3×3 taps 2 cells apart span 5 cells")
@@ -223,14 +222,14 @@ def test_input_one_kernel_too_large_then_back():
 ])
 def test_values_outside_the_controls_never_raise(viz, name, value):
     """Values a control should never hold (set from code) give a message, not an exception."""
-    shape = viz.output_shape
+    shape = viz.state.output_shape
     control = viz.controls[name]
     try:
         control.value = value
     except Exception:  # noqa: BLE001 - the control itself may refuse the value: fine
         pass
     if viz.error:
-        assert viz.output_shape == shape
+        assert viz.state.output_shape == shape
     viz.controls["padding"].value = "valid"
     viz.controls["input_size"].value = 5
     viz.controls["stride"].value = 1
@@ -262,14 +261,26 @@ def test_hold_changes_several_controls_with_one_update(viz, monkeypatch):
         viz.controls["input_size"].value = 8
         viz.controls["stride"].value = 3
         viz.controls["padding"].value = "same"
-        assert calls == [] and viz.output_shape == (3, 3)  # nothing recomputed yet
+        assert calls == [] and viz.state.output_shape == (3, 3)  # nothing recomputed yet
     assert calls == [1] and viz.view.version == version + 1
-    assert viz.output_shape == (3, 3) == (-(-8 // 3),) * 2
+    assert viz.state.output_shape == (3, 3) == (-(-8 // 3),) * 2
     _check(viz)
 
 
-def test_close_closes_every_widget(viz):
-    children = [viz.view, viz.message, *viz.controls.values()]
-    viz.close()
-    assert all(w.comm is None for w in children)
-    assert viz.comm is None
+def test_the_greyed_zeros_slider_shows_the_padding_in_use():
+    from meia_cnn.widgets import StridePaddingExplorer
+
+    sp = StridePaddingExplorer(input_size=5, kernel_size=5)
+    pad = sp.controls["pad"]
+    try:
+        shown = {}
+        for mode in ("valid", "same", "full"):
+            sp.controls["padding"].value = mode
+            shown[mode] = (pad.value, pad.disabled, sp.state.pads[1][0])
+        assert shown == {"valid": (0, True, 0), "same": (2, True, 2), "full": (4, True, 4)}
+        sp.controls["dilation"].value = 3                  # full: K_eff - 1 = 12 zeros, beyond the slider's range
+        assert (pad.value, sp.state.pads[1][0]) == (12, 12)
+        sp.controls["padding"].value = "number"            # back to a chosen number: within the range again
+        assert not pad.disabled and pad.max == 4 and pad.value == 4 and sp.state.pads[1][0] == 4
+    finally:
+        sp.close()

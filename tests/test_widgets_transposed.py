@@ -7,6 +7,8 @@ import pytest
 
 from meia_cnn.explain.transposed import (
     INPUT_PIXEL,
+    KIND_COLOURS,
+    MAX_NUMBERED,
     OUTPUT_PADDING_ZERO,
     input_values,
     kernel_values,
@@ -21,8 +23,6 @@ from meia_cnn.widgets.transposed import (
     DILATIONS,
     INPUT_SIZES,
     KERNEL_SIZES,
-    KIND_COLOURS,
-    MAX_NUMBERED,
     OUTPUT_PADS,
     PADS,
     STRIDES,
@@ -50,7 +50,7 @@ def _check(viz):
     rest = {n: kw[n] for n in ("stride", "padding", "output_padding", "dilation")}
     state = viz.state
     o = conv_transpose_output_size(i, k, **rest)
-    assert state.output_shape == (o, o) == viz.output_shape
+    assert state.output_shape == (o, o) == viz.state.output_shape
     np.testing.assert_array_equal(state.output, conv_transpose2d(input_values(i), kernel_values(k), **rest))
     scene = viz.view.scene
     n = o + kw["dilation"] * (k - 1)
@@ -82,10 +82,10 @@ def _check(viz):
 
 def test_default_is_the_guides_stride_two_picture(viz):
     # 3x3 input, 3x3 kernel, stride 2: spread to 5x5, two zeros around: 9x9, output 7x7
-    assert viz.output_shape == (7, 7)
-    assert viz.stretched.shape == (9, 9)
+    assert viz.state.output_shape == (7, 7)
+    assert viz.state.stretched.shape == (9, 9)
     assert (viz.state.kinds == INPUT_PIXEL).sum() == 9
-    np.testing.assert_array_equal(viz.stretched[2:7:2, 2:7:2], input_values(3))
+    np.testing.assert_array_equal(viz.state.stretched[2:7:2, 2:7:2], input_values(3))
     _check(viz)
 
 
@@ -148,7 +148,7 @@ def test_step_kept_when_it_still_exists_and_clamped_otherwise(viz):
     viz.controls["padding"].value = 1  # 7x7 -> 5x5: 25 steps, step 10 still exists
     assert viz.step == 10 and viz.controls["step"].label == "11 of 25"
     viz.controls["input_size"].value = 1  # 1x1 input, k 3, s 2, p 1: 1x1 output
-    assert viz.output_shape == (1, 1) and viz.step == 0
+    assert viz.state.output_shape == (1, 1) and viz.step == 0
     _check(viz)
 
 
@@ -179,7 +179,7 @@ def test_values_from_code_outside_the_ranges_never_raise(viz, bad):
 def test_constructor_arguments():
     viz = TransposedConvExplorer(input_size=4, kernel_size=2, stride=3, padding=1, output_padding=2, dilation=1)
     try:
-        assert viz.output_shape == (3 * 3 + 1 + 1 - 2 + 2,) * 2
+        assert viz.state.output_shape == (3 * 3 + 1 + 1 - 2 + 2,) * 2
         _check(viz)
     finally:
         viz.close()

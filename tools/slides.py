@@ -55,12 +55,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import html
 import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -284,6 +285,9 @@ _TEMPLATE = r"""
 .reveal .slides section { overflow-y: auto; max-height: 100%; }
 .reveal math[display="block"] { margin: 0.4em 0; font-size: 1.1em; }
 .reveal .jp-RenderedHTMLCommon table { font-size: 0.8em; }
+/* a network's layer table (25 rows for VGG-16) fits one 1280x720 slide */
+.reveal .jp-RenderedHTMLCommon table.meia-architecture { font-size: 0.62em; line-height: 1.1; }
+.reveal table.meia-architecture td, .reveal table.meia-architecture th { padding: 0 0.5em !important; }
 .meia-snapshot { border-left: 4px solid #56B4E9; padding-left: 0.5em; }
 .meia-snapshot .meia-snapshot-note { font-size: 0.55em; color: #555; font-style: italic; }
 .meia-w-row { display: flex; flex-flow: row wrap; gap: 0.4em 1.2em; align-items: center; }
@@ -521,6 +525,47 @@ def _widget_ids(cells: Sequence[Any]) -> list[str]:
     return ids
 
 
+@contextlib.contextmanager
+def kernel_manager(kernel_name: str = "python3") -> Iterator[Any]:
+    """A manager for a local kernel that talks over IPC (Unix sockets), not TCP.
+
+    A kernel started over TCP warns that its traffic is not encrypted; the
+    decks' kernels are local, so their sockets are files in a private
+    temporary folder, removed on exit (TCP where Unix sockets do not exist).
+
+    Parameters
+    ----------
+    kernel_name : str
+        The kernel spec's name.
+
+    Yields
+    ------
+    jupyter_client.AsyncKernelManager
+        Not started; ``nbclient.NotebookClient(nb, km=...)`` starts it.
+
+    Examples
+    --------
+    >>> with kernel_manager() as km:
+    ...     km.transport in ("ipc", "tcp")
+    True
+    """
+    import os
+    import tempfile
+
+    from jupyter_client import AsyncKernelManager
+
+    if os.name != "posix":
+        yield AsyncKernelManager(kernel_name=kernel_name)
+        return
+    # a Unix socket's path is limited to about 100 characters: a short folder in the system's temp
+    folder = Path(tempfile.mkdtemp(prefix="meia-kernel-"))
+    try:
+        yield AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "k"),
+                                 connection_file=str(folder / "k.json"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _run(nb: Any, path: Path, timeout: int, kernel_name: str) -> list[str]:
     """Run every cell of ``nb`` in a fresh kernel; replace widgets by their pictures.
 
@@ -528,12 +573,21 @@ def _run(nb: Any, path: Path, timeout: int, kernel_name: str) -> list[str]:
     """
     from nbclient import NotebookClient
 
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     errors, pictures = [], {}
-    with client.setup_kernel():
+    with kernel_manager(kernel_name) as km:
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, km=km,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        _execute(client, nb, errors, pictures)
+    _replace_widgets(nb, pictures)
+    return errors
+
+
+def _execute(client: Any, nb: Any, errors: list[str], pictures: dict[str, str]) -> None:
+    """Run the code cells of ``nb`` with ``client``; note errors and widget pictures."""
+    # the manager is ours (kernel_manager): stop the kernel and close the client here
+    with client.setup_kernel(cleanup_kc=True):
         for index, cell in enumerate(list(nb.cells)):
             if cell.cell_type != "code":
                 continue
@@ -546,8 +600,6 @@ def _run(nb: Any, path: Path, timeout: int, kernel_name: str) -> list[str]:
                 # pictured right after their cell: later cells may change them
                 pictures.update(_picture(client, nb, ids, errors))
         client.set_widgets_metadata()
-    _replace_widgets(nb, pictures)
-    return errors
 
 
 def _picture(client: Any, nb: Any, ids: Sequence[str], errors: list[str]) -> dict[str, str]:
@@ -789,10 +841,14 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
     title, its edition's name and the notes under widget pictures; the page's
     ``lang`` follows.
 
+    An edition with no slide (a notebook with no core slide has no core
+    deck) writes nothing.
+
     Returns
     -------
-    deck : Path
-        The first edition's deck, e.g. ``out/<name>.slides.html``.
+    deck : Path or None
+        The first edition's deck written, e.g. ``out/<name>.slides.html``
+        (None when no edition has a slide).
     errors : list of str
         Cells that raised while running (their tracebacks are in the deck).
 
@@ -829,6 +885,10 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
         prefix = f"../{ASSETS}" if folder else ASSETS
         exporter = _exporter_class()(prefix=prefix, language=language)
         deck_nb = edition(nb, kind)
+        if not has_slides(deck_nb):
+            # e.g. a notebook with no core slide has no core deck (nor a stale one from an earlier build)
+            (target / f"{path.stem}.slides.html").unlink(missing_ok=True)
+            continue
         title = deck_title(nb, path.stem, kind)
         deck_nb.metadata["title"] = title
         body, _ = exporter.from_notebook_node(
@@ -842,7 +902,30 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
         deck = target / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
         decks.append(deck)
-    return decks[0], errors
+    return (decks[0] if decks else None), errors
+
+
+def has_slides(nb: Any) -> bool:
+    """True when ``nb`` shows at least one slide (a cell that is neither skipped nor a speaker note).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> has_slides(v4.new_notebook(cells=[v4.new_code_cell("x = 1", metadata={"slideshow": {"slide_type": "skip"}})]))
+    False
+    >>> has_slides(v4.new_notebook(cells=[v4.new_markdown_cell("# A")]))
+    True
+    """
+    return any(cell.get("metadata", {}).get("slideshow", {}).get("slide_type") not in ("skip", "notes")
+               for cell in nb.cells)
 
 
 def copy_widget_runtime(out: str | Path) -> Path:
@@ -921,7 +1004,8 @@ def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: boo
     Returns
     -------
     dict of Path to list of str
-        ``{deck: errors}``: each notebook's first deck and the cells that raised.
+        ``{deck: errors}``: each notebook's first deck (the notebook itself when
+        it has no slide) and the cells that raised.
 
     Examples
     --------
@@ -945,9 +1029,11 @@ def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: boo
     for path in notebooks:
         start = time.perf_counter()
         deck, errors = export_notebook(path, out, execute=execute, timeout=timeout, editions=editions)
-        results[deck] = errors
+        written = [kind for kind in editions if (out / EDITIONS[kind] / f"{Path(path).stem}.slides.html").is_file()]
+        results[deck or Path(path)] = errors
         status = f"{len(errors)} cell(s) raised" if errors else "ok"
-        log(f"{deck}  ({time.perf_counter() - start:.1f} s, {status}; editions: {', '.join(editions)})")
+        log(f"{deck or path}  ({time.perf_counter() - start:.1f} s, {status}; "
+            f"editions: {', '.join(written) or 'none (no slide)'})")
         for error in errors:
             log(f"    {error}")
     return results

@@ -1,14 +1,16 @@
 """The Spanish notebooks, built from the English ones and a gettext catalogue.
 
 One source of truth for the code: ``notebooks/es/NN_<nombre>.ipynb`` is
-``notebooks/NN_<name>.ipynb`` with its markdown translated through
-``notebooks/locale/es/LC_MESSAGES/notebooks.po`` and its code cells unchanged.
+``notebooks/NN_<name>.ipynb`` with its markdown, comments and printed text translated through
+``notebooks/locale/es/LC_MESSAGES/notebooks.po`` and its code otherwise unchanged.
 ``make notebooks-es`` runs the two steps::
 
     python -m tools.translate_notebooks update   # English -> .pot -> .po
     python -m tools.translate_notebooks build    # .po -> notebooks/es/*.ipynb
 
-and ``python -m tools.translate_notebooks check`` exits with 1 when
+``python -m tools.translate_notebooks outputs [NN ...]`` stores the
+outputs of a run in Spanish (after a change to a printing cell), and
+``python -m tools.translate_notebooks check`` exits with 1 when
 ``notebooks/es/`` is out of date or a message is untranslated or fuzzy.
 
 The catalogue
@@ -17,7 +19,8 @@ The catalogue
   lines; a fenced diagram or a ``$$`` display with blank lines inside stays
   one block).  A small English edit then re-opens one paragraph, not a whole
   cell, and Babel's fuzzy matching offers the old translation to start from.
-  Blocks with nothing to translate (an equation alone) are copied as they are.
+  Blocks with nothing to translate (an equation alone, unless words sit in its
+  ``\\text{}``) are copied as they are.
 * ``msgctxt`` is ``<notebook>/<cell id>``: stable while cells move, so the
   same paragraph in two cells can be translated twice if needed.  The
   comment above each message says the cell's position and slide type.
@@ -30,13 +33,23 @@ The built notebook
 ------------------
 * Markdown: each paragraph translated (an untranslated or fuzzy one stays
   English, and ``check`` fails); links to other notebooks rewritten to the
-  Spanish file names; other relative links and images pointed one folder up.
-* Code cells: copied unchanged, outputs included (nbval compares them).
+  Spanish file names (a link written ``../NN_<name>.ipynb`` in a translation
+  stays: it leads back to the English edition); other relative links and
+  images pointed one folder up.
+* Code cells: the same code, with its comments and the string literals a
+  student reads (``print`` arguments, f-strings, labels; see
+  :func:`code_messages`) translated through messages of their own,
+  ``msgctxt`` ``<notebook>/<cell id>/code``, each the token as written
+  (``# a whole number``, ``f"{n:,} parameters"``): an f-string's translation
+  keeps its replacement fields.  Names the code looks things up with stay.
+* Outputs: those of a run in the language (nbval compares them):
+  ``python -m tools.translate_notebooks outputs [NN ...]`` runs the built
+  notebooks and stores them; a build keeps them while a cell's translated
+  code is unchanged, and starts a new or changed cell from the English ones.
   One code cell is inserted before the first one: ``meia_cnn.set_language("es")``
   (slide type ``skip``, id ``set-language-es``, the tags of the first code cell
   but nbval's), so every string the package
-  shows afterwards is Spanish and the lecture's own code cells stay identical
-  to the English ones.
+  shows afterwards is Spanish.
 * Cell ids, slide metadata, tags and notebook metadata copied; instructor
   notes translated.
 """
@@ -46,8 +59,10 @@ from __future__ import annotations
 import argparse
 import copy
 import io
+import keyword
 import re
 import sys
+import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,12 +77,15 @@ __all__ = [
     "Status",
     "build",
     "check",
+    "code_messages",
     "extract",
     "language_cell",
     "load_catalogue",
     "main",
     "split_blocks",
     "status",
+    "store_outputs",
+    "translate_code",
     "translate_notebook",
     "update",
 ]
@@ -151,9 +169,24 @@ def split_blocks(source: str) -> list[tuple[str, bool]]:
 _NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\]\([^)]*\)|<[^>]+>|https?://\S+", re.S)
 
 
+_MATH_WORDS = re.compile(r"\\text\{([^{}]*)\}")
+
+
 def _has_prose(block: str) -> bool:
-    """True when a paragraph holds words outside math, code and link targets."""
-    return re.search(r"[A-Za-z]{2,}", _NOT_PROSE.sub(" ", block)) is not None
+    """True when a paragraph holds words outside math, code and link targets, or words in math
+    (``\\text{parameters}``; a name such as ``\\text{conv}`` is left as it is).
+
+    Examples
+    --------
+    >>> _has_prose(r"$$F \\quad \\text{parameters,}$$"), _has_prose(r"$$\\text{conv}(X, K)$$")
+    (True, False)
+    """
+    words = " ".join(w for w in _MATH_WORDS.findall(block) if w.strip() not in _MATH_NAMES)
+    return re.search(r"[A-Za-z]{2,}", _NOT_PROSE.sub(" ", block) + " " + words) is not None
+
+
+#: Words in math that are names, not prose.
+_MATH_NAMES = {"conv", "softmax", "ReLU", "max", "avg"}
 
 
 def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
@@ -169,6 +202,9 @@ def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
             for text, is_paragraph in split_blocks(cell.source):
                 if is_paragraph and _has_prose(text):
                     yield f"{stem}/{cell.id}", text, comment
+        if cell.cell_type == "code":
+            for _, _, text, kind in code_messages(cell.source):
+                yield f"{stem}/{cell.id}/code", text, f"{comment}, {kind}"
         for note in _notes(cell):
             if _has_prose(note):
                 yield f"{stem}/{cell.id}/notes", note, comment + ", instructor note"
@@ -310,6 +346,145 @@ def _translated(catalogue: Catalog, text: str, context: str) -> str | None:
     return str(message.string)
 
 
+# -- code cells: comments and printed text ---------------------------------------------------
+_EXERCISE_ID = re.compile(r"^[rbuRBU]?['\"]\d\d[a-z]?\.\w+['\"]$")
+_KEY_LIKE = re.compile(r"^['\"](?=[a-z0-9_]*[0-9_])[a-z][a-z0-9_]*['\"]$")  # "vgg16", "sobel_x"
+_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+
+
+def _offsets(source: str) -> list[int]:
+    """The offset in ``source`` of the start of each line (1-based rows, as tokenize counts)."""
+    starts = [0, 0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def code_messages(source: str) -> list[tuple[int, int, str, str]]:
+    """The comments and the shown string literals of a code cell.
+
+    A comment with words is a message; so is a string literal that a student
+    reads: an argument of ``print``, an f-string, a label in a tuple or list, a
+    value assigned or put in a dictionary.  Literals the code looks things up
+    with stay as they are: arguments of any other call, keyword arguments,
+    dictionary keys, subscripts, exercise ids and names with a digit or an
+    underscore (``"vgg16"``, ``"sobel_x"``).
+
+    Parameters
+    ----------
+    source : str
+        A code cell's source.
+
+    Returns
+    -------
+    messages : list of (int, int, str, str)
+        ``(start, end, text, kind)``: ``source[start:end] == text``, the
+        token as written (quotes, prefix and ``#`` included); ``kind`` is
+        ``"comment"`` or ``"string literal"``.  Empty when the cell is not
+        plain Python (a magic command).
+
+    Examples
+    --------
+    >>> src = 'x = mc.pad(a, "same")   # pad it\\nprint(f"size: {x.shape}", "done")'
+    >>> [(text, kind) for _, _, text, kind in code_messages(src)]
+    [('# pad it', 'comment'), ('f"size: {x.shape}"', 'string literal'), ('"done"', 'string literal')]
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+    starts = _offsets(source)
+    found: list[tuple[int, int, str, str]] = []
+    # per open bracket: (bracket, "call" / "print" / "subscript" / "group")
+    stack: list[tuple[str, str]] = []
+    significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT,
+                                                       tokenize.INDENT, tokenize.DEDENT)]
+    before: dict[int, tokenize.TokenInfo | None] = {}
+    after: dict[int, tokenize.TokenInfo | None] = {}
+    for i, t in enumerate(significant):
+        before[id(t)] = significant[i - 1] if i else None
+        after[id(t)] = significant[i + 1] if i + 1 < len(significant) else None
+    for t in tokens:
+        start = starts[t.start[0]] + t.start[1]
+        end = starts[t.end[0]] + t.end[1]
+        if t.type == tokenize.COMMENT:
+            if re.search(r"[A-Za-z]{2,}", t.string):
+                found.append((start, end, t.string, "comment"))
+            continue
+        if t.type == tokenize.OP and t.string in "([{":
+            prev = before.get(id(t))
+            follows_value = prev is not None and (
+                (prev.type == tokenize.NAME and not keyword.iskeyword(prev.string))
+                or prev.string in (")", "]") or prev.type == tokenize.STRING)
+            if t.string == "(" and follows_value:
+                role = "print" if prev is not None and prev.string == "print" else "call"
+            elif t.string == "[" and follows_value:
+                role = "subscript"
+            else:
+                role = "group"
+            stack.append((t.string, role))
+            continue
+        if t.type == tokenize.OP and t.string in ")]}":
+            if stack:
+                stack.pop()
+            continue
+        if t.type != tokenize.STRING:
+            continue
+        text = t.string
+        prefix = re.match(r"[A-Za-z]*", text).group(0).lower()
+        body = _FIELD.sub(" ", text) if "f" in prefix else text
+        if (not re.search(r"[A-Za-z]{2,}", body[len(prefix):]) or _EXERCISE_ID.match(text)
+                or _KEY_LIKE.match(text)):
+            continue
+        prev, nxt = before.get(id(t)), after.get(id(t))
+        roles = [role for _, role in stack]
+        call = next((r for r in reversed(roles) if r in ("call", "print")), None)
+        if call == "call" or (roles and roles[-1] == "subscript"):
+            continue
+        if stack and prev is not None and prev.string == "=" and call is not None:
+            continue  # a keyword argument
+        if stack and stack[-1][0] == "{" and nxt is not None and nxt.string == ":":
+            continue  # a dictionary key
+        found.append((start, end, text, "string literal"))
+    return found
+
+
+def translate_code(source: str, catalogue: Catalog, context: str) -> tuple[str, list[str]]:
+    """A code cell with its comments and shown string literals translated.
+
+    Parameters
+    ----------
+    source : str
+    catalogue : babel.messages.catalog.Catalog
+    context : str
+        The messages' context (``<notebook>/<cell id>/code``).
+
+    Returns
+    -------
+    source : str
+        The code, identical but for the translated comments and literals.
+    missing : list of str
+        The comments and literals left in English.
+
+    Examples
+    --------
+    >>> from babel.messages.catalog import Catalog
+    >>> catalogue = Catalog(locale="es")
+    >>> _ = catalogue.add('"done"', '"listo"', context="01_x/c1/code")
+    >>> translate_code('print("done")  # at last', catalogue, "01_x/c1/code")
+    ('print("listo")  # at last', ["01_x/c1/code: '# at last'"])
+    """
+    missing: list[str] = []
+    out = source
+    for start, end, text, _ in reversed(code_messages(source)):
+        translated = _translated(catalogue, text, context)
+        if translated is None:
+            missing.append(f"{context}: {text[:60]!r}")
+            continue
+        out = out[:start] + translated + out[end:]
+    return out, missing[::-1]
+
+
 # -- building ------------------------------------------------------------------------------
 def language_cell(language: str, slide_type: str = "skip", tags: Sequence[str] = ()
                   ) -> nbformat.NotebookNode:
@@ -365,6 +540,8 @@ def _rewrite_links(text: str, names: dict[str, str]) -> str:
             return match.group(0)
         path, sep, anchor = target.partition("#")
         stem = path.removesuffix(".ipynb")
+        if path.endswith(".ipynb") and path.startswith("../") and stem[3:] in names:
+            return match.group(0)  # a link back to the English edition, written for notebooks/<language>/
         if path.endswith(".ipynb") and "/" not in path and stem in names:
             return f"{match.group(1)}{names[stem]}.ipynb{sep}{anchor}"
         return f"{match.group(1)}../{target}"
@@ -373,7 +550,8 @@ def _rewrite_links(text: str, names: dict[str, str]) -> str:
 
 
 def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
-                       names: dict[str, str], language: str = "es"
+                       names: dict[str, str], language: str = "es",
+                       previous: nbformat.NotebookNode | None = None
                        ) -> tuple[nbformat.NotebookNode, list[str]]:
     """One notebook in ``language``.
 
@@ -387,6 +565,11 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
     names : dict of str to str
         English -> translated notebook names, for the links.
     language : str
+    previous : nbformat.NotebookNode, optional
+        The translated notebook as built before: a code cell whose translated
+        source is unchanged keeps its outputs from it (stored from a run in
+        ``language`` by :func:`store_outputs`); other cells get the English
+        outputs.
 
     Returns
     -------
@@ -412,6 +595,7 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
     out = copy.deepcopy(nb)
     missing: list[str] = []
     cells: list[nbformat.NotebookNode] = []
+    old_cells = {c.get("id"): c for c in previous.cells} if previous is not None else {}
     for cell in out.cells:
         if cell.cell_type == "code" and not any(c.cell_type == "code" for c in cells):
             tags = [t for t in cell.metadata.get("tags", []) if not t.startswith("nbval")]
@@ -425,6 +609,14 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
                     missing.append(f"{context}: {note[:60]!r}")
                 notes.append(note if translated is None else translated)
             cell.metadata["meia"][_NOTES_KEY] = notes
+        if cell.cell_type == "code":
+            cell.source, left = translate_code(cell.source, catalogue, f"{stem}/{cell.id}/code")
+            missing += left
+            before = old_cells.get(cell.id)
+            if (cell.outputs and before is not None and before.cell_type == "code"
+                    and before.source == cell.source and before.outputs):
+                cell.outputs = before.outputs
+                cell.execution_count = before.execution_count
         if cell.cell_type == "markdown":
             context = f"{stem}/{cell.id}"
             pieces = []
@@ -451,9 +643,10 @@ def _built(root: Path, language: str) -> tuple[dict[Path, str], list[str]]:
     missing: list[str] = []
     for path in _english(root):
         nb = nbformat.read(path, as_version=4)
-        translated, left = translate_notebook(nb, path.stem, catalogue, names, language)
-        missing += left
         target = _output_dir(root, language) / f"{names[path.stem]}.ipynb"
+        previous = nbformat.read(target, as_version=4) if target.exists() else None
+        translated, left = translate_notebook(nb, path.stem, catalogue, names, language, previous)
+        missing += left
         files[target] = nbformat.writes(translated) + "\n"
     return files, missing
 
@@ -495,6 +688,65 @@ def build(root: Path, language: str = "es") -> list[str]:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
     return missing
+
+
+def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (),
+                  timeout: int = 600) -> list[Path]:
+    """Run the translated notebooks and keep the outputs of a run in ``language``.
+
+    Each translated notebook runs top to bottom in a fresh kernel (started in
+    its folder, with this process's environment); the cells that have
+    outputs stored in the English notebook get the outputs of this run, the
+    others stay without outputs.  :func:`build` keeps them while the cell's
+    translated source does not change.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+    language : str
+    only : sequence of str
+        English notebook names (stems, or their number such as ``"04b"``) to
+        run; all of them when empty.
+    timeout : int
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    written : list of pathlib.Path
+        The translated notebooks whose outputs changed.
+    """
+    from nbclient import NotebookClient
+
+    build(root, language)
+    names = _file_names(root, load_catalogue(root, language))
+    written = []
+    for path in _english(root):
+        if only and path.stem not in only and path.stem.split("_")[0] not in only:
+            continue
+        target = _output_dir(root, language) / f"{names[path.stem]}.ipynb"
+        stored = nbformat.read(target, as_version=4)
+        run = copy.deepcopy(stored)
+        NotebookClient(run, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(target.parent)}}).execute()
+        english = {c.id: c for c in nbformat.read(path, as_version=4).cells}
+        changed = False
+        for cell, ran in zip(stored.cells, run.cells):
+            source = english.get(cell.id)
+            if cell.cell_type != "code" or source is None or not source.outputs:
+                continue
+            outputs = [o for o in ran.outputs if o.output_type != "display_data"
+                       or "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+            for output in outputs:
+                if "execution_count" in output:
+                    output.execution_count = source.execution_count
+            if outputs != cell.outputs:
+                cell.outputs = outputs
+                cell.execution_count = source.execution_count
+                changed = True
+        if changed:
+            target.write_text(nbformat.writes(stored) + "\n", encoding="utf-8")
+            written.append(target)
+    return written
 
 
 @dataclass
@@ -614,7 +866,7 @@ def check(root: Path, language: str = "es") -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``update``, ``build`` or ``check``.
+    """Command line: ``update``, ``build``, ``check`` or ``outputs``.
 
     Parameters
     ----------
@@ -625,7 +877,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     code : int
         0 when all went well; 1 when ``check`` found a problem or ``build``
-        left paragraphs in English.
+        left paragraphs (or comments and printed text of code cells) in English.
 
     Examples
     --------
@@ -648,7 +900,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(prog="python -m tools.translate_notebooks",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["update", "build", "check"])
+    parser.add_argument("command", choices=["update", "build", "check", "outputs"])
+    parser.add_argument("notebooks", nargs="*", help="outputs: the notebooks to run (e.g. 02 04b); all by default")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")
     parser.add_argument("--language", default="es")
     args = parser.parse_args(argv)
@@ -666,6 +919,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in missing:
             print("  " + line)
         return 1 if missing else 0
+    if args.command == "outputs":
+        for path in store_outputs(args.root, args.language, args.notebooks):
+            print(f"{path.relative_to(args.root)}: outputs of a run in {args.language!r} stored")
+        return 0
     problems = check(args.root, args.language)
     for line in problems:
         print(line)

@@ -58,9 +58,11 @@ Not yet: width and height are right; the depth G_d equals the number of kernels,
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from ..classroom import client as _classroom
+from ..i18n import gettext as _
 from . import nb00, nb01, nb02, nb03, nb04, nb04b, nb05, nb06, nb07, nb08, nb09
 # the statuses, Draw and the variant check are also read from here by meia_cnn.widgets.exercise
 from ._model import (CORRECT, INVALID, MAX_ITEMS, MAX_MAGNITUDE, MAX_VARIANT, WAITING, WRONG, Draw, Exercise,
@@ -112,8 +114,13 @@ def get(exercise_id: str) -> Exercise:
     try:
         return EXERCISES[exercise_id]
     except (KeyError, TypeError):
+        # a mistyped id is a student's slip, not a programmer's: the message speaks their language
         known = ", ".join(EXERCISES)
-        raise ValueError(f"`exercise_id` must be one of {known}; got {_short(exercise_id)}") from None
+        message = _("`exercise_id` must be one of {known}; got {got}").format(known=known, got=_short(exercise_id))
+        close = difflib.get_close_matches(str(exercise_id), list(EXERCISES), n=1)
+        if close:
+            message += _(" (did you mean {close!r}?)").format(close=close[0])
+        raise ValueError(message) from None
 
 
 def check(exercise_id: str, answer: Any, *, variant: int = 0) -> Feedback:
@@ -155,7 +162,16 @@ def check(exercise_id: str, answer: Any, *, variant: int = 0) -> Feedback:
     return feedback
 
 
-def prompt(exercise_id: str, *, variant: int = 0) -> str:
+class Prompt(str):
+    """A question as markdown: displayed in a notebook as formatted text (its formulas set), a ``str`` otherwise."""
+
+    __slots__ = ()
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def prompt(exercise_id: str, *, variant: int = 0) -> Prompt:
     """The question of an exercise with the numbers of one variant (markdown).
 
     Parameters
@@ -167,14 +183,15 @@ def prompt(exercise_id: str, *, variant: int = 0) -> str:
 
     Returns
     -------
-    str
+    Prompt
+        A ``str`` that a notebook shows as markdown (the question's formulas set).
 
     Examples
     --------
     >>> prompt("05.pool_params", variant=0)
     'How many trainable parameters does a $2 \\\\times 2$ max pooling layer have?'
     """
-    return get(exercise_id).prompt(variant)
+    return Prompt(get(exercise_id).prompt(variant))
 
 
 def solution(exercise_id: str, *, variant: int = 0) -> Any:

@@ -13,6 +13,7 @@ import hashlib
 import html
 import math
 import numbers
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
@@ -21,7 +22,7 @@ import numpy as np
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 
-__all__ = ["Exercise", "Feedback", "Params", "Draw", "MAX_ITEMS", "MAX_MAGNITUDE", "MAX_VARIANT"]
+__all__ = ["Exercise", "Feedback", "Params", "Draw", "MAX_ITEMS", "MAX_MAGNITUDE", "MAX_VARIANT", "read_text"]
 
 WAITING = "waiting"
 CORRECT = "correct"
@@ -54,7 +55,7 @@ class Feedback:
         What the student reads: starts with ``"Correct"`` when right.
     mistake : str
         Which known mistake the answer matched, for the class view: ``"mistake.N"`` (the Nth of
-        the exercise's ``mistakes``), ``"hint"``, ``"other"``, ``"unreadable"``, ``"table.ROW"``;
+        the exercise's ``mistakes``), ``"several"``, ``"hint"``, ``"other"``, ``"unreadable"``, ``"table.ROW"``;
         ``""`` when right or waiting.
 
     Examples
@@ -228,6 +229,102 @@ def _as_array(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     if np.any(np.abs(arr) > MAX_MAGNITUDE):
         raise _Unreadable(_("the answer has a value that is far too large; no answer here is above 10^15"))
     return arr
+
+
+# -- an answer typed as text (the answer boxes) -------------------------------------------
+_GROUP_SEP = "[,  \u2009\u202f]"
+#: 3,612,672 or 3 612 672 (one separator throughout): a whole number written with thousands separators
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?P<sep>" + _GROUP_SEP + r")\d{3}(?:(?P=sep)\d{3})*")
+#: -2,0 or 1,5: a decimal comma (not three digits after it)
+_DECIMAL_COMMA = re.compile(r"(?<![\d,])[+-]?\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
+
+
+def _plain_numbers(line: str) -> list[str] | None:
+    """The numbers of a line written without brackets (spaces or commas between them), else None."""
+    words = [w for w in re.split(r"[\s,;]+", line.strip()) if w]
+    return words if words and all(_PLAIN_NUMBER.fullmatch(w) for w in words) else None
+
+
+def _number(word: str) -> int | float:
+    return int(word) if re.fullmatch(r"[+-]?\d+", word) else float(word)
+
+
+def read_text(text: str, kind: str, parts: int = 3) -> Any:
+    """An answer typed in a box, as the Python value :meth:`Exercise.check` reads.
+
+    Reads what the kit prints and what a student types: ``3,612,672`` and
+    ``3 612 672`` (thousands), ``16 16 16``, ``16×16×16`` and ``(16, 16, 16)``,
+    the minus sign ``−2``, and an array one row per line (``4 6⏎2 5``).  A
+    decimal comma (``-2,0``, ``1,5``) and a text that could mean two things
+    (``3,612,672`` where three numbers are asked) raise with a sentence for
+    the student instead of a guess.
+
+    Parameters
+    ----------
+    text : str
+        What was typed.
+    kind : {'int', 'number', 'shape', 'array'}
+        The exercise's kind.
+    parts : int
+        How many numbers a 'shape' answer has.
+
+    Returns
+    -------
+    object
+        A number, a tuple or a list of rows; ``...`` for an empty text.
+
+    Raises
+    ------
+    _Unreadable
+        With the sentence for the student.
+
+    Examples
+    --------
+    >>> read_text("3,612,672", "int"), read_text("16×16×16", "shape"), read_text("−2", "number")
+    (3612672, (16, 16, 16), -2)
+    >>> read_text("4 6\\n2 5", "array")
+    [[4, 6], [2, 5]]
+    """
+    import ast
+
+    t = text.strip().replace("\u2212", "-").replace("\u2013", "-")
+    if not t:
+        return Ellipsis
+    t = re.sub(r"\s*(?:×|\\times)\s*", "×", t)
+    t = re.sub(r"(?<=\d)\s*[xX×]\s*(?=[+-]?\d)", ",", t)
+    lines = [line for line in re.split(r"[\n;]", t) if line.strip()]
+    commas = [m.group(0) for line in lines for m in _DECIMAL_COMMA.finditer(line)
+              if kind in ("number", "array", "int") and (kind != "array" or " " in line.strip() or len(lines) == 1)]
+    if commas and not (kind == "array" and t.lstrip().startswith("[")):
+        raise _Unreadable(_(
+            "{text} looks like a decimal comma: write decimals with a point, e.g. {fixed}"
+        ).format(text=repr(commas[0]), fixed=commas[0].replace(",", ".")))
+    thousands = _THOUSANDS.fullmatch(t)
+    if thousands and kind in ("int", "number"):
+        if kind == "number" and thousands.group("sep") == "," and t.count(",") == 1:
+            raise _Unreadable(_(
+                "{text} could be {a} or {b}: write {b} without the comma, or use a decimal point"
+            ).format(text=repr(t), a=t.replace(",", "."), b=t.replace(",", "")))
+        return int(re.sub(_GROUP_SEP, "", t))
+    if thousands and kind == "shape" and len(re.split(_GROUP_SEP, t)) == parts:
+        raise _Unreadable(_(
+            "{text} could be one number, {number}, or {parts} numbers, {tuple}: write the number without "
+            "separators, or the {parts} numbers in brackets"
+        ).format(text=repr(t), number=re.sub(_GROUP_SEP, "", t), parts=parts,
+                 tuple="(" + ", ".join(re.split(_GROUP_SEP, t)) + ")"))
+    rows = [_plain_numbers(line) for line in lines]
+    if all(row is not None for row in rows):
+        values = [[_number(w) for w in row] for row in rows if row]
+        if kind == "array":
+            return values
+        if len(values) == 1:
+            return values[0][0] if len(values[0]) == 1 else tuple(values[0])
+    try:
+        return ast.literal_eval(t.replace("×", ","))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
+        raise _Unreadable(_("{text} is not a number, a tuple or a list of rows").format(text=repr(text.strip())))\
+            from None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -478,7 +575,7 @@ class Exercise:
         -------
         str
         """
-        return _text(self.question, self.params(variant))
+        return tex_thousands(_text(self.question, self.params(variant)))
 
     def solution(self, variant: int = 0) -> Any:
         """The solution, computed by the core.
@@ -508,7 +605,7 @@ class Exercise:
         str
         """
         p = self.params(variant)
-        return self.explain(p, self.solve(p))
+        return tex_thousands(self.explain(p, self.solve(p)))
 
     # -- checking -----------------------------------------------------------
     def read(self, answer: Any, variant: int = 0) -> Any:
@@ -565,14 +662,69 @@ class Exercise:
         if _same(value, sol):
             return Feedback(self.id, CORRECT, _("Correct! {praise}").format(praise=_(self.praise)) if self.praise
                             else _("Correct!"))
-        for i, (wrong, text) in enumerate(self.mistakes):
-            if np.shape(value) == np.shape(wrong(p)) and _same(value, wrong(p)):
-                return Feedback(self.id, WRONG, _not_yet(_text(text, p)), f"mistake.{i}")
+        hints = self.mistake_hints(value, p)
+        if len(hints) == 1:
+            return Feedback(self.id, WRONG, _not_yet(hints[0]), self._mistake_key(value, p))
+        if hints:  # two usual mistakes give this number: naming one would guess
+            return Feedback(self.id, WRONG, _not_yet(_(
+                "more than one usual mistake gives this number; go step by step: {fallback}"
+            ).format(fallback=_text(self.fallback, p))), "several")
         if self.hint is not None:
             hint = self.hint(value, sol, p)
             if hint:
                 return Feedback(self.id, WRONG, _not_yet(hint), "hint")
         return Feedback(self.id, WRONG, _not_yet(_text(self.fallback, p)), "other")
+
+
+    def _mistake_key(self, value: Any, p: Params) -> str:
+        """``"mistake.N"``: the first known mistake that gives ``value`` (for the class view)."""
+        for i, (wrong, _hint) in enumerate(self.mistakes):
+            if np.shape(value) == np.shape(wrong(p)) and _same(value, wrong(p)):
+                return f"mistake.{i}"
+        return "other"
+
+    def mistake_hints(self, value: Any, p: Params) -> list[str]:
+        """The different hints of the known mistakes that give ``value`` (none, one, or several).
+
+        Parameters
+        ----------
+        value : object
+            An answer as :meth:`read` returns it.
+        p : Params
+            The variant's numbers.
+
+        Returns
+        -------
+        list of str
+        """
+        hints: list[str] = []
+        for wrong, text in self.mistakes:
+            mistake = wrong(p)
+            if np.shape(value) == np.shape(mistake) and _same(value, mistake):
+                hint = _text(text, p)
+                if hint not in hints:
+                    hints.append(hint)
+        return hints
+
+
+def tex_thousands(text: str) -> str:
+    """Thousands separators inside math written ``2{,}352``: LaTeX sets a bare comma in math as punctuation ("2, 352").
+
+    Parameters
+    ----------
+    text : str
+        Markdown with ``$...$`` math.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> tex_thousands("$28 \\times 28 \\times 3 = 2,352$ numbers, 1,000 outside")
+    '$28 \\times 28 \\times 3 = 2{,}352$ numbers, 1,000 outside'
+    """
+    return re.sub(r"\$[^$]+\$", lambda m: re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "{,}", m.group(0)), text)
 
 
 def _not_yet(text: str) -> str:

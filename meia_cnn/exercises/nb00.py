@@ -43,7 +43,9 @@ EXERCISES = [
         ).format(k=p.k)),
         kind="int", solve=lambda p: ar.conv_params(3, 1, p.k, bias=False),
         mistakes=((lambda p: ar.conv_params(1, 1, p.k, bias=False),
-                   N_("that is one channel; the kernel has the image's depth, K_d = I_d = 3 (notebook 03)")),),
+                   N_("that is one channel; the kernel has the image's depth, K_d = I_d = 3 (notebook 03)")),
+                  (lambda p: ar.conv_params(3, 1, p.k),
+                   N_("a bias is not a weight: the question asks for the kernel's weights only")),),
         fallback=N_("K_w · K_h · K_d, with K_d equal to the image's depth"),
         explain=lambda p, s: _(
             '${k} \\times {k} \\times 3 = {s}$ weights: equation (2), $K_d = I_d$ (notebook 03).'

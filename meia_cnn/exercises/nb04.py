@@ -13,7 +13,10 @@ from ._model import Exercise
 from ._table import (TABLE_INPUT, TABLE_KERNELS, TABLE_KERNEL_SIZE, check_table, table_draw, table_explain,
                      table_solution)
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "ROUND_DOWN"]
+
+#: The hint for rounding up where equations (3) and (4) round down.
+ROUND_DOWN = N_("equations (3) and (4) round down, ⌊·⌋: a last position where the window does not fit is dropped")
 
 #: The exercises of notebook 04, in the notebook's order.
 EXERCISES = [
@@ -48,7 +51,8 @@ EXERCISES = [
                    ).format(stride=p.stride)),
                   (lambda p: (p.size - p.k) // p.stride, N_("almost: equation (3) adds 1 after the division")),
                   (lambda p: ar.output_size(p.size, p.k, stride=p.stride, padding="same"),
-                   N_("that is with 'same' padding; valid adds no zeros"))),
+                   N_("that is with 'same' padding; valid adds no zeros")),
+                  (lambda p: -(-(p.size - p.k) // p.stride) + 1, ROUND_DOWN)),
         fallback=N_("G_w = ⌊(I_w − K_w)/s⌋ + 1"),
         explain=lambda p, s: _(
             '$G_w = \\lfloor ({size} - {k})/{stride} \\rfloor + 1 = {s}$.'

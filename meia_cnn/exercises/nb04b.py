@@ -73,10 +73,12 @@ EXERCISES = [
             (lambda p: _size(p) + p.p, N_("the padding removes p rows from each side, 2p in total")),
             (lambda p: _size(p) - 1, N_("the last stamp of the kernel is k pixels wide: the formula ends with "
                                      "+ (k − 1) + 1")),
+            (lambda p: p.s * p.i, N_("the stride does not simply multiply the size: the input's pixels land s apart, "
+                                     "s·(i − 1), the last one stamps a whole kernel and the padding trims 2p")),
         ),
         fallback=lambda p: (_(
-            'o = s·(i − 1) + d·(k − 1) + 1 − 2p + a, with s = {s}, i = {i}, k = {k}, p = {p}, d = 1, a = 0'
-        ).format(s=p.s, i=p.i, k=p.k, p=p.p)),
+            'o = s·(i − 1) + (k − 1) + 1 − 2p; first step: s·(i − 1) = {s} · {i_1} = {n}'
+        ).format(s=p.s, i_1=p.i - 1, n=p.s * (p.i - 1))),
         explain=lambda p, s: (_(
             "$o = {s} \\cdot ({i} - 1) + ({k} - 1) + 1 - 2 \\cdot {p} = {s2}$: the input's pixels land {s} apart, the "
             "last one stamps a ${k} \\times {k}$ kernel, and the padding removes {p} row(s) on each side."

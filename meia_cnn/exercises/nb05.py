@@ -13,6 +13,7 @@ from .. import ops
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _matrix_tex, _shape_hint
+from .nb04 import ROUND_DOWN
 
 __all__ = ["EXERCISES"]
 
@@ -39,7 +40,8 @@ EXERCISES = [
                   (lambda p: (ar.pool_output_size(p.size, p.window, stride=1),) * 2 + (p.depth,),
                    lambda p: _(
                        'that is stride 1; with stride {window} the windows do not overlap'
-                   ).format(window=p.window)),),
+                   ).format(window=p.window)),
+                  (lambda p: (-(-(p.size - p.window) // p.window) + 1,) * 2 + (p.depth,), ROUND_DOWN),),
         hint=_shape_hint(N_("pooling keeps the depth (one pooled map per channel)"),
                          N_("use equation (4): O_w = ⌊(I_w − W_w)/s⌋ + 1.")),
         fallback=N_("equation (4) for width and height; the depth does not change"),

@@ -9,9 +9,17 @@ from __future__ import annotations
 from .. import arithmetic as ar
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._model import Exercise, _fmt
+from ._model import Draw, Exercise, _fmt
 
 __all__ = ["EXERCISES"]
+
+def _draw_inception(d: Draw) -> dict:
+    """Another module's numbers: each reduction is narrower than the convolution it feeds."""
+    n3x3, n5x5 = 16 * d.integer(2, 12), 16 * d.integer(2, 8)
+    return {"name": N_("An inception module"), "depth": d.choice((192, 256, 480, 512)),
+            "b": (16 * d.integer(1, 12), 16 * d.integer(1, n3x3 // 16 - 1), n3x3,
+                  16 * d.integer(1, n5x5 // 16 - 1), n5x5, 16 * d.integer(1, 8))}
+
 
 #: The exercises of notebook 06, in the notebook's order.
 EXERCISES = [
@@ -38,8 +46,7 @@ EXERCISES = [
     Exercise(
         id="06.inception_depth", title=N_("Depth of an inception module"),
         defaults={"name": N_("GoogLeNet's inception (3b)"), "depth": 256, "b": (128, 128, 192, 32, 96, 64)},
-        draw=lambda d: {"name": N_("An inception module"), "depth": d.choice((192, 256, 480, 512)),
-                        "b": tuple(16 * d.integer(1, 12) for _ in range(6))},
+        draw=_draw_inception,
         question=lambda p: (_(
             '{name} reads $28 \\times 28 \\times {depth}$ with branches of {b_0} ($1\\times1$), {b_2} ($3\\times3$ '
             'after a reduction to {b_1}), {b_4} ($5\\times5$ after a reduction to {b_3}) and a pool projection of '
@@ -60,7 +67,7 @@ EXERCISES = [
         explain=lambda p, s: f"${p.b[0]} + {p.b[2]} + {p.b[4]} + {p.b[5]} = {s}$.",
     ),
     Exercise(
-        id="06.saving", title=N_("What the reduction saves"),
+        id="06.saving", title=N_("The cost without a reduction"),
         defaults={"size": 28, "depth": 192, "filters": 32, "k": 5, "reduce": 16},
         draw=lambda d: {"size": d.choice((14, 28)), "depth": d.choice((192, 256, 480)),
                         "filters": d.choice((32, 48, 64, 96)), "k": d.choice((3, 5)), "reduce": d.choice((16, 24, 32))},
@@ -77,8 +84,7 @@ EXERCISES = [
                    ).format(depth=p.depth)),
                   (lambda p: ar.conv_macs((p.size, p.size, p.depth), p.filters, p.k),
                    lambda p: _('with same padding the output stays {size} × {size}').format(size=p.size))),
-        fallback=lambda p: (f"H′ · W′ · F · K_h · K_w · C = "
-                            f"{p.size} · {p.size} · {p.filters} · {p.k} · {p.k} · {p.depth}"),
+        fallback=lambda p: _("H′ · W′ · F · K_h · K_w · C; with same padding H′ = W′ = {size}").format(size=p.size),
         explain=lambda p, s: (_(
             "$H' W' F K_h K_w C = {size} \\cdot {size} \\cdot {filters} \\cdot {k} \\cdot {k} \\cdot {depth} = {s}$; "
             "with a 1×1 reduction to {reduce} it is {n}."

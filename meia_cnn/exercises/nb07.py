@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import arithmetic as ar
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._model import Exercise, _fmt
+from ._model import Exercise, Params, _fmt
 
 __all__ = ["EXERCISES"]
 
@@ -50,6 +50,11 @@ def _cnn_params(size: int, convs: tuple, classes: int, *, bias: bool = True, dep
     return total + ar.dense_params(_cnn_flat(size, convs), classes, bias=bias)
 
 
+def _is_ref(p: Params) -> bool:
+    """True when ``p`` keeps the notebook's kernels (only the digits' size changes)."""
+    return ((p.f1, 3), (p.f2, 3)) == REF_CONVS
+
+
 def _ref_flat() -> int:
     return _cnn_flat(REF_INPUT[0], REF_CONVS)
 
@@ -69,6 +74,10 @@ EXERCISES = [
             "The notebook's CNN, fed larger digits of ${size} \\times {size} \\times 1$: conv {f1} kernels $3\\times3$ "
             "(same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many numbers go "
             "into the dense classification layer?"
+        ).format(size=p.size, f1=p.f1, f2=p.f2) if _is_ref(p) else _(
+            "A CNN shaped like the notebook's, fed digits of ${size} \\times {size} \\times 1$: conv {f1} kernels "
+            "$3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many "
+            "numbers go into the dense classification layer?"
         ).format(size=p.size, f1=p.f1, f2=p.f2)),
         kind="int", solve=lambda p: _cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))),
         mistakes=((lambda p: p.size * p.size * p.f2, N_("each 2 × 2 max pooling halves width and height")),
@@ -91,17 +100,21 @@ EXERCISES = [
         draw=lambda d: {"size": d.choice((12, 16, 20, 24, 28, 32)), "f1": d.choice((4, 6, 8, 12)),
                         "f2": d.choice((10, 16, 24, 32))},
         question=lambda p: (_(
-            'How many trainable parameters does that CNN on ${size} \\times {size} \\times 1$ digits have in total '
-            '({f1} and {f2} kernels of $3 \\times 3$, the dense layer to 10 classes, with biases)?'
+            "The notebook's CNN on ${size} \\times {size} \\times 1$ digits: conv {f1} kernels $3\\times3$ (same) → "
+            "max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten → dense layer to 10 classes. "
+            "How many trainable parameters does it have in total, with biases?"
+        ).format(size=p.size, f1=p.f1, f2=p.f2) if _is_ref(p) else _(
+            "A CNN shaped like the notebook's, on ${size} \\times {size} \\times 1$ digits: conv {f1} kernels "
+            "$3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten → dense "
+            "layer to 10 classes. How many trainable parameters does it have in total, with biases?"
         ).format(size=p.size, f1=p.f1, f2=p.f2)),
         kind="int", solve=lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES),
         mistakes=((lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, bias=False),
                    N_("add the biases: one per kernel and one per class")),
                   (lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, depth_one=True),
                    lambda p: _("the second convolution's kernels have depth {f1} (K_d = I_d)").format(f1=p.f1)),),
-        fallback=lambda p: (_(
-            'conv: (3·3·1 + 1)·{f1}, conv: (3·3·{f1} + 1)·{f2}, dense: {n}·10 + 10; pooling has none'
-        ).format(f1=p.f1, f2=p.f2, n=_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))))),
+        fallback=N_("(K_w · K_h · K_d + 1) · F for each convolution (K_d = 1, then the first one's F), "
+                    "n_in · 10 + 10 for the dense layer (n_in: the flattened volume); pooling has none"),
         explain=lambda p, s: (_(
             '${n} + {n2} + {n3} = {s}$; the size of the digits changes only the dense layer.'
         ).format(n=ar.conv_params(1, p.f1, 3), n2=_fmt(ar.conv_params(p.f1, p.f2, 3)),

@@ -10,19 +10,31 @@ from .. import arithmetic as ar
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _fmt, _shape_hint, _whd
+from .nb04 import ROUND_DOWN
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "LENET5_C1", "VGG_KERNEL"]
+
+#: LeNet-5's C1: (kernels, kernel size) (LeCun et al., 1998).
+LENET5_C1 = (6, 5)
+#: VGG's only kernel size (Simonyan and Zisserman, 2015).
+VGG_KERNEL = 3
 
 #: The exercises of notebook 08, in the notebook's order.
 EXERCISES = [
     Exercise(
         id="08.lenet_c1", title=N_("LeNet-5's C1 on a smaller digit"),
         defaults={"size": 28, "filters": 6, "k": 5},
-        draw=lambda d: {"size": d.integer(20, 48), "filters": d.choice((4, 6, 8, 12)), "k": d.choice((3, 5, 7))},
+        draw=lambda d: {"size": d.integer(16, 31), "filters": d.choice((4, 6, 8, 12)), "k": d.choice((3, 5, 7))},
+        # LeNet-5's C1 is 6 kernels of 5x5 (LeCun et al., 1998; architectures.layers("lenet5")):
+        # other numbers make a hypothetical LeNet-like layer, never LeNet-5's own
         question=lambda p: (_(
             "LeNet-5's C1 has {filters} kernels of ${k} \\times {k}$ (valid, stride 1). Fed a ${size} \\times {size} "
             "\\times 1$ image instead of the paper's padded $32 \\times 32$, what is C1's output (width, height, "
             "depth)?"
+        ).format(filters=p.filters, k=p.k, size=p.size) if (p.filters, p.k) == LENET5_C1 else _(
+            "A LeNet-like first layer has {filters} kernels of ${k} \\times {k}$ (valid, stride 1), where LeNet-5's C1 "
+            "has 6 of $5 \\times 5$. Fed a ${size} \\times {size} \\times 1$ image, what is its output (width, "
+            "height, depth)?"
         ).format(filters=p.filters, k=p.k, size=p.size)),
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, 1), p.filters, p.k)),
         template=N_("answer = ...   # (width, height, depth)"),
@@ -46,9 +58,10 @@ EXERCISES = [
         kind="shape", solve=lambda p: _whd(ar.feature_map_shape((p.size, p.size, 3), p.filters, p.k, stride=p.stride)),
         template=N_("answer = ...   # (width, height, depth)"),
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, 3), p.filters, p.k)),
-                   lambda p: _('that is stride 1; this layer jumps {stride} pixels').format(stride=p.stride)),),
+                   lambda p: _('that is stride 1; this layer jumps {stride} pixels').format(stride=p.stride)),
+                  (lambda p: (-(-(p.size - p.k) // p.stride) + 1,) * 2 + (p.filters,), ROUND_DOWN),),
         hint=_shape_hint(N_("the depth is the number of kernels"),
-                         lambda p: f"G_w = ⌊({p.size} − {p.k})/{p.stride}⌋ + 1."),
+                         lambda p: _("G_w = ⌊(I_w − K_w)/s⌋ + 1 with s = {stride}.").format(stride=p.stride)),
         fallback=lambda p: _('equation (3) with s = {stride}').format(stride=p.stride),
         explain=lambda p, s: (_(
             '$\\lfloor ({size} - {k})/{stride} \\rfloor + 1 = {s_0}$: ${s_0} \\times {s_1} \\times {s_2}$.'
@@ -58,9 +71,14 @@ EXERCISES = [
         id="08.vgg_field", title=N_("VGG's stacked kernels"),
         defaults={"n": 3, "k": 3},
         draw=lambda d: {"n": d.integer(2, 6), "k": d.choice((3, 5))},
+        # VGG's convolutions are all 3x3 (Simonyan and Zisserman, 2015): 5x5 makes a hypothetical VGG-like stack
         question=lambda p: (_(
             'VGG stacks ${k} \\times {k}$ convolutions (stride 1) instead of larger kernels. {n} of them in a row: how '
             'wide is the patch of the input that one output unit sees (its receptive field)?'
+        ).format(k=p.k, n=p.n) if p.k == VGG_KERNEL else _(
+            'A VGG-like network stacks ${k} \\times {k}$ convolutions (stride 1; VGG itself uses only $3 \\times 3$). '
+            'Take {n} of them in a row: how wide is the patch of the input that one output unit sees (its receptive '
+            'field)?'
         ).format(k=p.k, n=p.n)),
         kind="int", solve=lambda p: ar.receptive_field([(p.k, 1)] * p.n),
         mistakes=((lambda p: p.k, lambda p: _(

@@ -13,8 +13,12 @@ from .. import ops
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._model import Exercise, _fmt, _matrix_tex, _shape_hint, _whd
+from .nb04 import ROUND_DOWN
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "ALEXNET_POOL"]
+
+#: AlexNet's overlapping max pooling: (window, stride) (Krizhevsky et al., 2012).
+ALEXNET_POOL = (3, 2)
 
 PATCH_09 = np.array([[2.0, 0.0, 1.0],
                      [1.0, 3.0, 0.0],
@@ -51,7 +55,9 @@ EXERCISES = [
         mistakes=((lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, padding="same")),
                    N_("'same' keeps the size only with stride 1; with stride s the output is ⌈I/s⌉")),
                   (lambda p: _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.k, stride=p.stride)),
-                   N_("that is valid padding; 'same' pads so that the output is ⌈I/s⌉"))),
+                   N_("that is valid padding; 'same' pads so that the output is ⌈I/s⌉")),
+                  (lambda p: (p.size // p.stride, p.size // p.stride, p.filters),
+                   N_("'same' rounds up: the output is ⌈I/s⌉, not ⌊I/s⌋"))),
         hint=_shape_hint(N_("the depth is the number of kernels"), N_("with 'same' padding the output is ⌈I_w/s⌉.")),
         fallback=N_("'same' gives ⌈I/s⌉; the depth is the number of kernels"),
         explain=lambda p, s: _(
@@ -78,8 +84,8 @@ EXERCISES = [
                    ).format(f2=p.f2)),),
         hint=_shape_hint(N_("the depth is the number of kernels of the last convolution (pooling keeps it)"),
                          lambda p: (_(
-                             '{size} → {size_k1_1} (conv) → {size_k1_1_2} (pool) → ? (conv) → ? (pool).'
-                         ).format(size=p.size, size_k1_1=p.size - p.k1 + 1, size_k1_1_2=(p.size - p.k1 + 1) // 2))),
+                             '{size} → {size_k1_1} (conv) → ? (pool) → ? (conv) → ? (pool).'
+                         ).format(size=p.size, size_k1_1=p.size - p.k1 + 1))),
         fallback=N_("apply equation (3), then (4), then (3), then (4)"),
         explain=lambda p, s: (_(
             '${size} \\to {size_k1_1} \\to {size_k1_1_2} \\to {size_k1_1_2_k2_1} \\to {s_0}$; depth {f2}: ${s_0} '
@@ -102,7 +108,7 @@ EXERCISES = [
                    lambda p: _("the kernels have the input's depth, {depth}").format(depth=p.depth)),
                   (lambda p: ar.conv_params(3, p.filters, p.k),
                    lambda p: _('the input depth here is {depth}, not 3').format(depth=p.depth))),
-        fallback=lambda p: f"({p.k} · {p.k} · {p.depth} + 1) · {p.filters}",
+        fallback=lambda p: _("(K_w · K_h · K_d + 1) · F, with K_d = {depth}").format(depth=p.depth),
         explain=lambda p, s: (_(
             '$({k} \\cdot {k} \\cdot {depth} + 1) \\times {filters} = {s}$; the ${size} \\times {size}$ does not '
             'matter.'
@@ -112,14 +118,20 @@ EXERCISES = [
         id="09.pool_stride", title=N_("Overlapping pooling"),
         defaults={"size": 55, "window": 3, "stride": 2},
         draw=lambda d: {"size": d.integer(12, 64), "window": d.choice((3, 5)), "stride": 2},
+        # AlexNet pools 3x3 with stride 2 (Krizhevsky et al., 2012, Section 3.4): only those numbers name it
         question=lambda p: (_(
             'Pooling with ${window} \\times {window}$ windows and stride {stride} overlaps (AlexNet pools this way). '
             'On a ${size} \\times {size}$ map, what is the output width (equation (4))?'
+        ).format(window=p.window, stride=p.stride, size=p.size) if (p.window, p.stride) == ALEXNET_POOL else _(
+            'Pooling with ${window} \\times {window}$ windows and stride {stride} overlaps (wider than AlexNet\'s '
+            '$3 \\times 3$ windows with stride 2). On a ${size} \\times {size}$ map, what is the output width '
+            '(equation (4))?'
         ).format(window=p.window, stride=p.stride, size=p.size)),
         kind="int", solve=lambda p: ar.pool_output_size(p.size, p.window, stride=p.stride),
         mistakes=((lambda p: ar.pool_output_size(p.size, p.window),
                    lambda p: _('that is stride {window}; here s = {stride}').format(window=p.window, stride=p.stride)),
-                  (lambda p: (p.size - p.window) // p.stride, N_("equation (4) adds 1 after the division"))),
+                  (lambda p: (p.size - p.window) // p.stride, N_("equation (4) adds 1 after the division")),
+                  (lambda p: -(-(p.size - p.window) // p.stride) + 1, ROUND_DOWN)),
         fallback=N_("O_w = ⌊(I_w − W_w)/s⌋ + 1"),
         explain=lambda p, s: _(
             '$\\lfloor ({size} - {window})/{stride} \\rfloor + 1 = {s}$.'

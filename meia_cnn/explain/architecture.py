@@ -10,13 +10,29 @@ height proportional to the feature map's side ``H``, its width growing with
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from .. import architectures
+from .._validation import as_bool, shape_text
+from ..i18n import TranslatedText, option_label
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from .render import PALETTE
 
-__all__ = ["ArchitectureState", "Volume", "architecture_state", "layout", "volumes"]
+__all__ = [
+    "ArchitectureScene",
+    "ArchitectureState",
+    "COLOURS",
+    "LEGEND",
+    "Volume",
+    "architecture_scene",
+    "architecture_state",
+    "layout",
+    "volumes",
+]
 
 #: Kinds of rows drawn as volumes (response normalisation, dropout and
 #: softmax keep their input's shape and would only repeat a box).
@@ -172,7 +188,7 @@ def architecture_state(name: str, *, detail: bool = False) -> ArchitectureState:
     vols = volumes(summary)
     boxes = layout(vols)
     has_paper = tuple(summary.paper_columns) != tuple(architectures.DEFAULT_COLUMNS)
-    use_paper = bool(detail) and has_paper
+    use_paper = as_bool(detail, "detail") and has_paper
     table = summary.to_html(summary.paper_columns if use_paper else None)
     return ArchitectureState(
         summary=summary,
@@ -180,3 +196,101 @@ def architecture_state(name: str, *, detail: bool = False) -> ArchitectureState:
                       for (label, s, kind), box in zip(vols, boxes)),
         has_paper_columns=has_paper, detail=use_paper, table=table,
     )
+
+
+# -- the scene: everything the page draws and writes ---------------------------------------------
+#: The colour of each kind of layer, and the legend's entries.
+COLOURS = {
+    "input": PALETTE["grey"],
+    "conv": PALETTE["blue"],
+    "subsample": PALETTE["orange"],
+    "maxpool": PALETTE["orange"],
+    "avgpool": PALETTE["orange"],
+    "inception": PALETTE["green"],
+    "dense": PALETTE["purple"],
+    "rbf": PALETTE["purple"],
+}
+LEGEND = (("input", N_("input")), ("conv", N_("convolution")), ("maxpool", N_("pooling / subsampling")),
+          ("inception", N_("inception module")), ("dense", N_("fully connected")))
+
+SCENE_TEXT = TranslatedText({
+    "diagram_title": N_("{title}: height ∝ H, width ∝ log₂ D"),
+    "diagram_label": N_("The volumes of {title}, one box per layer output from the input to the output: "
+                      "height proportional to the side H, width growing with log₂ of the depth D."),
+    "line_network": N_("<div><b>{title}</b>: {depth} layers with weights, input {shape} → output {out}</div>"),
+    "line_totals": N_("<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>"),
+    "line_totals_trainable": N_("<div>parameters: <b>{params}</b> ({trainable} trainable); "
+                              "multiply-adds: <b>{macs}</b></div>"),
+    # {share} carries its own "%" (a "%" in a message reads as an old-style format to gettext's tools)
+    "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} of all)</div>"),
+    "line_paper": N_("<div>The table shows the paper's own columns.</div>"),
+})
+
+
+class ArchitectureScene(TypedDict):
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    title : str
+    label : str
+    legend : list[dict[str, str]]
+    extent : float
+    tallest : float
+    boxes : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in ArchitectureScene.__annotations__
+    True
+    """
+
+    title: str
+    label: str
+    legend: list[dict[str, str]]
+    extent: float
+    tallest: float
+    boxes: list[dict[str, Any]]
+    readout: str
+
+
+def architecture_scene(state: ArchitectureState) -> ArchitectureScene:
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`ArchitectureScene`).
+
+    Parameters
+    ----------
+    state : ArchitectureState
+
+    Returns
+    -------
+    ArchitectureScene
+
+    Examples
+    --------
+    >>> architecture_scene(architecture_state("lenet5"))["title"]
+    'LeNet-5 (LeCun et al. 1998): height ∝ H, width ∝ log₂ D'
+    """
+    s = state.summary
+    largest = s.largest
+    totals = SCENE_TEXT["line_totals_trainable"] if s.trainable_params != s.total_params else SCENE_TEXT["line_totals"]
+    readout = (
+        SCENE_TEXT["line_network"].format(title=html.escape(option_label(s.key)), depth=s.depth,
+                                    shape=shape_text(s.input_shape), out=shape_text(s.output_shape))
+        + totals.format(params=f"{s.total_params:,}", trainable=f"{s.trainable_params:,}",
+                        macs=f"{s.total_macs:,}")
+        + SCENE_TEXT["line_largest"].format(name=html.escape(largest.name), params=f"{largest.params:,}",
+                                      share=f"{100.0 * largest.params / s.total_params:.0f} %")
+        + (SCENE_TEXT["line_paper"] if state.detail else "")
+    )
+    scene: ArchitectureScene = {
+        "title": SCENE_TEXT["diagram_title"].format(title=option_label(s.key)),
+        "label": SCENE_TEXT["diagram_label"].format(title=option_label(s.key)),
+        "legend": [{"colour": COLOURS[kind], "text": _(text)} for kind, text in LEGEND],
+        "extent": state.extent,
+        "tallest": max(v.height for v in state.volumes),
+        "boxes": [{"label": _(v.label), "shape": shape_text(v.shape), "colour": COLOURS[v.kind],
+                   "x": v.x, "width": v.width, "height": v.height} for v in state.volumes],
+        "readout": readout,
+    }
+    return scene

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
+from .._validation import as_float_array, as_int, check_elements
 from ..nn.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
 from ..nn.losses import softmax
 from ..nn.model import Sequential
@@ -95,6 +96,8 @@ def tile_layout(shape: tuple[int, ...], ncols: int | None = None) -> tuple[int, 
     >>> tile_layout((8, 8, 8)), tile_layout((4, 4, 16)), tile_layout((64,)), tile_layout((3, 3, 3))
     ((2, 4), (4, 4), (4, 16), (1, 3))
     """
+    shape = tuple(as_int(v, "shape", minimum=0) for v in shape)
+    ncols = None if ncols is None else as_int(ncols, "ncols")
     if len(shape) == 1:
         k = int(shape[0])
         width = max(1, min(k, VECTOR_ROW))
@@ -132,7 +135,12 @@ def tile_channels(maps: ArrayLike, ncols: int | None = None, gap: int = 1) -> ND
     >>> tile_channels(np.arange(3.0), ncols=2).shape
     (1, 3)
     """
-    arr = np.asarray(maps, dtype=np.float64)
+    arr = as_float_array(maps, "maps", allow_nan=True).astype(np.float64, copy=False)
+    gap = as_int(gap, "gap", minimum=0)
+    if arr.ndim == 3:
+        rows, cols = tile_layout(arr.shape, ncols)
+        h, w = arr.shape[0] + gap, arr.shape[1] + gap
+        check_elements((rows * h, cols * w), name="gap" if gap > max(arr.shape[:2]) else "maps", what="the tiles")
     if arr.ndim == 1:
         rows, width = tile_layout(arr.shape)
         out = np.full(rows * width, np.nan)
@@ -553,8 +561,16 @@ def layer_scales(model: Sequential, X: ArrayLike, *, sample: int = 256) -> tuple
     [True, False, False]
     """
     batch, _ = model._batch(X, "X")
+    sample = as_int(sample, "sample")
     out = []
-    for values in model.forward_all(batch[:sample]):
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            outputs = model.forward_all(batch[:sample])
+        except ValueError as exc:  # a layer refused what the one before it gave
+            if "finite" not in str(exc):
+                raise
+            raise ValueError("the values of `X` are too large: the network's values are no longer finite") from None
+    for values in outputs:
         a = np.abs(np.asarray(values, dtype=np.float64))
         top = float(np.percentile(a, 99.5)) or float(a.max()) or 1.0
         out.append((bool(np.min(values) < 0), top))

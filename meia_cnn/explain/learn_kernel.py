@@ -9,7 +9,9 @@ image filtered with the kernel of that step beside the target.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,8 +21,10 @@ from ..ops import conv2d
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
+from .render import PALETTE, colours, format_number, png_bytes
 
-__all__ = ["TEXT", "LearnKernelState", "learn_kernel_state"]
+__all__ = ["TEXT", "LearnKernelScene", "LearnKernelState", "learn_kernel_pictures", "learn_kernel_scene",
+           "learn_kernel_state"]
 
 # -- what a student reads (one place) ---------------------------------------------------
 TEXT = TranslatedText({
@@ -154,3 +158,137 @@ def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int
         target=run.targets[0],
         found_at=int(found[0]) if found.size else None,
     )
+
+
+# -- the scene: everything the page draws and writes ---------------------------------------------
+
+
+SCENE_TEXT = TranslatedText({
+    "kernel_title": N_("kernel K at this step"),
+    "true_title": N_("Sobel (the goal)"),
+    "kernel_label": N_("The kernel's numbers at the current step, beside the Sobel kernel's numbers."),
+    "loss_title": N_("loss L at each step (log scale)"),
+    "loss_label": N_("The loss at every step, on a log scale; a dot marks the current step."),
+    "pictures_title": N_("image ∗ K   |   image ∗ Sobel"),
+    "pictures_label": N_("The first random image filtered with the kernel of the current step, beside the "
+                       "same image filtered with the Sobel kernel."),
+    "setup": N_("<div>Gradient descent on L = mean of (conv2d(X, K) − Y)² over {samples} random "
+              "{size}×{size} images X and their Sobel outputs Y; learning rate η = {lr}, seed {seed}.</div>"),
+    "step_line": "<div>{text}</div>",
+})
+
+
+class LearnKernelScene(TypedDict):
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    kernel : dict[str, Any]
+    loss : dict[str, Any]
+    pictures : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in LearnKernelScene.__annotations__
+    True
+    """
+
+    kernel: dict[str, Any]
+    loss: dict[str, Any]
+    pictures: dict[str, Any]
+    steps: list[dict[str, Any]]
+    readout: str
+
+
+def learn_kernel_scene(state: LearnKernelState) -> LearnKernelScene:
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`LearnKernelScene`).
+
+    Parameters
+    ----------
+    state : LearnKernelState
+
+    Returns
+    -------
+    LearnKernelScene
+
+    Examples
+    --------
+    >>> scene = learn_kernel_scene(learn_kernel_state(learning_rate=0.1, steps=5, seed=0))
+    >>> len(scene["steps"]), scene["loss"]["xticks"]
+    (6, [[0, '0'], [5, '5']])
+    """
+    run = state.run
+    truth = run.true_kernel
+    limit = float(max(np.abs(truth).max(), 1e-12))
+    kernel_range: dict[str, Any] = dict(cmap="PuOr_r", vmin=-limit, vmax=limit)
+    logs = [float(v) for v in state.log_losses]
+    lo, hi = math.floor(min(logs)), math.ceil(max(logs))
+    if hi <= lo:
+        hi = lo + 1
+    every = max(1, math.ceil((hi - lo) / 5))
+    yticks = [[v, _power_text(v)] for v in range(lo, hi + 1, every)]
+    kh = truth.shape[0]
+    # every step's kernel coloured in one call (the colour map is set up once)
+    all_colours = colours(np.concatenate(list(run.kernels), axis=0), **kernel_range)
+    steps = []
+    for t in range(run.steps + 1):
+        steps.append({
+            "labels": [[format_number(v, 2) for v in row] for row in run.kernels[t]],
+            "colours": all_colours[t * kh:(t + 1) * kh],
+            "point": [t, logs[t]],
+            "readout": SCENE_TEXT["step_line"].format(text=state.texts[t]),
+        })
+    h, w = state.target.shape
+    scene: LearnKernelScene = {
+        "kernel": {
+            "size": int(truth.shape[0]), "title": SCENE_TEXT["kernel_title"], "true_title": SCENE_TEXT["true_title"],
+            "true_labels": [[format_number(v) for v in row] for row in truth],
+            "true_colours": colours(truth, **kernel_range), "label": SCENE_TEXT["kernel_label"],
+        },
+        "loss": {
+            "points": [[t, v] for t, v in enumerate(logs)], "xrange": [0, max(run.steps, 1)],
+            "yrange": [lo, hi], "yticks": yticks,
+            "xticks": [[0, "0"], [run.steps, str(run.steps)]],
+            "title": SCENE_TEXT["loss_title"], "label": SCENE_TEXT["loss_label"],
+            "colour": PALETTE["blue"],
+        },
+        "pictures": {
+            "rows": int(h), "cols": int(w), "title": SCENE_TEXT["pictures_title"],
+            "label": SCENE_TEXT["pictures_label"],
+        },
+        "steps": steps,
+        "readout": SCENE_TEXT["setup"].format(samples=run.images.shape[0], size=run.images.shape[1],
+                                        lr=f"{run.learning_rate:g}", seed=run.seed),
+    }
+    return scene
+
+
+def _power_text(exponent: int) -> str:
+    """``10`` to an integer power, with superscript digits: ``10⁻³``."""
+    table = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return "10" + str(exponent).translate(table)
+
+
+def learn_kernel_pictures(state: LearnKernelState) -> dict[str, bytes]:
+    """The first image filtered with every step's kernel (one PNG strip, top to bottom) and with Sobel.
+
+    Parameters
+    ----------
+    state : LearnKernelState
+
+    Returns
+    -------
+    dict of str to bytes
+        ``"outputs"`` and ``"target"``.
+
+    Examples
+    --------
+    >>> sorted(learn_kernel_pictures(learn_kernel_state(steps=2)))
+    ['outputs', 'target']
+    """
+    limit = float(max(np.abs(state.target).max(), 1e-12))
+    strip = np.concatenate(list(state.predictions), axis=0)  # ((T + 1) H', W')
+    return {"outputs": png_bytes(strip, cmap="PuOr_r", vmin=-limit, vmax=limit),
+            "target": png_bytes(state.target, cmap="PuOr_r", vmin=-limit, vmax=limit)}

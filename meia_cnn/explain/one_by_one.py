@@ -10,15 +10,22 @@ volume (:mod:`meia_cnn.arithmetic`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int
+from .._validation import as_float_array, as_int, check_steps
+from ..i18n import TranslatedText, format_count
+from ..i18n import gettext_noop as N_
 from ._frozen import frozen
+from .render import PALETTE, colour_indices, colour_names, colours, format_number
 
-__all__ = ["OneByOnePixel", "OneByOneState", "one_by_one_state"]
+__all__ = ["OneByOnePixel", "OneByOneScene", "OneByOneState", "number", "one_by_one_scene", "one_by_one_state"]
+
+#: A number as written in the columns and the readout.
+number = format_number
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,6 +141,7 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
         raise ValueError(f"`weights` must have one row per input channel: x has C={c}, "
                          f"weights has shape {w.shape}")
     f_count = w.shape[1]
+    check_steps(h * wd, 2 * c, name="x", value=arr.shape)
     r, cc, f = (as_int(v, n, minimum=0) for v, n in ((row, "row"), (col, "col"), (kernel, "kernel")))
     for name, value, size in (("row", r, h), ("col", cc, wd), ("kernel", f, f_count)):
         if value >= size:
@@ -154,3 +162,170 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
     here = pixels[r * wd + cc]
     return OneByOneState(input=x_, weights=w_, output=out_, row=r, col=cc, kernel=f, pixel=here.pixel,
                          kernel_weights=kw, products=here.products, value=here.value, costs=costs, pixels=pixels)
+
+
+# -- the scene: everything the page draws and writes ---------------------------------------------
+
+
+SCENE_TEXT = TranslatedText({
+    "formula": N_("y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
+                "(the same {c} weights at every one of the {pixels} pixels)"),
+    "sum": "Σ = {v}",
+    "head_one": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)"),
+    "head_many": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; "
+                  "height and width kept)"),
+    "input_label": N_("input {h}×{w}×{c}"),
+    "kernel_label": N_("kernel {k}: 1×1×{c}"),
+    "output_label": N_("output {h}×{w}×{f}"),
+    "volumes_label": N_("The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
+                      "its depth; kernel {k}, 1 by 1 by {c}; the output volume {h} by {w} by {f}."),
+    "columns_label": N_("Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products."),
+    "params": N_("parameters"),
+    "macs": N_("multiply-adds"),
+    "bars_label": N_("Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output."),
+    "line_one": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
+                 "{h}×{w}×1 (height and width kept, the depth becomes F).</div>"),
+    "line_many": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
+                  "{h}×{w}×{f} (height and width kept, the depth becomes F).</div>"),
+    "dot": N_("<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
+            "{terms} = <b>{v}</b> (bias 0).</div>"),
+    "params_line": N_("<div>Parameters (weights + biases) for output depth F = {f}: "
+                    "1×1: 1·1·{c}·{f} + {f} = {p1}; 3×3: 3·3·{c}·{f} + {f} = {p3} (×{r3}); "
+                    "5×5: 5·5·{c}·{f} + {f} = {p5} (×{r5}).</div>"),
+    "macs_line": N_("<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
+                  "1×1: {h}·{w}·{f}·{c} = {m1}; 3×3: {h}·{w}·{f}·9·{c} = {m3} (×{r3}); "
+                  "5×5: {h}·{w}·{f}·25·{c} = {m5} (×{r5}).</div>"),
+})
+
+
+class OneByOneScene(TypedDict):
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    head : str
+    formula : str
+    volumes : dict[str, Any]
+    columns : dict[str, Any]
+    sum : str
+    columns_label : str
+    bars : dict[str, Any]
+    bars_label : str
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in OneByOneScene.__annotations__
+    True
+    """
+
+    head: str
+    formula: str
+    volumes: dict[str, Any]
+    columns: dict[str, Any]
+    sum: str
+    columns_label: str
+    bars: dict[str, Any]
+    bars_label: str
+    steps: list[dict[str, Any]]
+    readout: str
+
+
+def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_max: int) -> OneByOneScene:
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`OneByOneScene`).
+
+    Parameters
+    ----------
+    state : OneByOneState
+    x_range : (float, float)
+        The whole input volume's smallest and largest values (one colour scale).
+    depth_max : int
+        The input volume's depth.
+
+    Returns
+    -------
+    OneByOneScene
+
+    Examples
+    --------
+    >>> x = np.arange(2 * 2 * 3, dtype=float).reshape(2, 2, 3)
+    >>> scene = one_by_one_scene(one_by_one_state(x, np.ones((3, 1))), (0.0, 11.0), 3)
+    >>> scene["head"]
+    '1×1 convolution: 2×2×3 → 2×2×1   (1 kernel of 1×1×3; height and width kept)'
+    """
+    h, w, c = state.input.shape
+    f = state.weights.shape[1]
+    k = state.kernel
+    x_lo, x_hi = x_range  # the whole input volume's scale, the same whatever the channels shown
+    w_lim = max(float(np.abs(state.kernel_weights).max()), 1e-12)
+
+    def column(values: NDArray[np.float64], cmap: str, lo: float, hi: float) -> tuple[list, list]:
+        return ([number(v) for v in values],
+                [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)])
+
+    def term(a: float, b: float) -> str:
+        return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
+
+    # every pixel's columns at once: x on the volume's fixed scale, the products each on its own
+    # scale, symmetric about 0 (the same arithmetic as colours(), row by row)
+    xs = np.array([here.pixel for here in state.pixels]).reshape(-1, c)
+    ps = np.array([here.products for here in state.pixels]).reshape(-1, c)
+    p_lim = np.maximum(np.abs(ps).max(axis=1), 1e-12)[:, None]
+    x_names, p_names = colour_names("cividis"), colour_names("PuOr_r")
+    x_colours = [[x_names[i] for i in row] for row in colour_indices(xs, x_lo, x_hi).tolist()]
+    p_colours = [[p_names[i] for i in row] for row in colour_indices(ps, -p_lim, p_lim).tolist()]
+    weights = state.kernel_weights.tolist()
+    dot = SCENE_TEXT["dot"]
+    steps = []
+    for n, here in enumerate(state.pixels):  # what changes with the pixel; the sentences around it once
+        r, col, value = here.row, here.col, number(here.value)
+        pixel = xs[n].tolist()
+        terms = " + ".join(term(a, b) for a, b in zip(pixel, weights))
+        steps.append({"pixel": [r, col], "value": value, "x": [number(v) for v in pixel],
+                      "x_colours": x_colours[n], "products": [number(v) for v in ps[n].tolist()],
+                      "product_colours": p_colours[n],
+                      "readout": dot.format(r=r, col=col, k=k, terms=terms, v=value)})
+    w_texts, w_colours = column(state.kernel_weights, "PuOr_r", -w_lim, w_lim)
+    cost = state.costs
+    bars = {}
+    for key in ("params", "macs"):
+        counts = [cost[n][key] for n in ("1x1", "3x3", "5x5")]
+        texts = [format_count(counts[0])] + [f"{format_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
+        bars[key] = {"title": SCENE_TEXT[key], "values": counts, "texts": texts}
+    ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")}
+             for n in ("3x3", "5x5")}
+    readout = (
+        (SCENE_TEXT["line_one"] if f == 1 else SCENE_TEXT["line_many"]).format(h=h, w=w, c=c, f=f)
+        + SCENE_TEXT["params_line"].format(f=f, c=c, p1=format_count(cost["1x1"]["params"]),
+                                     p3=format_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
+                                     p5=format_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
+        + SCENE_TEXT["macs_line"].format(h=h, w=w, f=f, c=c, m1=format_count(cost["1x1"]["macs"]),
+                                   m3=format_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
+                                   m5=format_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
+    )
+    # sentences with the pixel's numbers left as {r}, {col} and {v}: the page fills them in
+    pixel = {"r": "{r}", "col": "{col}", "v": "{v}"}
+    scene: OneByOneScene = {
+        "head": (SCENE_TEXT["head_one"] if f == 1 else SCENE_TEXT["head_many"]).format(h=h, w=w, c=c, f=f),
+        "formula": SCENE_TEXT["formula"].format(k=k, c=c, pixels=h * w, **pixel),
+        "volumes": {
+            "rows": h, "cols": w, "channels": c, "filters": f, "depth_max": depth_max,
+            "kernel": k, "weight_colours": w_colours,
+            "labels": [SCENE_TEXT["input_label"].format(h=h, w=w, c=c), SCENE_TEXT["kernel_label"].format(k=k, c=c),
+                       SCENE_TEXT["output_label"].format(h=h, w=w, f=f)],
+            "label": SCENE_TEXT["volumes_label"].format(h=h, w=w, c=c, k=k, f=f, **pixel),
+            "colours": {"input": PALETTE["sky"], "kernel": PALETTE["orange"], "output": PALETTE["green"],
+                        "rod": PALETTE["yellow"], "slab": PALETTE["vermillion"]},
+        },
+        "columns": {"heads": ["x", "w", "x·w"], "weights": w_texts, "weight_colours": w_colours},
+        "sum": SCENE_TEXT["sum"].format(**pixel),
+        "columns_label": SCENE_TEXT["columns_label"].format(c=c, k=k, **pixel),
+        "bars": bars,
+        "bars_label": SCENE_TEXT["bars_label"],
+        "steps": steps,
+        "readout": readout,
+    }
+    return scene
+
+

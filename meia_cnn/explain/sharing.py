@@ -13,16 +13,22 @@ row, shifted.  Counts come from :mod:`meia_cnn.arithmetic`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_int
+from ..i18n import TranslatedText, format_count
+from ..i18n import gettext_noop as N_
 from ._frozen import frozen
+from .render import PALETTE
 
-__all__ = ["PICTURE_OUTPUT", "SharingState", "parameter_sharing_state"]
+__all__ = ["PICTURE_OUTPUT", "SharingScene", "SharingState", "count", "parameter_sharing_state", "ratio_text",
+           "sharing_scene"]
 
 #: Output side of the picture of the two matrices (4 x 4 = 16 rows).
 PICTURE_OUTPUT = 4
@@ -141,3 +147,157 @@ def parameter_sharing_state(input_size: int, channels: int, kernel_size: int, fi
         conv_matrix=frozen(ops.conv_as_matrix(n, labels)),
         dense_matrix=frozen(np.random.default_rng(0).uniform(0.05, 1.0, size=(PICTURE_OUTPUT ** 2, n * n))),
     )
+
+
+# -- the scene: everything the page draws and writes ---------------------------------------------
+#: Decades of the log scale of the bars (the largest dense layer here has about 10^14 parameters).
+DECADES = 15
+
+SCENE_TEXT = TranslatedText({
+    "heading": N_("Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})"),
+    "bars_title": N_("parameters (log scale)"),
+    "bars_label": N_("Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}."),
+    "conv_title": N_("conv as a matrix: the same {kk} weights in every row"),
+    "dense_title": N_("dense: {rows}×{cols} = {n} separate weights"),
+    "matrices_note": N_("one channel, {n}×{n} input, {k}×{k} kernel; rows: the {rows} output positions, "
+                      "columns: the {cols} input pixels"),
+    "conv_label": N_("The convolution of a {n} by {n} input with a {k} by {k} kernel written as a {rows} by {cols} "
+                   "matrix: each row holds the same {kk} weights, shifted, and zeros elsewhere."),
+    "dense_label": N_("A dense layer's {rows} by {cols} matrix: every entry is a separate weight."),
+    "conv_line": N_("<div><b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' "
+                  "padding) → {g}×{g}×{f} ({rule}).</div>"),
+    "rule_valid": "G = ⌊({i} − {k})/1⌋ + 1 = {g}",
+    "rule_same": "G = ⌈{i}/1⌉ = {g}",
+    "conv_params": N_("<div>Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{conv}</b> "
+                    "(multiply-adds {macs}).</div>"),
+    "dense_params": N_("<div><b>Dense</b> layer from the {i}·{i}·{c} = {n_in} inputs to the same {g}·{g}·{f} = "
+                     "{n_out} outputs: {n_in}·{n_out} + {n_out} = <b>{dense}</b> parameters "
+                     "(multiply-adds {macs}).</div>"),
+    "ratio": N_("<div>Ratio dense / conv = <b>{ratio}</b>: each kernel is shared by all {g}·{g} = {gg} positions, "
+              "while each dense output has its own {n_in} weights.</div>"),
+})
+
+
+class SharingScene(TypedDict):
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    heading : str
+    bars : dict[str, Any]
+    matrices : dict[str, Any]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in SharingScene.__annotations__
+    True
+    """
+
+    heading: str
+    bars: dict[str, Any]
+    matrices: dict[str, Any]
+    readout: str
+
+
+def sharing_scene(state: SharingState) -> SharingScene:
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`SharingScene`).
+
+    Parameters
+    ----------
+    state : SharingState
+
+    Returns
+    -------
+    SharingScene
+
+    Examples
+    --------
+    >>> sharing_scene(parameter_sharing_state(32, 3, 3, 16))["heading"]
+    'Input 32×32×3 → output 30×30×16: conv 448 parameters, dense 44,251,200 (98,775×)'
+    """
+    s = state
+    i, c, k, f, g = s.input_size, s.channels, s.kernel_size, s.filters, s.output_size
+    rows, cols = s.conv_matrix.shape
+    ratio = ratio_text(s.ratio)
+    rule = (SCENE_TEXT["rule_valid"].format(i=i, k=k, g=g) if s.padding == "valid"
+            else SCENE_TEXT["rule_same"].format(i=i, g=g))
+    scene: SharingScene = {
+        "heading": SCENE_TEXT["heading"].format(i=i, c=c, g=g, f=f, conv=count(s.conv_params),
+                                          dense=count(s.dense_params), ratio=ratio),
+        "bars": {
+            "title": SCENE_TEXT["bars_title"],
+            "label": SCENE_TEXT["bars_label"].format(conv=count(s.conv_params), dense=count(s.dense_params)),
+            "decades": DECADES,
+            "ticks": [[d, _power(d)] for d in range(0, DECADES + 1, 3)],
+            "items": [
+                {"name": "conv", "log": math.log10(s.conv_params), "text": count(s.conv_params),
+                 "colour": PALETTE["orange"]},
+                {"name": "dense", "log": math.log10(s.dense_params), "text": count(s.dense_params),
+                 "colour": PALETTE["blue"]},
+            ],
+        },
+        "matrices": {
+            "rows": rows, "cols": cols,
+            "conv": {"title": SCENE_TEXT["conv_title"].format(kk=k * k),
+                     "label": SCENE_TEXT["conv_label"].format(n=s.picture_input, k=k, rows=rows, cols=cols, kk=k * k)},
+            "dense": {"title": SCENE_TEXT["dense_title"].format(rows=rows, cols=cols, n=count(rows * cols)),
+                      "label": SCENE_TEXT["dense_label"].format(rows=rows, cols=cols)},
+            "note": SCENE_TEXT["matrices_note"].format(n=s.picture_input, k=k, rows=rows, cols=cols),
+        },
+        "readout": "".join([
+            SCENE_TEXT["conv_line"].format(f=f, k=k, c=c, i=i, pad=s.padding, g=g, rule=rule),
+            SCENE_TEXT["conv_params"].format(k=k, c=c, f=f, conv=count(s.conv_params), macs=count(s.conv_macs)),
+            SCENE_TEXT["dense_params"].format(i=i, c=c, g=g, f=f, n_in=count(s.n_in), n_out=count(s.n_out),
+                                        dense=count(s.dense_params), macs=count(s.dense_macs)),
+            SCENE_TEXT["ratio"].format(ratio=ratio, g=g, gg=count(g * g), n_in=count(s.n_in)),
+        ]),
+    }
+    return scene
+
+
+def count(n: int) -> str:
+    """A count with thousands separators, as the current language writes them: ``44,251,200``
+    (Spanish: ``44 251 200``, see :func:`meia_cnn.i18n.format_count`).
+
+    Parameters
+    ----------
+    n : int
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count(44251200)
+    '44,251,200'
+    """
+    return format_count(n)
+
+
+def ratio_text(r: float) -> str:
+    """The ratio as written: ``98,775×`` (``1.23×`` under 10).
+
+    Parameters
+    ----------
+    r : float
+        ``dense_params / conv_params``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ratio_text(98775.2), ratio_text(1.234)
+    ('98,775×', '1.23×')
+    """
+    return f"{r:,.0f}×" if r >= 10 else f"{r:.2f}×"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(d: int) -> str:
+    return "1" if d == 0 else "10" + str(d).translate(_SUPERSCRIPT)

@@ -17,18 +17,26 @@ position comes later (pooling, the classifier).
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import data, ops
 from .._image import gaussian_filter, match_template, resize
-from .._validation import as_float_array
+from .._validation import as_float_array, as_pair, as_seed, check_elements
+from ..errors import KitValueError
+from ..i18n import TranslatedText, option_label
+from ..i18n import gettext_noop as N_
 from ._frozen import frozen
+from .render import format_number
 
 __all__ = [
+    "TemplateMatchingScene",
+    "template_matching_scene",
     "PICTURE_SHAPE",
     "TEMPLATES",
     "TemplateScene",
@@ -48,7 +56,7 @@ TEMPLATE_SIDES = (3, 24)
 
 def _smooth_noise(shape: tuple[int, int], seed: int, amplitude: float) -> NDArray:
     """Seeded, slightly smooth noise of standard deviation ``amplitude`` (a textured background)."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     noise = gaussian_filter(rng.standard_normal(shape), 1.5)
     return np.asarray(amplitude * noise / noise.std())
 
@@ -104,7 +112,8 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     ((18, 20), dtype('float32'), 0.0, 1.0)
     """
     grey: NDArray = as_float_array(image, "image", ndim=2)
-    th, tw = shape
+    th, tw = as_pair(shape, "shape")  # (0, 0) divided by zero
+    check_elements((th, tw), name="shape", what="the template")
     h, w = grey.shape
     if h * tw > w * th:  # taller than the template: keep the middle rows
         rows, cols = max(1, round(w * th / tw)), w
@@ -115,8 +124,8 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     small = resize(cut, (th, tw), anti_aliasing=rows > th or cols > tw)
     low, high = float(small.min()), float(small.max())
     if high - low < 1e-6:
-        raise ValueError("the image is constant where it is cut to a template: "
-                         "a constant template matches everything equally")
+        raise KitValueError("the image is constant where it is cut to a template: "
+                            "a constant template matches everything equally", code="template_constant")
     return np.asarray((small - low) / (high - low), dtype=np.float32)
 
 
@@ -196,7 +205,8 @@ def template_scene(name: str, template: ArrayLike | None = None, *, seed: int = 
                 raise ValueError(f"`template` {what} must be between {lo} and {hi} pixels "
                                  f"(it moves inside a {PICTURE_SHAPE[0]}x{PICTURE_SHAPE[1]} picture), got {side}")
         if float(np.ptp(tpl)) == 0.0:
-            raise ValueError("`template` must not be constant: a constant template matches everything equally")
+            raise KitValueError("`template` must not be constant: a constant template matches everything equally",
+                                code="template_constant")
         other = None
     h, w = PICTURE_SHAPE
 
@@ -329,3 +339,121 @@ def template_matching_state(scene: TemplateScene, *, column: int, row: int,
         response_peak=_peak(response), feature_peak=_peak(feature),
         best=float(np.sum(kernel * template)),
     )
+
+
+# -- the scene: everything the page draws and writes ---------------------------------------------
+
+
+SCENE_TEXT = TranslatedText({
+    "template_title": N_("template {h}×{w}"),
+    "picture_title": N_("picture: object at row {row}, col {col}"),
+    "response_title": N_("match_template: peak {value}"),
+    "feature_title": N_("conv2d feature map: peak {value}"),
+    "peak_at": N_("at row {row}, col {col}"),
+    "template_label": N_("The template, {h} by {w} pixels."),
+    "picture_label": N_("The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
+                      "column {col}; where it started is framed in dashed blue."),
+    "response_label": N_("The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
+                      "is at row {row}, column {col}."),
+    "feature_label": N_("The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
+                     "marked with a cross, is at row {row}, column {col}."),
+    "object_line": N_("<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
+                    "({dr}, {dc}) from row {hr}, col {hc}.</div>"),
+    "response_line": N_("<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
+                      "row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
+    "feature_line": N_("<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
+                     "peak <b>{value}</b> at row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
+    "equivariant": N_("<div>The same kernel is applied at every position, so the peak moves with the object, "
+                    "by the same shift, and keeps the same value: the feature map is "
+                    "<b>translation-equivariant</b> (it moves with the object), not invariant. Invariance to "
+                    "the position comes later, when pooling and the classifier keep the peak's value and "
+                    "forget where it was.</div>"),
+})
+
+
+class TemplateMatchingScene(TypedDict):
+    """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
+
+    Parameters
+    ----------
+    template : dict[str, Any]
+    picture : dict[str, Any]
+    maps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in TemplateMatchingScene.__annotations__
+    True
+    """
+
+    template: dict[str, Any]
+    picture: dict[str, Any]
+    maps: list[dict[str, Any]]
+    readout: str
+
+
+def template_matching_scene(state: TemplateMatchingState) -> TemplateMatchingScene:
+    """What the explorer draws and writes for ``state`` (JSON; see :class:`TemplateMatchingScene`).
+
+    Parameters
+    ----------
+    state : TemplateMatchingState
+
+    Returns
+    -------
+    TemplateMatchingScene
+
+    Examples
+    --------
+    >>> scene = template_matching_scene(template_matching_state(template_scene("coin"), column=8, row=10))
+    >>> scene["maps"][0]["title"]
+    ['match_template: peak 1.000', 'at row 10, col 8']
+    """
+    name = state.scene.name
+    th, tw = state.template.shape
+    H, W = PICTURE_SHAPE
+    y, x = state.position
+    hy, hx = state.home
+    (rr, rc), rv = state.response_peak
+    (fr, fc), fv = state.feature_peak
+    mh, mw = state.response.shape
+    home = None if (hy, hx) == (y, x) else [hy, hx]
+    shown = html.escape(option_label(name))
+    scene: TemplateMatchingScene = {
+        "template": {"rows": th, "cols": tw, "title": SCENE_TEXT["template_title"].format(h=th, w=tw),
+                     "label": SCENE_TEXT["template_label"].format(h=th, w=tw)},
+        "picture": {"rows": H, "cols": W, "object": [y, x, th, tw], "home": home,
+                    "title": [SCENE_TEXT["picture_title"].format(row=y, col=x)],
+                    "label": SCENE_TEXT["picture_label"].format(H=H, W=W, row=y, col=x)},
+        "maps": [
+            {"key": "response", "rows": mh, "cols": mw, "peak": [rr, rc], "home": home,
+             "title": [SCENE_TEXT["response_title"].format(value=_score(rv)),
+                       SCENE_TEXT["peak_at"].format(row=rr, col=rc)],
+             "label": SCENE_TEXT["response_label"].format(h=mh, w=mw, row=rr, col=rc)},
+            {"key": "feature", "rows": mh, "cols": mw, "peak": [fr, fc], "home": home,
+             "title": [SCENE_TEXT["feature_title"].format(value=format_number(fv, 5)),
+                       SCENE_TEXT["peak_at"].format(row=fr, col=fc)],
+             "label": SCENE_TEXT["feature_label"].format(h=mh, w=mw, row=fr, col=fc)},
+        ],
+        "readout": "".join([
+            SCENE_TEXT["object_line"].format(name=shown, h=th, w=tw, row=y, col=x, dr=_signed(y - hy),
+                                       dc=_signed(x - hx), hr=hy, hc=hx),
+            SCENE_TEXT["response_line"].format(value=_score(rv), row=rr, col=rc, dr=_signed(rr - hy),
+                                         dc=_signed(rc - hx)),
+            SCENE_TEXT["feature_line"].format(mean=format_number(float(state.template.mean())),
+                                        value=format_number(fv, 5), row=fr, col=fc,
+                                        dr=_signed(fr - hy), dc=_signed(fc - hx)),
+            SCENE_TEXT["equivariant"],
+        ]),
+    }
+    return scene
+
+
+def _signed(n: int) -> str:
+    return f"{n:+d}".replace("-", "−")
+
+
+def _score(value: float) -> str:
+    """A match_template score as written: three decimals."""
+    return f"{value:.3f}".replace("-", "−")

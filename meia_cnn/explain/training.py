@@ -16,7 +16,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .._validation import as_int
 from ..nn import REFERENCE_SETTINGS, digits_split, reference_model
+from ..nn.model import MAX_EPOCHS
 
 __all__ = ["TrainingPlan", "CurveAxes", "training_plan", "curve_axes", "RUN_SETTINGS"]
 
@@ -92,6 +94,7 @@ def training_plan(filters: int, kernel_size: int, epochs: int, *, seed: int) -> 
     >>> plan.layers[0]
     'Conv2D(1→8, 3×3, same)'
     """
+    seed = as_int(seed, "seed", minimum=0)
     model = reference_model(filters, kernel_size, seed=seed)
     X_train, X_test, _, _ = digits_split()
     batch = int(REFERENCE_SETTINGS.get("batch_size", 32))
@@ -165,6 +168,9 @@ def curve_axes(history: Mapping[str, Sequence[float]], epochs: int) -> CurveAxes
     top = max(0.5, 1.05 * max(values)) if values else 2.5
     step = _step(top)
     loss_ticks = tuple((round(k * step, 10), _tick(k * step)) for k in range(int(top / step) + 1))
+    epochs = as_int(epochs, "epochs")
+    if epochs > MAX_EPOCHS:
+        raise ValueError(f"`epochs` must be at most {MAX_EPOCHS:,} (MAX_EPOCHS), got {epochs}")
     every = max(1, math.ceil(epochs / 6))
     xticks = tuple((e, str(e)) for e in range(1, epochs + 1) if e == 1 or e % every == 0)
     acc_ticks = tuple((v, _tick(v)) for v in (0.0, 0.25, 0.5, 0.75, 1.0))

@@ -17,18 +17,20 @@ The numbers come from the core: the output from
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
-from typing import Optional, cast
+from typing import Any, Optional, TypedDict, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import as_int
+from .._validation import as_int, check_steps
 from ..arithmetic import conv_transpose_output_size
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..ops import conv_transpose2d, stretched_input
 from ._frozen import frozen
+from .render import PALETTE, colours, format_number
 from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = [
@@ -37,7 +39,9 @@ __all__ = [
     "INPUT_PIXEL",
     "OUTPUT_PADDING_ZERO",
     "TEXT",
+    "TransposedConvScene",
     "TransposedConvState",
+    "transposed_conv_scene",
     "TransposedConvStep",
     "input_values",
     "kernel_values",
@@ -290,6 +294,7 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
     """
     o = cast(int, conv_transpose_output_size(input_size, kernel_size, stride=stride, padding=padding,
                                              output_padding=output_padding, dilation=dilation))
+    check_steps(o * o, 2 * int(kernel_size) ** 2, name="input_size", value=input_size)
     i, k, s, p, a, d = (int(v) for v in (input_size, kernel_size, stride, padding, output_padding,
                                          dilation))
     x = input_values(i)
@@ -333,4 +338,134 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
         stretched=frozen(stretched), kinds=frozen(kinds, dtype=np.int8), border=border,
         output=frozen(output), output_size=o,
         formula=TEXT["formula"].format(s=s, i=i, d=d, k=k, p=p, a=a, o=o), steps=tuple(steps),
+    )
+
+
+# -- the scene: everything the page draws and writes ---------------------------------------------
+#: Grids larger than this are drawn without their numbers (they would not be legible).
+MAX_NUMBERED = 15
+
+#: Cell colours of the stretched input, by kind (colour-blind safe; the kinds differ in lightness too).
+KIND_COLOURS = {
+    INPUT_PIXEL: PALETTE["sky"],
+    INSERTED_ZERO: PALETTE["light"],
+    PADDING_ZERO: "#ffffff",
+    OUTPUT_PADDING_ZERO: PALETTE["yellow"],
+}
+
+SCENE_TEXT = TranslatedText({
+    "stretched_title": N_("stretched input {n}×{n}"),
+    "kernel_title": N_("kernel K"),
+    "flipped_title": N_("K rotated 180°"),
+    "output_title": N_("output y {o}×{o}"),
+    "step_title": N_("{title}   (step {n} of {total})"),
+    "stretched_label": N_("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {s_minus_1} zeros "
+                        "inserted between its pixels in grey, a border of zeros in white{extra}; the flipped "
+                        "kernel's {k} by {k} taps in orange."),
+    "output_padding_label": N_(", the output padding in yellow"),
+    "kernel_label": N_("The kernel K, {k} by {k}, and the same kernel rotated by 180 degrees as it is slid."),
+    "output_label": N_("Output y, {o} by {o} cells, filled up to the current step."),
+    "formula": N_("<div><b>Output size</b>: {formula}</div>"),
+    "stretch_line": N_("<div>Stride s = {s}: {s_minus_1} zero{plural} between neighbouring input pixels. "
+                     "Border: d·(k − 1) − p = {d}·({k} − 1) − {p} = {border} {border_words}{extra}.</div>"),
+    "border_zeros": N_("zeros on each side"),
+    "border_cut": N_("(negative: that many rows and columns of the spread input are cut off)"),
+    "extra_line": N_("; output padding a = {a}: {a} more at the bottom and the right"),
+    "legend": N_("<div>Blue: the input's pixels; grey: zeros inserted between them; white: the border's zeros"
+               "{yellow}. The kernel, rotated by 180°, slides over it with stride 1.</div>"),
+    "legend_yellow": N_("; yellow: the output padding"),
+    "step_line": "<div>{text}</div>",
+})
+
+
+class TransposedConvScene(TypedDict):
+    """The JSON the page draws (:file:`widgets/js/transposed.js`): three grids, the steps, the readout.
+
+    Parameters
+    ----------
+    stretched : dict[str, Any]
+    kernel : dict[str, Any]
+    output : dict[str, Any]
+    steps : list[dict[str, Any]]
+    readout : str
+
+    Examples
+    --------
+    >>> "readout" in TransposedConvScene.__annotations__
+    True
+    """
+
+    stretched: dict[str, Any]
+    kernel: dict[str, Any]
+    output: dict[str, Any]
+    steps: list[dict[str, Any]]
+    readout: str
+
+
+def transposed_conv_scene(state: TransposedConvState) -> TransposedConvScene:
+    """What the transposed-convolution explorer draws and writes for ``state`` (JSON: text, colours, numbers).
+
+    Parameters
+    ----------
+    state : TransposedConvState
+
+    Returns
+    -------
+    TransposedConvScene
+
+    Examples
+    --------
+    >>> scene = transposed_conv_scene(transposed_conv_state(2, 3, stride=2))
+    >>> scene["output"]["title"], len(scene["steps"])
+    ('output y 5×5', 25)
+    """
+    i, k, s, a = state.input_size, state.kernel_size, state.stride, state.output_padding
+    n, o = state.stretched_size, state.output_size
+    cell_colours = [[KIND_COLOURS[int(kind)] for kind in row] for row in state.kinds]
+    extra = SCENE_TEXT["output_padding_label"] if a else ""
+    offsets = (state.steps[0].taps - np.array(state.steps[0].position)).tolist()
+    kernel_colours = colours(state.kernel, cmap="Oranges", vmin=0.0, vmax=4.0)
+    steps = [{"origin": list(st.position), "cell": list(st.position),
+              "readout": SCENE_TEXT["step_line"].format(text=html.escape(st.text))} for st in state.steps]
+    scene: TransposedConvScene = {
+        "stretched": {
+            "rows": n, "cols": n, "colours": cell_colours,
+            "labels": ([[format_number(v) for v in row] for row in state.stretched]
+                       if n <= MAX_NUMBERED else None),
+            "title": SCENE_TEXT["stretched_title"].format(n=n),
+            "label": SCENE_TEXT["stretched_label"].format(n=n, i=i, s_minus_1=s - 1, k=k, extra=extra),
+        },
+        "kernel": {
+            "size": k, "span": state.effective_kernel, "offsets": offsets,
+            "colours": kernel_colours,
+            "labels": [[format_number(v) for v in row] for row in state.kernel],
+            "flipped_colours": [row[::-1] for row in kernel_colours[::-1]],
+            "flipped_labels": [[format_number(v) for v in row] for row in state.flipped_kernel],
+            "title": SCENE_TEXT["kernel_title"], "flipped_title": SCENE_TEXT["flipped_title"],
+            "label": SCENE_TEXT["kernel_label"].format(k=k),
+        },
+        "output": {
+            "rows": o, "cols": o, "colours": colours(state.output, cmap="cividis"),
+            "labels": ([[format_number(v) for v in row] for row in state.output]
+                       if o <= MAX_NUMBERED else None),
+            "title": SCENE_TEXT["output_title"].format(o=o),
+            "step_title": SCENE_TEXT["step_title"],
+            "label": SCENE_TEXT["output_label"].format(o=o),
+        },
+        "steps": steps,
+        "readout": _readout(state),
+    }
+    return scene
+
+
+def _readout(state: TransposedConvState) -> str:
+    s, k, p, d, a = state.stride, state.kernel_size, state.padding, state.dilation, state.output_padding
+    border = state.border
+    return (
+        SCENE_TEXT["formula"].format(formula=html.escape(state.formula))
+        + SCENE_TEXT["stretch_line"].format(
+            s=s, s_minus_1=s - 1, plural="" if s - 1 == 1 else "s", d=d, k=k, p=p, border=border,
+            border_words=SCENE_TEXT["border_zeros"] if border >= 0 else SCENE_TEXT["border_cut"],
+            extra=SCENE_TEXT["extra_line"].format(a=a) if a else "")
+        + SCENE_TEXT["legend"].format(yellow=SCENE_TEXT["legend_yellow"] if a else "")
     )

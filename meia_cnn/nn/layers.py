@@ -6,12 +6,17 @@ trainable layer, stores the gradients of its parameters in ``grads`` under
 the names used in ``params``.  A batch is ``(N, H, W, C)`` for images and
 ``(N, features)`` after :class:`Flatten`.
 
-The forward passes reuse the core (:func:`meia_cnn.ops.conv2d`,
-:func:`meia_cnn.ops.max_pool2d`, :func:`meia_cnn.ops.avg_pool2d`); the
-backward passes are vectorised on the core's window view
-(:func:`meia_cnn.ops.sliding_windows`): one matrix product per convolution
-plus a scatter over the ``Kh * Kw`` kernel offsets (never a loop over pixels).
-Output sizes come from :func:`meia_cnn.arithmetic.output_size`.
+The passes compute what the core computes (:func:`meia_cnn.ops.conv2d`,
+:func:`meia_cnn.ops.max_pool2d`, :func:`meia_cnn.ops.avg_pool2d`), on the
+core's padding and window view, vectorised: a convolution is one im2col
+matrix and one matrix product, kept for the backward pass, whose input
+gradient is a transposed convolution (one more product); pooling copies its
+windows once.  Output sizes come from :mod:`meia_cnn.arithmetic`.
+
+Each layer's public ``forward``/``backward`` checks its arguments, then
+calls ``_forward``/``_backward``, which :class:`~meia_cnn.nn.Sequential`
+calls directly with the batch it checked once (the layers' outputs need no
+checking).  In ``float32`` (the default) every pass stays in ``float32``.
 
 Inputs are checked as the core checks them: numbers only (a ``TypeError``
 otherwise), finite (a ``ValueError`` naming ``x``), of the layer's rank.  A
@@ -23,13 +28,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int, as_pair, check_padding, pair_text, shape_text
+from .._validation import as_float_array, as_int, as_pair, as_seed, check_padding, pair_text, shape_text
 
 __all__ = [
     "Layer",
@@ -88,6 +93,38 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
+def _im2col(x: NDArray[Any], kernel: tuple[int, int], stride: tuple[int, int],
+            pads: tuple[tuple[int, int], tuple[int, int]]) -> NDArray[Any]:
+    """The im2col matrix ``(N H' W', Kh Kw C)`` of a checked batch, zero-padded, as :func:`meia_cnn.ops.conv2d` builds it."""
+    return ops._im2col(ops._windows4(ops._pad_hw(x, pads, 0.0), kernel, stride, (1, 1)))
+
+
+Geometry = tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]  # (H', W'), ((t, b), (l, r))
+
+
+def _remember(memo: dict[tuple[int, int], Geometry], h: int, w: int,
+              compute: Callable[[], Geometry]) -> Geometry:
+    """``memo[(h, w)]``, computed once; input sizes seen by one layer are few, never let them pile up."""
+    if (h, w) not in memo:
+        if len(memo) >= 64:
+            memo.clear()
+        memo[(h, w)] = compute()
+    return memo[(h, w)]
+
+
+def _spread(start: int, step: int, count: int, length: int) -> tuple[slice, slice]:
+    """Where ``count`` values placed ``step`` apart from ``start`` fall on an axis of ``length``.
+
+    Returns the slice of the axis they land on and the slice of the values
+    that land (those before 0 or past the end are dropped).
+    """
+    first = max(0, -(start // step) if start < 0 else 0)
+    last = min(count, -((start - length) // step))  # values with start + i step < length
+    if last <= first:
+        return slice(0, 0), slice(0, 0)
+    return slice(start + first * step, start + (last - 1) * step + 1, step), slice(first, last)
+
+
 class Layer:
     """Base class: a layer without parameters.
 
@@ -142,6 +179,24 @@ class Layer:
             Shaped as that ``forward``'s input.
         """
         raise NotImplementedError
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        """:meth:`forward` on a batch already checked (finite floats of the model's input).
+
+        :class:`~meia_cnn.nn.Sequential` checks its input once and passes
+        every layer's output to the next through this method; a layer whose
+        checks cost time overrides it, the others inherit :meth:`forward`.
+        """
+        return self.forward(x, training=training)
+
+    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
+        """:meth:`backward` for a gradient already shaped as the last output.
+
+        With ``input_grad=False`` (the model's first layer, during ``fit``)
+        a layer may store its parameters' gradients and skip the gradient
+        with respect to its input, returning ``None``.
+        """
+        return self.backward(grad_out)
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of one sample's output for one sample's ``input_shape``.
@@ -251,9 +306,9 @@ class Conv2D(Layer):
                       [shape, (self.filters,)], "`filters` × Kh × Kw × `in_channels` + `filters`")
         self.params = {"W": np.zeros(shape, self.dtype), "b": np.zeros(self.filters, self.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.initialize(np.random.default_rng(seed))
-        self._cache: NDArray[Any] | None = None
-        self._memo: dict[tuple[int, int], tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]] = {}
+        self.initialize(np.random.default_rng(as_seed(seed)))
+        self._cache: tuple[tuple[int, ...], NDArray[Any]] | None = None  # input shape, im2col (training)
+        self._memo: dict[tuple[int, int], Geometry] = {}
 
     def initialize(self, rng: np.random.Generator) -> None:
         """He initialisation: ``W ~ N(0, 2 / (Kh Kw C))``, ``b = 0``.
@@ -268,15 +323,13 @@ class Conv2D(Layer):
         self.params["W"][...] = w
         self.params["b"][...] = 0
 
-    def _geometry(self, h: int, w: int) -> tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]:
+    def _geometry(self, h: int, w: int) -> Geometry:
         """``(H', W')`` and the padding ``((t, b), (l, r))`` for an ``H × W`` input, from the core."""
-        if (h, w) not in self._memo:
-            if len(self._memo) >= 64:  # input sizes seen by one layer are few; never let them pile up
-                self._memo.clear()
+        def compute() -> Geometry:
             oh, ow = arithmetic.output_size((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
             pads = arithmetic.padding_amounts((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
-            self._memo[(h, w)] = ((int(oh), int(ow)), pads)
-        return self._memo[(h, w)]
+            return (int(oh), int(ow)), pads
+        return _remember(self._memo, h, w, compute)
 
     def _sizes(self, h: int, w: int) -> tuple[int, int]:
         """``(H', W')`` for an ``H × W`` input (equation (3), from the core)."""
@@ -312,7 +365,7 @@ class Conv2D(Layer):
         ----------
         x : (N, H, W, C) array
         training : bool
-            Keep the input for :meth:`backward`.
+            Keep the input's im2col matrix for :meth:`backward`.
 
         Returns
         -------
@@ -324,18 +377,36 @@ class Conv2D(Layer):
                 f"{self!r}: input depth C={arr.shape[-1]} must equal `in_channels`={self.in_channels} "
                 f"(input of shape {arr.shape})"
             )
-        arr = arr.astype(self.dtype, copy=False)
-        out = ops.conv2d(arr, self.params["W"], self.params["b"], stride=self.stride, padding=self.padding)
-        self._cache = arr if training else None
-        return np.asarray(out)
+        return self._forward(arr, training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        x = x.astype(self.dtype, copy=False)
+        n, h, w, _ = x.shape
+        (oh, ow), pads = self._geometry(h, w)
+        cols = _im2col(x, self.kernel_size, self.stride, pads)  # (N H' W', Kh Kw C), as ops.conv2d builds it
+        out = cols @ self.params["W"].reshape(-1, self.filters)
+        out += self.params["b"]
+        self._cache = (x.shape, cols) if training else None
+        return out.reshape(n, oh, ow, self.filters)
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """Gradients of ``W``, ``b`` and the input.
 
-        ``dW[u, v, c, f] = sum over (n, i, j) of g[n, i, j, f] * xp[n, i s + u, j s + v, c]``
-        (the input's windows contracted with the output gradient), and the
-        input gradient scatters ``g @ W^T`` back onto every window: one
-        strided addition per kernel offset ``(u, v)``.
+        ``dW[u, v, c, f] = sum over (n, i, j) of g[n, i, j, f] * xp[n, i s + u, j s + v, c]``:
+        the forward pass's im2col matrix (kept, not rebuilt) contracted with
+        the output gradient in one matrix product.
+
+        The input gradient is the *transposed convolution* of ``g`` with the
+        same kernels, ``dx[n, a, b, c] = sum over (i, j, u, v, f) with
+        i s + u = a + t, j s + v = b + l of g[n, i, j, f] * W[u, v, c, f]``.
+        It is computed as one: ``g`` is spread ``s`` apart on a zero grid
+        framed by ``Kh - 1 - t`` rows and ``Kw - 1 - l`` columns, and that grid
+        is cross-correlated with the kernels turned by 180° and with ``C``
+        and ``F`` swapped: one im2col and one matrix product, no scatter.
+        :func:`meia_cnn.ops.conv_transpose2d` computes the same operation,
+        but checks its arguments first: three times slower for the reference
+        CNN's batches, so the layer calls the private helpers it shares with
+        :func:`meia_cnn.ops.conv2d` on the arrays it made itself.
 
         Parameters
         ----------
@@ -345,29 +416,39 @@ class Conv2D(Layer):
         -------
         (N, H, W, C) array
         """
-        x = self._cache
-        if x is None:
+        if self._cache is None:
             raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        n, h, w, c = x.shape
-        kh, kw = self.kernel_size
-        sh, sw = self.stride
-        f = self.filters
+        n, h, w, _ = self._cache[0]
+        (oh, ow), _ = self._geometry(h, w)
         g = np.asarray(grad_out, dtype=self.dtype)
-        (oh, ow), ((t, b), (l, r)) = self._geometry(h, w)
-        if g.shape != (n, oh, ow, f):
-            raise ValueError(f"{self!r}: `grad_out` must have shape {(n, oh, ow, f)}, got {g.shape}")
-        xp = np.asarray(ops.pad(x, ((t, b), (l, r)))) if (t or b or l or r) else x
-        win = ops.sliding_windows(xp, (kh, kw), stride=(sh, sw))[:, :oh, :ow]  # (N, H', W', Kh, Kw, C)
-        g2 = g.reshape(n * oh * ow, f)
-        cols = win.reshape(n * oh * ow, kh * kw * c)  # im2col, in conv2d's order
-        self.grads["W"][...] = (cols.T @ g2).reshape(kh, kw, c, f)
-        self.grads["b"][...] = g2.sum(axis=0)
-        dcols = (g2 @ self.params["W"].reshape(kh * kw * c, f).T).reshape(n, oh, ow, kh, kw, c)
-        dxp = np.zeros(xp.shape, self.dtype)
-        for u in range(kh):  # col2im: one strided addition per kernel offset
-            for v in range(kw):
-                dxp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw, :] += dcols[:, :, :, u, v, :]
-        return dxp[:, t:t + h, l:l + w, :]
+        if g.shape != (n, oh, ow, self.filters):
+            raise ValueError(f"{self!r}: `grad_out` must have shape {(n, oh, ow, self.filters)}, got {g.shape}")
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
+
+    def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
+        if self._cache is None:
+            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        (n, h, w, c), cols = self._cache
+        kh, kw = self.kernel_size
+        f = self.filters
+        g2 = g.reshape(-1, f)
+        np.matmul(cols.T, g2, out=self.grads["W"].reshape(-1, f))
+        # the sum of g2's rows as a product with ones: BLAS does it several times faster
+        # than numpy's reduction over thousands of short rows
+        np.matmul(np.ones(len(g2), self.dtype), g2, out=self.grads["b"])
+        if not input_grad:
+            return None
+        (oh, ow), ((t, _), (l, _)) = self._geometry(h, w)
+        sh, sw = self.stride
+        grid = np.zeros((n, h + kh - 1, w + kw - 1, f), self.dtype)
+        rows, g_rows = _spread(kh - 1 - t, sh, oh, h + kh - 1)
+        cols_, g_cols = _spread(kw - 1 - l, sw, ow, w + kw - 1)
+        grid[:, rows, cols_] = g[:, g_rows, g_cols]
+        turned = self.params["W"][::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, c)  # (Kh Kw F, C)
+        dx = _im2col(grid, self.kernel_size, (1, 1), ((0, 0), (0, 0))) @ turned
+        return dx.reshape(n, h, w, c)
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, as plain JSON-friendly values.
@@ -411,9 +492,55 @@ class _Pool(Layer):
         self.stride = self.size if stride is None else as_pair(stride, "stride")
         self.padding = check_padding(padding)
         self._cache = None  # what backward needs, kept by forward(training=True)
+        self._memo: dict[tuple[int, int], Geometry] = {}
 
     def _pool(self, x: NDArray[Any]) -> NDArray[Any]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _geometry(self, h: int, w: int) -> Geometry:
+        """``(H', W')`` and the padding ``((t, b), (l, r))`` for an ``H × W`` input, checked by the core."""
+        def compute() -> Geometry:
+            *_, pads, out_hw = ops._pool_setup(np.zeros((h, w)), self.size, self.stride, self.padding)
+            return out_hw, pads
+        return _remember(self._memo, h, w, compute)
+
+    def _cells(self, x: NDArray[Any], pads: tuple[tuple[int, int], tuple[int, int]], fill: float) -> NDArray[Any]:
+        """Every window's cells, ``(Kh Kw, N, H', W', C)``: one copy of the core's window view.
+
+        Offset ``k = u Kw + v`` first, so that a reduction over the window
+        is ``Kh Kw - 1`` element-wise operations on whole maps.
+        """
+        win = ops._windows4(ops._pad_hw(x, pads, fill), self.size, self.stride, (1, 1))  # (N, H', W', Kh, Kw, C)
+        n, oh, ow, kh, kw, c = win.shape
+        return win.transpose(3, 4, 0, 1, 2, 5).reshape(kh * kw, n, oh, ow, c)
+
+    def _scatter(self, cells: NDArray[Any], shape: tuple[int, ...],
+                 pads: tuple[tuple[int, int], tuple[int, int]]) -> NDArray[Any]:
+        """Add window cells ``(Kh Kw, N, H', W', C)`` back where :meth:`_cells` took them: ``(N, H, W, C)``.
+
+        Windows that do not overlap (stride >= size, the usual pooling) own
+        their cells: the padded grid is cut into ``stride``-sized blocks (a
+        view) and the cells are written into them at once.  Overlapping
+        windows add up where they meet: one strided addition per window
+        cell, as no vectorised numpy form (``np.add.at``, ``bincount``) is
+        faster for a handful of offsets.
+        """
+        n, h, w, c = shape
+        (kh, kw), (t, b), (l, r) = self.size, *pads
+        _, _, oh, ow, _ = cells.shape
+        hp, wp = h + t + b, w + l + r
+        sh, sw = min(self.stride[0], hp), min(self.stride[1], wp)  # a step past the input: one window
+        cells = cells.reshape(kh, kw, n, oh, ow, c)
+        if sh >= kh and sw >= kw:
+            grid = np.zeros((n, max(hp, oh * sh), max(wp, ow * sw), c), cells.dtype)
+            blocks = grid[:, :oh * sh, :ow * sw].reshape(n, oh, sh, ow, sw, c)
+            blocks[:, :, :kh, :, :kw].transpose(2, 4, 0, 1, 3, 5)[...] = cells
+        else:
+            grid = np.zeros((n, hp, wp, c), cells.dtype)
+            for u in range(kh):
+                for v in range(kw):
+                    grid[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += cells[u, v]
+        return grid[:, t:t + h, l:l + w]
 
     def _sizes(self, h: int, w: int) -> tuple[int, int]:
         oh, ow = arithmetic.pool_output_size((h, w), self.size, stride=self.stride, padding=self.padding)
@@ -436,9 +563,7 @@ class _Pool(Layer):
             )
         h, w, c = (int(v) for v in input_shape)
         shape = self._sizes(h, w) + (c,)
-        if self.padding != "valid":
-            # the core's padding rules (no window wholly in the padding): a dry run on one channel
-            self._pool(np.zeros((1, h, w, 1)))
+        self._geometry(h, w)  # the core's padding rules (no window wholly in the padding)
         return shape
 
     def get_config(self) -> dict[str, Any]:
@@ -477,10 +602,11 @@ class MaxPool2D(_Pool):
 
     Notes
     -----
-    Only the winner of each window receives gradient: the backward pass
-    sends each output gradient to the position :func:`meia_cnn.ops.max_pool2d`
-    reports with ``return_indices=True``, summing (one ``bincount``) where
-    overlapping windows share a winner.
+    Only the winner of each window receives gradient: the forward pass keeps
+    a mask of the winners (the first maximum on ties, as
+    :func:`meia_cnn.ops.max_pool2d` reports with ``return_indices=True``), and
+    the backward pass writes each output gradient into its winner's cell
+    (adding where overlapping windows share a cell).
 
     Examples
     --------
@@ -496,7 +622,7 @@ class MaxPool2D(_Pool):
            [0., 1., 0., 1.]])
     """
 
-    _cache: tuple[tuple[int, ...], np.dtype[Any], NDArray[Any]] | None  # shape, dtype, winners (training)
+    _cache: tuple[tuple[int, ...], NDArray[np.bool_]] | None  # input shape, winners (training)
 
     def _pool(self, x: NDArray[Any]) -> NDArray[Any]:
         return np.asarray(ops.max_pool2d(x, self.size, stride=self.stride, padding=self.padding))
@@ -508,23 +634,27 @@ class MaxPool2D(_Pool):
         ----------
         x : (N, H, W, C) array
         training : bool
-            Keep the winners' positions for :meth:`backward`.
+            Keep the winners for :meth:`backward`.
 
         Returns
         -------
         (N, H', W', C) array
         """
-        arr = _as_batch(x, self, 4, "a batch of images (N, H, W, C)")
-        if not training:
-            self._cache = None
-            return self._pool(arr)
-        out, idx = ops.max_pool2d(arr, self.size, stride=self.stride, padding=self.padding, return_indices=True)
-        n, h, w, c = arr.shape
-        rows, cols = idx[..., 0], idx[..., 1]
-        # flat position of each window's winner in x, shape (N, H', W', C)
-        flat = ((np.arange(n)[:, None, None, None] * h + rows) * w + cols) * c + np.arange(c)
-        self._cache = (arr.shape, arr.dtype, flat)
-        return np.asarray(out)
+        return self._forward(_as_batch(x, self, 4, "a batch of images (N, H, W, C)"), training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        _, pads = self._geometry(x.shape[1], x.shape[2])
+        cells = self._cells(x, pads, -np.inf)  # padded cells never win
+        out = cells.max(axis=0)
+        self._cache = None
+        if training:
+            won = cells == out
+            seen = won[0].copy()
+            for k in range(1, len(won)):  # ties: the first maximum wins alone, as argmax picks
+                won[k] &= ~seen
+                seen |= won[k]
+            self._cache = (x.shape, won)
+        return out
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """Each output gradient sent to its window's winner.
@@ -539,16 +669,20 @@ class MaxPool2D(_Pool):
         """
         if self._cache is None:
             raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        shape, dtype, flat = self._cache
+        won = self._cache[1]
         g = np.asarray(grad_out)
-        if g.shape != flat.shape:
-            raise ValueError(f"{self!r}: `grad_out` must have shape {flat.shape}, got {g.shape}")
-        if self.stride[0] >= self.size[0] and self.stride[1] >= self.size[1]:
-            dx = np.zeros(int(np.prod(shape)), dtype)  # disjoint windows: winners are distinct
-            dx[flat.ravel()] = g.ravel()
-        else:
-            dx = np.bincount(flat.ravel(), weights=g.ravel(), minlength=int(np.prod(shape)))
-        return dx.astype(dtype, copy=False).reshape(shape)
+        if g.shape != won.shape[1:]:
+            raise ValueError(f"{self!r}: `grad_out` must have shape {won.shape[1:]}, got {g.shape}")
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
+
+    def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
+        if self._cache is None:
+            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        shape, won = self._cache
+        _, pads = self._geometry(shape[1], shape[2])
+        return self._scatter(won * g, shape, pads)
 
 
 class AvgPool2D(_Pool):
@@ -613,22 +747,15 @@ class AvgPool2D(_Pool):
         if self._cache is None:
             raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
         (n, h, w, c), dtype = self._cache
-        (t, b), (l, r) = arithmetic.padding_amounts((h, w), self.size, stride=self.stride, padding=self.padding)
-        kh, kw = self.size
-        sh, sw = self.stride
-        oh, ow = self._sizes(h, w)
+        (oh, ow), pads = self._geometry(h, w)
         g = np.asarray(grad_out, dtype=dtype)
         if g.shape != (n, oh, ow, c):
             raise ValueError(f"{self!r}: `grad_out` must have shape {(n, oh, ow, c)}, got {g.shape}")
         # number of real (unpadded) cells in each window
-        inside = np.asarray(ops.pad(np.ones((h, w), dtype), ((t, b), (l, r))))
-        count = ops.sliding_windows(inside, (kh, kw), stride=(sh, sw))[:oh, :ow].sum(axis=(2, 3))
-        share = g / count[None, :, :, None]
-        dxp = np.zeros((n, h + t + b, w + l + r, c), dtype)
-        for u in range(kh):
-            for v in range(kw):
-                dxp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw, :] += share
-        return dxp[:, t:t + h, l:l + w, :]
+        count = self._cells(np.ones((1, h, w, 1), dtype), pads, 0.0).sum(axis=0)
+        share = g / count
+        cells = np.broadcast_to(share, (self.size[0] * self.size[1],) + share.shape)  # every cell its share
+        return self._scatter(cells, (n, h, w, c), pads)
 
 
 # ---------------------------------------------------------------------------
@@ -663,9 +790,11 @@ class ReLU(Layer):
         -------
         ndarray
         """
-        arr = _as_batch(x, self, None, "")
-        self._mask = arr > 0 if training else None
-        return np.maximum(arr, 0)
+        return self._forward(_as_batch(x, self, None, ""), training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        self._mask = x > 0 if training else None
+        return np.maximum(x, 0)
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """The gradient where the input was positive, 0 elsewhere.
@@ -683,7 +812,14 @@ class ReLU(Layer):
         g = np.asarray(grad_out)
         if g.shape != self._mask.shape:
             raise ValueError(f"ReLU(): `grad_out` must have shape {self._mask.shape}, got {g.shape}")
-        return g * self._mask
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
+
+    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
+        if self._mask is None:
+            raise ValueError("ReLU(): call forward(x, training=True) before backward")
+        return grad_out * self._mask
 
 
 class Flatten(Layer):
@@ -730,8 +866,11 @@ class Flatten(Layer):
         arr = _as_batch(x, self, None, "")
         if arr.ndim < 2:
             raise ValueError(f"Flatten() expects a batch (N, ...), got an array of shape {arr.shape}")
-        self._shape = arr.shape
-        return arr.reshape(arr.shape[0], -1)
+        return self._forward(arr, training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """The gradient reshaped back to the input's shape.
@@ -787,7 +926,7 @@ class Dense(Layer):
                       "`in_features` × `out_features` + `out_features`")
         self.params = {"W": np.zeros(shape, self.dtype), "b": np.zeros(self.out_features, self.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.initialize(np.random.default_rng(seed))
+        self.initialize(np.random.default_rng(as_seed(seed)))
         self._x: NDArray[Any] | None = None
 
     def initialize(self, rng: np.random.Generator) -> None:
@@ -844,9 +983,14 @@ class Dense(Layer):
             raise ValueError(
                 f"{self!r}: input has {arr.shape[1]} features, `in_features` is {self.in_features}"
             )
-        arr = arr.astype(self.dtype, copy=False)
-        self._x = arr if training else None
-        return np.asarray(arr @ self.params["W"] + self.params["b"])
+        return self._forward(arr, training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        x = x.astype(self.dtype, copy=False)
+        self._x = x if training else None
+        out = x @ self.params["W"]
+        out += self.params["b"]
+        return out
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """Gradients of ``W`` (``x^T g``), ``b`` (``g`` summed) and the input (``g W^T``).
@@ -866,9 +1010,16 @@ class Dense(Layer):
             raise ValueError(
                 f"{self!r}: `grad_out` must have shape {(self._x.shape[0], self.out_features)}, got {g.shape}"
             )
-        self.grads["W"][...] = self._x.T @ g
-        self.grads["b"][...] = g.sum(axis=0)
-        return np.asarray(g @ self.params["W"].T)
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
+
+    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
+        if self._x is None:
+            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])
+        np.sum(grad_out, axis=0, out=self.grads["b"])
+        return grad_out @ self.params["W"].T if input_grad else None
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, as plain JSON-friendly values.
@@ -917,7 +1068,7 @@ class Dropout(Layer):
         if not 0 <= rate < 1:
             raise ValueError(f"`rate` must be in [0, 1), got {rate}")
         self.rate: float = float(rate)
-        self.rng: np.random.Generator = np.random.default_rng(seed)
+        self.rng: np.random.Generator = np.random.default_rng(as_seed(seed))
         self._mask: NDArray[Any] | None = None
 
     def initialize(self, rng: np.random.Generator) -> None:

@@ -32,7 +32,7 @@ from typing import Optional
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, is_int
+from .._validation import as_float_array, as_int, as_real, check_elements, is_int
 from ..ops import conv2d
 from .layers import Conv2D
 
@@ -225,9 +225,8 @@ def learn_kernel(
     truth = SOBEL_X if true_kernel is None else as_float_array(true_kernel, "true_kernel", ndim=2)
     if not is_int(steps) or not 0 <= steps <= 10_000:
         raise ValueError(f"`steps` must be an int from 0 to 10000, got {steps!r}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.floating, np.integer)):
-        raise TypeError(f"`learning_rate` must be a number, got {learning_rate!r}")
-    if not (np.isfinite(learning_rate) and 0 < learning_rate <= 2):
+    rate = as_real(learning_rate, "learning_rate", rule="a number")
+    if not (np.isfinite(rate) and 0 < rate <= 2):
         raise ValueError(f"`learning_rate` must be > 0 and <= 2, got {learning_rate!r}")
     if not is_int(samples) or samples < 1:
         raise ValueError(f"`samples` must be an int >= 1, got {samples!r}")
@@ -238,6 +237,10 @@ def learn_kernel(
         )
     if not is_int(seed):
         raise TypeError(f"`seed` must be an int, got {seed!r}")
+    seed = as_int(seed, "seed", minimum=0)
+    samples, image_size = int(samples), int(image_size)
+    check_elements((samples, image_size, image_size), name="image_size" if image_size**2 >= samples else "samples",
+                   what="the images")
     rng = np.random.default_rng(seed)
     dtype = truth.dtype
     images = rng.standard_normal((samples, image_size, image_size)).astype(dtype, copy=False)

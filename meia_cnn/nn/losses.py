@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import as_float_array, as_real_array
+
 __all__ = ["softmax", "log_softmax", "SoftmaxCrossEntropy"]
 
 
@@ -18,6 +20,7 @@ def log_softmax(logits: ArrayLike) -> NDArray[Any]:
     Parameters
     ----------
     logits : (N, K) array
+        Real and finite (a ``ValueError`` otherwise; complex is a ``TypeError``).
 
     Returns
     -------
@@ -31,9 +34,18 @@ def log_softmax(logits: ArrayLike) -> NDArray[Any]:
     >>> log_softmax(np.array([[1000.0, 0.0]]))[0, 0]
     np.float64(0.0)
     """
-    z = np.asarray(logits)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    return _log_softmax(_logits(logits))
+
+
+def _logits(logits: ArrayLike) -> NDArray[Any]:
+    """Checked logits: real, finite, at least 1-D, within MAX_ELEMENTS (float32 kept)."""
+    z = as_float_array(logits, "logits")
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"`logits` must have at least one class along the last axis, got shape {z.shape}")
+    return z
+
+
+def _log_softmax(z: NDArray[Any]) -> NDArray[Any]:
     z = z - z.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
@@ -57,15 +69,13 @@ def softmax(logits: ArrayLike) -> NDArray[Any]:
     >>> softmax(np.array([[800.0, 0.0]])).round(6)
     array([[1., 0.]])
     """
-    z = np.asarray(logits)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    z = _logits(logits)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def _check_labels(y: ArrayLike, n: int, k: int) -> NDArray[Any]:
-    y = np.asarray(y)
+    y = as_real_array(y, "y") if isinstance(y, np.ndarray) else np.asarray(y)  # subclasses, masks refused
     if y.ndim != 1 or y.shape[0] != n:
         raise ValueError(f"`y` must be a 1-D array of {n} class labels, got shape {y.shape}")
     if y.dtype.kind not in "iu":
@@ -121,8 +131,14 @@ class SoftmaxCrossEntropy:
         if z.ndim != 2:
             raise ValueError(f"`logits` must be 2-D (N, classes), got shape {z.shape}")
         y = _check_labels(y, z.shape[0], z.shape[1])
-        logp = log_softmax(z)
-        n = z.shape[0]
+        if z.dtype.kind != "f":
+            z = z.astype(np.float64)
+        return self._forward(z, y)
+
+    def _forward(self, logits: NDArray[Any], y: NDArray[Any]) -> float:
+        """:meth:`forward` for float logits ``(N, K)`` and labels already checked (``fit`` checks them once)."""
+        logp = _log_softmax(logits)  # unchecked: non-finite logits give a non-finite loss for fit to report
+        n = logits.shape[0]
         self._cache = (logp, y)
         return float(-logp[np.arange(n), y].mean()) if n else 0.0
 

@@ -9,13 +9,14 @@ import math
 import os
 import re
 import time
+import zipfile
 import warnings
 from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, as_int, is_int, shape_text
+from .._validation import as_bool, as_float_array, as_int, as_real, as_seed, is_int, shape_text, value_text
 from ..i18n import gettext as _
 from .layers import LAYER_TYPES, MAX_PARAMS, Layer
 from .losses import SoftmaxCrossEntropy, _check_labels, softmax
@@ -33,6 +34,13 @@ _FORMAT = "meia-cnn-sequential-1"
 MAX_CONFIG_CHARS = 1_000_000
 MAX_CONFIG_DEPTH = 8
 MAX_LAYERS = 1_000
+#: Most epochs ``fit`` runs in one call.
+MAX_EPOCHS = 100_000
+
+#: Most parameters a whole model may hold, all layers together (each layer is
+#: also limited to :data:`~meia_cnn.nn.layers.MAX_PARAMS`): 50 million,
+#: 200 MB of float32 weights, before gradients and the optimiser's moments.
+MAX_TOTAL_PARAMS = 50_000_000
 
 Callbacks = Union[None, Callable[..., Any], Sequence[Any], Any]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -54,11 +62,18 @@ def _progress_bar(total: int, desc: str) -> Any:
         try:
             from tqdm.auto import tqdm
 
-            return tqdm(total=total, desc=desc, unit="batch", leave=True)
+            return tqdm(total=total, desc=desc, unit=_("batch"), leave=True)
         except Exception:  # e.g. "IProgress not found" in a notebook without ipywidgets
             from tqdm.std import tqdm
 
-            return tqdm(total=total, desc=desc, unit="batch", leave=True)
+            return tqdm(total=total, desc=desc, unit=_("batch"), leave=True)
+
+
+def _progress_postfix(logs: dict[str, Any]) -> dict[str, str]:
+    """The losses and accuracies of an epoch's logs, as the progress bar shows them (translated)."""
+    labels = {"loss": _("loss"), "accuracy": _("accuracy"),
+              "val_loss": _("val_loss"), "val_accuracy": _("val_accuracy")}
+    return {labels.get(k, k): f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
 
 
 def _one_blas_thread() -> ContextManager[Any]:
@@ -163,6 +178,7 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"`layers[{i}]` must be a layer (Conv2D, Dense, ...), got {layer!r}")
+        _check_total_params(layers)
         self.layers: list[Layer] = list(layers)
         counts: dict[str, int] = {}
         for layer in self.layers:
@@ -195,9 +211,7 @@ class Sequential:
         ----------
         seed : int or None
         """
-        if seed is not None and not is_int(seed):
-            raise TypeError(f"`seed` must be an int or None, got {seed!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(as_seed(seed))
         for layer in self.layers:
             layer.initialize(rng)
 
@@ -228,7 +242,8 @@ class Sequential:
             except ValueError as exc:
                 before = f"the output of layer {i - 1} ({self.layers[i - 1].name})" if i else "the input"
                 raise ValueError(
-                    f"layer {i} ({layer.name}) cannot take {before}, of shape {shape_text(shape)}: {exc}"
+                    f"layer {i} ({layer.name}) cannot take {before}, of shape {shape_text(shape)}: {exc} "
+                    f"(for `input_shape` {shape_text(input_shape)})"
                 ) from None
             shapes.append(shape)
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -257,13 +272,13 @@ class Sequential:
         """
         if self.output_shapes is None or self.input_shape is None:
             raise ValueError("the model is not built yet: give `input_shape` or call fit/predict first")
-        rows = [("input", "", shape_text(self.input_shape), "0")]
+        header = (_("layer"), _("type"), _("output shape"), _("parameters"))
+        rows = [(_("input"), "", shape_text(self.input_shape), "0")]
         for layer, shape in zip(self.layers, self.output_shapes):
             rows.append((str(layer.name), layer.describe(), shape_text(shape), f"{layer.n_params:,}"))
-        rows.append(("total", "", "", f"{self.n_params:,}"))
-        w = [max(len(r[i]) for r in rows + [("layer", "type", "output shape", "parameters")]) for i in range(4)]
-        lines = [f"{'layer':<{w[0]}}  {'type':<{w[1]}}  {'output shape':<{w[2]}}  {'parameters':>{w[3]}}"]
-        lines += [f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d:>{w[3]}}" for a, b, c, d in rows]
+        rows.append((_("total"), "", "", f"{self.n_params:,}"))
+        w = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+        lines = [f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d:>{w[3]}}" for a, b, c, d in [header, *rows]]
         return "\n".join(line.rstrip() for line in lines)
 
     def __repr__(self) -> str:
@@ -312,14 +327,22 @@ class Sequential:
 
     # -- passes -------------------------------------------------------------------
     def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        """The layers' outputs in turn for a batch checked by :meth:`_batch` (each layer's checks skipped)."""
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            x = layer._forward(x, training)
         return x
 
-    def _backward(self, grad: NDArray[Any]) -> NDArray[Any]:
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
-        return grad
+    def _backward(self, grad: NDArray[Any]) -> None:
+        """Store every layer's parameter gradients for ``grad``, the gradient of the last training output.
+
+        The gradient with respect to the model's input is of no use to
+        ``fit``: the first layer is told not to compute it.
+        """
+        first = len(self.layers) - 1
+        g: NDArray[Any] | None = grad
+        for i, layer in enumerate(reversed(self.layers)):
+            assert g is not None  # only the first layer may skip its input's gradient
+            g = layer._backward(g, i != first)
 
     def forward(self, X: ArrayLike, training: bool = False) -> NDArray[Any]:
         """The last layer's output (logits) for a batch ``X``.
@@ -335,7 +358,7 @@ class Sequential:
         (N, classes) array
         """
         X, single = self._batch(X)
-        out = self._forward(X, training)
+        out = _finite_outputs(lambda: self._forward(X, as_bool(training, "training")))
         return out[0] if single else out
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
@@ -353,7 +376,10 @@ class Sequential:
         ndarray
             The gradient with respect to the input.
         """
-        return self._backward(np.asarray(grad_out))
+        grad = np.asarray(grad_out)
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)  # each layer checks the gradient it receives
+        return grad
 
     def forward_all(self, X: ArrayLike) -> list[NDArray[Any]]:
         """Every layer's output for ``X`` (prediction mode), in order.
@@ -371,10 +397,14 @@ class Sequential:
         """
         batch, single = self._batch(X)
         outs = []
-        x = batch
-        for layer in self.layers:
-            x = layer.forward(x, training=False)
-            outs.append(x[0] if single else x)
+
+        def run() -> None:
+            x = batch
+            for layer in self.layers:
+                x = layer.forward(x, training=False)
+                outs.append(x[0] if single else x)
+
+        _finite_outputs(run)
         return outs
 
     def predict(self, X: ArrayLike, *, batch_size: int = 256) -> NDArray[Any]:
@@ -393,8 +423,11 @@ class Sequential:
         batch, single = self._batch(X)
         self._labels(np.zeros(0, np.int64), 0)  # the model must end in class scores
         batch_size = as_int(batch_size, "batch_size")
-        parts = [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)]
+        parts = _finite_outputs(
+            lambda: [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)])
         logits = np.concatenate(parts) if parts else np.zeros((0, int(self.n_classes or 0)))
+        if not np.isfinite(logits).all():
+            raise ValueError(_OVERFLOW)
         p = softmax(logits)
         return p[0] if single else p
 
@@ -485,7 +518,12 @@ class Sequential:
         ------
         ValueError
             When the loss or the weights stop being finite (the training
-            diverged): the message names the learning rate to lower.
+            diverged): the last finite weights are put back (those before the
+            failing update), the optimiser's state is reset, and the message
+            names the cause it can see: the input when no update was made
+            yet, the schedule when its multiplier was above 1, else the
+            learning rate to lower.  Also when ``schedule`` returns something
+            other than a finite number >= 0.
 
         Notes
         -----
@@ -504,20 +542,24 @@ class Sequential:
         >>> model.fit(X, y, epochs=3, optimizer=SGD(1e30), progress=False)
         Traceback (most recent call last):
         ...
-        ValueError: training diverged at epoch 2, batch 1: overflow encountered in matmul. The learning rate `lr`=1e+30 of SGD(lr=1e+30, momentum=0) is too large: lower it (e.g. by 10) and train again; the model's weights are not usable.
+        ValueError: training diverged at epoch 2, batch 1: overflow encountered in matmul. The learning rate `lr`=1e+30 of SGD(lr=1e+30, momentum=0) is too large: lower it (e.g. by 10) and train again; the weights before the failing update were restored.
+        >>> bool(np.isfinite(model.predict(X)).all())  # still usable
+        True
         """
         data, _labels = self._batch(X, "X")
         labels = self._labels(y, len(data), "y")
         if not len(data):
             raise ValueError("`X` is empty: nothing to train on")
         epochs = as_int(epochs, "epochs")
-        batch_size = as_int(batch_size, "batch_size")
+        if epochs > MAX_EPOCHS:
+            raise ValueError(f"`epochs` must be at most {MAX_EPOCHS:,} (MAX_EPOCHS), got {value_text(epochs)}")
+        batch_size = min(as_int(batch_size, "batch_size"), len(data))  # larger: one batch of everything
         if optimizer is None:
             optimizer = Adam(1e-3)
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"`optimizer` must be an optimizer such as Adam(1e-3) or SGD(0.1), got {optimizer!r}")
-        if seed is not None and not is_int(seed):
-            raise TypeError(f"`seed` must be an int, got {seed!r}")
+        seed = as_seed(seed)
+        progress = as_bool(progress, "progress")
         rate = as_schedule(schedule)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -531,6 +573,11 @@ class Sequential:
             if not layer.trainable:
                 layer.initialize(rng)  # dropout masks follow the seed
         params, grads = self._trainable()
+        # the last finite weights: what a diverged run leaves in the model
+        at_start = [p.copy() for p in params]
+        last_good = [p.copy() for p in params]
+        updates = 0
+        multiplier = 1.0
         n = len(data)
         n_batches = math.ceil(n / batch_size)
         history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
@@ -548,21 +595,28 @@ class Sequential:
                     idx = order[b * batch_size:(b + 1) * batch_size]
                     xb, yb = data[idx], labels[idx]
                     where = f"at epoch {epoch}, batch {b + 1}"
+                    progress_now = (epoch - 1) + b / n_batches
+                    multiplier = _multiplier(rate, progress_now, epochs)
+                    lr = optimizer.lr * multiplier
                     try:
                         with np.errstate(over="raise", invalid="raise"):
                             logits = self._forward(xb, True)
-                            loss = self.loss.forward(logits, yb)
+                            loss = self.loss._forward(logits, yb)
                             if not math.isfinite(loss):
-                                self._diverged(optimizer, f"{where}: the loss is {loss}")
+                                raise FloatingPointError(f"the loss is {loss}")
                             self._backward(self.loss.backward())
-                            lr = optimizer.lr * float(rate((epoch - 1) + b / n_batches, epochs))
+                            for keep, p in zip(last_good, params):
+                                np.copyto(keep, p)
                             optimizer.step(params, grads, lr=lr)
+                            updates += 1
                     except FloatingPointError as exc:  # overflow: the weights grew without bound
-                        self._diverged(optimizer, f"{where}: {exc}")
+                        self._diverged(optimizer, f"{where}: {exc}", params, last_good, at_start, updates,
+                                       multiplier, data)
                     except ValueError as exc:  # a layer refused the non-finite values it received
                         if "finite" not in str(exc) or str(exc).startswith("training diverged"):
                             raise
-                        self._diverged(optimizer, f"{where}: the values in the network are no longer finite")
+                        self._diverged(optimizer, f"{where}: the values in the network are no longer finite",
+                                       params, last_good, at_start, updates, multiplier, data)
                     total += loss * len(idx)
                     correct += int((logits.argmax(axis=1) == yb).sum())
                     seen += len(idx)
@@ -573,7 +627,8 @@ class Sequential:
                     if self.stop_training:
                         break
                 if not all(np.isfinite(p).all() for p in params):  # the last update of the epoch
-                    self._diverged(optimizer, f"at epoch {epoch}: the weights are no longer finite")
+                    self._diverged(optimizer, f"at epoch {epoch}: the weights are no longer finite",
+                                   params, last_good, at_start, updates, multiplier, data)
                 logs: dict[str, Any] = {"epoch": epoch, "epochs": epochs, "loss": total / seen,
                                         "accuracy": correct / seen}
                 history["loss"].append(logs["loss"])
@@ -586,7 +641,7 @@ class Sequential:
                 logs["lr"] = lr
                 logs["seconds"] = time.perf_counter() - start
                 if bar is not None:
-                    shown = {k: f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
+                    shown = _progress_postfix(logs)
                     bar.set_description(_("epoch {epoch}/{epochs}").format(epoch=epoch, epochs=epochs), refresh=False)
                     bar.set_postfix(shown)
                 for cb in on_epoch:
@@ -600,11 +655,28 @@ class Sequential:
         return history
 
     @staticmethod
-    def _diverged(optimizer: Optimizer, where: str) -> NoReturn:
-        raise ValueError(
-            f"training diverged {where}. The learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too "
-            f"large: lower it (e.g. by 10) and train again; the model's weights are not usable."
-        )
+    def _diverged(optimizer: Optimizer, where: str, params: list[NDArray[Any]], last_good: list[NDArray[Any]],
+                  at_start: list[NDArray[Any]], updates: int, multiplier: float, data: NDArray[Any]) -> NoReturn:
+        """Put the last finite weights back, forget the optimiser's state and raise naming the visible cause."""
+        restore = last_good if all(np.isfinite(k).all() for k in last_good) else at_start
+        for p, keep in zip(params, restore):
+            np.copyto(p, keep)
+        optimizer.reset()
+        restored = ("the weights before the failing update were restored" if restore is last_good
+                    else "the weights this training started from were restored")
+        if updates == 0:
+            largest = float(np.abs(data).max()) if data.size else 0.0
+            cause = (f"no update had been made yet: the input `X` (largest |X| = {largest:.3g}) or the initial "
+                     "weights make the network's values overflow; scale the inputs (e.g. to [0, 1]) or "
+                     "re-initialise the model")
+        elif multiplier > 1:
+            cause = (f"the rate of the failing update was `lr`={optimizer.lr:g} times the schedule's "
+                     f"multiplier {multiplier:g}: the `schedule` raised it above the optimiser's rate; use a "
+                     "schedule that stays at or below 1, or lower `lr`")
+        else:
+            cause = (f"the learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too large: lower it "
+                     "(e.g. by 10) and train again")
+        raise ValueError(f"training diverged {where}. {cause[0].upper()}{cause[1:]}; {restored}.")
 
     # -- weights --------------------------------------------------------------------
     def get_weights(self) -> dict[str, NDArray[Any]]:
@@ -668,7 +740,9 @@ class Sequential:
         nesting (JSON text longer than ``MAX_CONFIG_CHARS`` characters or
         nested deeper than ``MAX_CONFIG_DEPTH`` is refused before parsing),
         the format, at most ``MAX_LAYERS`` known layer types and their
-        arguments.
+        arguments, and at most ``MAX_TOTAL_PARAMS`` parameters in all
+        (counted layer by layer, so a model over the limit is refused one
+        layer past it).  Checking the text is linear in its length.
 
         Parameters
         ----------
@@ -727,6 +801,7 @@ class Sequential:
                 raise ValueError(f"layer {i} ({name}) of the model configuration: {exc}") from None
             layer.name = name
             layers.append(layer)
+            _check_total_params(layers)  # before building the next layer
         shape = config.get("input_shape")
         if shape is not None and not isinstance(shape, list):
             raise ValueError(f"the model configuration's `input_shape` must be a list of ints, got {shape!r}")
@@ -764,6 +839,10 @@ class Sequential:
             if len(npz.files) > 4 * MAX_LAYERS:
                 raise ValueError(f"{name!r} holds {len(npz.files)} arrays: too many for a model file")
             arrays = {}
+            for member in npz.zip.namelist():
+                if not member.endswith(".npy"):
+                    raise ValueError(f"{name!r} holds {member[:40]!r}, which is not an .npy array: "
+                                     "not a model file")
             for key in npz.files:
                 if not _KEY.fullmatch(key):
                     raise ValueError(f"{name!r} holds an array named {key[:40]!r}: not a model file")
@@ -771,6 +850,7 @@ class Sequential:
                 if size > 8 * MAX_PARAMS + 4096:
                     raise ValueError(f"{name!r}: array {key[:40]!r} would take {size:,} bytes, more than a "
                                      f"layer may hold ({MAX_PARAMS:,} parameters)")
+                _check_header(npz.zip, key, size, name)
                 try:
                     value = npz[key]
                 except ValueError as exc:  # an object array: pickles are never loaded
@@ -788,8 +868,10 @@ class Sequential:
     def load(cls, path: PathLike, *, dtype: Any = np.float32, expected: Sequential | None = None) -> Sequential:
         """A model saved by :meth:`save`: architecture and weights (read without pickle).
 
-        The file's form is checked before use: plain arrays only, a
-        configuration of bounded size and depth (see :meth:`from_config`),
+        The file's form is checked before use: plain ``.npy`` arrays only,
+        each header read first (an array larger than its file is refused
+        before anything is allocated), a configuration of bounded size and
+        depth (see :meth:`from_config`),
         and exactly the architecture's weights, with their shapes, as floats.
 
         Parameters
@@ -848,8 +930,73 @@ class Sequential:
 
 
 _KEY = re.compile(r"__config__|__metadata__|[^\x00-\x1f]{1,160}\.\w{1,32}")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# a string, or an unterminated one up to the end: every match succeeds at its first try and the
+# next search starts after it, so skipping the strings is linear in the text (no backtracking)
+_STRING = re.compile(r'(?s)"(?:[^"\\]+|\\.)*(?:"|\\?\Z)')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+_OVERFLOW = ("the model's outputs for `X` are not finite (NaN or infinity): the values of `X` "
+             "or the model's weights are too large")
+
+
+def _finite_outputs(run: Callable[[], Any]) -> Any:
+    """``run()``, with a layer's refusal of the non-finite values the one before it gave named as `X`'s."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # what matters is checked, by name
+            return run()
+    except ValueError as exc:
+        if "finite" not in str(exc):
+            raise
+        raise ValueError(_OVERFLOW) from None
+
+
+def _multiplier(rate: Callable[[float, int], float], epoch: float, epochs: int) -> float:
+    """The schedule's multiplier for an update, checked: a finite number >= 0, else a ValueError naming it."""
+    value = rate(epoch, epochs)
+    try:
+        multiplier = as_real(value, "schedule", rule="a number")
+    except TypeError:
+        raise TypeError(f"`schedule` must return a number (the multiplier of `lr`), got {value_text(value)} "
+                        f"at epoch {epoch:g} of {epochs}") from None
+    if not (math.isfinite(multiplier) and multiplier >= 0):
+        raise ValueError(f"`schedule` must return a finite multiplier >= 0, got {value_text(value)} "
+                         f"at epoch {epoch:g} of {epochs}")
+    return multiplier
+
+
+def _check_total_params(layers: Sequence[Layer]) -> None:
+    total = sum(layer.n_params for layer in layers)
+    if total > MAX_TOTAL_PARAMS:
+        raise ValueError(
+            f"the model would hold {total:,} parameters in {len(layers)} layers: at most {MAX_TOTAL_PARAMS:,} "
+            "in all (meia_cnn.nn.model.MAX_TOTAL_PARAMS); use fewer or smaller layers"
+        )
+
+
+def _check_header(archive: zipfile.ZipFile, key: str, size: int, name: str) -> None:
+    """Read an ``.npy`` member's header (a few bytes) and refuse it unless its data fits in ``size`` bytes.
+
+    numpy allocates the array its header declares before reading the data, so a
+    header declaring ``(10**12,)`` in a small file would be a MemoryError.
+    """
+    with archive.open(key + ".npy") as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+        except (ValueError, TypeError, SyntaxError, OverflowError) as exc:
+            raise ValueError(f"{name!r}: array {key[:40]!r} has no valid .npy header ({str(exc)[:120]})") from None
+    if dtype.hasobject:
+        raise ValueError(f"{name!r}: array {key[:40]!r} cannot be read without pickle (dtype {dtype})")
+    nbytes = math.prod(int(v) for v in shape) * dtype.itemsize
+    if nbytes > size:
+        raise ValueError(f"{name!r}: array {key[:40]!r} declares shape {tuple(shape)} ({nbytes:,} bytes) "
+                         f"but its file holds {size:,} bytes")
 
 
 def _parse_config(text: str | bytes) -> Any:

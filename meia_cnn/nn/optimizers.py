@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import as_real, value_text
+
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _positive(value: object, name: str) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a positive number, got {value!r}")
-    v = float(value)
+    v = as_real(value, name, rule="a positive number")
     if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"`{name}` must be > 0, got {value}")
+        raise ValueError(f"`{name}` must be > 0, got {value_text(value)}")
     return v
 
 
 def _fraction(value: object, name: str) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a number in [0, 1), got {value!r}")
-    v = float(value)
+    v = as_real(value, name, rule="a number in [0, 1)")
     if not 0 <= v < 1:
-        raise ValueError(f"`{name}` must be in [0, 1), got {value}")
+        raise ValueError(f"`{name}` must be in [0, 1), got {value_text(value)}")
     return v
 
 
@@ -75,9 +72,9 @@ class Optimizer:
         """
         if len(params) != len(grads):
             raise ValueError(f"`params` and `grads` must have the same length, got {len(params)} and {len(grads)}")
-        rate = self.lr if lr is None else float(lr)
+        rate = self.lr if lr is None else as_real(lr, "lr", rule="a finite number >= 0")
         if not (math.isfinite(rate) and rate >= 0):
-            raise ValueError(f"`lr` must be a finite number >= 0, got {lr!r}")
+            raise ValueError(f"`lr` must be a finite number >= 0, got {value_text(lr)}")
         shapes = [p.shape for p in params]
         if self._state is None or self._state["shapes"] != shapes:
             self._state = {"shapes": shapes, **self._new_state(params)}
@@ -169,7 +166,11 @@ class Adam(Optimizer):
         self.eps = _positive(eps, "eps")
 
     def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:
-        return {"t": 0, "m": [np.zeros_like(p) for p in params], "v": [np.zeros_like(p) for p in params]}
+        # the moments of every weight in two vectors: each update is a few
+        # operations on all the weights at once instead of a dozen per array
+        size = sum(p.size for p in params)
+        dtype = np.result_type(*params) if params else np.float64
+        return {"t": 0, "m": np.zeros(size, dtype), "v": np.zeros(size, dtype)}
 
     def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
                 lr: float) -> None:
@@ -178,12 +179,20 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         step = float(lr * np.sqrt(1 - b2**t) / (1 - b1**t))
         eps = float(self.eps * np.sqrt(1 - b2**t))  # eps added to sqrt(v_hat), rewritten for sqrt(v)
-        for p, g, m, v in zip(params, grads, state["m"], state["v"]):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            p -= step * m / (np.sqrt(v) + eps)
+        m, v = state["m"], state["v"]
+        if not params:
+            return
+        g = np.concatenate([np.ravel(x) for x in grads]).astype(m.dtype, copy=False)
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * (g * g)
+        update = step * m
+        update /= np.sqrt(v) + eps
+        start = 0
+        for p in params:
+            p -= update[start:start + p.size].reshape(p.shape)
+            start += p.size
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr:g})"

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import data
-from .._validation import as_int
+from .._validation import as_bool, as_int
 from .layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from .model import Sequential
 from .optimizers import Adam
@@ -92,6 +92,9 @@ def digits_split(*, test_size: float = 0.25, seed: int = 0) -> tuple[NDArray[Any
     >>> np.bincount(y_test).tolist()  # stratified: every class in proportion
     [45, 46, 44, 46, 45, 46, 45, 45, 43, 45]
     """
+    seed = as_int(seed, "seed", minimum=0)
+    if seed > 2**32 - 1:  # scikit-learn's random_state
+        raise ValueError(f"`seed` must be at most {2**32 - 1}, got {seed}")
     key = (test_size, seed)
     if key not in _SPLIT_CACHE:
         X, labels = data.digits(dtype=np.float32)
@@ -239,6 +242,7 @@ def train_reference(*, filters: int = REFERENCE_SETTINGS["filters"],
     >>> len(history["val_accuracy"])
     3
     """
+    validation = as_bool(validation, "validation")
     X_train, X_test, y_train, y_test = digits_split()
     model = reference_model(filters, kernel_size, seed=seed)
     history = model.fit(

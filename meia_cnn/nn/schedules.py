@@ -28,8 +28,9 @@ last noisy step took them, and the test accuracy varies with the seed.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Callable, Union
+
+from .._validation import as_real, value_text
 
 __all__ = ["Schedule", "Constant", "CosineDecay", "StepDecay", "SCHEDULES", "as_schedule"]
 
@@ -41,13 +42,11 @@ def _number(value: object, name: str, *, low: float, high: float | None = None, 
     right = ")" if open_high else "]"
     rule = f">= {low:g}" if high is None and not open_low else (
         f"> {low:g}" if high is None else f"in {left}{low:g}, {high:g}{right}")
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a number {rule}, got {value!r}")
-    v = float(value)
+    v = as_real(value, name, rule=f"a number {rule}")
     bad = (not math.isfinite(v) or v < low or (open_low and v == low)
            or (high is not None and (v > high or (open_high and v == high))))
     if bad:
-        raise ValueError(f"`{name}` must be {rule}, got {value!r}")
+        raise ValueError(f"`{name}` must be {rule}, got {value_text(value)}")
     return v
 
 

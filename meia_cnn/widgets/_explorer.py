@@ -6,7 +6,8 @@ An explorer is an :class:`ipywidgets.VBox` holding
 - a message area (``.message``) for words about a bad entry (a typed
   kernel, an upload): the drawing keeps its last good state meanwhile;
 - one :class:`View`, an anywidget that draws the explorer's state as SVG
-  in the browser (with :file:`js/draw.js`) and writes the readout under it.
+  in the browser (with :file:`js/draw.js`, the module of the one
+  :class:`~meia_cnn.widgets._assets.Library` widget of the kernel) and writes the readout under it.
 
 Python is the source of truth.  A pure function of the core (e.g.
 :func:`meia_cnn.explain.stride_padding.stride_padding_state`) computes a
@@ -33,28 +34,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import io
 import logging
-import math
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, ClassVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import anywidget
 import ipywidgets as widgets
-import numpy as np
 import traitlets
-from numpy.typing import ArrayLike
 
-from ..i18n import TranslatedText, get_language, ngettext, ngettext_noop
+from ..explain.render import PALETTE, colours, format_number, plain_text, png_bytes
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ._assets import THEME_CSS, Library, library
+from ._controls import Control, build_controls, check_arguments, read_controls
+from ._messages import UI_WORDS, Refusal, student_error, ui_words
+from ._upload import Upload, first_upload
 
 __all__ = [
     "PALETTE",
-    "JS_DIR",
-    "esm",
     "View",
     "Upload",
     "Explorer",
@@ -65,417 +62,12 @@ __all__ = [
     "UI_WORDS",
     "ui_words",
     "student_error",
+    "Refusal",
+    "first_upload",
 ]
 
-#: Okabe & Ito's colour-blind-safe palette, the one palette of the kit (draw.js has the same).
-PALETTE = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-    "light": "#ececec",
-}
-#: Folder of the front-end files shipped with the package.
-JS_DIR = Path(__file__).resolve().parent / "js"
-#: zlib level of the PNG pictures: fast to encode, a little larger.
-PNG_COMPRESS_LEVEL = 1
-
 _log = logging.getLogger(__name__)
-
-#: The words the page writes itself (draw.js, upload.js): the Play buttons' accessible
-#: names, an explorer's default name, an upload's progress.  Sent to the page in the
-#: learner's language with every view (``View.words``, ``Upload.words``).
-UI_WORDS = TranslatedText({
-    "play": N_("Play"),
-    "pause": N_("Pause"),
-    "stop": N_("Stop"),
-    "repeat": N_("Repeat"),
-    "control": N_("Play control"),
-    "explorer": N_("explorer"),
-    "sending": N_("Sending {name}…"),
-    "bytes": N_("{n} bytes"),
-    "too_large": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
-})
-
-# -- the core's errors in a student's words --------------------------------------------
-# The core's exceptions stay in English (they are for programmers); an explorer shows the
-# learner a whole sentence in the learner's language instead.  Each row: a pattern of the
-# core's message (its numbers captured by name) and the sentence shown, or a singular/plural
-# pair and the captured count that chooses between them.
-_CORE_ERRORS: tuple[tuple[re.Pattern[str], str | tuple[str, str], str], ...] = tuple(
-    (re.compile(pattern), message, count) for pattern, message, count in (
-        # a kernel typed as text (meia_cnn.kernels.parse_kernel)
-        (r"^kernel row (?P<row>\d+), number (?P<col>\d+) is (?P<length>[\d,]+) characters long",
-         N_("Row {row}, number {col} of the kernel is {length} characters long: type a number such as "
-            "1, −0.5, 2e-1 or 1/9."), ""),
-        (r"^kernel row (?P<row>\d+), number (?P<col>\d+): (?P<text>'.*') is not a number",
-         N_("Row {row}, number {col} of the kernel, {text}, is not a number: write numbers such as "
-            "1, −0.5, 2e-1 or 1/9."), ""),
-        (r"^kernel row (?P<row>\d+), number (?P<col>\d+): (?P<text>'.*') divides by zero",
-         N_("Row {row}, number {col} of the kernel, {text}, divides by zero."), ""),
-        (r"^kernel row (?P<row>\d+), number (?P<col>\d+) is (?P<text>'.*'): every entry must be a finite "
-         r"number between (?P<low>\S+) and (?P<high>\S+)$",
-         N_("Row {row}, number {col} of the kernel is {text}: every entry must be a finite number "
-            "between {low} and {high}."), ""),
-        (r"^the kernel text is (?P<length>[\d,]+) characters long: .*\(at most (?P<most>[\d,]+)\)",
-         N_("The kernel text is {length} characters long: a kernel needs far fewer (at most {most})."), ""),
-        (r"^the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got (?P<n>\d+) rows?$",
-         ngettext_noop("The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} row.",
-                       "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} rows."), "n"),
-        (r"^the kernel must be (?P<size>\d+) rows of \d+ numbers; row (?P<row>\d+) has (?P<n>\d+) numbers?$",
-         ngettext_noop("The kernel must be {size} rows of {size} numbers; row {row} has {n} number.",
-                       "The kernel must be {size} rows of {size} numbers; row {row} has {n} numbers."), "n"),
-        # a picture uploaded (meia_cnn.data.load_image)
-        (r" is empty \(0 bytes\)",
-         N_("The file is empty: choose a picture file."), ""),
-        (r" is too small: (?P<w>\d+)x(?P<h>\d+) pixels, this needs at least (?P<need_w>\d+)x(?P<need_h>\d+)",
-         N_("The picture is too small: {w}×{h} pixels, and this needs at least {need_w}×{need_h}."), ""),
-        (r" is too large: ",
-         N_("The picture is too large to use here: choose a smaller picture."), ""),
-        (r" has absurd dimensions ",
-         N_("The picture's dimensions cannot be used (no pixels, or a side far too long): choose another picture."),
-         ""),
-        (r" is not an image that can be read| is not a readable image| could not be decoded as an image",
-         N_("The file is not a picture that can be read: use a PNG, JPEG, GIF, BMP or TIFF file."), ""),
-        (r"^cannot read ",
-         N_("The file cannot be read: choose another one."), ""),
-        # a template cut from an uploaded picture (meia_cnn.explain.template_matching)
-        (r"constant where it is cut to a template|`template` must not be constant",
-         N_("The picture has a single shade where it is cut to a template, and a template of one shade matches "
-            "every place equally: choose a picture with some contrast."), ""),
-    )
-)
-#: Shown in place of a core error no row of the table above describes (not in English).
-_UNKNOWN_ERROR = N_("This value cannot be used here: try another one. The last good drawing stays.")
-
-
-def _raised_by_widgets(exc: BaseException) -> bool:
-    """Whether ``exc`` was raised by the explorers' own code (whose messages are already the learner's)."""
-    tb = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return str(tb.tb_frame.f_globals.get("__name__", "")).startswith(__name__.rsplit(".", 1)[0])
-
-
-def student_error(exc: BaseException | str, *, core: bool | None = None) -> str:
-    """What an explorer shows for an error: a whole sentence in the learner's language.
-
-    The explorers' own messages are already sentences in the learner's
-    language and are shown as they are; an error of the core (English, for
-    programmers) becomes the sentence of its kind in the learner's
-    language.  In English the core's own words are shown.
-
-    Parameters
-    ----------
-    exc : BaseException or str
-        The error, or its message.
-    core : bool, optional
-        Whether ``exc`` is an error of the core (its message in English) rather
-        than one of the explorer's own sentences; by default, decided by where
-        it was raised.  A message given as a str is the explorer's own unless
-        ``core=True``.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> import meia_cnn
-    >>> from meia_cnn.kernels import parse_kernel
-    >>> try:
-    ...     parse_kernel("1 2\\n3 4")
-    ... except ValueError as exc:
-    ...     error = exc
-    >>> student_error(error)
-    'the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got 2 rows'
-    >>> meia_cnn.set_language("es")
-    >>> student_error(error)
-    'El núcleo debe tener 3 filas de 3 números o 5 filas de 5 números; tiene 2 filas.'
-    >>> meia_cnn.set_language("en")
-    """
-    text = re.sub(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc)).strip()
-    if core is None:
-        core = isinstance(exc, BaseException) and not _raised_by_widgets(exc)
-    if get_language() == "en" or not core:
-        return text
-    for pattern, message, count in _CORE_ERRORS:
-        match = pattern.search(text)
-        if match is None:
-            continue
-        fields = match.groupdict()
-        if isinstance(message, tuple):
-            return ngettext(*message, int(fields[count])).format(**fields)
-        return _(message).format(**fields)
-    return _(_UNKNOWN_ERROR)
-
-
-def first_upload(change: dict[str, Any]) -> tuple[str, bytes] | None:
-    """The first file of an upload control's new value, as ``(name, content)``.
-
-    Parameters
-    ----------
-    change : dict
-        The change an upload control's observer receives (its ``"new"`` value:
-        a sequence of ``{"name", "content", ...}``).
-
-    Returns
-    -------
-    (str, bytes) or None
-        ``None`` when no file came (the control was cleared).
-
-    Examples
-    --------
-    >>> first_upload({"new": [{"name": "cat.png", "content": b"89PNG"}]})
-    ('cat.png', b'89PNG')
-    >>> first_upload({"new": ()}) is None
-    True
-    """
-    files = change["new"]
-    if not files:
-        return None
-    item = files[0]
-    return str(item.get("name", "upload")), bytes(item["content"])
-
-
-def upload_error(exc: BaseException) -> str:
-    """Why an uploaded file was refused, in the learner's words.
-
-    :func:`student_error` of the core's error, without the image decoder's
-    closing "cannot identify image file" and never empty.
-
-    Parameters
-    ----------
-    exc : BaseException
-        What reading the file raised.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> upload_error(ValueError("`data` is not a readable image: cannot identify image file"))
-    '`data` is not a readable image'
-    """
-    text = student_error(exc, core=True)
-    text = re.sub(r"[:;,]?\s*cannot identify image file\s*$", "", text).strip().rstrip(":")
-    return text or _("The file cannot be read: choose another one.")
-
-
-def ui_words() -> dict[str, str]:
-    """:data:`UI_WORDS` in the current language, as the page receives them.
-
-    Returns
-    -------
-    dict of str to str
-
-    Examples
-    --------
-    >>> import meia_cnn
-    >>> meia_cnn.set_language("es")
-    >>> ui_words()["pause"]
-    'Pausa'
-    >>> meia_cnn.set_language("en")
-    >>> ui_words()["pause"]
-    'Pause'
-    """
-    return dict(UI_WORDS.items())
-
-
-@functools.lru_cache(maxsize=None)
-def esm(name: str) -> str:
-    """The ES module of one explorer: :file:`js/draw.js` followed by :file:`js/{name}`.
-
-    anywidget loads ``_esm`` from a blob URL, where a relative ``import``
-    cannot resolve (and the kit uses no bundler and no server route), so the
-    shared drawing library is put in front of the explorer's own file.
-
-    Parameters
-    ----------
-    name : str
-        The explorer's file in :data:`JS_DIR`, e.g. ``"stride_padding.js"``.
-
-    Returns
-    -------
-    str
-        The module's source.
-
-    Examples
-    --------
-    >>> source = esm("stride_padding.js")
-    >>> source.startswith("// draw.js") and "export default" in source
-    True
-    """
-    path = JS_DIR / name
-    if path.parent != JS_DIR or not path.is_file():
-        raise ValueError(f"`name` must be a file of {JS_DIR}, got {name!r}")
-    draw = (JS_DIR / "draw.js").read_text(encoding="utf-8")
-    return f"{draw}\n// ---- {name} ----\n{path.read_text(encoding='utf-8')}"
-
-
-def format_number(value: float, digits: int = 3) -> str:
-    """A number as written in a cell or a readout: short, with a true minus sign.
-
-    Whole numbers print without decimals; others with ``digits``
-    significant digits.
-
-    Parameters
-    ----------
-    value : float
-    digits : int
-        Significant digits of a number that is not whole.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_number(4.0), format_number(-2), format_number(0.0625), format_number(12.375)
-    ('4', '−2', '0.0625', '12.4')
-    >>> format_number(-1e-17)
-    '0'
-    """
-    return _format(float(value), int(digits))
-
-
-@functools.lru_cache(maxsize=4096)
-def _format(v: float, digits: int) -> str:
-    if not math.isfinite(v):
-        return "nan" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-    if abs(v) < 1e-12:
-        return "0"
-    if abs(v) < 1e6 and abs(v - round(v)) < 1e-9:
-        text = str(int(round(v)))
-    else:
-        text = f"{v:.{digits}g}"
-    return text.replace("-", "−") if v < 0 else text
-
-
-@functools.lru_cache(maxsize=16)
-def _lut(name: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """A colour map as 256 RGB rows (uint8) and the same as ``"#rrggbb"`` strings."""
-    import matplotlib
-
-    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3] * 255 + 0.5).astype(np.uint8)
-    return rgb, tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb)
-
-
-def _range(arr: np.ndarray, vmin: float | None, vmax: float | None, symmetric: bool) -> tuple[float, float]:
-    finite = arr[np.isfinite(arr)]
-    lo = float(vmin) if vmin is not None else (float(finite.min()) if finite.size else 0.0)
-    hi = float(vmax) if vmax is not None else (float(finite.max()) if finite.size else 1.0)
-    if symmetric:
-        m = max(abs(lo), abs(hi), 1e-12)
-        lo, hi = -m, m
-    if hi <= lo:
-        hi = lo + 1.0
-    return lo, hi
-
-
-def _indices(arr: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    with np.errstate(invalid="ignore", over="ignore"):
-        scaled = np.nan_to_num(np.clip((arr - lo) / (hi - lo), 0.0, 1.0))
-    return np.minimum((scaled * 255 + 0.5).astype(np.intp), 255)
-
-
-def colours(values: ArrayLike, *, cmap: str = "cividis", vmin: float | None = None,
-            vmax: float | None = None, symmetric: bool = False) -> list[list[str | None]]:
-    """Cell colours for a grid, as ``"#rrggbb"`` (``None`` where a value is not finite).
-
-    Parameters
-    ----------
-    values : (M, N) array
-    cmap : str
-        A matplotlib colour map: ``"cividis"`` for values >= 0, ``"PuOr_r"``
-        for signed values (both colour-blind safe), ``"gray"`` for photos.
-    vmin, vmax : float, optional
-        The values at the ends of the map (default: the finite extremes).
-    symmetric : bool
-        Centre the map on 0 (signed values).
-
-    Returns
-    -------
-    list of list of str or None
-
-    Examples
-    --------
-    >>> colours([[0, 1]], cmap="gray")
-    [['#000000', '#ffffff']]
-    >>> colours([[-1, 0, 1]], cmap="PuOr_r", symmetric=True)[0][1]
-    '#f7f7f6'
-    """
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 2:
-        raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
-    lo, hi = _range(arr, vmin, vmax, symmetric)
-    names = _lut(cmap)[1]
-    index = _indices(arr, lo, hi).tolist()
-    ok = np.isfinite(arr).tolist()
-    return [[names[i] if good else None for i, good in zip(irow, okrow)] for irow, okrow in zip(index, ok)]
-
-
-def png_bytes(values: ArrayLike, *, cmap: str = "gray", vmin: float | None = None,
-              vmax: float | None = None, symmetric: bool = False) -> bytes:
-    """A 2-D array as PNG bytes through a colour map (for a :class:`~traitlets.Bytes` trait).
-
-    Parameters
-    ----------
-    values : (M, N) array
-    cmap, vmin, vmax, symmetric
-        As for :func:`colours`.
-
-    Returns
-    -------
-    bytes
-
-    Examples
-    --------
-    >>> png_bytes([[0.0, 1.0]])[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    from PIL import Image
-
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 2:
-        raise ValueError(f"`values` must be a 2-D array, got shape {arr.shape}")
-    lo, hi = _range(arr, vmin, vmax, symmetric)
-    # one byte per pixel and the colour map as the palette: a third of RGB's bytes to encode
-    picture = Image.fromarray(_indices(arr, lo, hi).astype(np.uint8), mode="P")
-    picture.putpalette(_lut(cmap)[0].ravel().tolist())
-    with io.BytesIO() as out:
-        picture.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return out.getvalue()
-
-
-def plain_text(markup: str) -> str:
-    """HTML to plain text: tags dropped, entities decoded, spaces collapsed.
-
-    Parameters
-    ----------
-    markup : str
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> plain_text("<div><b>G</b> = 3 &times; 3</div><div>next</div>")
-    'G = 3 × 3\\nnext'
-    """
-    text = re.sub(r"<br\s*/?>|</p>|</div>|</tr>|</li>", "\n", markup)
-    text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip()).strip()
-
+_T = TypeVar("_T")
 
 class View(anywidget.AnyWidget):
     """An explorer's drawing, in the browser.  Subclasses set ``_esm = esm("name.js")``.
@@ -498,6 +90,8 @@ class View(anywidget.AnyWidget):
         The drawing's accessible name.
     ``words`` : dict
         The words the page writes itself (:data:`UI_WORDS`), in the learner's language.
+    ``library`` : Library
+        The kernel's drawing library (:func:`library`), which the view's module draws with.
 
     A subclass adds its picture traits: ``traitlets.Bytes().tag(sync=True)``.
 
@@ -511,6 +105,8 @@ class View(anywidget.AnyWidget):
     """
 
     _esm: ClassVar[str] = ""
+    _css = THEME_CSS
+    library = traitlets.Instance(Library).tag(sync=True, **widgets.widget_serialization)
     version = traitlets.Int(0).tag(sync=True)
     scene = traitlets.Dict().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
@@ -518,74 +114,9 @@ class View(anywidget.AnyWidget):
     label = traitlets.Unicode("").tag(sync=True)
     words = traitlets.Dict().tag(sync=True)
 
-
-class Upload(anywidget.AnyWidget):
-    """A file button that checks the file's size in the browser before sending it.
-
-    A file larger than ``max_bytes`` is refused in the page with a sentence
-    naming the limit (a large message would otherwise be dropped by the
-    server without a word); the kernel hears of it through
-    :meth:`on_refused`.  An accepted file arrives as ``value``: a tuple of one
-    dict with ``name``, ``type``, ``size`` and ``content`` (a memoryview), as
-    :class:`ipywidgets.FileUpload` gives it.
-
-    Parameters
-    ----------
-    description : str
-        The button's text.
-    accept : str
-        The file types offered (``"image/*"``).
-    max_bytes : int
-        The largest file sent to the kernel.
-
-    Examples
-    --------
-    >>> upload = Upload("Your photo", max_bytes=2_000_000)
-    >>> refusals = []
-    >>> upload.on_refused(refusals.append)  # each sentence the page shows is kept
-    >>> upload.description, upload.accept, upload.max_bytes, upload.value
-    ('Your photo', 'image/*', 2000000, ())
-    >>> upload.close()
-    """
-
-    _esm = esm("upload.js")
-    description = traitlets.Unicode("Upload").tag(sync=True)
-    accept = traitlets.Unicode("image/*").tag(sync=True)
-    max_bytes = traitlets.Int(8 * 1024 * 1024).tag(sync=True)
-    #: The sentence the button shows when a file is too large (``{name}``, ``{size}``, ``{limit}``).
-    too_large = traitlets.Unicode(UI_WORDS.english("too_large")).tag(sync=True)
-    #: The other words the button writes (``sending``, ``bytes``), in the learner's language.
-    words = traitlets.Dict().tag(sync=True)
-    value = traitlets.Tuple()
-
-    def __init__(self, description: str = "Upload", *, accept: str = "image/*",
-                 max_bytes: int = 8 * 1024 * 1024, **kwargs: Any) -> None:
-        kwargs.setdefault("too_large", UI_WORDS["too_large"])
-        kwargs.setdefault("words", {key: UI_WORDS[key] for key in ("sending", "bytes")})
-        super().__init__(description=description, accept=accept, max_bytes=max_bytes, **kwargs)
-        self._refused: list[Callable[[str], None]] = []
-        self.on_msg(self._on_message)
-
-    def on_refused(self, callback: Callable[[str], None]) -> None:
-        """Call ``callback(sentence)`` when the page refuses a file (too large).
-
-        Parameters
-        ----------
-        callback : callable
-        """
-        self._refused.append(callback)
-
-    def _on_message(self, _widget: Any, content: dict, buffers: Sequence[Any]) -> None:
-        kind = content.get("kind") if isinstance(content, dict) else None
-        name = str(content.get("name", "upload"))[:200] if isinstance(content, dict) else "upload"
-        if kind == "file" and buffers:
-            data = memoryview(bytes(buffers[0]))
-            self.value = ({"name": name, "type": str(content.get("type", "")), "size": len(data),
-                           "content": data},)
-        elif kind == "refused":
-            sentence = str(content.get("sentence", ""))[:500]
-            for callback in self._refused:
-                callback(sentence)
+    @traitlets.default("library")
+    def _library(self) -> Library:
+        return library()
 
 
 #: the widest a control may be in a row of controls: the row's width less the
@@ -632,8 +163,10 @@ class Explorer(widgets.VBox):
     """
 
     view_class: ClassVar[type[View]] = View
-    #: Accessible name of the whole explorer (a sentence; subclasses override).
+    #: Accessible name of the whole explorer (a message id, translated when built; subclasses override).
     title: ClassVar[str] = "Explorer"
+    #: The controls read by the state function, as a table (see :class:`~meia_cnn.widgets._controls.Control`).
+    spec: ClassVar[tuple[Control, ...]] = ()
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -649,8 +182,24 @@ class Explorer(widgets.VBox):
         self._pending = False
         self._quiet = 0
         self._links: list[Any] = []
+        self._caches: dict[str, Any] = {}  # name -> functools.lru_cache (see _memo)
+        self._making: Callable[[], Any] | None = None
+        self._said: tuple[str, str] = ("", "")  # what the message area says: ("error" | "info" | "", sentence)
 
     # -- building -----------------------------------------------------------
+    @classmethod
+    def _check(cls, **given: Any) -> dict[str, Any]:
+        """The constructor's arguments checked against :attr:`spec` (for a programmer: TypeError, ValueError)."""
+        return check_arguments(cls.spec, given)
+
+    def _build(self, values: dict[str, Any]) -> None:
+        """Build the controls of :attr:`spec`, set to ``values``."""
+        self.controls.update(build_controls(self.spec, values))
+
+    def _read(self) -> dict[str, Any]:
+        """The values of the controls of :attr:`spec` (a :class:`Refusal` when one cannot be used)."""
+        return read_controls(self.spec, self.controls)
+
     def _layout(self, *rows: widgets.Widget) -> None:
         """Set the children: the rows of controls, the message area, the view."""
         for row in rows:
@@ -736,6 +285,32 @@ class Explorer(widgets.VBox):
                 setattr(control, name, value)
         finally:
             self._quiet -= 1
+
+    # -- one cache policy ---------------------------------------------------------
+    def _memo(self, name: str, key: Hashable, make: Callable[[], _T], *, maxsize: int = 16) -> _T:
+        """``make()``, kept by ``key`` in the bounded cache ``name`` (a :func:`functools.lru_cache`).
+
+        A state, a scene or a picture seen before (a student moves back and
+        forth) is not computed again; the least recently used goes first.
+        ``key`` names everything ``make()`` depends on.
+        """
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = functools.lru_cache(maxsize=maxsize)(self._make_now)
+        self._making = make
+        try:
+            return cache(key)
+        finally:
+            self._making = None
+
+    def _forget(self, *names: str) -> None:
+        """Empty the caches ``names`` (what they hold no longer applies, e.g. after an upload)."""
+        for name in names:
+            self._caches.pop(name, None)
+
+    def _make_now(self, _key: Hashable) -> Any:
+        assert self._making is not None
+        return self._making()
 
     # -- steps resolved in the browser ----------------------------------------
     def _step_controls(self, *, description: str = N_("Step"), interval: int = 700,
@@ -887,38 +462,46 @@ class Explorer(widgets.VBox):
         return plain_text(self.readout_html)
 
     def show_error(self, exc: BaseException | str) -> None:
-        """Show ``exc`` (or a sentence) in the message area, as a warning.
+        """Show ``exc`` (or a sentence) in the message area, as a warning (read back by :attr:`error`).
 
         Parameters
         ----------
         exc : BaseException or str
-            The error, whose message is shown (in the learner's words: see
-            :func:`student_error`), or a sentence.
+            The error, whose sentence in the learner's words is shown (see
+            :func:`~meia_cnn.widgets._messages.student_error`), or a sentence.
         """
-        text = html.escape(student_error(exc) if isinstance(exc, BaseException) else str(exc))
+        self._said = ("error", student_error(exc))
         self.message.value = (
-            f'<span role="alert" style="color:#B34700;font-weight:bold">&#9888; {text}</span>'
+            f'<span role="alert" style="color:#B34700;font-weight:bold">&#9888; {html.escape(self._said[1])}</span>'
         )
 
     def show_info(self, text: str) -> None:
-        """Show a sentence in the message area, as information.
+        """Show a sentence in the message area, as information (read back by :attr:`info`).
 
         Parameters
         ----------
         text : str
             A whole sentence, in the learner's language.
         """
-        self.message.value = f'<span style="color:{PALETTE["blue"]}">{html.escape(str(text))}</span>'
+        self._said = ("info", str(text))
+        self.message.value = f'<span style="color:{PALETTE["blue"]}">{html.escape(self._said[1])}</span>'
 
     def clear_message(self) -> None:
         """Empty the message area."""
+        self._said = ("", "")
         self.message.value = ""
 
     @property
     def error(self) -> str:
-        """What the explorer says is wrong ('' when nothing): the message, else the notice."""
-        text = plain_text(self.message.value).replace("\u26a0", "").strip()
-        return text or self.view.notice
+        """What the explorer says is wrong ('' when nothing): the warning shown, else the notice in the drawing."""
+        kind, text = self._said
+        return text if kind == "error" else self.view.notice
+
+    @property
+    def info(self) -> str:
+        """The information the message area shows ('' when none), e.g. which upload is shown."""
+        kind, text = self._said
+        return text if kind == "info" else ""
 
     # -- lifetime -------------------------------------------------------------
     def close(self) -> None:

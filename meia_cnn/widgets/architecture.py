@@ -15,57 +15,34 @@ has a table layout of its own (LeNet-5 and GoogLeNet).
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import architectures
-from .._validation import shape_text
 from ..explain.architecture import GAP as _GAP
 from ..explain.architecture import MAX_WIDTH as _MAX_WIDTH
 from ..explain.architecture import MIN_HEIGHT as _MIN_HEIGHT
 from ..explain.architecture import MIN_WIDTH as _MIN_WIDTH
 from ..explain.architecture import TALLEST as _TALLEST
-from ..explain.architecture import ArchitectureState, architecture_state, layout, volumes
-from ..i18n import TranslatedText, labelled_options, option_label
+from ..explain.architecture import ArchitectureState, architecture_scene, architecture_state, layout, volumes
+from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm
+from ._assets import esm
+from ._explorer import Explorer, View
+from ._messages import Refusal
 
 __all__ = ["ArchitectureExplorer", "layout", "volumes"]
 #: The diagram's proportions (see :func:`~meia_cnn.explain.architecture.layout`).
 PROPORTIONS = (_TALLEST, _GAP, _MIN_WIDTH, _MAX_WIDTH, _MIN_HEIGHT)
-
-_COLOURS = {
-    "input": PALETTE["grey"],
-    "conv": PALETTE["blue"],
-    "subsample": PALETTE["orange"],
-    "maxpool": PALETTE["orange"],
-    "avgpool": PALETTE["orange"],
-    "inception": PALETTE["green"],
-    "dense": PALETTE["purple"],
-    "rbf": PALETTE["purple"],
-}
-_LEGEND = (("input", N_("input")), ("conv", N_("convolution")), ("maxpool", N_("pooling / subsampling")),
-           ("inception", N_("inception module")), ("dense", N_("fully connected")))
 
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
     "title": N_("Architectures: a classic network's volumes drawn to scale, with its table"),
     "choose_network": N_("Choose one of the networks in the list."),
     "choose_detail": N_("Tick or untick the paper's columns."),
-    "diagram_title": N_("{title}: height ∝ H, width ∝ log₂ D"),
-    "diagram_label": N_("The volumes of {title}, one box per layer output from the input to the output: "
-                      "height proportional to the side H, width growing with log₂ of the depth D."),
     "detail": N_("the paper's columns"),
-    "line_network": N_("<div><b>{title}</b>: {depth} layers with weights, input {shape} → output {out}</div>"),
-    "line_totals": N_("<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>"),
-    "line_totals_trainable": N_("<div>parameters: <b>{params}</b> ({trainable} trainable); "
-                              "multiply-adds: <b>{macs}</b></div>"),
-    # {share} carries its own "%" (a "%" in a message reads as an old-style format to gettext's tools)
-    "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} of all)</div>"),
-    "line_paper": N_("<div>The table shows the paper's own columns.</div>"),
 })
 
 
@@ -99,7 +76,7 @@ class ArchitectureExplorer(Explorer):
     Examples
     --------
     >>> viz = ArchitectureExplorer()
-    >>> viz.summary.total_params, viz.summary.trainable_params
+    >>> viz.state.summary.total_params, viz.state.summary.trainable_params
     (60840, 60000)
     >>> [b["label"] for b in viz.boxes][:3]
     ['input', 'C1', 'S2']
@@ -110,7 +87,7 @@ class ArchitectureExplorer(Explorer):
     """
 
     view_class = ArchitectureView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, name: str = "lenet5", *, detail: bool = False) -> None:
         key = architectures.summary(name).key  # an unknown name is a ValueError here
@@ -132,36 +109,14 @@ class ArchitectureExplorer(Explorer):
     def _compute(self) -> ArchitectureState:
         key, detail = self.controls["name"].value, self.controls["detail"].value
         if not isinstance(key, str) or key not in architectures.names():
-            raise ValueError(TEXT["choose_network"])
+            raise Refusal(TEXT["choose_network"])
         if not isinstance(detail, bool):
-            raise ValueError(TEXT["choose_detail"])
+            raise Refusal(TEXT["choose_detail"])
         return architecture_state(key, detail=detail)
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: ArchitectureState) -> tuple[dict, dict]:
-        s = state.summary
-        largest = s.largest
-        totals = TEXT["line_totals_trainable"] if s.trainable_params != s.total_params else TEXT["line_totals"]
-        readout = (
-            TEXT["line_network"].format(title=html.escape(option_label(s.key)), depth=s.depth,
-                                        shape=shape_text(s.input_shape), out=shape_text(s.output_shape))
-            + totals.format(params=f"{s.total_params:,}", trainable=f"{s.trainable_params:,}",
-                            macs=f"{s.total_macs:,}")
-            + TEXT["line_largest"].format(name=html.escape(largest.name), params=f"{largest.params:,}",
-                                          share=f"{100.0 * largest.params / s.total_params:.0f} %")
-            + (TEXT["line_paper"] if state.detail else "")
-        )
-        scene = {
-            "title": TEXT["diagram_title"].format(title=option_label(s.key)),
-            "label": TEXT["diagram_label"].format(title=option_label(s.key)),
-            "legend": [{"colour": _COLOURS[kind], "text": _(text)} for kind, text in _LEGEND],
-            "extent": state.extent,
-            "tallest": max(v.height for v in state.volumes),
-            "boxes": [{"label": _(v.label), "shape": shape_text(v.shape), "colour": _COLOURS[v.kind],
-                       "x": v.x, "width": v.width, "height": v.height} for v in state.volumes],
-            "readout": readout,
-        }
-        return scene, {}
+        return dict(architecture_scene(state)), {}
 
     def _after_publish(self) -> None:
         """The table, and "the paper's columns" offered only where the paper has a layout of its own."""
@@ -176,11 +131,6 @@ class ArchitectureExplorer(Explorer):
     def name(self) -> str:
         """The key of the network shown."""
         return str(self.state.summary.key)
-
-    @property
-    def summary(self) -> Any:
-        """The :class:`~meia_cnn.architectures.Summary` shown."""
-        return self.state.summary
 
     @property
     def label_texts(self) -> list[str]:

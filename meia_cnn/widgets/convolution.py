@@ -15,7 +15,6 @@ binds the controls to them and turns the state into the scene that
 
 from __future__ import annotations
 
-import html
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -24,8 +23,8 @@ import traitlets
 
 from .. import data as _data
 from .._validation import as_float_array
-from ..explain.convolution import ConvolutionState, convolution_state
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
+from ..explain.convolution import ConvolutionState, convolution_scene, convolution_state, filtered_png
+from ..i18n import TranslatedText, labelled_options, option_label, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..kernels import (
@@ -36,7 +35,10 @@ from ..kernels import (
     kernel_text,
     parse_kernel,
 )
-from ._explorer import Explorer, Upload, View, colours, esm, first_upload, format_number, png_bytes, student_error
+from ._assets import esm
+from ._explorer import Explorer, View, png_bytes, student_error
+from ._messages import Refusal
+from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
            "common_denominator"]
@@ -47,8 +49,6 @@ MAX_GRID = 9
 PHOTO_SIZE = 192
 #: Smallest side of an uploaded picture, after resizing (pixels).
 MIN_PHOTO_SIDE = 8
-#: The largest file the page sends to the kernel (the server drops messages much larger).
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
 #: Settings (kernel, operation, photo) whose state, scene and pictures are kept, to come back to at once.
 CACHE_SIZE = 12
 
@@ -67,36 +67,6 @@ DEFAULT_IMAGE = np.array([
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
     "title": N_("Convolution step by step: input, kernel, products, output map and a filtered photo"),
-    "rule_convolution": N_("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v K[u, v] · I[i − u, j − v]: "
-                         "the kernel is <b>flipped</b> 180° before it multiplies the window."),
-    "rule_correlation": N_("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
-                         "K[u, v] · I[i + u, j + v]: the kernel multiplies the window <b>as it is</b>."),
-    "symmetric": N_("This kernel is symmetric under the flip, so both modes give the same output."),
-    "asymmetric": N_("This kernel changes under the flip: the two modes give different outputs."),
-    "size_line": N_("<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) "
-                  "= <b>{oh} × {ow}</b></div>"),
-    "step_line": N_("<div>Step {n} of {total}: window rows {i}–{i1}, columns {j}–{j1} → G[{i}, {j}]</div>"
-                  "<div>Products: {terms} = <b>{sum}</b></div>"),
-    "input_title": N_("input I ({h}×{w})"),
-    "input_label": N_("Input I, {h} by {w} numbers, with the window under the kernel framed in orange."),
-    "kernel_title": "K",
-    "kernel_title_scaled": "K = 1/{den} ×",
-    "applied_flip": N_("K′ = K flipped"),
-    "applied_same": N_("K′ = K (no flip)"),
-    "applied_label": N_("The kernel as it multiplies the window, {k} by {k}."),
-    "kernel_label": N_("The kernel K as typed, {k} by {k}."),
-    "products_title": N_("window × K′"),
-    "products_title_scaled": N_("window × K′ = 1/{den} ×"),
-    "products_label": N_("The products of the window and the kernel, {k} by {k}."),
-    "output_title_conv": "G = I ∗ K ({oh}×{ow})",
-    "output_title_corr": "G = I ⋆ K ({oh}×{ow})",
-    "output_label": N_("Output map G, {oh} by {ow}, filled up to the current step."),
-    "photo_label": N_("The photo {name}, in grey."),
-    "filtered_title_conv": N_("I ∗ K (same size)"),
-    "filtered_title_corr": N_("I ⋆ K (same size)"),
-    "filtered_label": N_("The photo filtered by the kernel: {how}."),
-    "filtered_signed": N_("orange above zero, purple below"),
-    "filtered_grey": N_("brighter where the result is larger"),
     "bad_text": N_("{error}. Still using the last good kernel."),
     "kernel_too_large": N_("The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
                          "to stand on. Choose a 3×3 kernel or a larger grid."),
@@ -104,17 +74,8 @@ TEXT = TranslatedText({
     "choose_preset": N_("Choose a kernel from the list."),
     "choose_size": N_("Choose a kernel size of 3 or 5."),
     "choose_photo": N_("Choose a photo from the list."),
-    "showing": N_("Showing {name}."),
-    "upload_not_image": N_("{name} is not a picture this explorer can read: use a PNG, JPEG, GIF, BMP or TIFF file."),
-    "upload_too_large": N_("{name} is too large to use here: pictures up to {pixels} pixels and {mb} MB "
-                         "can be used. Choose a smaller picture."),
     "upload_too_small": N_("{name} is too thin: after fitting it to {size} pixels its short side is {side} "
                          "pixels. Choose a picture at least {min} pixels on its shorter side."),
-    "upload_unreadable": N_("{name} could not be read as a picture. Try another file."),
-    "upload_empty": N_("{name} is empty. Choose a picture file."),
-    "upload_refused": "{sentence}",
-    "upload_button": N_("Upload image"),
-    "upload_limit": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
 })
 
 
@@ -146,39 +107,6 @@ def _check_grid(image: Any) -> np.ndarray:
     return arr
 
 
-def _paren(v: float) -> str:
-    text = format_number(v)
-    return f"({text})" if text.startswith("−") else text
-
-
-def _denominators(products: np.ndarray) -> list[int]:
-    """:func:`~meia_cnn.kernels.common_denominator` of each step's products ``(n, K, K)``.
-
-    Steps whose products are already whole numbers (or not finite, or too
-    large to scale) get 1 at once, as ``common_denominator`` gives them;
-    the others are asked one by one.
-    """
-    flat = products.reshape(len(products), -1)
-    with np.errstate(invalid="ignore"):
-        plain = (~np.isfinite(flat).all(axis=1)
-                 | (np.abs(flat).max(axis=1, initial=0.0) >= 1000)
-                 | np.all(np.abs(flat - np.round(flat)) <= 1e-9 * np.maximum(1.0, np.abs(flat)), axis=1))
-    return [1 if whole else common_denominator(p) for whole, p in zip(plain.tolist(), products)]
-
-
-def _upload_words(name: str, exc: Exception) -> str:
-    """A failed upload in a student's words (never the decoder's internals)."""
-    text = str(exc)
-    if "empty" in text:
-        return TEXT["upload_empty"].format(name=name)
-    if "too large" in text or "absurd" in text or "decompression" in text.lower():
-        return TEXT["upload_too_large"].format(name=name, pixels=f"{_data.MAX_PIXELS:,}",
-                                               mb=min(_data.MAX_BYTES, UPLOAD_MAX_BYTES) // (1024 * 1024))
-    if "not an image" in text or "not a readable image" in text:
-        return TEXT["upload_not_image"].format(name=name)
-    return TEXT["upload_unreadable"].format(name=name)
-
-
 class ConvolutionExplorer(Explorer):
     """Step a kernel across a small grid: products, sum and output map.
 
@@ -206,20 +134,20 @@ class ConvolutionExplorer(Explorer):
     --------
     >>> viz = ConvolutionExplorer()
     >>> viz.controls["step"].value = 8
-    >>> viz.position, viz.current_sum == float(viz.output[viz.position])
+    >>> viz.position, viz.current_sum == float(viz.state.grid.output[viz.position])
     ((1, 3), True)
     >>> viz.controls["step"].label
     '9 of 25'
     >>> viz.controls["kernel_text"].value = "1 2 3\\n4 5 6\\n7 8"
     >>> viz.error
-    'the kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. Still using the last good kernel.'
+    'The kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. Still using the last good kernel.'
     >>> viz.close()
     """
 
     MODES = ("convolution", "cross-correlation")
-    UPLOAD_LABEL = UPLOAD_PREFIX
+    UPLOAD_LABEL = UPLOAD_LABEL
     view_class: ClassVar[type[View]] = ConvolutionView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, image: Any = None, kernel: Any = "sobel_x", *, photo: str = "camera",
                  operation: str = "convolution") -> None:
@@ -247,9 +175,7 @@ class ConvolutionExplorer(Explorer):
         self._photo_name = self._shown_sample = photo
         self._photo = _data.sample_image(photo, grey=True, size=PHOTO_SIZE)
         self._photo_key: tuple = ("sample", photo)  # what identifies the photo shown
-        self._png_cache: dict[str, tuple[Any, bytes]] = {}
-        # (kernel, operation, photo) -> (state, scene, pictures): a setting seen before costs nothing
-        self._made: dict[tuple, tuple[ConvolutionState, dict | None, dict | None]] = {}
+        self._key: tuple = ()  # (kernel, operation, photo): a setting seen before costs nothing (see _memo)
 
         c = self.controls
         c["step"], c["play"] = self._step_controls()
@@ -266,10 +192,9 @@ class ConvolutionExplorer(Explorer):
                                             layout=widgets.Layout(width="260px", height="120px"))
         c["photo"] = widgets.Dropdown(options=labelled_options(names), value=photo, description=_("Photo"),
                                       layout=widgets.Layout(width="auto"))
-        c["upload"] = Upload(TEXT["upload_button"], accept="image/*", max_bytes=UPLOAD_MAX_BYTES,
-                             too_large=TEXT["upload_limit"])
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self._guard(lambda sentence: self.show_error(sentence)))
+        self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
+                                        load=dict(grey=True, size=PHOTO_SIZE))
+        c["upload"] = self.photo_source.upload
         self._layout(
             widgets.HBox([c["operation"], c["play"], c["step"]]),
             widgets.HBox([widgets.VBox([c["preset"], c["kernel_size"]]), c["kernel_text"],
@@ -303,7 +228,7 @@ class ConvolutionExplorer(Explorer):
         if self._quiet or change["new"] == "custom":
             return
         if change["new"] not in KERNEL_PRESETS:
-            raise ValueError(TEXT["choose_preset"])
+            raise Refusal(TEXT["choose_preset"])
         size = self.controls["kernel_size"].value
         self._set_kernel(kernel_preset(change["new"], size if size in KERNEL_SIZES else 3))
 
@@ -312,7 +237,7 @@ class ConvolutionExplorer(Explorer):
             return
         k = change["new"]
         if isinstance(k, bool) or k not in KERNEL_SIZES:
-            raise ValueError(TEXT["choose_size"])
+            raise Refusal(TEXT["choose_size"])
         name = self.controls["preset"].value
         if name in KERNEL_PRESETS:
             self._set_kernel(kernel_preset(name, k))
@@ -333,7 +258,7 @@ class ConvolutionExplorer(Explorer):
         try:
             kernel = parse_kernel(change["new"])
         except (ValueError, TypeError) as exc:
-            self._text_error = TEXT["bad_text"].format(error=student_error(exc, core=True).rstrip("."))
+            self._text_error = TEXT["bad_text"].format(error=student_error(exc).rstrip("."))
             self.show_error(self._text_error)
             return  # the text stays as typed: nothing is lost
         self._text_error = None
@@ -345,41 +270,24 @@ class ConvolutionExplorer(Explorer):
         if name not in KERNEL_PRESETS or not np.array_equal(kernel, kernel_preset(name, kernel.shape[0])):
             self._set_quietly(c["preset"], value="custom")
 
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        name = name[:80]
-        try:
-            image = _data.load_image(content, grey=True, size=PHOTO_SIZE)
-        except (ValueError, TypeError) as exc:
-            self.show_error(_upload_words(name, exc))
-            return
+    def _accept_photo(self, name: str, image: np.ndarray) -> None:
         if min(image.shape[:2]) < MIN_PHOTO_SIDE:
-            self.show_error(TEXT["upload_too_small"].format(name=name, size=PHOTO_SIZE, side=min(image.shape[:2]),
-                                                            min=MIN_PHOTO_SIDE))
-            return
+            raise Refusal(TEXT["upload_too_small"].format(name=name, size=PHOTO_SIZE, side=min(image.shape[:2]),
+                                                          min=MIN_PHOTO_SIDE))
         self._photo = image
         self._photo_name = name
         self._photo_key = ("upload", self._photo_key, name)  # a new key for each upload
-        label = f"{self.UPLOAD_LABEL}{name}"
-        dropdown = self.controls["photo"]
-        options = [o for o in option_values(dropdown.options) if not str(o).startswith(self.UPLOAD_LABEL)]
-        self._set_quietly(dropdown, options=labelled_options([*options, label]), value=label)
-        self._shown_sample = label
-        if self.refresh():
-            self.show_info(TEXT["showing"].format(name=name))
+        self._shown_sample = f"{UPLOAD_LABEL}{name}"
 
     # -- controls -> state -------------------------------------------------------------
     def _compute(self) -> ConvolutionState:
         c = self.controls
         operation = c["operation"].value
         if operation not in self.MODES:
-            raise ValueError(TEXT["choose_operation"])
+            raise Refusal(TEXT["choose_operation"])
         choice = c["photo"].value
         if not isinstance(choice, str) or choice not in option_values(c["photo"].options):
-            raise ValueError(TEXT["choose_photo"])
+            raise Refusal(TEXT["choose_photo"])
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
             self._photo_name = choice
@@ -388,117 +296,23 @@ class ConvolutionExplorer(Explorer):
         k = self._kernel.shape[0]
         h, w = self._grid.shape
         if k > min(h, w):
-            raise ValueError(TEXT["kernel_too_large"].format(k=k, h=h, w=w))
+            raise Refusal(TEXT["kernel_too_large"].format(k=k, h=h, w=w))
         # keyed by everything the numbers, the sentences and the pictures depend on (the grid is fixed)
         key = (self._kernel.tobytes(), self._kernel.shape, operation, self._photo_key)
-        made = self._made.get(key)
-        if made is None:
-            if len(self._made) >= CACHE_SIZE:
-                del self._made[next(iter(self._made))]  # the oldest
-            state = convolution_state(self._grid, self._kernel, self._photo, flip=operation == "convolution")
-            made = self._made[key] = (state, None, None)
-        return made[0]
+        kernel, photo = self._kernel, self._photo
+        self._key = key
+        return self._memo("state", key, lambda: convolution_state(self._grid, kernel, photo,
+                                                                  flip=operation == "convolution"), maxsize=CACHE_SIZE)
 
     # -- state -> scene ------------------------------------------------------------------
-    def _png(self, key: str, source: Any, make: Any) -> bytes:
-        hit = self._png_cache.get(key)
-        if hit is not None and hit[0] is source:
-            return hit[1]
-        data = make()
-        self._png_cache[key] = (source, data)
-        return data
-
     def _scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        key = next((k for k, made in self._made.items() if made[0] is state), None)
-        if key is not None and self._made[key][1] is not None:
-            _, scene, pictures = self._made[key]
-            return scene, pictures  # type: ignore[return-value]
-        scene, pictures = self._make_scene(state)
-        if key is not None:
-            self._made[key] = (state, scene, pictures)
-        return scene, pictures
+        return self._memo("scene", self._key, lambda: self._make_scene(state), maxsize=CACHE_SIZE)
 
     def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        g = state.grid
-        flip = g.flip
-        grid, kernel, applied, output = g.image, g.kernel, g.applied, g.output
-        h, w = grid.shape
-        k = kernel.shape[0]
-        oh, ow = g.output_shape
-        k_den = common_denominator(kernel)
-        kernel_colours = colours(kernel, cmap="PuOr_r", symmetric=True)
-        # the products of every step on one colour scale (comparable from step to step)
-        all_products = np.concatenate([st.products for st in g.steps]) if g.steps else np.zeros((0, k))
-        product_colours = colours(all_products, cmap="PuOr_r", symmetric=True)
-        # written once and indexed by the steps: the input's numbers, the applied kernel's, the titles
-        grid_labels = [[format_number(v) for v in row] for row in grid]
-        applied_texts = [_paren(b * k_den) for b in applied.ravel()]
-        taps = [(u, v) for u in range(k) for v in range(k)]
-        total = len(g.steps)
-        written: dict[float, str] = {}
-
-        def text(v: float) -> str:
-            if v not in written:
-                written[v] = format_number(v)
-            return written[v]
-
-        steps = []
-        for n, (st, p_den) in enumerate(zip(g.steps, _denominators(all_products.reshape(-1, k, k)))):
-            i, j = st.position
-            terms = " + ".join(f"{grid_labels[i + u][j + v]}·{b}" for (u, v), b in zip(taps, applied_texts))
-            if k_den > 1:
-                terms = f"1/{k_den} · ({terms})"
-            total_text = text(st.sum)
-            steps.append({
-                "cell": [i, j],
-                "products": [[text(v * p_den) for v in row] for row in st.products.tolist()],
-                "product_colours": product_colours[n * k:(n + 1) * k],
-                "products_title": (TEXT["products_title"] if p_den == 1
-                                   else TEXT["products_title_scaled"].format(den=p_den)),
-                "sum": f"Σ = {total_text}",
-                "readout": TEXT["step_line"].format(n=n + 1, total=total, i=i, j=j, i1=i + k - 1,
-                                                    j1=j + k - 1, terms=html.escape(terms), sum=total_text),
-            })
-        signed = abs(float(kernel.sum())) < 1e-9
-        filtered = state.filtered
-        if signed:  # an edge detector: signed, centred on 0
-            lim = float(np.percentile(np.abs(filtered), 99.0)) or 1.0
-            filtered_png = png_bytes(filtered, cmap="PuOr_r", vmin=-lim, vmax=lim)
-        else:
-            lo, hi = (float(v) for v in np.percentile(filtered, [0.5, 99.5]))
-            filtered_png = png_bytes(filtered, cmap="gray", vmin=lo, vmax=hi if hi > lo else lo + 1.0)
-        photo_png = self._png("photo", self._photo, lambda: png_bytes(state.photo, cmap="gray", vmin=0, vmax=1))
-        scene = {
-            "input": {"rows": h, "cols": w, "labels": [[format_number(v) for v in row] for row in grid],
-                      "colours": colours(grid, cmap="cividis"),
-                      "title": TEXT["input_title"].format(h=h, w=w),
-                      "label": TEXT["input_label"].format(h=h, w=w)},
-            "kernel": {"size": k, "labels": [[format_number(v * k_den) for v in row] for row in kernel],
-                       "colours": kernel_colours,
-                       "title": TEXT["kernel_title"] if k_den == 1 else TEXT["kernel_title_scaled"].format(den=k_den),
-                       "label": TEXT["kernel_label"].format(k=k)},
-            "applied": {"labels": [[format_number(v * k_den) for v in row] for row in applied],
-                        "colours": colours(applied, cmap="PuOr_r", symmetric=True),
-                        "title": (TEXT["applied_flip"] if flip else TEXT["applied_same"])
-                        + ("" if k_den == 1 else f" = 1/{k_den} ×"),
-                        "label": TEXT["applied_label"].format(k=k)},
-            "products": {"label": TEXT["products_label"].format(k=k)},
-            "output": {"rows": oh, "cols": ow, "labels": [[format_number(v) for v in row] for row in output],
-                       "colours": colours(output, cmap="PuOr_r", symmetric=True),
-                       "title": (TEXT["output_title_conv"] if flip else TEXT["output_title_corr"]).format(oh=oh, ow=ow),
-                       "label": TEXT["output_label"].format(oh=oh, ow=ow)},
-            "photo": {"rows": int(state.photo.shape[0]), "cols": int(state.photo.shape[1]),
-                      "title": self._photo_shown_name()[:24],
-                      "label": TEXT["photo_label"].format(name=self._photo_shown_name()[:80]),
-                      "filtered_title": TEXT["filtered_title_conv"] if flip else TEXT["filtered_title_corr"],
-                      "filtered_label": TEXT["filtered_label"].format(
-                          how=TEXT["filtered_signed"] if signed else TEXT["filtered_grey"])},
-            "steps": steps,
-            "readout": (f"<div>{TEXT['rule_convolution'] if flip else TEXT['rule_correlation']} "
-                        f"{TEXT['symmetric'] if g.symmetric else TEXT['asymmetric']}</div>"
-                        + TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)),
-        }
-        return scene, {"photo": photo_png, "filtered": filtered_png}
+        photo_png = self._memo("photo", self._photo_key, lambda: png_bytes(state.photo, cmap="gray", vmin=0, vmax=1),
+                               maxsize=2)
+        scene = convolution_scene(state, self._photo_shown_name())
+        return dict(scene), {"photo": photo_png, "filtered": filtered_png(state)}
 
     def _photo_shown_name(self) -> str:
         """The photo's name as shown: a sample's name in the learner's language, a file's as it is."""
@@ -516,19 +330,9 @@ class ConvolutionExplorer(Explorer):
         return self._kernel.copy()
 
     @property
-    def applied_kernel(self) -> np.ndarray:
-        """The kernel as it multiplies the window: flipped 180 degrees for a convolution."""
-        return self.state.grid.applied.copy()
-
-    @property
     def image(self) -> np.ndarray:
         """The small input grid."""
         return self._grid.copy()
-
-    @property
-    def output(self) -> np.ndarray:
-        """The whole output map ``G`` of the small grid (valid positions)."""
-        return self.state.grid.output.copy()
 
     @property
     def n_positions(self) -> int:
@@ -554,14 +358,4 @@ class ConvolutionExplorer(Explorer):
     def current_sum(self) -> float:
         """The output value at the current step: ``G[i, j]`` from the core."""
         return float(self._current().sum)
-
-    @property
-    def photo(self) -> np.ndarray:
-        """The grey photo the kernel runs over."""
-        return self.state.photo.copy()
-
-    @property
-    def photo_output(self) -> np.ndarray:
-        """The photo filtered by the kernel ('same' size), as drawn."""
-        return self.state.filtered.copy()
 

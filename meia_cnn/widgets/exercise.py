@@ -20,7 +20,6 @@ variant of the exercise (:func:`meia_cnn.exercises.prompt`).
 
 from __future__ import annotations
 
-import ast
 import html
 import re
 from typing import Any
@@ -29,6 +28,7 @@ import ipywidgets as widgets
 
 from .. import exercises as _ex
 from ..classroom import client as _classroom
+from ..exercises._model import _Unreadable, read_text
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._explorer import PALETTE, _close_tree
@@ -281,10 +281,10 @@ class ExerciseWidget(_ExerciseBase):
             return Ellipsis
         if len(text) > MAX_TEXT:
             return _Unparsed(text)
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
-            return _Unparsed(text)
+        try:  # 3,612,672 and 16×16×16 as the kit prints them; a decimal comma or two readings: a sentence
+            return read_text(text, self.exercise.kind, len(self.exercise.names))
+        except _Unreadable as exc:
+            return _Unparsed(text, str(exc))
 
     def check(self) -> _ex.Feedback:
         """Check the typed answer, show and return the verdict.
@@ -298,8 +298,7 @@ class ExerciseWidget(_ExerciseBase):
             if len(value.text) > MAX_TEXT:
                 message = _(TOO_LONG).format(n=len(value.text), limit=MAX_TEXT)
             else:
-                message = _("Cannot read the answer: {text!r} is not a number, a tuple or a list of rows.").format(
-                    text=value.text)
+                message = _("Cannot read the answer: {exc}.").format(exc=value.reason)
             return self._show(_ex.Feedback(self.exercise.id, _ex.INVALID, message))
         return self._show(self.exercise.check(value, self.variant))
 
@@ -311,8 +310,8 @@ class ExerciseWidget(_ExerciseBase):
 
 
 class _Unparsed:
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, reason: str = "") -> None:
+        self.text, self.reason = text, reason
 
 
 class ShapeTableExercise(_ExerciseBase):

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import functools
 import html
-import struct
-import zlib
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -34,7 +32,6 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from .. import data
 from .._validation import as_float_array, shape_text
 from ..explain.feature_maps import (
     built_shapes,
@@ -47,18 +44,20 @@ from ..explain.feature_maps import (
     tile_channels,
     tile_layout,
 )
+from ..explain.render import encode_png, sample_colour_map
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.losses import _check_labels
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_values
+from ..i18n import TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, PALETTE, Upload, View, colours, esm, first_upload, format_number, upload_error
+from ._assets import esm
+from ._controls import slider
+from ._explorer import PALETTE, Explorer, View, colours, format_number
+from ._messages import Refusal
+from ._photo import PhotoSource
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
-#: Largest upload sent by the page.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = UPLOAD_PREFIX
 TEST_IMAGES = "test images"
 #: Products listed for a dense unit (the largest in size).
 DENSE_SHOWN = 6
@@ -70,7 +69,6 @@ TEXT = TranslatedText({
     "choose_source": N_("Choose the image to show: the test images or your upload."),
     "choose_layer": N_("Choose a layer in the list."),
     "unit_range": N_("{name} must be a whole number from 0 to {hi} for this layer."),
-    "showing": N_("Showing {name}"),
     "wrong_channels": N_("{name}: the model takes {ch} channels, the image has {got}."),
     "inverted": N_("Showing {name}, inverted (light on dark, like the images the model was trained on)."),
     "input_title": N_("input #{i}"),
@@ -134,33 +132,10 @@ class FeatureMapView(View):
     maps = traitlets.List(traitlets.Bytes()).tag(sync=True)
 
 
-def _png(pixels: NDArray[np.uint8], palette: bytes | None = None) -> bytes:
-    """PNG bytes of ``(H, W, 3)`` RGB pixels, or of ``(H, W)`` indices into ``palette`` (256 RGB triples).
-
-    Written directly with zlib (level 1, no row filter): the pictures are
-    small and a new set is made at each change of image, where an imaging
-    library's set-up per picture costs more than the encoding itself.
-    """
-    h, w = pixels.shape[:2]
-    rows = np.zeros((h, 1 + pixels[0].size), dtype=np.uint8)  # each row: filter type 0, then its bytes
-    rows[:, 1:] = pixels.reshape(h, -1)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    colour_type = 2 if palette is None else 3
-    head = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
-    table = b"" if palette is None else chunk(b"PLTE", palette)
-    return (b"\x89PNG\r\n\x1a\n" + head + table + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-            + chunk(b"IEND", b""))
-
-
 @functools.lru_cache(maxsize=4)
 def _palette(name: str) -> bytes:
     """255 colours of a colour map, then white (index 255: the gaps between tiles), as a PNG palette."""
-    import matplotlib
-
-    rgb = (matplotlib.colormaps[name](np.linspace(0.0, 1.0, 255))[:, :3] * 255 + 0.5).astype(np.uint8)
+    rgb = sample_colour_map(name, np.linspace(0.0, 1.0, 255))
     return np.vstack([rgb, [[255, 255, 255]]]).astype(np.uint8).tobytes()
 
 
@@ -178,7 +153,7 @@ def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
         scaled = np.clip((values - lo) / (hi - lo or 1.0), 0.0, 1.0)
     index = (np.nan_to_num(scaled) * 254 + 0.5).astype(np.uint8)
     index[~np.isfinite(values)] = 255
-    return _png(index, _palette("PuOr_r" if signed else "cividis"))
+    return encode_png(index, _palette("PuOr_r" if signed else "cividis"))
 
 
 def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
@@ -187,7 +162,7 @@ def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
         scaled = np.repeat(scaled, 3, axis=-1)
     elif scaled.shape[-1] != 3:
         scaled = np.repeat(scaled[..., :1], 3, axis=-1)
-    return _png((scaled * 255 + 0.5).astype(np.uint8))
+    return encode_png((scaled * 255 + 0.5).astype(np.uint8))
 
 
 def _n(v: float) -> str:
@@ -237,17 +212,17 @@ class FeatureMapExplorer(Explorer):
     --------
     >>> viz = FeatureMapExplorer()
     >>> viz.controls["index"].value = 3
-    >>> int(viz.prediction) == int(viz.label)
+    >>> int(viz.state.network.prediction) == int(viz.label)
     True
     >>> viz.controls["layer"].value = 0
-    >>> d = viz.detail
+    >>> d = viz.state.detail
     >>> d.kind, bool(abs(d.total + d.bias - d.value) < 1e-5)
     ('conv', True)
     >>> viz.close()
     """
 
     view_class: ClassVar[type[View]] = FeatureMapView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, model: Sequential | None = None, X: ArrayLike | None = None,
                  y: ArrayLike | None = None, *, index: int = 0) -> None:
@@ -277,8 +252,7 @@ class FeatureMapExplorer(Explorer):
         self._predicted_all = model.predict(images).argmax(axis=1)
         self._scales = layer_scales(model, images)
         self._upload: tuple[str, NDArray] | None = None
-        self._networks: dict[Any, NetworkState] = {}
-        self._pngs: dict[Any, tuple[bytes, list[bytes]]] = {}
+        self._uploaded = 0
         super().__init__()
         style = {"description_width": "initial"}
         c = self.controls
@@ -287,20 +261,21 @@ class FeatureMapExplorer(Explorer):
                                        layout=widgets.Layout(width="340px", max_width="100%"))
         c["source"] = widgets.Dropdown(options=labelled_options([TEST_IMAGES]), value=TEST_IMAGES, description=_("Image"),
                                        style=style, layout=widgets.Layout(width="240px", max_width="100%"))
-        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
+        h, w, ch = built_shapes(model)[0]
+        self.photo_source = PhotoSource(self, menu=c["source"], accept=self._accept_photo,
+                                        load=dict(grey=ch == 1, size=(h, w)))
+        c["upload"] = self.photo_source.upload
         c["layer"] = widgets.Dropdown(
             options=[(f"{layer.name}: {layer.describe()}", i) for i, layer in enumerate(model.layers)],
             value=0, description=_("Layer"), style=style, layout=widgets.Layout(width="320px", max_width="100%"))
-        c["channel"] = _slider(_("Channel"), 0)
-        c["row"] = _slider(_("Row"), 0)
-        c["col"] = _slider(_("Column"), 0)
-        c["depth"] = _slider(_("Input channel"), 0)
+        c["channel"] = slider(0, 0, 0, _("Channel"), width="230px")
+        c["row"] = slider(0, 0, 0, _("Row"), width="230px")
+        c["col"] = slider(0, 0, 0, _("Column"), width="230px")
+        c["depth"] = slider(0, 0, 0, _("Input channel"), width="230px")
         self._fit_unit_controls(0)
         shape = built_shapes(model)[1][0]
         if len(shape) == 3:  # start in the middle of the first map, away from the zero border of a digit
             c["row"].value, c["col"].value = shape[0] // 2, shape[1] // 2
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
         # before the recompute (observers run in order), and inside hold(): the unit's ranges follow the layer
         c["layer"].observe(self._guard(self._on_layer), names="value")
         self.view.on_msg(self._guard(self._on_message))
@@ -353,47 +328,32 @@ class FeatureMapExplorer(Explorer):
                 c[name].value = value
 
     # -- upload --------------------------------------------------------------------
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        h, w, ch = built_shapes(self.model)[0]
-        try:
-            image = data.load_image(content, grey=ch == 1, size=(h, w))
-        except (ValueError, TypeError) as exc:
-            self.show_error(f"{name}: {upload_error(exc)}")
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> str | None:
+        ch = built_shapes(self.model)[0][2]
         image = np.asarray(image, dtype=np.float32)
         if image.ndim == 2:
             image = image[:, :, None]
         if image.shape[-1] != ch:
-            self.show_error(TEXT["wrong_channels"].format(name=name, ch=ch, got=image.shape[-1]))
-            return
+            raise Refusal(TEXT["wrong_channels"].format(name=name, ch=ch, got=image.shape[-1]))
         lo, hi = self._range
         inverted = float(image.mean()) > 0.5 and float(self.X.mean()) < 0.5
         if inverted:
             image = 1.0 - image
-        image = (lo + (hi - lo) * image).astype(np.float32)
-        self._upload = (name, image)
-        self._networks.pop("upload", None)
-        self._pngs.pop("upload", None)
-        label = f"{UPLOAD_LABEL}{name}"
-        self._set_quietly(self.controls["source"], options=labelled_options([TEST_IMAGES, label]), value=label)
-        if self.refresh():
-            self.show_info((TEXT["inverted"] if inverted else TEXT["showing"]).format(name=name))
+        self._upload = (name, (lo + (hi - lo) * image).astype(np.float32))
+        self._uploaded += 1  # a new key for the pictures and numbers of the new upload
+        return TEXT["inverted"].format(name=name) if inverted else None
 
     # -- controls -> state -----------------------------------------------------------
     def _image_key(self) -> tuple[Any, NDArray]:
         c = self.controls
         source = c["source"].value
         if source not in option_values(c["source"].options):
-            raise ValueError(TEXT["choose_source"])
+            raise Refusal(TEXT["choose_source"])
         if source != TEST_IMAGES and self._upload is not None:
             return "upload", self._upload[1]
         i = c["index"].value
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(self.X):
-            raise ValueError(TEXT["index"].format(hi=len(self.X) - 1))
+            raise Refusal(TEXT["index"].format(hi=len(self.X) - 1))
         return int(i), self.X[int(i)]
 
     def _compute(self) -> FeatureMapState:
@@ -402,32 +362,28 @@ class FeatureMapExplorer(Explorer):
         layer = c["layer"].value
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(
                 self.model.layers):
-            raise ValueError(TEXT["choose_layer"])
+            raise Refusal(TEXT["choose_layer"])
         layer = int(layer)
         self._fit_unit_controls(layer)
         values = {}
         for name in ("channel", "row", "col", "depth"):
             v, hi = c[name].value, c[name].max
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
-                raise ValueError(TEXT["unit_range"].format(name=c[name].description, hi=hi))
+                raise Refusal(TEXT["unit_range"].format(name=c[name].description, hi=hi))
             values[name] = int(v)
         shape = built_shapes(self.model)[1][layer]
         unit = ((values["row"], values["col"], values["channel"]) if len(shape) == 3 else (values["channel"],))
-        if key not in self._networks:
-            if len(self._networks) > 32:
-                self._networks.clear()
-            self._networks[key] = network_state(self.model, image)
-        return feature_map_state(self.model, image, layer, unit, network=self._networks[key])
+        network = self._memo("network", (key, self._uploaded), lambda: network_state(self.model, image), maxsize=32)
+        return feature_map_state(self.model, image, layer, unit, network=network)
 
     # -- state -> scene ----------------------------------------------------------------
     def _pictures(self, key: Any, net: NetworkState) -> tuple[bytes, list[bytes]]:
-        if key not in self._pngs:
-            if len(self._pngs) > 32:
-                self._pngs.clear()
+        def make() -> tuple[bytes, list[bytes]]:
             lo, hi = self._range
             maps = [_map_png(tile_channels(out), signed, top) for out, (signed, top) in zip(net.outputs, self._scales)]
-            self._pngs[key] = (_image_png(net.image, lo, hi), maps)
-        return self._pngs[key]
+            return _image_png(net.image, lo, hi), maps
+
+        return self._memo("png", (key, self._uploaded), make, maxsize=32)
 
     def _unit_name(self, d: UnitDetail) -> str:
         if len(d.unit) == 3:
@@ -622,23 +578,7 @@ class FeatureMapExplorer(Explorer):
         return np.array(self.state.network.probabilities)
 
     @property
-    def prediction(self) -> int:
-        """The most probable class."""
-        return self.state.network.prediction
-
-    @property
-    def detail(self) -> UnitDetail:
-        """How the selected unit was computed."""
-        return self.state.detail
-
-    @property
     def kernels(self) -> NDArray | None:
         """The first convolution's kernels ``(Kh, Kw, C, F)`` (None without one)."""
         conv = next((layer for layer in self.model.layers if isinstance(layer, Conv2D)), None)
         return None if conv is None else conv.params["W"].copy()
-
-
-def _slider(description: str, hi: int) -> widgets.IntSlider:
-    return widgets.IntSlider(value=0, min=0, max=hi, step=1, description=description, continuous_update=True,
-                             style={"description_width": "initial"},
-                             layout=widgets.Layout(width="230px", max_width="100%"))

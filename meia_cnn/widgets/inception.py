@@ -20,11 +20,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import as_int
-from ..explain.inception import COUNTS, InceptionState, inception_state
+from ..explain.inception import COUNTS, InceptionState, inception_scene, inception_state
 from ..i18n import TranslatedText
-from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm
+from ._assets import esm
+from ._explorer import Explorer, View
+from ._messages import Refusal
 
 __all__ = ["InceptionExplorer"]
 
@@ -34,43 +35,15 @@ MAX_DEPTH = 1024
 MAX_FILTERS = 512
 
 _COUNTS = COUNTS
-_BRANCH_COLOURS = (PALETTE["yellow"], PALETTE["sky"], PALETTE["orange"], PALETTE["purple"])
 
 # -- what a student reads (one place) ------------------------------------------------
-#: The branches' names and the controls' labels.
-BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", "pool → 1×1")
+#: The controls' labels.
 LABELS = TranslatedText({"input_size": N_("input H = W"), "input_depth": N_("input depth C"), "n1x1": "1×1",
           "n3x3_reduce": N_("3×3 reduce"), "n3x3": "3×3", "n5x5_reduce": N_("5×5 reduce"), "n5x5": "5×5",
           "pool_proj": N_("pool proj")})
 TEXT = TranslatedText({
     "title": N_("Inception module: four branches concatenated along depth, with their costs"),
     "choose": N_("{name} must be a whole number from {lo} to {hi}."),
-    "head": N_("Inception module: {h}×{w}×{c} → {h}×{w}×{d}   (naive module: {h}×{w}×{nd})"),
-    "previous": N_("previous layer"),
-    "conv": N_("{k}×{k} conv, {n}"),
-    "pool": N_("3×3 max pool"),
-    "shape": "{h}×{w}×{d}",
-    "concat": N_("filter concatenation {h}×{w}×{d}   ({sum} = {d})"),
-    "diagram_label": N_("The inception module: the previous layer {h} by {w} by {c} feeds four branches whose "
-                      "outputs are concatenated into {h} by {w} by {d}."),
-    "params": N_("parameters"),
-    "macs": N_("multiply-adds"),
-    "with": N_("with 1×1 reductions: {total}"),
-    "without": N_("without (naive): {total}  ×{ratio}"),
-    "bars_label": N_("Parameters and multiply-adds with and without the 1×1 reductions, each bar split "
-                   "by branch."),
-    "branch_line": N_("{name}: {shape}, {params} parameters, {macs} multiply-adds"),
-    "line_module": N_("<div><b>Inception module</b> on {h}×{w}×{c}: {branches}.</div>"),
-    "line_depth": N_("<div>Output depth = {sum} = <b>{d}</b> → output {h}×{w}×{d}.</div>"),
-    "line_with": N_("<div>With the 1×1 reductions: <b>{params}</b> parameters, <b>{macs}</b> "
-                  "multiply-adds.</div>"),
-    "line_without": N_("<div>Without them (naive module: 3×3 and 5×5 on all {c} channels, pooled input kept, "
-                     "depth {sum} = {d}): {params} parameters, {macs} multiply-adds.</div>"),
-    "line_saves": N_("<div>The reductions save {p} of the parameters and {m} of the multiply-adds.</div>"),
-    "line_costs": N_("<div>Here the reductions cost more than they save (parameters {p}, "
-                   "multiply-adds {m}).</div>"),
-    "line_wide": N_("<div>Note: a 1×1 'reduction' with at least as many filters as input channels does not "
-                  "reduce: {names}.</div>"),
 })
 
 
@@ -79,10 +52,6 @@ def _check_range(value: Any, name: str, low: int, high: int) -> int:
     if value > high:
         raise ValueError(f"`{name}` must be between {low} and {high}, got {value}")
     return int(value)
-
-
-def _count(n: int) -> str:
-    return f"{int(n):,}"
 
 
 class InceptionView(View):
@@ -127,7 +96,7 @@ class InceptionExplorer(Explorer):
     Examples
     --------
     >>> viz = InceptionExplorer()
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (28, 28, 256)
     >>> viz.cost["params"], viz.naive_cost["params"]
     (163696, 387296)
@@ -138,7 +107,7 @@ class InceptionExplorer(Explorer):
     """
 
     view_class = InceptionView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, input_shape: tuple[int, int, int] = (28, 28, 192), n1x1: int = 64, n3x3_reduce: int = 96,
                  n3x3: int = 128, n5x5_reduce: int = 16, n5x5: int = 32, pool_proj: int = 32) -> None:
@@ -175,77 +144,14 @@ class InceptionExplorer(Explorer):
         for name, (lo, hi) in self._ranges.items():
             v = self.controls[name].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise ValueError(TEXT["choose"].format(name=LABELS[name], lo=lo, hi=hi))
+                raise Refusal(TEXT["choose"].format(name=LABELS[name], lo=lo, hi=hi))
             values[name] = int(v)
         size, depth = values.pop("input_size"), values.pop("input_depth")
         return inception_state((size, size, depth), **values)
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: InceptionState) -> tuple[dict, dict]:
-        h, w, c = state.input_shape
-        n = state.counts
-        cost, naive = state.cost, state.naive
-        depths, naive_depths = state.depths, state.naive_depths
-        d, nd = state.output_shape[2], naive["output_shape"][2]
-
-        def shape(depth: int) -> str:
-            return TEXT["shape"].format(h=h, w=w, d=depth)
-
-        def conv(k: int, name: str) -> list[str]:
-            return [TEXT["conv"].format(k=k, n=n[name]), shape(n[name])]
-
-        plus = " + ".join(str(v) for v in depths)
-        boxes = {
-            "input": [TEXT["previous"], shape(c)],
-            "reduce3": conv(1, "n3x3_reduce"), "reduce5": conv(1, "n5x5_reduce"),
-            "pool": [TEXT["pool"], shape(c)],
-            "conv1": conv(1, "n1x1"), "conv3": conv(3, "n3x3"), "conv5": conv(5, "n5x5"),
-            "proj": conv(1, "pool_proj"),
-            "concat": [TEXT["concat"].format(h=h, w=w, d=d, sum=plus)],
-        }
-        bars = {}
-        for what in ("params", "macs"):
-            top = max(cost[what], naive[what])
-            bars[what] = {
-                "title": TEXT[what],
-                "rows": [
-                    {"fractions": [b[what] / top for b in cost["branches"]],
-                     "text": TEXT["with"].format(total=_count(cost[what]))},
-                    {"fractions": [b[what] / top for b in naive["branches"]],
-                     "text": TEXT["without"].format(total=_count(naive[what]),
-                                                    ratio=f"{naive[what] / cost[what]:.2f}")},
-                ],
-            }
-        branches = "; ".join(
-            TEXT["branch_line"].format(name=name, shape=shape(b["output_shape"][2]), params=_count(b["params"]),
-                                       macs=_count(b["macs"]))
-            for name, b in zip(BRANCH_NAMES, cost["branches"]))
-        saved = state.saved
-        readout = (
-            TEXT["line_module"].format(h=h, w=w, c=c, branches=branches)
-            + TEXT["line_depth"].format(sum=plus, d=d, h=h, w=w)
-            + TEXT["line_with"].format(params=_count(cost["params"]), macs=_count(cost["macs"]))
-            + TEXT["line_without"].format(c=c, sum=" + ".join(str(v) for v in naive_depths), d=nd,
-                                          params=_count(naive["params"]), macs=_count(naive["macs"]))
-        )
-        if saved["params"] >= 0 and saved["macs"] >= 0:
-            readout += TEXT["line_saves"].format(p=f"{100 * saved['params']:.1f}%", m=f"{100 * saved['macs']:.1f}%")
-        else:
-            readout += TEXT["line_costs"].format(p=f"{100 * -saved['params']:+.1f}%",
-                                                 m=f"{100 * -saved['macs']:+.1f}%")
-        if state.wide:
-            readout += TEXT["line_wide"].format(names=", ".join(f"{name} ({n[name]} ≥ {c})" for name in state.wide))
-        scene = {
-            "head": TEXT["head"].format(h=h, w=w, c=c, d=d, nd=nd),
-            "boxes": boxes,
-            "colours": list(_BRANCH_COLOURS),
-            "segments": [{"fraction": v / d, "text": str(v)} for v in depths],
-            "diagram_label": TEXT["diagram_label"].format(h=h, w=w, c=c, d=d),
-            "bars": bars,
-            "bars_label": TEXT["bars_label"],
-            "readout": readout,
-        }
-        return scene, {}
+        return dict(inception_scene(state)), {}
 
     # -- what is drawn -----------------------------------------------------------
     @property
@@ -257,11 +163,6 @@ class InceptionExplorer(Explorer):
     def naive_cost(self) -> dict[str, Any]:
         """The same without the 1x1 reductions (``reduce=False``)."""
         return _copy(self.state.naive)
-
-    @property
-    def output_shape(self) -> tuple[int, int, int]:
-        """``(H, W, depth)`` of the concatenated output."""
-        return self.state.output_shape
 
     @property
     def output_depth(self) -> int:

@@ -14,18 +14,19 @@ the whole run is computed once per learning rate and seed, and the steps
 
 from __future__ import annotations
 
-import math
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from ..explain.learn_kernel import LearnKernelState, learn_kernel_state
+from ..explain.learn_kernel import LearnKernelState, learn_kernel_pictures, learn_kernel_scene, learn_kernel_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, colours, esm, format_number, png_bytes
+from ._assets import esm
+from ._explorer import Explorer, View
+from ._messages import Refusal
 
 __all__ = ["LearnKernelExplorer"]
 
@@ -39,17 +40,6 @@ TEXT = TranslatedText({
     "title": N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel"),
     "bad_rate": N_("Choose a learning rate among {rates}."),
     "bad_seed": N_("The seed must be a whole number from {lo} to {hi}."),
-    "kernel_title": N_("kernel K at this step"),
-    "true_title": N_("Sobel (the goal)"),
-    "kernel_label": N_("The kernel's numbers at the current step, beside the Sobel kernel's numbers."),
-    "loss_title": N_("loss L at each step (log scale)"),
-    "loss_label": N_("The loss at every step, on a log scale; a dot marks the current step."),
-    "pictures_title": N_("image ∗ K   |   image ∗ Sobel"),
-    "pictures_label": N_("The first random image filtered with the kernel of the current step, beside the "
-                       "same image filtered with the Sobel kernel."),
-    "setup": N_("<div>Gradient descent on L = mean of (conv2d(X, K) − Y)² over {samples} random "
-              "{size}×{size} images X and their Sobel outputs Y; learning rate η = {lr}, seed {seed}.</div>"),
-    "step_line": "<div>{text}</div>",
 })
 
 
@@ -64,12 +54,6 @@ class LearnKernelView(View):
     _esm = esm("learn_kernel.js")
     outputs = traitlets.Bytes(b"").tag(sync=True)
     target = traitlets.Bytes(b"").tag(sync=True)
-
-
-def _power_text(exponent: int) -> str:
-    """``10`` to an integer power, with superscript digits: ``10⁻³``."""
-    table = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-    return "10" + str(exponent).translate(table)
 
 
 class LearnKernelExplorer(Explorer):
@@ -106,7 +90,7 @@ class LearnKernelExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = LearnKernelView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, learning_rate: float = 0.1, seed: int = 0, steps: int = 50) -> None:
         if learning_rate not in LEARNING_RATES:
@@ -118,8 +102,6 @@ class LearnKernelExplorer(Explorer):
             raise ValueError(f"`steps` must be an int from {STEP_RANGE[0]} to {STEP_RANGE[1]}, got {steps!r}")
         super().__init__()
         self._steps = int(steps)
-        self._pictures: dict[str, bytes] = {}
-        self._pictures_key: tuple | None = None
         c = self.controls
         c["learning_rate"] = widgets.SelectionSlider(
             options=[(f"{r:g}", r) for r in LEARNING_RATES], value=learning_rate,
@@ -128,7 +110,7 @@ class LearnKernelExplorer(Explorer):
         c["seed"] = widgets.IntSlider(
             value=int(seed), min=SEEDS[0], max=SEEDS[1], description=_("Seed"), continuous_update=False,
             style={"description_width": "initial"}, layout=widgets.Layout(width="240px", max_width="100%"))
-        c["step"], c["play"] = self._step_controls(interval=250)
+        c["step"], c["play"] = self._step_controls(description=N_("Iteration"), interval=250)
         self._layout(
             widgets.HBox([c["learning_rate"], c["seed"]]),
             widgets.HBox([c["play"], c["step"]]),
@@ -139,65 +121,18 @@ class LearnKernelExplorer(Explorer):
     def _compute(self) -> LearnKernelState:
         rate = self.controls["learning_rate"].value
         if rate not in LEARNING_RATES:
-            raise ValueError(TEXT["bad_rate"].format(rates=", ".join(f"{r:g}" for r in LEARNING_RATES)))
+            raise Refusal(TEXT["bad_rate"].format(rates=", ".join(f"{r:g}" for r in LEARNING_RATES)))
         seed = self.controls["seed"].value
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not SEEDS[0] <= seed <= SEEDS[1]:
-            raise ValueError(TEXT["bad_seed"].format(lo=SEEDS[0], hi=SEEDS[1]))
+            raise Refusal(TEXT["bad_seed"].format(lo=SEEDS[0], hi=SEEDS[1]))
         return learn_kernel_state(learning_rate=float(rate), steps=self._steps, seed=int(seed))
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: LearnKernelState) -> tuple[dict, dict]:
         run = state.run
-        truth = run.true_kernel
-        limit = float(max(np.abs(truth).max(), 1e-12))
-        kernel_range: dict[str, Any] = dict(cmap="PuOr_r", vmin=-limit, vmax=limit)
-        picture_limit = float(max(np.abs(state.target).max(), 1e-12))
-        picture_range: dict[str, Any] = dict(cmap="PuOr_r", vmin=-picture_limit, vmax=picture_limit)
-        logs = [float(v) for v in state.log_losses]
-        lo, hi = math.floor(min(logs)), math.ceil(max(logs))
-        if hi <= lo:
-            hi = lo + 1
-        every = max(1, math.ceil((hi - lo) / 5))
-        yticks = [[v, _power_text(v)] for v in range(lo, hi + 1, every)]
-        kh = truth.shape[0]
-        # every step's kernel coloured in one call (the colour map is set up once)
-        all_colours = colours(np.concatenate(list(run.kernels), axis=0), **kernel_range)
-        steps = []
-        for t in range(run.steps + 1):
-            steps.append({
-                "labels": [[format_number(v, 2) for v in row] for row in run.kernels[t]],
-                "colours": all_colours[t * kh:(t + 1) * kh],
-                "point": [t, logs[t]],
-                "readout": TEXT["step_line"].format(text=state.texts[t]),
-            })
-        h, w = state.target.shape
-        scene = {
-            "kernel": {
-                "size": int(truth.shape[0]), "title": TEXT["kernel_title"], "true_title": TEXT["true_title"],
-                "true_labels": [[format_number(v) for v in row] for row in truth],
-                "true_colours": colours(truth, **kernel_range), "label": TEXT["kernel_label"],
-            },
-            "loss": {
-                "points": [[t, v] for t, v in enumerate(logs)], "xrange": [0, max(self._steps, 1)],
-                "yrange": [lo, hi], "yticks": yticks,
-                "xticks": [[0, "0"], [self._steps, str(self._steps)]],
-                "title": TEXT["loss_title"], "label": TEXT["loss_label"],
-                "colour": PALETTE["blue"],
-            },
-            "pictures": {
-                "rows": int(h), "cols": int(w), "title": TEXT["pictures_title"], "label": TEXT["pictures_label"],
-            },
-            "steps": steps,
-            "readout": TEXT["setup"].format(samples=run.images.shape[0], size=run.images.shape[1],
-                                            lr=f"{run.learning_rate:g}", seed=run.seed),
-        }
-        key = (run.learning_rate, run.seed, run.steps)
-        if self._pictures_key != key:
-            strip = np.concatenate(list(state.predictions), axis=0)  # ((T + 1) H', W')
-            self._pictures = {"outputs": png_bytes(strip, **picture_range),
-                              "target": png_bytes(state.target, **picture_range)}
-            self._pictures_key = key
-        return scene, dict(self._pictures)
+        pictures = self._memo("png", (run.learning_rate, run.seed, run.steps), lambda: learn_kernel_pictures(state),
+                              maxsize=4)
+        return dict(learn_kernel_scene(state)), pictures
 
     def _set_steps(self, n: int) -> int:
         """Size the step slider; it counts the gradient steps taken, from 0 (``"3 of 50"``), as the readout does."""

@@ -24,11 +24,14 @@ import traitlets
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_int
-from ..explain.one_by_one import OneByOnePixel, OneByOneState, one_by_one_state
+from ..explain.one_by_one import OneByOnePixel, OneByOneState, number, one_by_one_scene, one_by_one_state
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, _indices, _lut, colours, esm, format_number
+from ._assets import esm
+from ._controls import slider
+from ._explorer import Explorer, View
+from ._messages import Refusal
 
 __all__ = ["OneByOneExplorer", "number"]
 
@@ -37,40 +40,11 @@ MAX_SIDE = 12
 MAX_CHANNELS = 16
 MAX_FILTERS = 8
 
-#: A number as written in the columns and the readout.
-number = format_number
 
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
     "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
     "choose": N_("{name} must be a whole number from {lo} to {hi}."),
-    "head_one": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)"),
-    "head_many": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; "
-                  "height and width kept)"),
-    "formula": N_("y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
-                "(the same {c} weights at every one of the {pixels} pixels)"),
-    "input_label": N_("input {h}×{w}×{c}"),
-    "kernel_label": N_("kernel {k}: 1×1×{c}"),
-    "output_label": N_("output {h}×{w}×{f}"),
-    "volumes_label": N_("The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
-                      "its depth; kernel {k}, 1 by 1 by {c}; the output volume {h} by {w} by {f}."),
-    "columns_label": N_("Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products."),
-    "sum": "Σ = {v}",
-    "params": N_("parameters"),
-    "macs": N_("multiply-adds"),
-    "bars_label": N_("Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output."),
-    "line_one": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
-                 "{h}×{w}×1 (height and width kept, the depth becomes F).</div>"),
-    "line_many": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
-                  "{h}×{w}×{f} (height and width kept, the depth becomes F).</div>"),
-    "dot": N_("<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
-            "{terms} = <b>{v}</b> (bias 0).</div>"),
-    "params_line": N_("<div>Parameters (weights + biases) for output depth F = {f}: "
-                    "1×1: 1·1·{c}·{f} + {f} = {p1}; 3×3: 3·3·{c}·{f} + {f} = {p3} (×{r3}); "
-                    "5×5: 5·5·{c}·{f} + {f} = {p5} (×{r5}).</div>"),
-    "macs_line": N_("<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
-                  "1×1: {h}·{w}·{f}·{c} = {m1}; 3×3: {h}·{w}·{f}·9·{c} = {m3} (×{r3}); "
-                  "5×5: {h}·{w}·{f}·25·{c} = {m5} (×{r5}).</div>"),
 })
 
 
@@ -81,10 +55,6 @@ def _check_range(value: Any, name: str, low: int, high: int, why: str = "") -> i
         reason = f" ({why})" if why else ""
         raise ValueError(f"`{name}` must be between {low} and {high}{reason}, got {value}")
     return int(value)
-
-
-def _count(n: int) -> str:
-    return f"{int(n):,}"
 
 
 class OneByOneView(View):
@@ -133,10 +103,10 @@ class OneByOneExplorer(Explorer):
     Examples
     --------
     >>> viz = OneByOneExplorer()
-    >>> viz.output_shape
+    >>> viz.state.output_shape
     (6, 6, 3)
     >>> viz.controls["filters"].value = 5
-    >>> viz.output.shape
+    >>> viz.state.output.shape
     (6, 6, 5)
     >>> viz.costs["3x3"]["params"] == 3 * 3 * 8 * 5 + 5
     True
@@ -144,7 +114,7 @@ class OneByOneExplorer(Explorer):
     """
 
     view_class = OneByOneView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, height: int = 6, width: int = 6, channels: int = 8, filters: int = 3, *,
                  x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0) -> None:
@@ -181,11 +151,11 @@ class OneByOneExplorer(Explorer):
         h, wd = volume.shape[:2]
         self._ranges = {"channels": (1, c_max), "filters": (1, f_max), "row": (0, h - 1), "col": (0, wd - 1)}
         c = self.controls
-        c["channels"] = _slider(channels, 1, c_max, _("channels C"))
-        c["filters"] = _slider(filters, 1, f_max, _("kernels F"))
-        c["row"] = _slider(h // 2, 0, h - 1, _("pixel row"))
-        c["col"] = _slider(wd // 2, 0, wd - 1, _("pixel col"))
-        c["filter"] = _slider(0, 0, filters - 1, _("kernel f"))
+        c["channels"] = slider(channels, 1, c_max, _("channels C"), width="280px")
+        c["filters"] = slider(filters, 1, f_max, _("kernels F"), width="280px")
+        c["row"] = slider(h // 2, 0, h - 1, _("pixel row"), width="280px")
+        c["col"] = slider(wd // 2, 0, wd - 1, _("pixel col"), width="280px")
+        c["filter"] = slider(0, 0, filters - 1, _("kernel f"), width="280px")
         # the pixel is chosen in the page: every pixel's dot product is in the scene
         self.view.row, self.view.col = c["row"].value, c["col"].value
         for name in ("row", "col"):
@@ -199,7 +169,7 @@ class OneByOneExplorer(Explorer):
     def _value(self, name: str, lo: int, hi: int) -> int:
         v = self.controls[name].value
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-            raise ValueError(TEXT["choose"].format(name=self.controls[name].description, lo=lo, hi=hi))
+            raise Refusal(TEXT["choose"].format(name=self.controls[name].description, lo=lo, hi=hi))
         return int(v)
 
     def _compute(self) -> OneByOneState:
@@ -242,79 +212,8 @@ class OneByOneExplorer(Explorer):
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: OneByOneState) -> tuple[dict, dict]:
-        h, w, c = state.input.shape
-        f = state.weights.shape[1]
-        k = state.kernel
-        x_lo, x_hi = float(self._x.min()), max(float(self._x.max()), float(self._x.min()) + 1)
-        w_lim = max(float(np.abs(state.kernel_weights).max()), 1e-12)
-
-        def column(values: NDArray[np.float64], cmap: str, lo: float, hi: float) -> tuple[list, list]:
-            return ([number(v) for v in values],
-                    [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)])
-
-        def term(a: float, b: float) -> str:
-            return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
-
-        # every pixel's columns at once: x on the volume's fixed scale, the products each on its own
-        # scale, symmetric about 0 (the same arithmetic as colours(), row by row)
-        xs = np.array([here.pixel for here in state.pixels]).reshape(-1, c)
-        ps = np.array([here.products for here in state.pixels]).reshape(-1, c)
-        p_lim = np.maximum(np.abs(ps).max(axis=1), 1e-12)[:, None]
-        x_names, p_names = _lut("cividis")[1], _lut("PuOr_r")[1]
-        x_colours = [[x_names[i] for i in row] for row in _indices(xs, x_lo, x_hi).tolist()]
-        p_colours = [[p_names[i] for i in row] for row in _indices(ps, -p_lim, p_lim).tolist()]
-        weights = state.kernel_weights.tolist()
-        dot = TEXT["dot"]
-        steps = []
-        for n, here in enumerate(state.pixels):  # what changes with the pixel; the sentences around it once
-            r, col, value = here.row, here.col, number(here.value)
-            pixel = xs[n].tolist()
-            terms = " + ".join(term(a, b) for a, b in zip(pixel, weights))
-            steps.append({"pixel": [r, col], "value": value, "x": [number(v) for v in pixel],
-                          "x_colours": x_colours[n], "products": [number(v) for v in ps[n].tolist()],
-                          "product_colours": p_colours[n],
-                          "readout": dot.format(r=r, col=col, k=k, terms=terms, v=value)})
-        w_texts, w_colours = column(state.kernel_weights, "PuOr_r", -w_lim, w_lim)
-        cost = state.costs
-        bars = {}
-        for key in ("params", "macs"):
-            counts = [cost[n][key] for n in ("1x1", "3x3", "5x5")]
-            texts = [_count(counts[0])] + [f"{_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
-            bars[key] = {"title": TEXT[key], "values": counts, "texts": texts}
-        ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")}
-                 for n in ("3x3", "5x5")}
-        readout = (
-            (TEXT["line_one"] if f == 1 else TEXT["line_many"]).format(h=h, w=w, c=c, f=f)
-            + TEXT["params_line"].format(f=f, c=c, p1=_count(cost["1x1"]["params"]),
-                                         p3=_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
-                                         p5=_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
-            + TEXT["macs_line"].format(h=h, w=w, f=f, c=c, m1=_count(cost["1x1"]["macs"]),
-                                       m3=_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
-                                       m5=_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
-        )
-        # sentences with the pixel's numbers left as {r}, {col} and {v}: the page fills them in
-        pixel = {"r": "{r}", "col": "{col}", "v": "{v}"}
-        scene = {
-            "head": (TEXT["head_one"] if f == 1 else TEXT["head_many"]).format(h=h, w=w, c=c, f=f),
-            "formula": TEXT["formula"].format(k=k, c=c, pixels=h * w, **pixel),
-            "volumes": {
-                "rows": h, "cols": w, "channels": c, "filters": f, "depth_max": int(self._x.shape[2]),
-                "kernel": k, "weight_colours": w_colours,
-                "labels": [TEXT["input_label"].format(h=h, w=w, c=c), TEXT["kernel_label"].format(k=k, c=c),
-                           TEXT["output_label"].format(h=h, w=w, f=f)],
-                "label": TEXT["volumes_label"].format(h=h, w=w, c=c, k=k, f=f, **pixel),
-                "colours": {"input": PALETTE["sky"], "kernel": PALETTE["orange"], "output": PALETTE["green"],
-                            "rod": PALETTE["yellow"], "slab": PALETTE["vermillion"]},
-            },
-            "columns": {"heads": ["x", "w", "x·w"], "weights": w_texts, "weight_colours": w_colours},
-            "sum": TEXT["sum"].format(**pixel),
-            "columns_label": TEXT["columns_label"].format(c=c, k=k, **pixel),
-            "bars": bars,
-            "bars_label": TEXT["bars_label"],
-            "steps": steps,
-            "readout": readout,
-        }
-        return scene, {}
+        lo = float(self._x.min())
+        return dict(one_by_one_scene(state, (lo, max(float(self._x.max()), lo + 1)), int(self._x.shape[2]))), {}
 
     def _fill(self, template: str) -> str:
         """A sentence of the scene with the pixel shown's numbers, as the page writes it."""
@@ -327,34 +226,9 @@ class OneByOneExplorer(Explorer):
 
     # -- what is drawn -----------------------------------------------------------
     @property
-    def x(self) -> NDArray[np.float64]:
-        """The input volume in use, shape (H, W, C)."""
-        return self.state.input.copy()
-
-    @property
-    def weights(self) -> NDArray[np.float64]:
-        """The 1x1 kernels in use, shape (C, F): column ``f`` is kernel ``f``."""
-        return self.state.weights.copy()
-
-    @property
-    def output(self) -> NDArray[np.float64]:
-        """The output volume ``conv1x1(x, weights)``, shape (H, W, F)."""
-        return self.state.output.copy()
-
-    @property
-    def output_shape(self) -> tuple[int, int, int]:
-        """``(H, W, F)``."""
-        return self.state.output_shape
-
-    @property
     def pixel(self) -> NDArray[np.float64]:
         """The chosen pixel's ``C`` input values, shape (C,)."""
         return self._here().pixel.copy()
-
-    @property
-    def kernel_weights(self) -> NDArray[np.float64]:
-        """The chosen kernel's ``C`` weights, shape (C,)."""
-        return self.state.kernel_weights.copy()
 
     @property
     def products(self) -> NDArray[np.float64]:
@@ -392,9 +266,3 @@ class OneByOneExplorer(Explorer):
         """The labels beside the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
         bars = self.view.scene["bars"]
         return [*bars["params"]["texts"], *bars["macs"]["texts"]]
-
-
-def _slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSlider:
-    return widgets.IntSlider(value=value, min=lo, max=hi, description=description, continuous_update=True,
-                             style={"description_width": "initial"},
-                             layout=widgets.Layout(width="280px", max_width="100%"))

@@ -24,8 +24,6 @@ cut to the current template's shape, and its peak follows it in the same way.
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -33,28 +31,29 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from .. import data
 from ..explain.template_matching import (
     PICTURE_SHAPE,
     TEMPLATES,
     TemplateMatchingState,
     TemplateScene,
     template_from_image,
+    template_matching_scene,
     template_matching_state,
     template_scene,
 )
-from ..i18n import UPLOAD_PREFIX, TranslatedText, labelled_options, option_label, option_values
+from ..i18n import TranslatedText, labelled_options, option_values
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import Explorer, Upload, View, esm, first_upload, format_number, png_bytes, upload_error
+from ._assets import esm
+from ._controls import slider
+from ._explorer import Explorer, View, png_bytes
+from ._messages import Refusal
+from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
 
 #: Longest side an uploaded image is decoded at, before it is cut to the template's shape.
 UPLOAD_SIZE = 128
-#: Largest upload sent by the page.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
-UPLOAD_LABEL = UPLOAD_PREFIX
 #: Where the object starts, (row, col), unless told.
 HOME = (10, 8)
 
@@ -63,30 +62,6 @@ TEXT = TranslatedText({
     "title": N_("Template matching: an object in a picture, its matching map and its feature map"),
     "choose_template": N_("Choose a template in the list."),
     "position": N_("The object's {name} must be a whole number from 0 to {hi}."),
-    "showing": N_("Showing {name}"),
-    "template_title": N_("template {h}×{w}"),
-    "picture_title": N_("picture: object at row {row}, col {col}"),
-    "response_title": N_("match_template: peak {value}"),
-    "feature_title": N_("conv2d feature map: peak {value}"),
-    "peak_at": N_("at row {row}, col {col}"),
-    "template_label": N_("The template, {h} by {w} pixels."),
-    "picture_label": N_("The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
-                      "column {col}; where it started is framed in dashed blue."),
-    "response_label": N_("The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
-                      "is at row {row}, column {col}."),
-    "feature_label": N_("The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
-                     "marked with a cross, is at row {row}, column {col}."),
-    "object_line": N_("<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
-                    "({dr}, {dc}) from row {hr}, col {hc}.</div>"),
-    "response_line": N_("<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
-                      "row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "feature_line": N_("<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
-                     "peak <b>{value}</b> at row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "equivariant": N_("<div>The same kernel is applied at every position, so the peak moves with the object, "
-                    "by the same shift, and keeps the same value: the feature map is "
-                    "<b>translation-equivariant</b> (it moves with the object), not invariant. Invariance to "
-                    "the position comes later, when pooling and the classifier keep the peak's value and "
-                    "forget where it was.</div>"),
 })
 
 
@@ -98,15 +73,6 @@ class TemplateMatchingView(View):
     picture_png = traitlets.Bytes(b"").tag(sync=True)
     response_png = traitlets.Bytes(b"").tag(sync=True)
     feature_png = traitlets.Bytes(b"").tag(sync=True)
-
-
-def _signed(n: int) -> str:
-    return f"{n:+d}".replace("-", "−")
-
-
-def _score(value: float) -> str:
-    """A match_template score as written: three decimals."""
-    return f"{value:.3f}".replace("-", "−")
 
 
 class TemplateMatchingExplorer(Explorer):
@@ -137,18 +103,18 @@ class TemplateMatchingExplorer(Explorer):
     Examples
     --------
     >>> viz = TemplateMatchingExplorer()
-    >>> (row, col), value = viz.response_peak
+    >>> (row, col), value = viz.state.response_peak
     >>> (row, col) == (viz.controls["row"].value, viz.controls["column"].value), round(value, 6)
     (True, 1.0)
-    >>> before = viz.feature_peak[1]
+    >>> before = viz.state.feature_peak[1]
     >>> viz.controls["column"].value += 10
-    >>> viz.feature_peak[0][1] == viz.controls["column"].value, viz.feature_peak[1] == before
+    >>> viz.state.feature_peak[0][1] == viz.controls["column"].value, viz.state.feature_peak[1] == before
     (True, True)
     >>> viz.close()
     """
 
     view_class: ClassVar[type[View]] = TemplateMatchingView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, template: str | ArrayLike = "coin", *, column: int | None = None,
                  row: int | None = None, seed: int = 0) -> None:
@@ -176,18 +142,16 @@ class TemplateMatchingExplorer(Explorer):
                 raise ValueError(f"`{name}` must be between 0 and {hi} (the object must stay in the picture), "
                                  f"got {value}")
         self._home = (int(y), int(x))
-        self._pngs: dict[tuple, bytes] = {}
-        self._states: dict[tuple, TemplateMatchingState] = {}
         super().__init__()
         c = self.controls
         c["template"] = widgets.Dropdown(options=labelled_options(options), value=start, description=_("Template"),
                                          style={"description_width": "initial"},
                                          layout=widgets.Layout(width="220px", max_width="100%"))
-        c["upload"] = Upload(_("Upload template"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
-        c["column"] = _slider(int(x), cols, _("Object column"))
-        c["row"] = _slider(int(y), rows, _("Object row"))
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
+        self.photo_source = PhotoSource(self, menu=c["template"], accept=self._accept_photo,
+                                        load=dict(grey=True, size=UPLOAD_SIZE), description=N_("Upload template"))
+        c["upload"] = self.photo_source.upload
+        c["column"] = slider(int(x), 0, cols, _("Object column"), width="300px")
+        c["row"] = slider(int(y), 0, rows, _("Object row"), width="300px")
         self._layout(widgets.HBox([c["template"], c["upload"]]), widgets.HBox([c["column"], c["row"]]))
         self._listen()
 
@@ -197,35 +161,20 @@ class TemplateMatchingExplorer(Explorer):
         return self._scenes[name]
 
     # -- upload ------------------------------------------------------------------
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        try:
-            image = data.load_image(content, grey=True, size=UPLOAD_SIZE)
-            template = template_from_image(image, self.state.template.shape)
-        except (ValueError, TypeError) as exc:
-            self.show_error(f"{name}: {upload_error(exc)}")
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> None:
+        template = template_from_image(image, self.state.template.shape)
         label = f"{UPLOAD_LABEL}{name}"
         for key in [k for k in self._scenes if k.startswith(UPLOAD_LABEL)]:
-            del self._scenes[key]  # one upload at a time, as in the dropdown
+            del self._scenes[key]  # one upload at a time, as in the menu
         self._scenes[label] = template_scene(label, template, seed=self._seed)
-        self._pngs.clear()
-        self._states.clear()
-        dropdown = self.controls["template"]
-        options = [o for o in option_values(dropdown.options) if not str(o).startswith(UPLOAD_LABEL)] + [label]
-        self._set_quietly(dropdown, options=labelled_options(options), value=label)
-        if self.refresh():
-            self.show_info(TEXT["showing"].format(name=name))
+        self._forget("png", "state")
 
     # -- controls -> state -----------------------------------------------------------
     def _compute(self) -> TemplateMatchingState:
         c = self.controls
         name = c["template"].value
         if not isinstance(name, str) or name not in option_values(c["template"].options):
-            raise ValueError(TEXT["choose_template"])
+            raise Refusal(TEXT["choose_template"])
         scene = self._get_scene(name)
         rows, cols = scene.room
         for key, hi in (("column", cols), ("row", rows)):
@@ -235,34 +184,18 @@ class TemplateMatchingExplorer(Explorer):
         for key, hi in (("column", cols), ("row", rows)):
             v = c[key].value
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
-                raise ValueError(TEXT["position"].format(name=key, hi=hi))
+                raise Refusal(TEXT["position"].format(name=key, hi=hi))
             values[key] = int(v)
         seen: tuple = (name, id(scene), values["row"], values["column"])
-        if seen not in self._states:  # a student moves back and forth: positions seen are not computed again
-            if len(self._states) >= 64:
-                self._states.pop(next(iter(self._states)))
-            self._states[seen] = template_matching_state(scene, column=values["column"], row=values["row"],
-                                                        home=self._home)
-        return self._states[seen]
+        return self._memo("state", seen, lambda: template_matching_state(  # positions seen are kept
+            scene, column=values["column"], row=values["row"], home=self._home), maxsize=64)
 
     # -- state -> scene --------------------------------------------------------------
     def _png(self, key: tuple, values: NDArray, **kwargs: Any) -> bytes:
-        if key not in self._pngs:
-            if len(self._pngs) > 64:
-                self._pngs.clear()
-            self._pngs[key] = png_bytes(values, **kwargs)
-        return self._pngs[key]
+        return self._memo("png", key, lambda: png_bytes(values, **kwargs), maxsize=64)
 
     def _scene(self, state: TemplateMatchingState) -> tuple[dict, dict]:
-        name = state.scene.name
-        th, tw = state.template.shape
-        H, W = PICTURE_SHAPE
-        y, x = state.position
-        hy, hx = state.home
-        (rr, rc), rv = state.response_peak
-        (fr, fc), fv = state.feature_peak
-        mh, mw = state.response.shape
-        home = None if (hy, hx) == (y, x) else [hy, hx]
+        name, (y, x) = state.scene.name, state.position
         pos = (name, y, x)
         pictures = {
             "template_png": self._png(("t", name), state.template, vmin=0.0, vmax=1.0),
@@ -271,79 +204,6 @@ class TemplateMatchingExplorer(Explorer):
             "feature_png": self._png(("f", *pos), state.feature, cmap="PuOr_r", vmin=-state.best,
                                      vmax=state.best),
         }
-        shown = html.escape(option_label(name))
-        scene = {
-            "template": {"rows": th, "cols": tw, "title": TEXT["template_title"].format(h=th, w=tw),
-                         "label": TEXT["template_label"].format(h=th, w=tw)},
-            "picture": {"rows": H, "cols": W, "object": [y, x, th, tw], "home": home,
-                        "title": [TEXT["picture_title"].format(row=y, col=x)],
-                        "label": TEXT["picture_label"].format(H=H, W=W, row=y, col=x)},
-            "maps": [
-                {"key": "response", "rows": mh, "cols": mw, "peak": [rr, rc], "home": home,
-                 "title": [TEXT["response_title"].format(value=_score(rv)),
-                           TEXT["peak_at"].format(row=rr, col=rc)],
-                 "label": TEXT["response_label"].format(h=mh, w=mw, row=rr, col=rc)},
-                {"key": "feature", "rows": mh, "cols": mw, "peak": [fr, fc], "home": home,
-                 "title": [TEXT["feature_title"].format(value=format_number(fv, 5)),
-                           TEXT["peak_at"].format(row=fr, col=fc)],
-                 "label": TEXT["feature_label"].format(h=mh, w=mw, row=fr, col=fc)},
-            ],
-            "readout": "".join([
-                TEXT["object_line"].format(name=shown, h=th, w=tw, row=y, col=x, dr=_signed(y - hy),
-                                           dc=_signed(x - hx), hr=hy, hc=hx),
-                TEXT["response_line"].format(value=_score(rv), row=rr, col=rc, dr=_signed(rr - hy),
-                                             dc=_signed(rc - hx)),
-                TEXT["feature_line"].format(mean=format_number(float(state.template.mean())),
-                                            value=format_number(fv, 5), row=fr, col=fc,
-                                            dr=_signed(fr - hy), dc=_signed(fc - hx)),
-                TEXT["equivariant"],
-            ]),
-        }
-        return scene, pictures
+        return dict(template_matching_scene(state)), pictures
 
     # -- what is drawn -----------------------------------------------------------
-    @property
-    def template(self) -> NDArray[np.float32]:
-        """The template, shape (h, w)."""
-        return self.state.template.copy()
-
-    @property
-    def kernel(self) -> NDArray[np.float32]:
-        """The zero-mean template used as the convolution kernel, shape (h, w)."""
-        return self.state.kernel.copy()
-
-    @property
-    def picture(self) -> NDArray[np.float32]:
-        """The picture with the object at ``(row, col)``, shape PICTURE_SHAPE."""
-        return self.state.picture.copy()
-
-    @property
-    def object_position(self) -> tuple[int, int]:
-        """``(row, col)`` of the object's top-left corner."""
-        return self.state.position
-
-    @property
-    def response(self) -> NDArray:
-        """``match_template(picture, template)``, shape (H - h + 1, W - w + 1)."""
-        return self.state.response.copy()
-
-    @property
-    def feature_map(self) -> NDArray:
-        """``conv2d(picture, kernel)``, shape (H - h + 1, W - w + 1)."""
-        return self.state.feature.copy()
-
-    @property
-    def response_peak(self) -> tuple[tuple[int, int], float]:
-        """``((row, col), value)`` of the largest matching score."""
-        return self.state.response_peak
-
-    @property
-    def feature_peak(self) -> tuple[tuple[int, int], float]:
-        """``((row, col), value)`` of the largest value of the feature map."""
-        return self.state.feature_peak
-
-
-def _slider(value: int, hi: int, description: str) -> widgets.IntSlider:
-    return widgets.IntSlider(value=value, min=0, max=hi, step=1, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width="300px", max_width="100%"))

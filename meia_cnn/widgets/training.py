@@ -35,7 +35,9 @@ from ..nn import REFERENCE_SETTINGS, digits_split
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, Explorer, View, esm, format_number, png_bytes, student_error
+from ._assets import esm
+from ._explorer import PALETTE, Explorer, View, format_number, png_bytes, student_error
+from ._messages import Refusal
 
 __all__ = ["TrainingExplorer"]
 
@@ -147,7 +149,7 @@ class TrainingExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = TrainingView
-    title: ClassVar[str] = TEXT["title"]
+    title: ClassVar[str] = TEXT.english("title")
 
     def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],
                  kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
@@ -200,11 +202,11 @@ class TrainingExplorer(Explorer):
         c = self.controls
         f, k, e = c["filters"].value, c["kernel_size"].value, c["epochs"].value
         if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= MAX_FILTERS:
-            raise ValueError(TEXT["filters"].format(hi=MAX_FILTERS))
+            raise Refusal(TEXT["filters"].format(hi=MAX_FILTERS))
         if isinstance(k, bool) or k not in KERNEL_SIZES:
-            raise ValueError(TEXT["kernel_size"])
+            raise Refusal(TEXT["kernel_size"])
         if isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 1 <= e <= MAX_EPOCHS:
-            raise ValueError(TEXT["epochs"].format(hi=MAX_EPOCHS))
+            raise Refusal(TEXT["epochs"].format(hi=MAX_EPOCHS))
         return int(f), int(k), int(e)
 
     def _compute(self) -> TrainingPlan:
@@ -361,7 +363,7 @@ class TrainingExplorer(Explorer):
             self._stopped_at = len(self.history["loss"])
         except Exception as exc:  # noqa: BLE001 - shown to the user; the thread never dies silently
             _log.exception("training failed")
-            failure = student_error(exc, core=True) or type(exc).__name__
+            failure = student_error(exc) or type(exc).__name__
         finally:
             self._running = False
         if self._stop.is_set():

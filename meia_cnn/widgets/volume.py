@@ -15,7 +15,6 @@ module binds the controls to it and turns it into the scene that
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 import ipywidgets as widgets
@@ -27,21 +26,15 @@ from .. import arithmetic
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeState, make_kernels, volume_state
+from ..explain.render import encode_png, sample_colour_map
 from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import (
-    Explorer,
-    PNG_COMPRESS_LEVEL,
-    Upload,
-    View,
-    colours,
-    esm,
-    first_upload,
-    format_number,
-    png_bytes,
-    upload_error,
-)
+from ._assets import esm
+from ._controls import slider
+from ._explorer import Explorer, View, colours, format_number, png_bytes
+from ._messages import Refusal
+from ._photo import PhotoSource
 
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
 
@@ -51,8 +44,6 @@ SOURCES = ("photo", "array")
 MAX_ARRAY = 9
 #: Largest side of a card in the deck of feature maps, in map pixels.
 DECK_CARD = 64
-#: Largest upload sent to the kernel, in bytes.
-UPLOAD_MAX_BYTES = 8 * 1024 * 1024
 
 #: A 6x6x3 array of small numbers: a bright stripe in R, a bar in G, a corner in B.
 DEFAULT_ARRAY = np.stack([
@@ -96,10 +87,8 @@ TEXT = TranslatedText({
     "map_line": N_("<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: G_w = {w} − {k} + 1 = {gw} "
                  "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
                  "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"),
-    "showing": N_("Showing {name}."),
     "too_small": N_("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
                   "The previous picture stays."),
-    "upload_failed": "{name}: {reason}",
 })
 
 
@@ -145,26 +134,21 @@ def deck_geometry(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
 
 def _deck_png(fmap: NDArray[np.float64]) -> bytes:
     """The maps as a deck of cards (PNG): map 0 in front, each next one up and to the right."""
-    import matplotlib
-    from PIL import Image
-
     gd = fmap.shape[2]
     thin, ch, cw, off = deck_geometry(fmap.shape)
     canvas = np.full((ch + (gd - 1) * off, cw + (gd - 1) * off, 4), 0, dtype=np.uint8)
-    cmap = matplotlib.colormaps["PuOr_r"]
     border = min(ch, cw) >= 16
     for f in range(gd - 1, -1, -1):  # back to front
         m = fmap[::thin, ::thin, f]
         lim = float(np.abs(m).max()) or 1.0
-        card = cmap(0.5 + 0.5 * m / lim, bytes=True)
+        card = np.full((*m.shape, 4), 255, dtype=np.uint8)
+        card[..., :3] = sample_colour_map("PuOr_r", 0.5 + 0.5 * m / lim)
         if border:
             card[[0, -1], :, :3] = 77
             card[:, [0, -1], :3] = 77
         y0, x0 = (gd - 1 - f) * off, f * off
         canvas[y0:y0 + ch, x0:x0 + cw] = card
-    with io.BytesIO() as out:
-        Image.fromarray(canvas, mode="RGBA").save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return out.getvalue()
+    return encode_png(canvas)
 
 
 class VolumeView(View):
@@ -202,16 +186,16 @@ class VolumeExplorer(Explorer):
     Examples
     --------
     >>> viz = VolumeExplorer(source="array")
-    >>> viz.input_shape, viz.kernels.shape, viz.feature_map.shape
+    >>> viz.input_shape, viz.state.kernels.shape, viz.state.feature_map.shape
     ((6, 6, 3), (3, 3, 3, 3), (4, 4, 3))
     >>> viz.controls["filters"].value = 8
-    >>> viz.feature_map.shape
+    >>> viz.state.feature_map.shape
     (4, 4, 8)
     >>> viz.close()
     """
 
     view_class = VolumeView
-    title = TEXT["title"]
+    title = TEXT.english("title")
 
     def __init__(self, image: ArrayLike | None = None, *, filters: int = 3, kernel_size: int = 3,
                  source: str = "photo") -> None:
@@ -229,20 +213,17 @@ class VolumeExplorer(Explorer):
         super().__init__()
         self._photo, self._photo_name = photo, name
         self._photo_id = 0
-        self._cache: dict[Any, VolumeState] = {}  # states by (source, picture, F, K) (bounded)
         self._key: tuple[Any, ...] = ()
-        self._pictures: dict[Any, bytes] = {}  # PNG by what it depends on (bounded)
 
         c = self.controls
         c["source"] = widgets.ToggleButtons(options=labelled_options(SOURCES), value=source, description=_("Input"),
                                             style={"button_width": "auto"})
-        c["filters"] = _int_slider(int(filters), 1, MAX_KERNELS, _("Kernels F"))
+        c["filters"] = slider(int(filters), 1, MAX_KERNELS, _("Kernels F"), width="260px")
         c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=kernel_size,
                                                  description="K", style={"button_width": "40px"})
-        c["kernel"] = _int_slider(0, 0, int(filters) - 1, _("Show kernel #"))
-        c["upload"] = Upload(_("Upload image"), accept="image/*", max_bytes=UPLOAD_MAX_BYTES)
-        c["upload"].observe(self._guard(self._on_upload), names="value")
-        c["upload"].on_refused(self.show_error)
+        c["kernel"] = slider(0, 0, int(filters) - 1, _("Show kernel #"), width="260px")
+        self.photo_source = PhotoSource(self, accept=self._accept_photo, load=dict(size=PHOTO_SIZE))
+        c["upload"] = self.photo_source.upload
         # the kernel shown is chosen in the page: every kernel's numbers are in the scene
         self._links.append(widgets.jslink((c["kernel"], "value"), (self.view, "step")))
         c["kernel"].observe(self._guard(self._on_kernel), names="value")
@@ -252,57 +233,33 @@ class VolumeExplorer(Explorer):
         )
         self._listen(["source", "filters", "kernel_size"])
 
-    def _on_upload(self, change: Any) -> None:
-        upload = first_upload(change)
-        if upload is None:
-            return
-        name, content = upload
-        try:
-            image = _as_rgb(_data.load_image(content, size=PHOTO_SIZE), "upload")
-        except (ValueError, TypeError) as exc:
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=upload_error(exc)))
-            return
+    def _accept_photo(self, name: str, image: NDArray[np.float64]) -> None:
+        image = _as_rgb(image, "upload")
         least = max(KERNEL_SIZES)
         if min(image.shape[:2]) < least:  # refused up front: every kernel must fit the photo
             h, w = image.shape[:2]
-            self.show_error(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
-            return
-        previous = (self._photo, self._photo_name, self._photo_id)
+            raise Refusal(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
         self._photo, self._photo_name, self._photo_id = image, name, self._photo_id + 1
-        with self.hold():
-            self.controls["source"].value = "photo"
-            self._pending = True
-        if self.view.notice:  # too small for the kernel: keep the previous picture
-            reason = self.view.notice
-            self._photo, self._photo_name, self._photo_id = previous
-            self.refresh()
-            self.show_error(TEXT["upload_failed"].format(name=name, reason=reason))
-        else:
-            self.show_info(TEXT["showing"].format(name=name))
+        self._set_quietly(self.controls["source"], value="photo")
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> VolumeState:
         c = self.controls
         source, f, k = c["source"].value, c["filters"].value, c["kernel_size"].value
         if source not in SOURCES:
-            raise ValueError(TEXT["choose_source"])
+            raise Refusal(TEXT["choose_source"])
         if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= MAX_KERNELS:
-            raise ValueError(TEXT["choose_filters"].format(most=MAX_KERNELS))
+            raise Refusal(TEXT["choose_filters"].format(most=MAX_KERNELS))
         if isinstance(k, bool) or k not in KERNEL_SIZES:
-            raise ValueError(TEXT["choose_size"])
+            raise Refusal(TEXT["choose_size"])
         f, k = int(f), int(k)
         x = self._photo if source == "photo" else DEFAULT_ARRAY
         h, w = x.shape[:2]
         if k > min(h, w):
-            raise ValueError(TEXT["no_fit"].format(k=k, h=h, w=w))
+            raise Refusal(TEXT["no_fit"].format(k=k, h=h, w=w))
         key = (source, self._photo_id if source == "photo" else -1, f, k)
-        if key not in self._cache:
-            if len(self._cache) >= 12:  # bounded (about 1.5 MB a state of the photo)
-                self._cache.clear()
-            self._cache[key] = volume_state(x, f, k)
         self._key = key
-        state: VolumeState = self._cache[key]
-        return state
+        return self._memo("state", key, lambda: volume_state(x, f, k), maxsize=12)  # about 1.5 MB a photo's state
 
     # -- the kernel shown: every choice is in the scene, the page picks one --------------
     def _on_kernel(self, change: Any) -> None:
@@ -311,7 +268,7 @@ class VolumeExplorer(Explorer):
             return
         n, f = change["new"], len(self.view.scene.get("steps") or ()) or 1
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n < f:
-            raise ValueError(TEXT["choose_kernel"].format(last=f - 1))
+            raise Refusal(TEXT["choose_kernel"].format(last=f - 1))
         if self.view.step != int(n):
             self.view.step = int(n)
 
@@ -328,11 +285,7 @@ class VolumeExplorer(Explorer):
 
     # -- state -> scene --------------------------------------------------------------
     def _png(self, key: Any, make: Any) -> bytes:
-        if key not in self._pictures:
-            if len(self._pictures) >= 64:
-                self._pictures.clear()
-            self._pictures[key] = make()
-        return self._pictures[key]
+        return self._memo("png", key, make, maxsize=64)
 
     def _kernel_choice(self, state: VolumeState, n: int, numbers: bool) -> dict:
         """What changes with the kernel shown: its slices, its map, the deck's frame, the map's line."""
@@ -418,20 +371,10 @@ class VolumeExplorer(Explorer):
 
     # -- numbers, for instructors, notebooks and tests ---------------------------------
     @property
-    def input(self) -> NDArray[np.float64]:
-        """The input volume ``(l_h, l_w, l_d)`` in use."""
-        return self.state.input.copy()
-
-    @property
     def input_shape(self) -> tuple[int, int, int]:
         """``(l_h, l_w, l_d)``."""
         h, w, d = self.state.input.shape
         return (int(h), int(w), int(d))
-
-    @property
-    def kernels(self) -> NDArray[np.float64]:
-        """All kernels, ``(K_h, K_w, K_d, F)`` with ``K_d = l_d``."""
-        return self.state.kernels.copy()
 
     @property
     def kernel(self) -> NDArray[np.float64]:
@@ -444,11 +387,6 @@ class VolumeExplorer(Explorer):
         return min(max(int(self.view.step), 0), self.state.filters - 1)
 
     @property
-    def feature_map(self) -> NDArray[np.float64]:
-        """The stacked outputs ``(G_h, G_w, G_d)`` from the core."""
-        return self.state.feature_map.copy()
-
-    @property
     def shapes(self) -> dict[str, tuple[int, int, int]]:
         """``{"input": (l_w, l_h, l_d), "kernel": (K_w, K_h, K_d), "feature_map": (G_w, G_h, G_d)}``.
 
@@ -457,10 +395,3 @@ class VolumeExplorer(Explorer):
         return dict(self.state.shapes)
 
     deck_geometry = staticmethod(deck_geometry)
-
-
-def _int_slider(value: int, lo: int, hi: int, description: str, *, width: str = "260px") -> widgets.IntSlider:
-    """An IntSlider with a readable label that updates while dragged."""
-    return widgets.IntSlider(value=value, min=lo, max=hi, step=1, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width=width, max_width="100%"))

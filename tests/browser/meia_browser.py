@@ -488,7 +488,7 @@ def overflow(explorer):
 
 
 _SMALL_TEXT_JS = """
-(el) => [...el.querySelectorAll('svg text, .meia-readout')]
+(el) => [...el.querySelectorAll('svg text, .meia-readout, table.meia-architecture *')]
     .filter(t => t.getBoundingClientRect().width > 0)
     .map(t => parseFloat(getComputedStyle(t).fontSize))
     .reduce((a, b) => Math.min(a, b), 99)
@@ -536,3 +536,198 @@ def nudge_stride(explorer, expected_size):
     assert after != before
     assert equation3_result(after_text) == expected_size(after)
     return before, after
+
+
+# -- every explorer on one page -----------------------------------------------------
+#: every explorer the kit ships, as a notebook would build it
+EXPLORERS = [
+    "ParameterSharingExplorer()",
+    "TemplateMatchingExplorer()",
+    "ConvolutionExplorer()",
+    "VolumeExplorer()",
+    "FeatureMapExplorer()",
+    "StridePaddingExplorer()",
+    "TransposedConvExplorer()",
+    "LearnKernelExplorer()",
+    "PoolingExplorer()",
+    "OneByOneExplorer()",
+    "InceptionExplorer()",
+    "TrainingExplorer(filters=2)",
+    "ArchitectureExplorer()",
+]
+
+
+def explorers_notebook(path, codes=EXPLORERS):
+    """Write a notebook at ``path`` that imports and displays each explorer of ``codes``, one a cell."""
+    names = sorted({code.split("(")[0] for code in codes})
+    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *codes]
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
+                  for src in cells],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+# -- contrast of the drawings' text ----------------------------------------------------
+#: WCAG AA: text, and large text (24 px, or 18.66 px bold)
+AA, AA_LARGE = 4.5, 3.0
+
+_SVG_CONTRAST_JS = """
+(root) => {
+  const rgba = (css) => {
+    let m = css.match(/^rgba?\\(([^)]+)\\)$/);
+    if (m) {
+      const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
+    m = css.match(/^color\\(srgb ([\\d.e-]+) ([\\d.e-]+) ([\\d.e-]+)(?: \\/ ([\\d.]+))?\\)$/);
+    if (m) return [255 * +m[1], 255 * +m[2], 255 * +m[3], m[4] === undefined ? 1 : +m[4]];
+    return null;
+  };
+  const over = (top, alpha, under) => [0, 1, 2].map((i) => top[i] * alpha + under[i] * (1 - alpha));
+  const lum = (c) => {
+    const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const page = (node) => {
+    for (let n = node; n; n = n.parentElement) {
+      const c = rgba(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const results = [];
+  for (const svg of root.querySelectorAll('svg.meia-panel')) {
+    const base = page(svg);
+    const shapes = [...svg.querySelectorAll('rect, circle, ellipse, polygon, path, image')]
+      .filter((s) => !s.closest('defs, marker, clipPath'));
+    for (const t of svg.querySelectorAll('text')) {
+      const box = t.getBoundingClientRect();
+      if (!box.width || !t.textContent.trim()) continue;
+      const point = new DOMPoint(box.left + box.width / 2, box.top + box.height / 2);
+      let under = base, photo = false;
+      for (const s of shapes) {
+        if (!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        const style = getComputedStyle(s);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        const r = s.getBoundingClientRect();
+        if (point.x < r.left || point.x > r.right || point.y < r.top || point.y > r.bottom) continue;
+        if (s.tagName === 'image') { photo = true; continue; }
+        const local = point.matrixTransform(s.getScreenCTM().inverse());
+        if (!s.isPointInFill(local)) continue;
+        const fill = rgba(style.fill);
+        if (!fill) continue;
+        under = over(fill, fill[3] * +style.fillOpacity * +style.opacity, under);
+      }
+      if (photo) continue;  // words on a photograph: not measured here
+      const style = getComputedStyle(t);
+      const fill = rgba(style.fill);
+      if (!fill) continue;
+      const ink = over(fill, fill[3] * +style.fillOpacity * +style.opacity, under);
+      const size = parseFloat(style.fontSize), bold = +style.fontWeight >= 700;
+      results.push({ text: t.textContent.slice(0, 40), ratio: ratio(ink, under), large: size >= 24 || (bold && size >= 18.66),
+                     ink: ink.map(Math.round), under: under.map(Math.round) });
+    }
+  }
+  return results;
+}
+"""
+
+
+def svg_text_contrast(explorer):
+    """``(n, low)``: how many SVG texts of the explorer were measured, and those under WCAG AA.
+
+    axe cannot see SVG text: each ``<text>`` is measured against what is
+    painted under its centre (the shapes before it in its drawing, laid over
+    the page's background); words on a photograph are left out.  The
+    explorer must be on screen.
+    """
+    found = explorer.evaluate(_SVG_CONTRAST_JS)
+    low = [f"{t['text']!r} {t['ratio']:.2f}:1 (ink {t['ink']} on {t['under']})"
+           for t in found if t["ratio"] < (AA_LARGE if t["large"] else AA)]
+    return len(found), low
+
+
+def measure_contrast(page, explorers, codes, width, shots=None):
+    """``(n, problems)`` over every explorer of the page (``explorers``, built by ``codes``), each shown whole.
+
+    ``n`` SVG texts measured; ``problems``: texts under WCAG AA and what
+    :func:`overlaps` finds.  The window is made as tall as each explorer in
+    turn (so its text is on screen); ``shots`` (a folder and a prefix) keeps a
+    screenshot of each.
+    """
+    measured, low = 0, []
+    for i, code in enumerate(codes):
+        name = code.split("(")[0]
+        explorer = explorers.nth(i)
+        tall = int(explorer.evaluate("el => el.getBoundingClientRect().height")) + 120
+        page.set_viewport_size({"width": width, "height": max(900, tall)})
+        explorer.scroll_into_view_if_needed()
+        wait_drawn(view_of(explorer))
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        texts, bad = svg_text_contrast(explorer)
+        measured += texts
+        low += [f"{name}: {text}" for text in bad + overlaps(explorer)]
+        if shots is not None:
+            folder, prefix = shots
+            explorer.screenshot(path=str(folder / f"{prefix}-{name}.png"))
+    page.set_viewport_size({"width": width, "height": 900})
+    return measured, low
+
+
+_OVERLAP_JS = """
+(el) => {
+  // words on words, words past their drawing's edge or out of their box, boxes on boxes, a table cut
+  const bad = [];
+  const box = (n) => n.getBoundingClientRect();
+  const common = (a, b) => [Math.min(a.right, b.right) - Math.max(a.left, b.left),
+                            Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)];
+  const shown = (n) => box(n).width > 0 && getComputedStyle(n).display !== 'none';
+  for (const svg of el.querySelectorAll('svg.meia-panel')) {
+    const edge = box(svg);
+    const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() && shown(t));
+    const boxes = [...svg.querySelectorAll('rect[rx]')].filter(shown);
+    texts.forEach((t, i) => {
+      const b = box(t);
+      if (b.left < edge.left - 1 || b.right > edge.right + 1 || b.top < edge.top - 1 || b.bottom > edge.bottom + 1) {
+        bad.push(`"${t.textContent}" cut by its drawing's edge`);
+      }
+      for (const u of texts.slice(i + 1)) {
+        const [w, h] = common(b, box(u));
+        // glyph boxes are taller than the ink: lines 3 px apart may share a pixel or two
+        if (w > 1 && h > 3) bad.push(`"${t.textContent}" on "${u.textContent}" (${w.toFixed(0)}x${h.toFixed(0)} px)`);
+      }
+      const x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+      for (const r of boxes) {
+        const rb = box(r);
+        if (x < rb.left || x > rb.right || y < rb.top || y > rb.bottom) continue;
+        if (b.left < rb.left - 1 || b.right > rb.right + 1) bad.push(`"${t.textContent}" wider than its box`);
+      }
+    });
+    boxes.forEach((r, i) => {
+      for (const q of boxes.slice(i + 1)) {
+        const [w, h] = common(box(r), box(q));
+        if (w > 1 && h > 1) bad.push(`two boxes overlap (${w.toFixed(0)}x${h.toFixed(0)} px)`);
+      }
+    });
+  }
+  for (const table of el.querySelectorAll('table')) {
+    let holder = table.parentElement;  // the box that clips (or scrolls) it, else the explorer
+    while (holder !== el && getComputedStyle(holder).overflowX === 'visible') holder = holder.parentElement;
+    if (table.getBoundingClientRect().right > holder.getBoundingClientRect().right + 1) {
+      bad.push(`a table ${Math.round(table.getBoundingClientRect().width)} px wide in a `
+               + `${Math.round(holder.getBoundingClientRect().width)} px box: its last columns are cut`);
+    }
+  }
+  return bad;
+}
+"""
+
+
+def overlaps(explorer):
+    """What collides in the explorer's drawings: words on words, words cut by an edge or sticking out
+    of their box, boxes on boxes, a table wider than its box (``[]`` when nothing does)."""
+    return explorer.evaluate(_OVERLAP_JS)

@@ -2,38 +2,20 @@
 
 One notebook displays all thirteen explorers; Voilà serves it and Chromium
 opens it 420 px wide.  Each explorer must fit (nothing wider than its box,
-no control sticking out to the right), keep its text legible (>= 12 px),
+no control sticking out to the right, no words on words, no boxes on boxes,
+no table cut), keep its text legible (>= 12 px),
 show its readout, and draw its pictures inside the column.  A screenshot of
 each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from .meia_browser import overflow, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
+from .meia_browser import EXPLORERS, explorers_notebook, overflow, overlaps, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
 
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 420, 900
-
-#: every explorer the kit ships, as a notebook would build it
-EXPLORERS = [
-    "ParameterSharingExplorer()",
-    "TemplateMatchingExplorer()",
-    "ConvolutionExplorer()",
-    "VolumeExplorer()",
-    "FeatureMapExplorer()",
-    "StridePaddingExplorer()",
-    "TransposedConvExplorer()",
-    "LearnKernelExplorer()",
-    "PoolingExplorer()",
-    "OneByOneExplorer()",
-    "InceptionExplorer()",
-    "TrainingExplorer(filters=2, epochs=2)",
-    "ArchitectureExplorer()",
-]
 
 _OUTSIDE_JS = """
 (el) => {
@@ -70,24 +52,12 @@ _CUT_JS = """
 """
 
 
-def _notebook(path):
-    names = sorted({code.split("(")[0] for code in EXPLORERS})
-    cells = [f"from meia_cnn.widgets import {', '.join(names)}", *EXPLORERS]
-    nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
-                  for src in cells],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def narrow_voila(tmp_path_factory):
     base = tmp_path_factory.mktemp("voila-narrow")
     folder = base / "notebooks"
     folder.mkdir()
-    _notebook(folder / "all_explorers.ipynb")
+    explorers_notebook(folder / "all_explorers.ipynb")
     with voila_serving(base, folder) as server:  # with the kit's voila.json
         yield server
 
@@ -114,6 +84,7 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         problems += [f"{name}: {bad}" for bad in explorer.evaluate(_OUTSIDE_JS)]
         problems += [f"{name}: {bad}" for bad in explorer.evaluate(_CUT_JS)]
         problems += [f"{name}: {bad}" for bad in spilled_labels(explorer)]
+        problems += [f"{name}: {bad}" for bad in overlaps(explorer)]
         if smallest_text(explorer) < 12:
             problems.append(f"{name}: text of {smallest_text(explorer)} px (under 12 px)")
         readout = readout_of(explorer)

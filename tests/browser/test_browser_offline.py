@@ -97,8 +97,13 @@ def test_jupyterlab_asks_nothing_outside(lab, artifacts):
 @pytest.mark.skipif(NOTEBOOK not in kit_notebooks(), reason=f"no {NOTEBOOK} yet")
 def test_voila_asks_nothing_outside(voila_server, page, artifacts):
     outside = Outside(page)
+    # whatever the strict policy refuses (an inline handler, eval, a plugin) is reported by the page
+    page.add_init_script("""window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation',
+        e => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '')));""")
     page.goto(voila_server.url(NOTEBOOK), timeout=120_000)
     _wait_explorers(page)
+    assert page.evaluate("() => window.__cspViolations") == []
     page.screenshot(path=str(artifacts / "offline-voila.png"), full_page=True)
     print(f"Voila: {outside.local} local requests; {outside.report()}")
     assert outside.local > 0

@@ -66,7 +66,7 @@ MAX_AGE = 30 * 24 * 3600.0
 MAX_AHEAD = 24 * 3600.0
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_MISTAKE = re.compile(r"^(|unreadable|hint|other|mistake\.[0-9]{1,3}|table\.[a-z]{1,10}/[0-9]{1,2})$")
+_MISTAKE = re.compile(r"^(|unreadable|hint|other|several|mistake\.[0-9]{1,3}|table\.[a-z]{1,10}/[0-9]{1,2})$")
 _FIELDS = {"key", "exercise", "variant", "status", "mistake", "time"}
 _STATUSES = ("correct", "wrong", "invalid")
 STATIC = Path(__file__).with_name("static")
@@ -74,6 +74,7 @@ STATIC = Path(__file__).with_name("static")
 #: Names of the mistake keys that are not one of an exercise's own mistakes.
 MISTAKE_NAMES = {
     "hint": N_("partly right"),
+    "several": N_("more than one usual mistake gives that number"),
     "other": N_("no known mistake"),
     "unreadable": N_("the answer could not be read"),
     "": N_("the answer could not be read"),

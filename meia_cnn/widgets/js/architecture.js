@@ -1,9 +1,25 @@
+// @ts-check
 // architecture.js: a network's volumes to scale, left to right (or top to bottom on a narrow screen).
-// Scene (from meia_cnn/widgets/architecture.py):
-//   title, label; legend: [{colour, text}]
-//   extent: the diagram's width in its units; tallest: the tallest box's height in the same units
-//   boxes: [{label, shape, colour, x, width, height}] (x and width along the diagram, height ∝ H)
 
+import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/architecture.py).
+ * @typedef {object} Scene
+ * @property {string} title
+ * @property {string} label
+ * @property {{colour: string, text: string}[]} legend
+ * @property {number} extent the diagram's width in its units
+ * @property {number} tallest the tallest box's height in the same units
+ * @property {{label: string, shape: string, colour: string, x: number, width: number, height: number}[]} boxes
+ *   x and width along the diagram, height proportional to H
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function legend(ctx) {
   const { scene, font } = ctx;
   const row = Draw.html("div", "meia-legend", ctx.figure);
@@ -13,11 +29,12 @@ function legend(ctx) {
     const entry = Draw.html("span", "", row);
     const swatch = Draw.html("span", "", entry);
     Object.assign(swatch.style, { display: "inline-block", width: "1.8em", height: "0.8em",
-      background: item.colour, border: "1px solid #000", marginRight: "0.4em", verticalAlign: "middle" });
+      background: item.colour, border: `1px solid ${Draw.INK.line}`, marginRight: "0.4em", verticalAlign: "middle" });
     Draw.html("span", "", entry, item.text);
   }
 }
 
+/** @param {Ctx} ctx */
 function across(ctx) {
   // left to right: names above the boxes and shapes below, both written upwards
   const { scene, width, font } = ctx;
@@ -36,7 +53,7 @@ function across(ctx) {
   Draw.text(svg, 2, font + 2, scene.title, { size: font, weight: "bold" });
   for (const b of scene.boxes) {
     const x = 4 + b.x * sx, w = Math.max(2, b.width * sx), h = Math.max(2, b.height * sy);
-    Draw.el("rect", { x, y: mid - h / 2, width: w, height: h, fill: b.colour, stroke: Draw.PALETTE.black,
+    Draw.el("rect", { x, y: mid - h / 2, width: w, height: h, fill: b.colour, stroke: Draw.INK.line,
       "stroke-width": 0.8 }, svg);
     const cx = x + w / 2;
     const top = Draw.text(svg, cx, mid - h / 2 - 4, b.label, { size, baseline: "central" });
@@ -46,6 +63,7 @@ function across(ctx) {
   }
 }
 
+/** @param {Ctx} ctx */
 function down(ctx) {
   // top to bottom: one row per volume, the box turned on its side (length ∝ H, thickness ∝ log₂ D)
   const { scene, width, font } = ctx;
@@ -68,11 +86,12 @@ function down(ctx) {
     const thick = 4 + (rowH - 8) * (b.width / longest);
     Draw.text(svg, labelW - 6, y, b.label, { size, anchor: "end", baseline: "central" });
     Draw.el("rect", { x: labelW, y: y - thick / 2, width: len, height: thick, fill: b.colour,
-      stroke: Draw.PALETTE.black, "stroke-width": 0.8 }, svg);
+      stroke: Draw.INK.line, "stroke-width": 0.8 }, svg);
     Draw.text(svg, labelW + len + 6, y, b.shape, { size, baseline: "central" });
   });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   legend(ctx);
   const sx = (ctx.width - 8) / ctx.scene.extent;
@@ -81,6 +100,7 @@ function draw(ctx) {
   else down(ctx);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

@@ -1,14 +1,27 @@
+// @ts-check
 // convolution.js: input grid with the window, K and K', the products and their sum,
 // the output map filling in, and the photo with its filtered version.
-// Scene (from meia_cnn/widgets/convolution.py):
-//   input:    {rows, cols, labels, colours, title, label}
-//   kernel:   {size, labels, colours, title, label}
-//   applied:  {labels, colours, title, label}
-//   products: {label}
-//   output:   {rows, cols, labels, colours, title, label}
-//   photo:    {rows, cols, title, label, filtered_title, filtered_label}   pictures: model photo, filtered
-//   steps:    [{cell: [i, j], products, product_colours, products_title, sum, readout}]
 
+import { Draw, Sweep, Pictures } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/convolution.py); pictures: the traits photo and filtered.
+ * @typedef {object} Scene
+ * @property {GridPart} input
+ * @property {{size: number, labels: string[][], colours: string[][], title: string, label: string}} kernel
+ * @property {{labels: string[][], colours: string[][], title: string, label: string}} applied K flipped
+ * @property {{label: string}} products
+ * @property {GridPart} output
+ * @property {PicturePart & {filtered_title: string, filtered_label: string}} photo
+ * @property {{cell: Cell, products: string[][], product_colours: string[][], products_title: string,
+ *   sum: string, readout: string}[]} steps
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function sizes(ctx) {
   const { width, narrow, scene } = ctx;
   const cell = narrow
@@ -20,6 +33,7 @@ function sizes(ctx) {
   return { cell, kcell, photo, title: ctx.font + 10 };
 }
 
+/** @param {Ctx} ctx */
 function titled(ctx, w, h, label, title, extraChars = 0) {
   const textWidth = (title.length + extraChars) * ctx.font * 0.62;
   const width = Math.min(ctx.width - 4, Math.max(w + 4, textWidth));
@@ -28,6 +42,7 @@ function titled(ctx, w, h, label, title, extraChars = 0) {
   return { svg, node };
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, font } = ctx;
   const { cell, kcell, photo, title } = sizes(ctx);
@@ -63,7 +78,7 @@ function draw(ctx) {
   parts.prodY = title;
   parts.kcell = kcell;
   parts.sum = Draw.text(prods.svg, 2, title + k * kcell + font + 10, "", {
-    size: font + 2, weight: "bold", fill: Draw.PALETTE.vermillion });
+    size: font + 2, weight: "bold", fill: Draw.textColour(Draw.PALETTE.vermillion) });
 
   // the output map, covered after the current step
   const out = titled(ctx, scene.output.cols * cell, scene.output.rows * cell + title + 4,
@@ -92,6 +107,7 @@ function draw(ctx) {
   step(ctx);
 }
 
+/** @param {Ctx} ctx */
 function step(ctx) {
   const { scene, parts } = ctx;
   const here = scene.steps[ctx.step];
@@ -109,6 +125,7 @@ function step(ctx) {
   Sweep.showOutput(parts, parts.outBox, cell, ctx.step, here.cell);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   const stop = Draw.view({ model, el, draw, step });
   return () => {

@@ -1,31 +1,112 @@
-// draw.js: the SVG primitives every explorer of meia-cnn draws with.
+// @ts-check
+// draw.js: the SVG primitives every explorer of meia-cnn draws with, an ES module.
 //
-// Plain browser JavaScript, no dependencies, no build step.  Python (see
-// meia_cnn/widgets/_explorer.py) puts this file in front of an explorer's own
-// file (e.g. stride_padding.js) to make the ES module anywidget loads, so an
-// explorer file uses the `Draw` object below directly and ends with
-// `export default { render };`.  This file has no `import` and no `export`.
+// Plain browser JavaScript, no dependencies, no build step.  The page loads it
+// once, as the module of the one `Library` widget of the kernel
+// (meia_cnn/widgets/_explorer.py); its `initialize` returns the exports below,
+// which an explorer's module (e.g. stride_padding.js, `import { Draw } from
+// "./draw.js"`) receives through anywidget's `host.getWidget`.
 //
 // Conventions
-// - Python computes every number and every colour; this file only places them.
+// - Python computes every number and every data colour; this file only places them.
+// - Ink (text, lines, arrows, the paper under a drawing) comes from the page's theme
+//   through CSS variables (Draw.INK, set by the views' `_css` from JupyterLab's
+//   --jp-* variables, with fallbacks for Voila and static decks): never a fixed black.
 // - Sizes are CSS pixels.  An explorer draws for the width it is given by
 //   Draw.fit (its container's width) and picks its own narrow layout under
 //   Draw.NARROW px.  Text is Draw.font(width) px: 14 at 600 px and wider,
 //   never below 12.
 // - Every drawing is an <svg role="img"> with an aria-label and a <title>.
+// - Ids (SVG markers) are unique in the page: Draw.uid.
 // - After each draw the explorer calls Draw.done(root, model): the root gets
 //   data-drawn (a counter), data-step and data-version, which tests and the
 //   browser benchmark wait on.
 
+/**
+ * What an explorer's view gets from anywidget: the model's traits by name.
+ * @typedef {{get: (name: string) => any, set: (name: string, value: any) => void,
+ *   save_changes: () => void, send: (content: any, callbacks?: any, buffers?: any[]) => void,
+ *   on: (name: string, callback: (...args: any[]) => void) => void,
+ *   off: (name?: string | null, callback?: ((...args: any[]) => void) | null) => void}} Model
+ */
+
+/**
+ * The drawing context an explorer's draw(ctx) and step(ctx) receive from Draw.view; S, the type of
+ * the explorer's scene.
+ * @template [S=any]
+ * @typedef {object} Ctx
+ * @property {Model} model
+ * @property {HTMLElement} root the explorer's view (div.meia-view)
+ * @property {HTMLElement} figure where the panels go (emptied before each full draw)
+ * @property {HTMLElement} readout
+ * @property {S} scene the scene Python sent (each explorer's file types its own)
+ * @property {number} step the step shown
+ * @property {number} width px
+ * @property {boolean} narrow width < Draw.NARROW
+ * @property {number} font px
+ * @property {Record<string, any>} parts what draw keeps for step
+ */
+
+/**
+ * What an explorer's render receives from anywidget.
+ * @typedef {{model: Model, el: HTMLElement}} RenderProps
+ */
+
+/**
+ * A grid of a scene: its size in cells, a colour per cell ("#rrggbb"), the number written in each
+ * (null: none), its title and its accessible name.
+ * @typedef {object} GridPart
+ * @property {number} rows
+ * @property {number} cols
+ * @property {string[][]} colours
+ * @property {string[][] | null} labels
+ * @property {string} title
+ * @property {string} label
+ */
+
+/**
+ * A picture of a scene (its PNG bytes travel in a trait of their own): its size, title and name.
+ * @typedef {{rows: number, cols: number, title: string, label: string}} PicturePart
+ */
+
+/** A cell [row, column]. @typedef {[number, number]} Cell */
+
 const Draw = (() => {
   const NS = "http://www.w3.org/2000/svg";
+  const PAINT = new Set(["fill", "stroke", "stop-color", "color"]);
 
-  // Okabe & Ito's colour-blind-safe palette (the same as PALETTE in Python).
-  const PALETTE = {
-    black: "#000000", orange: "#E69F00", sky: "#56B4E9", green: "#009E73",
-    yellow: "#F0E442", blue: "#0072B2", vermillion: "#D55E00", purple: "#CC79A7",
-    grey: "#999999", light: "#ececec", ink: "#1a1a1a",
-  };
+  /**
+   * Okabe & Ito's colour-blind-safe palette, the data colours: filled in by `initialize` from the
+   * Library widget's `palette` trait (PALETTE in meia_cnn/widgets/_explorer.py, the one source).
+   * @type {Record<string, string>}
+   */
+  const PALETTE = {};
+
+  /**
+   * The ink of the page's theme, as CSS variables (defined by the views' `_css`): text, lines and
+   * arrows, softer text, the paper under a drawing.  Usable as any colour attribute (see el).
+   */
+  const INK = { text: "var(--meia-ink)", line: "var(--meia-line)", soft: "var(--meia-ink-soft)",
+    paper: "var(--meia-paper)", grid: "var(--meia-grid-line)" };
+
+  /**
+   * A data colour made readable as text on the page, in either theme: mixed half-way towards the
+   * theme's strongest ink (darker on a light page, lighter on a dark one): at least 4.5:1 for
+   * every colour of PALETTE on white and on JupyterLab Dark's #212121.
+   * @param {string} colour
+   * @returns {string}
+   */
+  function textColour(colour) {
+    return `color-mix(in srgb, ${colour} 50%, var(--meia-ink-strong))`;
+  }
+
+  // Unique in the page, across every copy of this module (one per kernel) and every view.
+  const PREFIX = `meia-${Math.random().toString(36).slice(2, 8)}`;
+  let ids = 0;
+  /** A new id, unique in the document: uid("arrow") -> "meia-x1y2z3-arrow-7". @param {string} what */
+  function uid(what) {
+    return `${PREFIX}-${what}-${++ids}`;
+  }
 
   const NARROW = 600; // px: under this width, explorers stack their panels
   const MIN_FONT = 12; // px: no text is ever smaller
@@ -40,7 +121,10 @@ const Draw = (() => {
   function el(tag, attrs = {}, parent = null) {
     const node = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) {
-      if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+      if (v === undefined || v === null) continue;
+      // a theme colour (var(...), color-mix(...)) is a style: attributes take no CSS functions
+      if (PAINT.has(k) && /^(var|color-mix)\(/.test(String(v))) node.style.setProperty(k, String(v));
+      else node.setAttribute(k, String(v));
     }
     if (parent) parent.appendChild(node);
     return node;
@@ -81,7 +165,7 @@ const Draw = (() => {
       "dominant-baseline": opts.baseline || "auto",
       "font-weight": opts.weight || "normal",
       "font-style": opts.italic ? "italic" : null,
-      fill: opts.fill || PALETTE.ink,
+      fill: opts.fill || INK.text,
       "font-family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
     }, parent);
     t.textContent = str;
@@ -115,16 +199,34 @@ const Draw = (() => {
     return lines;
   }
 
-  /** Relative luminance of "#rrggbb" (0 dark .. 1 light). */
+  /** WCAG relative luminance of "#rrggbb" (0 black .. 1 white); 1 for anything else. @param {unknown} hex */
   function luminance(hex) {
     if (typeof hex !== "string" || hex[0] !== "#" || hex.length < 7) return 1;
-    const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-    return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   }
 
-  /** Black or white, whichever reads better on `fill`. */
+  /**
+   * Black or white, whichever contrasts more with `fill` (always at least 4.58:1, WCAG AA for text).
+   * @param {string} fill
+   */
   function ink(fill) {
-    return luminance(fill) <= 0.5 ? "#ffffff" : "#000000";
+    const l = luminance(fill);
+    return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+  }
+
+  /**
+   * The opaque colour of "#rrggbb" laid at `opacity` on white (a light tint that reads the same on
+   * any page): tint("#0072B2", 0.5) -> "#80b9d9".
+   * @param {string} hex
+   * @param {number} opacity
+   */
+  function tint(hex, opacity) {
+    const mix = [1, 3, 5].map((i) => Math.round(255 - (255 - parseInt(hex.slice(i, i + 2), 16)) * opacity));
+    return `#${mix.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
   }
 
   /**
@@ -143,10 +245,10 @@ const Draw = (() => {
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const hidden = o.hidden && o.hidden[r] && o.hidden[r][c];
-        const fill = hidden ? "#ffffff" : (o.colours && o.colours[r] ? o.colours[r][c] : null) || "#ffffff";
+        const fill = hidden ? INK.paper : (o.colours && o.colours[r] ? o.colours[r][c] : null) || "#ffffff";
         el("rect", {
           x: x + c * cell, y: y + r * cell, width: cell, height: cell,
-          fill, stroke: PALETTE.grey, "stroke-width": 0.75,
+          fill, stroke: INK.grid, "stroke-width": 0.75,
         }, g);
         const label = !hidden && o.labels && o.labels[r] ? o.labels[r][c] : null;
         if (label) {
@@ -178,14 +280,13 @@ const Draw = (() => {
     }, parent);
   }
 
-  let markers = 0;
   /**
    * An arrow from (x1, y1) to (x2, y2).
    * arrow(parent, x1, y1, x2, y2, {colour, width, label, size})
    */
   function arrow(parent, x1, y1, x2, y2, o = {}) {
-    const colour = o.colour || PALETTE.black;
-    const id = `meia-arrow-${++markers}`;
+    const colour = o.colour || INK.line;
+    const id = uid("arrow");
     const svg = parent.ownerSVGElement || parent;
     const defs = el("defs", {}, svg);
     const m = el("marker", {
@@ -214,7 +315,7 @@ const Draw = (() => {
     const dx = d * 0.6, dy = -d * 0.45;
     const colour = o.colour || PALETTE.sky;
     const g = el("g", { class: "meia-cuboid" }, parent);
-    const stroke = { stroke: PALETTE.black, "stroke-width": 1.2, "stroke-linejoin": "round" };
+    const stroke = { stroke: INK.line, "stroke-width": 1.2, "stroke-linejoin": "round" };
     el("polygon", { points: `${x},${y} ${x + dx},${y + dy} ${x + w + dx},${y + dy} ${x + w},${y}`,
       fill: colour, "fill-opacity": 0.55, ...stroke }, g);
     el("polygon", { points: `${x + w},${y} ${x + w + dx},${y + dy} ${x + w + dx},${y + h + dy} ${x + w},${y + h}`,
@@ -223,11 +324,11 @@ const Draw = (() => {
     if (o.rows && o.cols && o.rows <= 64 && o.cols <= 64) {
       for (let c = 1; c < o.cols; c++) {
         const cx = x + (c * w) / o.cols;
-        el("line", { x1: cx, y1: y, x2: cx, y2: y + h, stroke: PALETTE.black, "stroke-opacity": 0.35 }, g);
+        el("line", { x1: cx, y1: y, x2: cx, y2: y + h, stroke: INK.line, "stroke-opacity": 0.35 }, g);
       }
       for (let r = 1; r < o.rows; r++) {
         const ry = y + (r * h) / o.rows;
-        el("line", { x1: x, y1: ry, x2: x + w, y2: ry, stroke: PALETTE.black, "stroke-opacity": 0.35 }, g);
+        el("line", { x1: x, y1: ry, x2: x + w, y2: ry, stroke: INK.line, "stroke-opacity": 0.35 }, g);
       }
     }
     if (o.label) text(g, x + w / 2, y + h + (o.size || FONT) + 4, o.label, { anchor: "middle", size: o.size });
@@ -268,16 +369,17 @@ const Draw = (() => {
   function curve(parent, o) {
     const size = o.size || FONT;
     const g = el("g", { class: "meia-curve" }, parent);
-    const left = o.x + size * 3, bottom = o.y + o.height - size * 2;
-    const w = o.width - size * 3 - 8, h = o.height - size * 2 - 8;
+    // under the axis: the ticks' numbers, then the axis' name, 8 px lower than the numbers' line
+    const left = o.x + size * 3, bottom = o.y + o.height - size * 2 - 8;
+    const w = o.width - size * 3 - 8, h = o.height - size * 2 - 16;
     const [x0, x1] = o.xrange, [y0, y1] = o.yrange;
     const px = (v) => left + ((v - x0) / (x1 - x0 || 1)) * w;
     const py = (v) => bottom - ((v - y0) / (y1 - y0 || 1)) * h;
-    el("line", { x1: left, y1: bottom, x2: left + w, y2: bottom, stroke: PALETTE.black }, g);
-    el("line", { x1: left, y1: bottom, x2: left, y2: bottom - h, stroke: PALETTE.black }, g);
+    el("line", { x1: left, y1: bottom, x2: left + w, y2: bottom, stroke: INK.line }, g);
+    el("line", { x1: left, y1: bottom, x2: left, y2: bottom - h, stroke: INK.line }, g);
     for (const [v, t] of o.xticks || []) text(g, px(v), bottom + size + 2, t, { anchor: "middle", size });
     for (const [v, t] of o.yticks || []) text(g, left - 4, py(v), t, { anchor: "end", baseline: "central", size });
-    if (o.xlabel) text(g, left + w, bottom + size * 2, o.xlabel, { anchor: "end", size });
+    if (o.xlabel) text(g, left + w, bottom + size * 2 + 8, o.xlabel, { anchor: "end", size });
     if (o.ylabel) text(g, left, o.y + size, o.ylabel, { size });
     for (const s of o.series || []) {
       if (!s.points.length) continue;
@@ -337,6 +439,7 @@ const Draw = (() => {
       const width = Math.floor(container.clientWidth);
       if (width <= 0 || width === last) return;
       last = width;
+      widths.set(container, width);
       draw(width);
     };
     const observer = new ResizeObserver(() => {
@@ -350,9 +453,15 @@ const Draw = (() => {
     };
   }
 
-  /** The width last given to draw by fit, or the container's own. */
+  /** @type {WeakMap<Element, number>} */
+  const widths = new WeakMap();
+  /**
+   * The container's width (px); while it has none (a hidden tab or slide), the width last given to
+   * draw by fit, else 600.
+   * @param {Element} container
+   */
   function width(container) {
-    return Math.max(1, Math.floor(container.clientWidth || 0)) || 600;
+    return Math.floor(container.clientWidth || 0) || widths.get(container) || 600;
   }
 
   let drawn = 0;
@@ -382,6 +491,8 @@ const Draw = (() => {
   const WORDS = { play: "Play", pause: "Pause", stop: "Stop", repeat: "Repeat", control: "Play control",
     explorer: "explorer" };
   // the Play widget's icons (Font Awesome names) -> the word naming each button
+  const SUPPRESS = "data-lm-suppress-shortcuts";
+  /** What labelControls starts and unlabelControls stops. @typedef {{disconnect: () => void}} Watcher */
   const PLAY_ICONS = { play: "play", pause: "pause", stop: "stop", retweet: "repeat", repeat: "repeat" };
   /** WORDS with the view's own words (model.get("words")) over them. */
   function words(model) {
@@ -391,34 +502,89 @@ const Draw = (() => {
   /**
    * Give the explorer's ipywidgets controls the accessible names they lack:
    * the Play widget's icon buttons and the slider handles (named after their
-   * label).  labelControls(node, names): node is anywhere inside the explorer;
-   * names: the words to use (default WORDS, in English).
+   * label), and keep the keys typed in them (see keepKeys).  labelControls(node,
+   * names, watchers): node is anywhere inside the explorer; names: the words to
+   * use (default WORDS, in English); watchers: the view's list of what is started
+   * here (observers, listeners), which unlabelControls stops.  Returns the
+   * explorer's box, or null.
+   * @param {Element} node
+   * @param {Record<string, string>} [names]
+   * @param {Watcher[]} [watchers]
    */
-  function labelControls(node, names = WORDS) {
+  function labelControls(node, names = WORDS, watchers = []) {
     const box = node.closest(".meia-explorer");
-    if (!box) return;
+    if (!box) return null;
+    keepKeys(box, watchers);
     for (const button of box.querySelectorAll(".widget-play button")) {
+      if (!(button instanceof HTMLElement)) continue;
       // a name given by someone else stays; ours follows the icon (play <-> pause while playing)
       if (button.getAttribute("aria-label") && !button.dataset.meiaNamed) continue;
       const icon = button.querySelector("i");
       const kind = icon ? [...icon.classList].map((c) => c.replace("fa-", "")).find((c) => PLAY_ICONS[c]) : null;
       const name = (kind && names[PLAY_ICONS[kind]]) || names.control || WORDS.control;
+      if (icon && !button.dataset.meiaWatched) {  // the Play widget swaps the icon's class when it starts or stops
+        button.dataset.meiaWatched = "1";
+        const watcher = new MutationObserver(() => labelControls(button, names, watchers));
+        watcher.observe(icon, { attributes: true, attributeFilter: ["class"] });
+        watchers.push(watcher);
+      }
       if (button.getAttribute("aria-label") === name) continue;
       button.setAttribute("aria-label", name);
       button.title = name;
       button.dataset.meiaNamed = "1";
-      if (icon && !button.dataset.meiaWatched) {  // the Play widget swaps the icon's class when it starts or stops
-        button.dataset.meiaWatched = "1";
-        new MutationObserver(() => labelControls(button, names)).observe(icon, { attributes: true,
-                                                                                attributeFilter: ["class"] });
-      }
     }
     for (const slider of box.querySelectorAll(".widget-slider")) {
       const label = slider.querySelector(".widget-label");
-      const text = label ? label.textContent.trim() : "";
+      const text = label ? (label.textContent || "").trim() : "";
       for (const handle of slider.querySelectorAll(".noUi-handle")) {
         if (text && !handle.getAttribute("aria-label")) handle.setAttribute("aria-label", text);
       }
+    }
+    return box;
+  }
+
+  /**
+   * Keys typed in the explorer's controls stay there: JupyterLab's notebook shortcuts ("m": the cell
+   * becomes Markdown; arrows: the next cell) skip a key whose target, or an ancestor met before the
+   * shortcut's selector matches, carries data-lm-suppress-shortcuts.  A shortcut's selector ending
+   * in ":focus" matches the focused control itself, so the mark goes on the box and on each control
+   * as it takes the focus (a control shown later too).
+   * @param {Element} box
+   * @param {Watcher[]} watchers
+   */
+  function keepKeys(box, watchers) {
+    if (box.hasAttribute(SUPPRESS)) return;
+    box.setAttribute(SUPPRESS, "true");
+    /** @param {Event} event */
+    const mark = (event) => {
+      if (event.target instanceof Element && !event.target.hasAttribute(SUPPRESS)) {
+        event.target.setAttribute(SUPPRESS, "true");
+      }
+    };
+    box.querySelectorAll("select, input, textarea, button, [tabindex]").forEach((control) => {
+      control.setAttribute(SUPPRESS, "true");
+    });
+    box.addEventListener("focusin", mark);
+    watchers.push({ disconnect: () => box.removeEventListener("focusin", mark) });
+  }
+
+  /**
+   * Undo labelControls when the view goes: stop its observers and listeners, take back the names and
+   * marks it put on the Play buttons (the controls may live on in another view of the explorer).
+   * @param {Element | null} box
+   * @param {Watcher[]} watchers
+   */
+  function unlabelControls(box, watchers) {
+    watchers.forEach((watcher) => watcher.disconnect());
+    watchers.length = 0;
+    if (!box) return;
+    box.removeAttribute(SUPPRESS);  // the controls keep theirs: keys still belong to them
+    for (const button of box.querySelectorAll(".widget-play button")) {
+      if (!(button instanceof HTMLElement) || !button.dataset.meiaNamed) continue;
+      button.removeAttribute("aria-label");
+      button.removeAttribute("title");
+      delete button.dataset.meiaNamed;
+      delete button.dataset.meiaWatched;
     }
   }
 
@@ -437,6 +603,10 @@ const Draw = (() => {
    * (scene.readout + scene.steps[step].readout); shows model.notice in place
    * of the drawing when it is set; and marks the root with Draw.done.
    */
+  /**
+   * @param {{model: Model, el: HTMLElement, draw: (ctx: Ctx) => void, step?: (ctx: Ctx) => void}} props
+   * @returns {() => void} the cleanup
+   */
   function view({ model, el, draw, step }) {
     const root = html("div", "meia-view", el);
     root.setAttribute("role", "group");
@@ -445,7 +615,7 @@ const Draw = (() => {
     Object.assign(root.style, {
       width: "100%", maxWidth: "100%", boxSizing: "border-box", overflow: "hidden",
       fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
-      color: PALETTE.ink,
+      color: INK.text,
     });
     const figure = html("div", "meia-figure", root);
     Object.assign(figure.style, {
@@ -461,8 +631,13 @@ const Draw = (() => {
     const readout = html("div", "meia-readout", root);
     readout.setAttribute("aria-live", "polite");
     Object.assign(readout.style, { marginTop: "8px", lineHeight: "1.5", overflowWrap: "anywhere" });
+    /** @type {Ctx} */
     const ctx = { model, root, figure, readout, scene: {}, step: 0, width: 0, narrow: false,
       font: FONT, parts: {} };
+    /** @type {Watcher[]} */
+    const watchers = [];
+    /** @type {Element | null} */
+    let box = null;
 
     const stepIndex = () => {
       const steps = (ctx.scene.steps || []).length;
@@ -498,7 +673,7 @@ const Draw = (() => {
         if (ctx.scene && Object.keys(ctx.scene).length) draw(ctx);
         writeReadout();
       }
-      labelControls(el, names);
+      box = labelControls(el, names, watchers) || box;
       root.dataset.drawMs = (performance.now() - start).toFixed(1);
       done(root, model);
     };
@@ -519,10 +694,13 @@ const Draw = (() => {
     model.on("change:step", onStep);
     const stop = fit(el, full);
     // the controls may be shown after the view: name them once the page has settled too
-    const naming = [0, 500, 2000].map((ms) => setTimeout(() => labelControls(el, names), ms));
+    const naming = [0, 500, 2000].map((ms) => setTimeout(() => {
+      box = labelControls(el, names, watchers) || box;
+    }, ms));
     return () => {
       stop();
       naming.forEach(clearTimeout);
+      unlabelControls(box, watchers);
       model.off("change:version", full);
       model.off("change:step", onStep);
       release(root);
@@ -530,9 +708,9 @@ const Draw = (() => {
   }
 
   return {
-    PALETTE, NARROW, MIN_FONT, FONT, font, el, html, panel, text, wrap, luminance, ink, grid,
-    highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
-    labelControls, words, WORDS,
+    PALETTE, INK, NARROW, MIN_FONT, FONT, font, el, html, panel, text, wrap, luminance, ink, tint, textColour, uid,
+    grid, highlight, arrow, cuboid, bars, curve, image, release, fit, width, done, clear, cellSize, view,
+    labelControls, unlabelControls, words, WORDS,
   };
 })();
 
@@ -592,7 +770,7 @@ const Sweep = (() => {
       for (let c = 0; c < part.cols; c++) {
         covers.push(Draw.el("rect", {
           x: box.x + c * outCell, y: box.y + r * outCell, width: outCell, height: outCell,
-          fill: "#ffffff", stroke: Draw.PALETTE.grey, "stroke-width": 0.75,
+          fill: Draw.INK.paper, stroke: Draw.INK.grid, "stroke-width": 0.75,
         }, og));
       }
     }
@@ -687,3 +865,17 @@ const Pictures = (() => {
 
   return { keptHref, image, inline, release };
 })();
+
+export { Draw, Sweep, Pictures };
+
+/**
+ * The module of the Library widget: `initialize` takes the palette from Python and returns the
+ * library, which every explorer's view receives (anywidget's host.getWidget(ref).exports).
+ */
+export default {
+  /** @param {{model: Model}} props */
+  initialize({ model }) {
+    Object.assign(Draw.PALETTE, model.get("palette") || {});
+    return { Draw, Sweep, Pictures };
+  },
+};

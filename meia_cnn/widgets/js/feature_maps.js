@@ -1,18 +1,34 @@
+// @ts-check
 // feature_maps.js: the input, every layer's feature maps (click a unit), the prediction, and the unit's detail.
-// Scene (from meia_cnn/widgets/feature_maps.py):
-//   input:  {rows, cols, title, label, field: [r0, r1, c0, c1]}            picture "input_png"
-//   layers: [{name, title, label, vector, tile: [h, w], tiles: [nrows, ncols], rows, cols}]  pictures "maps"[i]
-//   selected: {layer, unit: [r, c, ch] | [k]}
-//   detail: {kind, title, grids: [{title, rows, cols, labels, colours, mark}], lines, equation,
-//            bars: {title, labels, values, texts, selected} | null}
-//   probs:  {title, label, labels, values, texts, colours}
 
+import { Draw, Pictures } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/feature_maps.py); pictures: input_png and maps[i].
+ * @typedef {object} Scene
+ * @property {PicturePart & {field: number[]}} input field: [r0, r1, c0, c1]
+ * @property {{name: string, title: string, label: string, vector: boolean, tile: number[], tiles: number[],
+ *   rows: number, cols: number}[]} layers
+ * @property {{layer: number, unit: number[]}} selected unit: [r, c, ch] or [k]
+ * @property {{kind: string, title: string, grids: {title: string, rows: number, cols: number,
+ *   labels: string[][], colours: string[][], mark: any}[], lines: string[], equation: string,
+ *   bars: {title: string, labels: string[], values: number[], texts: string[], selected: number} | null}} detail
+ * @property {{title: string, label: string, labels: string[], values: number[], texts: string[],
+ *   colours: string[]}} probs
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function mapScale(ctx, layer) {
   // pixels per cell: maps about a quarter of the width (narrow: 2 a row), large enough to click a unit
   const room = ctx.narrow ? (ctx.width - 24) / 2 : Math.min(260, Math.max(130, (ctx.width - 80) / 4));
   return Math.max(3, Math.min(16, Math.floor(room / layer.cols), Math.floor(160 / layer.rows)));
 }
 
+/** @param {Ctx} ctx */
 function titleLines(ctx, text, width) {
   return Draw.wrap(text, Math.max(8, Math.floor(width / (ctx.font * 0.62))));
 }
@@ -22,6 +38,7 @@ function writeLines(svg, ctx, lines, opts = {}) {
   return lines.length * (ctx.font + 4) + 6;
 }
 
+/** @param {Ctx} ctx */
 function inputPanel(ctx) {
   const { scene, model } = ctx;
   const inp = scene.input;
@@ -59,6 +76,7 @@ function pickAt(layer, row, col) {
   return [r, c, tr * ncols + tc];
 }
 
+/** @param {Ctx} ctx */
 function layerPanel(ctx, layer, i) {
   const { scene, model } = ctx;
   const s = mapScale(ctx, layer);
@@ -90,6 +108,7 @@ function layerPanel(ctx, layer, i) {
   });
 }
 
+/** @param {Ctx} ctx */
 function gridPanel(ctx, grid) {
   // cells wide enough for "−0.123" in the body's text size
   const least = ctx.font >= 14 ? 56 : 48;
@@ -109,6 +128,7 @@ function gridPanel(ctx, grid) {
   }
 }
 
+/** @param {Ctx} ctx */
 function textPanel(ctx, lines, label, opts = {}) {
   const width = ctx.width - 4;
   const all = lines.flatMap((line) => titleLines(ctx, line, width));
@@ -116,6 +136,7 @@ function textPanel(ctx, lines, label, opts = {}) {
   writeLines(svg, ctx, all, opts);
 }
 
+/** @param {Ctx} ctx */
 function barsPanel(ctx, bars, label, colours) {
   const width = ctx.narrow ? ctx.width - 4 : Math.min(ctx.width - 4, 420);
   const size = ctx.font;
@@ -127,6 +148,7 @@ function barsPanel(ctx, bars, label, colours) {
     texts: bars.texts, colours, max: 1, size, textWidth: Math.max(...bars.texts.map((t) => t.length)) * size * 0.56 + 8 });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene } = ctx;
   inputPanel(ctx);
@@ -146,6 +168,7 @@ function draw(ctx) {
   textPanel(ctx, [...d.lines, d.equation], d.title);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

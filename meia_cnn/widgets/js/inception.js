@@ -1,31 +1,56 @@
+// @ts-check
 // inception.js: the module as a diagram (bottom: previous layer; top: concatenation) and its costs as
 // stacked bars, with and without the 1x1 reductions.
-// Scene (from meia_cnn/widgets/inception.py):
-//   head; boxes: {input, reduce3, reduce5, pool, conv1, conv3, conv5, proj, concat}: lines of text
-//   colours: four branch colours; segments: [{fraction, text}] x4 (the concatenated depth)
-//   bars: {params|macs: {title, rows: [{fractions: [x4], text}] x2}}; diagram_label; bars_label
 
-function box(svg, cx, cy, w, h, lines, fill, font, opacity = 1) {
-  Draw.el("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, fill, "fill-opacity": opacity,
-    stroke: Draw.PALETTE.black, "stroke-width": 1.2 }, svg);
+import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/inception.py).
+ * @typedef {object} Scene
+ * @property {string} head
+ * @property {Record<"input" | "reduce3" | "reduce5" | "pool" | "conv1" | "conv3" | "conv5" | "proj" | "concat",
+ *   string[]>} boxes each box's lines of text
+ * @property {string[]} colours the four branches' colours
+ * @property {{fraction: number, text: string}[]} segments the concatenated depth, one per branch
+ * @property {Record<"params" | "macs", {title: string, rows: {fractions: number[], text: string}[]}>} bars
+ * @property {string} diagram_label
+ * @property {string} bars_label
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+function box(svg, cx, cy, w, h, lines, colour, font, opacity = 1) {
+  // opaque (a tint for the reductions), with black or white words, so it reads the same in any theme
+  const fill = opacity < 1 ? Draw.tint(colour, opacity) : colour;
+  Draw.el("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: 6, fill,
+    stroke: Draw.INK.line, "stroke-width": 1.2 }, svg);
   const lh = font + 3;
   lines.forEach((line, i) => {
     Draw.text(svg, cx, cy + (i - (lines.length - 1) / 2) * lh, line,
-      { anchor: "middle", baseline: "central", size: font });
+      { anchor: "middle", baseline: "central", size: font, fill: Draw.ink(fill) });
   });
 }
 
+/** @param {Ctx} ctx */
 function diagram(ctx, room) {
   const { scene, font } = ctx;
   const b = scene.boxes;
   const longest = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
     .flatMap((k) => b[k].map((s) => s.length)));
-  const colW = Math.max(longest * font * 0.6 + 12, (room - 8) / 4);
-  const width = Math.min(ctx.width - 4, 4 * colW + 8);
+  const width = Math.min(ctx.width - 4, 4 * Math.max(longest * font * 0.6 + 12, (room - 8) / 4) + 8);
+  // four columns in the width there is; a line wider than its box is broken at its spaces
+  const colW = (width - 8) / 4;
   const bw = Math.min(colW - 8, longest * font * 0.62 + 14);
-  const bh = 2 * (font + 3) + 12;
+  /** @param {string[]} lines @param {number} w */
+  const fit = (lines, w) => lines.flatMap((line) => Draw.wrap(line, Math.max(4, Math.floor((w - 8) / (font * 0.64)))));
+  const rows = Math.max(2, ...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
+    .map((k) => fit(b[k], bw).length));
+  const bh = rows * (font + 3) + 12;
   const gapY = 30;
-  const concatH = font + 12;
+  const concat = fit(b.concat, width - 8);
+  const concatH = concat.length * (font + 3) + 9;
   const segH = font + 6;
   const yConcat = 4 + concatH / 2;
   const ySeg = 4 + concatH + 4;
@@ -47,29 +72,32 @@ function diagram(ctx, room) {
     }
     Draw.arrow(svg, xs[i], yConv - bh / 2, mid + (xs[i] - mid) * 0.9, ySeg + segH + 2);
   }
-  box(svg, mid, yInput, Math.min(width - 8, Math.max(bw * 2, 12 * font)), bh, b.input, "#ffffff", font);
-  box(svg, xs[1], yReduce, bw, bh, b.reduce3, c3, font, 0.55);
-  box(svg, xs[2], yReduce, bw, bh, b.reduce5, c5, font, 0.55);
-  box(svg, xs[3], yReduce, bw, bh, b.pool, cp, font, 0.55);
-  box(svg, xs[0], yConv, bw, bh, b.conv1, c1, font);
-  box(svg, xs[1], yConv, bw, bh, b.conv3, c3, font);
-  box(svg, xs[2], yConv, bw, bh, b.conv5, c5, font);
-  box(svg, xs[3], yConv, bw, bh, b.proj, cp, font);
-  box(svg, mid, yConcat, width - 8, concatH, b.concat, "#ffffff", font);
+  const inputW = Math.min(width - 8, Math.max(bw * 2, 12 * font));
+  box(svg, mid, yInput, inputW, bh, fit(b.input, inputW), "#ffffff", font);
+  box(svg, xs[1], yReduce, bw, bh, fit(b.reduce3, bw), c3, font, 0.55);
+  box(svg, xs[2], yReduce, bw, bh, fit(b.reduce5, bw), c5, font, 0.55);
+  box(svg, xs[3], yReduce, bw, bh, fit(b.pool, bw), cp, font, 0.55);
+  box(svg, xs[0], yConv, bw, bh, fit(b.conv1, bw), c1, font);
+  box(svg, xs[1], yConv, bw, bh, fit(b.conv3, bw), c3, font);
+  box(svg, xs[2], yConv, bw, bh, fit(b.conv5, bw), c5, font);
+  box(svg, xs[3], yConv, bw, bh, fit(b.proj, bw), cp, font);
+  box(svg, mid, yConcat, width - 8, concatH, concat, "#ffffff", font);
   // the concatenated depth: one segment per branch, as wide as its depth
   let left = 4;
   scene.segments.forEach((s, i) => {
     const span = (width - 8) * s.fraction;
     const fill = scene.colours[i];
-    Draw.el("rect", { x: left, y: ySeg, width: span, height: segH, fill, stroke: Draw.PALETTE.black,
+    Draw.el("rect", { x: left, y: ySeg, width: span, height: segH, fill, stroke: Draw.INK.line,
       "stroke-width": 0.8 }, svg);
     if (span > s.text.length * font * 0.62 + 4) {
-      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: font });
+      Draw.text(svg, left + span / 2, ySeg + segH / 2, s.text, { anchor: "middle", baseline: "central", size: font,
+        fill: Draw.ink(fill) });
     }
     left += span;
   });
 }
 
+/** @param {Ctx} ctx */
 function costBars(ctx, room) {
   const { scene, font } = ctx;
   const longest = Math.max(...["params", "macs"].flatMap((k) => scene.bars[k].rows.map((r) => r.text.length)));
@@ -88,13 +116,14 @@ function costBars(ctx, room) {
       r.fractions.forEach((f, i) => {
         const span = (width - 6) * f;
         Draw.el("rect", { x: left, y: y + font + 6, width: span, height: bar, fill: scene.colours[i],
-          stroke: Draw.PALETTE.black, "stroke-width": 0.8 }, svg);
+          stroke: Draw.INK.line, "stroke-width": 0.8 }, svg);
         left += span;
       });
     });
   });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font } = ctx;
   const head = Draw.html("div", "meia-head", ctx.figure, scene.head);
@@ -103,6 +132,7 @@ function draw(ctx) {
   costBars(ctx, narrow ? width - 4 : Math.min(420, width * 0.36));
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

@@ -1,12 +1,26 @@
+// @ts-check
 // learn_kernel.js: the kernel's numbers at each step beside Sobel's, the loss curve, the filtered image.
-// Scene (from meia_cnn/widgets/learn_kernel.py):
-//   kernel:   {size, title, true_title, true_labels, true_colours, label}
-//   loss:     {points: [[t, log10 L], ...], xrange, yrange, xticks, yticks, title, label, colour}
-//   pictures: {rows, cols, title, label}
-//   steps:    [{labels, colours, point: [t, log10 L], readout}]
-// Pictures (Bytes traits): outputs, a PNG strip of every step's filtered image stacked top to bottom
-// (rows x cols each); target, the image filtered with Sobel.
 
+import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/learn_kernel.py).  Pictures (Bytes traits): outputs, a PNG
+ * strip of every step's filtered image stacked top to bottom (rows x cols each); target, the image
+ * filtered with Sobel.
+ * @typedef {object} Scene
+ * @property {{size: number, title: string, true_title: string, true_labels: string[][],
+ *   true_colours: string[][], label: string}} kernel
+ * @property {{points: number[][], xrange: number[], yrange: number[], xticks: any[], yticks: any[],
+ *   title: string, label: string, colour: string}} loss points: [[t, log10 L], ...]
+ * @property {PicturePart} pictures
+ * @property {{labels: string[][], colours: string[][], point: number[], readout: string}[]} steps
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font } = ctx;
   const titleH = font + 10;
@@ -62,6 +76,7 @@ function draw(ctx) {
   step(ctx);
 }
 
+/** @param {Ctx} ctx */
 function step(ctx) {
   const { scene, parts } = ctx;
   const here = scene.steps[ctx.step];
@@ -77,6 +92,7 @@ function step(ctx) {
   parts.dot.setAttribute("cy", parts.axes.py(v).toFixed(1));
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw, step });
 }

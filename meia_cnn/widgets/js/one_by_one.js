@@ -1,21 +1,37 @@
+// @ts-check
 // one_by_one.js: the input, kernel and output volumes with the pixel's rod, the dot product
 // column by column, and the costs of 1x1, 3x3 and 5x5 layers as bars.
-// Scene (from meia_cnn/widgets/one_by_one.py):
-//   head: one line; formula: one line with {r}, {col}, {v} for the pixel shown's numbers
-//   volumes: {rows, cols, channels, filters, depth_max, kernel, weight_colours,
-//             labels: [input, kernel, output], label ({r}, {col}), colours: {input, kernel, output, rod, slab}}
-//   columns: {heads: [x, w, x·w], weights, weight_colours}; sum ({v}); columns_label ({r}, {col})
-//   bars: {params: {title, values, texts}, macs: {...}}; bars_label
-//   steps: one per pixel, in reading order: {pixel: [r, c], value, x, x_colours, products, product_colours,
-//          readout}.  The pixel sliders are linked to the view's row and col; the page shows
-//          steps[row * cols + col] without asking Python.
+
+import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/one_by_one.py).  The pixel sliders are linked to the view's
+ * row and col; the page shows steps[row * cols + col] without asking Python.
+ * @typedef {object} Scene
+ * @property {string} head
+ * @property {string} formula one line with {r}, {col}, {v} for the pixel shown's numbers
+ * @property {{rows: number, cols: number, channels: number, filters: number, depth_max: number,
+ *   kernel: number, weight_colours: string[], labels: string[], label: string,
+ *   colours: Record<"input" | "kernel" | "output" | "rod" | "slab", string>}} volumes
+ * @property {{heads: string[], weights: string[], weight_colours: string[]}} columns
+ * @property {string} sum with {v}
+ * @property {string} columns_label with {r}, {col}
+ * @property {Record<"params" | "macs", {title: string, values: number[], texts: string[]}>} bars
+ * @property {string} bars_label
+ * @property {{pixel: Cell, value: string, x: string[], x_colours: string[], products: string[],
+ *   product_colours: string[], readout: string}[]} steps one per pixel, in reading order
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
 
 function rod(svg, x0, y0, s, dc, n, fills) {
   // one cell per depth, drawn back to front, each shifted up and to the right
   for (let k = n - 1; k >= 0; k--) {
     Draw.el("rect", {
       x: x0 + k * dc * 0.6, y: y0 - k * dc * 0.45, width: s, height: s, fill: fills[k],
-      stroke: Draw.PALETTE.black, "stroke-width": 0.8,
+      stroke: Draw.INK.line, "stroke-width": 0.8,
     }, svg);
   }
 }
@@ -26,6 +42,7 @@ function fill(template, here) {
     .replace(/\{v\}/g, here.value);
 }
 
+/** @param {Ctx} ctx */
 function volumes(ctx, room, parent) {
   const { scene, font } = ctx;
   const v = scene.volumes;
@@ -65,6 +82,7 @@ function volumes(ctx, room, parent) {
   return svg;
 }
 
+/** @param {Ctx} ctx */
 function columns(ctx, parent) {
   const { scene, font } = ctx;
   const here = scene.steps[ctx.step];
@@ -99,10 +117,11 @@ function columns(ctx, parent) {
     });
   });
   Draw.text(svg, 2 + 2 * (cw + sep) + cw, titleH + n * ch + font + 8, fill(scene.sum, here),
-    { anchor: "end", size: font, weight: "bold", fill: Draw.PALETTE.vermillion });
+    { anchor: "end", size: font, weight: "bold", fill: Draw.textColour(Draw.PALETTE.vermillion) });
   return svg;
 }
 
+/** @param {Ctx} ctx */
 function costBars(ctx, room) {
   const { scene, font } = ctx;
   const longest = Math.max(...["params", "macs"].flatMap((k) => scene.bars[k].texts.map((t) => t.length)));
@@ -121,6 +140,7 @@ function costBars(ctx, room) {
   });
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font } = ctx;
   const lines = [scene.head, scene.formula].map((line) => {
@@ -129,7 +149,7 @@ function draw(ctx) {
     return div;
   });
   lines[0].style.fontWeight = "bold";
-  lines[1].style.color = Draw.PALETTE.blue;
+  lines[1].style.color = Draw.textColour(Draw.PALETTE.blue);
   const room = narrow ? width - 4 : Math.min(560, width * 0.42);
   ctx.parts = { formula: lines[1], room, volumes: volumes(ctx, room, ctx.figure), columns: columns(ctx, ctx.figure) };
   costBars(ctx, narrow ? width - 4 : Math.min(340, width * 0.26));
@@ -137,6 +157,7 @@ function draw(ctx) {
 }
 
 // Another pixel: the formula, the volumes (the pixel's rod) and the columns drawn anew, in place.
+/** @param {Ctx} ctx */
 function step(ctx) {
   const { scene, parts } = ctx;
   const here = scene.steps[ctx.step];
@@ -150,6 +171,7 @@ function step(ctx) {
   }
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   // the pixel sliders move the view's row and col (linked in the page); the pixel's entry is the step
   const pick = () => {

@@ -1,11 +1,23 @@
+// @ts-check
 // pooling.js: the input grid with its windows and maxima, the output filling in, a photo before and after.
-// Scene (from meia_cnn/widgets/pooling.py):
-//   input:  {rows, cols, colours, labels, title, label}
-//   output: {rows, cols, colours, labels, title, label}
-//   size:   the window W (cells)
-//   maxima: [[r, c], ...] every window's maximum (empty for average pooling)
-//   photo, pooled: {rows, cols, title, label}; their PNG bytes are the traits "photo" and "pooled"
-//   steps:  [{origin: [r, c], cell: [i, j], best: [r, c] | null, readout}]
+
+import { Draw, Sweep } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/pooling.py); pictures: the traits photo and pooled.
+ * @typedef {object} Scene
+ * @property {GridPart} input
+ * @property {GridPart} output
+ * @property {number} size the window W (cells)
+ * @property {Cell[]} maxima every window's maximum (empty for average pooling)
+ * @property {PicturePart} photo
+ * @property {PicturePart} pooled
+ * @property {{origin: Cell, cell: Cell, best: Cell | null, readout: string}[]} steps
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
 
 // A title longer than its estimate (a bold title, a longer language) widens its panel, up to the room.
 function fitTitle(svg, node, ctx) {
@@ -17,6 +29,7 @@ function fitTitle(svg, node, ctx) {
   svg.setAttribute("viewBox", `0 0 ${w} ${svg.getAttribute("height")}`);
 }
 
+/** @param {Ctx} ctx */
 function gridPanel(ctx, part, cell) {
   const titleH = ctx.font + 10;
   const textWidth = part.title.length * ctx.font * 0.6 + 4;
@@ -31,6 +44,7 @@ function gridPanel(ctx, part, cell) {
   return { svg, box, titleNode };
 }
 
+/** @param {Ctx} ctx */
 function photoPanel(ctx, part, png, side) {
   const titleH = ctx.font + 10;
   // the longest side of the photo is `side` px; the pooled photo is drawn at the same size
@@ -44,6 +58,7 @@ function photoPanel(ctx, part, png, side) {
   return svg;
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, model } = ctx;
   const gap = 20;
@@ -81,6 +96,7 @@ function draw(ctx) {
   step(ctx);
 }
 
+/** @param {Ctx} ctx */
 function step(ctx) {
   const { scene, parts } = ctx;
   const here = scene.steps[ctx.step];
@@ -99,6 +115,7 @@ function step(ctx) {
   Sweep.showOutput(parts, parts.output.box, parts.outCell, ctx.step, here.cell);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw, step });
 }

@@ -1,11 +1,23 @@
+// @ts-check
 // stride_padding.js: the padded input with the kernel's taps, and the output filling in.
-// Scene (from meia_cnn/widgets/stride_padding.py):
-//   input:  {rows, cols, colours, labels|null, title, label}
-//   output: {rows, cols, colours, labels|null, title, label}
-//   kernel: {size, span, offsets: [[dr, dc], ...]}
-//   steps:  [{origin: [r, c], cell: [i, j], readout}]
-// The grids, the taps and the output filling in are drawn by Sweep (draw.js).
 
+import { Draw, Sweep } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/stride_padding.py); the grids, the taps and the output
+ * filling in are drawn by Sweep (draw.js).
+ * @typedef {object} Scene
+ * @property {GridPart} input
+ * @property {GridPart} output
+ * @property {{size: number, span: number, offsets: Cell[]}} kernel
+ * @property {{origin: Cell, cell: Cell, readout: string}[]} steps
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function layout(ctx) {
   const { scene, width, narrow, font } = ctx;
   const gap = 20;
@@ -18,6 +30,7 @@ function layout(ctx) {
   return { cell, outCell, title };
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene } = ctx;
   const { cell, outCell, title } = layout(ctx);
@@ -27,6 +40,7 @@ function draw(ctx) {
   Sweep.marks(ctx, input, output, cell, outCell, { tapOpacity: 0.4 });
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw, step: Sweep.step });
 }

@@ -1,9 +1,24 @@
+// @ts-check
 // template_matching.js: the template, the picture with the object framed, and the two maps with their peaks.
-// Scene (from meia_cnn/widgets/template_matching.py):
-//   template: {rows, cols, title, label}                     picture: model "template_png"
-//   picture:  {rows, cols, object: [r, c, h, w], home: [r, c] | null, title: [lines], label}
-//   maps:     [{key, rows, cols, peak: [r, c], home: [r, c] | null, title: [lines], label}]  "<key>_png"
 
+import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/template_matching.py); pictures: template_png, and
+ * "<key>_png" for each map.
+ * @typedef {object} Scene
+ * @property {PicturePart} template
+ * @property {{rows: number, cols: number, object: number[], home: Cell | null, title: string[],
+ *   label: string}} picture object: [r, c, h, w]
+ * @property {{key: string, rows: number, cols: number, peak: Cell, home: Cell | null, title: string[],
+ *   label: string}[]} maps
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function scaleFor(ctx) {
   const { scene, width, narrow } = ctx;
   const t = scene.template, p = scene.picture, m = scene.maps[0];
@@ -13,6 +28,7 @@ function scaleFor(ctx) {
   return Math.max(1.5, Math.min(6, (width - 3 * 20 - 24) / cells));
 }
 
+/** @param {Ctx} ctx */
 function titled(ctx, part, w, h, given) {
   // the title wraps to the picture's width (at least 110 px), so panels stay as wide as their pictures
   const { font } = ctx;
@@ -25,6 +41,7 @@ function titled(ctx, part, w, h, given) {
   return { svg, x: 2, y: top };
 }
 
+/** @param {Ctx} ctx */
 function picturePanel(ctx, part, png, s, marks) {
   const w = part.cols * s, h = part.rows * s;
   const p = titled(ctx, part, w, h, Array.isArray(part.title) ? part.title : [part.title]);
@@ -41,6 +58,7 @@ function cross(svg, x, y, size, colour) {
   Draw.el("path", { d, stroke: colour, "stroke-width": 3, fill: "none" }, svg);
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, model } = ctx;
   const s = scaleFor(ctx);
@@ -67,6 +85,7 @@ function draw(ctx) {
   }
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw });
 }

@@ -1,11 +1,27 @@
+// @ts-check
 // training.js: loss and accuracy curves per epoch (grown in place while training) and the first-layer kernels.
-// Scene (from meia_cnn/widgets/training.py):
-//   epochs, titles: {loss, acc, epoch, train, test}, labels: {loss, acc}, colours: {train, test, grey},
-//   kernels: {rows, cols, title, label} | null (picture "kernels_png"), kernels_empty, stale: bool
-// Trait "history" (changes once per epoch; only the curves are redrawn):
-//   {loss, accuracy, val_loss, val_accuracy: [[epoch, value]], xrange, xticks, loss_range, loss_ticks,
-//    acc_range, acc_ticks, live}
 
+import { Draw } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/training.py); picture: kernels_png.  The trait "history"
+ * changes once per epoch (only the curves are redrawn): {loss, accuracy, val_loss, val_accuracy:
+ * [[epoch, value]], xrange, xticks, loss_range, loss_ticks, acc_range, acc_ticks, live}.
+ * @typedef {object} Scene
+ * @property {number} epochs
+ * @property {Record<"loss" | "acc" | "epoch" | "train" | "test", string>} titles
+ * @property {Record<"loss" | "acc", string>} labels
+ * @property {Record<"train" | "test" | "grey", string>} colours
+ * @property {PicturePart | null} kernels
+ * @property {string} kernels_empty
+ * @property {boolean} stale
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
+
+/** @param {Ctx} ctx */
 function curvesInto(ctx, svg, which, w, h) {
   const { scene, model, font } = ctx;
   const hist = model.get("history") || {};
@@ -37,12 +53,13 @@ function curvesInto(ctx, svg, which, w, h) {
     Draw.el("line", { x1: plot.px(hist.xrange ? hist.xrange[0] : 0.5), x2: plot.px(hist.xrange ? hist.xrange[1] : 1),
       y1: plot.py(0.97), y2: plot.py(0.97), stroke: c.grey, "stroke-dasharray": "2 3" }, svg);
     // the key, bottom right
-    Draw.text(svg, w - 8, h - font * 2 - 28, scene.titles.train, { size: font, anchor: "end", fill: c.train, weight: "bold" });
-    Draw.text(svg, w - 8, h - font * 2 - 10, scene.titles.test, { size: font, anchor: "end", fill: c.test, weight: "bold" });
+    Draw.text(svg, w - 8, h - font * 2 - 36, scene.titles.train, { size: font, anchor: "end", fill: Draw.textColour(c.train), weight: "bold" });
+    Draw.text(svg, w - 8, h - font * 2 - 18, scene.titles.test, { size: font, anchor: "end", fill: Draw.textColour(c.test), weight: "bold" });
   }
   if (scene.stale) svg.style.opacity = "0.45";
 }
 
+/** @param {Ctx} ctx */
 function drawCurves(ctx) {
   const { parts } = ctx;
   if (!parts.loss) return;
@@ -53,6 +70,7 @@ function drawCurves(ctx) {
   parts.live.style.display = live ? "block" : "none";
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font, model } = ctx;
   const kernelsW = narrow ? width - 4 : Math.min(220, Math.floor(width * 0.22));
@@ -79,6 +97,7 @@ function draw(ctx) {
   drawCurves(ctx);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   let current = null;
   const stop = Draw.view({

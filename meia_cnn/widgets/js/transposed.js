@@ -1,13 +1,26 @@
+// @ts-check
 // transposed.js: the stretched input with the flipped kernel's taps, the kernel, and the output filling in.
-// Scene (from meia_cnn/widgets/transposed.py):
-//   stretched: {rows, cols, colours, labels|null, title, label}
-//   kernel:    {size, span, offsets: [[dr, dc], ...], colours, labels, flipped_colours,
-//               flipped_labels, title, flipped_title, label}
-//   output:    {rows, cols, colours, labels|null, title, label}
-//   steps:     [{origin: [r, c], cell: [r, c], readout}]
-// The grids, the taps and the output filling in are drawn by Sweep (draw.js).
+
+import { Draw, Sweep } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/transposed.py); the grids, the taps and the output filling
+ * in are drawn by Sweep (draw.js).
+ * @typedef {object} Scene
+ * @property {GridPart} stretched
+ * @property {{size: number, span: number, offsets: Cell[], colours: string[][], labels: string[][],
+ *   flipped_colours: string[][], flipped_labels: string[][], title: string, flipped_title: string,
+ *   label: string}} kernel
+ * @property {GridPart} output
+ * @property {{origin: Cell, cell: Cell, readout: string}[]} steps
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
 
 // Widths (px) of the three panels for a cell size, as gridPanel and kernelPanel draw them.
+/** @param {Ctx} ctx */
 function kernelSizes(ctx, kCell) {
   const kern = ctx.scene.kernel;
   const k = kern.size;
@@ -16,6 +29,7 @@ function kernelSizes(ctx, kCell) {
   return { x2, width };
 }
 
+/** @param {Ctx} ctx */
 function layout(ctx) {
   const { scene, width, narrow, font } = ctx;
   const gap = 20; // the figure's column gap
@@ -41,6 +55,7 @@ function layout(ctx) {
   return { cell, outCell: cell, kCell, kernel, title };
 }
 
+/** @param {Ctx} ctx */
 function kernelPanel(ctx, kCell, sizes, titleH) {
   const kern = ctx.scene.kernel;
   const k = kern.size;
@@ -60,6 +75,7 @@ function kernelPanel(ctx, kCell, sizes, titleH) {
   return svg;
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene } = ctx;
   const { cell, outCell, kCell, kernel, title } = layout(ctx);
@@ -70,6 +86,7 @@ function draw(ctx) {
   Sweep.marks(ctx, input, output, cell, outCell, { tapOpacity: 0.55 });
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   return Draw.view({ model, el, draw, step: Sweep.step });
 }

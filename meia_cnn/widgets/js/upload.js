@@ -1,6 +1,9 @@
+// @ts-check
 // upload.js: a file button that checks the file's size before sending it to the kernel.
 // A file over model.max_bytes is refused here, with a sentence naming the limit
 // (the server would drop a message that large without a word).
+
+import { Draw } from "./draw.js";
 
 // The words it writes come from Python (the `words` trait, in the learner's language).
 const UPLOAD_WORDS = { sending: "Sending {name}…", bytes: "{n} bytes" };
@@ -11,6 +14,7 @@ function sizeText(bytes, said) {
   return said.bytes.replace("{n}", String(bytes));
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   const root = Draw.html("div", "meia-upload", el);
   Object.assign(root.style, { display: "flex", flexWrap: "wrap", alignItems: "center", gap: "6px" });
@@ -44,13 +48,13 @@ function render({ model, el }) {
         .replace("{name}", file.name).replace("{size}", sizeText(file.size, said))
         .replace("{limit}", sizeText(limit, said));
       status.textContent = sentence;
-      status.style.color = "#8a3a00";
+      status.style.color = Draw.textColour(Draw.PALETTE.vermillion);
       model.send({ kind: "refused", name: file.name, size: file.size, sentence });
       root.dataset.refused = String((Number(root.dataset.refused) || 0) + 1);
       return;
     }
     status.textContent = said.sending.replace("{name}", file.name);
-    status.style.color = Draw.PALETTE.ink;
+    status.style.color = Draw.INK.text;
     const buffer = await file.arrayBuffer();
     model.send({ kind: "file", name: file.name, type: file.type, size: file.size }, undefined, [buffer]);
     status.textContent = "";

@@ -1,14 +1,26 @@
+// @ts-check
 // volume.js: the input's three channels, one kernel's three slices, its feature map and the stack of maps.
-// Scene (from meia_cnn/widgets/volume.py):
-//   head:     the shapes in one line ("128×128×3 ∗ 3 kernels 3×3×3 → 126×126×3")
-//   channels: {numbers, rows, cols, label, grids: [{title, ink, colours?, labels?}] x3}
-//             (numbers false: the channels are the PNG traits ch0, ch1, ch2)
-//   kernel:   {size}
-//   map:      {numbers, rows, cols} (numbers false: the maps are the PNG traits fmaps[n])
-//   deck:     {rows, cols (px of the PNG trait deck), card: [h, w], offset, count, title}
-//   steps:    one per kernel, chosen in the page by the "kernel" slider (linked to the view's step):
-//             {kernel: {note: [lines], label, slices: [{title, colours, labels}] x3},
-//              map: {title, label, colours?, labels?}, deck_label, readout}
+
+import { Draw, Pictures } from "./draw.js";
+
+/**
+ * The scene Python sends (meia_cnn/widgets/volume.py).  Pictures: ch0, ch1, ch2 (the channels, when
+ * numbers is false), fmaps[n] (the maps), deck.
+ * @typedef {object} Scene
+ * @property {string} head the shapes in one line ("128×128×3 ∗ 3 kernels 3×3×3 → 126×126×3")
+ * @property {{numbers: boolean, rows: number, cols: number, label: string,
+ *   grids: {title: string, ink: string, colours?: string[][], labels?: string[][]}[]}} channels
+ * @property {{size: number}} kernel
+ * @property {{numbers: boolean, rows: number, cols: number}} map
+ * @property {{rows: number, cols: number, card: number[], offset: number, count: number, title: string}} deck
+ * @property {{kernel: {note: string[], label: string, slices: {title: string, colours: string[][],
+ *   labels: string[][]}[]}, map: {title: string, label: string, colours?: string[][], labels?: string[][]},
+ *   deck_label: string, readout: string}[]} steps one per kernel, chosen in the page by the "kernel" slider
+ */
+/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */
+/** @typedef {import("./draw.js").GridPart} GridPart */
+/** @typedef {import("./draw.js").PicturePart} PicturePart */
+/** @typedef {import("./draw.js").Cell} Cell */
 
 // A title on one line, or on two (split after ":" or at a double space) when it is wider than `room` px.
 function title(svg, text, room, font) {
@@ -23,6 +35,7 @@ function title(svg, text, room, font) {
   return { height: 2 * (font + 4) + 6, width: Math.max(...lines.map((l) => l.length)) * font * 0.6 + 4 };
 }
 
+/** @param {Ctx} ctx */
 function draw(ctx) {
   const { scene, width, narrow, font, model } = ctx;
   const gap = 20;
@@ -43,7 +56,7 @@ function draw(ctx) {
     label: ch.label });
   ch.grids.forEach((g, i) => {
     const x = 2 + i * (chW + 8);
-    Draw.text(inSvg, x, font + 2, g.title, { size: font, weight: "bold", fill: g.ink });
+    Draw.text(inSvg, x, font + 2, g.title, { size: font, weight: "bold", fill: Draw.textColour(g.ink) });
     if (ch.numbers) {
       const cell = chW / ch.cols;
       Draw.grid(inSvg, { x, y: titleH, cell, rows: ch.rows, cols: ch.cols, colours: g.colours,
@@ -77,11 +90,13 @@ function draw(ctx) {
 }
 
 // The entry of the kernel shown.
+/** @param {Ctx} ctx */
 function here(ctx) {
   return ctx.scene.steps[ctx.step];
 }
 
 // The kernel shown, slice by slice, with its weights: a panel appended to `parent`.
+/** @param {Ctx} ctx */
 function kernelPanel(ctx, parent) {
   const { scene, width, narrow, font } = ctx;
   const gap = 20;
@@ -114,6 +129,7 @@ function kernelPanel(ctx, parent) {
 
 // The feature map of the kernel shown: numbers, or its picture (every kernel's picture is placed, the
 // one shown is visible).  A panel appended to `parent`; showMap fills in what depends on the kernel.
+/** @param {Ctx} ctx */
 function mapPanel(ctx, parent) {
   const { scene, width, narrow, font, model } = ctx;
   const gap = 20;
@@ -134,6 +150,7 @@ function mapPanel(ctx, parent) {
   return { svg: mSvg, heading, body, box, pictures, room: Math.max(mW, narrow ? width - 8 : 0) };
 }
 
+/** @param {Ctx} ctx */
 function showMap(ctx) {
   const { scene, font, parts } = ctx;
   const { svg, heading, body, box, pictures, room } = parts.map;
@@ -154,6 +171,7 @@ function showMap(ctx) {
 }
 
 // The orange frame on the card of the kernel shown, and the deck's accessible name.
+/** @param {Ctx} ctx */
 function moveFrame(ctx) {
   const { scene, parts } = ctx;
   const dk = scene.deck;
@@ -166,6 +184,7 @@ function moveFrame(ctx) {
 }
 
 // Another kernel shown: its panel is drawn anew in place, its map shown, the deck's frame moved.
+/** @param {Ctx} ctx */
 function step(ctx) {
   const { parts } = ctx;
   if (!parts.kernel || !here(ctx)) return;
@@ -184,6 +203,7 @@ function fitPanel(svg, width, height) {
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
 }
 
+/** @param {import("./draw.js").RenderProps} props */
 function render({ model, el }) {
   const stop = Draw.view({ model, el, draw, step });
   return () => {

@@ -1,0 +1,145 @@
+"""Controls declared as a table: name, kind, range or options, label.
+
+An explorer lists its controls as :class:`Control` rows; one row builds its
+ipywidget (:meth:`Control.build`), checks the value a constructor was given
+(:meth:`Control.check`, a programmer's error) and reads the value back for
+the state function (:meth:`Control.read`, a learner's sentence when the value
+cannot be used).  Labels are message ids, translated when the control is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..i18n import TranslatedText, labelled_options, option_values
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ._messages import Refusal
+
+__all__ = ["Control", "slider", "build_controls", "check_arguments", "read_controls"]
+
+TEXT = TranslatedText({
+    "range": N_("{name} must be a whole number from {lo} to {hi}."),
+    "choose": N_("Choose one of the options of {name}."),
+})
+
+
+def slider(value: int, lo: int, hi: int, description: str, *, width: str = "250px",
+           continuous: bool = True) -> widgets.IntSlider:
+    """An IntSlider with a readable label that (by default) updates while dragged.
+
+    Parameters
+    ----------
+    value, lo, hi : int
+    description : str
+        The label, already in the learner's language.
+    width : str
+    continuous : bool
+
+    Returns
+    -------
+    ipywidgets.IntSlider
+    """
+    return widgets.IntSlider(value=int(value), min=lo, max=hi, step=1, description=description,
+                             continuous_update=continuous, style={"description_width": "initial"},
+                             layout=widgets.Layout(width=width, max_width="100%"))
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of an explorer.
+
+    Parameters
+    ----------
+    name : str
+        The key in ``explorer.controls`` and the state function's argument.
+    kind : {"int", "toggle", "menu"}
+        A slider of whole numbers, toggle buttons, or a drop-down menu.
+    label : str
+        The label, a message id (translated when built).
+    range : (int, int), optional
+        The slider's ends (``"int"``).
+    options : tuple, optional
+        The choices (``"toggle"``, ``"menu"``).
+    labelled : bool
+        Whether the options are shown through the catalogue's labels.
+    width : str, optional
+        The control's width.
+
+    Examples
+    --------
+    >>> stride = Control("stride", "int", "Stride s", range=(1, 3))
+    >>> stride.check(2), stride.build(2).value
+    (2, 2)
+    >>> stride.check(5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `stride` must be between 1 and 3 here, got 5
+    """
+
+    name: str
+    kind: Literal["int", "toggle", "menu"]
+    label: str
+    range: tuple[int, int] | None = None
+    options: tuple[Any, ...] | None = None
+    labelled: bool = True
+    width: str | None = None
+
+    def check(self, value: Any) -> Any:
+        """The value a constructor was given, checked (TypeError, ValueError for a programmer)."""
+        if self.kind == "int":
+            lo, hi = self.range or (0, 0)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"`{self.name}` must be an int, got {value!r}")
+            if not lo <= value <= hi:
+                raise ValueError(f"`{self.name}` must be between {lo} and {hi} here, got {value}")
+            return int(value)
+        if value not in (self.options or ()):
+            raise ValueError(f"`{self.name}` must be one of {', '.join(map(repr, self.options or ()))}, "
+                             f"got {value!r}")
+        return value
+
+    def build(self, value: Any) -> widgets.Widget:
+        """The ipywidget, set to ``value``."""
+        label = _(self.label)
+        if self.kind == "int":
+            lo, hi = self.range or (0, 0)
+            return slider(value, lo, hi, label, width=self.width or "250px")
+        options = labelled_options(self.options or ()) if self.labelled else list(self.options or ())
+        if self.kind == "toggle":
+            return widgets.ToggleButtons(options=options, value=value, description=label,
+                                         style={"button_width": "auto"})
+        return widgets.Dropdown(options=options, value=value, description=label,
+                                layout=widgets.Layout(width=self.width or "auto", max_width="100%"))
+
+    def read(self, control: widgets.Widget) -> Any:
+        """The control's value, or :class:`Refusal` (the learner's sentence) when it cannot be used."""
+        value = control.value
+        if self.kind == "int":
+            lo, hi = self.range or (0, 0)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+                raise Refusal(TEXT["range"].format(name=control.description, lo=lo, hi=hi))
+            return int(value)
+        if value not in option_values(control.options):
+            raise Refusal(TEXT["choose"].format(name=control.description))
+        return value
+
+
+def check_arguments(spec: Iterable[Control], given: dict[str, Any]) -> dict[str, Any]:
+    """Every value of ``given`` checked by its row of ``spec``."""
+    return {row.name: row.check(given[row.name]) for row in spec if row.name in given}
+
+
+def build_controls(spec: Iterable[Control], values: dict[str, Any]) -> dict[str, widgets.Widget]:
+    """The controls of ``spec``, set to ``values``, by name."""
+    return {row.name: row.build(values[row.name]) for row in spec}
+
+
+def read_controls(spec: Sequence[Control], controls: dict[str, widgets.Widget]) -> dict[str, Any]:
+    """The values of the controls of ``spec``, read and checked (a :class:`Refusal` when one cannot be used)."""
+    return {row.name: row.read(controls[row.name]) for row in spec}
