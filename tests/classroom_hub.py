@@ -168,6 +168,8 @@ class Hub:
         return None
 
     def stop(self) -> None:
+        # the hub starts the service and the proxy in sessions of their own: note them to end them too
+        leftovers = [pid for pid in (self.service_pid(), _pid_in(self.dir / "proxy.pid")) if pid]
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -180,7 +182,19 @@ class Hub:
             os.killpg(self.process.pid, signal.SIGKILL) if self.process else None
         except ProcessLookupError:
             pass
+        for pid in leftovers:  # still there when the hub could not clean up (e.g. killed while busy)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.log.close()
+
+
+def _pid_in(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 @contextlib.contextmanager
