@@ -120,7 +120,7 @@ CONTROLS = [
     ("FeatureMapExplorer", "bench-fm", "index", ("slider", "Test image"), "python"),
     ("TransposedConvExplorer", "bench-tc", "step", ("slider", "Step"), "browser"),
     ("TransposedConvExplorer", "bench-tc", "stride", ("slider", "Stride s"), "python"),
-    ("LearnKernelExplorer", "bench-lk", "step", ("slider", "Step"), "browser"),
+    ("LearnKernelExplorer", "bench-lk", "step", ("slider", "Iteration"), "browser"),
 ]
 
 # Times, in the page, from a keydown to the next change of `target` (an attribute or the text).

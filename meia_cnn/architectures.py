@@ -102,6 +102,7 @@ from collections.abc import Sequence
 from typing import Any, Callable
 
 from . import arithmetic as _ar
+from .i18n import LazyString
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
 from .i18n import lazy_gettext
@@ -608,7 +609,7 @@ def _kernel_cell(row: Any) -> str:
     return _("{window}, {n} groups").format(window=window, n=groups.split()[0])
 
 
-_COLUMNS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], str], bool]] = {
+_COLUMNS: dict[str, tuple[str | LazyString, Callable[[Any], str], Callable[[Any], str], bool]] = {
     # key: (header, value of a row, value in the totals line, right-aligned)
     # (headers and the totals line are translated when the table is rendered)
     "layer": (lazy_gettext("layer"), _name_cell, lambda s: _("total"), False),
@@ -624,7 +625,7 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], str], bool]
                  True),
     "ops_m": (lazy_gettext("ops"), lambda r: _ops_m(r.macs), lambda s: _ops_m(s.total_macs), True),
 }
-_HEADERS = {"n1x1": "#1×1", "n3x3_reduce": lazy_gettext("#3×3 reduce"), "n3x3": "#3×3",
+_HEADERS: dict[str, str | LazyString] = {"n1x1": "#1×1", "n3x3_reduce": lazy_gettext("#3×3 reduce"), "n3x3": "#3×3",
             "n5x5_reduce": lazy_gettext("#5×5 reduce"), "n5x5": "#5×5", "pool_proj": lazy_gettext("pool proj")}
 for _name, _header in _HEADERS.items():
     _COLUMNS[_name] = (_header, (lambda key: lambda r: str(r.config.get(key, "")))(_name),

@@ -573,7 +573,8 @@ def _run(nb: Any, path: Path, timeout: int, kernel_name: str) -> list[str]:
     """
     from nbclient import NotebookClient
 
-    errors, pictures = [], {}
+    errors: list[str] = []
+    pictures: dict[str, str] = {}
     with kernel_manager(kernel_name) as km:
         client = NotebookClient(
             nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, km=km,
@@ -817,7 +818,8 @@ def deck_title(nb: Any, name: str, kind: str = "student") -> str:
 
 
 def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, timeout: int = 180,
-                    kernel_name: str | None = None, editions: Sequence[str] = ("student",)) -> tuple[Path, list[str]]:
+                    kernel_name: str | None = None, editions: Sequence[str] = ("student",)
+                    ) -> tuple[Path | None, list[str]]:
     """Write the reveal.js decks of one notebook into ``out``.
 
     Parameters

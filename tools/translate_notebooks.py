@@ -431,7 +431,7 @@ def code_messages(source: str) -> list[tuple[int, int, str, str]]:
         if t.type != tokenize.STRING:
             continue
         text = t.string
-        prefix = re.match(r"[A-Za-z]*", text).group(0).lower()
+        prefix = text[:len(text) - len(text.lstrip("bBfFrRuU"))].lower()
         body = _FIELD.sub(" ", text) if "f" in prefix else text
         if (not re.search(r"[A-Za-z]{2,}", body[len(prefix):]) or _EXERCISE_ID.match(text)
                 or _KEY_LIKE.match(text)):
@@ -714,6 +714,13 @@ def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (),
     -------
     written : list of pathlib.Path
         The translated notebooks whose outputs changed.
+
+    Examples
+    --------
+    What ``python -m tools.translate_notebooks outputs 04b`` does (it runs a kernel, so not here):
+
+    >>> store_outputs(Path("."), "es", only=["04b"])  # doctest: +SKIP
+    [PosixPath('notebooks/es/04b_convolucion_transpuesta.ipynb')]
     """
     from nbclient import NotebookClient
 

@@ -142,7 +142,7 @@ def ui_words() -> dict[str, str]:
     >>> import meia_cnn
     >>> meia_cnn.set_language("es")
     >>> ui_words()["pause"]
-    'Pausa'
+    'Pausar'
     >>> meia_cnn.set_language("en")
     >>> ui_words()["pause"]
     'Pause'

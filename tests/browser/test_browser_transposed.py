@@ -152,7 +152,7 @@ def test_learn_kernel_numbers_on_screen_equal_the_core(explorers, artifacts):
     readout = learn.locator(".meia-readout")
     text = readout.inner_text()
     assert expected.texts[0] in " ".join(text.split())
-    handle = slider(learn, "step").locator(".noUi-handle")
+    handle = slider(learn, "iteration").locator(".noUi-handle")
     handle.focus()
     for t in range(1, 4):
         handle.press("ArrowRight")
