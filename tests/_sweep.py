@@ -37,9 +37,8 @@ SECONDS = 8  # per call
 MODULES = ["meia_cnn", "meia_cnn.arithmetic", "meia_cnn.ops", "meia_cnn.nn", "meia_cnn.nn.learn_kernel"]
 #: Functions that are not entry points for data (they change global state or train for minutes).
 SKIP = {"set_language", "load_reference"}
-#: What the page is sent, not entry points for data: the scenes (built from a state the kit made), their
-#: helpers and the rendering module (numbers, colours and pictures of the kit's own arrays).
-SCENE_MODULES = {"meia_cnn.explain.render"}
+#: What the page is sent, not entry points for data: the scenes (built from a state the kit made) and their
+#: helpers.  (The page's numbers, colours and pictures are drawn by a private module, explain._render.)
 SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png",
                "learn_kernel_pictures"}
 
@@ -62,7 +61,7 @@ def public_callables() -> list[tuple[str, Any]]:
                 continue
             if dataclasses.is_dataclass(obj) or typing.is_typeddict(obj):  # a record built by the kit
                 continue
-            if module_name in SCENE_MODULES or name in SCENE_NAMES or name.endswith("_scene"):
+            if name in SCENE_NAMES or name.endswith("_scene"):
                 continue
             if inspect.isclass(obj) and inspect.isabstract(obj):
                 continue

@@ -436,7 +436,7 @@ def test_pictures_are_the_pixels_an_imaging_library_reads():
 
     from PIL import Image
 
-    from meia_cnn.explain.render import encode_png as _png
+    from meia_cnn.explain._render import encode_png as _png
     from meia_cnn.widgets.feature_maps import _palette
 
     rng = np.random.default_rng(8)

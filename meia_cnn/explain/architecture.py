@@ -20,7 +20,7 @@ from .._validation import as_bool, shape_text
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from .render import PALETTE
+from ._render import PALETTE
 
 __all__ = [
     "ArchitectureScene",

@@ -26,7 +26,7 @@ from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..kernels import common_denominator
 from ._frozen import frozen
-from .render import colours, format_number, png_bytes
+from ._render import colours, format_number, png_bytes
 
 __all__ = [
     "ConvolutionScene",

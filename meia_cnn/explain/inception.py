@@ -15,7 +15,7 @@ from .. import arithmetic
 from .._validation import as_int
 from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
-from .render import PALETTE
+from ._render import PALETTE
 
 __all__ = ["COUNTS", "BRANCH_NAMES", "BRANCH_COLOURS", "InceptionScene", "InceptionState", "inception_scene",
            "inception_state"]

@@ -21,7 +21,7 @@ from ..ops import conv2d
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
-from .render import PALETTE, colours, format_number, png_bytes
+from ._render import PALETTE, colours, format_number, png_bytes
 
 __all__ = ["TEXT", "LearnKernelScene", "LearnKernelState", "learn_kernel_pictures", "learn_kernel_scene",
            "learn_kernel_state"]

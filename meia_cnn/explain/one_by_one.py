@@ -20,7 +20,7 @@ from .._validation import as_float_array, as_int, check_steps
 from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
-from .render import PALETTE, colour_indices, colour_names, colours, format_number
+from ._render import PALETTE, colour_indices, colour_names, colours, format_number
 
 __all__ = ["OneByOnePixel", "OneByOneScene", "OneByOneState", "number", "one_by_one_scene", "one_by_one_state"]
 

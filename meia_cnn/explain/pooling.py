@@ -23,7 +23,7 @@ from .._validation import as_float_array, as_int, check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
-from .render import colours, format_number
+from ._render import colours, format_number
 
 __all__ = ["POOLINGS", "PoolingScene", "PoolingState", "PoolingStep", "equation_text", "pool_image", "pooling_scene",
            "pooling_state"]

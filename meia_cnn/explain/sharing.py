@@ -25,7 +25,7 @@ from .._validation import as_int
 from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
-from .render import PALETTE
+from ._render import PALETTE
 
 __all__ = ["PICTURE_OUTPUT", "SharingScene", "SharingState", "count", "parameter_sharing_state", "ratio_text",
            "sharing_scene"]

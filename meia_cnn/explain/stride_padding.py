@@ -27,7 +27,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 from ._sweep import SquareOutput, small_numbers, sweep
-from .render import PALETTE, colours, format_number
+from ._render import PALETTE, colours, format_number
 
 __all__ = ["StridePaddingState", "StridePaddingStep", "StridePaddingScene", "input_values", "stride_padding_state",
            "stride_padding_scene", "fit_problem", "equation_text"]

@@ -32,7 +32,7 @@ from ..errors import KitValueError
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
-from .render import format_number
+from ._render import format_number
 
 __all__ = [
     "TemplateMatchingScene",

@@ -30,7 +30,7 @@ from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..ops import conv_transpose2d, stretched_input
 from ._frozen import frozen
-from .render import PALETTE, colours, format_number
+from ._render import PALETTE, colours, format_number
 from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-from ..explain.render import PALETTE
+from ..explain._render import PALETTE
 
 __all__ = ["JS_DIR", "esm", "THEME_CSS", "Library", "library"]
 

@@ -42,7 +42,7 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from ..explain.render import PALETTE, colours, format_number, plain_text, png_bytes
+from ..explain._render import PALETTE, colours, format_number, plain_text, png_bytes
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import THEME_CSS, Library, library

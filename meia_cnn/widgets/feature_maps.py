@@ -44,7 +44,7 @@ from ..explain.feature_maps import (
     tile_channels,
     tile_layout,
 )
-from ..explain.render import encode_png, sample_colour_map
+from ..explain._render import encode_png, sample_colour_map
 from ..nn import Conv2D, Sequential, digits_split, load_reference
 from ..nn.losses import _check_labels
 from ..i18n import TranslatedText, labelled_options, option_values

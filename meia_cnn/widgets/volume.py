@@ -26,7 +26,7 @@ from .. import arithmetic
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeState, make_kernels, volume_state
-from ..explain.render import encode_png, sample_colour_map
+from ..explain._render import encode_png, sample_colour_map
 from ..i18n import TranslatedText, labelled_options
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_

@@ -1,5 +1,6 @@
 """How a scene writes numbers and colours: number formatting, colour maps, PNG pictures.
 
+Private to the kit (its arguments are the arrays of states the kit built, not a caller's data).
 Pure functions of numpy (and :mod:`zlib`): the scenes of :mod:`meia_cnn.explain`
 use them, the explorers send what they return, and nothing here imports a
 widget or a plotting library.  The colour maps are embedded as 256 RGB rows

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from meia_cnn.explain import render
+from meia_cnn.explain import _render as render
 
 
 @pytest.mark.parametrize("name", render.COLOUR_MAPS)
@@ -60,7 +60,7 @@ def test_colours_match_the_picture_and_leave_gaps_for_non_finite_values():
 
 
 def test_rendering_imports_no_plotting_or_widget_library():
-    code = ("import sys, meia_cnn.explain.render as r; r.png_bytes([[0, 1]], cmap='PuOr_r'); "
+    code = ("import sys, meia_cnn.explain._render as r; r.png_bytes([[0, 1]], cmap='PuOr_r'); "
             "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'anywidget', 'PIL') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
