@@ -224,3 +224,66 @@ def test_explorer_built_in_english_after_spanish_reads_as_before():
         assert "Output size" in explorer.readout_text
     finally:
         explorer.close()
+
+
+# -- explorer fragments: names, recipe words and counted nouns through the catalogue ---------
+def _text_of(explorer: object, **values: object) -> str:
+    """Everything ``explorer`` shows once its controls hold ``values``, as one text; the explorer is closed."""
+    try:
+        for name, value in values.items():
+            explorer.controls[name].value = value
+        return "\n".join(_shown_by_explorer(explorer))
+    finally:
+        explorer.close()
+
+
+def test_inception_branch_names_in_spanish(spanish):
+    shown = _text_of(_widgets.InceptionExplorer())
+    assert "agrupamiento → 1×1" in shown and "1×1 → 3×3" in shown
+    assert "pool" not in shown
+
+
+def test_training_recipe_in_spanish(spanish):
+    shown = _text_of(_widgets.TrainingExplorer())
+    assert re.search(r"\(lote de \d+, tasa de aprendizaje [\d.]+, calendario de la tasa coseno, "
+                     r"calentamiento [\d.]+\)", shown), shown
+    assert not re.search(r"batch|learning|schedule|cosine|warm", shown)
+
+
+def test_training_recipe_in_english_names_its_schedule():
+    from meia_cnn.explain.training import training_plan
+    from meia_cnn.widgets.training import _recipe_text
+
+    text = _recipe_text(training_plan(8, 3, 15, seed=0))
+    assert re.fullmatch(r"batch \d+, learning rate [\d.]+, schedule cosine, warm-up [\d.]+", text), text
+
+
+def test_volume_photo_named_by_its_translated_label(spanish):
+    shown = _text_of(_widgets.VolumeExplorer())
+    assert "la foto (astronauta)" in shown and "astronaut)" not in shown
+    assert "la foto (tu imagen)" in _text_of(_widgets.VolumeExplorer(np.random.default_rng(0).random((40, 40, 3))))
+
+
+def test_sharing_bars_named_in_spanish(spanish):
+    explorer = _widgets.ParameterSharingExplorer()
+    try:
+        assert [item["name"] for item in explorer.view.scene["bars"]["items"]] == ["convolución", "densa"]
+    finally:
+        explorer.close()
+
+
+@pytest.mark.parametrize(("stride", "between", "inserted"), [
+    (1, "0 ceros entre", "0 ceros insertados"),
+    (2, "1 cero entre", "1 cero insertado entre"),
+    (3, "2 ceros entre", "2 ceros insertados")])
+def test_transposed_zeros_counted_in_spanish(spanish, stride, between, inserted):
+    shown = _text_of(_widgets.TransposedConvExplorer(), stride=stride)
+    assert between in shown and inserted in shown
+
+
+@pytest.mark.parametrize(("stride", "between", "inserted"), [
+    (2, "1 zero between", "1 zero inserted"), (3, "2 zeros between", "2 zeros inserted")])
+def test_transposed_zeros_counted_in_english(stride, between, inserted):
+    shown = _text_of(_widgets.TransposedConvExplorer(), stride=stride)
+    assert between in shown and inserted in shown
+    assert "1 zeros" not in shown

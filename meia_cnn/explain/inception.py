@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from .. import arithmetic
 from .._validation import as_int
-from ..i18n import TranslatedText, format_count
+from ..i18n import TranslatedText, format_count, gettext
 from ..i18n import gettext_noop as N_
 from ._render import PALETTE
 
@@ -112,7 +112,8 @@ def inception_state(input_shape: tuple[int, int, int], n1x1: int, n3x3_reduce: i
 
 
 #: The branches' names and colours (colour-blind safe).
-BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", "pool → 1×1")
+#: The names are the English messages; the scene shows them translated.
+BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", N_("pool → 1×1"))
 BRANCH_COLOURS = (PALETTE["yellow"], PALETTE["sky"], PALETTE["orange"], PALETTE["purple"])
 
 SCENE_TEXT = TranslatedText({
@@ -229,7 +230,7 @@ def inception_scene(state: InceptionState) -> InceptionScene:
     branches = "; ".join(
         SCENE_TEXT["branch_line"].format(name=name, shape=shape(b["output_shape"][2]), params=format_count(b["params"]),
                                    macs=format_count(b["macs"]))
-        for name, b in zip(BRANCH_NAMES, cost["branches"]))
+        for name, b in zip(map(gettext, BRANCH_NAMES), cost["branches"]))
     saved = state.saved
     readout = (
         SCENE_TEXT["line_module"].format(h=h, w=w, c=c, branches=branches)

@@ -154,6 +154,8 @@ def parameter_sharing_state(input_size: int, channels: int, kernel_size: int, fi
 DECADES = 15
 
 SCENE_TEXT = TranslatedText({
+    "conv_bar": N_("conv"),
+    "dense_bar": N_("dense"),
     "heading": N_("Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})"),
     "bars_title": N_("parameters (log scale)"),
     "bars_label": N_("Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}."),
@@ -231,9 +233,9 @@ def sharing_scene(state: SharingState) -> SharingScene:
             "decades": DECADES,
             "ticks": [[d, _power(d)] for d in range(0, DECADES + 1, 3)],
             "items": [
-                {"name": "conv", "log": math.log10(s.conv_params), "text": count(s.conv_params),
+                {"name": SCENE_TEXT["conv_bar"], "log": math.log10(s.conv_params), "text": count(s.conv_params),
                  "colour": PALETTE["orange"]},
-                {"name": "dense", "log": math.log10(s.dense_params), "text": count(s.dense_params),
+                {"name": SCENE_TEXT["dense_bar"], "log": math.log10(s.dense_params), "text": count(s.dense_params),
                  "colour": PALETTE["blue"]},
             ],
         },

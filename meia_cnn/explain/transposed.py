@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from .._validation import as_int, check_steps
 from ..arithmetic import conv_transpose_output_size
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, ngettext, ngettext_noop
 from ..i18n import gettext_noop as N_
 from ..ops import conv_transpose2d, stretched_input
 from ._frozen import frozen
@@ -359,14 +359,14 @@ SCENE_TEXT = TranslatedText({
     "flipped_title": N_("K rotated 180°"),
     "output_title": N_("output y {o}×{o}"),
     "step_title": N_("{title}   (step {n} of {total})"),
-    "stretched_label": N_("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {s_minus_1} zeros "
-                        "inserted between its pixels in grey, a border of zeros in white{extra}; the flipped "
+    "stretched_label": N_("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {inserted} "
+                        "between its pixels in grey, a border of zeros in white{extra}; the flipped "
                         "kernel's {k} by {k} taps in orange."),
     "output_padding_label": N_(", the output padding in yellow"),
     "kernel_label": N_("The kernel K, {k} by {k}, and the same kernel rotated by 180 degrees as it is slid."),
     "output_label": N_("Output y, {o} by {o} cells, filled up to the current step."),
     "formula": N_("<div><b>Output size</b>: {formula}</div>"),
-    "stretch_line": N_("<div>Stride s = {s}: {s_minus_1} zero{plural} between neighbouring input pixels. "
+    "stretch_line": N_("<div>Stride s = {s}: {zeros} between neighbouring input pixels. "
                      "Border: d·(k − 1) − p = {d}·({k} − 1) − {p} = {border} {border_words}{extra}.</div>"),
     "border_zeros": N_("zeros on each side"),
     "border_cut": N_("(negative: that many rows and columns of the spread input are cut off)"),
@@ -376,6 +376,9 @@ SCENE_TEXT = TranslatedText({
     "legend_yellow": N_("; yellow: the output padding"),
     "step_line": "<div>{text}</div>",
 })
+#: The ``s - 1`` zeros between neighbouring input pixels, counted (readout; drawing's label).
+_ZEROS_BETWEEN = ngettext_noop("{n} zero", "{n} zeros")
+_ZEROS_INSERTED = ngettext_noop("{n} zero inserted", "{n} zeros inserted")
 
 
 class TransposedConvScene(TypedDict):
@@ -433,7 +436,8 @@ def transposed_conv_scene(state: TransposedConvState) -> TransposedConvScene:
             "labels": ([[format_number(v) for v in row] for row in state.stretched]
                        if n <= MAX_NUMBERED else None),
             "title": SCENE_TEXT["stretched_title"].format(n=n),
-            "label": SCENE_TEXT["stretched_label"].format(n=n, i=i, s_minus_1=s - 1, k=k, extra=extra),
+            "label": SCENE_TEXT["stretched_label"].format(
+                n=n, i=i, inserted=ngettext(*_ZEROS_INSERTED, s - 1).format(n=s - 1), k=k, extra=extra),
         },
         "kernel": {
             "size": k, "span": state.effective_kernel, "offsets": offsets,
@@ -464,7 +468,7 @@ def _readout(state: TransposedConvState) -> str:
     return (
         SCENE_TEXT["formula"].format(formula=html.escape(state.formula))
         + SCENE_TEXT["stretch_line"].format(
-            s=s, s_minus_1=s - 1, plural="" if s - 1 == 1 else "s", d=d, k=k, p=p, border=border,
+            s=s, zeros=ngettext(*_ZEROS_BETWEEN, s - 1).format(n=s - 1), d=d, k=k, p=p, border=border,
             border_words=SCENE_TEXT["border_zeros"] if border >= 0 else SCENE_TEXT["border_cut"],
             extra=SCENE_TEXT["extra_line"].format(a=a) if a else "")
         + SCENE_TEXT["legend"].format(yellow=SCENE_TEXT["legend_yellow"] if a else "")

@@ -83,7 +83,10 @@ TEXT = TranslatedText({
     "done": N_("test accuracy {acc} %"),
     "failed_short": N_("failed"),
 })
-_RECIPE_WORDS = {"batch_size": "batch {v}", "lr": "learning rate {v}"}
+_RECIPE_WORDS = TranslatedText({"batch_size": N_("batch {v}"), "lr": N_("learning rate {v}"),
+                                "schedule": N_("schedule {v}"), "warmup": N_("warm-up {v}")})
+#: The learning-rate schedules' names (:data:`meia_cnn.nn.schedules.SCHEDULES`) as the recipe shows them.
+_SCHEDULE_NAMES = TranslatedText({"cosine": N_("cosine"), "constant": N_("constant")})
 
 
 class TrainingView(View):
@@ -106,8 +109,14 @@ class _Stopped(Exception):
 def _recipe_text(plan: TrainingPlan) -> str:
     words = []
     for key, value in plan.recipe:
-        shown = format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-        words.append(_RECIPE_WORDS.get(key, key.replace("_", " ") + " {v}").format(v=shown))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = format_number(value)
+        elif key == "schedule" and str(value) in _SCHEDULE_NAMES:
+            shown = _SCHEDULE_NAMES[str(value)]
+        else:
+            shown = str(value)
+        pattern = _RECIPE_WORDS[key] if key in _RECIPE_WORDS else key.replace("_", " ") + " {v}"
+        words.append(pattern.format(v=shown))
     return ", ".join(words)
 
 

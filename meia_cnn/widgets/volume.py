@@ -27,7 +27,7 @@ from .. import data as _data
 from .._validation import as_float_array
 from ..explain.volume import KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, VolumeState, make_kernels, volume_state
 from ..explain._render import encode_png, sample_colour_map
-from ..i18n import TranslatedText, labelled_options
+from ..i18n import TranslatedText, labelled_options, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
@@ -77,6 +77,7 @@ TEXT = TranslatedText({
     "map_label": N_("Feature map {n} of kernel {n}, {gh} by {gw}."),
     "deck_title": N_("feature map: G_d = {gd}"),
     "deck_label": N_("The {gd} feature maps stacked as cards, map 0 in front; map {n} framed in orange."),
+    "your_image": N_("your image"),
     "input_photo": N_("<div>Input, the photo ({name}): l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
     "input_array": N_("<div>Input, a small 3-channel array: l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
     "kernels_one": N_("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
@@ -204,10 +205,10 @@ class VolumeExplorer(Explorer):
         make_kernels(filters, kernel_size)  # validates both
         if image is None:
             photo = _data.sample_image("astronaut", size=PHOTO_SIZE)
-            name = "astronaut"
+            name: str | None = "astronaut"
         else:
             photo = _as_rgb(image, "image")
-            name = "your image"
+            name = None  # shown as TEXT["your_image"]
         start = photo if source == "photo" else DEFAULT_ARRAY
         arithmetic.feature_map_shape(start.shape, filters, kernel_size)  # the core checks the fit
         super().__init__()
@@ -241,6 +242,10 @@ class VolumeExplorer(Explorer):
             raise Refusal(TEXT["too_small"].format(name=name, h=h, w=w, least=least))
         self._photo, self._photo_name, self._photo_id = image, name, self._photo_id + 1
         self._set_quietly(self.controls["source"], value="photo")
+
+    def _photo_label(self) -> str:
+        """The photo's name as the menus show it: a sample's translated label, an upload's file name."""
+        return TEXT["your_image"] if self._photo_name is None else option_label(self._photo_name)
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> VolumeState:
@@ -338,7 +343,7 @@ class VolumeExplorer(Explorer):
         _, card_h, card_w, off = deck_geometry(fmap.shape)
         head = TEXT["head_one" if f == 1 else "head_many"].format(w=w, h=h, d=d, f=f, k=k, gw=gw, gh=gh, gd=gd)
         source_line = (TEXT["input_array"].format(w=w, h=h, d=d) if numbers else
-                       TEXT["input_photo"].format(name=html.escape(self._photo_name), w=w, h=h, d=d))
+                       TEXT["input_photo"].format(name=html.escape(self._photo_label()), w=w, h=h, d=d))
         scene = {
             "head": head,
             "channels": channels,
