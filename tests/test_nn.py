@@ -362,6 +362,35 @@ def test_shipped_reference_weights_reach_97_percent():
     assert {k: meta[k] for k in REFERENCE_SETTINGS} == REFERENCE_SETTINGS
 
 
+@pytest.mark.slow
+def test_shipped_shapes_weights_are_what_07s_recipe_trains():
+    """07's dense network and CNN (regenerate: python -m tools.make_shapes_weights): the same
+    accuracies as training them with the recipe, and the lesson holds (the CNN recognises moved
+    shapes, the dense network guesses)."""
+    from meia_cnn.data import shapes
+    from meia_cnn.nn import SHAPES_CNN_WEIGHTS, SHAPES_DENSE_WEIGHTS
+    from tools.make_shapes_weights import RECIPE, SIZE, models
+
+    X_left, y_left = shapes(RECIPE["n_train"], size=SIZE, seed=0, region="left")
+    X_left_new, y_left_new = shapes(300, size=SIZE, seed=2, region="left")
+    X_right, y_right = shapes(300, size=SIZE, seed=1, region="right")
+    found = {}
+    for (label, shipped), trained, path in zip(models().items(), models().values(),
+                                               (SHAPES_DENSE_WEIGHTS, SHAPES_CNN_WEIGHTS)):
+        with np.load(path, allow_pickle=False) as npz:  # plain arrays, no pickle
+            assert all(npz[key].dtype != object for key in npz.files)
+        shipped.load_weights(path)
+        meta = Sequential.load_metadata(path)
+        assert {k: meta[k] for k in RECIPE} == RECIPE
+        found[label] = (shipped.evaluate(X_left_new, y_left_new), shipped.evaluate(X_right, y_right))
+        assert found[label] == pytest.approx((meta["accuracy_same_place"], meta["accuracy_moved"]), abs=1e-9)
+        trained.fit(X_left, y_left, epochs=RECIPE["epochs"], batch_size=RECIPE["batch_size"],
+                    optimizer=Adam(RECIPE["lr"]), seed=0, progress=False)
+        assert (trained.evaluate(X_left_new, y_left_new), trained.evaluate(X_right, y_right)) == pytest.approx(
+            found[label], abs=0.02)
+    assert found["CNN"][1] >= 0.9 and found["dense"][1] <= 0.5
+
+
 def test_save_and_load_round_trip(tmp_path):
     model = tiny_model(seed=3)
     path = tmp_path / "m.npz"

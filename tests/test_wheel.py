@@ -53,6 +53,7 @@ def wheel(tmp_path_factory):
 def test_the_wheel_holds_the_package_data_and_not_the_build_tools(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {"meia_cnn/assets/photos.npz", "meia_cnn/assets/digits.npz", "meia_cnn/assets/digits_cnn.npz",
+            "meia_cnn/assets/shapes_dense.npz", "meia_cnn/assets/shapes_cnn.npz",
             "meia_cnn/assets/LICENSES.md", "meia_cnn/locale/es/LC_MESSAGES/meia_cnn.mo"} <= set(names)
     assert {f"meia_cnn/widgets/js/{p.name}" for p in (ROOT / "meia_cnn" / "widgets" / "js").glob("*.js")} <= set(names)
     assert not [n for n in names if n.startswith("tools/") or "/tools/" in n or n.startswith("tests/")]

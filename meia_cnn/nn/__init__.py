@@ -39,6 +39,8 @@ from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 from .reference import (
     REFERENCE_SETTINGS,
     REFERENCE_WEIGHTS,
+    SHAPES_CNN_WEIGHTS,
+    SHAPES_DENSE_WEIGHTS,
     digits_split,
     load_reference,
     reference_model,
@@ -68,6 +70,8 @@ __all__ = [
     "Sequential",
     "REFERENCE_SETTINGS",
     "REFERENCE_WEIGHTS",
+    "SHAPES_DENSE_WEIGHTS",
+    "SHAPES_CNN_WEIGHTS",
     "digits_split",
     "reference_model",
     "train_reference",

@@ -41,6 +41,8 @@ from .schedules import ScheduleLike, as_schedule
 __all__ = [
     "REFERENCE_WEIGHTS",
     "REFERENCE_SETTINGS",
+    "SHAPES_DENSE_WEIGHTS",
+    "SHAPES_CNN_WEIGHTS",
     "digits_split",
     "reference_model",
     "train_reference",
@@ -49,6 +51,10 @@ __all__ = [
 
 #: Where the shipped weights live.
 REFERENCE_WEIGHTS = Path(__file__).resolve().parent.parent / "assets" / "digits_cnn.npz"
+#: The shipped weights of 07's dense network and CNN trained on shapes in the left half
+#: (written by ``python -m tools.make_shapes_weights``).
+SHAPES_DENSE_WEIGHTS = REFERENCE_WEIGHTS.parent / "shapes_dense.npz"
+SHAPES_CNN_WEIGHTS = REFERENCE_WEIGHTS.parent / "shapes_cnn.npz"
 #: The reference recipe: the defaults of :func:`train_reference`, stored with
 #: the shipped weights.  ``lr`` is Adam's peak rate, ``warmup`` the fraction
 #: of the run spent in a linear warm-up before the ``schedule``'s decay.
