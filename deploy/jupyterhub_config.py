@@ -38,7 +38,10 @@ else:
 c.Spawner.cmd = ["sh", "-c", f'cd "$HOME" && {{ {fetch} || true; }} && exec "$0" "$@"',
                  str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab/tree/meia-cnn/es/00_indice.ipynb" if LANGUAGE == "es" else "/lab/tree/meia-cnn/00_index.ipynb"
-c.Spawner.environment = {"MEIA_CNN_LANG": LANGUAGE}
+# One BLAS thread per kernel: many students share few cores, and two BLAS threads fighting over a busy core
+# make a small convolution 5-8 times slower (benchmarks/bench_ops.py at load 2: 16 ms against 0.75 ms).
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+c.Spawner.environment = {"MEIA_CNN_LANG": LANGUAGE, **ONE_THREAD}
 c.Spawner.notebook_dir = "~"
 
 # Idle kernels go after 20 minutes (a kernel is 85-210 MiB), an idle server after an hour

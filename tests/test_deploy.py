@@ -104,7 +104,8 @@ def test_the_one_server_config_copies_both_languages_before_starting_the_server(
     assert c.Spawner.default_url == "/lab/tree/meia-cnn/es/00_indice.ipynb"
     # the class's language, and where the kernels send in-class attempts (the class view service)
     service, = (s for s in c.JupyterHub.services if s["name"] == "meia-class")
-    assert c.Spawner.environment == {"MEIA_CNN_LANG": "es", "MEIA_CLASS_URL": service["url"] + "/services/meia-class/"}
+    assert c.Spawner.environment == {"MEIA_CNN_LANG": "es", "MEIA_CLASS_URL": service["url"] + "/services/meia-class/",
+                                     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     command = [*c.Spawner.cmd[:-1], "echo"]  # the server replaced by `echo ARGS`
     out = subprocess.run([*command, "server", "--started"], capture_output=True, text=True, check=True,
                          env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
