@@ -353,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
           f"Students: {', '.join(hub.students)}; password for this run: {hub.password}\n"
           f"Class view: {hub.url}/services/meia-class/?projector=1 (log in as teacher, same password)\n"
           f"Homes: {hub.root / 'homes'}; log: {hub.root / 'hub.log'}. Ctrl-C stops it.\n", flush=True)
+    # a `kill` stops it as Ctrl-C does: the hub and its servers run in sessions of their own
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         hub.process.wait()  # type: ignore[union-attr]
     except KeyboardInterrupt:
