@@ -22,18 +22,9 @@ from meia_cnn.nn import (
     reference_model,
 )
 
+from .test_nn import numerical_gradient
 
-def _numerical_gradient(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
+
 
 
 @pytest.mark.parametrize(
@@ -57,7 +48,7 @@ def test_conv2d_input_gradient_as_a_transposed_convolution_matches_finite_differ
 
     loss()
     dx = layer.backward(r)
-    np.testing.assert_allclose(dx, _numerical_gradient(loss, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dx, numerical_gradient(loss, x), rtol=1e-6, atol=1e-8)
 
 
 def test_fit_path_stores_the_same_gradients_as_the_public_passes():
