@@ -39,8 +39,8 @@ MODULES = ["meia_cnn", "meia_cnn.arithmetic", "meia_cnn.ops", "meia_cnn.nn", "me
 SKIP = {"set_language", "load_reference"}
 #: What the page is sent, not entry points for data: the scenes (built from a state the kit made) and their
 #: helpers.  (The page's numbers, colours and pictures are drawn by a private module, explain._render.)
-SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png",
-               "learn_kernel_pictures"}
+SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png", "photo_png",
+               "learn_kernel_pictures", "template_matching_pictures"}
 
 
 class Tagged(np.ndarray):

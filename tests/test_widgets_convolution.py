@@ -211,7 +211,7 @@ def test_arguments_start_elsewhere_and_a_kernel_too_large_is_explained():
     (dict(kernel=np.full((3, 3), 1e308)), "between -1e6 and 1e6"),
     (dict(kernel=[[1, 2, 3], [4, np.nan, 6], [7, 8, 9]]), "must be finite"),
     (dict(image=np.ones((3, 3)), kernel=np.ones((5, 5))), "larger than `image`"),
-    (dict(operation="conv"), "'convolution' or 'cross-correlation'"),
+    (dict(operation="conv"), "'convolution', 'cross-correlation', got 'conv'"),
     (dict(photo="lena"), "must be one of"),
 ])
 def test_bad_arguments_raise_clear_errors(kwargs, match):

@@ -58,8 +58,8 @@ class Control:
     ----------
     name : str
         The key in ``explorer.controls`` and the state function's argument.
-    kind : {"int", "toggle", "menu"}
-        A slider of whole numbers, toggle buttons, or a drop-down menu.
+    kind : {"int", "toggle", "menu", "choice"}
+        A slider of whole numbers, toggle buttons, a drop-down menu, or a slider over the options.
     label : str
         The label, a message id (translated when built).
     range : (int, int), optional
@@ -70,6 +70,14 @@ class Control:
         Whether the options are shown through the catalogue's labels.
     width : str, optional
         The control's width.
+    continuous : bool
+        Whether a slider updates while it is dragged (else when it is let go).
+    refusal : str, optional
+        The learner's sentence when the control's value cannot be used (a
+        message id; ``{name}``, ``{lo}`` and ``{hi}`` are filled in), in place
+        of the kind's own.
+
+    A ``"choice"`` control is a slider over the options (e.g. learning rates).
 
     Examples
     --------
@@ -83,12 +91,14 @@ class Control:
     """
 
     name: str
-    kind: Literal["int", "toggle", "menu"]
+    kind: Literal["int", "toggle", "menu", "choice"]
     label: str
     range: tuple[int, int] | None = None
     options: tuple[Any, ...] | None = None
     labelled: bool = True
     width: str | None = None
+    continuous: bool = True
+    refusal: str | None = None
 
     def check(self, value: Any) -> Any:
         """The value a constructor was given, checked (TypeError, ValueError for a programmer)."""
@@ -99,18 +109,23 @@ class Control:
             if not lo <= value <= hi:
                 raise ValueError(f"`{self.name}` must be between {lo} and {hi} here, got {value}")
             return int(value)
-        if value not in (self.options or ()):
+        if value not in (self.options or ()) or (
+                isinstance(value, bool) and not any(isinstance(o, bool) for o in self.options or ())):
             raise ValueError(f"`{self.name}` must be one of {', '.join(map(repr, self.options or ()))}, "
                              f"got {value!r}")
         return value
 
     def build(self, value: Any) -> widgets.Widget:
         """The ipywidget, set to ``value``."""
-        label = _(self.label)
+        label = _(self.label) if self.label else ""
         if self.kind == "int":
             lo, hi = self.range or (0, 0)
-            return slider(value, lo, hi, label, width=self.width or "250px")
+            return slider(value, lo, hi, label, width=self.width or "250px", continuous=self.continuous)
         options = labelled_options(self.options or ()) if self.labelled else list(self.options or ())
+        if self.kind == "choice":
+            return widgets.SelectionSlider(options=options, value=value, description=label,
+                                           continuous_update=self.continuous, style={"description_width": "initial"},
+                                           layout=widgets.Layout(width=self.width or "250px", max_width="100%"))
         if self.kind == "toggle":
             return widgets.ToggleButtons(options=options, value=value, description=label,
                                          style={"button_width": "auto"})
@@ -123,11 +138,15 @@ class Control:
         if self.kind == "int":
             lo, hi = self.range or (0, 0)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-                raise Refusal(TEXT["range"].format(name=control.description, lo=lo, hi=hi))
+                raise Refusal(self._refusal("range", control, lo, hi))
             return int(value)
         if value not in option_values(control.options):
-            raise Refusal(TEXT["choose"].format(name=control.description))
+            raise Refusal(self._refusal("choose", control))
         return value
+
+    def _refusal(self, kind: str, control: widgets.Widget, lo: int = 0, hi: int = 0) -> str:
+        message = _(self.refusal) if self.refusal else TEXT[kind]
+        return message.format(name=control.description, lo=lo, hi=hi)
 
 
 def check_arguments(spec: Iterable[Control], given: dict[str, Any]) -> dict[str, Any]:
