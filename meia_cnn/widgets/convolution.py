@@ -318,16 +318,6 @@ class ConvolutionExplorer(Explorer):
         return self._kernel.copy()
 
     @property
-    def image(self) -> np.ndarray:
-        """The small input grid."""
-        return self._grid.copy()
-
-    @property
-    def n_positions(self) -> int:
-        """How many positions the window takes: ``G_h * G_w``."""
-        return len(self.state.grid.steps)
-
-    @property
     def position(self) -> tuple[int, int]:
         """``(i, j)``: the output cell of the current step (row-major order)."""
         return self._current().position
