@@ -46,7 +46,7 @@ from ..explain.template_matching import (
 )
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._controls import Control, check_arguments
+from ._controls import Control, build_controls, check_arguments
 from ._explorer import Explorer, View
 from ._photo import UPLOAD_LABEL, PhotoSource
 
@@ -122,19 +122,20 @@ class TemplateMatchingExplorer(Explorer):
                  row: int | None = None, seed: int = 0) -> None:
         self._seed = as_int(seed, "seed", minimum=0)
         self._scenes: dict[str, TemplateScene] = {}
+        menu, column_row, row_row = self.spec
         if isinstance(template, str):
             start = self._check(template=template)["template"]
         else:
             start = "custom"
             self._scenes[start] = template_scene(start, template, seed=self._seed)
-            self.spec = (replace(self.spec[0], options=(*TEMPLATES, start)), *self.spec[1:])
-        rows, cols = self._get_scene(start).room
-        room = (replace(self.spec[1], range=(0, cols)), replace(self.spec[2], range=(0, rows)))
-        given = check_arguments(room, {"column": HOME[1] if column is None else column,
+            menu = replace(menu, options=(*TEMPLATES, start))
+        rows, cols = self._get_scene(start).room  # this template's room: where the object may start
+        here = (menu, replace(column_row, range=(0, cols)), replace(row_row, range=(0, rows)))
+        given = check_arguments(here, {"template": start, "column": HOME[1] if column is None else column,
                                        "row": HOME[0] if row is None else row})
         self._home = (given["row"], given["column"])
         super().__init__()
-        self._build({"template": start, **given})
+        self.controls.update(build_controls(here, given))
         c = self.controls
         c["template"].style.description_width = "initial"
         self.photo_source = PhotoSource(self, menu=c["template"], accept=self._accept_photo,

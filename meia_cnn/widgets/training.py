@@ -268,7 +268,8 @@ class TrainingExplorer(Explorer):
         failure = None
         live = SimpleNamespace(on_batch_end=self._on_batch, on_epoch_end=lambda logs: self._on_epoch(logs, plan))
         try:
-            model, _ = nn.train_reference(**plan.settings, callbacks=[live], progress=False)
+            model, _ = nn.train_reference(filters=plan.filters, kernel_size=plan.kernel_size, epochs=plan.epochs,
+                                          seed=plan.seed, callbacks=[live], progress=False)
             self.seconds = time.perf_counter() - start
             self.model = model
             self.test_accuracy = model.evaluate(self.data[1], self.data[3])
