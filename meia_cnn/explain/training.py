@@ -246,7 +246,7 @@ class TrainingRun:
         On the test set, once finished.
     seconds : float, optional
         How long it took, once finished.
-    kernels : ndarray of shape (Kh, Kw, F), optional
+    kernels : (Kh, Kw, F) array, optional
         The first convolution's kernels of the model trained (shown when the run is not going).
 
     Examples
@@ -401,7 +401,7 @@ def kernels_picture(kernels: ArrayLike | None) -> bytes:
 
     Parameters
     ----------
-    kernels : ndarray of shape (Kh, Kw, F), optional
+    kernels : (Kh, Kw, F) array, optional
 
     Returns
     -------
