@@ -161,7 +161,6 @@ class TrainingExplorer(Explorer):
         self.progress_label = widgets.Label(TEXT["not_yet"])
         self._layout(widgets.HBox([c["filters"], c["kernel_size"], c["epochs"]]),
                      widgets.HBox([c["train"], self.progress, self.progress_label]))
-        self._send_history()
         self._listen()
 
     # -- controls -> state -> scene ------------------------------------------------------
@@ -191,8 +190,7 @@ class TrainingExplorer(Explorer):
 
     def _send_history(self, live: str = "") -> None:
         """The curves so far and their axes, in one message (the page redraws only the curves)."""
-        run, plan = self._run, self.state
-        epochs = run.epochs if run is not None else plan.epochs if plan is not None else 1
+        epochs = (self._run or self.state).epochs
         self.view.history = dict(curves_scene(self.history, epochs, live))
 
     # -- training ----------------------------------------------------------------------
