@@ -299,8 +299,9 @@ class ConvolutionExplorer(Explorer):
         return self._memo("scene", self._key, lambda: self._make_scene(state), maxsize=CACHE_SIZE)
 
     def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        photo = self._memo("photo", self._photo_key, lambda: photo_png(state), maxsize=2)
-        return dict(convolution_scene(state, self._photo_shown_name())), {"photo": photo, "filtered": filtered_png(state)}
+        pictures = {"photo": self._memo("photo", self._photo_key, lambda: photo_png(state), maxsize=2),
+                    "filtered": filtered_png(state)}
+        return dict(convolution_scene(state, self._photo_shown_name())), pictures
 
     def _photo_shown_name(self) -> str:
         """The photo's name as shown: a sample's name in the learner's language, a file's as it is."""

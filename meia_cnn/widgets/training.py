@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from types import SimpleNamespace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import ipywidgets as widgets
 import numpy as np
