@@ -258,6 +258,7 @@ def test_the_index_gives_a_timing_plan_of_90_minutes():
     ("08_architectures", ["LeCun et al. (1989)", "map 15 reads all six", "K = 1024", "37.8 million",
                           "20 times fewer", "54.25", "227", "6.67 %", "15.3 %", "7.3 %", "0.95 %",
                           "printed_k = {"]),
+    ("07_cnn_classification", ["Keras-style classes (`Conv2D`", "stay English"]),
 ])
 def test_corrected_facts_are_in_the_notebooks(name, needles):
     text = "\n".join(c.source for c in _read(name).cells)

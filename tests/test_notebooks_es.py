@@ -329,6 +329,12 @@ def test_terminology_of_the_spanish_edition():
         assert term in text, term
 
 
+def test_the_cnn_notebook_says_the_layer_names_are_keras_style_and_stay_english():
+    nb = nbformat.read(SPANISH / "07_clasificacion_con_cnn.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "clases al estilo de Keras (`Conv2D`" in text and "se quedan en inglés" in text
+
+
 def test_index_has_a_spanish_english_glossary():
     nb = nbformat.read(SPANISH / "00_indice.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
