@@ -67,6 +67,7 @@ import io
 import keyword
 import re
 import sys
+import tempfile
 import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,17 @@ _NOTES_KEY = "instructor_notes"
 
 
 # -- paths ---------------------------------------------------------------------------------
+def _example_project() -> tuple[tempfile.TemporaryDirectory, Path]:
+    """A throw-away project for the examples: ``notebooks/01_kernels.ipynb``, one paragraph
+    ("A kernel slides.", cell id ``intro``); call ``cleanup()`` on the folder when done."""
+    folder = tempfile.TemporaryDirectory()
+    root = Path(folder.name)
+    (root / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("A kernel slides.", id="intro")])
+    nbformat.write(nb, root / "notebooks" / "01_kernels.ipynb")
+    return folder, root
+
+
 def _english(root: Path) -> list[Path]:
     return sorted(p for p in (root / "notebooks").glob("*.ipynb") if _NOTEBOOK_NAME.match(p.stem))
 
@@ -356,13 +368,7 @@ def update(root: Path, language: str = "es") -> Catalog:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> catalogue = update(root, "es")
     >>> [(m.context, m.id, m.string) for m in catalogue if m.id]
     [('01_kernels/file-name', '01_kernels', None), ('01_kernels/intro', 'A kernel slides.', None)]
@@ -390,7 +396,9 @@ def load_catalogue(root: Path, language: str = "es") -> Catalog:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder.
     language : str
+        The catalogue's language (``"es"``).
 
     Returns
     -------
@@ -726,7 +734,9 @@ def build(root: Path, language: str = "es") -> list[str]:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder: its English notebooks are read, ``notebooks/<language>/`` written.
     language : str
+        The language of the notebooks to write.
 
     Returns
     -------
@@ -735,13 +745,7 @@ def build(root: Path, language: str = "es") -> list[str]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> build(root, "es")  # nothing translated yet: the paragraph stays in English
     ["01_kernels/intro: 'A kernel slides.'"]
     >>> [p.name for p in (root / "notebooks" / "es").glob("*.ipynb")]
@@ -772,7 +776,9 @@ def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (),
     Parameters
     ----------
     root : pathlib.Path
+        The project folder.
     language : str
+        The language of the notebooks to run.
     only : sequence of str
         English notebook names (stems, or their number such as ``"04b"``) to
         run; all of them when empty.
@@ -866,7 +872,9 @@ def status(root: Path, language: str = "es") -> Status:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder, with the English notebooks in ``notebooks/``.
     language : str
+        The translation to compare with them.
 
     Returns
     -------
@@ -874,13 +882,7 @@ def status(root: Path, language: str = "es") -> Status:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> s = status(root, "es")
     >>> s.ok, s.fuzzy, s.out_of_date
     (False, [], ['notebooks/es/01_kernels.ipynb'])
@@ -918,7 +920,9 @@ def check(root: Path, language: str = "es") -> list[str]:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder.
     language : str
+        The translation to check.
 
     Returns
     -------
@@ -926,13 +930,7 @@ def check(root: Path, language: str = "es") -> list[str]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> for line in check(root, "es"):
     ...     print(line)
     untranslated 01_kernels/file-name: '01_kernels'
@@ -962,13 +960,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> main(["build", "--root", str(root)])
     notebooks/es: built; 1 paragraphs left in English
       01_kernels/intro: 'A kernel slides.'
