@@ -5,8 +5,8 @@ One source of truth for the code: ``notebooks/es/NN_<nombre>.ipynb`` is
 ``notebooks/locale/es/LC_MESSAGES/notebooks.po`` and its code otherwise unchanged.
 ``make notebooks-es`` runs the two steps::
 
-    python -m tools.translate_notebooks update   # English -> .pot -> .po
-    python -m tools.translate_notebooks build    # .po -> notebooks/es/*.ipynb
+    python -m tools.translate_notebooks update   # exercise statements -> English; English -> .pot -> .po
+    python -m tools.translate_notebooks build    # .po (and the package's statements) -> notebooks/es/*.ipynb
 
 ``python -m tools.translate_notebooks outputs [NN ...]`` stores the
 outputs of a run in Spanish (after a change to a printing cell), and
