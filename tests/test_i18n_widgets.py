@@ -28,7 +28,7 @@ from meia_cnn.kernels import KERNEL_PRESETS, parse_kernel
 from meia_cnn.widgets._assets import JS_DIR
 from meia_cnn.errors import KitValueError
 from meia_cnn.widgets._explorer import UI_WORDS, student_error
-from meia_cnn.widgets._testing import plan
+from .driving import plan
 
 from .conftest import _huge_png_header, _png_bytes, upload
 from .test_i18n_explorers import english_words
