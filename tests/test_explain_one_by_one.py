@@ -83,7 +83,8 @@ def test_ones_own_inputs_are_kept_and_a_1x1_kernel_array_is_read_as_a_matrix():
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(height=13), ValueError, r"`height` must be between 1 and 12 \(drawn cell by cell\), got 13"),
     (dict(x=np.ones((2, 2, 17))), ValueError, r"`x depth` must be between 1 and 16 \(one number per channel"),
-    (dict(x=np.ones((2, 2, 3)), weights=np.ones((3, 9))), ValueError, r"`weights columns \(F\)` must be between 1 and 8"),
+    (dict(x=np.ones((2, 2, 3)), weights=np.ones((3, 9))), ValueError,
+     r"`weights columns \(F\)` must be between 1 and 8"),
     (dict(seed=-1), ValueError, "`seed` must be >= 0, got -1"),
     (dict(width=2.0), TypeError, "`width` must be an int"),
 ])
