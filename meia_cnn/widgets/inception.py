@@ -13,8 +13,6 @@ by :file:`js/inception.js`.
 
 from __future__ import annotations
 
-from typing import Any
-
 import ipywidgets as widgets
 import numpy as np
 from numpy.typing import NDArray
