@@ -27,6 +27,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
 from .._validation import as_float_array, as_int, check_elements
+from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..nn.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
 from ..nn.losses import softmax
 from ..nn.model import Sequential
@@ -49,6 +51,8 @@ __all__ = [
 
 #: Values per row when a vector (Flatten, Dense) is drawn as a strip.
 VECTOR_ROW = 16
+# What the explorer's image menu shows for the digits' test split.
+register_option_labels({"test images": N_("test images")})
 
 _KINDS = ((Conv2D, "conv"), (ReLU, "relu"), (MaxPool2D, "maxpool"), (AvgPool2D, "avgpool"),
           (Flatten, "flatten"), (Dense, "dense"), (Dropout, "dropout"))

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import arithmetic, ops
 from .._validation import as_float_array
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..kernels import kernel_preset
 from ._frozen import frozen
 
@@ -29,6 +30,8 @@ __all__ = ["KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "VolumeKernel", "Vol
 MAX_KERNELS = 8
 #: The kernel sizes offered.
 KERNEL_SIZES = (1, 3, 5)
+# What the explorer's input buttons show: a photo, or a small array of numbers.
+register_option_labels({"photo": N_("photo"), "array": N_("array")})
 
 _ALL = (1.0, 1.0, 1.0)
 

@@ -46,7 +46,7 @@ from ..explain.template_matching import (
 )
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._controls import Control, build_controls, check_arguments
+from ._controls import Control, build_controls, check_arguments, narrowed
 from ._explorer import Explorer, View
 from ._photo import UPLOAD_LABEL, PhotoSource
 
@@ -130,7 +130,7 @@ class TemplateMatchingExplorer(Explorer):
             self._scenes[start] = template_scene(start, template, seed=self._seed)
             menu = replace(menu, options=(*TEMPLATES, start))
         rows, cols = self._get_scene(start).room  # this template's room: where the object may start
-        here = (menu, replace(column_row, range=(0, cols)), replace(row_row, range=(0, rows)))
+        here = narrowed((menu, column_row, row_row), column=(0, cols), row=(0, rows))
         given = check_arguments(here, {"template": start, "column": HOME[1] if column is None else column,
                                        "row": HOME[0] if row is None else row})
         self._home = (given["row"], given["column"])
