@@ -4,8 +4,6 @@ import json
 import math
 import re
 import struct
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -148,18 +146,3 @@ def test_kernels_picture_is_the_mosaic():
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and (height, width) == (5, 23)
     assert kernels_picture(None) == b""
     assert kernels_picture(np.zeros((3, 3, 2)))[:4] == b"\x89PNG"  # all zero: no division by zero
-
-
-def test_the_scene_imports_no_widget_library():
-    code = "\n".join([
-        "import sys",
-        "from meia_cnn.explain.training import TrainingRun, curves_scene, kernels_picture, training_plan,"
-        " training_scene",
-        "import numpy as np",
-        "plan = training_plan(2, 3, 2, seed=0)",
-        "run = TrainingRun(plan, epochs_done=2, test_accuracy=0.9, seconds=1.0, kernels=np.ones((3, 3, 2)))",
-        "training_scene(plan, run), curves_scene({'loss': [1.0]}, 2), kernels_picture(run.kernels)",
-        "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",
-    ])
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
