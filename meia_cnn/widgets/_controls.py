@@ -69,7 +69,7 @@ class Control:
     range : (int, int), optional
         The slider's ends (``"int"``).
     options : tuple, optional
-        The choices (``"toggle"``, ``"menu"``).
+        The choices (``"toggle"``, ``"menu"``, ``"choice"``).
     labelled : bool
         Whether the options are shown through the catalogue's labels.
     width : str, optional
