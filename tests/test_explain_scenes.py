@@ -49,6 +49,11 @@ def test_building_every_scene_imports_no_widget_library():
         "from meia_cnn.explain.template_matching import template_matching_pictures, template_matching_state,"
         " template_scene",
         "template_matching_pictures(template_matching_state(template_scene('coin'), column=8, row=10))",
+        "from meia_cnn import exercises",
+        "from meia_cnn.explain.exercise import feedback_html, solution_html, table_marks",
+        "feedback_html(exercises.get('04.output_size').check_text('7'))",
+        "solution_html(exercises.solution_text('04.shape_table'))",
+        "table_marks(exercises.solution('04.shape_table'), exercises.solution('04.shape_table'))",
         "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",
     ])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

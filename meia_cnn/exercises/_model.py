@@ -22,7 +22,8 @@ import numpy as np
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 
-__all__ = ["Exercise", "Feedback", "Params", "Draw", "MAX_ITEMS", "MAX_MAGNITUDE", "MAX_VARIANT", "read_text"]
+__all__ = ["Exercise", "Feedback", "Params", "Draw", "MAX_ITEMS", "MAX_MAGNITUDE", "MAX_TEXT", "MAX_VARIANT",
+           "read_text"]
 
 WAITING = "waiting"
 CORRECT = "correct"
@@ -35,6 +36,9 @@ MAX_ITEMS = 1000
 MAX_MAGNITUDE = 10**15
 #: Variants are whole numbers in ``[0, MAX_VARIANT]``.
 MAX_VARIANT = 10**9
+#: The most characters an answer typed in a box may have (a longer paste is refused unread).
+MAX_TEXT = 2000
+TOO_LONG = N_("Cannot read the answer: it is {n:,} characters long; an answer here is at most {limit:,}.")
 
 
 # ---------------------------------------------------------------------------
@@ -683,6 +687,37 @@ class Exercise:
                 return Feedback(self.id, WRONG, _not_yet(hint), "hint")
         return Feedback(self.id, WRONG, _not_yet(_text(self.fallback, p)), "other")
 
+
+    def check_text(self, text: str, variant: int = 0) -> Feedback:
+        """Say whether an answer typed in a box is right (read by :func:`read_text`; empty: not answered).
+
+        Parameters
+        ----------
+        text : str
+            What was typed; more than :data:`MAX_TEXT` characters is refused unread.
+        variant : int
+            Which numbers the question was asked with.
+
+        Returns
+        -------
+        Feedback
+
+        Examples
+        --------
+        >>> from meia_cnn.exercises import get
+        >>> get("04.output_size").check_text(" 7 ").correct
+        True
+        >>> print(get("04.output_size").check_text("(3"))
+        Cannot read the answer: '(3' is not a number, a tuple or a list of rows.
+        """
+        text = text.strip()
+        if len(text) > MAX_TEXT:
+            return Feedback(self.id, INVALID, _(TOO_LONG).format(n=len(text), limit=MAX_TEXT))
+        try:  # 3,612,672 and 16×16×16 as the kit prints them; a decimal comma or two readings: a sentence
+            value = read_text(text, self.kind, len(self.names))
+        except _Unreadable as exc:
+            return Feedback(self.id, INVALID, _("Cannot read the answer: {exc}.").format(exc=exc))
+        return self.check(value, variant)
 
     def _mistake_key(self, value: Any, p: Params) -> str:
         """``"mistake.N"``: the first known mistake that gives ``value`` (for the class view)."""
