@@ -40,13 +40,14 @@ def _check_step(v):
     assert len(slider.options) == oh * ow == len(v.state.grid.steps)
     assert slider.label == f"{step + 1} of {oh * ow}"  # the slider counts as the readout does
     i, j = divmod(step, ow)
-    assert v.position == (i, j)
+    current = v.state.grid.steps[step]
+    assert current.position == (i, j)
     kh = k.shape[0]
-    np.testing.assert_array_equal(v.window, grid[i:i + kh, j:j + kh])
+    np.testing.assert_array_equal(current.window, grid[i:i + kh, j:j + kh])
     applied = k[::-1, ::-1] if operation == "convolution" else k
     np.testing.assert_allclose(v.state.grid.applied, applied)
-    np.testing.assert_allclose(v.current_products, grid[i:i + kh, j:j + kh] * applied)
-    assert v.current_sum == pytest.approx(expected[i, j])
+    np.testing.assert_allclose(current.products, grid[i:i + kh, j:j + kh] * applied)
+    assert current.sum == pytest.approx(expected[i, j])
     # the scene the page draws: the numbers written are the core's, formatted
     scene = v.view.scene
     k_den = common_denominator(k)
@@ -55,9 +56,9 @@ def _check_step(v):
     assert scene["applied"]["labels"] == [[format_number(x * k_den) for x in row] for row in applied]
     assert scene["output"]["labels"] == [[format_number(x) for x in row] for row in expected]
     here = scene["steps"][step]
-    p_den = common_denominator(v.current_products)
+    p_den = common_denominator(current.products)
     assert here["cell"] == [i, j]
-    assert here["products"] == [[format_number(x * p_den) for x in row] for row in v.current_products]
+    assert here["products"] == [[format_number(x * p_den) for x in row] for row in current.products]
     assert here["sum"] == f"Σ = {format_number(expected[i, j])}"
     if k_den > 1:
         assert scene["kernel"]["title"] == f"K = 1/{k_den} ×"
@@ -194,7 +195,7 @@ def test_arguments_start_elsewhere_and_a_kernel_too_large_is_explained():
         assert v.error == ("The 5×5 kernel is larger than the 4×4 input grid, so it has no position to "
                            "stand on. Choose a 3×3 kernel or a larger grid.")
         assert v.view.notice == v.error
-        assert v.current_sum == pytest.approx(ops.conv2d(grid, np.full((3, 3), 1 / 9))[0, 0])
+        assert v.state.grid.steps[v.step].sum == pytest.approx(ops.conv2d(grid, np.full((3, 3), 1 / 9))[0, 0])
         v.controls["kernel_size"].value = 3
         assert v.error == "" and v.view.notice == ""
         _check_step(v)

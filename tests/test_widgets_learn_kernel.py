@@ -53,9 +53,9 @@ def test_default_recovers_sobel(viz):
     _check(viz)
     assert viz.step == 0 and "a random kernel to start with" in viz.readout_text
     viz.controls["step"].index = 50
-    np.testing.assert_allclose(viz.kernel, SOBEL_X, atol=1e-3)
+    np.testing.assert_allclose(viz.state.kernels[viz.step], SOBEL_X, atol=1e-3)
     assert viz.readout_text.endswith("of the Sobel kernel's: found.")
-    assert viz.loss < 1e-6
+    assert viz.state.losses[viz.step] < 1e-6
 
 
 def test_stepping_and_play_are_resolved_without_python(viz):

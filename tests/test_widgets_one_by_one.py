@@ -8,6 +8,19 @@ from meia_cnn.widgets import OneByOneExplorer
 from meia_cnn.widgets.one_by_one import number
 
 
+def _cell_texts(v):
+    """The numbers the page writes in the three columns (x, w, products) for the pixel shown."""
+    here = v.view.scene["steps"][v.step]
+    return [list(here["x"]), list(v.view.scene["columns"]["weights"]), list(here["products"])]
+
+
+def _fill(v, template):
+    """A sentence of the scene with the pixel shown's numbers, as the page fills it in."""
+    here = v.view.scene["steps"][v.step]
+    r, col = here["pixel"]
+    return template.replace("{r}", str(r)).replace("{col}", str(col)).replace("{v}", here["value"])
+
+
 @pytest.fixture
 def viz():
     v = OneByOneExplorer()
@@ -26,13 +39,14 @@ def _check(v):
     expected = np.einsum("hwc,cf->hwf", x, w)
     np.testing.assert_allclose(v.state.output, expected)
     assert v.state.output_shape == (h, wd, f_count)
-    np.testing.assert_array_equal(v.pixel, x[r, col])
+    shown = v.state.pixels[v.step]
+    np.testing.assert_array_equal(shown.pixel, x[r, col])
     np.testing.assert_array_equal(v.state.kernel_weights, w[:, f])
-    np.testing.assert_allclose(v.products, x[r, col] * w[:, f])
-    assert v.value == pytest.approx(float(np.dot(x[r, col], w[:, f])))
-    assert v.value == pytest.approx(expected[r, col, f])
+    np.testing.assert_allclose(shown.products, x[r, col] * w[:, f])
+    assert shown.value == pytest.approx(float(np.dot(x[r, col], w[:, f])))
+    assert shown.value == pytest.approx(expected[r, col, f])
     # the numbers written in the three columns
-    xs, ws, ps = v.cell_texts
+    xs, ws, ps = _cell_texts(v)
     assert xs == [number(a) for a in x[r, col]]
     assert ws == [number(b) for b in w[:, f]]
     assert ps == [number(a * b) for a, b in zip(x[r, col], w[:, f])]
@@ -42,13 +56,14 @@ def _check(v):
         assert cost["params"] == k * k * c * f_count + f_count == arithmetic.conv_params(c, f_count, k)
         assert cost["macs"] == h * wd * f_count * k * k * c
         assert cost["macs"] == arithmetic.conv_macs((h, wd, c), f_count, k, padding="same")
-    labels = v.bar_texts
+    bars = v.view.scene["bars"]
+    labels = [*bars["params"]["texts"], *bars["macs"]["texts"]]  # params 1x1, 3x3, 5x5, then multiply-adds
     assert labels[0] == f"{v.state.costs['1x1']['params']:,}"
     assert labels[1].startswith(f"{v.state.costs['3x3']['params']:,}")
     assert labels[5].startswith(f"{v.state.costs['5x5']['macs']:,}") and labels[5].endswith("×25.0")
     text = v.readout_text
     assert f"output {h}×{wd}×{f_count}" in text
-    assert f"= {number(v.value)} (bias 0)" in text
+    assert f"= {number(shown.value)} (bias 0)" in text
     assert f"{v.state.costs['5x5']['params']:,}" in text and f"{v.state.costs['3x3']['macs']:,}" in text
     assert v.controls["filter"].max == f_count - 1
     assert v.error == ""
@@ -60,10 +75,10 @@ def _check(v):
     here = scene["steps"][v.view.step]
     assert here["pixel"] == [r, col] and vol["kernel"] == f
     assert len(here["x_colours"]) == c and len(vol["weight_colours"]) == c
-    assert v.sum_text == f"Σ = {number(v.value)}"
+    assert _fill(v, scene["sum"]) == f"Σ = {number(shown.value)}"
     assert scene["bars"]["params"]["values"] == [v.state.costs[n]["params"] for n in ("1x1", "3x3", "5x5")]
     assert scene["bars"]["macs"]["values"] == [v.state.costs[n]["macs"] for n in ("1x1", "3x3", "5x5")]
-    assert f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(v.value)}" in v.formula
+    assert f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(shown.value)}" in _fill(v, scene["formula"])
 
 
 def test_defaults(viz):
@@ -164,8 +179,8 @@ def test_own_volume_and_weights():
         v.controls["row"].value = 2
         v.controls["col"].value = 3
         v.controls["filter"].value = 1
-        assert v.value == pytest.approx(x[2, 3] @ w[:, 1])
-        assert v.cell_texts[0] == [number(a) for a in x[2, 3]]
+        assert v.state.pixels[v.step].value == pytest.approx(x[2, 3] @ w[:, 1])
+        assert _cell_texts(v)[0] == [number(a) for a in x[2, 3]]
         _check(v)
     finally:
         v.close()

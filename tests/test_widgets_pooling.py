@@ -10,6 +10,7 @@ from skimage.measure import block_reduce
 
 from meia_cnn import arithmetic, ops
 from meia_cnn.data import sample_image
+from meia_cnn.explain.pooling import equation_text
 from meia_cnn.widgets._explorer import format_number
 from meia_cnn.widgets.pooling import DEFAULT_INPUT, PHOTO_SIZE, SIZES, STRIDES, PoolingExplorer
 
@@ -32,7 +33,7 @@ def _check(v):
     """The state, the scene sent to the page and the readout, against the core and by hand."""
     c = v.controls
     pooling, size, stride = c["pooling"].value, c["size"].value, c["stride"].value
-    x = v.image
+    x = v.state.input
     oh, ow = arithmetic.pool_output_size(x.shape, size, stride=stride)
     assert v.state.output_shape == (oh, ow)
     reduce = np.max if pooling == "max" else np.mean
@@ -47,11 +48,12 @@ def _check(v):
     assert v.view.step == step == v.step
     assert slider.label == f"{step + 1} of {n}"
     i, j = divmod(step, ow)
-    assert v.position == (i, j)
+    current = v.state.steps[step]
+    assert current.position == (i, j)
     window = x[i * stride:i * stride + size, j * stride:j * stride + size]
-    np.testing.assert_array_equal(v.window, window)
-    assert v.current_value == pytest.approx(reduce(window))
-    r, cc = v.current_argmax
+    np.testing.assert_array_equal(current.window, window)
+    assert current.value == pytest.approx(reduce(window))
+    r, cc = current.argmax
     assert x[r, cc] == window.max()
     # the scene the page draws
     scene = v.view.scene
@@ -68,9 +70,10 @@ def _check(v):
         assert scene["maxima"] == [] and here["best"] is None
     # equation (4) and the photo, in the readout
     h, w = x.shape
-    assert v.equation == f"O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}"
+    equation = equation_text(v.state)
+    assert equation == f"O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}"
     text = v.readout_text
-    assert v.equation in text and f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}" in text
+    assert equation in text and f"O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}" in text
     assert f"output {oh} × {ow}" in text
     assert f"Step {step + 1} of {n}:" in text
     assert f"= {format_number(v.state.output[i, j])}" in text
@@ -88,7 +91,7 @@ def test_defaults(viz):
     assert viz.state.output_shape == (4, 4)
     assert viz.error == ""
     assert set(viz.controls) == {"pooling", "size", "stride", "step", "play", "photo", "upload"}
-    np.testing.assert_array_equal(viz.image, DEFAULT_INPUT)
+    np.testing.assert_array_equal(viz.state.input, DEFAULT_INPUT)
     _check(viz)
     assert "0 parameters" in viz.readout_text
     assert viz.controls["step"].label == "1 of 16" and "Step 1 of 16" in viz.readout_text
@@ -146,7 +149,7 @@ def test_window_larger_than_input_in_a_students_words():
     x = np.arange(9.0).reshape(3, 3)
     v = PoolingExplorer(x, size=3, stride=1, pooling="average", photo="moon")
     try:
-        assert v.state.output_shape == (1, 1) and v.current_value == 4.0
+        assert v.state.output_shape == (1, 1) and v.state.steps[v.step].value == 4.0
         _check(v)
         v.controls["size"].value = 4
         assert v.error == "The 4×4 window does not fit in the 3×3 input. Choose a window of at most 3."

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from meia_cnn import arithmetic, ops
-from meia_cnn.explain.stride_padding import MAX_NUMBERED, input_values
+from meia_cnn.explain.stride_padding import MAX_NUMBERED, equation_text, input_values
 from meia_cnn.widgets._explorer import PALETTE, format_number
 from meia_cnn.widgets.stride_padding import (
     DILATIONS,
@@ -63,8 +63,8 @@ def _check(v):
     assert v.view.step == step == v.step
     assert slider.label == f"{step + 1} of {g * g}"
     r, c = divmod(step, g)
-    assert v.position == (r, c)
-    taps = v.taps
+    assert v.state.steps[step].position == (r, c)
+    taps = v.state.steps[step].taps
     assert len(taps) == k * k
     assert taps[:, 0].min() == r * s and taps[:, 1].min() == c * s
     assert sorted(set(np.diff(sorted(set(taps[:, 0]))))) in ([], [d])
@@ -91,7 +91,7 @@ def _check(v):
     # the readout: equation (3) with the numbers, equal to the drawn grid
     expected = (f"G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
                 f"⌊({i} + {top + bottom} − {d * (k - 1)} − 1)/{s}⌋ + 1 = {g}")
-    assert v.equation == expected
+    assert equation_text(v.state) == expected
     text = v.readout_text
     assert expected in text  # verbatim, as the notes write it
     assert f"Output: {g} × {g}" in text
@@ -114,7 +114,7 @@ def test_defaults(viz):
 def test_the_spec_example():
     v = StridePaddingExplorer(5, 3, stride=2)
     try:
-        assert v.equation == "G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊(5 + 0 − 2 − 1)/2⌋ + 1 = 2"
+        assert equation_text(v.state) == "G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊(5 + 0 − 2 − 1)/2⌋ + 1 = 2"
         _check(v)
     finally:
         v.close()
@@ -187,14 +187,14 @@ def test_impossible_combination_in_a_students_words_and_the_last_good_state(viz)
     viz.controls["input_size"].value = 4
     viz.controls["kernel_size"].value = 3
     viz.controls["step"].value = 2
-    shape, taps, padded = viz.state.output_shape, viz.taps, viz.state.padded
+    shape, taps, padded = viz.state.output_shape, viz.state.steps[viz.step].taps, viz.state.padded
     viz.controls["kernel_size"].value = 5
     assert viz.error == ("The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. "
                          "Choose a smaller kernel, a larger input, or add zeros with the padding.")
     assert "kernel_size=" not in viz.error and "padding='valid'" not in viz.error
     assert viz.view.notice == viz.error
     assert viz.state.output_shape == shape
-    np.testing.assert_array_equal(viz.taps, taps)
+    np.testing.assert_array_equal(viz.state.steps[viz.step].taps, taps)
     np.testing.assert_array_equal(viz.state.padded, padded)
     viz.controls["kernel_size"].value = 3
     viz.controls["dilation"].value = 2

@@ -63,8 +63,9 @@ def solution_html(text: str) -> str:
 
     Examples
     --------
-    >>> solution_html("A *first* line\\n\\n| a | b |\\n|---|---|\\n| 1 | 2 |")
-    "<p>A <em>first</em> line</p><table><tr><th style='padding:0 0.6em'>a</th><th style='padding:0 0.6em'>b</th></tr><tr><td style='padding:0 0.6em;text-align:center'>1</td><td style='padding:0 0.6em;text-align:center'>2</td></tr></table>"
+    >>> shown = solution_html("A *first* line\\n\\n| a | b |\\n|---|---|\\n| 1 | 2 |")
+    >>> shown.startswith("<p>A <em>first</em> line</p><table><tr><th"), shown.count("<th"), shown.count("<td")
+    (True, 2, 2)
     """
     out: list[str] = []
     table: list[str] = []

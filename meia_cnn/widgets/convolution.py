@@ -131,7 +131,8 @@ class ConvolutionExplorer(Explorer):
     --------
     >>> viz = ConvolutionExplorer()
     >>> viz.controls["step"].value = 8
-    >>> viz.position, viz.current_sum == float(viz.state.grid.output[viz.position])
+    >>> here = viz.state.grid.steps[viz.step]
+    >>> here.position, here.sum == float(viz.state.grid.output[here.position])
     ((1, 3), True)
     >>> viz.controls["step"].label
     '9 of 25'
@@ -308,33 +309,9 @@ class ConvolutionExplorer(Explorer):
         sample = self._shown_sample == self._photo_name
         return option_label(self._photo_name) if sample else self._photo_name
 
-    # -- numbers from the core, for instructors and tests ---------------------------------
-    def _current(self) -> Any:
-        steps = self.state.grid.steps
-        return steps[min(self.step, len(steps) - 1)]
-
+    # -- the kernel being edited, for instructors and tests (the step's numbers: state.grid.steps[step]) --
     @property
     def kernel(self) -> np.ndarray:
         """The current good kernel, as typed (before any flip)."""
         return self._kernel.copy()
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(i, j)``: the output cell of the current step (row-major order)."""
-        return self._current().position
-
-    @property
-    def window(self) -> np.ndarray:
-        """The input values under the kernel at the current step."""
-        return self._current().window.copy()
-
-    @property
-    def current_products(self) -> np.ndarray:
-        """Window times applied kernel, element by element."""
-        return self._current().products.copy()
-
-    @property
-    def current_sum(self) -> float:
-        """The output value at the current step: ``G[i, j]`` from the core."""
-        return float(self._current().sum)
 

@@ -71,7 +71,7 @@ class LearnKernelExplorer(Explorer):
     --------
     >>> viz = LearnKernelExplorer()
     >>> viz.controls["step"].index = 50
-    >>> np.round(viz.kernel, 2) + 0.0
+    >>> np.round(viz.state.kernels[viz.step], 2) + 0.0
     array([[-1.,  0.,  1.],
            [-2.,  0.,  2.],
            [-1.,  0.,  1.]])
@@ -129,16 +129,3 @@ class LearnKernelExplorer(Explorer):
             self._set_quietly(slider, options=options, index=index)
             self._set_quietly(play, max=n - 1, value=index)
         return index
-
-    # -- numbers of the current step, for instructors and tests ------------------------
-    @property
-    def kernel(self) -> np.ndarray:
-        """The kernel at the current step."""
-        kernels = self.state.kernels
-        return kernels[min(self.step, len(kernels) - 1)].copy()
-
-    @property
-    def loss(self) -> float:
-        """The loss at the current step."""
-        losses = self.state.losses
-        return float(losses[min(self.step, len(losses) - 1)])

@@ -19,15 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as widgets
-import numpy as np
 import traitlets
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from ..explain.one_by_one import (
     MAX_CHANNELS,
     MAX_FILTERS,
     MAX_SIDE,
-    OneByOnePixel,
     OneByOneState,
     number,
     one_by_one_inputs,
@@ -92,7 +90,8 @@ class OneByOneExplorer(Explorer):
         IntSliders, their ranges those of this volume and these kernels.
     state : OneByOneState
         The numbers drawn, from :func:`meia_cnn.explain.one_by_one.one_by_one_state`
-        (every pixel's dot product in ``state.pixels``; the costs in ``state.costs``).
+        (every pixel's dot product in ``state.pixels``, the one shown ``state.pixels[step]``;
+        the costs in ``state.costs``).
 
     Examples
     --------
@@ -173,59 +172,8 @@ class OneByOneExplorer(Explorer):
             index = min(max(int(self.view.step), 0), len(scene["steps"]) - 1)
         super()._publish(scene, step=index if step is None else step, **pictures)
 
-    def _here(self) -> OneByOnePixel:
-        """The pixel shown."""
-        pixels = self.state.pixels
-        return pixels[min(max(self.step, 0), len(pixels) - 1)]
-
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: OneByOneState) -> tuple[dict, dict]:
         lo = float(self._x.min())
         return dict(one_by_one_scene(state, (lo, max(float(self._x.max()), lo + 1)), int(self._x.shape[2]))), {}
 
-    def _fill(self, template: str) -> str:
-        """A sentence of the scene with the pixel shown's numbers, as the page writes it."""
-        here = self.view.scene["steps"][self._here_index()]
-        r, col = here["pixel"]
-        return template.replace("{r}", str(r)).replace("{col}", str(col)).replace("{v}", here["value"])
-
-    def _here_index(self) -> int:
-        return min(max(self.step, 0), len(self.view.scene["steps"]) - 1)
-
-    # -- what is drawn -----------------------------------------------------------
-    @property
-    def pixel(self) -> NDArray[np.float64]:
-        """The chosen pixel's ``C`` input values, shape (C,)."""
-        return self._here().pixel.copy()
-
-    @property
-    def products(self) -> NDArray[np.float64]:
-        """Element-wise products ``pixel * kernel_weights``, shape (C,)."""
-        return self._here().products.copy()
-
-    @property
-    def value(self) -> float:
-        """The output value at the chosen pixel for the chosen kernel."""
-        return float(self._here().value)
-
-    @property
-    def cell_texts(self) -> list[list[str]]:
-        """The numbers written in the three columns (x, w, products), as three lists."""
-        here = self.view.scene["steps"][self._here_index()]
-        return [list(here["x"]), list(self.view.scene["columns"]["weights"]), list(here["products"])]
-
-    @property
-    def formula(self) -> str:
-        """The line under the heading: the pixel shown's dot product, as the page writes it."""
-        return self._fill(self.view.scene["formula"])
-
-    @property
-    def sum_text(self) -> str:
-        """The sum written under the columns."""
-        return self._fill(self.view.scene["sum"])
-
-    @property
-    def bar_texts(self) -> list[str]:
-        """The labels beside the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
-        bars = self.view.scene["bars"]
-        return [*bars["params"]["texts"], *bars["macs"]["texts"]]

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import data as _data
 from .._validation import as_float_array
-from ..explain.pooling import POOLINGS, PoolingState, equation_text, pool_image, pooling_scene, pooling_state
+from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_scene, pooling_state
 from ..i18n import TranslatedText, labelled_options, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -108,9 +108,11 @@ class PoolingExplorer(Explorer):
     >>> viz.state.output_shape
     (4, 4)
     >>> viz.controls["step"].value = 4
-    >>> viz.position, viz.current_value, viz.current_argmax
+    >>> here = viz.state.steps[viz.step]
+    >>> here.position, here.value, here.argmax
     ((1, 0), 6.0, (3, 1))
-    >>> print(viz.equation)
+    >>> from meia_cnn.explain.pooling import equation_text
+    >>> print(equation_text(viz.state))
     O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊(8 − 2)/2⌋ + 1 = 4
     >>> viz.close()
     """
@@ -202,36 +204,7 @@ class PoolingExplorer(Explorer):
         }
         return dict(scene), pictures
 
-    # -- numbers, for instructors, notebooks and tests ---------------------------------
-    @property
-    def image(self) -> NDArray[np.float64]:
-        """The small input grid."""
-        return self._grid.copy()
-
-    def _current(self) -> Any:
-        steps = self.state.steps
-        return steps[min(self.step, len(steps) - 1)]
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(i, j)`` of the output cell at the current step."""
-        return self._current().position
-
-    @property
-    def window(self) -> NDArray[np.float64]:
-        """The input values in the current window."""
-        return self._current().window.copy()
-
-    @property
-    def current_value(self) -> float:
-        """The output at the current step (the window's max or average)."""
-        return float(self._current().value)
-
-    @property
-    def current_argmax(self) -> tuple[int, int]:
-        """``(row, col)`` in the input of the current window's maximum."""
-        return self._current().argmax
-
+    # -- the photo, for instructors, notebooks and tests (the grid's numbers: .state) --------------
     @property
     def photo(self) -> NDArray[np.float64]:
         """The grey photo."""
@@ -241,8 +214,3 @@ class PoolingExplorer(Explorer):
     def photo_output(self) -> NDArray[np.float64]:
         """The pooled photo drawn."""
         return self._pool_photo(self.state).copy()
-
-    @property
-    def equation(self) -> str:
-        """Equation (4) with the current numbers (width; the height is written in the readout)."""
-        return equation_text(self.state)

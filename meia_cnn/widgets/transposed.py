@@ -16,10 +16,9 @@ draws.  The steps are resolved in the browser.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import ipywidgets as widgets
-import numpy as np
 
 from ..explain.transposed import (
     TransposedConvState,
@@ -81,7 +80,7 @@ class TransposedConvExplorer(Explorer):
     >>> viz = TransposedConvExplorer(2, 3, stride=2)
     >>> viz.state.output_shape
     (5, 5)
-    >>> print(viz.formula)
+    >>> print(viz.state.formula)
     o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = 2·(2 − 1) + 1·(3 − 1) + 1 − 2·0 + 0 = 5
     >>> viz.controls["output_padding"].value = 2
     >>> viz.error
@@ -129,23 +128,3 @@ class TransposedConvExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: TransposedConvState) -> tuple[dict, dict]:
         return dict(transposed_conv_scene(state)), {}
-
-    # -- numbers of the current step, for instructors and tests ------------------------
-    @property
-    def formula(self) -> str:
-        """The output-size formula with the current numbers, as the readout writes it."""
-        return str(self.state.formula)
-
-    def _current(self) -> Any:
-        steps = self.state.steps
-        return steps[min(self.step, len(steps) - 1)]
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(r, c)`` of the output cell at the current step."""
-        return tuple(self._current().position)
-
-    @property
-    def taps(self) -> np.ndarray:
-        """``(row, col)`` of every tap of the flipped kernel in the stretched input, at the current step."""
-        return self._current().taps.copy()
