@@ -11,6 +11,7 @@ from meia_cnn import nn
 from meia_cnn.data import load_image
 from meia_cnn.explain.feature_maps import network_state, tile_channels, unit_detail
 from meia_cnn.explain.training import training_plan
+from meia_cnn.nn.background import CURVES
 from meia_cnn.nn import (
     REFERENCE_SETTINGS,
     AvgPool2D,
@@ -311,14 +312,14 @@ def test_training_explorer_trains_with_the_reference_recipe(split):
         # the widget's numbers are the kit's recipe: the same run as train_reference with these settings
         _, expected = train_reference(filters=4, kernel_size=5, epochs=3)
         assert viz.history == expected
-        curves = viz.drawn_curves
+        curves = {key: tuple(np.asarray(viz.view.history[key], dtype=float).reshape(-1, 2).T) for key in CURVES}
         for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
             np.testing.assert_array_equal(curves[key][0], [1, 2, 3])
             np.testing.assert_array_equal(curves[key][1], viz.history[key])
         assert viz.test_accuracy == viz.model.evaluate(X_test, y_test) == viz.history["val_accuracy"][-1]
         assert f"Final test accuracy: {100 * viz.test_accuracy:.1f} % after 3 epochs" in viz.readout_text
         assert viz.progress.value == viz.progress.max == 3 * training_plan(4, 5, 3, seed=viz.seed).batches
-        assert viz.live_text.startswith("Epoch 3/3: train loss")
+        assert viz.view.history["live"].startswith("Epoch 3/3: train loss")
         assert viz.view.history["xrange"] == [0.5, 3.5]
         kernels = viz.view.scene["kernels"]
         assert kernels["title"] == "first-layer kernels: 4 × 5×5"
@@ -370,7 +371,7 @@ def test_every_epoch_is_sent_as_curves_only():
 def test_closing_during_training_stops_the_run():
     viz = TrainingExplorer(filters=8, epochs=40)
     viz.train()
-    thread = viz._thread
+    thread = viz._job._thread
     viz.close()
     assert not thread.is_alive()
     assert len(viz.history["loss"]) < 40
@@ -383,7 +384,7 @@ def test_a_failing_run_shows_its_error_and_the_explorer_keeps_working(monkeypatc
         def broken(**kwargs):
             raise ValueError("out of paper")
 
-        monkeypatch.setattr(nn, "train_reference", broken)
+        monkeypatch.setattr(nn.reference, "train_reference", broken)
         viz.train(blocking=True)
         assert viz.error == "Training failed: out of paper"
         assert not viz.training and viz.progress_label.value == "failed"

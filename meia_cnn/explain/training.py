@@ -28,6 +28,7 @@ from .._validation import as_int
 from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ..nn import REFERENCE_SETTINGS, digits_split, reference_model
+from ..nn.background import CURVES  # the curves of a run, as Sequential.fit names them (val_*: on the test set)
 from ..nn.model import MAX_EPOCHS
 from ._render import PALETTE, format_number, png_bytes
 from .feature_maps import tile_channels
@@ -197,8 +198,6 @@ def _tick(v: float) -> str:
 
 
 # -- the scene: everything the page draws and writes ---------------------------------------------
-#: The curves of a run, as :meth:`meia_cnn.nn.Sequential.fit` names them (``val_*``: on the test set).
-CURVES = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 TEXT = TranslatedText({
     "loss_title": N_("loss (cross-entropy) per epoch"),

@@ -18,6 +18,8 @@ against finite differences in the tests.
   :func:`load_reference` (weights shipped in ``meia_cnn/assets/digits_cnn.npz``;
   ``python -m meia_cnn.nn`` retrains and rewrites them with the recipe of
   :data:`REFERENCE_SETTINGS`), :func:`digits_split`;
+* :mod:`meia_cnn.nn.background`: the reference CNN trained in a background
+  thread, reporting every batch and epoch, stopping when asked;
 * :mod:`meia_cnn.nn.learn_kernel`: gradient descent recovering one kernel
   (the Sobel edge detector) from filtered images, with the gradient of a
   one-filter :class:`Conv2D`.
