@@ -63,7 +63,10 @@ class Control:
     label : str
         The label, a message id (translated when built).
     range : (int, int), optional
-        The slider's ends (``"int"``).
+        The slider's ends (``"int"``).  Without it the ends depend on the
+        explorer's data: the slider is built at its value, the explorer sets
+        its ends (and checks a constructor's value), and the value is read
+        within them.
     options : tuple, optional
         The choices (``"toggle"``, ``"menu"``).
     labelled : bool
@@ -108,7 +111,7 @@ class Control:
         """The ipywidget, set to ``value``."""
         label = _(self.label)
         if self.kind == "int":
-            lo, hi = self.range or (0, 0)
+            lo, hi = self.range or (value, value)
             return slider(value, lo, hi, label, width=self.width or "250px")
         options = labelled_options(self.options or ()) if self.labelled else list(self.options or ())
         if self.kind == "toggle":
@@ -121,7 +124,7 @@ class Control:
         """The control's value, or :class:`Refusal` (the learner's sentence) when it cannot be used."""
         value = control.value
         if self.kind == "int":
-            lo, hi = self.range or (0, 0)
+            lo, hi = self.range or (control.min, control.max)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
                 raise Refusal(TEXT["range"].format(name=control.description, lo=lo, hi=hi))
             return int(value)
