@@ -379,6 +379,8 @@ def test_images_units_and_uploads_checked(reference):
         assert picked_unit(model, junk) is None
     assert unit_limits(model, 0) == {"row": 7, "col": 7, "channel": 7, "depth": 0}
     assert unit_limits(model, 6) == {"row": 0, "col": 0, "channel": 63, "depth": 0}
+    with pytest.raises(ValueError, match=r"`layer` must be an int in 0..7, got 8"):
+        unit_limits(model, 8)
     dark, inverted = upload_input(np.full((8, 8), 0.25), (0.0, 16.0), dark=True)
     assert dark.shape == (8, 8, 1) and dark.dtype == np.float32 and not inverted and (dark == 4.0).all()
     light, inverted = upload_input(np.full((8, 8), 0.75), (0.0, 16.0), dark=True)

@@ -181,6 +181,10 @@ def test_deck_geometry_thins_large_maps_to_cards_of_at_most_64():
     assert deck_geometry((126, 126, 3)) == (2, 63, 63, 10)
     assert deck_geometry((130, 40)) == (3, 44, 14, 7)
     assert deck_geometry((1, 1, 8)) == (1, 1, 1, 1)
+    with pytest.raises(ValueError, match=r"`shape` must be \(G_h, G_w\) or \(G_h, G_w, G_d\), got \(6,\)"):
+        deck_geometry((6,))
+    with pytest.raises(ValueError, match="`shape` must be >= 1, got 0"):
+        deck_geometry((0, 4))
 
 
 def _pixels(png):
@@ -219,6 +223,8 @@ def test_as_photo_makes_three_channels_and_thins_by_striding():
     np.testing.assert_array_equal(as_photo(small), small)
     with pytest.raises(ValueError, match=r"`upload` must have 3 channels \(H, W, 3\) or be grey"):
         as_photo(np.zeros((4, 4, 4)), "upload")
+    with pytest.raises(ValueError, match="`size` must be >= 1, got 0"):
+        as_photo(small, size=0)
 
 
 def widget_libraries_loaded_by(*lines):

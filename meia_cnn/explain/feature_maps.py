@@ -407,6 +407,13 @@ def _field(model: Sequential, layer: int, unit: tuple[int, ...], image_shape: tu
     return ((max(0, rows[0]), min(H, rows[1] + 1)), (max(0, cols[0]), min(W, cols[1] + 1)))
 
 
+def _check_layer(model: Sequential, layer: int) -> int:
+    n = len(model.layers)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n:
+        raise ValueError(f"`layer` must be an int in 0..{n - 1}, got {layer!r}")
+    return int(layer)
+
+
 def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[int, ...]) -> UnitDetail:
     """How unit ``unit`` of layer ``layer`` was computed, for the image of ``state``.
 
@@ -439,9 +446,7 @@ def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[
     ((0, 5), (0, 5))
     """
     n = len(model.layers)
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n:
-        raise ValueError(f"`layer` must be an int in 0..{n - 1}, got {layer!r}")
-    L = int(layer)
+    L = _check_layer(model, layer)
     lay = model.layers[L]
     kind = layer_kind(lay)
     out = state.outputs[L]
@@ -1074,6 +1079,7 @@ def unit_limits(model: Sequential, layer: int) -> dict[str, int]:
     >>> unit_limits(load_reference(), 3), unit_limits(load_reference(), 7)
     ({'row': 3, 'col': 3, 'channel': 15, 'depth': 7}, {'row': 0, 'col': 0, 'channel': 9, 'depth': 0})
     """
+    layer = _check_layer(model, layer)
     shape, lay = built_shapes(model)[1][layer], model.layers[layer]
     rows, cols, channels = shape if len(shape) == 3 else (1, 1, shape[0])
     return {"row": rows - 1, "col": cols - 1, "channel": channels - 1,

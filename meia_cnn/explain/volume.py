@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array
+from .._validation import as_float_array, as_int
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -269,6 +269,7 @@ def as_photo(image: ArrayLike, name: str = "image", size: int = PHOTO_SIZE) -> N
     ...
     ValueError: `image` must have 3 channels (H, W, 3) or be grey (H, W), got shape (4, 4, 2)
     """
+    size = as_int(size, "size")
     arr = as_float_array(image, name, ndim=(2, 3))
     if arr.ndim == 3 and arr.shape[-1] != 3:
         raise ValueError(f"`{name}` must have 3 channels (H, W, 3) or be grey (H, W), got shape {arr.shape}")
@@ -301,7 +302,9 @@ def deck_geometry(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
     >>> deck_geometry((126, 126, 3))
     (2, 63, 63, 10)
     """
-    gh, gw = shape[:2]
+    if len(shape) not in (2, 3):
+        raise ValueError(f"`shape` must be (G_h, G_w) or (G_h, G_w, G_d), got {shape!r}")
+    gh, gw = (as_int(v, "shape") for v in shape[:2])
     thin = -(-max(gh, gw) // DECK_CARD)
     ch, cw = -(-gh // thin), -(-gw // thin)
     return thin, ch, cw, max(1, round(max(ch, cw) * 0.16))

@@ -24,8 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import arithmetic
 from .. import data as _data
 from ..explain.volume import (DEFAULT_ARRAY, KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, PHOTO_SIZE, VolumeState,
-                              as_photo, channel_pngs, deck_geometry, deck_png, make_kernels, map_png, volume_scene,
-                              volume_state)
+                              as_photo, channel_pngs, deck_png, make_kernels, map_png, volume_scene, volume_state)
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
