@@ -118,6 +118,7 @@ FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.nn.Sequential": {"layers": None, "input_shape": (6, 6, 1)},
     "meia_cnn.conv1x1": {"x": RNG.random((5, 5, 3))},
     "meia_cnn.explain.one_by_one.one_by_one_state": {"x": RNG.random((4, 4, 3))},
+    "meia_cnn.explain.one_by_one.one_by_one_inputs": {"x": RNG.random((4, 4, 3))},
     "meia_cnn.explain.volume.volume_state": {"x": RNG.random((6, 6, 3))},
     "meia_cnn.explain.template_matching.template_from_image": {"image": RNG.random((24, 24)), "shape": (6, 6)},
     "meia_cnn.explain.template_matching.template_scene": {"name": "coin"},

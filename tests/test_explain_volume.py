@@ -1,4 +1,4 @@
-"""volume_state and make_kernels against scipy, the core's arithmetic and the convolution presets; the scene and pictures."""
+"""volume_state and make_kernels against scipy, the core's arithmetic and the presets; the scene and its pictures."""
 
 import io
 import json
@@ -140,7 +140,8 @@ def test_scene_of_the_small_array_writes_every_number(f, k):
         meaning = KERNEL_RECIPES[n][2]
         assert step["kernel"]["note"] == [f"kernel {n}: {k}×{k}×3", meaning] + (
             ["(1×1: it only mixes channels)"] if k == 1 else [])
-        assert step["kernel"]["label"] == f"Kernel {n}, {k} by {k} by 3, drawn slice by slice with its weights: {meaning}."
+        assert step["kernel"]["label"] == (f"Kernel {n}, {k} by {k} by 3, drawn slice by slice with its weights: "
+                                           f"{meaning}.")
         for ch, piece in enumerate(step["kernel"]["slices"]):
             assert piece["title"] == f"K[:, :, {'RGB'[ch]}]"
             assert piece["labels"] == _numbers(kernels[:, :, ch, n])
@@ -229,8 +230,8 @@ def test_as_photo_makes_three_channels_and_thins_by_striding():
 
 def widget_libraries_loaded_by(*lines):
     """The widget and plotting libraries a fresh interpreter has loaded after running ``lines``."""
-    code = "\n".join(["import sys", *lines,
-                      "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))"])
+    libraries = ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib')
+    code = "\n".join(["import sys", *lines, f"print(sorted(m for m in {libraries!r} if m in sys.modules))"])
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 

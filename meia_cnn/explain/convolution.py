@@ -24,6 +24,7 @@ from .. import arithmetic, ops
 from .._validation import as_bool, as_float_array, check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..kernels import common_denominator
 from ._frozen import frozen
 from ._render import colours, format_number, png_bytes
@@ -39,6 +40,9 @@ __all__ = [
     "convolution_steps",
     "filter_photo",
 ]
+
+# What the explorer's buttons show for the two operations.
+register_option_labels({"convolution": N_("convolution"), "cross-correlation": N_("cross-correlation")})
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,7 @@ from .. import arithmetic
 from .._validation import as_float_array, as_int, check_elements, shape_text
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..nn.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
 from ..nn.reference import digits_split
 from ..nn.losses import _check_labels, softmax
@@ -44,6 +45,7 @@ from ._render import PALETTE, colours, encode_png, format_number, sample_colour_
 
 __all__ = [
     "DENSE_SHOWN",
+    "TEST_IMAGES",
     "VECTOR_ROW",
     "built_shapes",
     "checked_images",
@@ -70,6 +72,10 @@ __all__ = [
 VECTOR_ROW = 16
 #: Products listed for a dense unit (the largest in size).
 DENSE_SHOWN = 6
+#: The explorer's image menu: the test images (an upload joins them).
+TEST_IMAGES = "test images"
+# What the explorer's image menu shows for the digits' test split.
+register_option_labels({TEST_IMAGES: N_("test images")})
 
 _KINDS = ((Conv2D, "conv"), (ReLU, "relu"), (MaxPool2D, "maxpool"), (AvgPool2D, "avgpool"),
           (Flatten, "flatten"), (Dense, "dense"), (Dropout, "dropout"))
@@ -635,7 +641,8 @@ SCENE_TEXT = TranslatedText({
     "input_title_upload": N_("your image"),
     "input_label": N_("The input image, {h} by {w}; the selected unit's receptive field is framed in orange."),
     "layer_title": "{name}: {shape}",
-    "layer_label": N_("Output of {name}, {shape}, one small picture per channel; click a unit to see how it was computed."),
+    "layer_label": N_("Output of {name}, {shape}, one small picture per channel; click a unit to see how it was "
+                      "computed."),
     "probs_title": N_("predicted {guess}: {p} %"),
     "probs_label": N_("Predicted probability of each class; the largest is {guess}."),
     "unit_map": N_("{name}, channel {ch}, row {r}, col {c}"),
@@ -1057,10 +1064,11 @@ def picked_unit(model: Sequential, pick: Any) -> tuple[int, int, int, int] | Non
 
 
 def unit_limits(model: Sequential, layer: int) -> dict[str, int]:
-    """The largest index of a unit of ``layer``: ``row``, ``col``, ``channel``, and ``depth`` (a convolution's input channel).
+    """The largest ``row``, ``col`` and ``channel`` of a unit of ``layer``, and ``depth`` (a convolution's input).
 
-    For a vector layer ``channel`` is the unit's index, ``row`` and ``col``
-    are 0; ``depth`` is 0 for a layer other than a convolution.
+    ``depth`` is the last input channel whose window a convolution unit
+    shows (0 for other layers).  For a vector layer ``channel`` is the
+    unit's index, and ``row`` and ``col`` are 0.
 
     Parameters
     ----------

@@ -31,6 +31,7 @@ from .._validation import as_float_array, as_pair, as_seed, check_elements
 from ..errors import KitValueError
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import format_number
 
@@ -50,6 +51,8 @@ __all__ = [
 PICTURE_SHAPE = (56, 84)
 #: The built-in objects.
 TEMPLATES = ("coin", "digit")
+# What the explorer's menu shows for each built-in object.
+register_option_labels({"coin": N_("coin"), "digit": N_("digit")})
 #: Smallest and largest side of a template of one's own.
 TEMPLATE_SIDES = (3, 24)
 

@@ -25,11 +25,12 @@ from .._validation import as_float_array, as_int
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..kernels import kernel_preset
 from ._frozen import frozen
 from ._render import colours, encode_png, format_number, png_bytes, sample_colour_map
 
-__all__ = ["DECK_CARD", "DEFAULT_ARRAY", "KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "PHOTO_SIZE",
+__all__ = ["DECK_CARD", "DEFAULT_ARRAY", "KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "PHOTO_SIZE", "SOURCES",
            "VolumeKernel", "VolumeScene", "VolumeState", "as_photo", "channel_pngs", "deck_geometry", "deck_png",
            "make_kernels", "map_png", "volume_scene", "volume_state"]
 
@@ -52,6 +53,11 @@ DEFAULT_ARRAY = np.stack([
 _CHANNEL_CMAPS = ("Reds", "Greens", "Blues")
 _CHANNEL_NAMES = ("R", "G", "B")
 _CHANNEL_INK = ("#B2182B", "#009E73", "#0072B2")
+
+#: The explorer's inputs: a photo, or the small array of numbers (:data:`DEFAULT_ARRAY`).
+SOURCES = ("photo", "array")
+# What the explorer's input buttons show.
+register_option_labels({"photo": N_("photo"), "array": N_("array")})
 
 _ALL = (1.0, 1.0, 1.0)
 

@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from ..explain.feature_maps import (FeatureMapState, built_shapes, checked_images, feature_map_pictures,
+from ..explain.feature_maps import (TEST_IMAGES, FeatureMapState, built_shapes, checked_images, feature_map_pictures,
                                     feature_map_scene, feature_map_state, layer_scales, network_state, picked_unit,
                                     tile_channels, unit_limits, upload_input)
 from ..i18n import TranslatedText
@@ -31,8 +31,6 @@ from ._messages import Refusal
 from ._photo import PhotoSource
 
 __all__ = ["FeatureMapExplorer", "tile_channels"]
-
-TEST_IMAGES = "test images"
 
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({

@@ -23,8 +23,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
 from .. import data as _data
-from ..explain.volume import (DEFAULT_ARRAY, KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, PHOTO_SIZE, VolumeState,
-                              as_photo, channel_pngs, deck_png, make_kernels, map_png, volume_scene, volume_state)
+from ..explain.volume import (DEFAULT_ARRAY, KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, PHOTO_SIZE, SOURCES,
+                              VolumeState, as_photo, channel_pngs, deck_png, make_kernels, map_png, volume_scene,
+                              volume_state)
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -35,8 +36,6 @@ from ._messages import Refusal
 from ._photo import PhotoSource
 
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
-
-SOURCES = ("photo", "array")
 
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
