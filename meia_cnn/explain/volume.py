@@ -375,6 +375,12 @@ class VolumeScene(TypedDict):
     readout: str
 
 
+def _channel_range(x: NDArray[np.float64]) -> tuple[float, float]:
+    """The values at the two ends of the channels' colour maps: one scale for the three channels."""
+    lo, hi = float(x.min()), float(x.max())
+    return lo, hi if hi > lo else lo + 1.0
+
+
 def _grid(values: NDArray[np.float64], cmap: str, lo: float, hi: float) -> dict[str, Any]:
     """A grid's cell colours and numbers as the page writes them."""
     return {"colours": colours(values, cmap=cmap, vmin=lo, vmax=hi),
@@ -436,8 +442,7 @@ def volume_scene(state: VolumeState, photo_name: str | None = None) -> VolumeSce
     (w, h, d), (k, _k, _d), (gw, gh, gd) = (state.shapes[part] for part in ("input", "kernel", "feature_map"))
     f = state.filters
     numbers = photo_name is None
-    lo, hi = float(x.min()), float(x.max())
-    hi = hi if hi > lo else lo + 1.0
+    lo, hi = _channel_range(x)
     grids = [{"title": SCENE_TEXT["channel_title"].format(c=_CHANNEL_NAMES[ch]), "ink": _CHANNEL_INK[ch],
               **(_grid(x[:, :, ch], _CHANNEL_CMAPS[ch], lo, hi) if numbers else {})} for ch in range(3)]
     _thin, card_h, card_w, off = deck_geometry(state.feature_map.shape)
@@ -475,8 +480,7 @@ def channel_pngs(x: NDArray[np.float64]) -> tuple[bytes, bytes, bytes]:
     >>> [png[:4] for png in channel_pngs(DEFAULT_ARRAY)]
     [b'\\x89PNG', b'\\x89PNG', b'\\x89PNG']
     """
-    lo, hi = float(x.min()), float(x.max())
-    hi = hi if hi > lo else lo + 1.0
+    lo, hi = _channel_range(x)
     red, green, blue = (png_bytes(x[:, :, ch], cmap=_CHANNEL_CMAPS[ch], vmin=lo, vmax=hi) for ch in range(3))
     return red, green, blue
 
