@@ -40,8 +40,8 @@ SKIP = {"set_language", "load_reference"}
 #: What the page is sent, not entry points for data: the scenes (built from a state the kit made) and their
 #: helpers, and what the page sends back (a click, an upload already read by data.load_image).  (The page's
 #: numbers, colours and pictures are drawn by a private module, explain._render.)
-SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png",
-               "learn_kernel_pictures",
+SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png", "photo_png",
+               "learn_kernel_pictures", "template_matching_pictures",
                "channel_pngs", "map_png", "deck_png", "feature_map_pictures", "picked_unit", "upload_input"}
 
 

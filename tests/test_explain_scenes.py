@@ -41,6 +41,14 @@ def test_building_every_scene_imports_no_widget_library():
         "convolution_scene(state, 'ones'), filtered_png(state)",
         "stride_padding_scene(stride_padding_state(7, 3, stride=2, padding='same', dilation=2))",
         "transposed_conv_scene(transposed_conv_state(3, 3, stride=2, padding=1))",
+        "from meia_cnn.explain.training import TrainingRun, curves_scene, kernels_picture, training_plan,"
+        " training_scene",
+        "plan = training_plan(2, 3, 2, seed=0)",
+        "run = TrainingRun(plan, epochs_done=2, test_accuracy=0.9, seconds=1.0, kernels=np.ones((3, 3, 2)))",
+        "training_scene(plan, run), curves_scene({'loss': [1.0]}, 2), kernels_picture(run.kernels)",
+        "from meia_cnn.explain.template_matching import template_matching_pictures, template_matching_state,"
+        " template_scene",
+        "template_matching_pictures(template_matching_state(template_scene('coin'), column=8, row=10))",
         "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",
     ])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -418,11 +418,13 @@ def test_training_values_outside_the_controls_never_raise(name, value):
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        (dict(filters=0), ValueError, r"`filters` must be in 1..16, got 0"),
-        (dict(filters=2.0), TypeError, r"`filters` must be an int in 1..16"),
-        (dict(kernel_size=4), ValueError, r"`kernel_size` must be one of \(1, 3, 5, 7\), got 4"),
-        (dict(epochs=41), ValueError, r"`epochs` must be in 1..40, got 41"),
+        (dict(filters=0), ValueError, r"`filters` must be between 1 and 16 here, got 0"),
+        (dict(filters=2.0), TypeError, r"`filters` must be an int, got 2.0"),
+        (dict(kernel_size=4), ValueError, r"`kernel_size` must be one of 1, 3, 5, 7, got 4"),
+        (dict(kernel_size=True), ValueError, r"`kernel_size` must be one of 1, 3, 5, 7, got True"),
+        (dict(epochs=41), ValueError, r"`epochs` must be between 1 and 40 here, got 41"),
         (dict(seed="a"), TypeError, "`seed` must be an int"),
+        (dict(seed=-1), ValueError, "`seed` must be >= 0, got -1"),
     ],
 )
 def test_training_explorer_rejects_bad_arguments(kwargs, error, match):

@@ -692,8 +692,9 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
                     and before.source == cell.source and before.outputs):
                 cell.outputs = before.outputs
                 cell.execution_count = before.execution_count
-        if statement_id(cell) is not None:
-            cell.source = _statement(statement_id(cell), language)
+        exercise_id = statement_id(cell)
+        if exercise_id is not None:
+            cell.source = _statement(exercise_id, language)
         elif cell.cell_type == "markdown":
             context = f"{stem}/{cell.id}"
             pieces = []

@@ -33,6 +33,7 @@ __all__ = [
     "ConvolutionScene",
     "convolution_scene",
     "filtered_png",
+    "photo_png",
     "ConvolutionState",
     "ConvolutionStep",
     "ConvolutionSteps",
@@ -446,6 +447,25 @@ def convolution_scene(state: ConvolutionState, photo_name: str) -> ConvolutionSc
                     + SCENE_TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)),
     }
     return scene
+
+
+def photo_png(state: ConvolutionState) -> bytes:
+    """The photo the kernel runs over, grey from black (0) to white (1), as PNG.
+
+    Parameters
+    ----------
+    state : ConvolutionState
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> photo_png(convolution_state(np.ones((5, 5)), np.eye(3), np.ones((9, 9))))[:4]
+    b'\\x89PNG'
+    """
+    return png_bytes(state.photo, cmap="gray", vmin=0, vmax=1)
 
 
 def filtered_png(state: ConvolutionState) -> bytes:

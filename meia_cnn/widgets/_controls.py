@@ -61,9 +61,9 @@ class Control:
     ----------
     name : str
         The key in ``explorer.controls`` and the state function's argument.
-    kind : {"int", "toggle", "menu", "check"}
-        A slider of whole numbers, toggle buttons, a drop-down menu, or a
-        check box (True or False).
+    kind : {"int", "toggle", "menu", "check", "choice"}
+        A slider of whole numbers, toggle buttons, a drop-down menu, a
+        check box (True or False), or a slider over the options (e.g. learning rates).
     label : str
         The label, a message id (translated when built).
     range : (int, int), optional
@@ -72,14 +72,16 @@ class Control:
         its ends (and checks a constructor's value), and the value is read
         within them.
     options : tuple, optional
-        The choices (``"toggle"``, ``"menu"``).
+        The choices (``"toggle"``, ``"menu"``, ``"choice"``).
     labelled : bool
         Whether the options are shown through the catalogue's labels.
     width : str, optional
         The control's width.
     refusal : str, optional
-        The learner's sentence (a message id) when a choice (``"toggle"``,
-        ``"menu"``, ``"check"``) cannot be used, in place of the general one.
+        The learner's sentence (a message id) when the value cannot be used, in
+        place of the general one (``{name}``, ``{lo}`` and ``{hi}`` are filled in).
+    continuous : bool
+        Whether a slider updates while it is dragged (else when it is let go).
 
     Examples
     --------
@@ -93,13 +95,14 @@ class Control:
     """
 
     name: str
-    kind: Literal["int", "toggle", "menu", "check"]
+    kind: Literal["int", "toggle", "menu", "check", "choice"]
     label: str
     range: tuple[int, int] | None = None
     options: tuple[Any, ...] | None = None
     labelled: bool = True
     width: str | None = None
     refusal: str | None = None
+    continuous: bool = True
 
     def check(self, value: Any) -> Any:
         """The value a constructor was given, checked (TypeError, ValueError for a programmer)."""
@@ -112,21 +115,26 @@ class Control:
             return int(value)
         if self.kind == "check":
             return as_bool(value, self.name)
-        if value not in (self.options or ()):
+        if value not in (self.options or ()) or (
+                isinstance(value, bool) and not any(isinstance(o, bool) for o in self.options or ())):
             raise ValueError(f"`{self.name}` must be one of {', '.join(map(repr, self.options or ()))}, "
                              f"got {value!r}")
         return value
 
     def build(self, value: Any) -> widgets.Widget:
         """The ipywidget, set to ``value``."""
-        label = _(self.label)
+        label = _(self.label) if self.label else ""
         if self.kind == "int":
             lo, hi = self.range or (value, value)
-            return slider(value, lo, hi, label, width=self.width or "250px")
+            return slider(value, lo, hi, label, width=self.width or "250px", continuous=self.continuous)
         if self.kind == "check":
             return widgets.Checkbox(value=value, description=label, indent=False,
                                     layout=widgets.Layout(width=self.width or "auto"))
         options = labelled_options(self.options or ()) if self.labelled else list(self.options or ())
+        if self.kind == "choice":
+            return widgets.SelectionSlider(options=options, value=value, description=label,
+                                           continuous_update=self.continuous, style={"description_width": "initial"},
+                                           layout=widgets.Layout(width=self.width or "250px", max_width="100%"))
         if self.kind == "toggle":
             return widgets.ToggleButtons(options=options, value=value, description=label,
                                          style={"button_width": "auto"})
@@ -139,11 +147,15 @@ class Control:
         if self.kind == "int":
             lo, hi = self.range or (control.min, control.max)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-                raise Refusal(TEXT["range"].format(name=control.description, lo=lo, hi=hi))
+                raise Refusal(self._refusal("range", control, lo, hi))
             return int(value)
         if isinstance(value, bool) if self.kind == "check" else value in option_values(control.options):
             return value
-        raise Refusal(_(self.refusal) if self.refusal else TEXT["choose"].format(name=control.description))
+        raise Refusal(self._refusal("choose", control))
+
+    def _refusal(self, kind: str, control: widgets.Widget, lo: int = 0, hi: int = 0) -> str:
+        message = _(self.refusal) if self.refusal else TEXT[kind]
+        return message.format(name=control.description, lo=lo, hi=hi)
 
 
 def check_arguments(spec: Iterable[Control], given: dict[str, Any]) -> dict[str, Any]:
