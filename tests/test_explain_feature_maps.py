@@ -38,8 +38,6 @@ from meia_cnn.nn import (
 )
 from meia_cnn.nn.losses import softmax
 
-from .test_explain_volume import widget_libraries_loaded_by
-
 TOL = dict(rel=1e-5, abs=1e-5)
 ATOL = dict(rtol=1e-5, atol=1e-5)
 
@@ -386,15 +384,3 @@ def test_images_units_and_uploads_checked(reference):
     light, inverted = upload_input(np.full((8, 8), 0.75), (0.0, 16.0), dark=True)
     assert inverted and (light == 4.0).all()
     assert not upload_input(np.full((8, 8), 0.75), (0.0, 1.0), dark=False)[1]
-
-
-def test_the_scene_is_built_without_a_widget_library():
-    assert widget_libraries_loaded_by(
-        "from meia_cnn.explain.feature_maps import feature_map_pictures, feature_map_scene, feature_map_state, "
-        "layer_scales",
-        "from meia_cnn.nn import digits_split, load_reference",
-        "model, X = load_reference(), digits_split()[1]",
-        "state = feature_map_state(model, X[0], 0, (1, 1, 1))",
-        "feature_map_scene(state, image=0, count=len(X)), feature_map_pictures(state.network, "
-        "layer_scales(model, X), (0.0, 16.0))",
-    ) == "[]"

@@ -2,8 +2,6 @@
 
 import io
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -226,18 +224,3 @@ def test_as_photo_makes_three_channels_and_thins_by_striding():
         as_photo(np.zeros((4, 4, 4)), "upload")
     with pytest.raises(ValueError, match="`size` must be >= 1, got 0"):
         as_photo(small, size=0)
-
-
-def widget_libraries_loaded_by(*lines):
-    """The widget and plotting libraries a fresh interpreter has loaded after running ``lines``."""
-    libraries = ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib')
-    code = "\n".join(["import sys", *lines, f"print(sorted(m for m in {libraries!r} if m in sys.modules))"])
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-
-
-def test_the_scene_is_built_without_a_widget_library():
-    assert widget_libraries_loaded_by(
-        "from meia_cnn.explain.volume import DEFAULT_ARRAY, channel_pngs, deck_png, volume_scene, volume_state",
-        "state = volume_state(DEFAULT_ARRAY, 3, 3)",
-        "volume_scene(state), volume_scene(state, 'photo'), channel_pngs(state.input), deck_png(state.feature_map)",
-    ) == "[]"
