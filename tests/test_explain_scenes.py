@@ -54,6 +54,16 @@ def test_building_every_scene_imports_no_widget_library():
         "feedback_html(exercises.get('04.output_size').check_text('7'))",
         "solution_html(exercises.solution_text('04.shape_table'))",
         "table_marks(exercises.solution('04.shape_table'), exercises.solution('04.shape_table'))",
+        "from meia_cnn.explain.volume import DEFAULT_ARRAY, channel_pngs, deck_png, volume_scene, volume_state",
+        "state = volume_state(DEFAULT_ARRAY, 3, 3)",
+        "volume_scene(state), volume_scene(state, 'photo'), channel_pngs(state.input), deck_png(state.feature_map)",
+        "from meia_cnn.explain.feature_maps import feature_map_pictures, feature_map_scene, feature_map_state,"
+        " layer_scales",
+        "from meia_cnn.nn import digits_split, load_reference",
+        "model, X = load_reference(), digits_split()[1]",
+        "state = feature_map_state(model, X[0], 0, (1, 1, 1))",
+        "feature_map_scene(state, image=0, count=len(X)), feature_map_pictures(state.network,"
+        " layer_scales(model, X), (0.0, 16.0))",
         "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",
     ])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

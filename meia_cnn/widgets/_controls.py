@@ -67,7 +67,10 @@ class Control:
     label : str
         The label, a message id (translated when built).
     range : (int, int), optional
-        The slider's ends (``"int"``).
+        The slider's ends (``"int"``).  Without it the ends depend on the
+        explorer's data: the slider is built at its value, the explorer sets
+        its ends (and checks a constructor's value), and the value is read
+        within them.
     options : tuple, optional
         The choices (``"toggle"``, ``"menu"``, ``"choice"``).
     labelled : bool
@@ -122,7 +125,7 @@ class Control:
         """The ipywidget, set to ``value``."""
         label = _(self.label) if self.label else ""
         if self.kind == "int":
-            lo, hi = self.range or (0, 0)
+            lo, hi = self.range or (value, value)
             return slider(value, lo, hi, label, width=self.width or "250px", continuous=self.continuous)
         if self.kind == "check":
             return widgets.Checkbox(value=value, description=label, indent=False,
@@ -142,7 +145,7 @@ class Control:
         """The control's value, or :class:`Refusal` (the learner's sentence) when it cannot be used."""
         value = control.value
         if self.kind == "int":
-            lo, hi = self.range or (0, 0)
+            lo, hi = self.range or (control.min, control.max)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
                 raise Refusal(self._refusal("range", control, lo, hi))
             return int(value)
