@@ -79,12 +79,12 @@ def test_scene_shows_what_boxes_say(viz):
     for drawn, box in zip(scene["boxes"], _boxes(viz)):
         assert drawn["x"] == pytest.approx(box["x"]) and drawn["width"] == pytest.approx(box["width"])
         assert drawn["height"] == pytest.approx(box["height"])
-    texts = viz.shape_texts
+    texts = [b["shape"] for b in scene["boxes"]]
     assert len(texts) == 18
     assert texts[0] == "224×224×3" and "28×28×256" in texts and texts[-1] == "1×1×1000"
-    labels = viz.label_texts
+    labels = [b["label"] for b in scene["boxes"]]
     assert labels == [b["label"] for b in _boxes(viz)] and labels[5] == "inception (3a)"
-    assert viz.diagram_title.startswith("GoogLeNet") and "log₂ D" in viz.diagram_title
+    assert scene["title"].startswith("GoogLeNet") and "log₂ D" in scene["title"]
     last = _boxes(viz)[-1]
     assert scene["extent"] == pytest.approx(last["x"] + last["width"])
     assert scene["tallest"] == pytest.approx(max(b["height"] for b in _boxes(viz)))
@@ -94,13 +94,13 @@ def test_the_largest_network(viz):
     largest = max(len(module.volumes(arch.summary(n))) for n in arch.names())
     assert largest == 25  # VGG-19: input, 16 convolutions, 5 poolings, 3 dense layers
     viz.controls["name"].value = "vgg19"
-    assert len(viz.shape_texts) == len(viz.label_texts) == largest
+    assert len(viz.view.scene["boxes"]) == largest
     viz.controls["name"].value = "lenet5"
-    assert len(viz.shape_texts) == len(viz.label_texts) == 8
+    assert len(viz.view.scene["boxes"]) == 8
 
 
 def test_legend_names_every_kind_of_volume(viz):
-    assert viz.legend_texts == [text for _, text in LEGEND]
+    assert [item["text"] for item in viz.view.scene["legend"]] == [text for _, text in LEGEND]
     assert [item["colour"] for item in viz.view.scene["legend"]] == [COLOURS[k] for k, _ in LEGEND]
 
 

@@ -116,7 +116,9 @@ def _check(v):
     depths = [counts["n1x1"], counts["n3x3"], counts["n5x5"], counts["pool_proj"]]
     assert v.state.output_shape[2] == sum(depths)
     # the diagram: every box says its filters and its shape
-    boxes = v.box_texts
+    drawn = v.view.scene["boxes"]  # from the input up to the concatenation
+    boxes = ["\n".join(drawn[key]) for key in ("input", "reduce3", "reduce5", "pool", "conv1", "conv3", "conv5",
+                                                "proj", "concat")]
     hw = f"{size}×{size}"
     assert boxes[0] == f"previous layer\n{hw}×{c}"
     assert boxes[1] == f"1×1 conv, {counts['n3x3_reduce']}\n{hw}×{counts['n3x3_reduce']}"
@@ -126,16 +128,18 @@ def _check(v):
     assert boxes[8].startswith(f"filter concatenation {hw}×{sum(depths)}")
     assert f"= {sum(depths)})" in boxes[8]
     # the concatenation bar: one segment per branch, widths proportional to depths
-    widths = v.segment_widths
+    widths = np.array([s["fraction"] for s in v.view.scene["segments"]])
     np.testing.assert_allclose(widths / widths.sum(), np.array(depths) / sum(depths))
     # the cost bars: segments proportional to each branch's count, with and without reductions
-    bars = v.bar_widths
+    drawn_bars = v.view.scene["bars"]  # fractions of the longer bar, with (row 0) and without (row 1) reductions
+    bars = {(what, reduced): np.array(drawn_bars[what]["rows"][0 if reduced else 1]["fractions"])
+            for what in ("params", "macs") for reduced in (True, False)}
     for what in ("params", "macs"):
         top = max(v.state.cost[what], v.state.naive[what])
         for reduced, cost in ((True, v.state.cost), (False, v.state.naive)):
             expected = np.array([b[what] for b in cost["branches"]]) / top
             np.testing.assert_allclose(bars[(what, reduced)], expected)
-    labels = v.bar_texts
+    labels = [row["text"] for what in ("params", "macs") for row in drawn_bars[what]["rows"]]
     assert labels[0] == f"with 1×1 reductions: {params:,}"
     assert labels[1].startswith(f"without (naive): {v.state.naive['params']:,}")
     assert labels[2] == f"with 1×1 reductions: {macs:,}"

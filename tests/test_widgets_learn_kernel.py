@@ -63,7 +63,7 @@ def test_stepping_and_play_are_resolved_without_python(viz):
     for index in range(51):
         viz.controls["step"].index = index
         assert viz.view.step == index
-        np.testing.assert_array_equal(viz.kernel, state.kernels[index])
+        np.testing.assert_array_equal(viz.state.kernels[viz.step], state.kernels[index])
         assert state.texts[index] in viz.readout_text
     viz.controls["play"].value = 7
     assert viz.controls["step"].index == 7 == viz.view.step

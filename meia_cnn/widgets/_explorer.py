@@ -167,6 +167,8 @@ class Explorer(widgets.VBox):
     title: ClassVar[str] = "Explorer"
     #: The controls read by the state function, as a table (see :class:`~meia_cnn.widgets._controls.Control`).
     spec: ClassVar[tuple[Control, ...]] = ()
+    #: What the step slider counts from: 1 (a step is a position, "1 of 25") or 0 (steps taken, "0 of 50").
+    first_step: ClassVar[int] = 1
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -318,7 +320,7 @@ class Explorer(widgets.VBox):
         """A step slider and its Play button, linked to ``view.step`` in the browser.
 
         The slider's value is the step's index (0, 1, ...) and its label reads
-        ``"k of n"`` (counting from 1, as the readout does).  Stepping never
+        ``"k of n"`` (counting from :attr:`first_step`, as the readout does).  Stepping never
         calls Python in the page (``jslink``); in Python the same links are
         kept by observers, so tests and notebooks see ``view.step`` follow.
         Set the number of steps with :meth:`_set_steps`.
@@ -359,7 +361,9 @@ class Explorer(widgets.VBox):
         current = slider.index if isinstance(slider.index, int) else 0
         index = min(max(current, 0), n - 1)
         if len(slider.options) != n:
-            self._set_quietly(slider, options=[(_("{k} of {n}").format(k=k + 1, n=n), k) for k in range(n)], index=index)
+            first = self.first_step
+            self._set_quietly(slider, index=index, options=[
+                (_("{k} of {n}").format(k=k + first, n=n - 1 + first), k) for k in range(n)])
             if play is not None:
                 self._set_quietly(play, max=n - 1, value=index)
         return index

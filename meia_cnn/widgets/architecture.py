@@ -121,24 +121,3 @@ class ArchitectureExplorer(Explorer):
         detail.layout.display = None if state.has_paper_columns else "none"
         detail.disabled = not state.has_paper_columns
         self.table.value = state.table
-
-    # -- what is drawn --------------------------------------------------------
-    @property
-    def label_texts(self) -> list[str]:
-        """The names written beside the boxes, in order."""
-        return [b["label"] for b in self.view.scene["boxes"]]
-
-    @property
-    def shape_texts(self) -> list[str]:
-        """The shapes ``H×W×D`` written beside the boxes, in order."""
-        return [b["shape"] for b in self.view.scene["boxes"]]
-
-    @property
-    def diagram_title(self) -> str:
-        """The title written over the diagram."""
-        return str(self.view.scene["title"])
-
-    @property
-    def legend_texts(self) -> list[str]:
-        """The kinds of volume named in the legend."""
-        return [item["text"] for item in self.view.scene["legend"]]

@@ -14,8 +14,6 @@ by :file:`js/inception.js`.
 from __future__ import annotations
 
 import ipywidgets as widgets
-import numpy as np
-from numpy.typing import NDArray
 
 from .._validation import as_int
 from ..explain.inception import COUNTS, InceptionState, inception_scene, inception_state
@@ -132,30 +130,3 @@ class InceptionExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: InceptionState) -> tuple[dict, dict]:
         return dict(inception_scene(state)), {}
-
-    # -- what is drawn -----------------------------------------------------------
-    @property
-    def box_texts(self) -> list[str]:
-        """What each box of the diagram says, from the input up to the concatenation."""
-        boxes = self.view.scene["boxes"]
-        order = ("input", "reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj", "concat")
-        return ["\n".join(boxes[key]) for key in order]
-
-    @property
-    def bar_texts(self) -> list[str]:
-        """The labels of the four cost bars (parameters with/without, multiply-adds with/without)."""
-        bars = self.view.scene["bars"]
-        return [row["text"] for what in ("params", "macs") for row in bars[what]["rows"]]
-
-    @property
-    def segment_widths(self) -> NDArray[np.float64]:
-        """The concatenation's four depth segments, as fractions of the output depth."""
-        return np.array([s["fraction"] for s in self.view.scene["segments"]])
-
-    @property
-    def bar_widths(self) -> dict[tuple[str, bool], NDArray[np.float64]]:
-        """``{(what, reduced): the four branch segments of the cost bar}``, as fractions of the longer bar."""
-        bars = self.view.scene["bars"]
-        return {(what, reduced): np.array(bars[what]["rows"][0 if reduced else 1]["fractions"])
-                for what in ("params", "macs") for reduced in (True, False)}
-

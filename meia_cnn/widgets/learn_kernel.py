@@ -21,7 +21,6 @@ import numpy as np
 import traitlets
 
 from ..explain.learn_kernel import LearnKernelState, learn_kernel_pictures, learn_kernel_scene, learn_kernel_state
-from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._controls import Control
@@ -83,6 +82,7 @@ class LearnKernelExplorer(Explorer):
 
     view_class: ClassVar[type[View]] = LearnKernelView
     title: ClassVar[str] = N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel")
+    first_step = 0  # the slider counts the gradient steps taken ("3 of 50"), as the readout does
     spec = (
         Control("learning_rate", "choice", N_("Learning rate η"), options=LEARNING_RATES, width="320px",
                 continuous=False),
@@ -119,13 +119,3 @@ class LearnKernelExplorer(Explorer):
                               maxsize=4)
         return dict(learn_kernel_scene(state)), pictures
 
-    def _set_steps(self, n: int) -> int:
-        """Size the step slider; it counts the gradient steps taken, from 0 (``"3 of 50"``), as the readout does."""
-        slider, play = self.controls["step"], self.controls["play"]
-        current = slider.index if isinstance(slider.index, int) else 0
-        index = min(max(current, 0), n - 1)
-        options = [(_("{k} of {n}").format(k=k, n=n - 1), k) for k in range(n)]
-        if list(slider.options) != options:
-            self._set_quietly(slider, options=options, index=index)
-            self._set_quietly(play, max=n - 1, value=index)
-        return index
