@@ -75,7 +75,7 @@ class BackgroundTraining:
                  on_batch: Callable[[dict[str, Any]], Any] | None = None,
                  on_epoch: Callable[[dict[str, Any]], Any] | None = None,
                  on_end: Callable[[BackgroundTraining], Any] | None = None) -> None:
-        self.settings = dict(filters=filters, kernel_size=kernel_size, epochs=epochs, seed=seed)
+        self.filters, self.kernel_size, self.epochs, self.seed = filters, kernel_size, epochs, seed
         self.history: dict[str, list[float]] = {key: [] for key in CURVES}
         self.model: Sequential | None = None
         self.test_accuracy: float | None = None
@@ -142,7 +142,8 @@ class BackgroundTraining:
         start = time.perf_counter()
         callbacks = SimpleNamespace(on_batch_end=self._batch, on_epoch_end=self._epoch)
         try:
-            model, _ = reference.train_reference(**self.settings, callbacks=[callbacks], progress=False)
+            model, _ = reference.train_reference(filters=self.filters, kernel_size=self.kernel_size, epochs=self.epochs,
+                                                 seed=self.seed, callbacks=[callbacks], progress=False)
             self.seconds = time.perf_counter() - start
             self.model = model
             _, X_test, _, y_test = reference.digits_split()
