@@ -24,8 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import data as _data
 from .._validation import as_float_array
 from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_scene, pooling_state
-from ..i18n import TranslatedText, labelled_options, option_label
-from ..i18n import gettext as _
+from ..i18n import TranslatedText, option_label
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._controls import Control
@@ -123,15 +122,14 @@ class PoolingExplorer(Explorer):
         Control("pooling", "toggle", N_("Pooling"), options=POOLINGS),
         Control("size", "int", N_("Window W"), range=SIZES, width="240px"),
         Control("stride", "int", N_("Stride s"), range=STRIDES, width="240px"),
+        Control("photo", "menu", N_("Photo"), options=tuple(_data.SAMPLE_NAMES), refusal=TEXT.english("choose_photo")),
     )
 
     def __init__(self, x: ArrayLike | None = None, *, size: int = 2, stride: int | None = None,
                  pooling: str = "max", photo: str = "camera") -> None:
         grid = _check_grid(DEFAULT_INPUT if x is None else x)
         stride = size if stride is None else stride
-        given = self._check(pooling=pooling, size=size, stride=stride)
-        if photo not in _data.SAMPLE_NAMES:
-            raise ValueError(f"`photo` must be one of {', '.join(_data.SAMPLE_NAMES)}; got {photo!r}")
+        given = self._check(pooling=pooling, size=size, stride=stride, photo=photo)
         pooling_state(grid, size, stride=stride, pooling=pooling)  # the core checks the fit
         super().__init__()
         self._grid = grid
@@ -142,8 +140,6 @@ class PoolingExplorer(Explorer):
         self._build(given)
         c = self.controls
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
-        c["photo"] = widgets.Dropdown(options=labelled_options(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
-                                      layout=widgets.Layout(width="auto"))
         self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
                                         load=dict(grey=True, size=PHOTO_SIZE))
         c["upload"] = self.photo_source.upload
@@ -161,20 +157,14 @@ class PoolingExplorer(Explorer):
         self._photo, self._photo_name = image, name
         self._photo_key = (UPLOAD_LABEL + name, self.photo_source.uploads + 1)
 
-    def _choose_photo(self) -> None:
-        choice = self.controls["photo"].value
-        if not isinstance(choice, str):
-            raise Refusal(TEXT["choose_photo"])
-        if choice.startswith(UPLOAD_LABEL):
-            if self._photo_key[0] != choice:
-                raise Refusal(TEXT["choose_photo"])
+    def _choose_photo(self, choice: str) -> None:
+        if self._photo_key[0] == choice:
             return
-        if choice not in _data.SAMPLE_NAMES:
+        if choice.startswith(UPLOAD_LABEL):  # an upload is let go once another photo is chosen
             raise Refusal(TEXT["choose_photo"])
-        if self._photo_key[0] != choice:
-            self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
-            self._photo_name = choice
-            self._photo_key = (choice, 0)
+        self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
+        self._photo_name = choice
+        self._photo_key = (choice, 0)
 
     def _pool_photo(self, state: PoolingState) -> NDArray[np.floating]:
         key = (self._photo_key, state.size, state.stride, state.pooling)  # everything it depends on
@@ -186,11 +176,11 @@ class PoolingExplorer(Explorer):
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> PoolingState:
-        pooling, size, stride = self._read().values()
+        pooling, size, stride, choice = self._read().values()
         h, w = self._grid.shape
         if size > min(h, w):
             raise Refusal(TEXT["no_fit"].format(size=size, h=h, w=w, most=min(h, w)))
-        self._choose_photo()
+        self._choose_photo(choice)
         return pooling_state(self._grid, size, stride=stride, pooling=pooling)
 
     # -- state -> scene --------------------------------------------------------------
