@@ -42,7 +42,8 @@ SKIP = {"set_language", "load_reference"}
 #: numbers, colours and pictures are drawn by a private module, explain._render.)
 SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png", "photo_png",
                "learn_kernel_pictures", "template_matching_pictures",
-               "channel_pngs", "map_png", "deck_png", "feature_map_pictures", "picked_unit", "upload_input"}
+               "channel_pngs", "map_png", "deck_png", "feature_map_pictures", "picked_unit", "upload_input",
+               "feedback_html", "solution_html", "table_marks"}
 
 
 class Tagged(np.ndarray):

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_bool, as_float_array, check_steps
+from .._validation import as_bool, as_float_array, as_real_array, check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..i18n import register_option_labels
@@ -30,6 +30,8 @@ from ._frozen import frozen
 from ._render import colours, format_number, png_bytes
 
 __all__ = [
+    "MAX_GRID",
+    "readable_grid",
     "ConvolutionScene",
     "convolution_scene",
     "filtered_png",
@@ -238,6 +240,50 @@ class ConvolutionState:
     grid: ConvolutionSteps
     photo: NDArray
     filtered: NDArray
+
+
+#: Largest input grid whose numbers a scene writes (rows and columns).
+MAX_GRID = 9
+
+
+def readable_grid(image: ArrayLike) -> NDArray[np.float64]:
+    """``image`` checked as a small grid whose numbers a scene can write (an explorer's argument).
+
+    Parameters
+    ----------
+    image : (H, W) array of numbers
+        From 3x3 to :data:`MAX_GRID` x :data:`MAX_GRID`, finite, every value between -1e6 and 1e6.
+
+    Returns
+    -------
+    (H, W) ndarray of float64
+
+    Examples
+    --------
+    >>> readable_grid([[1, 2, 3]] * 3).dtype
+    dtype('float64')
+    >>> readable_grid(np.ones((2, 5)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `image` must be between 3x3 and 9x9 so its numbers can be read, got shape (2, 5); run a kernel over a larger image with `photo=` or an upload
+    """
+    arr = as_real_array(image, "image")  # a masked value or a ragged list is refused with its name
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"`image` must be a 2-D array of numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"`image` must be a 2-D array (a small grid of numbers), got shape {arr.shape}")
+    h, w = arr.shape
+    if not (3 <= h <= MAX_GRID and 3 <= w <= MAX_GRID):
+        raise ValueError(
+            f"`image` must be between 3x3 and {MAX_GRID}x{MAX_GRID} so its numbers can be read, "
+            f"got shape {arr.shape}; run a kernel over a larger image with `photo=` or an upload"
+        )
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError("`image` must be finite: it contains NaN or infinity")
+    if np.abs(arr).max() > 1e6:
+        raise ValueError("`image` values must be between -1e6 and 1e6 so their products can be written")
+    return arr
 
 
 def convolution_state(image: ArrayLike, kernel: ArrayLike, photo: ArrayLike, *,

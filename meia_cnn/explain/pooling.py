@@ -26,8 +26,8 @@ from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import colours, format_number
 
-__all__ = ["POOLINGS", "PoolingScene", "PoolingState", "PoolingStep", "equation_text", "pool_image", "pooling_scene",
-           "pooling_state"]
+__all__ = ["MAX_GRID", "POOLINGS", "PoolingScene", "PoolingState", "PoolingStep", "equation_text", "pool_image",
+           "pooling_scene", "pooling_state", "readable_grid"]
 
 #: The two kinds of pooling.
 POOLINGS = ("max", "average")
@@ -114,6 +114,41 @@ def _check_pooling(pooling: str) -> str:
     if pooling not in POOLINGS:
         raise ValueError(f"`pooling` must be 'max' or 'average', got {pooling!r}")
     return pooling
+
+
+#: Largest input grid whose numbers a scene writes (rows and columns).
+MAX_GRID = 9
+
+
+def readable_grid(x: ArrayLike) -> NDArray[np.float64]:
+    """``x`` checked as a small grid whose numbers a scene can write (an explorer's argument).
+
+    Parameters
+    ----------
+    x : (H, W) array of numbers
+        At most :data:`MAX_GRID` x :data:`MAX_GRID`.
+
+    Returns
+    -------
+    (H, W) ndarray of float64
+
+    Examples
+    --------
+    >>> readable_grid([[1, 2], [3, 4]]).shape
+    (2, 2)
+    >>> readable_grid(np.ones((10, 2)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` must be at most 9x9 so its numbers can be read, got shape (10, 2); pool a larger image with `photo=` or an upload
+    """
+    arr = as_float_array(x, "x", ndim=2)
+    h, w = arr.shape
+    if not (1 <= h <= MAX_GRID and 1 <= w <= MAX_GRID):
+        raise ValueError(
+            f"`x` must be at most {MAX_GRID}x{MAX_GRID} so its numbers can be read, got shape {arr.shape}; "
+            "pool a larger image with `photo=` or an upload"
+        )
+    return np.array(arr, dtype=float)
 
 
 def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None,

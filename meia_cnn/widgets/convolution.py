@@ -23,7 +23,14 @@ import traitlets
 
 from .. import data as _data
 from .._validation import as_float_array
-from ..explain.convolution import ConvolutionState, convolution_scene, convolution_state, filtered_png, photo_png
+from ..explain.convolution import (
+    ConvolutionState,
+    convolution_scene,
+    convolution_state,
+    filtered_png,
+    photo_png,
+    readable_grid,
+)
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -44,8 +51,6 @@ from ._photo import UPLOAD_LABEL, PhotoSource
 __all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
            "common_denominator"]
 
-#: Largest input grid the explorer writes numbers in.
-MAX_GRID = 9
 #: Side of the photo the kernel is run over (longest side, pixels).
 PHOTO_SIZE = 192
 #: Smallest side of an uploaded picture, after resizing (pixels).
@@ -82,26 +87,6 @@ class ConvolutionView(View):
     _esm = esm("convolution.js")
     photo = traitlets.Bytes(b"").tag(sync=True)
     filtered = traitlets.Bytes(b"").tag(sync=True)
-
-
-def _check_grid(image: Any) -> np.ndarray:
-    arr = np.asarray(image)
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(f"`image` must be a 2-D array of numbers, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"`image` must be a 2-D array (a small grid of numbers), got shape {arr.shape}")
-    h, w = arr.shape
-    if not (3 <= h <= MAX_GRID and 3 <= w <= MAX_GRID):
-        raise ValueError(
-            f"`image` must be between 3x3 and {MAX_GRID}x{MAX_GRID} so its numbers can be read, "
-            f"got shape {arr.shape}; run a kernel over a larger image with `photo=` or an upload"
-        )
-    arr = arr.astype(float)
-    if not np.isfinite(arr).all():
-        raise ValueError("`image` must be finite: it contains NaN or infinity")
-    if np.abs(arr).max() > 1e6:
-        raise ValueError("`image` values must be between -1e6 and 1e6 so their products can be written")
-    return arr
 
 
 class ConvolutionExplorer(Explorer):
@@ -161,7 +146,7 @@ class ConvolutionExplorer(Explorer):
 
     def __init__(self, image: Any = None, kernel: Any = "sobel_x", *, photo: str = "camera",
                  operation: str = "convolution") -> None:
-        grid = _check_grid(DEFAULT_IMAGE if image is None else image)
+        grid = readable_grid(DEFAULT_IMAGE if image is None else image)
         given = self._check(operation=operation, photo=photo)
         if isinstance(kernel, str):
             preset, good = kernel, kernel_preset(kernel, 3)

@@ -22,8 +22,7 @@ import traitlets
 from numpy.typing import ArrayLike, NDArray
 
 from .. import data as _data
-from .._validation import as_float_array
-from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_scene, pooling_state
+from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_scene, pooling_state, readable_grid
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext_noop as N_
 from ._assets import esm
@@ -34,7 +33,6 @@ from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 
-MAX_GRID = 9
 SIZES = (1, 4)
 STRIDES = (1, 4)
 PHOTO_SIZE = 256
@@ -60,17 +58,6 @@ TEXT = TranslatedText({
     "too_small": N_("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
                   "The previous picture stays."),
 })
-
-
-def _check_grid(x: ArrayLike) -> NDArray[np.float64]:
-    arr = as_float_array(x, "x", ndim=2)
-    h, w = arr.shape
-    if not (1 <= h <= MAX_GRID and 1 <= w <= MAX_GRID):
-        raise ValueError(
-            f"`x` must be at most {MAX_GRID}x{MAX_GRID} so its numbers can be read, got shape {arr.shape}; "
-            "pool a larger image with `photo=` or an upload"
-        )
-    return np.array(arr, dtype=float)
 
 
 class PoolingView(View):
@@ -127,7 +114,7 @@ class PoolingExplorer(Explorer):
 
     def __init__(self, x: ArrayLike | None = None, *, size: int = 2, stride: int | None = None,
                  pooling: str = "max", photo: str = "camera") -> None:
-        grid = _check_grid(DEFAULT_INPUT if x is None else x)
+        grid = readable_grid(DEFAULT_INPUT if x is None else x)
         stride = size if stride is None else stride
         given = self._check(pooling=pooling, size=size, stride=stride, photo=photo)
         pooling_state(grid, size, stride=stride, pooling=pooling)  # the core checks the fit
