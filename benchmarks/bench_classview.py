@@ -1,6 +1,6 @@
 """Load on the class view service: N virtual students each sending A attempts over D seconds.
 
-Starts a real JupyterHub on 127.0.0.1 with the meia-class service (tests/classroom_hub.py: the same
+Starts a real JupyterHub on 127.0.0.1 with the meia-class service (tests/hub/classroom_hub.py: the same
 configuration call the deploy configs make), creates N users with their own hub tokens, then sends
 every attempt straight to the service's API as a kernel does (one POST per attempt, with the
 student's token, at a random moment of the D seconds).  Meanwhile an instructor's view long-polls
@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.classroom_hub import ACCESS, INSTRUCTOR, Hub, missing  # noqa: E402
+from tests.hub.classroom_hub import ACCESS, INSTRUCTOR, Hub, missing  # noqa: E402
 
 from meia_cnn.exercises import EXERCISES, for_notebook  # noqa: E402
 

@@ -5,7 +5,7 @@ layer specifications (the numbers the papers give: kernel sizes, strides,
 filter counts).  Everything else (each layer's output shape, its
 parameters and its multiply-adds) is *computed* with
 :mod:`meia_cnn.arithmetic`, the same functions the slides' equations (3)
-and (4) live in.  ``tests/test_architectures.py`` then checks the computed
+and (4) live in.  ``tests/core/test_architectures.py`` then checks the computed
 tables against the figures printed in the papers.
 
 Sources, layer by layer:
@@ -36,7 +36,7 @@ Sources, layer by layer:
   agree with the printed figures to within one unit; a few do not (conv1's
   2.7K is 7x7x3x64 = 9,408 weights; inception (4c) prints 463K for 509,440
   weights = 497.5K; (5a) prints 54M for 51.1M multiply-adds).
-  ``tests/test_architectures.py`` lists every such row.
+  ``tests/core/test_architectures.py`` lists every such row.
 
 Counting conventions (one place for all of them):
 

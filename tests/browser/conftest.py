@@ -67,7 +67,7 @@ def lab_server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module (Playwright's sync API allows one driver at a time,
-    so other modules, such as tests/test_slides.py, can start their own)."""
+    so other modules, such as tests/notebooks/test_slides.py, can start their own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from ..classroom_hub import ACCESS, request, running_hub
+from ..hub.classroom_hub import ACCESS, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
