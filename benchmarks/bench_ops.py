@@ -51,8 +51,9 @@ def run(repeats=30):
         if xs == (512, 512, 3):
             mb = peak_extra_memory_mb(x, k, padding)
             input_mb = x.nbytes / 2**20
-            rows.append(row(f"  peak extra memory (input is {input_mb:.1f} MiB)", round(mb, 1), "MiB",
-                            "reported", ok=True))
+            rows.append(
+                row(f"  peak extra memory (input is {input_mb:.1f} MiB)", round(mb, 1), "MiB", "reported", ok=True)
+            )
     return rows
 
 

@@ -667,7 +667,7 @@ def option_label(value: object) -> str:
         if message is not None:
             return gettext(message)
         if value.startswith(UPLOAD_PREFIX):
-            return gettext(_UPLOAD_OPTION).format(name=value[len(UPLOAD_PREFIX):])
+            return gettext(_UPLOAD_OPTION).format(name=value[len(UPLOAD_PREFIX) :])
     return str(value)
 
 

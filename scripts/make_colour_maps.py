@@ -24,8 +24,12 @@ def table(name: str) -> np.ndarray:
 
 
 def main() -> None:
-    lines = ['"""Colour maps as 256 RGB rows of bytes, hex-encoded (written by scripts/make_colour_maps.py)."""',
-             "", "# fmt: off", "HEX = {"]
+    lines = [
+        '"""Colour maps as 256 RGB rows of bytes, hex-encoded (written by scripts/make_colour_maps.py)."""',
+        "",
+        "# fmt: off",
+        "HEX = {",
+    ]
     for name in NAMES:
         text = table(name).tobytes().hex()
         lines.append(f"    {name!r}: (")

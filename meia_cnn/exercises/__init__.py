@@ -64,9 +64,25 @@ from typing import Any
 from ..classroom import client as _classroom
 from ..i18n import gettext as _
 from . import nb00, nb01, nb02, nb03, nb04, nb04b, nb05, nb06, nb07, nb08, nb09
+
 # the statuses, Draw and the variant check are also read from here by meia_cnn.widgets.exercise
-from ._model import (CORRECT, INVALID, MAX_ITEMS, MAX_MAGNITUDE, MAX_TEXT, MAX_VARIANT, WAITING, WRONG, Draw, Exercise,
-                     Feedback, Params, _short, _variant, _waiting)
+from ._model import (
+    CORRECT,
+    INVALID,
+    MAX_ITEMS,
+    MAX_MAGNITUDE,
+    MAX_TEXT,
+    MAX_VARIANT,
+    WAITING,
+    WRONG,
+    Draw,
+    Exercise,
+    Feedback,
+    Params,
+    _short,
+    _variant,
+    _waiting,
+)
 from ._table import TABLE_ROWS
 
 __all__ = [

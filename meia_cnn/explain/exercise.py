@@ -114,5 +114,7 @@ def table_marks(answer: dict[str, tuple[Any, ...]], solution: dict[str, tuple[An
     >>> ["10003" in marks["a"], marks["b"], "10007" in marks["c"]]
     [True, '', True]
     """
-    return {key: "" if any(v is Ellipsis for v in values) else _RIGHT if values == solution[key] else _WRONG
-            for key, values in answer.items()}
+    return {
+        key: "" if any(v is Ellipsis for v in values) else _RIGHT if values == solution[key] else _WRONG
+        for key, values in answer.items()
+    }

@@ -71,10 +71,17 @@ class BackgroundTraining:
     (True, 2, None, True)
     """
 
-    def __init__(self, *, filters: int, kernel_size: int, epochs: int, seed: int,
-                 on_batch: Callable[[dict[str, Any]], Any] | None = None,
-                 on_epoch: Callable[[dict[str, Any]], Any] | None = None,
-                 on_end: Callable[[BackgroundTraining], Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        filters: int,
+        kernel_size: int,
+        epochs: int,
+        seed: int,
+        on_batch: Callable[[dict[str, Any]], Any] | None = None,
+        on_epoch: Callable[[dict[str, Any]], Any] | None = None,
+        on_end: Callable[[BackgroundTraining], Any] | None = None,
+    ) -> None:
         self.filters, self.kernel_size, self.epochs, self.seed = filters, kernel_size, epochs, seed
         self.history: dict[str, list[float]] = {key: [] for key in CURVES}
         self.model: Sequential | None = None
@@ -142,8 +149,14 @@ class BackgroundTraining:
         start = time.perf_counter()
         callbacks = SimpleNamespace(on_batch_end=self._batch, on_epoch_end=self._epoch)
         try:
-            model, _ = reference.train_reference(filters=self.filters, kernel_size=self.kernel_size, epochs=self.epochs,
-                                                 seed=self.seed, callbacks=[callbacks], progress=False)
+            model, _ = reference.train_reference(
+                filters=self.filters,
+                kernel_size=self.kernel_size,
+                epochs=self.epochs,
+                seed=self.seed,
+                callbacks=[callbacks],
+                progress=False,
+            )
             self.seconds = time.perf_counter() - start
             self.model = model
             _, X_test, _, y_test = reference.digits_split()

@@ -81,9 +81,13 @@ class SolutionButton(widgets.VBox):
         super().__init__(**kwargs)
         self.exercise = _ex.get(exercise_id)
         self.variant = _ex._variant(variant)
-        self.controls: dict[str, widgets.Widget] = {"reveal": widgets.Button(
-            description=_("Show solution"), icon="eye",
-            tooltip=_(self.reveal_tooltip).format(exercise_id=exercise_id))}
+        self.controls: dict[str, widgets.Widget] = {
+            "reveal": widgets.Button(
+                description=_("Show solution"),
+                icon="eye",
+                tooltip=_(self.reveal_tooltip).format(exercise_id=exercise_id),
+            )
+        }
         self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
         self.solution.add_class("meia-solution")
         self.controls["reveal"].on_click(lambda _button: self.reveal())
@@ -127,10 +131,12 @@ class _ExerciseBase(SolutionButton):
         self.feedback = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         self.feedback.add_class("meia-feedback")
         reveal = self.controls.pop("reveal")  # the buttons in the order they are shown
-        self.controls["check"] = widgets.Button(description=_("Check"), button_style="primary",
-                                                tooltip=_("Check your answer"))
-        self.controls["new"] = widgets.Button(description=_("New numbers"), icon="refresh",
-                                              tooltip=_("The same exercise with other numbers"))
+        self.controls["check"] = widgets.Button(
+            description=_("Check"), button_style="primary", tooltip=_("Check your answer")
+        )
+        self.controls["new"] = widgets.Button(
+            description=_("New numbers"), icon="refresh", tooltip=_("The same exercise with other numbers")
+        )
         self.controls["reveal"] = reveal
         self.controls["check"].on_click(lambda _button: self.check())
         self.controls["new"].on_click(lambda _button: self.new_numbers())
@@ -223,15 +229,25 @@ class ExerciseWidget(_ExerciseBase):
 
     waiting_text = WAITING_BOX
 
-    def __init__(self, exercise_id: str = "04.output_size", *, answer: str = "", prompt: bool = True,
-                 variant: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        exercise_id: str = "04.output_size",
+        *,
+        answer: str = "",
+        prompt: bool = True,
+        variant: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(exercise_id, variant=variant, **kwargs)
         template = _(self.exercise.template).split("#", 1)
         placeholder = template[1].strip() if len(template) == 2 else _("your answer")
         box = widgets.Textarea if self.exercise.kind == "array" else widgets.Text
         self.controls["answer"] = box(
-            value=answer, placeholder=placeholder, description=_("Answer:"),
-            continuous_update=False, layout=widgets.Layout(width="28em"),
+            value=answer,
+            placeholder=placeholder,
+            description=_("Answer:"),
+            continuous_update=False,
+            layout=widgets.Layout(width="28em"),
         )
         # Enter (or leaving the box) checks too: continuous_update=False sends the value then.
         self.controls["answer"].observe(self._on_answer, names="value")
@@ -311,31 +327,43 @@ class ShapeTableExercise(_ExerciseBase):
     def __init__(self, *, answer: dict | None = None, variant: int = 0, **kwargs: Any) -> None:
         super().__init__("04.shape_table", variant=variant, **kwargs)
         cell = widgets.Layout(width="6em")
-        head = widgets.HBox([
-            widgets.HTML(f"<b>{_(name) if name else name}</b>", layout=cell)
-            for name in (N_("Padding"), N_("Stride"), N_("Width"), N_("Height"), N_("Depth"), "")
-        ])
+        head = widgets.HBox(
+            [
+                widgets.HTML(f"<b>{_(name) if name else name}</b>", layout=cell)
+                for name in (N_("Padding"), N_("Stride"), N_("Width"), N_("Height"), N_("Depth"), "")
+            ]
+        )
         rows = [head]
         self.marks: dict[str, widgets.HTML] = {}
         for padding, stride in self.ROWS:
             key = f"{padding}/{stride}"
             inputs = []
             for col in self.COLUMNS:
-                box = widgets.IntText(value=0, layout=cell, description="",
-                                      tooltip=_("{col} for {padding} padding, stride {stride}").format(
-                                          col=_(col), padding=padding, stride=stride))
+                box = widgets.IntText(
+                    value=0,
+                    layout=cell,
+                    description="",
+                    tooltip=_("{col} for {padding} padding, stride {stride}").format(
+                        col=_(col), padding=padding, stride=stride
+                    ),
+                )
                 self.controls[f"{key}/{col}"] = box
                 inputs.append(box)
             self.marks[key] = widgets.HTML("", layout=cell)
-            rows.append(widgets.HBox([
-                widgets.HTML(padding, layout=cell), widgets.HTML(str(stride), layout=cell),
-                *inputs, self.marks[key],
-            ]))
+            rows.append(
+                widgets.HBox(
+                    [
+                        widgets.HTML(padding, layout=cell),
+                        widgets.HTML(str(stride), layout=cell),
+                        *inputs,
+                        self.marks[key],
+                    ]
+                )
+            )
         self.table = widgets.VBox(rows)
         if answer is not None:
             self.set_answer(answer)
-        self.children = [self.title, self.prompt, self.table, self.buttons,
-                         self.feedback, self.solution]
+        self.children = [self.title, self.prompt, self.table, self.buttons, self.feedback, self.solution]
 
     def set_answer(self, answer: dict) -> None:
         """Fill the table from ``{"valid/1": (w, h, d), ...}``.
@@ -349,8 +377,9 @@ class ShapeTableExercise(_ExerciseBase):
             for col, value in zip(self.COLUMNS, values):
                 name = f"{key}/{col}"
                 if name not in self.controls:
-                    raise ValueError(f"`answer` has an unknown row {key!r}; rows are "
-                                     f"{', '.join(f'{p}/{s}' for p, s in self.ROWS)}")
+                    raise ValueError(
+                        f"`answer` has an unknown row {key!r}; rows are {', '.join(f'{p}/{s}' for p, s in self.ROWS)}"
+                    )
                 self.controls[name].value = 0 if value is Ellipsis else int(value)
 
     def answer(self) -> dict:
@@ -363,9 +392,7 @@ class ShapeTableExercise(_ExerciseBase):
         out = {}
         for padding, stride in self.ROWS:
             key = f"{padding}/{stride}"
-            out[key] = tuple(
-                self.controls[f"{key}/{col}"].value or Ellipsis for col in self.COLUMNS
-            )
+            out[key] = tuple(self.controls[f"{key}/{col}"].value or Ellipsis for col in self.COLUMNS)
         return out
 
     def check(self) -> _ex.Feedback:

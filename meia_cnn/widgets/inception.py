@@ -31,12 +31,20 @@ MAX_DEPTH = 1024
 MAX_FILTERS = 512
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Inception module: four branches concatenated along depth, with their costs"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Inception module: four branches concatenated along depth, with their costs"),
+    }
+)
 #: The filter counts' labels, named as :data:`~meia_cnn.explain.inception.COUNTS`.
-COUNT_LABELS = {"n1x1": "1×1", "n3x3_reduce": N_("3×3 reduce"), "n3x3": "3×3", "n5x5_reduce": N_("5×5 reduce"),
-                "n5x5": "5×5", "pool_proj": N_("pool proj")}
+COUNT_LABELS = {
+    "n1x1": "1×1",
+    "n3x3_reduce": N_("3×3 reduce"),
+    "n3x3": "3×3",
+    "n5x5_reduce": N_("5×5 reduce"),
+    "n5x5": "5×5",
+    "pool_proj": N_("pool proj"),
+}
 
 
 class InceptionView(View):
@@ -99,8 +107,16 @@ class InceptionExplorer(Explorer):
         *(Control(name, "int", COUNT_LABELS[name], range=(1, MAX_FILTERS)) for name in COUNTS),
     )
 
-    def __init__(self, input_shape: tuple[int, int, int] = (28, 28, 192), n1x1: int = 64, n3x3_reduce: int = 96,
-                 n3x3: int = 128, n5x5_reduce: int = 16, n5x5: int = 32, pool_proj: int = 32) -> None:
+    def __init__(
+        self,
+        input_shape: tuple[int, int, int] = (28, 28, 192),
+        n1x1: int = 64,
+        n3x3_reduce: int = 96,
+        n3x3: int = 128,
+        n5x5_reduce: int = 16,
+        n5x5: int = 32,
+        pool_proj: int = 32,
+    ) -> None:
         if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
             raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
         h, w, c = (as_int(v, "input_shape") for v in input_shape)
@@ -109,8 +125,9 @@ class InceptionExplorer(Explorer):
         for value, what, top in ((h, "height", MAX_SIZE), (c, "depth", MAX_DEPTH)):
             if value > top:
                 raise ValueError(f"`input_shape {what}` must be between 1 and {top}, got {value}")
-        counts = self._check(n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3, n5x5_reduce=n5x5_reduce, n5x5=n5x5,
-                             pool_proj=pool_proj)
+        counts = self._check(
+            n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3, n5x5_reduce=n5x5_reduce, n5x5=n5x5, pool_proj=pool_proj
+        )
         super().__init__()
         self._build({"input_size": h, "input_depth": c, **counts})
         ctl = self.controls

@@ -84,16 +84,27 @@ class LearnKernelExplorer(Explorer):
     title: ClassVar[str] = N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel")
     first_step = 0  # the slider counts the gradient steps taken ("3 of 50"), as the readout does
     spec = (
-        Control("learning_rate", "choice", N_("Learning rate η"), options=LEARNING_RATES, width="320px",
-                continuous=False),
-        Control("seed", "int", N_("Seed"), range=SEEDS, width="240px", continuous=False,
-                refusal=N_("The seed must be a whole number from {lo} to {hi}.")),
+        Control(
+            "learning_rate", "choice", N_("Learning rate η"), options=LEARNING_RATES, width="320px", continuous=False
+        ),
+        Control(
+            "seed",
+            "int",
+            N_("Seed"),
+            range=SEEDS,
+            width="240px",
+            continuous=False,
+            refusal=N_("The seed must be a whole number from {lo} to {hi}."),
+        ),
     )
 
     def __init__(self, learning_rate: float = 0.1, seed: int = 0, steps: int = 50) -> None:
         given = self._check(learning_rate=learning_rate, seed=seed)
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not (
-                STEP_RANGE[0] <= steps <= STEP_RANGE[1]):
+        if (
+            isinstance(steps, bool)
+            or not isinstance(steps, (int, np.integer))
+            or not (STEP_RANGE[0] <= steps <= STEP_RANGE[1])
+        ):
             raise ValueError(f"`steps` must be an int from {STEP_RANGE[0]} to {STEP_RANGE[1]}, got {steps!r}")
         super().__init__()
         self._steps = int(steps)
@@ -109,13 +120,19 @@ class LearnKernelExplorer(Explorer):
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> LearnKernelState:
         rate, seed = self._read().values()
-        return self._memo("state", (rate, seed), lambda: learn_kernel_state(  # runs seen are kept
-            learning_rate=float(rate), steps=self._steps, seed=seed), maxsize=4)
+        return self._memo(
+            "state",
+            (rate, seed),
+            lambda: learn_kernel_state(  # runs seen are kept
+                learning_rate=float(rate), steps=self._steps, seed=seed
+            ),
+            maxsize=4,
+        )
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: LearnKernelState) -> tuple[dict, dict]:
         run = state.run
-        pictures = self._memo("png", (run.learning_rate, run.seed, run.steps), lambda: learn_kernel_pictures(state),
-                              maxsize=4)
+        pictures = self._memo(
+            "png", (run.learning_rate, run.seed, run.steps), lambda: learn_kernel_pictures(state), maxsize=4
+        )
         return dict(learn_kernel_scene(state)), pictures
-

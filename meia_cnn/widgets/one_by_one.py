@@ -41,9 +41,11 @@ from ._explorer import Explorer, View
 __all__ = ["OneByOneExplorer", "number"]
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
+    }
+)
 
 
 class OneByOneView(View):
@@ -117,17 +119,37 @@ class OneByOneExplorer(Explorer):
         Control("filter", "int", N_("kernel f"), range=(0, MAX_FILTERS - 1), width="280px"),
     )
 
-    def __init__(self, height: int = 6, width: int = 6, channels: int = 8, filters: int = 3, *,
-                 x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        height: int = 6,
+        width: int = 6,
+        channels: int = 8,
+        filters: int = 3,
+        *,
+        x: ArrayLike | None = None,
+        weights: ArrayLike | None = None,
+        seed: int = 0,
+    ) -> None:
         volume, w = one_by_one_inputs(height, width, x=x, weights=weights, seed=seed)
         given = self._check(channels=channels, filters=filters)
         (h, wd, c_max), f_max = volume.shape, w.shape[1]
-        start = {"channels": min(given["channels"], c_max), "filters": min(given["filters"], f_max),
-                 "row": h // 2, "col": wd // 2, "filter": 0}
+        start = {
+            "channels": min(given["channels"], c_max),
+            "filters": min(given["filters"], f_max),
+            "row": h // 2,
+            "col": wd // 2,
+            "filter": 0,
+        }
         super().__init__()
         self._x, self._w = volume, w
-        ranges = narrowed(self.spec, channels=(1, c_max), filters=(1, f_max), row=(0, h - 1), col=(0, wd - 1),
-                          filter=(0, start["filters"] - 1))
+        ranges = narrowed(
+            self.spec,
+            channels=(1, c_max),
+            filters=(1, f_max),
+            row=(0, h - 1),
+            col=(0, wd - 1),
+            filter=(0, start["filters"] - 1),
+        )
         c = self.controls
         c.update(build_controls(ranges, start))
         # the pixel is chosen in the page: every pixel's dot product is in the scene
@@ -135,8 +157,7 @@ class OneByOneExplorer(Explorer):
         for name in ("row", "col"):
             self._links.append(widgets.jslink((c[name], "value"), (self.view, name)))
             c[name].observe(self._guard(self._on_pixel), names="value")
-        self._layout(widgets.HBox([c["channels"], c["filters"]]),
-                     widgets.HBox([c["row"], c["col"], c["filter"]]))
+        self._layout(widgets.HBox([c["channels"], c["filters"]]), widgets.HBox([c["row"], c["col"], c["filter"]]))
         self._listen(["channels", "filters", "filter"])
 
     # -- controls -> state ---------------------------------------------------------
@@ -176,4 +197,3 @@ class OneByOneExplorer(Explorer):
     def _scene(self, state: OneByOneState) -> tuple[dict, dict]:
         lo = float(self._x.min())
         return dict(one_by_one_scene(state, (lo, max(float(self._x.max()), lo + 1)), int(self._x.shape[2]))), {}
-

@@ -38,26 +38,32 @@ STRIDES = (1, 4)
 PHOTO_SIZE = 256
 
 #: An 8x8 feature map of small numbers (a seeded draw, fixed here so the slides can quote it).
-DEFAULT_INPUT = np.array([
-    [1, 3, 2, 0, 5, 1, 0, 2],
-    [4, 2, 1, 5, 2, 3, 1, 1],
-    [0, 1, 3, 2, 0, 1, 4, 2],
-    [2, 6, 1, 1, 3, 2, 0, 1],
-    [3, 1, 0, 2, 7, 1, 2, 0],
-    [1, 2, 4, 1, 1, 0, 3, 5],
-    [0, 5, 1, 3, 2, 4, 1, 0],
-    [2, 1, 0, 2, 1, 3, 6, 2],
-], dtype=float)
+DEFAULT_INPUT = np.array(
+    [
+        [1, 3, 2, 0, 5, 1, 0, 2],
+        [4, 2, 1, 5, 2, 3, 1, 1],
+        [0, 1, 3, 2, 0, 1, 4, 2],
+        [2, 6, 1, 1, 3, 2, 0, 1],
+        [3, 1, 0, 2, 7, 1, 2, 0],
+        [1, 2, 4, 1, 1, 0, 3, 5],
+        [0, 5, 1, 3, 2, 4, 1, 0],
+        [2, 1, 0, 2, 1, 3, 6, 2],
+    ],
+    dtype=float,
+)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Pooling: every window of the input, the pooled output, and a photo before and after"),
-    "choose_photo": N_("Choose one of the photos in the list."),
-    "no_fit": N_("The {size}×{size} window does not fit in the {h}×{w} input. "
-               "Choose a window of at most {most}."),
-    "too_small": N_("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
-                  "The previous picture stays."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Pooling: every window of the input, the pooled output, and a photo before and after"),
+        "choose_photo": N_("Choose one of the photos in the list."),
+        "no_fit": N_("The {size}×{size} window does not fit in the {h}×{w} input. Choose a window of at most {most}."),
+        "too_small": N_(
+            "{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
+            "The previous picture stays."
+        ),
+    }
+)
 
 
 class PoolingView(View):
@@ -112,8 +118,15 @@ class PoolingExplorer(Explorer):
         Control("photo", "menu", N_("Photo"), options=tuple(_data.SAMPLE_NAMES), refusal=TEXT.english("choose_photo")),
     )
 
-    def __init__(self, x: ArrayLike | None = None, *, size: int = 2, stride: int | None = None,
-                 pooling: str = "max", photo: str = "camera") -> None:
+    def __init__(
+        self,
+        x: ArrayLike | None = None,
+        *,
+        size: int = 2,
+        stride: int | None = None,
+        pooling: str = "max",
+        photo: str = "camera",
+    ) -> None:
         grid = readable_grid(DEFAULT_INPUT if x is None else x)
         stride = size if stride is None else stride
         given = self._check(pooling=pooling, size=size, stride=stride, photo=photo)
@@ -127,8 +140,9 @@ class PoolingExplorer(Explorer):
         self._build(given)
         c = self.controls
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
-        self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
-                                        load=dict(grey=True, size=PHOTO_SIZE))
+        self.photo_source = PhotoSource(
+            self, menu=c["photo"], accept=self._accept_photo, load=dict(grey=True, size=PHOTO_SIZE)
+        )
         c["upload"] = self.photo_source.upload
         self._layout(
             widgets.HBox([c["pooling"], c["size"], c["stride"]]),
@@ -155,8 +169,12 @@ class PoolingExplorer(Explorer):
 
     def _pool_photo(self, state: PoolingState) -> NDArray[np.floating]:
         key = (self._photo_key, state.size, state.stride, state.pooling)  # everything it depends on
-        return self._memo("pooled", key, lambda: pool_image(self._photo, state.size, stride=state.stride,
-                                                            pooling=state.pooling), maxsize=2)
+        return self._memo(
+            "pooled",
+            key,
+            lambda: pool_image(self._photo, state.size, stride=state.stride, pooling=state.pooling),
+            maxsize=2,
+        )
 
     def _picture(self, key: Any, values: NDArray[np.floating]) -> bytes:
         return self._memo("png", key, lambda: png_bytes(values, cmap="gray", vmin=0.0, vmax=1.0))

@@ -43,18 +43,18 @@ PADS = (0, 4)
 DILATIONS = (1, 3)
 PADDINGS = ("valid", "same", "full", "number")
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Stride, padding and dilation: the kernel's positions over the padded input"),
-    "no_padding_choice": N_("Choose a padding: valid, same, full or a number of zeros."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Stride, padding and dilation: the kernel's positions over the padded input"),
+        "no_padding_choice": N_("Choose a padding: valid, same, full or a number of zeros."),
+    }
+)
 
 
 class StridePaddingView(View):
     """The drawing of :class:`StridePaddingExplorer` (:file:`js/stride_padding.js`)."""
 
     _esm = esm("stride_padding.js")
-
-
 
 
 class StridePaddingExplorer(Explorer):
@@ -101,8 +101,9 @@ class StridePaddingExplorer(Explorer):
     view_class: ClassVar[type[View]] = StridePaddingView
     title: ClassVar[str] = TEXT.english("title")
     spec = (
-        Control("padding", "menu", N_("Padding"), options=PADDINGS, width="260px",
-                refusal=TEXT.english("no_padding_choice")),
+        Control(
+            "padding", "menu", N_("Padding"), options=PADDINGS, width="260px", refusal=TEXT.english("no_padding_choice")
+        ),
         Control("input_size", "int", N_("Input size I"), range=INPUT_SIZES, width="260px"),
         Control("kernel_size", "int", N_("Kernel size K"), range=KERNEL_SIZES, width="260px"),
         Control("stride", "int", N_("Stride s"), range=STRIDES, width="260px"),
@@ -110,19 +111,26 @@ class StridePaddingExplorer(Explorer):
         Control("dilation", "int", N_("Dilation d"), range=DILATIONS, width="260px"),
     )
 
-    def __init__(self, input_size: int = 5, kernel_size: int = 3, stride: int = 1,
-                 padding: str | int = "valid", dilation: int = 1) -> None:
+    def __init__(
+        self,
+        input_size: int = 5,
+        kernel_size: int = 3,
+        stride: int = 1,
+        padding: str | int = "valid",
+        dilation: int = 1,
+    ) -> None:
         if isinstance(padding, str):
             if padding not in ("valid", "same", "full"):
                 raise ValueError(f"`padding` must be 'valid', 'same', 'full' or an int, got {padding!r}")
             mode, pad = padding, 1
         else:
             mode, pad = "number", padding
-        given = self._check(padding=mode, input_size=input_size, kernel_size=kernel_size, stride=stride, pad=pad,
-                            dilation=dilation)
-        arithmetic.output_size(input_size, kernel_size, stride=stride,
-                               padding=pad if mode == "number" else mode,
-                               dilation=dilation)  # the core's own check of the combination
+        given = self._check(
+            padding=mode, input_size=input_size, kernel_size=kernel_size, stride=stride, pad=pad, dilation=dilation
+        )
+        arithmetic.output_size(
+            input_size, kernel_size, stride=stride, padding=pad if mode == "number" else mode, dilation=dilation
+        )  # the core's own check of the combination
         super().__init__()
         self._build(given)
         c = self.controls
@@ -159,4 +167,3 @@ class StridePaddingExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: StridePaddingState) -> tuple[dict, dict]:
         return dict(stride_padding_scene(state)), {}
-

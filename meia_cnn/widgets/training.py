@@ -53,18 +53,20 @@ MAX_EPOCHS = 40
 _log = logging.getLogger(__name__)
 
 # -- what a student reads beside the drawing (the drawing's words: meia_cnn.explain.training) ------------
-TEXT = TranslatedText({
-    "title": N_("Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels"),
-    "train_button": N_("Train"),
-    "training_button": N_("Training…"),
-    "training": N_("Training {epochs} epochs…"),
-    "busy": N_("Already training: wait for this run to finish (the press was ignored)."),
-    "failed": N_("Training failed: {reason}"),
-    "not_yet": N_("not trained yet"),
-    "running": N_("training…"),
-    "done": N_("test accuracy {acc} %"),
-    "failed_short": N_("failed"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels"),
+        "train_button": N_("Train"),
+        "training_button": N_("Training…"),
+        "training": N_("Training {epochs} epochs…"),
+        "busy": N_("Already training: wait for this run to finish (the press was ignored)."),
+        "failed": N_("Training failed: {reason}"),
+        "not_yet": N_("not trained yet"),
+        "running": N_("training…"),
+        "done": N_("test accuracy {acc} %"),
+        "failed_short": N_("failed"),
+    }
+)
 
 
 class TrainingView(View):
@@ -120,15 +122,25 @@ class TrainingExplorer(Explorer):
     title: ClassVar[str] = TEXT.english("title")
     spec = (
         Control("filters", "int", N_("Filters (conv 1)"), range=(1, MAX_FILTERS), width="280px", continuous=False),
-        Control("kernel_size", "menu", N_("Kernel size"), options=KERNEL_SIZES, width="170px",
-                refusal=N_("Choose a kernel size: 1, 3, 5 or 7.")),
+        Control(
+            "kernel_size",
+            "menu",
+            N_("Kernel size"),
+            options=KERNEL_SIZES,
+            width="170px",
+            refusal=N_("Choose a kernel size: 1, 3, 5 or 7."),
+        ),
         Control("epochs", "int", N_("Epochs"), range=(1, MAX_EPOCHS), width="280px", continuous=False),
     )
 
-    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],
-                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
-                 epochs: int = REFERENCE_SETTINGS["epochs"], *,
-                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:
+    def __init__(
+        self,
+        filters: int = REFERENCE_SETTINGS["filters"],
+        kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
+        epochs: int = REFERENCE_SETTINGS["epochs"],
+        *,
+        seed: int = REFERENCE_SETTINGS["seed"],
+    ) -> None:
         given = self._check(filters=filters, kernel_size=kernel_size, epochs=epochs)
         self.seed = as_int(seed, "seed", minimum=0)
         self.model: nn.Sequential | None = None
@@ -141,14 +153,18 @@ class TrainingExplorer(Explorer):
         self._build(given)
         c = self.controls
         c["kernel_size"].style.description_width = "initial"
-        c["train"] = widgets.Button(description=TEXT["train_button"], button_style="primary", icon="play",
-                                    layout=widgets.Layout(width="110px"))
+        c["train"] = widgets.Button(
+            description=TEXT["train_button"], button_style="primary", icon="play", layout=widgets.Layout(width="110px")
+        )
         c["train"].on_click(self._guard(lambda _button: self.train()))
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", bar_style="",
-                                            layout=widgets.Layout(width="240px", max_width="100%"))
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=1, description="", bar_style="", layout=widgets.Layout(width="240px", max_width="100%")
+        )
         self.progress_label = widgets.Label(TEXT["not_yet"])
-        self._layout(widgets.HBox([c["filters"], c["kernel_size"], c["epochs"]]),
-                     widgets.HBox([c["train"], self.progress, self.progress_label]))
+        self._layout(
+            widgets.HBox([c["filters"], c["kernel_size"], c["epochs"]]),
+            widgets.HBox([c["train"], self.progress, self.progress_label]),
+        )
         self._listen()
 
     # -- controls -> state -> scene ------------------------------------------------------
@@ -164,9 +180,15 @@ class TrainingExplorer(Explorer):
         kernels = None
         if self.model is not None and not job.running:
             kernels = self.model.layers[0].params["W"][:, :, 0, :]
-        return TrainingRun(self._run, epochs_done=len(job.history["loss"]), running=job.running,
-                           stopped=job.stopped, test_accuracy=job.test_accuracy, seconds=job.seconds,
-                           kernels=kernels)
+        return TrainingRun(
+            self._run,
+            epochs_done=len(job.history["loss"]),
+            running=job.running,
+            stopped=job.stopped,
+            test_accuracy=job.test_accuracy,
+            seconds=job.seconds,
+            kernels=kernels,
+        )
 
     def _scene(self, plan: TrainingPlan) -> tuple[dict, dict]:
         run = self._record()
@@ -215,8 +237,12 @@ class TrainingExplorer(Explorer):
             except ValueError as exc:
                 self.show_error(exc)
                 return False
-            self._job = job = BackgroundTraining(**plan.settings, on_batch=self._on_batch, on_end=self._on_end,
-                                                 on_epoch=lambda logs: self._on_epoch(logs, plan))
+            self._job = job = BackgroundTraining(
+                **plan.settings,
+                on_batch=self._on_batch,
+                on_end=self._on_end,
+                on_epoch=lambda logs: self._on_epoch(logs, plan),
+            )
         self._run = plan
         self._live = ""
         self.history = job.history

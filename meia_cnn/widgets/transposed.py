@@ -101,10 +101,23 @@ class TransposedConvExplorer(Explorer):
         Control("dilation", "int", N_("Dilation d"), range=DILATIONS),
     )
 
-    def __init__(self, input_size: int = 3, kernel_size: int = 3, stride: int = 2, padding: int = 0,
-                 output_padding: int = 0, dilation: int = 1) -> None:
-        given = self._check(input_size=input_size, kernel_size=kernel_size, stride=stride, padding=padding,
-                            output_padding=output_padding, dilation=dilation)
+    def __init__(
+        self,
+        input_size: int = 3,
+        kernel_size: int = 3,
+        stride: int = 2,
+        padding: int = 0,
+        output_padding: int = 0,
+        dilation: int = 1,
+    ) -> None:
+        given = self._check(
+            input_size=input_size,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+        )
         transposed_conv_state(**given)  # the core's own check of the combination
         super().__init__()
         self._build(given)

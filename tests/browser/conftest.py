@@ -72,8 +72,7 @@ def browser():
 
     with sync_playwright() as p:
         # Playwright gives every launch a fresh temporary user-data dir.
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
@@ -119,8 +118,6 @@ def lab(page, lab_server):
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,16 @@ import re
 import numpy as np
 import pytest
 
-from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, overflow, press_slider, readout_of, smallest_text, view_of, wait_drawn
+from .meia_browser import (
+    NOTEBOOK_PANEL,
+    WIDGET_MS,
+    overflow,
+    press_slider,
+    readout_of,
+    smallest_text,
+    view_of,
+    wait_drawn,
+)
 
 NAME = "lab-training_explorers.ipynb"
 SIZES = [(850, 900), (1280, 720)]
@@ -30,11 +39,15 @@ CELLS = [
 
 
 def _notebook():
-    cells = [{"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
-             for src in CELLS]
-    return {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                        "language": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None} for src in CELLS
+    ]
+    return {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def _number(text):
@@ -90,13 +103,16 @@ def test_four_explorers_fit_and_write_the_cores_numbers(lab, artifacts, expected
     page = lab.page
     page.wait_for_function(
         "(sel) => [...document.querySelectorAll(sel + ' .meia-explorer .meia-view')]"
-        ".filter(v => v.dataset.drawn).length >= 4", arg=NOTEBOOK_PANEL, timeout=WIDGET_MS, polling=100)
+        ".filter(v => v.dataset.drawn).length >= 4",
+        arg=NOTEBOOK_PANEL,
+        timeout=WIDGET_MS,
+        polling=100,
+    )
     assert not page.console_errors, page.console_errors
     tm, sh, fm, tr = _explorers(lab).all()
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
-        for name, explorer in (("template_matching", tm), ("sharing", sh), ("feature_maps", fm),
-                               ("training", tr)):
+        for name, explorer in (("template_matching", tm), ("sharing", sh), ("feature_maps", fm), ("training", tr)):
             explorer.scroll_into_view_if_needed()
             wait_drawn(view_of(explorer))
             _fits(explorer)
@@ -114,8 +130,11 @@ def test_four_explorers_fit_and_write_the_cores_numbers(lab, artifacts, expected
             elif name == "feature_maps":
                 assert expected["fm"] in text
             else:
-                page.wait_for_function("e => e.innerText.includes('Final test accuracy')",
-                                       arg=explorer.locator(".meia-readout").element_handle(), timeout=120_000)
+                page.wait_for_function(
+                    "e => e.innerText.includes('Final test accuracy')",
+                    arg=explorer.locator(".meia-readout").element_handle(),
+                    timeout=120_000,
+                )
                 text = _readout(explorer)
                 assert expected["train"] in text
                 assert explorer.locator(".meia-live").inner_text().startswith("Epoch 2/2")

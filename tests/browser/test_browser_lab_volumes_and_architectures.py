@@ -20,26 +20,43 @@ SIZES = [(850, 900), (1280, 720)]
 #: (cell code, a regex on the readout's text, the number it must give from the core)
 EXPLORERS = [
     ("PoolingExplorer()", r"output (\d+) × \d+", arithmetic.pool_output_size(8, 2)),
-    ("VolumeExplorer()", r"G_w × G_h × G_d = \d+ × \d+ × (\d+)",
-     arithmetic.feature_map_shape((128, 128, 3), 3, 3)[2]),
-    ("VolumeExplorer(source='array')", r"G_w × G_h × G_d = \d+ × \d+ × (\d+)",
-     arithmetic.feature_map_shape((6, 6, 3), 3, 3)[2]),
+    ("VolumeExplorer()", r"G_w × G_h × G_d = \d+ × \d+ × (\d+)", arithmetic.feature_map_shape((128, 128, 3), 3, 3)[2]),
+    (
+        "VolumeExplorer(source='array')",
+        r"G_w × G_h × G_d = \d+ × \d+ × (\d+)",
+        arithmetic.feature_map_shape((6, 6, 3), 3, 3)[2],
+    ),
     ("OneByOneExplorer()", r"1×1: 1·1·8·3 \+ 3 = ([\d,]+)", arithmetic.conv1x1_params(8, 3)),
-    ("InceptionExplorer()", r"Output depth = [\d +]+ = (\d+)",
-     arithmetic.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32)["output_shape"][2]),
+    (
+        "InceptionExplorer()",
+        r"Output depth = [\d +]+ = (\d+)",
+        arithmetic.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32)["output_shape"][2],
+    ),
     ("ArchitectureExplorer()", r"parameters: ([\d,]+)", architectures.summary("lenet5").total_params),
 ]
 
 
 def _notebook(path):
-    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-              "source": "from meia_cnn.widgets import (PoolingExplorer, VolumeExplorer, OneByOneExplorer,\n"
-                        "    InceptionExplorer, ArchitectureExplorer)"}]
-    cells += [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": code}
-              for code, _, _ in EXPLORERS]
-    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                       "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "from meia_cnn.widgets import (PoolingExplorer, VolumeExplorer, OneByOneExplorer,\n"
+            "    InceptionExplorer, ArchitectureExplorer)",
+        }
+    ]
+    cells += [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": code}
+        for code, _, _ in EXPLORERS
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path.write_text(json.dumps(nb))
 
 
@@ -73,8 +90,11 @@ def _largest_network_fits(page, explorer, size, artifacts):
     for key in ("vgg19", "lenet5"):
         before = explorer.locator(".meia-view").get_attribute("data-drawn")
         menu.select_option(label=architectures.titles()[key])
-        page.wait_for_function("([el, before]) => el.dataset.drawn !== before",
-                               arg=[explorer.locator(".meia-view").element_handle(), before], polling=100)
+        page.wait_for_function(
+            "([el, before]) => el.dataset.drawn !== before",
+            arg=[explorer.locator(".meia-view").element_handle(), before],
+            polling=100,
+        )
         fit = explorer.evaluate(_FITS_JS)
         total = architectures.summary(key).total_params
         assert f"parameters: {total:,}" in fit["readout"]
@@ -95,7 +115,9 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
     explorers = page.locator(f"{NOTEBOOK_PANEL} .meia-explorer")
     page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel + ' .meia-explorer .meia-view[data-drawn]').length >= n",
-        arg=[NOTEBOOK_PANEL, len(EXPLORERS)], polling=200)
+        arg=[NOTEBOOK_PANEL, len(EXPLORERS)],
+        polling=200,
+    )
     assert explorers.count() == len(EXPLORERS)
     assert not page.console_errors, page.console_errors
     for width, height in SIZES:
@@ -107,7 +129,9 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
             page.wait_for_function(
                 "(el) => { const v = el.querySelector('.meia-view');"
                 " return v && v.dataset.drawn && v.querySelector('svg.meia-panel'); }",
-                arg=explorer.element_handle(), polling=100)
+                arg=explorer.element_handle(),
+                polling=100,
+            )
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             fit = explorer.evaluate(_FITS_JS)
             name = re.sub(r"\W+", "", code.replace("source='array'", "Array"))

@@ -45,8 +45,9 @@ def _forward(page):
     """Press the right arrow and wait until the deck shows other cells."""
     before = _visible(page)
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"([sel, before]) => ({_VISIBLE_JS})(sel) !== before",
-                           arg=[NOTEBOOK_PANEL, before], timeout=10_000, polling=100)
+    page.wait_for_function(
+        f"([sel, before]) => ({_VISIBLE_JS})(sel) !== before", arg=[NOTEBOOK_PANEL, before], timeout=10_000, polling=100
+    )
     return _visible(page)
 
 

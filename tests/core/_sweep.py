@@ -40,10 +40,26 @@ SKIP = {"set_language", "load_reference"}
 #: What the page is sent, not entry points for data: the scenes (built from a state the kit made) and their
 #: helpers, and what the page sends back (a click, an upload already read by data.load_image).  (The page's
 #: numbers, colours and pictures are drawn by a private module, explain._render.)
-SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png", "photo_png",
-               "learn_kernel_pictures", "template_matching_pictures",
-               "channel_pngs", "map_png", "deck_png", "feature_map_pictures", "picked_unit", "upload_input",
-               "feedback_html", "solution_html", "table_marks"}
+SCENE_NAMES = {
+    "fit_problem",
+    "equation_text",
+    "count",
+    "ratio_text",
+    "number",
+    "filtered_png",
+    "photo_png",
+    "learn_kernel_pictures",
+    "template_matching_pictures",
+    "channel_pngs",
+    "map_png",
+    "deck_png",
+    "feature_map_pictures",
+    "picked_unit",
+    "upload_input",
+    "feedback_html",
+    "solution_html",
+    "table_marks",
+}
 
 
 class Tagged(np.ndarray):
@@ -53,8 +69,9 @@ class Tagged(np.ndarray):
 def public_callables() -> list[tuple[str, Any]]:
     import meia_cnn.explain as explain
 
-    names = MODULES + [f"meia_cnn.explain.{m.name}" for m in pkgutil.iter_modules(explain.__path__)
-                       if not m.name.startswith("_")]
+    names = MODULES + [
+        f"meia_cnn.explain.{m.name}" for m in pkgutil.iter_modules(explain.__path__) if not m.name.startswith("_")
+    ]
     found, seen = [], set()
     for module_name in names:
         module = importlib.import_module(module_name)
@@ -104,15 +121,50 @@ def _model():
 #: that hides its kind); FUNCTION_ARGS overrides them for one function.
 RNG = np.random.default_rng(0)
 GOOD: dict[str, Any] = {
-    "x": RNG.random((6, 6)), "image": RNG.random((6, 6)), "kernel": RNG.random((3, 3)),
-    "kernels": RNG.random((3, 3)), "photo": RNG.random((12, 12)), "input_size": 6, "kernel_size": 3,
-    "size": 2, "stride": 1, "padding": "valid", "dilation": 1, "filters": 2, "in_channels": 3,
-    "out_features": 4, "in_features": 6, "input_shape": (8, 8, 3), "n1x1": 4, "n3x3_reduce": 2, "n3x3": 4,
-    "n5x5_reduce": 2, "n5x5": 4, "pool_proj": 2, "layers": [(3, 1, 1), (3, 1, 1)], "logits": RNG.random((2, 3)),
-    "lr": 0.1, "rate": 0.5, "every": 2.0, "schedule": "cosine", "channels": 3, "name": "lenet5",
-    "epochs": 2, "seed": 0, "weights": RNG.random((3, 2)), "output_padding": 0, "mode": "valid",
-    "images": RNG.random((2, 6, 6)), "targets": RNG.random((2, 4, 4)), "learning_rate": 0.1,
-    "steps": 3, "samples": 2, "image_size": 8, "source": _png(), "shape": (6, 6), "true_kernel": None,
+    "x": RNG.random((6, 6)),
+    "image": RNG.random((6, 6)),
+    "kernel": RNG.random((3, 3)),
+    "kernels": RNG.random((3, 3)),
+    "photo": RNG.random((12, 12)),
+    "input_size": 6,
+    "kernel_size": 3,
+    "size": 2,
+    "stride": 1,
+    "padding": "valid",
+    "dilation": 1,
+    "filters": 2,
+    "in_channels": 3,
+    "out_features": 4,
+    "in_features": 6,
+    "input_shape": (8, 8, 3),
+    "n1x1": 4,
+    "n3x3_reduce": 2,
+    "n3x3": 4,
+    "n5x5_reduce": 2,
+    "n5x5": 4,
+    "pool_proj": 2,
+    "layers": [(3, 1, 1), (3, 1, 1)],
+    "logits": RNG.random((2, 3)),
+    "lr": 0.1,
+    "rate": 0.5,
+    "every": 2.0,
+    "schedule": "cosine",
+    "channels": 3,
+    "name": "lenet5",
+    "epochs": 2,
+    "seed": 0,
+    "weights": RNG.random((3, 2)),
+    "output_padding": 0,
+    "mode": "valid",
+    "images": RNG.random((2, 6, 6)),
+    "targets": RNG.random((2, 4, 4)),
+    "learning_rate": 0.1,
+    "steps": 3,
+    "samples": 2,
+    "image_size": 8,
+    "source": _png(),
+    "shape": (6, 6),
+    "true_kernel": None,
     "expected": "0.1.0",
 }
 FUNCTION_ARGS: dict[str, dict[str, Any]] = {
@@ -126,12 +178,18 @@ FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.explain.pooling.pool_image": {"image": RNG.random((8, 8))},
     "meia_cnn.nn.train_reference": {"epochs": 1, "filters": 2},
     "meia_cnn.explain.training.training_plan": {"filters": 2, "kernel_size": 3, "epochs": 1, "seed": 0},
-    "meia_cnn.explain.training.curve_axes": {"history": {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8],
-                                                          "val_loss": [], "val_accuracy": []}, "epochs": 2},
+    "meia_cnn.explain.training.curve_axes": {
+        "history": {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8], "val_loss": [], "val_accuracy": []},
+        "epochs": 2,
+    },
     "meia_cnn.explain.feature_maps.tile_channels": {"maps": RNG.random((4, 4, 3))},
     "meia_cnn.explain.feature_maps.tile_layout": {"shape": (4, 4, 3)},
-    "meia_cnn.explain.sharing.parameter_sharing_state": {"input_size": 8, "channels": 3, "kernel_size": 3,
-                                                          "filters": 2},
+    "meia_cnn.explain.sharing.parameter_sharing_state": {
+        "input_size": 8,
+        "channels": 3,
+        "kernel_size": 3,
+        "filters": 2,
+    },
     "meia_cnn.explain.inception.inception_state": {"input_shape": (8, 8, 3)},
     "meia_cnn.explain.architecture.layout": {"vols": [("input", (8, 8, 1), "input"), ("conv", (6, 6, 2), "conv")]},
     "meia_cnn.explain.template_matching.template_matching_state": {"column": 3, "row": 3},
@@ -139,8 +197,7 @@ FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.nn.Sequential.forward": {"X": RNG.random((4, 8, 8, 1))},
     "meia_cnn.nn.Sequential.forward_all": {"X": RNG.random((8, 8, 1))},
     "meia_cnn.nn.Sequential.evaluate": {"X": RNG.random((4, 8, 8, 1)), "y": np.array([0, 1, 2, 3])},
-    "meia_cnn.nn.Sequential.fit": {"X": RNG.random((6, 8, 8, 1)), "y": np.arange(6), "epochs": 1,
-                                   "progress": False},
+    "meia_cnn.nn.Sequential.fit": {"X": RNG.random((6, 8, 8, 1)), "y": np.arange(6), "epochs": 1, "progress": False},
     "meia_cnn.nn.Sequential.build": {"input_shape": (8, 8, 1)},
     "meia_cnn.explain.feature_maps.feature_map_state": {"layer": 0, "unit": (0, 0, 0)},
     "meia_cnn.explain.feature_maps.unit_detail": {"layer": 0, "unit": (0, 0, 0)},
@@ -154,8 +211,9 @@ NEEDS_MODEL = {"model", "summary", "scene", "state", "network", "self"}
 
 def good_args(qualname: str, fn: Any) -> tuple[list[inspect.Parameter], dict[str, Any]] | None:
     try:
-        params = [p for p in inspect.signature(fn).parameters.values()
-                  if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        params = [
+            p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         return None
     overrides = FUNCTION_ARGS.get(qualname, {})
@@ -263,8 +321,14 @@ def hostile(value: Any) -> list[tuple[str, Any, bool]]:
         for v in ("", "nope", 3, None, np.str_(value)):
             out.append((repr(v), v, False))
     elif isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
-        for v in (tuple([np.uint64(2**64 - 1)] * len(value)), tuple([10**9] * len(value)),
-                  tuple(["3"] * len(value)), tuple([math.nan] * len(value)), value + (1,), value[:1]):
+        for v in (
+            tuple([np.uint64(2**64 - 1)] * len(value)),
+            tuple([10**9] * len(value)),
+            tuple(["3"] * len(value)),
+            tuple([math.nan] * len(value)),
+            value + (1,),
+            value[:1],
+        ):
             out.append((repr(v)[:60], v, False))
     return out
 
@@ -282,8 +346,9 @@ def _alarm(signum, frame):  # pragma: no cover - only when a call hangs
     raise Slow()
 
 
-def call(fn: Any, kwargs: dict[str, Any], params: list[inspect.Parameter],
-         seconds: int = SECONDS) -> tuple[str, Any, int]:
+def call(
+    fn: Any, kwargs: dict[str, Any], params: list[inspect.Parameter], seconds: int = SECONDS
+) -> tuple[str, Any, int]:
     """('ok', result) / ('refused', exception) / ('crash', text); and the peak bytes."""
     positional = [p.name for p in params if p.kind == p.POSITIONAL_ONLY]
     args = [kwargs.pop(n) for n in positional if n in kwargs]
@@ -309,11 +374,14 @@ def call(fn: Any, kwargs: dict[str, Any], params: list[inspect.Parameter],
 
 def same(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (type(a) is type(b) is np.ndarray and a.shape == b.shape and a.dtype == b.dtype
-                and np.array_equal(a, b, equal_nan=True))
+        return (
+            type(a) is type(b) is np.ndarray
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=True)
+        )
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
-        return type(a) is type(b) and all(same(getattr(a, f.name), getattr(b, f.name))
-                                          for f in dataclasses.fields(a))
+        return type(a) is type(b) and all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     if isinstance(a, (tuple, list)):
         return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
@@ -337,8 +405,16 @@ def sweep() -> tuple[list[dict[str, Any]], int]:
             continue
         for p in params:
             value = good.get(p.name, p.default)
-            if p.name in NEEDS_MODEL or p.name in ("scene", "state", "network", "layers", "history", "vols",
-                                                    "callbacks", "validation_data"):
+            if p.name in NEEDS_MODEL or p.name in (
+                "scene",
+                "state",
+                "network",
+                "layers",
+                "history",
+                "vols",
+                "callbacks",
+                "validation_data",
+            ):
                 continue
             cases = [(label, v, "same") for label, v in same_meaning(value)]
             cases += [(label, v, "refuse" if must else "any") for label, v, must in hostile(value)]
@@ -354,8 +430,9 @@ def sweep() -> tuple[list[dict[str, Any]], int]:
                     failures.append({**where, "got": result})
                 elif status == "refused":
                     if not _names_a_parameter(str(result), params, p.name):
-                        failures.append({**where, "got": f"{type(result).__name__} naming no parameter: "
-                                                         f"{str(result)[:200]}"})
+                        failures.append(
+                            {**where, "got": f"{type(result).__name__} naming no parameter: {str(result)[:200]}"}
+                        )
                 elif expect == "refuse":
                     failures.append({**where, "got": "accepted"})
                 elif expect == "same" and not same(result, baseline):

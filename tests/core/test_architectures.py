@@ -69,8 +69,7 @@ def test_lenet5_c3_connection_table_is_table_one():
         assert {i for i in range(6) if table[i][j]} == {j % 6, (j + 1) % 6, (j + 2) % 6}
     for j in range(6, 12):
         assert {i for i in range(6) if table[i][j]} == {(j - 6 + d) % 6 for d in range(4)}
-    assert [{i for i in range(6) if table[i][j]} for j in (12, 13, 14)] == [
-        {0, 1, 3, 4}, {1, 2, 4, 5}, {0, 2, 3, 5}]
+    assert [{i for i in range(6) if table[i][j]} for j in (12, 13, 14)] == [{0, 1, 3, 4}, {1, 2, 4, 5}, {0, 2, 3, 5}]
     # 60 input maps x 25 weights + 16 biases = 1,516
     assert 25 * sum(reads) + 16 == 1_516
 
@@ -86,11 +85,17 @@ def test_lenet5_fully_connected_variant_has_61706_parameters():
 # AlexNet: Krizhevsky, Sutskever & Hinton (2012), Section 3.5 and Figure 2
 # ---------------------------------------------------------------------------
 ALEXNET_SHAPES = {
-    "conv1": (55, 55, 96), "pool1": (27, 27, 96),
-    "conv2": (27, 27, 256), "pool2": (13, 13, 256),
-    "conv3": (13, 13, 384), "conv4": (13, 13, 384), "conv5": (13, 13, 256),
+    "conv1": (55, 55, 96),
+    "pool1": (27, 27, 96),
+    "conv2": (27, 27, 256),
+    "pool2": (13, 13, 256),
+    "conv3": (13, 13, 384),
+    "conv4": (13, 13, 384),
+    "conv5": (13, 13, 256),
     "pool5": (6, 6, 256),
-    "fc6": (1, 1, 4096), "fc7": (1, 1, 4096), "fc8": (1, 1, 1000),
+    "fc6": (1, 1, 4096),
+    "fc7": (1, 1, 4096),
+    "fc8": (1, 1, 1000),
 }
 
 
@@ -109,8 +114,7 @@ def test_alexnet_neuron_counts_of_section_3_5():
     # does not match conv1's 55x55x96 = 290,400 (a known slip in the paper);
     # every other figure does.
     s = arch.summary("alexnet")
-    units = [math.prod(s[n].output_shape) for n in ("conv1", "conv2", "conv3", "conv4", "conv5",
-                                                  "fc6", "fc7", "fc8")]
+    units = [math.prod(s[n].output_shape) for n in ("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8")]
     assert units[1:] == [186_624, 64_896, 64_896, 43_264, 4096, 4096, 1000]
     assert units[0] == 55 * 55 * 96 == 290_400 != 253_440
 
@@ -133,9 +137,25 @@ def test_alexnet_parameter_totals():
     assert two.total_params == 60_965_224
     assert one.total_params == 62_378_344
     assert [r.params for r in one if r.params] == [
-        34_944, 614_656, 885_120, 1_327_488, 884_992, 37_752_832, 16_781_312, 4_097_000]
+        34_944,
+        614_656,
+        885_120,
+        1_327_488,
+        884_992,
+        37_752_832,
+        16_781_312,
+        4_097_000,
+    ]
     assert [r.params for r in two if r.params] == [
-        34_944, 307_456, 885_120, 663_936, 442_624, 37_752_832, 16_781_312, 4_097_000]
+        34_944,
+        307_456,
+        885_120,
+        663_936,
+        442_624,
+        37_752_832,
+        16_781_312,
+        4_097_000,
+    ]
     assert two.total_macs == 724_406_816
     assert one.total_macs == 1_135_256_096
     assert one.largest.name == "fc6"
@@ -144,10 +164,13 @@ def test_alexnet_parameter_totals():
 # ---------------------------------------------------------------------------
 # VGG: Simonyan & Zisserman (2014), Table 1 (configurations D, E) and Table 2
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize("name, convs, exact, table2_millions", [
-    ("vgg16", (2, 2, 3, 3, 3), 138_357_544, 138),
-    ("vgg19", (2, 2, 4, 4, 4), 143_667_240, 144),
-])
+@pytest.mark.parametrize(
+    "name, convs, exact, table2_millions",
+    [
+        ("vgg16", (2, 2, 3, 3, 3), 138_357_544, 138),
+        ("vgg19", (2, 2, 4, 4, 4), 143_667_240, 144),
+    ],
+)
 def test_vgg(name, convs, exact, table2_millions):
     s = arch.summary(name)
     assert s.total_params == exact
@@ -166,8 +189,9 @@ def test_vgg16_multiply_adds():
     # 15.5 billion multiply-adds, the figure usually quoted for VGG-16;
     # every 3x3 convolution by hand: H W F 9 C.
     s = arch.summary("vgg16")
-    by_hand = sum(r.output_shape[0] * r.output_shape[1] * r.output_shape[2] * 9 * r.input_shape[2]
-                  for r in s if r.kind == "conv")
+    by_hand = sum(
+        r.output_shape[0] * r.output_shape[1] * r.output_shape[2] * 9 * r.input_shape[2] for r in s if r.kind == "conv"
+    )
     by_hand += 25088 * 4096 + 4096 * 4096 + 4096 * 1000
     assert s.total_macs == by_hand == 15_470_264_320
 
@@ -289,7 +313,8 @@ def test_googlenet_totals():
     assert s.total_params == 6_998_552
     assert s.total_params - s.total_weights == sum(
         sum(r.config.values()) if r.kind == "inception" else r.output_shape[2] + r.config.get("n3x3_reduce", 0)
-        for r in s if r.params
+        for r in s
+        if r.params
     )
 
 
@@ -309,8 +334,7 @@ def test_googlenet_paper_columns_render_in_the_table_units():
 # the API
 # ---------------------------------------------------------------------------
 def test_names_titles_and_aliases():
-    assert arch.names() == ("lenet5", "lenet5_fc", "alexnet", "alexnet_single", "vgg16", "vgg19",
-                            "googlenet")
+    assert arch.names() == ("lenet5", "lenet5_fc", "alexnet", "alexnet_single", "vgg16", "vgg19", "googlenet")
     assert set(arch.titles()) == set(arch.names())
     assert arch.summary("VGG-16") is arch.summary("vgg16")
     assert arch.summary("LeNet-5").key == "lenet5"
@@ -318,7 +342,9 @@ def test_names_titles_and_aliases():
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"`name` must be one of lenet5, lenet5_fc, alexnet, .*googlenet; got 'resnet50'"):
+    with pytest.raises(
+        ValueError, match=r"`name` must be one of lenet5, lenet5_fc, alexnet, .*googlenet; got 'resnet50'"
+    ):
         arch.summary("resnet50")
     with pytest.raises(ValueError, match="`name` must be one of .*got 'vgg'"):
         arch.layers("vgg")

@@ -40,16 +40,16 @@ def test_padding_modes_and_pairs():
     assert ar.output_size(5, 3, padding=1) == 5
     assert ar.output_size(5, 3, padding=((1, 0), (0, 0))) == (4, 3)
     assert ar.output_size((28, 30), (3, 5)) == (26, 26)
-    assert ar.output_size(7, 3, dilation=2) == 3          # effective kernel 5
+    assert ar.output_size(7, 3, dilation=2) == 3  # effective kernel 5
     assert ar.output_size(10, 3, stride=3, padding="same") == 4  # ceil(10 / 3)
-    assert ar.output_size(3, 5, padding="full") == 7      # a kernel may exceed the input when padded
+    assert ar.output_size(3, 5, padding="full") == 7  # a kernel may exceed the input when padded
 
 
 @pytest.mark.parametrize(
     "i, k, s, d, expected",
     [
         (28, 3, 1, 1, ((1, 1), (1, 1))),
-        (28, 4, 1, 1, ((1, 2), (1, 2))),   # the extra zero goes bottom/right
+        (28, 4, 1, 1, ((1, 2), (1, 2))),  # the extra zero goes bottom/right
         (5, 3, 2, 1, ((1, 1), (1, 1))),
         (6, 3, 2, 1, ((0, 1), (0, 1))),
         (7, 3, 1, 2, ((2, 2), (2, 2))),
@@ -72,10 +72,10 @@ def test_receptive_field():
 
 def test_costs_by_hand():
     assert ar.conv_params(3, 8, 3) == 3 * 3 * 3 * 8 + 8 == 224
-    assert ar.conv_params(1, 6, 5) == 156                    # LeNet-5 C1
+    assert ar.conv_params(1, 6, 5) == 156  # LeNet-5 C1
     assert ar.conv_params(64, 64, (3, 3), bias=False) == 36864
     assert ar.conv_macs((28, 28, 3), 8, 3) == 26 * 26 * 8 * 27
-    assert ar.conv_macs((32, 32, 1), 6, 5) == 28 * 28 * 6 * 25   # LeNet-5 C1: 117,600
+    assert ar.conv_macs((32, 32, 1), 6, 5) == 28 * 28 * 6 * 25  # LeNet-5 C1: 117,600
     assert ar.conv1x1_params(192, 16) == 192 * 16 + 16
     assert ar.conv1x1_macs((28, 28, 192), 16) == 28 * 28 * 192 * 16
     assert ar.pool_params(2) == 0 and ar.pool_macs((26, 26, 8), 2) == 0
@@ -98,7 +98,10 @@ def test_inception_3a():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    i=st.integers(1, 60), k=st.integers(1, 9), s=st.integers(1, 5), d=st.integers(1, 3),
+    i=st.integers(1, 60),
+    k=st.integers(1, 9),
+    s=st.integers(1, 5),
+    d=st.integers(1, 3),
     padding=st.sampled_from(["valid", "same", "full", 0, 1, 2]),
 )
 def test_output_size_formula(i, k, s, d, padding):
@@ -177,13 +180,13 @@ def test_bad_receptive_field_layers():
         ((28, 3), {"stride": 2, "padding": "same", "dilation": 1}, 14),
         ((28, 3), {"padding": 1}, 28),
         ((np.int64(28), np.uint8(3)), {"stride": np.int32(2)}, 13),
-        ((np.array(5), 3), {}, 3),                       # a 0-d integer array is an int
+        ((np.array(5), 3), {}, 3),  # a 0-d integer array is an int
         ((np.array(5), np.array(3)), {"stride": np.array(1)}, 3),
-        (((28, 28), 3), {}, (26, 26)),                  # a pair anywhere: a pair back
+        (((28, 28), 3), {}, (26, 26)),  # a pair anywhere: a pair back
         ((28, (3, 5)), {}, (26, 24)),
         ((28, 3), {"stride": (1, 2)}, (26, 13)),
         ((28, 3), {"dilation": (1, 2)}, (26, 24)),
-        ((28, 3), {"padding": (1, 0)}, (28, 26)),        # padding per axis
+        ((28, 3), {"padding": (1, 0)}, (28, 26)),  # padding per axis
         ((28, 3), {"padding": ((1, 1), (0, 0))}, (28, 26)),
         ((np.array([28, 30]), 3), {}, (26, 28)),
     ],

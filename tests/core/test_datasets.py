@@ -47,15 +47,18 @@ def _inside(X, rows, cols):
     return not X[..., 0][:, ~mask].any()
 
 
-@pytest.mark.parametrize("region, rows, cols", [
-    ("left", slice(None), slice(0, 16)),
-    ("right", slice(None), slice(16, 32)),
-    ("top", slice(0, 16), slice(None)),
-    ("bottom", slice(16, 32), slice(None)),
-    ("center", slice(8, 24), slice(8, 24)),
-    ("bottom-right", slice(16, 32), slice(16, 32)),
-    (((0.0, 1.0), (0.0, 0.75)), slice(None), slice(0, 24)),
-])
+@pytest.mark.parametrize(
+    "region, rows, cols",
+    [
+        ("left", slice(None), slice(0, 16)),
+        ("right", slice(None), slice(16, 32)),
+        ("top", slice(0, 16), slice(None)),
+        ("bottom", slice(16, 32), slice(None)),
+        ("center", slice(8, 24), slice(8, 24)),
+        ("bottom-right", slice(16, 32), slice(16, 32)),
+        (((0.0, 1.0), (0.0, 0.75)), slice(None), slice(0, 24)),
+    ],
+)
 def test_shapes_stay_in_their_region(region, rows, cols):
     X, _ = data.shapes(300, size=32, region=region, seed=3)
     assert _inside(X, rows, cols)
@@ -73,8 +76,7 @@ def test_train_left_test_right_do_not_overlap():
 
 
 def test_shapes_info_centres_radii_and_boxes():
-    X, y, info = data.shapes(400, size=40, region="top-left", radius=(0.1, 0.2), seed=5,
-                             return_info=True)
+    X, y, info = data.shapes(400, size=40, region="top-left", radius=(0.1, 0.2), seed=5, return_info=True)
     centre, r = info["center"], info["radius"]
     assert centre.shape == (400, 2) and r.shape == (400,)
     assert (r >= 4.0 - 1e-9).all() and (r <= 8.0 + 1e-9).all()
@@ -86,21 +88,23 @@ def test_shapes_info_centres_radii_and_boxes():
         assert (np.abs(cols[lit] - centre[i, 1]) <= r[i] + 1e-9).all()
 
 
-@pytest.mark.parametrize("name, area", [
-    ("circle", math.pi),            # pi r^2
-    ("square", (2 * 0.85) ** 2),    # side 1.7 r
-    ("triangle", 2.0),              # base 2r, height 2r
-    ("cross", None),                # two bars, 2r long and 0.6r thick, overlapping
-])
+@pytest.mark.parametrize(
+    "name, area",
+    [
+        ("circle", math.pi),  # pi r^2
+        ("square", (2 * 0.85) ** 2),  # side 1.7 r
+        ("triangle", 2.0),  # base 2r, height 2r
+        ("cross", None),  # two bars, 2r long and 0.6r thick, overlapping
+    ],
+)
 def test_each_class_has_its_area(name, area):
-    X, y, info = data.shapes(200, size=64, classes=(name,), radius=(0.15, 0.25), seed=11,
-                             return_info=True)
+    X, y, info = data.shapes(200, size=64, classes=(name,), radius=(0.15, 0.25), seed=11, return_info=True)
     assert (y == 0).all() and info["classes"] == (name,)
     r = info["radius"]
     pixels = X.reshape(200, -1).sum(axis=1)
     if area is None:
-        area = 2 * (2 * 0.6) - 0.6 ** 2
-    ratio = pixels / (area * r ** 2)
+        area = 2 * (2 * 0.6) - 0.6**2
+    ratio = pixels / (area * r**2)
     assert 0.85 < ratio.mean() < 1.15, ratio.mean()
 
 
@@ -139,33 +143,52 @@ def test_other_sizes():
     assert X.shape == (2, 128, 128, 1)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(n=0), ValueError, "`n` must be >= 1, got 0"),
-    (dict(n=2.5), TypeError, "`n` must be an int >= 1, got 2.5"),
-    (dict(n=10, size=7), ValueError, "`size` must be >= 8, got 7"),
-    (dict(n=10, size=1000), ValueError, "`size` must be <= 512, got 1000"),
-    (dict(n=10, size="32"), TypeError, "`size` must be an int >= 8, got '32'"),
-    (dict(n=1_000_000, size=64), ValueError, r"`n` \* `size`\*\*2 = 1,000,000 \* 64\*\*2 = 4,096,000,000 pixels is too many"),
-    (dict(n=10, seed=-1), ValueError, "`seed` must be >= 0, got -1"),
-    (dict(n=10, seed=1.5), TypeError, "`seed` must be an int >= 0, a numpy Generator or None, got 1.5"),
-    (dict(n=10, classes="circle"), TypeError, "`classes` must be a sequence of distinct names from circle, square, triangle, cross, got 'circle'"),
-    (dict(n=10, classes=("circle", "hexagon")), ValueError, "`classes` must be .*'hexagon' is not one"),
-    (dict(n=10, classes=("circle", "circle")), ValueError, r"`classes` must be .*\(at least one, no repeats\)"),
-    (dict(n=10, classes=()), ValueError, r"\(at least one, no repeats\), got \(\)"),
-    (dict(n=10, region="middle"), ValueError, "`region` must be one of anywhere, left, right.*got 'middle'"),
-    (dict(n=10, region=((0.5, 0.2), (0, 1))), ValueError, "`region` must be .*0 <= top < bottom <= 1.*got"),
-    (dict(n=10, region=((0, 1), (0, 1.5))), ValueError, "`region` must be .*left < right <= 1"),
-    (dict(n=10, region=(0, 1)), TypeError, "`region` must be a name from anywhere.*got \\(0, 1\\)"),
-    (dict(n=10, region=((0, 1), (0, 0.1))), ValueError, "`region`=.* is 3.2 pixels wide at size=32: too small for shapes of radius 3.84"),
-    (dict(n=10, radius=(0.3, 0.2)), ValueError, "`radius` must be a fraction .*low <= high, got \\(0.3, 0.2\\)"),
-    (dict(n=10, radius=0.6), ValueError, "`radius` must be .*got 0.6"),
-    (dict(n=10, radius=0), ValueError, "`radius` must be .*got 0"),
-    (dict(n=10, radius="big"), TypeError, "`radius` must be .*got 'big'"),
-    (dict(n=10, radius=0.05), ValueError, "`radius`=0.05 gives shapes of radius 1.6 pixels at size=32: at least 2 pixels"),
-    (dict(n=10, noise=-0.1), ValueError, "`noise` must be a finite number >= 0, got -0.1"),
-    (dict(n=10, noise=float("nan")), ValueError, "`noise` must be a finite number >= 0, got nan"),
-    (dict(n=10, noise="0.1"), TypeError, "`noise` must be a number >= 0, got '0.1'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(n=0), ValueError, "`n` must be >= 1, got 0"),
+        (dict(n=2.5), TypeError, "`n` must be an int >= 1, got 2.5"),
+        (dict(n=10, size=7), ValueError, "`size` must be >= 8, got 7"),
+        (dict(n=10, size=1000), ValueError, "`size` must be <= 512, got 1000"),
+        (dict(n=10, size="32"), TypeError, "`size` must be an int >= 8, got '32'"),
+        (
+            dict(n=1_000_000, size=64),
+            ValueError,
+            r"`n` \* `size`\*\*2 = 1,000,000 \* 64\*\*2 = 4,096,000,000 pixels is too many",
+        ),
+        (dict(n=10, seed=-1), ValueError, "`seed` must be >= 0, got -1"),
+        (dict(n=10, seed=1.5), TypeError, "`seed` must be an int >= 0, a numpy Generator or None, got 1.5"),
+        (
+            dict(n=10, classes="circle"),
+            TypeError,
+            "`classes` must be a sequence of distinct names from circle, square, triangle, cross, got 'circle'",
+        ),
+        (dict(n=10, classes=("circle", "hexagon")), ValueError, "`classes` must be .*'hexagon' is not one"),
+        (dict(n=10, classes=("circle", "circle")), ValueError, r"`classes` must be .*\(at least one, no repeats\)"),
+        (dict(n=10, classes=()), ValueError, r"\(at least one, no repeats\), got \(\)"),
+        (dict(n=10, region="middle"), ValueError, "`region` must be one of anywhere, left, right.*got 'middle'"),
+        (dict(n=10, region=((0.5, 0.2), (0, 1))), ValueError, "`region` must be .*0 <= top < bottom <= 1.*got"),
+        (dict(n=10, region=((0, 1), (0, 1.5))), ValueError, "`region` must be .*left < right <= 1"),
+        (dict(n=10, region=(0, 1)), TypeError, "`region` must be a name from anywhere.*got \\(0, 1\\)"),
+        (
+            dict(n=10, region=((0, 1), (0, 0.1))),
+            ValueError,
+            "`region`=.* is 3.2 pixels wide at size=32: too small for shapes of radius 3.84",
+        ),
+        (dict(n=10, radius=(0.3, 0.2)), ValueError, "`radius` must be a fraction .*low <= high, got \\(0.3, 0.2\\)"),
+        (dict(n=10, radius=0.6), ValueError, "`radius` must be .*got 0.6"),
+        (dict(n=10, radius=0), ValueError, "`radius` must be .*got 0"),
+        (dict(n=10, radius="big"), TypeError, "`radius` must be .*got 'big'"),
+        (
+            dict(n=10, radius=0.05),
+            ValueError,
+            "`radius`=0.05 gives shapes of radius 1.6 pixels at size=32: at least 2 pixels",
+        ),
+        (dict(n=10, noise=-0.1), ValueError, "`noise` must be a finite number >= 0, got -0.1"),
+        (dict(n=10, noise=float("nan")), ValueError, "`noise` must be a finite number >= 0, got nan"),
+        (dict(n=10, noise="0.1"), TypeError, "`noise` must be a number >= 0, got '0.1'"),
+    ],
+)
 def test_shapes_refuses_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         data.shapes(**kwargs)
@@ -174,8 +197,7 @@ def test_shapes_refuses_bad_arguments(kwargs, error, match):
 # ---------------------------------------------------------------------------
 # idx files
 # ---------------------------------------------------------------------------
-CODES = {np.uint8: 0x08, np.int8: 0x09, np.int16: 0x0B, np.int32: 0x0C, np.float32: 0x0D,
-         np.float64: 0x0E}
+CODES = {np.uint8: 0x08, np.int8: 0x09, np.int16: 0x0B, np.int32: 0x0C, np.float32: 0x0D, np.float64: 0x0E}
 
 
 def idx_bytes(array, code=None):
@@ -210,8 +232,15 @@ def test_read_idx_paths_plain_and_gzipped(tmp_path):
     plain.write_bytes(idx_bytes(array))
     packed = tmp_path / "a-idx3-ubyte.gz"
     packed.write_bytes(gzip.compress(idx_bytes(array)))
-    for source in (plain, str(plain), packed, str(packed), packed.read_bytes(),
-                   bytearray(plain.read_bytes()), memoryview(plain.read_bytes())):
+    for source in (
+        plain,
+        str(plain),
+        packed,
+        str(packed),
+        packed.read_bytes(),
+        bytearray(plain.read_bytes()),
+        memoryview(plain.read_bytes()),
+    ):
         np.testing.assert_array_equal(data.read_idx(source), array)
 
 
@@ -220,20 +249,41 @@ def test_read_idx_empty_dimension():
     assert out.shape == (0, 28)
 
 
-@pytest.mark.parametrize("content, match", [
-    (b"", "idx content is too short to be an idx file: 0 bytes"),
-    (b"\x00\x00\x08", "too short to be an idx file: 3 bytes"),
-    (b"\x01\x00\x08\x01\x00\x00\x00\x01\x05", "is not an idx file: its magic number 0x01000801 should start with two zero bytes"),
-    (b"PK\x03\x04rest", "magic number 0x504B0304"),
-    (b"\x00\x00\x07\x01\x00\x00\x00\x01\x05", "unknown idx data type code 0x07; known: 0x08 \\(uint8\\)"),
-    (b"\x00\x00\x08\x00", "declares 0 dimensions"),
-    (b"\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00", "is truncated: its header declares 3 dimensions and needs 16 bytes, the content has 10"),
-    (b"\x00\x00\x08\x02\x00\x00\x00\x02\x00\x00\x00\x02\x01\x02\x03", r"is truncated: the header declares shape \(2, 2\) of uint8, 4 bytes of data, but 3 bytes follow"),
-    (b"\x00\x00\x0C\x01\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00", r"shape \(2,\) of int32, 8 bytes of data, but 7 bytes"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02\x03", r"has 1 unexpected bytes after the 2 bytes of data its header \(shape \(2,\)\) declares"),
-    (b"\x00\x00\x0E\x02\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF", r"declares shape \(4294967295, 4294967295\) of float64, .* bytes of data: more than the limit"),
-    (b"\x1f\x8b\x08\x00garbage", "looks gzipped but cannot be decompressed"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"", "idx content is too short to be an idx file: 0 bytes"),
+        (b"\x00\x00\x08", "too short to be an idx file: 3 bytes"),
+        (
+            b"\x01\x00\x08\x01\x00\x00\x00\x01\x05",
+            "is not an idx file: its magic number 0x01000801 should start with two zero bytes",
+        ),
+        (b"PK\x03\x04rest", "magic number 0x504B0304"),
+        (b"\x00\x00\x07\x01\x00\x00\x00\x01\x05", "unknown idx data type code 0x07; known: 0x08 \\(uint8\\)"),
+        (b"\x00\x00\x08\x00", "declares 0 dimensions"),
+        (
+            b"\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00",
+            "is truncated: its header declares 3 dimensions and needs 16 bytes, the content has 10",
+        ),
+        (
+            b"\x00\x00\x08\x02\x00\x00\x00\x02\x00\x00\x00\x02\x01\x02\x03",
+            r"is truncated: the header declares shape \(2, 2\) of uint8, 4 bytes of data, but 3 bytes follow",
+        ),
+        (
+            b"\x00\x00\x0c\x01\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00",
+            r"shape \(2,\) of int32, 8 bytes of data, but 7 bytes",
+        ),
+        (
+            b"\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02\x03",
+            r"has 1 unexpected bytes after the 2 bytes of data its header \(shape \(2,\)\) declares",
+        ),
+        (
+            b"\x00\x00\x0e\x02\xff\xff\xff\xff\xff\xff\xff\xff",
+            r"declares shape \(4294967295, 4294967295\) of float64, .* bytes of data: more than the limit",
+        ),
+        (b"\x1f\x8b\x08\x00garbage", "looks gzipped but cannot be decompressed"),
+    ],
+)
 def test_read_idx_refuses_bad_content(content, match):
     with pytest.raises(ValueError, match=match):
         data.read_idx(content)
@@ -305,9 +355,15 @@ def test_load_mnist_dotted_names(tmp_path):
 
 
 def test_load_mnist_missing_never_downloads(tmp_path):
-    with pytest.raises(FileNotFoundError, match="MNIST folder '.*nope' does not exist. meia_cnn never downloads anything: get the four MNIST files"):
+    with pytest.raises(
+        FileNotFoundError,
+        match="MNIST folder '.*nope' does not exist. meia_cnn never downloads anything: get the four MNIST files",
+    ):
         data.load_mnist(tmp_path / "nope")
-    with pytest.raises(FileNotFoundError, match=r"no train-images-idx3-ubyte \(or train-images-idx3-ubyte.gz\) in .*never downloads anything.*yann.lecun.com"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"no train-images-idx3-ubyte \(or train-images-idx3-ubyte.gz\) in .*never downloads anything.*yann.lecun.com",
+    ):
         data.load_mnist(tmp_path)
     _write_mnist(tmp_path, "train")
     with pytest.raises(FileNotFoundError, match="no t10k-images-idx3-ubyte"):
@@ -329,7 +385,9 @@ def test_load_mnist_bad_arguments_and_files(tmp_path):
     with pytest.raises(ValueError, match="the train files disagree: 3 images but 2 labels"):
         data.load_mnist(tmp_path)
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros((3, 1), np.uint8)))
-    with pytest.raises(ValueError, match=r"labels file holds uint8 of shape \(3, 1\); MNIST labels are uint8 of shape \(N,\)"):
+    with pytest.raises(
+        ValueError, match=r"labels file holds uint8 of shape \(3, 1\); MNIST labels are uint8 of shape \(N,\)"
+    ):
         data.load_mnist(tmp_path)
     (tmp_path / "train-images-idx3-ubyte").write_bytes(idx_bytes(np.zeros((3, 4, 4), np.int32)))
     with pytest.raises(ValueError, match=r"images file holds int32 of shape \(3, 4, 4\)"):

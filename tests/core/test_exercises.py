@@ -111,7 +111,7 @@ def test_solutions_match_hand_worked_answers():
     assert solution("05.pool_shape") == (15, 15, 16)
     assert solution("05.pool_params") == 0
     assert solution("06.one_by_one_params") == 192 * 16 + 16
-    assert solution("06.inception_depth") == 128 + 192 + 96 + 64 == 480   # Szegedy et al., Table 1, (3b)
+    assert solution("06.inception_depth") == 128 + 192 + 96 + 64 == 480  # Szegedy et al., Table 1, (3b)
     assert solution("06.saving") == 28 * 28 * 32 * 5 * 5 * 192
     assert solution("07.flatten") == 4 * 4 * 16
     assert solution("07.model_params") == (9 + 1) * 8 + (72 + 1) * 16 + 256 * 10 + 10
@@ -131,15 +131,20 @@ def test_solutions_match_hand_worked_answers():
 
 def test_convolution_exercises_match_scipy():
     assert solution("09.correlation") == pytest.approx(
-        signal.correlate2d(nb09.PATCH_09, nb09.KERNEL_09, mode="valid")[0, 0])
+        signal.correlate2d(nb09.PATCH_09, nb09.KERNEL_09, mode="valid")[0, 0]
+    )
     assert solution("02.one_value") == pytest.approx(
-        signal.convolve2d(nb02.PATCH_02, nb02.KERNEL_02, mode="valid")[0, 0])
-    np.testing.assert_allclose(solution("02.output_map"),
-                               signal.convolve2d(nb02.IMAGE_02, nb02.KERNEL_02, mode="valid"))
+        signal.convolve2d(nb02.PATCH_02, nb02.KERNEL_02, mode="valid")[0, 0]
+    )
+    np.testing.assert_allclose(
+        solution("02.output_map"), signal.convolve2d(nb02.IMAGE_02, nb02.KERNEL_02, mode="valid")
+    )
     # cross-correlating with the answer to 02.flip is convolving with K
     picture = np.random.default_rng(3).random((6, 7))
-    np.testing.assert_allclose(signal.correlate2d(picture, solution("02.flip"), mode="valid"),
-                               signal.convolve2d(picture, nb02.KERNEL_02_FLIP, mode="valid"))
+    np.testing.assert_allclose(
+        signal.correlate2d(picture, solution("02.flip"), mode="valid"),
+        signal.convolve2d(picture, nb02.KERNEL_02_FLIP, mode="valid"),
+    )
 
 
 def test_max_pool_exercise_by_hand():
@@ -265,9 +270,13 @@ def test_variants_are_drawn_from_a_hash_not_from_the_process():
     # sha256 of the key: the same on every machine, in every process, with any numpy
     assert ex.Draw("04.output_size/1/0").integer(0, 10**6) == ex.Draw("04.output_size/1/0").integer(0, 10**6)
     assert ex.Draw("a").integer(0, 2**63) == int.from_bytes(
-        __import__("hashlib").sha256(b"a#0").digest()[:8], "big") % (2**63 + 1)
-    assert solution("04.shape_table", variant=3) == {"valid/1": (16, 16, 25), "same/1": (18, 18, 25),
-                                                     "valid/2": (8, 8, 25)}
+        __import__("hashlib").sha256(b"a#0").digest()[:8], "big"
+    ) % (2**63 + 1)
+    assert solution("04.shape_table", variant=3) == {
+        "valid/1": (16, 16, 25),
+        "same/1": (18, 18, 25),
+        "valid/2": (8, 8, 25),
+    }
 
 
 def test_table_variants_keep_the_row_hints():
@@ -294,13 +303,22 @@ def test_a_variant_that_is_not_a_whole_number_is_a_type_error():
 # -- answers a class may type: huge, long, odd ----------------------------------------
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_huge_numbers_and_long_lists_are_refused_in_words(exercise_id):
-    for answer in (10**400, -10**400, 10**16, 1e300, [10**400] * 3, list(range(1_000_000)),
-                   "9" * 100_000, [[0] * 1000] * 1000, {"valid/1": list(range(10**6))}):
+    for answer in (
+        10**400,
+        -(10**400),
+        10**16,
+        1e300,
+        [10**400] * 3,
+        list(range(1_000_000)),
+        "9" * 100_000,
+        [[0] * 1000] * 1000,
+        {"valid/1": list(range(10**6))},
+    ):
         feedback = check(exercise_id, answer)
         assert not feedback.correct
         assert len(feedback.message) < 400
         if exercise_id == "04.shape_table" and isinstance(answer, list) and len(answer) == 3:
-            assert feedback.message.count("cannot read it") == 3, feedback   # read row by row
+            assert feedback.message.count("cannot read it") == 3, feedback  # read row by row
             continue
         assert feedback.status == "invalid", (exercise_id, type(answer), feedback)
         assert feedback.message.startswith("Cannot read the answer")
@@ -309,8 +327,9 @@ def test_huge_numbers_and_long_lists_are_refused_in_words(exercise_id):
 def test_a_pasted_million_item_list_is_answered_quickly_in_a_sentence():
     answer = list(range(1_000_000))
     feedback = check("03.feature_map", answer)
-    assert feedback.message == ("Cannot read the answer: it holds 1,000,000 items or more; an answer here "
-                                "is a few numbers (at most 1,000).")
+    assert feedback.message == (
+        "Cannot read the answer: it holds 1,000,000 items or more; an answer here is a few numbers (at most 1,000)."
+    )
     assert "10**400" not in check("00.numbers", 10**400).message
     assert "401 digits" in check("00.numbers", 10**400).message
     assert "far too large" in check("02.one_value", __import__("fractions").Fraction(10**400)).message
@@ -334,9 +353,13 @@ def _real_figures():
     _, vgg = architectures.layers("vgg16")
     _, googlenet = architectures.layers("googlenet")
     inception = {layer.name: layer.inception for layer in googlenet if layer.kind == "inception"}
-    return {"lenet_c1": (c1.units, c1.size), "alexnet_pool": (pool.size, pool.stride),
-            "alexnet_conv1": (conv1.units, conv1.size, conv1.stride),
-            "vgg_kernels": {layer.size for layer in vgg if layer.kind == "conv"}, "inception": inception}
+    return {
+        "lenet_c1": (c1.units, c1.size),
+        "alexnet_pool": (pool.size, pool.stride),
+        "alexnet_conv1": (conv1.units, conv1.size, conv1.stride),
+        "vgg_kernels": {layer.size for layer in vgg if layer.kind == "conv"},
+        "inception": inception,
+    }
 
 
 def _numbers(text):
@@ -345,15 +368,15 @@ def _numbers(text):
 
 def test_the_kits_constants_are_the_real_networks_figures():
     real = _real_figures()
-    assert real["lenet_c1"] == ex.nb08.LENET5_C1 == (6, 5)            # LeCun et al. (1998)
-    assert real["alexnet_pool"] == ex.nb09.ALEXNET_POOL == (3, 2)      # Krizhevsky et al. (2012), 3.4
-    assert real["vgg_kernels"] == {ex.nb08.VGG_KERNEL} == {3}          # Simonyan and Zisserman (2015)
+    assert real["lenet_c1"] == ex.nb08.LENET5_C1 == (6, 5)  # LeCun et al. (1998)
+    assert real["alexnet_pool"] == ex.nb09.ALEXNET_POOL == (3, 2)  # Krizhevsky et al. (2012), 3.4
+    assert real["vgg_kernels"] == {ex.nb08.VGG_KERNEL} == {3}  # Simonyan and Zisserman (2015)
     assert real["inception"]["inception (3b)"] == (128, 128, 192, 32, 96, 64)  # Szegedy et al. (2015), Table 1
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_a_variant_that_names_a_real_network_states_its_true_figures(exercise_id):
-    """"LeNet-5's C1 has 12 kernels" is false; "a LeNet-like layer with 12 kernels" is a question."""
+    """ "LeNet-5's C1 has 12 kernels" is false; "a LeNet-like layer with 12 kernels" is a question."""
     real, exercise, checked = _real_figures(), get(exercise_id), 0
     for variant in VARIANTS:
         text = exercise.prompt(variant)
@@ -416,8 +439,7 @@ USUAL_MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize("exercise_id, wrong, phrase", USUAL_MISTAKES,
-                         ids=[f"{e}-{h}" for e, _, h in USUAL_MISTAKES])
+@pytest.mark.parametrize("exercise_id, wrong, phrase", USUAL_MISTAKES, ids=[f"{e}-{h}" for e, _, h in USUAL_MISTAKES])
 def test_a_usual_mistake_worked_by_hand_gets_its_hint_in_every_variant(exercise_id, wrong, phrase):
     exercise, checked = get(exercise_id), 0
     for k in VARIANTS:
@@ -448,7 +470,7 @@ def test_fallback_hints_give_the_formula_and_one_step_not_the_whole_computation(
 
 
 def test_numbers_in_math_keep_their_thousands_together():
-    """"$… = 2,352$" sets "2, 352": inside math the kit writes 2{,}352."""
+    """ "$… = 2,352$" sets "2, 352": inside math the kit writes 2{,}352."""
     written = 0
     for exercise_id in IDS:
         for k in VARIANTS:

@@ -21,12 +21,12 @@ def test_output_size_by_hand():
     # a 5x5 input, k = 3, s = 2, p = 1: o = s (i - 1) + (k - 1) + 1 - 2p = 2 * 4 + 2 + 1 - 2 = 9
     assert ex.solution() == 9
     assert ex.check(9).correct and ex.check(9.0).correct
-    assert "equation (3)" in ex.check(3).message            # the convolution's size, (5 + 2 - 3) // 2 + 1
-    assert "subtract 2p" in ex.check(11).message             # the padding forgotten
+    assert "equation (3)" in ex.check(3).message  # the convolution's size, (5 + 2 - 3) // 2 + 1
+    assert "subtract 2p" in ex.check(11).message  # the padding forgotten
     # 10 is the padding removed once and also s·i, "stride 2 doubles the size": neither hint, a neutral one
     assert "more than one usual mistake" in ex.check(10).message
     assert "2p in total" not in ex.check(10).message and "multiply" not in ex.check(10).message
-    assert "+ (k − 1) + 1" in ex.check(8).message            # the stamp's width off by one
+    assert "+ (k − 1) + 1" in ex.check(8).message  # the stamp's width off by one
     assert ex.check(12).message.startswith("Not yet: o = s·(i − 1)")
     assert "2 \\cdot (5 - 1) + (3 - 1) + 1 - 2 \\cdot 1 = 9" in ex.solution_text()
     assert ex.check(...).status == "waiting"
@@ -47,14 +47,14 @@ def test_matrix_rows_by_hand():
 def test_by_hand_stamps():
     ex = BY_ID["04b.by_hand"]
     # 1K at (0, 0), 2K at (0, 1), 0K at (1, 0), 3K at (1, 1) with K = [[1, 0], [2, 1]]
-    expected = [[1, 2, 0],
-                [2, 1 + 4 + 3, 2],
-                [0, 6, 3]]
+    expected = [[1, 2, 0], [2, 1 + 4 + 3, 2], [0, 6, 3]]
     np.testing.assert_array_equal(ex.solution(), expected)
     assert ex.check(expected).correct
-    flipped = [[1, 2 + 2, 4],   # stamps of [[1, 2], [0, 1]]
-               [0, 1 + 0 + 3, 2 + 6],
-               [0, 0, 3]]
+    flipped = [
+        [1, 2 + 2, 4],  # stamps of [[1, 2], [0, 1]]
+        [0, 1 + 0 + 3, 2 + 6],
+        [0, 0, 3],
+    ]
     assert "rotated by 180°" in ex.check(flipped).message
     assert ex.check([[1, 2], [2, 8]]).status == "invalid"
 

@@ -79,50 +79,86 @@ def test_huge_dilation_of_a_larger_kernel_is_refused(dilation):
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: ops.pad(np.ones((1, 1)), 10**5),
-         r"`padding` asks for too much memory: the padded input for padding=100000 would be "
-         r"200001×200001 = 40,000,400,001 elements, " + LIMIT),
+        (
+            lambda: ops.pad(np.ones((1, 1)), 10**5),
+            r"`padding` asks for too much memory: the padded input for padding=100000 would be "
+            r"200001×200001 = 40,000,400,001 elements, " + LIMIT,
+        ),
         (lambda: ops.pad(np.ones((1, 1)), 10**18), "`padding` asks for too much memory"),
-        (lambda: ops.conv2d(np.ones((1, 1)), np.ones((1, 1)), padding=10**6),
-         r"`padding` asks for too much memory: the padded input for padding=1000000 would be 1×2000001×2000001×1"),
-        (lambda: ops.max_pool2d(np.ones((1, 1)), 10**6, padding="same"),
-         r"`padding` asks for too much memory: the padded input for padding='same' would be 1×1000000×1000000×1"),
+        (
+            lambda: ops.conv2d(np.ones((1, 1)), np.ones((1, 1)), padding=10**6),
+            r"`padding` asks for too much memory: the padded input for padding=1000000 would be 1×2000001×2000001×1",
+        ),
+        (
+            lambda: ops.max_pool2d(np.ones((1, 1)), 10**6, padding="same"),
+            r"`padding` asks for too much memory: the padded input for padding='same' would be 1×1000000×1000000×1",
+        ),
         (lambda: ops.avg_pool2d(np.ones((1, 1)), 10**6, padding="same"), "`padding` asks for too much memory"),
-        (lambda: ops.convolve2d(np.ones((1, 1)), np.zeros((3000, 3000)), mode="full"),
-         r"`kernel` asks for too much memory: the im2col matrix of `image` \(1, 1\) and `kernel` \(3000, 3000\) "
-         r"would be 9000000×9000000"),
-        (lambda: ops.conv2d(np.broadcast_to(1.0, (8000, 8000, 1)), np.broadcast_to(1.0, (1, 1, 1, 3))),
-         r"`kernels` asks for too much memory: the output would be 1×8000×8000×3 = 192,000,000 elements"),
-        (lambda: ops.conv_as_matrix(10**5, np.ones((1, 1))),
-         r"`input_size` asks for too much memory: the basis images would be"),
-        (lambda: ops.conv2d(np.broadcast_to(1.0, (10**5, 10**5)), np.ones((3, 3))),
-         r"`x` is too large: 100000×100000 = 10,000,000,000 elements, " + LIMIT),
-        (lambda: ops.max_pool2d(np.ones((4000, 4000)), 4000, stride=1, padding=1999, return_indices=True),
-         r"`size` asks for too much memory: the copied windows"),
-        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), dilation=20000),
-         r"`dilation` asks for too much memory: the output before its padding is removed would be "
-         r"1×40002×40002×1 = 1,600,160,004 elements, " + LIMIT),
-        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**5),
-         r"`stride` asks for too much memory: the output before its padding is removed would be 1×100003×100003×1"),
+        (
+            lambda: ops.convolve2d(np.ones((1, 1)), np.zeros((3000, 3000)), mode="full"),
+            r"`kernel` asks for too much memory: the im2col matrix of `image` \(1, 1\) and `kernel` \(3000, 3000\) "
+            r"would be 9000000×9000000",
+        ),
+        (
+            lambda: ops.conv2d(np.broadcast_to(1.0, (8000, 8000, 1)), np.broadcast_to(1.0, (1, 1, 1, 3))),
+            r"`kernels` asks for too much memory: the output would be 1×8000×8000×3 = 192,000,000 elements",
+        ),
+        (
+            lambda: ops.conv_as_matrix(10**5, np.ones((1, 1))),
+            r"`input_size` asks for too much memory: the basis images would be",
+        ),
+        (
+            lambda: ops.conv2d(np.broadcast_to(1.0, (10**5, 10**5)), np.ones((3, 3))),
+            r"`x` is too large: 100000×100000 = 10,000,000,000 elements, " + LIMIT,
+        ),
+        (
+            lambda: ops.max_pool2d(np.ones((4000, 4000)), 4000, stride=1, padding=1999, return_indices=True),
+            r"`size` asks for too much memory: the copied windows",
+        ),
+        (
+            lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), dilation=20000),
+            r"`dilation` asks for too much memory: the output before its padding is removed would be "
+            r"1×40002×40002×1 = 1,600,160,004 elements, " + LIMIT,
+        ),
+        (
+            lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**5),
+            r"`stride` asks for too much memory: the output before its padding is removed would be 1×100003×100003×1",
+        ),
         (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**18), "`stride` asks for too much"),
-        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**5, dilation=20000),
-         "`stride` asks for too much memory"),  # the first to cross the limit is named
-        (lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=(1, 10**5), dilation=(20000, 1)),
-         "`dilation` asks for too much memory: the output before its padding is removed would be 1×40002×100003×1"),
-        (lambda: ops.conv_transpose2d(np.ones((2, 2, 1)), np.ones((3, 3, 1, 1)), stride=(1, 2), dilation=10**5),
-         "`dilation` asks for too much memory"),
-        (lambda: ops.conv_transpose2d(np.broadcast_to(1.0, (4000, 4000)), np.ones((3, 3))),
-         r"`kernel` asks for too much memory: the stamps of `x` \(4000, 4000\) and `kernel` \(3, 3\) would be "
-         r"16000000×9"),
-        (lambda: ops.zero_insert(np.ones((2, 2)), 10**5),
-         r"`stride` asks for too much memory: the input spread for stride=100000 would be 100001×100001 = "),
+        (
+            lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=10**5, dilation=20000),
+            "`stride` asks for too much memory",
+        ),  # the first to cross the limit is named
+        (
+            lambda: ops.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=(1, 10**5), dilation=(20000, 1)),
+            "`dilation` asks for too much memory: the output before its padding is removed would be 1×40002×100003×1",
+        ),
+        (
+            lambda: ops.conv_transpose2d(np.ones((2, 2, 1)), np.ones((3, 3, 1, 1)), stride=(1, 2), dilation=10**5),
+            "`dilation` asks for too much memory",
+        ),
+        (
+            lambda: ops.conv_transpose2d(np.broadcast_to(1.0, (4000, 4000)), np.ones((3, 3))),
+            r"`kernel` asks for too much memory: the stamps of `x` \(4000, 4000\) and `kernel` \(3, 3\) would be "
+            r"16000000×9",
+        ),
+        (
+            lambda: ops.zero_insert(np.ones((2, 2)), 10**5),
+            r"`stride` asks for too much memory: the input spread for stride=100000 would be 100001×100001 = ",
+        ),
         (lambda: ops.zero_insert(np.ones((3, 2, 2, 1)), (1, 10**18)), "`stride` asks for too much memory"),
-        (lambda: ops.stretched_input(np.ones((2, 2)), 3, stride=10**5),
-         r"`stride` asks for too much memory: the input spread for stride=100000"),
-        (lambda: ops.stretched_input(np.ones((2, 2)), 3, dilation=20000),
-         r"`dilation` asks for too much memory: the stretched input would be 80002×80002 = "),
-        (lambda: ops.stretched_input(np.ones((2, 2)), 10**5),
-         r"`kernel_size` asks for too much memory: the stretched input would be"),
+        (
+            lambda: ops.stretched_input(np.ones((2, 2)), 3, stride=10**5),
+            r"`stride` asks for too much memory: the input spread for stride=100000",
+        ),
+        (
+            lambda: ops.stretched_input(np.ones((2, 2)), 3, dilation=20000),
+            r"`dilation` asks for too much memory: the stretched input would be 80002×80002 = ",
+        ),
+        (
+            lambda: ops.stretched_input(np.ones((2, 2)), 10**5),
+            r"`kernel_size` asks for too much memory: the stretched input would be",
+        ),
     ],
 )
 def test_huge_allocations_are_refused_with_the_parameter_named(call, match):
@@ -185,14 +221,25 @@ def test_conv2d_guards(h, w, k, stride, dilation, padding):
         assert isinstance(result, ValueError) and str(result)
         return
     cap = 2 * (h + w) + 20
-    expected = ops.conv2d(x, np.ones((k, k)), stride=_reference_stride(stride, cap), padding=padding,
-                          dilation=_reference_stride(dilation, cap) if k > 1 else 1)
+    expected = ops.conv2d(
+        x,
+        np.ones((k, k)),
+        stride=_reference_stride(stride, cap),
+        padding=padding,
+        dilation=_reference_stride(dilation, cap) if k > 1 else 1,
+    )
     np.testing.assert_array_equal(result, expected)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(h=st.integers(1, 6), w=st.integers(1, 6), size=sizes, stride=st.one_of(st.none(), sizes),
-       padding=paddings, indices=st.booleans())
+@given(
+    h=st.integers(1, 6),
+    w=st.integers(1, 6),
+    size=sizes,
+    stride=st.one_of(st.none(), sizes),
+    padding=paddings,
+    indices=st.booleans(),
+)
 def test_pooling_guards(h, w, size, stride, padding, indices):
     x = np.arange(h * w, dtype=np.float64).reshape(h, w)
     for pool, kwargs in ((ops.max_pool2d, {"return_indices": indices}), (ops.avg_pool2d, {})):
@@ -203,8 +250,10 @@ def test_pooling_guards(h, w, size, stride, padding, indices):
             continue
         if stride is not None:
             expected = pool(x, size, stride=_reference_stride(stride, 2 * (h + w) + 20), padding=padding, **kwargs)
-            for got, want in zip(result if indices and pool is ops.max_pool2d else (result,),
-                                 expected if indices and pool is ops.max_pool2d else (expected,)):
+            for got, want in zip(
+                result if indices and pool is ops.max_pool2d else (result,),
+                expected if indices and pool is ops.max_pool2d else (expected,),
+            ):
                 np.testing.assert_array_equal(got, want)
 
 
@@ -234,8 +283,15 @@ steps = st.one_of(small, small, st.sampled_from([10**5, 10**18, 2**63, np.uint64
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(h=st.integers(1, 4), w=st.integers(1, 4), k=small, stride=steps, dilation=steps,
-       padding=st.integers(0, 3), extra=st.integers(0, 3))
+@given(
+    h=st.integers(1, 4),
+    w=st.integers(1, 4),
+    k=small,
+    stride=steps,
+    dilation=steps,
+    padding=st.integers(0, 3),
+    extra=st.integers(0, 3),
+)
 def test_transposed_guards(h, w, k, stride, dilation, padding, extra):
     # a transposed convolution grows its input: a stride of 10**5 makes a 4-pixel side about
     # 300,000 pixels long (an answer, when the other side is 1); 10**18 is refused unless the side is 1
@@ -243,8 +299,11 @@ def test_transposed_guards(h, w, k, stride, dilation, padding, extra):
     kernel = np.arange(1.0, k * k + 1).reshape(k, k)
     kwargs = dict(stride=stride, padding=padding, output_padding=extra, dilation=dilation)
     results = {}
-    for call, args in ((ops.conv_transpose2d, (x, kernel)), (ops.stretched_input, (x, k)),
-                       (ops.zero_insert, (x, stride))):
+    for call, args in (
+        (ops.conv_transpose2d, (x, kernel)),
+        (ops.stretched_input, (x, k)),
+        (ops.zero_insert, (x, stride)),
+    ):
         result, peak = peak_bytes(call, *args, **(kwargs if call is not ops.zero_insert else {}))
         assert peak < BOUND
         if isinstance(result, Exception):
@@ -254,8 +313,9 @@ def test_transposed_guards(h, w, k, stride, dilation, padding, extra):
             results[call] = result
     if ops.zero_insert in results:  # the input's pixels, stride apart, and nothing else
         spread = results[ops.zero_insert]
-        np.testing.assert_array_equal(spread[::min(int(stride), spread.shape[0]),
-                                             ::min(int(stride), spread.shape[1])], x)
+        np.testing.assert_array_equal(
+            spread[:: min(int(stride), spread.shape[0]), :: min(int(stride), spread.shape[1])], x
+        )
         assert spread.sum() == x.sum()
     if ops.conv_transpose2d in results:
         out = results[ops.conv_transpose2d]
@@ -266,8 +326,12 @@ def test_transposed_guards(h, w, k, stride, dilation, padding, extra):
 
 
 @settings(max_examples=60, deadline=None)
-@given(ih=st.integers(1, 5), iw=st.integers(1, 5), kh=st.one_of(small, st.sampled_from([3000, 10**5])),
-       mode=st.sampled_from(["valid", "same", "full"]))
+@given(
+    ih=st.integers(1, 5),
+    iw=st.integers(1, 5),
+    kh=st.one_of(small, st.sampled_from([3000, 10**5])),
+    mode=st.sampled_from(["valid", "same", "full"]),
+)
 def test_convolve2d_guards(ih, iw, kh, mode):
     kernel = np.broadcast_to(1.0, (kh, kh))
     result, peak = peak_bytes(ops.convolve2d, np.ones((ih, iw)), kernel, mode=mode)
@@ -275,17 +339,22 @@ def test_convolve2d_guards(ih, iw, kh, mode):
         assert isinstance(result, ValueError) and str(result)
         assert peak < BOUND
     else:
-        assert result.shape == {"valid": (ih - kh + 1, iw - kh + 1), "same": (ih, iw),
-                                "full": (ih + kh - 1, iw + kh - 1)}[mode]
+        assert (
+            result.shape
+            == {"valid": (ih - kh + 1, iw - kh + 1), "same": (ih, iw), "full": (ih + kh - 1, iw + kh - 1)}[mode]
+        )
 
 
-@pytest.mark.parametrize("call", [
-    lambda flag: ar.conv_params(3, 8, 3, bias=flag),
-    lambda flag: ar.conv1x1_params(3, 8, bias=flag),
-    lambda flag: ar.dense_params(3, 8, bias=flag),
-    lambda flag: ar.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32, reduce=flag),
-    lambda flag: ops.max_pool2d(np.ones((4, 4)), return_indices=flag),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda flag: ar.conv_params(3, 8, 3, bias=flag),
+        lambda flag: ar.conv1x1_params(3, 8, bias=flag),
+        lambda flag: ar.dense_params(3, 8, bias=flag),
+        lambda flag: ar.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32, reduce=flag),
+        lambda flag: ops.max_pool2d(np.ones((4, 4)), return_indices=flag),
+    ],
+)
 @pytest.mark.parametrize("flag", ["False", "", 0, 1, None, 1.0, np.int64(1)])
 def test_flags_take_a_real_bool_not_any_truthy_value(call, flag):
     with pytest.raises(TypeError, match=r"`(bias|reduce|return_indices)` must be True or False"):
@@ -330,16 +399,21 @@ def _explain_calls():
     big, wide, deep = np.ones((2000, 2000)), np.ones((1000, 1000)), np.ones((200, 200, 3))  # built outside
     square, kernel = np.ones((250, 250)), np.ones((160, 160))
     return [
-        (lambda: stride_padding.stride_padding_state(10**5, 3),
-         r"`input_size`=100000 asks for 9,999,600,004 steps, more than the 10,000 .*\(MAX_STEPS\)"),
+        (
+            lambda: stride_padding.stride_padding_state(10**5, 3),
+            r"`input_size`=100000 asks for 9,999,600,004 steps, more than the 10,000 .*\(MAX_STEPS\)",
+        ),
         (lambda: transposed.transposed_conv_state(10**5, 3), r"`input_size`=100000 asks for .* steps"),
-        (lambda: convolution.convolution_steps(big, np.ones((3, 3))),
-         r"`image`=\(2000, 2000\) asks for 3,992,004 steps"),
+        (
+            lambda: convolution.convolution_steps(big, np.ones((3, 3))),
+            r"`image`=\(2000, 2000\) asks for 3,992,004 steps",
+        ),
         (lambda: pooling.pooling_state(wide, 2), r"`x`=\(1000, 1000\) asks for 250,000 steps"),
-        (lambda: one_by_one.one_by_one_state(deep, np.ones((3, 2))),
-         r"`x`=\(200, 200, 3\) asks for 40,000 steps"),
-        (lambda: convolution.convolution_steps(square, kernel),
-         r"`image`=\(250, 250\) asks for 8,281 steps of 51,200 numbers each, more than the 2,000,000"),
+        (lambda: one_by_one.one_by_one_state(deep, np.ones((3, 2))), r"`x`=\(200, 200, 3\) asks for 40,000 steps"),
+        (
+            lambda: convolution.convolution_steps(square, kernel),
+            r"`image`=\(250, 250\) asks for 8,281 steps of 51,200 numbers each, more than the 2,000,000",
+        ),
         (lambda: learn_kernel(image_size=10**5), r"`image_size` asks for too much memory: the images would be"),
         (lambda: learn_kernel(samples=10**9), r"`samples` asks for too much memory"),
     ]
@@ -365,12 +439,15 @@ def test_convolution_steps_of_a_large_image_is_refused_at_once():
     assert time.perf_counter() - start < 1.0
 
 
-@pytest.mark.parametrize("shape, error, match", [
-    ((0, 0), ValueError, r"`shape` must be >= 1, got 0"),  # ZeroDivisionError before
-    ((5, -1), ValueError, r"`shape` must be >= 1"),
-    ((2.5, 3), TypeError, r"`shape` must be an int or a pair of ints"),
-    ((10**5, 10**5), ValueError, r"`shape` asks for too much memory: the template would be 100000×100000"),
-])
+@pytest.mark.parametrize(
+    "shape, error, match",
+    [
+        ((0, 0), ValueError, r"`shape` must be >= 1, got 0"),  # ZeroDivisionError before
+        ((5, -1), ValueError, r"`shape` must be >= 1"),
+        ((2.5, 3), TypeError, r"`shape` must be an int or a pair of ints"),
+        ((10**5, 10**5), ValueError, r"`shape` asks for too much memory: the template would be 100000×100000"),
+    ],
+)
 def test_a_template_shape_is_checked(shape, error, match):
     from meia_cnn.explain.template_matching import template_from_image
 
@@ -378,14 +455,20 @@ def test_a_template_shape_is_checked(shape, error, match):
         template_from_image(np.random.default_rng(0).random((64, 64)), shape)
 
 
-@pytest.mark.parametrize("call", [
-    lambda flag: __import__("meia_cnn.explain.convolution", fromlist=["x"]).convolution_steps(
-        np.ones((4, 4)), np.ones((3, 3)), flip=flag),
-    lambda flag: __import__("meia_cnn.explain.convolution", fromlist=["x"]).filter_photo(
-        np.ones((4, 4)), np.ones((3, 3)), flip=flag),
-    lambda flag: __import__("meia_cnn.explain.architecture", fromlist=["x"]).architecture_state(
-        "lenet5", detail=flag),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda flag: __import__("meia_cnn.explain.convolution", fromlist=["x"]).convolution_steps(
+            np.ones((4, 4)), np.ones((3, 3)), flip=flag
+        ),
+        lambda flag: __import__("meia_cnn.explain.convolution", fromlist=["x"]).filter_photo(
+            np.ones((4, 4)), np.ones((3, 3)), flip=flag
+        ),
+        lambda flag: __import__("meia_cnn.explain.architecture", fromlist=["x"]).architecture_state(
+            "lenet5", detail=flag
+        ),
+    ],
+)
 def test_explanation_flags_take_a_real_bool(call):
     with pytest.raises(TypeError, match=r"`(flip|detail)` must be True or False, got 'False'"):
         call("False")

@@ -88,8 +88,7 @@ def test_set_language_wins_over_the_environment(monkeypatch):
 def test_environment_variable_in_a_fresh_interpreter():
     code = "import meia_cnn.i18n as i; print(i.get_language(), i.gettext('feature map'))"
     env = {"MEIA_CNN_LANG": "es", "PATH": ""}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=env, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
     assert out.stdout.strip() == "es mapa de características"
 
 
@@ -116,19 +115,21 @@ def test_a_message_in_spanish():
 
 def test_untranslated_message_falls_back_to_english():
     meia_cnn.set_language("es")
-    assert i18n.gettext("A sentence that is not in the catalogue.") == (
-        "A sentence that is not in the catalogue.")
+    assert i18n.gettext("A sentence that is not in the catalogue.") == ("A sentence that is not in the catalogue.")
     assert i18n.ngettext("{n} thing", "{n} things", 2) == "{n} things"
 
 
-@pytest.mark.parametrize("n,english,spanish", [
-    (0, "0 filters", "0 filtros"),
-    (1, "1 filter", "1 filtro"),
-    (2, "2 filters", "2 filtros"),
-    (21, "21 filters", "21 filtros"),
-    (1797, "1,797 filters", "1797 filtros"),
-    (1_000_000, "1,000,000 filters", "1\u202f000\u202f000 filtros"),
-])
+@pytest.mark.parametrize(
+    "n,english,spanish",
+    [
+        (0, "0 filters", "0 filtros"),
+        (1, "1 filter", "1 filtro"),
+        (2, "2 filters", "2 filtros"),
+        (21, "21 filters", "21 filtros"),
+        (1797, "1,797 filters", "1797 filtros"),
+        (1_000_000, "1,000,000 filters", "1\u202f000\u202f000 filtros"),
+    ],
+)
 def test_plurals(n, english, spanish):
     assert i18n.count_text("filter", n) == english
     meia_cnn.set_language("es")
@@ -175,9 +176,13 @@ def test_module_level_terms_translate_when_used():
     assert str(i18n.TERMS["stride"]) == "stride"
     meia_cnn.set_language("es")
     expected = {
-        "kernel": "núcleo", "stride": "paso", "padding": "relleno",
-        "feature map": "mapa de características", "max pooling": "agrupamiento máximo",
-        "inception module": "módulo Inception", "cross-correlation": "correlación cruzada",
+        "kernel": "núcleo",
+        "stride": "paso",
+        "padding": "relleno",
+        "feature map": "mapa de características",
+        "max pooling": "agrupamiento máximo",
+        "inception module": "módulo Inception",
+        "cross-correlation": "correlación cruzada",
     }
     assert {k: str(i18n.TERMS[k]) for k in expected} == expected
 
@@ -200,8 +205,7 @@ def test_catalogue_has_no_untranslated_or_fuzzy_message():
     catalogue = _catalogue(PO)
     messages = [m for m in catalogue if m.id]
     assert messages
-    untranslated = [m.id for m in messages
-                    if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    untranslated = [m.id for m in messages if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
     fuzzy = [m.id for m in messages if m.fuzzy]
     assert untranslated == [] and fuzzy == []
 
@@ -217,8 +221,9 @@ def test_catalogue_holds_every_marked_string_of_the_package():
     """`make messages` was run after the last marked string was added or changed."""
     extracted = {
         (msg[2] if isinstance(msg[2], str) else msg[2][0], msg[4])
-        for msg in extract_from_dir(str(ROOT / "meia_cnn"), method_map=[("**.py", "python")],
-                                    keywords={**_default_keywords(), **KEYWORDS})
+        for msg in extract_from_dir(
+            str(ROOT / "meia_cnn"), method_map=[("**.py", "python")], keywords={**_default_keywords(), **KEYWORDS}
+        )
     }
     catalogue = _catalogue(PO)
     in_po = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in catalogue if m.id}
@@ -227,13 +232,15 @@ def test_catalogue_holds_every_marked_string_of_the_package():
 
 def _default_keywords():
     from babel.messages.extract import DEFAULT_KEYWORDS
+
     return dict(DEFAULT_KEYWORDS)
 
 
 def test_compiled_catalogue_matches_the_po():
     """The committed .mo was compiled from the committed .po (`make messages`)."""
+
     def key(m):
-        as_tuple = (lambda v: v if isinstance(v, str) else tuple(v))
+        as_tuple = lambda v: v if isinstance(v, str) else tuple(v)
         return (as_tuple(m.id), m.context), as_tuple(m.string)
 
     po = dict(key(m) for m in _catalogue(PO) if m.id)
@@ -250,8 +257,10 @@ def test_locale_files_are_package_data():
 
 
 def test_importing_meia_cnn_stays_light():
-    code = ("import sys, meia_cnn; meia_cnn.set_language('es');"
-            "print(','.join(m for m in ('ipywidgets', 'matplotlib', 'babel') if m in sys.modules))")
+    code = (
+        "import sys, meia_cnn; meia_cnn.set_language('es');"
+        "print(','.join(m for m in ('ipywidgets', 'matplotlib', 'babel') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
@@ -268,7 +277,9 @@ def test_a_mistyped_exercise_id_is_answered_in_the_students_language():
     from meia_cnn.exercises import check
 
     with i18n.using_language("es"):
-        with pytest.raises(ValueError, match=r"debe ser uno de .*se recibió '02\.flp' \(¿quisiste decir '02\.flip'\?\)"):
+        with pytest.raises(
+            ValueError, match=r"debe ser uno de .*se recibió '02\.flp' \(¿quisiste decir '02\.flip'\?\)"
+        ):
             check("02.flp", 3)
     with i18n.using_language("en"):
         with pytest.raises(ValueError, match=r"must be one of .*got '02\.flp' \(did you mean '02\.flip'\?\)"):

@@ -41,28 +41,34 @@ def test_kernel_text_reads_back_as_the_same_kernel(name, size):
     np.testing.assert_allclose(parse_kernel(kernel_text(kernel)), kernel, rtol=1e-12)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1 2 3\n4 5 6\n7 8 9", np.arange(1.0, 10).reshape(3, 3)),
-    ("1,2,3; 4,5,6; 7,8,9", np.arange(1.0, 10).reshape(3, 3)),
-    ("−1 .5 2e-1\n1/4 +3 0\n0 0 -1/2", [[-1, 0.5, 0.2], [0.25, 3, 0], [0, 0, -0.5]]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 2 3\n4 5 6\n7 8 9", np.arange(1.0, 10).reshape(3, 3)),
+        ("1,2,3; 4,5,6; 7,8,9", np.arange(1.0, 10).reshape(3, 3)),
+        ("−1 .5 2e-1\n1/4 +3 0\n0 0 -1/2", [[-1, 0.5, 0.2], [0.25, 3, 0], [0, 0, -0.5]]),
+    ],
+)
 def test_what_a_student_may_type(text, expected):
     np.testing.assert_allclose(parse_kernel(text), expected)
 
 
-@pytest.mark.parametrize("text, rule", [
-    ("1 2 3\n4 5 6", "3 rows of 3 numbers or 5 rows of 5"),
-    ("1 2 3\n4 5 6\n7 8", "row 3 has 2 numbers"),
-    ("1 2 3\n4 x 6\n7 8 9", "'x' is not a number"),
-    ("1 2 3\n4 nan 6\n7 8 9", "'nan' is not a number"),
-    ("1 2 3\n4 inf 6\n7 8 9", "'inf' is not a number"),
-    ("1 2 3\n4 1e999 6\n7 8 9", "must be a finite number"),
-    ("1e308 1e308 1e308\n1e308 1e308 1e308\n1e308 1e308 1e308", "must be a finite number between"),
-    ("1 2 3\n4 1/0 6\n7 8 9", "divides by zero"),
-    ("1 2 3\n4 1/2/3 6\n7 8 9", "is not a number"),
-    ("1 2 3\n4 " + "9" * 50 + " 6\n7 8 9", "50 characters long"),
-    ("", "got 0 rows"),
-])
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("1 2 3\n4 5 6", "3 rows of 3 numbers or 5 rows of 5"),
+        ("1 2 3\n4 5 6\n7 8", "row 3 has 2 numbers"),
+        ("1 2 3\n4 x 6\n7 8 9", "'x' is not a number"),
+        ("1 2 3\n4 nan 6\n7 8 9", "'nan' is not a number"),
+        ("1 2 3\n4 inf 6\n7 8 9", "'inf' is not a number"),
+        ("1 2 3\n4 1e999 6\n7 8 9", "must be a finite number"),
+        ("1e308 1e308 1e308\n1e308 1e308 1e308\n1e308 1e308 1e308", "must be a finite number between"),
+        ("1 2 3\n4 1/0 6\n7 8 9", "divides by zero"),
+        ("1 2 3\n4 1/2/3 6\n7 8 9", "is not a number"),
+        ("1 2 3\n4 " + "9" * 50 + " 6\n7 8 9", "50 characters long"),
+        ("", "got 0 rows"),
+    ],
+)
 def test_bad_text_is_refused_with_a_sentence(text, rule):
     with pytest.raises(ValueError, match="kernel") as info:
         parse_kernel(text)
@@ -85,10 +91,16 @@ def test_text_must_be_a_string():
         parse_kernel(None)
 
 
-@pytest.mark.parametrize("values, den", [
-    ([[1 / 16, 2 / 16], [4 / 16, 1]], 16), ([[0.1234567, 1.0]], 1), ([[1e300, 1.0]], 1),
-    ([[np.inf, 1.0]], 1), ([[500.5, 1.0]], 1),
-])
+@pytest.mark.parametrize(
+    "values, den",
+    [
+        ([[1 / 16, 2 / 16], [4 / 16, 1]], 16),
+        ([[0.1234567, 1.0]], 1),
+        ([[1e300, 1.0]], 1),
+        ([[np.inf, 1.0]], 1),
+        ([[500.5, 1.0]], 1),
+    ],
+)
 def test_common_denominator(values, den):
     assert common_denominator(values) == den
 

@@ -60,8 +60,9 @@ def check_layer(layer, x, rtol=1e-6, atol=1e-8):
     assert grad_in.shape == x.shape
     np.testing.assert_allclose(grad_in, numerical_gradient(loss, x), rtol=rtol, atol=atol)
     for name, p in layer.params.items():
-        np.testing.assert_allclose(grads[name], numerical_gradient(loss, p), rtol=rtol, atol=atol,
-                                   err_msg=f"gradient of {name}")
+        np.testing.assert_allclose(
+            grads[name], numerical_gradient(loss, p), rtol=rtol, atol=atol, err_msg=f"gradient of {name}"
+        )
 
 
 @pytest.mark.parametrize(
@@ -98,8 +99,13 @@ def test_conv2d_input_gradient_is_a_full_convolution_with_the_kernel():
     )
     np.testing.assert_allclose(dx[0], expected, rtol=1e-12, atol=1e-12)
     # and dL/dW[:, :, c, f] is the valid cross-correlation of x[..., c] with g[..., f]
-    dW = np.stack([np.stack([signal.correlate2d(x[0, :, :, c], g[0, :, :, f], mode="valid")
-                             for f in range(3)], -1) for c in range(2)], -2)
+    dW = np.stack(
+        [
+            np.stack([signal.correlate2d(x[0, :, :, c], g[0, :, :, f], mode="valid") for f in range(3)], -1)
+            for c in range(2)
+        ],
+        -2,
+    )
     np.testing.assert_allclose(layer.grads["W"], dW, rtol=1e-12, atol=1e-12)
 
 
@@ -190,9 +196,18 @@ def test_softmax_is_stable_for_huge_logits():
 def test_the_whole_network_gradient_matches_finite_differences():
     rng = np.random.default_rng(0)
     model = Sequential(
-        [Conv2D(2, 3, 3, padding="same", dtype=np.float64), ReLU(), MaxPool2D(2),
-         Conv2D(3, 2, 2, dtype=np.float64), ReLU(), AvgPool2D(1), Flatten(), Dense(8, 3, dtype=np.float64)],
-        input_shape=(6, 6, 2), seed=1,
+        [
+            Conv2D(2, 3, 3, padding="same", dtype=np.float64),
+            ReLU(),
+            MaxPool2D(2),
+            Conv2D(3, 2, 2, dtype=np.float64),
+            ReLU(),
+            AvgPool2D(1),
+            Flatten(),
+            Dense(8, 3, dtype=np.float64),
+        ],
+        input_shape=(6, 6, 2),
+        seed=1,
     )
     X = rng.standard_normal((4, 6, 6, 2))
     y = np.array([0, 1, 2, 1])
@@ -237,8 +252,11 @@ def test_adam_follows_the_paper():
 
 # -- training -----------------------------------------------------------------------------
 def tiny_model(seed=0):
-    return Sequential([Conv2D(1, 4, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(16, 3)],
-                      input_shape=(4, 4, 1), seed=seed)
+    return Sequential(
+        [Conv2D(1, 4, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(16, 3)],
+        input_shape=(4, 4, 1),
+        seed=seed,
+    )
 
 
 def test_a_tiny_network_overfits_a_tiny_set():
@@ -254,8 +272,9 @@ def test_a_tiny_network_overfits_a_tiny_set():
 def test_sgd_training_lowers_the_loss_on_digits():
     X_train, X_test, y_train, y_test = digits_split()
     model = reference_model(4, seed=0)
-    history = model.fit(X_train[:400], y_train[:400], epochs=5, batch_size=20, optimizer=SGD(0.05, momentum=0.9),
-                        seed=0, progress=False)
+    history = model.fit(
+        X_train[:400], y_train[:400], epochs=5, batch_size=20, optimizer=SGD(0.05, momentum=0.9), seed=0, progress=False
+    )
     assert history["loss"][-1] < 0.5 * history["loss"][0]
 
 
@@ -264,8 +283,11 @@ def test_same_seed_same_weights_and_different_seed_different_weights():
     X, y = rng.random((30, 4, 4, 1)), np.arange(30) % 3
 
     def trained(init_seed, fit_seed):
-        model = Sequential([Conv2D(1, 4, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dropout(0.3),
-                            Dense(16, 3)], input_shape=(4, 4, 1), seed=init_seed)
+        model = Sequential(
+            [Conv2D(1, 4, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dropout(0.3), Dense(16, 3)],
+            input_shape=(4, 4, 1),
+            seed=init_seed,
+        )
         model.fit(X, y, epochs=3, batch_size=7, optimizer=Adam(0.01), seed=fit_seed, progress=False)
         return model.get_weights()
 
@@ -303,8 +325,17 @@ def test_history_callbacks_and_stop_training():
             batches_seen.append(logs["batch"])
 
     plain = []
-    history = model.fit(X, y, epochs=3, batch_size=8, optimizer=Adam(0.01), seed=0, progress=False,
-                        validation_data=(X[:6], y[:6]), callbacks=[Recorder(), plain.append])
+    history = model.fit(
+        X,
+        y,
+        epochs=3,
+        batch_size=8,
+        optimizer=Adam(0.01),
+        seed=0,
+        progress=False,
+        validation_data=(X[:6], y[:6]),
+        callbacks=[Recorder(), plain.append],
+    )
     assert [len(history[k]) for k in ("loss", "accuracy", "val_loss", "val_accuracy")] == [3, 3, 3, 3]
     assert [e["epoch"] for e in epochs_seen] == [1, 2, 3]
     assert batches_seen == [1, 2, 3] * 3
@@ -316,8 +347,9 @@ def test_history_callbacks_and_stop_training():
         if logs["epoch"] == 2:
             model.stop_training = True
 
-    history = model.fit(X, y, epochs=10, batch_size=8, optimizer=Adam(0.01), seed=0, progress=False,
-                        callbacks=stop_after_two)
+    history = model.fit(
+        X, y, epochs=10, batch_size=8, optimizer=Adam(0.01), seed=0, progress=False, callbacks=stop_after_two
+    )
     assert len(history["loss"]) == 2
     assert history["val_loss"] == []
 
@@ -339,14 +371,16 @@ def test_progress_bar_speaks_spanish(capsys):
     rng = np.random.default_rng(0)
     X, y = rng.random((16, 4, 4, 1)), np.arange(16) % 3
     with i18n.using_language("es"):
-        tiny_model().fit(X, y, epochs=2, batch_size=8, optimizer=Adam(0.01), seed=0, progress=True,
-                         validation_data=(X[:4], y[:4]))
+        tiny_model().fit(
+            X, y, epochs=2, batch_size=8, optimizer=Adam(0.01), seed=0, progress=True, validation_data=(X[:4], y[:4])
+        )
     err = capsys.readouterr().err
     last = err.replace("\r", "\n").strip().splitlines()[-1]
     assert last.startswith("época 2/2: 100%"), last
     assert re.search(r"lote/s|s/lote", last), last
-    assert re.search(r"pérdida=\d\.\d{3}, exactitud=\d\.\d{3}, pérdida_val=\d\.\d{3}, exactitud_val=\d\.\d{3}",
-                     last), last
+    assert re.search(r"pérdida=\d\.\d{3}, exactitud=\d\.\d{3}, pérdida_val=\d\.\d{3}, exactitud_val=\d\.\d{3}", last), (
+        last
+    )
     assert not re.search(r"batch|loss|accuracy|epoch|training", err), err
 
 
@@ -373,7 +407,15 @@ def test_shipped_reference_weights_reach_97_percent():
         assert "conv2d_1.W" in npz.files and npz["conv2d_1.W"].shape == (3, 3, 1, 8)
     model = load_reference()
     assert [type(layer).__name__ for layer in model.layers] == [
-        "Conv2D", "ReLU", "MaxPool2D", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense"]
+        "Conv2D",
+        "ReLU",
+        "MaxPool2D",
+        "Conv2D",
+        "ReLU",
+        "MaxPool2D",
+        "Flatten",
+        "Dense",
+    ]
     X_train, X_test, y_train, y_test = digits_split()
     accuracy = model.evaluate(X_test, y_test)
     assert accuracy >= 0.97
@@ -395,8 +437,9 @@ def test_shipped_shapes_weights_are_what_07s_recipe_trains():
     X_left_new, y_left_new = shapes(300, size=SIZE, seed=2, region="left")
     X_right, y_right = shapes(300, size=SIZE, seed=1, region="right")
     found = {}
-    for (label, shipped), trained, path in zip(models().items(), models().values(),
-                                               (SHAPES_DENSE_WEIGHTS, SHAPES_CNN_WEIGHTS)):
+    for (label, shipped), trained, path in zip(
+        models().items(), models().values(), (SHAPES_DENSE_WEIGHTS, SHAPES_CNN_WEIGHTS)
+    ):
         with np.load(path, allow_pickle=False) as npz:  # plain arrays, no pickle
             assert all(npz[key].dtype != object for key in npz.files)
         shipped.load_weights(path)
@@ -404,10 +447,18 @@ def test_shipped_shapes_weights_are_what_07s_recipe_trains():
         assert {k: meta[k] for k in RECIPE} == RECIPE
         found[label] = (shipped.evaluate(X_left_new, y_left_new), shipped.evaluate(X_right, y_right))
         assert found[label] == pytest.approx((meta["accuracy_same_place"], meta["accuracy_moved"]), abs=1e-9)
-        trained.fit(X_left, y_left, epochs=RECIPE["epochs"], batch_size=RECIPE["batch_size"],
-                    optimizer=Adam(RECIPE["lr"]), seed=0, progress=False)
+        trained.fit(
+            X_left,
+            y_left,
+            epochs=RECIPE["epochs"],
+            batch_size=RECIPE["batch_size"],
+            optimizer=Adam(RECIPE["lr"]),
+            seed=0,
+            progress=False,
+        )
         assert (trained.evaluate(X_left_new, y_left_new), trained.evaluate(X_right, y_right)) == pytest.approx(
-            found[label], abs=0.02)
+            found[label], abs=0.02
+        )
     assert found["CNN"][1] >= 0.9 and found["dense"][1] <= 0.5
 
 
@@ -423,8 +474,9 @@ def test_save_and_load_round_trip(tmp_path):
     other.load_weights(path)
     np.testing.assert_array_equal(other.predict(X), model.predict(X))
     with pytest.raises(ValueError, match="'conv2d_1.W' must have shape"):
-        Sequential([Conv2D(1, 5, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(20, 3)],
-                   input_shape=(4, 4, 1)).load_weights(path)
+        Sequential(
+            [Conv2D(1, 5, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(20, 3)], input_shape=(4, 4, 1)
+        ).load_weights(path)
     np.savez(tmp_path / "plain.npz", a=np.zeros(3))
     with pytest.raises(ValueError, match="no model configuration"):
         Sequential.load(tmp_path / "plain.npz")
@@ -432,17 +484,36 @@ def test_save_and_load_round_trip(tmp_path):
 
 # -- errors --------------------------------------------------------------------------------------
 def test_building_checks_every_shape():
-    with pytest.raises(ValueError, match=r"layer 6 \(dense_1\) cannot take the output of layer 5 \(flatten_1\), "
-                                         r"of shape 64: Dense\(60→10\): `in_features`=60 does not match the 64 features"):
-        Sequential([Conv2D(1, 8, 3, padding="same"), ReLU(), MaxPool2D(2), Conv2D(8, 16, 3, padding="same"),
-                    MaxPool2D(2), Flatten(), Dense(60, 10)], input_shape=(8, 8, 1))
-    with pytest.raises(ValueError, match=r"layer 1 \(conv2d_2\) cannot take the output of layer 0 \(conv2d_1\), "
-                                         r"of shape 6×6×8: .*in_channels`=3 does not match the input depth C=8"):
+    with pytest.raises(
+        ValueError,
+        match=r"layer 6 \(dense_1\) cannot take the output of layer 5 \(flatten_1\), "
+        r"of shape 64: Dense\(60→10\): `in_features`=60 does not match the 64 features",
+    ):
+        Sequential(
+            [
+                Conv2D(1, 8, 3, padding="same"),
+                ReLU(),
+                MaxPool2D(2),
+                Conv2D(8, 16, 3, padding="same"),
+                MaxPool2D(2),
+                Flatten(),
+                Dense(60, 10),
+            ],
+            input_shape=(8, 8, 1),
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"layer 1 \(conv2d_2\) cannot take the output of layer 0 \(conv2d_1\), "
+        r"of shape 6×6×8: .*in_channels`=3 does not match the input depth C=8",
+    ):
         Sequential([Conv2D(1, 8, 3), Conv2D(3, 4, 3)], input_shape=(8, 8, 1))
     with pytest.raises(ValueError, match="put Flatten\\(\\) before it"):
         Sequential([Conv2D(1, 8, 3), Dense(288, 10)], input_shape=(8, 8, 1))
-    with pytest.raises(ValueError, match="layer 0 \\(conv2d_1\\) cannot take the input, of shape 4×4×1: "
-                                         "kernel_size=5 is larger than the padded input"):
+    with pytest.raises(
+        ValueError,
+        match="layer 0 \\(conv2d_1\\) cannot take the input, of shape 4×4×1: "
+        "kernel_size=5 is larger than the padded input",
+    ):
         Sequential([Conv2D(1, 2, 5)], input_shape=(4, 4, 1))
     with pytest.raises(ValueError, match="size=3 is larger than the padded input"):
         Sequential([MaxPool2D(3)], input_shape=(2, 2, 1))
@@ -569,9 +640,11 @@ def test_a_progress_bar_that_cannot_be_a_widget_falls_back_to_text(monkeypatch, 
 )
 def test_conv_and_pool_layers_answer_or_refuse(shape, k, stride, padding):
     x = np.random.default_rng(0).standard_normal((2,) + shape)
-    for make in (lambda: Conv2D(shape[-1], 2, k, stride=stride, padding=padding, dtype=np.float64),
-                 lambda: MaxPool2D(k, stride=stride, padding=padding),
-                 lambda: AvgPool2D(k, stride=stride, padding=padding)):
+    for make in (
+        lambda: Conv2D(shape[-1], 2, k, stride=stride, padding=padding, dtype=np.float64),
+        lambda: MaxPool2D(k, stride=stride, padding=padding),
+        lambda: AvgPool2D(k, stride=stride, padding=padding),
+    ):
         try:
             layer = make()
             expected = layer.output_shape(shape)

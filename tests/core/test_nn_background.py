@@ -8,8 +8,15 @@ from meia_cnn.nn.background import CURVES, BackgroundTraining
 
 def test_a_run_reports_every_batch_and_epoch_and_gives_the_recipes_numbers():
     batches, epochs, ended = [], [], []
-    run = BackgroundTraining(filters=2, kernel_size=3, epochs=2, seed=0, on_batch=batches.append,
-                             on_epoch=lambda logs: epochs.append(len(run.history["loss"])), on_end=ended.append)
+    run = BackgroundTraining(
+        filters=2,
+        kernel_size=3,
+        epochs=2,
+        seed=0,
+        on_batch=batches.append,
+        on_epoch=lambda logs: epochs.append(len(run.history["loss"])),
+        on_end=ended.append,
+    )
     assert run.running and not run.history["loss"]
     run.start()
     assert run.wait(timeout=120) and not run.running
@@ -25,8 +32,9 @@ def test_a_run_reports_every_batch_and_epoch_and_gives_the_recipes_numbers():
 def test_stop_ends_the_run_after_the_current_batch_without_on_end():
     first = threading.Event()
     ended = []
-    run = BackgroundTraining(filters=8, kernel_size=3, epochs=40, seed=0, on_batch=lambda logs: first.set(),
-                             on_end=ended.append)
+    run = BackgroundTraining(
+        filters=8, kernel_size=3, epochs=40, seed=0, on_batch=lambda logs: first.set(), on_end=ended.append
+    )
     run.start()
     assert first.wait(timeout=60)
     assert run.stop(timeout=60)

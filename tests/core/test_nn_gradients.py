@@ -26,8 +26,6 @@ from meia_cnn.nn import (
 from .test_nn import numerical_gradient
 
 
-
-
 @pytest.mark.parametrize(
     "shape, kernel, stride, padding",
     [
@@ -37,8 +35,7 @@ from .test_nn import numerical_gradient
         ((1, 9, 9, 1), 2, 4, "valid"),  # a stride larger than the kernel skips input cells
     ],
 )
-def test_conv2d_input_gradient_as_a_transposed_convolution_matches_finite_differences(
-        shape, kernel, stride, padding):
+def test_conv2d_input_gradient_as_a_transposed_convolution_matches_finite_differences(shape, kernel, stride, padding):
     rng = np.random.default_rng(0)
     layer = Conv2D(shape[-1], 3, kernel, stride=stride, padding=padding, dtype=np.float64, seed=0)
     x = rng.standard_normal(shape)
@@ -55,9 +52,18 @@ def test_conv2d_input_gradient_as_a_transposed_convolution_matches_finite_differ
 def test_fit_path_stores_the_same_gradients_as_the_public_passes():
     rng = np.random.default_rng(0)
     model = Sequential(
-        [Conv2D(2, 3, 3, padding="same", dtype=np.float64), ReLU(), MaxPool2D(2),
-         Conv2D(3, 4, 2, stride=2, dtype=np.float64), ReLU(), AvgPool2D(1), Flatten(), Dense(16, 3, dtype=np.float64)],
-        input_shape=(8, 8, 2), seed=1,
+        [
+            Conv2D(2, 3, 3, padding="same", dtype=np.float64),
+            ReLU(),
+            MaxPool2D(2),
+            Conv2D(3, 4, 2, stride=2, dtype=np.float64),
+            ReLU(),
+            AvgPool2D(1),
+            Flatten(),
+            Dense(16, 3, dtype=np.float64),
+        ],
+        input_shape=(8, 8, 2),
+        seed=1,
     )
     X = rng.standard_normal((5, 8, 8, 2))
     y = np.array([0, 1, 2, 1, 0])
@@ -70,16 +76,19 @@ def test_fit_path_stores_the_same_gradients_as_the_public_passes():
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
 
 
-
-@pytest.mark.parametrize("make, shape", [
-    (lambda: Conv2D(2, 3, 3, stride=2, padding="same", dtype=np.float64, seed=0), (2, 7, 6, 2)),
-    (lambda: MaxPool2D(3, stride=2, padding="same"), (2, 7, 6, 2)),
-    (lambda: AvgPool2D(3, stride=2, padding="same"), (2, 7, 6, 2)),
-    (lambda: ReLU(), (2, 7, 6, 2)),
-    (lambda: Flatten(), (2, 7, 6, 2)),
-    (lambda: Dense(6, 4, dtype=np.float64, seed=0), (3, 6)),
-    (lambda: Dropout(0.5, seed=0), (2, 7, 6, 2)),
-], ids=["conv", "maxpool", "avgpool", "relu", "flatten", "dense", "dropout"])
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda: Conv2D(2, 3, 3, stride=2, padding="same", dtype=np.float64, seed=0), (2, 7, 6, 2)),
+        (lambda: MaxPool2D(3, stride=2, padding="same"), (2, 7, 6, 2)),
+        (lambda: AvgPool2D(3, stride=2, padding="same"), (2, 7, 6, 2)),
+        (lambda: ReLU(), (2, 7, 6, 2)),
+        (lambda: Flatten(), (2, 7, 6, 2)),
+        (lambda: Dense(6, 4, dtype=np.float64, seed=0), (3, 6)),
+        (lambda: Dropout(0.5, seed=0), (2, 7, 6, 2)),
+    ],
+    ids=["conv", "maxpool", "avgpool", "relu", "flatten", "dense", "dropout"],
+)
 def test_the_public_passes_are_the_checks_then_the_unchecked_passes(make, shape):
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape)
@@ -129,9 +138,14 @@ def _torch_reference(torch, model):
     nn = torch.nn
     conv1, conv2, dense = model.layers[0], model.layers[3], model.layers[-1]
     net = nn.Sequential(
-        nn.Conv2d(1, conv1.filters, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(conv1.filters, conv2.filters, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(dense.in_features, 10),
+        nn.Conv2d(1, conv1.filters, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(conv1.filters, conv2.filters, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(dense.in_features, 10),
     ).double()
     with torch.no_grad():
         for conv, layer in ((net[0], conv1), (net[3], conv2)):
@@ -167,8 +181,9 @@ def test_reference_cnn_gradients_equal_torch_autograd():
     np.testing.assert_allclose(dX, xt.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-9, atol=1e-12)
     conv1, conv2, dense = model.layers[0], model.layers[3], model.layers[-1]
     for conv, layer in ((net[0], conv1), (net[3], conv2)):
-        np.testing.assert_allclose(layer.grads["W"], conv.weight.grad.numpy().transpose(2, 3, 1, 0),
-                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            layer.grads["W"], conv.weight.grad.numpy().transpose(2, 3, 1, 0), rtol=1e-9, atol=1e-12
+        )
         np.testing.assert_allclose(layer.grads["b"], conv.bias.grad.numpy(), rtol=1e-9, atol=1e-12)
     dW = net[-1].weight.grad.numpy().T.reshape(conv2.filters, 2, 2, 10).transpose(1, 2, 0, 3).reshape(-1, 10)
     np.testing.assert_allclose(dense.grads["W"], dW, rtol=1e-9, atol=1e-12)

@@ -26,8 +26,11 @@ from meia_cnn.nn.layers import MAX_PARAMS
 
 
 def tiny(seed=0):
-    return Sequential([Conv2D(1, 2, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(8, 3)],
-                      input_shape=(4, 4, 1), seed=seed)
+    return Sequential(
+        [Conv2D(1, 2, 3, padding="same"), ReLU(), MaxPool2D(2), Flatten(), Dense(8, 3)],
+        input_shape=(4, 4, 1),
+        seed=seed,
+    )
 
 
 # -- size limits --------------------------------------------------------------------------------
@@ -225,12 +228,20 @@ def test_caches_stay_bounded_over_many_seeds_and_sizes():
     assert len(layer._memo) <= 64
 
 
-@pytest.mark.parametrize("make", [
-    lambda v: nn.SGD(v), lambda v: nn.SGD(0.1, momentum=v), lambda v: nn.Adam(v),
-    lambda v: nn.Adam(beta1=v), lambda v: nn.Adam(eps=v),
-    lambda v: nn.StepDecay(v), lambda v: nn.StepDecay(1, factor=v), lambda v: nn.CosineDecay(final=v),
-    lambda v: nn.Constant(warmup=v),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: nn.SGD(v),
+        lambda v: nn.SGD(0.1, momentum=v),
+        lambda v: nn.Adam(v),
+        lambda v: nn.Adam(beta1=v),
+        lambda v: nn.Adam(eps=v),
+        lambda v: nn.StepDecay(v),
+        lambda v: nn.StepDecay(1, factor=v),
+        lambda v: nn.CosineDecay(final=v),
+        lambda v: nn.Constant(warmup=v),
+    ],
+)
 def test_numbers_too_large_for_a_float_are_value_errors(make):
     with pytest.raises(ValueError, match=r"too large for a float, got an integer of 401 digits"):
         make(10**400)
@@ -258,11 +269,14 @@ def test_softmax_checks_its_logits(fn):
     assert fn(np.zeros((3, 2), np.float32)).dtype == np.float32
 
 
-@pytest.mark.parametrize("text", [
-    '"' + '\\"' * 499_999,  # an unterminated string of escaped quotes (quadratic before: 45 minutes)
-    '"a\\' * 333_333,
-    '[{"":' * 200_000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"' + '\\"' * 499_999,  # an unterminated string of escaped quotes (quadratic before: 45 minutes)
+        '"a\\' * 333_333,
+        '[{"":' * 200_000,
+    ],
+)
 def test_configuration_text_is_checked_in_linear_time(text):
     import time
 
@@ -301,10 +315,13 @@ def npy_header(shape, dtype="<f4"):
 
 def test_an_npy_header_declaring_a_huge_array_is_refused_before_allocating(tmp_path):
     model = tiny()
-    path = zip_members(tmp_path / "huge.npz", {
-        "__config__.npy": _npy_bytes(np.array(json.dumps(model.get_config()))),
-        "dense_1.W.npy": npy_header((10**12,)) + b"\0" * 64,
-    })
+    path = zip_members(
+        tmp_path / "huge.npz",
+        {
+            "__config__.npy": _npy_bytes(np.array(json.dumps(model.get_config()))),
+            "dense_1.W.npy": npy_header((10**12,)) + b"\0" * 64,
+        },
+    )
     tracemalloc.start()
     try:
         with pytest.raises(ValueError, match=r"'dense_1.W' declares shape \(1000000000000,\)"):
@@ -389,18 +406,20 @@ def test_a_schedule_that_raises_the_rate_is_named_not_the_learning_rate():
     X, y = rng.random((12, 4, 4, 1)), np.arange(12) % 3
     model = Sequential([Flatten(), Dense(16, 8), Dense(8, 3)], input_shape=(4, 4, 1))
     with pytest.raises(ValueError, match=r"`lr`=0\.1 times the schedule's multiplier 1e\+30: the `schedule` raised"):
-        model.fit(X, y, epochs=3, batch_size=4, optimizer=SGD(0.1), progress=False,
-                  schedule=lambda epoch, epochs: 1e30)
+        model.fit(X, y, epochs=3, batch_size=4, optimizer=SGD(0.1), progress=False, schedule=lambda epoch, epochs: 1e30)
     assert _finite(model)
 
 
-@pytest.mark.parametrize("returned, error, match", [
-    (float("nan"), ValueError, r"`schedule` must return a finite multiplier >= 0, got nan at epoch 0 of 2"),
-    (-1.0, ValueError, r"`schedule` must return a finite multiplier >= 0, got -1.0"),
-    (10**400, ValueError, r"`schedule` is too large for a float"),
-    ("1", TypeError, r"`schedule` must return a number \(the multiplier of `lr`\), got '1'"),
-    (None, TypeError, r"`schedule` must return a number"),
-])
+@pytest.mark.parametrize(
+    "returned, error, match",
+    [
+        (float("nan"), ValueError, r"`schedule` must return a finite multiplier >= 0, got nan at epoch 0 of 2"),
+        (-1.0, ValueError, r"`schedule` must return a finite multiplier >= 0, got -1.0"),
+        (10**400, ValueError, r"`schedule` is too large for a float"),
+        ("1", TypeError, r"`schedule` must return a number \(the multiplier of `lr`\), got '1'"),
+        (None, TypeError, r"`schedule` must return a number"),
+    ],
+)
 def test_what_a_schedule_returns_is_checked_by_name(returned, error, match):
     rng = np.random.default_rng(0)
     X, y = rng.random((8, 4, 4, 1)), np.arange(8) % 3
@@ -416,8 +435,11 @@ def test_data_that_overflows_before_any_update_is_named_not_the_learning_rate():
     X, y = np.full((8, 4, 4, 1), 1e300), np.arange(8) % 3
     model = tiny()
     before = model.get_weights()
-    with pytest.raises(ValueError, match=r"epoch 1, batch 1.*No update had been made yet: the input `X` "
-                                         r"\(largest \|X\| = 1e\+300\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"epoch 1, batch 1.*No update had been made yet: the input `X` "
+        r"\(largest \|X\| = 1e\+300\)",
+    ):
         model.fit(X, y, epochs=2, optimizer=SGD(1e-6), progress=False)
     for key, value in model.get_weights().items():
         np.testing.assert_array_equal(value, before[key])

@@ -75,8 +75,9 @@ def test_a_scheduled_fit_takes_the_scheduled_steps():
     X, y = rng.random((4, 3)), np.array([0, 1, 1, 0])
     model = Sequential([Dense(3, 2, dtype=np.float64)], input_shape=(3,), seed=0)
     manual = Sequential([Dense(3, 2, dtype=np.float64)], input_shape=(3,), seed=0)
-    model.fit(X, y, epochs=3, batch_size=4, optimizer=SGD(0.5), schedule=StepDecay(1, factor=0.1), seed=0,
-              progress=False)
+    model.fit(
+        X, y, epochs=3, batch_size=4, optimizer=SGD(0.5), schedule=StepDecay(1, factor=0.1), seed=0, progress=False
+    )
     for rate in (0.5, 0.05, 0.005):
         manual.loss.forward(manual.forward(X, training=True), y)
         manual.backward(manual.loss.backward())
@@ -92,8 +93,16 @@ def test_a_callable_is_a_schedule_and_epoch_logs_carry_the_rate():
     X, y = rng.random((6, 3)), np.arange(6) % 2
     model = Sequential([Dense(3, 2)], input_shape=(3,), seed=0)
     logs = []
-    model.fit(X, y, epochs=2, batch_size=3, optimizer=Adam(0.02), schedule=lambda epoch, epochs: 0.25,
-              progress=False, callbacks=logs.append)
+    model.fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=3,
+        optimizer=Adam(0.02),
+        schedule=lambda epoch, epochs: 0.25,
+        progress=False,
+        callbacks=logs.append,
+    )
     assert [entry["lr"] for entry in logs] == [0.005, 0.005]
 
 
@@ -144,8 +153,17 @@ def test_reference_settings_are_the_defaults_of_train_reference():
     assert REFERENCE_SETTINGS["seed"] == 0
     assert inspect.signature(reference_model).parameters["seed"].default == 0
     # the names that notebooks and widgets pass keep working
-    assert {"filters", "kernel_size", "epochs", "batch_size", "lr", "seed", "progress", "callbacks",
-            "validation"} <= set(params)
+    assert {
+        "filters",
+        "kernel_size",
+        "epochs",
+        "batch_size",
+        "lr",
+        "seed",
+        "progress",
+        "callbacks",
+        "validation",
+    } <= set(params)
 
 
 def test_train_reference_uses_the_recipe_for_any_number_of_epochs():

@@ -41,8 +41,10 @@ def reference_conv2d(x, k, stride, padding, dilation):
     xp = np.pad(x, ((t, b), (l, r), (0, 0)))
     kd = dilate(k, dilation)
     out = np.stack(
-        [sum(signal.correlate2d(xp[:, :, c], kd[:, :, c, f], mode="valid") for c in range(x.shape[2]))
-         for f in range(k.shape[3])],
+        [
+            sum(signal.correlate2d(xp[:, :, c], kd[:, :, c, f], mode="valid") for c in range(x.shape[2]))
+            for f in range(k.shape[3])
+        ],
         axis=-1,
     )
     return out[::stride, ::stride]
@@ -50,17 +52,9 @@ def reference_conv2d(x, k, stride, padding, dilation):
 
 # -- hand-worked examples ---------------------------------------------------------
 # Dumoulin & Visin (2016), Figure 1.1: a 5x5 input and a 3x3 kernel, stride 1, no padding.
-GUIDE_INPUT = np.array([[3, 3, 2, 1, 0],
-                        [0, 0, 1, 3, 1],
-                        [3, 1, 2, 2, 3],
-                        [2, 0, 0, 2, 2],
-                        [2, 0, 0, 0, 1]])
-GUIDE_KERNEL = np.array([[0, 1, 2],
-                         [2, 2, 0],
-                         [0, 1, 2]])
-GUIDE_OUTPUT = np.array([[12, 12, 17],
-                         [10, 17, 19],
-                         [9, 6, 14]])
+GUIDE_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+GUIDE_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
+GUIDE_OUTPUT = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]])
 
 
 def test_hand_worked_cross_correlation():
@@ -107,7 +101,9 @@ def test_convolve2d_matches_scipy(mode, kshape):
     rng = np.random.default_rng(zlib.crc32(f"{mode} {kshape}".encode()))  # stable across processes
     image = rng.standard_normal((9, 11))
     kernel = rng.standard_normal(kshape)
-    np.testing.assert_allclose(ops.convolve2d(image, kernel, mode=mode), signal.convolve2d(image, kernel, mode), atol=1e-12)
+    np.testing.assert_allclose(
+        ops.convolve2d(image, kernel, mode=mode), signal.convolve2d(image, kernel, mode), atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
@@ -115,7 +111,9 @@ def test_conv2d_2d_matches_correlate2d(mode):
     rng = np.random.default_rng(1)
     image = rng.standard_normal((10, 8))
     kernel = rng.standard_normal((3, 3))
-    np.testing.assert_allclose(ops.conv2d(image, kernel, padding=mode), signal.correlate2d(image, kernel, mode), atol=1e-12)
+    np.testing.assert_allclose(
+        ops.conv2d(image, kernel, padding=mode), signal.correlate2d(image, kernel, mode), atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("stride", [1, 2, 3])
@@ -137,7 +135,9 @@ def test_conv2d_asymmetric_padding_pairs_and_stride_pairs():
     k = rng.standard_normal((3, 2, 2, 3))
     got = ops.conv2d(x, k, stride=(2, 1), padding=((1, 0), (2, 1)))
     xp = np.pad(x, ((1, 0), (2, 1), (0, 0)))
-    full = np.stack([sum(signal.correlate2d(xp[..., c], k[:, :, c, f], "valid") for c in range(2)) for f in range(3)], -1)
+    full = np.stack(
+        [sum(signal.correlate2d(xp[..., c], k[:, :, c, f], "valid") for c in range(2)) for f in range(3)], -1
+    )
     np.testing.assert_allclose(got, full[::2, ::1], atol=1e-12)
 
 
@@ -150,18 +150,21 @@ def test_conv2d_batch_bias_and_single_kernel_shapes():
     assert out.shape == (4, 8, 8, 5)
     for n in range(4):
         np.testing.assert_allclose(out[n], reference_conv2d(x[n], k, 1, "same", 1) + b, atol=1e-12)
-    assert ops.conv2d(x[0], k[..., 0]).shape == (6, 6)            # (H,W,C) + (Kh,Kw,C)
-    assert ops.conv2d(x, k[..., 0]).shape == (4, 6, 6)             # batch + one kernel
+    assert ops.conv2d(x[0], k[..., 0]).shape == (6, 6)  # (H,W,C) + (Kh,Kw,C)
+    assert ops.conv2d(x, k[..., 0]).shape == (4, 6, 6)  # batch + one kernel
     assert ops.conv2d(x[0, :, :, 0], k[:, :, :1, :]).shape == (6, 6, 5)  # grey image + F filters
-    np.testing.assert_allclose(ops.conv2d(x[0, ..., 0], k[..., 0, 0], bias=2.0),
-                               signal.correlate2d(x[0, ..., 0], k[..., 0, 0], "valid") + 2.0)
+    np.testing.assert_allclose(
+        ops.conv2d(x[0, ..., 0], k[..., 0, 0], bias=2.0), signal.correlate2d(x[0, ..., 0], k[..., 0, 0], "valid") + 2.0
+    )
 
 
 def test_pad_matches_numpy():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 5, 6, 3))
     np.testing.assert_array_equal(ops.pad(x, ((1, 2), (0, 3))), np.pad(x, ((0, 0), (1, 2), (0, 3), (0, 0))))
-    np.testing.assert_array_equal(ops.pad(x[0], 2, value=-1), np.pad(x[0], ((2, 2), (2, 2), (0, 0)), constant_values=-1))
+    np.testing.assert_array_equal(
+        ops.pad(x[0], 2, value=-1), np.pad(x[0], ((2, 2), (2, 2), (0, 0)), constant_values=-1)
+    )
     assert ops.pad(x[0, ..., 0], "same", kernel_size=4).shape == (8, 9)
     assert ops.pad(x[0, ..., 0], "full", kernel_size=3).shape == (9, 10)
     y = ops.pad(x, "valid")
@@ -247,8 +250,12 @@ def test_conv_as_matrix_is_the_layer(n, k):
 
 @pytest.mark.parametrize(
     "shape, kshape, kwargs",
-    [((5, 7), (2, 3), {}), ((6, 6), (3, 3), dict(stride=2, padding="same")),
-     ((7, 5), (3, 2), dict(padding=1, dilation=2)), ((4, 4), (3, 3), dict(padding="full"))],
+    [
+        ((5, 7), (2, 3), {}),
+        ((6, 6), (3, 3), dict(stride=2, padding="same")),
+        ((7, 5), (3, 2), dict(padding=1, dilation=2)),
+        ((4, 4), (3, 3), dict(padding="full")),
+    ],
 )
 def test_conv_as_matrix_matches_conv2d_with_stride_padding_dilation(shape, kshape, kwargs):
     rng = np.random.default_rng(7)
@@ -301,12 +308,19 @@ def test_inputs_are_never_modified():
 
 
 # -- properties ----------------------------------------------------------------------
-conv_cases = st.fixed_dictionaries({
-    "h": st.integers(1, 12), "w": st.integers(1, 12), "c": st.integers(1, 3), "f": st.integers(1, 3),
-    "k": st.integers(1, 4), "s": st.integers(1, 3), "d": st.integers(1, 2),
-    "padding": st.sampled_from(["valid", "same", "full", 0, 1, 2]),
-    "seed": st.integers(0, 2**16),
-})
+conv_cases = st.fixed_dictionaries(
+    {
+        "h": st.integers(1, 12),
+        "w": st.integers(1, 12),
+        "c": st.integers(1, 3),
+        "f": st.integers(1, 3),
+        "k": st.integers(1, 4),
+        "s": st.integers(1, 3),
+        "d": st.integers(1, 2),
+        "padding": st.sampled_from(["valid", "same", "full", 0, 1, 2]),
+        "seed": st.integers(0, 2**16),
+    }
+)
 
 
 def _case(p):
@@ -333,7 +347,9 @@ def test_shape_always_equals_output_size(p):
             ops.conv2d(x, k, stride=p["s"], padding=p["padding"], dilation=p["d"])
         return
     out = ops.conv2d(x, k, stride=p["s"], padding=p["padding"], dilation=p["d"])
-    assert out.shape == ar.feature_map_shape(x.shape, p["f"], p["k"], stride=p["s"], padding=p["padding"], dilation=p["d"])
+    assert out.shape == ar.feature_map_shape(
+        x.shape, p["f"], p["k"], stride=p["s"], padding=p["padding"], dilation=p["d"]
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -345,10 +361,12 @@ def test_conv2d_is_linear_in_input_and_kernel(p, a, b):
     y = rng.standard_normal(x.shape)
     k2 = rng.standard_normal(k.shape)
     kw = dict(stride=p["s"], padding=p["padding"], dilation=p["d"])
-    np.testing.assert_allclose(ops.conv2d(a * x + b * y, k, **kw),
-                               a * ops.conv2d(x, k, **kw) + b * ops.conv2d(y, k, **kw), atol=1e-9)
-    np.testing.assert_allclose(ops.conv2d(x, a * k + b * k2, **kw),
-                               a * ops.conv2d(x, k, **kw) + b * ops.conv2d(x, k2, **kw), atol=1e-9)
+    np.testing.assert_allclose(
+        ops.conv2d(a * x + b * y, k, **kw), a * ops.conv2d(x, k, **kw) + b * ops.conv2d(y, k, **kw), atol=1e-9
+    )
+    np.testing.assert_allclose(
+        ops.conv2d(x, a * k + b * k2, **kw), a * ops.conv2d(x, k, **kw) + b * ops.conv2d(x, k2, **kw), atol=1e-9
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -512,7 +530,9 @@ def test_sliding_windows_are_the_windows_cut_by_hand(shape, kernel, stride, dila
     expected = np.empty((x4.shape[0], oh, ow, kh, kw, x4.shape[3]))
     for i in range(oh):
         for j in range(ow):
-            expected[:, i, j] = x4[:, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw, :]
+            expected[:, i, j] = x4[
+                :, i * sh : i * sh + dh * (kh - 1) + 1 : dh, j * sw : j * sw + dw * (kw - 1) + 1 : dw, :
+            ]
     expected = expected[0, ..., 0] if x.ndim == 2 else expected[0] if x.ndim == 3 else expected
     assert win.shape == expected.shape and np.shares_memory(win, x) and not win.flags.writeable
     np.testing.assert_array_equal(win, expected)

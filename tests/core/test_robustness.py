@@ -40,9 +40,9 @@ def test_conv2d_answers_or_refuses(xshape, kshape, stride, dilation, padding):
     k = np.ones(kshape)
     out = _answers_or_refuses(ops.conv2d, x, k, stride=stride, padding=padding, dilation=dilation)
     if out is not None:
-        h, w = (xshape[1:3] if len(xshape) == 4 else xshape[:2])
+        h, w = xshape[1:3] if len(xshape) == 4 else xshape[:2]
         expected = ar.output_size((h, w), kshape[:2], stride=stride, padding=padding, dilation=dilation)
-        assert out.shape[len(xshape) == 4:][:2] == expected
+        assert out.shape[len(xshape) == 4 :][:2] == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -102,8 +102,10 @@ def test_a_matrix_kernel_no_longer_corrupts_the_heap():
     import subprocess
     import sys
 
-    code = ("import numpy as np, meia_cnn as m; "
-            "print(m.conv_transpose2d(np.ones((2, 2)), np.matrix(np.ones((3, 3)))).sum())")
+    code = (
+        "import numpy as np, meia_cnn as m; "
+        "print(m.conv_transpose2d(np.ones((2, 2)), np.matrix(np.ones((3, 3)))).sum())"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) == 36.0
@@ -146,8 +148,14 @@ def test_public_api_answers_or_names_the_parameter():
 
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, str(Path(_sweep.__file__)), str(6 * 2**30)], capture_output=True,
-                          text=True, timeout=900, env=env, cwd=root)
+    done = subprocess.run(
+        [sys.executable, str(Path(_sweep.__file__)), str(6 * 2**30)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+        cwd=root,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["calls"] > 2500, report["calls"]
@@ -156,9 +164,16 @@ def test_public_api_answers_or_names_the_parameter():
 
 def test_the_sweep_finds_every_public_function_through_all():
     found = {name for name, _ in _sweep.public_callables()}
-    for expected in ("meia_cnn.conv2d", "meia_cnn.ops.zero_insert", "meia_cnn.nn.Sequential", "meia_cnn.nn.softmax",
-                     "meia_cnn.nn.learn_kernel.learn_kernel", "meia_cnn.explain.stride_padding.stride_padding_state",
-                     "meia_cnn.explain.template_matching.template_from_image", "meia_cnn.data.load_image"):
+    for expected in (
+        "meia_cnn.conv2d",
+        "meia_cnn.ops.zero_insert",
+        "meia_cnn.nn.Sequential",
+        "meia_cnn.nn.softmax",
+        "meia_cnn.nn.learn_kernel.learn_kernel",
+        "meia_cnn.explain.stride_padding.stride_padding_state",
+        "meia_cnn.explain.template_matching.template_from_image",
+        "meia_cnn.data.load_image",
+    ):
         assert expected in found
     for name, fn in _sweep.public_callables():  # each has good arguments, so each is swept
         assert _sweep.good_args(name, fn) is not None, name

@@ -62,8 +62,9 @@ def test_the_assets_are_plain_arrays_with_their_licences():
 
 @pytest.mark.slow
 def test_make_assets_writes_the_same_bytes():
-    out = subprocess.run([sys.executable, "-m", "tools.make_assets", "--check"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "tools.make_assets", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.count("up to date") == 2
 

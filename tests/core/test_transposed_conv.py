@@ -85,20 +85,21 @@ def test_output_size_pairs_and_dilation():
 
 def test_hand_worked_unit_stride_figure_4_1():
     # A 3x3 kernel of ones: each output counts the stamps covering it, weighted by x.
-    expected = np.array([[1, 3, 3, 2],
-                         [4, 10, 10, 6],
-                         [4, 10, 10, 6],
-                         [3, 7, 7, 4]])
+    expected = np.array([[1, 3, 3, 2], [4, 10, 10, 6], [4, 10, 10, 6], [3, 7, 7, 4]])
     np.testing.assert_array_equal(conv_transpose2d(X2, np.ones((3, 3))), expected)
 
 
 def test_hand_worked_stride_two_figure_4_5():
     # Stamps 1K at (0, 0), 2K at (0, 2), 3K at (2, 0), 4K at (2, 2); they overlap on row/col 2.
-    expected = np.array([[1, 2, 3 + 2, 4, 6],
-                         [4, 5, 6 + 8, 10, 12],
-                         [7 + 3, 8 + 6, 9 + 14 + 9 + 4, 16 + 8, 18 + 12],
-                         [12, 15, 18 + 16, 20, 24],
-                         [21, 24, 27 + 28, 32, 36]])
+    expected = np.array(
+        [
+            [1, 2, 3 + 2, 4, 6],
+            [4, 5, 6 + 8, 10, 12],
+            [7 + 3, 8 + 6, 9 + 14 + 9 + 4, 16 + 8, 18 + 12],
+            [12, 15, 18 + 16, 20, 24],
+            [21, 24, 27 + 28, 32, 36],
+        ]
+    )
     np.testing.assert_array_equal(conv_transpose2d(X2, K123, stride=2), expected)
 
 
@@ -106,9 +107,7 @@ def test_hand_worked_padding_removes_the_border_figure_4_6():
     full = conv_transpose2d(X2, K123, stride=2)
     np.testing.assert_array_equal(conv_transpose2d(X2, K123, stride=2, padding=1), full[1:-1, 1:-1])
     # output padding adds a row at the bottom and a column at the right, taken from the full output
-    np.testing.assert_array_equal(
-        conv_transpose2d(X2, K123, stride=2, padding=1, output_padding=1), full[1:, 1:]
-    )
+    np.testing.assert_array_equal(conv_transpose2d(X2, K123, stride=2, padding=1, output_padding=1), full[1:, 1:])
 
 
 def test_hand_worked_dilation():
@@ -141,8 +140,9 @@ def test_stretched_input_is_the_guides_picture():
         np.pad(zero_insert(X2, 2), ((1, 2), (1, 2))),
     )
     # Padding larger than d (k - 1) cuts the spread input.
-    np.testing.assert_array_equal(stretched_input(np.arange(16.0).reshape(4, 4), 2, padding=2),
-                                  np.arange(16.0).reshape(4, 4)[1:3, 1:3])
+    np.testing.assert_array_equal(
+        stretched_input(np.arange(16.0).reshape(4, 4), 2, padding=2), np.arange(16.0).reshape(4, 4)[1:3, 1:3]
+    )
 
 
 # -- the transpose of the convolution matrix -----------------------------------------
@@ -190,8 +190,13 @@ def test_adjoint_identity():
 # -- the gradient of conv2d ---------------------------------------------------------
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"stride": 2}, {"stride": 2, "padding": 1, "output_padding": 1},
-     {"stride": 3, "padding": 2, "dilation": 2}, {"dilation": 3, "output_padding": 2}],
+    [
+        {},
+        {"stride": 2},
+        {"stride": 2, "padding": 1, "output_padding": 1},
+        {"stride": 3, "padding": 2, "dilation": 2},
+        {"dilation": 3, "output_padding": 2},
+    ],
 )
 def test_equals_the_input_gradient_of_conv2d(kwargs):
     rng = np.random.default_rng(5)
@@ -225,8 +230,15 @@ def test_equals_a_finite_difference_gradient_of_conv2d():
 # -- the equivalent direct convolution ------------------------------------------------
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"stride": 2}, {"stride": 2, "padding": 1}, {"stride": 2, "padding": 1, "output_padding": 1},
-     {"padding": 3}, {"dilation": 2, "padding": 1}, {"stride": (3, 1), "dilation": (1, 2), "padding": (0, 2)}],
+    [
+        {},
+        {"stride": 2},
+        {"stride": 2, "padding": 1},
+        {"stride": 2, "padding": 1, "output_padding": 1},
+        {"padding": 3},
+        {"dilation": 2, "padding": 1},
+        {"stride": (3, 1), "dilation": (1, 2), "padding": (0, 2)},
+    ],
 )
 def test_direct_convolution_of_the_stretched_input_with_the_flipped_kernel(kwargs):
     rng = np.random.default_rng(21)
@@ -285,8 +297,18 @@ def test_matches_torch_when_installed():
     x = rng.standard_normal((2, 4, 5, 3))
     k = rng.standard_normal((3, 2, 3, 4))
     layer = torch.nn.functional.conv_transpose2d
-    ref = layer(torch.from_numpy(x.transpose(0, 3, 1, 2)), torch.from_numpy(k.transpose(2, 3, 0, 1)),
-                stride=2, padding=1, output_padding=1, dilation=2).numpy().transpose(0, 2, 3, 1)
+    ref = (
+        layer(
+            torch.from_numpy(x.transpose(0, 3, 1, 2)),
+            torch.from_numpy(k.transpose(2, 3, 0, 1)),
+            stride=2,
+            padding=1,
+            output_padding=1,
+            dilation=2,
+        )
+        .numpy()
+        .transpose(0, 2, 3, 1)
+    )
     got = conv_transpose2d(x, k, stride=2, padding=1, output_padding=1, dilation=2)
     np.testing.assert_allclose(got, ref, atol=1e-10)
 

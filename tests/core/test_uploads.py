@@ -79,8 +79,10 @@ def test_gif_bomb_decodes_only_its_first_frame_with_bounded_memory(tmp_path):
 def test_a_gif_with_too_many_frames_is_refused_from_its_headers(tmp_path):
     bomb = gif_bomb(side=64, frames=data.MAX_FRAMES + 1)
     result, growth = measured_load(tmp_path, bomb)
-    assert result == f"the upload is too large: {data.MAX_FRAMES + 1:,} frames, the limit is {data.MAX_FRAMES:,} " \
-                     "frames (only the first is shown)"
+    assert (
+        result == f"the upload is too large: {data.MAX_FRAMES + 1:,} frames, the limit is {data.MAX_FRAMES:,} "
+        "frames (only the first is shown)"
+    )
     assert growth < 64 * MiB
 
 
@@ -129,8 +131,11 @@ def test_downscaled_image_keeps_its_content():
     assert image.shape == (30, 40, 3)
     for i in range(3):
         for j in range(4):  # away from the edges between blocks, each block keeps its colour
-            np.testing.assert_allclose(image[10 * i + 2:10 * i + 8, 10 * j + 2:10 * j + 8],
-                                       np.broadcast_to(blocks[i, j] / 255, (6, 6, 3)), atol=0.01)
+            np.testing.assert_allclose(
+                image[10 * i + 2 : 10 * i + 8, 10 * j + 2 : 10 * j + 8],
+                np.broadcast_to(blocks[i, j] / 255, (6, 6, 3)),
+                atol=0.01,
+            )
     assert data.load_image(_save(Image.fromarray(big), "PNG")).shape == (768, 1024, 3)
 
 
@@ -157,14 +162,19 @@ def test_exif_orientation_is_applied(orientation, fmt):
     np.testing.assert_allclose(image, expected, atol=0.06 if fmt == "JPEG" else 1e-12)
     # downscaling an upright target from a picture stored on its side
     assert data.load_image(content, size=(15, 10) if orientation >= 5 else (10, 15)).shape == (
-        (15, 10) if orientation >= 5 else (10, 15))
+        (15, 10) if orientation >= 5 else (10, 15)
+    )
 
 
 def test_min_size_refuses_images_too_small_for_an_explorer():
     strip = _save(Image.new("L", (10000, 3), 128), "PNG")
-    with pytest.raises(ValueError, match=r"^strip.png is too small: 1024x1 pixels, this needs at least 5x5 \(`min_size`\)$"):
+    with pytest.raises(
+        ValueError, match=r"^strip.png is too small: 1024x1 pixels, this needs at least 5x5 \(`min_size`\)$"
+    ):
         data.load_image(strip, name="strip.png", min_size=5)
-    with pytest.raises(ValueError, match=r"^the upload is too small: 10x4 pixels, this needs at least 3x6 \(`min_size`\)$"):
+    with pytest.raises(
+        ValueError, match=r"^the upload is too small: 10x4 pixels, this needs at least 3x6 \(`min_size`\)$"
+    ):
         data.load_image(_save(Image.new("L", (10, 4)), "PNG"), min_size=(6, 3))
     assert data.load_image(_save(Image.new("L", (10, 4)), "PNG"), min_size=(4, 10)).shape == (4, 10)
     with pytest.raises(ValueError, match="`min_size` must be >= 1, got 0"):
@@ -173,8 +183,7 @@ def test_min_size_refuses_images_too_small_for_an_explorer():
 
 def test_sixteen_bit_grey_and_palette_transparency():
     grey16 = Image.fromarray(np.array([[0, 65535], [32768, 1000]], np.uint16))
-    np.testing.assert_allclose(data.load_image(_save(grey16, "PNG")),
-                               np.array([[0, 65535], [32768, 1000]]) / 65535)
+    np.testing.assert_allclose(data.load_image(_save(grey16, "PNG")), np.array([[0, 65535], [32768, 1000]]) / 65535)
     palette = Image.new("P", (2, 1))
     palette.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
     palette.putpixel((1, 0), 1)
@@ -247,19 +256,24 @@ def test_an_ico_bomb_is_refused_before_pillow_decodes_it(tmp_path):
     bomb = ico_holding(png_of_zeros(13300, 13300))
     assert len(bomb) < 1_000_000  # the 714 KB of the report
     result, growth = measured_load(tmp_path, bomb)
-    assert result == ("the upload is not an image that can be read: its first bytes are not those of "
-                      "PNG, JPEG, GIF, WebP, BMP or TIFF")
+    assert result == (
+        "the upload is not an image that can be read: its first bytes are not those of "
+        "PNG, JPEG, GIF, WebP, BMP or TIFF"
+    )
     assert growth < 16 * MiB, f"refusing the bomb cost {growth / MiB:.0f} MiB"  # it was +680 MiB
 
 
-@pytest.mark.parametrize("content", [
-    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n0 0 moveto showpage\n",
-    b"\xc5\xd0\xd3\xc6" + b"\0" * 60,  # binary EPS
-    b"icns\x00\x00\x00\x08",
-    b"%PDF-1.4\n",
-    b"\x00\x00\x01\x00\x01\x00",  # ICO header
-    b"RIFF\x10\x00\x00\x00WAVEfmt ",  # RIFF, but not WebP
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n0 0 moveto showpage\n",
+        b"\xc5\xd0\xd3\xc6" + b"\0" * 60,  # binary EPS
+        b"icns\x00\x00\x00\x08",
+        b"%PDF-1.4\n",
+        b"\x00\x00\x01\x00\x01\x00",  # ICO header
+        b"RIFF\x10\x00\x00\x00WAVEfmt ",  # RIFF, but not WebP
+    ],
+)
 def test_formats_outside_the_allow_list_never_reach_a_decoder(tmp_path, monkeypatch, content):
     import PIL.Image
 
@@ -307,8 +321,13 @@ def test_the_explorers_upload_buttons_use_the_same_limit():
     from meia_cnn import widgets
 
     uploads = []
-    for name in ("ConvolutionExplorer", "PoolingExplorer", "VolumeExplorer", "TemplateMatchingExplorer",
-                 "FeatureMapExplorer"):
+    for name in (
+        "ConvolutionExplorer",
+        "PoolingExplorer",
+        "VolumeExplorer",
+        "TemplateMatchingExplorer",
+        "FeatureMapExplorer",
+    ):
         explorer = getattr(widgets, name, None)
         if explorer is None:
             continue
@@ -331,8 +350,9 @@ def test_only_regular_files_are_read(tmp_path):
     fifo = tmp_path / "pipe.png"
     os.mkfifo(fifo)
     outcome = []
-    worker = threading.Thread(target=lambda: outcome.append(pytest.raises(ValueError, data.load_image, fifo)),
-                              daemon=True)
+    worker = threading.Thread(
+        target=lambda: outcome.append(pytest.raises(ValueError, data.load_image, fifo)), daemon=True
+    )
     worker.start()
     worker.join(timeout=10)
     assert not worker.is_alive(), "a FIFO blocked load_image"

@@ -14,7 +14,8 @@ def test_volumes_are_the_summary_rows_that_change_shape(name):
     s = arch.summary(name)
     state = architecture_state(name)
     expected = [("input", s.input_shape)] + [
-        (r.name, r.output_shape) for r in s if r.kind not in ("lrn", "dropout", "softmax")]
+        (r.name, r.output_shape) for r in s if r.kind not in ("lrn", "dropout", "softmax")
+    ]
     assert [(v.label, v.shape) for v in state.volumes] == expected
     assert state.summary is s
     tallest = max(v.shape[0] for v in state.volumes)
@@ -35,8 +36,17 @@ def test_layout_by_hand():
     assert x1 == pytest.approx(w0 + 0.35)
 
 
-@pytest.mark.parametrize("name, has", [("lenet5", True), ("googlenet", True), ("alexnet", False),
-                                       ("vgg16", False), ("vgg19", False), ("alexnet_single", False)])
+@pytest.mark.parametrize(
+    "name, has",
+    [
+        ("lenet5", True),
+        ("googlenet", True),
+        ("alexnet", False),
+        ("vgg16", False),
+        ("vgg19", False),
+        ("alexnet_single", False),
+    ],
+)
 def test_papers_columns_only_where_the_paper_has_them(name, has):
     s = arch.summary(name)
     state = architecture_state(name, detail=True)

@@ -21,12 +21,12 @@ def test_every_step_against_scipy(flip, shape, k):
     for n, step in enumerate(s.steps):
         i, j = divmod(n, expected.shape[1])
         assert step.position == (i, j)
-        np.testing.assert_array_equal(step.window, grid[i:i + k, j:j + k])
-        np.testing.assert_allclose(step.products, grid[i:i + k, j:j + k] * s.applied)
+        np.testing.assert_array_equal(step.window, grid[i : i + k, j : j + k])
+        np.testing.assert_allclose(step.products, grid[i : i + k, j : j + k] * s.applied)
         assert step.sum == pytest.approx(expected[i, j])
         so_far = s.so_far(n)
-        assert np.isnan(so_far.ravel()[n + 1:]).all()
-        np.testing.assert_allclose(so_far.ravel()[:n + 1], expected.ravel()[:n + 1])
+        assert np.isnan(so_far.ravel()[n + 1 :]).all()
+        np.testing.assert_allclose(so_far.ravel()[: n + 1], expected.ravel()[: n + 1])
 
 
 def test_by_hand():
@@ -46,17 +46,19 @@ def test_filtered_photo_is_same_size():
     photo = rng.random((20, 30))
     kernel = rng.normal(size=(5, 5))
     np.testing.assert_allclose(filter_photo(photo, kernel), signal.convolve2d(photo, kernel, mode="same"))
-    np.testing.assert_allclose(filter_photo(photo, kernel, flip=False),
-                               signal.correlate2d(photo, kernel, mode="same"))
+    np.testing.assert_allclose(filter_photo(photo, kernel, flip=False), signal.correlate2d(photo, kernel, mode="same"))
     state = convolution_state(np.ones((5, 5)), kernel, photo, flip=False)
     np.testing.assert_allclose(state.filtered, signal.correlate2d(photo, kernel, mode="same"))
 
 
-@pytest.mark.parametrize("image, kernel, match", [
-    (np.ones((3, 3)), np.ones((5, 5)), "larger than the padded input"),
-    (np.ones((3, 3)), [[1, np.nan, 1]] * 3, "kernel"),
-    (np.ones(3), np.ones((3, 3)), "image"),
-])
+@pytest.mark.parametrize(
+    "image, kernel, match",
+    [
+        (np.ones((3, 3)), np.ones((5, 5)), "larger than the padded input"),
+        (np.ones((3, 3)), [[1, np.nan, 1]] * 3, "kernel"),
+        (np.ones(3), np.ones((3, 3)), "image"),
+    ],
+)
 def test_the_core_refuses_the_impossible(image, kernel, match):
     with pytest.raises(ValueError, match=match):
         convolution_steps(image, kernel)

@@ -44,4 +44,3 @@ def test_new_numbers_are_the_same_everywhere_and_never_the_current_ones():
         new = exercises.next_variant("04.output_size", variant)
         assert new == exercises.next_variant("04.output_size", variant)
         assert new != variant and 1 <= new <= exercises.MAX_VARIANT
-

@@ -50,9 +50,20 @@ def reference():
 @pytest.fixture(scope="module")
 def small():
     """A user's model with strides, padding, average pooling and dropout."""
-    model = Sequential([Conv2D(2, 3, 3, stride=2, padding="same"), ReLU(), AvgPool2D(2, padding="same"),
-                        Conv2D(3, 2, 2), MaxPool2D(2, stride=1, padding="same"), Dropout(0.5), Flatten(),
-                        Dense(8, 4)], input_shape=(11, 9, 2), seed=3)
+    model = Sequential(
+        [
+            Conv2D(2, 3, 3, stride=2, padding="same"),
+            ReLU(),
+            AvgPool2D(2, padding="same"),
+            Conv2D(3, 2, 2),
+            MaxPool2D(2, stride=1, padding="same"),
+            Dropout(0.5),
+            Flatten(),
+            Dense(8, 4),
+        ],
+        input_shape=(11, 9, 2),
+        seed=3,
+    )
     x = np.random.default_rng(7).normal(size=(11, 9, 2)).astype(np.float32)
     return model, x
 
@@ -63,7 +74,7 @@ def test_tile_channels_puts_channel_c_in_row_c_div_ncols():
     assert grid.shape == (3 * 4 - 1, 4 * 3 - 1)
     for c in range(10):
         r, q = divmod(c, 4)
-        np.testing.assert_array_equal(grid[r * 4:r * 4 + 3, q * 3:q * 3 + 2], maps[:, :, c])
+        np.testing.assert_array_equal(grid[r * 4 : r * 4 + 3, q * 3 : q * 3 + 2], maps[:, :, c])
     assert np.isnan(grid[3]).all() and np.isnan(grid[:, 2]).all()
     assert np.isnan(grid[8:, 6:]).all()  # the two missing tiles stay empty
     np.testing.assert_array_equal(tile_channels(np.arange(20.0))[1, :4], [16, 17, 18, 19])
@@ -100,8 +111,9 @@ def _check_every_unit(model, x):
                 (r0, r1), (c0, c1) = d.window
                 pads = ((max(0, -r0), max(0, r1 - xin.shape[0])), (max(0, -c0), max(0, c1 - xin.shape[1])))
                 padded = ops.pad(xin, pads)
-                np.testing.assert_array_equal(d.inputs, padded[r0 + pads[0][0]:r1 + pads[0][0],
-                                                               c0 + pads[1][0]:c1 + pads[1][0]])
+                np.testing.assert_array_equal(
+                    d.inputs, padded[r0 + pads[0][0] : r1 + pads[0][0], c0 + pads[1][0] : c1 + pads[1][0]]
+                )
                 np.testing.assert_array_equal(d.weights, layer.params["W"][:, :, :, unit[2]])
             elif d.kind == "relu":
                 assert d.value == max(0.0, float(d.inputs[0])) and d.source == unit
@@ -221,18 +233,22 @@ def test_scene_of_a_test_image_and_a_convolution_unit(reference):
     scene = feature_map_scene(state, image=0, count=len(X), label=int(y[0]), wrong=wrong, depth=4)
     assert json.loads(json.dumps(scene)) == scene  # what the page receives, as it is
     net, d = state.network, state.detail
-    assert scene["input"] == {"rows": 8, "cols": 8, "title": f"input #0 · label {y[0]}",
-                              "field": [d.field[0][0], d.field[0][1], d.field[1][0], d.field[1][1]],
-                              "label": "The input image, 8 by 8; the selected unit's receptive field is framed in "
-                                       "orange."}
+    assert scene["input"] == {
+        "rows": 8,
+        "cols": 8,
+        "title": f"input #0 · label {y[0]}",
+        "field": [d.field[0][0], d.field[0][1], d.field[1][0], d.field[1][1]],
+        "label": "The input image, 8 by 8; the selected unit's receptive field is framed in orange.",
+    }
     assert scene["selected"] == {"layer": 3, "unit": [1, 2, 5]}
     for entry, out, name in zip(scene["layers"], net.outputs, model.layer_names):
         shape = "×".join(map(str, out.shape))
         assert entry["title"] == f"{name}: {shape}" and entry["name"] == name
         assert (entry["rows"], entry["cols"]) == tile_channels(out).shape
         assert entry["tiles"] == list(tile_layout(out.shape)) and entry["vector"] == (out.ndim == 1)
-        assert entry["label"] == (f"Output of {name}, {shape}, one small picture per channel; click a unit to see "
-                                  "how it was computed.")
+        assert entry["label"] == (
+            f"Output of {name}, {shape}, one small picture per channel; click a unit to see how it was computed."
+        )
     p, guess = net.probabilities, net.prediction
     assert scene["probs"]["texts"] == [f"{v:.3f}" for v in p] and scene["probs"]["values"] == pytest.approx(p)
     assert scene["probs"]["title"] == f"predicted {guess}: {100 * p[guess]:.1f} %"
@@ -247,8 +263,10 @@ def test_scene_of_a_test_image_and_a_convolution_unit(reference):
     assert products["labels"] == [[_n(v) for v in row] for row in d.products[:, :, 4]]
     assert products["colours"] == colours(d.products[:, :, 4], cmap="PuOr_r", symmetric=True)
     sums = _n(d.channel_sums[0]) + "".join(f" − {_n(-s)}" if s < 0 else f" + {_n(s)}" for s in d.channel_sums[1:])
-    assert detail["lines"] == [f"Sum over channel 4: {_n(d.channel_sums[4])}.",
-                               f"Sum over the 8 input channels: {sums} = {_n(d.total)}."]
+    assert detail["lines"] == [
+        f"Sum over channel 4: {_n(d.channel_sums[4])}.",
+        f"Sum over the 8 input channels: {sums} = {_n(d.total)}.",
+    ]
     assert detail["equation"] == f"Sum of the products {_n(d.total)} + bias {_n(d.bias)} = {_n(d.value)}"
     (r0, r1), (c0, c1) = d.field
     shapes = " → ".join(f"{name} {'×'.join(map(str, o.shape))}" for name, o in zip(net.names, net.outputs))
@@ -256,7 +274,8 @@ def test_scene_of_a_test_image_and_a_convolution_unit(reference):
     assert plain_text(scene["readout"]).split("\n") == [
         f"Image 0 of 450: predicted {guess} with probability {100 * p[guess]:.1f} %, right.",
         f"The model gets {accuracy:.1f} % of these 450 images right; misclassified: "
-        + ", ".join(map(str, wrong)) + ".",
+        + ", ".join(map(str, wrong))
+        + ".",
         f"Selected: {unit} = {_n(d.value)} (receptive field on the input: rows {r0}–{r1 - 1}, cols {c0}–{c1 - 1}).",
         detail["equation"],
         f"Feature maps: input 8×8×1 → {shapes}; the depth of each map is the number of filters.",
@@ -273,20 +292,24 @@ def test_scene_of_a_wrong_prediction_colours_the_guess_and_the_label(reference):
     assert scene["probs"]["colours"][guess] == PALETTE["vermillion"]
     assert scene["probs"]["colours"][truth] == PALETTE["blue"]
     text = plain_text(scene["readout"])
-    assert (f"Image {j} of 450: predicted {guess} with probability {100 * p[guess]:.1f} %, wrong (the label is "
-            f"{truth}, probability {100 * p[truth]:.1f} %).") in text
+    assert (
+        f"Image {j} of 450: predicted {guess} with probability {100 * p[guess]:.1f} %, wrong (the label is "
+        f"{truth}, probability {100 * p[truth]:.1f} %)."
+    ) in text
     assert f"misclassified: {j}." in text
     z = state.network.logits
     bars = scene["detail"]["bars"]
     assert bars["selected"] == truth and bars["texts"][3] == f"z = {_n(z[3])} → p = {p[3]:.3f}"
     assert scene["detail"]["lines"][-1] == (
         f"p[{truth}] = e^{_n(z[truth])} / (e^{_n(z[0])} + … + e^{_n(z[-1])}) = {_n(np.exp(z[truth]))} / "
-        f"{_n(np.exp(z).sum())} = {p[truth]:.3f}")
+        f"{_n(np.exp(z).sum())} = {p[truth]:.3f}"
+    )
     lines = scene["detail"]["lines"][:-1]  # the six largest products, then how many are left
     d = state.detail
     order = np.argsort(-np.abs(d.products), kind="stable")[:6]
-    assert lines == [f"x[{k}] · w[{k}] = {_n(d.inputs[k])} · {_n(d.weights[k])} = {_n(d.products[k])}"
-                     for k in order] + ["… and 58 more products (the 6 largest in size are listed)."]
+    assert lines == [
+        f"x[{k}] · w[{k}] = {_n(d.inputs[k])} · {_n(d.weights[k])} = {_n(d.products[k])}" for k in order
+    ] + ["… and 58 more products (the 6 largest in size are listed)."]
 
 
 def test_scene_of_an_upload_and_of_images_without_labels(reference):
@@ -295,7 +318,8 @@ def test_scene_of_an_upload_and_of_images_without_labels(reference):
     upload = feature_map_scene(state, image="a<b>.png", count=len(X), label=None, wrong=[4])
     assert upload["input"]["title"] == "your image"
     assert upload["readout"].startswith(
-        f"<div>Your image a&lt;b&gt;.png: predicted <b>{state.network.prediction}</b> with probability")
+        f"<div>Your image a&lt;b&gt;.png: predicted <b>{state.network.prediction}</b> with probability"
+    )
     assert "misclassified: 4" in plain_text(upload["readout"])
     plain = feature_map_scene(state, image=1, count=len(X))
     assert plain["input"]["title"] == "input #1"
@@ -313,7 +337,7 @@ def test_every_kind_of_unit_is_written_with_its_arithmetic(small):
         d = feature_map_state(model, x, layer, unit, network=net).detail
         detail = feature_map_scene(feature_map_state(model, x, layer, unit, network=net), image=0, count=1)["detail"]
         value = _n(d.value)
-        name = (f"{d.name}, channel 0, row 1, col 1" if out.ndim == 3 else f"{d.name}, unit 2")
+        name = f"{d.name}, channel 0, row 1, col 1" if out.ndim == 3 else f"{d.name}, unit 2"
         seen.add(d.kind)
         assert detail["kind"] == d.kind and detail["title"].startswith(f"How {name} was computed: ")
         if d.kind == "relu":
@@ -322,21 +346,24 @@ def test_every_kind_of_unit_is_written_with_its_arithmetic(small):
             cells = [v for v in d.inputs.ravel() if np.isfinite(v)]
             total = _n(cells[0]) + "".join(f" − {_n(-v)}" if v < 0 else f" + {_n(v)}" for v in cells[1:])
             assert detail["equation"] == f"({total}) / {d.count} = {value}"
-            assert detail["grids"][0]["labels"] == [["" if not np.isfinite(v) else _n(v) for v in row]
-                                                    for row in d.inputs]
+            assert detail["grids"][0]["labels"] == [
+                ["" if not np.isfinite(v) else _n(v) for v in row] for row in d.inputs
+            ]
         elif d.kind == "maxpool":
             (r0, _), (c0, _) = d.window
             assert detail["grids"][0]["mark"] == [d.source[0] - r0, d.source[1] - c0]
-            assert detail["equation"] == (f"max of the window = {value}, at row {d.source[0]}, col {d.source[1]} "
-                                          "of the layer's input")
+            assert detail["equation"] == (
+                f"max of the window = {value}, at row {d.source[0]}, col {d.source[1]} of the layer's input"
+            )
         elif d.kind == "dropout":
             assert detail["equation"] == f"output = input = {value}"
         elif d.kind == "flatten":
             r, c, ch = d.source
             assert detail["equation"] == f"unit 2 = input row {r}, col {c}, channel {ch} = {value}"
         elif d.kind == "dense":
-            assert detail["equation"] == (f"Sum of the {len(d.products)} products {_n(d.total)} + bias "
-                                          f"{_n(d.bias)} = {value}")
+            assert detail["equation"] == (
+                f"Sum of the {len(d.products)} products {_n(d.total)} + bias {_n(d.bias)} = {value}"
+            )
             assert detail["bars"]["selected"] == 2
     assert seen == {"conv", "relu", "avgpool", "maxpool", "dropout", "flatten", "dense"}
 

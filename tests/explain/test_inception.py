@@ -10,8 +10,9 @@ def test_googlenet_3a_by_hand():
     state = inception_state((28, 28, 192), 64, 96, 128, 16, 32, 32)
     assert state.depths == (64, 128, 32, 32) and state.output_shape == (28, 28, 256)
     assert state.naive_depths == (64, 128, 32, 192)
-    hand = (192 * 64 + 64) + (192 * 96 + 96 + 9 * 96 * 128 + 128) + (192 * 16 + 16 + 25 * 16 * 32 + 32) \
-        + (192 * 32 + 32)
+    hand = (
+        (192 * 64 + 64) + (192 * 96 + 96 + 9 * 96 * 128 + 128) + (192 * 16 + 16 + 25 * 16 * 32 + 32) + (192 * 32 + 32)
+    )
     assert state.cost["params"] == hand == 163_696
     assert state.naive["params"] == 387_296
     assert state.saved["params"] == pytest.approx(1 - 163_696 / 387_296)
@@ -19,8 +20,9 @@ def test_googlenet_3a_by_hand():
     assert state.wide == ()
 
 
-@pytest.mark.parametrize("shape, counts", [((14, 14, 480), (192, 96, 208, 16, 48, 64)),
-                                           ((5, 5, 3), (2, 4, 1, 1, 3, 2))])
+@pytest.mark.parametrize(
+    "shape, counts", [((14, 14, 480), (192, 96, 208, 16, 48, 64)), ((5, 5, 3), (2, 4, 1, 1, 3, 2))]
+)
 def test_equals_the_core(shape, counts):
     state = inception_state(shape, *counts)
     assert state.cost == arithmetic.inception_cost(shape, *counts)

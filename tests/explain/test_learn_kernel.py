@@ -15,8 +15,9 @@ def test_learn_kernel_state_follows_the_run():
     np.testing.assert_allclose(state.kernels[-1], SOBEL_X, atol=1e-3)
     # the pictures: the first image filtered with each step's kernel, and with Sobel
     for t in (0, 10, 50):
-        np.testing.assert_allclose(state.predictions[t],
-                                   signal.correlate2d(state.run.images[0], state.kernels[t], mode="valid"))
+        np.testing.assert_allclose(
+            state.predictions[t], signal.correlate2d(state.run.images[0], state.kernels[t], mode="valid")
+        )
     np.testing.assert_allclose(state.target, signal.correlate2d(state.run.images[0], SOBEL_X, mode="valid"))
     # found: the first step within FOUND of every number
     errors = np.abs(state.kernels - SOBEL_X).max(axis=(1, 2))

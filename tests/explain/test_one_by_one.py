@@ -27,11 +27,14 @@ def test_against_einsum_and_hand_counts(h, w, c, f):
     assert not state.output.flags.writeable
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(row=2), "`row` must be less than 2"),
-    (dict(kernel=3), "`kernel` must be less than 3"),
-    (dict(col=-1), "col"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(row=2), "`row` must be less than 2"),
+        (dict(kernel=3), "`kernel` must be less than 3"),
+        (dict(col=-1), "col"),
+    ],
+)
 def test_errors_name_the_parameter(kwargs, match):
     with pytest.raises(ValueError, match=match):
         one_by_one_state(np.ones((2, 2, 4)), np.ones((4, 3)), **kwargs)
@@ -80,14 +83,20 @@ def test_ones_own_inputs_are_kept_and_a_1x1_kernel_array_is_read_as_a_matrix():
     np.testing.assert_array_equal(got_w, w[0, 0])
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(height=13), ValueError, r"`height` must be between 1 and 12 \(drawn cell by cell\), got 13"),
-    (dict(x=np.ones((2, 2, 17))), ValueError, r"`x depth` must be between 1 and 16 \(one number per channel"),
-    (dict(x=np.ones((2, 2, 3)), weights=np.ones((3, 9))), ValueError,
-     r"`weights columns \(F\)` must be between 1 and 8"),
-    (dict(seed=-1), ValueError, "`seed` must be >= 0, got -1"),
-    (dict(width=2.0), TypeError, "`width` must be an int"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(height=13), ValueError, r"`height` must be between 1 and 12 \(drawn cell by cell\), got 13"),
+        (dict(x=np.ones((2, 2, 17))), ValueError, r"`x depth` must be between 1 and 16 \(one number per channel"),
+        (
+            dict(x=np.ones((2, 2, 3)), weights=np.ones((3, 9))),
+            ValueError,
+            r"`weights columns \(F\)` must be between 1 and 8",
+        ),
+        (dict(seed=-1), ValueError, "`seed` must be >= 0, got -1"),
+        (dict(width=2.0), TypeError, "`width` must be an int"),
+    ],
+)
 def test_bad_inputs_name_the_parameter(kwargs, error, match):
     with pytest.raises(error, match=match):
         one_by_one_inputs(**kwargs)

@@ -11,8 +11,12 @@ from meia_cnn.explain.pooling import pool_image, pooling_state
 def _hand(x, size, stride, reduce):
     oh = (x.shape[0] - size) // stride + 1
     ow = (x.shape[1] - size) // stride + 1
-    return np.array([[reduce(x[i * stride:i * stride + size, j * stride:j * stride + size])
-                      for j in range(ow)] for i in range(oh)])
+    return np.array(
+        [
+            [reduce(x[i * stride : i * stride + size, j * stride : j * stride + size]) for j in range(ow)]
+            for i in range(oh)
+        ]
+    )
 
 
 @pytest.mark.parametrize("pooling, reduce", [("max", np.max), ("average", np.mean)])
@@ -28,7 +32,7 @@ def test_windows_by_hand(pooling, reduce, size, stride):
     for n, st in enumerate(state.steps):
         i, j = divmod(n, expected.shape[1])
         assert st.position == (i, j) and st.origin == (i * stride, j * stride)
-        window = x[i * stride:i * stride + size, j * stride:j * stride + size]
+        window = x[i * stride : i * stride + size, j * stride : j * stride + size]
         np.testing.assert_array_equal(st.window, window)
         assert st.value == pytest.approx(reduce(window))
         r, c = st.argmax
@@ -55,12 +59,15 @@ def test_photo_against_scikit_image():
     np.testing.assert_allclose(pool_image(photo, 2, pooling="average"), block_reduce(photo, (2, 2), np.mean))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(size=4), "larger than"),
-    (dict(pooling="min"), "'max' or 'average'"),
-    (dict(size=0), "size"),
-    (dict(stride=0), "stride"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(size=4), "larger than"),
+        (dict(pooling="min"), "'max' or 'average'"),
+        (dict(size=0), "size"),
+        (dict(stride=0), "stride"),
+    ],
+)
 def test_errors_name_the_parameter(kwargs, match):
     args = dict(x=np.ones((3, 3)), size=2) | kwargs
     with pytest.raises(ValueError, match=match):

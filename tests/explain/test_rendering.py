@@ -20,8 +20,9 @@ def test_embedded_colour_maps_are_matplotlibs(name):
     expected = (cmap(np.linspace(0.0, 1.0, 256))[:, :3] * 255 + 0.5).astype(np.uint8)
     np.testing.assert_array_equal(render.colour_table(name), expected)
     x = np.linspace(-0.2, 1.2, 301)
-    np.testing.assert_array_equal(render.sample_colour_map(name, x),
-                                  (cmap.__call__(x)[:, :3] * 255 + 0.5).astype(np.uint8))
+    np.testing.assert_array_equal(
+        render.sample_colour_map(name, x), (cmap.__call__(x)[:, :3] * 255 + 0.5).astype(np.uint8)
+    )
 
 
 def test_colour_table_refuses_a_map_it_does_not_hold():
@@ -30,11 +31,14 @@ def test_colour_table_refuses_a_map_it_does_not_hold():
     assert not render.colour_table("gray").flags.writeable
 
 
-@pytest.mark.parametrize("pixels, mode", [
-    (np.arange(12, dtype=np.uint8).reshape(3, 4) * 20, "L"),
-    (np.arange(36, dtype=np.uint8).reshape(3, 4, 3) * 7, "RGB"),
-    (np.arange(48, dtype=np.uint8).reshape(3, 4, 4) * 5, "RGBA"),
-])
+@pytest.mark.parametrize(
+    "pixels, mode",
+    [
+        (np.arange(12, dtype=np.uint8).reshape(3, 4) * 20, "L"),
+        (np.arange(36, dtype=np.uint8).reshape(3, 4, 3) * 7, "RGB"),
+        (np.arange(48, dtype=np.uint8).reshape(3, 4, 4) * 5, "RGBA"),
+    ],
+)
 def test_encode_png_round_trips_through_pillow(pixels, mode):
     picture = Image.open(io.BytesIO(render.encode_png(pixels)))
     assert picture.mode == mode
@@ -60,7 +64,9 @@ def test_colours_match_the_picture_and_leave_gaps_for_non_finite_values():
 
 
 def test_rendering_imports_no_plotting_or_widget_library():
-    code = ("import sys, meia_cnn.explain._render as r; r.png_bytes([[0, 1]], cmap='PuOr_r'); "
-            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'anywidget', 'PIL') if m in sys.modules))")
+    code = (
+        "import sys, meia_cnn.explain._render as r; r.png_bytes([[0, 1]], cmap='PuOr_r'); "
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'anywidget', 'PIL') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

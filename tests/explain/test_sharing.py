@@ -7,10 +7,17 @@ from meia_cnn import ops
 from meia_cnn.explain.sharing import PICTURE_OUTPUT, parameter_sharing_state
 
 
-@pytest.mark.parametrize("i, c, k, f, padding", [
-    (32, 3, 3, 16, "valid"), (28, 1, 5, 6, "same"), (224, 64, 11, 128, "valid"), (1, 1, 1, 1, "valid"),
-    (7, 2, 7, 3, "valid"), (5, 4, 9, 2, "same"),
-])
+@pytest.mark.parametrize(
+    "i, c, k, f, padding",
+    [
+        (32, 3, 3, 16, "valid"),
+        (28, 1, 5, 6, "same"),
+        (224, 64, 11, 128, "valid"),
+        (1, 1, 1, 1, "valid"),
+        (7, 2, 7, 3, "valid"),
+        (5, 4, 9, 2, "same"),
+    ],
+)
 def test_counts_by_hand(i, c, k, f, padding):
     s = parameter_sharing_state(i, c, k, f, padding=padding)
     g = i - k + 1 if padding == "valid" else i
@@ -33,7 +40,7 @@ def test_conv_matrix_reuses_the_same_weights_in_every_row(k):
     s = parameter_sharing_state(20, 1, k, 1)
     n = k + PICTURE_OUTPUT - 1
     m = s.conv_matrix
-    assert s.picture_input == n and m.shape == (PICTURE_OUTPUT ** 2, n * n) == s.dense_matrix.shape
+    assert s.picture_input == n and m.shape == (PICTURE_OUTPUT**2, n * n) == s.dense_matrix.shape
     for row in m:
         assert sorted(row[row != 0]) == list(range(1, k * k + 1))
     x = np.random.default_rng(k).random((n, n))

@@ -43,14 +43,15 @@ def test_maps_equal_the_references_and_peak_at_the_object(name):
     for row, col in [(0, 0), (rows, cols), (0, cols), (rows // 2, 3), (10, 8)]:
         s = template_matching_state(scene, column=col, row=row, home=(10, 8))
         pic = s.picture
-        np.testing.assert_array_equal(pic[row:row + th, col:col + tw], scene.template)
+        np.testing.assert_array_equal(pic[row : row + th, col : col + tw], scene.template)
         # the reference in float64 (in float32 its FFT is off by up to ~3e-5)
         reference = match_template(pic.astype(np.float64), scene.template.astype(np.float64))
         np.testing.assert_allclose(s.response, reference, rtol=0, atol=1e-6)
         kernel = scene.template.astype(np.float64) - scene.template.astype(np.float64).mean()
         np.testing.assert_allclose(s.kernel, kernel, atol=1e-6)
-        np.testing.assert_allclose(s.feature, correlate2d(pic.astype(np.float64), kernel, mode="valid"),
-                                   rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(
+            s.feature, correlate2d(pic.astype(np.float64), kernel, mode="valid"), rtol=1e-4, atol=1e-4
+        )
         assert s.response_peak[0] == s.feature_peak[0] == (row, col)
         assert s.response_peak[1] == pytest.approx(1.0, abs=1e-5)
         assert s.feature_peak[1] == pytest.approx(s.best, rel=1e-5)
@@ -74,11 +75,14 @@ def test_own_template_and_its_limits():
         template_scene("cat")
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(column=-1, row=0), ValueError, "`column` must be between 0 and 64"),
-    (dict(column=0, row=39), ValueError, "`row` must be between 0 and 38"),
-    (dict(column=1.0, row=0), TypeError, "`column` must be an int"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(column=-1, row=0), ValueError, "`column` must be between 0 and 64"),
+        (dict(column=0, row=39), ValueError, "`row` must be between 0 and 38"),
+        (dict(column=1.0, row=0), TypeError, "`column` must be an int"),
+    ],
+)
 def test_positions_outside_the_picture_are_refused(kwargs, error, match):
     with pytest.raises(error, match=match):
         template_matching_state(template_scene("coin"), **kwargs)

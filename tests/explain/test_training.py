@@ -71,31 +71,45 @@ def test_scene_before_any_run():
     assert json.loads(json.dumps(scene)) == scene  # what the page receives, as it is
     assert scene["epochs"] == 15 and scene["kernels"] is None and scene["stale"] is False
     assert scene["colours"] == {"train": PALETTE["blue"], "test": PALETTE["orange"], "grey": PALETTE["grey"]}
-    assert scene["titles"] == {"loss": "loss (cross-entropy) per epoch", "acc": "accuracy per epoch",
-                               "epoch": "epoch", "train": "train", "test": "test"}
+    assert scene["titles"] == {
+        "loss": "loss (cross-entropy) per epoch",
+        "acc": "accuracy per epoch",
+        "epoch": "epoch",
+        "train": "train",
+        "test": "test",
+    }
     assert scene["kernels_empty"] == "first-layer kernels: after training"
     text = plain_text(scene["readout"])
     assert "Network: Conv2D(1→8, 3×3, same) → " in text and ": 1,898 parameters." in text
-    assert ("Training: 15 epochs with the kit's reference recipe (batch 32, learning rate 0.03, schedule cosine, "
-            "warm-up 0.1) on 1347 training and 450 test images.") in text
+    assert (
+        "Training: 15 epochs with the kit's reference recipe (batch 32, learning rate 0.03, schedule cosine, "
+        "warm-up 0.1) on 1347 training and 450 test images."
+    ) in text
     assert text.endswith("Not trained yet: press Train.")
 
 
 def test_a_finished_run_shows_its_kernels_its_accuracy_and_when_it_is_stale():
-    run = TrainingRun(training_plan(4, 5, 3, seed=0), epochs_done=3, test_accuracy=0.9612, seconds=4.26,
-                      kernels=_kernels(4, 5))
+    run = TrainingRun(
+        training_plan(4, 5, 3, seed=0), epochs_done=3, test_accuracy=0.9612, seconds=4.26, kernels=_kernels(4, 5)
+    )
     assert run.finished
     scene = training_scene(run.plan, run)
-    assert scene["kernels"] == {"rows": 5, "cols": 4 * 6 - 1, "title": "first-layer kernels: 4 × 5×5",
-                                "label": "The 4 kernels of the first convolution after training, 5 by 5 each."}
+    assert scene["kernels"] == {
+        "rows": 5,
+        "cols": 4 * 6 - 1,
+        "title": "first-layer kernels: 4 × 5×5",
+        "label": "The 4 kernels of the first convolution after training, 5 by 5 each.",
+    }
     text = plain_text(scene["readout"])
     assert text.endswith("Final test accuracy: 96.1 % after 3 epochs (4 filters, 5×5 kernels) in 4.3 s.")
     assert not scene["stale"] and "previous settings" not in text
     # other settings: the curves (and their axes) are still the run's, and the readout says so
     other = training_scene(training_plan(6, 5, 10, seed=0), run)
     assert other["stale"] and other["epochs"] == 3 and other["kernels"] == scene["kernels"]
-    assert ("The curves belong to the previous settings (4 filters, 5×5 kernels, 3 epochs): press Train to train "
-            "this network.") in plain_text(other["readout"])
+    assert (
+        "The curves belong to the previous settings (4 filters, 5×5 kernels, 3 epochs): press Train to train "
+        "this network."
+    ) in plain_text(other["readout"])
 
 
 def test_a_running_or_stopped_run_shows_no_final_line():

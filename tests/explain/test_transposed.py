@@ -74,9 +74,14 @@ def test_output_padding_cells_and_cropping():
 
 @st.composite
 def settings_(draw):
-    return dict(input_size=draw(st.integers(1, 5)), kernel_size=draw(st.integers(1, 4)),
-                stride=draw(st.integers(1, 3)), padding=draw(st.integers(0, 3)),
-                output_padding=draw(st.integers(0, 2)), dilation=draw(st.integers(1, 3)))
+    return dict(
+        input_size=draw(st.integers(1, 5)),
+        kernel_size=draw(st.integers(1, 4)),
+        stride=draw(st.integers(1, 3)),
+        padding=draw(st.integers(0, 3)),
+        output_padding=draw(st.integers(0, 2)),
+        dilation=draw(st.integers(1, 3)),
+    )
 
 
 @settings(max_examples=120, deadline=None)
@@ -94,7 +99,7 @@ def test_every_setting_agrees_with_the_core(kw):
     # the stretched input slid over by the flipped kernel, stride 1, is the output (the guide's view)
     direct = ops.conv2d(state.stretched, state.flipped_kernel, dilation=kw["dilation"])
     np.testing.assert_allclose(direct, state.output)
-    assert len(state.steps) == state.output_size ** 2
+    assert len(state.steps) == state.output_size**2
     # each step: its products add up to the output value, and its taps read the stretched input
     for step in state.steps[:: max(1, len(state.steps) // 7)]:
         r, c = step.position

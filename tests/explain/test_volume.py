@@ -27,10 +27,13 @@ from meia_cnn.explain.volume import (
 
 def _hand_feature_map(x, kernels):
     """Each map is the sum over channels of a 2-D cross-correlation (scipy), one per kernel."""
-    return np.stack([
-        sum(signal.correlate2d(x[:, :, c], kernels[:, :, c, f], mode="valid") for c in range(x.shape[2]))
-        for f in range(kernels.shape[3])
-    ], axis=-1)
+    return np.stack(
+        [
+            sum(signal.correlate2d(x[:, :, c], kernels[:, :, c, f], mode="valid") for c in range(x.shape[2]))
+            for f in range(kernels.shape[3])
+        ],
+        axis=-1,
+    )
 
 
 #: The integer patterns by hand (Sobel, binomial Gaussian, Laplacian, emboss), independent of the core.
@@ -81,13 +84,16 @@ def test_feature_map_against_scipy(f, k):
     assert len(state.meanings) == f and not state.feature_map.flags.writeable
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: make_kernels(0), "from 1 to 8"),
-    (lambda: make_kernels(9), "from 1 to 8"),
-    (lambda: make_kernels(2, 4), "1, 3 or 5"),
-    (lambda: volume_state(np.ones((4, 4, 2)), 1, 1), "3 channels"),
-    (lambda: volume_state(np.ones((4, 4, 3)), 1, 5), "larger than"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: make_kernels(0), "from 1 to 8"),
+        (lambda: make_kernels(9), "from 1 to 8"),
+        (lambda: make_kernels(2, 4), "1, 3 or 5"),
+        (lambda: volume_state(np.ones((4, 4, 2)), 1, 1), "3 channels"),
+        (lambda: volume_state(np.ones((4, 4, 3)), 1, 5), "larger than"),
+    ],
+)
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -121,8 +127,11 @@ def test_scene_of_the_small_array_writes_every_number(f, k):
     gh, gw, gd = arithmetic.feature_map_shape((6, 6, 3), f, k)
     kernels = make_kernels(f, k)
     fmap = _hand_feature_map(DEFAULT_ARRAY, kernels)
-    assert scene["head"] == (f"6×6×3  ∗  1 kernel {k}×{k}×3  →  {gw}×{gh}×{gd}" if f == 1 else
-                             f"6×6×3  ∗  {f} kernels {k}×{k}×3  →  {gw}×{gh}×{gd}")
+    assert scene["head"] == (
+        f"6×6×3  ∗  1 kernel {k}×{k}×3  →  {gw}×{gh}×{gd}"
+        if f == 1
+        else f"6×6×3  ∗  {f} kernels {k}×{k}×3  →  {gw}×{gh}×{gd}"
+    )
     channels = scene["channels"]
     assert (channels["numbers"], channels["rows"], channels["cols"]) == (True, 6, 6)
     assert channels["label"] == "The input's three channels, red, green and blue, each 6 by 6."
@@ -137,9 +146,11 @@ def test_scene_of_the_small_array_writes_every_number(f, k):
     for n, step in enumerate(scene["steps"]):
         meaning = KERNEL_RECIPES[n][2]
         assert step["kernel"]["note"] == [f"kernel {n}: {k}×{k}×3", meaning] + (
-            ["(1×1: it only mixes channels)"] if k == 1 else [])
-        assert step["kernel"]["label"] == (f"Kernel {n}, {k} by {k} by 3, drawn slice by slice with its weights: "
-                                           f"{meaning}.")
+            ["(1×1: it only mixes channels)"] if k == 1 else []
+        )
+        assert step["kernel"]["label"] == (
+            f"Kernel {n}, {k} by {k} by 3, drawn slice by slice with its weights: {meaning}."
+        )
         for ch, piece in enumerate(step["kernel"]["slices"]):
             assert piece["title"] == f"K[:, :, {'RGB'[ch]}]"
             assert piece["labels"] == _numbers(kernels[:, :, ch, n])
@@ -147,19 +158,25 @@ def test_scene_of_the_small_array_writes_every_number(f, k):
         assert step["map"]["title"] == f"G[:, :, {n}]  ({gw}×{gh})"
         assert step["map"]["label"] == f"Feature map {n} of kernel {n}, {gh} by {gw}."
         assert step["map"]["labels"] == _numbers(fmap[:, :, n])
-        assert step["deck_label"] == (f"The {gd} feature maps stacked as cards, map 0 in front; "
-                                      f"map {n} framed in orange.")
+        assert step["deck_label"] == (
+            f"The {gd} feature maps stacked as cards, map 0 in front; map {n} framed in orange."
+        )
         assert plain_text(step["readout"]) == (
             f"Feature map: G_w × G_h × G_d = {gw} × {gh} × {gd}: G_w = 6 − {k} + 1 = {gw} (equation (3), s = 1) "
             f"and G_d = {gd}, the number of kernels. Each kernel sums over all 3 channels, so it gives one 2-D "
-            f"map; kernel {n} gives the map G[:, :, {n}].")
+            f"map; kernel {n} gives the map G[:, :, {n}]."
+        )
     params = arithmetic.conv_params(3, f, k)
     assert params == state.params == k * k * 3 * f + f
-    many = (f"{f} kernels, {params} parameters ({k}·{k}·3·{f} weights + {f} biases)." if f > 1 else
-            f"1 kernel, {params} parameters ({k}·{k}·3·1 weights + 1 bias).")
+    many = (
+        f"{f} kernels, {params} parameters ({k}·{k}·3·{f} weights + {f} biases)."
+        if f > 1
+        else f"1 kernel, {params} parameters ({k}·{k}·3·1 weights + 1 bias)."
+    )
     assert plain_text(scene["readout"]) == (
         "Input, a small 3-channel array: l_w × l_h × l_d = 6 × 6 × 3\n"
-        f"Each kernel: K_w × K_h × K_d = {k} × {k} × 3, with K_d = I_d = 3 (equation (2)); {many}")
+        f"Each kernel: K_w × K_h × K_d = {k} × {k} × 3, with K_d = I_d = 3 (equation (2)); {many}"
+    )
 
 
 def test_scene_of_a_photo_names_it_and_sends_no_numbers():
@@ -169,11 +186,18 @@ def test_scene_of_a_photo_names_it_and_sends_no_numbers():
     assert all(set(grid) == {"title", "ink"} for grid in scene["channels"]["grids"])
     assert all("labels" not in step["map"] for step in scene["steps"])
     assert scene["readout"].startswith(
-        "<div>Input, the photo (cat &lt;1&gt;.png): l_w × l_h × l_d = <b>30 × 20 × 3</b></div>")
+        "<div>Input, the photo (cat &lt;1&gt;.png): l_w × l_h × l_d = <b>30 × 20 × 3</b></div>"
+    )
     thin, card_h, card_w, off = deck_geometry((16, 26, 4))
     assert (thin, card_h, card_w, off) == (1, 16, 26, 4)  # small maps: one pixel a value, offset 16 % of a side
-    assert scene["deck"] == {"rows": 16 + 3 * 4, "cols": 26 + 3 * 4, "card": [16, 26], "offset": 4, "count": 4,
-                             "title": "feature map: G_d = 4"}
+    assert scene["deck"] == {
+        "rows": 16 + 3 * 4,
+        "cols": 26 + 3 * 4,
+        "card": [16, 26],
+        "offset": 4,
+        "count": 4,
+        "title": "feature map: G_d = 4",
+    }
 
 
 def test_deck_geometry_thins_large_maps_to_cards_of_at_most_64():
@@ -202,12 +226,13 @@ def test_pictures_are_the_values_through_their_colour_maps():
         np.testing.assert_array_equal(rgba[..., :3], want)
     one = state.per_kernel[1].feature_map
     lim = np.abs(one).max()
-    np.testing.assert_array_equal(_pixels(map_png(one))[1][..., :3],
-                                  colour_table("PuOr_r")[colour_indices(one, -lim, lim)])
+    np.testing.assert_array_equal(
+        _pixels(map_png(one))[1][..., :3], colour_table("PuOr_r")[colour_indices(one, -lim, lim)]
+    )
     mode, deck = _pixels(deck_png(state.feature_map))
     thin, card_h, card_w, off = deck_geometry(state.feature_map.shape)
     assert mode == "RGBA" and deck.shape == (card_h + 2 * off, card_w + 2 * off, 4)
-    front = deck[2 * off:, :card_w]  # map 0, bottom left, in front of the others
+    front = deck[2 * off :, :card_w]  # map 0, bottom left, in front of the others
     m = state.feature_map[:, :, 0]
     np.testing.assert_array_equal(front[..., :3], sample_colour_map("PuOr_r", 0.5 + 0.5 * m / np.abs(m).max()))
     assert (front[..., 3] == 255).all() and deck[0, 0, 3] == 0  # transparent around the cards

@@ -41,8 +41,12 @@ def missing() -> str | None:
         npm = shutil.which("npm")
         if npm is None:
             return "npm is not installed: configurable-http-proxy cannot be installed"
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(PROXY_DIR),
-                               "configurable-http-proxy@5"], capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(PROXY_DIR), "configurable-http-proxy@5"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode or not PROXY.exists():
             return f"npm could not install configurable-http-proxy@5: {done.stderr.strip()[-300:]}"
     return None
@@ -60,7 +64,7 @@ def free_ports(n: int) -> list[int]:
     return ports
 
 
-CONFIG = '''
+CONFIG = """
 import os, sys
 from meia_cnn.classroom.hubconfig import apply
 c = get_config()  # noqa: F821
@@ -91,7 +95,7 @@ c.JupyterHub.load_roles = [{{"name": "driver", "services": ["driver"],
 c.JupyterHub.load_groups = {{"instructors": {{"users": ["teacher"]}}}}
 c.Spawner.environment = {{"PYTHONPATH": {pythonpath!r}, "MEIA_CLASS_DIR": "{dir}/spool/{{username}}"}}
 apply(c, port={service_port}, db={db!r}, environment={{"PYTHONPATH": {pythonpath!r}}})
-'''
+"""
 
 
 class Hub:
@@ -108,10 +112,23 @@ class Hub:
         self.password = secrets.token_hex(8)
         self.db = db or f"sqlite:///{self.dir}/meia-class.sqlite"
         singleuser = str(Path(sys.executable).with_name("jupyterhub-singleuser"))
-        (self.dir / "jupyterhub_config.py").write_text(CONFIG.format(
-            port=self.port, hub_port=self.hub_port, proxy_api=self.proxy_api, proxy=str(PROXY), dir=self.dir,
-            password=self.password, singleuser=singleuser, driver_token=self.token, access=ACCESS,
-            instructor=INSTRUCTOR, pythonpath=str(ROOT), service_port=self.service_port, db=self.db))
+        (self.dir / "jupyterhub_config.py").write_text(
+            CONFIG.format(
+                port=self.port,
+                hub_port=self.hub_port,
+                proxy_api=self.proxy_api,
+                proxy=str(PROXY),
+                dir=self.dir,
+                password=self.password,
+                singleuser=singleuser,
+                driver_token=self.token,
+                access=ACCESS,
+                instructor=INSTRUCTOR,
+                pythonpath=str(ROOT),
+                service_port=self.service_port,
+                db=self.db,
+            )
+        )
         self.log = open(self.dir / "hub.log", "ab")
         self.process: subprocess.Popen | None = None
         self.tokens: dict[str, str] = {}
@@ -121,7 +138,12 @@ class Hub:
         env.pop("JUPYTERHUB_API_TOKEN", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(self.dir / "jupyterhub_config.py")],
-            cwd=self.dir, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=self.dir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -149,12 +171,13 @@ class Hub:
 
     def add_users(self, names: list[str]) -> None:
         for i in range(0, len(names), 100):
-            status, reply = self.api("POST", "/users", {"usernames": names[i:i + 100]})
+            status, reply = self.api("POST", "/users", {"usernames": names[i : i + 100]})
             assert status in (201, 409), reply
 
     def token_for(self, user: str, scopes: list[str]) -> str:
-        status, reply = self.api("POST", f"/users/{user}/tokens", {"scopes": scopes, "expires_in": 7200,
-                                                                   "note": "meia-class test"})
+        status, reply = self.api(
+            "POST", f"/users/{user}/tokens", {"scopes": scopes, "expires_in": 7200, "note": "meia-class test"}
+        )
         assert status == 201, reply
         return reply["token"]  # type: ignore[index]
 
@@ -216,8 +239,16 @@ def running_hub(directory: Path, users: list[str], tokens: dict[str, list[str]])
         hub.stop()
 
 
-def request(method: str, url: str, body: object = None, token: str | None = None, *,
-            raw: bytes | None = None, headers: dict | None = None, timeout: float = 30) -> tuple[int, object]:
+def request(
+    method: str,
+    url: str,
+    body: object = None,
+    token: str | None = None,
+    *,
+    raw: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 30,
+) -> tuple[int, object]:
     """One HTTP request; ``(status, parsed JSON or text)``; never raises on an HTTP status."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     h = {"Content-Type": "application/json"} if data is not None else {}

@@ -104,15 +104,17 @@ def test_off_the_hub_nothing_is_recorded_written_or_started(monkeypatch, tmp_pat
 
 
 def test_check_records_the_verdict_and_the_mistake_not_the_answer(hub_env):
-    exercises.check("04.output_size", 13)           # stride 1 instead of 2: the first known mistake
+    exercises.check("04.output_size", 13)  # stride 1 instead of 2: the first known mistake
     exercises.check("04.output_size", 7, variant=0)
     exercises.check("04.output_size", "seven")
-    exercises.check("04.output_size", ...)          # waiting: not an attempt
+    exercises.check("04.output_size", ...)  # waiting: not an attempt
     assert client.flush(10)
     got = sorted(hub_env.stored.values(), key=lambda a: a["time"])
     assert [(a["exercise"], a["status"], a["mistake"]) for a in got] == [
-        ("04.output_size", "wrong", "mistake.0"), ("04.output_size", "correct", ""),
-        ("04.output_size", "invalid", "unreadable")]
+        ("04.output_size", "wrong", "mistake.0"),
+        ("04.output_size", "correct", ""),
+        ("04.output_size", "invalid", "unreadable"),
+    ]
     assert set(got[0]) == {"key", "exercise", "variant", "status", "mistake", "time"}
     assert "13" not in json.dumps(got[0])
     assert set(hub_env.tokens) == {"token secret-token"}
@@ -143,7 +145,7 @@ def test_attempts_wait_on_disk_while_the_service_is_away_and_are_sent_once(hub_e
     while len(_pending(tmp_path / "spool")) < 3 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(_pending(tmp_path / "spool")) == 3 and not hub_env.stored
-    hub_env.mode = "lose"          # stored, but the answer is lost: the kernel sends again
+    hub_env.mode = "lose"  # stored, but the answer is lost: the kernel sends again
     time.sleep(0.5)
     hub_env.mode = "ok"
     assert client.flush(10)
@@ -188,11 +190,21 @@ def test_opting_out_by_call_and_by_environment(hub_env, monkeypatch, tmp_path):
 def test_a_new_kernel_sends_what_an_ended_kernel_left(hub_env, tmp_path):
     spool = tmp_path / "spool"
     spool.mkdir()
-    left = [{"key": f"left{i:04d}aaaa", "exercise": "05.pool_params", "variant": 0, "status": "wrong",
-             "mistake": "other", "time": time.time()} for i in range(3)]
-    dead = 2 ** 22 + 12345  # above the usual pid range: no such process
+    left = [
+        {
+            "key": f"left{i:04d}aaaa",
+            "exercise": "05.pool_params",
+            "variant": 0,
+            "status": "wrong",
+            "mistake": "other",
+            "time": time.time(),
+        }
+        for i in range(3)
+    ]
+    dead = 2**22 + 12345  # above the usual pid range: no such process
     (spool / f"pending-{dead}-abcd1234.jsonl").write_text(
-        "".join(json.dumps(a) + "\n" for a in left) + '{"key": "cut by a cra')
+        "".join(json.dumps(a) + "\n" for a in left) + '{"key": "cut by a cra'
+    )
     exercises.check("05.pool_params", 0)
     assert client.flush(10)
     assert {a["key"] for a in left} <= set(hub_env.stored)
@@ -227,6 +239,9 @@ def test_the_hub_configuration_is_added_to_what_a_config_already_holds():
     assert roles["meia-class-instructors"]["groups"] == ["docentes"]
     assert INSTRUCTOR_SCOPE in roles["meia-class-instructors"]["scopes"]
     assert INSTRUCTOR_SCOPE in c.JupyterHub.custom_scopes
-    assert c.Spawner.environment == {"MEIA_CNN_LANG": "es", client.ENV_URL: "http://127.0.0.1:10124/services/meia-class/"}
+    assert c.Spawner.environment == {
+        "MEIA_CNN_LANG": "es",
+        client.ENV_URL: "http://127.0.0.1:10124/services/meia-class/",
+    }
     assert "access:services!service=meia-class" in c.Spawner.server_token_scopes
     assert "access:servers!server" in c.Spawner.server_token_scopes

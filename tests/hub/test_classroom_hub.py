@@ -30,8 +30,14 @@ def hub(tmp_path_factory):
 
 
 def _attempt(exercise="04.output_size", status="wrong", mistake="mistake.0"):
-    return {"key": uuid.uuid4().hex, "exercise": exercise, "variant": 0, "status": status, "mistake": mistake,
-            "time": time.time()}
+    return {
+        "key": uuid.uuid4().hex,
+        "exercise": exercise,
+        "variant": 0,
+        "status": status,
+        "mistake": mistake,
+        "time": time.time(),
+    }
 
 
 def _post(hub, token, body, **kw):
@@ -75,15 +81,18 @@ def test_without_a_token_or_without_access_nothing_is_read_or_written(hub):
     assert "health" and request("GET", hub.service_url + "health") == (200, "ok")
 
 
-@pytest.mark.parametrize("raw, headers, status", [
-    (b"{not json", {}, 400),
-    (b'{"attempts": "many"}', {}, 400),
-    (json.dumps({"attempts": [{"key": "x" * 32}]}).encode(), {}, 400),
-    (json.dumps({"attempts": [_attempt()] * 201}).encode(), {}, 413),
-    (b'{"attempts": [' + b" " * 70_000 + b"]}", {}, 413),
-    (b" " * (2 << 20), {}, 413),
-    (json.dumps({"attempts": [_attempt()]}).encode(), {"Content-Type": "text/plain"}, 415),
-])
+@pytest.mark.parametrize(
+    "raw, headers, status",
+    [
+        (b"{not json", {}, 400),
+        (b'{"attempts": "many"}', {}, 400),
+        (json.dumps({"attempts": [{"key": "x" * 32}]}).encode(), {}, 400),
+        (json.dumps({"attempts": [_attempt()] * 201}).encode(), {}, 413),
+        (b'{"attempts": [' + b" " * 70_000 + b"]}", {}, 413),
+        (b" " * (2 << 20), {}, 413),
+        (json.dumps({"attempts": [_attempt()]}).encode(), {"Content-Type": "text/plain"}, 415),
+    ],
+)
 def test_malformed_or_oversized_bodies_are_refused_with_a_clear_status(hub, raw, headers, status):
     got, reply = _post(hub, hub.tokens["ana"], None, raw=raw, headers=headers)
     assert got == status, reply
@@ -99,7 +108,7 @@ def test_the_instructor_sees_counts_names_and_the_export(hub):
     card = next(e for e in summary["exercises"] if e["id"] == "04.output_size")
     assert card["tried"] >= 2 and card["solved"] >= 1
     assert card["mistakes"][0]["name"] == "eso es con paso 1"
-    assert "ana" not in json.dumps(summary)            # the summary (and projector) has no names
+    assert "ana" not in json.dumps(summary)  # the summary (and projector) has no names
     status, detail = request("GET", hub.service_url + "api/detail?exercise=04.output_size", None, token)
     assert {r["user"] for r in detail["students"]} >= {"ana", "beto"}
     status, text = request("GET", hub.service_url + "export.csv", None, token)
@@ -110,8 +119,13 @@ def test_the_instructor_sees_counts_names_and_the_export(hub):
 
 
 def test_the_page_escapes_what_it_is_given(hub):
-    status, page = request("GET", hub.service_url + '?section="><script>alert(1)</script>', None,
-                           hub.tokens["teacher"], headers={"Accept": "text/html"})
+    status, page = request(
+        "GET",
+        hub.service_url + '?section="><script>alert(1)</script>',
+        None,
+        hub.tokens["teacher"],
+        headers={"Accept": "text/html"},
+    )
     assert status == 200
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "http://" not in page and "https://" not in page  # nothing from a CDN
@@ -169,12 +183,31 @@ class Kernel:
 
     async def _run(self, code: str, timeout: float) -> str:
         msg_id = uuid.uuid4().hex
-        self.ws.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.user,
-                       "session": uuid.uuid4().hex, "date": "", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True}}))
+        self.ws.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "execute_request",
+                        "username": self.user,
+                        "session": uuid.uuid4().hex,
+                        "date": "",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         out, deadline = [], time.monotonic() + timeout
         while time.monotonic() < deadline:
             msg = json.loads(await asyncio.wait_for(self.ws.read_message(), deadline - time.monotonic()))
@@ -234,8 +267,10 @@ def test_a_class_goes_on_while_the_service_is_stopped_and_restarted(hub):
     assert after["sent"], after
     keys = _stored(hub, user)
     assert len(keys) == 60 and len(set(keys)) == 60  # none lost, none twice
-    print(f"check() p50/max ms: before {before['p50'] * 1e3:.2f}/{before['max'] * 1e3:.2f}, "
-          f"service down {during['p50'] * 1e3:.2f}/{during['max'] * 1e3:.2f}, "
-          f"after {after['p50'] * 1e3:.2f}/{after['max'] * 1e3:.2f}")
+    print(
+        f"check() p50/max ms: before {before['p50'] * 1e3:.2f}/{before['max'] * 1e3:.2f}, "
+        f"service down {during['p50'] * 1e3:.2f}/{during['max'] * 1e3:.2f}, "
+        f"after {after['p50'] * 1e3:.2f}/{after['max'] * 1e3:.2f}"
+    )
     kernel.close()
     hub.api("DELETE", f"/users/{user}/server")

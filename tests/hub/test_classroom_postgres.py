@@ -41,14 +41,34 @@ def postgres_url():
     if os.getuid() == 0:
         shutil.chown(base, "postgres")
     port = free_ports(1)[0]
-    subprocess.run(_as_postgres([initdb, "-D", str(data), "-U", "meia", "--auth=trust", "-E", "UTF8"]),
-                   check=True, capture_output=True)
-    subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-                                 f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([initdb, "-D", str(data), "-U", "meia", "--auth=trust", "-E", "UTF8"]),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
-        subprocess.run(_as_postgres(["createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "meia", "meiaclass"]),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(["createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "meia", "meiaclass"]),
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql+psycopg://meia@127.0.0.1:{port}/meiaclass"
     finally:
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
@@ -56,8 +76,14 @@ def postgres_url():
 
 
 def _attempt(status="wrong", mistake="mistake.0"):
-    return {"key": uuid.uuid4().hex, "exercise": "04.output_size", "variant": 0, "status": status,
-            "mistake": mistake, "time": time.time()}
+    return {
+        "key": uuid.uuid4().hex,
+        "exercise": "04.output_size",
+        "variant": 0,
+        "status": status,
+        "mistake": mistake,
+        "time": time.time(),
+    }
 
 
 def test_postgresql_stores_each_attempt_once_and_summarises_as_sqlite_does(postgres_url, tmp_path):

@@ -14,13 +14,27 @@ pytest.importorskip("jupyterhub")
 
 from meia_cnn import exercises  # noqa: E402
 from meia_cnn.classroom.service import storage as st  # noqa: E402
-from meia_cnn.classroom.service.app import (MAX_BATCH, MAX_BODY, BadRequest, RateLimit,  # noqa: E402
-                                            build_summary, mistake_name, validate_attempts)
+from meia_cnn.classroom.service.app import (
+    MAX_BATCH,
+    MAX_BODY,
+    BadRequest,
+    RateLimit,  # noqa: E402
+    build_summary,
+    mistake_name,
+    validate_attempts,
+)
 
 
 def _attempt(exercise="04.output_size", status="wrong", mistake="mistake.0", **extra):
-    return {"key": uuid.uuid4().hex, "exercise": exercise, "variant": 0, "status": status, "mistake": mistake,
-            "time": time.time(), **extra}
+    return {
+        "key": uuid.uuid4().hex,
+        "exercise": exercise,
+        "variant": 0,
+        "status": status,
+        "mistake": mistake,
+        "time": time.time(),
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -43,9 +57,18 @@ def test_an_old_database_is_migrated_step_by_step_and_keeps_its_attempts(tmp_pat
     engine = st.connect(url)
     assert st.migrate(engine, target=1) == [1]
     with engine.begin() as conn:
-        conn.execute(st.attempts_table.insert().values(user="ana", key="k" * 10, exercise="05.pool_params",
-                                                       variant=0, status="correct", mistake="",
-                                                       client_time=1.0, received=2.0))
+        conn.execute(
+            st.attempts_table.insert().values(
+                user="ana",
+                key="k" * 10,
+                exercise="05.pool_params",
+                variant=0,
+                status="correct",
+                mistake="",
+                client_time=1.0,
+                received=2.0,
+            )
+        )
     assert "ix_attempts_received" not in {i["name"] for i in sa.inspect(engine).get_indexes("attempts")}
     engine.dispose()
     storage = st.Storage(url)  # opening migrates
@@ -115,8 +138,9 @@ def test_the_summary_puts_the_current_section_first_and_holds_no_names(db):
     summary = build_summary(db.summaries(), "es", None, 7)
     assert summary["section"] == "04"
     assert summary["exercises"][0]["section"] == "04"
-    assert [e["id"] for e in summary["exercises"] if e["section"] == "04"] == \
-        [ex.id for ex in exercises.for_notebook("04")]
+    assert [e["id"] for e in summary["exercises"] if e["section"] == "04"] == [
+        ex.id for ex in exercises.for_notebook("04")
+    ]
     assert "secret-student" not in json.dumps(summary)
     chosen = build_summary(db.summaries(), "en", "05", 7)
     assert chosen["exercises"][0]["id"] == "05.pool_shape"
@@ -128,18 +152,21 @@ def test_good_attempts_pass_the_checks():
     assert validate_attempts(json.dumps({"attempts": batch}).encode()) == batch
 
 
-@pytest.mark.parametrize("change, status, words", [
-    (lambda a: {**a, "exercise": "99.nope"}, 400, "unknown exercise"),
-    (lambda a: {**a, "user": "someone-else"}, 400, "exactly the fields"),
-    (lambda a: {**a, "key": "short"}, 400, "`key`"),
-    (lambda a: {**a, "key": "<script>alert(1)</script>"}, 400, "`key`"),
-    (lambda a: {**a, "variant": True}, 400, "`variant`"),
-    (lambda a: {**a, "variant": -1}, 400, "`variant`"),
-    (lambda a: {**a, "status": "waiting"}, 400, "`status`"),
-    (lambda a: {**a, "mistake": "<b>x</b>"}, 400, "`mistake`"),
-    (lambda a: {**a, "time": float("nan")}, 400, "`time`"),
-    (lambda a: {**a, "time": 0}, 400, "`time`"),
-])
+@pytest.mark.parametrize(
+    "change, status, words",
+    [
+        (lambda a: {**a, "exercise": "99.nope"}, 400, "unknown exercise"),
+        (lambda a: {**a, "user": "someone-else"}, 400, "exactly the fields"),
+        (lambda a: {**a, "key": "short"}, 400, "`key`"),
+        (lambda a: {**a, "key": "<script>alert(1)</script>"}, 400, "`key`"),
+        (lambda a: {**a, "variant": True}, 400, "`variant`"),
+        (lambda a: {**a, "variant": -1}, 400, "`variant`"),
+        (lambda a: {**a, "status": "waiting"}, 400, "`status`"),
+        (lambda a: {**a, "mistake": "<b>x</b>"}, 400, "`mistake`"),
+        (lambda a: {**a, "time": float("nan")}, 400, "`time`"),
+        (lambda a: {**a, "time": 0}, 400, "`time`"),
+    ],
+)
 def test_bad_attempts_are_refused_with_the_reason(change, status, words):
     body = json.dumps({"attempts": [_attempt(), change(_attempt())]}, allow_nan=True).encode()
     with pytest.raises(BadRequest) as caught:
@@ -148,11 +175,17 @@ def test_bad_attempts_are_refused_with_the_reason(change, status, words):
     assert "attempt 1" in caught.value.message
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"not json", 400), (b"[]", 400), (b'{"attempts": {}}', 400), (b'{"attempts": [], "user": "x"}', 400),
-    (json.dumps({"attempts": [_attempt()] * (MAX_BATCH + 1)}).encode(), 413),
-    (b'{"attempts": [' + b" " * MAX_BODY + b"]}", 413),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"not json", 400),
+        (b"[]", 400),
+        (b'{"attempts": {}}', 400),
+        (b'{"attempts": [], "user": "x"}', 400),
+        (json.dumps({"attempts": [_attempt()] * (MAX_BATCH + 1)}).encode(), 413),
+        (b'{"attempts": [' + b" " * MAX_BODY + b"]}", 413),
+    ],
+)
 def test_malformed_or_oversized_bodies_are_refused(body, status):
     with pytest.raises(BadRequest) as caught:
         validate_attempts(body)
@@ -162,6 +195,6 @@ def test_malformed_or_oversized_bodies_are_refused(body, status):
 def test_the_rate_limit_refills_per_user():
     rate = RateLimit(burst=10, per_second=2)
     assert rate.take("ana", 10, now=0.0) == 0
-    assert rate.take("ana", 1, now=0.0) >= 1      # empty: wait
-    assert rate.take("beto", 5, now=0.0) == 0     # another student is not held back
-    assert rate.take("ana", 2, now=1.0) == 0      # two came back in a second
+    assert rate.take("ana", 1, now=0.0) >= 1  # empty: wait
+    assert rate.take("beto", 5, now=0.0) == 0  # another student is not held back
+    assert rate.take("ana", 2, now=1.0) == 0  # two came back in a second

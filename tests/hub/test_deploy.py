@@ -35,7 +35,8 @@ def test_constraints_parse_and_pin_every_requirement_of_the_image_within_its_bou
         name = constraints.canonical(requirement.name)
         assert name in pins, f"{requirement} is not pinned in deploy/constraints.txt (make constraints)"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
-            f"{name}=={pins[name]} does not satisfy pyproject's {requirement}")
+            f"{name}=={pins[name]} does not satisfy pyproject's {requirement}"
+        )
 
 
 def test_constraints_keep_the_test_tools_out_of_the_image():
@@ -73,8 +74,10 @@ def test_the_server_extension_sets_nodelay_and_leaves_another_connection_class_a
     from meia_cnn import serving
 
     def server(connection_class):
-        return SimpleNamespace(web_app=SimpleNamespace(settings={serving.SETTING: connection_class}),
-                               log=SimpleNamespace(info=lambda *a: None))
+        return SimpleNamespace(
+            web_app=SimpleNamespace(settings={serving.SETTING: connection_class}),
+            log=SimpleNamespace(info=lambda *a: None),
+        )
 
     default = server(ZMQChannelsWebsocketConnection)
     serving._load_jupyter_server_extension(default)
@@ -103,12 +106,22 @@ def test_the_one_server_config_copies_both_languages_before_starting_the_server(
     exec((ROOT / "deploy" / "jupyterhub_config.py").read_text(), {"get_config": lambda: c})
     assert c.Spawner.default_url == "/lab/tree/meia-cnn/es/00_indice.ipynb"
     # the class's language, and where the kernels send in-class attempts (the class view service)
-    service, = (s for s in c.JupyterHub.services if s["name"] == "meia-class")
-    assert c.Spawner.environment == {"MEIA_CNN_LANG": "es", "MEIA_CLASS_URL": service["url"] + "/services/meia-class/",
-                                     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    (service,) = (s for s in c.JupyterHub.services if s["name"] == "meia-class")
+    assert c.Spawner.environment == {
+        "MEIA_CNN_LANG": "es",
+        "MEIA_CLASS_URL": service["url"] + "/services/meia-class/",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
     command = [*c.Spawner.cmd[:-1], "echo"]  # the server replaced by `echo ARGS`
-    out = subprocess.run([*command, "server", "--started"], capture_output=True, text=True, check=True,
-                         env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [*command, "server", "--started"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)},
+    )
     assert out.stdout == "server --started\n" and out.stderr == ""
     assert (tmp_path / "meia-cnn" / "00_index.ipynb").is_file()
     assert (tmp_path / "meia-cnn" / "es" / "00_indice.ipynb").is_file()

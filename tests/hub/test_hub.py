@@ -51,8 +51,13 @@ def _listening(port):
 def hub(tmp_path_factory):
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("the hub's proxy (configurable-http-proxy) needs Node.js and npm; neither is on PATH")
-    demo = DemoHub(tmp_path_factory.mktemp("hub"), students=["ana", "bruno"], port=_free_port_block(),
-                   language="es", proxy_root=ROOT / "build" / "hub")
+    demo = DemoHub(
+        tmp_path_factory.mktemp("hub"),
+        students=["ana", "bruno"],
+        port=_free_port_block(),
+        language="es",
+        proxy_root=ROOT / "build" / "hub",
+    )
     demo.start(timeout=120)
     yield demo
     status = demo.stop()
@@ -106,8 +111,9 @@ def test_students_spawn_get_the_notebooks_and_run_one_through_a_kernel(hub):
         _, errors = student.run_all(student.notebook(path))
         assert errors == []
         assert any(state.get("_model_name") == "AnyModel" for state in student.comms.values())
-        _, errors = student.execute("import os, meia_cnn.i18n as i\nassert i.get_language() == 'es'\n"
-                                    "assert os.environ['MEIA_CNN_LANG'] == 'es'")
+        _, errors = student.execute(
+            "import os, meia_cnn.i18n as i\nassert i.get_language() == 'es'\nassert os.environ['MEIA_CNN_LANG'] == 'es'"
+        )
         assert errors == []
     finally:
         student.close()

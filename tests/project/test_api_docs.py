@@ -21,15 +21,29 @@ def _doc_modules():
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory):
     out = tmp_path_factory.mktemp("docs")
-    subprocess.run([sys.executable, "-m", "pdoc", "--docformat", "numpy", "-o", str(out), *_doc_modules()],
-                   cwd=ROOT, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pdoc", "--docformat", "numpy", "-o", str(out), *_doc_modules()],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out
 
 
 def test_every_public_module_is_listed():
     modules = _doc_modules()
-    for name in ("meia_cnn", "meia_cnn.arithmetic", "meia_cnn.ops", "meia_cnn.data", "meia_cnn.architectures",
-                 "meia_cnn.nn", "meia_cnn.nn.learn_kernel", "meia_cnn.exercises", "meia_cnn.widgets"):
+    for name in (
+        "meia_cnn",
+        "meia_cnn.arithmetic",
+        "meia_cnn.ops",
+        "meia_cnn.data",
+        "meia_cnn.architectures",
+        "meia_cnn.nn",
+        "meia_cnn.nn.learn_kernel",
+        "meia_cnn.exercises",
+        "meia_cnn.widgets",
+    ):
         assert name in modules
 
 

@@ -95,8 +95,9 @@ def _missing_sections(obj, method):
     return missing
 
 
-CASES = sorted({(qual, obj, method) for m in MODULES for qual, obj, method in _public_objects(m)},
-               key=lambda case: case[0])
+CASES = sorted(
+    {(qual, obj, method) for m in MODULES for qual, obj, method in _public_objects(m)}, key=lambda case: case[0]
+)
 
 
 def test_the_api_is_not_empty():
@@ -112,4 +113,5 @@ def test_numpydoc_sections(qual, obj, method):
 def test_shapes_are_written_as_scikit_image_does(qual, obj, method):
     doc = inspect.getdoc(obj) or ""
     assert not re.search(r"ndarray of shape|^\s*[\w, ]+ : .*array of shape", doc, re.M), (
-        f"{qual}: write shapes as `x : (M, N[, C]) array`")
+        f"{qual}: write shapes as `x : (M, N[, C]) array`"
+    )

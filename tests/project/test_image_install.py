@@ -28,27 +28,53 @@ def _snapshot(folder):
 @pytest.fixture(scope="module")
 def image(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("image")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(tmp / "dist"), str(ROOT)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+    )
     (wheel,) = (tmp / "dist").glob("meia_cnn-*.whl")
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                        capture_output=True, text=True, check=True).stdout.strip())
+    site_packages = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     # The dependencies: this environment's site-packages, after the new one (the kit's own copy wins).
     (site_packages / "zz_dependencies.pth").write_text(
-        f"import site; site.addsitedir({sysconfig.get_path('purelib')!r})\n")
+        f"import site; site.addsitedir({sysconfig.get_path('purelib')!r})\n"
+    )
     # pip (seen through the .pth) run by the new environment's Python: scripts point at it.
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-                    "--ignore-installed", str(wheel)], check=True, env={**os.environ, "PYTHONPATH": ""})
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile", "--ignore-installed", str(wheel)],
+        check=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
     package = site_packages / "meia_cnn"
     # Byte-code compiled at install time, as pip does by default in an image.
     subprocess.run([str(python), "-m", "compileall", "-q", str(package)], check=True)
     for path in [package, *package.rglob("*")]:
         path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "JUPYTER_CONFIG_DIR", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "JUPYTER_CONFIG_DIR", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH")
+    }
     home = tmp / "home"
     home.mkdir()
     env.update(HOME=str(home), PYTHONDONTWRITEBYTECODE="", JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
@@ -61,7 +87,12 @@ def image(tmp_path_factory):
 def test_the_installed_kit_is_the_wheel_with_its_jupyter_configuration(image):
     out = subprocess.run(
         [str(image["python"]), "-c", "import meia_cnn, sys; print(meia_cnn.__file__); print(sys.prefix)"],
-        capture_output=True, text=True, check=True, env=image["env"], cwd=image["home"]).stdout.split()
+        capture_output=True,
+        text=True,
+        check=True,
+        env=image["env"],
+        cwd=image["home"],
+    ).stdout.split()
     assert Path(out[0]).parent == image["package"]
     etc = Path(out[1]) / "etc" / "jupyter"
     assert '"template": "meia"' in (etc / "voila.json").read_text()
@@ -97,7 +128,9 @@ def test_a_student_copies_the_notebooks_and_runs_one_with_nothing_written_into_t
         assert printed == [], printed   # the version check is silent: notebooks and kit agree
         print("ran", len(nb.cells), "cells")
     """)
-    out = subprocess.run([str(image["python"]), "-c", run], check=False, capture_output=True, text=True, env=env, cwd=home)
+    out = subprocess.run(
+        [str(image["python"]), "-c", run], check=False, capture_output=True, text=True, env=env, cwd=home
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "ran" in out.stdout
     assert _snapshot(image["package"]) == before, "something was written into the installed kit"

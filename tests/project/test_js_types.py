@@ -33,9 +33,12 @@ def test_each_module_asks_for_its_types_to_be_checked(path):
         assert '/** @typedef {import("./draw.js").Ctx<Scene>} Ctx */' in source
 
 
-@pytest.mark.skipif(_tsc() is None, reason="TypeScript's tsc is not installed: run `npm install` at the "
-                                           "repository's root (README, developer notes)")
+@pytest.mark.skipif(
+    _tsc() is None,
+    reason="TypeScript's tsc is not installed: run `npm install` at the repository's root (README, developer notes)",
+)
 def test_the_explorers_javascript_type_checks():
-    run = subprocess.run([_tsc(), "-p", str(JS_DIR)], capture_output=True, text=True, timeout=300,
-                         cwd=ROOT, check=False)
+    run = subprocess.run(
+        [_tsc(), "-p", str(JS_DIR)], capture_output=True, text=True, timeout=300, cwd=ROOT, check=False
+    )
     assert run.returncode == 0, run.stdout + run.stderr

@@ -31,8 +31,10 @@ def _pyproject():
     """The core's requirements and every extra's (an extra naming meia-cnn[...] adds no requirement)."""
     project = _project()
     deps = dict(_name_and_bound(r) for r in project["dependencies"])
-    extras = {name: dict(_name_and_bound(r) for r in reqs if not r.startswith("meia-cnn["))
-              for name, reqs in project["optional-dependencies"].items()}
+    extras = {
+        name: dict(_name_and_bound(r) for r in reqs if not r.startswith("meia-cnn["))
+        for name, reqs in project["optional-dependencies"].items()
+    }
     return deps, extras
 
 
@@ -95,8 +97,14 @@ def test_the_core_is_numpy_and_the_rest_are_extras():
     assert deps == {"numpy": ">=1.24"}
     assert set(extras) == set(EXTRAS)
     assert {"ipywidgets", "anywidget", "pillow"} <= set(_closure("widgets"))
-    assert {"jupyterlab", "voila", "jupyterlab-slideshow", "jupyterlab-language-pack-es-es", "tqdm",
-            "ipywidgets"} <= set(_closure("course"))
+    assert {
+        "jupyterlab",
+        "voila",
+        "jupyterlab-slideshow",
+        "jupyterlab-language-pack-es-es",
+        "tqdm",
+        "ipywidgets",
+    } <= set(_closure("course"))
     assert {"sphinx-revealjs", "latex2mathml", "babel", "nbconvert"} <= set(_closure("slides"))
     assert {"jupyterhub", "nbgitpuller"} <= set(_closure("hub"))
     # the tests need everything else too, and the references they compare with
@@ -136,8 +144,16 @@ def _core_modules():
 
 def test_the_core_module_list_covers_nn():
     names = [name for name, _ in _core_modules()]
-    assert {"meia_cnn", "meia_cnn.ops", "meia_cnn.nn", "meia_cnn.nn.layers", "meia_cnn.nn.model",
-            "meia_cnn.exercises", "meia_cnn.data", "meia_cnn._validation"} <= set(names)
+    assert {
+        "meia_cnn",
+        "meia_cnn.ops",
+        "meia_cnn.nn",
+        "meia_cnn.nn.layers",
+        "meia_cnn.nn.model",
+        "meia_cnn.exercises",
+        "meia_cnn.data",
+        "meia_cnn._validation",
+    } <= set(names)
 
 
 def test_importing_the_core_does_not_import_widgets_or_plotting():
@@ -190,7 +206,7 @@ def _package_imports(path):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package[:len(package) - node.level + 1]
+                base = package[: len(package) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
@@ -226,9 +242,15 @@ def test_imports_go_down_the_layers_only(name, path):
         assert LAYERS[theirs] <= LAYERS[mine], f"{name} ({mine}) imports {imported} ({theirs}), a layer above it"
 
 
-@pytest.mark.parametrize("layer, above", [("core", ("nn", "explain", "widgets", "tools")),
-                                          ("nn", ("explain", "widgets", "tools")),
-                                          ("explain", ("widgets", "tools"))], ids=["core", "nn", "explain"])
+@pytest.mark.parametrize(
+    "layer, above",
+    [
+        ("core", ("nn", "explain", "widgets", "tools")),
+        ("nn", ("explain", "widgets", "tools")),
+        ("explain", ("widgets", "tools")),
+    ],
+    ids=["core", "nn", "explain"],
+)
 def test_importing_a_layer_loads_nothing_above_it(layer, above):
     modules = [name for name, _ in _package_modules() if _layer(name) == layer and not name.endswith("__main__")]
     assert modules
@@ -249,12 +271,22 @@ def test_core_nn_and_explain_are_all_held_to_no_widget_or_plotting_library():
     assert len(_core_modules()) == len([n for n, _ in _package_modules() if _layer(n) in layers])
 
 
-@pytest.mark.parametrize("gone, now", [
-    ("meia_cnn.transposed", {"meia_cnn.ops": ("conv_transpose2d", "zero_insert", "stretched_input"),
-                             "meia_cnn.arithmetic": ("conv_transpose_output_size",)}),
-    ("meia_cnn.learn_kernel", {"meia_cnn.nn.learn_kernel": ("SOBEL_X", "KernelLearning", "learn_kernel",
-                                                            "loss_and_gradient")}),
-])
+@pytest.mark.parametrize(
+    "gone, now",
+    [
+        (
+            "meia_cnn.transposed",
+            {
+                "meia_cnn.ops": ("conv_transpose2d", "zero_insert", "stretched_input"),
+                "meia_cnn.arithmetic": ("conv_transpose_output_size",),
+            },
+        ),
+        (
+            "meia_cnn.learn_kernel",
+            {"meia_cnn.nn.learn_kernel": ("SOBEL_X", "KernelLearning", "learn_kernel", "loss_and_gradient")},
+        ),
+    ],
+)
 def test_moved_modules_are_gone_and_their_names_live_in_their_layer(gone, now):
     parent, _, leaf = gone.rpartition(".")
     assert leaf not in {m.name for m in pkgutil.iter_modules(importlib.import_module(parent).__path__)}
@@ -273,8 +305,7 @@ def test_the_build_tools_live_outside_the_package():
     assert data["tool"]["setuptools"]["packages"]["find"]["include"] == ["meia_cnn*"]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "meia_cnn").rglob("*.py")),
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", sorted((ROOT / "meia_cnn").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_nothing_in_the_package_imports_the_build_tools(path):
     source = path.read_text()
     assert not re.search(r"^\s*(import|from)\s+tools\b", source, re.M), f"{path} imports tools/"
@@ -301,7 +332,7 @@ def test_the_core_without_its_extras_names_the_extra_to_install():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        'meia_cnn.widgets.ConvolutionExplorer needs ipywidgets, which is not installed: '
+        "meia_cnn.widgets.ConvolutionExplorer needs ipywidgets, which is not installed: "
         'pip install "meia-cnn[widgets]"',
         'meia_cnn.data.load_image needs Pillow, which is not installed: pip install "meia-cnn[widgets]"',
         "1",

@@ -21,6 +21,10 @@ def test_the_whole_package_is_held_to_full_signatures():
     mypy = config.split("[tool.mypy]", 1)[1]
     for rule in ("disallow_untyped_defs = true", "disallow_incomplete_defs = true", "check_untyped_defs = true"):
         assert rule in mypy
-    for relaxed in ("disallow_untyped_defs = false", "disallow_incomplete_defs = false",
-                    "check_untyped_defs = false", "ignore_errors = true"):
+    for relaxed in (
+        "disallow_untyped_defs = false",
+        "disallow_incomplete_defs = false",
+        "check_untyped_defs = false",
+        "ignore_errors = true",
+    ):
         assert relaxed not in mypy, f"no module of meia_cnn may be exempted: {relaxed}"

@@ -51,7 +51,8 @@ def test_boxes_are_the_volumes_to_scale(viz, name):
     s = arch.summary(name)
     boxes = _boxes(viz)
     expected = [("input", s.input_shape)] + [
-        (r.name, r.output_shape) for r in s if r.kind not in ("lrn", "dropout", "softmax")]
+        (r.name, r.output_shape) for r in s if r.kind not in ("lrn", "dropout", "softmax")
+    ]
     assert [(b["label"], b["shape"]) for b in boxes] == expected
     # height proportional to H (down to the smallest drawable height)
     tallest = max(b["shape"][0] for b in boxes)
@@ -208,10 +209,13 @@ def test_a_flag_is_true_or_false():
         ArchitectureExplorer(detail=1)
 
 
-@pytest.mark.parametrize("row, value, words", [
-    ("name", "resnet", "Choose one of the networks in the list."),
-    ("detail", 1, "Tick or untick the paper's columns."),
-])
+@pytest.mark.parametrize(
+    "row, value, words",
+    [
+        ("name", "resnet", "Choose one of the networks in the list."),
+        ("detail", 1, "Tick or untick the paper's columns."),
+    ],
+)
 def test_a_value_no_control_offers_is_refused_in_the_explorers_words(row, value, words):
     control = {c.name: c for c in ArchitectureExplorer.spec}[row]
     shown = SimpleNamespace(value=value, options=control.options or (), description="")

@@ -46,8 +46,9 @@ def _drive(viz, after_each):
 def _contract_browser_drawn(viz):
     view = viz.view
     assert isinstance(view, _explorer.View) and view in viz.children
-    assert "function explorer({" in view._esm and "function grid(" not in view._esm, \
+    assert "function explorer({" in view._esm and "function grid(" not in view._esm, (
         "the view's module takes the drawing library from the page's Library widget, not a copy"
+    )
     assert view.library is _explorer.library() and view.library.comm is not None, "one library per kernel"
     assert viz.state is not None and view.version >= 1 and view.scene
     widgets_before = set(widget_module._instances)
@@ -103,7 +104,9 @@ def test_no_callback_exception_escapes(name):
                     continue
                 if viz.error:
                     assert viz.state is state, "a value that cannot be used keeps the last good state"
-                    assert "`" not in viz.error and "Traceback" not in viz.error, "a sentence, not a programmer's message"
+                    assert "`" not in viz.error and "Traceback" not in viz.error, (
+                        "a sentence, not a programmer's message"
+                    )
                 else:
                     assert viz.readout_text
             finally:

@@ -26,8 +26,9 @@ def test_sliders_update_while_dragged_unless_told():
 
 
 def test_a_row_can_say_its_own_sentence_when_a_value_cannot_be_used():
-    menu = Control("kernel_size", "menu", "Kernel size", options=(1, 3, 5, 7),
-                   refusal="Choose a kernel size: 1, 3, 5 or 7.")
+    menu = Control(
+        "kernel_size", "menu", "Kernel size", options=(1, 3, 5, 7), refusal="Choose a kernel size: 1, 3, 5 or 7."
+    )
     control = menu.build(3)
     control.value = None
     with pytest.raises(Refusal, match=r"^Choose a kernel size: 1, 3, 5 or 7\.$"):

@@ -43,10 +43,10 @@ def _check_step(v):
     current = v.state.grid.steps[step]
     assert current.position == (i, j)
     kh = k.shape[0]
-    np.testing.assert_array_equal(current.window, grid[i:i + kh, j:j + kh])
+    np.testing.assert_array_equal(current.window, grid[i : i + kh, j : j + kh])
     applied = k[::-1, ::-1] if operation == "convolution" else k
     np.testing.assert_allclose(v.state.grid.applied, applied)
-    np.testing.assert_allclose(current.products, grid[i:i + kh, j:j + kh] * applied)
+    np.testing.assert_allclose(current.products, grid[i : i + kh, j : j + kh] * applied)
     assert current.sum == pytest.approx(expected[i, j])
     # the scene the page draws: the numbers written are the core's, formatted
     scene = v.view.scene
@@ -80,8 +80,7 @@ def test_defaults_draw_the_first_step(viz):
     assert viz.controls["step"].label == "1 of 25"
     assert viz.error == ""
     _check_step(viz)
-    assert set(viz.controls) == {"step", "play", "operation", "preset", "kernel_size", "kernel_text",
-                                 "photo", "upload"}
+    assert set(viz.controls) == {"step", "play", "operation", "preset", "kernel_size", "kernel_text", "photo", "upload"}
     assert viz.view.photo[:4] == b"\x89PNG" and viz.view.filtered[:4] == b"\x89PNG"
 
 
@@ -138,17 +137,20 @@ def test_typed_kernel_is_applied(viz):
     _check_step(viz)
 
 
-@pytest.mark.parametrize("text, rule", [
-    ("1 2 3\n4 5 6", "3 rows of 3 numbers or 5 rows of 5"),
-    ("1 2 3\n4 5 6\n7 8", "row 3 has 2 numbers"),
-    ("1 2 3\n4 x 6\n7 8 9", "'x', is not a number"),
-    ("1 2 3\n4 nan 6\n7 8 9", "'nan', is not a number"),
-    ("1 2 3\n4 1e999 6\n7 8 9", "must be a finite number"),
-    ("1e308 1e308 1e308\n1e308 1e308 1e308\n1e308 1e308 1e308", "must be a finite number"),
-    ("1 2 3\n4 1/0 6\n7 8 9", "divides by zero"),
-    ("1" * 40_000 + "x", "characters long"),
-    ("", "it has 0 rows"),
-])
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("1 2 3\n4 5 6", "3 rows of 3 numbers or 5 rows of 5"),
+        ("1 2 3\n4 5 6\n7 8", "row 3 has 2 numbers"),
+        ("1 2 3\n4 x 6\n7 8 9", "'x', is not a number"),
+        ("1 2 3\n4 nan 6\n7 8 9", "'nan', is not a number"),
+        ("1 2 3\n4 1e999 6\n7 8 9", "must be a finite number"),
+        ("1e308 1e308 1e308\n1e308 1e308 1e308\n1e308 1e308 1e308", "must be a finite number"),
+        ("1 2 3\n4 1/0 6\n7 8 9", "divides by zero"),
+        ("1" * 40_000 + "x", "characters long"),
+        ("", "it has 0 rows"),
+    ],
+)
 def test_bad_kernel_entry_keeps_the_last_good_kernel_and_the_text(viz, text, rule):
     viz.controls["step"].value = 4
     good, output, version = viz.kernel, viz.state.grid.output, viz.view.version
@@ -192,8 +194,10 @@ def test_arguments_start_elsewhere_and_a_kernel_too_large_is_explained():
         # a 5x5 kernel does not fit a 4x4 grid: words in place of a stale drawing, the last good state
         v.controls["preset"].value = "box blur"
         v.controls["kernel_size"].value = 5
-        assert v.error == ("The 5×5 kernel is larger than the 4×4 input grid, so it has no position to "
-                           "stand on. Choose a 3×3 kernel or a larger grid.")
+        assert v.error == (
+            "The 5×5 kernel is larger than the 4×4 input grid, so it has no position to "
+            "stand on. Choose a 3×3 kernel or a larger grid."
+        )
         assert v.view.notice == v.error
         assert v.state.grid.steps[v.step].sum == pytest.approx(ops.conv2d(grid, np.full((3, 3), 1 / 9))[0, 0])
         v.controls["kernel_size"].value = 3
@@ -203,27 +207,37 @@ def test_arguments_start_elsewhere_and_a_kernel_too_large_is_explained():
         v.close()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(image=np.zeros((10, 10))), "between 3x3 and 9x9"),
-    (dict(image=np.zeros((2, 5))), "between 3x3 and 9x9"),
-    (dict(image=np.zeros((3, 3, 3))), "2-D array"),
-    (dict(kernel="blur"), "preset must be one of"),
-    (dict(kernel=np.ones((4, 4))), "3x3 or 5x5"),
-    (dict(kernel=np.full((3, 3), 1e308)), "between -1e6 and 1e6"),
-    (dict(kernel=[[1, 2, 3], [4, np.nan, 6], [7, 8, 9]]), "must be finite"),
-    (dict(image=np.ones((3, 3)), kernel=np.ones((5, 5))), "larger than `image`"),
-    (dict(operation="conv"), "'convolution', 'cross-correlation', got 'conv'"),
-    (dict(photo="lena"), "must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(image=np.zeros((10, 10))), "between 3x3 and 9x9"),
+        (dict(image=np.zeros((2, 5))), "between 3x3 and 9x9"),
+        (dict(image=np.zeros((3, 3, 3))), "2-D array"),
+        (dict(kernel="blur"), "preset must be one of"),
+        (dict(kernel=np.ones((4, 4))), "3x3 or 5x5"),
+        (dict(kernel=np.full((3, 3), 1e308)), "between -1e6 and 1e6"),
+        (dict(kernel=[[1, 2, 3], [4, np.nan, 6], [7, 8, 9]]), "must be finite"),
+        (dict(image=np.ones((3, 3)), kernel=np.ones((5, 5))), "larger than `image`"),
+        (dict(operation="conv"), "'convolution', 'cross-correlation', got 'conv'"),
+        (dict(photo="lena"), "must be one of"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ConvolutionExplorer(**kwargs)
 
 
-@pytest.mark.parametrize("name, value", [
-    ("operation", None), ("preset", None), ("kernel_size", None), ("photo", None),
-    ("kernel_text", None), ("step", None),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("operation", None),
+        ("preset", None),
+        ("kernel_size", None),
+        ("photo", None),
+        ("kernel_text", None),
+        ("step", None),
+    ],
+)
 def test_values_outside_the_options_never_raise(viz, name, value):
     control = viz.controls[name]
     try:
@@ -251,8 +265,10 @@ def test_photo_choice_and_upload(viz, send_upload, upload_files):
     assert viz.state.photo.shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE)
     np.testing.assert_allclose(viz.state.filtered, ops.convolve2d(viz.state.photo, viz.kernel, mode="same"))
     good, png = viz.state.photo, viz.view.photo
-    for bad, words in (("random", "is not a picture this explorer can read"),
-                       ("huge", "is too large to use here|cannot be used")):
+    for bad, words in (
+        ("random", "is not a picture this explorer can read"),
+        ("huge", "is too large to use here|cannot be used"),
+    ):
         send_upload(viz.controls["upload"], upload_files[bad], f"{bad}.png")
         assert viz.error.startswith(f"{bad}.png") and re.search(words, viz.error)
         assert "BytesIO" not in viz.error and "0x" not in viz.error  # no Python internals
@@ -310,16 +326,18 @@ def test_a_setting_seen_before_is_shown_again_without_recomputing_and_with_the_s
 def test_kept_settings_are_bounded_and_follow_the_photo(viz, send_upload, upload_files):
     rng = np.random.default_rng(2)
     for _ in range(3 * CACHE_SIZE):
-        viz.controls["kernel_text"].value = "\n".join(" ".join(str(int(v)) for v in row)
-                                                      for row in rng.integers(-3, 4, (3, 3)))
+        viz.controls["kernel_text"].value = "\n".join(
+            " ".join(str(int(v)) for v in row) for row in rng.integers(-3, 4, (3, 3))
+        )
     assert all(viz._caches[name].cache_info().currsize <= CACHE_SIZE for name in ("state", "scene"))
     viz.controls["preset"].value = "sobel_x"
     before = viz.state.filtered
     send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
     viz.controls["operation"].value = "cross-correlation"
     viz.controls["operation"].value = "convolution"  # the same kernel and operation, another photo
-    assert viz.state.photo.shape != sample_image("camera", grey=True, size=PHOTO_SIZE).shape or \
-        not np.array_equal(viz.state.photo, sample_image("camera", grey=True, size=PHOTO_SIZE))
+    assert viz.state.photo.shape != sample_image("camera", grey=True, size=PHOTO_SIZE).shape or not np.array_equal(
+        viz.state.photo, sample_image("camera", grey=True, size=PHOTO_SIZE)
+    )
     expected = ops.convolve2d(viz.state.photo, kernel_preset("sobel_x", 3), mode="same")
     np.testing.assert_allclose(viz.state.filtered, expected)
     assert viz.state.filtered.shape != before.shape or not np.array_equal(viz.state.filtered, before)

@@ -96,7 +96,7 @@ def test_exercise_widget_accepts_the_solution_typed_as_text(exercise_id):
     text = repr(sol.tolist()) if hasattr(sol, "tolist") else repr(sol)
     w = ExerciseWidget(exercise_id)
     try:
-        w.controls["answer"].value = text       # Enter in the box checks
+        w.controls["answer"].value = text  # Enter in the box checks
         assert w.feedback_text.startswith("Correct"), (exercise_id, text, w.feedback_text)
         assert "meia-feedback" in w.feedback._dom_classes
     finally:
@@ -169,8 +169,11 @@ def test_close_closes_every_widget_it_built(make):
 
 
 def test_nothing_of_the_solution_is_in_the_widget_state_before_the_press():
-    for make in (lambda: ShapeTableExercise(), lambda: ExerciseWidget("01.dense_params"),
-                 lambda: SolutionButton("01.dense_params")):
+    for make in (
+        lambda: ShapeTableExercise(),
+        lambda: ExerciseWidget("01.dense_params"),
+        lambda: SolutionButton("01.dense_params"),
+    ):
         w = make()
         try:
             state = repr([child.get_state() for child in _tree(w)])
@@ -248,15 +251,18 @@ def test_a_pasted_huge_answer_is_refused_unread():
         w.close()
 
 
-@pytest.mark.parametrize("exercise_id, typed", [
-    ("01.dense_params", "{:,}"),                       # 3,612,672: what the kit prints
-    ("01.dense_params", "{:_}"),                       # 3 612 672
-    ("03.feature_map", "{0} {1} {2}"),                 # 16 16 16
-    ("03.feature_map", "{0}×{1}×{2}"),                 # 16×16×16
-    ("03.feature_map", "{0} x {1} x {2}"),
-    ("02.output_map", "rows"),                         # an array one row per line
-    ("09.correlation", "minus"),                       # −2, the minus sign the kit prints
-])
+@pytest.mark.parametrize(
+    "exercise_id, typed",
+    [
+        ("01.dense_params", "{:,}"),  # 3,612,672: what the kit prints
+        ("01.dense_params", "{:_}"),  # 3 612 672
+        ("03.feature_map", "{0} {1} {2}"),  # 16 16 16
+        ("03.feature_map", "{0}×{1}×{2}"),  # 16×16×16
+        ("03.feature_map", "{0} x {1} x {2}"),
+        ("02.output_map", "rows"),  # an array one row per line
+        ("09.correlation", "minus"),  # −2, the minus sign the kit prints
+    ],
+)
 def test_the_answer_box_reads_what_the_kit_prints_and_students_type(exercise_id, typed):
     variant = next(k for k in range(100) if typed != "minus" or exercises.solution(exercise_id, variant=k) < 0)
     solution = exercises.solution(exercise_id, variant=variant)
@@ -269,20 +275,23 @@ def test_the_answer_box_reads_what_the_kit_prints_and_students_type(exercise_id,
         text = typed.format(*solution)
     else:
         text = typed.format(solution).replace("_", " ")
-        assert len(text) > len(str(solution))      # a separator is in it
+        assert len(text) > len(str(solution))  # a separator is in it
     w = ExerciseWidget(exercise_id, variant=variant)
     w.controls["answer"].value = text
     assert w.check().correct, (text, w.check().message)
     w.close()
 
 
-@pytest.mark.parametrize("exercise_id, text, words", [
-    ("02.one_value", "-2,0", "decimal comma"),
-    ("02.one_value", "1,5", "decimal comma"),
-    ("02.output_map", "1,5 2\n3 4", "decimal comma"),
-    ("03.feature_map", "3,612,672", "could be one number"),
-    ("09.correlation", "1,500", "could be 1.500 or 1500"),
-])
+@pytest.mark.parametrize(
+    "exercise_id, text, words",
+    [
+        ("02.one_value", "-2,0", "decimal comma"),
+        ("02.one_value", "1,5", "decimal comma"),
+        ("02.output_map", "1,5 2\n3 4", "decimal comma"),
+        ("03.feature_map", "3,612,672", "could be one number"),
+        ("09.correlation", "1,500", "could be 1.500 or 1500"),
+    ],
+)
 def test_a_decimal_comma_or_an_ambiguous_answer_gets_a_sentence_not_a_reading(exercise_id, text, words):
     w = ExerciseWidget(exercise_id)
     w.controls["answer"].value = text

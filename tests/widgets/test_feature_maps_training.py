@@ -127,8 +127,9 @@ def test_every_unit_of_every_layer(maps, split):
         shape = maps.model.output_shapes[layer]
         assert c["channel"].max == shape[-1] - 1
         assert c["row"].max == (shape[0] - 1 if len(shape) == 3 else 0)
-        assert c["depth"].max == (maps.model.layers[layer].in_channels - 1
-                                  if isinstance(maps.model.layers[layer], Conv2D) else 0)
+        assert c["depth"].max == (
+            maps.model.layers[layer].in_channels - 1 if isinstance(maps.model.layers[layer], Conv2D) else 0
+        )
         for name in ("channel", "row", "col", "depth"):
             control = c[name]
             for value in range(control.min, control.max + 1):
@@ -152,7 +153,8 @@ def test_the_conv_detail_is_the_convolution_explorers_arithmetic(maps, split):
     assert lines[0] == f"Sum over channel 4: {format_number(d.channel_sums[4])}."
     assert lines[1].endswith(f"= {format_number(d.total)}.")
     assert maps.view.scene["detail"]["equation"] == (
-        f"Sum of the products {format_number(d.total)} + bias {format_number(d.bias)} = {format_number(d.value)}")
+        f"Sum of the products {format_number(d.total)} + bias {format_number(d.bias)} = {format_number(d.value)}"
+    )
 
 
 def test_the_output_shows_logits_and_softmax(maps, reference, split):
@@ -168,7 +170,8 @@ def test_the_output_shows_logits_and_softmax(maps, reference, split):
     assert maps.view.scene["detail"]["lines"][-1] == (
         f"p[3] = e^{format_number(net.logits[3])} / (e^{format_number(net.logits[0])} + … + "
         f"e^{format_number(net.logits[-1])}) = {format_number(np.exp(net.logits[3]))} / {format_number(den)} = "
-        f"{net.probabilities[3]:.3f}")
+        f"{net.probabilities[3]:.3f}"
+    )
     _check_maps(maps, split[1][0], int(split[3][0]))
 
 
@@ -186,10 +189,20 @@ def test_a_click_in_the_drawing_picks_the_unit(maps, split):
     assert (maps.controls["layer"].value, _unit(maps)) == (7, (9,)) and maps.error == ""
 
 
-@pytest.mark.parametrize("name, value", [
-    ("index", None), ("index", 10**9), ("layer", None), ("layer", 99), ("source", None), ("source", "x"),
-    ("channel", -1), ("row", "x"), ("depth", None),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("index", None),
+        ("index", 10**9),
+        ("layer", None),
+        ("layer", 99),
+        ("source", None),
+        ("source", "x"),
+        ("channel", -1),
+        ("row", "x"),
+        ("depth", None),
+    ],
+)
 def test_values_outside_the_controls_never_raise(maps, split, name, value):
     state = maps.state
     try:
@@ -236,9 +249,20 @@ def test_own_image_upload(maps, send_upload, upload_files, split):
 
 def test_a_users_own_model_and_images(send_upload, upload_files):
     rng = np.random.default_rng(0)
-    model = Sequential([Conv2D(3, 4, 3, padding="same"), ReLU(), AvgPool2D(2), Dropout(0.25),
-                        Conv2D(4, 2, 2, stride=2), MaxPool2D(1), Flatten(), Dense(2 * 2 * 2, 3)],
-                       input_shape=(9, 9, 3), seed=1)
+    model = Sequential(
+        [
+            Conv2D(3, 4, 3, padding="same"),
+            ReLU(),
+            AvgPool2D(2),
+            Dropout(0.25),
+            Conv2D(4, 2, 2, stride=2),
+            MaxPool2D(1),
+            Flatten(),
+            Dense(2 * 2 * 2, 3),
+        ],
+        input_shape=(9, 9, 3),
+        seed=1,
+    )
     X = rng.random((5, 9, 9, 3)).astype(np.float32)
     v = FeatureMapExplorer(model, X, index=2)
     try:
@@ -329,8 +353,10 @@ def test_training_explorer_trains_with_the_reference_recipe(split):
         # new settings: the readout says the curves are the previous run's until Train is pressed
         viz.controls["filters"].value = 6
         assert viz.view.scene["stale"]
-        assert ("The curves belong to the previous settings (4 filters, 5×5 kernels, 3 epochs): press Train "
-                "to train this network.") in viz.readout_text
+        assert (
+            "The curves belong to the previous settings (4 filters, 5×5 kernels, 3 epochs): press Train "
+            "to train this network."
+        ) in viz.readout_text
         assert f"{reference_model(6, 5).n_params:,} parameters" in viz.readout_text
         viz.controls["filters"].value = 4
         assert not viz.view.scene["stale"] and "previous settings" not in viz.readout_text
@@ -381,6 +407,7 @@ def test_closing_during_training_stops_the_run():
 def test_a_failing_run_shows_its_error_and_the_explorer_keeps_working(monkeypatch):
     viz = TrainingExplorer(filters=2, epochs=1)
     try:
+
         def broken(**kwargs):
             raise ValueError("out of paper")
 
@@ -395,8 +422,9 @@ def test_a_failing_run_shows_its_error_and_the_explorer_keeps_working(monkeypatc
         viz.close()
 
 
-@pytest.mark.parametrize("name, value", [("kernel_size", None), ("kernel_size", 4), ("filters", None),
-                                         ("epochs", 10**9), ("filters", "x")])
+@pytest.mark.parametrize(
+    "name, value", [("kernel_size", None), ("kernel_size", 4), ("filters", None), ("epochs", 10**9), ("filters", "x")]
+)
 def test_training_values_outside_the_controls_never_raise(name, value):
     viz = TrainingExplorer(filters=2, epochs=1)
     try:

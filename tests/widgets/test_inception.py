@@ -70,7 +70,9 @@ def test_inception_cost_matches_googlenet_table(name, shape, numbers, depth, meg
     assert (cost["params"], cost["macs"], cost["output_shape"]) == (params, macs, out)
 
 
-@pytest.mark.parametrize("shape, numbers", [((28, 28, 192), (64, 96, 128, 16, 32, 32)), ((5, 5, 3), (2, 4, 1, 1, 3, 2))])
+@pytest.mark.parametrize(
+    "shape, numbers", [((28, 28, 192), (64, 96, 128, 16, 32, 32)), ((5, 5, 3), (2, 4, 1, 1, 3, 2))]
+)
 def test_inception_cost_naive_module(shape, numbers):
     counts = dict(zip(NAMES, numbers))
     naive = arithmetic.inception_cost(shape, **counts, reduce=False)
@@ -79,9 +81,13 @@ def test_inception_cost_naive_module(shape, numbers):
 
 def test_default_numbers_by_hand():
     cost = arithmetic.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32)
-    hand = (192 * 64 + 64) + (192 * 96 + 96 + 9 * 96 * 128 + 128) + (192 * 16 + 16 + 25 * 16 * 32 + 32) + (192 * 32 + 32)
+    hand = (
+        (192 * 64 + 64) + (192 * 96 + 96 + 9 * 96 * 128 + 128) + (192 * 16 + 16 + 25 * 16 * 32 + 32) + (192 * 32 + 32)
+    )
     assert cost["params"] == hand == 163_696
-    assert cost["macs"] == 784 * (192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32) == 128_049_152
+    assert (
+        cost["macs"] == 784 * (192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32) == 128_049_152
+    )
     naive = arithmetic.inception_cost((28, 28, 192), 64, 96, 128, 16, 32, 32, reduce=False)
     assert naive["params"] == (192 * 64 + 64) + (9 * 192 * 128 + 128) + (25 * 192 * 32 + 32) == 387_296
     assert naive["macs"] == 784 * (192 * 64 + 9 * 192 * 128 + 25 * 192 * 32) == 303_464_448
@@ -117,8 +123,10 @@ def _check(v):
     assert v.state.output_shape[2] == sum(depths)
     # the diagram: every box says its filters and its shape
     drawn = v.view.scene["boxes"]  # from the input up to the concatenation
-    boxes = ["\n".join(drawn[key]) for key in ("input", "reduce3", "reduce5", "pool", "conv1", "conv3", "conv5",
-                                                "proj", "concat")]
+    boxes = [
+        "\n".join(drawn[key])
+        for key in ("input", "reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj", "concat")
+    ]
     hw = f"{size}×{size}"
     assert boxes[0] == f"previous layer\n{hw}×{c}"
     assert boxes[1] == f"1×1 conv, {counts['n3x3_reduce']}\n{hw}×{counts['n3x3_reduce']}"
@@ -132,8 +140,11 @@ def _check(v):
     np.testing.assert_allclose(widths / widths.sum(), np.array(depths) / sum(depths))
     # the cost bars: segments proportional to each branch's count, with and without reductions
     drawn_bars = v.view.scene["bars"]  # fractions of the longer bar, with (row 0) and without (row 1) reductions
-    bars = {(what, reduced): np.array(drawn_bars[what]["rows"][0 if reduced else 1]["fractions"])
-            for what in ("params", "macs") for reduced in (True, False)}
+    bars = {
+        (what, reduced): np.array(drawn_bars[what]["rows"][0 if reduced else 1]["fractions"])
+        for what in ("params", "macs")
+        for reduced in (True, False)
+    }
     for what in ("params", "macs"):
         top = max(v.state.cost[what], v.state.naive[what])
         for reduced, cost in ((True, v.state.cost), (False, v.state.naive)):
@@ -149,8 +160,9 @@ def _check(v):
     assert f"{v.state.naive['params']:,} parameters, {v.state.naive['macs']:,} multiply-adds" in text
     assert v.error == ""
     scene = v.view.scene
-    assert scene["head"] == (f"Inception module: {hw}×{c} → {hw}×{sum(depths)}   "
-                             f"(naive module: {hw}×{v.state.naive['output_shape'][2]})")
+    assert scene["head"] == (
+        f"Inception module: {hw}×{c} → {hw}×{sum(depths)}   (naive module: {hw}×{v.state.naive['output_shape'][2]})"
+    )
     assert [s["text"] for s in scene["segments"]] == [str(d) for d in depths]
 
 
@@ -165,8 +177,11 @@ def test_defaults_are_googlenet_3a(viz):
 def test_every_control_through_its_range(viz):
     for name, control in viz.controls.items():
         start = control.value
-        values = range(control.min, control.max + 1) if control.max <= 128 else \
-            sorted({control.min, 2, 7, control.max // 3, control.max, start, *range(1, control.max + 1, 37)})
+        values = (
+            range(control.min, control.max + 1)
+            if control.max <= 128
+            else sorted({control.min, 2, 7, control.max // 3, control.max, start, *range(1, control.max + 1, 37)})
+        )
         for value in values:
             version, changed = viz.view.version, control.value != value
             control.value = value

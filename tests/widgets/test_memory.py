@@ -53,8 +53,11 @@ def test_a_thousand_changes_keep_memory_flat(name):
 
 def _sized_attributes(viz):
     """The explorer's own dicts, lists and sets (its caches among them), by name."""
-    return {k: v for k, v in vars(viz).items()
-            if isinstance(v, (dict, list, set)) and not k.startswith("_trait") and k != "controls"}
+    return {
+        k: v
+        for k, v in vars(viz).items()
+        if isinstance(v, (dict, list, set)) and not k.startswith("_trait") and k != "controls"
+    }
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -80,11 +83,33 @@ CLOSED_KEYS = {
     ("meia_cnn.architectures", "_summary"): "one entry per network of the registry (names are resolved first)",
     ("meia_cnn.i18n", "_translations"): "one entry per supported language",
 }
-MODULES = ["meia_cnn.widgets._explorer", "meia_cnn.widgets._assets", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.i18n",
-           "meia_cnn.kernels", *(f"meia_cnn.explain.{m}" for m in (
-               "architecture", "convolution", "feature_maps", "inception", "learn_kernel", "one_by_one",
-               "pooling", "sharing", "stride_padding", "template_matching", "training", "transposed", "volume")),
-           *(f"meia_cnn.widgets.{m}" for m in sorted(set(mw._EXPLORERS.values())))]
+MODULES = [
+    "meia_cnn.widgets._explorer",
+    "meia_cnn.widgets._assets",
+    "meia_cnn.data",
+    "meia_cnn.architectures",
+    "meia_cnn.i18n",
+    "meia_cnn.kernels",
+    *(
+        f"meia_cnn.explain.{m}"
+        for m in (
+            "architecture",
+            "convolution",
+            "feature_maps",
+            "inception",
+            "learn_kernel",
+            "one_by_one",
+            "pooling",
+            "sharing",
+            "stride_padding",
+            "template_matching",
+            "training",
+            "transposed",
+            "volume",
+        )
+    ),
+    *(f"meia_cnn.widgets.{m}" for m in sorted(set(mw._EXPLORERS.values()))),
+]
 
 
 def _lru_caches():

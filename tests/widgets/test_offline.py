@@ -72,8 +72,7 @@ print(json.dumps({"attempts": attempts, "built": built}))
 
 @pytest.mark.subprocess
 def test_import_build_and_compute_open_no_socket():
-    out = subprocess.run([sys.executable, "-c", _NO_NETWORK], capture_output=True, text=True, timeout=600,
-                         cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", _NO_NETWORK], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     import meia_cnn.widgets as mw
@@ -102,8 +101,9 @@ def _sources():
     return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-PICKLE_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:c?[Pp]ickle|_pickle|dill|joblib|shelve|marshal|cloudpickle)\b",
-                           re.MULTILINE)
+PICKLE_IMPORT = re.compile(
+    r"^\s*(?:import|from)\s+(?:c?[Pp]ickle|_pickle|dill|joblib|shelve|marshal|cloudpickle)\b", re.MULTILINE
+)
 ALLOW_PICKLE_TRUE = re.compile(r"allow_pickle\s*=\s*(?!False\b)")
 NP_LOAD = re.compile(r"\bn(?:umpy|p)\.load\s*\(([^)]*)\)")
 
@@ -155,8 +155,9 @@ def test_voila_pages_may_load_from_this_machine_only():
     assert {"default-src", "connect-src"} <= set(directives)
     for name, sources in directives.items():
         assert "'self'" in sources or sources == ["'none'"], name
-        assert not [s for s in sources if s == "*" or "://" in s or s in ("http:", "https:", "ws:", "wss:")], \
+        assert not [s for s in sources if s == "*" or "://" in s or s in ("http:", "https:", "ws:", "wss:")], (
             f"{name} allows another host: {sources}"
+        )
     # no eval, no script from data: URLs, no plugins, no <base> or form sent elsewhere
     assert "'unsafe-eval'" not in policy
     assert "data:" not in directives["script-src"] and "data:" not in directives["default-src"]
@@ -179,7 +180,9 @@ def test_voila_uses_the_kits_template_installed_in_this_environment():
     found = [Path(d) for d in jupyter_path("voila", "templates", "meia") if Path(d, "index.html.j2").is_file()]
     assert found, "the kit's Voila template is not installed (run `make .venv/.meia-cnn-installed`)"
     for name in ("conf.json", "index.html.j2"):
-        assert (found[0] / name).read_bytes() == (ROOT / TEMPLATE / name).read_bytes(), f"{found[0] / name} is out of date"
+        assert (found[0] / name).read_bytes() == (ROOT / TEMPLATE / name).read_bytes(), (
+            f"{found[0] / name} is out of date"
+        )
     source = (ROOT / TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
     assert "{%- extends 'lab/index.html.j2' -%}" in source
 
@@ -188,8 +191,11 @@ def test_voila_template_drops_every_outside_link_of_the_lab_template():
     """Every http(s) stylesheet or script Voila's lab template names is removed by the kit's template."""
     from jupyter_core.paths import jupyter_path
 
-    lab = next(Path(d) / "index.html.j2" for d in jupyter_path("voila", "templates", "lab")
-               if (Path(d) / "index.html.j2").is_file())
+    lab = next(
+        Path(d) / "index.html.j2"
+        for d in jupyter_path("voila", "templates", "lab")
+        if (Path(d) / "index.html.j2").is_file()
+    )
     links = re.findall(r'<link [^>]*href="https?://[^"]*"[^>]*/>', lab.read_text(encoding="utf-8"))
     assert links, "Voila's lab template no longer links anything outside: the kit's template may go"
     ours = (ROOT / TEMPLATE / "index.html.j2").read_text(encoding="utf-8")

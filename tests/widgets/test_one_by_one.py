@@ -132,7 +132,9 @@ def test_every_pixel_is_precomputed_as_the_core_gives_it(height, width, channels
 def test_the_pixel_sliders_are_linked_in_the_page(viz):
     links = {link.source[0].description: link for link in viz._links if link.target[0] is viz.view}
     assert {name: (link.source[1], link.target[1]) for name, link in links.items()} == {
-        "pixel row": ("value", "row"), "pixel col": ("value", "col")}
+        "pixel row": ("value", "row"),
+        "pixel col": ("value", "col"),
+    }
 
 
 def test_one_kernel_is_singular(viz):

@@ -25,8 +25,12 @@ def viz():
 def _hand_pool(x, size, stride, reduce):
     oh = (x.shape[0] - size) // stride + 1
     ow = (x.shape[1] - size) // stride + 1
-    return np.array([[reduce(x[i * stride:i * stride + size, j * stride:j * stride + size])
-                      for j in range(ow)] for i in range(oh)])
+    return np.array(
+        [
+            [reduce(x[i * stride : i * stride + size, j * stride : j * stride + size]) for j in range(ow)]
+            for i in range(oh)
+        ]
+    )
 
 
 def _check(v):
@@ -50,7 +54,7 @@ def _check(v):
     i, j = divmod(step, ow)
     current = v.state.steps[step]
     assert current.position == (i, j)
-    window = x[i * stride:i * stride + size, j * stride:j * stride + size]
+    window = x[i * stride : i * stride + size, j * stride : j * stride + size]
     np.testing.assert_array_equal(current.window, window)
     assert current.value == pytest.approx(reduce(window))
     r, cc = current.argmax
@@ -184,22 +188,26 @@ def test_upload(viz, send_upload, upload_files):
 
 
 def test_upload_refused_in_the_browser(viz):
-    viz.controls["upload"]._on_message(None, {"kind": "refused", "name": "big.jpg",
-                                              "sentence": "big.jpg is 36 MB: files up to 8 MB can be sent."}, [])
+    viz.controls["upload"]._on_message(
+        None, {"kind": "refused", "name": "big.jpg", "sentence": "big.jpg is 36 MB: files up to 8 MB can be sent."}, []
+    )
     assert viz.error == "big.jpg is 36 MB: files up to 8 MB can be sent."
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(x=np.zeros((10, 4))), ValueError, "at most 9x9"),
-    (dict(x=np.zeros((2, 2, 2))), ValueError, "2-D"),
-    (dict(x=[[1, "a"]]), TypeError, "numbers"),
-    (dict(size=5), ValueError, "between 1 and 4"),
-    (dict(stride=0), ValueError, "between 1 and 4"),
-    (dict(size=2.5), TypeError, "`size` must be an int"),
-    (dict(pooling="min"), ValueError, "must be one of 'max', 'average'"),
-    (dict(photo="nope"), ValueError, "must be one of"),
-    (dict(x=np.ones((2, 2)), size=3), ValueError, "larger than the padded input"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(x=np.zeros((10, 4))), ValueError, "at most 9x9"),
+        (dict(x=np.zeros((2, 2, 2))), ValueError, "2-D"),
+        (dict(x=[[1, "a"]]), TypeError, "numbers"),
+        (dict(size=5), ValueError, "between 1 and 4"),
+        (dict(stride=0), ValueError, "between 1 and 4"),
+        (dict(size=2.5), TypeError, "`size` must be an int"),
+        (dict(pooling="min"), ValueError, "must be one of 'max', 'average'"),
+        (dict(photo="nope"), ValueError, "must be one of"),
+        (dict(x=np.ones((2, 2)), size=3), ValueError, "larger than the padded input"),
+    ],
+)
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         PoolingExplorer(**kwargs)

@@ -40,8 +40,9 @@ def _check(v, padding="valid"):
     assert [b["text"] for b in bars] == [f"{conv:,}", f"{dense:,}"]
     assert [b["log"] for b in bars] == pytest.approx([math.log10(conv), math.log10(dense)])
     ratio = f"{dense / conv:,.0f}×" if dense / conv >= 10 else f"{dense / conv:.2f}×"
-    assert scene["heading"] == (f"Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv:,} parameters, "
-                                f"dense {dense:,} ({ratio})")
+    assert scene["heading"] == (
+        f"Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv:,} parameters, dense {dense:,} ({ratio})"
+    )
     rows, cols = core.conv_matrix.shape
     assert (scene["matrices"]["rows"], scene["matrices"]["cols"]) == (rows, cols) == (16, (k + 3) ** 2)
     assert v.view.conv_png[:4] == v.view.dense_png[:4] == b"\x89PNG"
@@ -61,8 +62,10 @@ def test_defaults(viz):
     _check(viz)
 
 
-@pytest.mark.parametrize("name, limits", [("input_size", INPUT_SIZES), ("channels", CHANNELS),
-                                          ("kernel_size", KERNEL_SIZES), ("filters", FILTERS)])
+@pytest.mark.parametrize(
+    "name, limits",
+    [("input_size", INPUT_SIZES), ("channels", CHANNELS), ("kernel_size", KERNEL_SIZES), ("filters", FILTERS)],
+)
 def test_every_control_through_its_range(viz, name, limits):
     control = viz.controls[name]
     lo, hi = limits
@@ -76,8 +79,10 @@ def test_every_control_through_its_range(viz, name, limits):
         assert viz.view.version == version + changed  # one bump per change
         i, k = viz.controls["input_size"].value, viz.controls["kernel_size"].value
         if k > i:  # said in words, in place of the drawing; the last good state stays
-            assert viz.error == (f"The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
-                                 "(no padding). Choose a smaller kernel or a larger input.")
+            assert viz.error == (
+                f"The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
+                "(no padding). Choose a smaller kernel or a larger input."
+            )
             assert viz.view.notice == viz.error and viz.state is good
         else:
             _check(viz)
@@ -122,8 +127,9 @@ def test_bad_arguments(kwargs, error, match):
         ParameterSharingExplorer(**kwargs)
 
 
-@pytest.mark.parametrize("name, value", [("filters", 10_000), ("channels", 0), ("input_size", None),
-                                         ("kernel_size", "x"), ("filters", -3)])
+@pytest.mark.parametrize(
+    "name, value", [("filters", 10_000), ("channels", 0), ("input_size", None), ("kernel_size", "x"), ("filters", -3)]
+)
 def test_values_outside_the_controls_never_raise(viz, name, value):
     try:
         viz.controls[name].value = value

@@ -47,25 +47,38 @@ def spanish():
 
 def _selections(explorer):
     """The controls that offer options (dropdowns, rows of buttons), but the step slider."""
-    return {name: c for name, c in explorer.controls.items()
-            if hasattr(c, "_options_labels") and name != "step" and not hasattr(c, "readout")}
+    return {
+        name: c
+        for name, c in explorer.controls.items()
+        if hasattr(c, "_options_labels") and name != "step" and not hasattr(c, "readout")
+    }
 
 
 # -- options ---------------------------------------------------------------------------------
 #: The modules that own options and register their labels when imported.
-OWNERS = ("meia_cnn.kernels", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.explain.convolution",
-          "meia_cnn.explain.pooling", "meia_cnn.explain.stride_padding", "meia_cnn.explain.volume",
-          "meia_cnn.explain.template_matching", "meia_cnn.explain.feature_maps")
+OWNERS = (
+    "meia_cnn.kernels",
+    "meia_cnn.data",
+    "meia_cnn.architectures",
+    "meia_cnn.explain.convolution",
+    "meia_cnn.explain.pooling",
+    "meia_cnn.explain.stride_padding",
+    "meia_cnn.explain.volume",
+    "meia_cnn.explain.template_matching",
+    "meia_cnn.explain.feature_maps",
+)
 #: How many options the owners label.
 N_OPTIONS = 45
 
 
 def test_the_owners_register_every_option_label():
-    code = ("import importlib, meia_cnn.i18n as i18n\n"
-            "before = len(i18n.OPTION_LABELS)\n"
-            f"for name in {OWNERS!r}:\n"
-            "    importlib.import_module(name)\n"
-            "print(before, len(i18n.OPTION_LABELS))")
+    code = (
+        "import importlib, meia_cnn.i18n as i18n\n"
+        "before = len(i18n.OPTION_LABELS)\n"
+        f"for name in {OWNERS!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(before, len(i18n.OPTION_LABELS))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", str(N_OPTIONS)]
 
@@ -100,8 +113,18 @@ def test_option_labels_cover_the_kits_identifiers():
     from meia_cnn.widgets.stride_padding import PADDINGS
     from meia_cnn.widgets.volume import SOURCES
 
-    wanted = {*W.ConvolutionExplorer.MODES, *KERNEL_PRESETS, "custom", *data.SAMPLE_NAMES, *POOLINGS,
-              *PADDINGS, *SOURCES, *TEMPLATES, TEST_IMAGES, *architectures.names()}
+    wanted = {
+        *W.ConvolutionExplorer.MODES,
+        *KERNEL_PRESETS,
+        "custom",
+        *data.SAMPLE_NAMES,
+        *POOLINGS,
+        *PADDINGS,
+        *SOURCES,
+        *TEMPLATES,
+        TEST_IMAGES,
+        *architectures.names(),
+    }
     assert wanted <= set(i18n.OPTION_LABELS), wanted - set(i18n.OPTION_LABELS)
     # the networks' English labels are the core's titles, word for word
     for key, title in architectures.titles().items():
@@ -116,7 +139,8 @@ def test_options_show_spanish_labels_and_keep_english_values(spanish, name):
             for label, value in zip(control._options_labels, control._options_values):
                 if isinstance(value, str):
                     assert value in i18n.OPTION_LABELS or value.startswith(i18n.UPLOAD_PREFIX), (
-                        f"{name}.{control_name}: option {value!r} has no label in i18n.OPTION_LABELS")
+                        f"{name}.{control_name}: option {value!r} has no label in i18n.OPTION_LABELS"
+                    )
                     assert label == i18n.option_label(value)
                     assert label != value, f"{name}.{control_name}: {value!r} shown in English"
         # the values a test or a notebook sets are the English identifiers
@@ -149,10 +173,12 @@ def test_arguments_and_control_values_stay_english_in_spanish(spanish):
     stride = W.StridePaddingExplorer(5, 3, padding="same")
     try:
         c = conv.controls
-        assert (c["operation"].value, c["preset"].value, c["photo"].value) == ("cross-correlation", "gaussian",
-                                                                               "coins")
-        assert (c["operation"].label, c["preset"].label, c["photo"].label) == ("correlación cruzada",
-                                                                               "gaussiano", "monedas")
+        assert (c["operation"].value, c["preset"].value, c["photo"].value) == ("cross-correlation", "gaussian", "coins")
+        assert (c["operation"].label, c["preset"].label, c["photo"].label) == (
+            "correlación cruzada",
+            "gaussiano",
+            "monedas",
+        )
         c["operation"].value = "convolution"
         assert c["operation"].label == "convolución" and conv.state.grid.flip
         c["kernel_text"].value = "1 2 1\n2 4 2\n1 2 1"
@@ -198,8 +224,9 @@ def _good_png():
     return _png_bytes((rng.random((40, 60, 3)) * 255).astype(np.uint8))
 
 
-@pytest.mark.parametrize("name", ["ConvolutionExplorer", "PoolingExplorer", "TemplateMatchingExplorer",
-                                  "FeatureMapExplorer"])
+@pytest.mark.parametrize(
+    "name", ["ConvolutionExplorer", "PoolingExplorer", "TemplateMatchingExplorer", "FeatureMapExplorer"]
+)
 def test_an_upload_is_offered_under_a_spanish_label(spanish, name):
     explorer = getattr(W, name)()
     control = next(c for key, c in explorer.controls.items() if key in ("photo", "template", "source"))
@@ -252,8 +279,9 @@ def test_core_messages_stay_english_and_explorers_show_the_sentence_of_their_cod
     explorer = W.ConvolutionExplorer()
     try:
         explorer.controls["kernel_text"].value = "1 2 3\n4 5 6\n7 8"
-        assert explorer.error == ("The kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. "
-                                  "Still using the last good kernel.")
+        assert explorer.error == (
+            "The kernel must be 3 rows of 3 numbers; row 3 has 2 numbers. Still using the last good kernel."
+        )
     finally:
         explorer.close()
 
@@ -266,8 +294,13 @@ BAD_FILES = {
     "flat": _png_bytes(np.full((30, 30), 128, dtype=np.uint8)),
     "thin": _png_bytes(np.zeros((1, 300), dtype=np.uint8)),
 }
-UPLOADERS = ["ConvolutionExplorer", "PoolingExplorer", "VolumeExplorer", "TemplateMatchingExplorer",
-             "FeatureMapExplorer"]
+UPLOADERS = [
+    "ConvolutionExplorer",
+    "PoolingExplorer",
+    "VolumeExplorer",
+    "TemplateMatchingExplorer",
+    "FeatureMapExplorer",
+]
 SPANISH_UPLOAD_WORDS = re.compile(r"archivo|imagen|píxeles|plantilla|Se muestra")
 
 
@@ -296,8 +329,9 @@ def test_an_unforeseen_core_error_becomes_a_spanish_sentence(spanish, monkeypatc
     try:
         monkeypatch.setattr(sp, "stride_padding_state", broken)
         explorer.controls["stride"].value = 2
-        assert explorer.error == ("Este valor no se puede usar aquí: prueba con otro. "
-                                  "Se mantiene el último dibujo válido.")
+        assert explorer.error == (
+            "Este valor no se puede usar aquí: prueba con otro. Se mantiene el último dibujo válido."
+        )
     finally:
         explorer.close()
 
@@ -341,7 +375,11 @@ def test_views_carry_the_page_words_in_spanish(spanish, name):
     try:
         words = explorer.view.words
         assert (words["play"], words["pause"], words["stop"], words["repeat"]) == (
-            "Reproducir", "Pausar", "Detener", "Repetir")
+            "Reproducir",
+            "Pausar",
+            "Detener",
+            "Repetir",
+        )
         assert words["control"] == "Control de reproducción"
         for control in explorer.controls.values():
             if isinstance(control, W._explorer.Upload):
@@ -384,8 +422,7 @@ def _control_words(language):
 def test_no_control_keeps_its_english_words_in_spanish():
     english, spanish = _control_words("en"), _control_words("es")
     assert set(english) == set(spanish)
-    same = {key: text for key, text in english.items()
-            if spanish[key] == text and re.search(r"[A-Za-z]{3,}", text)}
+    same = {key: text for key, text in english.items() if spanish[key] == text and re.search(r"[A-Za-z]{3,}", text)}
     assert same == {}, same
 
 
@@ -394,14 +431,18 @@ def test_an_explorer_imported_in_spanish_speaks_english_after_the_switch():
     import subprocess
     import sys
 
-    code = ("import meia_cnn; meia_cnn.set_language('es')\n"
-            "from meia_cnn.widgets import TransposedConvExplorer, PoolingExplorer\n"
-            "meia_cnn.set_language('en')\n"
-            "for cls in (TransposedConvExplorer, PoolingExplorer):\n"
-            "    viz = cls(); print(viz.view.label); print(viz.controls['upload'].description "
-            "if 'upload' in viz.controls else ''); viz.close()\n")
+    code = (
+        "import meia_cnn; meia_cnn.set_language('es')\n"
+        "from meia_cnn.widgets import TransposedConvExplorer, PoolingExplorer\n"
+        "meia_cnn.set_language('en')\n"
+        "for cls in (TransposedConvExplorer, PoolingExplorer):\n"
+        "    viz = cls(); print(viz.view.label); print(viz.controls['upload'].description "
+        "if 'upload' in viz.controls else ''); viz.close()\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [
-        "Transposed convolution: the flipped kernel sweeping the stretched input", "",
-        "Pooling: every window of the input, the pooled output, and a photo before and after", "Upload image",
+        "Transposed convolution: the flipped kernel sweeping the stretched input",
+        "",
+        "Pooling: every window of the input, the pooled output, and a photo before and after",
+        "Upload image",
     ]

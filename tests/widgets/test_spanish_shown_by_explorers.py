@@ -44,8 +44,13 @@ def spanish():
 
 
 def _shown_by_exercise_widget(widget: exw.ExerciseWidget, answers: list[str]) -> list[str]:
-    shown = [widget.title.value, widget.prompt.value, widget.controls["answer"].placeholder,
-             widget.controls["answer"].description, widget.check().message]
+    shown = [
+        widget.title.value,
+        widget.prompt.value,
+        widget.controls["answer"].placeholder,
+        widget.controls["answer"].description,
+        widget.check().message,
+    ]
     shown += [c.description for c in widget.controls.values()]
     shown += [c.tooltip or "" for c in widget.controls.values()]
     for answer in answers:
@@ -98,8 +103,12 @@ def test_shape_table_widget_in_spanish(spanish):
     shown += [cell.value for cell in table.table.children[0].children]
     shown += [(c.description or "") + " " + (c.tooltip or "") for c in table.controls.values()]
     solution = ex.solution("04.shape_table")
-    for answer in (solution, {**solution, "valid/1": (26, 26, 3)}, {**solution, "valid/2": (14, 14, 8)},
-                   {**solution, "same/1": (26, 26, 8)}):
+    for answer in (
+        solution,
+        {**solution, "valid/1": (26, 26, 3)},
+        {**solution, "valid/2": (14, 14, 8)},
+        {**solution, "same/1": (26, 26, 8)},
+    ):
         shown.append(ex.check("04.shape_table", answer).message)
     shown.append(ex.check("04.shape_table", {"zzz": 1}).message)
     shown.append(ex.check("04.shape_table", "abc").message)
@@ -126,8 +135,12 @@ def test_solution_button_in_spanish(spanish):
 def test_exercise_texts_in_spanish(spanish, exercise_id, variant):
     exercise = ex.get(exercise_id)
     p = exercise.params(variant)
-    shown = [meia_cnn.i18n.gettext(exercise.title), exercise.prompt(variant), exercise.solution_text(variant),
-             ex.check(exercise_id, ..., variant=variant).message]
+    shown = [
+        meia_cnn.i18n.gettext(exercise.title),
+        exercise.prompt(variant),
+        exercise.solution_text(variant),
+        ex.check(exercise_id, ..., variant=variant).message,
+    ]
     if exercise.kind != "table":
         shown.append(ex.check(exercise_id, exercise.solution(variant), variant=variant).message)
         shown += [ex.check(exercise_id, wrong(p), variant=variant).message for wrong, _hint in exercise.mistakes]
@@ -143,13 +156,17 @@ def test_english_after_spanish_is_the_source_text(spanish):
     assert ex.check("05.pool_params", 0).message.startswith("¡Correcto!")
     meia_cnn.set_language("en")
     assert ex.check("05.pool_params", 0).message == (
-        "Correct! Pooling is weights free: it only takes a max (or a mean) of each window.")
+        "Correct! Pooling is weights free: it only takes a max (or a mean) of each window."
+    )
     assert ex.check("03.feature_map", (60, 60, 3)).message == (
-        "Not yet: width and height are right; the depth G_d equals the number of kernels, not the input depth.")
+        "Not yet: width and height are right; the depth G_d equals the number of kernels, not the input depth."
+    )
     assert ex.check("04.shape_table", ...).message == (
-        "Waiting for an answer to 04.shape_table: replace ... with your answer and run the cell again.")
+        "Waiting for an answer to 04.shape_table: replace ... with your answer and run the cell again."
+    )
     assert ex.check("03.feature_map", (1, 2)).message == (
-        "Cannot read the answer: give 3 numbers (width, height, depth), got 2: (1, 2).")
+        "Cannot read the answer: give 3 numbers (width, height, depth), got 2: (1, 2)."
+    )
     widget = exw.ExerciseWidget("04.output_size")
     assert [c.description for c in widget.controls.values()] == ["Check", "New numbers", "Show solution", "Answer:"]
     assert widget.check().message == "Waiting for an answer: type your answer in the box and press Check."
@@ -219,8 +236,11 @@ def test_explorer_built_in_english_after_spanish_reads_as_before():
     try:
         assert explorer.controls["preset"].description == "Kernel"
         assert explorer.controls["step"].options[0][0] == "1 of " + str(len(explorer.controls["step"].options))
-        assert explorer.view.scene["title"].startswith("Convolution step by step") if "title" in explorer.view.scene \
+        assert (
+            explorer.view.scene["title"].startswith("Convolution step by step")
+            if "title" in explorer.view.scene
             else True
+        )
         assert "Output size" in explorer.readout_text
     finally:
         explorer.close()
@@ -245,8 +265,11 @@ def test_inception_branch_names_in_spanish(spanish):
 
 def test_training_recipe_in_spanish(spanish):
     shown = _text_of(_widgets.TrainingExplorer())
-    assert re.search(r"\(lote de \d+, tasa de aprendizaje [\d.]+, calendario de la tasa coseno, "
-                     r"calentamiento [\d.]+\)", shown), shown
+    assert re.search(
+        r"\(lote de \d+, tasa de aprendizaje [\d.]+, calendario de la tasa coseno, "
+        r"calentamiento [\d.]+\)",
+        shown,
+    ), shown
     assert not re.search(r"batch|learning|schedule|cosine|warm", shown)
 
 
@@ -271,17 +294,23 @@ def test_sharing_bars_named_in_spanish(spanish):
         explorer.close()
 
 
-@pytest.mark.parametrize(("stride", "between", "inserted"), [
-    (1, "0 ceros entre", "0 ceros insertados"),
-    (2, "1 cero entre", "1 cero insertado entre"),
-    (3, "2 ceros entre", "2 ceros insertados")])
+@pytest.mark.parametrize(
+    ("stride", "between", "inserted"),
+    [
+        (1, "0 ceros entre", "0 ceros insertados"),
+        (2, "1 cero entre", "1 cero insertado entre"),
+        (3, "2 ceros entre", "2 ceros insertados"),
+    ],
+)
 def test_transposed_zeros_counted_in_spanish(spanish, stride, between, inserted):
     shown = _text_of(_widgets.TransposedConvExplorer(), stride=stride)
     assert between in shown and inserted in shown
 
 
-@pytest.mark.parametrize(("stride", "between", "inserted"), [
-    (2, "1 zero between", "1 zero inserted"), (3, "2 zeros between", "2 zeros inserted")])
+@pytest.mark.parametrize(
+    ("stride", "between", "inserted"),
+    [(2, "1 zero between", "1 zero inserted"), (3, "2 zeros between", "2 zeros inserted")],
+)
 def test_transposed_zeros_counted_in_english(stride, between, inserted):
     shown = _text_of(_widgets.TransposedConvExplorer(), stride=stride)
     assert between in shown and inserted in shown

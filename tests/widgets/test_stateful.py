@@ -50,24 +50,51 @@ PACKAGE = Path(mw.__file__).resolve().parents[1]
 
 #: Examples (fresh explorers) and steps per example: 13 explorers x 4 x 20 steps in about 30 s.
 #: No shrinking: the failing sequence is printed as it was found (shrinking one costs minutes).
-SETTINGS = settings(max_examples=4, stateful_step_count=20, deadline=None, derandomize=True,
-                    database=None, print_blob=True, phases=(Phase.explicit, Phase.generate),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=4,
+    stateful_step_count=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 HOSTILE_VALUES = (None, -1, 10**9, "x", float("nan"), float("inf"), 2.5, True, (), ("x",), object())
 
 HOSTILE_TEXTS = (
-    "1e308", "1e308 1e308 1e308\n1e308 1e308 1e308\n1e308 1e308 1e308", "-1e309",
-    "1" * 40_000 + "x", "9" * 400, "x" * 100_000, "1 " * 50_000,
-    "[" * 10_000 + "1" + "]" * 10_000, "[[1, 2], [3, [4]]]", "((((1))))",
-    "١ ٢ ٣\n٤ ٥ ٦\n٧ ٨ ٩", "１ ２ ３\n４ ５ ６\n７ ８ ９", "½ 0 0\n0 0 0\n0 0 0",
-    "nan nan nan\nnan nan nan\nnan nan nan", "inf 0 0\n0 0 0\n0 0 0", "1/0 0 0\n0 0 0\n0 0 0",
-    "", " ", "\x00", "\u202e1 2 3", "__import__('os')", "1 2\n3", "0 " * 3 + "\n" * 5000,
+    "1e308",
+    "1e308 1e308 1e308\n1e308 1e308 1e308\n1e308 1e308 1e308",
+    "-1e309",
+    "1" * 40_000 + "x",
+    "9" * 400,
+    "x" * 100_000,
+    "1 " * 50_000,
+    "[" * 10_000 + "1" + "]" * 10_000,
+    "[[1, 2], [3, [4]]]",
+    "((((1))))",
+    "١ ٢ ٣\n٤ ٥ ٦\n٧ ٨ ٩",
+    "１ ２ ３\n４ ５ ６\n７ ８ ９",
+    "½ 0 0\n0 0 0\n0 0 0",
+    "nan nan nan\nnan nan nan\nnan nan nan",
+    "inf 0 0\n0 0 0\n0 0 0",
+    "1/0 0 0\n0 0 0\n0 0 0",
+    "",
+    " ",
+    "\x00",
+    "\u202e1 2 3",
+    "__import__('os')",
+    "1 2\n3",
+    "0 " * 3 + "\n" * 5000,
 )
 
 GOOD_TEXTS = (
-    "0 0 0\n0 1 0\n0 0 0", "1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9", "1 2 1\n0 0 0\n-1 -2 -1",
-    "\n".join(["1 1 1 1 1"] * 5), "0.5 -0.25 0\n0 1 0\n0 0 -1",
+    "0 0 0\n0 1 0\n0 0 0",
+    "1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9",
+    "1 2 1\n0 0 0\n-1 -2 -1",
+    "\n".join(["1 1 1 1 1"] * 5),
+    "0.5 -0.25 0\n0 1 0\n0 0 -1",
 )
 
 # Python internals a student must never read in a message.
@@ -140,12 +167,14 @@ def same_numbers(a, b, path="state"):
 def _stride_padding(viz, s):
     c = viz.controls
     assert (s.input_size, s.kernel_size, s.stride, s.dilation) == tuple(
-        c[n].value for n in ("input_size", "kernel_size", "stride", "dilation"))
+        c[n].value for n in ("input_size", "kernel_size", "stride", "dilation")
+    )
     mode = c["padding"].value
     assert s.padding == (c["pad"].value if mode == "number" else mode)
     # the per-side pads of both axes: the answer is (rows, columns) of a square output
     assert (s.output_size, s.output_size) == arithmetic.output_size(
-        s.input_size, s.kernel_size, stride=s.stride, padding=s.pads, dilation=s.dilation)
+        s.input_size, s.kernel_size, stride=s.stride, padding=s.pads, dilation=s.dilation
+    )
 
 
 def _pooling(viz, s):
@@ -169,7 +198,8 @@ def _convolution(viz, s):
 def _sharing(viz, s):
     c = viz.controls
     assert (s.input_size, s.channels, s.kernel_size, s.filters) == tuple(
-        c[n].value for n in ("input_size", "channels", "kernel_size", "filters"))
+        c[n].value for n in ("input_size", "channels", "kernel_size", "filters")
+    )
     assert s.conv_params == arithmetic.conv_params(s.channels, s.filters, s.kernel_size)
 
 
@@ -217,8 +247,7 @@ def machine_for(name):
                 # selection's index in step: a TypeError for a tuple, a TraitError for None on a
                 # SelectionSlider); never raised by the kit's code
                 frames = [f.filename for f in traceback.extract_tb(exc.__traceback__)]
-                assert not any(PACKAGE in Path(f).parents for f in frames), "".join(
-                    traceback.format_exception(exc))
+                assert not any(PACKAGE in Path(f).parents for f in frames), "".join(traceback.format_exception(exc))
 
         # -- rules ----------------------------------------------------------------------------
         @precondition(lambda self: self.by_kind["value"])
@@ -248,19 +277,23 @@ def machine_for(name):
             name = data.draw(st.sampled_from(sorted(FILES)), label="file")
             control = self.viz.controls[key]
             if isinstance(control, _explorer.Upload):  # the page's message, bytes as a buffer
-                control._handle_custom_msg({"kind": "file", "name": name, "type": "image/png"},
-                                           [memoryview(FILES[name])])
+                control._handle_custom_msg(
+                    {"kind": "file", "name": name, "type": "image/png"}, [memoryview(FILES[name])]
+                )
             else:
-                control.value = ({"name": name, "type": "image/png", "size": len(FILES[name]),
-                                  "content": memoryview(FILES[name])},)
+                control.value = (
+                    {"name": name, "type": "image/png", "size": len(FILES[name]), "content": memoryview(FILES[name])},
+                )
 
-        @precondition(lambda self: any(isinstance(self.viz.controls[k], _explorer.Upload)
-                                       for k in self.by_kind["upload"]))
+        @precondition(
+            lambda self: any(isinstance(self.viz.controls[k], _explorer.Upload) for k in self.by_kind["upload"])
+        )
         @rule()
         def page_refuses_a_large_file(self):
             key = next(k for k in self.by_kind["upload"] if isinstance(self.viz.controls[k], _explorer.Upload))
             self.viz.controls[key]._handle_custom_msg(
-                {"kind": "refused", "sentence": "big.png is 40 MB: files up to 8 MB can be sent."}, [])
+                {"kind": "refused", "sentence": "big.png is 40 MB: files up to 8 MB can be sent."}, []
+            )
             assert "8 MB" in self.viz.error
 
         @precondition(lambda self: "step" in self.viz.controls)

@@ -54,8 +54,9 @@ def _check(v):
     np.testing.assert_array_equal(padded, ops.pad(input_values(i), pads))
     (top, bottom), (left, right) = pads
     assert padded.shape == (i + top + bottom, i + left + right)
-    np.testing.assert_allclose(v.state.output, ops.conv2d(input_values(i), np.ones((k, k)), stride=s,
-                                                    padding=p, dilation=d))
+    np.testing.assert_allclose(
+        v.state.output, ops.conv2d(input_values(i), np.ones((k, k)), stride=s, padding=p, dilation=d)
+    )
     # the steps: one per output cell, the slider counts them from 1
     slider = v.controls["step"]
     assert len(slider.options) == g * g == len(v.state.steps)
@@ -75,7 +76,7 @@ def _check(v):
     assert (scene["input"]["rows"], scene["input"]["cols"]) == padded.shape
     cells = np.array(scene["input"]["colours"])
     assert (cells == PALETTE["sky"]).sum() == i * i  # every other cell is a padding zero
-    assert (cells[top:top + i, left:left + i] == PALETTE["sky"]).all()
+    assert (cells[top : top + i, left : left + i] == PALETTE["sky"]).all()
     if h <= MAX_NUMBERED:
         assert scene["input"]["labels"] == [[format_number(x) for x in row] for row in padded]
     else:
@@ -89,8 +90,9 @@ def _check(v):
     offsets = np.array(scene["kernel"]["offsets"])
     np.testing.assert_array_equal(offsets + here["origin"], taps)
     # the readout: equation (3) with the numbers, equal to the drawn grid
-    expected = (f"G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
-                f"⌊({i} + {top + bottom} − {d * (k - 1)} − 1)/{s}⌋ + 1 = {g}")
+    expected = (
+        f"G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊({i} + {top + bottom} − {d * (k - 1)} − 1)/{s}⌋ + 1 = {g}"
+    )
     assert equation_text(v.state) == expected
     text = v.readout_text
     assert expected in text  # verbatim, as the notes write it
@@ -102,8 +104,7 @@ def _check(v):
 def test_defaults(viz):
     assert viz.state.output_shape == (3, 3)
     assert viz.error == ""
-    assert set(viz.controls) == {"input_size", "kernel_size", "stride", "padding", "pad",
-                                 "dilation", "step", "play"}
+    assert set(viz.controls) == {"input_size", "kernel_size", "stride", "padding", "pad", "dilation", "step", "play"}
     assert viz.controls["pad"].disabled
     _check(viz)
     assert "slides' equation (3)" in viz.readout_text
@@ -124,8 +125,13 @@ def test_the_spec_example():
 def test_every_control_through_its_range(viz, padding):
     viz.controls["padding"].value = padding
     assert viz.controls["pad"].disabled == (padding != "number")
-    for name, (lo, hi) in (("input_size", INPUT_SIZES), ("kernel_size", KERNEL_SIZES),
-                           ("stride", STRIDES), ("dilation", DILATIONS), ("pad", PADS)):
+    for name, (lo, hi) in (
+        ("input_size", INPUT_SIZES),
+        ("kernel_size", KERNEL_SIZES),
+        ("stride", STRIDES),
+        ("dilation", DILATIONS),
+        ("pad", PADS),
+    ):
         for value in range(lo, hi + 1):
             version, changed = viz.view.version, viz.controls[name].value != value
             viz.controls[name].value = value
@@ -139,8 +145,7 @@ def test_every_control_through_its_range(viz, padding):
             else:
                 assert viz.view.notice == ""
                 _check(viz)
-        viz.controls[name].value = {"input_size": 7, "kernel_size": 3, "stride": 2,
-                                    "dilation": 1, "pad": 1}[name]
+        viz.controls[name].value = {"input_size": 7, "kernel_size": 3, "stride": 2, "dilation": 1, "pad": 1}[name]
         assert viz.error == ""
     version = viz.view.version
     for step in range(len(viz.controls["step"].options)):
@@ -151,14 +156,22 @@ def test_every_control_through_its_range(viz, padding):
 
 def _expected_args(v):
     c = v.controls
-    return (c["input_size"].value, c["kernel_size"].value, c["stride"].value, _padding(v),
-            c["dilation"].value)
+    return (c["input_size"].value, c["kernel_size"].value, c["stride"].value, _padding(v), c["dilation"].value)
 
 
-@pytest.mark.parametrize("i, k, s, p, d", [
-    (5, 3, 1, "same", 1), (5, 4, 2, "same", 1), (6, 3, 2, "full", 2), (4, 3, 1, 2, 1),
-    (7, 3, 3, "valid", 2), (2, 1, 1, "valid", 1), (9, 5, 4, 4, 3), (9, 5, 1, "full", 3),
-])
+@pytest.mark.parametrize(
+    "i, k, s, p, d",
+    [
+        (5, 3, 1, "same", 1),
+        (5, 4, 2, "same", 1),
+        (6, 3, 2, "full", 2),
+        (4, 3, 1, 2, 1),
+        (7, 3, 3, "valid", 2),
+        (2, 1, 1, "valid", 1),
+        (9, 5, 4, 4, 3),
+        (9, 5, 1, "full", 3),
+    ],
+)
 def test_arguments_and_steps(i, k, s, p, d):
     v = StridePaddingExplorer(i, k, stride=s, padding=p, dilation=d)
     try:
@@ -189,8 +202,10 @@ def test_impossible_combination_in_a_students_words_and_the_last_good_state(viz)
     viz.controls["step"].value = 2
     shape, taps, padded = viz.state.output_shape, viz.state.steps[viz.step].taps, viz.state.padded
     viz.controls["kernel_size"].value = 5
-    assert viz.error == ("The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. "
-                         "Choose a smaller kernel, a larger input, or add zeros with the padding.")
+    assert viz.error == (
+        "The kernel does not fit: a 5×5 kernel is larger than the 4×4 padded input. "
+        "Choose a smaller kernel, a larger input, or add zeros with the padding."
+    )
     assert "kernel_size=" not in viz.error and "padding='valid'" not in viz.error
     assert viz.view.notice == viz.error
     assert viz.state.output_shape == shape
@@ -217,9 +232,15 @@ def test_input_one_kernel_too_large_then_back():
         v.close()
 
 
-@pytest.mark.parametrize("name, value", [
-    ("padding", None), ("input_size", None), ("stride", 99), ("dilation", -1),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("padding", None),
+        ("input_size", None),
+        ("stride", 99),
+        ("dilation", -1),
+    ],
+)
 def test_values_outside_the_controls_never_raise(viz, name, value):
     """Values a control should never hold (set from code) give a message, not an exception."""
     shape = viz.state.output_shape
@@ -238,15 +259,18 @@ def test_values_outside_the_controls_never_raise(viz, name, value):
     _check(viz)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(input_size=10), ValueError, "between 2 and 9"),
-    (dict(kernel_size=0), ValueError, "between 1 and 5"),
-    (dict(stride=2.0), TypeError, "`stride` must be an int"),
-    (dict(padding="half"), ValueError, "'valid', 'same', 'full' or an int"),
-    (dict(padding=-1), ValueError, "between 0 and 4"),
-    (dict(dilation=True), TypeError, "`dilation` must be an int"),
-    (dict(input_size=3, kernel_size=5), ValueError, "larger than the padded input"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(input_size=10), ValueError, "between 2 and 9"),
+        (dict(kernel_size=0), ValueError, "between 1 and 5"),
+        (dict(stride=2.0), TypeError, "`stride` must be an int"),
+        (dict(padding="half"), ValueError, "'valid', 'same', 'full' or an int"),
+        (dict(padding=-1), ValueError, "between 0 and 4"),
+        (dict(dilation=True), TypeError, "`dilation` must be an int"),
+        (dict(input_size=3, kernel_size=5), ValueError, "larger than the padded input"),
+    ],
+)
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         StridePaddingExplorer(**kwargs)
@@ -278,9 +302,9 @@ def test_the_greyed_zeros_slider_shows_the_padding_in_use():
             sp.controls["padding"].value = mode
             shown[mode] = (pad.value, pad.disabled, sp.state.pads[1][0])
         assert shown == {"valid": (0, True, 0), "same": (2, True, 2), "full": (4, True, 4)}
-        sp.controls["dilation"].value = 3                  # full: K_eff - 1 = 12 zeros, beyond the slider's range
+        sp.controls["dilation"].value = 3  # full: K_eff - 1 = 12 zeros, beyond the slider's range
         assert (pad.value, sp.state.pads[1][0]) == (12, 12)
-        sp.controls["padding"].value = "number"            # back to a chosen number: within the range again
+        sp.controls["padding"].value = "number"  # back to a chosen number: within the range again
         assert not pad.disabled and pad.max == 4 and pad.value == 4 and sp.state.pads[1][0] == 4
     finally:
         sp.close()

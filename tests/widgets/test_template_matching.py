@@ -29,11 +29,11 @@ def _check(v, info=""):
     template, picture = v.state.template, v.state.picture
     th, tw = template.shape
     assert v.state.position == (y, x)
-    np.testing.assert_array_equal(picture[y:y + th, x:x + tw], template)
+    np.testing.assert_array_equal(picture[y : y + th, x : x + tw], template)
     # the reference in float64 (in float32 its FFT is off by up to ~3e-5)
-    np.testing.assert_allclose(v.state.response,
-                               match_template(picture.astype(np.float64), template.astype(np.float64)),
-                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        v.state.response, match_template(picture.astype(np.float64), template.astype(np.float64)), rtol=0, atol=1e-6
+    )
     np.testing.assert_allclose(v.state.kernel, template - template.mean(), rtol=1e-6, atol=1e-6)
     reference = correlate2d(picture.astype(np.float64), v.state.kernel.astype(np.float64), mode="valid")
     np.testing.assert_allclose(v.state.feature, reference, rtol=1e-4, atol=1e-4)
@@ -155,9 +155,17 @@ def test_bad_arguments(kwargs, error, match):
         TemplateMatchingExplorer(**kwargs)
 
 
-@pytest.mark.parametrize("name, value", [
-    ("template", None), ("template", "cat"), ("column", None), ("column", 10_000), ("row", -5), ("row", "x"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("template", None),
+        ("template", "cat"),
+        ("column", None),
+        ("column", 10_000),
+        ("row", -5),
+        ("row", "x"),
+    ],
+)
 def test_values_outside_the_controls_never_raise(viz, name, value):
     position = viz.state.position
     try:
@@ -216,8 +224,16 @@ def _expected_upload(content, shape):
 def _drawn(viz):
     """What the page shows: the scene, the pictures, the controls."""
     v = viz.view
-    return (v.scene, v.template_png, v.picture_png, v.response_png, v.feature_png, v.version,
-            viz.controls["template"].value, viz.controls["template"].options)
+    return (
+        v.scene,
+        v.template_png,
+        v.picture_png,
+        v.response_png,
+        v.feature_png,
+        v.version,
+        viz.controls["template"].value,
+        viz.controls["template"].options,
+    )
 
 
 def test_good_upload_becomes_the_template_and_its_peak_follows_it(viz, send_upload, upload_files):
@@ -262,10 +278,13 @@ def test_a_second_upload_replaces_the_first(viz, send_upload, upload_files):
 
 
 @pytest.mark.parametrize("first", [None, "good"])
-@pytest.mark.parametrize("bad, words", [
-    ("random", "not a picture"),
-    ("huge", "too large|cannot be used"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("random", "not a picture"),
+        ("huge", "too large|cannot be used"),
+    ],
+)
 def test_bad_upload_shows_why_and_keeps_the_template(viz, send_upload, upload_files, first, bad, words):
     if first:
         send_upload(viz.controls["upload"], upload_files[first], "mine.png")
@@ -290,6 +309,7 @@ def test_constant_upload_is_refused(viz, send_upload):
 
 
 def test_a_file_refused_by_the_page_is_said(viz):
-    viz.controls["upload"]._on_message(None, {"kind": "refused", "name": "big.png",
-                                              "sentence": "big.png is 36 MB: files up to 8 MB can be sent."}, [])
+    viz.controls["upload"]._on_message(
+        None, {"kind": "refused", "name": "big.png", "sentence": "big.png is 36 MB: files up to 8 MB can be sent."}, []
+    )
     assert viz.error == "big.png is 36 MB: files up to 8 MB can be sent."

@@ -28,8 +28,14 @@ from meia_cnn.widgets.transposed import (
     STRIDES,
 )
 
-RANGES = {"input_size": INPUT_SIZES, "kernel_size": KERNEL_SIZES, "stride": STRIDES, "padding": PADS,
-          "output_padding": OUTPUT_PADS, "dilation": DILATIONS}
+RANGES = {
+    "input_size": INPUT_SIZES,
+    "kernel_size": KERNEL_SIZES,
+    "stride": STRIDES,
+    "padding": PADS,
+    "output_padding": OUTPUT_PADS,
+    "dilation": DILATIONS,
+}
 
 
 @pytest.fixture
@@ -63,7 +69,9 @@ def _check(viz):
     if o <= MAX_NUMBERED:
         assert scene["output"]["labels"] == [[format_number(v) for v in row] for row in state.output]
     assert scene["kernel"]["labels"] == [[format_number(v) for v in row] for row in kernel_values(k)]
-    assert scene["kernel"]["flipped_labels"] == [[format_number(v) for v in row] for row in kernel_values(k)[::-1, ::-1]]
+    assert scene["kernel"]["flipped_labels"] == [
+        [format_number(v) for v in row] for row in kernel_values(k)[::-1, ::-1]
+    ]
     d = kw["dilation"]
     assert scene["kernel"]["offsets"] == [[d * u, d * v] for u in range(k) for v in range(k)]
     # one step per output cell, the flipped kernel's top-left tap on the cell itself (stride 1)
@@ -73,8 +81,10 @@ def _check(viz):
     assert viz.view.step == viz.controls["step"].index == viz.step
     assert viz.controls["step"].label == f"{viz.step + 1} of {o * o}"
     text = viz.readout_text
-    assert f"o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = {rest['stride']}·({i} − 1) + {d}·({k} − 1) + 1 − " \
-           f"2·{rest['padding']} + {rest['output_padding']} = {o}" in text
+    assert (
+        f"o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = {rest['stride']}·({i} − 1) + {d}·({k} − 1) + 1 − "
+        f"2·{rest['padding']} + {rest['output_padding']} = {o}" in text
+    )
     assert f"Step {viz.step + 1} of {o * o}: output y[" in text
     r, c = viz.state.steps[viz.step].position
     assert f"y[{r}, {c}]" in text and text.rstrip().endswith(f"{format_number(state.output[r, c]).replace('−', '-')}.")
@@ -152,8 +162,10 @@ def test_step_kept_when_it_still_exists_and_clamped_otherwise(viz):
 
 def test_impossible_combinations_in_a_students_words(viz):
     viz.controls["output_padding"].value = 2
-    assert viz.error == ("The output padding a = 2 must be smaller than the stride or the dilation (here at most "
-                         "1): a larger one would add rows that no input pixel reaches.")
+    assert viz.error == (
+        "The output padding a = 2 must be smaller than the stride or the dilation (here at most "
+        "1): a larger one would add rows that no input pixel reaches."
+    )
     assert viz.view.notice == viz.error
     viz.controls["output_padding"].value = 0
     assert viz.error == "" and viz.view.notice == ""

@@ -30,10 +30,13 @@ def viz():
 
 def _hand_feature_map(x, kernels):
     """Each map is the sum over channels of a 2-D cross-correlation (scipy), one per kernel."""
-    return np.stack([
-        sum(signal.correlate2d(x[:, :, c], kernels[:, :, c, f], mode="valid") for c in range(x.shape[2]))
-        for f in range(kernels.shape[3])
-    ], axis=-1)
+    return np.stack(
+        [
+            sum(signal.correlate2d(x[:, :, c], kernels[:, :, c, f], mode="valid") for c in range(x.shape[2]))
+            for f in range(kernels.shape[3])
+        ],
+        axis=-1,
+    )
 
 
 def _check(v):
@@ -59,15 +62,15 @@ def _check(v):
     assert (scene["channels"]["rows"], scene["channels"]["cols"]) == (h, w)
     for ch in range(3):
         if source == "array":
-            assert scene["channels"]["grids"][ch]["labels"] == [[format_number(a) for a in row]
-                                                               for row in x[:, :, ch]]
+            assert scene["channels"]["grids"][ch]["labels"] == [[format_number(a) for a in row] for row in x[:, :, ch]]
         else:
             assert getattr(v.view, f"ch{ch}")[:4] == b"\x89PNG"
     assert len(scene["steps"]) == f_count
     for n, choice in enumerate(scene["steps"]):
         for ch in range(3):
-            assert choice["kernel"]["slices"][ch]["labels"] == [[format_number(a) for a in row]
-                                                                for row in kernels[:, :, ch, n]]
+            assert choice["kernel"]["slices"][ch]["labels"] == [
+                [format_number(a) for a in row] for row in kernels[:, :, ch, n]
+            ]
         assert choice["kernel"]["note"][:2] == [f"kernel {n}: {k}×{k}×{d}", KERNEL_RECIPES[n][2]]
         assert ("(1×1: it only mixes channels)" in choice["kernel"]["note"]) == (k == 1)
         assert choice["map"]["title"] == f"G[:, :, {n}]  ({gw}×{gh})"
@@ -200,16 +203,19 @@ def test_kernel_larger_than_the_picture_in_words_and_the_last_good_state():
         v.close()
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(filters=0), ValueError, "`filters` must be between 1 and 8 here, got 0"),
-    (dict(filters=9), ValueError, "`filters` must be between 1 and 8 here, got 9"),
-    (dict(kernel_size=4), ValueError, "`kernel_size` must be one of 1, 3, 5, got 4"),
-    (dict(source="video"), ValueError, "`source` must be one of 'photo', 'array', got 'video'"),
-    (dict(image=np.zeros((8, 8, 4))), ValueError, "3 channels"),
-    (dict(image=np.zeros(5)), ValueError, r"2-D \(H, W\) or 3-D"),
-    (dict(image=np.full((4, 4), np.nan)), ValueError, "finite"),
-    (dict(image=np.zeros((4, 4)), kernel_size=5), ValueError, "larger than the padded input"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(filters=0), ValueError, "`filters` must be between 1 and 8 here, got 0"),
+        (dict(filters=9), ValueError, "`filters` must be between 1 and 8 here, got 9"),
+        (dict(kernel_size=4), ValueError, "`kernel_size` must be one of 1, 3, 5, got 4"),
+        (dict(source="video"), ValueError, "`source` must be one of 'photo', 'array', got 'video'"),
+        (dict(image=np.zeros((8, 8, 4))), ValueError, "3 channels"),
+        (dict(image=np.zeros(5)), ValueError, r"2-D \(H, W\) or 3-D"),
+        (dict(image=np.full((4, 4), np.nan)), ValueError, "finite"),
+        (dict(image=np.zeros((4, 4)), kernel_size=5), ValueError, "larger than the padded input"),
+    ],
+)
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         VolumeExplorer(**kwargs)
@@ -246,7 +252,8 @@ def test_every_kernel_shown_is_precomputed_as_the_core_gives_it(viz, source):
                 np.testing.assert_allclose(one.feature_map, fmap[:, :, n], atol=1e-9)
                 for ch in range(3):
                     assert choice["kernel"]["slices"][ch]["labels"] == [
-                        [format_number(a) for a in row] for row in kernels[:, :, ch, n]]
+                        [format_number(a) for a in row] for row in kernels[:, :, ch, n]
+                    ]
                 if source == "array":
                     assert choice["map"]["labels"] == [[format_number(a) for a in row] for row in fmap[:, :, n]]
                 else:  # the picture of map n: the map's values through the colour map, symmetric about 0
