@@ -28,9 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.hub.classroom_hub import ACCESS, INSTRUCTOR, Hub, missing  # noqa: E402
-
 from meia_cnn.exercises import EXERCISES, for_notebook  # noqa: E402
+from tests.hub.classroom_hub import ACCESS, INSTRUCTOR, Hub, missing  # noqa: E402
 
 PROBE_EXERCISE = "00.numbers" if "00.numbers" in EXERCISES else next(iter(EXERCISES))
 

@@ -22,7 +22,6 @@ import math
 import os
 import struct
 import zlib
-
 from collections.abc import Sequence
 from typing import Any
 

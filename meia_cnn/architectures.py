@@ -95,18 +95,17 @@ trainable parameters: 60,000 (the output layer's 840 RBF centres are fixed by ha
 from __future__ import annotations
 
 import html as _html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
-from collections.abc import Sequence
-from typing import Any, Callable
+from typing import Any
 
 from . import arithmetic as _ar
-from .i18n import LazyString
+from ._validation import shape_text
+from .i18n import LazyString, lazy_gettext, register_option_labels
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .i18n import lazy_gettext, register_option_labels
-from ._validation import shape_text
 
 __all__ = [
     "Layer",
@@ -572,7 +571,7 @@ def layers(name: str) -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     return _NETWORKS[_resolve(name)][2]()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _summary(key: str) -> Summary:
     title, source, build, paper = _NETWORKS[key]
     input_shape, spec = build()

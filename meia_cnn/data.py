@@ -21,7 +21,7 @@ import io
 import os
 import stat
 import warnings
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -135,7 +135,7 @@ def _shipped(file: str, name: str) -> np.ndarray:
     return array
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw_sample(name: str) -> np.ndarray:
     return _shipped("photos.npz", name)
 

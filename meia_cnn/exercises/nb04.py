@@ -12,8 +12,8 @@ from ..i18n import gettext_noop as N_
 from ._model import Exercise
 from ._table import (
     TABLE_INPUT,
-    TABLE_KERNELS,
     TABLE_KERNEL_SIZE,
+    TABLE_KERNELS,
     check_table,
     table_draw,
     table_explain,

@@ -95,7 +95,7 @@ def _format(v: float, digits: int) -> str:
     return text.replace("-", "−") if v < 0 else text
 
 
-@functools.lru_cache(maxsize=None)  # keyed by the closed set COLOUR_MAPS (an unknown name raises)
+@functools.cache  # keyed by the closed set COLOUR_MAPS (an unknown name raises)
 def colour_table(name: str) -> NDArray[np.uint8]:
     """A colour map as 256 RGB rows of bytes (read-only).
 
@@ -120,7 +120,7 @@ def colour_table(name: str) -> NDArray[np.uint8]:
     return table
 
 
-@functools.lru_cache(maxsize=None)  # keyed by the closed set COLOUR_MAPS
+@functools.cache  # keyed by the closed set COLOUR_MAPS
 def colour_names(name: str) -> tuple[str, ...]:
     """A colour map's 256 colours as ``"#rrggbb"``.
 

@@ -121,7 +121,7 @@ def layout(vols: list[tuple[str, tuple[int, int, int], str]]) -> list[tuple[floa
     h_max = max(shape[0] for _, shape, _ in vols)
     log_max = max(math.log2(shape[2]) for _, shape, _ in vols) or 1.0
     boxes, x = [], 0.0
-    for _, (h, _w, d), _ in vols:
+    for _name, (h, _w, d), _layer in vols:
         height = max(TALLEST * h / h_max, MIN_HEIGHT)
         width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.log2(d) / log_max
         boxes.append((x, -height / 2, width, height))

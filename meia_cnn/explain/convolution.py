@@ -22,9 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_bool, as_float_array, as_real_array, check_steps
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ..kernels import common_denominator
 from ._frozen import frozen
 from ._render import colours, format_number, png_bytes

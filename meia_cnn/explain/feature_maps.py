@@ -33,13 +33,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
 from .._validation import as_float_array, as_int, check_elements, shape_text
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ..nn.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from ..nn.reference import digits_split
 from ..nn.losses import _check_labels, softmax
 from ..nn.model import Sequential
+from ..nn.reference import digits_split
 from ._frozen import frozen
 from ._render import PALETTE, colours, encode_png, format_number, sample_colour_map
 

@@ -16,10 +16,10 @@ from typing import Any, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
-from ..nn.learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
-from ..ops import conv2d
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
+from ..nn.learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
+from ..ops import conv2d
 from ._frozen import frozen
 from ._render import PALETTE, colours, format_number, png_bytes
 

@@ -20,9 +20,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array, as_int, check_steps
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import colours, format_number
 

@@ -22,13 +22,12 @@ from numpy.typing import NDArray
 
 from .. import arithmetic, ops
 from .._validation import check_steps
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ._frozen import frozen
-from ._sweep import SquareOutput, small_numbers, sweep
 from ._render import PALETTE, colours, format_number
+from ._sweep import SquareOutput, small_numbers, sweep
 
 __all__ = [
     "StridePaddingState",
@@ -315,7 +314,7 @@ def stride_padding_scene(state: StridePaddingState) -> StridePaddingScene:
     >>> scene["output"]["title"], len(scene["steps"])
     ('output G 2×2', 4)
     """
-    i, k, s, d = state.input_size, state.kernel_size, state.stride, state.dilation
+    i, k = state.input_size, state.kernel_size
     g, h = state.output_size, state.padded_size
     (top, bottom), (left, right) = state.pads
     is_input = np.zeros(state.padded.shape)

@@ -29,9 +29,8 @@ from .. import data, ops
 from .._image import gaussian_filter, match_template, resize
 from .._validation import as_float_array, as_pair, as_seed, check_elements
 from ..errors import KitValueError
-from ..i18n import TranslatedText, option_label
+from ..i18n import TranslatedText, option_label, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import format_number, png_bytes
 

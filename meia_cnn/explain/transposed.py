@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any, Optional, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -229,7 +229,7 @@ def _number(value: float) -> str:
 
 def transposed_conv_problem(
     input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
-) -> Optional[str]:
+) -> str | None:
     """Why a setting has no transposed convolution, in a student's words (None when it has one).
 
     Parameters

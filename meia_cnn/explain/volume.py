@@ -22,10 +22,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array, as_int
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ..kernels import kernel_preset
 from ._frozen import frozen
 from ._render import colours, encode_png, format_number, png_bytes, sample_colour_map
@@ -140,7 +139,7 @@ def make_kernels(filters: int = 3, kernel_size: int = 3) -> NDArray[np.float64]:
         raise ValueError(f"`kernel_size` must be 1, 3 or 5, got {kernel_size!r}")
     k = int(kernel_size)
     out = np.empty((k, k, 3, int(filters)))
-    for f, (pattern, weights, _) in enumerate(KERNEL_RECIPES[:filters]):
+    for f, (pattern, weights, _name) in enumerate(KERNEL_RECIPES[:filters]):
         spatial = np.ones((1, 1)) if k == 1 else _pattern(pattern, k)
         out[:, :, :, f] = spatial[:, :, None] * np.asarray(weights)[None, None, :]
     return out

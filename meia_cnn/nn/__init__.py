@@ -37,7 +37,6 @@ from .layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
 from .losses import SoftmaxCrossEntropy, log_softmax, softmax
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
-from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 from .reference import (
     REFERENCE_SETTINGS,
     REFERENCE_WEIGHTS,
@@ -48,6 +47,7 @@ from .reference import (
     reference_model,
     train_reference,
 )
+from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 
 __all__ = [
     "Layer",

@@ -27,7 +27,6 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -168,7 +167,7 @@ def loss_and_gradient(images: ArrayLike, targets: ArrayLike, kernel: ArrayLike) 
 
 
 def learn_kernel(
-    true_kernel: Optional[ArrayLike] = None,
+    true_kernel: ArrayLike | None = None,
     *,
     steps: int = 50,
     learning_rate: float = 0.1,

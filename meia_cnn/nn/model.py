@@ -9,9 +9,10 @@ import math
 import os
 import re
 import time
-import zipfile
 import warnings
-from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
+import zipfile
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -80,7 +81,7 @@ def _progress_postfix(logs: dict[str, Any]) -> dict[str, str]:
     return {labels.get(k, k): f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
 
 
-def _one_blas_thread() -> ContextManager[Any]:
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     """A context that runs BLAS on one thread (a no-op without threadpoolctl).
 
     The matrices of a small CNN are tiny: waking BLAS threads for each one

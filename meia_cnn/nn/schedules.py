@@ -28,7 +28,8 @@ last noisy step took them, and the test accuracy varies with the seed.
 from __future__ import annotations
 
 import math
-from typing import Callable, Union
+from collections.abc import Callable
+from typing import Union
 
 from .._validation import as_real, value_text
 

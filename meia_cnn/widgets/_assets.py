@@ -37,7 +37,7 @@ export default {
 """
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def esm(name: str) -> str:
     """The ES module of one explorer's view, made from :file:`js/{name}`.
 

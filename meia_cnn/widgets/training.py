@@ -27,7 +27,6 @@ import traitlets
 
 from .. import nn
 from .._validation import as_int
-from ..explain.training import live_text as epoch_line
 from ..explain.training import (
     CURVES,
     TrainingPlan,
@@ -37,6 +36,7 @@ from ..explain.training import (
     training_plan,
     training_scene,
 )
+from ..explain.training import live_text as epoch_line
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ..nn import REFERENCE_SETTINGS

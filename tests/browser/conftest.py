@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from .meia_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -30,7 +31,6 @@ from .meia_browser import (
     _missing_browser,
     voila_serving,
 )
-
 
 _MISSING = _missing_browser()
 

@@ -11,6 +11,7 @@ and its readout is on the screen without scrolling the slide.  A screenshot of e
 from __future__ import annotations
 
 import pytest
+
 from .meia_browser import NOTEBOOKS, kit_notebooks, overflow, readout_of, spilled_labels, view_of, wait_drawn
 
 pytestmark = pytest.mark.browser

@@ -18,10 +18,11 @@ import json
 import re
 
 import pytest
+
 from .meia_browser import (
     KERNEL_START_MS,
-    ROOT,
     NOTEBOOK_PANEL,
+    ROOT,
     RUN_ALL_MS,
     LabPage,
     LabServer,

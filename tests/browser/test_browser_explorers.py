@@ -13,6 +13,12 @@ from __future__ import annotations
 import re
 
 import pytest
+
+import meia_cnn
+from meia_cnn.kernels import kernel_preset
+from meia_cnn.widgets._explorer import format_number
+from meia_cnn.widgets.convolution import DEFAULT_IMAGE
+
 from .meia_browser import (
     NOTEBOOK_PANEL,
     equation3_result,
@@ -24,11 +30,6 @@ from .meia_browser import (
     view_of,
     wait_drawn,
 )
-
-import meia_cnn
-from meia_cnn.kernels import kernel_preset
-from meia_cnn.widgets._explorer import format_number
-from meia_cnn.widgets.convolution import DEFAULT_IMAGE
 
 pytestmark = pytest.mark.browser
 

@@ -8,6 +8,9 @@ come from the core (``meia_cnn``), not from the widgets under test.
 import re
 
 import pytest
+
+import meia_cnn
+
 from .meia_browser import (
     NOTEBOOK_PANEL,
     WIDGET_VIEW,
@@ -19,8 +22,6 @@ from .meia_browser import (
     wait_drawn,
     wait_text_change,
 )
-
-import meia_cnn
 
 pytestmark = pytest.mark.browser
 

@@ -17,6 +17,7 @@ import json
 import urllib.request
 
 import pytest
+
 from .meia_browser import NOTEBOOK_PANEL, explorers_notebook, measure_contrast
 
 pytestmark = pytest.mark.browser

@@ -9,9 +9,10 @@ import json
 import re
 
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, overflow, smallest_text
 
 from meia_cnn import architectures, arithmetic
+
+from .meia_browser import NOTEBOOK_PANEL, overflow, smallest_text
 
 pytestmark = pytest.mark.browser
 
@@ -144,8 +145,8 @@ def test_explorers_fit_and_show_the_cores_numbers(lab, artifacts):
             assert fit["smallest"] is None or fit["smallest"] >= least, f"{name}: text under {least} px: {fit}"
             assert smallest_text(explorer) >= least, f"{name}: text under {least} px at {width}x{height}"
             if "array" in code:  # the 6x6x3 array's numbers are all written in its three channels
-                from meia_cnn.widgets.volume import DEFAULT_ARRAY
                 from meia_cnn.widgets._explorer import format_number
+                from meia_cnn.widgets.volume import DEFAULT_ARRAY
 
                 numbers = [format_number(v) for ch in range(3) for v in DEFAULT_ARRAY[:, :, ch].ravel()]
                 drawn = [t for t in fit["firstPanelTexts"] if not t.startswith("I[")]

@@ -11,6 +11,7 @@ each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 from __future__ import annotations
 
 import pytest
+
 from .meia_browser import (
     EXPLORERS,
     explorers_notebook,
@@ -21,8 +22,8 @@ from .meia_browser import (
     smallest_text,
     spilled_labels,
     view_of,
-    wait_drawn,
     voila_serving,
+    wait_drawn,
 )
 
 pytestmark = pytest.mark.browser

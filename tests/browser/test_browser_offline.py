@@ -19,6 +19,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+
 from .meia_browser import NOTEBOOKS, kit_notebooks, view_of, wait_drawn
 
 pytestmark = pytest.mark.browser

@@ -11,6 +11,9 @@ import json
 import re
 
 import pytest
+
+import meia_cnn
+
 from .meia_browser import (
     NOTEBOOK_PANEL,
     kit_notebooks,
@@ -21,8 +24,6 @@ from .meia_browser import (
     view_of,
     wait_drawn,
 )
-
-import meia_cnn
 
 pytestmark = pytest.mark.browser
 

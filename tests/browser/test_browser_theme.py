@@ -23,6 +23,7 @@ a marker of its own drawing.
 from __future__ import annotations
 
 import pytest
+
 from .meia_browser import EXPLORERS, explorers_notebook, measure_contrast, voila_serving
 
 pytestmark = pytest.mark.browser

@@ -11,12 +11,13 @@ import re
 
 import numpy as np
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, slider, wait_text_change
 
+from meia_cnn.arithmetic import conv_transpose_output_size
 from meia_cnn.explain.learn_kernel import learn_kernel_state
 from meia_cnn.explain.transposed import input_values, kernel_values
-from meia_cnn.arithmetic import conv_transpose_output_size
 from meia_cnn.ops import conv_transpose2d
+
+from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, slider, wait_text_change
 
 pytestmark = pytest.mark.browser
 

@@ -1,14 +1,15 @@
 """Voilà serves a notebook as an app with no code showing: its explorer must work there too."""
 
 import pytest
+
+import meia_cnn
+
 from .meia_browser import (
     kit_notebooks,
     nudge_stride,
     view_of,
     wait_drawn,
 )
-
-import meia_cnn
 
 pytestmark = pytest.mark.browser
 

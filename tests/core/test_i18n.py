@@ -9,10 +9,10 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -240,7 +240,9 @@ def test_compiled_catalogue_matches_the_po():
     """The committed .mo was compiled from the committed .po (`make messages`)."""
 
     def key(m):
-        as_tuple = lambda v: v if isinstance(v, str) else tuple(v)
+        def as_tuple(v):
+            return v if isinstance(v, str) else tuple(v)
+
         return (as_tuple(m.id), m.context), as_tuple(m.string)
 
     po = dict(key(m) for m in _catalogue(PO) if m.id)

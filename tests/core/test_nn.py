@@ -620,7 +620,7 @@ def test_a_progress_bar_that_cannot_be_a_widget_falls_back_to_text(monkeypatch, 
     broken = types.ModuleType("tqdm.auto")
 
     def refuse(*args, **kwargs):
-        warnings.warn("IProgress not found. Please update jupyter and ipywidgets.")
+        warnings.warn("IProgress not found. Please update jupyter and ipywidgets.", stacklevel=2)
         raise ImportError("IProgress not found. Please update jupyter and ipywidgets.")
 
     broken.tqdm = refuse

@@ -6,6 +6,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from meia_cnn import nn
 from meia_cnn.nn import (
     REFERENCE_WEIGHTS,
     SGD,
@@ -20,7 +21,6 @@ from meia_cnn.nn import (
     load_reference,
     reference_model,
 )
-from meia_cnn import nn
 from meia_cnn.nn import model as model_module
 from meia_cnn.nn.layers import MAX_PARAMS
 

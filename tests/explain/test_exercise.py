@@ -1,8 +1,8 @@
 """What the exercise widgets show, built without a widget library: verdicts, solutions, row marks, typed answers."""
 
 from meia_cnn import exercises
-from meia_cnn.explain.exercise import feedback_html, solution_html, table_marks
 from meia_cnn.explain._render import PALETTE, plain_text
+from meia_cnn.explain.exercise import feedback_html, solution_html, table_marks
 
 
 def test_the_verdict_is_coloured_by_its_status_and_escaped():

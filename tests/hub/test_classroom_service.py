@@ -14,7 +14,7 @@ pytest.importorskip("jupyterhub")
 
 from meia_cnn import exercises  # noqa: E402
 from meia_cnn.classroom.service import storage as st  # noqa: E402
-from meia_cnn.classroom.service.app import (
+from meia_cnn.classroom.service.app import (  # noqa: E402
     MAX_BATCH,
     MAX_BODY,
     BadRequest,

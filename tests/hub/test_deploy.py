@@ -11,7 +11,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 
-import constraints
+import constraints  # noqa: E402
 
 
 def _pins():

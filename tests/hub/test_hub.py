@@ -14,7 +14,7 @@ pytest.importorskip("jupyterhub", reason="the hub extra is not installed (pip in
 pytest.importorskip("nbgitpuller", reason="the hub extra is not installed (pip install -e '.[hub]')")
 pytest.importorskip("websocket", reason="websocket-client is needed to drive a kernel")
 
-from demo_hub import DemoHub, Student
+from demo_hub import DemoHub, Student  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 

@@ -8,8 +8,8 @@ import ipywidgets as widgets
 import pytest
 
 from meia_cnn import architectures as arch
-from meia_cnn.widgets import ArchitectureExplorer
 from meia_cnn.explain.architecture import COLOURS, LEGEND
+from meia_cnn.widgets import ArchitectureExplorer
 from meia_cnn.widgets import architecture as module
 from meia_cnn.widgets._messages import Refusal
 

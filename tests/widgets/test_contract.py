@@ -18,6 +18,7 @@ import pytest
 
 import meia_cnn.widgets as mw
 from meia_cnn.widgets import _explorer
+
 from ..driving import plan
 
 EXPLORERS = sorted(mw._EXPLORERS)

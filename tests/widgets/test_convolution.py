@@ -10,13 +10,13 @@ from meia_cnn import arithmetic, ops
 from meia_cnn.data import sample_image
 from meia_cnn.kernels import KERNEL_PRESETS, common_denominator, kernel_preset, parse_kernel
 from meia_cnn.widgets._explorer import format_number
+from meia_cnn.widgets._photo import UPLOAD_MAX_BYTES
 from meia_cnn.widgets.convolution import (
     CACHE_SIZE,
     DEFAULT_IMAGE,
     PHOTO_SIZE,
     ConvolutionExplorer,
 )
-from meia_cnn.widgets._photo import UPLOAD_MAX_BYTES
 
 
 @pytest.fixture
@@ -283,8 +283,9 @@ def test_photo_choice_and_upload(viz, send_upload, upload_files):
 
 
 def test_a_thin_strip_is_refused_up_front(viz, send_upload):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buffer = io.BytesIO()
     Image.fromarray(np.zeros((3, 2000), np.uint8)).save(buffer, format="png")

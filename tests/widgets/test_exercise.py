@@ -4,8 +4,8 @@ import ipywidgets as widgets
 import pytest
 
 from meia_cnn import exercises
-from meia_cnn.widgets.exercise import SolutionButton
 from meia_cnn.widgets import ExerciseWidget, ShapeTableExercise
+from meia_cnn.widgets.exercise import SolutionButton
 
 SOLVED = exercises.solution("04.shape_table")
 

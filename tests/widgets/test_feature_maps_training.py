@@ -11,7 +11,6 @@ from meia_cnn import nn
 from meia_cnn.data import load_image
 from meia_cnn.explain.feature_maps import network_state, tile_channels, unit_detail
 from meia_cnn.explain.training import training_plan
-from meia_cnn.nn.background import CURVES
 from meia_cnn.nn import (
     REFERENCE_SETTINGS,
     AvgPool2D,
@@ -27,6 +26,7 @@ from meia_cnn.nn import (
     reference_model,
     train_reference,
 )
+from meia_cnn.nn.background import CURVES
 from meia_cnn.widgets import FeatureMapExplorer, TrainingExplorer
 from meia_cnn.widgets._explorer import format_number
 
@@ -106,7 +106,7 @@ def test_defaults_show_the_reference_model(maps, split, reference):
 
 
 def test_every_image(maps, split):
-    X_test, y_test = split[1], split[3]
+    X_test = split[1]
     control = maps.controls["index"]
     for index in range(control.min, control.max + 1, 7):
         version, changed = maps.view.version, control.value != index

@@ -175,7 +175,7 @@ def test_defaults_are_googlenet_3a(viz):
 
 
 def test_every_control_through_its_range(viz):
-    for name, control in viz.controls.items():
+    for control in viz.controls.values():
         start = control.value
         values = (
             range(control.min, control.max + 1)

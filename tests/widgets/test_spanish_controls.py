@@ -24,13 +24,13 @@ import pytest
 import meia_cnn
 from meia_cnn import architectures, data, i18n
 from meia_cnn import widgets as W
+from meia_cnn.errors import KitValueError
 from meia_cnn.kernels import KERNEL_PRESETS, parse_kernel
 from meia_cnn.widgets._assets import JS_DIR
-from meia_cnn.errors import KitValueError
 from meia_cnn.widgets._explorer import UI_WORDS, student_error
-from ..driving import plan
 
 from ..conftest import _huge_png_header, _png_bytes, upload
+from ..driving import plan
 from .test_spanish_shown_by_explorers import english_words
 
 EXPLORERS = sorted(W._EXPLORERS)

@@ -177,6 +177,7 @@ def test_english_after_spanish_is_the_source_text(spanish):
 # -- explorers ---------------------------------------------------------------------------------
 from meia_cnn import widgets as _widgets  # noqa: E402
 from meia_cnn.widgets._explorer import plain_text  # noqa: E402
+
 from ..driving import plan  # noqa: E402
 
 EXPLORERS = sorted(_widgets._EXPLORERS)

@@ -40,10 +40,10 @@ import meia_cnn.widgets as mw
 from meia_cnn import arithmetic, ops
 from meia_cnn.kernels import parse_kernel
 from meia_cnn.widgets import _explorer
-from ..driving import control_values
 
 from ..conftest import _huge_png_header
 from ..core.test_uploads import gif_bomb
+from ..driving import control_values
 
 EXPLORERS = sorted(mw._EXPLORERS)
 PACKAGE = Path(mw.__file__).resolve().parents[1]

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
+from meia_cnn.arithmetic import conv_transpose_output_size
 from meia_cnn.explain.transposed import (
     INPUT_PIXEL,
     KIND_COLOURS,
@@ -15,7 +16,6 @@ from meia_cnn.explain.transposed import (
     transposed_conv_problem,
     transposed_conv_state,
 )
-from meia_cnn.arithmetic import conv_transpose_output_size
 from meia_cnn.ops import conv_transpose2d
 from meia_cnn.widgets import TransposedConvExplorer
 from meia_cnn.widgets._explorer import format_number

@@ -10,8 +10,8 @@ from scipy import signal
 
 from meia_cnn import arithmetic
 from meia_cnn.data import sample_image
-from meia_cnn.widgets._explorer import format_number, plain_text
 from meia_cnn.explain.volume import PHOTO_SIZE, deck_geometry
+from meia_cnn.widgets._explorer import format_number, plain_text
 from meia_cnn.widgets.volume import (
     DEFAULT_ARRAY,
     KERNEL_RECIPES,
