@@ -14,7 +14,9 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+from scipy import signal
 
 import meia_cnn as mc
 import meia_cnn.widgets as mw
@@ -37,7 +39,7 @@ def _built(name):
                 args = [ast.literal_eval(a) for a in call.args]
                 kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
             except ValueError:
-                continue                        # built from the notebook's own data (07)
+                continue  # built from the notebook's own data (07)
             found[match.group("var")] = (match.group("cls"), args, kwargs)
     return found
 
@@ -64,11 +66,23 @@ def _drive(viz, **values):
 
 
 def test_every_notebook_explorer_is_known():
-    built = {var: spec[0] for name in sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
-             for var, spec in _built(name).items()}
+    built = {
+        var: spec[0] for name in sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) for var, spec in _built(name).items()
+    }
     assert set(built.values()) <= set(mw._EXPLORERS)
-    assert {"sharing", "matching", "conv", "photo", "volume", "sp", "pool", "ones", "inception",
-            "explorer", "trainer"} <= set(built)
+    assert {
+        "sharing",
+        "matching",
+        "conv",
+        "photo",
+        "volume",
+        "sp",
+        "pool",
+        "ones",
+        "inception",
+        "explorer",
+        "trainer",
+    } <= set(built)
 
 
 def test_01_sharing_a_larger_input_leaves_the_convolution_count(build):
@@ -94,19 +108,30 @@ def test_02_convolution_steps_and_operations(build, var):
     if "step" in conv.controls:
         _drive(conv, step=3)
     _drive(conv, operation="cross-correlation")
+    grid = conv.state.grid
+    assert np.allclose(grid.output, signal.correlate2d(grid.image, grid.kernel, mode="valid"))
+    assert conv.readout_text.startswith("Cross-correlation")
     _drive(conv, operation="convolution")
+    grid = conv.state.grid
+    assert np.allclose(grid.output, signal.convolve2d(grid.image, grid.kernel, mode="valid"))
+    assert conv.readout_text.startswith("Convolution")
 
 
 def test_03_the_feature_maps_depth_follows_the_number_of_kernels(build):
     volume = build("03_volumes_and_feature_maps.ipynb", "volume")
     _drive(volume, filters=5)
-    assert "5" in volume.readout_text
+    height, width, depth = volume.state.feature_map.shape
+    assert depth == 5
+    assert f"G_w × G_h × G_d = {width} × {height} × 5" in volume.readout_text
 
 
-@pytest.mark.parametrize("notebook,padding,stride", [
-    ("04_stride_and_padding.ipynb", "valid", 2),
-    ("09_in_class_exercises.ipynb", "same", 2),
-])
+@pytest.mark.parametrize(
+    "notebook,padding,stride",
+    [
+        ("04_stride_and_padding.ipynb", "valid", 2),
+        ("09_in_class_exercises.ipynb", "same", 2),
+    ],
+)
 def test_04_and_09_stride_and_padding_give_equation_3(build, notebook, padding, stride):
     sp = build(notebook, "sp")
     _drive(sp, padding=padding, stride=stride)
@@ -119,7 +144,11 @@ def test_05_pooling_window_and_kind(build):
     pool = build("05_pooling.ipynb", "pool")
     _drive(pool, size=3)
     _drive(pool, pooling="average")
+    s = pool.state
+    assert np.allclose(s.output, mc.ops.avg_pool2d(s.input, 3, stride=s.stride))
     _drive(pool, pooling="max", size=2)
+    s = pool.state
+    assert np.allclose(s.output, mc.ops.max_pool2d(s.input, 2, stride=s.stride))
 
 
 def test_06_inception_depth_is_the_sum_of_the_branches(build):
@@ -132,6 +161,9 @@ def test_06_inception_depth_is_the_sum_of_the_branches(build):
 def test_06_one_by_one_filters(build):
     ones = build("06_one_by_one_and_inception.ipynb", "ones")
     _drive(ones, filters=4)
+    s = ones.state
+    assert s.output.shape == (*s.input.shape[:2], 4)
+    assert np.allclose(s.output, np.einsum("hwc,cf->hwf", s.input, s.weights))
 
 
 def test_08_the_architecture_table_is_the_core_summary(build):
