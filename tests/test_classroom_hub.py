@@ -8,6 +8,7 @@ import io
 import json
 import os
 import signal
+import threading
 import time
 import uuid
 
@@ -152,6 +153,48 @@ def _stored(hub, user):
     status, reply = request("GET", hub.service_url + f"api/attempts?user={user}", None, hub.tokens["teacher"])
     assert status == 200
     return [a["key"] for a in reply["attempts"]]
+
+
+def test_the_service_stops_at_once_while_a_class_view_waits_for_news(hub):
+    """The hub stops a service with SIGINT, then SIGTERM after 10 s: an open class view's long poll
+    (up to 20 s) must not hold the service, and through it the hub's shutdown."""
+    token = hub.tokens["teacher"]
+    version = request("GET", hub.service_url + "api/summary", None, token)[1]["version"]
+    answered: list[tuple[int, float]] = []
+
+    def long_poll() -> None:
+        start = time.monotonic()
+        status, _reply = request("GET", hub.service_url + f"api/summary?since={version}", None, token)
+        answered.append((status, time.monotonic() - start))
+
+    waiting = threading.Thread(target=long_poll)
+    waiting.start()
+    time.sleep(1.0)  # the poll is waiting in the service
+    pid = hub.service_pid()
+    start = time.monotonic()
+    os.kill(pid, signal.SIGINT)
+    while time.monotonic() - start < 15 and _alive(pid):
+        time.sleep(0.05)
+    stopped = time.monotonic() - start
+    waiting.join(30)
+    assert stopped < 5, f"the service took {stopped:.1f} s to stop"
+    assert answered and answered[0][0] == 200 and answered[0][1] < 6, answered
+    deadline = time.monotonic() + 90  # the hub notices and starts it again, for the tests after this one
+    while not hub.service_up() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert hub.service_up(), hub.tail()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie until the hub reaps it: stopped all the same
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:  # reaped meanwhile
+        return False
 
 
 def test_a_class_goes_on_while_the_service_is_stopped_and_restarted(hub):

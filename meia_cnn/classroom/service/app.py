@@ -185,6 +185,10 @@ class ClassState:
         self.changed.set()
         self.changed = asyncio.Event()
 
+    def release_waiters(self) -> None:
+        """Answer every long poll now (the service is stopping: they would hold it up to POLL_WAIT each)."""
+        self.changed.set()
+
     def summary(self, language: str, section: str | None) -> dict:
         key = (self.version, language, section)
         if key not in self._cache:
