@@ -486,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
           f"Homes: {hub.root / 'homes'}; log: {hub.root / 'hub.log'}. Ctrl-C stops it.\n", flush=True)
     if demo is not None:
         demo.start()
-        print(f"The students answer section {args.section}'s exercises for {args.class_minutes:g} minutes: "
+        print(f"The students answer section {args.section}'s exercises for {args.class_minutes:g} min: "
               f"open the class view to watch it fill.\n", flush=True)
     # a `kill` stops it as Ctrl-C does: the hub and its servers run in sessions of their own
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
