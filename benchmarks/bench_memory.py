@@ -29,6 +29,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # the repository, for tests.driving
 
 TARGET_MB = 10.0
 WARMUP = 1_000
@@ -49,7 +50,7 @@ def rss_bytes() -> int:
 
 def _choices(viz) -> list:
     """``(name, values)`` of every control a student moves (buttons, uploads, Play excluded)."""
-    from meia_cnn.widgets._testing import control_values
+    from tests.driving import control_values
 
     out = []
     for name, control in viz.controls.items():

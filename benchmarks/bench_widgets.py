@@ -38,11 +38,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.driving
 from _common import print_table, row  # noqa: E402
 
 TARGET_MEDIAN_MS = 30.0
 TARGET_P95_MS = 80.0
-from meia_cnn.widgets._testing import (  # noqa: E402,F401  (shared with the contract test)
+from tests.driving import (  # noqa: E402,F401  (shared with the contract test)
     SKIPPED_TYPES,
     _is_skipped,
     _option_values,

@@ -105,7 +105,7 @@ from . import arithmetic as _ar
 from .i18n import LazyString
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .i18n import lazy_gettext
+from .i18n import lazy_gettext, register_option_labels
 from ._validation import shape_text
 
 __all__ = [
@@ -429,26 +429,26 @@ def _googlenet() -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
 _PAPER_GOOGLENET = ("layer", "kernel", "output", "depth", *_INCEPTION_KEYS, "params_k", "ops_m")
 
 _NETWORKS = {
-    # title and source are shown translated (the titles' messages: i18n.OPTION_LABELS)
-    "lenet5": ("LeNet-5 (LeCun et al. 1998)",
+    # title and source are shown translated (the titles as the menu's option labels, below)
+    "lenet5": (N_("LeNet-5 (LeCun et al. 1998)"),
                N_("LeCun et al. (1998), Section II.B, Fig. 2 and Table I"), _lenet5,
                ("layer", "kernel", "output", "params", "connections", "macs")),
-    "lenet5_fc": ("LeNet-5, fully connected variant",
+    "lenet5_fc": (N_("LeNet-5, fully connected variant"),
                   N_("the common course variant of LeCun et al. (1998): max pooling, full C3, dense output"),
                   _lenet5_fc, None),
-    "alexnet": ("AlexNet (Krizhevsky et al. 2012), two towers",
+    "alexnet": (N_("AlexNet (Krizhevsky et al. 2012), two towers"),
                 N_("Krizhevsky et al. (2012), Section 3.5 and Figure 2 (227×227 input)"),
                 lambda: _alexnet(2), None),
-    "alexnet_single": ("AlexNet, single tower",
+    "alexnet_single": (N_("AlexNet, single tower"),
                        N_("Krizhevsky et al. (2012) without the split across two GPUs"),
                        lambda: _alexnet(1), None),
-    "vgg16": ("VGG-16 (Simonyan & Zisserman 2014, configuration D)",
+    "vgg16": (N_("VGG-16 (Simonyan & Zisserman 2014, configuration D)"),
               N_("Simonyan & Zisserman (2014), Table 1 column D; Table 2: 138 million"),
               lambda: _vgg((2, 2, 3, 3, 3)), None),
-    "vgg19": ("VGG-19 (Simonyan & Zisserman 2014, configuration E)",
+    "vgg19": (N_("VGG-19 (Simonyan & Zisserman 2014, configuration E)"),
               N_("Simonyan & Zisserman (2014), Table 1 column E; Table 2: 144 million"),
               lambda: _vgg((2, 2, 4, 4, 4)), None),
-    "googlenet": ("GoogLeNet (Szegedy et al. 2014)",
+    "googlenet": (N_("GoogLeNet (Szegedy et al. 2014)"),
                   N_("Szegedy et al. (2014), Table 1"), _googlenet, _PAPER_GOOGLENET),
 }
 
@@ -488,6 +488,10 @@ def titles() -> dict[str, str]:
     'VGG-19 (Simonyan & Zisserman 2014, configuration E)'
     """
     return {key: value[0] for key, value in _NETWORKS.items()}
+
+
+# What the explorer's menu shows for each network: its title, translated.
+register_option_labels(titles())
 
 
 def _resolve(name: Any) -> str:

@@ -32,6 +32,8 @@ from ._datasets import REGIONS, SHAPE_NAMES, load_mnist, read_idx, shapes
 from ._optional import optional_import
 from ._validation import IntOrPair, as_bool, as_int, as_pair, check_elements, is_int, value_text
 from .errors import KitValueError
+from .i18n import gettext_noop as N_
+from .i18n import register_option_labels
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -57,6 +59,25 @@ SAMPLE_NAMES = (
     "text", "rocket", "horse", "clock", "page", "brick", "grass", "gravel",
     "immunohistochemistry",
 )
+# What an explorer's photo menu shows for each sample.
+register_option_labels({
+    "camera": N_("camera"),
+    "astronaut": N_("astronaut"),
+    "coins": N_("coins"),
+    "checkerboard": N_("checkerboard"),
+    "coffee": N_("coffee"),
+    "chelsea": N_("chelsea"),
+    "moon": N_("moon"),
+    "text": N_("text"),
+    "rocket": N_("rocket"),
+    "horse": N_("horse"),
+    "clock": N_("clock"),
+    "page": N_("page"),
+    "brick": N_("brick"),
+    "grass": N_("grass"),
+    "gravel": N_("gravel"),
+    "immunohistochemistry": N_("immunohistochemistry"),
+})
 
 #: Largest file :func:`load_image` accepts, in bytes (8 MB): the one upload
 #: limit, also the explorers' (their upload button refuses a larger file in

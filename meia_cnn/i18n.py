@@ -52,6 +52,7 @@ from collections import UserString
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "option_label",
     "option_values",
     "ngettext_noop",
+    "register_option_labels",
     "pgettext",
     "set_language",
     "using_language",
@@ -583,67 +585,54 @@ _COUNTS: dict[str, tuple[str, str]] = {
 
 N_ = gettext_noop
 
-# -- the explorers' options ------------------------------------------------------------
+# -- the options' labels ---------------------------------------------------------------
 #: What a dropdown or a row of buttons shows for each option whose value is an English
-#: identifier (an explorer's argument, a kernel preset, a photo of :data:`meia_cnn.data.SAMPLE_NAMES`).
+#: identifier (an explorer's argument, a kernel preset, a photo of :data:`meia_cnn.data.SAMPLE_NAMES`),
+#: as registered by the modules that own the options (:func:`register_option_labels`, called
+#: when the owner is imported: :mod:`meia_cnn.kernels`, :mod:`meia_cnn.data`,
+#: :mod:`meia_cnn.architectures`, the ``meia_cnn.explain`` module of each explorer).
 #: The values stay the identifiers (tests, notebooks and ``controls[...].value`` use them);
-#: only the label shown is translated.  English labels are the identifiers themselves.
-OPTION_LABELS: Mapping[str, str] = {
-    # ConvolutionExplorer's operation
-    "convolution": N_("convolution"),
-    "cross-correlation": N_("cross-correlation"),
-    # meia_cnn.kernels.KERNEL_PRESETS and a kernel typed by hand
-    "identity": N_("identity"),
-    "box blur": N_("box blur"),
-    "gaussian": N_("gaussian"),
-    "sharpen": N_("sharpen"),
-    "sobel_x": N_("sobel_x"),
-    "sobel_y": N_("sobel_y"),
-    "laplacian": N_("laplacian"),
-    "emboss": N_("emboss"),
-    "custom": N_("custom"),
-    # meia_cnn.data.SAMPLE_NAMES (scikit-image's sample photos)
-    "camera": N_("camera"),
-    "astronaut": N_("astronaut"),
-    "coins": N_("coins"),
-    "checkerboard": N_("checkerboard"),
-    "coffee": N_("coffee"),
-    "chelsea": N_("chelsea"),
-    "moon": N_("moon"),
-    "text": N_("text"),
-    "rocket": N_("rocket"),
-    "horse": N_("horse"),
-    "clock": N_("clock"),
-    "page": N_("page"),
-    "brick": N_("brick"),
-    "grass": N_("grass"),
-    "gravel": N_("gravel"),
-    "immunohistochemistry": N_("immunohistochemistry"),
-    # PoolingExplorer's pooling
-    "max": N_("max"),
-    "average": N_("average"),
-    # StridePaddingExplorer's padding
-    "valid": N_("valid"),
-    "same": N_("same"),
-    "full": N_("full"),
-    "number": N_("number"),
-    # VolumeExplorer's input
-    "photo": N_("photo"),
-    "array": N_("array"),
-    # TemplateMatchingExplorer's templates
-    "coin": N_("coin"),
-    "digit": N_("digit"),
-    # FeatureMapExplorer's source
-    "test images": N_("test images"),
-    # ArchitectureExplorer's networks (meia_cnn.architectures.titles(), the same English words)
-    "lenet5": N_("LeNet-5 (LeCun et al. 1998)"),
-    "lenet5_fc": N_("LeNet-5, fully connected variant"),
-    "alexnet": N_("AlexNet (Krizhevsky et al. 2012), two towers"),
-    "alexnet_single": N_("AlexNet, single tower"),
-    "vgg16": N_("VGG-16 (Simonyan & Zisserman 2014, configuration D)"),
-    "vgg19": N_("VGG-19 (Simonyan & Zisserman 2014, configuration E)"),
-    "googlenet": N_("GoogLeNet (Szegedy et al. 2014)"),
-}
+#: only the label shown is translated.  English labels are the identifiers themselves, but
+#: for the networks' titles.  Read-only: an identifier -> its English message.
+_OPTION_LABELS: dict[str, str] = {}
+OPTION_LABELS: Mapping[str, str] = MappingProxyType(_OPTION_LABELS)
+
+
+def register_option_labels(labels: Mapping[str, str]) -> None:
+    """Make known what a control shows for the options a module owns (call it at the module's import).
+
+    Parameters
+    ----------
+    labels : mapping of str to str
+        Each option's identifier and its English label, marked for extraction
+        with :func:`gettext_noop`.  Registering an identifier again with the
+        same label changes nothing.
+
+    Raises
+    ------
+    ValueError
+        If an identifier is already registered with another label (two owners
+        would show one option two ways); nothing is registered then.
+
+    Examples
+    --------
+    >>> from meia_cnn import i18n, kernels
+    >>> i18n.OPTION_LABELS["sobel_x"]
+    'sobel_x'
+    >>> i18n.register_option_labels({"sobel_x": "horizontal Sobel"})
+    Traceback (most recent call last):
+    ...
+    ValueError: option 'sobel_x' already has the label 'sobel_x', got 'horizontal Sobel'
+    """
+    for value, message in labels.items():
+        if not isinstance(value, str) or not isinstance(message, str):
+            raise TypeError(f"`labels` must map str to str, got {value!r}: {message!r}")
+        known = _OPTION_LABELS.get(value, message)
+        if known != message:
+            raise ValueError(f"option {value!r} already has the label {known!r}, got {message!r}")
+    _OPTION_LABELS.update(labels)
+
+
 #: The value an uploaded picture takes in a dropdown: this prefix and the file's name.
 UPLOAD_PREFIX = "upload: "
 _UPLOAD_OPTION = N_("upload: {name}")
@@ -655,9 +644,9 @@ def option_label(value: object) -> str:
     Parameters
     ----------
     value : object
-        The option's value: an identifier of :data:`OPTION_LABELS`, an
-        uploaded picture (``"upload: <file name>"``), or anything else
-        (shown as it is written).
+        The option's value: an identifier of :data:`OPTION_LABELS` (known
+        once its owner is imported), an uploaded picture
+        (``"upload: <file name>"``), or anything else (shown as it is written).
 
     Returns
     -------
@@ -665,13 +654,13 @@ def option_label(value: object) -> str:
 
     Examples
     --------
-    >>> from meia_cnn import i18n
+    >>> from meia_cnn import i18n, kernels
     >>> i18n.set_language("es")
-    >>> i18n.option_label("cross-correlation"), i18n.option_label("upload: cat.png"), i18n.option_label(3)
-    ('correlación cruzada', 'tu imagen: cat.png', '3')
+    >>> i18n.option_label("box blur"), i18n.option_label("upload: cat.png"), i18n.option_label(3)
+    ('desenfoque de caja', 'tu imagen: cat.png', '3')
     >>> i18n.set_language("en")
-    >>> i18n.option_label("cross-correlation")
-    'cross-correlation'
+    >>> i18n.option_label("box blur")
+    'box blur'
     """
     if isinstance(value, str):
         message = OPTION_LABELS.get(value)
@@ -696,10 +685,10 @@ def labelled_options(values: Iterable[Any]) -> list[tuple[str, Any]]:
 
     Examples
     --------
-    >>> from meia_cnn import i18n
+    >>> from meia_cnn import data, i18n
     >>> i18n.set_language("es")
-    >>> i18n.labelled_options(["max", "average"])
-    [('máximo', 'max'), ('promedio', 'average')]
+    >>> i18n.labelled_options(["coins", "moon"])
+    [('monedas', 'coins'), ('luna', 'moon')]
     >>> i18n.set_language("en")
     """
     return [(option_label(v), v) for v in values]

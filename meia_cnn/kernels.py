@@ -26,6 +26,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import KitValueError
+from .i18n import gettext_noop as N_
+from .i18n import register_option_labels
 
 __all__ = [
     "KERNEL_PRESETS",
@@ -96,6 +98,18 @@ KERNEL_PRESETS: dict[str, Callable[[int], NDArray]] = {
     "laplacian": _laplacian,
     "emboss": _emboss,
 }
+# What an explorer's menu shows for each preset, and for a kernel typed by hand ("custom").
+register_option_labels({
+    "identity": N_("identity"),
+    "box blur": N_("box blur"),
+    "gaussian": N_("gaussian"),
+    "sharpen": N_("sharpen"),
+    "sobel_x": N_("sobel_x"),
+    "sobel_y": N_("sobel_y"),
+    "laplacian": N_("laplacian"),
+    "emboss": N_("emboss"),
+    "custom": N_("custom"),
+})
 
 
 def kernel_preset(name: str, size: int = 3) -> NDArray:

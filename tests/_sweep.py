@@ -38,9 +38,11 @@ MODULES = ["meia_cnn", "meia_cnn.arithmetic", "meia_cnn.ops", "meia_cnn.nn", "me
 #: Functions that are not entry points for data (they change global state or train for minutes).
 SKIP = {"set_language", "load_reference"}
 #: What the page is sent, not entry points for data: the scenes (built from a state the kit made) and their
-#: helpers.  (The page's numbers, colours and pictures are drawn by a private module, explain._render.)
-SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png",
-               "learn_kernel_pictures"}
+#: helpers, and what the page sends back (a click, an upload already read by data.load_image).  (The page's
+#: numbers, colours and pictures are drawn by a private module, explain._render.)
+SCENE_NAMES = {"fit_problem", "equation_text", "count", "ratio_text", "number", "filtered_png", "photo_png",
+               "learn_kernel_pictures", "template_matching_pictures",
+               "channel_pngs", "map_png", "deck_png", "feature_map_pictures", "picked_unit", "upload_input"}
 
 
 class Tagged(np.ndarray):
@@ -116,6 +118,7 @@ FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.nn.Sequential": {"layers": None, "input_shape": (6, 6, 1)},
     "meia_cnn.conv1x1": {"x": RNG.random((5, 5, 3))},
     "meia_cnn.explain.one_by_one.one_by_one_state": {"x": RNG.random((4, 4, 3))},
+    "meia_cnn.explain.one_by_one.one_by_one_inputs": {"x": RNG.random((4, 4, 3))},
     "meia_cnn.explain.volume.volume_state": {"x": RNG.random((6, 6, 3))},
     "meia_cnn.explain.template_matching.template_from_image": {"image": RNG.random((24, 24)), "shape": (6, 6)},
     "meia_cnn.explain.template_matching.template_scene": {"name": "coin"},
@@ -142,6 +145,7 @@ FUNCTION_ARGS: dict[str, dict[str, Any]] = {
     "meia_cnn.explain.feature_maps.unit_detail": {"layer": 0, "unit": (0, 0, 0)},
     "meia_cnn.explain.feature_maps.layer_scales": {"X": RNG.random((4, 8, 8, 1))},
     "meia_cnn.explain.feature_maps.layer_kind": {"layer": None},
+    "meia_cnn.explain.feature_maps.unit_limits": {"layer": 0},
 }
 #: Arguments that are objects the kit builds (a model, a summary): built fresh per call, not varied.
 NEEDS_MODEL = {"model", "summary", "scene", "state", "network", "self"}

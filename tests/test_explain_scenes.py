@@ -41,6 +41,24 @@ def test_building_every_scene_imports_no_widget_library():
         "convolution_scene(state, 'ones'), filtered_png(state)",
         "stride_padding_scene(stride_padding_state(7, 3, stride=2, padding='same', dilation=2))",
         "transposed_conv_scene(transposed_conv_state(3, 3, stride=2, padding=1))",
+        "from meia_cnn.explain.training import TrainingRun, curves_scene, kernels_picture, training_plan,"
+        " training_scene",
+        "plan = training_plan(2, 3, 2, seed=0)",
+        "run = TrainingRun(plan, epochs_done=2, test_accuracy=0.9, seconds=1.0, kernels=np.ones((3, 3, 2)))",
+        "training_scene(plan, run), curves_scene({'loss': [1.0]}, 2), kernels_picture(run.kernels)",
+        "from meia_cnn.explain.template_matching import template_matching_pictures, template_matching_state,"
+        " template_scene",
+        "template_matching_pictures(template_matching_state(template_scene('coin'), column=8, row=10))",
+        "from meia_cnn.explain.volume import DEFAULT_ARRAY, channel_pngs, deck_png, volume_scene, volume_state",
+        "state = volume_state(DEFAULT_ARRAY, 3, 3)",
+        "volume_scene(state), volume_scene(state, 'photo'), channel_pngs(state.input), deck_png(state.feature_map)",
+        "from meia_cnn.explain.feature_maps import feature_map_pictures, feature_map_scene, feature_map_state,"
+        " layer_scales",
+        "from meia_cnn.nn import digits_split, load_reference",
+        "model, X = load_reference(), digits_split()[1]",
+        "state = feature_map_state(model, X[0], 0, (1, 1, 1))",
+        "feature_map_scene(state, image=0, count=len(X)), feature_map_pictures(state.network,"
+        " layer_scales(model, X), (0.0, 16.0))",
         "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",
     ])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

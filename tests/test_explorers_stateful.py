@@ -40,7 +40,7 @@ import meia_cnn.widgets as mw
 from meia_cnn import arithmetic, ops
 from meia_cnn.kernels import parse_kernel
 from meia_cnn.widgets import _explorer
-from meia_cnn.widgets._testing import control_values
+from .driving import control_values
 
 from .conftest import _huge_png_header
 from .test_uploads import gif_bomb

@@ -160,7 +160,7 @@ def test_english_after_spanish_is_the_source_text(spanish):
 # -- explorers ---------------------------------------------------------------------------------
 from meia_cnn import widgets as _widgets  # noqa: E402
 from meia_cnn.widgets._explorer import plain_text  # noqa: E402
-from meia_cnn.widgets._testing import plan  # noqa: E402
+from .driving import plan  # noqa: E402
 
 EXPLORERS = sorted(_widgets._EXPLORERS)
 
@@ -251,10 +251,9 @@ def test_training_recipe_in_spanish(spanish):
 
 
 def test_training_recipe_in_english_names_its_schedule():
-    from meia_cnn.explain.training import training_plan
-    from meia_cnn.widgets.training import _recipe_text
+    from meia_cnn.explain.training import recipe_text, training_plan
 
-    text = _recipe_text(training_plan(8, 3, 15, seed=0))
+    text = recipe_text(training_plan(8, 3, 15, seed=0))
     assert re.fullmatch(r"batch \d+, learning rate [\d.]+, schedule cosine, warm-up [\d.]+", text), text
 
 

@@ -13,7 +13,10 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -25,7 +28,7 @@ from meia_cnn.kernels import KERNEL_PRESETS, parse_kernel
 from meia_cnn.widgets._assets import JS_DIR
 from meia_cnn.errors import KitValueError
 from meia_cnn.widgets._explorer import UI_WORDS, student_error
-from meia_cnn.widgets._testing import plan
+from .driving import plan
 
 from .conftest import _huge_png_header, _png_bytes, upload
 from .test_i18n_explorers import english_words
@@ -49,7 +52,37 @@ def _selections(explorer):
 
 
 # -- options ---------------------------------------------------------------------------------
+#: The modules that own options and register their labels when imported.
+OWNERS = ("meia_cnn.kernels", "meia_cnn.data", "meia_cnn.architectures", "meia_cnn.explain.convolution",
+          "meia_cnn.explain.pooling", "meia_cnn.explain.stride_padding", "meia_cnn.explain.volume",
+          "meia_cnn.explain.template_matching", "meia_cnn.explain.feature_maps")
+#: How many options the owners label.
+N_OPTIONS = 45
+
+
+def test_the_owners_register_every_option_label():
+    code = ("import importlib, meia_cnn.i18n as i18n\n"
+            "before = len(i18n.OPTION_LABELS)\n"
+            f"for name in {OWNERS!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print(before, len(i18n.OPTION_LABELS))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", str(N_OPTIONS)]
+
+
+def test_an_option_keeps_the_label_its_owner_gave():
+    importlib.import_module("meia_cnn.explain.pooling")
+    with pytest.raises(ValueError, match="option 'max' already has the label 'max', got 'maximum'"):
+        i18n.register_option_labels({"maximum": "maximum", "max": "maximum"})
+    assert "maximum" not in i18n.OPTION_LABELS  # nothing registered from a refused mapping
+    i18n.register_option_labels({"max": "max"})  # the same label again changes nothing
+    assert i18n.OPTION_LABELS["max"] == "max"
+
+
 def test_every_option_label_is_translated_in_the_catalogue(spanish):
+    for owner in OWNERS:
+        importlib.import_module(owner)
+    assert len(i18n.OPTION_LABELS) == N_OPTIONS
     for value, message in i18n.OPTION_LABELS.items():
         label = i18n.option_label(value)
         assert label, value

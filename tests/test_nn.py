@@ -1,5 +1,7 @@
 """The trainable CNN: gradients against finite differences, training, seeds, errors, weights."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -328,6 +330,24 @@ def test_progress_bar_in_a_terminal_shows_loss_and_accuracy(capsys):
     assert "epoch 2/2" in err and "loss=" in err and "accuracy=" in err
     tiny_model().fit(X, y, epochs=2, batch_size=8, optimizer=Adam(0.01), seed=0, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_speaks_spanish(capsys):
+    """The bar's words come from the catalogue: época, lote/s, pérdida, exactitud (numbers as Python prints them)."""
+    from meia_cnn import i18n
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((16, 4, 4, 1)), np.arange(16) % 3
+    with i18n.using_language("es"):
+        tiny_model().fit(X, y, epochs=2, batch_size=8, optimizer=Adam(0.01), seed=0, progress=True,
+                         validation_data=(X[:4], y[:4]))
+    err = capsys.readouterr().err
+    last = err.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("época 2/2: 100%"), last
+    assert re.search(r"lote/s|s/lote", last), last
+    assert re.search(r"pérdida=\d\.\d{3}, exactitud=\d\.\d{3}, pérdida_val=\d\.\d{3}, exactitud_val=\d\.\d{3}",
+                     last), last
+    assert not re.search(r"batch|loss|accuracy|epoch|training", err), err
 
 
 # -- prediction -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from meia_cnn.nn import (
     AvgPool2D,
     Conv2D,
     Dense,
+    Dropout,
     Flatten,
     MaxPool2D,
     ReLU,
@@ -67,6 +68,28 @@ def test_fit_path_stores_the_same_gradients_as_the_public_passes():
     assert model._backward(model.loss.backward()) is None  # the input's gradient is not computed
     for a, b in zip(public, model._trainable()[1]):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
+
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: Conv2D(2, 3, 3, stride=2, padding="same", dtype=np.float64, seed=0), (2, 7, 6, 2)),
+    (lambda: MaxPool2D(3, stride=2, padding="same"), (2, 7, 6, 2)),
+    (lambda: AvgPool2D(3, stride=2, padding="same"), (2, 7, 6, 2)),
+    (lambda: ReLU(), (2, 7, 6, 2)),
+    (lambda: Flatten(), (2, 7, 6, 2)),
+    (lambda: Dense(6, 4, dtype=np.float64, seed=0), (3, 6)),
+    (lambda: Dropout(0.5, seed=0), (2, 7, 6, 2)),
+], ids=["conv", "maxpool", "avgpool", "relu", "flatten", "dense", "dropout"])
+def test_the_public_passes_are_the_checks_then_the_unchecked_passes(make, shape):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    public, fast = make(), make()
+    out = public.forward(x, training=True)
+    np.testing.assert_array_equal(fast._forward(x, True), out)
+    g = rng.standard_normal(out.shape)
+    np.testing.assert_array_equal(fast._backward(g), public.backward(g))
+    for name, grad in public.grads.items():
+        np.testing.assert_array_equal(fast.grads[name], grad)
 
 
 def test_max_pool_gives_a_tie_to_its_first_cell_only():

@@ -188,8 +188,9 @@ def test_every_exercise_is_asked_with_a_button_for_its_solution(exercise_id):
         widget = [i for i, c in enumerate(cells) if f'ExerciseWidget("{exercise_id}", variant=seat)' in c.source]
         assert len(widget) == 1, f"{exercise_id}: one answer box expected in {name}"
         return
-    prompt = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and ex.prompt() in c.source]
-    assert prompt, f"{exercise_id}: prompt missing (or out of date) in {name}"
+    prompt = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source == exercises.statement(exercise_id)]
+    assert len(prompt) == 1, f"{exercise_id}: statement missing (or not the package's) in {name}: " \
+                             "run `python -m tools.translate_notebooks update`"
     answer = [i for i, c in enumerate(cells)
               if c.cell_type == "code" and f'check("{exercise_id}", answer)' in c.source]
     assert len(answer) == 1, f"{exercise_id}: one answer cell expected in {name}"
@@ -257,6 +258,7 @@ def test_the_index_gives_a_timing_plan_of_90_minutes():
     ("08_architectures", ["LeCun et al. (1989)", "map 15 reads all six", "K = 1024", "37.8 million",
                           "20 times fewer", "54.25", "227", "6.67 %", "15.3 %", "7.3 %", "0.95 %",
                           "printed_k = {"]),
+    ("07_cnn_classification", ["Keras-style classes (`Conv2D`", "stay English"]),
 ])
 def test_corrected_facts_are_in_the_notebooks(name, needles):
     text = "\n".join(c.source for c in _read(name).cells)

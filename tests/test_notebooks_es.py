@@ -250,6 +250,75 @@ def test_equations_and_notation_unchanged(pair):
                 f"{es_path.name} cell {cell.id}: {expression!r} changed")
 
 
+# -- one source per exercise statement ----------------------------------------------------------
+def _statement_texts(exercise_id, language):
+    """The title and question of an exercise in ``language``, as the package gives them."""
+    from meia_cnn.exercises import get
+    from meia_cnn.i18n import gettext, using_language
+
+    with using_language(language):
+        exercise = get(exercise_id)
+        return gettext(exercise.title), exercise.prompt()
+
+
+def _exercise_ids():
+    from meia_cnn.exercises import EXERCISES
+
+    return list(EXERCISES)
+
+
+@pytest.mark.parametrize("exercise_id", _exercise_ids())
+def test_an_exercise_statement_lives_in_the_package_catalogue_alone(exercise_id):
+    # the statement is translated once, in meia_cnn.po; notebooks.po never holds it again
+    (en_title, en_question), (es_title, es_question) = (_statement_texts(exercise_id, language)
+                                                        for language in ("en", "es"))
+    assert es_question != en_question and es_title != en_title, f"{exercise_id}: not translated in meia_cnn.po"
+    catalogue = tn.load_catalogue(ROOT, "es")
+    for message in catalogue:
+        for text in (message.id, message.string):
+            if isinstance(text, str) and text:
+                assert en_question not in text and es_question not in text, (
+                    f"{exercise_id}: its question is also in notebooks.po ({message.context})")
+                headings = [line.lower() for line in text.splitlines() if line.startswith("#")]
+                assert not any(title.lower() in line for line in headings for title in (en_title, es_title)), (
+                    f"{exercise_id}: its title is also a heading in notebooks.po ({message.context})")
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=IDS)
+def test_exercise_cells_are_the_packages_statements_in_both_languages(pair):
+    from meia_cnn.exercises import statement
+    from meia_cnn.i18n import using_language
+
+    for path, language in zip(pair, ("en", "es")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            exercise_id = tn.statement_id(cell)
+            if exercise_id is not None:
+                with using_language(language):
+                    assert cell.source == statement(exercise_id), f"{path.name}: {exercise_id}"
+    spanish = "\n".join(c.source for c in nbformat.read(pair[1], as_version=4).cells)
+    assert "### Exercise " not in spanish
+
+
+def test_update_writes_the_packages_statement_into_an_english_exercise_cell(tmp_path):
+    from meia_cnn.exercises import statement
+
+    (tmp_path / "notebooks").mkdir()
+    stale = "### Exercise 05.pool_params: Weights of a pooling layer\n\nAn older wording of the question."
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(stale, id="ask")])
+    nbformat.write(nb, tmp_path / "notebooks" / "05_pooling.ipynb")
+    assert any("05.pool_params" in line for line in tn.check(tmp_path, "es"))
+    catalogue = tn.update(tmp_path, "es")
+    cell = nbformat.read(tmp_path / "notebooks" / "05_pooling.ipynb", as_version=4).cells[0]
+    assert cell.source == statement("05.pool_params")
+    assert [m.context for m in catalogue if m.id] == ["05_pooling/file-name"]  # the statement is no message
+    catalogue.get("05_pooling", context="05_pooling/file-name").string = "05_agrupamiento"
+    tn._write(tn._catalogue_path(tmp_path, "es"), catalogue)
+    tn.build(tmp_path, "es")
+    spanish = nbformat.read(tmp_path / "notebooks" / "es" / "05_agrupamiento.ipynb", as_version=4)
+    assert spanish.cells[0].source.startswith("### Ejercicio 05.pool_params: ")
+    assert tn.check(tmp_path, "es") == []
+
+
 _TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*\}")
 
 
@@ -259,6 +328,12 @@ def test_terminology_of_the_spanish_edition():
     for term in ("red neuronal convolucional (CNN)", "núcleo", "paso", "relleno",
                  "mapa de características", "agrupamiento máximo", "módulo Inception"):
         assert term in text, term
+
+
+def test_the_cnn_notebook_says_the_layer_names_are_keras_style_and_stay_english():
+    nb = nbformat.read(SPANISH / "07_clasificacion_con_cnn.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "clases al estilo de Keras (`Conv2D`" in text and "se quedan en inglés" in text
 
 
 def test_index_has_a_spanish_english_glossary():

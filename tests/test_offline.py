@@ -47,7 +47,7 @@ socket.create_connection = refuse("create_connection")
 import meia_cnn
 import meia_cnn.widgets as mw
 from meia_cnn import data, nn
-from meia_cnn.widgets._testing import plan
+from tests.driving import plan
 
 for name in data.SAMPLE_NAMES:
     data.sample_image(name)

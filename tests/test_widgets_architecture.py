@@ -1,6 +1,8 @@
 """ArchitectureExplorer, headless: its table, its boxes and its readout follow the core."""
 
+import dataclasses
 import math
+from types import SimpleNamespace
 
 import ipywidgets as widgets
 import pytest
@@ -9,6 +11,12 @@ from meia_cnn import architectures as arch
 from meia_cnn.widgets import ArchitectureExplorer
 from meia_cnn.explain.architecture import COLOURS, LEGEND
 from meia_cnn.widgets import architecture as module
+from meia_cnn.widgets._messages import Refusal
+
+
+def _boxes(viz):
+    """The volumes drawn, as dicts (label, shape, kind, x, y, width, height)."""
+    return [dataclasses.asdict(v) for v in viz.state.volumes]
 
 
 @pytest.fixture
@@ -23,7 +31,7 @@ def test_defaults_and_controls(viz):
     name = viz.controls["name"]
     assert isinstance(name, widgets.Dropdown)
     assert [value for _, value in name.options] == list(arch.names())
-    assert name.value == "lenet5" and viz.name == "lenet5"
+    assert name.value == "lenet5" and viz.state.summary.key == "lenet5"
     assert viz.state.summary is arch.summary("lenet5")
     assert viz.view in viz.children and viz.table in viz.children
     assert viz.error == ""
@@ -41,7 +49,7 @@ def test_start_elsewhere_and_refuse_unknown_names():
 def test_boxes_are_the_volumes_to_scale(viz, name):
     viz.controls["name"].value = name
     s = arch.summary(name)
-    boxes = viz.boxes
+    boxes = _boxes(viz)
     expected = [("input", s.input_shape)] + [
         (r.name, r.output_shape) for r in s if r.kind not in ("lrn", "dropout", "softmax")]
     assert [(b["label"], b["shape"]) for b in boxes] == expected
@@ -67,19 +75,19 @@ def test_boxes_are_the_volumes_to_scale(viz, name):
 def test_scene_shows_what_boxes_say(viz):
     viz.controls["name"].value = "googlenet"
     scene = viz.view.scene
-    assert len(scene["boxes"]) == len(viz.boxes) == 18
-    for drawn, box in zip(scene["boxes"], viz.boxes):
+    assert len(scene["boxes"]) == len(_boxes(viz)) == 18
+    for drawn, box in zip(scene["boxes"], _boxes(viz)):
         assert drawn["x"] == pytest.approx(box["x"]) and drawn["width"] == pytest.approx(box["width"])
         assert drawn["height"] == pytest.approx(box["height"])
     texts = viz.shape_texts
     assert len(texts) == 18
     assert texts[0] == "224×224×3" and "28×28×256" in texts and texts[-1] == "1×1×1000"
     labels = viz.label_texts
-    assert labels == [b["label"] for b in viz.boxes] and labels[5] == "inception (3a)"
+    assert labels == [b["label"] for b in _boxes(viz)] and labels[5] == "inception (3a)"
     assert viz.diagram_title.startswith("GoogLeNet") and "log₂ D" in viz.diagram_title
-    last = viz.boxes[-1]
+    last = _boxes(viz)[-1]
     assert scene["extent"] == pytest.approx(last["x"] + last["width"])
-    assert scene["tallest"] == pytest.approx(max(b["height"] for b in viz.boxes))
+    assert scene["tallest"] == pytest.approx(max(b["height"] for b in _boxes(viz)))
 
 
 def test_the_largest_network(viz):
@@ -168,7 +176,7 @@ def test_table_follows_the_network_and_the_detail_box(viz):
 
 def test_an_error_is_shown_and_the_last_state_kept(viz, monkeypatch):
     viz.controls["name"].value = "alexnet"
-    before = viz.boxes
+    before = _boxes(viz)
     table = viz.table.value
 
     def broken(name, **kwargs):
@@ -177,11 +185,11 @@ def test_an_error_is_shown_and_the_last_state_kept(viz, monkeypatch):
     monkeypatch.setattr(module, "architecture_state", broken)
     viz.controls["name"].value = "vgg16"
     assert viz.error == "cannot summarise vgg16"
-    assert viz.boxes == before and viz.table.value == table
-    assert viz.name == "alexnet"
+    assert _boxes(viz) == before and viz.table.value == table
+    assert viz.state.summary.key == "alexnet"
     monkeypatch.undo()
     viz.controls["name"].value = "googlenet"
-    assert viz.error == "" and viz.name == "googlenet"
+    assert viz.error == "" and viz.state.summary.key == "googlenet"
 
 
 def test_layout_function_directly():
@@ -193,3 +201,20 @@ def test_layout_function_directly():
     assert w0 == pytest.approx(module._MIN_WIDTH) and w2 == pytest.approx(module._MAX_WIDTH)
     assert w1 == pytest.approx(module._MIN_WIDTH + (module._MAX_WIDTH - module._MIN_WIDTH) * math.log2(16) / 8)
     assert x1 == pytest.approx(w0 + module._GAP)
+
+
+def test_a_flag_is_true_or_false():
+    with pytest.raises(TypeError, match="`detail` must be True or False, got 1"):
+        ArchitectureExplorer(detail=1)
+
+
+@pytest.mark.parametrize("row, value, words", [
+    ("name", "resnet", "Choose one of the networks in the list."),
+    ("detail", 1, "Tick or untick the paper's columns."),
+])
+def test_a_value_no_control_offers_is_refused_in_the_explorers_words(row, value, words):
+    control = {c.name: c for c in ArchitectureExplorer.spec}[row]
+    shown = SimpleNamespace(value=value, options=control.options or (), description="")
+    with pytest.raises(Refusal) as refused:
+        control.read(shown)
+    assert str(refused.value) == words

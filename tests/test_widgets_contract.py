@@ -18,7 +18,7 @@ import pytest
 
 import meia_cnn.widgets as mw
 from meia_cnn.widgets import _explorer
-from meia_cnn.widgets._testing import plan
+from .driving import plan
 
 EXPLORERS = sorted(mw._EXPLORERS)
 

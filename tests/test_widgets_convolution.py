@@ -29,7 +29,7 @@ def viz():
 def _check_step(v):
     """Everything shown for the current step agrees with scipy and the core."""
     operation = v.controls["operation"].value
-    grid, k = v.image, v.kernel
+    grid, k = v.state.grid.image, v.kernel
     expected = (signal.convolve2d if operation == "convolution" else signal.correlate2d)(grid, k, mode="valid")
     np.testing.assert_allclose(v.state.grid.output, expected, atol=1e-12)
     oh, ow = arithmetic.output_size(grid.shape, k.shape)
@@ -37,7 +37,7 @@ def _check_step(v):
     slider = v.controls["step"]
     step = slider.index
     assert v.view.step == step
-    assert len(slider.options) == oh * ow == v.n_positions
+    assert len(slider.options) == oh * ow == len(v.state.grid.steps)
     assert slider.label == f"{step + 1} of {oh * ow}"  # the slider counts as the readout does
     i, j = divmod(step, ow)
     assert v.position == (i, j)
@@ -72,9 +72,9 @@ def _check_step(v):
 def test_defaults_draw_the_first_step(viz):
     assert viz.controls["preset"].value == "sobel_x"
     assert viz.controls["operation"].value == "convolution"
-    np.testing.assert_array_equal(viz.image, DEFAULT_IMAGE)
+    np.testing.assert_array_equal(viz.state.grid.image, DEFAULT_IMAGE)
     np.testing.assert_array_equal(viz.kernel, kernel_preset("sobel_x"))
-    assert len(viz.controls["step"].options) == viz.n_positions == 25
+    assert len(viz.controls["step"].options) == len(viz.state.grid.steps) == 25
     assert viz.controls["play"].max == 24
     assert viz.controls["step"].label == "1 of 25"
     assert viz.error == ""
@@ -88,7 +88,7 @@ def test_defaults_draw_the_first_step(viz):
 def test_every_step_matches_scipy_without_a_new_scene(viz, operation):
     viz.controls["operation"].value = operation
     version = viz.view.version
-    for step in range(viz.n_positions):
+    for step in range(len(viz.state.grid.steps)):
         viz.controls["step"].value = step
         _check_step(viz)
     assert viz.view.version == version  # stepping is resolved in the browser
@@ -115,11 +115,11 @@ def test_presets_and_sizes(viz, name, size):
     version = viz.view.version
     viz.controls["kernel_size"].value = size
     viz.controls["preset"].value = name
-    viz.controls["step"].value = viz.n_positions - 1
+    viz.controls["step"].value = len(viz.state.grid.steps) - 1
     assert viz.view.version <= version + 2  # one new scene per change that needs Python
     np.testing.assert_allclose(viz.kernel, kernel_preset(name, size))
     np.testing.assert_allclose(parse_kernel(viz.controls["kernel_text"].value), viz.kernel, rtol=1e-12)
-    assert viz.n_positions == (7 - size + 1) ** 2
+    assert len(viz.state.grid.steps) == (7 - size + 1) ** 2
     _check_step(viz)
     photo = sample_image("camera", grey=True, size=PHOTO_SIZE)
     np.testing.assert_allclose(viz.state.filtered, signal.convolve2d(photo, viz.kernel, mode="same"), atol=1e-9)
@@ -184,7 +184,7 @@ def test_arguments_start_elsewhere_and_a_kernel_too_large_is_explained():
         assert v.controls["preset"].value == "custom"
         assert v.controls["photo"].value == "coins"
         np.testing.assert_allclose(v.state.grid.output, ops.conv2d(grid, kernel))
-        assert v.n_positions == 4
+        assert len(v.state.grid.steps) == 4
         _check_step(v)
         photo = sample_image("coins", grey=True, size=PHOTO_SIZE)
         np.testing.assert_allclose(v.state.filtered, signal.correlate2d(photo, kernel, mode="same"), atol=1e-9)
@@ -211,7 +211,7 @@ def test_arguments_start_elsewhere_and_a_kernel_too_large_is_explained():
     (dict(kernel=np.full((3, 3), 1e308)), "between -1e6 and 1e6"),
     (dict(kernel=[[1, 2, 3], [4, np.nan, 6], [7, 8, 9]]), "must be finite"),
     (dict(image=np.ones((3, 3)), kernel=np.ones((5, 5))), "larger than `image`"),
-    (dict(operation="conv"), "'convolution' or 'cross-correlation'"),
+    (dict(operation="conv"), "'convolution', 'cross-correlation', got 'conv'"),
     (dict(photo="lena"), "must be one of"),
 ])
 def test_bad_arguments_raise_clear_errors(kwargs, match):

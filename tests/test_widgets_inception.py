@@ -109,12 +109,12 @@ def _check(v):
     size, c = ctl["input_size"].value, ctl["input_depth"].value
     counts = {n: ctl[n].value for n in NAMES}
     shape = (size, size, c)
-    assert v.cost == arithmetic.inception_cost(shape, **counts)
-    assert v.naive_cost == arithmetic.inception_cost(shape, **counts, reduce=False)
+    assert v.state.cost == arithmetic.inception_cost(shape, **counts)
+    assert v.state.naive == arithmetic.inception_cost(shape, **counts, reduce=False)
     params, macs, out = reference_cost(shape, counts)
-    assert (v.cost["params"], v.cost["macs"], v.state.output_shape) == (params, macs, out)
+    assert (v.state.cost["params"], v.state.cost["macs"], v.state.output_shape) == (params, macs, out)
     depths = [counts["n1x1"], counts["n3x3"], counts["n5x5"], counts["pool_proj"]]
-    assert v.output_depth == sum(depths)
+    assert v.state.output_shape[2] == sum(depths)
     # the diagram: every box says its filters and its shape
     boxes = v.box_texts
     hw = f"{size}×{size}"
@@ -131,29 +131,29 @@ def _check(v):
     # the cost bars: segments proportional to each branch's count, with and without reductions
     bars = v.bar_widths
     for what in ("params", "macs"):
-        top = max(v.cost[what], v.naive_cost[what])
-        for reduced, cost in ((True, v.cost), (False, v.naive_cost)):
+        top = max(v.state.cost[what], v.state.naive[what])
+        for reduced, cost in ((True, v.state.cost), (False, v.state.naive)):
             expected = np.array([b[what] for b in cost["branches"]]) / top
             np.testing.assert_allclose(bars[(what, reduced)], expected)
     labels = v.bar_texts
     assert labels[0] == f"with 1×1 reductions: {params:,}"
-    assert labels[1].startswith(f"without (naive): {v.naive_cost['params']:,}")
+    assert labels[1].startswith(f"without (naive): {v.state.naive['params']:,}")
     assert labels[2] == f"with 1×1 reductions: {macs:,}"
     text = v.readout_text
     assert f"= {sum(depths)} → output {hw}×{sum(depths)}" in text
     assert f"{params:,} parameters, {macs:,} multiply-adds" in text
-    assert f"{v.naive_cost['params']:,} parameters, {v.naive_cost['macs']:,} multiply-adds" in text
+    assert f"{v.state.naive['params']:,} parameters, {v.state.naive['macs']:,} multiply-adds" in text
     assert v.error == ""
     scene = v.view.scene
     assert scene["head"] == (f"Inception module: {hw}×{c} → {hw}×{sum(depths)}   "
-                             f"(naive module: {hw}×{v.naive_cost['output_shape'][2]})")
+                             f"(naive module: {hw}×{v.state.naive['output_shape'][2]})")
     assert [s["text"] for s in scene["segments"]] == [str(d) for d in depths]
 
 
 def test_defaults_are_googlenet_3a(viz):
     assert viz.state.output_shape == (28, 28, 256)
-    assert viz.cost["params"] == 163_696 and viz.cost["macs"] == 128_049_152
-    assert viz.naive_cost["params"] == 387_296
+    assert viz.state.cost["params"] == 163_696 and viz.state.cost["macs"] == 128_049_152
+    assert viz.state.naive["params"] == 387_296
     assert "save 57.7% of the parameters" in viz.readout_text
     _check(viz)
 
@@ -210,7 +210,7 @@ def test_a_reduction_that_does_not_reduce_is_pointed_out(viz):
         (dict(input_shape=(28, 14, 192)), ValueError, "must be square"),
         (dict(input_shape=(28, 28, 0)), ValueError, "`input_shape` must be >= 1"),
         (dict(input_shape=(28, 28, 2000)), ValueError, "between 1 and 1024"),
-        (dict(n3x3=0), ValueError, "`n3x3` must be >= 1"),
+        (dict(n3x3=0), ValueError, "`n3x3` must be between 1 and 512 here, got 0"),
         (dict(pool_proj=600), ValueError, "`pool_proj` must be between 1 and 512"),
         (dict(n1x1=1.5), TypeError, "`n1x1` must be an int"),
     ],

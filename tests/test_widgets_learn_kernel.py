@@ -126,7 +126,7 @@ def test_constructor_arguments():
         viz.close()
     with pytest.raises(ValueError, match=r"`learning_rate` must be one of"):
         LearnKernelExplorer(learning_rate=0.3)
-    with pytest.raises(ValueError, match=r"`seed` must be an int from 0 to 9, got 10"):
+    with pytest.raises(ValueError, match=r"`seed` must be between 0 and 9 here, got 10"):
         LearnKernelExplorer(seed=10)
     with pytest.raises(ValueError, match=r"`steps` must be an int from 1 to 200, got 0"):
         LearnKernelExplorer(steps=0)

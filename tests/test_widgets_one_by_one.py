@@ -38,18 +38,18 @@ def _check(v):
     assert ps == [number(a * b) for a, b in zip(x[r, col], w[:, f])]
     # costs: the core's answer and the formulas K*K*C*F + F, H*W*F*K*K*C ('same' padding)
     for k in (1, 3, 5):
-        cost = v.costs[f"{k}x{k}"]
+        cost = v.state.costs[f"{k}x{k}"]
         assert cost["params"] == k * k * c * f_count + f_count == arithmetic.conv_params(c, f_count, k)
         assert cost["macs"] == h * wd * f_count * k * k * c
         assert cost["macs"] == arithmetic.conv_macs((h, wd, c), f_count, k, padding="same")
     labels = v.bar_texts
-    assert labels[0] == f"{v.costs['1x1']['params']:,}"
-    assert labels[1].startswith(f"{v.costs['3x3']['params']:,}")
-    assert labels[5].startswith(f"{v.costs['5x5']['macs']:,}") and labels[5].endswith("×25.0")
+    assert labels[0] == f"{v.state.costs['1x1']['params']:,}"
+    assert labels[1].startswith(f"{v.state.costs['3x3']['params']:,}")
+    assert labels[5].startswith(f"{v.state.costs['5x5']['macs']:,}") and labels[5].endswith("×25.0")
     text = v.readout_text
     assert f"output {h}×{wd}×{f_count}" in text
     assert f"= {number(v.value)} (bias 0)" in text
-    assert f"{v.costs['5x5']['params']:,}" in text and f"{v.costs['3x3']['macs']:,}" in text
+    assert f"{v.state.costs['5x5']['params']:,}" in text and f"{v.state.costs['3x3']['macs']:,}" in text
     assert v.controls["filter"].max == f_count - 1
     assert v.error == ""
     # the scene the page draws: the pixel shown is the page's choice, step = row * W + col
@@ -61,15 +61,15 @@ def _check(v):
     assert here["pixel"] == [r, col] and vol["kernel"] == f
     assert len(here["x_colours"]) == c and len(vol["weight_colours"]) == c
     assert v.sum_text == f"Σ = {number(v.value)}"
-    assert scene["bars"]["params"]["values"] == [v.costs[n]["params"] for n in ("1x1", "3x3", "5x5")]
-    assert scene["bars"]["macs"]["values"] == [v.costs[n]["macs"] for n in ("1x1", "3x3", "5x5")]
+    assert scene["bars"]["params"]["values"] == [v.state.costs[n]["params"] for n in ("1x1", "3x3", "5x5")]
+    assert scene["bars"]["macs"]["values"] == [v.state.costs[n]["macs"] for n in ("1x1", "3x3", "5x5")]
     assert f"y[{r},{col},{f}] = Σₖ x[{r},{col},k]·w[k,{f}] = {number(v.value)}" in v.formula
 
 
 def test_defaults(viz):
     assert viz.state.output_shape == (6, 6, 3)
-    assert viz.costs["1x1"] == {"params": 8 * 3 + 3, "macs": 6 * 6 * 3 * 8}
-    assert viz.costs["3x3"] == {"params": 9 * 8 * 3 + 3, "macs": 6 * 6 * 3 * 9 * 8}
+    assert viz.state.costs["1x1"] == {"params": 8 * 3 + 3, "macs": 6 * 6 * 3 * 8}
+    assert viz.state.costs["3x3"] == {"params": 9 * 8 * 3 + 3, "macs": 6 * 6 * 3 * 9 * 8}
     _check(viz)
 
 
@@ -199,7 +199,7 @@ def test_sizes(height, width, channels, filters):
         (dict(height=0), "`height` must be >= 1"),
         (dict(width=13), "`width` must be between 1 and 12"),
         (dict(channels=17), "`channels` must be between 1 and 16"),
-        (dict(filters=0), "`filters` must be >= 1"),
+        (dict(filters=0), "`filters` must be between 1 and 8 here, got 0"),
         (dict(x=np.ones((4, 4))), "`x` must be 3-D"),
         (dict(x=np.ones((4, 4, 3)), weights=np.ones((4, 2))), "one row per input channel"),
         (dict(x=np.ones((4, 4, 3)), weights=np.ones((3, 3, 3, 2))), r"must be \(1, 1, C, F\)"),

@@ -140,7 +140,7 @@ def test_own_template_and_start():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        (dict(template="cat"), ValueError, "`template` must be one of coin, digit"),
+        (dict(template="cat"), ValueError, "`template` must be one of 'coin', 'digit', got 'cat'"),
         (dict(template=np.ones((5, 5))), ValueError, "must not be constant"),
         (dict(template=np.ones((40, 5))), ValueError, "`template` height must be between 3 and 24"),
         (dict(template=np.ones((3, 3, 3))), ValueError, "`template` must be 2-D"),

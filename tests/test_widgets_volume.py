@@ -11,13 +11,12 @@ from scipy import signal
 from meia_cnn import arithmetic
 from meia_cnn.data import sample_image
 from meia_cnn.widgets._explorer import format_number, plain_text
+from meia_cnn.explain.volume import PHOTO_SIZE, deck_geometry
 from meia_cnn.widgets.volume import (
     DEFAULT_ARRAY,
     KERNEL_RECIPES,
     MAX_KERNELS,
-    PHOTO_SIZE,
     VolumeExplorer,
-    deck_geometry,
     make_kernels,
 )
 
@@ -50,7 +49,7 @@ def _check(v):
     gh, gw, gd = arithmetic.feature_map_shape(x.shape, f_count, k)
     assert fmap.shape == (gh, gw, gd) and gd == f_count
     np.testing.assert_allclose(fmap, _hand_feature_map(x, kernels), atol=1e-9)
-    assert v.shapes == {"input": (w, h, d), "kernel": (k, k, d), "feature_map": (gw, gh, gd)}
+    assert v.state.shapes == {"input": (w, h, d), "kernel": (k, k, d), "feature_map": (gw, gh, gd)}
     shown = c["kernel"].value
     assert c["kernel"].max == f_count - 1 and v.shown == shown == v.view.step
     np.testing.assert_array_equal(v.kernel, kernels[..., shown])
@@ -95,7 +94,7 @@ def _check(v):
 
 
 def test_defaults(viz):
-    assert viz.input_shape == (PHOTO_SIZE, PHOTO_SIZE, 3)
+    assert viz.state.input.shape == (PHOTO_SIZE, PHOTO_SIZE, 3)
     np.testing.assert_allclose(viz.state.input, sample_image("astronaut", size=PHOTO_SIZE))
     assert viz.state.feature_map.shape == (126, 126, 3)
     assert set(viz.controls) == {"source", "filters", "kernel_size", "kernel", "upload"}
@@ -107,7 +106,7 @@ def test_the_slides_exercise_shape():
     x = np.random.default_rng(1).random((28, 28, 3))
     v = VolumeExplorer(x, filters=8)
     try:
-        assert v.shapes["feature_map"] == (26, 26, 8)  # the slides' table, first row
+        assert v.state.shapes["feature_map"] == (26, 26, 8)  # the slides' table, first row
         _check(v)
     finally:
         v.close()
@@ -175,7 +174,7 @@ def test_upload(viz, send_upload, upload_files):
     send_upload(viz.controls["upload"], upload_files["good"], "mine.png")
     assert viz.info == "Showing mine.png." and viz.error == ""
     assert viz.controls["source"].value == "photo"
-    assert viz.input_shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE, 3)
+    assert viz.state.input.shape == (round(PHOTO_SIZE * 40 / 60), PHOTO_SIZE, 3)
     _check(viz)
     good = viz.state.input
     for bad, words in (("random", "not a picture"), ("huge", "too large|cannot be used")):
@@ -202,10 +201,10 @@ def test_kernel_larger_than_the_picture_in_words_and_the_last_good_state():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(filters=0), ValueError, "from 1 to 8"),
-    (dict(filters=9), ValueError, "from 1 to 8"),
-    (dict(kernel_size=4), ValueError, "1, 3 or 5"),
-    (dict(source="video"), ValueError, "'photo' or 'array'"),
+    (dict(filters=0), ValueError, "`filters` must be between 1 and 8 here, got 0"),
+    (dict(filters=9), ValueError, "`filters` must be between 1 and 8 here, got 9"),
+    (dict(kernel_size=4), ValueError, "`kernel_size` must be one of 1, 3, 5, got 4"),
+    (dict(source="video"), ValueError, "`source` must be one of 'photo', 'array', got 'video'"),
     (dict(image=np.zeros((8, 8, 4))), ValueError, "3 channels"),
     (dict(image=np.zeros(5)), ValueError, r"2-D \(H, W\) or 3-D"),
     (dict(image=np.full((4, 4), np.nan)), ValueError, "finite"),

@@ -5,8 +5,8 @@ One source of truth for the code: ``notebooks/es/NN_<nombre>.ipynb`` is
 ``notebooks/locale/es/LC_MESSAGES/notebooks.po`` and its code otherwise unchanged.
 ``make notebooks-es`` runs the two steps::
 
-    python -m tools.translate_notebooks update   # English -> .pot -> .po
-    python -m tools.translate_notebooks build    # .po -> notebooks/es/*.ipynb
+    python -m tools.translate_notebooks update   # exercise statements -> English; English -> .pot -> .po
+    python -m tools.translate_notebooks build    # .po (and the package's statements) -> notebooks/es/*.ipynb
 
 ``python -m tools.translate_notebooks outputs [NN ...]`` stores the
 outputs of a run in Spanish (after a change to a printing cell), and
@@ -28,6 +28,11 @@ The catalogue
   message of its own, ``msgctxt`` ``<notebook>/<cell id>/notes``.
 * One message per notebook with ``msgctxt`` ``<notebook>/file-name`` holds
   the Spanish file name (same number, ``[a-z0-9_]`` only).
+* An exercise's statement is not in this catalogue: a markdown cell that
+  starts ``### Exercise <id>:`` is the package's
+  :func:`meia_cnn.exercises.statement` (heading, title and question, from the
+  package's own catalogue), written by ``update`` into the English notebook
+  and by ``build`` in the notebook's language.  One source per statement.
 
 The built notebook
 ------------------
@@ -62,6 +67,7 @@ import io
 import keyword
 import re
 import sys
+import tempfile
 import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +78,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from meia_cnn import __version__
+from meia_cnn import exercises as _exercises
+from meia_cnn.i18n import using_language
 
 __all__ = [
     "Status",
@@ -83,6 +91,7 @@ __all__ = [
     "load_catalogue",
     "main",
     "split_blocks",
+    "statement_id",
     "status",
     "store_outputs",
     "translate_code",
@@ -98,6 +107,17 @@ _NOTES_KEY = "instructor_notes"
 
 
 # -- paths ---------------------------------------------------------------------------------
+def _example_project() -> tuple[tempfile.TemporaryDirectory, Path]:
+    """A throw-away project for the examples: ``notebooks/01_kernels.ipynb``, one paragraph
+    ("A kernel slides.", cell id ``intro``); call ``cleanup()`` on the folder when done."""
+    folder = tempfile.TemporaryDirectory()
+    root = Path(folder.name)
+    (root / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("A kernel slides.", id="intro")])
+    nbformat.write(nb, root / "notebooks" / "01_kernels.ipynb")
+    return folder, root
+
+
 def _english(root: Path) -> list[Path]:
     return sorted(p for p in (root / "notebooks").glob("*.ipynb") if _NOTEBOOK_NAME.match(p.stem))
 
@@ -189,6 +209,62 @@ def _has_prose(block: str) -> bool:
 _MATH_NAMES = {"conv", "softmax", "ReLU", "max", "avg"}
 
 
+# -- exercise statements: the package's text in every language -------------------------------
+_STATEMENT = re.compile(r"^### Exercise (\d\d[a-z]?\.\w+): ")
+
+
+def statement_id(cell: nbformat.NotebookNode) -> str | None:
+    """The exercise a markdown cell states (``### Exercise <id>: ...``), else None.
+
+    Parameters
+    ----------
+    cell : nbformat.NotebookNode
+
+    Returns
+    -------
+    exercise_id : str or None
+        An id of :data:`meia_cnn.exercises.EXERCISES`.
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> statement_id(v4.new_markdown_cell("### Exercise 04.output_size: Equation (3) with a stride"))
+    '04.output_size'
+    >>> statement_id(v4.new_markdown_cell("### Exercise 99.none: not one of the kit's")) is None
+    True
+    """
+    match = _STATEMENT.match(cell.source) if cell.cell_type == "markdown" else None
+    return match.group(1) if match and match.group(1) in _exercises.EXERCISES else None
+
+
+def _statement(exercise_id: str, language: str) -> str:
+    """The exercise's statement in ``language``, from the package's catalogue."""
+    with using_language(language):
+        return str(_exercises.statement(exercise_id))
+
+
+def _stale_statements(nb: nbformat.NotebookNode) -> list[str]:
+    """The exercises whose cell in an English notebook is not the package's statement."""
+    return [exercise_id for cell in nb.cells if (exercise_id := statement_id(cell)) is not None
+            and cell.source != _statement(exercise_id, "en")]
+
+
+def _sync_statements(root: Path) -> list[Path]:
+    """Write the package's statement into every English exercise cell that differs from it."""
+    written = []
+    for path in _english(root):
+        nb = nbformat.read(path, as_version=4)
+        if not _stale_statements(nb):
+            continue
+        for cell in nb.cells:
+            exercise_id = statement_id(cell)
+            if exercise_id is not None:
+                cell.source = _statement(exercise_id, "en")
+        path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
     """``(msgctxt, msgid, comment)`` of one English notebook, in reading order."""
     nb = nbformat.read(path, as_version=4)
@@ -198,7 +274,7 @@ def _messages(path: Path) -> Iterator[tuple[str, str, str]]:
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         hidden = " (collapsed)" if cell.metadata.get("jupyter", {}).get("source_hidden") else ""
         comment = f"cell {index}, {cell.cell_type}, {kind}{hidden}"
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and statement_id(cell) is None:
             for text, is_paragraph in split_blocks(cell.source):
                 if is_paragraph and _has_prose(text):
                     yield f"{stem}/{cell.id}", text, comment
@@ -273,7 +349,9 @@ def _write(path: Path, catalogue: Catalog) -> None:
 def update(root: Path, language: str = "es") -> Catalog:
     """Write ``notebooks/locale/notebooks.pot`` and merge it into the language's ``.po``.
 
-    New paragraphs come in untranslated (or fuzzy, with the translation of a
+    First the English notebooks' exercise cells get the package's statements
+    (:func:`meia_cnn.exercises.statement`), which no catalogue of the
+    notebooks holds.  New paragraphs come in untranslated (or fuzzy, with the translation of a
     close old paragraph); paragraphs no longer in the notebooks are dropped.
 
     Parameters
@@ -290,13 +368,7 @@ def update(root: Path, language: str = "es") -> Catalog:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> catalogue = update(root, "es")
     >>> [(m.context, m.id, m.string) for m in catalogue if m.id]
     [('01_kernels/file-name', '01_kernels', None), ('01_kernels/intro', 'A kernel slides.', None)]
@@ -304,6 +376,7 @@ def update(root: Path, language: str = "es") -> Catalog:
     True
     >>> tmp.cleanup()
     """
+    _sync_statements(root)
     template = extract(root)
     _write(_template_path(root), template)
     path = _catalogue_path(root, language)
@@ -323,7 +396,9 @@ def load_catalogue(root: Path, language: str = "es") -> Catalog:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder.
     language : str
+        The catalogue's language (``"es"``).
 
     Returns
     -------
@@ -617,7 +692,10 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
                     and before.source == cell.source and before.outputs):
                 cell.outputs = before.outputs
                 cell.execution_count = before.execution_count
-        if cell.cell_type == "markdown":
+        exercise_id = statement_id(cell)
+        if exercise_id is not None:
+            cell.source = _statement(exercise_id, language)
+        elif cell.cell_type == "markdown":
             context = f"{stem}/{cell.id}"
             pieces = []
             for text, is_paragraph in split_blocks(cell.source):
@@ -657,7 +735,9 @@ def build(root: Path, language: str = "es") -> list[str]:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder: its English notebooks are read, ``notebooks/<language>/`` written.
     language : str
+        The language of the notebooks to write.
 
     Returns
     -------
@@ -666,13 +746,7 @@ def build(root: Path, language: str = "es") -> list[str]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> build(root, "es")  # nothing translated yet: the paragraph stays in English
     ["01_kernels/intro: 'A kernel slides.'"]
     >>> [p.name for p in (root / "notebooks" / "es").glob("*.ipynb")]
@@ -703,7 +777,9 @@ def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (),
     Parameters
     ----------
     root : pathlib.Path
+        The project folder.
     language : str
+        The language of the notebooks to run.
     only : sequence of str
         English notebook names (stems, or their number such as ``"04b"``) to
         run; all of them when empty.
@@ -765,7 +841,8 @@ class Status:
     untranslated, fuzzy : list of str
         Messages of the English notebooks without a (final) translation.
     out_of_date : list of str
-        Translated notebooks that differ from a fresh build, or are missing.
+        Translated notebooks that differ from a fresh build, or are missing;
+        English notebooks whose exercise cells differ from the package's statements.
     extra : list of str
         Files in ``notebooks/<language>/`` that no English notebook produces.
 
@@ -796,7 +873,9 @@ def status(root: Path, language: str = "es") -> Status:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder, with the English notebooks in ``notebooks/``.
     language : str
+        The translation to compare with them.
 
     Returns
     -------
@@ -804,13 +883,7 @@ def status(root: Path, language: str = "es") -> Status:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> s = status(root, "es")
     >>> s.ok, s.fuzzy, s.out_of_date
     (False, [], ['notebooks/es/01_kernels.ipynb'])
@@ -829,6 +902,10 @@ def status(root: Path, language: str = "es") -> Status:
             result.untranslated.append(where)
         elif found.fuzzy:
             result.fuzzy.append(where)
+    for path in _english(root):
+        stale = _stale_statements(nbformat.read(path, as_version=4))
+        if stale:
+            result.out_of_date.append(f"{path.relative_to(root)} (statements of {', '.join(stale)})")
     files, _ = _built(root, language)
     for path, text in files.items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
@@ -844,7 +921,9 @@ def check(root: Path, language: str = "es") -> list[str]:
     Parameters
     ----------
     root : pathlib.Path
+        The project folder.
     language : str
+        The translation to check.
 
     Returns
     -------
@@ -852,13 +931,7 @@ def check(root: Path, language: str = "es") -> list[str]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> for line in check(root, "es"):
     ...     print(line)
     untranslated 01_kernels/file-name: '01_kernels'
@@ -888,13 +961,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from nbformat import v4, write
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> root = Path(tmp.name)
-    >>> (root / "notebooks").mkdir()
-    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("A kernel slides.", id="intro")])
-    >>> write(nb, root / "notebooks" / "01_kernels.ipynb")
+    >>> tmp, root = _example_project()
     >>> main(["build", "--root", str(root)])
     notebooks/es: built; 1 paragraphs left in English
       01_kernels/intro: 'A kernel slides.'

@@ -79,6 +79,7 @@ __all__ = [
     "check",
     "get",
     "prompt",
+    "statement",
     "solution",
     "solution_text",
     "for_notebook",
@@ -192,6 +193,39 @@ def prompt(exercise_id: str, *, variant: int = 0) -> Prompt:
     'How many trainable parameters does a $2 \\\\times 2$ max pooling layer have?'
     """
     return Prompt(get(exercise_id).prompt(variant))
+
+
+def statement(exercise_id: str, *, variant: int = 0) -> Prompt:
+    """The exercise as a notebook states it: a heading with its id and title, then its question.
+
+    The one source of an exercise's statement in every language: the notebooks'
+    exercise cells hold this text (:mod:`tools.translate_notebooks` writes it
+    into the English notebooks and, in the current language, into the
+    translated ones), and :func:`prompt` and the exercise widgets show the
+    same title and question.
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise, as for :func:`prompt`.
+    variant : int
+        Whose numbers the question holds (0: the notebook's).
+
+    Returns
+    -------
+    Prompt
+        Markdown: a level-3 heading, a blank line, the question.
+
+    Examples
+    --------
+    >>> print(statement("05.pool_params"))
+    ### Exercise 05.pool_params: Weights of a pooling layer
+    <BLANKLINE>
+    How many trainable parameters does a $2 \\times 2$ max pooling layer have?
+    """
+    exercise = get(exercise_id)
+    heading = _("Exercise {id}: {title}").format(id=exercise.id, title=_(exercise.title))
+    return Prompt(f"### {heading}\n\n{exercise.prompt(variant)}")
 
 
 def solution(exercise_id: str, *, variant: int = 0) -> Any:

@@ -569,11 +569,18 @@ class Exercise:
         Parameters
         ----------
         variant : int
-            Which numbers.
+            The numbers to ask with: 0 for the notebook's, another whole number for new ones.
 
         Returns
         -------
         str
+            Markdown in the current language; thousands inside math written ``2{,}352``.
+
+        Examples
+        --------
+        >>> from meia_cnn.exercises import get
+        >>> print(get("04.output_size").prompt(variant=0))
+        A $15 \\times 15$ input, a $3 \\times 3$ kernel, stride $s = 2$, valid padding. What is $G_w$?
         """
         return tex_thousands(_text(self.question, self.params(variant)))
 
@@ -598,11 +605,12 @@ class Exercise:
         Parameters
         ----------
         variant : int
-            Which numbers.
+            The numbers whose solution is worked out, as for :meth:`prompt`.
 
         Returns
         -------
         str
+            Markdown: the steps with the core's numbers, then the result.
         """
         p = self.params(variant)
         return tex_thousands(self.explain(p, self.solve(p)))

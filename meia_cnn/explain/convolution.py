@@ -24,6 +24,7 @@ from .. import arithmetic, ops
 from .._validation import as_bool, as_float_array, check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..kernels import common_denominator
 from ._frozen import frozen
 from ._render import colours, format_number, png_bytes
@@ -32,6 +33,7 @@ __all__ = [
     "ConvolutionScene",
     "convolution_scene",
     "filtered_png",
+    "photo_png",
     "ConvolutionState",
     "ConvolutionStep",
     "ConvolutionSteps",
@@ -39,6 +41,9 @@ __all__ = [
     "convolution_steps",
     "filter_photo",
 ]
+
+# What the explorer's buttons show for the two operations.
+register_option_labels({"convolution": N_("convolution"), "cross-correlation": N_("cross-correlation")})
 
 
 @dataclass(frozen=True, eq=False)
@@ -442,6 +447,25 @@ def convolution_scene(state: ConvolutionState, photo_name: str) -> ConvolutionSc
                     + SCENE_TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)),
     }
     return scene
+
+
+def photo_png(state: ConvolutionState) -> bytes:
+    """The photo the kernel runs over, grey from black (0) to white (1), as PNG.
+
+    Parameters
+    ----------
+    state : ConvolutionState
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> photo_png(convolution_state(np.ones((5, 5)), np.eye(3), np.ones((9, 9))))[:4]
+    b'\\x89PNG'
+    """
+    return png_bytes(state.photo, cmap="gray", vmin=0, vmax=1)
 
 
 def filtered_png(state: ConvolutionState) -> bytes:

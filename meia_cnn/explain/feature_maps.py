@@ -14,41 +14,68 @@ produced one unit of one layer, in the layer's own arithmetic:
   for the last layer also the logits and the softmax.
 
 Each detail also gives the unit's receptive field on the network's input.
-:func:`tile_channels` lays a layer's channels out side by side for a picture.
+:func:`tile_channels` lays a layer's channels out side by side for a picture;
+:func:`feature_map_scene` turns a state into what the explorer draws and
+writes, and :func:`feature_map_pictures` into its pictures (PNG).
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
-from .._validation import as_float_array, as_int, check_elements
+from .._validation import as_float_array, as_int, check_elements, shape_text
+from ..i18n import TranslatedText
+from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ..nn.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from ..nn.losses import softmax
+from ..nn.reference import digits_split
+from ..nn.losses import _check_labels, softmax
 from ..nn.model import Sequential
 from ._frozen import frozen
+from ._render import PALETTE, colours, encode_png, format_number, sample_colour_map
 
 __all__ = [
+    "DENSE_SHOWN",
+    "TEST_IMAGES",
     "VECTOR_ROW",
     "built_shapes",
+    "checked_images",
+    "FeatureMapScene",
     "FeatureMapState",
     "NetworkState",
     "UnitDetail",
+    "feature_map_pictures",
+    "feature_map_scene",
     "feature_map_state",
     "layer_kind",
     "layer_scales",
+    "mosaic_shape",
     "network_state",
+    "picked_unit",
     "tile_channels",
     "tile_layout",
     "unit_detail",
+    "unit_limits",
+    "upload_input",
 ]
 
 #: Values per row when a vector (Flatten, Dense) is drawn as a strip.
 VECTOR_ROW = 16
+#: Products listed for a dense unit (the largest in size).
+DENSE_SHOWN = 6
+#: The explorer's image menu: the test images (an upload joins them).
+TEST_IMAGES = "test images"
+# What the explorer's image menu shows for the digits' test split.
+register_option_labels({TEST_IMAGES: N_("test images")})
 
 _KINDS = ((Conv2D, "conv"), (ReLU, "relu"), (MaxPool2D, "maxpool"), (AvgPool2D, "avgpool"),
           (Flatten, "flatten"), (Dense, "dense"), (Dropout, "dropout"))
@@ -386,6 +413,13 @@ def _field(model: Sequential, layer: int, unit: tuple[int, ...], image_shape: tu
     return ((max(0, rows[0]), min(H, rows[1] + 1)), (max(0, cols[0]), min(W, cols[1] + 1)))
 
 
+def _check_layer(model: Sequential, layer: int) -> int:
+    n = len(model.layers)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n:
+        raise ValueError(f"`layer` must be an int in 0..{n - 1}, got {layer!r}")
+    return int(layer)
+
+
 def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[int, ...]) -> UnitDetail:
     """How unit ``unit`` of layer ``layer`` was computed, for the image of ``state``.
 
@@ -418,9 +452,7 @@ def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[
     ((0, 5), (0, 5))
     """
     n = len(model.layers)
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n:
-        raise ValueError(f"`layer` must be an int in 0..{n - 1}, got {layer!r}")
-    L = int(layer)
+    L = _check_layer(model, layer)
     lay = model.layers[L]
     kind = layer_kind(lay)
     out = state.outputs[L]
@@ -575,3 +607,520 @@ def layer_scales(model: Sequential, X: ArrayLike, *, sample: int = 256) -> tuple
         top = float(np.percentile(a, 99.5)) or float(a.max()) or 1.0
         out.append((bool(np.min(values) < 0), top))
     return tuple(out)
+
+
+def mosaic_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``(rows, cols)`` of :func:`tile_channels` for maps of ``shape`` (with its gap of 1), from the shape alone.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(H, W, C)`` or ``(K,)``.
+
+    Returns
+    -------
+    (int, int)
+
+    Examples
+    --------
+    >>> mosaic_shape((8, 8, 8)), tile_channels(np.zeros((8, 8, 8))).shape
+    ((17, 35), (17, 35))
+    >>> mosaic_shape((64,))
+    (4, 16)
+    """
+    rows, cols = tile_layout(shape)
+    if len(shape) == 1:
+        return rows, cols
+    return rows * (int(shape[0]) + 1) - 1, cols * (int(shape[1]) + 1) - 1
+
+
+# -- what the explorer draws and writes ---------------------------------------------------
+SCENE_TEXT = TranslatedText({
+    "input_title": N_("input #{i}"),
+    "input_title_label": N_("input #{i} · label {y}"),
+    "input_title_upload": N_("your image"),
+    "input_label": N_("The input image, {h} by {w}; the selected unit's receptive field is framed in orange."),
+    "layer_title": "{name}: {shape}",
+    "layer_label": N_("Output of {name}, {shape}, one small picture per channel; click a unit to see how it was "
+                      "computed."),
+    "probs_title": N_("predicted {guess}: {p} %"),
+    "probs_label": N_("Predicted probability of each class; the largest is {guess}."),
+    "unit_map": N_("{name}, channel {ch}, row {r}, col {c}"),
+    "unit_vector": N_("{name}, unit {k}"),
+    "conv_title": N_("How {unit} was computed: a {kh}×{kw} window of the input, times the kernel, summed"),
+    "window_grid": N_("input window (channel {d} of {C})"),
+    "kernel_grid": N_("kernel {f}, channel {d}"),
+    "products_grid": N_("products"),
+    "conv_depth": N_("Sum over channel {d}: {s}."),
+    "conv_sums": N_("Sum over the {C} input channels: {sums} = {total}."),
+    "conv_equation": N_("Sum of the products {total} + bias {b} = {value}"),
+    "relu_title": N_("How {unit} was computed: ReLU keeps positive values and puts 0 for negative ones"),
+    "relu_equation": N_("max(0, {x}) = {value}"),
+    "max_title": N_("How {unit} was computed: the largest value of its {kh}×{kw} window (the winner is framed)"),
+    "max_grid": N_("window of channel {ch}"),
+    "max_equation": N_("max of the window = {value}, at row {r}, col {c} of the layer's input"),
+    "avg_title": N_("How {unit} was computed: the mean of its {kh}×{kw} window"),
+    "avg_equation": "({total}) / {n} = {value}",
+    "flatten_title": N_("How {unit} was computed: Flatten copies one cell of the maps into a vector"),
+    "flatten_equation": N_("unit {k} = input row {r}, col {c}, channel {ch} = {value}"),
+    "dropout_title": N_("How {unit} was computed: at prediction, Dropout passes every value unchanged"),
+    "dropout_equation": N_("output = input = {value}"),
+    "dense_title": N_("How {unit} was computed: every input times its weight, summed, plus the bias"),
+    "dense_product": "x[{j}] · w[{j}] = {x} · {w} = {p}",
+    "dense_more": N_("… and {n} more products (the {shown} largest in size are listed)."),
+    "dense_equation": N_("Sum of the {n} products {total} + bias {b} = {value}"),
+    "softmax_title": N_("The output: logits z and the softmax p = e^z / Σ e^z"),
+    "softmax_bar": "z = {z} → p = {p}",
+    "softmax_equation": ("p[{k}] = e^{z} / (e^{z0} + … + e^{zn}) = {num} / {den} = {p}"),
+    "other_title": N_("{unit}: this kind of layer is shown without its arithmetic"),
+    "image_line": N_("<div>Image {i} of {n}: predicted <b>{guess}</b> with probability {p} %{verdict}.</div>"),
+    "upload_line": N_("<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>"),
+    "right": N_(", right"),
+    "wrong": N_(", wrong (the label is {y}, probability {py} %)"),
+    "accuracy": N_("<div>The model gets {acc} of these {n} images right{listed}.</div>"),
+    "misclassified": N_("; misclassified: {items}"),
+    "unit_line": N_("<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
+                  "cols {c0}–{c1}).</div>"),
+    "detail_line": "<div>{equation}</div>",
+    "shapes": N_("<div>Feature maps: input {input} → {shapes}; the depth of each map is the number of "
+               "filters.</div>"),
+})
+
+
+class FeatureMapScene(TypedDict):
+    """The JSON the page draws and writes (:file:`widgets/js/feature_maps.js`).
+
+    Parameters
+    ----------
+    input : dict[str, Any]
+        The input image's size, title and the selected unit's receptive field.
+    layers : list[dict[str, Any]]
+        Every layer's mosaic of channels (its picture is ``maps[i]``).
+    selected : dict[str, Any]
+        ``{"layer": i, "unit": [...]}``.
+    detail : dict[str, Any]
+        How the selected unit was computed: title, grids, lines, equation, bars.
+    probs : dict[str, Any]
+        The predicted probabilities as bars.
+    readout : str
+
+    Examples
+    --------
+    >>> "detail" in FeatureMapScene.__annotations__
+    True
+    """
+
+    input: dict[str, Any]
+    layers: list[dict[str, Any]]
+    selected: dict[str, Any]
+    detail: dict[str, Any]
+    probs: dict[str, Any]
+    readout: str
+
+
+def _n(v: float) -> str:
+    return format_number(v, 3)
+
+
+def _sum_text(values: Iterable[Any]) -> str:
+    """``0.5 − 0.25 + 1``: a sum written with its signs."""
+    text = ""
+    for i, v in enumerate(values):
+        v = float(v)
+        if i == 0:
+            text = _n(v)
+        else:
+            text += f" − {_n(-v)}" if v < 0 else f" + {_n(v)}"
+    return text
+
+
+def _unit_name(d: UnitDetail) -> str:
+    if len(d.unit) == 3:
+        r, c, ch = d.unit
+        return SCENE_TEXT["unit_map"].format(name=d.name, ch=ch, r=r, c=c)
+    return SCENE_TEXT["unit_vector"].format(name=d.name, k=d.unit[0])
+
+
+def _grid(values: NDArray, title: str, *, signed: bool = True, mark: list[int] | None = None) -> dict[str, Any]:
+    arr = np.asarray(values, dtype=float)
+    return {"title": title, "rows": int(arr.shape[0]), "cols": int(arr.shape[1]),
+            "labels": [["" if not np.isfinite(v) else _n(v) for v in row] for row in arr],
+            "colours": colours(arr, cmap="PuOr_r", symmetric=True) if signed else colours(arr),
+            "mark": mark}
+
+
+def _detail(d: UnitDetail, depth: int) -> dict[str, Any]:
+    """How the unit of ``d`` was computed, as the page draws it (the window of input channel ``depth``)."""
+    unit = _unit_name(d)
+    value = _n(d.value)
+    grids: list[dict[str, Any]] = []
+    lines: list[str] = []
+    bars = None
+    T = SCENE_TEXT
+    if d.kind == "conv":
+        assert d.weights is not None and d.products is not None and d.channel_sums is not None
+        kh, kw, C = d.inputs.shape
+        dep = min(int(depth), C - 1)
+        title = T["conv_title"].format(unit=unit, kh=kh, kw=kw)
+        grids = [_grid(d.inputs[:, :, dep], T["window_grid"].format(d=dep, C=C)),
+                 _grid(d.weights[:, :, dep], T["kernel_grid"].format(f=d.unit[2], d=dep)),
+                 _grid(d.products[:, :, dep], T["products_grid"])]
+        if C > 1:
+            lines.append(T["conv_depth"].format(d=dep, s=_n(d.channel_sums[dep])))
+            sums = _sum_text(d.channel_sums) if C <= 16 else f"{C} sums"
+            lines.append(T["conv_sums"].format(C=C, sums=sums, total=_n(d.total or 0.0)))
+        equation = T["conv_equation"].format(total=_n(d.total or 0.0), b=_n(d.bias or 0.0), value=value)
+    elif d.kind == "relu":
+        title = T["relu_title"].format(unit=unit)
+        equation = T["relu_equation"].format(x=_n(d.inputs[0]), value=value)
+    elif d.kind in ("maxpool", "avgpool"):
+        kh, kw = d.inputs.shape
+        assert d.window is not None
+        if d.kind == "maxpool":
+            assert d.source is not None
+            (r0, _), (c0, _) = d.window
+            title = T["max_title"].format(unit=unit, kh=kh, kw=kw)
+            grids = [_grid(d.inputs, T["max_grid"].format(ch=d.unit[2]), signed=False,
+                           mark=[d.source[0] - r0, d.source[1] - c0])]
+            equation = T["max_equation"].format(value=value, r=d.source[0], c=d.source[1])
+        else:
+            title = T["avg_title"].format(unit=unit, kh=kh, kw=kw)
+            grids = [_grid(d.inputs, T["max_grid"].format(ch=d.unit[2]), signed=False)]
+            cells = _sum_text([v for v in d.inputs.ravel() if np.isfinite(v)])
+            equation = T["avg_equation"].format(total=cells, n=d.count, value=value)
+    elif d.kind == "flatten":
+        assert d.source is not None
+        title = T["flatten_title"].format(unit=unit)
+        r, c, ch = d.source if len(d.source) == 3 else (0, 0, d.source[-1])
+        equation = T["flatten_equation"].format(k=d.unit[0], r=r, c=c, ch=ch, value=value)
+    elif d.kind == "dropout":
+        title = T["dropout_title"].format(unit=unit)
+        equation = T["dropout_equation"].format(value=value)
+    elif d.kind == "dense":
+        assert d.weights is not None and d.products is not None
+        title = T["dense_title"].format(unit=unit)
+        order = np.argsort(-np.abs(d.products), kind="stable")[:DENSE_SHOWN]
+        for j in order:
+            lines.append(T["dense_product"].format(j=int(j), x=_n(d.inputs[j]), w=_n(d.weights[j]),
+                                                   p=_n(d.products[j])))
+        if len(d.products) > DENSE_SHOWN:
+            lines.append(T["dense_more"].format(n=len(d.products) - DENSE_SHOWN, shown=DENSE_SHOWN))
+        equation = T["dense_equation"].format(n=len(d.products), total=_n(d.total or 0.0),
+                                              b=_n(d.bias or 0.0), value=value)
+    else:
+        title = T["other_title"].format(unit=unit)
+        equation = f"{unit} = {value}"
+    if d.logits is not None and d.probabilities is not None:
+        z, p = d.logits, d.probabilities
+        k = d.unit[0]
+        den = float(np.exp(z).sum())
+        bars = {"title": T["softmax_title"], "labels": [str(j) for j in range(len(p))],
+                "values": [float(v) for v in p],
+                "texts": [T["softmax_bar"].format(z=_n(zj), p=f"{pj:.3f}") for zj, pj in zip(z, p)],
+                "selected": int(k)}
+        lines.append(T["softmax_equation"].format(k=k, z=_n(z[k]), z0=_n(z[0]), zn=_n(z[-1]),
+                                                  num=_n(float(np.exp(z[k]))), den=_n(den), p=f"{p[k]:.3f}"))
+    return {"kind": d.kind, "title": title, "grids": grids, "lines": lines, "equation": equation, "bars": bars}
+
+
+def _readout(state: FeatureMapState, image: int | str, count: int, label: int | None,
+             wrong: Sequence[int] | None, equation: str) -> str:
+    net, d = state.network, state.detail
+    p = net.probabilities
+    guess = net.prediction
+    T = SCENE_TEXT
+    if isinstance(image, str):
+        parts = [T["upload_line"].format(name=html.escape(image), guess=guess, p=f"{100 * p[guess]:.1f}")]
+    else:
+        verdict = "" if label is None else T["right"] if label == guess else T["wrong"].format(
+            y=label, py=f"{100 * p[label]:.1f}")
+        parts = [T["image_line"].format(i=image, n=count, guess=guess, p=f"{100 * p[guess]:.1f}", verdict=verdict)]
+    if wrong is not None:
+        items = ", ".join(str(j) for j in wrong[:12]) + (" …" if len(wrong) > 12 else "")
+        parts.append(T["accuracy"].format(acc=f"{100 * (1 - len(wrong) / count):.1f} %", n=count,
+                                          listed=T["misclassified"].format(items=items) if len(wrong) else ""))
+    (r0, r1), (c0, c1) = d.field
+    parts.append(T["unit_line"].format(unit=html.escape(_unit_name(d)), value=_n(d.value),
+                                       r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1))
+    parts.append(T["detail_line"].format(equation=html.escape(equation)))
+    shapes = " → ".join(f"{name} {shape_text(o.shape)}" for name, o in zip(net.names, net.outputs))
+    parts.append(T["shapes"].format(input=shape_text(net.image.shape), shapes=html.escape(shapes)))
+    return "".join(parts)
+
+
+def feature_map_scene(state: FeatureMapState, *, image: int | str, count: int, label: int | None = None,
+                      wrong: Sequence[int] | None = None, depth: int = 0) -> FeatureMapScene:
+    """What the feature-map explorer draws and writes for ``state`` (JSON; see :class:`FeatureMapScene`).
+
+    Parameters
+    ----------
+    state : FeatureMapState
+    image : int or str
+        The test image's index, or the name of the uploaded picture.
+    count : int
+        How many test images there are.
+    label : int, optional
+        The test image's label (None without labels, and for an upload).
+    wrong : sequence of int, optional
+        The test images the model gets wrong (None without labels).
+    depth : int
+        The input channel whose window a convolution unit shows.
+
+    Returns
+    -------
+    FeatureMapScene
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> state = feature_map_state(load_reference(), digits_split()[1][0], 2, (1, 2, 0))
+    >>> scene = feature_map_scene(state, image=0, count=450, label=int(digits_split()[3][0]))
+    >>> scene["input"]["title"], scene["layers"][2]["title"], scene["input"]["field"]
+    ('input #0 · label 2', 'maxpool2d_1: 4×4×8', [1, 5, 3, 7])
+    >>> scene["detail"]["kind"], scene["detail"]["equation"].startswith("max of the window =")
+    ('maxpool', True)
+    """
+    net, d = state.network, state.detail
+    upload = isinstance(image, str)
+    h, w = net.image.shape[:2]
+    if upload:
+        input_title = SCENE_TEXT["input_title_upload"]
+    elif label is not None:
+        input_title = SCENE_TEXT["input_title_label"].format(i=image, y=label)
+    else:
+        input_title = SCENE_TEXT["input_title"].format(i=image)
+    layers = []
+    for out, name in zip(net.outputs, net.names):
+        shape = tuple(int(s) for s in out.shape)
+        rows, cols = mosaic_shape(shape)
+        layers.append({"name": name, "title": SCENE_TEXT["layer_title"].format(name=name, shape=shape_text(shape)),
+                       "vector": len(shape) == 1, "tile": [shape[0], shape[1]] if len(shape) == 3 else [1, 1],
+                       "tiles": list(tile_layout(shape)), "rows": rows, "cols": cols,
+                       "label": SCENE_TEXT["layer_label"].format(name=name, shape=shape_text(shape))})
+    p = net.probabilities
+    guess = net.prediction
+    bar_colours = []
+    for k in range(len(p)):
+        if k == guess:
+            bar_colours.append(PALETTE["green"] if label is None or label == guess else PALETTE["vermillion"])
+        elif label is not None and k == label:
+            bar_colours.append(PALETTE["blue"])
+        else:
+            bar_colours.append(PALETTE["grey"])
+    (fr0, fr1), (fc0, fc1) = d.field
+    detail = _detail(d, depth)
+    return {
+        "input": {"rows": h, "cols": w, "title": input_title, "field": [fr0, fr1, fc0, fc1],
+                  "label": SCENE_TEXT["input_label"].format(h=h, w=w)},
+        "layers": layers,
+        "selected": {"layer": d.layer, "unit": list(d.unit)},
+        "detail": detail,
+        "probs": {"title": SCENE_TEXT["probs_title"].format(guess=guess, p=f"{100 * p[guess]:.1f}"),
+                  "label": SCENE_TEXT["probs_label"].format(guess=guess),
+                  "labels": [str(k) for k in range(len(p))], "values": [float(v) for v in p],
+                  "texts": [f"{v:.3f}" for v in p], "colours": bar_colours},
+        "readout": _readout(state, image, count, label, wrong, detail["equation"]),
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _palette(name: str) -> bytes:
+    """255 colours of a colour map, then white (index 255: the gaps between tiles), as a PNG palette."""
+    rgb = sample_colour_map(name, np.linspace(0.0, 1.0, 255))
+    return np.vstack([rgb, [[255, 255, 255]]]).astype(np.uint8).tobytes()
+
+
+def _map_png(values: NDArray, signed: bool, top: float) -> bytes:
+    """A mosaic as a palette PNG (one byte a pixel), NaN (the gaps between tiles) white."""
+    lo, hi = (-top, top) if signed else (0.0, top)
+    with np.errstate(invalid="ignore"):
+        scaled = np.clip((values - lo) / (hi - lo or 1.0), 0.0, 1.0)
+    index = (np.nan_to_num(scaled) * 254 + 0.5).astype(np.uint8)
+    index[~np.isfinite(values)] = 255
+    return encode_png(index, _palette("PuOr_r" if signed else "cividis"))
+
+
+def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
+    scaled = np.clip((np.asarray(image, dtype=float) - lo) / (hi - lo or 1.0), 0.0, 1.0)
+    if scaled.shape[-1] == 1:
+        scaled = np.repeat(scaled, 3, axis=-1)
+    elif scaled.shape[-1] != 3:
+        scaled = np.repeat(scaled[..., :1], 3, axis=-1)
+    return encode_png((scaled * 255 + 0.5).astype(np.uint8))
+
+
+def feature_map_pictures(network: NetworkState, scales: Sequence[tuple[bool, float]],
+                         value_range: tuple[float, float]) -> tuple[bytes, list[bytes]]:
+    """The input image and every layer's mosaic of channels, as PNG.
+
+    Parameters
+    ----------
+    network : NetworkState
+    scales : sequence of (bool, float)
+        Each layer's colour range, from :func:`layer_scales`.
+    value_range : (float, float)
+        The values drawn black and white in the input (those of the test images).
+
+    Returns
+    -------
+    input_png : bytes
+        The image in grey (or colour, with 3 channels).
+    maps : list of bytes
+        One mosaic a layer (:func:`tile_channels`): one pixel a value, the gaps white.
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import digits_split, load_reference
+    >>> model, X = load_reference(), digits_split()[1]
+    >>> image, maps = feature_map_pictures(network_state(model, X[0]), layer_scales(model, X), (0.0, 1.0))
+    >>> image[:4], len(maps) == len(model.layers)
+    (b'\\x89PNG', True)
+    """
+    lo, hi = value_range
+    maps = [_map_png(tile_channels(out), signed, top) for out, (signed, top) in zip(network.outputs, scales)]
+    return _image_png(network.image, lo, hi), maps
+
+
+def checked_images(model: Sequential, X: ArrayLike | None = None,
+                y: ArrayLike | None = None) -> tuple[NDArray, NDArray | None]:
+    """The images to run through ``model`` (a batch of its input shape) and their labels, checked.
+
+    Parameters
+    ----------
+    model : Sequential
+        A classifier ending in one score per class.
+    X : (N, H, W[, C]) array, optional
+        By default the digits' test split (for a model taking 8×8×1 images).
+    y : (N,) array of int, optional
+        By default the split's labels when ``X`` is the split; else none.
+
+    Returns
+    -------
+    images : (N, H, W, C) array
+    labels : (N,) array of int or None
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import load_reference
+    >>> images, labels = checked_images(load_reference())
+    >>> images.shape, labels.shape
+    ((450, 8, 8, 1), (450,))
+    >>> checked_images(load_reference(), np.zeros((0, 8, 8, 1)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `X` is empty: give at least one image
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"`model` must be a meia_cnn.nn.Sequential, got {type(model).__name__}")
+    if X is None:
+        if model.input_shape != (8, 8, 1):
+            raise ValueError(f"give `X`: the default digits (8×8×1) do not fit a model whose input is "
+                             f"{model.input_shape}")
+        _train, X, _labels, y_default = digits_split()
+        y = y_default if y is None else y
+    images: NDArray = model._batch(as_float_array(X, "X"), "X")[0]
+    if len(images) == 0:
+        raise ValueError("`X` is empty: give at least one image")
+    if model.n_classes is None:
+        raise ValueError("`model` must end in one score per class (Flatten and Dense)")
+    return images, None if y is None else _check_labels(y, len(images), model.n_classes)
+
+
+def picked_unit(model: Sequential, pick: Any) -> tuple[int, int, int, int] | None:
+    """A click on the drawing, ``[layer, row, col, channel]``, checked: the unit it names, or None.
+
+    A vector layer's unit is picked as ``[layer, 0, 0, k]``.
+
+    Parameters
+    ----------
+    model : Sequential
+        A built model.
+    pick : object
+        What the page sent.
+
+    Returns
+    -------
+    (layer, row, col, channel) or None
+        None when ``pick`` is not a unit of one of the model's layers.
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import load_reference
+    >>> picked_unit(load_reference(), [2, 1, 3, 6]), picked_unit(load_reference(), [7, 0, 0, 9])
+    ((2, 1, 3, 6), (7, 0, 0, 9))
+    >>> picked_unit(load_reference(), [0, 0, 0, 1000]) is None, picked_unit(load_reference(), "x") is None
+    (True, True)
+    """
+    if not isinstance(pick, list) or len(pick) != 4 or not all(isinstance(v, int) for v in pick):
+        return None
+    layer, row, col, channel = pick
+    if not 0 <= layer < len(model.layers):
+        return None
+    shape = built_shapes(model)[1][layer]
+    unit = (row, col, channel) if len(shape) == 3 else (channel,)
+    if (len(shape) == 1 and (row, col) != (0, 0)) or not all(0 <= u < n for u, n in zip(unit, shape)):
+        return None
+    return layer, row, col, channel
+
+
+def unit_limits(model: Sequential, layer: int) -> dict[str, int]:
+    """The largest ``row``, ``col`` and ``channel`` of a unit of ``layer``, and ``depth`` (a convolution's input).
+
+    ``depth`` is the last input channel whose window a convolution unit
+    shows (0 for other layers).  For a vector layer ``channel`` is the
+    unit's index, and ``row`` and ``col`` are 0.
+
+    Parameters
+    ----------
+    model : Sequential
+        A built model.
+    layer : int
+        Index in ``model.layers``.
+
+    Returns
+    -------
+    dict of str to int
+
+    Examples
+    --------
+    >>> from meia_cnn.nn import load_reference
+    >>> unit_limits(load_reference(), 3), unit_limits(load_reference(), 7)
+    ({'row': 3, 'col': 3, 'channel': 15, 'depth': 7}, {'row': 0, 'col': 0, 'channel': 9, 'depth': 0})
+    """
+    layer = _check_layer(model, layer)
+    shape, lay = built_shapes(model)[1][layer], model.layers[layer]
+    rows, cols, channels = shape if len(shape) == 3 else (1, 1, shape[0])
+    return {"row": rows - 1, "col": cols - 1, "channel": channels - 1,
+            "depth": lay.in_channels - 1 if isinstance(lay, Conv2D) else 0}
+
+
+def upload_input(image: ArrayLike, value_range: tuple[float, float], *,
+                 dark: bool) -> tuple[NDArray[np.float32], bool]:
+    """An uploaded picture (values in [0, 1]) on the scale of the test images, light on dark like them.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) array
+        Values in [0, 1], of the model's input size.
+    value_range : (float, float)
+        The test images' smallest and largest value: 0 and 1 go there.
+    dark : bool
+        Whether the test images are light on dark: a picture mostly light is then inverted.
+
+    Returns
+    -------
+    image : (H, W, C) array of float32
+    inverted : bool
+
+    Examples
+    --------
+    >>> image, inverted = upload_input(np.array([[0.75, 1.0]]), (0.0, 16.0), dark=True)
+    >>> image[..., 0].tolist(), inverted
+    ([[4.0, 0.0]], True)
+    """
+    picture = np.asarray(image, dtype=np.float32)
+    picture = picture[:, :, None] if picture.ndim == 2 else picture
+    inverted = float(picture.mean()) > 0.5 and dark
+    picture = 1.0 - picture if inverted else picture
+    lo, hi = value_range
+    return (lo + (hi - lo) * picture).astype(np.float32), inverted

@@ -16,14 +16,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_float_array, as_int, check_steps
+from .._validation import as_float_array, as_int, as_seed, check_steps
 from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 from ._render import PALETTE, colour_indices, colour_names, colours, format_number
 
-__all__ = ["OneByOnePixel", "OneByOneScene", "OneByOneState", "number", "one_by_one_scene", "one_by_one_state"]
+__all__ = ["MAX_CHANNELS", "MAX_FILTERS", "MAX_SIDE", "OneByOnePixel", "OneByOneScene", "OneByOneState", "number",
+           "one_by_one_inputs", "one_by_one_scene", "one_by_one_state"]
 
+#: Largest sizes drawn cell by cell (beyond them the numbers stop being legible).
+MAX_SIDE = 12
+MAX_CHANNELS = 16
+MAX_FILTERS = 8
+# what each limit is for, in a programmer's message
+_DRAWN, _WRITTEN, _EACH = "drawn cell by cell", "one number per channel is written out", "one output channel each"
 #: A number as written in the columns and the readout.
 number = format_number
 
@@ -164,6 +171,68 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
                          kernel_weights=kw, products=here.products, value=here.value, costs=costs, pixels=pixels)
 
 
+def _check_range(value: Any, name: str, high: int, why: str) -> int:
+    """``value`` as an int in ``[1, high]``, else a ValueError naming it and why."""
+    value = as_int(value, name, minimum=1)
+    if value > high:
+        raise ValueError(f"`{name}` must be between 1 and {high} ({why}), got {value}")
+    return value
+
+
+def one_by_one_inputs(height: int = 6, width: int = 6, *, x: ArrayLike | None = None, weights: ArrayLike | None = None,
+                      seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The input volume and the 1x1 kernels the explorer draws: the caller's, checked, or seeded integers.
+
+    Parameters
+    ----------
+    height, width : int
+        ``H x W`` of the default volume (1 to :data:`MAX_SIDE`); ignored when ``x`` is given.
+    x : (H, W, C) array, optional
+        A volume of one's own (``H, W`` up to :data:`MAX_SIDE`, ``C`` up to
+        :data:`MAX_CHANNELS`).  Default: integers 0..9, :data:`MAX_CHANNELS` deep.
+    weights : (C, F) or (1, 1, C, F) array, optional
+        Kernels of one's own, one column per kernel (``F`` up to
+        :data:`MAX_FILTERS`).  Default: -2, -1, 1 or 2, :data:`MAX_FILTERS` of them.
+    seed : int
+        Seed of the default volume and kernels.
+
+    Returns
+    -------
+    x : (H, W, C) array
+    weights : (C, F) array
+
+    Examples
+    --------
+    >>> x, w = one_by_one_inputs(2, 3)
+    >>> x.shape, w.shape, set(np.unique(w)) <= {-2.0, -1.0, 1.0, 2.0}
+    ((2, 3, 16), (16, 8), True)
+    >>> one_by_one_inputs(x=np.ones((2, 2, 3)), weights=np.ones((1, 1, 3, 2)))[1].shape
+    (3, 2)
+    """
+    rng = np.random.default_rng(as_seed(seed))
+    if x is None:
+        h, w = _check_range(height, "height", MAX_SIDE, _DRAWN), _check_range(width, "width", MAX_SIDE, _DRAWN)
+        volume = rng.integers(0, 10, size=(h, w, MAX_CHANNELS)).astype(np.float64)
+    else:
+        volume = np.array(as_float_array(x, "x", ndim=3), dtype=np.float64)
+        for size, name, high, why in zip(volume.shape, ("x height", "x width", "x depth"),
+                                         (MAX_SIDE, MAX_SIDE, MAX_CHANNELS), (_DRAWN, _DRAWN, _WRITTEN)):
+            _check_range(size, name, high, why)
+    c_max = volume.shape[2]
+    if weights is None:
+        return volume, rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c_max, MAX_FILTERS))
+    kernels = as_float_array(weights, "weights", ndim=(2, 4))
+    if kernels.ndim == 4:
+        if kernels.shape[:2] != (1, 1):
+            raise ValueError(f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {kernels.shape}")
+        kernels = kernels[0, 0]
+    if kernels.shape[0] != c_max:
+        raise ValueError(f"`weights` must have one row per input channel: x has C={c_max}, "
+                         f"weights has shape {kernels.shape}")
+    _check_range(kernels.shape[1], "weights columns (F)", MAX_FILTERS, _EACH)
+    return volume, np.array(kernels, dtype=np.float64)
+
+
 # -- the scene: everything the page draws and writes ---------------------------------------------
 
 
@@ -201,18 +270,31 @@ SCENE_TEXT = TranslatedText({
 class OneByOneScene(TypedDict):
     """The JSON the page draws and writes (read by the explorer's file in :file:`widgets/js`).
 
+    The sentences that name the pixel leave ``{r}``, ``{col}`` and ``{v}``
+    for the page to fill in with the pixel the sliders pick.
+
     Parameters
     ----------
     head : str
+        The line over the drawing: the volume in, the volume out.
     formula : str
+        The pixel's dot product, with ``{r}``, ``{col}`` and ``{v}``.
     volumes : dict[str, Any]
+        Sizes, colours and labels of the input, the kernel and the output.
     columns : dict[str, Any]
+        The columns' headings and the kernel's weights with their colours.
     sum : str
+        ``"Σ = {v}"``, under the columns.
     columns_label : str
+        The columns' accessible name.
     bars : dict[str, Any]
+        Parameters and multiply-adds of 1×1, 3×3 and 5×5: title, values, texts.
     bars_label : str
+        The bars' accessible name.
     steps : list[dict[str, Any]]
+        One per pixel, in reading order: its numbers, colours and readout line.
     readout : str
+        The readout's HTML around the pixel's line.
 
     Examples
     --------

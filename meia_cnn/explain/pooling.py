@@ -22,6 +22,7 @@ from .. import arithmetic, ops
 from .._validation import as_float_array, as_int, check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import colours, format_number
 
@@ -30,6 +31,8 @@ __all__ = ["POOLINGS", "PoolingScene", "PoolingState", "PoolingStep", "equation_
 
 #: The two kinds of pooling.
 POOLINGS = ("max", "average")
+# What the explorer's buttons show for each kind.
+register_option_labels({"max": N_("max"), "average": N_("average")})
 
 
 @dataclass(frozen=True)

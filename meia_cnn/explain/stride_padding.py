@@ -25,12 +25,16 @@ from .._validation import check_steps
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._sweep import SquareOutput, small_numbers, sweep
 from ._render import PALETTE, colours, format_number
 
 __all__ = ["StridePaddingState", "StridePaddingStep", "StridePaddingScene", "input_values", "stride_padding_state",
            "stride_padding_scene", "fit_problem", "equation_text"]
+
+# What the explorer's padding menu shows: the three named paddings, or a number of zeros.
+register_option_labels({"valid": N_("valid"), "same": N_("same"), "full": N_("full"), "number": N_("number")})
 
 
 def input_values(size: int) -> NDArray:

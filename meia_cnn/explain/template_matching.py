@@ -31,12 +31,14 @@ from .._validation import as_float_array, as_pair, as_seed, check_elements
 from ..errors import KitValueError
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext_noop as N_
+from ..i18n import register_option_labels
 from ._frozen import frozen
-from ._render import format_number
+from ._render import format_number, png_bytes
 
 __all__ = [
     "TemplateMatchingScene",
     "template_matching_scene",
+    "template_matching_pictures",
     "PICTURE_SHAPE",
     "TEMPLATES",
     "TemplateScene",
@@ -50,6 +52,8 @@ __all__ = [
 PICTURE_SHAPE = (56, 84)
 #: The built-in objects.
 TEMPLATES = ("coin", "digit")
+# What the explorer's menu shows for each built-in object.
+register_option_labels({"coin": N_("coin"), "digit": N_("digit")})
 #: Smallest and largest side of a template of one's own.
 TEMPLATE_SIDES = (3, 24)
 
@@ -448,6 +452,34 @@ def template_matching_scene(state: TemplateMatchingState) -> TemplateMatchingSce
         ]),
     }
     return scene
+
+
+def template_matching_pictures(state: TemplateMatchingState) -> dict[str, bytes]:
+    """The template, the picture (grey) and the two maps (purple to orange, white at zero), as PNG.
+
+    The matching map spans −1 to 1; the feature map ± its peak.
+
+    Parameters
+    ----------
+    state : TemplateMatchingState
+
+    Returns
+    -------
+    dict of str to bytes
+        ``template_png``, ``picture_png``, ``response_png``, ``feature_png``.
+
+    Examples
+    --------
+    >>> pictures = template_matching_pictures(template_matching_state(template_scene("coin"), column=8, row=10))
+    >>> sorted(pictures), pictures["feature_png"][:4]
+    (['feature_png', 'picture_png', 'response_png', 'template_png'], b'\\x89PNG')
+    """
+    return {
+        "template_png": png_bytes(state.template, vmin=0.0, vmax=1.0),
+        "picture_png": png_bytes(state.picture, vmin=0.0, vmax=1.0),
+        "response_png": png_bytes(state.response, cmap="PuOr_r", vmin=-1.0, vmax=1.0),
+        "feature_png": png_bytes(state.feature, cmap="PuOr_r", vmin=-state.best, vmax=state.best),
+    }
 
 
 def _signed(n: int) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 _FLOATS = (np.float32, np.float64)
+_T = TypeVar("_T")
 
 #: The most parameters one layer may hold (200 MB in float32): far more than
 #: anything trained in numpy in class, and a named ValueError instead of a
@@ -197,6 +198,22 @@ class Layer:
         with respect to its input, returning ``None``.
         """
         return self.backward(grad_out)
+
+    def _kept(self, kept: _T | None) -> _T:
+        """What the last ``forward(x, training=True)`` kept for :meth:`backward`; a ValueError if nothing."""
+        if kept is None:
+            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        return kept
+
+    def _input_gradient(self, grad_out: ArrayLike, shape: tuple[int, ...],
+                        dtype: DTypeLike | None = None) -> NDArray[Any]:
+        """:meth:`backward`'s work: ``grad_out`` checked against the last output's ``shape``, then :meth:`_backward`."""
+        g = np.asarray(grad_out, dtype=dtype)
+        if g.shape != shape:
+            raise ValueError(f"{self!r}: `grad_out` must have shape {shape}, got {g.shape}")
+        dx = self._backward(g)
+        assert dx is not None  # the input's gradient was asked for
+        return dx
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of one sample's output for one sample's ``input_shape``.
@@ -416,20 +433,12 @@ class Conv2D(Layer):
         -------
         (N, H, W, C) array
         """
-        if self._cache is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        n, h, w, _ = self._cache[0]
+        n, h, w, _ = self._kept(self._cache)[0]
         (oh, ow), _ = self._geometry(h, w)
-        g = np.asarray(grad_out, dtype=self.dtype)
-        if g.shape != (n, oh, ow, self.filters):
-            raise ValueError(f"{self!r}: `grad_out` must have shape {(n, oh, ow, self.filters)}, got {g.shape}")
-        dx = self._backward(g)
-        assert dx is not None  # the input's gradient was asked for
-        return dx
+        return self._input_gradient(grad_out, (n, oh, ow, self.filters), self.dtype)
 
     def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
-        if self._cache is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        assert self._cache is not None  # a training forward pass came first
         (n, h, w, c), cols = self._cache
         kh, kw = self.kernel_size
         f = self.filters
@@ -667,19 +676,10 @@ class MaxPool2D(_Pool):
         -------
         (N, H, W, C) array
         """
-        if self._cache is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        won = self._cache[1]
-        g = np.asarray(grad_out)
-        if g.shape != won.shape[1:]:
-            raise ValueError(f"{self!r}: `grad_out` must have shape {won.shape[1:]}, got {g.shape}")
-        dx = self._backward(g)
-        assert dx is not None  # the input's gradient was asked for
-        return dx
+        return self._input_gradient(grad_out, self._kept(self._cache)[1].shape[1:])
 
-    def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
-        if self._cache is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+    def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any]:
+        assert self._cache is not None  # a training forward pass came first
         shape, won = self._cache
         _, pads = self._geometry(shape[1], shape[2])
         return self._scatter(won * g, shape, pads)
@@ -728,9 +728,11 @@ class AvgPool2D(_Pool):
         -------
         (N, H', W', C) array
         """
-        arr = _as_batch(x, self, 4, "a batch of images (N, H, W, C)")
-        out = self._pool(arr)
-        self._cache = (arr.shape, arr.dtype) if training else None
+        return self._forward(_as_batch(x, self, 4, "a batch of images (N, H, W, C)"), training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
+        out = self._pool(x)
+        self._cache = (x.shape, x.dtype) if training else None
         return out
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
@@ -744,16 +746,17 @@ class AvgPool2D(_Pool):
         -------
         (N, H, W, C) array
         """
-        if self._cache is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        (n, h, w, c), dtype = self._kept(self._cache)
+        (oh, ow), _ = self._geometry(h, w)
+        return self._input_gradient(grad_out, (n, oh, ow, c), dtype)
+
+    def _backward(self, g: NDArray[Any], input_grad: bool = True) -> NDArray[Any]:
+        assert self._cache is not None  # a training forward pass came first
         (n, h, w, c), dtype = self._cache
-        (oh, ow), pads = self._geometry(h, w)
-        g = np.asarray(grad_out, dtype=dtype)
-        if g.shape != (n, oh, ow, c):
-            raise ValueError(f"{self!r}: `grad_out` must have shape {(n, oh, ow, c)}, got {g.shape}")
+        _, pads = self._geometry(h, w)
         # number of real (unpadded) cells in each window
         count = self._cells(np.ones((1, h, w, 1), dtype), pads, 0.0).sum(axis=0)
-        share = g / count
+        share = g.astype(dtype, copy=False) / count
         cells = np.broadcast_to(share, (self.size[0] * self.size[1],) + share.shape)  # every cell its share
         return self._scatter(cells, (n, h, w, c), pads)
 
@@ -807,18 +810,10 @@ class ReLU(Layer):
         -------
         ndarray
         """
-        if self._mask is None:
-            raise ValueError("ReLU(): call forward(x, training=True) before backward")
-        g = np.asarray(grad_out)
-        if g.shape != self._mask.shape:
-            raise ValueError(f"ReLU(): `grad_out` must have shape {self._mask.shape}, got {g.shape}")
-        dx = self._backward(g)
-        assert dx is not None  # the input's gradient was asked for
-        return dx
+        return self._input_gradient(grad_out, self._kept(self._mask).shape)
 
-    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
-        if self._mask is None:
-            raise ValueError("ReLU(): call forward(x, training=True) before backward")
+    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any]:
+        assert self._mask is not None  # a training forward pass came first
         return grad_out * self._mask
 
 
@@ -885,7 +880,11 @@ class Flatten(Layer):
         """
         if self._shape is None:
             raise ValueError("Flatten(): call forward before backward")
-        return np.asarray(grad_out).reshape(self._shape)
+        return self._backward(np.asarray(grad_out))
+
+    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any]:
+        assert self._shape is not None  # a forward pass came first
+        return grad_out.reshape(self._shape)
 
 
 class Dense(Layer):
@@ -1003,20 +1002,10 @@ class Dense(Layer):
         -------
         (N, in_features) array
         """
-        if self._x is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        g = np.asarray(grad_out, dtype=self.dtype)
-        if g.shape != (self._x.shape[0], self.out_features):
-            raise ValueError(
-                f"{self!r}: `grad_out` must have shape {(self._x.shape[0], self.out_features)}, got {g.shape}"
-            )
-        dx = self._backward(g)
-        assert dx is not None  # the input's gradient was asked for
-        return dx
+        return self._input_gradient(grad_out, (len(self._kept(self._x)), self.out_features), self.dtype)
 
     def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any] | None:
-        if self._x is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
+        assert self._x is not None  # a training forward pass came first
         np.matmul(self._x.T, grad_out, out=self.grads["W"])
         np.sum(grad_out, axis=0, out=self.grads["b"])
         return grad_out @ self.params["W"].T if input_grad else None
@@ -1092,13 +1081,15 @@ class Dropout(Layer):
         -------
         ndarray
         """
-        arr = _as_batch(x, self, None, "")
+        return self._forward(_as_batch(x, self, None, ""), training)
+
+    def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:
         if not training or self.rate == 0:
-            self._mask = None if not training else np.ones((), arr.dtype)
-            return arr
-        keep = self.rng.random(arr.shape) >= self.rate
-        self._mask = keep.astype(arr.dtype) / arr.dtype.type(1 - self.rate)
-        return arr * self._mask
+            self._mask = None if not training else np.ones((), x.dtype)
+            return x
+        keep = self.rng.random(x.shape) >= self.rate
+        self._mask = keep.astype(x.dtype) / x.dtype.type(1 - self.rate)
+        return x * self._mask
 
     def backward(self, grad_out: ArrayLike) -> NDArray[Any]:
         """The gradient through the same mask.
@@ -1111,9 +1102,12 @@ class Dropout(Layer):
         -------
         ndarray
         """
-        if self._mask is None:
-            raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
-        return np.asarray(grad_out) * self._mask
+        self._kept(self._mask)  # a training forward pass came first
+        return self._backward(np.asarray(grad_out))
+
+    def _backward(self, grad_out: NDArray[Any], input_grad: bool = True) -> NDArray[Any]:
+        assert self._mask is not None  # a training forward pass came first
+        return grad_out * self._mask
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, as plain JSON-friendly values.

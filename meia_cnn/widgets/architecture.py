@@ -15,8 +15,6 @@ has a table layout of its own (LeNet-5 and GoogLeNet).
 
 from __future__ import annotations
 
-from typing import Any
-
 import ipywidgets as widgets
 
 from .. import architectures
@@ -26,12 +24,11 @@ from ..explain.architecture import MIN_HEIGHT as _MIN_HEIGHT
 from ..explain.architecture import MIN_WIDTH as _MIN_WIDTH
 from ..explain.architecture import TALLEST as _TALLEST
 from ..explain.architecture import ArchitectureState, architecture_scene, architecture_state, layout, volumes
-from ..i18n import TranslatedText, labelled_options
-from ..i18n import gettext as _
+from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import Control
 from ._explorer import Explorer, View
-from ._messages import Refusal
 
 __all__ = ["ArchitectureExplorer", "layout", "volumes"]
 #: The diagram's proportions (see :func:`~meia_cnn.explain.architecture.layout`).
@@ -72,33 +69,36 @@ class ArchitectureExplorer(Explorer):
         ``"name"`` (Dropdown of the networks) and ``"detail"`` (Checkbox).
     table : ipywidgets.HTML
         The summary table (CSS class ``meia-architecture``).
+    state : ArchitectureState
+        What is drawn, from :func:`meia_cnn.explain.architecture.architecture_state`:
+        the network's summary and its volumes (``state.volumes``) to scale.
 
     Examples
     --------
     >>> viz = ArchitectureExplorer()
     >>> viz.state.summary.total_params, viz.state.summary.trainable_params
     (60840, 60000)
-    >>> [b["label"] for b in viz.boxes][:3]
+    >>> [v.label for v in viz.state.volumes][:3]
     ['input', 'C1', 'S2']
     >>> viz.controls["name"].value = "vgg16"
-    >>> len(viz.boxes), viz.boxes[-1]["shape"]
+    >>> len(viz.state.volumes), viz.state.volumes[-1].shape
     (22, (1, 1, 1000))
     >>> viz.close()
     """
 
     view_class = ArchitectureView
     title = TEXT.english("title")
+    spec = (
+        Control("name", "menu", N_("network"), options=architectures.names(), width="30em",
+                refusal=TEXT.english("choose_network")),
+        Control("detail", "check", TEXT.english("detail"), refusal=TEXT.english("choose_detail")),
+    )
 
     def __init__(self, name: str = "lenet5", *, detail: bool = False) -> None:
-        key = architectures.summary(name).key  # an unknown name is a ValueError here
+        key = architectures.summary(name).key  # an unknown name is a ValueError here; aliases are welcome
+        given = self._check(name=key, detail=detail)
         super().__init__()
-        self.controls["name"] = widgets.Dropdown(
-            options=labelled_options(architectures.titles()),
-            value=key, description=_("network"), layout=widgets.Layout(width="30em", max_width="100%"),
-        )
-        self.controls["detail"] = widgets.Checkbox(
-            value=bool(detail), description=TEXT["detail"], indent=False, layout=widgets.Layout(width="auto"),
-        )
+        self._build(given)
         self.table = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
         self.table.add_class("meia-architecture")
         self._layout(widgets.HBox([self.controls["name"], self.controls["detail"]]))
@@ -107,12 +107,8 @@ class ArchitectureExplorer(Explorer):
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> ArchitectureState:
-        key, detail = self.controls["name"].value, self.controls["detail"].value
-        if not isinstance(key, str) or key not in architectures.names():
-            raise Refusal(TEXT["choose_network"])
-        if not isinstance(detail, bool):
-            raise Refusal(TEXT["choose_detail"])
-        return architecture_state(key, detail=detail)
+        values = self._read()
+        return architecture_state(values["name"], detail=values["detail"])
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: ArchitectureState) -> tuple[dict, dict]:
@@ -127,11 +123,6 @@ class ArchitectureExplorer(Explorer):
         self.table.value = state.table
 
     # -- what is drawn --------------------------------------------------------
-    @property
-    def name(self) -> str:
-        """The key of the network shown."""
-        return str(self.state.summary.key)
-
     @property
     def label_texts(self) -> list[str]:
         """The names written beside the boxes, in order."""
@@ -151,10 +142,3 @@ class ArchitectureExplorer(Explorer):
     def legend_texts(self) -> list[str]:
         """The kinds of volume named in the legend."""
         return [item["text"] for item in self.view.scene["legend"]]
-
-    @property
-    def boxes(self) -> list[dict[str, Any]]:
-        """The volumes drawn: dicts with ``label``, ``shape`` (H, W, D), ``kind``,
-        ``x``, ``y``, ``width``, ``height`` in the diagram's units."""
-        return [dict(label=v.label, shape=v.shape, kind=v.kind, x=v.x, y=v.y, width=v.width, height=v.height)
-                for v in self.state.volumes]

@@ -23,8 +23,8 @@ import traitlets
 
 from .. import data as _data
 from .._validation import as_float_array
-from ..explain.convolution import ConvolutionState, convolution_scene, convolution_state, filtered_png
-from ..i18n import TranslatedText, labelled_options, option_label, option_values
+from ..explain.convolution import ConvolutionState, convolution_scene, convolution_state, filtered_png, photo_png
+from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..kernels import (
@@ -36,7 +36,8 @@ from ..kernels import (
     parse_kernel,
 )
 from ._assets import esm
-from ._explorer import Explorer, View, png_bytes, student_error
+from ._controls import Control, build_controls
+from ._explorer import Explorer, View, student_error
 from ._messages import Refusal
 from ._photo import UPLOAD_LABEL, PhotoSource
 
@@ -70,10 +71,6 @@ TEXT = TranslatedText({
     "bad_text": N_("{error}. Still using the last good kernel."),
     "kernel_too_large": N_("The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
                          "to stand on. Choose a 3×3 kernel or a larger grid."),
-    "choose_operation": N_("Choose convolution or cross-correlation."),
-    "choose_preset": N_("Choose a kernel from the list."),
-    "choose_size": N_("Choose a kernel size of 3 or 5."),
-    "choose_photo": N_("Choose a photo from the list."),
     "upload_too_small": N_("{name} is too thin: after fitting it to {size} pixels its short side is {side} "
                          "pixels. Choose a picture at least {min} pixels on its shorter side."),
 })
@@ -148,12 +145,23 @@ class ConvolutionExplorer(Explorer):
     UPLOAD_LABEL = UPLOAD_LABEL
     view_class: ClassVar[type[View]] = ConvolutionView
     title: ClassVar[str] = TEXT.english("title")
+    spec = (
+        Control("operation", "toggle", "", options=MODES, refusal=N_("Choose convolution or cross-correlation.")),
+        Control("photo", "menu", N_("Photo"), options=tuple(_data.SAMPLE_NAMES),
+                refusal=N_("Choose a photo from the list.")),
+    )
+    #: The kernel's editor (with the text box ``kernel_text``): it sets the kernel the state function is given.
+    kernel_spec = (
+        Control("preset", "menu", N_("Kernel"), options=(*KERNEL_PRESETS, "custom"), width="220px",
+                refusal=N_("Choose a kernel from the list.")),
+        Control("kernel_size", "toggle", N_("Size"), options=KERNEL_SIZES,
+                refusal=N_("Choose a kernel size of 3 or 5.")),
+    )
 
     def __init__(self, image: Any = None, kernel: Any = "sobel_x", *, photo: str = "camera",
                  operation: str = "convolution") -> None:
         grid = _check_grid(DEFAULT_IMAGE if image is None else image)
-        if operation not in self.MODES:
-            raise ValueError(f"`operation` must be 'convolution' or 'cross-correlation', got {operation!r}")
+        given = self._check(operation=operation, photo=photo)
         if isinstance(kernel, str):
             preset, good = kernel, kernel_preset(kernel, 3)
         else:
@@ -165,9 +173,6 @@ class ConvolutionExplorer(Explorer):
             preset = "custom"
         if good.shape[0] > min(grid.shape):
             raise ValueError(f"`kernel` of shape {good.shape} is larger than `image` of shape {grid.shape}")
-        names = tuple(_data.SAMPLE_NAMES)
-        if photo not in names:
-            raise ValueError(f"`photo` must be one of {', '.join(names)}; got {photo!r}")
         super().__init__()
         self._grid = grid
         self._kernel = good
@@ -177,21 +182,15 @@ class ConvolutionExplorer(Explorer):
         self._photo_key: tuple = ("sample", photo)  # what identifies the photo shown
         self._key: tuple = ()  # (kernel, operation, photo): a setting seen before costs nothing (see _memo)
 
+        self._build(given)
         c = self.controls
+        c.update(build_controls(self.kernel_spec, {"preset": preset, "kernel_size": good.shape[0]}))
         c["step"], c["play"] = self._step_controls()
-        c["operation"] = widgets.ToggleButtons(
-            options=labelled_options(self.MODES), value=operation,
-            tooltips=[_("K flipped: equation (1)"), _("K as is: what CNN layers compute")],
-            style={"button_width": "auto"})
-        c["preset"] = widgets.Dropdown(options=labelled_options([*KERNEL_PRESETS, "custom"]), value=preset,
-                                       description=_("Kernel"), layout=widgets.Layout(width="220px"))
-        c["kernel_size"] = widgets.ToggleButtons(options=list(KERNEL_SIZES), value=good.shape[0],
-                                                 description=_("Size"), style={"button_width": "40px"})
+        c["operation"].tooltips = [_("K flipped: equation (1)"), _("K as is: what CNN layers compute")]
+        c["kernel_size"].style.button_width = "40px"
         c["kernel_text"] = widgets.Textarea(value=kernel_text(good), description="K =",
                                             continuous_update=False, rows=5,
                                             layout=widgets.Layout(width="260px", height="120px"))
-        c["photo"] = widgets.Dropdown(options=labelled_options(names), value=photo, description=_("Photo"),
-                                      layout=widgets.Layout(width="auto"))
         self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
                                         load=dict(grey=True, size=PHOTO_SIZE))
         c["upload"] = self.photo_source.upload
@@ -227,17 +226,14 @@ class ConvolutionExplorer(Explorer):
     def _on_preset(self, change: Any) -> None:
         if self._quiet or change["new"] == "custom":
             return
-        if change["new"] not in KERNEL_PRESETS:
-            raise Refusal(TEXT["choose_preset"])
+        name = self.kernel_spec[0].read(self.controls["preset"])
         size = self.controls["kernel_size"].value
-        self._set_kernel(kernel_preset(change["new"], size if size in KERNEL_SIZES else 3))
+        self._set_kernel(kernel_preset(name, size if size in KERNEL_SIZES else 3))
 
     def _on_kernel_size(self, change: Any) -> None:
         if self._quiet:
             return
-        k = change["new"]
-        if isinstance(k, bool) or k not in KERNEL_SIZES:
-            raise Refusal(TEXT["choose_size"])
+        k = self.kernel_spec[1].read(self.controls["kernel_size"])
         name = self.controls["preset"].value
         if name in KERNEL_PRESETS:
             self._set_kernel(kernel_preset(name, k))
@@ -281,13 +277,7 @@ class ConvolutionExplorer(Explorer):
 
     # -- controls -> state -------------------------------------------------------------
     def _compute(self) -> ConvolutionState:
-        c = self.controls
-        operation = c["operation"].value
-        if operation not in self.MODES:
-            raise Refusal(TEXT["choose_operation"])
-        choice = c["photo"].value
-        if not isinstance(choice, str) or choice not in option_values(c["photo"].options):
-            raise Refusal(TEXT["choose_photo"])
+        operation, choice = self._read().values()
         if choice != self._shown_sample and not choice.startswith(self.UPLOAD_LABEL):
             self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
             self._photo_name = choice
@@ -309,10 +299,9 @@ class ConvolutionExplorer(Explorer):
         return self._memo("scene", self._key, lambda: self._make_scene(state), maxsize=CACHE_SIZE)
 
     def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        photo_png = self._memo("photo", self._photo_key, lambda: png_bytes(state.photo, cmap="gray", vmin=0, vmax=1),
-                               maxsize=2)
-        scene = convolution_scene(state, self._photo_shown_name())
-        return dict(scene), {"photo": photo_png, "filtered": filtered_png(state)}
+        pictures = {"photo": self._memo("photo", self._photo_key, lambda: photo_png(state), maxsize=2),
+                    "filtered": filtered_png(state)}
+        return dict(convolution_scene(state, self._photo_shown_name())), pictures
 
     def _photo_shown_name(self) -> str:
         """The photo's name as shown: a sample's name in the learner's language, a file's as it is."""
@@ -328,16 +317,6 @@ class ConvolutionExplorer(Explorer):
     def kernel(self) -> np.ndarray:
         """The current good kernel, as typed (before any flip)."""
         return self._kernel.copy()
-
-    @property
-    def image(self) -> np.ndarray:
-        """The small input grid."""
-        return self._grid.copy()
-
-    @property
-    def n_positions(self) -> int:
-        """How many positions the window takes: ``G_h * G_w``."""
-        return len(self.state.grid.steps)
 
     @property
     def position(self) -> tuple[int, int]:

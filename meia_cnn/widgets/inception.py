@@ -13,8 +13,6 @@ by :file:`js/inception.js`.
 
 from __future__ import annotations
 
-from typing import Any
-
 import ipywidgets as widgets
 import numpy as np
 from numpy.typing import NDArray
@@ -24,8 +22,8 @@ from ..explain.inception import COUNTS, InceptionState, inception_scene, incepti
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import Control
 from ._explorer import Explorer, View
-from ._messages import Refusal
 
 __all__ = ["InceptionExplorer"]
 
@@ -34,24 +32,13 @@ MAX_SIZE = 112
 MAX_DEPTH = 1024
 MAX_FILTERS = 512
 
-_COUNTS = COUNTS
-
 # -- what a student reads (one place) ------------------------------------------------
-#: The controls' labels.
-LABELS = TranslatedText({"input_size": N_("input H = W"), "input_depth": N_("input depth C"), "n1x1": "1×1",
-          "n3x3_reduce": N_("3×3 reduce"), "n3x3": "3×3", "n5x5_reduce": N_("5×5 reduce"), "n5x5": "5×5",
-          "pool_proj": N_("pool proj")})
 TEXT = TranslatedText({
     "title": N_("Inception module: four branches concatenated along depth, with their costs"),
-    "choose": N_("{name} must be a whole number from {lo} to {hi}."),
 })
-
-
-def _check_range(value: Any, name: str, low: int, high: int) -> int:
-    value = as_int(value, name, minimum=low)
-    if value > high:
-        raise ValueError(f"`{name}` must be between {low} and {high}, got {value}")
-    return int(value)
+#: The filter counts' labels, named as :data:`~meia_cnn.explain.inception.COUNTS`.
+COUNT_LABELS = {"n1x1": "1×1", "n3x3_reduce": N_("3×3 reduce"), "n3x3": "3×3", "n5x5_reduce": N_("5×5 reduce"),
+                "n5x5": "5×5", "pool_proj": N_("pool proj")}
 
 
 class InceptionView(View):
@@ -98,16 +85,21 @@ class InceptionExplorer(Explorer):
     >>> viz = InceptionExplorer()
     >>> viz.state.output_shape
     (28, 28, 256)
-    >>> viz.cost["params"], viz.naive_cost["params"]
+    >>> viz.state.cost["params"], viz.state.naive["params"]
     (163696, 387296)
     >>> viz.controls["n5x5"].value = 64
-    >>> viz.output_depth
-    288
+    >>> viz.state.output_shape
+    (28, 28, 288)
     >>> viz.close()
     """
 
     view_class = InceptionView
     title = TEXT.english("title")
+    spec = (
+        Control("input_size", "int", N_("input H = W"), range=(1, MAX_SIZE)),
+        Control("input_depth", "int", N_("input depth C"), range=(1, MAX_DEPTH)),
+        *(Control(name, "int", COUNT_LABELS[name], range=(1, MAX_FILTERS)) for name in COUNTS),
+    )
 
     def __init__(self, input_shape: tuple[int, int, int] = (28, 28, 192), n1x1: int = 64, n3x3_reduce: int = 96,
                  n3x3: int = 128, n5x5_reduce: int = 16, n5x5: int = 32, pool_proj: int = 32) -> None:
@@ -116,20 +108,13 @@ class InceptionExplorer(Explorer):
         h, w, c = (as_int(v, "input_shape") for v in input_shape)
         if h != w:
             raise ValueError(f"`input_shape` must be square (H == W) in this explorer, got {tuple(input_shape)}")
-        size = _check_range(h, "input_shape height", 1, MAX_SIZE)
-        depth = _check_range(c, "input_shape depth", 1, MAX_DEPTH)
-        given = dict(n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3, n5x5_reduce=n5x5_reduce, n5x5=n5x5,
-                     pool_proj=pool_proj)
-        counts = {name: _check_range(value, name, 1, MAX_FILTERS) for name, value in given.items()}
+        for value, what, top in ((h, "height", MAX_SIZE), (c, "depth", MAX_DEPTH)):
+            if value > top:
+                raise ValueError(f"`input_shape {what}` must be between 1 and {top}, got {value}")
+        counts = self._check(n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3, n5x5_reduce=n5x5_reduce, n5x5=n5x5,
+                             pool_proj=pool_proj)
         super().__init__()
-        self._ranges = {"input_size": (1, MAX_SIZE), "input_depth": (1, MAX_DEPTH),
-                        **{name: (1, MAX_FILTERS) for name in _COUNTS}}
-        labels = LABELS
-        start = {"input_size": size, "input_depth": depth, **counts}
-        for name, (lo, hi) in self._ranges.items():
-            self.controls[name] = widgets.IntSlider(
-                value=start[name], min=lo, max=hi, description=labels[name], continuous_update=True,
-                style={"description_width": "initial"}, layout=widgets.Layout(width="250px", max_width="100%"))
+        self._build({"input_size": h, "input_depth": c, **counts})
         ctl = self.controls
         self._layout(
             widgets.HBox([ctl["input_size"], ctl["input_depth"], ctl["n1x1"]]),
@@ -140,12 +125,7 @@ class InceptionExplorer(Explorer):
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> InceptionState:
-        values = {}
-        for name, (lo, hi) in self._ranges.items():
-            v = self.controls[name].value
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise Refusal(TEXT["choose"].format(name=LABELS[name], lo=lo, hi=hi))
-            values[name] = int(v)
+        values = self._read()
         size, depth = values.pop("input_size"), values.pop("input_depth")
         return inception_state((size, size, depth), **values)
 
@@ -154,21 +134,6 @@ class InceptionExplorer(Explorer):
         return dict(inception_scene(state)), {}
 
     # -- what is drawn -----------------------------------------------------------
-    @property
-    def cost(self) -> dict[str, Any]:
-        """:func:`~meia_cnn.arithmetic.inception_cost` of the module shown (with reductions)."""
-        return _copy(self.state.cost)
-
-    @property
-    def naive_cost(self) -> dict[str, Any]:
-        """The same without the 1x1 reductions (``reduce=False``)."""
-        return _copy(self.state.naive)
-
-    @property
-    def output_depth(self) -> int:
-        """The depth of the concatenated output."""
-        return self.state.output_shape[2]
-
     @property
     def box_texts(self) -> list[str]:
         """What each box of the diagram says, from the input up to the concatenation."""
@@ -194,6 +159,3 @@ class InceptionExplorer(Explorer):
         return {(what, reduced): np.array(bars[what]["rows"][0 if reduced else 1]["fractions"])
                 for what in ("params", "macs") for reduced in (True, False)}
 
-
-def _copy(cost: dict[str, Any]) -> dict[str, Any]:
-    return dict(cost, branches=[dict(b) for b in cost["branches"]])

@@ -21,12 +21,11 @@ import numpy as np
 import traitlets
 
 from ..explain.learn_kernel import LearnKernelState, learn_kernel_pictures, learn_kernel_scene, learn_kernel_state
-from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
+from ._controls import Control
 from ._explorer import Explorer, View
-from ._messages import Refusal
 
 __all__ = ["LearnKernelExplorer"]
 
@@ -34,13 +33,6 @@ __all__ = ["LearnKernelExplorer"]
 LEARNING_RATES = (0.02, 0.05, 0.1, 0.2, 0.5, 0.9, 1.1)
 SEEDS = (0, 9)
 STEP_RANGE = (1, 200)
-
-# -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel"),
-    "bad_rate": N_("Choose a learning rate among {rates}."),
-    "bad_seed": N_("The seed must be a whole number from {lo} to {hi}."),
-})
 
 
 class LearnKernelView(View):
@@ -90,26 +82,23 @@ class LearnKernelExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = LearnKernelView
-    title: ClassVar[str] = TEXT.english("title")
+    title: ClassVar[str] = N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel")
+    spec = (
+        Control("learning_rate", "choice", N_("Learning rate η"), options=LEARNING_RATES, width="320px",
+                continuous=False),
+        Control("seed", "int", N_("Seed"), range=SEEDS, width="240px", continuous=False,
+                refusal=N_("The seed must be a whole number from {lo} to {hi}.")),
+    )
 
     def __init__(self, learning_rate: float = 0.1, seed: int = 0, steps: int = 50) -> None:
-        if learning_rate not in LEARNING_RATES:
-            raise ValueError(f"`learning_rate` must be one of {LEARNING_RATES}, got {learning_rate!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not SEEDS[0] <= seed <= SEEDS[1]:
-            raise ValueError(f"`seed` must be an int from {SEEDS[0]} to {SEEDS[1]}, got {seed!r}")
+        given = self._check(learning_rate=learning_rate, seed=seed)
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not (
                 STEP_RANGE[0] <= steps <= STEP_RANGE[1]):
             raise ValueError(f"`steps` must be an int from {STEP_RANGE[0]} to {STEP_RANGE[1]}, got {steps!r}")
         super().__init__()
         self._steps = int(steps)
+        self._build(given)
         c = self.controls
-        c["learning_rate"] = widgets.SelectionSlider(
-            options=[(f"{r:g}", r) for r in LEARNING_RATES], value=learning_rate,
-            description=_("Learning rate η"), continuous_update=False,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="320px", max_width="100%"))
-        c["seed"] = widgets.IntSlider(
-            value=int(seed), min=SEEDS[0], max=SEEDS[1], description=_("Seed"), continuous_update=False,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="240px", max_width="100%"))
         c["step"], c["play"] = self._step_controls(description=N_("Iteration"), interval=250)
         self._layout(
             widgets.HBox([c["learning_rate"], c["seed"]]),
@@ -119,13 +108,9 @@ class LearnKernelExplorer(Explorer):
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> LearnKernelState:
-        rate = self.controls["learning_rate"].value
-        if rate not in LEARNING_RATES:
-            raise Refusal(TEXT["bad_rate"].format(rates=", ".join(f"{r:g}" for r in LEARNING_RATES)))
-        seed = self.controls["seed"].value
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not SEEDS[0] <= seed <= SEEDS[1]:
-            raise Refusal(TEXT["bad_seed"].format(lo=SEEDS[0], hi=SEEDS[1]))
-        return learn_kernel_state(learning_rate=float(rate), steps=self._steps, seed=int(seed))
+        rate, seed = self._read().values()
+        return self._memo("state", (rate, seed), lambda: learn_kernel_state(  # runs seen are kept
+            learning_rate=float(rate), steps=self._steps, seed=seed), maxsize=4)
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: LearnKernelState) -> tuple[dict, dict]:

@@ -23,38 +23,29 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, as_int
-from ..explain.one_by_one import OneByOnePixel, OneByOneState, number, one_by_one_scene, one_by_one_state
+from ..explain.one_by_one import (
+    MAX_CHANNELS,
+    MAX_FILTERS,
+    MAX_SIDE,
+    OneByOnePixel,
+    OneByOneState,
+    number,
+    one_by_one_inputs,
+    one_by_one_scene,
+    one_by_one_state,
+)
 from ..i18n import TranslatedText
-from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._controls import slider
+from ._controls import Control, build_controls, narrowed
 from ._explorer import Explorer, View
-from ._messages import Refusal
 
 __all__ = ["OneByOneExplorer", "number"]
-
-#: Largest sizes drawn cell by cell (beyond them the numbers stop being legible).
-MAX_SIDE = 12
-MAX_CHANNELS = 16
-MAX_FILTERS = 8
-
 
 # -- what a student reads (one place) ------------------------------------------------
 TEXT = TranslatedText({
     "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
-    "choose": N_("{name} must be a whole number from {lo} to {hi}."),
 })
-
-
-def _check_range(value: Any, name: str, low: int, high: int, why: str = "") -> int:
-    """``value`` as an int in ``[low, high]``, else a ValueError naming it."""
-    value = as_int(value, name, minimum=low)
-    if value > high:
-        reason = f" ({why})" if why else ""
-        raise ValueError(f"`{name}` must be between {low} and {high}{reason}, got {value}")
-    return int(value)
 
 
 class OneByOneView(View):
@@ -98,7 +89,10 @@ class OneByOneExplorer(Explorer):
     controls : dict
         ``"channels"`` (C), ``"filters"`` (F), ``"row"``, ``"col"`` (the
         pixel) and ``"filter"`` (which kernel's dot product is written out):
-        IntSliders.
+        IntSliders, their ranges those of this volume and these kernels.
+    state : OneByOneState
+        The numbers drawn, from :func:`meia_cnn.explain.one_by_one.one_by_one_state`
+        (every pixel's dot product in ``state.pixels``; the costs in ``state.costs``).
 
     Examples
     --------
@@ -108,54 +102,35 @@ class OneByOneExplorer(Explorer):
     >>> viz.controls["filters"].value = 5
     >>> viz.state.output.shape
     (6, 6, 5)
-    >>> viz.costs["3x3"]["params"] == 3 * 3 * 8 * 5 + 5
+    >>> viz.state.costs["3x3"]["params"] == 3 * 3 * 8 * 5 + 5
     True
     >>> viz.close()
     """
 
     view_class = OneByOneView
     title = TEXT.english("title")
+    #: The widest ranges; an instance narrows them to its volume and kernels.
+    spec = (
+        Control("channels", "int", N_("channels C"), range=(1, MAX_CHANNELS), width="280px"),
+        Control("filters", "int", N_("kernels F"), range=(1, MAX_FILTERS), width="280px"),
+        Control("row", "int", N_("pixel row"), range=(0, MAX_SIDE - 1), width="280px"),
+        Control("col", "int", N_("pixel col"), range=(0, MAX_SIDE - 1), width="280px"),
+        Control("filter", "int", N_("kernel f"), range=(0, MAX_FILTERS - 1), width="280px"),
+    )
 
     def __init__(self, height: int = 6, width: int = 6, channels: int = 8, filters: int = 3, *,
                  x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0) -> None:
-        rng = np.random.default_rng(seed)
-        if x is None:
-            height = _check_range(height, "height", 1, MAX_SIDE, "drawn cell by cell")
-            width = _check_range(width, "width", 1, MAX_SIDE, "drawn cell by cell")
-            volume = rng.integers(0, 10, size=(height, width, MAX_CHANNELS)).astype(np.float64)
-        else:
-            volume = np.array(as_float_array(x, "x", ndim=3), dtype=np.float64)
-            _check_range(volume.shape[0], "x height", 1, MAX_SIDE, "drawn cell by cell")
-            _check_range(volume.shape[1], "x width", 1, MAX_SIDE, "drawn cell by cell")
-            _check_range(volume.shape[2], "x depth", 1, MAX_CHANNELS, "one number per channel is written out")
-        c_max = volume.shape[2]
-        if weights is None:
-            w = rng.choice([-2.0, -1.0, 1.0, 2.0], size=(c_max, MAX_FILTERS))
-        else:
-            w = as_float_array(weights, "weights", ndim=(2, 4))
-            if w.ndim == 4:
-                if w.shape[:2] != (1, 1):
-                    raise ValueError(f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {w.shape}")
-                w = w[0, 0]
-            w = np.array(w, dtype=np.float64)
-            if w.shape[0] != c_max:
-                raise ValueError(f"`weights` must have one row per input channel: x has C={c_max}, "
-                                 f"weights has shape {w.shape}")
-            _check_range(w.shape[1], "weights columns (F)", 1, MAX_FILTERS, "one output channel each")
-        f_max = w.shape[1]
-        channels = min(_check_range(channels, "channels", 1, MAX_CHANNELS,
-                                    "one number per channel is written out"), c_max)
-        filters = min(_check_range(filters, "filters", 1, MAX_FILTERS, "one output channel each"), f_max)
+        volume, w = one_by_one_inputs(height, width, x=x, weights=weights, seed=seed)
+        given = self._check(channels=channels, filters=filters)
+        (h, wd, c_max), f_max = volume.shape, w.shape[1]
+        start = {"channels": min(given["channels"], c_max), "filters": min(given["filters"], f_max),
+                 "row": h // 2, "col": wd // 2, "filter": 0}
         super().__init__()
         self._x, self._w = volume, w
-        h, wd = volume.shape[:2]
-        self._ranges = {"channels": (1, c_max), "filters": (1, f_max), "row": (0, h - 1), "col": (0, wd - 1)}
+        ranges = narrowed(self.spec, channels=(1, c_max), filters=(1, f_max), row=(0, h - 1), col=(0, wd - 1),
+                          filter=(0, start["filters"] - 1))
         c = self.controls
-        c["channels"] = slider(channels, 1, c_max, _("channels C"), width="280px")
-        c["filters"] = slider(filters, 1, f_max, _("kernels F"), width="280px")
-        c["row"] = slider(h // 2, 0, h - 1, _("pixel row"), width="280px")
-        c["col"] = slider(wd // 2, 0, wd - 1, _("pixel col"), width="280px")
-        c["filter"] = slider(0, 0, filters - 1, _("kernel f"), width="280px")
+        c.update(build_controls(ranges, start))
         # the pixel is chosen in the page: every pixel's dot product is in the scene
         self.view.row, self.view.col = c["row"].value, c["col"].value
         for name in ("row", "col"):
@@ -166,28 +141,21 @@ class OneByOneExplorer(Explorer):
         self._listen(["channels", "filters", "filter"])
 
     # -- controls -> state ---------------------------------------------------------
-    def _value(self, name: str, lo: int, hi: int) -> int:
-        v = self.controls[name].value
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-            raise Refusal(TEXT["choose"].format(name=self.controls[name].description, lo=lo, hi=hi))
-        return int(v)
-
     def _compute(self) -> OneByOneState:
-        values = {name: self._value(name, lo, hi) for name, (lo, hi) in self._ranges.items()
-                  if name not in ("row", "col")}
-        f_count = values["filters"]
-        if self.controls["filter"].max != f_count - 1:
-            self._set_quietly(self.controls["filter"], max=f_count - 1)
-        k = self._value("filter", 0, f_count - 1)
-        c = values["channels"]
+        values = self._read()
+        c, f = values["channels"], values["filters"]
+        kernel = self.controls["filter"]
+        if kernel.max != f - 1:
+            self._set_quietly(kernel, max=f - 1)  # the kernel shown stays one of the F
+            values["filter"] = kernel.value
         # every pixel at once (state.pixels); the page shows the one the sliders pick
-        return one_by_one_state(self._x[:, :, :c], self._w[:c, :f_count], kernel=k)
+        return one_by_one_state(self._x[:, :, :c], self._w[:c, :f], kernel=values["filter"])
 
     # -- the pixel: every choice is in the scene, the page picks one ------------------------
     def _pixel_index(self) -> int:
         """``row * W + col`` of the sliders (a ValueError in words for a value no slider offers)."""
-        (_, r_hi), (_, c_hi) = self._ranges["row"], self._ranges["col"]
-        return self._value("row", 0, r_hi) * (c_hi + 1) + self._value("col", 0, c_hi)
+        values = self._read()
+        return values["row"] * self._x.shape[1] + values["col"]
 
     def _on_pixel(self, change: Any) -> None:
         """A pixel slider moved (in Python: a notebook, a test); the page follows it by itself."""
@@ -239,11 +207,6 @@ class OneByOneExplorer(Explorer):
     def value(self) -> float:
         """The output value at the chosen pixel for the chosen kernel."""
         return float(self._here().value)
-
-    @property
-    def costs(self) -> dict[str, dict[str, int]]:
-        """``{"1x1" | "3x3" | "5x5": {"params": int, "macs": int}}`` for the same output."""
-        return {k: dict(v) for k, v in self.state.costs.items()}
 
     @property
     def cell_texts(self) -> list[list[str]]:

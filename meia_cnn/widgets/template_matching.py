@@ -24,30 +24,30 @@ cut to the current template's shape, and its peak follows it in the same way.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import ClassVar
 
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import as_int
 from ..explain.template_matching import (
     PICTURE_SHAPE,
     TEMPLATES,
     TemplateMatchingState,
     TemplateScene,
     template_from_image,
+    template_matching_pictures,
     template_matching_scene,
     template_matching_state,
     template_scene,
 )
-from ..i18n import TranslatedText, labelled_options, option_values
-from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._controls import slider
-from ._explorer import Explorer, View, png_bytes
-from ._messages import Refusal
+from ._controls import Control, build_controls, check_arguments, narrowed
+from ._explorer import Explorer, View
 from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template_from_image"]
@@ -56,13 +56,8 @@ __all__ = ["TemplateMatchingExplorer", "PICTURE_SHAPE", "UPLOAD_SIZE", "template
 UPLOAD_SIZE = 128
 #: Where the object starts, (row, col), unless told.
 HOME = (10, 8)
-
-# -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Template matching: an object in a picture, its matching map and its feature map"),
-    "choose_template": N_("Choose a template in the list."),
-    "position": N_("The object's {name} must be a whole number from 0 to {hi}."),
-})
+#: Positions (and their pictures) kept, to come back to at once.
+CACHE_SIZE = 64
 
 
 class TemplateMatchingView(View):
@@ -114,44 +109,38 @@ class TemplateMatchingExplorer(Explorer):
     """
 
     view_class: ClassVar[type[View]] = TemplateMatchingView
-    title: ClassVar[str] = TEXT.english("title")
+    title: ClassVar[str] = N_("Template matching: an object in a picture, its matching map and its feature map")
+    #: The object's position: its sliders end where the current template's room ends.
+    spec = (
+        Control("template", "menu", N_("Template"), options=TEMPLATES, width="220px",
+                refusal=N_("Choose a template in the list.")),
+        Control("column", "int", N_("Object column"), range=(0, PICTURE_SHAPE[1]), width="300px"),
+        Control("row", "int", N_("Object row"), range=(0, PICTURE_SHAPE[0]), width="300px"),
+    )
 
     def __init__(self, template: str | ArrayLike = "coin", *, column: int | None = None,
                  row: int | None = None, seed: int = 0) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"`seed` must be an int, got {seed!r}")
-        self._seed = int(seed)
+        self._seed = as_int(seed, "seed", minimum=0)
         self._scenes: dict[str, TemplateScene] = {}
-        options = list(TEMPLATES)
+        menu, column_row, row_row = self.spec
         if isinstance(template, str):
-            if template not in TEMPLATES:
-                raise ValueError(f"`template` must be one of {', '.join(TEMPLATES)} or a 2-D array, "
-                                 f"got {template!r}")
-            start = template
+            start = self._check(template=template)["template"]
         else:
-            self._scenes["custom"] = template_scene("custom", template, seed=self._seed)
-            options.append("custom")
             start = "custom"
-        rows, cols = self._get_scene(start).room
-        y = HOME[0] if row is None else row
-        x = HOME[1] if column is None else column
-        for value, name, hi in ((x, "column", cols), (y, "row", rows)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"`{name}` must be an int, got {value!r}")
-            if not 0 <= value <= hi:
-                raise ValueError(f"`{name}` must be between 0 and {hi} (the object must stay in the picture), "
-                                 f"got {value}")
-        self._home = (int(y), int(x))
+            self._scenes[start] = template_scene(start, template, seed=self._seed)
+            menu = replace(menu, options=(*TEMPLATES, start))
+        rows, cols = self._get_scene(start).room  # this template's room: where the object may start
+        here = narrowed((menu, column_row, row_row), column=(0, cols), row=(0, rows))
+        given = check_arguments(here, {"template": start, "column": HOME[1] if column is None else column,
+                                       "row": HOME[0] if row is None else row})
+        self._home = (given["row"], given["column"])
         super().__init__()
+        self.controls.update(build_controls(here, given))
         c = self.controls
-        c["template"] = widgets.Dropdown(options=labelled_options(options), value=start, description=_("Template"),
-                                         style={"description_width": "initial"},
-                                         layout=widgets.Layout(width="220px", max_width="100%"))
+        c["template"].style.description_width = "initial"
         self.photo_source = PhotoSource(self, menu=c["template"], accept=self._accept_photo,
                                         load=dict(grey=True, size=UPLOAD_SIZE), description=N_("Upload template"))
         c["upload"] = self.photo_source.upload
-        c["column"] = slider(int(x), 0, cols, _("Object column"), width="300px")
-        c["row"] = slider(int(y), 0, rows, _("Object row"), width="300px")
         self._layout(widgets.HBox([c["template"], c["upload"]]), widgets.HBox([c["column"], c["row"]]))
         self._listen()
 
@@ -172,38 +161,18 @@ class TemplateMatchingExplorer(Explorer):
     # -- controls -> state -----------------------------------------------------------
     def _compute(self) -> TemplateMatchingState:
         c = self.controls
-        name = c["template"].value
-        if not isinstance(name, str) or name not in option_values(c["template"].options):
-            raise Refusal(TEXT["choose_template"])
-        scene = self._get_scene(name)
+        scene = self._get_scene(self.spec[0].read(c["template"]))
         rows, cols = scene.room
         for key, hi in (("column", cols), ("row", rows)):
             if c[key].max != hi:  # the object stays inside: a larger template has less room
                 self._set_quietly(c[key], max=hi)
-        values = {}
-        for key, hi in (("column", cols), ("row", rows)):
-            v = c[key].value
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= hi:
-                raise Refusal(TEXT["position"].format(name=key, hi=hi))
-            values[key] = int(v)
-        seen: tuple = (name, id(scene), values["row"], values["column"])
-        return self._memo("state", seen, lambda: template_matching_state(  # positions seen are kept
-            scene, column=values["column"], row=values["row"], home=self._home), maxsize=64)
+        v = self._read()
+        return self._memo("state", (v["template"], id(scene), v["row"], v["column"]),  # positions seen are kept
+                          lambda: template_matching_state(scene, column=v["column"], row=v["row"], home=self._home),
+                          maxsize=CACHE_SIZE)
 
     # -- state -> scene --------------------------------------------------------------
-    def _png(self, key: tuple, values: NDArray, **kwargs: Any) -> bytes:
-        return self._memo("png", key, lambda: png_bytes(values, **kwargs), maxsize=64)
-
     def _scene(self, state: TemplateMatchingState) -> tuple[dict, dict]:
-        name, (y, x) = state.scene.name, state.position
-        pos = (name, y, x)
-        pictures = {
-            "template_png": self._png(("t", name), state.template, vmin=0.0, vmax=1.0),
-            "picture_png": self._png(("p", *pos), state.picture, vmin=0.0, vmax=1.0),
-            "response_png": self._png(("r", *pos), state.response, cmap="PuOr_r", vmin=-1.0, vmax=1.0),
-            "feature_png": self._png(("f", *pos), state.feature, cmap="PuOr_r", vmin=-state.best,
-                                     vmax=state.best),
-        }
+        pictures = self._memo("png", (state.scene.name, *state.position), lambda: template_matching_pictures(state),
+                              maxsize=CACHE_SIZE)
         return dict(template_matching_scene(state)), pictures
-
-    # -- what is drawn -----------------------------------------------------------

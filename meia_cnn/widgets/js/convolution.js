@@ -5,7 +5,7 @@
 import { Draw, Sweep, Pictures } from "./draw.js";
 
 /**
- * The scene Python sends (meia_cnn/widgets/convolution.py); pictures: the traits photo and filtered.
+ * The scene Python sends (meia_cnn/explain/convolution.py); pictures: the traits photo and filtered.
  * @typedef {object} Scene
  * @property {GridPart} input
  * @property {{size: number, labels: string[][], colours: string[][], title: string, label: string}} kernel

@@ -4,7 +4,7 @@
 import { Draw, Pictures } from "./draw.js";
 
 /**
- * The scene Python sends (meia_cnn/widgets/feature_maps.py); pictures: input_png and maps[i].
+ * The scene Python sends (feature_map_scene in meia_cnn/explain/feature_maps.py); pictures: input_png and maps[i].
  * @typedef {object} Scene
  * @property {PicturePart & {field: number[]}} input field: [r0, r1, c0, c1]
  * @property {{name: string, title: string, label: string, vector: boolean, tile: number[], tiles: number[],

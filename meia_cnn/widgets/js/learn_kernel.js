@@ -4,7 +4,7 @@
 import { Draw } from "./draw.js";
 
 /**
- * The scene Python sends (meia_cnn/widgets/learn_kernel.py).  Pictures (Bytes traits): outputs, a PNG
+ * The scene Python sends (meia_cnn/explain/learn_kernel.py).  Pictures (Bytes traits): outputs, a PNG
  * strip of every step's filtered image stacked top to bottom (rows x cols each); target, the image
  * filtered with Sobel.
  * @typedef {object} Scene

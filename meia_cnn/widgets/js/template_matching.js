@@ -4,7 +4,7 @@
 import { Draw } from "./draw.js";
 
 /**
- * The scene Python sends (meia_cnn/widgets/template_matching.py); pictures: template_png, and
+ * The scene Python sends (meia_cnn/explain/template_matching.py); pictures: template_png, and
  * "<key>_png" for each map.
  * @typedef {object} Scene
  * @property {PicturePart} template

@@ -4,8 +4,8 @@
 import { Draw } from "./draw.js";
 
 /**
- * The scene Python sends (meia_cnn/widgets/training.py); picture: kernels_png.  The trait "history"
- * changes once per epoch (only the curves are redrawn): {loss, accuracy, val_loss, val_accuracy:
+ * The scene Python sends (meia_cnn/explain/training.py, training_scene); picture: kernels_png.  The trait "history"
+ * (curves_scene) changes once per epoch (only the curves are redrawn): {loss, accuracy, val_loss, val_accuracy:
  * [[epoch, value]], xrange, xticks, loss_range, loss_ticks, acc_range, acc_ticks, live}.
  * @typedef {object} Scene
  * @property {number} epochs

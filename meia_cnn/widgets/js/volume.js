@@ -4,7 +4,7 @@
 import { Draw, Pictures } from "./draw.js";
 
 /**
- * The scene Python sends (meia_cnn/widgets/volume.py).  Pictures: ch0, ch1, ch2 (the channels, when
+ * The scene Python sends (volume_scene in meia_cnn/explain/volume.py).  Pictures: ch0, ch1, ch2 (the channels, when
  * numbers is false), fmaps[n] (the maps), deck.
  * @typedef {object} Scene
  * @property {string} head the shapes in one line ("128×128×3 ∗ 3 kernels 3×3×3 → 126×126×3")

@@ -2,7 +2,8 @@
 
 :func:`plan` lists, for an explorer, the values a student would move each of
 its controls through; the widget contract test and the widget benchmark
-(``benchmarks/bench_widgets.py``) both drive the explorers with it.
+(``benchmarks/bench_widgets.py``) both drive the explorers with it.  Test
+support, outside the package: a learner's kernel never imports it.
 """
 
 from __future__ import annotations
