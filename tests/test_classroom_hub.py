@@ -173,15 +173,17 @@ def test_the_service_stops_at_once_while_a_class_view_waits_for_news(hub):
     pid = hub.service_pid()
     start = time.monotonic()
     os.kill(pid, signal.SIGINT)
-    while time.monotonic() - start < 15 and _alive(pid):
-        time.sleep(0.05)
-    stopped = time.monotonic() - start
-    waiting.join(30)
-    assert stopped < 5, f"the service took {stopped:.1f} s to stop"
-    assert answered and answered[0][0] == 200 and answered[0][1] < 6, answered
-    deadline = time.monotonic() + 90  # the hub notices and starts it again, for the tests after this one
-    while not hub.service_up() and time.monotonic() < deadline:
-        time.sleep(0.5)
+    try:
+        while time.monotonic() - start < 15 and _alive(pid):
+            time.sleep(0.05)
+        stopped = time.monotonic() - start
+        waiting.join(30)
+        assert stopped < 5, f"the service took {stopped:.1f} s to stop"
+        assert answered and answered[0][0] == 200 and answered[0][1] < 6, answered
+    finally:
+        deadline = time.monotonic() + 90  # the hub notices and starts it again, for the tests after this one
+        while not hub.service_up() and time.monotonic() < deadline:
+            time.sleep(0.5)
     assert hub.service_up(), hub.tail()
 
 

@@ -86,7 +86,7 @@ async def _serve(args: argparse.Namespace) -> None:
                                          args.prefix, storage.engine.url.render_as_string(hide_password=True))
     await stop.wait()
     server.stop()
-    app.settings["class_state"].release_waiters()  # the class views' long polls end now, not in 20 s
+    await app.settings["class_state"].release_waiters()  # the class views' long polls end now, not in 20 s
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(server.close_all_connections(), 5)
     storage.close()

@@ -175,6 +175,7 @@ class ClassState:
         self._cache: dict[tuple, dict] = {}
         self.started = time.time()
         self.recorded = 0
+        self.polls = 0  # long polls being answered (the service waits for them when it stops)
         # one writer: SQLite takes one writer at a time, and writers waiting on its lock sleep in
         # its busy handler (seconds under load); in one thread they queue instead, ~1 ms each
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="meia-class-writer")
@@ -185,9 +186,13 @@ class ClassState:
         self.changed.set()
         self.changed = asyncio.Event()
 
-    def release_waiters(self) -> None:
-        """Answer every long poll now (the service is stopping: they would hold it up to POLL_WAIT each)."""
+    async def release_waiters(self, timeout: float = 3.0) -> None:
+        """Answer every long poll now and wait until they are sent (at most ``timeout`` seconds): the
+        service is stopping, and they would hold it up to POLL_WAIT each."""
         self.changed.set()
+        deadline = time.monotonic() + timeout
+        while self.polls and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
     def summary(self, language: str, section: str | None) -> dict:
         key = (self.version, language, section)
@@ -416,15 +421,17 @@ class SummaryHandler(_ApiBase):
     async def get(self) -> None:
         self.need_instructor()
         since = self.get_argument("since", "")
-        if since and since.isdigit() and int(since) >= self.state.version:
-            try:
-                await asyncio.wait_for(self.state.changed.wait(), POLL_WAIT)
-            except asyncio.TimeoutError:
-                pass
-        section = self.get_argument("section", "") or None
-        with self.database():
-            summary = self.state.summary(self.language(), section)
-        self.finish(summary)
+        self.state.polls += 1
+        try:
+            if since and since.isdigit() and int(since) >= self.state.version:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self.state.changed.wait(), POLL_WAIT)
+            section = self.get_argument("section", "") or None
+            with self.database():
+                summary = self.state.summary(self.language(), section)
+            await self.finish(summary)
+        finally:
+            self.state.polls -= 1
 
 
 class DetailApiHandler(_ApiBase):
