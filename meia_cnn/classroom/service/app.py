@@ -457,7 +457,7 @@ class ExportHandler(_ApiBase):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["user", "exercise", "variant", "status", "mistake", "client_time", "received", "key"])
-        rows = self.state.storage.all_attempts()
+        rows = iter(self.state.storage.all_attempts())
         with self.database():  # the first row: a database that does not answer is a 503 before any byte is sent
             first = next(rows, None)
         for row in itertools.chain([first] if first is not None else [], rows):
