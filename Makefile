@@ -36,7 +36,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests meia_cnn tools -m "not (slow or notebook or browser or subprocess)"
 
 ## make docs: the API reference, generated from the docstrings, in build/docs/
-# (the public modules; tests/test_api_docs.py builds the same list)
+# (the public modules; tests/project/test_api_docs.py builds the same list)
 DOC_MODULES := meia_cnn meia_cnn.arithmetic meia_cnn.ops meia_cnn.data meia_cnn.architectures meia_cnn.nn meia_cnn.nn.learn_kernel meia_cnn.exercises meia_cnn.widgets
 docs: $(STAMP)
 	$(BIN)/python -m pdoc --docformat numpy -o build/docs $(DOC_MODULES)
@@ -66,7 +66,7 @@ constraints: $(STAMP)
 
 # ---- Spanish edition -------------------------------------------------------------
 # The package's strings: meia_cnn/locale/meia_cnn.pot -> es/LC_MESSAGES/meia_cnn.po -> .mo
-# (the .mo is committed; tests/test_i18n.py fails when it is older than the .po).
+# (the .mo is committed; tests/core/test_i18n.py fails when it is older than the .po).
 LOCALES := meia_cnn/locale
 BABEL_KEYWORDS := -k lazy_gettext -k lazy_ngettext:1,2 -k ngettext_noop:1,2
 

@@ -23,7 +23,7 @@ except ImportError:
     collect_ignore_glob = ["meia_cnn/classroom/service/*"]
 
 #: Test modules whose every test runs notebooks in a kernel.
-NOTEBOOK_MODULES = {"test_notebook_leaks.py"}
+NOTEBOOK_MODULES = {"test_no_answer_before_question.py"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -51,25 +51,11 @@ _CELLS = [
     "sp = StridePaddingExplorer()\n"
     "sp.add_class('bench-stride')\n"
     "sp",
-    "from meia_cnn.widgets import ConvolutionExplorer\n"
-    "cv = ConvolutionExplorer()\n"
-    "cv.add_class('bench-conv')\n"
-    "cv",    "from meia_cnn.widgets import PoolingExplorer\n"
-    "w_pool = PoolingExplorer()\n"
-    "w_pool.add_class('bench-pool')\n"
-    "w_pool",
-    "from meia_cnn.widgets import VolumeExplorer\n"
-    "w_vol = VolumeExplorer()\n"
-    "w_vol.add_class('bench-vol')\n"
-    "w_vol",
-    "from meia_cnn.widgets import OneByOneExplorer\n"
-    "w_one = OneByOneExplorer()\n"
-    "w_one.add_class('bench-one')\n"
-    "w_one",
-    "from meia_cnn.widgets import InceptionExplorer\n"
-    "w_inc = InceptionExplorer()\n"
-    "w_inc.add_class('bench-inc')\n"
-    "w_inc",
+    "from meia_cnn.widgets import ConvolutionExplorer\ncv = ConvolutionExplorer()\ncv.add_class('bench-conv')\ncv",
+    "from meia_cnn.widgets import PoolingExplorer\nw_pool = PoolingExplorer()\nw_pool.add_class('bench-pool')\nw_pool",
+    "from meia_cnn.widgets import VolumeExplorer\nw_vol = VolumeExplorer()\nw_vol.add_class('bench-vol')\nw_vol",
+    "from meia_cnn.widgets import OneByOneExplorer\nw_one = OneByOneExplorer()\nw_one.add_class('bench-one')\nw_one",
+    "from meia_cnn.widgets import InceptionExplorer\nw_inc = InceptionExplorer()\nw_inc.add_class('bench-inc')\nw_inc",
     "from meia_cnn.widgets import ArchitectureExplorer\n"
     "w_arch = ArchitectureExplorer()\n"
     "w_arch.add_class('bench-arch')\n"
@@ -82,18 +68,12 @@ _CELLS = [
     "w_share = ParameterSharingExplorer()\n"
     "w_share.add_class('bench-share')\n"
     "w_share",
-    "from meia_cnn.widgets import FeatureMapExplorer\n"
-    "w_fm = FeatureMapExplorer()\n"
-    "w_fm.add_class('bench-fm')\n"
-    "w_fm",
+    "from meia_cnn.widgets import FeatureMapExplorer\nw_fm = FeatureMapExplorer()\nw_fm.add_class('bench-fm')\nw_fm",
     "from meia_cnn.widgets import TransposedConvExplorer\n"
     "w_tc = TransposedConvExplorer()\n"
     "w_tc.add_class('bench-tc')\n"
     "w_tc",
-    "from meia_cnn.widgets import LearnKernelExplorer\n"
-    "w_lk = LearnKernelExplorer()\n"
-    "w_lk.add_class('bench-lk')\n"
-    "w_lk",
+    "from meia_cnn.widgets import LearnKernelExplorer\nw_lk = LearnKernelExplorer()\nw_lk.add_class('bench-lk')\nw_lk",
 ]
 
 #: (explorer, css class, control, how it is pressed, where resolved)
@@ -105,8 +85,14 @@ CONTROLS = [
     ("ConvolutionExplorer", "bench-conv", "step", ("slider", "Step"), "browser"),
     ("ConvolutionExplorer", "bench-conv", "operation", ("toggle",), "python"),
     ("ConvolutionExplorer", "bench-conv", "preset", ("select", "Kernel"), "python"),
-    ("ConvolutionExplorer", "bench-conv", "kernel_text",
-     ("text", ["1 0 -1\n2 0 -2\n1 0 -1", "0 1 0\n1 -4 1\n0 1 0"]), "python"),    ("PoolingExplorer", "bench-pool", "step", ("slider", "Step"), "browser"),
+    (
+        "ConvolutionExplorer",
+        "bench-conv",
+        "kernel_text",
+        ("text", ["1 0 -1\n2 0 -2\n1 0 -1", "0 1 0\n1 -4 1\n0 1 0"]),
+        "python",
+    ),
+    ("PoolingExplorer", "bench-pool", "step", ("slider", "Step"), "browser"),
     ("PoolingExplorer", "bench-pool", "size", ("slider", "Window W"), "python"),
     ("PoolingExplorer", "bench-pool", "pooling", ("toggle",), "python"),
     ("VolumeExplorer", "bench-vol", "filters", ("slider", "Kernels F"), "python"),
@@ -145,11 +131,16 @@ _ARM_JS = """
 
 
 def _notebook(path: Path) -> Path:
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-              "source": source} for source in _CELLS]
-    nb = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                                      "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+        for source in _CELLS
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path.write_text(json.dumps(nb))
     return path
 
@@ -157,14 +148,16 @@ def _notebook(path: Path) -> Path:
 def _press_once(page, target_sel, attr, action, timeout_ms=10_000):
     page.evaluate(_ARM_JS, [target_sel, attr])
     action()
-    page.wait_for_function("() => window.__bench && window.__bench.t1 !== null", timeout=timeout_ms,
-                           polling="raf")
+    page.wait_for_function("() => window.__bench && window.__bench.t1 !== null", timeout=timeout_ms, polling="raf")
     return page.evaluate("() => window.__bench.t1 - window.__bench.t0")
 
 
 def _slider_action(page, root, label):
-    handle = page.locator(f"{root} .widget-slider").filter(
-        has=page.locator(".widget-label", has_text=label)).first.locator(".noUi-handle")
+    handle = (
+        page.locator(f"{root} .widget-slider")
+        .filter(has=page.locator(".widget-label", has_text=label))
+        .first.locator(".noUi-handle")
+    )
     handle.focus()
 
     def act():
@@ -181,8 +174,11 @@ def _slider_action(page, root, label):
 
 
 def _select_action(page, root, label):
-    select = page.locator(f"{root} .widget-dropdown").filter(
-        has=page.locator("label", has_text=label)).first.locator("select")
+    select = (
+        page.locator(f"{root} .widget-dropdown")
+        .filter(has=page.locator("label", has_text=label))
+        .first.locator("select")
+    )
     select.focus()
 
     def act():
@@ -290,28 +286,39 @@ def run(presses: int = 20) -> list[dict]:
     results = measure(presses=presses)
     base = np.array(results.pop("baseline"))
     rows = [
-        row(f"machine load average (1 min) before the run, {os.cpu_count()} CPUs", float(load), "",
-            "reported", ok=True),
-        row(f"baseline IntSlider -> Python -> Label: median of {base.size}", float(np.median(base)), "ms",
-            "reported", ok=True),
-        row("baseline IntSlider -> Python -> Label: p95", float(np.percentile(base, 95)), "ms", "reported",
-            ok=True),
+        row(
+            f"machine load average (1 min) before the run, {os.cpu_count()} CPUs", float(load), "", "reported", ok=True
+        ),
+        row(
+            f"baseline IntSlider -> Python -> Label: median of {base.size}",
+            float(np.median(base)),
+            "ms",
+            "reported",
+            ok=True,
+        ),
+        row("baseline IntSlider -> Python -> Label: p95", float(np.percentile(base, 95)), "ms", "reported", ok=True),
     ]
     for explorer, _css, control, _how, where in CONTROLS:
         t = np.array(results[f"{explorer}.{control}"])
         name = f"{explorer} {control!r} ({'browser' if where == 'browser' else 'Python'}-resolved)"
         if where == "browser":
-            rows.append(row(f"{name}: median of {t.size}", float(np.median(t)), "ms",
-                            f"<= {TARGET_BROWSER_MS:g} ms"))
+            rows.append(row(f"{name}: median of {t.size}", float(np.median(t)), "ms", f"<= {TARGET_BROWSER_MS:g} ms"))
             rows.append(row(f"{name}: p95", float(np.percentile(t, 95)), "ms", "reported", ok=True))
         else:
-            rows.append(row(f"{name}: median of {t.size}", float(np.median(t)), "ms",
-                            f"<= {TARGET_PYTHON_MEDIAN_MS:g} ms"))
-            rows.append(row(f"{name}: p95", float(np.percentile(t, 95)), "ms",
-                            f"<= {TARGET_PYTHON_P95_MS:g} ms"))
+            rows.append(
+                row(f"{name}: median of {t.size}", float(np.median(t)), "ms", f"<= {TARGET_PYTHON_MEDIAN_MS:g} ms")
+            )
+            rows.append(row(f"{name}: p95", float(np.percentile(t, 95)), "ms", f"<= {TARGET_PYTHON_P95_MS:g} ms"))
             draw = np.array(results[f"{explorer}.{control}.draw"])
-            rows.append(row(f"{name}: of which the page's full redraw (median)", float(np.nanmedian(draw)),
-                            "ms", "reported", ok=True))
+            rows.append(
+                row(
+                    f"{name}: of which the page's full redraw (median)",
+                    float(np.nanmedian(draw)),
+                    "ms",
+                    "reported",
+                    ok=True,
+                )
+            )
     return rows
 
 

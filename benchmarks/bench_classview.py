@@ -1,6 +1,6 @@
 """Load on the class view service: N virtual students each sending A attempts over D seconds.
 
-Starts a real JupyterHub on 127.0.0.1 with the meia-class service (tests/classroom_hub.py: the same
+Starts a real JupyterHub on 127.0.0.1 with the meia-class service (tests/hub/classroom_hub.py: the same
 configuration call the deploy configs make), creates N users with their own hub tokens, then sends
 every attempt straight to the service's API as a kernel does (one POST per attempt, with the
 student's token, at a random moment of the D seconds).  Meanwhile an instructor's view long-polls
@@ -28,9 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.classroom_hub import ACCESS, INSTRUCTOR, Hub, missing  # noqa: E402
-
 from meia_cnn.exercises import EXERCISES, for_notebook  # noqa: E402
+from tests.hub.classroom_hub import ACCESS, INSTRUCTOR, Hub, missing  # noqa: E402
 
 PROBE_EXERCISE = "00.numbers" if "00.numbers" in EXERCISES else next(iter(EXERCISES))
 
@@ -69,8 +68,15 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
         for retry in range(5):
             t = time.monotonic()
             try:
-                await client.fetch(HTTPRequest(url, method="POST", body=body, request_timeout=60, headers={
-                    "Authorization": f"token {tokens[user]}", "Content-Type": "application/json"}))
+                await client.fetch(
+                    HTTPRequest(
+                        url,
+                        method="POST",
+                        body=body,
+                        request_timeout=60,
+                        headers={"Authorization": f"token {tokens[user]}", "Content-Type": "application/json"},
+                    )
+                )
                 latencies.append(time.monotonic() - t)
                 acknowledged += 1
                 return
@@ -78,7 +84,7 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
                 errors[str(exc.code)] = errors.get(str(exc.code), 0) + 1
             except OSError as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-            await asyncio.sleep(0.5 * 2 ** retry)
+            await asyncio.sleep(0.5 * 2**retry)
 
     async def student(user: str) -> None:
         moments = sorted(random.uniform(0, args.duration) for _ in range(args.attempts))
@@ -86,10 +92,17 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
             await asyncio.sleep(max(0.0, start + moment - time.monotonic()))
             exercise = random.choice(exercises)
             correct = random.random() < 0.45
-            await send(user, {"key": uuid.uuid4().hex, "exercise": exercise, "variant": 0,
-                              "status": "correct" if correct else "wrong",
-                              "mistake": "" if correct else random.choice(["mistake.0", "other", "hint"]),
-                              "time": time.time()})
+            await send(
+                user,
+                {
+                    "key": uuid.uuid4().hex,
+                    "exercise": exercise,
+                    "variant": 0,
+                    "status": "correct" if correct else "wrong",
+                    "mistake": "" if correct else random.choice(["mistake.0", "other", "hint"]),
+                    "time": time.time(),
+                },
+            )
 
     delays: list[float] = []
     done = asyncio.Event()
@@ -104,12 +117,22 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
         while not done.is_set():
             n += 1
             t = time.monotonic()
-            await send("probe", {"key": uuid.uuid4().hex, "exercise": PROBE_EXERCISE, "variant": 0,
-                                 "status": "wrong", "mistake": "other", "time": time.time()})
+            await send(
+                "probe",
+                {
+                    "key": uuid.uuid4().hex,
+                    "exercise": PROBE_EXERCISE,
+                    "variant": 0,
+                    "status": "wrong",
+                    "mistake": "other",
+                    "time": time.time(),
+                },
+            )
             while time.monotonic() - t < 60:
                 try:
-                    reply = await watcher.fetch(HTTPRequest(f"{summary_url}&since={version}", headers=headers,
-                                                            request_timeout=90))
+                    reply = await watcher.fetch(
+                        HTTPRequest(f"{summary_url}&since={version}", headers=headers, request_timeout=90)
+                    )
                 except (HTTPClientError, OSError) as exc:
                     errors[f"view {type(exc).__name__}"] = errors.get(f"view {type(exc).__name__}", 0) + 1
                     continue
@@ -125,8 +148,14 @@ async def _load(hub: Hub, tokens: dict[str, str], args: argparse.Namespace) -> d
     await asyncio.gather(*(student(u) for u in tokens if u.startswith("s")))
     done.set()
     await probing
-    return {"latencies": latencies, "errors": errors, "acknowledged": acknowledged, "delays": delays,
-            "probes": len(delays), "seconds": time.monotonic() - start}
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "acknowledged": acknowledged,
+        "delays": delays,
+        "probes": len(delays),
+        "seconds": time.monotonic() - start,
+    }
 
 
 def main() -> None:
@@ -179,17 +208,27 @@ def main() -> None:
     lat, delays = result["latencies"], result["delays"]
     secs = result["seconds"]
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"students {args.students} x attempts {args.attempts} over {args.duration:.0f} s "
-          f"(+{result['probes']} probe answers); ran {secs:.0f} s")
-    print(f"attempts sent {sent}, acknowledged {result['acknowledged']}, stored {stored[0]} "
-          f"({stored[1]} distinct keys); errors before a retry succeeded: {result['errors'] or 'none'}")
-    print(f"record latency: p50 {_pct(lat, .5) * 1e3:.1f} ms, p95 {_pct(lat, .95) * 1e3:.1f} ms, "
-          f"p99 {_pct(lat, .99) * 1e3:.1f} ms, max {max(lat) * 1e3:.1f} ms ({len(lat) / secs:.0f} requests/s; "
-          f"{sum(x > 1 for x in lat)} over 1 s)")
-    print(f"view update delay (answer sent -> summary shows it): p50 {_pct(delays, .5) * 1e3:.0f} ms, "
-          f"p95 {_pct(delays, .95) * 1e3:.0f} ms, max {max(delays, default=float('nan')) * 1e3:.0f} ms")
-    print(f"service: peak RSS {max(s[0] for s in samples):.0f} MiB, CPU {cpu1[0] - cpu0[0]:.1f} s "
-          f"({100 * (cpu1[0] - cpu0[0]) / secs:.0f}% of one core on average)")
+    print(
+        f"students {args.students} x attempts {args.attempts} over {args.duration:.0f} s "
+        f"(+{result['probes']} probe answers); ran {secs:.0f} s"
+    )
+    print(
+        f"attempts sent {sent}, acknowledged {result['acknowledged']}, stored {stored[0]} "
+        f"({stored[1]} distinct keys); errors before a retry succeeded: {result['errors'] or 'none'}"
+    )
+    print(
+        f"record latency: p50 {_pct(lat, 0.5) * 1e3:.1f} ms, p95 {_pct(lat, 0.95) * 1e3:.1f} ms, "
+        f"p99 {_pct(lat, 0.99) * 1e3:.1f} ms, max {max(lat) * 1e3:.1f} ms ({len(lat) / secs:.0f} requests/s; "
+        f"{sum(x > 1 for x in lat)} over 1 s)"
+    )
+    print(
+        f"view update delay (answer sent -> summary shows it): p50 {_pct(delays, 0.5) * 1e3:.0f} ms, "
+        f"p95 {_pct(delays, 0.95) * 1e3:.0f} ms, max {max(delays, default=float('nan')) * 1e3:.0f} ms"
+    )
+    print(
+        f"service: peak RSS {max(s[0] for s in samples):.0f} MiB, CPU {cpu1[0] - cpu0[0]:.1f} s "
+        f"({100 * (cpu1[0] - cpu0[0]) / secs:.0f}% of one core on average)"
+    )
     print(f"hub: peak RSS {max(s[2] for s in samples):.0f} MiB, CPU {cpu1[1] - cpu0[1]:.1f} s")
 
 

@@ -159,16 +159,24 @@ def run_class(n: int, *, staggered: float = 0.0, port: int = 8865, nodelay: bool
     from demo_hub import DemoHub
 
     names = [f"s{i:03d}" for i in range(n)]
-    hub = DemoHub(ROOT / "build" / "bench-hub", students=names, port=port, language="en", nodelay=nodelay,
-                  proxy_root=ROOT / "build" / "hub")
+    hub = DemoHub(
+        ROOT / "build" / "bench-hub",
+        students=names,
+        port=port,
+        language="en",
+        nodelay=nodelay,
+        proxy_root=ROOT / "build" / "hub",
+    )
     cpu_start = psutil.cpu_times()
     load_before = os.getloadavg()
     start = time.perf_counter()
     results = [Result(name) for name in names]
     with hub:
         barrier = threading.Barrier(n)
-        threads = [threading.Thread(target=_student, args=(hub, name, staggered * i / max(n, 1), barrier, r))
-                   for i, (name, r) in enumerate(zip(names, results))]
+        threads = [
+            threading.Thread(target=_student, args=(hub, name, staggered * i / max(n, 1), barrier, r))
+            for i, (name, r) in enumerate(zip(names, results))
+        ]
         for thread in threads:
             thread.start()
         hub_rss = proxy_rss = 0.0
@@ -186,14 +194,20 @@ def run_class(n: int, *, staggered: float = 0.0, port: int = 8865, nodelay: bool
     cpu_end = psutil.cpu_times()
     busy = sum(getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("user", "system", "nice"))
     return {
-        "n": n, "staggered": staggered, "nodelay": nodelay, "wall": time.perf_counter() - start,
-        "load": (load_before[0], load_after[0]), "cpu_busy_s": busy, "cpus": psutil.cpu_count(),
-        "hub_rss": hub_rss, "proxy_rss": proxy_rss,
+        "n": n,
+        "staggered": staggered,
+        "nodelay": nodelay,
+        "wall": time.perf_counter() - start,
+        "load": (load_before[0], load_after[0]),
+        "cpu_busy_s": busy,
+        "cpus": psutil.cpu_count(),
+        "hub_rss": hub_rss,
+        "proxy_rss": proxy_rss,
         "spawn": [r.spawn for r in results],
         "run_all": {nb: [r.run_all[nb] for r in results if nb in r.run_all] for nb in NOTEBOOKS},
         "controls": [c for r in results for c in r.controls],
         "errors": [f"{r.name}: {e}" for r in results for e in r.errors]
-                  + [f"left running after the hub stopped: {p}" for p in hub.leftovers],
+        + [f"left running after the hub stopped: {p}" for p in hub.leftovers],
         "server": [r.server for r in results],
         "cpu": [r.cpu for r in results],
         "kernels": {nb: [r.kernels[nb] for r in results if nb in r.kernels] for nb in NOTEBOOKS},
@@ -209,45 +223,105 @@ def summary_rows(figures: dict) -> list[dict]:
     rows.append(row(f"{mode}: spawn p50", round(_pct(spawn, 0.5), 1), "s", "<= 60"))
     rows.append(row(f"{mode}: spawn p95", round(_pct(spawn, 0.95), 1), "s", "<= 120"))
     for nb, times in figures["run_all"].items():
-        rows.append(row(f"{mode}: {nb[:2]} Run All p50/p95 (p95)", round(_pct(times, 0.95), 1), "s", "<= 120",
-                        ) | {"note": f"p50 {_pct(times, 0.5):.1f} s"})
+        rows.append(
+            row(
+                f"{mode}: {nb[:2]} Run All p50/p95 (p95)",
+                round(_pct(times, 0.95), 1),
+                "s",
+                "<= 120",
+            )
+            | {"note": f"p50 {_pct(times, 0.5):.1f} s"}
+        )
     controls = [1000 * c for c in figures["controls"]]
-    rows.append(row(f"{mode}: control change p50 ({len(controls)} changes)", round(_pct(controls, 0.5), 1), "ms",
-                    f"<= {TARGET_CONTROL_P95_MS}"))
-    rows.append(row(f"{mode}: control change p95", round(_pct(controls, 0.95), 1), "ms",
-                    f"<= {TARGET_CONTROL_P95_MS}"))
+    rows.append(
+        row(
+            f"{mode}: control change p50 ({len(controls)} changes)",
+            round(_pct(controls, 0.5), 1),
+            "ms",
+            f"<= {TARGET_CONTROL_P95_MS}",
+        )
+    )
+    rows.append(row(f"{mode}: control change p95", round(_pct(controls, 0.95), 1), "ms", f"<= {TARGET_CONTROL_P95_MS}"))
     servers = [s for s in figures["server"] if not math.isnan(s[0])]
     for nb, memories in figures["kernels"].items():
         rss = [m[0] for m in memories if not math.isnan(m[0])]
-        rows.append(row(f"{mode}: kernel RSS after Run All, {nb[:2]} (median)", round(statistics.median(rss), 1)
-                        if rss else float("nan"), "MiB", f"<= {TARGET_KERNEL_MIB}"))
+        rows.append(
+            row(
+                f"{mode}: kernel RSS after Run All, {nb[:2]} (median)",
+                round(statistics.median(rss), 1) if rss else float("nan"),
+                "MiB",
+                f"<= {TARGET_KERNEL_MIB}",
+            )
+        )
     totals_rss, totals_pss = [], []
     for i, server in enumerate(figures["server"]):
         kernels = [figures["kernels"][nb][i] for nb in NOTEBOOKS if i < len(figures["kernels"][nb])]
         totals_rss.append(server[0] + sum(k[0] for k in kernels))
         totals_pss.append(server[1] + sum(k[1] for k in kernels))
-    rows.append(row(f"{mode}: server RSS (median)", round(statistics.median(s[0] for s in servers), 1)
-                    if servers else float("nan"), "MiB", "<= 160"))
-    one_notebook = [s[0] + statistics.median(m[0] for m in figures["kernels"][nb])
-                    for s in servers for nb in NOTEBOOKS[:1] if figures["kernels"][nb]]
+    rows.append(
+        row(
+            f"{mode}: server RSS (median)",
+            round(statistics.median(s[0] for s in servers), 1) if servers else float("nan"),
+            "MiB",
+            "<= 160",
+        )
+    )
+    one_notebook = [
+        s[0] + statistics.median(m[0] for m in figures["kernels"][nb])
+        for s in servers
+        for nb in NOTEBOOKS[:1]
+        if figures["kernels"][nb]
+    ]
     if one_notebook:
-        rows.append(row(f"{mode}: student with 02 open (server + kernel RSS)", round(statistics.median(one_notebook), 1),
-                        "MiB", f"<= {TARGET_STUDENT_ONE_NOTEBOOK_MIB}"))
-    rows.append(row(f"{mode}: student with 02, 04, 07 open: RSS (median)", round(statistics.median(totals_rss), 1),
-                    "MiB", "<= 600"))
-    rows.append(row(f"{mode}: student with 02, 04, 07 open: PSS (median)", round(statistics.median(totals_pss), 1),
-                    "MiB", "<= 450"))
+        rows.append(
+            row(
+                f"{mode}: student with 02 open (server + kernel RSS)",
+                round(statistics.median(one_notebook), 1),
+                "MiB",
+                f"<= {TARGET_STUDENT_ONE_NOTEBOOK_MIB}",
+            )
+        )
+    rows.append(
+        row(
+            f"{mode}: student with 02, 04, 07 open: RSS (median)",
+            round(statistics.median(totals_rss), 1),
+            "MiB",
+            "<= 600",
+        )
+    )
+    rows.append(
+        row(
+            f"{mode}: student with 02, 04, 07 open: PSS (median)",
+            round(statistics.median(totals_pss), 1),
+            "MiB",
+            "<= 450",
+        )
+    )
     rows.append(row(f"{mode}: hub RSS (peak)", round(figures["hub_rss"], 1), "MiB", "<= 300"))
     rows.append(row(f"{mode}: proxy RSS (peak)", round(figures["proxy_rss"], 1), "MiB", "<= 150"))
     rows.append(row(f"{mode}: errors", len(figures["errors"]), "", "<= 0"))
     cpu = [c for c in figures["cpu"] if not math.isnan(c)]
-    rows.append(row(f"{mode}: CPU-seconds per student (server + kernels, median)",
-                    round(statistics.median(cpu), 1) if cpu else float("nan"), "s", "<= 30")
-                | {"note": f"whole machine busy {figures['cpu_busy_s']:.0f} CPU-s over {figures['wall']:.0f} s "
-                           f"on {figures['cpus']} CPUs (other work included)"})
-    rows.append(row(f"{mode}: load average before -> after (1 min)",
-                    round(figures["load"][1], 2), "", f"<= {2 * figures['cpus']}")
-                | {"note": f"before {figures['load'][0]:.2f}"})
+    rows.append(
+        row(
+            f"{mode}: CPU-seconds per student (server + kernels, median)",
+            round(statistics.median(cpu), 1) if cpu else float("nan"),
+            "s",
+            "<= 30",
+        )
+        | {
+            "note": f"whole machine busy {figures['cpu_busy_s']:.0f} CPU-s over {figures['wall']:.0f} s "
+            f"on {figures['cpus']} CPUs (other work included)"
+        }
+    )
+    rows.append(
+        row(
+            f"{mode}: load average before -> after (1 min)",
+            round(figures["load"][1], 2),
+            "",
+            f"<= {2 * figures['cpus']}",
+        )
+        | {"note": f"before {figures['load'][0]:.2f}"}
+    )
     return rows
 
 
@@ -257,8 +331,14 @@ def nodelay_round_trips(repeats: int = 40, port: int = 8875) -> dict[str, list[f
 
     found = {}
     for nodelay in (False, True):
-        hub = DemoHub(ROOT / "build" / "bench-hub", students=["s000"], port=port, language="en", nodelay=nodelay,
-                      proxy_root=ROOT / "build" / "hub")
+        hub = DemoHub(
+            ROOT / "build" / "bench-hub",
+            students=["s000"],
+            port=port,
+            language="en",
+            nodelay=nodelay,
+            proxy_root=ROOT / "build" / "hub",
+        )
         with hub:
             hub.spawn("s000")
             student = Student(hub, "s000")
@@ -273,9 +353,16 @@ def nodelay_round_trips(repeats: int = 40, port: int = 8875) -> dict[str, list[f
 def nodelay_rows(found: dict[str, list[float]]) -> list[dict]:
     from _common import row
 
-    return [row(f"trivial execute through the hub, {key} TCP_NODELAY: p50", round(1000 * _pct(v, 0.5), 1), "ms",
-                "<= 20" if key == "with" else "<= 1000")
-            | {"note": f"p95 {1000 * _pct(v, 0.95):.1f} ms"} for key, v in found.items()]
+    return [
+        row(
+            f"trivial execute through the hub, {key} TCP_NODELAY: p50",
+            round(1000 * _pct(v, 0.5), 1),
+            "ms",
+            "<= 20" if key == "with" else "<= 1000",
+        )
+        | {"note": f"p95 {1000 * _pct(v, 0.95):.1f} ms"}
+        for key, v in found.items()
+    ]
 
 
 def kernel_rss_per_notebook(folder: Path = ROOT / "notebooks") -> dict[str, float]:
@@ -286,8 +373,9 @@ def kernel_rss_per_notebook(folder: Path = ROOT / "notebooks") -> dict[str, floa
     found = {}
     for path in sorted(folder.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
         with client.setup_kernel():
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)
@@ -314,15 +402,23 @@ def main() -> int:
     parser.add_argument("--students", type=int, nargs="+", default=[10])
     parser.add_argument("--staggered", type=float, default=0.0, help="spread the arrivals over this many seconds")
     parser.add_argument("--nodelay", action="store_true", help="only the round trip with and without TCP_NODELAY")
-    parser.add_argument("--kernels", type=Path, nargs="?", const=ROOT / "notebooks", metavar="FOLDER",
-                        help="only each notebook's kernel RSS after Run All (default folder: notebooks/)")
+    parser.add_argument(
+        "--kernels",
+        type=Path,
+        nargs="?",
+        const=ROOT / "notebooks",
+        metavar="FOLDER",
+        help="only each notebook's kernel RSS after Run All (default folder: notebooks/)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
     if args.kernels:
         from _common import row
 
-        rows = [row(f"kernel RSS after Run All: {name}", round(rss, 1), "MiB", f"<= {TARGET_KERNEL_MIB}")
-                for name, rss in kernel_rss_per_notebook(args.kernels).items()]
+        rows = [
+            row(f"kernel RSS after Run All: {name}", round(rss, 1), "MiB", f"<= {TARGET_KERNEL_MIB}")
+            for name, rss in kernel_rss_per_notebook(args.kernels).items()
+        ]
     elif args.nodelay:
         rows = nodelay_rows(nodelay_round_trips())
     else:

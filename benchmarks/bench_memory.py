@@ -112,12 +112,23 @@ def run(changes: int = CHANGES, warmup: int = WARMUP) -> list[dict]:
     for name in sorted(mw._EXPLORERS):
         out = subprocess.run(
             [sys.executable, __file__, "--one", name, "--changes", str(changes), "--warmup", str(warmup)],
-            capture_output=True, text=True, check=True)
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         result = json.loads(out.stdout.strip().splitlines()[-1])
-        rows.append(row(f"{name}: RSS growth over {changes:,} changes", round(result["growth_mb"], 2), "MB",
-                        f"<= {TARGET_MB:g} MB"))
-        print(f"{name:28s} {result['growth_mb']:7.2f} MB growth (RSS {result['before_mb']:.0f} MB after warm-up)",
-              file=sys.stderr)
+        rows.append(
+            row(
+                f"{name}: RSS growth over {changes:,} changes",
+                round(result["growth_mb"], 2),
+                "MB",
+                f"<= {TARGET_MB:g} MB",
+            )
+        )
+        print(
+            f"{name:28s} {result['growth_mb']:7.2f} MB growth (RSS {result['before_mb']:.0f} MB after warm-up)",
+            file=sys.stderr,
+        )
     return rows
 
 

@@ -46,13 +46,14 @@ def run(repeats=30):
     for label, xs, ks, padding, target in CASES:
         x = rng.standard_normal(xs).astype(np.float32)
         k = rng.standard_normal(ks).astype(np.float32)
-        times = time_call(lambda: conv2d(x, k, padding=padding), repeats=repeats)
+        times = time_call(lambda x=x, k=k, padding=padding: conv2d(x, k, padding=padding), repeats=repeats)
         rows.append(row(f"{label} ({padding})", float(np.median(times) * 1e3), "ms", f"<= {target:g} ms"))
         if xs == (512, 512, 3):
             mb = peak_extra_memory_mb(x, k, padding)
             input_mb = x.nbytes / 2**20
-            rows.append(row(f"  peak extra memory (input is {input_mb:.1f} MiB)", round(mb, 1), "MiB",
-                            "reported", ok=True))
+            rows.append(
+                row(f"  peak extra memory (input is {input_mb:.1f} MiB)", round(mb, 1), "MiB", "reported", ok=True)
+            )
     return rows
 
 

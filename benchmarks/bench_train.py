@@ -103,9 +103,14 @@ def torch_training(torch: Any, seed: int = REFERENCE_SETTINGS["seed"]) -> float:
     kit = reference_model(settings["filters"], settings["kernel_size"], seed=seed)
     f, k = settings["filters"], settings["kernel_size"]
     net = nn.Sequential(
-        nn.Conv2d(1, f, k, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(f, 2 * f, k, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(2 * 2 * 2 * f, 10),
+        nn.Conv2d(1, f, k, padding="same"),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(f, 2 * f, k, padding="same"),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(2 * 2 * 2 * f, 10),
     )
     with torch.no_grad():
         for conv, layer in ((net[0], kit.layers[0]), (net[3], kit.layers[3])):
@@ -130,7 +135,7 @@ def torch_training(torch: Any, seed: int = REFERENCE_SETTINGS["seed"]) -> float:
         order = torch.from_numpy(rng.permutation(n))
         total, correct = 0.0, 0
         for b in range(n_batches):
-            idx = order[b * batch_size:(b + 1) * batch_size]
+            idx = order[b * batch_size : (b + 1) * batch_size]
             xb, yb = xt[idx], yt[idx]
             logits = net(xb)
             loss = loss_fn(logits, yb)
@@ -177,22 +182,29 @@ def compare_with_torch(repeats: int = 5, threads: tuple[int, ...] = THREADS) -> 
         kit, ref = float(np.median(kit_times)), float(np.median(torch_times))
         kit_c, ref_c = float(np.median(kit_cpu)), float(np.median(torch_cpu))
         load = _load()
-        print(f"{n_threads} thread(s): kit {kit:.3f} s, CPU {kit_c:.3f} s (test accuracy {100 * kit_accuracy:.2f} %); "
-              f"PyTorch {torch.__version__} {ref:.3f} s, CPU {ref_c:.3f} s ({100 * torch_accuracy:.2f} %); "
-              f"ratio {kit / ref:.2f}, CPU {kit_c / ref_c:.2f}; {load}", flush=True)
+        print(
+            f"{n_threads} thread(s): kit {kit:.3f} s, CPU {kit_c:.3f} s (test accuracy {100 * kit_accuracy:.2f} %); "
+            f"PyTorch {torch.__version__} {ref:.3f} s, CPU {ref_c:.3f} s ({100 * torch_accuracy:.2f} %); "
+            f"ratio {kit / ref:.2f}, CPU {kit_c / ref_c:.2f}; {load}",
+            flush=True,
+        )
         rows += [
-            row(f"kit / PyTorch training time, {n_threads} thread(s) ({load})", round(kit / ref, 3), "x",
-                f"<= {MAX_TORCH_RATIO:g}"),
+            row(
+                f"kit / PyTorch training time, {n_threads} thread(s) ({load})",
+                round(kit / ref, 3),
+                "x",
+                f"<= {MAX_TORCH_RATIO:g}",
+            ),
             row(f"  kit, median of {repeats}", kit, "s", "reported", ok=True),
             row(f"  PyTorch {torch.__version__}, median of {repeats}", ref, "s", "reported", ok=True),
-            row("  kit / PyTorch CPU time (all threads), same runs", round(kit_c / ref_c, 3), "x", "reported",
-                ok=True),
+            row("  kit / PyTorch CPU time (all threads), same runs", round(kit_c / ref_c, 3), "x", "reported", ok=True),
         ]
     return rows
 
 
-def run(repeats: int = 5, seeds: range = range(10), torch: bool = True,
-        threads: tuple[int, ...] = THREADS) -> list[dict[str, Any]]:
+def run(
+    repeats: int = 5, seeds: range = range(10), torch: bool = True, threads: tuple[int, ...] = THREADS
+) -> list[dict[str, Any]]:
     """The seed table, then the timing and the shipped weights' accuracy, as rows of targets."""
     print(f"recipe: {REFERENCE_SETTINGS}; {_load()}")
     table = seed_table(seeds)
@@ -204,17 +216,34 @@ def run(repeats: int = 5, seeds: range = range(10), torch: bool = True,
     shipped = load_reference().evaluate(X_test, y_test)
     first, last = seeds[0], seeds[-1]
     return [
-        row(f"median test accuracy, seeds {first}..{last}", round(100 * float(np.median(accuracies)), 2), "%",
-            f">= {100 * MEDIAN_ACCURACY:g} %"),
-        row(f"lowest test accuracy, seeds {first}..{last}", round(100 * float(accuracies.min()), 2), "%",
-            f">= {100 * MIN_ACCURACY:g} %"),
-        row(f"reference training (median of {repeats}, seed {REFERENCE_SETTINGS['seed']})",
-            float(np.median(times)), "s", f"<= {MAX_SECONDS:g} s"),
+        row(
+            f"median test accuracy, seeds {first}..{last}",
+            round(100 * float(np.median(accuracies)), 2),
+            "%",
+            f">= {100 * MEDIAN_ACCURACY:g} %",
+        ),
+        row(
+            f"lowest test accuracy, seeds {first}..{last}",
+            round(100 * float(accuracies.min()), 2),
+            "%",
+            f">= {100 * MIN_ACCURACY:g} %",
+        ),
+        row(
+            f"reference training (median of {repeats}, seed {REFERENCE_SETTINGS['seed']})",
+            float(np.median(times)),
+            "s",
+            f"<= {MAX_SECONDS:g} s",
+        ),
         row("  CPU time per run, same runs (mean)", float(cpu), "s", "reported", ok=True),
-        row("  median time per seed in the table", float(np.median([t for _, _, t in table])), "s",
-            "reported", ok=True),
-        row("shipped weights (meia_cnn/assets), test accuracy", round(100 * shipped, 2), "%",
-            f">= {100 * MIN_ACCURACY:g} %"),
+        row(
+            "  median time per seed in the table", float(np.median([t for _, _, t in table])), "s", "reported", ok=True
+        ),
+        row(
+            "shipped weights (meia_cnn/assets), test accuracy",
+            round(100 * shipped, 2),
+            "%",
+            f">= {100 * MIN_ACCURACY:g} %",
+        ),
     ] + (compare_with_torch(repeats, threads) if torch else [])
 
 
@@ -224,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 in the table")
     parser.add_argument("--no-torch", action="store_true", help="skip the comparison with PyTorch")
     parser.add_argument("--compare-only", action="store_true", help="only the comparison with PyTorch")
-    parser.add_argument("--threads", type=int, nargs="+", default=list(THREADS),
-                        help="thread counts of the comparison (default: 2 1)")
+    parser.add_argument(
+        "--threads", type=int, nargs="+", default=list(THREADS), help="thread counts of the comparison (default: 2 1)"
+    )
     args = parser.parse_args(argv)
     print(machine() + " (fit runs BLAS on one thread)")
     if args.compare_only:

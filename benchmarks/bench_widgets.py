@@ -162,8 +162,15 @@ def run(names=None, *, repeats=2, n_values=6, frontend=True):
         try:
             cls = _load(name, module)
         except Exception as exc:  # a module that exists but does not import is a failure to report
-            rows.append(row(f"{name}: import failed ({type(exc).__name__}: {exc})", "error", "",
-                            f"<= {TARGET_MEDIAN_MS:g} ms", ok=False))
+            rows.append(
+                row(
+                    f"{name}: import failed ({type(exc).__name__}: {exc})",
+                    "error",
+                    "",
+                    f"<= {TARGET_MEDIAN_MS:g} ms",
+                    ok=False,
+                )
+            )
             continue
         if cls is None:
             rows.append(row(f"{name}", "not available", "", f"<= {TARGET_MEDIAN_MS:g} ms", ok=False))
@@ -171,8 +178,15 @@ def run(names=None, *, repeats=2, n_values=6, frontend=True):
         try:
             result = measure(cls, repeats=repeats, n_values=n_values, frontend=frontend)
         except Exception as exc:
-            rows.append(row(f"{name}: failed while driving ({type(exc).__name__}: {exc})", "error", "",
-                            f"<= {TARGET_MEDIAN_MS:g} ms", ok=False))
+            rows.append(
+                row(
+                    f"{name}: failed while driving ({type(exc).__name__}: {exc})",
+                    "error",
+                    "",
+                    f"<= {TARGET_MEDIAN_MS:g} ms",
+                    ok=False,
+                )
+            )
             continue
         rows.extend(_rows(name, result))
     return rows
@@ -186,16 +200,31 @@ def _rows(name, result):
     worst = max(per, key=lambda k: np.median(per[k]))
     skipped = f"; not driven: {', '.join(result['skipped'])}" if result["skipped"] else ""
     out = [
-        row(f"{name}: median of {everything.size} changes ({len(per)} controls{skipped})",
-            float(np.median(everything)), "ms", f"<= {TARGET_MEDIAN_MS:g} ms"),
+        row(
+            f"{name}: median of {everything.size} changes ({len(per)} controls{skipped})",
+            float(np.median(everything)),
+            "ms",
+            f"<= {TARGET_MEDIAN_MS:g} ms",
+        ),
         row(f"{name}: p95", float(np.percentile(everything, 95)), "ms", f"<= {TARGET_P95_MS:g} ms"),
-        row(f"{name}: worst control {worst!r} median (p95 {np.percentile(per[worst], 95):.1f} ms)",
-            float(np.median(per[worst])), "ms", f"<= {TARGET_MEDIAN_MS:g} ms"),
+        row(
+            f"{name}: worst control {worst!r} median (p95 {np.percentile(per[worst], 95):.1f} ms)",
+            float(np.median(per[worst])),
+            "ms",
+            f"<= {TARGET_MEDIAN_MS:g} ms",
+        ),
         row(f"{name}: build with defaults", float(result["build"] * 1e3), "ms", "reported", ok=True),
     ]
     if result["errors"]:
-        out.append(row(f"{name}: states that showed an error message (timed too)", len(result["errors"]), "",
-                       "reported", ok=True))
+        out.append(
+            row(
+                f"{name}: states that showed an error message (timed too)",
+                len(result["errors"]),
+                "",
+                "reported",
+                ok=True,
+            )
+        )
     return out
 
 
@@ -205,8 +234,11 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=2, help="timed sweeps per control (default 2)")
     parser.add_argument("--values", type=int, default=6, help="values per slider (default 6)")
     parser.add_argument("--no-frontend", action="store_true", help="time the headless path (no browser view)")
-    parser.add_argument("--cpu", action="store_true",
-                        help="CPU time of this process instead of wall time (steadier on a shared machine)")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="CPU time of this process instead of wall time (steadier on a shared machine)",
+    )
     args = parser.parse_args(argv)
     global _clock
     _clock = time.process_time if args.cpu else time.perf_counter

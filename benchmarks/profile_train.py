@@ -26,8 +26,9 @@ import os
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -66,6 +67,7 @@ class _Timers:
                 self.seconds[label] += time.thread_time() - start
                 self.calls[label] += 1
                 self.depth -= 1
+
         return timed
 
 
@@ -79,6 +81,7 @@ def _instrument(timers: _Timers) -> Callable[[], None]:
 
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:
             return timers.wrap(label(self), functools.partial(fn, self))(*args, **kwargs)
+
         setattr(owner, attr, method)
 
     from meia_cnn.nn import layers
@@ -96,6 +99,7 @@ def _instrument(timers: _Timers) -> Callable[[], None]:
     def undo() -> None:
         for owner, attr, fn in originals:
             setattr(owner, attr, fn)
+
     return undo
 
 
@@ -144,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, s in sorted(seconds.items(), key=lambda kv: -kv[1]):
         n = calls.get(label, 1)
         print(f"{label:<{width}}  {n:>6}  {s:>8.3f}  {1e6 * s / n:>8.1f}  {100 * s / total:>5.1f}%")
-    print(f"{'rest of fit (batches, loop, checks)':<{width}}  {'':>6}  {total - timed:>8.3f}  {'':>8}  "
-          f"{100 * (total - timed) / total:>5.1f}%")
+    print(
+        f"{'rest of fit (batches, loop, checks)':<{width}}  {'':>6}  {total - timed:>8.3f}  {'':>8}  "
+        f"{100 * (total - timed) / total:>5.1f}%"
+    )
     print(f"{'whole training (timers on)':<{width}}  {'':>6}  {total:>8.3f}")
     print(f"{'one run without timers, CPU':<{width}}  {'':>6}  {cpu:>8.3f}")
     print(f"{'one run without timers, wall clock':<{width}}  {'':>6}  {wall:>8.3f}")

@@ -72,14 +72,24 @@ def notebooks_branch(root: Path) -> str:
     if not remote.exists():
         subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
     git = ["git", "-C", str(REPO)]
-    version = subprocess.run(git + ["describe", "--always", "--dirty"], capture_output=True, text=True,
-                             check=True).stdout.strip()
-    commit = subprocess.run(git + ["commit-tree", "HEAD:notebooks", "-m", f"notebooks of {version}"],
-                            capture_output=True, text=True, check=True,
-                            env={**os.environ, "GIT_AUTHOR_NAME": "meia-cnn", "GIT_AUTHOR_EMAIL": "meia-cnn@localhost",
-                                 "GIT_COMMITTER_NAME": "meia-cnn", "GIT_COMMITTER_EMAIL": "meia-cnn@localhost",
-                                 "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
-                                 "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z"}).stdout.strip()
+    version = subprocess.run(
+        git + ["describe", "--always", "--dirty"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    commit = subprocess.run(
+        git + ["commit-tree", "HEAD:notebooks", "-m", f"notebooks of {version}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "meia-cnn",
+            "GIT_AUTHOR_EMAIL": "meia-cnn@localhost",
+            "GIT_COMMITTER_NAME": "meia-cnn",
+            "GIT_COMMITTER_EMAIL": "meia-cnn@localhost",
+            "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
+            "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+        },
+    ).stdout.strip()
     subprocess.run(git + ["push", "--quiet", "--force", str(remote), f"{commit}:refs/heads/notebooks"], check=True)
     return str(remote)
 
@@ -98,17 +108,26 @@ def jupyter_config(root: Path, language: str) -> tuple[Path, Path]:
         shutil.copyfile(path, config / "jupyter_server_config.d" / path.name)
     settings = root / f"lab-settings-{language}"
     settings.mkdir(parents=True, exist_ok=True)
-    (settings / "overrides.json").write_text(json.dumps(
-        {"@jupyterlab/translation-extension:plugin": {"locale": LAB_LOCALE[language]}}, indent=2) + "\n")
+    (settings / "overrides.json").write_text(
+        json.dumps({"@jupyterlab/translation-extension:plugin": {"locale": LAB_LOCALE[language]}}, indent=2) + "\n"
+    )
     return config, settings
 
 
 class DemoHub:
     """deploy/demo_hub_config.py started in its own process group; :meth:`api` is its REST API."""
 
-    def __init__(self, root: Path = DEFAULT_ROOT, *, students: list[str] | None = None, port: int = 8765,
-                 language: str = "es", password: str | None = None, nodelay: bool = True,
-                 proxy_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path = DEFAULT_ROOT,
+        *,
+        students: list[str] | None = None,
+        port: int = 8765,
+        language: str = "es",
+        password: str | None = None,
+        nodelay: bool = True,
+        proxy_root: Path | None = None,
+    ) -> None:
         self.root = Path(root).resolve()
         self.proxy_root = Path(proxy_root or root).resolve()
         self.students = students or ["student1", "student2", "student3"]
@@ -148,8 +167,13 @@ class DemoHub:
         (self.root / "proxy.pid").unlink(missing_ok=True)
         out = open(log or self.root / "hub.log", "ab")
         self.process = subprocess.Popen(
-            [str(BIN / "jupyterhub"), "-f", str(HERE / "demo_hub_config.py")], cwd=self.root, env=env,
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [str(BIN / "jupyterhub"), "-f", str(HERE / "demo_hub_config.py")],
+            cwd=self.root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         out.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -205,13 +229,15 @@ class DemoHub:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def request(self, method: str, url: str, body: object = None, *, timeout: float = 120,
-                raw: bool = False) -> object:
+    def request(self, method: str, url: str, body: object = None, *, timeout: float = 120, raw: bool = False) -> object:
         """One HTTP request with the driver service's token; the JSON answer (None when empty), or the text."""
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=timeout) as response:
             text = response.read()
         if raw:
@@ -249,8 +275,8 @@ def _decode(frame: str | bytes) -> dict[str, object]:
     if isinstance(frame, str):
         return json.loads(frame)
     count = int.from_bytes(frame[:4], "big")
-    offsets = [int.from_bytes(frame[4 + 4 * i:8 + 4 * i], "big") for i in range(count)]
-    return json.loads(frame[offsets[0]:offsets[1] if count > 1 else None])
+    offsets = [int.from_bytes(frame[4 + 4 * i : 8 + 4 * i], "big") for i in range(count)]
+    return json.loads(frame[offsets[0] : offsets[1] if count > 1 else None])
 
 
 class Student:
@@ -270,15 +296,18 @@ class Student:
         """A session (a kernel in the notebook's folder) and its websocket, as JupyterLab opens them."""
         import websocket  # websocket-client
 
-        session = self.hub.request("POST", f"{self.base}/sessions",
-                                   {"path": path, "type": "notebook", "name": path.rsplit("/", 1)[-1],
-                                    "kernel": {"name": "python3"}})
+        session = self.hub.request(
+            "POST",
+            f"{self.base}/sessions",
+            {"path": path, "type": "notebook", "name": path.rsplit("/", 1)[-1], "kernel": {"name": "python3"}},
+        )
         self.session_id = session["id"]  # type: ignore[index]
         self.kernel_id = session["kernel"]["id"]  # type: ignore[index]
-        url = (f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{self.kernel_id}/channels"
-               f"?session_id={uuid.uuid4().hex}")
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {self.hub.token}"],
-                                              timeout=300)
+        url = (
+            f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{self.kernel_id}/channels"
+            f"?session_id={uuid.uuid4().hex}"
+        )
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {self.hub.token}"], timeout=300)
 
     def close(self) -> None:
         if self.ws is not None:
@@ -288,11 +317,25 @@ class Student:
 
     def _send(self, channel: str, msg_type: str, content: dict[str, object]) -> str:
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({  # type: ignore[union-attr]
-            "channel": channel, "content": content, "metadata": {}, "parent_header": {}, "buffers": [],
-            "header": {"msg_id": msg_id, "msg_type": msg_type, "username": self.name, "session": self.name,
-                       "date": "", "version": "5.3"},
-        }))
+        self.ws.send(
+            json.dumps(
+                {  # type: ignore[union-attr]
+                    "channel": channel,
+                    "content": content,
+                    "metadata": {},
+                    "parent_header": {},
+                    "buffers": [],
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": msg_type,
+                        "username": self.name,
+                        "session": self.name,
+                        "date": "",
+                        "version": "5.3",
+                    },
+                }
+            )
+        )
         return msg_id
 
     def _wait_idle(self, msg_id: str) -> list[str]:
@@ -316,9 +359,18 @@ class Student:
     def execute(self, code: str) -> tuple[float, list[str]]:
         """Run ``code`` in the kernel; the round trip in seconds and the errors."""
         start = time.perf_counter()
-        msg_id = self._send("shell", "execute_request",
-                            {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                             "allow_stdin": False, "stop_on_error": True})
+        msg_id = self._send(
+            "shell",
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         errors = self._wait_idle(msg_id)
         return time.perf_counter() - start, errors
 
@@ -332,14 +384,20 @@ class Student:
 
     def sliders(self) -> list[tuple[str, dict[str, object]]]:
         """The integer sliders among the widgets the kernel opened (the explorers' controls)."""
-        return [(cid, s) for cid, s in self.comms.items() if s.get("_model_name") == "IntSliderModel"
-                and s.get("max", 0) > s.get("min", 0)]  # type: ignore[operator]
+        return [
+            (cid, s)
+            for cid, s in self.comms.items()
+            if s.get("_model_name") == "IntSliderModel" and s.get("max", 0) > s.get("min", 0)
+        ]  # type: ignore[operator]
 
     def move(self, comm_id: str, value: int) -> tuple[float, list[str]]:
         """A control change as the browser sends it (a comm message); seconds until the kernel is idle."""
         start = time.perf_counter()
-        msg_id = self._send("shell", "comm_msg", {"comm_id": comm_id, "data": {
-            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        msg_id = self._send(
+            "shell",
+            "comm_msg",
+            {"comm_id": comm_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}},
+        )
         errors = self._wait_idle(msg_id)
         return time.perf_counter() - start, errors
 
@@ -352,8 +410,11 @@ def _literal(value: object) -> str:
         return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (tuple, list)):
         inner = ", ".join(_literal(v) for v in value)
-        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
-            f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+        return (
+            f"({inner},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+        )
     return repr(value)
 
 
@@ -454,9 +515,12 @@ class DemoClass:
                 student.close()
         except Exception as error:  # noqa: BLE001 - the hub stopping under it ends the demo class
             self.errors.append(f"{type(error).__name__}: {error}")
-        print(f"The demo class is over: {self.answered} answers checked"
-              + (f"; {len(self.errors)} errors, the first: {self.errors[0]}" if self.errors else "") + ".",
-              flush=True)
+        print(
+            f"The demo class is over: {self.answered} answers checked"
+            + (f"; {len(self.errors)} errors, the first: {self.errors[0]}" if self.errors else "")
+            + ".",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -464,8 +528,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=3, help="how many demo students (student1, ...)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--lang", choices=("es", "en"), default="es", help="the class's language")
-    parser.add_argument("--class-minutes", type=float, default=2.0,
-                        help="the demo students answer exercises for this long (0: they do not)")
+    parser.add_argument(
+        "--class-minutes",
+        type=float,
+        default=2.0,
+        help="the demo students answer exercises for this long (0: they do not)",
+    )
     parser.add_argument("--section", default="04", help="the notebook whose exercises they answer")
     args = parser.parse_args(argv)
     hub = DemoHub(students=[f"student{i + 1}" for i in range(args.students)], port=args.port, language=args.lang)
@@ -480,14 +548,20 @@ def main(argv: list[str] | None = None) -> int:
     except HubError as error:
         print(f"make hub: {error}", file=sys.stderr)
         return 1
-    print(f"\nThe demo hub is at {hub.url}/ (this machine only).\n"
-          f"Students: {', '.join(hub.students)}; password for this run: {hub.password}\n"
-          f"Class view: {hub.url}/services/meia-class/?projector=1 (log in as teacher, same password)\n"
-          f"Homes: {hub.root / 'homes'}; log: {hub.root / 'hub.log'}. Ctrl-C stops it.\n", flush=True)
+    print(
+        f"\nThe demo hub is at {hub.url}/ (this machine only).\n"
+        f"Students: {', '.join(hub.students)}; password for this run: {hub.password}\n"
+        f"Class view: {hub.url}/services/meia-class/?projector=1 (log in as teacher, same password)\n"
+        f"Homes: {hub.root / 'homes'}; log: {hub.root / 'hub.log'}. Ctrl-C stops it.\n",
+        flush=True,
+    )
     if demo is not None:
         demo.start()
-        print(f"The students answer section {args.section}'s exercises for {args.class_minutes:g} min: "
-              f"open the class view to watch it fill.\n", flush=True)
+        print(
+            f"The students answer section {args.section}'s exercises for {args.class_minutes:g} min: "
+            f"open the class view to watch it fill.\n",
+            flush=True,
+        )
     # a `kill` stops it as Ctrl-C does: the hub and its servers run in sessions of their own
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:

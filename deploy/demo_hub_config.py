@@ -48,8 +48,12 @@ if os.environ.get("MEIA_HUB_LAB_SETTINGS"):
 if os.environ.get("MEIA_HUB_API_TOKEN"):
     c.JupyterHub.services.append({"name": "driver", "api_token": os.environ["MEIA_HUB_API_TOKEN"]})
     c.JupyterHub.load_roles.append(
-        {"name": "driver", "services": ["driver"],
-         "scopes": ["admin:users", "admin:servers", "access:servers", "read:hub", "tokens"]})
+        {
+            "name": "driver",
+            "services": ["driver"],
+            "scopes": ["admin:users", "admin:servers", "access:servers", "read:hub", "tokens"],
+        }
+    )
 
 # The class view on the demo's ports, its attempts beside the hub's database; "teacher" (same
 # password) is in the instructors group: /services/meia-class/ (add ?projector=1 for the room).

@@ -35,9 +35,15 @@ if NOTEBOOKS == "copy":
 else:
     # nbgitpuller merges a new release into the student's copy; the student's edits win.
     fetch = f"{shlex.quote(str(BIN / 'gitpuller'))} {shlex.quote(NOTEBOOKS)} notebooks meia-cnn >/dev/null"
-c.Spawner.cmd = ["sh", "-c", f'cd "$HOME" && {{ {fetch} || true; }} && exec "$0" "$@"',
-                 str(BIN / "jupyterhub-singleuser")]
-c.Spawner.default_url = "/lab/tree/meia-cnn/es/00_indice.ipynb" if LANGUAGE == "es" else "/lab/tree/meia-cnn/00_index.ipynb"
+c.Spawner.cmd = [
+    "sh",
+    "-c",
+    f'cd "$HOME" && {{ {fetch} || true; }} && exec "$0" "$@"',
+    str(BIN / "jupyterhub-singleuser"),
+]
+c.Spawner.default_url = (
+    "/lab/tree/meia-cnn/es/00_indice.ipynb" if LANGUAGE == "es" else "/lab/tree/meia-cnn/00_index.ipynb"
+)
 # One BLAS thread per kernel: many students share few cores, and two BLAS threads fighting over a busy core
 # make a small convolution 5-8 times slower (benchmarks/bench_ops.py at load 2: 16 ms against 0.75 ms).
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -52,8 +58,11 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_connected=True",
 ]
 c.JupyterHub.load_roles = [
-    {"name": "idle-culler", "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-     "services": ["idle-culler"]},
+    {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    },
 ]
 c.JupyterHub.services = [
     {"name": "idle-culler", "command": [sys.executable, "-m", "jupyterhub_idle_culler", "--timeout=3600"]},

@@ -22,7 +22,6 @@ import math
 import os
 import struct
 import zlib
-
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,10 +68,17 @@ _MIN_RADIUS = 2.0
 # ---------------------------------------------------------------------------
 # shapes
 # ---------------------------------------------------------------------------
-def shapes(n: int, size: int = 32, *, seed: int | np.random.Generator | None = 0,
-           classes: Sequence[str] = SHAPE_NAMES, region: str | Sequence[Sequence[float]] = "anywhere",
-           radius: float | tuple[float, float] = (0.12, 0.22), noise: float = 0.0,
-           return_info: bool = False) -> tuple[Any, ...]:
+def shapes(
+    n: int,
+    size: int = 32,
+    *,
+    seed: int | np.random.Generator | None = 0,
+    classes: Sequence[str] = SHAPE_NAMES,
+    region: str | Sequence[Sequence[float]] = "anywhere",
+    radius: float | tuple[float, float] = (0.12, 0.22),
+    noise: float = 0.0,
+    return_info: bool = False,
+) -> tuple[Any, ...]:
     """A labelled set of white shapes on black at random positions and sizes.
 
     Parameters
@@ -181,8 +187,7 @@ def _draw(kind: int, cy: float, cx: float, r: float, shape: tuple[int, int]) -> 
         return [_image.disk((cy, cx), r, shape=shape)]
     if kind == 1:  # square, a little smaller than the box so its area is near the circle's
         a = 0.85 * r
-        return [_image.polygon([cy - a, cy - a, cy + a, cy + a], [cx - a, cx + a, cx + a, cx - a],
-                               shape=shape)]
+        return [_image.polygon([cy - a, cy - a, cy + a, cy + a], [cx - a, cx + a, cx + a, cx - a], shape=shape)]
     if kind == 2:  # triangle, apex up
         return [_image.polygon([cy - r, cy + r, cy + r], [cx, cx + r, cx - r], shape=shape)]
     t = max(0.75, 0.3 * r)  # cross: two bars of half-thickness t
@@ -276,8 +281,9 @@ MAX_IDX_BYTES = 256 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_idx(source: str | os.PathLike[str] | bytes | bytearray | memoryview, *,
-             max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
+def read_idx(
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview, *, max_bytes: int = MAX_IDX_BYTES
+) -> np.ndarray:
     """Read one file in the idx format (the format of the MNIST files).
 
     The format: a magic number of 4 bytes (two zero bytes, a data type code
@@ -323,36 +329,44 @@ def read_idx(source: str | os.PathLike[str] | bytes | bytearray | memoryview, *,
     max_bytes = as_int(max_bytes, "max_bytes")
     data, label = _idx_content(source, max_bytes)
     if len(data) < 4:
-        raise ValueError(f"{label} is too short to be an idx file: {len(data)} bytes, "
-                         f"the magic number alone takes 4")
+        raise ValueError(f"{label} is too short to be an idx file: {len(data)} bytes, the magic number alone takes 4")
     magic = int.from_bytes(data[:4], "big")
     if data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{label} is not an idx file: its magic number 0x{magic:08X} should start "
-                         f"with two zero bytes (MNIST images: 0x00000803, labels: 0x00000801)")
+        raise ValueError(
+            f"{label} is not an idx file: its magic number 0x{magic:08X} should start "
+            f"with two zero bytes (MNIST images: 0x00000803, labels: 0x00000801)"
+        )
     code, ndim = data[2], data[3]
     if code not in IDX_DTYPES:
         known = ", ".join(f"0x{c:02X} ({IDX_DTYPES[c].name})" for c in IDX_DTYPES)
         raise ValueError(f"{label} has an unknown idx data type code 0x{code:02X}; known: {known}")
     if ndim == 0:
-        raise ValueError(f"{label} declares 0 dimensions (magic number 0x{magic:08X}); "
-                         f"an idx file has at least 1")
+        raise ValueError(f"{label} declares 0 dimensions (magic number 0x{magic:08X}); an idx file has at least 1")
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(f"{label} is truncated: its header declares {ndim} dimensions and needs "
-                         f"{header} bytes, the content has {len(data)}")
+        raise ValueError(
+            f"{label} is truncated: its header declares {ndim} dimensions and needs "
+            f"{header} bytes, the content has {len(data)}"
+        )
     dims = struct.unpack(f">{ndim}I", data[4:header])
     dtype = IDX_DTYPES[code]
     expected = math.prod(dims) * dtype.itemsize
     if expected > max_bytes:
-        raise ValueError(f"{label} declares shape {dims} of {dtype.name}, {expected:,} bytes of data: "
-                         f"more than the limit of {max_bytes:,} bytes")
+        raise ValueError(
+            f"{label} declares shape {dims} of {dtype.name}, {expected:,} bytes of data: "
+            f"more than the limit of {max_bytes:,} bytes"
+        )
     present = len(data) - header
     if present < expected:
-        raise ValueError(f"{label} is truncated: the header declares shape {dims} of {dtype.name}, "
-                         f"{expected:,} bytes of data, but {present:,} bytes follow the header")
+        raise ValueError(
+            f"{label} is truncated: the header declares shape {dims} of {dtype.name}, "
+            f"{expected:,} bytes of data, but {present:,} bytes follow the header"
+        )
     if present > expected:
-        raise ValueError(f"{label} has {present - expected:,} unexpected bytes after the "
-                         f"{expected:,} bytes of data its header (shape {dims}) declares")
+        raise ValueError(
+            f"{label} has {present - expected:,} unexpected bytes after the "
+            f"{expected:,} bytes of data its header (shape {dims}) declares"
+        )
     values = np.frombuffer(data, dtype=dtype, count=math.prod(dims), offset=header)
     return values.reshape(dims).astype(dtype.newbyteorder("="))
 
@@ -396,8 +410,9 @@ _MNIST_HELP = (
 )
 
 
-def load_mnist(directory: str | os.PathLike[str], kind: str = "train", *,
-               max_bytes: int = MAX_IDX_BYTES) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+def load_mnist(
+    directory: str | os.PathLike[str], kind: str = "train", *, max_bytes: int = MAX_IDX_BYTES
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
     """Read MNIST (or Fashion-MNIST, same format) from a folder you already have.
 
     Looks for ``train-images-idx3-ubyte`` and ``train-labels-idx1-ubyte``
@@ -446,11 +461,15 @@ def load_mnist(directory: str | os.PathLike[str], kind: str = "train", *,
     images = read_idx(_find(folder, prefix, "images", 3), max_bytes=max_bytes)
     labels = read_idx(_find(folder, prefix, "labels", 1), max_bytes=max_bytes)
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise ValueError(f"the {prefix} images file holds {images.dtype} of shape {images.shape}; "
-                         f"MNIST images are uint8 of shape (N, rows, columns)")
+        raise ValueError(
+            f"the {prefix} images file holds {images.dtype} of shape {images.shape}; "
+            f"MNIST images are uint8 of shape (N, rows, columns)"
+        )
     if labels.ndim != 1 or labels.dtype != np.uint8:
-        raise ValueError(f"the {prefix} labels file holds {labels.dtype} of shape {labels.shape}; "
-                         f"MNIST labels are uint8 of shape (N,)")
+        raise ValueError(
+            f"the {prefix} labels file holds {labels.dtype} of shape {labels.shape}; "
+            f"MNIST labels are uint8 of shape (N,)"
+        )
     if len(images) != len(labels):
         raise ValueError(f"the {prefix} files disagree: {len(images):,} images but {len(labels):,} labels")
     X = (images.astype(np.float32) / np.float32(255.0))[..., np.newaxis]

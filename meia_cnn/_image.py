@@ -95,8 +95,9 @@ def _gaussian_weights(sigma: float, truncate: float) -> NDArray[np.float64]:
     return np.asarray(phi / phi.sum())
 
 
-def gaussian_filter(image: ArrayLike, sigma: ArrayLike, *, mode: str = "nearest",
-                    truncate: float = 4.0) -> NDArray[np.float64]:
+def gaussian_filter(
+    image: ArrayLike, sigma: ArrayLike, *, mode: str = "nearest", truncate: float = 4.0
+) -> NDArray[np.float64]:
     """A Gaussian blur, one axis after the other (axes with ``sigma`` 0 are left alone).
 
     Parameters
@@ -234,15 +235,16 @@ def match_template(image: ArrayLike, template: ArrayLike) -> NDArray[np.floating
     numerator = np.tensordot(windows, zero_mean, axes=2)
     sums = windows.sum(axis=(2, 3))
     squares = np.einsum("ijkl,ijkl->ij", windows, windows)
-    denominator = np.sqrt(np.maximum(squares - sums * sums / t.size, 0.0) * np.sum(zero_mean ** 2))
+    denominator = np.sqrt(np.maximum(squares - sums * sums / t.size, 0.0) * np.sum(zero_mean**2))
     response = np.zeros(numerator.shape, dtype=np.float64)
     flat = denominator > np.finfo(dtype).eps
     response[flat] = numerator[flat] / denominator[flat]
     return response.astype(dtype)
 
 
-def disk(center: tuple[float, float], radius: float, *, shape: tuple[int, int]
-         ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+def disk(
+    center: tuple[float, float], radius: float, *, shape: tuple[int, int]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Rows and columns of the pixels whose centres lie strictly inside a circle.
 
     Parameters
@@ -274,8 +276,7 @@ def disk(center: tuple[float, float], radius: float, *, shape: tuple[int, int]
     return rows + upper_left[0], cols + upper_left[1]
 
 
-def polygon(rows: ArrayLike, cols: ArrayLike, *, shape: tuple[int, int]
-            ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+def polygon(rows: ArrayLike, cols: ArrayLike, *, shape: tuple[int, int]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Rows and columns of the pixels whose centres lie inside a polygon or on its outline.
 
     A ray from each pixel centre to the right and one to the left count the

@@ -36,8 +36,9 @@ class MissingDependencyError(ModuleNotFoundError):
 
     def __init__(self, module: str, needed_for: str) -> None:
         distribution, extra = EXTRAS[module.split(".")[0]]
-        super().__init__(f'{needed_for} needs {distribution}, which is not installed: '
-                         f'pip install "meia-cnn[{extra}]"', name=module)
+        super().__init__(
+            f'{needed_for} needs {distribution}, which is not installed: pip install "meia-cnn[{extra}]"', name=module
+        )
         self.extra = extra
 
 

@@ -61,9 +61,7 @@ MAX_ELEMENTS = 2**27
 MAX_STEPS = 10_000
 MAX_STEP_VALUES = 2_000_000
 
-PADDING_RULE = (
-    "'valid', 'same', 'full', an int >= 0 or ((top, bottom), (left, right)) of ints >= 0"
-)
+PADDING_RULE = "'valid', 'same', 'full', an int >= 0 or ((top, bottom), (left, right)) of ints >= 0"
 
 
 def is_int(value: object) -> bool:
@@ -379,9 +377,7 @@ def as_real_array(x: ArrayLike, name: str, *, ndim: int | Sequence[int] | None =
     if ndim is not None:
         allowed: tuple[int, ...] = (int(ndim),) if isinstance(ndim, (int, np.integer)) else tuple(ndim)
         if arr.ndim not in allowed:
-            raise ValueError(
-                f"`{name}` must be {_ndim_text(allowed)}, got {arr.ndim}-D array of shape {arr.shape}"
-            )
+            raise ValueError(f"`{name}` must be {_ndim_text(allowed)}, got {arr.ndim}-D array of shape {arr.shape}")
     if arr.size > MAX_ELEMENTS:
         raise ValueError(
             f"`{name}` is too large: {shape_text(arr.shape)} = {arr.size:,} elements, "
@@ -509,11 +505,15 @@ def check_steps(steps: int, per_step: int, *, name: str, value: Any) -> None:
     ValueError: `input_size`=100000 asks for 9,999,600,004 steps, more than the 10,000 an explanation shows step by step (MAX_STEPS)
     """
     if steps > MAX_STEPS:
-        raise ValueError(f"`{name}`={value_text(value)} asks for {steps:,} steps, more than the "
-                         f"{MAX_STEPS:,} an explanation shows step by step (MAX_STEPS)")
+        raise ValueError(
+            f"`{name}`={value_text(value)} asks for {steps:,} steps, more than the "
+            f"{MAX_STEPS:,} an explanation shows step by step (MAX_STEPS)"
+        )
     if steps * per_step > MAX_STEP_VALUES:
-        raise ValueError(f"`{name}`={value_text(value)} asks for {steps:,} steps of {per_step:,} numbers each, "
-                         f"more than the {MAX_STEP_VALUES:,} an explanation holds (MAX_STEP_VALUES)")
+        raise ValueError(
+            f"`{name}`={value_text(value)} asks for {steps:,} steps of {per_step:,} numbers each, "
+            f"more than the {MAX_STEP_VALUES:,} an explanation holds (MAX_STEP_VALUES)"
+        )
 
 
 def check_fill_value(value: Any, name: str = "value") -> float:

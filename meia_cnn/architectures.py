@@ -5,7 +5,7 @@ layer specifications (the numbers the papers give: kernel sizes, strides,
 filter counts).  Everything else (each layer's output shape, its
 parameters and its multiply-adds) is *computed* with
 :mod:`meia_cnn.arithmetic`, the same functions the slides' equations (3)
-and (4) live in.  ``tests/test_architectures.py`` then checks the computed
+and (4) live in.  ``tests/core/test_architectures.py`` then checks the computed
 tables against the figures printed in the papers.
 
 Sources, layer by layer:
@@ -36,7 +36,7 @@ Sources, layer by layer:
   agree with the printed figures to within one unit; a few do not (conv1's
   2.7K is 7x7x3x64 = 9,408 weights; inception (4c) prints 463K for 509,440
   weights = 497.5K; (5a) prints 54M for 51.1M multiply-adds).
-  ``tests/test_architectures.py`` lists every such row.
+  ``tests/core/test_architectures.py`` lists every such row.
 
 Counting conventions (one place for all of them):
 
@@ -95,18 +95,17 @@ trainable parameters: 60,000 (the output layer's 840 RBF centres are fixed by ha
 from __future__ import annotations
 
 import html as _html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
-from collections.abc import Sequence
-from typing import Any, Callable
+from typing import Any
 
 from . import arithmetic as _ar
-from .i18n import LazyString
+from ._validation import shape_text
+from .i18n import LazyString, lazy_gettext, register_option_labels
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .i18n import lazy_gettext, register_option_labels
-from ._validation import shape_text
 
 __all__ = [
     "Layer",
@@ -238,8 +237,9 @@ def _row(layer: Layer, shape: tuple[int, ...]) -> Row:
     """Apply ``layer`` to an input of ``shape`` (H, W, D) and cost it."""
     h, w, c = shape
     kind = layer.kind
-    common: dict[str, Any] = dict(name=layer.name, kind=kind, input_shape=shape, trainable=layer.trainable,
-                  note=layer.note)
+    common: dict[str, Any] = dict(
+        name=layer.name, kind=kind, input_shape=shape, trainable=layer.trainable, note=layer.note
+    )
     if kind == "conv":
         k, s, pad, f = layer.size, layer.stride, layer.padding, layer.units
         oh, ow = _ar.output_size((h, w), k, stride=s, padding=pad)
@@ -266,8 +266,7 @@ def _row(layer: Layer, shape: tuple[int, ...]) -> Row:
                 config = {"n3x3_reduce": r, "n3x3": f}
             if cin % layer.groups or f % layer.groups:
                 raise ValueError(  # pragma: no cover - a defect in a specification
-                    f"layer {layer.name}: groups={layer.groups} must divide the input depth "
-                    f"{cin} and the filters {f}"
+                    f"layer {layer.name}: groups={layer.groups} must divide the input depth {cin} and the filters {f}"
                 )
             per_group = cin // layer.groups  # each filter sees its own tower's maps only
             params += _ar.conv_params(per_group, f, k)
@@ -275,9 +274,17 @@ def _row(layer: Layer, shape: tuple[int, ...]) -> Row:
             macs += _ar.conv_macs((h, w, per_group), f, k, stride=s, padding=pad)
             biases += f
         out = (oh, ow, f)
-        return Row(kernel=_window_text(layer), output_shape=out, params=params, weights=weights,
-                   macs=macs, connections=macs + oh * ow * biases, depth=depth,
-                   config=MappingProxyType(config), **common)
+        return Row(
+            kernel=_window_text(layer),
+            output_shape=out,
+            params=params,
+            weights=weights,
+            macs=macs,
+            connections=macs + oh * ow * biases,
+            depth=depth,
+            config=MappingProxyType(config),
+            **common,
+        )
     if kind in ("subsample", "maxpool", "avgpool"):
         k, s = layer.size, layer.stride
         oh, ow = _ar.pool_output_size((h, w), k, stride=s, padding=layer.padding)
@@ -290,29 +297,49 @@ def _row(layer: Layer, shape: tuple[int, ...]) -> Row:
             params = weights = _ar.pool_params(k)
             macs = _ar.pool_macs(shape, k, stride=s, padding=layer.padding)
             connections = outputs * k * k
-        return Row(kernel=_window_text(layer), output_shape=(oh, ow, c), params=params,
-                   weights=weights, macs=macs, connections=connections,
-                   depth=int(kind == "subsample"), **common)
+        return Row(
+            kernel=_window_text(layer),
+            output_shape=(oh, ow, c),
+            params=params,
+            weights=weights,
+            macs=macs,
+            connections=connections,
+            depth=int(kind == "subsample"),
+            **common,
+        )
     if kind in ("dense", "rbf"):
         n_in, n_out = h * w * c, layer.units
         bias = kind == "dense"
         params = _ar.dense_params(n_in, n_out, bias=bias)
         weights = _ar.dense_params(n_in, n_out, bias=False)
         macs = _ar.dense_macs(n_in, n_out)  # RBF: one (x - w)^2 per weight
-        return Row(kernel="RBF" if kind == "rbf" else "", output_shape=(1, 1, n_out),
-                   params=params, weights=weights, macs=macs, connections=params, depth=1,
-                   **common)
+        return Row(
+            kernel="RBF" if kind == "rbf" else "",
+            output_shape=(1, 1, n_out),
+            params=params,
+            weights=weights,
+            macs=macs,
+            connections=params,
+            depth=1,
+            **common,
+        )
     if kind == "inception":
         counts: dict[str, Any] = dict(zip(_INCEPTION_KEYS, layer.inception))
         cost = _ar.inception_cost((h, w, c), **counts)
         biases = sum(layer.inception)  # one per filter of the module's six convolutions
-        return Row(kernel="", output_shape=cost["output_shape"], params=cost["params"],
-                   weights=cost["params"] - biases, macs=cost["macs"],
-                   connections=cost["macs"] + h * w * biases, depth=2,
-                   config=MappingProxyType(counts), **common)
+        return Row(
+            kernel="",
+            output_shape=cost["output_shape"],
+            params=cost["params"],
+            weights=cost["params"] - biases,
+            macs=cost["macs"],
+            connections=cost["macs"] + h * w * biases,
+            depth=2,
+            config=MappingProxyType(counts),
+            **common,
+        )
     # lrn, dropout, softmax: same shape, no weights
-    return Row(kernel="", output_shape=shape, params=0, weights=0, macs=0, connections=0,
-               depth=0, **common)
+    return Row(kernel="", output_shape=shape, params=0, weights=0, macs=0, connections=0, depth=0, **common)
 
 
 # ---------------------------------------------------------------------------
@@ -341,13 +368,11 @@ def _lenet5() -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     return (32, 32, 1), (
         Layer("conv", "C1", units=6, size=5),
         Layer("subsample", "S2", size=2, stride=2),
-        Layer("conv", "C3", units=16, size=5, table=inputs,
-              note="partial connections, Table I"),
+        Layer("conv", "C3", units=16, size=5, table=inputs, note="partial connections, Table I"),
         Layer("subsample", "S4", size=2, stride=2),
         Layer("conv", "C5", units=120, size=5),
         Layer("dense", "F6", units=84),
-        Layer("rbf", "output", units=10, trainable=False,
-              note="Euclidean RBF units with fixed centres"),
+        Layer("rbf", "output", units=10, trainable=False, note="Euclidean RBF units with fixed centres"),
     )
 
 
@@ -392,8 +417,7 @@ def _vgg(blocks: Any) -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
         for i in range(1, n_convs + 1):
             spec.append(Layer("conv", f"conv{b}_{i}", units=filters, size=3, padding=1))
         spec.append(Layer("maxpool", f"pool{b}", size=2, stride=2))
-    spec += [Layer("dense", "fc6", units=4096), Layer("dense", "fc7", units=4096),
-             Layer("dense", "fc8", units=1000)]
+    spec += [Layer("dense", "fc6", units=4096), Layer("dense", "fc7", units=4096), Layer("dense", "fc8", units=1000)]
     return (224, 224, 3), tuple(spec)
 
 
@@ -430,26 +454,48 @@ _PAPER_GOOGLENET = ("layer", "kernel", "output", "depth", *_INCEPTION_KEYS, "par
 
 _NETWORKS = {
     # title and source are shown translated (the titles as the menu's option labels, below)
-    "lenet5": (N_("LeNet-5 (LeCun et al. 1998)"),
-               N_("LeCun et al. (1998), Section II.B, Fig. 2 and Table I"), _lenet5,
-               ("layer", "kernel", "output", "params", "connections", "macs")),
-    "lenet5_fc": (N_("LeNet-5, fully connected variant"),
-                  N_("the common course variant of LeCun et al. (1998): max pooling, full C3, dense output"),
-                  _lenet5_fc, None),
-    "alexnet": (N_("AlexNet (Krizhevsky et al. 2012), two towers"),
-                N_("Krizhevsky et al. (2012), Section 3.5 and Figure 2 (227×227 input)"),
-                lambda: _alexnet(2), None),
-    "alexnet_single": (N_("AlexNet, single tower"),
-                       N_("Krizhevsky et al. (2012) without the split across two GPUs"),
-                       lambda: _alexnet(1), None),
-    "vgg16": (N_("VGG-16 (Simonyan & Zisserman 2014, configuration D)"),
-              N_("Simonyan & Zisserman (2014), Table 1 column D; Table 2: 138 million"),
-              lambda: _vgg((2, 2, 3, 3, 3)), None),
-    "vgg19": (N_("VGG-19 (Simonyan & Zisserman 2014, configuration E)"),
-              N_("Simonyan & Zisserman (2014), Table 1 column E; Table 2: 144 million"),
-              lambda: _vgg((2, 2, 4, 4, 4)), None),
-    "googlenet": (N_("GoogLeNet (Szegedy et al. 2014)"),
-                  N_("Szegedy et al. (2014), Table 1"), _googlenet, _PAPER_GOOGLENET),
+    "lenet5": (
+        N_("LeNet-5 (LeCun et al. 1998)"),
+        N_("LeCun et al. (1998), Section II.B, Fig. 2 and Table I"),
+        _lenet5,
+        ("layer", "kernel", "output", "params", "connections", "macs"),
+    ),
+    "lenet5_fc": (
+        N_("LeNet-5, fully connected variant"),
+        N_("the common course variant of LeCun et al. (1998): max pooling, full C3, dense output"),
+        _lenet5_fc,
+        None,
+    ),
+    "alexnet": (
+        N_("AlexNet (Krizhevsky et al. 2012), two towers"),
+        N_("Krizhevsky et al. (2012), Section 3.5 and Figure 2 (227×227 input)"),
+        lambda: _alexnet(2),
+        None,
+    ),
+    "alexnet_single": (
+        N_("AlexNet, single tower"),
+        N_("Krizhevsky et al. (2012) without the split across two GPUs"),
+        lambda: _alexnet(1),
+        None,
+    ),
+    "vgg16": (
+        N_("VGG-16 (Simonyan & Zisserman 2014, configuration D)"),
+        N_("Simonyan & Zisserman (2014), Table 1 column D; Table 2: 138 million"),
+        lambda: _vgg((2, 2, 3, 3, 3)),
+        None,
+    ),
+    "vgg19": (
+        N_("VGG-19 (Simonyan & Zisserman 2014, configuration E)"),
+        N_("Simonyan & Zisserman (2014), Table 1 column E; Table 2: 144 million"),
+        lambda: _vgg((2, 2, 4, 4, 4)),
+        None,
+    ),
+    "googlenet": (
+        N_("GoogLeNet (Szegedy et al. 2014)"),
+        N_("Szegedy et al. (2014), Table 1"),
+        _googlenet,
+        _PAPER_GOOGLENET,
+    ),
 }
 
 
@@ -525,7 +571,7 @@ def layers(name: str) -> tuple[tuple[int, int, int], tuple[Layer, ...]]:
     return _NETWORKS[_resolve(name)][2]()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _summary(key: str) -> Summary:
     title, source, build, paper = _NETWORKS[key]
     input_shape, spec = build()
@@ -597,8 +643,11 @@ def _count(value: int) -> str:
 
 
 #: Layer names of the papers' tables that are English words, shown translated (lookups keep the English).
-_SHOWN_NAMES = {"output": lazy_gettext("output"), "linear": lazy_gettext("linear"),
-                "avg pool": lazy_gettext("avg pool")}
+_SHOWN_NAMES = {
+    "output": lazy_gettext("output"),
+    "linear": lazy_gettext("linear"),
+    "avg pool": lazy_gettext("avg pool"),
+}
 
 
 def _name_cell(row: Any) -> str:
@@ -622,18 +671,26 @@ _COLUMNS: dict[str, tuple[str | LazyString, Callable[[Any], str], Callable[[Any]
     "params": (lazy_gettext("parameters"), lambda r: _count(r.params), lambda s: _count(s.total_params), True),
     "weights": (lazy_gettext("weights"), lambda r: _count(r.weights), lambda s: _count(s.total_weights), True),
     "macs": (lazy_gettext("multiply-adds"), lambda r: _count(r.macs), lambda s: _count(s.total_macs), True),
-    "connections": (lazy_gettext("connections"), lambda r: _count(r.connections),
-                    lambda s: _count(s.total_connections), True),
+    "connections": (
+        lazy_gettext("connections"),
+        lambda r: _count(r.connections),
+        lambda s: _count(s.total_connections),
+        True,
+    ),
     "depth": (lazy_gettext("depth"), lambda r: str(r.depth), lambda s: str(s.depth), True),
-    "params_k": (lazy_gettext("params"), lambda r: _params_k(r.weights), lambda s: _params_k(s.total_weights),
-                 True),
+    "params_k": (lazy_gettext("params"), lambda r: _params_k(r.weights), lambda s: _params_k(s.total_weights), True),
     "ops_m": (lazy_gettext("ops"), lambda r: _ops_m(r.macs), lambda s: _ops_m(s.total_macs), True),
 }
-_HEADERS: dict[str, str | LazyString] = {"n1x1": "#1×1", "n3x3_reduce": lazy_gettext("#3×3 reduce"), "n3x3": "#3×3",
-            "n5x5_reduce": lazy_gettext("#5×5 reduce"), "n5x5": "#5×5", "pool_proj": lazy_gettext("pool proj")}
+_HEADERS: dict[str, str | LazyString] = {
+    "n1x1": "#1×1",
+    "n3x3_reduce": lazy_gettext("#3×3 reduce"),
+    "n3x3": "#3×3",
+    "n5x5_reduce": lazy_gettext("#5×5 reduce"),
+    "n5x5": "#5×5",
+    "pool_proj": lazy_gettext("pool proj"),
+}
 for _name, _header in _HEADERS.items():
-    _COLUMNS[_name] = (_header, (lambda key: lambda r: str(r.config.get(key, "")))(_name),
-                       lambda s: "", True)
+    _COLUMNS[_name] = (_header, (lambda key: lambda r: str(r.config.get(key, "")))(_name), lambda s: "", True)
 
 #: Columns of :meth:`Summary.to_text` and :meth:`Summary.to_html` by default.
 DEFAULT_COLUMNS = ("layer", "kernel", "output", "params", "macs")
@@ -663,8 +720,16 @@ class Summary:
 
     __slots__ = ("_key", "_title", "_source", "_input_shape", "_rows", "_paper_columns")
 
-    def __init__(self, key: str, title: str, source: str, input_shape: tuple[int, ...], rows: tuple[Row, ...],
-                 *, paper_columns: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        title: str,
+        source: str,
+        input_shape: tuple[int, ...],
+        rows: tuple[Row, ...],
+        *,
+        paper_columns: tuple[str, ...] | None = None,
+    ) -> None:
         """Hold a computed table (built by :func:`summary`, which caches it).
 
         Parameters
@@ -746,13 +811,14 @@ class Summary:
             for row in self.rows:
                 if row.name == item:
                     return row
-            raise KeyError(f"{self.key} has no layer {item!r}; its layers are "
-                           f"{', '.join(r.name for r in self.rows)}")
+            raise KeyError(f"{self.key} has no layer {item!r}; its layers are {', '.join(r.name for r in self.rows)}")
         return self.rows[item]
 
     def __repr__(self) -> str:
-        return (f"<Summary {self.key}: {len(self.rows)} layers, {self.total_params:,} parameters, "
-                f"{self.total_macs:,} multiply-adds>")
+        return (
+            f"<Summary {self.key}: {len(self.rows)} layers, {self.total_params:,} parameters, "
+            f"{self.total_macs:,} multiply-adds>"
+        )
 
     # -- rendering ----------------------------------------------------------
     def _check_columns(self, columns: Any) -> tuple[str, ...]:
@@ -764,8 +830,9 @@ class Summary:
 
     def _cells(self, columns: tuple[str, ...]) -> tuple[list[str], list[str], list[list[str]], list[str]]:
         header = [str(_COLUMNS[c][0]) for c in columns]
-        first = [(_("input") if c == "layer" else shape_text(self.input_shape) if c == "output" else "")
-                 for c in columns]
+        first = [
+            (_("input") if c == "layer" else shape_text(self.input_shape) if c == "output" else "") for c in columns
+        ]
         body = [[_COLUMNS[c][1](r) for c in columns] for r in self.rows]
         total = [_COLUMNS[c][2](self) for c in columns]
         return header, first, body, total
@@ -773,9 +840,9 @@ class Summary:
     def _footnote(self) -> str:
         if self.trainable_params != self.total_params:
             fixed = self.total_params - self.trainable_params
-            return _("trainable parameters: {trainable} (the output layer's {fixed} RBF centres "
-                     "are fixed by hand)").format(trainable=_count(self.trainable_params),
-                                                  fixed=_count(fixed))
+            return _(
+                "trainable parameters: {trainable} (the output layer's {fixed} RBF centres are fixed by hand)"
+            ).format(trainable=_count(self.trainable_params), fixed=_count(fixed))
         return ""
 
     def to_text(self, columns: Sequence[str] | None = None) -> str:
@@ -844,13 +911,11 @@ class Summary:
             out = []
             for cell, r in zip(cells, right):
                 align = "right" if r else "left"
-                out.append(f'<{tag} style="text-align:{align};padding:1px 8px;{style}">'
-                           f"{esc(cell)}</{tag}>")
+                out.append(f'<{tag} style="text-align:{align};padding:1px 8px;{style}">{esc(cell)}</{tag}>')
             return "<tr>" + "".join(out) + "</tr>"
 
         parts = [
-            '<table class="meia-architecture" style="border-collapse:collapse;'
-            'font-variant-numeric:tabular-nums">',
+            '<table class="meia-architecture" style="border-collapse:collapse;font-variant-numeric:tabular-nums">',
             f'<caption style="text-align:left;font-weight:bold">{esc(self.title)}'
             f'<br><span style="font-weight:normal;font-size:smaller">{esc(self.source)}</span></caption>',
             "<thead>" + tr(header, "th", "border-bottom:1px solid #999") + "</thead>",

@@ -69,9 +69,9 @@ def _pad_1d(size: int, k_eff: int, stride: int, mode: Any, axis: int) -> tuple[i
     return (int(mode[axis][0]), int(mode[axis][1]))
 
 
-def _resolve(input_size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, *,
-             kernel_name: str = "kernel_size") -> tuple[tuple[int, int], tuple[int, int], tuple[int, int],
-                                                        tuple[int, int], tuple[int, int], Pads]:
+def _resolve(
+    input_size: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, *, kernel_name: str = "kernel_size"
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], Pads]:
     """Validate everything once; return per-axis tuples and the padding pairs."""
     size = as_pair(input_size, "input_size")
     kernel = as_pair(kernel_size, kernel_name)
@@ -87,9 +87,7 @@ def _resolve(input_size: Any, kernel_size: Any, stride: Any, padding: Any, dilat
             if dil[a] > 1:
                 what += f" with dilation={dil[a]} (effective size {k_eff[a]})"
             pad_text = padding if isinstance(padding, str) else pads[a]
-            raise ValueError(
-                f"{what} is larger than the padded input ({padded}) for padding={pad_text!r}"
-            )
+            raise ValueError(f"{what} is larger than the padded input ({padded}) for padding={pad_text!r}")
     return size, kernel, step, dil, k_eff, pads
 
 
@@ -99,28 +97,61 @@ def _wants_pair(*values: Any, padding: Any) -> bool:
 
 
 @overload
-def output_size(input_size: int, kernel_size: int, *, stride: int = ..., padding: str | int = ...,
-                dilation: int = ...) -> int: ...
+def output_size(
+    input_size: int, kernel_size: int, *, stride: int = ..., padding: str | int = ..., dilation: int = ...
+) -> int: ...
 @overload
-def output_size(input_size: Sequence[int], kernel_size: IntOrPair, *, stride: IntOrPair = ...,
-                padding: Padding = ..., dilation: IntOrPair = ...) -> tuple[int, int]: ...
+def output_size(
+    input_size: Sequence[int],
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = ...,
+    padding: Padding = ...,
+    dilation: IntOrPair = ...,
+) -> tuple[int, int]: ...
 @overload
-def output_size(input_size: IntOrPair, kernel_size: Sequence[int], *, stride: IntOrPair = ...,
-                padding: Padding = ..., dilation: IntOrPair = ...) -> tuple[int, int]: ...
+def output_size(
+    input_size: IntOrPair,
+    kernel_size: Sequence[int],
+    *,
+    stride: IntOrPair = ...,
+    padding: Padding = ...,
+    dilation: IntOrPair = ...,
+) -> tuple[int, int]: ...
 @overload
-def output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: Sequence[int],
-                padding: Padding = ..., dilation: IntOrPair = ...) -> tuple[int, int]: ...
+def output_size(
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    *,
+    stride: Sequence[int],
+    padding: Padding = ...,
+    dilation: IntOrPair = ...,
+) -> tuple[int, int]: ...
 @overload
-def output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = ...,
-                padding: Sequence[int] | Sequence[Sequence[int]], dilation: IntOrPair = ...) -> tuple[int, int]: ...
+def output_size(
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = ...,
+    padding: Sequence[int] | Sequence[Sequence[int]],
+    dilation: IntOrPair = ...,
+) -> tuple[int, int]: ...
 @overload
-def output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = ...,
-                padding: Padding = ..., dilation: Sequence[int]) -> tuple[int, int]: ...
+def output_size(
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = ...,
+    padding: Padding = ...,
+    dilation: Sequence[int],
+) -> tuple[int, int]: ...
 @overload
-def output_size(input_size: Any, kernel_size: Any, *, stride: Any = ..., padding: Any = ...,
-                dilation: Any = ...) -> int | tuple[int, int]: ...
-def output_size(input_size: Any, kernel_size: Any, *, stride: Any = 1, padding: Any = "valid",
-                dilation: Any = 1) -> int | tuple[int, int]:
+def output_size(
+    input_size: Any, kernel_size: Any, *, stride: Any = ..., padding: Any = ..., dilation: Any = ...
+) -> int | tuple[int, int]: ...
+def output_size(
+    input_size: Any, kernel_size: Any, *, stride: Any = 1, padding: Any = "valid", dilation: Any = 1
+) -> int | tuple[int, int]:
     """Output size of a convolution (the slides' equation (3)).
 
     Parameters
@@ -178,19 +209,20 @@ def output_size(input_size: Any, kernel_size: Any, *, stride: Any = 1, padding: 
 
 
 @overload
-def pool_output_size(input_size: int, size: int, *, stride: int | None = ...,
-                     padding: str | int = ...) -> int: ...
+def pool_output_size(input_size: int, size: int, *, stride: int | None = ..., padding: str | int = ...) -> int: ...
 @overload
-def pool_output_size(input_size: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = ...,
-                     padding: Padding = ...) -> tuple[int, int]: ...
+def pool_output_size(
+    input_size: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = ..., padding: Padding = ...
+) -> tuple[int, int]: ...
 @overload
-def pool_output_size(input_size: IntOrPair, size: Sequence[int], *, stride: IntOrPair | None = ...,
-                     padding: Padding = ...) -> tuple[int, int]: ...
+def pool_output_size(
+    input_size: IntOrPair, size: Sequence[int], *, stride: IntOrPair | None = ..., padding: Padding = ...
+) -> tuple[int, int]: ...
 @overload
-def pool_output_size(input_size: Any, size: Any, *, stride: Any = ...,
-                     padding: Any = ...) -> int | tuple[int, int]: ...
-def pool_output_size(input_size: Any, size: Any, *, stride: Any = None,
-                     padding: Any = "valid") -> int | tuple[int, int]:
+def pool_output_size(input_size: Any, size: Any, *, stride: Any = ..., padding: Any = ...) -> int | tuple[int, int]: ...
+def pool_output_size(
+    input_size: Any, size: Any, *, stride: Any = None, padding: Any = "valid"
+) -> int | tuple[int, int]:
     """Output size of pooling with a ``size`` window (the slides' equation (4)).
 
     Parameters
@@ -227,8 +259,9 @@ def pool_output_size(input_size: Any, size: Any, *, stride: Any = None,
         raise ValueError(str(exc).replace("kernel_size=", "size=")) from None
 
 
-def _transpose_geometry(input_size: Any, kernel_size: Any, stride: Any, padding: Any, output_padding: Any,
-                        dilation: Any) -> tuple[tuple[int, int], ...]:
+def _transpose_geometry(
+    input_size: Any, kernel_size: Any, stride: Any, padding: Any, output_padding: Any, dilation: Any
+) -> tuple[tuple[int, int], ...]:
     """Validate a transposed convolution's sizes once; return ``(i, k, s, p, a, d, o)`` as pairs."""
     size = as_pair(input_size, "input_size")
     kernel = as_pair(kernel_size, "kernel_size")
@@ -245,8 +278,7 @@ def _transpose_geometry(input_size: Any, kernel_size: Any, stride: Any, padding:
         limit = max(step[a], dil[a])
         if extra[a] >= limit:
             raise ValueError(
-                f"`output_padding` must be smaller than max(stride, dilation) = {limit}, "
-                f"got {pair_text(extra)}"
+                f"`output_padding` must be smaller than max(stride, dilation) = {limit}, got {pair_text(extra)}"
             )
     full = tuple(step[a] * (size[a] - 1) + dil[a] * (kernel[a] - 1) + 1 + extra[a] for a in range(2))
     out = (full[0] - 2 * pads[0], full[1] - 2 * pads[1])
@@ -259,9 +291,15 @@ def _transpose_geometry(input_size: Any, kernel_size: Any, stride: Any, padding:
     return size, kernel, step, pads, extra, dil, out
 
 
-def conv_transpose_output_size(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
-                               padding: IntOrPair = 0, output_padding: IntOrPair = 0,
-                               dilation: IntOrPair = 1) -> int | tuple[int, int]:
+def conv_transpose_output_size(
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> int | tuple[int, int]:
     """Output size of a transposed convolution.
 
     ``o = s (i - 1) + d (k - 1) + 1 - 2 p + a``: each of the ``i`` input
@@ -318,8 +356,14 @@ def conv_transpose_output_size(input_size: IntOrPair, kernel_size: IntOrPair, *,
     return out[0]
 
 
-def padding_amounts(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
-                    padding: Padding = "valid", dilation: IntOrPair = 1) -> Pads:
+def padding_amounts(
+    input_size: IntOrPair,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = 1,
+    padding: Padding = "valid",
+    dilation: IntOrPair = 1,
+) -> Pads:
     """Zeros added on each side: ``((top, bottom), (left, right))``.
 
     ``'same'`` puts the extra row/column, if any, at the bottom/right.
@@ -348,17 +392,24 @@ def padding_amounts(input_size: IntOrPair, kernel_size: IntOrPair, *, stride: In
     return _resolve(input_size, kernel_size, stride, padding, dilation)[5]
 
 
-def _output_hw(size: tuple[int, int], kernel_size: IntOrPair, *, stride: IntOrPair, padding: Padding,
-               dilation: IntOrPair = 1) -> tuple[int, int]:
+def _output_hw(
+    size: tuple[int, int], kernel_size: IntOrPair, *, stride: IntOrPair, padding: Padding, dilation: IntOrPair = 1
+) -> tuple[int, int]:
     """:func:`output_size` for an ``(H, W)``: always a pair."""
     out = output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     assert isinstance(out, tuple)
     return out
 
 
-def feature_map_shape(input_shape: Sequence[int], filters: int, kernel_size: IntOrPair, *,
-                      stride: IntOrPair = 1, padding: Padding = "valid",
-                      dilation: IntOrPair = 1) -> tuple[int, int, int]:
+def feature_map_shape(
+    input_shape: Sequence[int],
+    filters: int,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = 1,
+    padding: Padding = "valid",
+    dilation: IntOrPair = 1,
+) -> tuple[int, int, int]:
     """Shape ``(G_h, G_w, G_d)`` of the feature map of a convolution layer.
 
     The depth ``G_d`` equals the number of kernels; each kernel has the
@@ -399,9 +450,7 @@ def feature_map_shape(input_shape: Sequence[int], filters: int, kernel_size: Int
 
 def _shape_hw(input_shape: Any) -> tuple[int, int]:
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) not in (2, 3):
-        raise ValueError(
-            f"`input_shape` must be (H, W) or (H, W, C), got {input_shape!r}"
-        )
+        raise ValueError(f"`input_shape` must be (H, W) or (H, W, C), got {input_shape!r}")
     dims = [as_int(v, "input_shape") for v in input_shape]
     return (dims[0], dims[1])
 
@@ -490,8 +539,15 @@ def conv_params(in_channels: int, filters: int, kernel_size: IntOrPair, *, bias:
     return kh * kw * c * f + (f if as_bool(bias, "bias") else 0)
 
 
-def conv_macs(input_shape: Sequence[int], filters: int, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
-              padding: Padding = "valid", dilation: IntOrPair = 1) -> int:
+def conv_macs(
+    input_shape: Sequence[int],
+    filters: int,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = 1,
+    padding: Padding = "valid",
+    dilation: IntOrPair = 1,
+) -> int:
     """Multiply-adds of a convolution layer: ``H' W' F K_h K_w C``.
 
     Parameters
@@ -589,8 +645,9 @@ def pool_params(size: IntOrPair = 2) -> int:
     return 0
 
 
-def pool_macs(input_shape: Sequence[int], size: IntOrPair = 2, *, stride: IntOrPair | None = None,
-              padding: Padding = "valid") -> int:
+def pool_macs(
+    input_shape: Sequence[int], size: IntOrPair = 2, *, stride: IntOrPair | None = None, padding: Padding = "valid"
+) -> int:
     """Multiply-adds of max pooling: 0 (it compares; see :func:`pool_comparisons`).
 
     Parameters
@@ -617,8 +674,9 @@ def pool_macs(input_shape: Sequence[int], size: IntOrPair = 2, *, stride: IntOrP
     return 0
 
 
-def pool_comparisons(input_shape: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = None,
-                     padding: Padding = "valid") -> int:
+def pool_comparisons(
+    input_shape: Sequence[int], size: IntOrPair, *, stride: IntOrPair | None = None, padding: Padding = "valid"
+) -> int:
     """Comparisons made by max pooling: ``H' W' C (W_h W_w - 1)``.
 
     Parameters
@@ -692,8 +750,17 @@ def dense_macs(in_features: int, out_features: int) -> int:
 # ---------------------------------------------------------------------------
 # the inception module
 # ---------------------------------------------------------------------------
-def inception_cost(input_shape: Sequence[int], n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int,
-                   n5x5: int, pool_proj: int, *, reduce: bool = True) -> dict[str, Any]:
+def inception_cost(
+    input_shape: Sequence[int],
+    n1x1: int,
+    n3x3_reduce: int,
+    n3x3: int,
+    n5x5_reduce: int,
+    n5x5: int,
+    pool_proj: int,
+    *,
+    reduce: bool = True,
+) -> dict[str, Any]:
     """Shapes, parameters and multiply-adds of an inception module.
 
     The four branches of Szegedy et al. (2014), Figure 2(b), all with
@@ -739,9 +806,16 @@ def inception_cost(input_shape: Sequence[int], n1x1: int, n3x3_reduce: int, n3x3
     h, w, c = _shape_hwc(input_shape)
     # numpy integers become Python ints here, so no count wraps around (np.uint64)
     n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj = (
-        as_int(value, name) for name, value in (
-            ("n1x1", n1x1), ("n3x3_reduce", n3x3_reduce), ("n3x3", n3x3),
-            ("n5x5_reduce", n5x5_reduce), ("n5x5", n5x5), ("pool_proj", pool_proj)))
+        as_int(value, name)
+        for name, value in (
+            ("n1x1", n1x1),
+            ("n3x3_reduce", n3x3_reduce),
+            ("n3x3", n3x3),
+            ("n5x5_reduce", n5x5_reduce),
+            ("n5x5", n5x5),
+            ("pool_proj", pool_proj),
+        )
+    )
     reduce = as_bool(reduce, "reduce")
     shape = (h, w, c)
 
@@ -772,4 +846,3 @@ def inception_cost(input_shape: Sequence[int], n1x1: int, n3x3_reduce: int, n3x3
         params=sum(b["params"] for b in branches),
         macs=sum(b["macs"] for b in branches),
     )
-

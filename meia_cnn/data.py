@@ -21,7 +21,7 @@ import io
 import os
 import stat
 import warnings
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,29 +55,44 @@ __all__ = [
 
 #: scikit-image's sample photos, shipped with the kit (no download needed).
 SAMPLE_NAMES = (
-    "camera", "astronaut", "coins", "checkerboard", "coffee", "chelsea", "moon",
-    "text", "rocket", "horse", "clock", "page", "brick", "grass", "gravel",
+    "camera",
+    "astronaut",
+    "coins",
+    "checkerboard",
+    "coffee",
+    "chelsea",
+    "moon",
+    "text",
+    "rocket",
+    "horse",
+    "clock",
+    "page",
+    "brick",
+    "grass",
+    "gravel",
     "immunohistochemistry",
 )
 # What an explorer's photo menu shows for each sample.
-register_option_labels({
-    "camera": N_("camera"),
-    "astronaut": N_("astronaut"),
-    "coins": N_("coins"),
-    "checkerboard": N_("checkerboard"),
-    "coffee": N_("coffee"),
-    "chelsea": N_("chelsea"),
-    "moon": N_("moon"),
-    "text": N_("text"),
-    "rocket": N_("rocket"),
-    "horse": N_("horse"),
-    "clock": N_("clock"),
-    "page": N_("page"),
-    "brick": N_("brick"),
-    "grass": N_("grass"),
-    "gravel": N_("gravel"),
-    "immunohistochemistry": N_("immunohistochemistry"),
-})
+register_option_labels(
+    {
+        "camera": N_("camera"),
+        "astronaut": N_("astronaut"),
+        "coins": N_("coins"),
+        "checkerboard": N_("checkerboard"),
+        "coffee": N_("coffee"),
+        "chelsea": N_("chelsea"),
+        "moon": N_("moon"),
+        "text": N_("text"),
+        "rocket": N_("rocket"),
+        "horse": N_("horse"),
+        "clock": N_("clock"),
+        "page": N_("page"),
+        "brick": N_("brick"),
+        "grass": N_("grass"),
+        "gravel": N_("gravel"),
+        "immunohistochemistry": N_("immunohistochemistry"),
+    }
+)
 
 #: Largest file :func:`load_image` accepts, in bytes (8 MB): the one upload
 #: limit, also the explorers' (their upload button refuses a larger file in
@@ -120,7 +135,7 @@ def _shipped(file: str, name: str) -> np.ndarray:
     return array
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw_sample(name: str) -> np.ndarray:
     return _shipped("photos.npz", name)
 
@@ -281,8 +296,11 @@ def load_image(
         raise KitValueError(f"{label} is empty (0 bytes): not an image", code="image_empty", name=label)
     fmt = _sniff(data)
     if fmt is None:
-        raise KitValueError(f"{label} is not an image that can be read: its first bytes are not those of "
-                            f"{_FORMAT_NAMES}", code="image_unreadable", name=label)
+        raise KitValueError(
+            f"{label} is not an image that can be read: its first bytes are not those of {_FORMAT_NAMES}",
+            code="image_unreadable",
+            name=label,
+        )
     Image = optional_import("PIL.Image", "meia_cnn.data.load_image")
     from PIL import UnidentifiedImageError
 
@@ -291,26 +309,38 @@ def load_image(
         try:
             im = Image.open(io.BytesIO(data), formats=[fmt])
         except Image.DecompressionBombError:
-            raise KitValueError(f"{label} is too large: its header declares more pixels than the limit "
-                                f"of {max_pixels:,}", code="image_too_large", name=label) from None
+            raise KitValueError(
+                f"{label} is too large: its header declares more pixels than the limit of {max_pixels:,}",
+                code="image_too_large",
+                name=label,
+            ) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise KitValueError(f"{label} is not an image that can be read ({_FORMAT_NAMES})",
-                                code="image_unreadable", name=label) from None
+            raise KitValueError(
+                f"{label} is not an image that can be read ({_FORMAT_NAMES})", code="image_unreadable", name=label
+            ) from None
         except Exception:  # a decoder's own failure on a corrupt header
-            raise KitValueError(f"{label} is not a readable image: its header is damaged",
-                                code="image_unreadable", name=label) from None
+            raise KitValueError(
+                f"{label} is not a readable image: its header is damaged", code="image_unreadable", name=label
+            ) from None
         with im:
             width, height = im.size
             _check_dims(label, height, width, max_pixels)
             frames = _frame_count(im)  # read from the frames' headers: no pixel is decoded
             if frames > MAX_FRAMES:
-                raise KitValueError(f"{label} is too large: {frames:,} frames, the limit is {MAX_FRAMES:,} frames "
-                                    "(only the first is shown)", code="image_too_large", name=label)
+                raise KitValueError(
+                    f"{label} is too large: {frames:,} frames, the limit is {MAX_FRAMES:,} frames "
+                    "(only the first is shown)",
+                    code="image_too_large",
+                    name=label,
+                )
             try:
                 pixels = _decode_first_frame(im, target)
             except Exception:
-                raise KitValueError(f"{label} could not be decoded as an image: the file is damaged "
-                                    f"or truncated", code="image_unreadable", name=label) from None
+                raise KitValueError(
+                    f"{label} could not be decoded as an image: the file is damaged or truncated",
+                    code="image_unreadable",
+                    name=label,
+                ) from None
     if size is None and max(pixels.shape[:2]) > MAX_DECODED_SIDE:
         size = MAX_DECODED_SIDE
     image = _finish(pixels, grey=grey, size=size)
@@ -318,14 +348,25 @@ def load_image(
         raise KitValueError(
             f"{label} is too small: {image.shape[1]}x{image.shape[0]} pixels, "
             f"this needs at least {need_w}x{need_h} (`min_size`)",
-            code="image_too_small", name=label, width=image.shape[1], height=image.shape[0],
-            need_width=need_w, need_height=need_h,
+            code="image_too_small",
+            name=label,
+            width=image.shape[1],
+            height=image.shape[0],
+            need_width=need_w,
+            need_height=need_h,
         )
     return image
 
 
-_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
-              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}  # as PIL.ImageOps.exif_transpose
+_TRANSPOSE = {
+    2: "FLIP_LEFT_RIGHT",
+    3: "ROTATE_180",
+    4: "FLIP_TOP_BOTTOM",
+    5: "TRANSPOSE",
+    6: "ROTATE_270",
+    7: "TRANSVERSE",
+    8: "ROTATE_90",
+}  # as PIL.ImageOps.exif_transpose
 
 
 _FORMAT_NAMES = "PNG, JPEG, GIF, WebP, BMP or TIFF"
@@ -426,8 +467,11 @@ def _bytes_text(n: int) -> str:
 
 
 def _too_large(label: str, n: int, max_bytes: int) -> ValueError:
-    return KitValueError(f"{label} is too large: {_bytes_text(n)}, the limit is {_bytes_text(max_bytes)}",
-                         code="image_too_large", name=label)
+    return KitValueError(
+        f"{label} is too large: {_bytes_text(n)}, the limit is {_bytes_text(max_bytes)}",
+        code="image_too_large",
+        name=label,
+    )
 
 
 def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, str]:
@@ -449,16 +493,18 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         except OSError as exc:
-            raise KitValueError(f"cannot read {label}: {exc.strerror or 'no such file'}",
-                                code="file_unreadable", name=label) from None
+            raise KitValueError(
+                f"cannot read {label}: {exc.strerror or 'no such file'}", code="file_unreadable", name=label
+            ) from None
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
             os.close(fd)
             if info.st_size > max_bytes and stat.S_ISREG(info.st_mode):
                 raise _too_large(label, info.st_size, max_bytes)
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise KitValueError(f"cannot read {label}: it is {kind}, not an image file",
-                                code="file_unreadable", name=label)
+            raise KitValueError(
+                f"cannot read {label}: it is {kind}, not an image file", code="file_unreadable", name=label
+            )
         with open(fd, "rb", closefd=True) as fh:
             content = fh.read(max_bytes + 1)
         if len(content) > max_bytes:  # grew while being read
@@ -469,17 +515,26 @@ def _read_source(source: Any, max_bytes: int, name: str | None) -> tuple[bytes, 
 
 def _check_dims(label: str, height: int, width: int, max_pixels: int) -> None:
     if height < 1 or width < 1:
-        raise KitValueError(f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel",
-                            code="image_bad_dimensions", name=label, width=width, height=height)
+        raise KitValueError(
+            f"{label} has absurd dimensions {width}x{height}: an image needs at least one pixel",
+            code="image_bad_dimensions",
+            name=label,
+            width=width,
+            height=height,
+        )
     if max(height, width) > MAX_SIDE:
         raise KitValueError(
             f"{label} has absurd dimensions {width}x{height}: the longest side may be at most {MAX_SIDE:,} pixels",
-            code="image_bad_dimensions", name=label, width=width, height=height,
+            code="image_bad_dimensions",
+            name=label,
+            width=width,
+            height=height,
         )
     if height * width > max_pixels:
         raise KitValueError(
             f"{label} is too large: {width}x{height} = {height * width:,} pixels, the limit is {max_pixels:,}",
-            code="image_too_large", name=label,
+            code="image_too_large",
+            name=label,
         )
 
 

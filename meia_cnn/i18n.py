@@ -50,7 +50,7 @@ import gettext as _gettext
 import os
 from collections import UserString
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -186,7 +186,7 @@ def get_language() -> str:
     return _normalise(os.environ.get(ENV_VAR, "")) or LANGUAGES[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(language: str) -> _gettext.NullTranslations:
     """The compiled catalogue of ``language`` (English: the messages themselves)."""
     if language == LANGUAGES[0]:
@@ -667,7 +667,7 @@ def option_label(value: object) -> str:
         if message is not None:
             return gettext(message)
         if value.startswith(UPLOAD_PREFIX):
-            return gettext(_UPLOAD_OPTION).format(name=value[len(UPLOAD_PREFIX):])
+            return gettext(_UPLOAD_OPTION).format(name=value[len(UPLOAD_PREFIX) :])
     return str(value)
 
 

@@ -69,13 +69,15 @@ def _sharpen(k: int) -> NDArray:
 def _laplacian(k: int) -> NDArray:
     if k == 3:
         return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
-    return np.array([
-        [0.0, 0.0, 1.0, 0.0, 0.0],
-        [0.0, 1.0, 2.0, 1.0, 0.0],
-        [1.0, 2.0, -16.0, 2.0, 1.0],
-        [0.0, 1.0, 2.0, 1.0, 0.0],
-        [0.0, 0.0, 1.0, 0.0, 0.0],
-    ])
+    return np.array(
+        [
+            [0.0, 0.0, 1.0, 0.0, 0.0],
+            [0.0, 1.0, 2.0, 1.0, 0.0],
+            [1.0, 2.0, -16.0, 2.0, 1.0],
+            [0.0, 1.0, 2.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0, 0.0],
+        ]
+    )
 
 
 def _emboss(k: int) -> NDArray:
@@ -99,17 +101,19 @@ KERNEL_PRESETS: dict[str, Callable[[int], NDArray]] = {
     "emboss": _emboss,
 }
 # What an explorer's menu shows for each preset, and for a kernel typed by hand ("custom").
-register_option_labels({
-    "identity": N_("identity"),
-    "box blur": N_("box blur"),
-    "gaussian": N_("gaussian"),
-    "sharpen": N_("sharpen"),
-    "sobel_x": N_("sobel_x"),
-    "sobel_y": N_("sobel_y"),
-    "laplacian": N_("laplacian"),
-    "emboss": N_("emboss"),
-    "custom": N_("custom"),
-})
+register_option_labels(
+    {
+        "identity": N_("identity"),
+        "box blur": N_("box blur"),
+        "gaussian": N_("gaussian"),
+        "sharpen": N_("sharpen"),
+        "sobel_x": N_("sobel_x"),
+        "sobel_y": N_("sobel_y"),
+        "laplacian": N_("laplacian"),
+        "emboss": N_("emboss"),
+        "custom": N_("custom"),
+    }
+)
 
 
 def kernel_preset(name: str, size: int = 3) -> NDArray:
@@ -150,27 +154,45 @@ _DECIMAL_COMMA = re.compile(r"[-+−]?\d+,\d+")
 
 def _out_of_range(where: str, text: str, row: int, col: int) -> KitValueError:
     low, high = f"-{MAX_WEIGHT:,.0f}", f"{MAX_WEIGHT:,.0f}"
-    return KitValueError(f"{where} is {text!r}: every entry must be a finite number between {low} and {high}",
-                         code="kernel_out_of_range", row=row, col=col, text=text, low=low, high=high)
+    return KitValueError(
+        f"{where} is {text!r}: every entry must be a finite number between {low} and {high}",
+        code="kernel_out_of_range",
+        row=row,
+        col=col,
+        text=text,
+        low=low,
+        high=high,
+    )
 
 
 def _token(text: str, row: int, col: int) -> float:
     where = f"kernel row {row}, number {col}"
     if len(text) > _MAX_TOKEN:
-        raise KitValueError(f"{where} is {len(text)} characters long: type a number such as 1, -0.5, 2e-1 or 1/9",
-                            code="kernel_token_too_long", row=row, col=col, length=len(text))
+        raise KitValueError(
+            f"{where} is {len(text)} characters long: type a number such as 1, -0.5, 2e-1 or 1/9",
+            code="kernel_token_too_long",
+            row=row,
+            col=col,
+            length=len(text),
+        )
     word = text.replace("−", "-")
     parts = word.split("/")
     if len(parts) > 2 or not all(_NUMBER.fullmatch(p) for p in parts):
-        raise KitValueError(f"{where}: {text!r} is not a number (write numbers such as 1, -0.5, 2e-1 or 1/9)",
-                            code="kernel_not_a_number", row=row, col=col, text=text)
+        raise KitValueError(
+            f"{where}: {text!r} is not a number (write numbers such as 1, -0.5, 2e-1 or 1/9)",
+            code="kernel_not_a_number",
+            row=row,
+            col=col,
+            text=text,
+        )
     values = [float(p) for p in parts]
     if not all(math.isfinite(v) and abs(v) <= MAX_WEIGHT for v in values):
         raise _out_of_range(where, text, row, col)
     if len(values) == 2:
         if values[1] == 0:
-            raise KitValueError(f"{where}: {text!r} divides by zero", code="kernel_divides_by_zero",
-                                row=row, col=col, text=text)
+            raise KitValueError(
+                f"{where}: {text!r} divides by zero", code="kernel_divides_by_zero", row=row, col=col, text=text
+            )
         value = values[0] / values[1]
     else:
         value = values[0]
@@ -224,30 +246,41 @@ def parse_kernel(text: str) -> NDArray:
     if not isinstance(text, str):
         raise TypeError(f"the kernel text must be a string, got {type(text).__name__}")
     if len(text) > MAX_KERNEL_TEXT:
-        raise KitValueError(f"the kernel text is {len(text):,} characters long: a kernel needs far fewer "
-                            f"(at most {MAX_KERNEL_TEXT:,})",
-                            code="kernel_text_too_long", length=len(text), most=MAX_KERNEL_TEXT)
+        raise KitValueError(
+            f"the kernel text is {len(text):,} characters long: a kernel needs far fewer (at most {MAX_KERNEL_TEXT:,})",
+            code="kernel_text_too_long",
+            length=len(text),
+            most=MAX_KERNEL_TEXT,
+        )
     lines = [line for line in text.replace(";", "\n").splitlines() if line.strip()]
     for r, line in enumerate(lines, 1):
         # "-2,0 1 0": a comma inside a number in a row whose numbers are spaced is a decimal comma
         found = _DECIMAL_COMMA.search(line)
         if found and re.search(r"\d\s+[-+−.\d]", line.strip()):
             text, fixed = found.group(0), found.group(0).replace(",", ".")
-            raise KitValueError(f"kernel row {r}: {text!r} has a decimal comma; write decimals with a point, {fixed!r}",
-                                code="kernel_decimal_comma", row=r, text=text, fixed=fixed)
+            raise KitValueError(
+                f"kernel row {r}: {text!r} has a decimal comma; write decimals with a point, {fixed!r}",
+                code="kernel_decimal_comma",
+                row=r,
+                text=text,
+                fixed=fixed,
+            )
     rows = [[t for t in _SEPARATORS.split(line.strip()) if t] for line in lines]
     n = len(rows)
     if n not in KERNEL_SIZES:
         raise KitValueError(
             f"the kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; got {n} row{'s' * (n != 1)}",
-            code="kernel_row_count", n=n,
+            code="kernel_row_count",
+            n=n,
         )
     for r, row in enumerate(rows, 1):
         if len(row) != n:
             raise KitValueError(
-                f"the kernel must be {n} rows of {n} numbers; row {r} has {len(row)} number"
-                f"{'s' * (len(row) != 1)}",
-                code="kernel_row_length", size=n, row=r, n=len(row),
+                f"the kernel must be {n} rows of {n} numbers; row {r} has {len(row)} number{'s' * (len(row) != 1)}",
+                code="kernel_row_length",
+                size=n,
+                row=r,
+                n=len(row),
             )
     return np.array([[_token(t, r, c) for c, t in enumerate(row, 1)] for r, row in enumerate(rows, 1)])
 

@@ -187,8 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     destination = Path(args.destination) if args.destination else Path.home() / DEFAULT_FOLDER[args.lang]
     copied, kept = copy_notebooks(destination, args.lang)
     changed = [path.name for path in kept if _changed(path, args.lang)]
-    print(f"meia-cnn {_installed_version()}: {len(copied)} notebook(s) copied into {destination}, "
-          f"{len(kept)} already there and kept ({len(changed)} of them differ from this version's).")
+    print(
+        f"meia-cnn {_installed_version()}: {len(copied)} notebook(s) copied into {destination}, "
+        f"{len(kept)} already there and kept ({len(changed)} of them differ from this version's)."
+    )
     return 0
 
 

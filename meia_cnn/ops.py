@@ -107,14 +107,16 @@ def _pad_hw(x: np.ndarray, pads: Pads, value: float) -> np.ndarray:
         return x
     n, h, w, c = x.shape
     out = np.full(_padded_shape(x.shape, pads), value, dtype=x.dtype)
-    out[:, t:t + h, l:l + w, :] = x
+    out[:, t : t + h, l : l + w, :] = x
     return out
 
 
 def _out_hw(h: int, w: int, kernel: Pair, stride: Pair, dilation: Pair) -> Pair:
     """Output height and width of a valid sliding window (equation (3), p = 0)."""
-    return ((h - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
-            (w - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1)
+    return (
+        (h - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
+        (w - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1,
+    )
 
 
 def _windows4(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
@@ -131,9 +133,12 @@ def _windows4(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.n
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     oh, ow = _out_hw(h, w, kernel, stride, dilation)
     s0, s1, s2, s3 = x.strides
-    return as_strided(x, (n, oh, ow, kh, kw, c),
-                      (s0, s1 * min(sh, h), s2 * min(sw, w), s1 * min(dh, h), s2 * min(dw, w), s3),
-                      writeable=False)
+    return as_strided(
+        x,
+        (n, oh, ow, kh, kw, c),
+        (s0, s1 * min(sh, h), s2 * min(sw, w), s1 * min(dh, h), s2 * min(dw, w), s3),
+        writeable=False,
+    )
 
 
 def _to4(arr: np.ndarray) -> np.ndarray:
@@ -160,8 +165,15 @@ def _value_text(value: Any) -> str:
 # ---------------------------------------------------------------------------
 # padding and windows
 # ---------------------------------------------------------------------------
-def pad(x: ArrayLike, padding: Padding, *, kernel_size: IntOrPair | None = None, stride: IntOrPair = 1,
-        dilation: IntOrPair = 1, value: float = 0.0) -> FloatArray:
+def pad(
+    x: ArrayLike,
+    padding: Padding,
+    *,
+    kernel_size: IntOrPair | None = None,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+    value: float = 0.0,
+) -> FloatArray:
     """Pad an image or a batch with ``value`` over height and width only.
 
     Parameters
@@ -204,8 +216,11 @@ def pad(x: ArrayLike, padding: Padding, *, kernel_size: IntOrPair | None = None,
     fill = check_fill_value(value)
     x4 = _to4(arr)
     pads = _padding_pairs(x4.shape[1:3], padding, kernel_size, stride, dilation)
-    check_elements(_from4_shape(_padded_shape(x4.shape, pads), arr.ndim), name="padding",
-                   what=f"the padded input for padding={_value_text(padding)}")
+    check_elements(
+        _from4_shape(_padded_shape(x4.shape, pads), arr.ndim),
+        name="padding",
+        what=f"the padded input for padding={_value_text(padding)}",
+    )
     x4 = to_float_array(x4, "x")
     if np.isfinite(fill) and abs(fill) > float(np.finfo(x4.dtype).max):
         raise ValueError(f"`value` must fit in {x4.dtype.name}, got {value!r}")
@@ -223,8 +238,9 @@ def _from4_shape(shape4: tuple[int, ...], ndim: int) -> tuple[int, ...]:
     return shape4
 
 
-def sliding_windows(x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair = 1,
-                    dilation: IntOrPair = 1) -> FloatArray:
+def sliding_windows(
+    x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair = 1, dilation: IntOrPair = 1
+) -> FloatArray:
     """Read-only view of every window a kernel visits (no padding, no copy).
 
     Parameters
@@ -276,8 +292,9 @@ def sliding_windows(x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair =
 # ---------------------------------------------------------------------------
 # convolution
 # ---------------------------------------------------------------------------
-def _correlate(x4: np.ndarray, k4: np.ndarray, step: Pair, dil: Pair, pads: Pads, *,
-               names: tuple[str, str, str], padding: Any) -> np.ndarray:
+def _correlate(
+    x4: np.ndarray, k4: np.ndarray, step: Pair, dil: Pair, pads: Pads, *, names: tuple[str, str, str], padding: Any
+) -> np.ndarray:
     """Cross-correlate a checked 4-D input with ``(Kh, Kw, C, F)`` kernels.
 
     Every allocation is sized first; ``names`` are the caller's parameters
@@ -291,8 +308,11 @@ def _correlate(x4: np.ndarray, k4: np.ndarray, step: Pair, dil: Pair, pads: Pads
     if padded != x4.shape:
         check_elements(padded, name=pad_name, what=f"the padded input for {pad_name}={_value_text(padding)}")
     oh, ow = _out_hw(hp, wp, (kh, kw), step, dil)
-    check_elements((n * oh * ow, kh * kw * c), name=k_name,
-                   what=f"the im2col matrix of `{x_name}` {x4.shape[1:3]} and `{k_name}` {(kh, kw)}")
+    check_elements(
+        (n * oh * ow, kh * kw * c),
+        name=k_name,
+        what=f"the im2col matrix of `{x_name}` {x4.shape[1:3]} and `{k_name}` {(kh, kw)}",
+    )
     check_elements((n, oh, ow, f), name=k_name, what="the output")
     xf = to_float_array(x4, x_name)
     kf = to_float_array(k4, k_name)
@@ -370,13 +390,27 @@ def convolve2d(image: ArrayLike, kernel: ArrayLike, *, mode: str = "valid") -> F
     if mode == "same":  # scipy's centring: same = full[(K-1)//2 : (K-1)//2 + I]
         padding = ((kh // 2, (kh - 1) // 2), (kw // 2, (kw - 1) // 2))
     pads = arithmetic.padding_amounts(img.shape, (kh, kw), padding=padding)
-    out = _correlate(img[None, :, :, None], ker[::-1, ::-1, None, None], (1, 1), (1, 1), pads,
-                     names=("image", "kernel", "mode"), padding=mode)
+    out = _correlate(
+        img[None, :, :, None],
+        ker[::-1, ::-1, None, None],
+        (1, 1),
+        (1, 1),
+        pads,
+        names=("image", "kernel", "mode"),
+        padding=mode,
+    )
     return out[0, :, :, 0]
 
 
-def conv2d(x: ArrayLike, kernels: ArrayLike, bias: ArrayLike | None = None, *, stride: IntOrPair = 1,
-           padding: Padding = "valid", dilation: IntOrPair = 1) -> FloatArray:
+def conv2d(
+    x: ArrayLike,
+    kernels: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    stride: IntOrPair = 1,
+    padding: Padding = "valid",
+    dilation: IntOrPair = 1,
+) -> FloatArray:
     """What a convolution layer computes: cross-correlation summed over depth.
 
     Parameters
@@ -454,9 +488,7 @@ def conv2d(x: ArrayLike, kernels: ArrayLike, bias: ArrayLike | None = None, *, s
             f"(equation (2)); got x of shape {arr.shape} and kernels of shape {k.shape}"
         )
     if xdim == 4 and k.ndim == 2:
-        raise ValueError(
-            f"`kernels` for a batch must be (Kh, Kw, C) or (Kh, Kw, C, F), got shape {k.shape}"
-        )
+        raise ValueError(f"`kernels` for a batch must be (Kh, Kw, C) or (Kh, Kw, C, F), got shape {k.shape}")
     step = as_pair(stride, "stride")
     dil = as_pair(dilation, "dilation")
     pads = _padding_pairs((h, w), padding, (kh, kw), step, dil)  # validates: the kernel fits
@@ -509,8 +541,7 @@ def conv1x1(x: ArrayLike, weights: ArrayLike, bias: ArrayLike | None = None) -> 
     c, f = wts.shape
     if arr.shape[-1] != c:
         raise ValueError(
-            f"`weights` must have one row per input channel: x has C={arr.shape[-1]}, "
-            f"weights has shape {wts.shape}"
+            f"`weights` must have one row per input channel: x has C={arr.shape[-1]}, weights has shape {wts.shape}"
         )
     check_elements(arr.shape[:-1] + (f,), name="weights", what="the output")
     xf = to_float_array(arr, "x")
@@ -525,8 +556,14 @@ def conv1x1(x: ArrayLike, weights: ArrayLike, bias: ArrayLike | None = None) -> 
     return out
 
 
-def conv_as_matrix(input_size: IntOrPair, kernel: ArrayLike, *, stride: IntOrPair = 1,
-                   padding: Padding = "valid", dilation: IntOrPair = 1) -> FloatArray:
+def conv_as_matrix(
+    input_size: IntOrPair,
+    kernel: ArrayLike,
+    *,
+    stride: IntOrPair = 1,
+    padding: Padding = "valid",
+    dilation: IntOrPair = 1,
+) -> FloatArray:
     """A single-channel convolution written as the matrix of a dense layer.
 
     A convolution is linear in its input: flatten the ``H x W`` input
@@ -576,16 +613,14 @@ def conv_as_matrix(input_size: IntOrPair, kernel: ArrayLike, *, stride: IntOrPai
     check_elements((h * w, h * w), name="input_size", what="the basis images")
     kf = to_float_array(ker, "kernel")
     basis = np.eye(h * w, dtype=kf.dtype).reshape(h * w, h, w, 1)
-    maps = conv2d(basis, kf[:, :, None, None], stride=stride, padding=padding,
-                  dilation=dilation)  # (H * W, H', W', 1)
+    maps = conv2d(basis, kf[:, :, None, None], stride=stride, padding=padding, dilation=dilation)  # (H * W, H', W', 1)
     return maps.reshape(h * w, -1).T
 
 
 # ---------------------------------------------------------------------------
 # transposed convolution
 # ---------------------------------------------------------------------------
-def _refuse_growth(shape: tuple[int, ...], stages: list[tuple[str, int, int]], n: int, depth: int,
-                   what: str) -> None:
+def _refuse_growth(shape: tuple[int, ...], stages: list[tuple[str, int, int]], n: int, depth: int, what: str) -> None:
     """Refuse ``shape`` beyond :data:`MAX_ELEMENTS`, naming the parameter whose growth crossed it.
 
     ``stages`` are ``(name, height, width)``: the size the array would have
@@ -646,13 +681,21 @@ def zero_insert(x: ArrayLike, stride: IntOrPair) -> FloatArray:
     x4 = _to4(arr)
     n, h, w, c = x4.shape
     shape = (n, step[0] * (h - 1) + 1, step[1] * (w - 1) + 1, c)
-    check_elements(_from4_shape(shape, arr.ndim), name="stride",
-                   what=f"the input spread for stride={_value_text(stride)}")
+    check_elements(
+        _from4_shape(shape, arr.ndim), name="stride", what=f"the input spread for stride={_value_text(stride)}"
+    )
     return _from4(_zero_insert4(to_float_array(x4, "x"), step), arr.ndim)
 
 
-def stretched_input(x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair = 1, padding: IntOrPair = 0,
-                    output_padding: IntOrPair = 0, dilation: IntOrPair = 1) -> FloatArray:
+def stretched_input(
+    x: ArrayLike,
+    kernel_size: IntOrPair,
+    *,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> FloatArray:
     """The input a direct convolution slides over to compute the transpose.
 
     The guide's animations: the input's pixels spread ``s - 1`` zeros apart
@@ -712,27 +755,48 @@ def stretched_input(x: ArrayLike, kernel_size: IntOrPair, *, stride: IntOrPair =
         (h, w), kernel_size, stride, padding, output_padding, dilation
     )
     spread = (step[0] * (h - 1) + 1, step[1] * (w - 1) + 1)
-    check_elements(_from4_shape((n,) + spread + (c,), arr.ndim), name="stride",
-                   what=f"the input spread for stride={_value_text(stride)}")
+    check_elements(
+        _from4_shape((n,) + spread + (c,), arr.ndim),
+        name="stride",
+        what=f"the input spread for stride={_value_text(stride)}",
+    )
     border = [dil[a] * (kernel[a] - 1) - pads[a] for a in range(2)]
     shape = (n, out_hw[0] + dil[0] * (kernel[0] - 1), out_hw[1] + dil[1] * (kernel[1] - 1), c)
     grown = [spread[a] + 2 * (kernel[a] - 1) for a in range(2)]
     dilated = [spread[a] + 2 * dil[a] * (kernel[a] - 1) for a in range(2)]
-    _refuse_growth(_from4_shape(shape, arr.ndim),
-                   [("kernel_size", grown[0], grown[1]), ("dilation", dilated[0], dilated[1]),
-                    ("output_padding", dilated[0] + extra[0], dilated[1] + extra[1])],
-                   n, c, what="the stretched input")
+    _refuse_growth(
+        _from4_shape(shape, arr.ndim),
+        [
+            ("kernel_size", grown[0], grown[1]),
+            ("dilation", dilated[0], dilated[1]),
+            ("output_padding", dilated[0] + extra[0], dilated[1] + extra[1]),
+        ],
+        n,
+        c,
+        what="the stretched input",
+    )
     stretched = _zero_insert4(to_float_array(x4, "x"), step)
     # Negative borders cut rows off: crop first, then pad what is left.
     crop = [(max(-border[a], 0), max(-border[a] - extra[a], 0)) for a in range(2)]
-    kept = stretched[:, crop[0][0]:spread[0] - crop[0][1], crop[1][0]:spread[1] - crop[1][1], :]
-    widths = ((0, 0), (max(border[0], 0), max(border[0] + extra[0], 0)),
-              (max(border[1], 0), max(border[1] + extra[1], 0)), (0, 0))
+    kept = stretched[:, crop[0][0] : spread[0] - crop[0][1], crop[1][0] : spread[1] - crop[1][1], :]
+    widths = (
+        (0, 0),
+        (max(border[0], 0), max(border[0] + extra[0], 0)),
+        (max(border[1], 0), max(border[1] + extra[1], 0)),
+        (0, 0),
+    )
     return _from4(np.pad(kept, widths), arr.ndim)
 
 
-def conv_transpose2d(x: ArrayLike, kernel: ArrayLike, *, stride: IntOrPair = 1, padding: IntOrPair = 0,
-                     output_padding: IntOrPair = 0, dilation: IntOrPair = 1) -> FloatArray:
+def conv_transpose2d(
+    x: ArrayLike,
+    kernel: ArrayLike,
+    *,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> FloatArray:
     """Transposed convolution, as PyTorch's ``ConvTranspose2d`` (no bias).
 
     Every input pixel stamps the kernel, scaled by its value, on the output;
@@ -849,17 +913,22 @@ def conv_transpose2d(x: ArrayLike, kernel: ArrayLike, *, stride: IntOrPair = 1, 
     _, _, (sh, sw), (ph, pw), _, (dh, dw), (oh, ow) = arithmetic._transpose_geometry(
         (h, w), (kh, kw), stride, padding, output_padding, dilation
     )
-    check_elements((n * h * w, kh * kw * f), name="kernel",
-                   what=f"the stamps of `x` {(h, w)} and `kernel` {(kh, kw)}")
+    check_elements((n * h * w, kh * kw * f), name="kernel", what=f"the stamps of `x` {(h, w)} and `kernel` {(kh, kw)}")
     # The full (unpadded) output, large enough for the output padding.
     full_h = max(sh * (h - 1) + dh * (kh - 1) + 1, ph + oh)
     full_w = max(sw * (w - 1) + dw * (kw - 1) + 1, pw + ow)
-    _refuse_growth((n, full_h, full_w, f),
-                   [("kernel", h + kh - 1, w + kw - 1),
-                    ("stride", sh * (h - 1) + kh, sw * (w - 1) + kw),
-                    ("dilation", sh * (h - 1) + dh * (kh - 1) + 1, sw * (w - 1) + dw * (kw - 1) + 1),
-                    ("output_padding", full_h, full_w)],
-                   n, f, what="the output before its padding is removed")
+    _refuse_growth(
+        (n, full_h, full_w, f),
+        [
+            ("kernel", h + kh - 1, w + kw - 1),
+            ("stride", sh * (h - 1) + kh, sw * (w - 1) + kw),
+            ("dilation", sh * (h - 1) + dh * (kh - 1) + 1, sw * (w - 1) + dw * (kw - 1) + 1),
+            ("output_padding", full_h, full_w),
+        ],
+        n,
+        f,
+        what="the output before its padding is removed",
+    )
     xf = to_float_array(x4, "x")
     kf = to_float_array(k4, "kernel")
     dtype = np.result_type(xf.dtype, kf.dtype)
@@ -872,8 +941,8 @@ def conv_transpose2d(x: ArrayLike, kernel: ArrayLike, *, stride: IntOrPair = 1, 
     rows, cols = sh * (h - 1) + 1, sw * (w - 1) + 1
     for u in range(kh):
         for v in range(kw):
-            full[:, u * dh:u * dh + rows:sh, v * dw:v * dw + cols:sw, :] += stamps[:, :, :, u, v, :]
-    out = full[:, ph:ph + oh, pw:pw + ow, :]
+            full[:, u * dh : u * dh + rows : sh, v * dw : v * dw + cols : sw, :] += stamps[:, :, :, u, v, :]
+    out = full[:, ph : ph + oh, pw : pw + ow, :]
     if k.ndim == 2:
         return np.ascontiguousarray(out[0, :, :, 0])
     return np.ascontiguousarray(out[0] if arr.ndim in (2, 3) else out)
@@ -882,8 +951,7 @@ def conv_transpose2d(x: ArrayLike, kernel: ArrayLike, *, stride: IntOrPair = 1, 
 # ---------------------------------------------------------------------------
 # pooling
 # ---------------------------------------------------------------------------
-def _pool_setup(x: ArrayLike, size: Any, stride: Any, padding: Any
-                ) -> tuple[np.ndarray, int, Pair, Pair, Pads, Pair]:
+def _pool_setup(x: ArrayLike, size: Any, stride: Any, padding: Any) -> tuple[np.ndarray, int, Pair, Pair, Pads, Pair]:
     arr = as_real_array(x, "x", ndim=(2, 3, 4))
     x4 = _to4(arr)
     window = as_pair(size, "size")
@@ -908,18 +976,40 @@ def _pool_setup(x: ArrayLike, size: Any, stride: Any, padding: Any
 
 
 @overload
-def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
-               padding: Padding = ..., return_indices: Literal[False] = ...) -> FloatArray: ...
+def max_pool2d(
+    x: ArrayLike,
+    size: IntOrPair = ...,
+    *,
+    stride: IntOrPair | None = ...,
+    padding: Padding = ...,
+    return_indices: Literal[False] = ...,
+) -> FloatArray: ...
 @overload
-def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
-               padding: Padding = ..., return_indices: Literal[True]) -> tuple[FloatArray, NDArray[np.intp]]: ...
+def max_pool2d(
+    x: ArrayLike,
+    size: IntOrPair = ...,
+    *,
+    stride: IntOrPair | None = ...,
+    padding: Padding = ...,
+    return_indices: Literal[True],
+) -> tuple[FloatArray, NDArray[np.intp]]: ...
 @overload
-def max_pool2d(x: ArrayLike, size: IntOrPair = ..., *, stride: IntOrPair | None = ...,
-               padding: Padding = ..., return_indices: bool = ...
-               ) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]: ...
-def max_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = None,
-               padding: Padding = "valid", return_indices: bool = False
-               ) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]:
+def max_pool2d(
+    x: ArrayLike,
+    size: IntOrPair = ...,
+    *,
+    stride: IntOrPair | None = ...,
+    padding: Padding = ...,
+    return_indices: bool = ...,
+) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]: ...
+def max_pool2d(
+    x: ArrayLike,
+    size: IntOrPair = 2,
+    *,
+    stride: IntOrPair | None = None,
+    padding: Padding = "valid",
+    return_indices: bool = False,
+) -> FloatArray | tuple[FloatArray, NDArray[np.intp]]:
     """Max pooling, per channel (the slides' "Max Pooling", equation (4)).
 
     Parameters
@@ -982,8 +1072,9 @@ def _from4_idx(idx: np.ndarray, ndim: int) -> np.ndarray:
     return idx
 
 
-def avg_pool2d(x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = None,
-               padding: Padding = "valid") -> FloatArray:
+def avg_pool2d(
+    x: ArrayLike, size: IntOrPair = 2, *, stride: IntOrPair | None = None, padding: Padding = "valid"
+) -> FloatArray:
     """Average pooling, per channel.
 
     With padding, each window averages only its real (unpadded) cells, as

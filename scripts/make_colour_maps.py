@@ -1,7 +1,7 @@
 """Write meia_cnn/explain/_colour_maps.py: the colour maps the explorers use, as 256 RGB bytes each.
 
 Run once with matplotlib installed (``python scripts/make_colour_maps.py``); the kit
-itself never imports matplotlib to colour a picture.  tests/test_explain_rendering.py
+itself never imports matplotlib to colour a picture.  tests/explain/test_rendering.py
 checks the tables against matplotlib.
 """
 
@@ -24,8 +24,12 @@ def table(name: str) -> np.ndarray:
 
 
 def main() -> None:
-    lines = ['"""Colour maps as 256 RGB rows of bytes, hex-encoded (written by scripts/make_colour_maps.py)."""',
-             "", "# fmt: off", "HEX = {"]
+    lines = [
+        '"""Colour maps as 256 RGB rows of bytes, hex-encoded (written by scripts/make_colour_maps.py)."""',
+        "",
+        "# fmt: off",
+        "HEX = {",
+    ]
     for name in NAMES:
         text = table(name).tobytes().hex()
         lines.append(f"    {name!r}: (")

@@ -19,9 +19,14 @@ def _png_bytes(array):
 
 def _huge_png_header(width=30_000, height=30_000):
     """A PNG that declares an absurd size and holds no pixels (a decompression bomb's shape)."""
+
     def chunk(kind, payload):
-        return (struct.pack(">I", len(payload)) + kind + payload
-                + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(payload))
+            + kind
+            + payload
+            + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
@@ -41,9 +46,15 @@ def upload_files():
 
 def upload(control, content, name="picture.png"):
     """Set a FileUpload's value as the browser would."""
-    control.value = ({"name": name, "type": "image/png", "size": len(content),
-                      "content": memoryview(content),
-                      "last_modified": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)},)
+    control.value = (
+        {
+            "name": name,
+            "type": "image/png",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+        },
+    )
 
 
 @pytest.fixture

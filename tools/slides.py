@@ -68,8 +68,19 @@ from typing import Any
 from meia_cnn.i18n import LANGUAGES, TranslatedText, using_language
 from meia_cnn.i18n import gettext_noop as N_
 
-__all__ = ["EDITIONS", "LANGUAGE_FOLDERS", "edition", "deck_title", "notebook_language", "export_notebook",
-           "export_all", "copy_widget_runtime", "latex_to_mathml", "reveal_source", "main"]
+__all__ = [
+    "EDITIONS",
+    "LANGUAGE_FOLDERS",
+    "edition",
+    "deck_title",
+    "notebook_language",
+    "export_notebook",
+    "export_all",
+    "copy_widget_runtime",
+    "latex_to_mathml",
+    "reveal_source",
+    "main",
+]
 
 #: The decks written for each notebook: (edition, sub-folder of ``out``).
 EDITIONS = {"student": "", "core": "core", "instructor": "instructor"}
@@ -90,8 +101,7 @@ _REVEAL_FILES = (
 WIDGET_ASSETS = "widgets"
 _VENDOR = Path(__file__).parent / "vendor"
 #: Widget modules the HTML manager can draw with no network (the rest become pictures).
-LIVE_MODULES = frozenset({"@jupyter-widgets/base", "@jupyter-widgets/controls",
-                          "@jupyter-widgets/output", "anywidget"})
+LIVE_MODULES = frozenset({"@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output", "anywidget"})
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _SNAPSHOT_MIME = "application/vnd.meia-cnn.widget-snapshots+json"
@@ -101,13 +111,15 @@ _PROBE_MODULE = "_meia_cnn_deck_pictures"
 LANGUAGE_FOLDERS = {"en": "", "es": "es"}
 
 # -- what the audience reads (one place; the decks of a Spanish notebook are in Spanish) ----
-DECK_TEXT = TranslatedText({
-    "snapshot_note": N_("A picture of the live widget: run the notebook to use it."),
-    "title": N_("{title} · {edition}"),
-    "student": N_("slides"),
-    "core": N_("90-minute core path"),
-    "instructor": N_("instructor edition, with speaker notes"),
-})
+DECK_TEXT = TranslatedText(
+    {
+        "snapshot_note": N_("A picture of the live widget: run the notebook to use it."),
+        "title": N_("{title} · {edition}"),
+        "student": N_("slides"),
+        "core": N_("90-minute core path"),
+        "instructor": N_("instructor edition, with speaker notes"),
+    }
+)
 
 
 # -- reveal.js from the environment ---------------------------------------------
@@ -256,6 +268,7 @@ def math_in_text(text: str) -> str:
     >>> out.count("<math"), "$" in out
     (2, False)
     """
+
     def replace(match: re.Match[str]) -> str:
         display = match.group("d1") or match.group("d2")
         if display is not None:
@@ -374,8 +387,10 @@ def _exporter_class() -> type[Any]:
             if found is None:
                 return anchored
             anchor = found.group(1)
-            return (f'<h{level} id="{anchor}">{text}<a class="anchor-link" href="#{anchor}">'
-                    f"{html.escape(self.anchor_link_text)}</a></h{level}>\n")
+            return (
+                f'<h{level} id="{anchor}">{text}<a class="anchor-link" href="#{anchor}">'
+                f"{html.escape(self.anchor_link_text)}</a></h{level}>\n"
+            )
 
     class OfflineSlidesExporter(SlidesExporter):
         """nbconvert's reveal.js exporter with reveal.js beside the deck and math as MathML."""
@@ -405,10 +420,13 @@ def _exporter_class() -> type[Any]:
             cell = context.get("cell", {})
             path = context.get("resources", {}).get("metadata", {}).get("path", "")
             renderer = _MathMLRenderer(
-                escape=False, attachments=cell.get("attachments", {}),
-                embed_images=self.embed_images, path=path,
+                escape=False,
+                attachments=cell.get("attachments", {}),
+                embed_images=self.embed_images,
+                path=path,
                 anchor_link_text=self.anchor_link_text,
-                exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options,
+                exclude_anchor_links=self.exclude_anchor_links,
+                **self.lexer_options,
             )
             return MarkdownWithMath(renderer=renderer).render(source)
 
@@ -454,14 +472,18 @@ def _widget_html(widget: Any, seen: set[int] | None = None) -> str:
         return f'<span class="meia-w-button">{html.escape(widget.description or "")}</span>'
     label = html.escape(getattr(widget, "description", "") or "")
     if isinstance(widget, w.Textarea):
-        return (f'<div class="meia-w-control"><span class="meia-w-label">{label}</span>'
-                f'<pre class="meia-w-text">{html.escape(str(widget.value))}</pre></div>')
+        return (
+            f'<div class="meia-w-control"><span class="meia-w-label">{label}</span>'
+            f'<pre class="meia-w-text">{html.escape(str(widget.value))}</pre></div>'
+        )
     if hasattr(widget, "value"):
         value = widget.value
         if isinstance(widget, w.Checkbox):
             value = "\u2611" if value else "\u2610"
-        return (f'<span class="meia-w-control"><span class="meia-w-label">{label}</span> '
-                f"<b>{html.escape(str(value))}</b></span>")
+        return (
+            f'<span class="meia-w-control"><span class="meia-w-label">{label}</span> '
+            f"<b>{html.escape(str(value))}</b></span>"
+        )
     return ""
 
 
@@ -560,8 +582,9 @@ def kernel_manager(kernel_name: str = "python3") -> Iterator[Any]:
     # a Unix socket's path is limited to about 100 characters: a short folder in the system's temp
     folder = Path(tempfile.mkdtemp(prefix="meia-kernel-"))
     try:
-        yield AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "k"),
-                                 connection_file=str(folder / "k.json"))
+        yield AsyncKernelManager(
+            kernel_name=kernel_name, transport="ipc", ip=str(folder / "k"), connection_file=str(folder / "k.json")
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -577,7 +600,11 @@ def _run(nb: Any, path: Path, timeout: int, kernel_name: str) -> list[str]:
     pictures: dict[str, str] = {}
     with kernel_manager(kernel_name) as km:
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, km=km,
+            nb,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            allow_errors=True,
+            km=km,
             resources={"metadata": {"path": str(path.parent)}},
         )
         _execute(client, nb, errors, pictures)
@@ -817,9 +844,15 @@ def deck_title(nb: Any, name: str, kind: str = "student") -> str:
         return DECK_TEXT["title"].format(title=title, edition=DECK_TEXT[kind])
 
 
-def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, timeout: int = 180,
-                    kernel_name: str | None = None, editions: Sequence[str] = ("student",)
-                    ) -> tuple[Path | None, list[str]]:
+def export_notebook(
+    path: str | Path,
+    out: str | Path,
+    *,
+    execute: bool = True,
+    timeout: int = 180,
+    kernel_name: str | None = None,
+    editions: Sequence[str] = ("student",),
+) -> tuple[Path | None, list[str]]:
     """Write the reveal.js decks of one notebook into ``out``.
 
     Parameters
@@ -894,10 +927,14 @@ def export_notebook(path: str | Path, out: str | Path, *, execute: bool = True, 
         title = deck_title(nb, path.stem, kind)
         deck_nb.metadata["title"] = title
         body, _ = exporter.from_notebook_node(
-            deck_nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+            deck_nb, resources={"metadata": {"name": path.stem, "path": str(path.parent)}}
+        )
         # the template adds the English word "slides" after the title; the title already names the edition
-        body = body.replace(f"<title>{html.escape(title, quote=False)} slides</title>",
-                            f"<title>{html.escape(title, quote=False)}</title>", 1)
+        body = body.replace(
+            f"<title>{html.escape(title, quote=False)} slides</title>",
+            f"<title>{html.escape(title, quote=False)}</title>",
+            1,
+        )
         # links between notebooks become links between decks
         body = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.slides.html{m.group(2) or ""}"', body)
         target.mkdir(parents=True, exist_ok=True)
@@ -926,8 +963,9 @@ def has_slides(nb: Any) -> bool:
     >>> has_slides(v4.new_notebook(cells=[v4.new_markdown_cell("# A")]))
     True
     """
-    return any(cell.get("metadata", {}).get("slideshow", {}).get("slide_type") not in ("skip", "notes")
-               for cell in nb.cells)
+    return any(
+        cell.get("metadata", {}).get("slideshow", {}).get("slide_type") not in ("skip", "notes") for cell in nb.cells
+    )
 
 
 def copy_widget_runtime(out: str | Path) -> Path:
@@ -981,8 +1019,15 @@ def copy_widget_runtime(out: str | Path) -> Path:
     return dst
 
 
-def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: bool = True, timeout: int = 180,
-               log: Callable[..., Any] = print, editions: Sequence[str] = tuple(EDITIONS)) -> dict[Path, list[str]]:
+def export_all(
+    notebooks: Sequence[str | Path],
+    out: str | Path,
+    *,
+    execute: bool = True,
+    timeout: int = 180,
+    log: Callable[..., Any] = print,
+    editions: Sequence[str] = tuple(EDITIONS),
+) -> dict[Path, list[str]]:
     """Export every notebook (every edition), copy reveal.js and the widgets' runtime beside the decks.
 
     Each edition's folder gets its own copy of the widgets' runtime: the HTML
@@ -1034,8 +1079,10 @@ def export_all(notebooks: Sequence[str | Path], out: str | Path, *, execute: boo
         written = [kind for kind in editions if (out / EDITIONS[kind] / f"{Path(path).stem}.slides.html").is_file()]
         results[deck or Path(path)] = errors
         status = f"{len(errors)} cell(s) raised" if errors else "ok"
-        log(f"{deck or path}  ({time.perf_counter() - start:.1f} s, {status}; "
-            f"editions: {', '.join(written) or 'none (no slide)'})")
+        log(
+            f"{deck or path}  ({time.perf_counter() - start:.1f} s, {status}; "
+            f"editions: {', '.join(written) or 'none (no slide)'})"
+        )
         for error in errors:
             log(f"    {error}")
     return results
@@ -1072,18 +1119,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     (0, True, True)
     """
     parser = argparse.ArgumentParser(
-        prog="python -m tools.slides",
-        description="Export notebooks to reveal.js decks that open offline.")
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to export (default: notebooks/*.ipynb, and notebooks/es/*.ipynb into OUT/es/)")
-    parser.add_argument("--out", type=Path, default=Path("build/slides"),
-                        help="folder of the decks (default: build/slides)")
-    parser.add_argument("--no-execute", dest="execute", action="store_false",
-                        help="export the outputs stored in the notebooks instead of running them")
+        prog="python -m tools.slides", description="Export notebooks to reveal.js decks that open offline."
+    )
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to export (default: notebooks/*.ipynb, and notebooks/es/*.ipynb into OUT/es/)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("build/slides"), help="folder of the decks (default: build/slides)"
+    )
+    parser.add_argument(
+        "--no-execute",
+        dest="execute",
+        action="store_false",
+        help="export the outputs stored in the notebooks instead of running them",
+    )
     parser.add_argument("--timeout", type=int, default=180, help="seconds allowed to each cell")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or [*sorted(Path("notebooks").glob("*.ipynb")),
-                                   *sorted(Path("notebooks", "es").glob("*.ipynb"))]
+    notebooks = args.notebooks or [
+        *sorted(Path("notebooks").glob("*.ipynb")),
+        *sorted(Path("notebooks", "es").glob("*.ipynb")),
+    ]
     if not notebooks:
         parser.error("no notebooks given and none found in notebooks/")
     missing = [str(p) for p in notebooks if not Path(p).is_file()]
@@ -1101,8 +1159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             folder = LANGUAGE_FOLDERS.get(language, language)
             out = args.out / folder if folder else args.out
             results.update(export_all(paths, out, execute=args.execute, timeout=args.timeout))
-            print(f"{len(paths)} notebook(s) in {language}: student decks in {out}/, the 90-minute core path "
-                  f"in {out}/core/, the instructor edition (press 's' for the notes) in {out}/instructor/")
+            print(
+                f"{len(paths)} notebook(s) in {language}: student decks in {out}/, the 90-minute core path "
+                f"in {out}/core/, the instructor edition (press 's' for the notes) in {out}/instructor/"
+            )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

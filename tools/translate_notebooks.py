@@ -245,8 +245,11 @@ def _statement(exercise_id: str, language: str) -> str:
 
 def _stale_statements(nb: nbformat.NotebookNode) -> list[str]:
     """The exercises whose cell in an English notebook is not the package's statement."""
-    return [exercise_id for cell in nb.cells if (exercise_id := statement_id(cell)) is not None
-            and cell.source != _statement(exercise_id, "en")]
+    return [
+        exercise_id
+        for cell in nb.cells
+        if (exercise_id := statement_id(cell)) is not None and cell.source != _statement(exercise_id, "en")
+    ]
 
 
 def _sync_statements(root: Path) -> list[Path]:
@@ -311,8 +314,7 @@ def extract(root: Path) -> Catalog:
     >>> len(template)
     0
     """
-    template = Catalog(project="meia-cnn notebooks", copyright_holder="meia-cnn contributors",
-                       fuzzy=False)
+    template = Catalog(project="meia-cnn notebooks", copyright_holder="meia-cnn contributors", fuzzy=False)
     for path in _english(root):
         for context, text, comment in _messages(path):
             if template.get(text, context=context) is not None:
@@ -383,8 +385,9 @@ def update(root: Path, language: str = "es") -> Catalog:
     if path.exists():
         catalogue = _read(path, language)
     else:
-        catalogue = Catalog(locale=language, project="meia-cnn notebooks",
-                            copyright_holder="meia-cnn contributors", fuzzy=False)
+        catalogue = Catalog(
+            locale=language, project="meia-cnn notebooks", copyright_holder="meia-cnn contributors", fuzzy=False
+        )
     catalogue.update(template, no_fuzzy_matching=False, update_header_comment=False)
     _write(path, catalogue)
     return catalogue
@@ -472,8 +475,11 @@ def code_messages(source: str) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, str, str]] = []
     # per open bracket: (bracket, "call" / "print" / "subscript" / "group")
     stack: list[tuple[str, str]] = []
-    significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT,
-                                                       tokenize.INDENT, tokenize.DEDENT)]
+    significant = [
+        t
+        for t in tokens
+        if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    ]
     before: dict[int, tokenize.TokenInfo | None] = {}
     after: dict[int, tokenize.TokenInfo | None] = {}
     for i, t in enumerate(significant):
@@ -490,7 +496,9 @@ def code_messages(source: str) -> list[tuple[int, int, str, str]]:
             prev = before.get(id(t))
             follows_value = prev is not None and (
                 (prev.type == tokenize.NAME and not keyword.iskeyword(prev.string))
-                or prev.string in (")", "]") or prev.type == tokenize.STRING)
+                or prev.string in (")", "]")
+                or prev.type == tokenize.STRING
+            )
             if t.string == "(" and follows_value:
                 role = "print" if prev is not None and prev.string == "print" else "call"
             elif t.string == "[" and follows_value:
@@ -506,10 +514,9 @@ def code_messages(source: str) -> list[tuple[int, int, str, str]]:
         if t.type != tokenize.STRING:
             continue
         text = t.string
-        prefix = text[:len(text) - len(text.lstrip("bBfFrRuU"))].lower()
+        prefix = text[: len(text) - len(text.lstrip("bBfFrRuU"))].lower()
         body = _FIELD.sub(" ", text) if "f" in prefix else text
-        if (not re.search(r"[A-Za-z]{2,}", body[len(prefix):]) or _EXERCISE_ID.match(text)
-                or _KEY_LIKE.match(text)):
+        if not re.search(r"[A-Za-z]{2,}", body[len(prefix) :]) or _EXERCISE_ID.match(text) or _KEY_LIKE.match(text):
             continue
         prev, nxt = before.get(id(t)), after.get(id(t))
         roles = [role for _, role in stack]
@@ -561,8 +568,7 @@ def translate_code(source: str, catalogue: Catalog, context: str) -> tuple[str, 
 
 
 # -- building ------------------------------------------------------------------------------
-def language_cell(language: str, slide_type: str = "skip", tags: Sequence[str] = ()
-                  ) -> nbformat.NotebookNode:
+def language_cell(language: str, slide_type: str = "skip", tags: Sequence[str] = ()) -> nbformat.NotebookNode:
     """The code cell that switches the kit's text to ``language``.
 
     Parameters
@@ -599,8 +605,9 @@ def _file_names(root: Path, catalogue: Catalog) -> dict[str, str]:
     for path in _english(root):
         name = _translated(catalogue, path.stem, f"{path.stem}/file-name") or path.stem
         if not _NOTEBOOK_NAME.match(name) or name.split("_")[0] != path.stem.split("_")[0]:
-            raise ValueError(f"the file name of {path.stem} must keep its number and use "
-                             f"a-z, 0-9 and _ only, got {name!r}")
+            raise ValueError(
+                f"the file name of {path.stem} must keep its number and use a-z, 0-9 and _ only, got {name!r}"
+            )
         names[path.stem] = name
     return names
 
@@ -624,10 +631,14 @@ def _rewrite_links(text: str, names: dict[str, str]) -> str:
     return _LINK.sub(fix, text)
 
 
-def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
-                       names: dict[str, str], language: str = "es",
-                       previous: nbformat.NotebookNode | None = None
-                       ) -> tuple[nbformat.NotebookNode, list[str]]:
+def translate_notebook(
+    nb: nbformat.NotebookNode,
+    stem: str,
+    catalogue: Catalog,
+    names: dict[str, str],
+    language: str = "es",
+    previous: nbformat.NotebookNode | None = None,
+) -> tuple[nbformat.NotebookNode, list[str]]:
     """One notebook in ``language``.
 
     Parameters
@@ -688,8 +699,13 @@ def translate_notebook(nb: nbformat.NotebookNode, stem: str, catalogue: Catalog,
             cell.source, left = translate_code(cell.source, catalogue, f"{stem}/{cell.id}/code")
             missing += left
             before = old_cells.get(cell.id)
-            if (cell.outputs and before is not None and before.cell_type == "code"
-                    and before.source == cell.source and before.outputs):
+            if (
+                cell.outputs
+                and before is not None
+                and before.cell_type == "code"
+                and before.source == cell.source
+                and before.outputs
+            ):
                 cell.outputs = before.outputs
                 cell.execution_count = before.execution_count
         exercise_id = statement_id(cell)
@@ -764,8 +780,7 @@ def build(root: Path, language: str = "es") -> list[str]:
     return missing
 
 
-def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (),
-                  timeout: int = 600) -> list[Path]:
+def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (), timeout: int = 600) -> list[Path]:
     """Run the translated notebooks and keep the outputs of a run in ``language``.
 
     Each translated notebook runs top to bottom in a fresh kernel (started in
@@ -809,16 +824,21 @@ def store_outputs(root: Path, language: str = "es", only: Sequence[str] = (),
         target = _output_dir(root, language) / f"{names[path.stem]}.ipynb"
         stored = nbformat.read(target, as_version=4)
         run = copy.deepcopy(stored)
-        NotebookClient(run, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(target.parent)}}).execute()
+        NotebookClient(
+            run, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(target.parent)}}
+        ).execute()
         english = {c.id: c for c in nbformat.read(path, as_version=4).cells}
         changed = False
         for cell, ran in zip(stored.cells, run.cells):
             source = english.get(cell.id)
             if cell.cell_type != "code" or source is None or not source.outputs:
                 continue
-            outputs = [o for o in ran.outputs if o.output_type != "display_data"
-                       or "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+            outputs = [
+                o
+                for o in ran.outputs
+                if o.output_type != "display_data"
+                or "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+            ]
             for output in outputs:
                 if "execution_count" in output:
                     output.execution_count = source.execution_count
@@ -940,9 +960,12 @@ def check(root: Path, language: str = "es") -> list[str]:
     >>> tmp.cleanup()
     """
     s = status(root, language)
-    return ([f"untranslated {m}" for m in s.untranslated] + [f"fuzzy {m}" for m in s.fuzzy]
-            + [f"out of date: {p} (run `make notebooks-es`)" for p in s.out_of_date]
-            + [f"not built from an English notebook: {p}" for p in s.extra])
+    return (
+        [f"untranslated {m}" for m in s.untranslated]
+        + [f"fuzzy {m}" for m in s.fuzzy]
+        + [f"out of date: {p} (run `make notebooks-es`)" for p in s.out_of_date]
+        + [f"not built from an English notebook: {p}" for p in s.extra]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -972,8 +995,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     >>> tmp.cleanup()
     """
-    parser = argparse.ArgumentParser(prog="python -m tools.translate_notebooks",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.translate_notebooks", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["update", "build", "check", "outputs"])
     parser.add_argument("notebooks", nargs="*", help="outputs: the notebooks to run (e.g. 02 04b); all by default")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")
@@ -983,13 +1005,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         catalogue = update(args.root, args.language)
         messages = [m for m in catalogue if m.id]
         todo = sum(1 for m in messages if m.fuzzy or not m.string)
-        print(f"{_catalogue_path(args.root, args.language).relative_to(args.root)}: "
-              f"{len(messages)} messages, {todo} to translate or review")
+        print(
+            f"{_catalogue_path(args.root, args.language).relative_to(args.root)}: "
+            f"{len(messages)} messages, {todo} to translate or review"
+        )
         return 0
     if args.command == "build":
         missing = build(args.root, args.language)
-        print(f"{_output_dir(args.root, args.language).relative_to(args.root)}: built; "
-              f"{len(missing)} paragraphs left in English")
+        print(
+            f"{_output_dir(args.root, args.language).relative_to(args.root)}: built; "
+            f"{len(missing)} paragraphs left in English"
+        )
         for line in missing:
             print("  " + line)
         return 1 if missing else 0

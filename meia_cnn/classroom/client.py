@@ -40,8 +40,19 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV_URL", "ENV_OPT_OUT", "ENV_DIR", "enabled", "record", "record_feedback", "opt_out", "opt_in",
-           "flush", "Recorder", "OPTED_OUT"]
+__all__ = [
+    "ENV_URL",
+    "ENV_OPT_OUT",
+    "ENV_DIR",
+    "enabled",
+    "record",
+    "record_feedback",
+    "opt_out",
+    "opt_in",
+    "flush",
+    "Recorder",
+    "OPTED_OUT",
+]
 
 #: The service's base URL as the single-user server reaches it (set by the hub's configuration).
 ENV_URL = "MEIA_CLASS_URL"
@@ -191,8 +202,16 @@ def record(exercise: str, variant: int, status: str, mistake: str = "") -> bool:
         recorder = _get_recorder()
         if recorder is None:
             return False
-        return recorder.put({"key": uuid.uuid4().hex, "exercise": str(exercise)[:64], "variant": int(variant),
-                             "status": status, "mistake": str(mistake or "")[:64], "time": time.time()})
+        return recorder.put(
+            {
+                "key": uuid.uuid4().hex,
+                "exercise": str(exercise)[:64],
+                "variant": int(variant),
+                "status": status,
+                "mistake": str(mistake or "")[:64],
+                "time": time.time(),
+            }
+        )
     except Exception:  # noqa: BLE001 - recording must never disturb a student's check
         return False
 
@@ -214,8 +233,9 @@ def record_feedback(feedback: Any, variant: int = 0) -> bool:
     """
     if _endpoint() is None:  # off the hub: one environment read, nothing else
         return False
-    return record(getattr(feedback, "exercise", ""), variant, getattr(feedback, "status", ""),
-                  getattr(feedback, "mistake", ""))
+    return record(
+        getattr(feedback, "exercise", ""), variant, getattr(feedback, "status", ""), getattr(feedback, "mistake", "")
+    )
 
 
 def flush(timeout: float = 10.0) -> bool:
@@ -400,8 +420,11 @@ class Recorder:
         batch = self.pending[:BATCH]
         body = json.dumps({"attempts": batch}, separators=(",", ":")).encode()
         request = urllib.request.Request(
-            self.url + "api/attempts", data=body, method="POST",
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+            self.url + "api/attempts",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 response.read()

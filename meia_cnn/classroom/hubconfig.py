@@ -39,10 +39,17 @@ INSTRUCTOR_SCOPE = "custom:meia-class:instructor"
 SERVER_SCOPES = ["users:activity!user", "access:servers!server"]
 
 
-def hub_config(*, ip: str = "127.0.0.1", port: int = 10101, db: str | None = None,
-               instructors_group: str = "instructors", python: str | None = None,
-               kernel_url: str | None = None, managed: bool = True,
-               environment: dict[str, str] | None = None) -> dict[str, Any]:
+def hub_config(
+    *,
+    ip: str = "127.0.0.1",
+    port: int = 10101,
+    db: str | None = None,
+    instructors_group: str = "instructors",
+    python: str | None = None,
+    kernel_url: str | None = None,
+    managed: bool = True,
+    environment: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The hub configuration of the service as data.
 
     Parameters
@@ -95,10 +102,17 @@ def hub_config(*, ip: str = "127.0.0.1", port: int = 10101, db: str | None = Non
     return {
         "services": [service],
         "load_roles": [
-            {"name": "meia-class-instructors", "description": "See the class view of in-class exercises",
-             "groups": [instructors_group], "scopes": [INSTRUCTOR_SCOPE, access]},
-            {"name": "user", "description": "Standard user privileges, and sending exercise attempts",
-             "scopes": ["self", access]},
+            {
+                "name": "meia-class-instructors",
+                "description": "See the class view of in-class exercises",
+                "groups": [instructors_group],
+                "scopes": [INSTRUCTOR_SCOPE, access],
+            },
+            {
+                "name": "user",
+                "description": "Standard user privileges, and sending exercise attempts",
+                "scopes": ["self", access],
+            },
         ],
         "custom_scopes": {INSTRUCTOR_SCOPE: {"description": "See every student's attempts in the class view"}},
         "spawner_environment": {"MEIA_CLASS_URL": kernel_url or f"http://{ip}:{port}{prefix}"},
@@ -145,8 +159,9 @@ def apply(c: Any, **options: Any) -> dict[str, Any]:
         groups.setdefault(name, [])
     c.JupyterHub.load_groups = groups
     c.Spawner.environment = {**_get(spawner, "environment", {}), **cfg["spawner_environment"]}
-    c.Spawner.server_token_scopes = sorted(set(_get(spawner, "server_token_scopes", [])) |
-                                           set(cfg["server_token_scopes"]))
+    c.Spawner.server_token_scopes = sorted(
+        set(_get(spawner, "server_token_scopes", [])) | set(cfg["server_token_scopes"])
+    )
     return cfg
 
 

@@ -64,9 +64,25 @@ from typing import Any
 from ..classroom import client as _classroom
 from ..i18n import gettext as _
 from . import nb00, nb01, nb02, nb03, nb04, nb04b, nb05, nb06, nb07, nb08, nb09
+
 # the statuses, Draw and the variant check are also read from here by meia_cnn.widgets.exercise
-from ._model import (CORRECT, INVALID, MAX_ITEMS, MAX_MAGNITUDE, MAX_VARIANT, WAITING, WRONG, Draw, Exercise,
-                     Feedback, Params, _short, _variant, _waiting)
+from ._model import (
+    CORRECT,
+    INVALID,
+    MAX_ITEMS,
+    MAX_MAGNITUDE,
+    MAX_TEXT,
+    MAX_VARIANT,
+    WAITING,
+    WRONG,
+    Draw,
+    Exercise,
+    Feedback,
+    Params,
+    _short,
+    _variant,
+    _waiting,
+)
 from ._table import TABLE_ROWS
 
 __all__ = [
@@ -82,6 +98,7 @@ __all__ = [
     "statement",
     "solution",
     "solution_text",
+    "next_variant",
     "for_notebook",
 ]
 
@@ -270,6 +287,32 @@ def solution_text(exercise_id: str, *, variant: int = 0) -> str:
     '$G_w = \\\\lfloor (15 - 3)/2 \\\\rfloor + 1 = 7$.'
     """
     return get(exercise_id).solution_text(variant)
+
+
+def next_variant(exercise_id: str, variant: int) -> int:
+    """The variant *New numbers* moves to from ``variant`` (the same on every machine).
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise.
+    variant : int
+        The current variant.
+
+    Returns
+    -------
+    int
+        A variant >= 1, different from ``variant``.
+
+    Examples
+    --------
+    >>> next_variant("04.output_size", 0) == next_variant("04.output_size", 0)
+    True
+    >>> next_variant("04.output_size", 0) != 0
+    True
+    """
+    n = Draw(f"{exercise_id}/next/{variant}").integer(1, MAX_VARIANT)
+    return n if n != variant else n % MAX_VARIANT + 1
 
 
 def for_notebook(number: int | str) -> list[Exercise]:

@@ -14,15 +14,26 @@ import html
 import math
 import numbers
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Union
 
 import numpy as np
 
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 
-__all__ = ["Exercise", "Feedback", "Params", "Draw", "MAX_ITEMS", "MAX_MAGNITUDE", "MAX_VARIANT", "read_text"]
+__all__ = [
+    "Exercise",
+    "Feedback",
+    "Params",
+    "Draw",
+    "MAX_ITEMS",
+    "MAX_MAGNITUDE",
+    "MAX_TEXT",
+    "MAX_VARIANT",
+    "read_text",
+]
 
 WAITING = "waiting"
 CORRECT = "correct"
@@ -35,6 +46,9 @@ MAX_ITEMS = 1000
 MAX_MAGNITUDE = 10**15
 #: Variants are whole numbers in ``[0, MAX_VARIANT]``.
 MAX_VARIANT = 10**9
+#: The most characters an answer typed in a box may have (a longer paste is refused unread).
+MAX_TEXT = 2000
+TOO_LONG = N_("Cannot read the answer: it is {n:,} characters long; an answer here is at most {limit:,}.")
 
 
 # ---------------------------------------------------------------------------
@@ -110,8 +124,8 @@ def _short(value: Any) -> str:
     if isinstance(value, (list, tuple, dict, str, bytes, np.ndarray)) and _count(value) > 20:
         kind = type(value).__name__
         if isinstance(value, (str, bytes)):
-            return _('a text of {len_value:,} characters').format(len_value=len(value))
-        return _('a {kind} of {len_value:,} items').format(kind=kind, len_value=len(value))
+            return _("a text of {len_value:,} characters").format(len_value=len(value))
+        return _("a {kind} of {len_value:,} items").format(kind=kind, len_value=len(value))
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a repr that fails says only its type
@@ -146,10 +160,13 @@ def _too_big(answer: Any) -> str | None:
     n = _count(answer)
     if n > MAX_ITEMS:
         if isinstance(answer, (str, bytes)):
-            return _("Cannot read the answer: it holds {n:,} characters or more; an answer here is a "
-                     "few numbers (at most {most:,}).").format(n=n, most=MAX_ITEMS)
-        return _("Cannot read the answer: it holds {n:,} items or more; an answer here is a "
-                 "few numbers (at most {most:,}).").format(n=n, most=MAX_ITEMS)
+            return _(
+                "Cannot read the answer: it holds {n:,} characters or more; an answer here is a "
+                "few numbers (at most {most:,})."
+            ).format(n=n, most=MAX_ITEMS)
+        return _(
+            "Cannot read the answer: it holds {n:,} items or more; an answer here is a few numbers (at most {most:,})."
+        ).format(n=n, most=MAX_ITEMS)
     return None
 
 
@@ -168,23 +185,25 @@ def _has_ellipsis(value: Any) -> bool:
 def _as_number(value: Any, what: str = N_("the answer")) -> float:
     what = _(what)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise _Unreadable(_('{what} must be a number, got {short_value}').format(what=what, short_value=_short(value)))
+        raise _Unreadable(_("{what} must be a number, got {short_value}").format(what=what, short_value=_short(value)))
     if isinstance(value, numbers.Integral) and abs(int(value)) > MAX_MAGNITUDE:
-        raise _Unreadable(_(
-            '{what} is far too large ({short_value}); no answer here is above 10^15'
-        ).format(what=what, short_value=_short(value)))
+        raise _Unreadable(
+            _("{what} is far too large ({short_value}); no answer here is above 10^15").format(
+                what=what, short_value=_short(value)
+            )
+        )
     try:
         number = float(value)
     except (OverflowError, ValueError, TypeError):
-        raise _Unreadable(_('{what} is far too large to be read as a number').format(what=what)) from None
+        raise _Unreadable(_("{what} is far too large to be read as a number").format(what=what)) from None
     if not math.isfinite(number):
-        raise _Unreadable(_(
-            '{what} must be a finite number, got {short_value}'
-        ).format(what=what, short_value=_short(value)))
+        raise _Unreadable(
+            _("{what} must be a finite number, got {short_value}").format(what=what, short_value=_short(value))
+        )
     if abs(number) > MAX_MAGNITUDE:
-        raise _Unreadable(_(
-            '{what} is far too large ({number:.3g}); no answer here is above 10^15'
-        ).format(what=what, number=number))
+        raise _Unreadable(
+            _("{what} is far too large ({number:.3g}); no answer here is above 10^15").format(what=what, number=number)
+        )
     return number
 
 
@@ -192,22 +211,26 @@ def _as_int(value: Any, what: str = N_("the answer")) -> int:
     number = _as_number(value, what)
     what = _(what)
     if number != int(number):
-        raise _Unreadable(_(
-            '{what} must be a whole number, got {short_value}'
-        ).format(what=what, short_value=_short(value)))
+        raise _Unreadable(
+            _("{what} must be a whole number, got {short_value}").format(what=what, short_value=_short(value))
+        )
     return int(number)
 
 
 def _as_ints(value: Any, n: int, names: tuple[str, ...]) -> tuple[int, ...]:
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
-        raise _Unreadable(_(
-            'give {n} whole numbers ({join_names}), got {short_value}'
-        ).format(n=n, join_names=', '.join(_(name) for name in names), short_value=_short(value)))
+        raise _Unreadable(
+            _("give {n} whole numbers ({join_names}), got {short_value}").format(
+                n=n, join_names=", ".join(_(name) for name in names), short_value=_short(value)
+            )
+        )
     if len(value) != n:
-        shown = _short(tuple(value)) if len(value) <= 20 else _('{len_value:,} numbers').format(len_value=len(value))
-        raise _Unreadable(_(
-            'give {n} numbers ({join_names}), got {len_value}: {shown}'
-        ).format(n=n, join_names=', '.join(_(name) for name in names), len_value=len(value), shown=shown))
+        shown = _short(tuple(value)) if len(value) <= 20 else _("{len_value:,} numbers").format(len_value=len(value))
+        raise _Unreadable(
+            _("give {n} numbers ({join_names}), got {len_value}: {shown}").format(
+                n=n, join_names=", ".join(_(name) for name in names), len_value=len(value), shown=shown
+            )
+        )
     return tuple(_as_int(v, names[i]) for i, v in enumerate(value))
 
 
@@ -215,14 +238,14 @@ def _as_array(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise _Unreadable(_(
-            'the answer must be an array of numbers, got {short_value}'
-        ).format(short_value=_short(value))) from None
+        raise _Unreadable(
+            _("the answer must be an array of numbers, got {short_value}").format(short_value=_short(value))
+        ) from None
     if arr.shape != shape:
         raise _Unreadable(
-            _(
-                'the answer must have shape {shape} (rows, columns), got shape {arr_shape}'
-            ).format(shape=shape, arr_shape=arr.shape)
+            _("the answer must have shape {shape} (rows, columns), got shape {arr_shape}").format(
+                shape=shape, arr_shape=arr.shape
+            )
         )
     if not np.all(np.isfinite(arr)):
         raise _Unreadable(_("the answer has a value that is not a finite number"))
@@ -294,25 +317,39 @@ def read_text(text: str, kind: str, parts: int = 3) -> Any:
     t = re.sub(r"\s*(?:×|\\times)\s*", "×", t)
     t = re.sub(r"(?<=\d)\s*[xX×]\s*(?=[+-]?\d)", ",", t)
     lines = [line for line in re.split(r"[\n;]", t) if line.strip()]
-    commas = [m.group(0) for line in lines for m in _DECIMAL_COMMA.finditer(line)
-              if kind in ("number", "array", "int") and (kind != "array" or " " in line.strip() or len(lines) == 1)]
+    commas = [
+        m.group(0)
+        for line in lines
+        for m in _DECIMAL_COMMA.finditer(line)
+        if kind in ("number", "array", "int") and (kind != "array" or " " in line.strip() or len(lines) == 1)
+    ]
     if commas and not (kind == "array" and t.lstrip().startswith("[")):
-        raise _Unreadable(_(
-            "{text} looks like a decimal comma: write decimals with a point, e.g. {fixed}"
-        ).format(text=repr(commas[0]), fixed=commas[0].replace(",", ".")))
+        raise _Unreadable(
+            _("{text} looks like a decimal comma: write decimals with a point, e.g. {fixed}").format(
+                text=repr(commas[0]), fixed=commas[0].replace(",", ".")
+            )
+        )
     thousands = _THOUSANDS.fullmatch(t)
     if thousands and kind in ("int", "number"):
         if kind == "number" and thousands.group("sep") == "," and t.count(",") == 1:
-            raise _Unreadable(_(
-                "{text} could be {a} or {b}: write {b} without the comma, or use a decimal point"
-            ).format(text=repr(t), a=t.replace(",", "."), b=t.replace(",", "")))
+            raise _Unreadable(
+                _("{text} could be {a} or {b}: write {b} without the comma, or use a decimal point").format(
+                    text=repr(t), a=t.replace(",", "."), b=t.replace(",", "")
+                )
+            )
         return int(re.sub(_GROUP_SEP, "", t))
     if thousands and kind == "shape" and len(re.split(_GROUP_SEP, t)) == parts:
-        raise _Unreadable(_(
-            "{text} could be one number, {number}, or {parts} numbers, {tuple}: write the number without "
-            "separators, or the {parts} numbers in brackets"
-        ).format(text=repr(t), number=re.sub(_GROUP_SEP, "", t), parts=parts,
-                 tuple="(" + ", ".join(re.split(_GROUP_SEP, t)) + ")"))
+        raise _Unreadable(
+            _(
+                "{text} could be one number, {number}, or {parts} numbers, {tuple}: write the number without "
+                "separators, or the {parts} numbers in brackets"
+            ).format(
+                text=repr(t),
+                number=re.sub(_GROUP_SEP, "", t),
+                parts=parts,
+                tuple="(" + ", ".join(re.split(_GROUP_SEP, t)) + ")",
+            )
+        )
     rows = [_plain_numbers(line) for line in lines]
     if all(row is not None for row in rows):
         values = [[_number(w) for w in row] for row in rows if row]
@@ -323,8 +360,9 @@ def read_text(text: str, kind: str, parts: int = 3) -> Any:
     try:
         return ast.literal_eval(t.replace("×", ","))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
-        raise _Unreadable(_("{text} is not a number, a tuple or a list of rows").format(text=repr(text.strip())))\
-            from None
+        raise _Unreadable(
+            _("{text} is not a number, a tuple or a list of rows").format(text=repr(text.strip()))
+        ) from None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -558,7 +596,7 @@ class Exercise:
         if self.kind == "table":
             return True
         for i, a in enumerate(values):
-            for b in values[i + 1:]:
+            for b in values[i + 1 :]:
                 if np.shape(a) == np.shape(b) and _same(a, b):
                     return False
         return True
@@ -665,24 +703,62 @@ class Exercise:
         try:
             value = self.read(answer, variant)
         except _Unreadable as exc:
-            return Feedback(self.id, INVALID, _('Cannot read the answer: {exc}.').format(exc=exc), "unreadable")
+            return Feedback(self.id, INVALID, _("Cannot read the answer: {exc}.").format(exc=exc), "unreadable")
         sol = self.solve(p)
         if _same(value, sol):
-            return Feedback(self.id, CORRECT, _("Correct! {praise}").format(praise=_(self.praise)) if self.praise
-                            else _("Correct!"))
+            return Feedback(
+                self.id, CORRECT, _("Correct! {praise}").format(praise=_(self.praise)) if self.praise else _("Correct!")
+            )
         hints = self.mistake_hints(value, p)
         if len(hints) == 1:
             return Feedback(self.id, WRONG, _not_yet(hints[0]), self._mistake_key(value, p))
         if hints:  # two usual mistakes give this number: naming one would guess
-            return Feedback(self.id, WRONG, _not_yet(_(
-                "more than one usual mistake gives this number; go step by step: {fallback}"
-            ).format(fallback=_text(self.fallback, p))), "several")
+            return Feedback(
+                self.id,
+                WRONG,
+                _not_yet(
+                    _("more than one usual mistake gives this number; go step by step: {fallback}").format(
+                        fallback=_text(self.fallback, p)
+                    )
+                ),
+                "several",
+            )
         if self.hint is not None:
             hint = self.hint(value, sol, p)
             if hint:
                 return Feedback(self.id, WRONG, _not_yet(hint), "hint")
         return Feedback(self.id, WRONG, _not_yet(_text(self.fallback, p)), "other")
 
+    def check_text(self, text: str, variant: int = 0) -> Feedback:
+        """Say whether an answer typed in a box is right (read by :func:`read_text`; empty: not answered).
+
+        Parameters
+        ----------
+        text : str
+            What was typed; more than :data:`MAX_TEXT` characters is refused unread.
+        variant : int
+            Which numbers the question was asked with.
+
+        Returns
+        -------
+        Feedback
+
+        Examples
+        --------
+        >>> from meia_cnn.exercises import get
+        >>> get("04.output_size").check_text(" 7 ").correct
+        True
+        >>> print(get("04.output_size").check_text("(3"))
+        Cannot read the answer: '(3' is not a number, a tuple or a list of rows.
+        """
+        text = text.strip()
+        if len(text) > MAX_TEXT:
+            return Feedback(self.id, INVALID, _(TOO_LONG).format(n=len(text), limit=MAX_TEXT))
+        try:  # 3,612,672 and 16×16×16 as the kit prints them; a decimal comma or two readings: a sentence
+            value = read_text(text, self.kind, len(self.names))
+        except _Unreadable as exc:
+            return Feedback(self.id, INVALID, _("Cannot read the answer: {exc}.").format(exc=exc))
+        return self.check(value, variant)
 
     def _mistake_key(self, value: Any, p: Params) -> str:
         """``"mistake.N"``: the first known mistake that gives ``value`` (for the class view)."""
@@ -742,10 +818,11 @@ def _not_yet(text: str) -> str:
 
 def _waiting(exercise_id: str) -> Feedback:
     return Feedback(
-        exercise_id, WAITING,
-        _(
-            'Waiting for an answer to {exercise_id}: replace ... with your answer and run the cell again.'
-        ).format(exercise_id=exercise_id),
+        exercise_id,
+        WAITING,
+        _("Waiting for an answer to {exercise_id}: replace ... with your answer and run the cell again.").format(
+            exercise_id=exercise_id
+        ),
     )
 
 
@@ -757,17 +834,16 @@ def _shape_hint(depth_rule: Text, size_rule: Text) -> Callable[[Any, Any, Params
         wh_ok = value[:2] == sol[:2]
         d_ok = value[2] == sol[2]
         if wh_ok and not d_ok:
-            return _('width and height are right; {depth}').format(depth=depth)
+            return _("width and height are right; {depth}").format(depth=depth)
         if d_ok and not wh_ok:
             if value[0] == sol[0] or value[1] == sol[1]:
                 return _(
-                    'the depth and one side are right; the input is square, so width and height are equal. {size}'
+                    "the depth and one side are right; the input is square, so width and height are equal. {size}"
                 ).format(size=size)
-            return _('the depth is right; {size}').format(size=size)
-        return _('{size} And {depth}').format(size=size, depth=depth)
+            return _("the depth is right; {size}").format(size=size)
+        return _("{size} And {depth}").format(size=size, depth=depth)
 
     return hint
-
 
 
 def _fmt(x: Any) -> str:

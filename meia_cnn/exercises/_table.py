@@ -6,11 +6,34 @@ from typing import Any
 
 from .. import arithmetic as ar
 from ..i18n import gettext as _
-from ._model import (CORRECT, INVALID, WAITING, WHD, WRONG, Draw, Exercise, Feedback, Params, _as_ints,
-                     _has_ellipsis, _short, _Unreadable, _waiting, _whd)
+from ._model import (
+    CORRECT,
+    INVALID,
+    WAITING,
+    WHD,
+    WRONG,
+    Draw,
+    Exercise,
+    Feedback,
+    Params,
+    _as_ints,
+    _has_ellipsis,
+    _short,
+    _Unreadable,
+    _waiting,
+    _whd,
+)
 
-__all__ = ["TABLE_ROWS", "TABLE_INPUT", "TABLE_KERNELS", "TABLE_KERNEL_SIZE", "check_table", "table_draw",
-           "table_explain", "table_solution"]
+__all__ = [
+    "TABLE_ROWS",
+    "TABLE_INPUT",
+    "TABLE_KERNELS",
+    "TABLE_KERNEL_SIZE",
+    "check_table",
+    "table_draw",
+    "table_explain",
+    "table_solution",
+]
 
 #: The rows of the slides' exercise table: (padding, stride).
 TABLE_ROWS = (("valid", 1), ("same", 1), ("valid", 2))
@@ -25,8 +48,9 @@ def _row_key(padding: str, stride: int) -> str:
 
 def table_solution(p: Params) -> dict:
     return {
-        _row_key(pad, s): _whd(ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.kernel,
-                                                    stride=s, padding=pad))
+        _row_key(pad, s): _whd(
+            ar.feature_map_shape((p.size, p.size, p.depth), p.filters, p.kernel, stride=s, padding=pad)
+        )
         for pad, s in TABLE_ROWS
     }
 
@@ -36,8 +60,10 @@ def _table_row_hint(padding: str, stride: int, value: tuple, sol: tuple, p: Para
     i_w, k = p.size, p.kernel
     if value[:2] == sol[:2] and value[2] != sol[2]:
         if value[2] == p.depth:
-            return _("width and height are right; the depth equals the number of kernels "
-                      "(each kernel gives one map), not the input depth")
+            return _(
+                "width and height are right; the depth equals the number of kernels "
+                "(each kernel gives one map), not the input depth"
+            )
         return _("width and height are right; the depth equals the number of kernels")
     if value[2] != sol[2]:
         return _("the depth equals the number of kernels, and width and height come from equation (3)")
@@ -53,7 +79,7 @@ def _table_row_hint(padding: str, stride: int, value: tuple, sol: tuple, p: Para
             return _("almost: equation (3) adds 1 after the division, G_w = ⌊(I_w − K_w)/s⌋ + 1")
         if stride > 1 and w == ar.output_size(i_w, k, stride=1, padding="valid"):
             return _(
-                'that is the size with stride 1; with stride s = {stride} the kernel jumps {stride} pixels'
+                "that is the size with stride 1; with stride s = {stride} the kernel jumps {stride} pixels"
             ).format(stride=stride)
         return _("use equation (3): G_w = ⌊(I_w − K_w)/s⌋ + 1")
     if w == ar.output_size(i_w, k, stride=stride, padding="valid"):
@@ -69,47 +95,56 @@ def check_table(ex: Exercise, answer: Any, p: Params) -> Feedback:
     if isinstance(answer, dict):
         unknown = [k for k in answer if k not in sol]
         if unknown:
-            return Feedback(ex.id, INVALID,
-                            _(
-                                'Cannot read the answer: unknown row {short_unknown_0}; the rows are {join_keys}.'
-                            ).format(short_unknown_0=_short(unknown[0]), join_keys=', '.join(keys)))
+            return Feedback(
+                ex.id,
+                INVALID,
+                _("Cannot read the answer: unknown row {short_unknown_0}; the rows are {join_keys}.").format(
+                    short_unknown_0=_short(unknown[0]), join_keys=", ".join(keys)
+                ),
+            )
         rows = {k: answer.get(k, Ellipsis) for k in keys}
     elif isinstance(answer, (list, tuple)) and len(answer) == len(keys):
         rows = dict(zip(keys, answer))
     else:
-        return Feedback(ex.id, INVALID,
-                        _(
-                            "Cannot read the answer: give a dict {{'valid/1': (width, height, depth), 'same/1': (...), "
-                            "'valid/2': (...)}} or three (width, height, depth) rows, got {short_answer}."
-                        ).format(short_answer=_short(answer)))
+        return Feedback(
+            ex.id,
+            INVALID,
+            _(
+                "Cannot read the answer: give a dict {{'valid/1': (width, height, depth), 'same/1': (...), "
+                "'valid/2': (...)}} or three (width, height, depth) rows, got {short_answer}."
+            ).format(short_answer=_short(answer)),
+        )
     lines, n_ok, n_wait, first_wrong = [], 0, 0, ""
     for (padding, stride), key in zip(TABLE_ROWS, keys):
-        label = _('{padding}, stride {stride}').format(padding=padding, stride=stride)
+        label = _("{padding}, stride {stride}").format(padding=padding, stride=stride)
         value = rows[key]
         if _has_ellipsis(value):
             n_wait += 1
-            lines.append(_('{label}: waiting for an answer.').format(label=label))
+            lines.append(_("{label}: waiting for an answer.").format(label=label))
             continue
         try:
             value = _as_ints(value, 3, WHD)
         except _Unreadable as exc:
-            lines.append(_('{label}: cannot read it: {exc}.').format(label=label, exc=exc))
+            lines.append(_("{label}: cannot read it: {exc}.").format(label=label, exc=exc))
             continue
         if value == sol[key]:
             n_ok += 1
-            lines.append(_('{label}: correct.').format(label=label))
+            lines.append(_("{label}: correct.").format(label=label))
         else:
             hint = _table_row_hint(padding, stride, value, sol[key], p)
             first_wrong = first_wrong or f"table.{key}"
-            lines.append(_('{label}: not yet: {n}.').format(label=label, n=hint))
+            lines.append(_("{label}: not yet: {n}.").format(label=label, n=hint))
     if n_ok == len(keys):
-        return Feedback(ex.id, CORRECT,
-                        _("Correct! All three rows are right: the depth is always the number of kernels."))
+        return Feedback(
+            ex.id, CORRECT, _("Correct! All three rows are right: the depth is always the number of kernels.")
+        )
     if n_wait == len(keys):
         return _waiting(ex.id)
-    head = _('{n_ok} of {len_keys} rows right.').format(n_ok=n_ok, len_keys=len(keys))
+    head = _("{n_ok} of {len_keys} rows right.").format(n_ok=n_ok, len_keys=len(keys))
     status = WAITING if n_ok + n_wait == len(keys) else WRONG
-    return Feedback(ex.id, status, head + "\n" + "\n".join(lines), (first_wrong or "unreadable") if status == WRONG else "")
+    return Feedback(
+        ex.id, status, head + "\n" + "\n".join(lines), (first_wrong or "unreadable") if status == WRONG else ""
+    )
 
 
 def table_draw(d: Draw) -> dict:
@@ -125,14 +160,16 @@ def table_draw(d: Draw) -> dict:
 def table_explain(p: Params, s: dict) -> str:
     rows = "\n".join(
         f"| {pad} | {st} | {s[_row_key(pad, st)][0]} | {s[_row_key(pad, st)][1]} | {s[_row_key(pad, st)][2]} |"
-        for pad, st in TABLE_ROWS)
+        for pad, st in TABLE_ROWS
+    )
     v1, v2 = s["valid/1"][0], s["valid/2"][0]
     return (
-        _("| Padding | Stride | Width | Height | Depth |") + "\n|---|---|---|---|---|\n" + rows +
-        _(
-            '\n\nvalid/1: $\\lfloor ({size} - {kernel})/1 \\rfloor + 1 = {v1}$; same/1 keeps {size}; valid/2: '
-            '$\\lfloor ({size} - {kernel})/2 \\rfloor + 1 = {v2}$. The depth is always {filters}, the number of '
-            'kernels.'
+        _("| Padding | Stride | Width | Height | Depth |")
+        + "\n|---|---|---|---|---|\n"
+        + rows
+        + _(
+            "\n\nvalid/1: $\\lfloor ({size} - {kernel})/1 \\rfloor + 1 = {v1}$; same/1 keeps {size}; valid/2: "
+            "$\\lfloor ({size} - {kernel})/2 \\rfloor + 1 = {v2}$. The depth is always {filters}, the number of "
+            "kernels."
         ).format(size=p.size, kernel=p.kernel, v1=v1, v2=v2, filters=p.filters)
     )
-

@@ -66,58 +66,93 @@ def _ref_params(bias: bool = True) -> int:
 #: The exercises of notebook 07, in the notebook's order.
 EXERCISES = [
     Exercise(
-        id="07.flatten", title=N_("What the classifier sees"),
+        id="07.flatten",
+        title=N_("What the classifier sees"),
         defaults={"size": 16, "f1": 8, "f2": 16},
-        draw=lambda d: {"size": d.choice((12, 16, 20, 24, 28, 32)), "f1": d.choice((4, 6, 8, 12)),
-                        "f2": d.choice((10, 16, 24, 32))},
-        question=lambda p: (_(
-            "The notebook's CNN, fed larger digits of ${size} \\times {size} \\times 1$: conv {f1} kernels $3\\times3$ "
-            "(same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many numbers go "
-            "into the dense classification layer?"
-        ).format(size=p.size, f1=p.f1, f2=p.f2) if _is_ref(p) else _(
-            "A CNN shaped like the notebook's, fed digits of ${size} \\times {size} \\times 1$: conv {f1} kernels "
-            "$3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many "
-            "numbers go into the dense classification layer?"
-        ).format(size=p.size, f1=p.f1, f2=p.f2)),
-        kind="int", solve=lambda p: _cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))),
-        mistakes=((lambda p: p.size * p.size * p.f2, N_("each 2 × 2 max pooling halves width and height")),
-                  (lambda p: (p.size // 2) ** 2 * p.f2, lambda p: _(
-                      'there are two poolings: {size} → {size_2} → {size_4}'
-                  ).format(size=p.size, size_2=p.size // 2, size_4=p.size // 4)),
-                  (lambda p: (p.size // 4) ** 2 * p.f1,
-                   lambda p: _(
-                       'the depth after the second convolution is its number of kernels, {f2}'
-                   ).format(f2=p.f2))),
+        draw=lambda d: {
+            "size": d.choice((12, 16, 20, 24, 28, 32)),
+            "f1": d.choice((4, 6, 8, 12)),
+            "f2": d.choice((10, 16, 24, 32)),
+        },
+        question=lambda p: (
+            _(
+                "The notebook's CNN, fed larger digits of ${size} \\times {size} \\times 1$: conv {f1} kernels $3\\times3$ "
+                "(same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many numbers go "
+                "into the dense classification layer?"
+            ).format(size=p.size, f1=p.f1, f2=p.f2)
+            if _is_ref(p)
+            else _(
+                "A CNN shaped like the notebook's, fed digits of ${size} \\times {size} \\times 1$: conv {f1} kernels "
+                "$3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten. How many "
+                "numbers go into the dense classification layer?"
+            ).format(size=p.size, f1=p.f1, f2=p.f2)
+        ),
+        kind="int",
+        solve=lambda p: _cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))),
+        mistakes=(
+            (lambda p: p.size * p.size * p.f2, N_("each 2 × 2 max pooling halves width and height")),
+            (
+                lambda p: (p.size // 2) ** 2 * p.f2,
+                lambda p: _("there are two poolings: {size} → {size_2} → {size_4}").format(
+                    size=p.size, size_2=p.size // 2, size_4=p.size // 4
+                ),
+            ),
+            (
+                lambda p: (p.size // 4) ** 2 * p.f1,
+                lambda p: _("the depth after the second convolution is its number of kernels, {f2}").format(f2=p.f2),
+            ),
+        ),
         fallback=N_("follow the shapes: same padding keeps the size, pooling halves it, depth = kernels"),
-        explain=lambda p, s: (_(
-            '${size}\\times{size}\\times1 \\to {size}\\times{size}\\times{f1} \\to {size_2}\\times{size_2}\\times{f1} '
-            '\\to {size_2}\\times{size_2}\\times{f2} \\to {size_4}\\times{size_4}\\times{f2}$: ${s}$ numbers.'
-        ).format(size=p.size, f1=p.f1, size_2=p.size // 2, f2=p.f2, size_4=p.size // 4, s=_fmt(s))),
+        explain=lambda p, s: _(
+            "${size}\\times{size}\\times1 \\to {size}\\times{size}\\times{f1} \\to {size_2}\\times{size_2}\\times{f1} "
+            "\\to {size_2}\\times{size_2}\\times{f2} \\to {size_4}\\times{size_4}\\times{f2}$: ${s}$ numbers."
+        ).format(size=p.size, f1=p.f1, size_2=p.size // 2, f2=p.f2, size_4=p.size // 4, s=_fmt(s)),
     ),
     Exercise(
-        id="07.model_params", title=N_("Parameters of the whole CNN"),
+        id="07.model_params",
+        title=N_("Parameters of the whole CNN"),
         defaults={"size": 16, "f1": 8, "f2": 16},
-        draw=lambda d: {"size": d.choice((12, 16, 20, 24, 28, 32)), "f1": d.choice((4, 6, 8, 12)),
-                        "f2": d.choice((10, 16, 24, 32))},
-        question=lambda p: (_(
-            "The notebook's CNN on ${size} \\times {size} \\times 1$ digits: conv {f1} kernels $3\\times3$ (same) → "
-            "max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten → dense layer to 10 classes. "
-            "How many trainable parameters does it have in total, with biases?"
-        ).format(size=p.size, f1=p.f1, f2=p.f2) if _is_ref(p) else _(
-            "A CNN shaped like the notebook's, on ${size} \\times {size} \\times 1$ digits: conv {f1} kernels "
-            "$3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten → dense "
-            "layer to 10 classes. How many trainable parameters does it have in total, with biases?"
-        ).format(size=p.size, f1=p.f1, f2=p.f2)),
-        kind="int", solve=lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES),
-        mistakes=((lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, bias=False),
-                   N_("add the biases: one per kernel and one per class")),
-                  (lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, depth_one=True),
-                   lambda p: _("the second convolution's kernels have depth {f1} (K_d = I_d)").format(f1=p.f1)),),
-        fallback=N_("(K_w · K_h · K_d + 1) · F for each convolution (K_d = 1, then the first one's F), "
-                    "n_in · 10 + 10 for the dense layer (n_in: the flattened volume); pooling has none"),
-        explain=lambda p, s: (_(
-            '${n} + {n2} + {n3} = {s}$; the size of the digits changes only the dense layer.'
-        ).format(n=ar.conv_params(1, p.f1, 3), n2=_fmt(ar.conv_params(p.f1, p.f2, 3)),
-                 n3=_fmt(ar.dense_params(_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))), 10)), s=_fmt(s))),
+        draw=lambda d: {
+            "size": d.choice((12, 16, 20, 24, 28, 32)),
+            "f1": d.choice((4, 6, 8, 12)),
+            "f2": d.choice((10, 16, 24, 32)),
+        },
+        question=lambda p: (
+            _(
+                "The notebook's CNN on ${size} \\times {size} \\times 1$ digits: conv {f1} kernels $3\\times3$ (same) → "
+                "max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten → dense layer to 10 classes. "
+                "How many trainable parameters does it have in total, with biases?"
+            ).format(size=p.size, f1=p.f1, f2=p.f2)
+            if _is_ref(p)
+            else _(
+                "A CNN shaped like the notebook's, on ${size} \\times {size} \\times 1$ digits: conv {f1} kernels "
+                "$3\\times3$ (same) → max pool 2 → conv {f2} kernels $3\\times3$ (same) → max pool 2 → flatten → dense "
+                "layer to 10 classes. How many trainable parameters does it have in total, with biases?"
+            ).format(size=p.size, f1=p.f1, f2=p.f2)
+        ),
+        kind="int",
+        solve=lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES),
+        mistakes=(
+            (
+                lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, bias=False),
+                N_("add the biases: one per kernel and one per class"),
+            ),
+            (
+                lambda p: _cnn_params(p.size, ((p.f1, 3), (p.f2, 3)), REF_CLASSES, depth_one=True),
+                lambda p: _("the second convolution's kernels have depth {f1} (K_d = I_d)").format(f1=p.f1),
+            ),
+        ),
+        fallback=N_(
+            "(K_w · K_h · K_d + 1) · F for each convolution (K_d = 1, then the first one's F), "
+            "n_in · 10 + 10 for the dense layer (n_in: the flattened volume); pooling has none"
+        ),
+        explain=lambda p, s: _(
+            "${n} + {n2} + {n3} = {s}$; the size of the digits changes only the dense layer."
+        ).format(
+            n=ar.conv_params(1, p.f1, 3),
+            n2=_fmt(ar.conv_params(p.f1, p.f2, 3)),
+            n3=_fmt(ar.dense_params(_cnn_flat(p.size, ((p.f1, 3), (p.f2, 3))), 10)),
+            s=_fmt(s),
+        ),
     ),
 ]

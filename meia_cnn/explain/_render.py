@@ -95,7 +95,7 @@ def _format(v: float, digits: int) -> str:
     return text.replace("-", "−") if v < 0 else text
 
 
-@functools.lru_cache(maxsize=None)  # keyed by the closed set COLOUR_MAPS (an unknown name raises)
+@functools.cache  # keyed by the closed set COLOUR_MAPS (an unknown name raises)
 def colour_table(name: str) -> NDArray[np.uint8]:
     """A colour map as 256 RGB rows of bytes (read-only).
 
@@ -120,7 +120,7 @@ def colour_table(name: str) -> NDArray[np.uint8]:
     return table
 
 
-@functools.lru_cache(maxsize=None)  # keyed by the closed set COLOUR_MAPS
+@functools.cache  # keyed by the closed set COLOUR_MAPS
 def colour_names(name: str) -> tuple[str, ...]:
     """A colour map's 256 colours as ``"#rrggbb"``.
 
@@ -132,8 +132,9 @@ def colour_names(name: str) -> tuple[str, ...]:
     return tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colour_table(name).tolist())
 
 
-def value_range(values: NDArray, vmin: float | None = None, vmax: float | None = None,
-                symmetric: bool = False) -> tuple[float, float]:
+def value_range(
+    values: NDArray, vmin: float | None = None, vmax: float | None = None, symmetric: bool = False
+) -> tuple[float, float]:
     """The values at the two ends of a colour map: given, else the finite extremes (``hi > lo``).
 
     Examples
@@ -195,8 +196,14 @@ def _grid(values: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
-def colours(values: ArrayLike, *, cmap: str = "cividis", vmin: float | None = None,
-            vmax: float | None = None, symmetric: bool = False) -> list[list[str | None]]:
+def colours(
+    values: ArrayLike,
+    *,
+    cmap: str = "cividis",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    symmetric: bool = False,
+) -> list[list[str | None]]:
     """Cell colours for a grid, as ``"#rrggbb"`` (``None`` where a value is not finite).
 
     Parameters
@@ -267,12 +274,23 @@ def encode_png(pixels: ArrayLike, palette: bytes | None = None) -> bytes:
 
     head = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
     table = b"" if palette is None else chunk(b"PLTE", palette)
-    return (b"\x89PNG\r\n\x1a\n" + head + table
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + head
+        + table
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL))
+        + chunk(b"IEND", b"")
+    )
 
 
-def png_bytes(values: ArrayLike, *, cmap: str = "gray", vmin: float | None = None,
-              vmax: float | None = None, symmetric: bool = False) -> bytes:
+def png_bytes(
+    values: ArrayLike,
+    *,
+    cmap: str = "gray",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    symmetric: bool = False,
+) -> bytes:
     """A 2-D array as PNG bytes through a colour map (one byte a pixel, the map as its palette).
 
     Parameters

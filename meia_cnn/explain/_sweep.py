@@ -40,8 +40,9 @@ def small_numbers(size: int, name: str = "size") -> NDArray[np.float64]:
     return np.asarray(np.arange(size * size) % 9 + 1.0, dtype=np.float64).reshape(size, size)
 
 
-def sweep(output_size: int, kernel_size: int, *, stride: int = 1,
-          dilation: int = 1) -> Iterator[tuple[tuple[int, int], tuple[int, int], NDArray[np.int64]]]:
+def sweep(
+    output_size: int, kernel_size: int, *, stride: int = 1, dilation: int = 1
+) -> Iterator[tuple[tuple[int, int], tuple[int, int], NDArray[np.int64]]]:
     """Every step of a square kernel, in reading order of the output cells.
 
     Step ``(r, c)`` puts the kernel's top-left tap at ``(r * stride, c * stride)``

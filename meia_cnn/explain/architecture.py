@@ -38,10 +38,10 @@ __all__ = [
 #: softmax keep their input's shape and would only repeat a box).
 DRAWN = frozenset({"conv", "subsample", "maxpool", "avgpool", "dense", "rbf", "inception"})
 
-TALLEST = 1.5      # height of the volume with the largest side H
-GAP = 0.35         # between boxes
-MIN_WIDTH = 0.25   # width of a depth-1 volume
-MAX_WIDTH = 1.0    # width of the deepest volume of the network
+TALLEST = 1.5  # height of the volume with the largest side H
+GAP = 0.35  # between boxes
+MIN_WIDTH = 0.25  # width of a depth-1 volume
+MAX_WIDTH = 1.0  # width of the deepest volume of the network
 MIN_HEIGHT = 0.025  # so that 1x1xD volumes stay visible
 
 
@@ -121,7 +121,7 @@ def layout(vols: list[tuple[str, tuple[int, int, int], str]]) -> list[tuple[floa
     h_max = max(shape[0] for _, shape, _ in vols)
     log_max = max(math.log2(shape[2]) for _, shape, _ in vols) or 1.0
     boxes, x = [], 0.0
-    for _, (h, _w, d), _ in vols:
+    for _name, (h, _w, d), _layer in vols:
         height = max(TALLEST * h / h_max, MIN_HEIGHT)
         width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.log2(d) / log_max
         boxes.append((x, -height / 2, width, height))
@@ -192,9 +192,12 @@ def architecture_state(name: str, *, detail: bool = False) -> ArchitectureState:
     table = summary.to_html(summary.paper_columns if use_paper else None)
     return ArchitectureState(
         summary=summary,
-        volumes=tuple(Volume(label, (int(s[0]), int(s[1]), int(s[2])), kind, *box)
-                      for (label, s, kind), box in zip(vols, boxes)),
-        has_paper_columns=has_paper, detail=use_paper, table=table,
+        volumes=tuple(
+            Volume(label, (int(s[0]), int(s[1]), int(s[2])), kind, *box) for (label, s, kind), box in zip(vols, boxes)
+        ),
+        has_paper_columns=has_paper,
+        detail=use_paper,
+        table=table,
     )
 
 
@@ -210,21 +213,31 @@ COLOURS = {
     "dense": PALETTE["purple"],
     "rbf": PALETTE["purple"],
 }
-LEGEND = (("input", N_("input")), ("conv", N_("convolution")), ("maxpool", N_("pooling / subsampling")),
-          ("inception", N_("inception module")), ("dense", N_("fully connected")))
+LEGEND = (
+    ("input", N_("input")),
+    ("conv", N_("convolution")),
+    ("maxpool", N_("pooling / subsampling")),
+    ("inception", N_("inception module")),
+    ("dense", N_("fully connected")),
+)
 
-SCENE_TEXT = TranslatedText({
-    "diagram_title": N_("{title}: height ∝ H, width ∝ log₂ D"),
-    "diagram_label": N_("The volumes of {title}, one box per layer output from the input to the output: "
-                      "height proportional to the side H, width growing with log₂ of the depth D."),
-    "line_network": N_("<div><b>{title}</b>: {depth} layers with weights, input {shape} → output {out}</div>"),
-    "line_totals": N_("<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>"),
-    "line_totals_trainable": N_("<div>parameters: <b>{params}</b> ({trainable} trainable); "
-                              "multiply-adds: <b>{macs}</b></div>"),
-    # {share} carries its own "%" (a "%" in a message reads as an old-style format to gettext's tools)
-    "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} of all)</div>"),
-    "line_paper": N_("<div>The table shows the paper's own columns.</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "diagram_title": N_("{title}: height ∝ H, width ∝ log₂ D"),
+        "diagram_label": N_(
+            "The volumes of {title}, one box per layer output from the input to the output: "
+            "height proportional to the side H, width growing with log₂ of the depth D."
+        ),
+        "line_network": N_("<div><b>{title}</b>: {depth} layers with weights, input {shape} → output {out}</div>"),
+        "line_totals": N_("<div>parameters: <b>{params}</b>; multiply-adds: <b>{macs}</b></div>"),
+        "line_totals_trainable": N_(
+            "<div>parameters: <b>{params}</b> ({trainable} trainable); multiply-adds: <b>{macs}</b></div>"
+        ),
+        # {share} carries its own "%" (a "%" in a message reads as an old-style format to gettext's tools)
+        "line_largest": N_("<div>largest layer: {name}, {params} parameters ({share} of all)</div>"),
+        "line_paper": N_("<div>The table shows the paper's own columns.</div>"),
+    }
+)
 
 
 class ArchitectureScene(TypedDict):
@@ -275,12 +288,18 @@ def architecture_scene(state: ArchitectureState) -> ArchitectureScene:
     largest = s.largest
     totals = SCENE_TEXT["line_totals_trainable"] if s.trainable_params != s.total_params else SCENE_TEXT["line_totals"]
     readout = (
-        SCENE_TEXT["line_network"].format(title=html.escape(option_label(s.key)), depth=s.depth,
-                                    shape=shape_text(s.input_shape), out=shape_text(s.output_shape))
-        + totals.format(params=f"{s.total_params:,}", trainable=f"{s.trainable_params:,}",
-                        macs=f"{s.total_macs:,}")
-        + SCENE_TEXT["line_largest"].format(name=html.escape(largest.name), params=f"{largest.params:,}",
-                                      share=f"{100.0 * largest.params / s.total_params:.0f} %")
+        SCENE_TEXT["line_network"].format(
+            title=html.escape(option_label(s.key)),
+            depth=s.depth,
+            shape=shape_text(s.input_shape),
+            out=shape_text(s.output_shape),
+        )
+        + totals.format(params=f"{s.total_params:,}", trainable=f"{s.trainable_params:,}", macs=f"{s.total_macs:,}")
+        + SCENE_TEXT["line_largest"].format(
+            name=html.escape(largest.name),
+            params=f"{largest.params:,}",
+            share=f"{100.0 * largest.params / s.total_params:.0f} %",
+        )
         + (SCENE_TEXT["line_paper"] if state.detail else "")
     )
     scene: ArchitectureScene = {
@@ -289,8 +308,17 @@ def architecture_scene(state: ArchitectureState) -> ArchitectureScene:
         "legend": [{"colour": COLOURS[kind], "text": _(text)} for kind, text in LEGEND],
         "extent": state.extent,
         "tallest": max(v.height for v in state.volumes),
-        "boxes": [{"label": _(v.label), "shape": shape_text(v.shape), "colour": COLOURS[v.kind],
-                   "x": v.x, "width": v.width, "height": v.height} for v in state.volumes],
+        "boxes": [
+            {
+                "label": _(v.label),
+                "shape": shape_text(v.shape),
+                "colour": COLOURS[v.kind],
+                "x": v.x,
+                "width": v.width,
+                "height": v.height,
+            }
+            for v in state.volumes
+        ],
         "readout": readout,
     }
     return scene

@@ -21,15 +21,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
-from .._validation import as_bool, as_float_array, check_steps
-from ..i18n import TranslatedText
+from .._validation import as_bool, as_float_array, as_real_array, check_steps
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ..kernels import common_denominator
 from ._frozen import frozen
 from ._render import colours, format_number, png_bytes
 
 __all__ = [
+    "MAX_GRID",
+    "readable_grid",
     "ConvolutionScene",
     "convolution_scene",
     "filtered_png",
@@ -130,7 +131,7 @@ class ConvolutionSteps:
         if not 0 <= step < n:
             raise ValueError(f"`step` must be between 0 and {n - 1}, got {step}")
         out = np.array(self.output, dtype=float)
-        out.ravel()[step + 1:] = np.nan
+        out.ravel()[step + 1 :] = np.nan
         return out
 
 
@@ -182,10 +183,19 @@ def convolution_steps(image: ArrayLike, kernel: ArrayLike, *, flip: bool = True)
     for i in range(output.shape[0]):
         for j in range(output.shape[1]):
             window = windows[i, j]
-            steps.append(ConvolutionStep(position=(i, j), window=frozen(window),
-                                         products=frozen(window * applied), sum=float(output[i, j])))
-    return ConvolutionSteps(image=frozen(grid), kernel=frozen(k), applied=frozen(applied), flip=bool(flip),
-                            output=frozen(output), steps=tuple(steps))
+            steps.append(
+                ConvolutionStep(
+                    position=(i, j), window=frozen(window), products=frozen(window * applied), sum=float(output[i, j])
+                )
+            )
+    return ConvolutionSteps(
+        image=frozen(grid),
+        kernel=frozen(k),
+        applied=frozen(applied),
+        flip=bool(flip),
+        output=frozen(output),
+        steps=tuple(steps),
+    )
 
 
 def filter_photo(photo: ArrayLike, kernel: ArrayLike, *, flip: bool = True) -> NDArray:
@@ -240,8 +250,51 @@ class ConvolutionState:
     filtered: NDArray
 
 
-def convolution_state(image: ArrayLike, kernel: ArrayLike, photo: ArrayLike, *,
-                      flip: bool = True) -> ConvolutionState:
+#: Largest input grid whose numbers a scene writes (rows and columns).
+MAX_GRID = 9
+
+
+def readable_grid(image: ArrayLike) -> NDArray[np.float64]:
+    """``image`` checked as a small grid whose numbers a scene can write (an explorer's argument).
+
+    Parameters
+    ----------
+    image : (H, W) array of numbers
+        From 3x3 to :data:`MAX_GRID` x :data:`MAX_GRID`, finite, every value between -1e6 and 1e6.
+
+    Returns
+    -------
+    (H, W) ndarray of float64
+
+    Examples
+    --------
+    >>> readable_grid([[1, 2, 3]] * 3).dtype
+    dtype('float64')
+    >>> readable_grid(np.ones((2, 5)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `image` must be between 3x3 and 9x9 so its numbers can be read, got shape (2, 5); run a kernel over a larger image with `photo=` or an upload
+    """
+    arr = as_real_array(image, "image")  # a masked value or a ragged list is refused with its name
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"`image` must be a 2-D array of numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"`image` must be a 2-D array (a small grid of numbers), got shape {arr.shape}")
+    h, w = arr.shape
+    if not (3 <= h <= MAX_GRID and 3 <= w <= MAX_GRID):
+        raise ValueError(
+            f"`image` must be between 3x3 and {MAX_GRID}x{MAX_GRID} so its numbers can be read, "
+            f"got shape {arr.shape}; run a kernel over a larger image with `photo=` or an upload"
+        )
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError("`image` must be finite: it contains NaN or infinity")
+    if np.abs(arr).max() > 1e6:
+        raise ValueError("`image` values must be between -1e6 and 1e6 so their products can be written")
+    return arr
+
+
+def convolution_state(image: ArrayLike, kernel: ArrayLike, photo: ArrayLike, *, flip: bool = True) -> ConvolutionState:
     """:func:`convolution_steps` over ``image`` and :func:`filter_photo` of ``photo``, together.
 
     Parameters
@@ -270,38 +323,45 @@ def convolution_state(image: ArrayLike, kernel: ArrayLike, photo: ArrayLike, *,
 
 
 # -- the scene: everything the page draws and writes ---------------------------------------------
-SCENE_TEXT = TranslatedText({
-    "rule_convolution": N_("<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v K[u, v] · I[i − u, j − v]: "
-                         "the kernel is <b>flipped</b> 180° before it multiplies the window."),
-    "rule_correlation": N_("<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
-                         "K[u, v] · I[i + u, j + v]: the kernel multiplies the window <b>as it is</b>."),
-    "symmetric": N_("This kernel is symmetric under the flip, so both modes give the same output."),
-    "asymmetric": N_("This kernel changes under the flip: the two modes give different outputs."),
-    "size_line": N_("<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) "
-                  "= <b>{oh} × {ow}</b></div>"),
-    "step_line": N_("<div>Step {n} of {total}: window rows {i}–{i1}, columns {j}–{j1} → G[{i}, {j}]</div>"
-                  "<div>Products: {terms} = <b>{sum}</b></div>"),
-    "input_title": N_("input I ({h}×{w})"),
-    "input_label": N_("Input I, {h} by {w} numbers, with the window under the kernel framed in orange."),
-    "kernel_title": "K",
-    "kernel_title_scaled": "K = 1/{den} ×",
-    "applied_flip": N_("K′ = K flipped"),
-    "applied_same": N_("K′ = K (no flip)"),
-    "applied_label": N_("The kernel as it multiplies the window, {k} by {k}."),
-    "kernel_label": N_("The kernel K as typed, {k} by {k}."),
-    "products_title": N_("window × K′"),
-    "products_title_scaled": N_("window × K′ = 1/{den} ×"),
-    "products_label": N_("The products of the window and the kernel, {k} by {k}."),
-    "output_title_conv": "G = I ∗ K ({oh}×{ow})",
-    "output_title_corr": "G = I ⋆ K ({oh}×{ow})",
-    "output_label": N_("Output map G, {oh} by {ow}, filled up to the current step."),
-    "photo_label": N_("The photo {name}, in grey."),
-    "filtered_title_conv": N_("I ∗ K (same size)"),
-    "filtered_title_corr": N_("I ⋆ K (same size)"),
-    "filtered_label": N_("The photo filtered by the kernel: {how}."),
-    "filtered_signed": N_("orange above zero, purple below"),
-    "filtered_grey": N_("brighter where the result is larger"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "rule_convolution": N_(
+            "<b>Convolution</b>, equation (1): G[i, j] = Σ_u Σ_v K[u, v] · I[i − u, j − v]: "
+            "the kernel is <b>flipped</b> 180° before it multiplies the window."
+        ),
+        "rule_correlation": N_(
+            "<b>Cross-correlation</b> (what CNN layers compute): G[i, j] = Σ_u Σ_v "
+            "K[u, v] · I[i + u, j + v]: the kernel multiplies the window <b>as it is</b>."
+        ),
+        "symmetric": N_("This kernel is symmetric under the flip, so both modes give the same output."),
+        "asymmetric": N_("This kernel changes under the flip: the two modes give different outputs."),
+        "size_line": N_("<div>Output size: G_h × G_w = ({h} − {k} + 1) × ({w} − {k} + 1) = <b>{oh} × {ow}</b></div>"),
+        "step_line": N_(
+            "<div>Step {n} of {total}: window rows {i}–{i1}, columns {j}–{j1} → G[{i}, {j}]</div>"
+            "<div>Products: {terms} = <b>{sum}</b></div>"
+        ),
+        "input_title": N_("input I ({h}×{w})"),
+        "input_label": N_("Input I, {h} by {w} numbers, with the window under the kernel framed in orange."),
+        "kernel_title": "K",
+        "kernel_title_scaled": "K = 1/{den} ×",
+        "applied_flip": N_("K′ = K flipped"),
+        "applied_same": N_("K′ = K (no flip)"),
+        "applied_label": N_("The kernel as it multiplies the window, {k} by {k}."),
+        "kernel_label": N_("The kernel K as typed, {k} by {k}."),
+        "products_title": N_("window × K′"),
+        "products_title_scaled": N_("window × K′ = 1/{den} ×"),
+        "products_label": N_("The products of the window and the kernel, {k} by {k}."),
+        "output_title_conv": "G = I ∗ K ({oh}×{ow})",
+        "output_title_corr": "G = I ⋆ K ({oh}×{ow})",
+        "output_label": N_("Output map G, {oh} by {ow}, filled up to the current step."),
+        "photo_label": N_("The photo {name}, in grey."),
+        "filtered_title_conv": N_("I ∗ K (same size)"),
+        "filtered_title_corr": N_("I ⋆ K (same size)"),
+        "filtered_label": N_("The photo filtered by the kernel: {how}."),
+        "filtered_signed": N_("orange above zero, purple below"),
+        "filtered_grey": N_("brighter where the result is larger"),
+    }
+)
 
 
 class ConvolutionScene(TypedDict):
@@ -348,9 +408,11 @@ def _denominators(products: np.ndarray) -> list[int]:
     """
     flat = products.reshape(len(products), -1)
     with np.errstate(invalid="ignore"):
-        plain = (~np.isfinite(flat).all(axis=1)
-                 | (np.abs(flat).max(axis=1, initial=0.0) >= 1000)
-                 | np.all(np.abs(flat - np.round(flat)) <= 1e-9 * np.maximum(1.0, np.abs(flat)), axis=1))
+        plain = (
+            ~np.isfinite(flat).all(axis=1)
+            | (np.abs(flat).max(axis=1, initial=0.0) >= 1000)
+            | np.all(np.abs(flat - np.round(flat)) <= 1e-9 * np.maximum(1.0, np.abs(flat)), axis=1)
+        )
     return [1 if whole else common_denominator(p) for whole, p in zip(plain.tolist(), products)]
 
 
@@ -405,46 +467,73 @@ def convolution_scene(state: ConvolutionState, photo_name: str) -> ConvolutionSc
         if k_den > 1:
             terms = f"1/{k_den} · ({terms})"
         total_text = text(st.sum)
-        steps.append({
-            "cell": [i, j],
-            "products": [[text(v * p_den) for v in row] for row in st.products.tolist()],
-            "product_colours": product_colours[n * k:(n + 1) * k],
-            "products_title": (SCENE_TEXT["products_title"] if p_den == 1
-                               else SCENE_TEXT["products_title_scaled"].format(den=p_den)),
-            "sum": f"Σ = {total_text}",
-            "readout": SCENE_TEXT["step_line"].format(n=n + 1, total=total, i=i, j=j, i1=i + k - 1,
-                                                j1=j + k - 1, terms=html.escape(terms), sum=total_text),
-        })
+        steps.append(
+            {
+                "cell": [i, j],
+                "products": [[text(v * p_den) for v in row] for row in st.products.tolist()],
+                "product_colours": product_colours[n * k : (n + 1) * k],
+                "products_title": (
+                    SCENE_TEXT["products_title"]
+                    if p_den == 1
+                    else SCENE_TEXT["products_title_scaled"].format(den=p_den)
+                ),
+                "sum": f"Σ = {total_text}",
+                "readout": SCENE_TEXT["step_line"].format(
+                    n=n + 1, total=total, i=i, j=j, i1=i + k - 1, j1=j + k - 1, terms=html.escape(terms), sum=total_text
+                ),
+            }
+        )
     signed = abs(float(kernel.sum())) < 1e-9
     scene: ConvolutionScene = {
-        "input": {"rows": h, "cols": w, "labels": [[format_number(v) for v in row] for row in grid],
-                  "colours": colours(grid, cmap="cividis"),
-                  "title": SCENE_TEXT["input_title"].format(h=h, w=w),
-                  "label": SCENE_TEXT["input_label"].format(h=h, w=w)},
-        "kernel": {"size": k, "labels": [[format_number(v * k_den) for v in row] for row in kernel],
-                   "colours": kernel_colours,
-                   "title": SCENE_TEXT["kernel_title"] if k_den == 1 else SCENE_TEXT["kernel_title_scaled"].format(den=k_den),
-                   "label": SCENE_TEXT["kernel_label"].format(k=k)},
-        "applied": {"labels": [[format_number(v * k_den) for v in row] for row in applied],
-                    "colours": colours(applied, cmap="PuOr_r", symmetric=True),
-                    "title": (SCENE_TEXT["applied_flip"] if flip else SCENE_TEXT["applied_same"])
-                    + ("" if k_den == 1 else f" = 1/{k_den} ×"),
-                    "label": SCENE_TEXT["applied_label"].format(k=k)},
+        "input": {
+            "rows": h,
+            "cols": w,
+            "labels": [[format_number(v) for v in row] for row in grid],
+            "colours": colours(grid, cmap="cividis"),
+            "title": SCENE_TEXT["input_title"].format(h=h, w=w),
+            "label": SCENE_TEXT["input_label"].format(h=h, w=w),
+        },
+        "kernel": {
+            "size": k,
+            "labels": [[format_number(v * k_den) for v in row] for row in kernel],
+            "colours": kernel_colours,
+            "title": SCENE_TEXT["kernel_title"] if k_den == 1 else SCENE_TEXT["kernel_title_scaled"].format(den=k_den),
+            "label": SCENE_TEXT["kernel_label"].format(k=k),
+        },
+        "applied": {
+            "labels": [[format_number(v * k_den) for v in row] for row in applied],
+            "colours": colours(applied, cmap="PuOr_r", symmetric=True),
+            "title": (SCENE_TEXT["applied_flip"] if flip else SCENE_TEXT["applied_same"])
+            + ("" if k_den == 1 else f" = 1/{k_den} ×"),
+            "label": SCENE_TEXT["applied_label"].format(k=k),
+        },
         "products": {"label": SCENE_TEXT["products_label"].format(k=k)},
-        "output": {"rows": oh, "cols": ow, "labels": [[format_number(v) for v in row] for row in output],
-                   "colours": colours(output, cmap="PuOr_r", symmetric=True),
-                   "title": (SCENE_TEXT["output_title_conv"] if flip else SCENE_TEXT["output_title_corr"]).format(oh=oh, ow=ow),
-                   "label": SCENE_TEXT["output_label"].format(oh=oh, ow=ow)},
-        "photo": {"rows": int(state.photo.shape[0]), "cols": int(state.photo.shape[1]),
-                  "title": photo_name[:24],
-                  "label": SCENE_TEXT["photo_label"].format(name=photo_name[:80]),
-                  "filtered_title": SCENE_TEXT["filtered_title_conv"] if flip else SCENE_TEXT["filtered_title_corr"],
-                  "filtered_label": SCENE_TEXT["filtered_label"].format(
-                      how=SCENE_TEXT["filtered_signed"] if signed else SCENE_TEXT["filtered_grey"])},
+        "output": {
+            "rows": oh,
+            "cols": ow,
+            "labels": [[format_number(v) for v in row] for row in output],
+            "colours": colours(output, cmap="PuOr_r", symmetric=True),
+            "title": (SCENE_TEXT["output_title_conv"] if flip else SCENE_TEXT["output_title_corr"]).format(
+                oh=oh, ow=ow
+            ),
+            "label": SCENE_TEXT["output_label"].format(oh=oh, ow=ow),
+        },
+        "photo": {
+            "rows": int(state.photo.shape[0]),
+            "cols": int(state.photo.shape[1]),
+            "title": photo_name[:24],
+            "label": SCENE_TEXT["photo_label"].format(name=photo_name[:80]),
+            "filtered_title": SCENE_TEXT["filtered_title_conv"] if flip else SCENE_TEXT["filtered_title_corr"],
+            "filtered_label": SCENE_TEXT["filtered_label"].format(
+                how=SCENE_TEXT["filtered_signed"] if signed else SCENE_TEXT["filtered_grey"]
+            ),
+        },
         "steps": steps,
-        "readout": (f"<div>{SCENE_TEXT['rule_convolution'] if flip else SCENE_TEXT['rule_correlation']} "
-                    f"{SCENE_TEXT['symmetric'] if g.symmetric else SCENE_TEXT['asymmetric']}</div>"
-                    + SCENE_TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)),
+        "readout": (
+            f"<div>{SCENE_TEXT['rule_convolution'] if flip else SCENE_TEXT['rule_correlation']} "
+            f"{SCENE_TEXT['symmetric'] if g.symmetric else SCENE_TEXT['asymmetric']}</div>"
+            + SCENE_TEXT["size_line"].format(h=h, w=w, k=k, oh=oh, ow=ow)
+        ),
     }
     return scene
 

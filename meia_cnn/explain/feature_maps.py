@@ -33,13 +33,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
 from .._validation import as_float_array, as_int, check_elements, shape_text
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ..nn.layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from ..nn.reference import digits_split
 from ..nn.losses import _check_labels, softmax
 from ..nn.model import Sequential
+from ..nn.reference import digits_split
 from ._frozen import frozen
 from ._render import PALETTE, colours, encode_png, format_number, sample_colour_map
 
@@ -77,8 +76,15 @@ TEST_IMAGES = "test images"
 # What the explorer's image menu shows for the digits' test split.
 register_option_labels({TEST_IMAGES: N_("test images")})
 
-_KINDS = ((Conv2D, "conv"), (ReLU, "relu"), (MaxPool2D, "maxpool"), (AvgPool2D, "avgpool"),
-          (Flatten, "flatten"), (Dense, "dense"), (Dropout, "dropout"))
+_KINDS = (
+    (Conv2D, "conv"),
+    (ReLU, "relu"),
+    (MaxPool2D, "maxpool"),
+    (AvgPool2D, "avgpool"),
+    (Flatten, "flatten"),
+    (Dense, "dense"),
+    (Dropout, "dropout"),
+)
 
 
 def layer_kind(layer: object) -> str:
@@ -256,10 +262,12 @@ def network_state(model: Sequential, image: ArrayLike) -> NetworkState:
     if logits.ndim != 1:
         raise ValueError("`model` must end in one score per class (Flatten and Dense)")
     return NetworkState(
-        image=frozen(batch[0], dtype=batch.dtype.type), outputs=tuple(frozen(o, dtype=o.dtype.type) for o in outs),
+        image=frozen(batch[0], dtype=batch.dtype.type),
+        outputs=tuple(frozen(o, dtype=o.dtype.type) for o in outs),
         names=tuple(str(layer.name) for layer in model.layers),
         kinds=tuple(layer_kind(layer) for layer in model.layers),
-        logits=frozen(logits), probabilities=frozen(softmax(logits[None])[0]),
+        logits=frozen(logits),
+        probabilities=frozen(softmax(logits[None])[0]),
     )
 
 
@@ -332,20 +340,25 @@ class UnitDetail:
     probabilities: NDArray | None
 
 
-def _geometry(layer: object, h: int, w: int) -> tuple[tuple[int, int], tuple[int, int],
-                                                       tuple[tuple[int, int], tuple[int, int]]]:
+def _geometry(
+    layer: object, h: int, w: int
+) -> tuple[tuple[int, int], tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]:
     """Window, stride and pads of a convolution or pooling layer on an ``h x w`` input."""
     window = layer.kernel_size if isinstance(layer, Conv2D) else layer.size  # type: ignore[attr-defined]
     stride = layer.stride  # type: ignore[attr-defined]
     pads = arithmetic.padding_amounts((h, w), window, stride=stride, padding=layer.padding)  # type: ignore[attr-defined]
-    return (int(window[0]), int(window[1])), (int(stride[0]), int(stride[1])), (
-        (int(pads[0][0]), int(pads[0][1])), (int(pads[1][0]), int(pads[1][1])))
+    return (
+        (int(window[0]), int(window[1])),
+        (int(stride[0]), int(stride[1])),
+        ((int(pads[0][0]), int(pads[0][1])), (int(pads[1][0]), int(pads[1][1]))),
+    )
 
 
 def _check_unit(unit: tuple[int, ...], shape: tuple[int, ...], name: str) -> tuple[int, ...]:
     if len(unit) != len(shape):
-        raise ValueError(f"`unit` must have {len(shape)} indices for {name}'s output of shape {shape}, "
-                         f"got {tuple(unit)}")
+        raise ValueError(
+            f"`unit` must have {len(shape)} indices for {name}'s output of shape {shape}, got {tuple(unit)}"
+        )
     out = []
     for i, (u, n) in enumerate(zip(unit, shape)):
         if isinstance(u, bool) or not isinstance(u, (int, np.integer)):
@@ -386,8 +399,9 @@ def built_shapes(model: Sequential) -> tuple[tuple[int, ...], list[tuple[int, ..
     return model.input_shape, model.output_shapes
 
 
-def _field(model: Sequential, layer: int, unit: tuple[int, ...], image_shape: tuple[int, ...]
-           ) -> tuple[tuple[int, int], tuple[int, int]]:
+def _field(
+    model: Sequential, layer: int, unit: tuple[int, ...], image_shape: tuple[int, ...]
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """The unit's receptive field on the input: walk back from ``layer`` to the image."""
     H, W = int(image_shape[0]), int(image_shape[1])
     shapes = [tuple(image_shape)] + [tuple(s) for s in built_shapes(model)[1]]
@@ -509,12 +523,23 @@ def unit_detail(model: Sequential, state: NetworkState, layer: int, unit: tuple[
         inputs = np.array([np.nan])
     last = L == n - 1
     return UnitDetail(
-        layer=L, name=name, kind=kind, unit=u, value=value, window=window, inputs=frozen(inputs),
+        layer=L,
+        name=name,
+        kind=kind,
+        unit=u,
+        value=value,
+        window=window,
+        inputs=frozen(inputs),
         weights=None if weights is None else frozen(weights),
         products=None if products is None else frozen(products),
         channel_sums=None if channel_sums is None else frozen(channel_sums),
-        total=total, bias=bias, count=count, source=source, field=field,
-        logits=state.logits if last else None, probabilities=state.probabilities if last else None,
+        total=total,
+        bias=bias,
+        count=count,
+        source=source,
+        field=field,
+        logits=state.logits if last else None,
+        probabilities=state.probabilities if last else None,
     )
 
 
@@ -539,8 +564,9 @@ class FeatureMapState:
     detail: UnitDetail
 
 
-def feature_map_state(model: Sequential, image: ArrayLike, layer: int, unit: tuple[int, ...], *,
-                      network: NetworkState | None = None) -> FeatureMapState:
+def feature_map_state(
+    model: Sequential, image: ArrayLike, layer: int, unit: tuple[int, ...], *, network: NetworkState | None = None
+) -> FeatureMapState:
     """:func:`network_state` and :func:`unit_detail` together.
 
     Parameters
@@ -635,56 +661,62 @@ def mosaic_shape(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 # -- what the explorer draws and writes ---------------------------------------------------
-SCENE_TEXT = TranslatedText({
-    "input_title": N_("input #{i}"),
-    "input_title_label": N_("input #{i} · label {y}"),
-    "input_title_upload": N_("your image"),
-    "input_label": N_("The input image, {h} by {w}; the selected unit's receptive field is framed in orange."),
-    "layer_title": "{name}: {shape}",
-    "layer_label": N_("Output of {name}, {shape}, one small picture per channel; click a unit to see how it was "
-                      "computed."),
-    "probs_title": N_("predicted {guess}: {p} %"),
-    "probs_label": N_("Predicted probability of each class; the largest is {guess}."),
-    "unit_map": N_("{name}, channel {ch}, row {r}, col {c}"),
-    "unit_vector": N_("{name}, unit {k}"),
-    "conv_title": N_("How {unit} was computed: a {kh}×{kw} window of the input, times the kernel, summed"),
-    "window_grid": N_("input window (channel {d} of {C})"),
-    "kernel_grid": N_("kernel {f}, channel {d}"),
-    "products_grid": N_("products"),
-    "conv_depth": N_("Sum over channel {d}: {s}."),
-    "conv_sums": N_("Sum over the {C} input channels: {sums} = {total}."),
-    "conv_equation": N_("Sum of the products {total} + bias {b} = {value}"),
-    "relu_title": N_("How {unit} was computed: ReLU keeps positive values and puts 0 for negative ones"),
-    "relu_equation": N_("max(0, {x}) = {value}"),
-    "max_title": N_("How {unit} was computed: the largest value of its {kh}×{kw} window (the winner is framed)"),
-    "max_grid": N_("window of channel {ch}"),
-    "max_equation": N_("max of the window = {value}, at row {r}, col {c} of the layer's input"),
-    "avg_title": N_("How {unit} was computed: the mean of its {kh}×{kw} window"),
-    "avg_equation": "({total}) / {n} = {value}",
-    "flatten_title": N_("How {unit} was computed: Flatten copies one cell of the maps into a vector"),
-    "flatten_equation": N_("unit {k} = input row {r}, col {c}, channel {ch} = {value}"),
-    "dropout_title": N_("How {unit} was computed: at prediction, Dropout passes every value unchanged"),
-    "dropout_equation": N_("output = input = {value}"),
-    "dense_title": N_("How {unit} was computed: every input times its weight, summed, plus the bias"),
-    "dense_product": "x[{j}] · w[{j}] = {x} · {w} = {p}",
-    "dense_more": N_("… and {n} more products (the {shown} largest in size are listed)."),
-    "dense_equation": N_("Sum of the {n} products {total} + bias {b} = {value}"),
-    "softmax_title": N_("The output: logits z and the softmax p = e^z / Σ e^z"),
-    "softmax_bar": "z = {z} → p = {p}",
-    "softmax_equation": ("p[{k}] = e^{z} / (e^{z0} + … + e^{zn}) = {num} / {den} = {p}"),
-    "other_title": N_("{unit}: this kind of layer is shown without its arithmetic"),
-    "image_line": N_("<div>Image {i} of {n}: predicted <b>{guess}</b> with probability {p} %{verdict}.</div>"),
-    "upload_line": N_("<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>"),
-    "right": N_(", right"),
-    "wrong": N_(", wrong (the label is {y}, probability {py} %)"),
-    "accuracy": N_("<div>The model gets {acc} of these {n} images right{listed}.</div>"),
-    "misclassified": N_("; misclassified: {items}"),
-    "unit_line": N_("<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
-                  "cols {c0}–{c1}).</div>"),
-    "detail_line": "<div>{equation}</div>",
-    "shapes": N_("<div>Feature maps: input {input} → {shapes}; the depth of each map is the number of "
-               "filters.</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "input_title": N_("input #{i}"),
+        "input_title_label": N_("input #{i} · label {y}"),
+        "input_title_upload": N_("your image"),
+        "input_label": N_("The input image, {h} by {w}; the selected unit's receptive field is framed in orange."),
+        "layer_title": "{name}: {shape}",
+        "layer_label": N_(
+            "Output of {name}, {shape}, one small picture per channel; click a unit to see how it was computed."
+        ),
+        "probs_title": N_("predicted {guess}: {p} %"),
+        "probs_label": N_("Predicted probability of each class; the largest is {guess}."),
+        "unit_map": N_("{name}, channel {ch}, row {r}, col {c}"),
+        "unit_vector": N_("{name}, unit {k}"),
+        "conv_title": N_("How {unit} was computed: a {kh}×{kw} window of the input, times the kernel, summed"),
+        "window_grid": N_("input window (channel {d} of {C})"),
+        "kernel_grid": N_("kernel {f}, channel {d}"),
+        "products_grid": N_("products"),
+        "conv_depth": N_("Sum over channel {d}: {s}."),
+        "conv_sums": N_("Sum over the {C} input channels: {sums} = {total}."),
+        "conv_equation": N_("Sum of the products {total} + bias {b} = {value}"),
+        "relu_title": N_("How {unit} was computed: ReLU keeps positive values and puts 0 for negative ones"),
+        "relu_equation": N_("max(0, {x}) = {value}"),
+        "max_title": N_("How {unit} was computed: the largest value of its {kh}×{kw} window (the winner is framed)"),
+        "max_grid": N_("window of channel {ch}"),
+        "max_equation": N_("max of the window = {value}, at row {r}, col {c} of the layer's input"),
+        "avg_title": N_("How {unit} was computed: the mean of its {kh}×{kw} window"),
+        "avg_equation": "({total}) / {n} = {value}",
+        "flatten_title": N_("How {unit} was computed: Flatten copies one cell of the maps into a vector"),
+        "flatten_equation": N_("unit {k} = input row {r}, col {c}, channel {ch} = {value}"),
+        "dropout_title": N_("How {unit} was computed: at prediction, Dropout passes every value unchanged"),
+        "dropout_equation": N_("output = input = {value}"),
+        "dense_title": N_("How {unit} was computed: every input times its weight, summed, plus the bias"),
+        "dense_product": "x[{j}] · w[{j}] = {x} · {w} = {p}",
+        "dense_more": N_("… and {n} more products (the {shown} largest in size are listed)."),
+        "dense_equation": N_("Sum of the {n} products {total} + bias {b} = {value}"),
+        "softmax_title": N_("The output: logits z and the softmax p = e^z / Σ e^z"),
+        "softmax_bar": "z = {z} → p = {p}",
+        "softmax_equation": ("p[{k}] = e^{z} / (e^{z0} + … + e^{zn}) = {num} / {den} = {p}"),
+        "other_title": N_("{unit}: this kind of layer is shown without its arithmetic"),
+        "image_line": N_("<div>Image {i} of {n}: predicted <b>{guess}</b> with probability {p} %{verdict}.</div>"),
+        "upload_line": N_("<div>Your image {name}: predicted <b>{guess}</b> with probability {p} %.</div>"),
+        "right": N_(", right"),
+        "wrong": N_(", wrong (the label is {y}, probability {py} %)"),
+        "accuracy": N_("<div>The model gets {acc} of these {n} images right{listed}.</div>"),
+        "misclassified": N_("; misclassified: {items}"),
+        "unit_line": N_(
+            "<div>Selected: <b>{unit} = {value}</b> (receptive field on the input: rows {r0}–{r1}, "
+            "cols {c0}–{c1}).</div>"
+        ),
+        "detail_line": "<div>{equation}</div>",
+        "shapes": N_(
+            "<div>Feature maps: input {input} → {shapes}; the depth of each map is the number of filters.</div>"
+        ),
+    }
+)
 
 
 class FeatureMapScene(TypedDict):
@@ -743,10 +775,14 @@ def _unit_name(d: UnitDetail) -> str:
 
 def _grid(values: NDArray, title: str, *, signed: bool = True, mark: list[int] | None = None) -> dict[str, Any]:
     arr = np.asarray(values, dtype=float)
-    return {"title": title, "rows": int(arr.shape[0]), "cols": int(arr.shape[1]),
-            "labels": [["" if not np.isfinite(v) else _n(v) for v in row] for row in arr],
-            "colours": colours(arr, cmap="PuOr_r", symmetric=True) if signed else colours(arr),
-            "mark": mark}
+    return {
+        "title": title,
+        "rows": int(arr.shape[0]),
+        "cols": int(arr.shape[1]),
+        "labels": [["" if not np.isfinite(v) else _n(v) for v in row] for row in arr],
+        "colours": colours(arr, cmap="PuOr_r", symmetric=True) if signed else colours(arr),
+        "mark": mark,
+    }
 
 
 def _detail(d: UnitDetail, depth: int) -> dict[str, Any]:
@@ -762,9 +798,11 @@ def _detail(d: UnitDetail, depth: int) -> dict[str, Any]:
         kh, kw, C = d.inputs.shape
         dep = min(int(depth), C - 1)
         title = T["conv_title"].format(unit=unit, kh=kh, kw=kw)
-        grids = [_grid(d.inputs[:, :, dep], T["window_grid"].format(d=dep, C=C)),
-                 _grid(d.weights[:, :, dep], T["kernel_grid"].format(f=d.unit[2], d=dep)),
-                 _grid(d.products[:, :, dep], T["products_grid"])]
+        grids = [
+            _grid(d.inputs[:, :, dep], T["window_grid"].format(d=dep, C=C)),
+            _grid(d.weights[:, :, dep], T["kernel_grid"].format(f=d.unit[2], d=dep)),
+            _grid(d.products[:, :, dep], T["products_grid"]),
+        ]
         if C > 1:
             lines.append(T["conv_depth"].format(d=dep, s=_n(d.channel_sums[dep])))
             sums = _sum_text(d.channel_sums) if C <= 16 else f"{C} sums"
@@ -780,8 +818,14 @@ def _detail(d: UnitDetail, depth: int) -> dict[str, Any]:
             assert d.source is not None
             (r0, _), (c0, _) = d.window
             title = T["max_title"].format(unit=unit, kh=kh, kw=kw)
-            grids = [_grid(d.inputs, T["max_grid"].format(ch=d.unit[2]), signed=False,
-                           mark=[d.source[0] - r0, d.source[1] - c0])]
+            grids = [
+                _grid(
+                    d.inputs,
+                    T["max_grid"].format(ch=d.unit[2]),
+                    signed=False,
+                    mark=[d.source[0] - r0, d.source[1] - c0],
+                )
+            ]
             equation = T["max_equation"].format(value=value, r=d.source[0], c=d.source[1])
         else:
             title = T["avg_title"].format(unit=unit, kh=kh, kw=kw)
@@ -801,12 +845,14 @@ def _detail(d: UnitDetail, depth: int) -> dict[str, Any]:
         title = T["dense_title"].format(unit=unit)
         order = np.argsort(-np.abs(d.products), kind="stable")[:DENSE_SHOWN]
         for j in order:
-            lines.append(T["dense_product"].format(j=int(j), x=_n(d.inputs[j]), w=_n(d.weights[j]),
-                                                   p=_n(d.products[j])))
+            lines.append(
+                T["dense_product"].format(j=int(j), x=_n(d.inputs[j]), w=_n(d.weights[j]), p=_n(d.products[j]))
+            )
         if len(d.products) > DENSE_SHOWN:
             lines.append(T["dense_more"].format(n=len(d.products) - DENSE_SHOWN, shown=DENSE_SHOWN))
-        equation = T["dense_equation"].format(n=len(d.products), total=_n(d.total or 0.0),
-                                              b=_n(d.bias or 0.0), value=value)
+        equation = T["dense_equation"].format(
+            n=len(d.products), total=_n(d.total or 0.0), b=_n(d.bias or 0.0), value=value
+        )
     else:
         title = T["other_title"].format(unit=unit)
         equation = f"{unit} = {value}"
@@ -814,17 +860,24 @@ def _detail(d: UnitDetail, depth: int) -> dict[str, Any]:
         z, p = d.logits, d.probabilities
         k = d.unit[0]
         den = float(np.exp(z).sum())
-        bars = {"title": T["softmax_title"], "labels": [str(j) for j in range(len(p))],
-                "values": [float(v) for v in p],
-                "texts": [T["softmax_bar"].format(z=_n(zj), p=f"{pj:.3f}") for zj, pj in zip(z, p)],
-                "selected": int(k)}
-        lines.append(T["softmax_equation"].format(k=k, z=_n(z[k]), z0=_n(z[0]), zn=_n(z[-1]),
-                                                  num=_n(float(np.exp(z[k]))), den=_n(den), p=f"{p[k]:.3f}"))
+        bars = {
+            "title": T["softmax_title"],
+            "labels": [str(j) for j in range(len(p))],
+            "values": [float(v) for v in p],
+            "texts": [T["softmax_bar"].format(z=_n(zj), p=f"{pj:.3f}") for zj, pj in zip(z, p)],
+            "selected": int(k),
+        }
+        lines.append(
+            T["softmax_equation"].format(
+                k=k, z=_n(z[k]), z0=_n(z[0]), zn=_n(z[-1]), num=_n(float(np.exp(z[k]))), den=_n(den), p=f"{p[k]:.3f}"
+            )
+        )
     return {"kind": d.kind, "title": title, "grids": grids, "lines": lines, "equation": equation, "bars": bars}
 
 
-def _readout(state: FeatureMapState, image: int | str, count: int, label: int | None,
-             wrong: Sequence[int] | None, equation: str) -> str:
+def _readout(
+    state: FeatureMapState, image: int | str, count: int, label: int | None, wrong: Sequence[int] | None, equation: str
+) -> str:
     net, d = state.network, state.detail
     p = net.probabilities
     guess = net.prediction
@@ -832,24 +885,42 @@ def _readout(state: FeatureMapState, image: int | str, count: int, label: int | 
     if isinstance(image, str):
         parts = [T["upload_line"].format(name=html.escape(image), guess=guess, p=f"{100 * p[guess]:.1f}")]
     else:
-        verdict = "" if label is None else T["right"] if label == guess else T["wrong"].format(
-            y=label, py=f"{100 * p[label]:.1f}")
+        verdict = (
+            ""
+            if label is None
+            else T["right"]
+            if label == guess
+            else T["wrong"].format(y=label, py=f"{100 * p[label]:.1f}")
+        )
         parts = [T["image_line"].format(i=image, n=count, guess=guess, p=f"{100 * p[guess]:.1f}", verdict=verdict)]
     if wrong is not None:
         items = ", ".join(str(j) for j in wrong[:12]) + (" …" if len(wrong) > 12 else "")
-        parts.append(T["accuracy"].format(acc=f"{100 * (1 - len(wrong) / count):.1f} %", n=count,
-                                          listed=T["misclassified"].format(items=items) if len(wrong) else ""))
+        parts.append(
+            T["accuracy"].format(
+                acc=f"{100 * (1 - len(wrong) / count):.1f} %",
+                n=count,
+                listed=T["misclassified"].format(items=items) if len(wrong) else "",
+            )
+        )
     (r0, r1), (c0, c1) = d.field
-    parts.append(T["unit_line"].format(unit=html.escape(_unit_name(d)), value=_n(d.value),
-                                       r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1))
+    parts.append(
+        T["unit_line"].format(unit=html.escape(_unit_name(d)), value=_n(d.value), r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1)
+    )
     parts.append(T["detail_line"].format(equation=html.escape(equation)))
     shapes = " → ".join(f"{name} {shape_text(o.shape)}" for name, o in zip(net.names, net.outputs))
     parts.append(T["shapes"].format(input=shape_text(net.image.shape), shapes=html.escape(shapes)))
     return "".join(parts)
 
 
-def feature_map_scene(state: FeatureMapState, *, image: int | str, count: int, label: int | None = None,
-                      wrong: Sequence[int] | None = None, depth: int = 0) -> FeatureMapScene:
+def feature_map_scene(
+    state: FeatureMapState,
+    *,
+    image: int | str,
+    count: int,
+    label: int | None = None,
+    wrong: Sequence[int] | None = None,
+    depth: int = 0,
+) -> FeatureMapScene:
     """What the feature-map explorer draws and writes for ``state`` (JSON; see :class:`FeatureMapScene`).
 
     Parameters
@@ -893,10 +964,18 @@ def feature_map_scene(state: FeatureMapState, *, image: int | str, count: int, l
     for out, name in zip(net.outputs, net.names):
         shape = tuple(int(s) for s in out.shape)
         rows, cols = mosaic_shape(shape)
-        layers.append({"name": name, "title": SCENE_TEXT["layer_title"].format(name=name, shape=shape_text(shape)),
-                       "vector": len(shape) == 1, "tile": [shape[0], shape[1]] if len(shape) == 3 else [1, 1],
-                       "tiles": list(tile_layout(shape)), "rows": rows, "cols": cols,
-                       "label": SCENE_TEXT["layer_label"].format(name=name, shape=shape_text(shape))})
+        layers.append(
+            {
+                "name": name,
+                "title": SCENE_TEXT["layer_title"].format(name=name, shape=shape_text(shape)),
+                "vector": len(shape) == 1,
+                "tile": [shape[0], shape[1]] if len(shape) == 3 else [1, 1],
+                "tiles": list(tile_layout(shape)),
+                "rows": rows,
+                "cols": cols,
+                "label": SCENE_TEXT["layer_label"].format(name=name, shape=shape_text(shape)),
+            }
+        )
     p = net.probabilities
     guess = net.prediction
     bar_colours = []
@@ -910,15 +989,24 @@ def feature_map_scene(state: FeatureMapState, *, image: int | str, count: int, l
     (fr0, fr1), (fc0, fc1) = d.field
     detail = _detail(d, depth)
     return {
-        "input": {"rows": h, "cols": w, "title": input_title, "field": [fr0, fr1, fc0, fc1],
-                  "label": SCENE_TEXT["input_label"].format(h=h, w=w)},
+        "input": {
+            "rows": h,
+            "cols": w,
+            "title": input_title,
+            "field": [fr0, fr1, fc0, fc1],
+            "label": SCENE_TEXT["input_label"].format(h=h, w=w),
+        },
         "layers": layers,
         "selected": {"layer": d.layer, "unit": list(d.unit)},
         "detail": detail,
-        "probs": {"title": SCENE_TEXT["probs_title"].format(guess=guess, p=f"{100 * p[guess]:.1f}"),
-                  "label": SCENE_TEXT["probs_label"].format(guess=guess),
-                  "labels": [str(k) for k in range(len(p))], "values": [float(v) for v in p],
-                  "texts": [f"{v:.3f}" for v in p], "colours": bar_colours},
+        "probs": {
+            "title": SCENE_TEXT["probs_title"].format(guess=guess, p=f"{100 * p[guess]:.1f}"),
+            "label": SCENE_TEXT["probs_label"].format(guess=guess),
+            "labels": [str(k) for k in range(len(p))],
+            "values": [float(v) for v in p],
+            "texts": [f"{v:.3f}" for v in p],
+            "colours": bar_colours,
+        },
         "readout": _readout(state, image, count, label, wrong, detail["equation"]),
     }
 
@@ -949,8 +1037,9 @@ def _image_png(image: NDArray, lo: float, hi: float) -> bytes:
     return encode_png((scaled * 255 + 0.5).astype(np.uint8))
 
 
-def feature_map_pictures(network: NetworkState, scales: Sequence[tuple[bool, float]],
-                         value_range: tuple[float, float]) -> tuple[bytes, list[bytes]]:
+def feature_map_pictures(
+    network: NetworkState, scales: Sequence[tuple[bool, float]], value_range: tuple[float, float]
+) -> tuple[bytes, list[bytes]]:
     """The input image and every layer's mosaic of channels, as PNG.
 
     Parameters
@@ -981,8 +1070,9 @@ def feature_map_pictures(network: NetworkState, scales: Sequence[tuple[bool, flo
     return _image_png(network.image, lo, hi), maps
 
 
-def checked_images(model: Sequential, X: ArrayLike | None = None,
-                y: ArrayLike | None = None) -> tuple[NDArray, NDArray | None]:
+def checked_images(
+    model: Sequential, X: ArrayLike | None = None, y: ArrayLike | None = None
+) -> tuple[NDArray, NDArray | None]:
     """The images to run through ``model`` (a batch of its input shape) and their labels, checked.
 
     Parameters
@@ -1014,8 +1104,9 @@ def checked_images(model: Sequential, X: ArrayLike | None = None,
         raise TypeError(f"`model` must be a meia_cnn.nn.Sequential, got {type(model).__name__}")
     if X is None:
         if model.input_shape != (8, 8, 1):
-            raise ValueError(f"give `X`: the default digits (8×8×1) do not fit a model whose input is "
-                             f"{model.input_shape}")
+            raise ValueError(
+                f"give `X`: the default digits (8×8×1) do not fit a model whose input is {model.input_shape}"
+            )
         _train, X, _labels, y_default = digits_split()
         y = y_default if y is None else y
     images: NDArray = model._batch(as_float_array(X, "X"), "X")[0]
@@ -1090,12 +1181,15 @@ def unit_limits(model: Sequential, layer: int) -> dict[str, int]:
     layer = _check_layer(model, layer)
     shape, lay = built_shapes(model)[1][layer], model.layers[layer]
     rows, cols, channels = shape if len(shape) == 3 else (1, 1, shape[0])
-    return {"row": rows - 1, "col": cols - 1, "channel": channels - 1,
-            "depth": lay.in_channels - 1 if isinstance(lay, Conv2D) else 0}
+    return {
+        "row": rows - 1,
+        "col": cols - 1,
+        "channel": channels - 1,
+        "depth": lay.in_channels - 1 if isinstance(lay, Conv2D) else 0,
+    }
 
 
-def upload_input(image: ArrayLike, value_range: tuple[float, float], *,
-                 dark: bool) -> tuple[NDArray[np.float32], bool]:
+def upload_input(image: ArrayLike, value_range: tuple[float, float], *, dark: bool) -> tuple[NDArray[np.float32], bool]:
     """An uploaded picture (values in [0, 1]) on the scale of the test images, light on dark like them.
 
     Parameters

@@ -17,8 +17,15 @@ from ..i18n import TranslatedText, format_count, gettext
 from ..i18n import gettext_noop as N_
 from ._render import PALETTE
 
-__all__ = ["COUNTS", "BRANCH_NAMES", "BRANCH_COLOURS", "InceptionScene", "InceptionState", "inception_scene",
-           "inception_state"]
+__all__ = [
+    "COUNTS",
+    "BRANCH_NAMES",
+    "BRANCH_COLOURS",
+    "InceptionScene",
+    "InceptionState",
+    "inception_scene",
+    "inception_state",
+]
 
 #: The filter counts of a module, in the order of :func:`meia_cnn.arithmetic.inception_cost`.
 COUNTS = ("n1x1", "n3x3_reduce", "n3x3", "n5x5_reduce", "n5x5", "pool_proj")
@@ -75,8 +82,15 @@ class InceptionState:
         return {what: 1.0 - self.cost[what] / self.naive[what] for what in ("params", "macs")}
 
 
-def inception_state(input_shape: tuple[int, int, int], n1x1: int, n3x3_reduce: int, n3x3: int,
-                    n5x5_reduce: int, n5x5: int, pool_proj: int) -> InceptionState:
+def inception_state(
+    input_shape: tuple[int, int, int],
+    n1x1: int,
+    n3x3_reduce: int,
+    n3x3: int,
+    n5x5_reduce: int,
+    n5x5: int,
+    pool_proj: int,
+) -> InceptionState:
     """Shapes and costs of an inception module, with and without its 1x1 reductions.
 
     Parameters
@@ -99,8 +113,7 @@ def inception_state(input_shape: tuple[int, int, int], n1x1: int, n3x3_reduce: i
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
     h, w, c = (as_int(v, "input_shape") for v in input_shape)
-    counts = {name: as_int(v, name) for name, v in zip(COUNTS, (n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5,
-                                                                pool_proj))}
+    counts = {name: as_int(v, name) for name, v in zip(COUNTS, (n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj))}
     n1, r3, n3, r5, n5, proj = (counts[name] for name in COUNTS)
     cost = arithmetic.inception_cost((h, w, c), n1, r3, n3, r5, n5, proj)
     naive = arithmetic.inception_cost((h, w, c), n1, r3, n3, r5, n5, proj, reduce=False)
@@ -116,34 +129,41 @@ def inception_state(input_shape: tuple[int, int, int], n1x1: int, n3x3_reduce: i
 BRANCH_NAMES = ("1×1", "1×1 → 3×3", "1×1 → 5×5", N_("pool → 1×1"))
 BRANCH_COLOURS = (PALETTE["yellow"], PALETTE["sky"], PALETTE["orange"], PALETTE["purple"])
 
-SCENE_TEXT = TranslatedText({
-    "head": N_("Inception module: {h}×{w}×{c} → {h}×{w}×{d}   (naive module: {h}×{w}×{nd})"),
-    "previous": N_("previous layer"),
-    "conv": N_("{k}×{k} conv, {n}"),
-    "pool": N_("3×3 max pool"),
-    "shape": "{h}×{w}×{d}",
-    "concat": N_("filter concatenation {h}×{w}×{d}   ({sum} = {d})"),
-    "diagram_label": N_("The inception module: the previous layer {h} by {w} by {c} feeds four branches whose "
-                      "outputs are concatenated into {h} by {w} by {d}."),
-    "params": N_("parameters"),
-    "macs": N_("multiply-adds"),
-    "with": N_("with 1×1 reductions: {total}"),
-    "without": N_("without (naive): {total}  ×{ratio}"),
-    "bars_label": N_("Parameters and multiply-adds with and without the 1×1 reductions, each bar split "
-                   "by branch."),
-    "branch_line": N_("{name}: {shape}, {params} parameters, {macs} multiply-adds"),
-    "line_module": N_("<div><b>Inception module</b> on {h}×{w}×{c}: {branches}.</div>"),
-    "line_depth": N_("<div>Output depth = {sum} = <b>{d}</b> → output {h}×{w}×{d}.</div>"),
-    "line_with": N_("<div>With the 1×1 reductions: <b>{params}</b> parameters, <b>{macs}</b> "
-                  "multiply-adds.</div>"),
-    "line_without": N_("<div>Without them (naive module: 3×3 and 5×5 on all {c} channels, pooled input kept, "
-                     "depth {sum} = {d}): {params} parameters, {macs} multiply-adds.</div>"),
-    "line_saves": N_("<div>The reductions save {p} of the parameters and {m} of the multiply-adds.</div>"),
-    "line_costs": N_("<div>Here the reductions cost more than they save (parameters {p}, "
-                   "multiply-adds {m}).</div>"),
-    "line_wide": N_("<div>Note: a 1×1 'reduction' with at least as many filters as input channels does not "
-                  "reduce: {names}.</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "head": N_("Inception module: {h}×{w}×{c} → {h}×{w}×{d}   (naive module: {h}×{w}×{nd})"),
+        "previous": N_("previous layer"),
+        "conv": N_("{k}×{k} conv, {n}"),
+        "pool": N_("3×3 max pool"),
+        "shape": "{h}×{w}×{d}",
+        "concat": N_("filter concatenation {h}×{w}×{d}   ({sum} = {d})"),
+        "diagram_label": N_(
+            "The inception module: the previous layer {h} by {w} by {c} feeds four branches whose "
+            "outputs are concatenated into {h} by {w} by {d}."
+        ),
+        "params": N_("parameters"),
+        "macs": N_("multiply-adds"),
+        "with": N_("with 1×1 reductions: {total}"),
+        "without": N_("without (naive): {total}  ×{ratio}"),
+        "bars_label": N_("Parameters and multiply-adds with and without the 1×1 reductions, each bar split by branch."),
+        "branch_line": N_("{name}: {shape}, {params} parameters, {macs} multiply-adds"),
+        "line_module": N_("<div><b>Inception module</b> on {h}×{w}×{c}: {branches}.</div>"),
+        "line_depth": N_("<div>Output depth = {sum} = <b>{d}</b> → output {h}×{w}×{d}.</div>"),
+        "line_with": N_("<div>With the 1×1 reductions: <b>{params}</b> parameters, <b>{macs}</b> multiply-adds.</div>"),
+        "line_without": N_(
+            "<div>Without them (naive module: 3×3 and 5×5 on all {c} channels, pooled input kept, "
+            "depth {sum} = {d}): {params} parameters, {macs} multiply-adds.</div>"
+        ),
+        "line_saves": N_("<div>The reductions save {p} of the parameters and {m} of the multiply-adds.</div>"),
+        "line_costs": N_(
+            "<div>Here the reductions cost more than they save (parameters {p}, multiply-adds {m}).</div>"
+        ),
+        "line_wide": N_(
+            "<div>Note: a 1×1 'reduction' with at least as many filters as input channels does not "
+            "reduce: {names}.</div>"
+        ),
+    }
+)
 
 
 class InceptionScene(TypedDict):
@@ -208,9 +228,12 @@ def inception_scene(state: InceptionState) -> InceptionScene:
     plus = " + ".join(str(v) for v in depths)
     boxes = {
         "input": [SCENE_TEXT["previous"], shape(c)],
-        "reduce3": conv(1, "n3x3_reduce"), "reduce5": conv(1, "n5x5_reduce"),
+        "reduce3": conv(1, "n3x3_reduce"),
+        "reduce5": conv(1, "n5x5_reduce"),
         "pool": [SCENE_TEXT["pool"], shape(c)],
-        "conv1": conv(1, "n1x1"), "conv3": conv(3, "n3x3"), "conv5": conv(5, "n5x5"),
+        "conv1": conv(1, "n1x1"),
+        "conv3": conv(3, "n3x3"),
+        "conv5": conv(5, "n5x5"),
         "proj": conv(1, "pool_proj"),
         "concat": [SCENE_TEXT["concat"].format(h=h, w=w, d=d, sum=plus)],
     }
@@ -220,30 +243,43 @@ def inception_scene(state: InceptionState) -> InceptionScene:
         bars[what] = {
             "title": SCENE_TEXT[what],
             "rows": [
-                {"fractions": [b[what] / top for b in cost["branches"]],
-                 "text": SCENE_TEXT["with"].format(total=format_count(cost[what]))},
-                {"fractions": [b[what] / top for b in naive["branches"]],
-                 "text": SCENE_TEXT["without"].format(total=format_count(naive[what]),
-                                                ratio=f"{naive[what] / cost[what]:.2f}")},
+                {
+                    "fractions": [b[what] / top for b in cost["branches"]],
+                    "text": SCENE_TEXT["with"].format(total=format_count(cost[what])),
+                },
+                {
+                    "fractions": [b[what] / top for b in naive["branches"]],
+                    "text": SCENE_TEXT["without"].format(
+                        total=format_count(naive[what]), ratio=f"{naive[what] / cost[what]:.2f}"
+                    ),
+                },
             ],
         }
     branches = "; ".join(
-        SCENE_TEXT["branch_line"].format(name=name, shape=shape(b["output_shape"][2]), params=format_count(b["params"]),
-                                   macs=format_count(b["macs"]))
-        for name, b in zip(map(gettext, BRANCH_NAMES), cost["branches"]))
+        SCENE_TEXT["branch_line"].format(
+            name=name, shape=shape(b["output_shape"][2]), params=format_count(b["params"]), macs=format_count(b["macs"])
+        )
+        for name, b in zip(map(gettext, BRANCH_NAMES), cost["branches"])
+    )
     saved = state.saved
     readout = (
         SCENE_TEXT["line_module"].format(h=h, w=w, c=c, branches=branches)
         + SCENE_TEXT["line_depth"].format(sum=plus, d=d, h=h, w=w)
         + SCENE_TEXT["line_with"].format(params=format_count(cost["params"]), macs=format_count(cost["macs"]))
-        + SCENE_TEXT["line_without"].format(c=c, sum=" + ".join(str(v) for v in naive_depths), d=nd,
-                                      params=format_count(naive["params"]), macs=format_count(naive["macs"]))
+        + SCENE_TEXT["line_without"].format(
+            c=c,
+            sum=" + ".join(str(v) for v in naive_depths),
+            d=nd,
+            params=format_count(naive["params"]),
+            macs=format_count(naive["macs"]),
+        )
     )
     if saved["params"] >= 0 and saved["macs"] >= 0:
         readout += SCENE_TEXT["line_saves"].format(p=f"{100 * saved['params']:.1f}%", m=f"{100 * saved['macs']:.1f}%")
     else:
-        readout += SCENE_TEXT["line_costs"].format(p=f"{100 * -saved['params']:+.1f}%",
-                                             m=f"{100 * -saved['macs']:+.1f}%")
+        readout += SCENE_TEXT["line_costs"].format(
+            p=f"{100 * -saved['params']:+.1f}%", m=f"{100 * -saved['macs']:+.1f}%"
+        )
     if state.wide:
         readout += SCENE_TEXT["line_wide"].format(names=", ".join(f"{name} ({n[name]} ≥ {c})" for name in state.wide))
     scene: InceptionScene = {
@@ -257,5 +293,3 @@ def inception_scene(state: InceptionState) -> InceptionScene:
         "readout": readout,
     }
     return scene
-
-

@@ -16,28 +16,46 @@ from typing import Any, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
-from ..nn.learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
-from ..ops import conv2d
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
+from ..nn.learn_kernel import DIVERGED_LOSS, SOBEL_X, KernelLearning, learn_kernel
+from ..ops import conv2d
 from ._frozen import frozen
 from ._render import PALETTE, colours, format_number, png_bytes
 
-__all__ = ["TEXT", "LearnKernelScene", "LearnKernelState", "learn_kernel_pictures", "learn_kernel_scene",
-           "learn_kernel_state"]
+__all__ = [
+    "TEXT",
+    "LearnKernelScene",
+    "LearnKernelState",
+    "learn_kernel_pictures",
+    "learn_kernel_scene",
+    "learn_kernel_state",
+]
 
 # -- what a student reads (one place) ---------------------------------------------------
-TEXT = TranslatedText({
-    "start": N_("Step 0 of {total}: a random kernel to start with. Loss L = {loss}; its numbers are up to "
-              "{error} away from the Sobel kernel's."),
-    "step": N_("Step {t} of {total}: K ← K − η·∂L/∂K with η = {lr}. Loss L = {loss}; the kernel's numbers "
-             "are up to {error} away from the Sobel kernel's."),
-    "close": N_("Step {t} of {total}: loss L = {loss}. Every number is within {error} of the Sobel kernel's: found."),
-    "diverged": N_("Step {t} of {total}: loss L = {loss}. The learning rate η = {lr} is too large: each step "
-                 "overshoots and the loss grows without bound; the run stopped here."),
-    "growing": N_("Step {t} of {total}: loss L = {loss}, larger than at the start: with η = {lr} each step "
-                "overshoots the minimum. Try a smaller learning rate."),
-})
+TEXT = TranslatedText(
+    {
+        "start": N_(
+            "Step 0 of {total}: a random kernel to start with. Loss L = {loss}; its numbers are up to "
+            "{error} away from the Sobel kernel's."
+        ),
+        "step": N_(
+            "Step {t} of {total}: K ← K − η·∂L/∂K with η = {lr}. Loss L = {loss}; the kernel's numbers "
+            "are up to {error} away from the Sobel kernel's."
+        ),
+        "close": N_(
+            "Step {t} of {total}: loss L = {loss}. Every number is within {error} of the Sobel kernel's: found."
+        ),
+        "diverged": N_(
+            "Step {t} of {total}: loss L = {loss}. The learning rate η = {lr} is too large: each step "
+            "overshoots and the loss grows without bound; the run stopped here."
+        ),
+        "growing": N_(
+            "Step {t} of {total}: loss L = {loss}, larger than at the start: with η = {lr} each step "
+            "overshoots the minimum. Try a smaller learning rate."
+        ),
+    }
+)
 
 #: A kernel whose numbers are all within this of the true one counts as found.
 FOUND = 1e-3
@@ -48,7 +66,6 @@ FLOOR_DECADES = 16
 def _number(value: float) -> str:
     """A loss or a distance as the readout writes it (3 significant digits)."""
     return f"{value:.3g}"
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,8 +116,9 @@ class LearnKernelState:
         return self.run.losses
 
 
-def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int = 0,
-                       samples: int = 8, image_size: int = 16) -> LearnKernelState:
+def learn_kernel_state(
+    *, learning_rate: float = 0.1, steps: int = 50, seed: int = 0, samples: int = 8, image_size: int = 16
+) -> LearnKernelState:
     """Gradient descent recovering the Sobel kernel, with the readout of every step.
 
     Parameters
@@ -126,8 +144,9 @@ def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int
     >>> print(state.texts[-1])
     Step 50 of 50: loss L = 7.39e-09. Every number is within 4.58e-05 of the Sobel kernel's: found.
     """
-    run = learn_kernel(SOBEL_X, steps=steps, learning_rate=learning_rate, samples=samples,
-                       image_size=image_size, seed=seed)
+    run = learn_kernel(
+        SOBEL_X, steps=steps, learning_rate=learning_rate, samples=samples, image_size=image_size, seed=seed
+    )
     errors = run.errors
     total = int(steps)
     lr = f"{run.learning_rate:g}"
@@ -148,7 +167,7 @@ def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int
     kh, kw = SOBEL_X.shape
     # Every step's kernel applied to the first image at once: the kernels as F filters.
     predictions = np.moveaxis(conv2d(first, np.moveaxis(run.kernels, 0, -1)[:, :, None, :]), -1, 0)
-    floor = max(float(run.losses[0]), 1e-300) * 10.0 ** -FLOOR_DECADES
+    floor = max(float(run.losses[0]), 1e-300) * 10.0**-FLOOR_DECADES
     found = np.flatnonzero(errors < FOUND)
     return LearnKernelState(
         run=run,
@@ -163,19 +182,25 @@ def learn_kernel_state(*, learning_rate: float = 0.1, steps: int = 50, seed: int
 # -- the scene: everything the page draws and writes ---------------------------------------------
 
 
-SCENE_TEXT = TranslatedText({
-    "kernel_title": N_("kernel K at this step"),
-    "true_title": N_("Sobel (the goal)"),
-    "kernel_label": N_("The kernel's numbers at the current step, beside the Sobel kernel's numbers."),
-    "loss_title": N_("loss L at each step (log scale)"),
-    "loss_label": N_("The loss at every step, on a log scale; a dot marks the current step."),
-    "pictures_title": N_("image ∗ K   |   image ∗ Sobel"),
-    "pictures_label": N_("The first random image filtered with the kernel of the current step, beside the "
-                       "same image filtered with the Sobel kernel."),
-    "setup": N_("<div>Gradient descent on L = mean of (conv2d(X, K) − Y)² over {samples} random "
-              "{size}×{size} images X and their Sobel outputs Y; learning rate η = {lr}, seed {seed}.</div>"),
-    "step_line": "<div>{text}</div>",
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "kernel_title": N_("kernel K at this step"),
+        "true_title": N_("Sobel (the goal)"),
+        "kernel_label": N_("The kernel's numbers at the current step, beside the Sobel kernel's numbers."),
+        "loss_title": N_("loss L at each step (log scale)"),
+        "loss_label": N_("The loss at every step, on a log scale; a dot marks the current step."),
+        "pictures_title": N_("image ∗ K   |   image ∗ Sobel"),
+        "pictures_label": N_(
+            "The first random image filtered with the kernel of the current step, beside the "
+            "same image filtered with the Sobel kernel."
+        ),
+        "setup": N_(
+            "<div>Gradient descent on L = mean of (conv2d(X, K) − Y)² over {samples} random "
+            "{size}×{size} images X and their Sobel outputs Y; learning rate η = {lr}, seed {seed}.</div>"
+        ),
+        "step_line": "<div>{text}</div>",
+    }
+)
 
 
 class LearnKernelScene(TypedDict):
@@ -234,33 +259,44 @@ def learn_kernel_scene(state: LearnKernelState) -> LearnKernelScene:
     all_colours = colours(np.concatenate(list(run.kernels), axis=0), **kernel_range)
     steps = []
     for t in range(run.steps + 1):
-        steps.append({
-            "labels": [[format_number(v, 2) for v in row] for row in run.kernels[t]],
-            "colours": all_colours[t * kh:(t + 1) * kh],
-            "point": [t, logs[t]],
-            "readout": SCENE_TEXT["step_line"].format(text=state.texts[t]),
-        })
+        steps.append(
+            {
+                "labels": [[format_number(v, 2) for v in row] for row in run.kernels[t]],
+                "colours": all_colours[t * kh : (t + 1) * kh],
+                "point": [t, logs[t]],
+                "readout": SCENE_TEXT["step_line"].format(text=state.texts[t]),
+            }
+        )
     h, w = state.target.shape
     scene: LearnKernelScene = {
         "kernel": {
-            "size": int(truth.shape[0]), "title": SCENE_TEXT["kernel_title"], "true_title": SCENE_TEXT["true_title"],
+            "size": int(truth.shape[0]),
+            "title": SCENE_TEXT["kernel_title"],
+            "true_title": SCENE_TEXT["true_title"],
             "true_labels": [[format_number(v) for v in row] for row in truth],
-            "true_colours": colours(truth, **kernel_range), "label": SCENE_TEXT["kernel_label"],
+            "true_colours": colours(truth, **kernel_range),
+            "label": SCENE_TEXT["kernel_label"],
         },
         "loss": {
-            "points": [[t, v] for t, v in enumerate(logs)], "xrange": [0, max(run.steps, 1)],
-            "yrange": [lo, hi], "yticks": yticks,
+            "points": [[t, v] for t, v in enumerate(logs)],
+            "xrange": [0, max(run.steps, 1)],
+            "yrange": [lo, hi],
+            "yticks": yticks,
             "xticks": [[0, "0"], [run.steps, str(run.steps)]],
-            "title": SCENE_TEXT["loss_title"], "label": SCENE_TEXT["loss_label"],
+            "title": SCENE_TEXT["loss_title"],
+            "label": SCENE_TEXT["loss_label"],
             "colour": PALETTE["blue"],
         },
         "pictures": {
-            "rows": int(h), "cols": int(w), "title": SCENE_TEXT["pictures_title"],
+            "rows": int(h),
+            "cols": int(w),
+            "title": SCENE_TEXT["pictures_title"],
             "label": SCENE_TEXT["pictures_label"],
         },
         "steps": steps,
-        "readout": SCENE_TEXT["setup"].format(samples=run.images.shape[0], size=run.images.shape[1],
-                                        lr=f"{run.learning_rate:g}", seed=run.seed),
+        "readout": SCENE_TEXT["setup"].format(
+            samples=run.images.shape[0], size=run.images.shape[1], lr=f"{run.learning_rate:g}", seed=run.seed
+        ),
     }
     return scene
 
@@ -290,5 +326,7 @@ def learn_kernel_pictures(state: LearnKernelState) -> dict[str, bytes]:
     """
     limit = float(max(np.abs(state.target).max(), 1e-12))
     strip = np.concatenate(list(state.predictions), axis=0)  # ((T + 1) H', W')
-    return {"outputs": png_bytes(strip, cmap="PuOr_r", vmin=-limit, vmax=limit),
-            "target": png_bytes(state.target, cmap="PuOr_r", vmin=-limit, vmax=limit)}
+    return {
+        "outputs": png_bytes(strip, cmap="PuOr_r", vmin=-limit, vmax=limit),
+        "target": png_bytes(state.target, cmap="PuOr_r", vmin=-limit, vmax=limit),
+    }

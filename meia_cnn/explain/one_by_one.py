@@ -22,8 +22,18 @@ from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 from ._render import PALETTE, colour_indices, colour_names, colours, format_number
 
-__all__ = ["MAX_CHANNELS", "MAX_FILTERS", "MAX_SIDE", "OneByOnePixel", "OneByOneScene", "OneByOneState", "number",
-           "one_by_one_inputs", "one_by_one_scene", "one_by_one_state"]
+__all__ = [
+    "MAX_CHANNELS",
+    "MAX_FILTERS",
+    "MAX_SIDE",
+    "OneByOnePixel",
+    "OneByOneScene",
+    "OneByOneState",
+    "number",
+    "one_by_one_inputs",
+    "one_by_one_scene",
+    "one_by_one_state",
+]
 
 #: Largest sizes drawn cell by cell (beyond them the numbers stop being legible).
 MAX_SIDE = 12
@@ -114,8 +124,7 @@ class OneByOneState:
         return (int(h), int(w), int(f))
 
 
-def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int = 0,
-                     kernel: int = 0) -> OneByOneState:
+def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int = 0, kernel: int = 0) -> OneByOneState:
     """A 1x1 convolution of ``x`` by ``weights``, with one pixel's dot product written out.
 
     Parameters
@@ -145,8 +154,7 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
     w = as_float_array(weights, "weights", ndim=2)
     h, wd, c = arr.shape
     if w.shape[0] != c:
-        raise ValueError(f"`weights` must have one row per input channel: x has C={c}, "
-                         f"weights has shape {w.shape}")
+        raise ValueError(f"`weights` must have one row per input channel: x has C={c}, weights has shape {w.shape}")
     f_count = w.shape[1]
     check_steps(h * wd, 2 * c, name="x", value=arr.shape)
     r, cc, f = (as_int(v, n, minimum=0) for v, n in ((row, "row"), (col, "col"), (kernel, "kernel")))
@@ -154,21 +162,42 @@ def one_by_one_state(x: ArrayLike, weights: ArrayLike, *, row: int = 0, col: int
         if value >= size:
             raise ValueError(f"`{name}` must be less than {size}, got {value}")
     out = ops.conv1x1(arr, w)
-    costs = {"1x1": {"params": int(arithmetic.conv1x1_params(c, f_count)),
-                     "macs": int(arithmetic.conv1x1_macs((h, wd, c), f_count))}}
+    costs = {
+        "1x1": {
+            "params": int(arithmetic.conv1x1_params(c, f_count)),
+            "macs": int(arithmetic.conv1x1_macs((h, wd, c), f_count)),
+        }
+    }
     for k in (3, 5):
-        costs[f"{k}x{k}"] = {"params": int(arithmetic.conv_params(c, f_count, k)),
-                             "macs": int(arithmetic.conv_macs((h, wd, c), f_count, k, padding="same"))}
+        costs[f"{k}x{k}"] = {
+            "params": int(arithmetic.conv_params(c, f_count, k)),
+            "macs": int(arithmetic.conv_macs((h, wd, c), f_count, k, padding="same")),
+        }
     x_: NDArray[np.float64] = frozen(arr)
     w_: NDArray[np.float64] = frozen(w)
     out_: NDArray[np.float64] = frozen(out)
     kw: NDArray[np.float64] = w_[:, f]
     products: NDArray[np.float64] = frozen(x_ * kw)  # (H, W, C): every pixel's products with kernel f
-    pixels = tuple(OneByOnePixel(row=i, col=j, pixel=x_[i, j], products=products[i, j],
-                                 value=float(out_[i, j, f])) for i in range(h) for j in range(wd))
+    pixels = tuple(
+        OneByOnePixel(row=i, col=j, pixel=x_[i, j], products=products[i, j], value=float(out_[i, j, f]))
+        for i in range(h)
+        for j in range(wd)
+    )
     here = pixels[r * wd + cc]
-    return OneByOneState(input=x_, weights=w_, output=out_, row=r, col=cc, kernel=f, pixel=here.pixel,
-                         kernel_weights=kw, products=here.products, value=here.value, costs=costs, pixels=pixels)
+    return OneByOneState(
+        input=x_,
+        weights=w_,
+        output=out_,
+        row=r,
+        col=cc,
+        kernel=f,
+        pixel=here.pixel,
+        kernel_weights=kw,
+        products=here.products,
+        value=here.value,
+        costs=costs,
+        pixels=pixels,
+    )
 
 
 def _check_range(value: Any, name: str, high: int, why: str) -> int:
@@ -179,8 +208,9 @@ def _check_range(value: Any, name: str, high: int, why: str) -> int:
     return value
 
 
-def one_by_one_inputs(height: int = 6, width: int = 6, *, x: ArrayLike | None = None, weights: ArrayLike | None = None,
-                      seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def one_by_one_inputs(
+    height: int = 6, width: int = 6, *, x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The input volume and the 1x1 kernels the explorer draws: the caller's, checked, or seeded integers.
 
     Parameters
@@ -215,8 +245,12 @@ def one_by_one_inputs(height: int = 6, width: int = 6, *, x: ArrayLike | None = 
         volume = rng.integers(0, 10, size=(h, w, MAX_CHANNELS)).astype(np.float64)
     else:
         volume = np.array(as_float_array(x, "x", ndim=3), dtype=np.float64)
-        for size, name, high, why in zip(volume.shape, ("x height", "x width", "x depth"),
-                                         (MAX_SIDE, MAX_SIDE, MAX_CHANNELS), (_DRAWN, _DRAWN, _WRITTEN)):
+        for size, name, high, why in zip(
+            volume.shape,
+            ("x height", "x width", "x depth"),
+            (MAX_SIDE, MAX_SIDE, MAX_CHANNELS),
+            (_DRAWN, _DRAWN, _WRITTEN),
+        ):
             _check_range(size, name, high, why)
     c_max = volume.shape[2]
     if weights is None:
@@ -227,8 +261,9 @@ def one_by_one_inputs(height: int = 6, width: int = 6, *, x: ArrayLike | None = 
             raise ValueError(f"`weights` of a 1x1 convolution must be (1, 1, C, F), got shape {kernels.shape}")
         kernels = kernels[0, 0]
     if kernels.shape[0] != c_max:
-        raise ValueError(f"`weights` must have one row per input channel: x has C={c_max}, "
-                         f"weights has shape {kernels.shape}")
+        raise ValueError(
+            f"`weights` must have one row per input channel: x has C={c_max}, weights has shape {kernels.shape}"
+        )
     _check_range(kernels.shape[1], "weights columns (F)", MAX_FILTERS, _EACH)
     return volume, np.array(kernels, dtype=np.float64)
 
@@ -236,35 +271,52 @@ def one_by_one_inputs(height: int = 6, width: int = 6, *, x: ArrayLike | None = 
 # -- the scene: everything the page draws and writes ---------------------------------------------
 
 
-SCENE_TEXT = TranslatedText({
-    "formula": N_("y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
-                "(the same {c} weights at every one of the {pixels} pixels)"),
-    "sum": "Σ = {v}",
-    "head_one": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)"),
-    "head_many": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; "
-                  "height and width kept)"),
-    "input_label": N_("input {h}×{w}×{c}"),
-    "kernel_label": N_("kernel {k}: 1×1×{c}"),
-    "output_label": N_("output {h}×{w}×{f}"),
-    "volumes_label": N_("The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
-                      "its depth; kernel {k}, 1 by 1 by {c}; the output volume {h} by {w} by {f}."),
-    "columns_label": N_("Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products."),
-    "params": N_("parameters"),
-    "macs": N_("multiply-adds"),
-    "bars_label": N_("Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output."),
-    "line_one": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
-                 "{h}×{w}×1 (height and width kept, the depth becomes F).</div>"),
-    "line_many": N_("<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
-                  "{h}×{w}×{f} (height and width kept, the depth becomes F).</div>"),
-    "dot": N_("<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
-            "{terms} = <b>{v}</b> (bias 0).</div>"),
-    "params_line": N_("<div>Parameters (weights + biases) for output depth F = {f}: "
-                    "1×1: 1·1·{c}·{f} + {f} = {p1}; 3×3: 3·3·{c}·{f} + {f} = {p3} (×{r3}); "
-                    "5×5: 5·5·{c}·{f} + {f} = {p5} (×{r5}).</div>"),
-    "macs_line": N_("<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
-                  "1×1: {h}·{w}·{f}·{c} = {m1}; 3×3: {h}·{w}·{f}·9·{c} = {m3} (×{r3}); "
-                  "5×5: {h}·{w}·{f}·25·{c} = {m5} (×{r5}).</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "formula": N_(
+            "y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = {v}   "
+            "(the same {c} weights at every one of the {pixels} pixels)"
+        ),
+        "sum": "Σ = {v}",
+        "head_one": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×1   (1 kernel of 1×1×{c}; height and width kept)"),
+        "head_many": N_("1×1 convolution: {h}×{w}×{c} → {h}×{w}×{f}   ({f} kernels of 1×1×{c}; height and width kept)"),
+        "input_label": N_("input {h}×{w}×{c}"),
+        "kernel_label": N_("kernel {k}: 1×1×{c}"),
+        "output_label": N_("output {h}×{w}×{f}"),
+        "volumes_label": N_(
+            "The input volume {h} by {w} by {c} with pixel row {r}, column {col} as a rod through "
+            "its depth; kernel {k}, 1 by 1 by {c}; the output volume {h} by {w} by {f}."
+        ),
+        "columns_label": N_(
+            "Pixel row {r}, column {col}: its {c} values x, kernel {k}'s weights w and their products."
+        ),
+        "params": N_("parameters"),
+        "macs": N_("multiply-adds"),
+        "bars_label": N_("Parameters and multiply-adds of a 1×1, a 3×3 and a 5×5 layer giving the same output."),
+        "line_one": N_(
+            "<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = 1 kernel of 1×1×{c} → output "
+            "{h}×{w}×1 (height and width kept, the depth becomes F).</div>"
+        ),
+        "line_many": N_(
+            "<div><b>1×1 convolution</b>: input {h}×{w}×{c}, F = {f} kernels of 1×1×{c} → output "
+            "{h}×{w}×{f} (height and width kept, the depth becomes F).</div>"
+        ),
+        "dot": N_(
+            "<div>Pixel (row {r}, col {col}), kernel {k}: y[{r},{col},{k}] = Σₖ x[{r},{col},k]·w[k,{k}] = "
+            "{terms} = <b>{v}</b> (bias 0).</div>"
+        ),
+        "params_line": N_(
+            "<div>Parameters (weights + biases) for output depth F = {f}: "
+            "1×1: 1·1·{c}·{f} + {f} = {p1}; 3×3: 3·3·{c}·{f} + {f} = {p3} (×{r3}); "
+            "5×5: 5·5·{c}·{f} + {f} = {p5} (×{r5}).</div>"
+        ),
+        "macs_line": N_(
+            "<div>Multiply-adds ('same' padding, all three give {h}×{w}×{f}): "
+            "1×1: {h}·{w}·{f}·{c} = {m1}; 3×3: {h}·{w}·{f}·9·{c} = {m3} (×{r3}); "
+            "5×5: {h}·{w}·{f}·25·{c} = {m5} (×{r5}).</div>"
+        ),
+    }
+)
 
 
 class OneByOneScene(TypedDict):
@@ -343,8 +395,7 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
     w_lim = max(float(np.abs(state.kernel_weights).max()), 1e-12)
 
     def column(values: NDArray[np.float64], cmap: str, lo: float, hi: float) -> tuple[list, list]:
-        return ([number(v) for v in values],
-                [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)])
+        return ([number(v) for v in values], [row[0] for row in colours(values[:, None], cmap=cmap, vmin=lo, vmax=hi)])
 
     def term(a: float, b: float) -> str:
         return f"{number(a)}·{'(' + number(b) + ')' if b < 0 else number(b)}"
@@ -364,10 +415,17 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
         r, col, value = here.row, here.col, number(here.value)
         pixel = xs[n].tolist()
         terms = " + ".join(term(a, b) for a, b in zip(pixel, weights))
-        steps.append({"pixel": [r, col], "value": value, "x": [number(v) for v in pixel],
-                      "x_colours": x_colours[n], "products": [number(v) for v in ps[n].tolist()],
-                      "product_colours": p_colours[n],
-                      "readout": dot.format(r=r, col=col, k=k, terms=terms, v=value)})
+        steps.append(
+            {
+                "pixel": [r, col],
+                "value": value,
+                "x": [number(v) for v in pixel],
+                "x_colours": x_colours[n],
+                "products": [number(v) for v in ps[n].tolist()],
+                "product_colours": p_colours[n],
+                "readout": dot.format(r=r, col=col, k=k, terms=terms, v=value),
+            }
+        )
     w_texts, w_colours = column(state.kernel_weights, "PuOr_r", -w_lim, w_lim)
     cost = state.costs
     bars = {}
@@ -375,16 +433,29 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
         counts = [cost[n][key] for n in ("1x1", "3x3", "5x5")]
         texts = [format_count(counts[0])] + [f"{format_count(v)} ×{v / counts[0]:.1f}" for v in counts[1:]]
         bars[key] = {"title": SCENE_TEXT[key], "values": counts, "texts": texts}
-    ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")}
-             for n in ("3x3", "5x5")}
+    ratio = {n: {key: f"{cost[n][key] / cost['1x1'][key]:.1f}" for key in ("params", "macs")} for n in ("3x3", "5x5")}
     readout = (
         (SCENE_TEXT["line_one"] if f == 1 else SCENE_TEXT["line_many"]).format(h=h, w=w, c=c, f=f)
-        + SCENE_TEXT["params_line"].format(f=f, c=c, p1=format_count(cost["1x1"]["params"]),
-                                     p3=format_count(cost["3x3"]["params"]), r3=ratio["3x3"]["params"],
-                                     p5=format_count(cost["5x5"]["params"]), r5=ratio["5x5"]["params"])
-        + SCENE_TEXT["macs_line"].format(h=h, w=w, f=f, c=c, m1=format_count(cost["1x1"]["macs"]),
-                                   m3=format_count(cost["3x3"]["macs"]), r3=ratio["3x3"]["macs"],
-                                   m5=format_count(cost["5x5"]["macs"]), r5=ratio["5x5"]["macs"])
+        + SCENE_TEXT["params_line"].format(
+            f=f,
+            c=c,
+            p1=format_count(cost["1x1"]["params"]),
+            p3=format_count(cost["3x3"]["params"]),
+            r3=ratio["3x3"]["params"],
+            p5=format_count(cost["5x5"]["params"]),
+            r5=ratio["5x5"]["params"],
+        )
+        + SCENE_TEXT["macs_line"].format(
+            h=h,
+            w=w,
+            f=f,
+            c=c,
+            m1=format_count(cost["1x1"]["macs"]),
+            m3=format_count(cost["3x3"]["macs"]),
+            r3=ratio["3x3"]["macs"],
+            m5=format_count(cost["5x5"]["macs"]),
+            r5=ratio["5x5"]["macs"],
+        )
     )
     # sentences with the pixel's numbers left as {r}, {col} and {v}: the page fills them in
     pixel = {"r": "{r}", "col": "{col}", "v": "{v}"}
@@ -392,13 +463,26 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
         "head": (SCENE_TEXT["head_one"] if f == 1 else SCENE_TEXT["head_many"]).format(h=h, w=w, c=c, f=f),
         "formula": SCENE_TEXT["formula"].format(k=k, c=c, pixels=h * w, **pixel),
         "volumes": {
-            "rows": h, "cols": w, "channels": c, "filters": f, "depth_max": depth_max,
-            "kernel": k, "weight_colours": w_colours,
-            "labels": [SCENE_TEXT["input_label"].format(h=h, w=w, c=c), SCENE_TEXT["kernel_label"].format(k=k, c=c),
-                       SCENE_TEXT["output_label"].format(h=h, w=w, f=f)],
+            "rows": h,
+            "cols": w,
+            "channels": c,
+            "filters": f,
+            "depth_max": depth_max,
+            "kernel": k,
+            "weight_colours": w_colours,
+            "labels": [
+                SCENE_TEXT["input_label"].format(h=h, w=w, c=c),
+                SCENE_TEXT["kernel_label"].format(k=k, c=c),
+                SCENE_TEXT["output_label"].format(h=h, w=w, f=f),
+            ],
             "label": SCENE_TEXT["volumes_label"].format(h=h, w=w, c=c, k=k, f=f, **pixel),
-            "colours": {"input": PALETTE["sky"], "kernel": PALETTE["orange"], "output": PALETTE["green"],
-                        "rod": PALETTE["yellow"], "slab": PALETTE["vermillion"]},
+            "colours": {
+                "input": PALETTE["sky"],
+                "kernel": PALETTE["orange"],
+                "output": PALETTE["green"],
+                "rod": PALETTE["yellow"],
+                "slab": PALETTE["vermillion"],
+            },
         },
         "columns": {"heads": ["x", "w", "x·w"], "weights": w_texts, "weight_colours": w_colours},
         "sum": SCENE_TEXT["sum"].format(**pixel),
@@ -409,5 +493,3 @@ def one_by_one_scene(state: OneByOneState, x_range: tuple[float, float], depth_m
         "readout": readout,
     }
     return scene
-
-

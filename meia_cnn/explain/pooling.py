@@ -20,14 +20,23 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array, as_int, check_steps
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import colours, format_number
 
-__all__ = ["POOLINGS", "PoolingScene", "PoolingState", "PoolingStep", "equation_text", "pool_image", "pooling_scene",
-           "pooling_state"]
+__all__ = [
+    "MAX_GRID",
+    "POOLINGS",
+    "PoolingScene",
+    "PoolingState",
+    "PoolingStep",
+    "equation_text",
+    "pool_image",
+    "pooling_scene",
+    "pooling_state",
+    "readable_grid",
+]
 
 #: The two kinds of pooling.
 POOLINGS = ("max", "average")
@@ -116,8 +125,42 @@ def _check_pooling(pooling: str) -> str:
     return pooling
 
 
-def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None,
-                  pooling: str = "max") -> PoolingState:
+#: Largest input grid whose numbers a scene writes (rows and columns).
+MAX_GRID = 9
+
+
+def readable_grid(x: ArrayLike) -> NDArray[np.float64]:
+    """``x`` checked as a small grid whose numbers a scene can write (an explorer's argument).
+
+    Parameters
+    ----------
+    x : (H, W) array of numbers
+        At most :data:`MAX_GRID` x :data:`MAX_GRID`.
+
+    Returns
+    -------
+    (H, W) ndarray of float64
+
+    Examples
+    --------
+    >>> readable_grid([[1, 2], [3, 4]]).shape
+    (2, 2)
+    >>> readable_grid(np.ones((10, 2)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` must be at most 9x9 so its numbers can be read, got shape (10, 2); pool a larger image with `photo=` or an upload
+    """
+    arr = as_float_array(x, "x", ndim=2)
+    h, w = arr.shape
+    if not (1 <= h <= MAX_GRID and 1 <= w <= MAX_GRID):
+        raise ValueError(
+            f"`x` must be at most {MAX_GRID}x{MAX_GRID} so its numbers can be read, got shape {arr.shape}; "
+            "pool a larger image with `photo=` or an upload"
+        )
+    return np.array(arr, dtype=float)
+
+
+def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None, pooling: str = "max") -> PoolingState:
     """Every number of ``size`` x ``size`` pooling over a small grid ``x``.
 
     Parameters
@@ -163,15 +206,30 @@ def pooling_state(x: ArrayLike, size: int = 2, *, stride: int | None = None,
     for i in range(oh):
         for j in range(ow):
             r, c = (int(v) for v in indices[i, j])
-            steps.append(PoolingStep(position=(i, j), origin=(i * s, j * s),
-                                     window=frozen(windows[i, j]), value=float(output[i, j]),
-                                     argmax=(r, c)))
-    return PoolingState(input=frozen(arr), size=k, stride=s, pooling=pooling, output=frozen(output),
-                        maxima=frozen(maxima), indices=frozen(indices, dtype=np.int64), steps=tuple(steps))
+            steps.append(
+                PoolingStep(
+                    position=(i, j),
+                    origin=(i * s, j * s),
+                    window=frozen(windows[i, j]),
+                    value=float(output[i, j]),
+                    argmax=(r, c),
+                )
+            )
+    return PoolingState(
+        input=frozen(arr),
+        size=k,
+        stride=s,
+        pooling=pooling,
+        output=frozen(output),
+        maxima=frozen(maxima),
+        indices=frozen(indices, dtype=np.int64),
+        steps=tuple(steps),
+    )
 
 
-def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
-               pooling: str = "max") -> NDArray[np.floating]:
+def pool_image(
+    image: ArrayLike, size: int = 2, *, stride: int | None = None, pooling: str = "max"
+) -> NDArray[np.floating]:
     """A grey photo pooled as :func:`pooling_state` pools the grid.
 
     Parameters
@@ -198,29 +256,40 @@ def pool_image(image: ArrayLike, size: int = 2, *, stride: int | None = None,
 
 
 # -- the scene: everything the page draws and writes ---------------------------------------------
-SCENE_TEXT = TranslatedText({
-    "input_title": N_("input {h}×{w}, window {size}×{size}, s = {stride}"),
-    "input_label": N_("Input grid, {h} by {w} cells, with its numbers; the current {size} by {size} window "
-                    "in red{maxima}."),
-    "maxima_marks": N_(", every window's maximum framed in orange and the current one in yellow"),
-    "output_title_max": N_("max pool {oh}×{ow}"),
-    "output_title_average": N_("average pool {oh}×{ow}"),
-    "output_label": N_("Output O, {oh} by {ow} cells, filled up to the current step."),
-    "photo_title": "{name} {h}×{w}",
-    "photo_label": N_("The photo {name}, {h} by {w} pixels."),
-    "pooled_title_max": N_("max pooled {h}×{w}"),
-    "pooled_title_average": N_("average pooled {h}×{w}"),
-    "pooled_label": N_("The photo after pooling, {h} by {w} pixels, drawn at the same size."),
-    "equation": "O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}",
-    "equation_line": N_("<div><b>Equation (4)</b>: {equation}; O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}: "
-                      "output <b>{oh} × {ow}</b>.</div>"),
-    "photo_line": N_("<div>Photo: {ph} × {pw} → {qh} × {qw} ({ratio}× fewer pixels). "
-                   "Pooling has no weights: {params} parameters.</div>"),
-    "step_max": N_("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
-                 "max({values}) = <b>{value}</b>, at row {r}, column {c} of the input → O[{i}, {j}].</div>"),
-    "step_average": N_("<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
-                     "({values}) / {count} = <b>{value}</b> → O[{i}, {j}].</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "input_title": N_("input {h}×{w}, window {size}×{size}, s = {stride}"),
+        "input_label": N_(
+            "Input grid, {h} by {w} cells, with its numbers; the current {size} by {size} window in red{maxima}."
+        ),
+        "maxima_marks": N_(", every window's maximum framed in orange and the current one in yellow"),
+        "output_title_max": N_("max pool {oh}×{ow}"),
+        "output_title_average": N_("average pool {oh}×{ow}"),
+        "output_label": N_("Output O, {oh} by {ow} cells, filled up to the current step."),
+        "photo_title": "{name} {h}×{w}",
+        "photo_label": N_("The photo {name}, {h} by {w} pixels."),
+        "pooled_title_max": N_("max pooled {h}×{w}"),
+        "pooled_title_average": N_("average pooled {h}×{w}"),
+        "pooled_label": N_("The photo after pooling, {h} by {w} pixels, drawn at the same size."),
+        "equation": "O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊({w} − {size})/{stride}⌋ + 1 = {ow}",
+        "equation_line": N_(
+            "<div><b>Equation (4)</b>: {equation}; O_h = ⌊({h} − {size})/{stride}⌋ + 1 = {oh}: "
+            "output <b>{oh} × {ow}</b>.</div>"
+        ),
+        "photo_line": N_(
+            "<div>Photo: {ph} × {pw} → {qh} × {qw} ({ratio}× fewer pixels). "
+            "Pooling has no weights: {params} parameters.</div>"
+        ),
+        "step_max": N_(
+            "<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
+            "max({values}) = <b>{value}</b>, at row {r}, column {c} of the input → O[{i}, {j}].</div>"
+        ),
+        "step_average": N_(
+            "<div>Step {n} of {total}: window rows {r0}…{r1}, columns {c0}…{c1}: "
+            "({values}) / {count} = <b>{value}</b> → O[{i}, {j}].</div>"
+        ),
+    }
+)
 
 
 class PoolingScene(TypedDict):
@@ -253,8 +322,9 @@ class PoolingScene(TypedDict):
     readout: str
 
 
-def pooling_scene(state: PoolingState, photo_name: str, photo_shape: tuple[int, ...],
-                  pooled_shape: tuple[int, ...]) -> PoolingScene:
+def pooling_scene(
+    state: PoolingState, photo_name: str, photo_shape: tuple[int, ...], pooled_shape: tuple[int, ...]
+) -> PoolingScene:
     """What the pooling explorer draws and writes for ``state`` and a photo pooled the same way (JSON).
 
     Parameters
@@ -288,40 +358,71 @@ def pooling_scene(state: PoolingState, photo_name: str, photo_shape: tuple[int, 
     for n, st in enumerate(state.steps):
         r0, c0 = st.origin
         i, j = st.position
-        fields = dict(n=n + 1, total=len(state.steps), r0=r0, r1=r0 + size - 1, c0=c0, c1=c0 + size - 1,
-                      values=", ".join(format_number(v) for v in st.window.ravel()),
-                      value=format_number(st.value), i=i, j=j, r=st.argmax[0], c=st.argmax[1],
-                      count=st.window.size)
-        steps.append({"origin": [r0, c0], "cell": [i, j], "best": list(st.argmax) if is_max else None,
-                      "readout": SCENE_TEXT["step_max" if is_max else "step_average"].format(**fields)})
+        fields = dict(
+            n=n + 1,
+            total=len(state.steps),
+            r0=r0,
+            r1=r0 + size - 1,
+            c0=c0,
+            c1=c0 + size - 1,
+            values=", ".join(format_number(v) for v in st.window.ravel()),
+            value=format_number(st.value),
+            i=i,
+            j=j,
+            r=st.argmax[0],
+            c=st.argmax[1],
+            count=st.window.size,
+        )
+        steps.append(
+            {
+                "origin": [r0, c0],
+                "cell": [i, j],
+                "best": list(st.argmax) if is_max else None,
+                "readout": SCENE_TEXT["step_max" if is_max else "step_average"].format(**fields),
+            }
+        )
     name = html.escape(photo_name[:18])
     scene: PoolingScene = {
         "input": {
-            "rows": h, "cols": w, "colours": colours(x, cmap="cividis", vmin=lo, vmax=hi),
+            "rows": h,
+            "cols": w,
+            "colours": colours(x, cmap="cividis", vmin=lo, vmax=hi),
             "labels": [[format_number(v) for v in row] for row in x],
             "title": SCENE_TEXT["input_title"].format(h=h, w=w, size=size, stride=stride),
-            "label": SCENE_TEXT["input_label"].format(h=h, w=w, size=size,
-                                                maxima=SCENE_TEXT["maxima_marks"] if is_max else ""),
+            "label": SCENE_TEXT["input_label"].format(
+                h=h, w=w, size=size, maxima=SCENE_TEXT["maxima_marks"] if is_max else ""
+            ),
         },
         "output": {
-            "rows": oh, "cols": ow, "colours": colours(state.output, cmap="cividis", vmin=lo, vmax=hi),
+            "rows": oh,
+            "cols": ow,
+            "colours": colours(state.output, cmap="cividis", vmin=lo, vmax=hi),
             "labels": [[format_number(v) for v in row] for row in state.output],
             "title": SCENE_TEXT[f"output_title_{state.pooling}"].format(oh=oh, ow=ow),
             "label": SCENE_TEXT["output_label"].format(oh=oh, ow=ow),
         },
         "size": size,
         "maxima": state.indices.reshape(-1, 2).tolist() if is_max else [],
-        "photo": {"rows": ph, "cols": pw, "title": SCENE_TEXT["photo_title"].format(name=name, h=ph, w=pw),
-                  "label": SCENE_TEXT["photo_label"].format(name=name, h=ph, w=pw)},
-        "pooled": {"rows": qh, "cols": qw,
-                   "title": SCENE_TEXT[f"pooled_title_{state.pooling}"].format(h=qh, w=qw),
-                   "label": SCENE_TEXT["pooled_label"].format(h=qh, w=qw)},
+        "photo": {
+            "rows": ph,
+            "cols": pw,
+            "title": SCENE_TEXT["photo_title"].format(name=name, h=ph, w=pw),
+            "label": SCENE_TEXT["photo_label"].format(name=name, h=ph, w=pw),
+        },
+        "pooled": {
+            "rows": qh,
+            "cols": qw,
+            "title": SCENE_TEXT[f"pooled_title_{state.pooling}"].format(h=qh, w=qw),
+            "label": SCENE_TEXT["pooled_label"].format(h=qh, w=qw),
+        },
         "steps": steps,
         "readout": (
-            SCENE_TEXT["equation_line"].format(equation=equation_text(state), h=h, size=size, stride=stride,
-                                         oh=oh, ow=ow)
-            + SCENE_TEXT["photo_line"].format(ph=ph, pw=pw, qh=qh, qw=qw, ratio=f"{ph * pw / (qh * qw):.1f}",
-                                        params=state.params)
+            SCENE_TEXT["equation_line"].format(
+                equation=equation_text(state), h=h, size=size, stride=stride, oh=oh, ow=ow
+            )
+            + SCENE_TEXT["photo_line"].format(
+                ph=ph, pw=pw, qh=qh, qw=qw, ratio=f"{ph * pw / (qh * qw):.1f}", params=state.params
+            )
         ),
     }
     return scene
@@ -343,5 +444,6 @@ def equation_text(state: PoolingState) -> str:
     >>> equation_text(pooling_state(np.zeros((8, 8)), 2))
     'O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊(8 − 2)/2⌋ + 1 = 4'
     """
-    return SCENE_TEXT["equation"].format(w=state.input.shape[1], size=state.size, stride=state.stride,
-                                         ow=state.output_shape[1])
+    return SCENE_TEXT["equation"].format(
+        w=state.input.shape[1], size=state.size, stride=state.stride, ow=state.output_shape[1]
+    )

@@ -27,8 +27,15 @@ from ..i18n import gettext_noop as N_
 from ._frozen import frozen
 from ._render import PALETTE
 
-__all__ = ["PICTURE_OUTPUT", "SharingScene", "SharingState", "count", "parameter_sharing_state", "ratio_text",
-           "sharing_scene"]
+__all__ = [
+    "PICTURE_OUTPUT",
+    "SharingScene",
+    "SharingState",
+    "count",
+    "parameter_sharing_state",
+    "ratio_text",
+    "sharing_scene",
+]
 
 #: Output side of the picture of the two matrices (4 x 4 = 16 rows).
 PICTURE_OUTPUT = 4
@@ -97,8 +104,9 @@ class SharingState:
         return (int(self.conv_matrix.shape[0]), int(self.conv_matrix.shape[1]))
 
 
-def parameter_sharing_state(input_size: int, channels: int, kernel_size: int, filters: int, *,
-                            padding: str = "valid") -> SharingState:
+def parameter_sharing_state(
+    input_size: int, channels: int, kernel_size: int, filters: int, *, padding: str = "valid"
+) -> SharingState:
     """Parameters and multiply-adds of a convolution and of a dense layer with the same output.
 
     Parameters
@@ -133,19 +141,35 @@ def parameter_sharing_state(input_size: int, channels: int, kernel_size: int, fi
     """
     if padding not in ("valid", "same"):
         raise ValueError(f"`padding` must be 'valid' or 'same', got {padding!r}")
-    i, c, k, f = (as_int(v, name) for v, name in ((input_size, "input_size"), (channels, "channels"),
-                                                   (kernel_size, "kernel_size"), (filters, "filters")))
+    i, c, k, f = (
+        as_int(v, name)
+        for v, name in (
+            (input_size, "input_size"),
+            (channels, "channels"),
+            (kernel_size, "kernel_size"),
+            (filters, "filters"),
+        )
+    )
     g = int(arithmetic.output_size(i, k, padding=padding))
     n_in, n_out = i * i * c, g * g * f
     n = k + PICTURE_OUTPUT - 1
     labels = np.arange(1, k * k + 1, dtype=float).reshape(k, k)
     return SharingState(
-        input_size=i, channels=c, kernel_size=k, filters=f, padding=padding, output_size=g,
-        conv_params=int(arithmetic.conv_params(c, f, k)), dense_params=int(arithmetic.dense_params(n_in, n_out)),
+        input_size=i,
+        channels=c,
+        kernel_size=k,
+        filters=f,
+        padding=padding,
+        output_size=g,
+        conv_params=int(arithmetic.conv_params(c, f, k)),
+        dense_params=int(arithmetic.dense_params(n_in, n_out)),
         conv_macs=int(arithmetic.conv_macs((i, i, c), f, k, padding=padding)),
-        dense_macs=int(arithmetic.dense_macs(n_in, n_out)), n_in=n_in, n_out=n_out, picture_input=n,
+        dense_macs=int(arithmetic.dense_macs(n_in, n_out)),
+        n_in=n_in,
+        n_out=n_out,
+        picture_input=n,
         conv_matrix=frozen(ops.conv_as_matrix(n, labels)),
-        dense_matrix=frozen(np.random.default_rng(0).uniform(0.05, 1.0, size=(PICTURE_OUTPUT ** 2, n * n))),
+        dense_matrix=frozen(np.random.default_rng(0).uniform(0.05, 1.0, size=(PICTURE_OUTPUT**2, n * n))),
     )
 
 
@@ -153,31 +177,44 @@ def parameter_sharing_state(input_size: int, channels: int, kernel_size: int, fi
 #: Decades of the log scale of the bars (the largest dense layer here has about 10^14 parameters).
 DECADES = 15
 
-SCENE_TEXT = TranslatedText({
-    "conv_bar": N_("conv"),
-    "dense_bar": N_("dense"),
-    "heading": N_("Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})"),
-    "bars_title": N_("parameters (log scale)"),
-    "bars_label": N_("Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}."),
-    "conv_title": N_("conv as a matrix: the same {kk} weights in every row"),
-    "dense_title": N_("dense: {rows}×{cols} = {n} separate weights"),
-    "matrices_note": N_("one channel, {n}×{n} input, {k}×{k} kernel; rows: the {rows} output positions, "
-                      "columns: the {cols} input pixels"),
-    "conv_label": N_("The convolution of a {n} by {n} input with a {k} by {k} kernel written as a {rows} by {cols} "
-                   "matrix: each row holds the same {kk} weights, shifted, and zeros elsewhere."),
-    "dense_label": N_("A dense layer's {rows} by {cols} matrix: every entry is a separate weight."),
-    "conv_line": N_("<div><b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' "
-                  "padding) → {g}×{g}×{f} ({rule}).</div>"),
-    "rule_valid": "G = ⌊({i} − {k})/1⌋ + 1 = {g}",
-    "rule_same": "G = ⌈{i}/1⌉ = {g}",
-    "conv_params": N_("<div>Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{conv}</b> "
-                    "(multiply-adds {macs}).</div>"),
-    "dense_params": N_("<div><b>Dense</b> layer from the {i}·{i}·{c} = {n_in} inputs to the same {g}·{g}·{f} = "
-                     "{n_out} outputs: {n_in}·{n_out} + {n_out} = <b>{dense}</b> parameters "
-                     "(multiply-adds {macs}).</div>"),
-    "ratio": N_("<div>Ratio dense / conv = <b>{ratio}</b>: each kernel is shared by all {g}·{g} = {gg} positions, "
-              "while each dense output has its own {n_in} weights.</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "conv_bar": N_("conv"),
+        "dense_bar": N_("dense"),
+        "heading": N_("Input {i}×{i}×{c} → output {g}×{g}×{f}: conv {conv} parameters, dense {dense} ({ratio})"),
+        "bars_title": N_("parameters (log scale)"),
+        "bars_label": N_("Bars on a log scale: the convolution has {conv} parameters, the dense layer {dense}."),
+        "conv_title": N_("conv as a matrix: the same {kk} weights in every row"),
+        "dense_title": N_("dense: {rows}×{cols} = {n} separate weights"),
+        "matrices_note": N_(
+            "one channel, {n}×{n} input, {k}×{k} kernel; rows: the {rows} output positions, "
+            "columns: the {cols} input pixels"
+        ),
+        "conv_label": N_(
+            "The convolution of a {n} by {n} input with a {k} by {k} kernel written as a {rows} by {cols} "
+            "matrix: each row holds the same {kk} weights, shifted, and zeros elsewhere."
+        ),
+        "dense_label": N_("A dense layer's {rows} by {cols} matrix: every entry is a separate weight."),
+        "conv_line": N_(
+            "<div><b>Convolution</b>: {f} kernels of {k}×{k}×{c} on {i}×{i}×{c} (stride 1, '{pad}' "
+            "padding) → {g}×{g}×{f} ({rule}).</div>"
+        ),
+        "rule_valid": "G = ⌊({i} − {k})/1⌋ + 1 = {g}",
+        "rule_same": "G = ⌈{i}/1⌉ = {g}",
+        "conv_params": N_(
+            "<div>Conv parameters: K·K·C·F + F = {k}·{k}·{c}·{f} + {f} = <b>{conv}</b> (multiply-adds {macs}).</div>"
+        ),
+        "dense_params": N_(
+            "<div><b>Dense</b> layer from the {i}·{i}·{c} = {n_in} inputs to the same {g}·{g}·{f} = "
+            "{n_out} outputs: {n_in}·{n_out} + {n_out} = <b>{dense}</b> parameters "
+            "(multiply-adds {macs}).</div>"
+        ),
+        "ratio": N_(
+            "<div>Ratio dense / conv = <b>{ratio}</b>: each kernel is shared by all {g}·{g} = {gg} positions, "
+            "while each dense output has its own {n_in} weights.</div>"
+        ),
+    }
+)
 
 
 class SharingScene(TypedDict):
@@ -222,38 +259,65 @@ def sharing_scene(state: SharingState) -> SharingScene:
     i, c, k, f, g = s.input_size, s.channels, s.kernel_size, s.filters, s.output_size
     rows, cols = s.conv_matrix.shape
     ratio = ratio_text(s.ratio)
-    rule = (SCENE_TEXT["rule_valid"].format(i=i, k=k, g=g) if s.padding == "valid"
-            else SCENE_TEXT["rule_same"].format(i=i, g=g))
+    rule = (
+        SCENE_TEXT["rule_valid"].format(i=i, k=k, g=g)
+        if s.padding == "valid"
+        else SCENE_TEXT["rule_same"].format(i=i, g=g)
+    )
     scene: SharingScene = {
-        "heading": SCENE_TEXT["heading"].format(i=i, c=c, g=g, f=f, conv=count(s.conv_params),
-                                          dense=count(s.dense_params), ratio=ratio),
+        "heading": SCENE_TEXT["heading"].format(
+            i=i, c=c, g=g, f=f, conv=count(s.conv_params), dense=count(s.dense_params), ratio=ratio
+        ),
         "bars": {
             "title": SCENE_TEXT["bars_title"],
             "label": SCENE_TEXT["bars_label"].format(conv=count(s.conv_params), dense=count(s.dense_params)),
             "decades": DECADES,
             "ticks": [[d, _power(d)] for d in range(0, DECADES + 1, 3)],
             "items": [
-                {"name": SCENE_TEXT["conv_bar"], "log": math.log10(s.conv_params), "text": count(s.conv_params),
-                 "colour": PALETTE["orange"]},
-                {"name": SCENE_TEXT["dense_bar"], "log": math.log10(s.dense_params), "text": count(s.dense_params),
-                 "colour": PALETTE["blue"]},
+                {
+                    "name": SCENE_TEXT["conv_bar"],
+                    "log": math.log10(s.conv_params),
+                    "text": count(s.conv_params),
+                    "colour": PALETTE["orange"],
+                },
+                {
+                    "name": SCENE_TEXT["dense_bar"],
+                    "log": math.log10(s.dense_params),
+                    "text": count(s.dense_params),
+                    "colour": PALETTE["blue"],
+                },
             ],
         },
         "matrices": {
-            "rows": rows, "cols": cols,
-            "conv": {"title": SCENE_TEXT["conv_title"].format(kk=k * k),
-                     "label": SCENE_TEXT["conv_label"].format(n=s.picture_input, k=k, rows=rows, cols=cols, kk=k * k)},
-            "dense": {"title": SCENE_TEXT["dense_title"].format(rows=rows, cols=cols, n=count(rows * cols)),
-                      "label": SCENE_TEXT["dense_label"].format(rows=rows, cols=cols)},
+            "rows": rows,
+            "cols": cols,
+            "conv": {
+                "title": SCENE_TEXT["conv_title"].format(kk=k * k),
+                "label": SCENE_TEXT["conv_label"].format(n=s.picture_input, k=k, rows=rows, cols=cols, kk=k * k),
+            },
+            "dense": {
+                "title": SCENE_TEXT["dense_title"].format(rows=rows, cols=cols, n=count(rows * cols)),
+                "label": SCENE_TEXT["dense_label"].format(rows=rows, cols=cols),
+            },
             "note": SCENE_TEXT["matrices_note"].format(n=s.picture_input, k=k, rows=rows, cols=cols),
         },
-        "readout": "".join([
-            SCENE_TEXT["conv_line"].format(f=f, k=k, c=c, i=i, pad=s.padding, g=g, rule=rule),
-            SCENE_TEXT["conv_params"].format(k=k, c=c, f=f, conv=count(s.conv_params), macs=count(s.conv_macs)),
-            SCENE_TEXT["dense_params"].format(i=i, c=c, g=g, f=f, n_in=count(s.n_in), n_out=count(s.n_out),
-                                        dense=count(s.dense_params), macs=count(s.dense_macs)),
-            SCENE_TEXT["ratio"].format(ratio=ratio, g=g, gg=count(g * g), n_in=count(s.n_in)),
-        ]),
+        "readout": "".join(
+            [
+                SCENE_TEXT["conv_line"].format(f=f, k=k, c=c, i=i, pad=s.padding, g=g, rule=rule),
+                SCENE_TEXT["conv_params"].format(k=k, c=c, f=f, conv=count(s.conv_params), macs=count(s.conv_macs)),
+                SCENE_TEXT["dense_params"].format(
+                    i=i,
+                    c=c,
+                    g=g,
+                    f=f,
+                    n_in=count(s.n_in),
+                    n_out=count(s.n_out),
+                    dense=count(s.dense_params),
+                    macs=count(s.dense_macs),
+                ),
+                SCENE_TEXT["ratio"].format(ratio=ratio, g=g, gg=count(g * g), n_in=count(s.n_in)),
+            ]
+        ),
     }
     return scene
 

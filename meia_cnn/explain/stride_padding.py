@@ -22,16 +22,23 @@ from numpy.typing import NDArray
 
 from .. import arithmetic, ops
 from .._validation import check_steps
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ._frozen import frozen
-from ._sweep import SquareOutput, small_numbers, sweep
 from ._render import PALETTE, colours, format_number
+from ._sweep import SquareOutput, small_numbers, sweep
 
-__all__ = ["StridePaddingState", "StridePaddingStep", "StridePaddingScene", "input_values", "stride_padding_state",
-           "stride_padding_scene", "fit_problem", "equation_text"]
+__all__ = [
+    "StridePaddingState",
+    "StridePaddingStep",
+    "StridePaddingScene",
+    "input_values",
+    "stride_padding_state",
+    "stride_padding_scene",
+    "fit_problem",
+    "equation_text",
+]
 
 # What the explorer's padding menu shows: the three named paddings, or a number of zeros.
 register_option_labels({"valid": N_("valid"), "same": N_("same"), "full": N_("full"), "number": N_("number")})
@@ -150,8 +157,9 @@ class StridePaddingState(SquareOutput):
         return int(sum(self.pads[0]))
 
 
-def stride_padding_state(input_size: int, kernel_size: int, *, stride: int = 1,
-                         padding: str | int = "valid", dilation: int = 1) -> StridePaddingState:
+def stride_padding_state(
+    input_size: int, kernel_size: int, *, stride: int = 1, padding: str | int = "valid", dilation: int = 1
+) -> StridePaddingState:
     """Every number of a ``kernel_size`` kernel sliding over an ``input_size`` input.
 
     Parameters
@@ -188,20 +196,29 @@ def stride_padding_state(input_size: int, kernel_size: int, *, stride: int = 1,
     """
     g = arithmetic.output_size(input_size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     check_steps(int(g) ** 2, 2 * int(kernel_size) ** 2, name="input_size", value=input_size)
-    pads = arithmetic.padding_amounts(input_size, kernel_size, stride=stride, padding=padding,
-                                      dilation=dilation)
+    pads = arithmetic.padding_amounts(input_size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     i, k, s, d = (int(v) for v in (input_size, kernel_size, stride, dilation))
     x = input_values(i)
     padded = ops.pad(x, pads)
     output = ops.conv2d(x, np.ones((k, k)), stride=s, padding=pads, dilation=d)
-    steps = [StridePaddingStep(position=(r, c), origin=origin, taps=frozen(taps, dtype=np.int64),
-                               value=float(output[r, c]))
-             for (r, c), origin, taps in sweep(int(g), k, stride=s, dilation=d)]
+    steps = [
+        StridePaddingStep(position=(r, c), origin=origin, taps=frozen(taps, dtype=np.int64), value=float(output[r, c]))
+        for (r, c), origin, taps in sweep(int(g), k, stride=s, dilation=d)
+    ]
     pads_int = ((int(pads[0][0]), int(pads[0][1])), (int(pads[1][0]), int(pads[1][1])))
     return StridePaddingState(
-        input_size=i, kernel_size=k, stride=s, padding=padding, dilation=d, pads=pads_int,
-        input=frozen(x), padded=frozen(padded), output=frozen(output), output_size=int(g),
-        effective_kernel=d * (k - 1) + 1, steps=tuple(steps),
+        input_size=i,
+        kernel_size=k,
+        stride=s,
+        padding=padding,
+        dilation=d,
+        pads=pads_int,
+        input=frozen(x),
+        padded=frozen(padded),
+        output=frozen(output),
+        output_size=int(g),
+        effective_kernel=d * (k - 1) + 1,
+        steps=tuple(steps),
     )
 
 
@@ -209,39 +226,51 @@ def stride_padding_state(input_size: int, kernel_size: int, *, stride: int = 1,
 #: Grids larger than this are drawn without their numbers (they would not be legible).
 MAX_NUMBERED = 13
 
-SCENE_TEXT = TranslatedText({
-    "equation_line": N_("<div><b>Equation (3)</b>: {equation}</div>"),
-    "no_fit": N_("The kernel does not fit: a {k}×{k} kernel is larger than the {p}×{p} padded input. "
-               "Choose a smaller kernel, a larger input, or add zeros with the padding."),
-    "no_fit_dilated": N_("The kernel does not fit: {k}×{k} taps {d} cells apart span {span} cells, but the "
-                       "padded input is only {p} cells wide. Choose a smaller kernel or dilation, a "
-                       "larger input, or add zeros with the padding."),
-    "input_title": N_("input {i}×{i} + zeros ({pad}) = {h}×{h}"),
-    "output_title": N_("output G {g}×{g}"),
-    "step_title": N_("{title}   (step {n} of {total})"),
-    "input_label": N_("Padded input, {h} by {h} cells: the {i} by {i} input in blue inside {zeros}; "
-                    "the kernel's {k} by {k} taps in orange."),
-    "output_label": N_("Output G, {g} by {g} cells, filled up to the current step."),
-    "equation": N_("G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = "
-                 "⌊({i} + {p} − {dk} − 1)/{s}⌋ + 1 = {g}"),
-    "slides": N_("<div>With no padding and no dilation this is the slides' equation (3): "
-               "G_w = ⌊(I_w − K_w)/s⌋ + 1 = ⌊({i} − {k})/{s}⌋ + 1 = {g}</div>"),
-    "rule_valid": N_("valid: no zeros"),
-    "rule_same": N_("same: zeros so that G = ⌈I/s⌉ = ⌈{i}/{s}⌉ = {ceil} "
-                  "(any extra zero goes to the bottom/right)"),
-    "rule_full": N_("full: K_eff − 1 = {z} zeros on each side"),
-    "rule_number_one": N_("1 zero on every side"),
-    "rule_number": N_("{n} zeros on every side"),
-    "padding_line": N_("<div>Padding {rule}: top {top}, bottom {bottom} → p_total = {p}; "
-                     "dilation {d}: the {k}×{k} kernel spans d·(K − 1) + 1 = {span} cells.</div>"),
-    "output_line": N_("<div>Output: <b>{g} × {g}</b> (the same for the height).</div>"),
-    "step_line": N_("<div>Step {n} of {total}: output G[{i}, {j}] takes the kernel at rows {r0}…{r1}, "
-                  "columns {c0}…{c1} of the padded input; here the kernel is all ones, so "
-                  "G[{i}, {j}] = <b>{v}</b>, the sum under its taps.</div>"),
-    "no_pad": N_("no padding"),
-    "pad_same": "p = {p}",
-    "pad_pair": "p = ({a}, {b})",
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "equation_line": N_("<div><b>Equation (3)</b>: {equation}</div>"),
+        "no_fit": N_(
+            "The kernel does not fit: a {k}×{k} kernel is larger than the {p}×{p} padded input. "
+            "Choose a smaller kernel, a larger input, or add zeros with the padding."
+        ),
+        "no_fit_dilated": N_(
+            "The kernel does not fit: {k}×{k} taps {d} cells apart span {span} cells, but the "
+            "padded input is only {p} cells wide. Choose a smaller kernel or dilation, a "
+            "larger input, or add zeros with the padding."
+        ),
+        "input_title": N_("input {i}×{i} + zeros ({pad}) = {h}×{h}"),
+        "output_title": N_("output G {g}×{g}"),
+        "step_title": N_("{title}   (step {n} of {total})"),
+        "input_label": N_(
+            "Padded input, {h} by {h} cells: the {i} by {i} input in blue inside {zeros}; "
+            "the kernel's {k} by {k} taps in orange."
+        ),
+        "output_label": N_("Output G, {g} by {g} cells, filled up to the current step."),
+        "equation": N_("G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊({i} + {p} − {dk} − 1)/{s}⌋ + 1 = {g}"),
+        "slides": N_(
+            "<div>With no padding and no dilation this is the slides' equation (3): "
+            "G_w = ⌊(I_w − K_w)/s⌋ + 1 = ⌊({i} − {k})/{s}⌋ + 1 = {g}</div>"
+        ),
+        "rule_valid": N_("valid: no zeros"),
+        "rule_same": N_("same: zeros so that G = ⌈I/s⌉ = ⌈{i}/{s}⌉ = {ceil} (any extra zero goes to the bottom/right)"),
+        "rule_full": N_("full: K_eff − 1 = {z} zeros on each side"),
+        "rule_number_one": N_("1 zero on every side"),
+        "rule_number": N_("{n} zeros on every side"),
+        "padding_line": N_(
+            "<div>Padding {rule}: top {top}, bottom {bottom} → p_total = {p}; "
+            "dilation {d}: the {k}×{k} kernel spans d·(K − 1) + 1 = {span} cells.</div>"
+        ),
+        "output_line": N_("<div>Output: <b>{g} × {g}</b> (the same for the height).</div>"),
+        "step_line": N_(
+            "<div>Step {n} of {total}: output G[{i}, {j}] takes the kernel at rows {r0}…{r1}, "
+            "columns {c0}…{c1} of the padded input; here the kernel is all ones, so "
+            "G[{i}, {j}] = <b>{v}</b>, the sum under its taps.</div>"
+        ),
+        "no_pad": N_("no padding"),
+        "pad_same": "p = {p}",
+        "pad_pair": "p = ({a}, {b})",
+    }
+)
 
 
 class StridePaddingScene(TypedDict):
@@ -285,38 +314,59 @@ def stride_padding_scene(state: StridePaddingState) -> StridePaddingScene:
     >>> scene["output"]["title"], len(scene["steps"])
     ('output G 2×2', 4)
     """
-    i, k, s, d = state.input_size, state.kernel_size, state.stride, state.dilation
+    i, k = state.input_size, state.kernel_size
     g, h = state.output_size, state.padded_size
     (top, bottom), (left, right) = state.pads
     is_input = np.zeros(state.padded.shape)
-    is_input[top:top + i, left:left + i] = 1
+    is_input[top : top + i, left : left + i] = 1
     cell_colours = [[PALETTE["sky"] if v else PALETTE["light"] for v in row] for row in is_input]
     numbered_in = h <= MAX_NUMBERED
     numbered_out = g <= MAX_NUMBERED
-    pad_text = SCENE_TEXT["no_pad"] if not (top or bottom or left or right) else (
-        SCENE_TEXT["pad_same"].format(p=top) if len({top, bottom, left, right}) == 1
-        else SCENE_TEXT["pad_pair"].format(a=top, b=bottom))
+    pad_text = (
+        SCENE_TEXT["no_pad"]
+        if not (top or bottom or left or right)
+        else (
+            SCENE_TEXT["pad_same"].format(p=top)
+            if len({top, bottom, left, right}) == 1
+            else SCENE_TEXT["pad_pair"].format(a=top, b=bottom)
+        )
+    )
     zeros = _("no zeros") if pad_text == SCENE_TEXT["no_pad"] else _("a border of zeros in grey")
     offsets = (state.steps[0].taps - np.array(state.steps[0].origin)).tolist()
     steps = []
     for n, st in enumerate(state.steps):
         r, c = st.position
         r0, c0 = st.origin
-        steps.append({
-            "origin": [r0, c0], "cell": [r, c],
-            "readout": SCENE_TEXT["step_line"].format(
-                n=n + 1, total=len(state.steps), i=r, j=c, r0=r0, r1=r0 + state.effective_kernel - 1,
-                c0=c0, c1=c0 + state.effective_kernel - 1, v=format_number(st.value)),
-        })
+        steps.append(
+            {
+                "origin": [r0, c0],
+                "cell": [r, c],
+                "readout": SCENE_TEXT["step_line"].format(
+                    n=n + 1,
+                    total=len(state.steps),
+                    i=r,
+                    j=c,
+                    r0=r0,
+                    r1=r0 + state.effective_kernel - 1,
+                    c0=c0,
+                    c1=c0 + state.effective_kernel - 1,
+                    v=format_number(st.value),
+                ),
+            }
+        )
     scene: StridePaddingScene = {
         "input": {
-            "rows": h, "cols": h, "colours": cell_colours,
+            "rows": h,
+            "cols": h,
+            "colours": cell_colours,
             "labels": [[format_number(v) for v in row] for row in state.padded] if numbered_in else None,
             "title": SCENE_TEXT["input_title"].format(i=i, pad=pad_text, h=h),
             "label": SCENE_TEXT["input_label"].format(h=h, i=i, k=k, zeros=zeros),
         },
         "output": {
-            "rows": g, "cols": g, "colours": colours(state.output, cmap="cividis"),
+            "rows": g,
+            "cols": g,
+            "colours": colours(state.output, cmap="cividis"),
             "labels": [[format_number(v) for v in row] for row in state.output] if numbered_out else None,
             "title": SCENE_TEXT["output_title"].format(g=g),
             "step_title": SCENE_TEXT["step_title"],
@@ -330,8 +380,7 @@ def stride_padding_scene(state: StridePaddingState) -> StridePaddingScene:
 
 
 def _readout(state: StridePaddingState) -> str:
-    i, k, s, d, g = (state.input_size, state.kernel_size, state.stride, state.dilation,
-                     state.output_size)
+    i, k, s, d, g = (state.input_size, state.kernel_size, state.stride, state.dilation, state.output_size)
     (top, bottom), _ = state.pads
     p_total = state.p_total
     mode = state.padding if isinstance(state.padding, str) else "number"
@@ -339,15 +388,17 @@ def _readout(state: StridePaddingState) -> str:
         "valid": SCENE_TEXT["rule_valid"],
         "same": SCENE_TEXT["rule_same"].format(i=i, s=s, ceil=-(-i // s)),
         "full": SCENE_TEXT["rule_full"].format(z=state.effective_kernel - 1),
-        "number": (SCENE_TEXT["rule_number_one"] if state.padding == 1
-                   else SCENE_TEXT["rule_number"].format(n=state.padding)),
+        "number": (
+            SCENE_TEXT["rule_number_one"] if state.padding == 1 else SCENE_TEXT["rule_number"].format(n=state.padding)
+        ),
     }
     slides = SCENE_TEXT["slides"].format(i=i, k=k, s=s, g=g) if p_total == 0 and d == 1 else ""
     return (
         SCENE_TEXT["equation_line"].format(equation=html.escape(equation_text(state)))
         + slides
-        + SCENE_TEXT["padding_line"].format(rule=rules[mode], top=top, bottom=bottom, p=p_total, d=d, k=k,
-                                      span=state.effective_kernel)
+        + SCENE_TEXT["padding_line"].format(
+            rule=rules[mode], top=top, bottom=bottom, p=p_total, d=d, k=k, span=state.effective_kernel
+        )
         + SCENE_TEXT["output_line"].format(g=g)
     )
 
@@ -393,5 +444,6 @@ def equation_text(st: StridePaddingState) -> str:
     >>> equation_text(stride_padding_state(5, 3, stride=2))
     'G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊(5 + 0 − 2 − 1)/2⌋ + 1 = 2'
     """
-    return SCENE_TEXT["equation"].format(i=st.input_size, p=st.p_total, dk=st.dilation * (st.kernel_size - 1),
-                                         s=st.stride, g=st.output_size)
+    return SCENE_TEXT["equation"].format(
+        i=st.input_size, p=st.p_total, dk=st.dilation * (st.kernel_size - 1), s=st.stride, g=st.output_size
+    )

@@ -29,9 +29,8 @@ from .. import data, ops
 from .._image import gaussian_filter, match_template, resize
 from .._validation import as_float_array, as_pair, as_seed, check_elements
 from ..errors import KitValueError
-from ..i18n import TranslatedText, option_label
+from ..i18n import TranslatedText, option_label, register_option_labels
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ._frozen import frozen
 from ._render import format_number, png_bytes
 
@@ -124,12 +123,14 @@ def template_from_image(image: ArrayLike, shape: tuple[int, int]) -> NDArray[np.
     else:
         rows, cols = h, max(1, round(h * tw / th))
     r0, c0 = (h - rows) // 2, (w - cols) // 2
-    cut = grey[r0:r0 + rows, c0:c0 + cols]
+    cut = grey[r0 : r0 + rows, c0 : c0 + cols]
     small = resize(cut, (th, tw), anti_aliasing=rows > th or cols > tw)
     low, high = float(small.min()), float(small.max())
     if high - low < 1e-6:
-        raise KitValueError("the image is constant where it is cut to a template: "
-                            "a constant template matches everything equally", code="template_constant")
+        raise KitValueError(
+            "the image is constant where it is cut to a template: a constant template matches everything equally",
+            code="template_constant",
+        )
     return np.asarray((small - low) / (high - low), dtype=np.float32)
 
 
@@ -206,11 +207,15 @@ def template_scene(name: str, template: ArrayLike | None = None, *, seed: int = 
         lo, hi = TEMPLATE_SIDES
         for side, what in zip(tpl.shape, ("height", "width")):
             if not lo <= side <= hi:
-                raise ValueError(f"`template` {what} must be between {lo} and {hi} pixels "
-                                 f"(it moves inside a {PICTURE_SHAPE[0]}x{PICTURE_SHAPE[1]} picture), got {side}")
+                raise ValueError(
+                    f"`template` {what} must be between {lo} and {hi} pixels "
+                    f"(it moves inside a {PICTURE_SHAPE[0]}x{PICTURE_SHAPE[1]} picture), got {side}"
+                )
         if float(np.ptp(tpl)) == 0.0:
-            raise KitValueError("`template` must not be constant: a constant template matches everything equally",
-                                code="template_constant")
+            raise KitValueError(
+                "`template` must not be constant: a constant template matches everything equally",
+                code="template_constant",
+            )
         other = None
     h, w = PICTURE_SHAPE
 
@@ -223,9 +228,13 @@ def template_scene(name: str, template: ArrayLike | None = None, *, seed: int = 
     if other is not None:  # the other object on the same background level (no visible patch)
         other = np.clip(other - border_level(other) + level, 0.0, 1.0).astype(np.float32)
         corner = (h - other.shape[0] - 4, w - other.shape[1] - 6)
-    return TemplateScene(name=name, template=frozen(tpl, dtype=np.float32),
-                         background=frozen(background, dtype=np.float32),
-                         distractor=None if other is None else frozen(other, dtype=np.float32), corner=corner)
+    return TemplateScene(
+        name=name,
+        template=frozen(tpl, dtype=np.float32),
+        background=frozen(background, dtype=np.float32),
+        distractor=None if other is None else frozen(other, dtype=np.float32),
+        corner=corner,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,8 +296,9 @@ def _peak(values: NDArray) -> tuple[tuple[int, int], float]:
     return (int(idx[0]), int(idx[1])), float(values[idx])
 
 
-def template_matching_state(scene: TemplateScene, *, column: int, row: int,
-                            home: tuple[int, int] | None = None) -> TemplateMatchingState:
+def template_matching_state(
+    scene: TemplateScene, *, column: int, row: int, home: tuple[int, int] | None = None
+) -> TemplateMatchingState:
     """The object pasted at ``(row, column)``, both maps and their peaks.
 
     Parameters
@@ -331,16 +341,22 @@ def template_matching_state(scene: TemplateScene, *, column: int, row: int,
     if scene.distractor is not None and scene.corner is not None:
         r0, c0 = scene.corner
         dh, dw = scene.distractor.shape
-        picture[r0:r0 + dh, c0:c0 + dw] = scene.distractor
-    picture[y:y + th, x:x + tw] = template
+        picture[r0 : r0 + dh, c0 : c0 + dw] = scene.distractor
+    picture[y : y + th, x : x + tw] = template
     kernel = (template - template.mean()).astype(np.float32)
     response = match_template(picture, template)
     feature = ops.conv2d(picture, kernel)
     home_rc = (y, x) if home is None else (min(int(home[0]), rows), min(int(home[1]), cols))
     return TemplateMatchingState(
-        scene=scene, position=(y, x), home=home_rc, kernel=frozen(kernel, dtype=np.float32),
-        picture=frozen(picture, dtype=np.float32), response=frozen(response), feature=frozen(feature),
-        response_peak=_peak(response), feature_peak=_peak(feature),
+        scene=scene,
+        position=(y, x),
+        home=home_rc,
+        kernel=frozen(kernel, dtype=np.float32),
+        picture=frozen(picture, dtype=np.float32),
+        response=frozen(response),
+        feature=frozen(feature),
+        response_peak=_peak(response),
+        feature_peak=_peak(feature),
         best=float(np.sum(kernel * template)),
     )
 
@@ -348,31 +364,47 @@ def template_matching_state(scene: TemplateScene, *, column: int, row: int,
 # -- the scene: everything the page draws and writes ---------------------------------------------
 
 
-SCENE_TEXT = TranslatedText({
-    "template_title": N_("template {h}×{w}"),
-    "picture_title": N_("picture: object at row {row}, col {col}"),
-    "response_title": N_("match_template: peak {value}"),
-    "feature_title": N_("conv2d feature map: peak {value}"),
-    "peak_at": N_("at row {row}, col {col}"),
-    "template_label": N_("The template, {h} by {w} pixels."),
-    "picture_label": N_("The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
-                      "column {col}; where it started is framed in dashed blue."),
-    "response_label": N_("The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
-                      "is at row {row}, column {col}."),
-    "feature_label": N_("The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
-                     "marked with a cross, is at row {row}, column {col}."),
-    "object_line": N_("<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
-                    "({dr}, {dc}) from row {hr}, col {hc}.</div>"),
-    "response_line": N_("<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
-                      "row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "feature_line": N_("<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
-                     "peak <b>{value}</b> at row {row}, col {col}: moved by ({dr}, {dc}).</div>"),
-    "equivariant": N_("<div>The same kernel is applied at every position, so the peak moves with the object, "
-                    "by the same shift, and keeps the same value: the feature map is "
-                    "<b>translation-equivariant</b> (it moves with the object), not invariant. Invariance to "
-                    "the position comes later, when pooling and the classifier keep the peak's value and "
-                    "forget where it was.</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "template_title": N_("template {h}×{w}"),
+        "picture_title": N_("picture: object at row {row}, col {col}"),
+        "response_title": N_("match_template: peak {value}"),
+        "feature_title": N_("conv2d feature map: peak {value}"),
+        "peak_at": N_("at row {row}, col {col}"),
+        "template_label": N_("The template, {h} by {w} pixels."),
+        "picture_label": N_(
+            "The picture, {H} by {W} pixels, with the object framed in orange at row {row}, "
+            "column {col}; where it started is framed in dashed blue."
+        ),
+        "response_label": N_(
+            "The matching map of match_template, {h} by {w}; its peak, marked with a cross, "
+            "is at row {row}, column {col}."
+        ),
+        "feature_label": N_(
+            "The feature map of conv2d with the zero-mean template as kernel, {h} by {w}; its peak, "
+            "marked with a cross, is at row {row}, column {col}."
+        ),
+        "object_line": N_(
+            "<div><b>Object</b> ({name}, {h}×{w}) at row {row}, col {col}: moved by "
+            "({dr}, {dc}) from row {hr}, col {hc}.</div>"
+        ),
+        "response_line": N_(
+            "<div><b>match_template</b> (normalised cross-correlation): peak <b>{value}</b> at "
+            "row {row}, col {col}: moved by ({dr}, {dc}).</div>"
+        ),
+        "feature_line": N_(
+            "<div><b>Convolution feature map</b> (conv2d, kernel = template − its mean {mean}): "
+            "peak <b>{value}</b> at row {row}, col {col}: moved by ({dr}, {dc}).</div>"
+        ),
+        "equivariant": N_(
+            "<div>The same kernel is applied at every position, so the peak moves with the object, "
+            "by the same shift, and keeps the same value: the feature map is "
+            "<b>translation-equivariant</b> (it moves with the object), not invariant. Invariance to "
+            "the position comes later, when pooling and the classifier keep the peak's value and "
+            "forget where it was.</div>"
+        ),
+    }
+)
 
 
 class TemplateMatchingScene(TypedDict):
@@ -425,31 +457,65 @@ def template_matching_scene(state: TemplateMatchingState) -> TemplateMatchingSce
     home = None if (hy, hx) == (y, x) else [hy, hx]
     shown = html.escape(option_label(name))
     scene: TemplateMatchingScene = {
-        "template": {"rows": th, "cols": tw, "title": SCENE_TEXT["template_title"].format(h=th, w=tw),
-                     "label": SCENE_TEXT["template_label"].format(h=th, w=tw)},
-        "picture": {"rows": H, "cols": W, "object": [y, x, th, tw], "home": home,
-                    "title": [SCENE_TEXT["picture_title"].format(row=y, col=x)],
-                    "label": SCENE_TEXT["picture_label"].format(H=H, W=W, row=y, col=x)},
+        "template": {
+            "rows": th,
+            "cols": tw,
+            "title": SCENE_TEXT["template_title"].format(h=th, w=tw),
+            "label": SCENE_TEXT["template_label"].format(h=th, w=tw),
+        },
+        "picture": {
+            "rows": H,
+            "cols": W,
+            "object": [y, x, th, tw],
+            "home": home,
+            "title": [SCENE_TEXT["picture_title"].format(row=y, col=x)],
+            "label": SCENE_TEXT["picture_label"].format(H=H, W=W, row=y, col=x),
+        },
         "maps": [
-            {"key": "response", "rows": mh, "cols": mw, "peak": [rr, rc], "home": home,
-             "title": [SCENE_TEXT["response_title"].format(value=_score(rv)),
-                       SCENE_TEXT["peak_at"].format(row=rr, col=rc)],
-             "label": SCENE_TEXT["response_label"].format(h=mh, w=mw, row=rr, col=rc)},
-            {"key": "feature", "rows": mh, "cols": mw, "peak": [fr, fc], "home": home,
-             "title": [SCENE_TEXT["feature_title"].format(value=format_number(fv, 5)),
-                       SCENE_TEXT["peak_at"].format(row=fr, col=fc)],
-             "label": SCENE_TEXT["feature_label"].format(h=mh, w=mw, row=fr, col=fc)},
+            {
+                "key": "response",
+                "rows": mh,
+                "cols": mw,
+                "peak": [rr, rc],
+                "home": home,
+                "title": [
+                    SCENE_TEXT["response_title"].format(value=_score(rv)),
+                    SCENE_TEXT["peak_at"].format(row=rr, col=rc),
+                ],
+                "label": SCENE_TEXT["response_label"].format(h=mh, w=mw, row=rr, col=rc),
+            },
+            {
+                "key": "feature",
+                "rows": mh,
+                "cols": mw,
+                "peak": [fr, fc],
+                "home": home,
+                "title": [
+                    SCENE_TEXT["feature_title"].format(value=format_number(fv, 5)),
+                    SCENE_TEXT["peak_at"].format(row=fr, col=fc),
+                ],
+                "label": SCENE_TEXT["feature_label"].format(h=mh, w=mw, row=fr, col=fc),
+            },
         ],
-        "readout": "".join([
-            SCENE_TEXT["object_line"].format(name=shown, h=th, w=tw, row=y, col=x, dr=_signed(y - hy),
-                                       dc=_signed(x - hx), hr=hy, hc=hx),
-            SCENE_TEXT["response_line"].format(value=_score(rv), row=rr, col=rc, dr=_signed(rr - hy),
-                                         dc=_signed(rc - hx)),
-            SCENE_TEXT["feature_line"].format(mean=format_number(float(state.template.mean())),
-                                        value=format_number(fv, 5), row=fr, col=fc,
-                                        dr=_signed(fr - hy), dc=_signed(fc - hx)),
-            SCENE_TEXT["equivariant"],
-        ]),
+        "readout": "".join(
+            [
+                SCENE_TEXT["object_line"].format(
+                    name=shown, h=th, w=tw, row=y, col=x, dr=_signed(y - hy), dc=_signed(x - hx), hr=hy, hc=hx
+                ),
+                SCENE_TEXT["response_line"].format(
+                    value=_score(rv), row=rr, col=rc, dr=_signed(rr - hy), dc=_signed(rc - hx)
+                ),
+                SCENE_TEXT["feature_line"].format(
+                    mean=format_number(float(state.template.mean())),
+                    value=format_number(fv, 5),
+                    row=fr,
+                    col=fc,
+                    dr=_signed(fr - hy),
+                    dc=_signed(fc - hx),
+                ),
+                SCENE_TEXT["equivariant"],
+            ]
+        ),
     }
     return scene
 

@@ -28,12 +28,25 @@ from .._validation import as_int
 from ..i18n import TranslatedText, format_count
 from ..i18n import gettext_noop as N_
 from ..nn import REFERENCE_SETTINGS, digits_split, reference_model
+from ..nn.background import CURVES  # the curves of a run, as Sequential.fit names them (val_*: on the test set)
 from ..nn.model import MAX_EPOCHS
 from ._render import PALETTE, format_number, png_bytes
 from .feature_maps import tile_channels
 
-__all__ = ["TrainingPlan", "CurveAxes", "training_plan", "curve_axes", "RUN_SETTINGS", "CURVES", "TEXT",
-           "TrainingRun", "TrainingScene", "CurvesScene", "training_scene", "curves_scene"]
+__all__ = [
+    "TrainingPlan",
+    "CurveAxes",
+    "training_plan",
+    "curve_axes",
+    "RUN_SETTINGS",
+    "CURVES",
+    "TEXT",
+    "TrainingRun",
+    "TrainingScene",
+    "CurvesScene",
+    "training_scene",
+    "curves_scene",
+]
 
 #: The settings a student chooses; the rest of :data:`meia_cnn.nn.REFERENCE_SETTINGS` is the recipe.
 RUN_SETTINGS = ("filters", "kernel_size", "epochs", "seed")
@@ -80,8 +93,7 @@ class TrainingPlan:
     @property
     def settings(self) -> dict[str, int]:
         """``{"filters", "kernel_size", "epochs", "seed"}``."""
-        return {"filters": self.filters, "kernel_size": self.kernel_size, "epochs": self.epochs,
-                "seed": self.seed}
+        return {"filters": self.filters, "kernel_size": self.kernel_size, "epochs": self.epochs, "seed": self.seed}
 
 
 def training_plan(filters: int, kernel_size: int, epochs: int, *, seed: int) -> TrainingPlan:
@@ -115,9 +127,16 @@ def training_plan(filters: int, kernel_size: int, epochs: int, *, seed: int) -> 
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     recipe = tuple((k, v) for k, v in REFERENCE_SETTINGS.items() if k not in RUN_SETTINGS)
     return TrainingPlan(
-        filters=int(filters), kernel_size=int(kernel_size), epochs=int(epochs), seed=int(seed), recipe=recipe,
-        layers=tuple(layer.describe() for layer in model.layers), n_params=int(model.n_params),
-        n_train=len(X_train), n_test=len(X_test), batches=math.ceil(len(X_train) / batch),
+        filters=int(filters),
+        kernel_size=int(kernel_size),
+        epochs=int(epochs),
+        seed=int(seed),
+        recipe=recipe,
+        layers=tuple(layer.describe() for layer in model.layers),
+        n_params=int(model.n_params),
+        n_train=len(X_train),
+        n_test=len(X_test),
+        batches=math.ceil(len(X_train) / batch),
     )
 
 
@@ -187,8 +206,14 @@ def curve_axes(history: Mapping[str, Sequence[float]], epochs: int) -> CurveAxes
     every = max(1, math.ceil(epochs / 6))
     xticks = tuple((e, str(e)) for e in range(1, epochs + 1) if e == 1 or e % every == 0)
     acc_ticks = tuple((v, _tick(v)) for v in (0.0, 0.25, 0.5, 0.75, 1.0))
-    return CurveAxes(xrange=(0.5, epochs + 0.5), xticks=xticks, loss_range=(0.0, top), loss_ticks=loss_ticks,
-                     acc_range=(0.0, 1.0), acc_ticks=acc_ticks)
+    return CurveAxes(
+        xrange=(0.5, epochs + 0.5),
+        xticks=xticks,
+        loss_range=(0.0, top),
+        loss_ticks=loss_ticks,
+        acc_range=(0.0, 1.0),
+        acc_ticks=acc_ticks,
+    )
 
 
 def _tick(v: float) -> str:
@@ -197,33 +222,44 @@ def _tick(v: float) -> str:
 
 
 # -- the scene: everything the page draws and writes ---------------------------------------------
-#: The curves of a run, as :meth:`meia_cnn.nn.Sequential.fit` names them (``val_*``: on the test set).
-CURVES = ("loss", "accuracy", "val_loss", "val_accuracy")
 
-TEXT = TranslatedText({
-    "loss_title": N_("loss (cross-entropy) per epoch"),
-    "acc_title": N_("accuracy per epoch"),
-    "loss_label": N_("Loss per epoch: training in blue, test in orange (dashed)."),
-    "acc_label": N_("Accuracy per epoch: training in blue, test in orange (dashed); the dotted line is 97 %."),
-    "epoch": N_("epoch"),
-    "train": N_("train"),
-    "test": N_("test"),
-    "kernels_title": N_("first-layer kernels: {f} × {k}×{k}"),
-    "kernels_none": N_("first-layer kernels: after training"),
-    "kernels_label": N_("The {f} kernels of the first convolution after training, {k} by {k} each."),
-    "network": N_("<div>Network: {layers}: <b>{params}</b> parameters.</div>"),
-    "recipe": N_("<div>Training: {epochs} epochs with the kit's reference recipe ({recipe}) on {n_train} "
-               "training and {n_test} test images.</div>"),
-    "not_trained": N_("<div>Not trained yet: press Train.</div>"),
-    "stale": N_("<div><b>The curves belong to the previous settings</b> ({f} filters, {k}×{k} kernels, "
-              "{e} epochs): press Train to train this network.</div>"),
-    "final": N_("<div>Final test accuracy: <b>{acc} %</b> after {n} epochs ({f} filters, {k}×{k} kernels) "
-              "in {s} s.</div>"),
-    "stopped": N_("<div>The run stopped after {n} of {e} epochs.</div>"),
-    "live": N_("Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %."),
-})
-_RECIPE_WORDS = TranslatedText({"batch_size": N_("batch {v}"), "lr": N_("learning rate {v}"),
-                                "schedule": N_("schedule {v}"), "warmup": N_("warm-up {v}")})
+TEXT = TranslatedText(
+    {
+        "loss_title": N_("loss (cross-entropy) per epoch"),
+        "acc_title": N_("accuracy per epoch"),
+        "loss_label": N_("Loss per epoch: training in blue, test in orange (dashed)."),
+        "acc_label": N_("Accuracy per epoch: training in blue, test in orange (dashed); the dotted line is 97 %."),
+        "epoch": N_("epoch"),
+        "train": N_("train"),
+        "test": N_("test"),
+        "kernels_title": N_("first-layer kernels: {f} × {k}×{k}"),
+        "kernels_none": N_("first-layer kernels: after training"),
+        "kernels_label": N_("The {f} kernels of the first convolution after training, {k} by {k} each."),
+        "network": N_("<div>Network: {layers}: <b>{params}</b> parameters.</div>"),
+        "recipe": N_(
+            "<div>Training: {epochs} epochs with the kit's reference recipe ({recipe}) on {n_train} "
+            "training and {n_test} test images.</div>"
+        ),
+        "not_trained": N_("<div>Not trained yet: press Train.</div>"),
+        "stale": N_(
+            "<div><b>The curves belong to the previous settings</b> ({f} filters, {k}×{k} kernels, "
+            "{e} epochs): press Train to train this network.</div>"
+        ),
+        "final": N_(
+            "<div>Final test accuracy: <b>{acc} %</b> after {n} epochs ({f} filters, {k}×{k} kernels) in {s} s.</div>"
+        ),
+        "stopped": N_("<div>The run stopped after {n} of {e} epochs.</div>"),
+        "live": N_("Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %."),
+    }
+)
+_RECIPE_WORDS = TranslatedText(
+    {
+        "batch_size": N_("batch {v}"),
+        "lr": N_("learning rate {v}"),
+        "schedule": N_("schedule {v}"),
+        "warmup": N_("warm-up {v}"),
+    }
+)
 #: The learning-rate schedules' names (:data:`meia_cnn.nn.schedules.SCHEDULES`) as the recipe shows them.
 _SCHEDULE_NAMES = TranslatedText({"cosine": N_("cosine"), "constant": N_("constant")})
 
@@ -303,7 +339,8 @@ class TrainingScene(TypedDict):
 def _is_stale(plan: TrainingPlan, run: TrainingRun | None) -> bool:
     """Whether the curves shown belong to other settings than ``plan``'s."""
     return run is not None and (
-        (run.plan.filters, run.plan.kernel_size, run.plan.epochs) != (plan.filters, plan.kernel_size, plan.epochs))
+        (run.plan.filters, run.plan.kernel_size, run.plan.epochs) != (plan.filters, plan.kernel_size, plan.epochs)
+    )
 
 
 def training_scene(plan: TrainingPlan, run: TrainingRun | None = None) -> TrainingScene:
@@ -333,12 +370,21 @@ def training_scene(plan: TrainingPlan, run: TrainingRun | None = None) -> Traini
     if run is not None and run.kernels is not None and not run.running:
         rows, cols = tile_channels(run.kernels).shape
         f, k = run.plan.filters, run.plan.kernel_size
-        kernels = {"rows": int(rows), "cols": int(cols), "title": TEXT["kernels_title"].format(f=f, k=k),
-                   "label": TEXT["kernels_label"].format(f=f, k=k)}
+        kernels = {
+            "rows": int(rows),
+            "cols": int(cols),
+            "title": TEXT["kernels_title"].format(f=f, k=k),
+            "label": TEXT["kernels_label"].format(f=f, k=k),
+        }
     return {
         "epochs": shown.epochs,
-        "titles": {"loss": TEXT["loss_title"], "acc": TEXT["acc_title"], "epoch": TEXT["epoch"],
-                   "train": TEXT["train"], "test": TEXT["test"]},
+        "titles": {
+            "loss": TEXT["loss_title"],
+            "acc": TEXT["acc_title"],
+            "epoch": TEXT["epoch"],
+            "train": TEXT["train"],
+            "test": TEXT["test"],
+        },
         "labels": {"loss": TEXT["loss_label"], "acc": TEXT["acc_label"]},
         "colours": {"train": PALETTE["blue"], "test": PALETTE["orange"], "grey": PALETTE["grey"]},
         "kernels": kernels,
@@ -349,9 +395,12 @@ def training_scene(plan: TrainingPlan, run: TrainingRun | None = None) -> Traini
 
 
 def _readout(plan: TrainingPlan, run: TrainingRun | None) -> str:
-    parts = [TEXT["network"].format(layers=html.escape(" → ".join(plan.layers)), params=format_count(plan.n_params)),
-             TEXT["recipe"].format(epochs=plan.epochs, recipe=html.escape(recipe_text(plan)),
-                                   n_train=plan.n_train, n_test=plan.n_test)]
+    parts = [
+        TEXT["network"].format(layers=html.escape(" → ".join(plan.layers)), params=format_count(plan.n_params)),
+        TEXT["recipe"].format(
+            epochs=plan.epochs, recipe=html.escape(recipe_text(plan)), n_train=plan.n_train, n_test=plan.n_test
+        ),
+    ]
     if run is None:
         return "".join([*parts, TEXT["not_trained"]])
     r = run.plan
@@ -360,8 +409,15 @@ def _readout(plan: TrainingPlan, run: TrainingRun | None) -> str:
     if run.stopped:
         parts.append(TEXT["stopped"].format(n=run.epochs_done, e=r.epochs))
     elif run.test_accuracy is not None and run.seconds is not None:
-        parts.append(TEXT["final"].format(acc=f"{100 * run.test_accuracy:.1f}", n=run.epochs_done, f=r.filters,
-                                          k=r.kernel_size, s=f"{run.seconds:.1f}"))
+        parts.append(
+            TEXT["final"].format(
+                acc=f"{100 * run.test_accuracy:.1f}",
+                n=run.epochs_done,
+                f=r.filters,
+                k=r.kernel_size,
+                s=f"{run.seconds:.1f}",
+            )
+        )
     return "".join(parts)
 
 
@@ -473,11 +529,16 @@ def curves_scene(history: Mapping[str, Sequence[float]], epochs: int, live: str 
     axes = curve_axes(history, epochs)
     points = {k: [[i + 1, float(v)] for i, v in enumerate(history.get(k, ()))] for k in CURVES}
     return {
-        "loss": points["loss"], "accuracy": points["accuracy"],
-        "val_loss": points["val_loss"], "val_accuracy": points["val_accuracy"],
-        "xrange": list(axes.xrange), "xticks": [list(t) for t in axes.xticks],
-        "loss_range": list(axes.loss_range), "loss_ticks": [list(t) for t in axes.loss_ticks],
-        "acc_range": list(axes.acc_range), "acc_ticks": [list(t) for t in axes.acc_ticks],
+        "loss": points["loss"],
+        "accuracy": points["accuracy"],
+        "val_loss": points["val_loss"],
+        "val_accuracy": points["val_accuracy"],
+        "xrange": list(axes.xrange),
+        "xticks": [list(t) for t in axes.xticks],
+        "loss_range": list(axes.loss_range),
+        "loss_ticks": [list(t) for t in axes.loss_ticks],
+        "acc_range": list(axes.acc_range),
+        "acc_ticks": [list(t) for t in axes.acc_ticks],
         "live": live,
     }
 
@@ -499,6 +560,10 @@ def live_text(logs: Mapping[str, float]) -> str:
     >>> live_text({"epoch": 2, "epochs": 15, "loss": 0.41234, "accuracy": 0.875, "val_accuracy": 0.9})
     'Epoch 2/15: train loss 0.412, train accuracy 87.5 %, test accuracy 90.0 %.'
     """
-    return TEXT["live"].format(epoch=logs["epoch"], epochs=logs["epochs"], loss=f"{logs['loss']:.3f}",
-                               acc=f"{100 * logs['accuracy']:.1f}",
-                               val=f"{100 * logs.get('val_accuracy', float('nan')):.1f}")
+    return TEXT["live"].format(
+        epoch=logs["epoch"],
+        epochs=logs["epochs"],
+        loss=f"{logs['loss']:.3f}",
+        acc=f"{100 * logs['accuracy']:.1f}",
+        val=f"{100 * logs.get('val_accuracy', float('nan')):.1f}",
+    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any, Optional, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,20 +53,28 @@ __all__ = [
 PADDING_ZERO, INSERTED_ZERO, INPUT_PIXEL, OUTPUT_PADDING_ZERO = 0, 1, 2, 3
 
 # -- what a student reads (one place) ---------------------------------------------------
-TEXT = TranslatedText({
-    "formula": ("o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {a}"
-                " = {o}"),
-    "too_much_padding": N_("Padding p = {p} removes {two_p} rows (and columns) from an output of only "
-                         "{full}: nothing would be left. Use less padding, a larger input or a larger "
-                         "kernel."),
-    "output_padding_too_large": N_("The output padding a = {a} must be smaller than the stride or the "
-                                 "dilation (here at most {most}): a larger one would add rows that no "
-                                 "input pixel reaches."),
-    "step": N_("Step {n} of {total}: output y[{r}, {c}] = the flipped kernel times the stretched input "
-             "under it = {terms} = {value}."),
-    "step_zeros": N_("Step {n} of {total}: output y[{r}, {c}]: the flipped kernel covers only zeros here, "
-                   "so y[{r}, {c}] = 0."),
-})
+TEXT = TranslatedText(
+    {
+        "formula": ("o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = {s}·({i} − 1) + {d}·({k} − 1) + 1 − 2·{p} + {a} = {o}"),
+        "too_much_padding": N_(
+            "Padding p = {p} removes {two_p} rows (and columns) from an output of only "
+            "{full}: nothing would be left. Use less padding, a larger input or a larger "
+            "kernel."
+        ),
+        "output_padding_too_large": N_(
+            "The output padding a = {a} must be smaller than the stride or the "
+            "dilation (here at most {most}): a larger one would add rows that no "
+            "input pixel reaches."
+        ),
+        "step": N_(
+            "Step {n} of {total}: output y[{r}, {c}] = the flipped kernel times the stretched input "
+            "under it = {terms} = {value}."
+        ),
+        "step_zeros": N_(
+            "Step {n} of {total}: output y[{r}, {c}]: the flipped kernel covers only zeros here, so y[{r}, {c}] = 0."
+        ),
+    }
+)
 
 
 def input_values(size: int) -> NDArray[np.floating]:
@@ -111,7 +119,6 @@ def kernel_values(size: int) -> NDArray[np.floating]:
     """
     size = as_int(size, "kernel_size")
     return (np.arange(size * size) % 3 + 1.0).reshape(size, size)
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,8 +227,9 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def transposed_conv_problem(input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0,
-                            output_padding: int = 0, dilation: int = 1) -> Optional[str]:
+def transposed_conv_problem(
+    input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> str | None:
     """Why a setting has no transposed convolution, in a student's words (None when it has one).
 
     Parameters
@@ -242,9 +250,17 @@ def transposed_conv_problem(input_size: int, kernel_size: int, *, stride: int = 
     >>> print(transposed_conv_problem(1, 2, padding=1))
     Padding p = 1 removes 2 rows (and columns) from an output of only 2: nothing would be left. Use less padding, a larger input or a larger kernel.
     """
-    i, k, s, p, a, d = (as_int(v, name, minimum=m) for v, name, m in (
-        (input_size, "input_size", 1), (kernel_size, "kernel_size", 1), (stride, "stride", 1),
-        (padding, "padding", 0), (output_padding, "output_padding", 0), (dilation, "dilation", 1)))
+    i, k, s, p, a, d = (
+        as_int(v, name, minimum=m)
+        for v, name, m in (
+            (input_size, "input_size", 1),
+            (kernel_size, "kernel_size", 1),
+            (stride, "stride", 1),
+            (padding, "padding", 0),
+            (output_padding, "output_padding", 0),
+            (dilation, "dilation", 1),
+        )
+    )
     if a >= max(s, d):
         return TEXT["output_padding_too_large"].format(a=a, most=max(s, d) - 1)
     full = s * (i - 1) + d * (k - 1) + 1 + a
@@ -253,8 +269,9 @@ def transposed_conv_problem(input_size: int, kernel_size: int, *, stride: int = 
     return None
 
 
-def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0,
-                          output_padding: int = 0, dilation: int = 1) -> TransposedConvState:
+def transposed_conv_state(
+    input_size: int, kernel_size: int, *, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> TransposedConvState:
     """Every number of a transposed convolution, drawn as the guide draws it.
 
     Parameters
@@ -292,11 +309,14 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
     >>> state.steps[4].text
     'Step 5 of 9: output y[1, 1] = the flipped kernel times the stretched input under it = 1·1 + 3·2 + 2·3 + 1·4 = 17.'
     """
-    o = cast(int, conv_transpose_output_size(input_size, kernel_size, stride=stride, padding=padding,
-                                             output_padding=output_padding, dilation=dilation))
+    o = cast(
+        int,
+        conv_transpose_output_size(
+            input_size, kernel_size, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+        ),
+    )
     check_steps(o * o, 2 * int(kernel_size) ** 2, name="input_size", value=input_size)
-    i, k, s, p, a, d = (int(v) for v in (input_size, kernel_size, stride, padding, output_padding,
-                                         dilation))
+    i, k, s, p, a, d = (int(v) for v in (input_size, kernel_size, stride, padding, output_padding, dilation))
     x = input_values(i)
     kernel = kernel_values(k)
     flipped = kernel[::-1, ::-1]
@@ -308,12 +328,12 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
     border = d * (k - 1) - p
     n = stretched.shape[0]
     inside = np.zeros(n, dtype=bool)  # rows (and columns) between the first and last input pixel
-    inside[max(border, 0):max(border + s * (i - 1) + 1, 0)] = True
+    inside[max(border, 0) : max(border + s * (i - 1) + 1, 0)] = True
     kinds = np.full((n, n), PADDING_ZERO, dtype=np.int8)
     kinds[np.ix_(inside, inside)] = INSERTED_ZERO
     if a:
-        kinds[n - a:, :] = OUTPUT_PADDING_ZERO
-        kinds[:, n - a:] = OUTPUT_PADDING_ZERO
+        kinds[n - a :, :] = OUTPUT_PADDING_ZERO
+        kinds[:, n - a :] = OUTPUT_PADDING_ZERO
     kinds[on_input] = INPUT_PIXEL
     weights = flipped.ravel()
     steps: list[TransposedConvStep] = []
@@ -325,19 +345,36 @@ def transposed_conv_state(input_size: int, kernel_size: int, *, stride: int = 1,
         value = float(output[r, c])
         if real.any():
             terms = " + ".join(f"{_number(w)}·{_number(v)}" for w, v in zip(weights[real], under[real]))
-            text = TEXT["step"].format(n=len(steps) + 1, total=total, r=r, c=c, terms=terms,
-                                       value=_number(value))
+            text = TEXT["step"].format(n=len(steps) + 1, total=total, r=r, c=c, terms=terms, value=_number(value))
         else:
             text = TEXT["step_zeros"].format(n=len(steps) + 1, total=total, r=r, c=c)
-        steps.append(TransposedConvStep(position=(r, c), taps=frozen(taps, dtype=np.int64),
-                                        products=frozen(products), on_input=frozen(real, dtype=bool),
-                                        value=value, text=text))
+        steps.append(
+            TransposedConvStep(
+                position=(r, c),
+                taps=frozen(taps, dtype=np.int64),
+                products=frozen(products),
+                on_input=frozen(real, dtype=bool),
+                value=value,
+                text=text,
+            )
+        )
     return TransposedConvState(
-        input_size=i, kernel_size=k, stride=s, padding=p, output_padding=a, dilation=d,
-        input=frozen(x), kernel=frozen(kernel), flipped_kernel=frozen(flipped),
-        stretched=frozen(stretched), kinds=frozen(kinds, dtype=np.int8), border=border,
-        output=frozen(output), output_size=o,
-        formula=TEXT["formula"].format(s=s, i=i, d=d, k=k, p=p, a=a, o=o), steps=tuple(steps),
+        input_size=i,
+        kernel_size=k,
+        stride=s,
+        padding=p,
+        output_padding=a,
+        dilation=d,
+        input=frozen(x),
+        kernel=frozen(kernel),
+        flipped_kernel=frozen(flipped),
+        stretched=frozen(stretched),
+        kinds=frozen(kinds, dtype=np.int8),
+        border=border,
+        output=frozen(output),
+        output_size=o,
+        formula=TEXT["formula"].format(s=s, i=i, d=d, k=k, p=p, a=a, o=o),
+        steps=tuple(steps),
     )
 
 
@@ -353,29 +390,37 @@ KIND_COLOURS = {
     OUTPUT_PADDING_ZERO: PALETTE["yellow"],
 }
 
-SCENE_TEXT = TranslatedText({
-    "stretched_title": N_("stretched input {n}×{n}"),
-    "kernel_title": N_("kernel K"),
-    "flipped_title": N_("K rotated 180°"),
-    "output_title": N_("output y {o}×{o}"),
-    "step_title": N_("{title}   (step {n} of {total})"),
-    "stretched_label": N_("Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {inserted} "
-                        "between its pixels in grey, a border of zeros in white{extra}; the flipped "
-                        "kernel's {k} by {k} taps in orange."),
-    "output_padding_label": N_(", the output padding in yellow"),
-    "kernel_label": N_("The kernel K, {k} by {k}, and the same kernel rotated by 180 degrees as it is slid."),
-    "output_label": N_("Output y, {o} by {o} cells, filled up to the current step."),
-    "formula": N_("<div><b>Output size</b>: {formula}</div>"),
-    "stretch_line": N_("<div>Stride s = {s}: {zeros} between neighbouring input pixels. "
-                     "Border: d·(k − 1) − p = {d}·({k} − 1) − {p} = {border} {border_words}{extra}.</div>"),
-    "border_zeros": N_("zeros on each side"),
-    "border_cut": N_("(negative: that many rows and columns of the spread input are cut off)"),
-    "extra_line": N_("; output padding a = {a}: {a} more at the bottom and the right"),
-    "legend": N_("<div>Blue: the input's pixels; grey: zeros inserted between them; white: the border's zeros"
-               "{yellow}. The kernel, rotated by 180°, slides over it with stride 1.</div>"),
-    "legend_yellow": N_("; yellow: the output padding"),
-    "step_line": "<div>{text}</div>",
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "stretched_title": N_("stretched input {n}×{n}"),
+        "kernel_title": N_("kernel K"),
+        "flipped_title": N_("K rotated 180°"),
+        "output_title": N_("output y {o}×{o}"),
+        "step_title": N_("{title}   (step {n} of {total})"),
+        "stretched_label": N_(
+            "Stretched input, {n} by {n} cells: the {i} by {i} input in blue, {inserted} "
+            "between its pixels in grey, a border of zeros in white{extra}; the flipped "
+            "kernel's {k} by {k} taps in orange."
+        ),
+        "output_padding_label": N_(", the output padding in yellow"),
+        "kernel_label": N_("The kernel K, {k} by {k}, and the same kernel rotated by 180 degrees as it is slid."),
+        "output_label": N_("Output y, {o} by {o} cells, filled up to the current step."),
+        "formula": N_("<div><b>Output size</b>: {formula}</div>"),
+        "stretch_line": N_(
+            "<div>Stride s = {s}: {zeros} between neighbouring input pixels. "
+            "Border: d·(k − 1) − p = {d}·({k} − 1) − {p} = {border} {border_words}{extra}.</div>"
+        ),
+        "border_zeros": N_("zeros on each side"),
+        "border_cut": N_("(negative: that many rows and columns of the spread input are cut off)"),
+        "extra_line": N_("; output padding a = {a}: {a} more at the bottom and the right"),
+        "legend": N_(
+            "<div>Blue: the input's pixels; grey: zeros inserted between them; white: the border's zeros"
+            "{yellow}. The kernel, rotated by 180°, slides over it with stride 1.</div>"
+        ),
+        "legend_yellow": N_("; yellow: the output padding"),
+        "step_line": "<div>{text}</div>",
+    }
+)
 #: The ``s - 1`` zeros between neighbouring input pixels, counted (readout; drawing's label).
 _ZEROS_BETWEEN = ngettext_noop("{n} zero", "{n} zeros")
 _ZEROS_INSERTED = ngettext_noop("{n} zero inserted", "{n} zeros inserted")
@@ -428,30 +473,42 @@ def transposed_conv_scene(state: TransposedConvState) -> TransposedConvScene:
     extra = SCENE_TEXT["output_padding_label"] if a else ""
     offsets = (state.steps[0].taps - np.array(state.steps[0].position)).tolist()
     kernel_colours = colours(state.kernel, cmap="Oranges", vmin=0.0, vmax=4.0)
-    steps = [{"origin": list(st.position), "cell": list(st.position),
-              "readout": SCENE_TEXT["step_line"].format(text=html.escape(st.text))} for st in state.steps]
+    steps = [
+        {
+            "origin": list(st.position),
+            "cell": list(st.position),
+            "readout": SCENE_TEXT["step_line"].format(text=html.escape(st.text)),
+        }
+        for st in state.steps
+    ]
     scene: TransposedConvScene = {
         "stretched": {
-            "rows": n, "cols": n, "colours": cell_colours,
-            "labels": ([[format_number(v) for v in row] for row in state.stretched]
-                       if n <= MAX_NUMBERED else None),
+            "rows": n,
+            "cols": n,
+            "colours": cell_colours,
+            "labels": ([[format_number(v) for v in row] for row in state.stretched] if n <= MAX_NUMBERED else None),
             "title": SCENE_TEXT["stretched_title"].format(n=n),
             "label": SCENE_TEXT["stretched_label"].format(
-                n=n, i=i, inserted=ngettext(*_ZEROS_INSERTED, s - 1).format(n=s - 1), k=k, extra=extra),
+                n=n, i=i, inserted=ngettext(*_ZEROS_INSERTED, s - 1).format(n=s - 1), k=k, extra=extra
+            ),
         },
         "kernel": {
-            "size": k, "span": state.effective_kernel, "offsets": offsets,
+            "size": k,
+            "span": state.effective_kernel,
+            "offsets": offsets,
             "colours": kernel_colours,
             "labels": [[format_number(v) for v in row] for row in state.kernel],
             "flipped_colours": [row[::-1] for row in kernel_colours[::-1]],
             "flipped_labels": [[format_number(v) for v in row] for row in state.flipped_kernel],
-            "title": SCENE_TEXT["kernel_title"], "flipped_title": SCENE_TEXT["flipped_title"],
+            "title": SCENE_TEXT["kernel_title"],
+            "flipped_title": SCENE_TEXT["flipped_title"],
             "label": SCENE_TEXT["kernel_label"].format(k=k),
         },
         "output": {
-            "rows": o, "cols": o, "colours": colours(state.output, cmap="cividis"),
-            "labels": ([[format_number(v) for v in row] for row in state.output]
-                       if o <= MAX_NUMBERED else None),
+            "rows": o,
+            "cols": o,
+            "colours": colours(state.output, cmap="cividis"),
+            "labels": ([[format_number(v) for v in row] for row in state.output] if o <= MAX_NUMBERED else None),
             "title": SCENE_TEXT["output_title"].format(o=o),
             "step_title": SCENE_TEXT["step_title"],
             "label": SCENE_TEXT["output_label"].format(o=o),
@@ -468,8 +525,14 @@ def _readout(state: TransposedConvState) -> str:
     return (
         SCENE_TEXT["formula"].format(formula=html.escape(state.formula))
         + SCENE_TEXT["stretch_line"].format(
-            s=s, zeros=ngettext(*_ZEROS_BETWEEN, s - 1).format(n=s - 1), d=d, k=k, p=p, border=border,
+            s=s,
+            zeros=ngettext(*_ZEROS_BETWEEN, s - 1).format(n=s - 1),
+            d=d,
+            k=k,
+            p=p,
+            border=border,
             border_words=SCENE_TEXT["border_zeros"] if border >= 0 else SCENE_TEXT["border_cut"],
-            extra=SCENE_TEXT["extra_line"].format(a=a) if a else "")
+            extra=SCENE_TEXT["extra_line"].format(a=a) if a else "",
+        )
         + SCENE_TEXT["legend"].format(yellow=SCENE_TEXT["legend_yellow"] if a else "")
     )

@@ -22,17 +22,33 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic, ops
 from .._validation import as_float_array, as_int
-from ..i18n import TranslatedText
+from ..i18n import TranslatedText, register_option_labels
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import register_option_labels
 from ..kernels import kernel_preset
 from ._frozen import frozen
 from ._render import colours, encode_png, format_number, png_bytes, sample_colour_map
 
-__all__ = ["DECK_CARD", "DEFAULT_ARRAY", "KERNEL_RECIPES", "KERNEL_SIZES", "MAX_KERNELS", "PHOTO_SIZE", "SOURCES",
-           "VolumeKernel", "VolumeScene", "VolumeState", "as_photo", "channel_pngs", "deck_geometry", "deck_png",
-           "make_kernels", "map_png", "volume_scene", "volume_state"]
+__all__ = [
+    "DECK_CARD",
+    "DEFAULT_ARRAY",
+    "KERNEL_RECIPES",
+    "KERNEL_SIZES",
+    "MAX_KERNELS",
+    "PHOTO_SIZE",
+    "SOURCES",
+    "VolumeKernel",
+    "VolumeScene",
+    "VolumeState",
+    "as_photo",
+    "channel_pngs",
+    "deck_geometry",
+    "deck_png",
+    "make_kernels",
+    "map_png",
+    "volume_scene",
+    "volume_state",
+]
 
 #: The most kernels the explorer stacks.
 MAX_KERNELS = 8
@@ -44,11 +60,17 @@ PHOTO_SIZE = 128
 DECK_CARD = 64
 
 #: A 6x6x3 array of small numbers: a bright stripe in R, a bar in G, a corner in B.
-DEFAULT_ARRAY = np.stack([
-    np.array([[0, 0, 4, 4, 0, 0]] * 6, dtype=float),
-    np.array([[0] * 6, [0] * 6, [3] * 6, [3] * 6, [0] * 6, [0] * 6], dtype=float),
-    np.triu(np.full((6, 6), 2.0))[::-1],
-], axis=-1) + np.array([[(r + c) % 2 for c in range(6)] for r in range(6)], dtype=float)[..., None]
+DEFAULT_ARRAY = (
+    np.stack(
+        [
+            np.array([[0, 0, 4, 4, 0, 0]] * 6, dtype=float),
+            np.array([[0] * 6, [0] * 6, [3] * 6, [3] * 6, [0] * 6, [0] * 6], dtype=float),
+            np.triu(np.full((6, 6), 2.0))[::-1],
+        ],
+        axis=-1,
+    )
+    + np.array([[(r + c) % 2 for c in range(6)] for r in range(6)], dtype=float)[..., None]
+)
 
 _CHANNEL_CMAPS = ("Reds", "Greens", "Blues")
 _CHANNEL_NAMES = ("R", "G", "B")
@@ -111,14 +133,13 @@ def make_kernels(filters: int = 3, kernel_size: int = 3) -> NDArray[np.float64]:
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) \
-            or not 1 <= filters <= MAX_KERNELS:
+    if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or not 1 <= filters <= MAX_KERNELS:
         raise ValueError(f"`filters` must be an int from 1 to {MAX_KERNELS}, got {filters!r}")
     if kernel_size not in KERNEL_SIZES or isinstance(kernel_size, bool):
         raise ValueError(f"`kernel_size` must be 1, 3 or 5, got {kernel_size!r}")
     k = int(kernel_size)
     out = np.empty((k, k, 3, int(filters)))
-    for f, (pattern, weights, _) in enumerate(KERNEL_RECIPES[:filters]):
+    for f, (pattern, weights, _name) in enumerate(KERNEL_RECIPES[:filters]):
         spatial = np.ones((1, 1)) if k == 1 else _pattern(pattern, k)
         out[:, :, :, f] = spatial[:, :, None] * np.asarray(weights)[None, None, :]
     return out
@@ -241,10 +262,19 @@ def volume_state(x: ArrayLike, filters: int = 3, kernel_size: int = 3) -> Volume
     meanings = tuple(m for _, _, m in KERNEL_RECIPES[:filters])
     weights: NDArray[np.float64] = frozen(kernels)
     maps: NDArray[np.float64] = frozen(fmap)
-    per_kernel = tuple(VolumeKernel(index=n, weights=weights[..., n], feature_map=maps[:, :, n], meaning=meanings[n])
-                       for n in range(weights.shape[3]))
-    return VolumeState(input=frozen(arr), kernels=weights, feature_map=maps, shapes=shapes,
-                       params=int(arithmetic.conv_params(d, filters, k)), meanings=meanings, per_kernel=per_kernel)
+    per_kernel = tuple(
+        VolumeKernel(index=n, weights=weights[..., n], feature_map=maps[:, :, n], meaning=meanings[n])
+        for n in range(weights.shape[3])
+    )
+    return VolumeState(
+        input=frozen(arr),
+        kernels=weights,
+        feature_map=maps,
+        shapes=shapes,
+        params=int(arithmetic.conv_params(d, filters, k)),
+        meanings=meanings,
+        per_kernel=per_kernel,
+    )
 
 
 def as_photo(image: ArrayLike, name: str = "image", size: int = PHOTO_SIZE) -> NDArray[np.float64]:
@@ -317,30 +347,38 @@ def deck_geometry(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
 
 
 # -- what the explorer draws and writes ---------------------------------------------------
-SCENE_TEXT = TranslatedText({
-    "head_one": N_("{w}×{h}×{d}  ∗  1 kernel {k}×{k}×{d}  →  {gw}×{gh}×{gd}"),
-    "head_many": N_("{w}×{h}×{d}  ∗  {f} kernels {k}×{k}×{d}  →  {gw}×{gh}×{gd}"),
-    "channel_title": "I[:, :, {c}]",
-    "channels_label": N_("The input's three channels, red, green and blue, each {h} by {w}."),
-    "slice_title": "K[:, :, {c}]",
-    "kernel_note": N_("kernel {n}: {k}×{k}×{d}"),
-    "one_by_one_note": N_("(1×1: it only mixes channels)"),
-    "kernel_label": N_("Kernel {n}, {k} by {k} by {d}, drawn slice by slice with its weights: {meaning}."),
-    "map_title": "G[:, :, {n}]  ({gw}×{gh})",
-    "map_label": N_("Feature map {n} of kernel {n}, {gh} by {gw}."),
-    "deck_title": N_("feature map: G_d = {gd}"),
-    "deck_label": N_("The {gd} feature maps stacked as cards, map 0 in front; map {n} framed in orange."),
-    "input_photo": N_("<div>Input, the photo ({name}): l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
-    "input_array": N_("<div>Input, a small 3-channel array: l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
-    "kernels_one": N_("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
-                    "(equation (2)); 1 kernel, {params} parameters ({k}·{k}·{d}·1 weights + 1 bias).</div>"),
-    "kernels_many": N_("<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
-                     "(equation (2)); {f} kernels, {params} parameters ({k}·{k}·{d}·{f} weights + {f} "
-                     "biases).</div>"),
-    "map_line": N_("<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: G_w = {w} − {k} + 1 = {gw} "
-                 "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
-                 "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"),
-})
+SCENE_TEXT = TranslatedText(
+    {
+        "head_one": N_("{w}×{h}×{d}  ∗  1 kernel {k}×{k}×{d}  →  {gw}×{gh}×{gd}"),
+        "head_many": N_("{w}×{h}×{d}  ∗  {f} kernels {k}×{k}×{d}  →  {gw}×{gh}×{gd}"),
+        "channel_title": "I[:, :, {c}]",
+        "channels_label": N_("The input's three channels, red, green and blue, each {h} by {w}."),
+        "slice_title": "K[:, :, {c}]",
+        "kernel_note": N_("kernel {n}: {k}×{k}×{d}"),
+        "one_by_one_note": N_("(1×1: it only mixes channels)"),
+        "kernel_label": N_("Kernel {n}, {k} by {k} by {d}, drawn slice by slice with its weights: {meaning}."),
+        "map_title": "G[:, :, {n}]  ({gw}×{gh})",
+        "map_label": N_("Feature map {n} of kernel {n}, {gh} by {gw}."),
+        "deck_title": N_("feature map: G_d = {gd}"),
+        "deck_label": N_("The {gd} feature maps stacked as cards, map 0 in front; map {n} framed in orange."),
+        "input_photo": N_("<div>Input, the photo ({name}): l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
+        "input_array": N_("<div>Input, a small 3-channel array: l_w × l_h × l_d = <b>{w} × {h} × {d}</b></div>"),
+        "kernels_one": N_(
+            "<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
+            "(equation (2)); 1 kernel, {params} parameters ({k}·{k}·{d}·1 weights + 1 bias).</div>"
+        ),
+        "kernels_many": N_(
+            "<div>Each kernel: K_w × K_h × K_d = <b>{k} × {k} × {d}</b>, with K_d = I_d = {d} "
+            "(equation (2)); {f} kernels, {params} parameters ({k}·{k}·{d}·{f} weights + {f} "
+            "biases).</div>"
+        ),
+        "map_line": N_(
+            "<div>Feature map: G_w × G_h × G_d = <b>{gw} × {gh} × {gd}</b>: G_w = {w} − {k} + 1 = {gw} "
+            "(equation (3), s = 1) and G_d = {gd}, the number of kernels. Each kernel sums over all "
+            "{d} channels, so it gives one 2-D map; kernel {n} gives the map G[:, :, {n}].</div>"
+        ),
+    }
+)
 
 
 class VolumeScene(TypedDict):
@@ -383,8 +421,10 @@ def _channel_range(x: NDArray[np.float64]) -> tuple[float, float]:
 
 def _grid(values: NDArray[np.float64], cmap: str, lo: float, hi: float) -> dict[str, Any]:
     """A grid's cell colours and numbers as the page writes them."""
-    return {"colours": colours(values, cmap=cmap, vmin=lo, vmax=hi),
-            "labels": [[format_number(v) for v in row] for row in values]}
+    return {
+        "colours": colours(values, cmap=cmap, vmin=lo, vmax=hi),
+        "labels": [[format_number(v) for v in row] for row in values],
+    }
 
 
 def _kernel_choice(state: VolumeState, n: int, numbers: bool) -> dict[str, Any]:
@@ -396,8 +436,10 @@ def _kernel_choice(state: VolumeState, n: int, numbers: bool) -> dict[str, Any]:
     note = [SCENE_TEXT["kernel_note"].format(n=n, k=k, d=d), meaning]
     if k == 1:
         note.append(SCENE_TEXT["one_by_one_note"])
-    fmap: dict[str, Any] = {"title": SCENE_TEXT["map_title"].format(n=n, gw=gw, gh=gh),
-                            "label": SCENE_TEXT["map_label"].format(n=n, gw=gw, gh=gh)}
+    fmap: dict[str, Any] = {
+        "title": SCENE_TEXT["map_title"].format(n=n, gw=gw, gh=gh),
+        "label": SCENE_TEXT["map_label"].format(n=n, gw=gw, gh=gh),
+    }
     if numbers:
         olim = float(np.abs(one.feature_map).max()) or 1.0
         fmap.update(_grid(one.feature_map, "PuOr_r", -olim, olim))
@@ -405,8 +447,13 @@ def _kernel_choice(state: VolumeState, n: int, numbers: bool) -> dict[str, Any]:
         "kernel": {
             "note": note,
             "label": SCENE_TEXT["kernel_label"].format(n=n, k=k, d=d, meaning=meaning),
-            "slices": [{"title": SCENE_TEXT["slice_title"].format(c=_CHANNEL_NAMES[ch]),
-                        **_grid(one.weights[:, :, ch], "PuOr_r", -lim, lim)} for ch in range(3)],
+            "slices": [
+                {
+                    "title": SCENE_TEXT["slice_title"].format(c=_CHANNEL_NAMES[ch]),
+                    **_grid(one.weights[:, :, ch], "PuOr_r", -lim, lim),
+                }
+                for ch in range(3)
+            ],
         },
         "map": fmap,
         "deck_label": SCENE_TEXT["deck_label"].format(gd=gd, n=n),
@@ -443,24 +490,43 @@ def volume_scene(state: VolumeState, photo_name: str | None = None) -> VolumeSce
     f = state.filters
     numbers = photo_name is None
     lo, hi = _channel_range(x)
-    grids = [{"title": SCENE_TEXT["channel_title"].format(c=_CHANNEL_NAMES[ch]), "ink": _CHANNEL_INK[ch],
-              **(_grid(x[:, :, ch], _CHANNEL_CMAPS[ch], lo, hi) if numbers else {})} for ch in range(3)]
+    grids = [
+        {
+            "title": SCENE_TEXT["channel_title"].format(c=_CHANNEL_NAMES[ch]),
+            "ink": _CHANNEL_INK[ch],
+            **(_grid(x[:, :, ch], _CHANNEL_CMAPS[ch], lo, hi) if numbers else {}),
+        }
+        for ch in range(3)
+    ]
     _thin, card_h, card_w, off = deck_geometry(state.feature_map.shape)
-    source_line = (SCENE_TEXT["input_array"].format(w=w, h=h, d=d) if photo_name is None else
-                   SCENE_TEXT["input_photo"].format(name=html.escape(photo_name), w=w, h=h, d=d))
+    source_line = (
+        SCENE_TEXT["input_array"].format(w=w, h=h, d=d)
+        if photo_name is None
+        else SCENE_TEXT["input_photo"].format(name=html.escape(photo_name), w=w, h=h, d=d)
+    )
     return {
-        "head": SCENE_TEXT["head_one" if f == 1 else "head_many"].format(w=w, h=h, d=d, f=f, k=k, gw=gw, gh=gh,
-                                                                        gd=gd),
-        "channels": {"numbers": numbers, "rows": h, "cols": w,
-                     "label": SCENE_TEXT["channels_label"].format(h=h, w=w), "grids": grids},
+        "head": SCENE_TEXT["head_one" if f == 1 else "head_many"].format(w=w, h=h, d=d, f=f, k=k, gw=gw, gh=gh, gd=gd),
+        "channels": {
+            "numbers": numbers,
+            "rows": h,
+            "cols": w,
+            "label": SCENE_TEXT["channels_label"].format(h=h, w=w),
+            "grids": grids,
+        },
         "kernel": {"size": k},
         "map": {"numbers": numbers, "rows": gh, "cols": gw},
-        "deck": {"rows": card_h + (gd - 1) * off, "cols": card_w + (gd - 1) * off, "card": [card_h, card_w],
-                 "offset": off, "count": gd, "title": SCENE_TEXT["deck_title"].format(gd=gd)},
+        "deck": {
+            "rows": card_h + (gd - 1) * off,
+            "cols": card_w + (gd - 1) * off,
+            "card": [card_h, card_w],
+            "offset": off,
+            "count": gd,
+            "title": SCENE_TEXT["deck_title"].format(gd=gd),
+        },
         # one entry per kernel, the page shows the one the "kernel" slider picks
         "steps": [_kernel_choice(state, n, numbers) for n in range(f)],
-        "readout": source_line + SCENE_TEXT["kernels_one" if f == 1 else "kernels_many"].format(
-            k=k, d=d, f=f, params=state.params),
+        "readout": source_line
+        + SCENE_TEXT["kernels_one" if f == 1 else "kernels_many"].format(k=k, d=d, f=f, params=state.params),
     }
 
 
@@ -535,5 +601,5 @@ def deck_png(fmap: NDArray[np.float64]) -> bytes:
             card[[0, -1], :, :3] = 77
             card[:, [0, -1], :3] = 77
         y0, x0 = (gd - 1 - f) * off, f * off
-        canvas[y0:y0 + ch, x0:x0 + cw] = card
+        canvas[y0 : y0 + ch, x0 : x0 + cw] = card
     return encode_png(canvas)

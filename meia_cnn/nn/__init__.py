@@ -18,6 +18,8 @@ against finite differences in the tests.
   :func:`load_reference` (weights shipped in ``meia_cnn/assets/digits_cnn.npz``;
   ``python -m meia_cnn.nn`` retrains and rewrites them with the recipe of
   :data:`REFERENCE_SETTINGS`), :func:`digits_split`;
+* :mod:`meia_cnn.nn.background`: the reference CNN trained in a background
+  thread, reporting every batch and epoch, stopping when asked;
 * :mod:`meia_cnn.nn.learn_kernel`: gradient descent recovering one kernel
   (the Sobel edge detector) from filtered images, with the gradient of a
   one-filter :class:`Conv2D`.
@@ -35,7 +37,6 @@ from .layers import AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D
 from .losses import SoftmaxCrossEntropy, log_softmax, softmax
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
-from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 from .reference import (
     REFERENCE_SETTINGS,
     REFERENCE_WEIGHTS,
@@ -46,6 +47,7 @@ from .reference import (
     reference_model,
     train_reference,
 )
+from .schedules import Constant, CosineDecay, Schedule, StepDecay, as_schedule
 
 __all__ = [
     "Layer",

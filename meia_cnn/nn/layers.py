@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -94,8 +95,9 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
-def _im2col(x: NDArray[Any], kernel: tuple[int, int], stride: tuple[int, int],
-            pads: tuple[tuple[int, int], tuple[int, int]]) -> NDArray[Any]:
+def _im2col(
+    x: NDArray[Any], kernel: tuple[int, int], stride: tuple[int, int], pads: tuple[tuple[int, int], tuple[int, int]]
+) -> NDArray[Any]:
     """The im2col matrix ``(N H' W', Kh Kw C)`` of a checked batch, zero-padded, as :func:`meia_cnn.ops.conv2d` builds it."""
     return ops._im2col(ops._windows4(ops._pad_hw(x, pads, 0.0), kernel, stride, (1, 1)))
 
@@ -103,8 +105,7 @@ def _im2col(x: NDArray[Any], kernel: tuple[int, int], stride: tuple[int, int],
 Geometry = tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]  # (H', W'), ((t, b), (l, r))
 
 
-def _remember(memo: dict[tuple[int, int], Geometry], h: int, w: int,
-              compute: Callable[[], Geometry]) -> Geometry:
+def _remember(memo: dict[tuple[int, int], Geometry], h: int, w: int, compute: Callable[[], Geometry]) -> Geometry:
     """``memo[(h, w)]``, computed once; input sizes seen by one layer are few, never let them pile up."""
     if (h, w) not in memo:
         if len(memo) >= 64:
@@ -205,8 +206,9 @@ class Layer:
             raise ValueError(f"{self!r}: call forward(x, training=True) before backward")
         return kept
 
-    def _input_gradient(self, grad_out: ArrayLike, shape: tuple[int, ...],
-                        dtype: DTypeLike | None = None) -> NDArray[Any]:
+    def _input_gradient(
+        self, grad_out: ArrayLike, shape: tuple[int, ...], dtype: DTypeLike | None = None
+    ) -> NDArray[Any]:
         """:meth:`backward`'s work: ``grad_out`` checked against the last output's ``shape``, then :meth:`_backward`."""
         g = np.asarray(grad_out, dtype=dtype)
         if g.shape != shape:
@@ -307,9 +309,17 @@ class Conv2D(Layer):
 
     trainable = True
 
-    def __init__(self, in_channels: int, filters: int, kernel_size: int | tuple[int, int], *,
-                 stride: int | tuple[int, int] = 1, padding: Padding = "valid", dtype: DTypeLike = np.float32,
-                 seed: int | None = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        filters: int,
+        kernel_size: int | tuple[int, int],
+        *,
+        stride: int | tuple[int, int] = 1,
+        padding: Padding = "valid",
+        dtype: DTypeLike = np.float32,
+        seed: int | None = None,
+    ) -> None:
         super().__init__()
         self.in_channels = as_int(in_channels, "in_channels")
         self.filters = as_int(filters, "filters")
@@ -319,8 +329,11 @@ class Conv2D(Layer):
         self.dtype = _check_dtype(dtype)
         kh, kw = self.kernel_size
         shape = (kh, kw, self.in_channels, self.filters)
-        _check_params(f"Conv2D({self.in_channels}\u2192{self.filters}, {pair_text(self.kernel_size)})",
-                      [shape, (self.filters,)], "`filters` × Kh × Kw × `in_channels` + `filters`")
+        _check_params(
+            f"Conv2D({self.in_channels}\u2192{self.filters}, {pair_text(self.kernel_size)})",
+            [shape, (self.filters,)],
+            "`filters` × Kh × Kw × `in_channels` + `filters`",
+        )
         self.params = {"W": np.zeros(shape, self.dtype), "b": np.zeros(self.filters, self.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.initialize(np.random.default_rng(as_seed(seed)))
@@ -342,10 +355,12 @@ class Conv2D(Layer):
 
     def _geometry(self, h: int, w: int) -> Geometry:
         """``(H', W')`` and the padding ``((t, b), (l, r))`` for an ``H × W`` input, from the core."""
+
         def compute() -> Geometry:
             oh, ow = arithmetic.output_size((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
             pads = arithmetic.padding_amounts((h, w), self.kernel_size, stride=self.stride, padding=self.padding)
             return (int(oh), int(ow)), pads
+
         return _remember(self._memo, h, w, compute)
 
     def _sizes(self, h: int, w: int) -> tuple[int, int]:
@@ -364,9 +379,7 @@ class Conv2D(Layer):
         (int, int, int)
         """
         if len(input_shape) != 3:
-            raise ValueError(
-                f"{self.describe()} expects images (H, W, C), got input of shape {tuple(input_shape)}"
-            )
+            raise ValueError(f"{self.describe()} expects images (H, W, C), got input of shape {tuple(input_shape)}")
         h, w, c = input_shape
         if c != self.in_channels:
             raise ValueError(
@@ -494,8 +507,13 @@ class Conv2D(Layer):
 class _Pool(Layer):
     _cache: Any  # each pooling keeps what its backward needs
 
-    def __init__(self, size: int | tuple[int, int] = 2, *, stride: int | tuple[int, int] | None = None,
-                 padding: Padding = "valid") -> None:
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 2,
+        *,
+        stride: int | tuple[int, int] | None = None,
+        padding: Padding = "valid",
+    ) -> None:
         super().__init__()
         self.size = as_pair(size, "size")
         self.stride = self.size if stride is None else as_pair(stride, "stride")
@@ -508,9 +526,11 @@ class _Pool(Layer):
 
     def _geometry(self, h: int, w: int) -> Geometry:
         """``(H', W')`` and the padding ``((t, b), (l, r))`` for an ``H × W`` input, checked by the core."""
+
         def compute() -> Geometry:
             *_, pads, out_hw = ops._pool_setup(np.zeros((h, w)), self.size, self.stride, self.padding)
             return out_hw, pads
+
         return _remember(self._memo, h, w, compute)
 
     def _cells(self, x: NDArray[Any], pads: tuple[tuple[int, int], tuple[int, int]], fill: float) -> NDArray[Any]:
@@ -523,8 +543,9 @@ class _Pool(Layer):
         n, oh, ow, kh, kw, c = win.shape
         return win.transpose(3, 4, 0, 1, 2, 5).reshape(kh * kw, n, oh, ow, c)
 
-    def _scatter(self, cells: NDArray[Any], shape: tuple[int, ...],
-                 pads: tuple[tuple[int, int], tuple[int, int]]) -> NDArray[Any]:
+    def _scatter(
+        self, cells: NDArray[Any], shape: tuple[int, ...], pads: tuple[tuple[int, int], tuple[int, int]]
+    ) -> NDArray[Any]:
         """Add window cells ``(Kh Kw, N, H', W', C)`` back where :meth:`_cells` took them: ``(N, H, W, C)``.
 
         Windows that do not overlap (stride >= size, the usual pooling) own
@@ -542,14 +563,14 @@ class _Pool(Layer):
         cells = cells.reshape(kh, kw, n, oh, ow, c)
         if sh >= kh and sw >= kw:
             grid = np.zeros((n, max(hp, oh * sh), max(wp, ow * sw), c), cells.dtype)
-            blocks = grid[:, :oh * sh, :ow * sw].reshape(n, oh, sh, ow, sw, c)
+            blocks = grid[:, : oh * sh, : ow * sw].reshape(n, oh, sh, ow, sw, c)
             blocks[:, :, :kh, :, :kw].transpose(2, 4, 0, 1, 3, 5)[...] = cells
         else:
             grid = np.zeros((n, hp, wp, c), cells.dtype)
             for u in range(kh):
                 for v in range(kw):
-                    grid[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += cells[u, v]
-        return grid[:, t:t + h, l:l + w]
+                    grid[:, u : u + sh * (oh - 1) + 1 : sh, v : v + sw * (ow - 1) + 1 : sw] += cells[u, v]
+        return grid[:, t : t + h, l : l + w]
 
     def _sizes(self, h: int, w: int) -> tuple[int, int]:
         oh, ow = arithmetic.pool_output_size((h, w), self.size, stride=self.stride, padding=self.padding)
@@ -567,9 +588,7 @@ class _Pool(Layer):
         (int, int, int)
         """
         if len(input_shape) != 3:
-            raise ValueError(
-                f"{self.describe()} expects images (H, W, C), got input of shape {tuple(input_shape)}"
-            )
+            raise ValueError(f"{self.describe()} expects images (H, W, C), got input of shape {tuple(input_shape)}")
         h, w, c = (int(v) for v in input_shape)
         shape = self._sizes(h, w) + (c,)
         self._geometry(h, w)  # the core's padding rules (no window wholly in the padding)
@@ -914,15 +933,19 @@ class Dense(Layer):
 
     trainable = True
 
-    def __init__(self, in_features: int, out_features: int, *, dtype: DTypeLike = np.float32,
-                 seed: int | None = None) -> None:
+    def __init__(
+        self, in_features: int, out_features: int, *, dtype: DTypeLike = np.float32, seed: int | None = None
+    ) -> None:
         super().__init__()
         self.in_features = as_int(in_features, "in_features")
         self.out_features = as_int(out_features, "out_features")
         self.dtype = _check_dtype(dtype)
         shape = (self.in_features, self.out_features)
-        _check_params(f"Dense({self.in_features}\u2192{self.out_features})", [shape, (self.out_features,)],
-                      "`in_features` × `out_features` + `out_features`")
+        _check_params(
+            f"Dense({self.in_features}\u2192{self.out_features})",
+            [shape, (self.out_features,)],
+            "`in_features` × `out_features` + `out_features`",
+        )
         self.params = {"W": np.zeros(shape, self.dtype), "b": np.zeros(self.out_features, self.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.initialize(np.random.default_rng(as_seed(seed)))
@@ -979,9 +1002,7 @@ class Dense(Layer):
         """
         arr = _as_batch(x, self, 2, "a batch of vectors (N, in_features); put Flatten() before it")
         if arr.shape[1] != self.in_features:
-            raise ValueError(
-                f"{self!r}: input has {arr.shape[1]} features, `in_features` is {self.in_features}"
-            )
+            raise ValueError(f"{self!r}: input has {arr.shape[1]} features, `in_features` is {self.in_features}")
         return self._forward(arr, training)
 
     def _forward(self, x: NDArray[Any], training: bool) -> NDArray[Any]:

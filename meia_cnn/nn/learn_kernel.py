@@ -27,7 +27,6 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -110,8 +109,9 @@ class _KernelGradient:
     its gradient is ignored), runs ``forward`` and ``backward``.
     """
 
-    def __init__(self, images: NDArray[np.floating], targets: NDArray[np.floating],
-                 kernel_shape: tuple[int, int]) -> None:
+    def __init__(
+        self, images: NDArray[np.floating], targets: NDArray[np.floating], kernel_shape: tuple[int, int]
+    ) -> None:
         self.layer = Conv2D(1, 1, kernel_shape, dtype=images.dtype, seed=0)
         self.images = images[..., None]  # (N, H, W, 1): one channel
         self.targets = targets[..., None]  # (N, H', W', 1): one filter
@@ -123,9 +123,7 @@ class _KernelGradient:
         return float(np.mean(errors**2)), self.layer.grads["W"][:, :, 0, 0].copy()
 
 
-def loss_and_gradient(
-    images: ArrayLike, targets: ArrayLike, kernel: ArrayLike
-) -> tuple[float, NDArray[np.floating]]:
+def loss_and_gradient(images: ArrayLike, targets: ArrayLike, kernel: ArrayLike) -> tuple[float, NDArray[np.floating]]:
     """Mean squared error of ``conv2d(images, kernel)`` and its gradient.
 
     Parameters
@@ -169,7 +167,7 @@ def loss_and_gradient(
 
 
 def learn_kernel(
-    true_kernel: Optional[ArrayLike] = None,
+    true_kernel: ArrayLike | None = None,
     *,
     steps: int = 50,
     learning_rate: float = 0.1,
@@ -232,15 +230,16 @@ def learn_kernel(
         raise ValueError(f"`samples` must be an int >= 1, got {samples!r}")
     kh, kw = truth.shape
     if not is_int(image_size) or image_size < max(kh, kw):
-        raise ValueError(
-            f"`image_size` must be an int at least the kernel's size {max(kh, kw)}, got {image_size!r}"
-        )
+        raise ValueError(f"`image_size` must be an int at least the kernel's size {max(kh, kw)}, got {image_size!r}")
     if not is_int(seed):
         raise TypeError(f"`seed` must be an int, got {seed!r}")
     seed = as_int(seed, "seed", minimum=0)
     samples, image_size = int(samples), int(image_size)
-    check_elements((samples, image_size, image_size), name="image_size" if image_size**2 >= samples else "samples",
-                   what="the images")
+    check_elements(
+        (samples, image_size, image_size),
+        name="image_size" if image_size**2 >= samples else "samples",
+        what="the images",
+    )
     rng = np.random.default_rng(seed)
     dtype = truth.dtype
     images = rng.standard_normal((samples, image_size, image_size)).astype(dtype, copy=False)

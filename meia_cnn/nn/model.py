@@ -9,9 +9,10 @@ import math
 import os
 import re
 import time
-import zipfile
 import warnings
-from typing import Any, Callable, ContextManager, NoReturn, Sequence, Union
+import zipfile
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -71,12 +72,16 @@ def _progress_bar(total: int, desc: str) -> Any:
 
 def _progress_postfix(logs: dict[str, Any]) -> dict[str, str]:
     """The losses and accuracies of an epoch's logs, as the progress bar shows them (translated)."""
-    labels = {"loss": _("loss"), "accuracy": _("accuracy"),
-              "val_loss": _("val_loss"), "val_accuracy": _("val_accuracy")}
+    labels = {
+        "loss": _("loss"),
+        "accuracy": _("accuracy"),
+        "val_loss": _("val_loss"),
+        "val_accuracy": _("val_accuracy"),
+    }
     return {labels.get(k, k): f"{v:.3f}" for k, v in logs.items() if "loss" in k or "acc" in k}
 
 
-def _one_blas_thread() -> ContextManager[Any]:
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     """A context that runs BLAS on one thread (a no-op without threadpoolctl).
 
     The matrices of a small CNN are tiny: waking BLAS threads for each one
@@ -89,8 +94,9 @@ def _one_blas_thread() -> ContextManager[Any]:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _callback_lists(callbacks: Callbacks) -> tuple[list[Callable[[dict[str, Any]], Any]],
-                                                     list[Callable[[dict[str, Any]], Any]]]:
+def _callback_lists(
+    callbacks: Callbacks,
+) -> tuple[list[Callable[[dict[str, Any]], Any]], list[Callable[[dict[str, Any]], Any]]]:
     """Split ``callbacks`` into per-epoch and per-batch callables."""
     if callbacks is None:
         return [], []
@@ -169,8 +175,9 @@ class Sequential:
     (3, 10)
     """
 
-    def __init__(self, layers: Sequence[Layer], *, input_shape: Sequence[int] | int | None = None,
-                 seed: int | None = 0) -> None:
+    def __init__(
+        self, layers: Sequence[Layer], *, input_shape: Sequence[int] | int | None = None, seed: int | None = 0
+    ) -> None:
         if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)):
             raise TypeError(f"`layers` must be a list of layers, got {type(layers).__name__}")
         if not layers:
@@ -230,8 +237,10 @@ class Sequential:
         """
         if is_int(input_shape):
             input_shape = (int(input_shape),)  # type: ignore[arg-type]
-        if not isinstance(input_shape, (tuple, list)) or not input_shape or not all(
-            is_int(s) and s >= 1 for s in input_shape
+        if (
+            not isinstance(input_shape, (tuple, list))
+            or not input_shape
+            or not all(is_int(s) and s >= 1 for s in input_shape)
         ):
             raise ValueError(f"`input_shape` must be a tuple of ints >= 1 such as (8, 8, 1), got {input_shape!r}")
         shape = tuple(int(s) for s in input_shape)
@@ -424,7 +433,8 @@ class Sequential:
         self._labels(np.zeros(0, np.int64), 0)  # the model must end in class scores
         batch_size = as_int(batch_size, "batch_size")
         parts = _finite_outputs(
-            lambda: [self._forward(batch[i:i + batch_size], False) for i in range(0, len(batch), batch_size)])
+            lambda: [self._forward(batch[i : i + batch_size], False) for i in range(0, len(batch), batch_size)]
+        )
         logits = np.concatenate(parts) if parts else np.zeros((0, int(self.n_classes or 0)))
         if not np.isfinite(logits).all():
             raise ValueError(_OVERFLOW)
@@ -445,16 +455,17 @@ class Sequential:
         """
         return self._loss_and_accuracy(X, y, "X", "y")[1]
 
-    def _loss_and_accuracy(self, data: ArrayLike, labels: ArrayLike, xname: str, yname: str,
-                           batch_size: int = 512) -> tuple[float, float]:
+    def _loss_and_accuracy(
+        self, data: ArrayLike, labels: ArrayLike, xname: str, yname: str, batch_size: int = 512
+    ) -> tuple[float, float]:
         X, _ = self._batch(data, xname)
         y = self._labels(labels, len(X), yname)
         if not len(X):
             raise ValueError(f"`{xname}` is empty: nothing to evaluate")
         total, correct = 0.0, 0
         for i in range(0, len(X), batch_size):
-            logits = self._forward(X[i:i + batch_size], False)
-            yb = y[i:i + batch_size]
+            logits = self._forward(X[i : i + batch_size], False)
+            yb = y[i : i + batch_size]
             total += self.loss.forward(logits, yb) * len(yb)
             correct += int((logits.argmax(axis=1) == yb).sum())
         return total / len(X), correct / len(X)
@@ -469,10 +480,20 @@ class Sequential:
                 grads.append(layer.grads[key])
         return params, grads
 
-    def fit(self, X: ArrayLike, y: ArrayLike, *, epochs: int = 10, batch_size: int = 32,
-            optimizer: Optimizer | None = None, seed: int | None = 0,
-            validation_data: tuple[ArrayLike, ArrayLike] | None = None, progress: bool = True,
-            callbacks: Callbacks = None, schedule: ScheduleLike = None) -> dict[str, list[float]]:
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        epochs: int = 10,
+        batch_size: int = 32,
+        optimizer: Optimizer | None = None,
+        seed: int | None = 0,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        progress: bool = True,
+        callbacks: Callbacks = None,
+        schedule: ScheduleLike = None,
+    ) -> dict[str, list[float]]:
         """Train with mini-batch gradient descent on the softmax cross-entropy.
 
         Parameters
@@ -592,7 +613,7 @@ class Sequential:
                 total, correct, seen = 0.0, 0, 0
                 lr = optimizer.lr
                 for b in range(n_batches):
-                    idx = order[b * batch_size:(b + 1) * batch_size]
+                    idx = order[b * batch_size : (b + 1) * batch_size]
                     xb, yb = data[idx], labels[idx]
                     where = f"at epoch {epoch}, batch {b + 1}"
                     progress_now = (epoch - 1) + b / n_batches
@@ -610,13 +631,22 @@ class Sequential:
                             optimizer.step(params, grads, lr=lr)
                             updates += 1
                     except FloatingPointError as exc:  # overflow: the weights grew without bound
-                        self._diverged(optimizer, f"{where}: {exc}", params, last_good, at_start, updates,
-                                       multiplier, data)
+                        self._diverged(
+                            optimizer, f"{where}: {exc}", params, last_good, at_start, updates, multiplier, data
+                        )
                     except ValueError as exc:  # a layer refused the non-finite values it received
                         if "finite" not in str(exc) or str(exc).startswith("training diverged"):
                             raise
-                        self._diverged(optimizer, f"{where}: the values in the network are no longer finite",
-                                       params, last_good, at_start, updates, multiplier, data)
+                        self._diverged(
+                            optimizer,
+                            f"{where}: the values in the network are no longer finite",
+                            params,
+                            last_good,
+                            at_start,
+                            updates,
+                            multiplier,
+                            data,
+                        )
                     total += loss * len(idx)
                     correct += int((logits.argmax(axis=1) == yb).sum())
                     seen += len(idx)
@@ -627,10 +657,22 @@ class Sequential:
                     if self.stop_training:
                         break
                 if not all(np.isfinite(p).all() for p in params):  # the last update of the epoch
-                    self._diverged(optimizer, f"at epoch {epoch}: the weights are no longer finite",
-                                   params, last_good, at_start, updates, multiplier, data)
-                logs: dict[str, Any] = {"epoch": epoch, "epochs": epochs, "loss": total / seen,
-                                        "accuracy": correct / seen}
+                    self._diverged(
+                        optimizer,
+                        f"at epoch {epoch}: the weights are no longer finite",
+                        params,
+                        last_good,
+                        at_start,
+                        updates,
+                        multiplier,
+                        data,
+                    )
+                logs: dict[str, Any] = {
+                    "epoch": epoch,
+                    "epochs": epochs,
+                    "loss": total / seen,
+                    "accuracy": correct / seen,
+                }
                 history["loss"].append(logs["loss"])
                 history["accuracy"].append(logs["accuracy"])
                 if validation_data is not None:
@@ -655,27 +697,44 @@ class Sequential:
         return history
 
     @staticmethod
-    def _diverged(optimizer: Optimizer, where: str, params: list[NDArray[Any]], last_good: list[NDArray[Any]],
-                  at_start: list[NDArray[Any]], updates: int, multiplier: float, data: NDArray[Any]) -> NoReturn:
+    def _diverged(
+        optimizer: Optimizer,
+        where: str,
+        params: list[NDArray[Any]],
+        last_good: list[NDArray[Any]],
+        at_start: list[NDArray[Any]],
+        updates: int,
+        multiplier: float,
+        data: NDArray[Any],
+    ) -> NoReturn:
         """Put the last finite weights back, forget the optimiser's state and raise naming the visible cause."""
         restore = last_good if all(np.isfinite(k).all() for k in last_good) else at_start
         for p, keep in zip(params, restore):
             np.copyto(p, keep)
         optimizer.reset()
-        restored = ("the weights before the failing update were restored" if restore is last_good
-                    else "the weights this training started from were restored")
+        restored = (
+            "the weights before the failing update were restored"
+            if restore is last_good
+            else "the weights this training started from were restored"
+        )
         if updates == 0:
             largest = float(np.abs(data).max()) if data.size else 0.0
-            cause = (f"no update had been made yet: the input `X` (largest |X| = {largest:.3g}) or the initial "
-                     "weights make the network's values overflow; scale the inputs (e.g. to [0, 1]) or "
-                     "re-initialise the model")
+            cause = (
+                f"no update had been made yet: the input `X` (largest |X| = {largest:.3g}) or the initial "
+                "weights make the network's values overflow; scale the inputs (e.g. to [0, 1]) or "
+                "re-initialise the model"
+            )
         elif multiplier > 1:
-            cause = (f"the rate of the failing update was `lr`={optimizer.lr:g} times the schedule's "
-                     f"multiplier {multiplier:g}: the `schedule` raised it above the optimiser's rate; use a "
-                     "schedule that stays at or below 1, or lower `lr`")
+            cause = (
+                f"the rate of the failing update was `lr`={optimizer.lr:g} times the schedule's "
+                f"multiplier {multiplier:g}: the `schedule` raised it above the optimiser's rate; use a "
+                "schedule that stays at or below 1, or lower `lr`"
+            )
         else:
-            cause = (f"the learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too large: lower it "
-                     "(e.g. by 10) and train again")
+            cause = (
+                f"the learning rate `lr`={optimizer.lr:g} of {optimizer!r} is too large: lower it "
+                "(e.g. by 10) and train again"
+            )
         raise ValueError(f"training diverged {where}. {cause[0].upper()}{cause[1:]}; {restored}.")
 
     # -- weights --------------------------------------------------------------------
@@ -728,8 +787,9 @@ class Sequential:
         return {
             "format": _FORMAT,
             "input_shape": list(self.input_shape) if self.input_shape else None,
-            "layers": [{"class": type(layer).__name__, "name": layer.name, **layer.get_config()}
-                       for layer in self.layers],
+            "layers": [
+                {"class": type(layer).__name__, "name": layer.name, **layer.get_config()} for layer in self.layers
+            ],
         }
 
     @classmethod
@@ -777,10 +837,15 @@ class Sequential:
             raise ValueError(f"the model configuration has {len(specs)} layers: at most {MAX_LAYERS} are allowed")
         layers = []
         for i, spec in enumerate(specs):
-            if not isinstance(spec, dict) or not isinstance(spec.get("class"), str) or not isinstance(
-                    spec.get("name"), str):
-                raise ValueError(f"layer {i} of the model configuration must be a dict with `class` and `name` "
-                                 f"strings, got {str(spec)[:80]}")
+            if (
+                not isinstance(spec, dict)
+                or not isinstance(spec.get("class"), str)
+                or not isinstance(spec.get("name"), str)
+            ):
+                raise ValueError(
+                    f"layer {i} of the model configuration must be a dict with `class` and `name` "
+                    f"strings, got {str(spec)[:80]}"
+                )
             spec = dict(spec)
             kind, name = spec.pop("class"), spec.pop("name")
             if kind not in LAYER_TYPES:
@@ -841,15 +906,16 @@ class Sequential:
             arrays = {}
             for member in npz.zip.namelist():
                 if not member.endswith(".npy"):
-                    raise ValueError(f"{name!r} holds {member[:40]!r}, which is not an .npy array: "
-                                     "not a model file")
+                    raise ValueError(f"{name!r} holds {member[:40]!r}, which is not an .npy array: not a model file")
             for key in npz.files:
                 if not _KEY.fullmatch(key):
                     raise ValueError(f"{name!r} holds an array named {key[:40]!r}: not a model file")
                 size = npz.zip.getinfo(key + ".npy").file_size  # before decompressing anything
                 if size > 8 * MAX_PARAMS + 4096:
-                    raise ValueError(f"{name!r}: array {key[:40]!r} would take {size:,} bytes, more than a "
-                                     f"layer may hold ({MAX_PARAMS:,} parameters)")
+                    raise ValueError(
+                        f"{name!r}: array {key[:40]!r} would take {size:,} bytes, more than a "
+                        f"layer may hold ({MAX_PARAMS:,} parameters)"
+                    )
                 _check_header(npz.zip, key, size, name)
                 try:
                     value = npz[key]
@@ -857,8 +923,9 @@ class Sequential:
                     raise ValueError(f"{name!r}: array {key[:40]!r} cannot be read without pickle ({exc})") from None
                 if key.startswith("__"):
                     if value.shape != () or value.dtype.kind != "U" or value.dtype.itemsize // 4 > MAX_CONFIG_CHARS:
-                        raise ValueError(f"{name!r}: {key} must be one JSON text of at most "
-                                         f"{MAX_CONFIG_CHARS:,} characters")
+                        raise ValueError(
+                            f"{name!r}: {key} must be one JSON text of at most {MAX_CONFIG_CHARS:,} characters"
+                        )
                 elif value.dtype not in (np.float32, np.float64):
                     raise ValueError(f"{name!r}: weight {key!r} must be float32 or float64, got dtype {value.dtype}")
                 arrays[key] = value
@@ -936,8 +1003,10 @@ _STRING = re.compile(r'(?s)"(?:[^"\\]+|\\.)*(?:"|\\?\Z)')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-_OVERFLOW = ("the model's outputs for `X` are not finite (NaN or infinity): the values of `X` "
-             "or the model's weights are too large")
+_OVERFLOW = (
+    "the model's outputs for `X` are not finite (NaN or infinity): the values of `X` "
+    "or the model's weights are too large"
+)
 
 
 def _finite_outputs(run: Callable[[], Any]) -> Any:
@@ -957,11 +1026,14 @@ def _multiplier(rate: Callable[[float, int], float], epoch: float, epochs: int) 
     try:
         multiplier = as_real(value, "schedule", rule="a number")
     except TypeError:
-        raise TypeError(f"`schedule` must return a number (the multiplier of `lr`), got {value_text(value)} "
-                        f"at epoch {epoch:g} of {epochs}") from None
+        raise TypeError(
+            f"`schedule` must return a number (the multiplier of `lr`), got {value_text(value)} "
+            f"at epoch {epoch:g} of {epochs}"
+        ) from None
     if not (math.isfinite(multiplier) and multiplier >= 0):
-        raise ValueError(f"`schedule` must return a finite multiplier >= 0, got {value_text(value)} "
-                         f"at epoch {epoch:g} of {epochs}")
+        raise ValueError(
+            f"`schedule` must return a finite multiplier >= 0, got {value_text(value)} at epoch {epoch:g} of {epochs}"
+        )
     return multiplier
 
 
@@ -995,8 +1067,10 @@ def _check_header(archive: zipfile.ZipFile, key: str, size: int, name: str) -> N
         raise ValueError(f"{name!r}: array {key[:40]!r} cannot be read without pickle (dtype {dtype})")
     nbytes = math.prod(int(v) for v in shape) * dtype.itemsize
     if nbytes > size:
-        raise ValueError(f"{name!r}: array {key[:40]!r} declares shape {tuple(shape)} ({nbytes:,} bytes) "
-                         f"but its file holds {size:,} bytes")
+        raise ValueError(
+            f"{name!r}: array {key[:40]!r} declares shape {tuple(shape)} ({nbytes:,} bytes) "
+            f"but its file holds {size:,} bytes"
+        )
 
 
 def _parse_config(text: str | bytes) -> Any:
@@ -1004,15 +1078,17 @@ def _parse_config(text: str | bytes) -> Any:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     if len(text) > MAX_CONFIG_CHARS:
-        raise ValueError(f"the model configuration is {len(text):,} characters long: "
-                         f"at most {MAX_CONFIG_CHARS:,} are allowed")
+        raise ValueError(
+            f"the model configuration is {len(text):,} characters long: at most {MAX_CONFIG_CHARS:,} are allowed"
+        )
     brackets = _NOT_BRACKET.sub("", _STRING.sub('""', text))
     if brackets:
         steps = np.frombuffer(brackets.encode("ascii"), np.uint8)
         depth = int(np.cumsum(np.where((steps == ord("[")) | (steps == ord("{")), 1, -1)).max())
         if depth > MAX_CONFIG_DEPTH:
-            raise ValueError(f"the model configuration nests lists or objects {depth} deep: "
-                             f"at most {MAX_CONFIG_DEPTH} is allowed")
+            raise ValueError(
+                f"the model configuration nests lists or objects {depth} deep: at most {MAX_CONFIG_DEPTH} is allowed"
+            )
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:

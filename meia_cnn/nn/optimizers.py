@@ -83,8 +83,9 @@ class Optimizer:
     def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
-                lr: float) -> None:  # pragma: no cover - abstract
+    def _update(
+        self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any], lr: float
+    ) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -119,8 +120,7 @@ class SGD(Optimizer):
     def _new_state(self, params: list[NDArray[Any]]) -> dict[str, Any]:
         return {"v": [np.zeros_like(p) for p in params]}
 
-    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
-                lr: float) -> None:
+    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any], lr: float) -> None:
         for p, g, v in zip(params, grads, state["v"]):
             if self.momentum:
                 v *= self.momentum
@@ -172,8 +172,7 @@ class Adam(Optimizer):
         dtype = np.result_type(*params) if params else np.float64
         return {"t": 0, "m": np.zeros(size, dtype), "v": np.zeros(size, dtype)}
 
-    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any],
-                lr: float) -> None:
+    def _update(self, params: list[NDArray[Any]], grads: list[NDArray[Any]], state: dict[str, Any], lr: float) -> None:
         state["t"] += 1
         t = state["t"]
         b1, b2 = self.beta1, self.beta2
@@ -191,7 +190,7 @@ class Adam(Optimizer):
         update /= np.sqrt(v) + eps
         start = 0
         for p in params:
-            p -= update[start:start + p.size].reshape(p.shape)
+            p -= update[start : start + p.size].reshape(p.shape)
             start += p.size
 
     def __repr__(self) -> str:

@@ -25,8 +25,9 @@ regenerate them::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,8 +115,9 @@ def digits_split(*, test_size: float = 0.25, seed: int = 0) -> tuple[NDArray[Any
     return tuple(p.copy() for p in _SPLIT_CACHE[key])
 
 
-def _stratified_split(labels: NDArray[np.int64], test_size: float, seed: int | None
-                      ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+def _stratified_split(
+    labels: NDArray[np.int64], test_size: float, seed: int | None
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Train and test indices, each class split in proportion, shuffled from ``seed``.
 
     The same indices as scikit-learn's ``train_test_split(..., stratify=labels,
@@ -139,8 +141,8 @@ def _stratified_split(labels: NDArray[np.int64], test_size: float, seed: int | N
     test: list[int] = []
     for i in range(len(classes)):
         shuffled = by_class[i].take(rng.permutation(counts[i]), mode="clip")
-        train.extend(shuffled[:n_i[i]])
-        test.extend(shuffled[n_i[i]:n_i[i] + t_i[i]])
+        train.extend(shuffled[: n_i[i]])
+        test.extend(shuffled[n_i[i] : n_i[i] + t_i[i]])
     return rng.permutation(train), rng.permutation(test)
 
 
@@ -164,8 +166,9 @@ def _approximate_mode(counts: NDArray[np.intp], draws: int, rng: np.random.Rando
     return floored.astype(int)
 
 
-def reference_model(filters: int = 8, kernel_size: int = 3, *, seed: int | None = REFERENCE_SETTINGS["seed"]
-                    ) -> Sequential:
+def reference_model(
+    filters: int = 8, kernel_size: int = 3, *, seed: int | None = REFERENCE_SETTINGS["seed"]
+) -> Sequential:
     """The reference CNN for 8×8 grey digits, untrained (He-initialised from ``seed``).
 
     Parameters
@@ -195,20 +198,32 @@ def reference_model(filters: int = 8, kernel_size: int = 3, *, seed: int | None 
     if k > 8:
         raise ValueError(f"`kernel_size` must be at most 8 for 8×8 digits, got {k}")
     layers = [
-        Conv2D(1, f, k, padding="same"), ReLU(), MaxPool2D(2),
-        Conv2D(f, 2 * f, k, padding="same"), ReLU(), MaxPool2D(2),
-        Flatten(), Dense(2 * 2 * 2 * f, 10),
+        Conv2D(1, f, k, padding="same"),
+        ReLU(),
+        MaxPool2D(2),
+        Conv2D(f, 2 * f, k, padding="same"),
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(2 * 2 * 2 * f, 10),
     ]
     return Sequential(layers, input_shape=(8, 8, 1), seed=seed)
 
 
-def train_reference(*, filters: int = REFERENCE_SETTINGS["filters"],
-                    kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
-                    epochs: int = REFERENCE_SETTINGS["epochs"], batch_size: int = REFERENCE_SETTINGS["batch_size"],
-                    lr: float = REFERENCE_SETTINGS["lr"], seed: int = REFERENCE_SETTINGS["seed"],
-                    progress: bool = False, callbacks: Callable[..., Any] | Sequence[Any] | None = None,
-                    validation: bool = True, schedule: ScheduleLike = REFERENCE_SETTINGS["schedule"],
-                    warmup: float = REFERENCE_SETTINGS["warmup"]) -> tuple[Sequential, dict[str, list[float]]]:
+def train_reference(
+    *,
+    filters: int = REFERENCE_SETTINGS["filters"],
+    kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
+    epochs: int = REFERENCE_SETTINGS["epochs"],
+    batch_size: int = REFERENCE_SETTINGS["batch_size"],
+    lr: float = REFERENCE_SETTINGS["lr"],
+    seed: int = REFERENCE_SETTINGS["seed"],
+    progress: bool = False,
+    callbacks: Callable[..., Any] | Sequence[Any] | None = None,
+    validation: bool = True,
+    schedule: ScheduleLike = REFERENCE_SETTINGS["schedule"],
+    warmup: float = REFERENCE_SETTINGS["warmup"],
+) -> tuple[Sequential, dict[str, list[float]]]:
     """Train :func:`reference_model` on :func:`digits_split`'s training part with the reference recipe.
 
     The defaults are :data:`REFERENCE_SETTINGS`: the recipe of the shipped weights.
@@ -252,8 +267,15 @@ def train_reference(*, filters: int = REFERENCE_SETTINGS["filters"],
     X_train, X_test, y_train, y_test = digits_split()
     model = reference_model(filters, kernel_size, seed=seed)
     history = model.fit(
-        X_train, y_train, epochs=epochs, batch_size=batch_size, optimizer=Adam(lr), seed=seed,
-        validation_data=(X_test, y_test) if validation else None, progress=progress, callbacks=callbacks,
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=Adam(lr),
+        seed=seed,
+        validation_data=(X_test, y_test) if validation else None,
+        progress=progress,
+        callbacks=callbacks,
         schedule=as_schedule(schedule, warmup=warmup),
     )
     return model, history
@@ -277,9 +299,7 @@ def load_reference() -> Sequential:
     True
     """
     if not REFERENCE_WEIGHTS.exists():
-        raise FileNotFoundError(
-            f"{REFERENCE_WEIGHTS} is missing: regenerate it with `python -m meia_cnn.nn`"
-        )
+        raise FileNotFoundError(f"{REFERENCE_WEIGHTS} is missing: regenerate it with `python -m meia_cnn.nn`")
     meta = Sequential.load_metadata(REFERENCE_WEIGHTS)
     expected = reference_model(meta.get("filters", 8), meta.get("kernel_size", 3), seed=None)
     return Sequential.load(REFERENCE_WEIGHTS, expected=expected)
@@ -311,6 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = time.perf_counter() - start
     accuracy = history["val_accuracy"][-1]
     model.save(REFERENCE_WEIGHTS, test_accuracy=accuracy, **REFERENCE_SETTINGS)
-    print(f"test accuracy {accuracy:.4f} after {seconds:.1f} s; wrote {REFERENCE_WEIGHTS} "
-          f"({REFERENCE_WEIGHTS.stat().st_size:,} bytes)")
+    print(
+        f"test accuracy {accuracy:.4f} after {seconds:.1f} s; wrote {REFERENCE_WEIGHTS} "
+        f"({REFERENCE_WEIGHTS.stat().st_size:,} bytes)"
+    )
     return 0

@@ -28,23 +28,32 @@ last noisy step took them, and the test accuracy varies with the seed.
 from __future__ import annotations
 
 import math
-from typing import Callable, Union
+from collections.abc import Callable
+from typing import Union
 
 from .._validation import as_real, value_text
 
 __all__ = ["Schedule", "Constant", "CosineDecay", "StepDecay", "SCHEDULES", "as_schedule"]
 
 
-def _number(value: object, name: str, *, low: float, high: float | None = None, open_low: bool = False,
-             open_high: bool = False) -> float:
+def _number(
+    value: object, name: str, *, low: float, high: float | None = None, open_low: bool = False, open_high: bool = False
+) -> float:
     """``value`` as a float in the given interval, or a TypeError/ValueError naming ``name``."""
     left = "(" if open_low else "["
     right = ")" if open_high else "]"
-    rule = f">= {low:g}" if high is None and not open_low else (
-        f"> {low:g}" if high is None else f"in {left}{low:g}, {high:g}{right}")
+    rule = (
+        f">= {low:g}"
+        if high is None and not open_low
+        else (f"> {low:g}" if high is None else f"in {left}{low:g}, {high:g}{right}")
+    )
     v = as_real(value, name, rule=f"a number {rule}")
-    bad = (not math.isfinite(v) or v < low or (open_low and v == low)
-           or (high is not None and (v > high or (open_high and v == high))))
+    bad = (
+        not math.isfinite(v)
+        or v < low
+        or (open_low and v == low)
+        or (high is not None and (v > high or (open_high and v == high)))
+    )
     if bad:
         raise ValueError(f"`{name}` must be {rule}, got {value_text(value)}")
     return v
@@ -226,12 +235,16 @@ def as_schedule(schedule: ScheduleLike, *, warmup: float = 0.0) -> Callable[[flo
         schedule = "constant"
     if isinstance(schedule, str):
         if schedule not in SCHEDULES:
-            raise ValueError(f"`schedule` must be one of {', '.join(map(repr, SCHEDULES))}, a Schedule "
-                             f"or a callable (epoch, epochs) -> multiplier, got {schedule!r}")
+            raise ValueError(
+                f"`schedule` must be one of {', '.join(map(repr, SCHEDULES))}, a Schedule "
+                f"or a callable (epoch, epochs) -> multiplier, got {schedule!r}"
+            )
         return SCHEDULES[schedule](warmup=warmup)
     if warmup:
-        raise ValueError("`warmup` applies to a schedule given by name: give the warm-up to the "
-                         f"schedule itself, e.g. CosineDecay(warmup={warmup:g})")
+        raise ValueError(
+            "`warmup` applies to a schedule given by name: give the warm-up to the "
+            f"schedule itself, e.g. CosineDecay(warmup={warmup:g})"
+        )
     if not callable(schedule):
         raise TypeError(f"`schedule` must be a name such as 'cosine', a Schedule or a callable, got {schedule!r}")
     return schedule

@@ -31,7 +31,8 @@ _EXPLORERS = {
     "FeatureMapExplorer": "feature_maps",
     "TrainingExplorer": "training",
     "ArchitectureExplorer": "architecture",
-    "TransposedConvExplorer": "transposed", "LearnKernelExplorer": "learn_kernel",
+    "TransposedConvExplorer": "transposed",
+    "LearnKernelExplorer": "learn_kernel",
 }
 _OTHERS = {
     "ExerciseWidget": "exercise",

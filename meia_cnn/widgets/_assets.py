@@ -37,7 +37,7 @@ export default {
 """
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def esm(name: str) -> str:
     """The ES module of one explorer's view, made from :file:`js/{name}`.
 
@@ -75,8 +75,10 @@ def esm(name: str) -> str:
     if len(imports) != 1 or not source.rstrip().endswith(_EXPORT):
         raise ValueError(f"{name} must import from ./draw.js once and end with `{_EXPORT}`")
     body = _IMPORT.sub("", source).rstrip()[: -len(_EXPORT)]
-    return (f"// {name}, run with the exports of draw.js\nfunction explorer({{ {imports[0]} }}) {{\n{body}"
-            f"return {{ render }};\n}}\n{_LOADER}")
+    return (
+        f"// {name}, run with the exports of draw.js\nfunction explorer({{ {imports[0]} }}) {{\n{body}"
+        f"return {{ render }};\n}}\n{_LOADER}"
+    )
 
 
 #: The page's ink for the views, from JupyterLab's theme variables (light or dark), with fallbacks

@@ -26,14 +26,17 @@ from ._messages import Refusal
 
 __all__ = ["Control", "slider", "build_controls", "check_arguments", "narrowed", "read_controls"]
 
-TEXT = TranslatedText({
-    "range": N_("{name} must be a whole number from {lo} to {hi}."),
-    "choose": N_("Choose one of the options of {name}."),
-})
+TEXT = TranslatedText(
+    {
+        "range": N_("{name} must be a whole number from {lo} to {hi}."),
+        "choose": N_("Choose one of the options of {name}."),
+    }
+)
 
 
-def slider(value: int, lo: int, hi: int, description: str, *, width: str = "250px",
-           continuous: bool = True) -> widgets.IntSlider:
+def slider(
+    value: int, lo: int, hi: int, description: str, *, width: str = "250px", continuous: bool = True
+) -> widgets.IntSlider:
     """An IntSlider with a readable label that (by default) updates while dragged.
 
     Parameters
@@ -48,9 +51,16 @@ def slider(value: int, lo: int, hi: int, description: str, *, width: str = "250p
     -------
     ipywidgets.IntSlider
     """
-    return widgets.IntSlider(value=int(value), min=lo, max=hi, step=1, description=description,
-                             continuous_update=continuous, style={"description_width": "initial"},
-                             layout=widgets.Layout(width=width, max_width="100%"))
+    return widgets.IntSlider(
+        value=int(value),
+        min=lo,
+        max=hi,
+        step=1,
+        description=description,
+        continuous_update=continuous,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width, max_width="100%"),
+    )
 
 
 @dataclass(frozen=True)
@@ -116,9 +126,9 @@ class Control:
         if self.kind == "check":
             return as_bool(value, self.name)
         if value not in (self.options or ()) or (
-                isinstance(value, bool) and not any(isinstance(o, bool) for o in self.options or ())):
-            raise ValueError(f"`{self.name}` must be one of {', '.join(map(repr, self.options or ()))}, "
-                             f"got {value!r}")
+            isinstance(value, bool) and not any(isinstance(o, bool) for o in self.options or ())
+        ):
+            raise ValueError(f"`{self.name}` must be one of {', '.join(map(repr, self.options or ()))}, got {value!r}")
         return value
 
     def build(self, value: Any) -> widgets.Widget:
@@ -128,18 +138,29 @@ class Control:
             lo, hi = self.range or (value, value)
             return slider(value, lo, hi, label, width=self.width or "250px", continuous=self.continuous)
         if self.kind == "check":
-            return widgets.Checkbox(value=value, description=label, indent=False,
-                                    layout=widgets.Layout(width=self.width or "auto"))
+            return widgets.Checkbox(
+                value=value, description=label, indent=False, layout=widgets.Layout(width=self.width or "auto")
+            )
         options = labelled_options(self.options or ()) if self.labelled else list(self.options or ())
         if self.kind == "choice":
-            return widgets.SelectionSlider(options=options, value=value, description=label,
-                                           continuous_update=self.continuous, style={"description_width": "initial"},
-                                           layout=widgets.Layout(width=self.width or "250px", max_width="100%"))
+            return widgets.SelectionSlider(
+                options=options,
+                value=value,
+                description=label,
+                continuous_update=self.continuous,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width=self.width or "250px", max_width="100%"),
+            )
         if self.kind == "toggle":
-            return widgets.ToggleButtons(options=options, value=value, description=label,
-                                         style={"button_width": "auto"})
-        return widgets.Dropdown(options=options, value=value, description=label,
-                                layout=widgets.Layout(width=self.width or "auto", max_width="100%"))
+            return widgets.ToggleButtons(
+                options=options, value=value, description=label, style={"button_width": "auto"}
+            )
+        return widgets.Dropdown(
+            options=options,
+            value=value,
+            description=label,
+            layout=widgets.Layout(width=self.width or "auto", max_width="100%"),
+        )
 
     def read(self, control: widgets.Widget) -> Any:
         """The control's value, or :class:`Refusal` (the learner's sentence) when it cannot be used."""

@@ -69,6 +69,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
+
 class View(anywidget.AnyWidget):
     """An explorer's drawing, in the browser.  Subclasses set ``_esm = esm("name.js")``.
 
@@ -167,6 +168,8 @@ class Explorer(widgets.VBox):
     title: ClassVar[str] = "Explorer"
     #: The controls read by the state function, as a table (see :class:`~meia_cnn.widgets._controls.Control`).
     spec: ClassVar[tuple[Control, ...]] = ()
+    #: What the step slider counts from: 1 (a step is a position, "1 of 25") or 0 (steps taken, "0 of 50").
+    first_step: ClassVar[int] = 1
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -234,8 +237,9 @@ class Explorer(widgets.VBox):
                 self.show_error(student_error(exc))
             except Exception as exc:  # noqa: BLE001 - a student never sees a traceback
                 _log.exception("explorer callback failed")
-                self.show_error(_("Something went wrong ({error}); the last good drawing stays.").format(
-                    error=type(exc).__name__))
+                self.show_error(
+                    _("Something went wrong ({error}); the last good drawing stays.").format(error=type(exc).__name__)
+                )
             return None
 
         return guarded
@@ -313,12 +317,13 @@ class Explorer(widgets.VBox):
         return self._making()
 
     # -- steps resolved in the browser ----------------------------------------
-    def _step_controls(self, *, description: str = N_("Step"), interval: int = 700,
-                       width: str = "340px") -> tuple[widgets.SelectionSlider, widgets.Play]:
+    def _step_controls(
+        self, *, description: str = N_("Step"), interval: int = 700, width: str = "340px"
+    ) -> tuple[widgets.SelectionSlider, widgets.Play]:
         """A step slider and its Play button, linked to ``view.step`` in the browser.
 
         The slider's value is the step's index (0, 1, ...) and its label reads
-        ``"k of n"`` (counting from 1, as the readout does).  Stepping never
+        ``"k of n"`` (counting from :attr:`first_step`, as the readout does).  Stepping never
         calls Python in the page (``jslink``); in Python the same links are
         kept by observers, so tests and notebooks see ``view.step`` follow.
         Set the number of steps with :meth:`_set_steps`.
@@ -328,13 +333,19 @@ class Explorer(widgets.VBox):
         (SelectionSlider, Play)
         """
         slider = widgets.SelectionSlider(
-            options=[(_("{k} of {n}").format(k=1, n=1), 0)], description=_(description), continuous_update=True,
-            style={"description_width": "initial"}, layout=widgets.Layout(width=width),
+            options=[(_("{k} of {n}").format(k=1, n=1), 0)],
+            description=_(description),
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width=width),
         )
-        play = widgets.Play(value=0, min=0, max=0, step=1, interval=interval, description=_("Play"),
-                            layout=widgets.Layout(width="auto"))
-        self._links += [widgets.jslink((slider, "index"), (self.view, "step")),
-                        widgets.jslink((play, "value"), (slider, "index"))]
+        play = widgets.Play(
+            value=0, min=0, max=0, step=1, interval=interval, description=_("Play"), layout=widgets.Layout(width="auto")
+        )
+        self._links += [
+            widgets.jslink((slider, "index"), (self.view, "step")),
+            widgets.jslink((play, "value"), (slider, "index")),
+        ]
         slider.observe(self._guard(self._on_step), names="index")
         play.observe(self._guard(self._on_play), names="value")
         return slider, play
@@ -359,7 +370,12 @@ class Explorer(widgets.VBox):
         current = slider.index if isinstance(slider.index, int) else 0
         index = min(max(current, 0), n - 1)
         if len(slider.options) != n:
-            self._set_quietly(slider, options=[(_("{k} of {n}").format(k=k + 1, n=n), k) for k in range(n)], index=index)
+            first = self.first_step
+            self._set_quietly(
+                slider,
+                index=index,
+                options=[(_("{k} of {n}").format(k=k + first, n=n - 1 + first), k) for k in range(n)],
+            )
             if play is not None:
                 self._set_quietly(play, max=n - 1, value=index)
         return index
@@ -403,8 +419,9 @@ class Explorer(widgets.VBox):
             return False
         except Exception as exc:  # noqa: BLE001
             _log.exception("explorer update failed")
-            self._publish_notice(_("Something went wrong ({error}); change a control to go on.").format(
-                error=type(exc).__name__))
+            self._publish_notice(
+                _("Something went wrong ({error}); change a control to go on.").format(error=type(exc).__name__)
+            )
             return False
         self._state = state
         self._publish(scene, **pictures)

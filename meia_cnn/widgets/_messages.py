@@ -25,17 +25,19 @@ __all__ = ["Refusal", "SENTENCES", "UNKNOWN_ERROR", "student_error", "UI_WORDS",
 #: The words the page writes itself (draw.js, upload.js): the Play buttons' accessible
 #: names, an explorer's default name, an upload's progress.  Sent to the page in the
 #: learner's language with every view (``View.words``, ``Upload.words``).
-UI_WORDS = TranslatedText({
-    "play": N_("Play"),
-    "pause": N_("Pause"),
-    "stop": N_("Stop"),
-    "repeat": N_("Repeat"),
-    "control": N_("Play control"),
-    "explorer": N_("explorer"),
-    "sending": N_("Sending {name}…"),
-    "bytes": N_("{n} bytes"),
-    "too_large": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
-})
+UI_WORDS = TranslatedText(
+    {
+        "play": N_("Play"),
+        "pause": N_("Pause"),
+        "stop": N_("Stop"),
+        "repeat": N_("Repeat"),
+        "control": N_("Play control"),
+        "explorer": N_("explorer"),
+        "sending": N_("Sending {name}…"),
+        "bytes": N_("{n} bytes"),
+        "too_large": N_("{name} is {size}: files up to {limit} can be sent. Choose a smaller picture."),
+    }
+)
 
 
 class Refusal(ValueError):
@@ -45,33 +47,53 @@ class Refusal(ValueError):
 #: The sentence shown for each code of :mod:`meia_cnn.errors` (a singular/plural pair and the
 #: field that chooses between them, where a count is written).
 SENTENCES: dict[str, str | tuple[tuple[str, str], str]] = {
-    "kernel_token_too_long": N_("Row {row}, number {col} of the kernel is {length} characters long: type a number "
-                                "such as 1, −0.5, 2e-1 or 1/9."),
-    "kernel_not_a_number": N_("Row {row}, number {col} of the kernel, '{text}', is not a number: write numbers such "
-                              "as 1, −0.5, 2e-1 or 1/9."),
-    "kernel_decimal_comma": N_("Row {row} of the kernel: '{text}' has a decimal comma; write decimals with a point, "
-                               "'{fixed}'."),
+    "kernel_token_too_long": N_(
+        "Row {row}, number {col} of the kernel is {length} characters long: type a number such as 1, −0.5, 2e-1 or 1/9."
+    ),
+    "kernel_not_a_number": N_(
+        "Row {row}, number {col} of the kernel, '{text}', is not a number: write numbers such as 1, −0.5, 2e-1 or 1/9."
+    ),
+    "kernel_decimal_comma": N_(
+        "Row {row} of the kernel: '{text}' has a decimal comma; write decimals with a point, '{fixed}'."
+    ),
     "kernel_divides_by_zero": N_("Row {row}, number {col} of the kernel, '{text}', divides by zero."),
-    "kernel_out_of_range": N_("Row {row}, number {col} of the kernel is '{text}': every entry must be a finite "
-                              "number between {low} and {high}."),
-    "kernel_text_too_long": N_("The kernel text is {length:,} characters long: a kernel needs far fewer "
-                               "(at most {most:,})."),
-    "kernel_row_count": (ngettext_noop(
-        "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} row.",
-        "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} rows."), "n"),
-    "kernel_row_length": (ngettext_noop(
-        "The kernel must be {size} rows of {size} numbers; row {row} has {n} number.",
-        "The kernel must be {size} rows of {size} numbers; row {row} has {n} numbers."), "n"),
+    "kernel_out_of_range": N_(
+        "Row {row}, number {col} of the kernel is '{text}': every entry must be a finite "
+        "number between {low} and {high}."
+    ),
+    "kernel_text_too_long": N_(
+        "The kernel text is {length:,} characters long: a kernel needs far fewer (at most {most:,})."
+    ),
+    "kernel_row_count": (
+        ngettext_noop(
+            "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} row.",
+            "The kernel must be 3 rows of 3 numbers or 5 rows of 5 numbers; it has {n} rows.",
+        ),
+        "n",
+    ),
+    "kernel_row_length": (
+        ngettext_noop(
+            "The kernel must be {size} rows of {size} numbers; row {row} has {n} number.",
+            "The kernel must be {size} rows of {size} numbers; row {row} has {n} numbers.",
+        ),
+        "n",
+    ),
     "image_empty": N_("{name} is empty. Choose a picture file."),
     "image_unreadable": N_("{name} is not a picture this explorer can read: use a PNG, JPEG, GIF, BMP or TIFF file."),
     "file_unreadable": N_("{name} could not be read as a picture. Try another file."),
     "image_too_large": N_("{name} is too large to use here: choose a smaller picture."),
-    "image_bad_dimensions": N_("{name} is {width}×{height} pixels: a picture of that shape cannot be used (no "
-                               "pixels, or a side far too long). Choose another picture."),
-    "image_too_small": N_("{name} is {width}×{height} pixels: this needs a picture of at least "
-                          "{need_width}×{need_height} pixels. Choose a larger picture."),
-    "template_constant": N_("The picture has a single shade where it is cut to a template, and a template of one "
-                            "shade matches every place equally: choose a picture with some contrast."),
+    "image_bad_dimensions": N_(
+        "{name} is {width}×{height} pixels: a picture of that shape cannot be used (no "
+        "pixels, or a side far too long). Choose another picture."
+    ),
+    "image_too_small": N_(
+        "{name} is {width}×{height} pixels: this needs a picture of at least "
+        "{need_width}×{need_height} pixels. Choose a larger picture."
+    ),
+    "template_constant": N_(
+        "The picture has a single shade where it is cut to a template, and a template of one "
+        "shade matches every place equally: choose a picture with some contrast."
+    ),
 }
 #: Shown in place of a core error with no code (not in English).
 UNKNOWN_ERROR = N_("This value cannot be used here: try another one. The last good drawing stays.")

@@ -32,10 +32,12 @@ UPLOAD_MAX_BYTES = 8 * 1024 * 1024
 #: How an upload is named in a menu of pictures.
 UPLOAD_LABEL = UPLOAD_PREFIX
 
-TEXT = TranslatedText({
-    "upload_image": N_("Upload image"),
-    "showing": N_("Showing {name}."),
-})
+TEXT = TranslatedText(
+    {
+        "upload_image": N_("Upload image"),
+        "showing": N_("Showing {name}."),
+    }
+)
 
 
 class PhotoSource:
@@ -64,9 +66,15 @@ class PhotoSource:
         How many pictures were accepted (a new key for every upload).
     """
 
-    def __init__(self, explorer: Explorer, *, accept: Callable[[str, NDArray[np.float64]], str | None],
-                 menu: widgets.Dropdown | None = None, load: dict[str, Any] | None = None,
-                 description: str = TEXT.english("upload_image")) -> None:
+    def __init__(
+        self,
+        explorer: Explorer,
+        *,
+        accept: Callable[[str, NDArray[np.float64]], str | None],
+        menu: widgets.Dropdown | None = None,
+        load: dict[str, Any] | None = None,
+        description: str = TEXT.english("upload_image"),
+    ) -> None:
         self._explorer = explorer
         self._accept = accept
         self.menu = menu

@@ -89,8 +89,9 @@ class Upload(anywidget.AnyWidget):
     def _library(self) -> Library:
         return library()
 
-    def __init__(self, description: str = "Upload", *, accept: str = "image/*",
-                 max_bytes: int = MAX_BYTES, **kwargs: Any) -> None:
+    def __init__(
+        self, description: str = "Upload", *, accept: str = "image/*", max_bytes: int = MAX_BYTES, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("too_large", UI_WORDS["too_large"])
         kwargs.setdefault("words", {key: UI_WORDS[key] for key in ("sending", "bytes")})
         super().__init__(description=description, accept=accept, max_bytes=max_bytes, **kwargs)
@@ -111,8 +112,7 @@ class Upload(anywidget.AnyWidget):
         name = str(content.get("name", "upload"))[:200] if isinstance(content, dict) else "upload"
         if kind == "file" and buffers:
             data = memoryview(bytes(buffers[0]))
-            self.value = ({"name": name, "type": str(content.get("type", "")), "size": len(data),
-                           "content": data},)
+            self.value = ({"name": name, "type": str(content.get("type", "")), "size": len(data), "content": data},)
         elif kind == "refused":
             sentence = str(content.get("sentence", ""))[:500]
             for callback in self._refused:

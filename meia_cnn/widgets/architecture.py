@@ -35,12 +35,14 @@ __all__ = ["ArchitectureExplorer", "layout", "volumes"]
 PROPORTIONS = (_TALLEST, _GAP, _MIN_WIDTH, _MAX_WIDTH, _MIN_HEIGHT)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Architectures: a classic network's volumes drawn to scale, with its table"),
-    "choose_network": N_("Choose one of the networks in the list."),
-    "choose_detail": N_("Tick or untick the paper's columns."),
-    "detail": N_("the paper's columns"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Architectures: a classic network's volumes drawn to scale, with its table"),
+        "choose_network": N_("Choose one of the networks in the list."),
+        "choose_detail": N_("Tick or untick the paper's columns."),
+        "detail": N_("the paper's columns"),
+    }
+)
 
 
 class ArchitectureView(View):
@@ -89,8 +91,14 @@ class ArchitectureExplorer(Explorer):
     view_class = ArchitectureView
     title = TEXT.english("title")
     spec = (
-        Control("name", "menu", N_("network"), options=architectures.names(), width="30em",
-                refusal=TEXT.english("choose_network")),
+        Control(
+            "name",
+            "menu",
+            N_("network"),
+            options=architectures.names(),
+            width="30em",
+            refusal=TEXT.english("choose_network"),
+        ),
         Control("detail", "check", TEXT.english("detail"), refusal=TEXT.english("choose_detail")),
     )
 
@@ -121,24 +129,3 @@ class ArchitectureExplorer(Explorer):
         detail.layout.display = None if state.has_paper_columns else "none"
         detail.disabled = not state.has_paper_columns
         self.table.value = state.table
-
-    # -- what is drawn --------------------------------------------------------
-    @property
-    def label_texts(self) -> list[str]:
-        """The names written beside the boxes, in order."""
-        return [b["label"] for b in self.view.scene["boxes"]]
-
-    @property
-    def shape_texts(self) -> list[str]:
-        """The shapes ``H×W×D`` written beside the boxes, in order."""
-        return [b["shape"] for b in self.view.scene["boxes"]]
-
-    @property
-    def diagram_title(self) -> str:
-        """The title written over the diagram."""
-        return str(self.view.scene["title"])
-
-    @property
-    def legend_texts(self) -> list[str]:
-        """The kinds of volume named in the legend."""
-        return [item["text"] for item in self.view.scene["legend"]]

@@ -23,7 +23,14 @@ import traitlets
 
 from .. import data as _data
 from .._validation import as_float_array
-from ..explain.convolution import ConvolutionState, convolution_scene, convolution_state, filtered_png, photo_png
+from ..explain.convolution import (
+    ConvolutionState,
+    convolution_scene,
+    convolution_state,
+    filtered_png,
+    photo_png,
+    readable_grid,
+)
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -41,11 +48,15 @@ from ._explorer import Explorer, View, student_error
 from ._messages import Refusal
 from ._photo import UPLOAD_LABEL, PhotoSource
 
-__all__ = ["ConvolutionExplorer", "KERNEL_PRESETS", "kernel_preset", "parse_kernel", "kernel_text",
-           "common_denominator"]
+__all__ = [
+    "ConvolutionExplorer",
+    "KERNEL_PRESETS",
+    "kernel_preset",
+    "parse_kernel",
+    "kernel_text",
+    "common_denominator",
+]
 
-#: Largest input grid the explorer writes numbers in.
-MAX_GRID = 9
 #: Side of the photo the kernel is run over (longest side, pixels).
 PHOTO_SIZE = 192
 #: Smallest side of an uploaded picture, after resizing (pixels).
@@ -55,25 +66,34 @@ CACHE_SIZE = 12
 
 #: A 7x7 grid of small numbers: a bright square on a gentle ramp, so that
 #: blurs, edges and the flip all show.
-DEFAULT_IMAGE = np.array([
-    [1, 1, 2, 2, 3, 3, 3],
-    [1, 2, 2, 3, 3, 3, 4],
-    [2, 2, 9, 9, 9, 4, 4],
-    [2, 3, 9, 9, 9, 4, 5],
-    [3, 3, 9, 9, 9, 5, 5],
-    [3, 4, 4, 4, 5, 5, 6],
-    [4, 4, 4, 5, 5, 6, 6],
-], dtype=float)
+DEFAULT_IMAGE = np.array(
+    [
+        [1, 1, 2, 2, 3, 3, 3],
+        [1, 2, 2, 3, 3, 3, 4],
+        [2, 2, 9, 9, 9, 4, 4],
+        [2, 3, 9, 9, 9, 4, 5],
+        [3, 3, 9, 9, 9, 5, 5],
+        [3, 4, 4, 4, 5, 5, 6],
+        [4, 4, 4, 5, 5, 6, 6],
+    ],
+    dtype=float,
+)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Convolution step by step: input, kernel, products, output map and a filtered photo"),
-    "bad_text": N_("{error}. Still using the last good kernel."),
-    "kernel_too_large": N_("The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
-                         "to stand on. Choose a 3×3 kernel or a larger grid."),
-    "upload_too_small": N_("{name} is too thin: after fitting it to {size} pixels its short side is {side} "
-                         "pixels. Choose a picture at least {min} pixels on its shorter side."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Convolution step by step: input, kernel, products, output map and a filtered photo"),
+        "bad_text": N_("{error}. Still using the last good kernel."),
+        "kernel_too_large": N_(
+            "The {k}×{k} kernel is larger than the {h}×{w} input grid, so it has no position "
+            "to stand on. Choose a 3×3 kernel or a larger grid."
+        ),
+        "upload_too_small": N_(
+            "{name} is too thin: after fitting it to {size} pixels its short side is {side} "
+            "pixels. Choose a picture at least {min} pixels on its shorter side."
+        ),
+    }
+)
 
 
 class ConvolutionView(View):
@@ -82,26 +102,6 @@ class ConvolutionView(View):
     _esm = esm("convolution.js")
     photo = traitlets.Bytes(b"").tag(sync=True)
     filtered = traitlets.Bytes(b"").tag(sync=True)
-
-
-def _check_grid(image: Any) -> np.ndarray:
-    arr = np.asarray(image)
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(f"`image` must be a 2-D array of numbers, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"`image` must be a 2-D array (a small grid of numbers), got shape {arr.shape}")
-    h, w = arr.shape
-    if not (3 <= h <= MAX_GRID and 3 <= w <= MAX_GRID):
-        raise ValueError(
-            f"`image` must be between 3x3 and {MAX_GRID}x{MAX_GRID} so its numbers can be read, "
-            f"got shape {arr.shape}; run a kernel over a larger image with `photo=` or an upload"
-        )
-    arr = arr.astype(float)
-    if not np.isfinite(arr).all():
-        raise ValueError("`image` must be finite: it contains NaN or infinity")
-    if np.abs(arr).max() > 1e6:
-        raise ValueError("`image` values must be between -1e6 and 1e6 so their products can be written")
-    return arr
 
 
 class ConvolutionExplorer(Explorer):
@@ -131,7 +131,8 @@ class ConvolutionExplorer(Explorer):
     --------
     >>> viz = ConvolutionExplorer()
     >>> viz.controls["step"].value = 8
-    >>> viz.position, viz.current_sum == float(viz.state.grid.output[viz.position])
+    >>> here = viz.state.grid.steps[viz.step]
+    >>> here.position, here.sum == float(viz.state.grid.output[here.position])
     ((1, 3), True)
     >>> viz.controls["step"].label
     '9 of 25'
@@ -147,20 +148,29 @@ class ConvolutionExplorer(Explorer):
     title: ClassVar[str] = TEXT.english("title")
     spec = (
         Control("operation", "toggle", "", options=MODES, refusal=N_("Choose convolution or cross-correlation.")),
-        Control("photo", "menu", N_("Photo"), options=tuple(_data.SAMPLE_NAMES),
-                refusal=N_("Choose a photo from the list.")),
+        Control(
+            "photo", "menu", N_("Photo"), options=tuple(_data.SAMPLE_NAMES), refusal=N_("Choose a photo from the list.")
+        ),
     )
     #: The kernel's editor (with the text box ``kernel_text``): it sets the kernel the state function is given.
     kernel_spec = (
-        Control("preset", "menu", N_("Kernel"), options=(*KERNEL_PRESETS, "custom"), width="220px",
-                refusal=N_("Choose a kernel from the list.")),
-        Control("kernel_size", "toggle", N_("Size"), options=KERNEL_SIZES,
-                refusal=N_("Choose a kernel size of 3 or 5.")),
+        Control(
+            "preset",
+            "menu",
+            N_("Kernel"),
+            options=(*KERNEL_PRESETS, "custom"),
+            width="220px",
+            refusal=N_("Choose a kernel from the list."),
+        ),
+        Control(
+            "kernel_size", "toggle", N_("Size"), options=KERNEL_SIZES, refusal=N_("Choose a kernel size of 3 or 5.")
+        ),
     )
 
-    def __init__(self, image: Any = None, kernel: Any = "sobel_x", *, photo: str = "camera",
-                 operation: str = "convolution") -> None:
-        grid = _check_grid(DEFAULT_IMAGE if image is None else image)
+    def __init__(
+        self, image: Any = None, kernel: Any = "sobel_x", *, photo: str = "camera", operation: str = "convolution"
+    ) -> None:
+        grid = readable_grid(DEFAULT_IMAGE if image is None else image)
         given = self._check(operation=operation, photo=photo)
         if isinstance(kernel, str):
             preset, good = kernel, kernel_preset(kernel, 3)
@@ -188,16 +198,26 @@ class ConvolutionExplorer(Explorer):
         c["step"], c["play"] = self._step_controls()
         c["operation"].tooltips = [_("K flipped: equation (1)"), _("K as is: what CNN layers compute")]
         c["kernel_size"].style.button_width = "40px"
-        c["kernel_text"] = widgets.Textarea(value=kernel_text(good), description="K =",
-                                            continuous_update=False, rows=5,
-                                            layout=widgets.Layout(width="260px", height="120px"))
-        self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
-                                        load=dict(grey=True, size=PHOTO_SIZE))
+        c["kernel_text"] = widgets.Textarea(
+            value=kernel_text(good),
+            description="K =",
+            continuous_update=False,
+            rows=5,
+            layout=widgets.Layout(width="260px", height="120px"),
+        )
+        self.photo_source = PhotoSource(
+            self, menu=c["photo"], accept=self._accept_photo, load=dict(grey=True, size=PHOTO_SIZE)
+        )
         c["upload"] = self.photo_source.upload
         self._layout(
             widgets.HBox([c["operation"], c["play"], c["step"]]),
-            widgets.HBox([widgets.VBox([c["preset"], c["kernel_size"]]), c["kernel_text"],
-                          widgets.VBox([c["photo"], c["upload"]])]),
+            widgets.HBox(
+                [
+                    widgets.VBox([c["preset"], c["kernel_size"]]),
+                    c["kernel_text"],
+                    widgets.VBox([c["photo"], c["upload"]]),
+                ]
+            ),
         )
         c["preset"].observe(self._guard(self._on_preset), names="value")
         c["kernel_size"].observe(self._guard(self._on_kernel_size), names="value")
@@ -242,10 +262,10 @@ class ConvolutionExplorer(Explorer):
         new = np.zeros((k, k))
         if k > old.shape[0]:
             o = (k - old.shape[0]) // 2
-            new[o:o + old.shape[0], o:o + old.shape[0]] = old
+            new[o : o + old.shape[0], o : o + old.shape[0]] = old
         else:
             o = (old.shape[0] - k) // 2
-            new = old[o:o + k, o:o + k].copy()
+            new = old[o : o + k, o : o + k].copy()
         self._set_kernel(new)
 
     def _on_text(self, change: Any) -> None:
@@ -268,8 +288,11 @@ class ConvolutionExplorer(Explorer):
 
     def _accept_photo(self, name: str, image: np.ndarray) -> None:
         if min(image.shape[:2]) < MIN_PHOTO_SIDE:
-            raise Refusal(TEXT["upload_too_small"].format(name=name, size=PHOTO_SIZE, side=min(image.shape[:2]),
-                                                          min=MIN_PHOTO_SIDE))
+            raise Refusal(
+                TEXT["upload_too_small"].format(
+                    name=name, size=PHOTO_SIZE, side=min(image.shape[:2]), min=MIN_PHOTO_SIDE
+                )
+            )
         self._photo = image
         self._photo_name = name
         self._photo_key = ("upload", self._photo_key, name)  # a new key for each upload
@@ -291,16 +314,22 @@ class ConvolutionExplorer(Explorer):
         key = (self._kernel.tobytes(), self._kernel.shape, operation, self._photo_key)
         kernel, photo = self._kernel, self._photo
         self._key = key
-        return self._memo("state", key, lambda: convolution_state(self._grid, kernel, photo,
-                                                                  flip=operation == "convolution"), maxsize=CACHE_SIZE)
+        return self._memo(
+            "state",
+            key,
+            lambda: convolution_state(self._grid, kernel, photo, flip=operation == "convolution"),
+            maxsize=CACHE_SIZE,
+        )
 
     # -- state -> scene ------------------------------------------------------------------
     def _scene(self, state: ConvolutionState) -> tuple[dict, dict]:
         return self._memo("scene", self._key, lambda: self._make_scene(state), maxsize=CACHE_SIZE)
 
     def _make_scene(self, state: ConvolutionState) -> tuple[dict, dict]:
-        pictures = {"photo": self._memo("photo", self._photo_key, lambda: photo_png(state), maxsize=2),
-                    "filtered": filtered_png(state)}
+        pictures = {
+            "photo": self._memo("photo", self._photo_key, lambda: photo_png(state), maxsize=2),
+            "filtered": filtered_png(state),
+        }
         return dict(convolution_scene(state, self._photo_shown_name())), pictures
 
     def _photo_shown_name(self) -> str:
@@ -308,33 +337,8 @@ class ConvolutionExplorer(Explorer):
         sample = self._shown_sample == self._photo_name
         return option_label(self._photo_name) if sample else self._photo_name
 
-    # -- numbers from the core, for instructors and tests ---------------------------------
-    def _current(self) -> Any:
-        steps = self.state.grid.steps
-        return steps[min(self.step, len(steps) - 1)]
-
+    # -- the kernel being edited, for instructors and tests (the step's numbers: state.grid.steps[step]) --
     @property
     def kernel(self) -> np.ndarray:
         """The current good kernel, as typed (before any flip)."""
         return self._kernel.copy()
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(i, j)``: the output cell of the current step (row-major order)."""
-        return self._current().position
-
-    @property
-    def window(self) -> np.ndarray:
-        """The input values under the kernel at the current step."""
-        return self._current().window.copy()
-
-    @property
-    def current_products(self) -> np.ndarray:
-        """Window times applied kernel, element by element."""
-        return self._current().products.copy()
-
-    @property
-    def current_sum(self) -> float:
-        """The output value at the current step: ``G[i, j]`` from the core."""
-        return float(self._current().sum)
-

@@ -21,140 +21,133 @@ variant of the exercise (:func:`meia_cnn.exercises.prompt`).
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import exercises as _ex
 from ..classroom import client as _classroom
-from ..exercises._model import _Unreadable, read_text
+from ..explain.exercise import feedback_html, solution_html, table_marks
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ._explorer import PALETTE, _close_tree
+from ._explorer import _close_tree
 from ._explorer import plain_text as _plain
 
-__all__ = ["ExerciseWidget", "ShapeTableExercise", "SolutionButton", "next_variant"]
+__all__ = ["ExerciseWidget", "ShapeTableExercise", "SolutionButton"]
 
-#: The most characters the answer box reads (a longer paste is refused unread).
-MAX_TEXT = 2000
 #: What a widget says before an answer is given (there is no cell to run).
 WAITING_BOXES = N_("Waiting for an answer: type your answer in the boxes and press Check.")
 WAITING_BOX = N_("Waiting for an answer: type your answer in the box and press Check.")
-TOO_LONG = N_("Cannot read the answer: it is {n:,} characters long; an answer here is at most {limit:,}.")
 
 
-def next_variant(exercise_id: str, variant: int) -> int:
-    """The variant *New numbers* moves to from ``variant`` (the same on every machine).
+class SolutionButton(widgets.VBox):
+    """A *Show solution* button: the worked solution appears only when it is pressed.
+
+    For exercises answered in code (``check("id", answer)``): nothing of the
+    solution is computed or sent to the page before the press, so *Run All*,
+    Voilà and the slides show only the button.  The exercise widgets below
+    have the same button beside their own.
 
     Parameters
     ----------
     exercise_id : str
-        The exercise.
-    variant : int
-        The current variant.
+        Any id of :data:`meia_cnn.exercises.EXERCISES`.
+    variant : int, optional
+        Which numbers (0: the notebook's).
 
-    Returns
-    -------
-    int
-        A variant >= 1, different from ``variant``.
+    Attributes
+    ----------
+    controls : dict
+        ``"reveal"`` (Button).
+    solution : ipywidgets.HTMLMath
+        CSS class ``meia-solution``; empty and hidden until the press.
 
     Examples
     --------
-    >>> next_variant("04.output_size", 0) == next_variant("04.output_size", 0)
+    >>> b = SolutionButton("04.output_size")
+    >>> b.solution.value
+    ''
+    >>> b.controls["reveal"].click()
+    >>> "= 7" in b.solution.value
     True
-    >>> next_variant("04.output_size", 0) != 0
-    True
+    >>> b.close()
     """
-    n = _ex.Draw(f"{exercise_id}/next/{variant}").integer(1, _ex.MAX_VARIANT)
-    return n if n != variant else n % _ex.MAX_VARIANT + 1
 
-_COLOURS = {
-    _ex.CORRECT: PALETTE["green"],
-    _ex.WAITING: PALETTE["blue"],
-    _ex.WRONG: PALETTE["vermillion"],
-    _ex.INVALID: PALETTE["vermillion"],
-}
-
-
-def _feedback_html(feedback: _ex.Feedback) -> str:
-    """The feedback as HTML whose text starts with the message itself."""
-    colour = _COLOURS.get(feedback.status, PALETTE["black"])
-    return (
-        f'<span style="color:{colour};font-weight:bold;font-size:1.1em">'
-        f"{html.escape(feedback.message).replace(chr(10), '<br>')}</span>"
-    )
-
-
-def _markdown_to_html(text: str) -> str:
-    """Just enough markdown for the solutions: pipe tables, paragraphs, *emphasis*."""
-    out: list[str] = []
-    table: list[str] = []
-
-    def flush() -> None:
-        if table:
-            rows = [r for r in table if not re.fullmatch(r"\|?[\s|:-]+\|?", r)]
-            cells = [[html.escape(c.strip()) for c in r.strip().strip("|").split("|")] for r in rows]
-            head = "".join(f"<th style='padding:0 0.6em'>{c}</th>" for c in cells[0])
-            body = "".join(
-                "<tr>" + "".join(f"<td style='padding:0 0.6em;text-align:center'>{c}</td>" for c in r) + "</tr>"
-                for r in cells[1:]
-            )
-            out.append(f"<table><tr>{head}</tr>{body}</table>")
-            table.clear()
-
-    for line in text.splitlines():
-        if line.strip().startswith("|"):
-            table.append(line)
-            continue
-        flush()
-        if line.strip():
-            escaped = html.escape(line)
-            escaped = re.sub(r"\*([^*$]+)\*", r"<em>\1</em>", escaped)
-            out.append(f"<p>{escaped}</p>")
-    flush()
-    return "".join(out)
-
-
-class _ExerciseBase(widgets.VBox):
-    """Shared parts: title, prompt, Check, New numbers and Show-solution buttons, feedback."""
-
-    waiting_text = WAITING_BOX
+    #: The button's tooltip (a message id; ``{exercise_id}`` is filled in) and the widget's CSS class.
+    reveal_tooltip = N_("Show the worked solution of {exercise_id}")
+    css_class = "meia-solution-button"
 
     def __init__(self, exercise_id: str, *, variant: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.exercise = _ex.get(exercise_id)
         self.variant = _ex._variant(variant)
-        self.controls: dict[str, widgets.Widget] = {}
-        self.title = widgets.HTML(f"<b style='font-size:1.15em'>{html.escape(_(self.exercise.title))}</b>")
-        self.prompt = widgets.HTMLMath(html.escape(self.exercise.prompt(self.variant)))
-        self.feedback = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
-        self.feedback.add_class("meia-feedback")
+        self.controls: dict[str, widgets.Widget] = {
+            "reveal": widgets.Button(
+                description=_("Show solution"),
+                icon="eye",
+                tooltip=_(self.reveal_tooltip).format(exercise_id=exercise_id),
+            )
+        }
         self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
         self.solution.add_class("meia-solution")
-        self.controls["check"] = widgets.Button(description=_("Check"), button_style="primary",
-                                                tooltip=_("Check your answer"))
-        self.controls["new"] = widgets.Button(description=_("New numbers"), icon="refresh",
-                                              tooltip=_("The same exercise with other numbers"))
-        self.controls["reveal"] = widgets.Button(description=_("Show solution"), icon="eye",
-                                                 tooltip=_("Show the worked solution"))
-        self.controls["check"].on_click(lambda _button: self.check())
-        self.controls["new"].on_click(lambda _button: self.new_numbers())
         self.controls["reveal"].on_click(lambda _button: self.reveal())
-        #: The row of buttons, built once (a front end keeps a view of it).
-        self.buttons = widgets.HBox([self.controls["check"], self.controls["new"], self.controls["reveal"]])
-        self.last: _ex.Feedback | None = None
-        self.add_class("meia-exercise")
-
-    @property
-    def feedback_text(self) -> str:
-        """The feedback as plain text ('' before the first check)."""
-        return _plain(self.feedback.value)
+        self.children = [self.controls["reveal"], self.solution]
+        self.add_class(self.css_class)
 
     @property
     def revealed(self) -> bool:
         """True once the solution is shown."""
         return self.solution.layout.display != "none"
+
+    def reveal(self) -> None:
+        """Show the worked solution (computed by the core only now)."""
+        self.solution.value = solution_html(self.exercise.solution_text(self.variant))
+        self.solution.layout.display = None
+        self.controls["reveal"].disabled = True
+
+    def _hide(self) -> None:
+        self.solution.value = ""
+        self.solution.layout.display = "none"
+        self.controls["reveal"].disabled = False
+
+    def close(self) -> None:
+        """Close every widget it built, boxes included, so no front end waits on a closed one."""
+        _close_tree(self.controls.values())
+        _close_tree(self.children)
+        super().close()
+
+
+class _ExerciseBase(SolutionButton):
+    """Shared parts: title, prompt, Check, New numbers and Show-solution buttons, feedback."""
+
+    waiting_text = WAITING_BOX
+    reveal_tooltip = N_("Show the worked solution")
+    css_class = "meia-exercise"
+
+    def __init__(self, exercise_id: str, *, variant: int = 0, **kwargs: Any) -> None:
+        super().__init__(exercise_id, variant=variant, **kwargs)
+        self.title = widgets.HTML(f"<b style='font-size:1.15em'>{html.escape(_(self.exercise.title))}</b>")
+        self.prompt = widgets.HTMLMath(html.escape(self.exercise.prompt(self.variant)))
+        self.feedback = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
+        self.feedback.add_class("meia-feedback")
+        reveal = self.controls.pop("reveal")  # the buttons in the order they are shown
+        self.controls["check"] = widgets.Button(
+            description=_("Check"), button_style="primary", tooltip=_("Check your answer")
+        )
+        self.controls["new"] = widgets.Button(
+            description=_("New numbers"), icon="refresh", tooltip=_("The same exercise with other numbers")
+        )
+        self.controls["reveal"] = reveal
+        self.controls["check"].on_click(lambda _button: self.check())
+        self.controls["new"].on_click(lambda _button: self.new_numbers())
+        #: The row of buttons, built once (a front end keeps a view of it).
+        self.buttons = widgets.HBox([self.controls["check"], self.controls["new"], self.controls["reveal"]])
+        self.last: _ex.Feedback | None = None
+
+    @property
+    def feedback_text(self) -> str:
+        """The feedback as plain text ('' before the first check)."""
+        return _plain(self.feedback.value)
 
     def answer(self) -> Any:  # pragma: no cover - abstract
         """The answer as a Python value."""
@@ -164,7 +157,7 @@ class _ExerciseBase(widgets.VBox):
         if feedback.status == _ex.WAITING and feedback.message == _ex._waiting(feedback.exercise).message:
             feedback = _ex.Feedback(feedback.exercise, feedback.status, _(self.waiting_text))
         self.last = feedback
-        self.feedback.value = _feedback_html(feedback)
+        self.feedback.value = feedback_html(feedback)
         _classroom.record_feedback(feedback, self.variant)  # on the hub only; never waits (meia_cnn.classroom)
         return feedback
 
@@ -177,37 +170,23 @@ class _ExerciseBase(widgets.VBox):
         """
         return self._show(self.exercise.check(self.answer(), self.variant))
 
-    def reveal(self) -> None:
-        """Show the worked solution (computed by the core only now)."""
-        self.solution.value = _markdown_to_html(self.exercise.solution_text(self.variant))
-        self.solution.layout.display = None
-        self.controls["reveal"].disabled = True
-
     def new_numbers(self, variant: int | None = None) -> None:
         """Ask the same exercise with other numbers; the answer, verdict and solution are cleared.
 
         Parameters
         ----------
         variant : int, optional
-            The variant to show; by default the next one (:func:`next_variant`).
+            The variant to show; by default the next one (:func:`meia_cnn.exercises.next_variant`).
         """
-        self.variant = next_variant(self.exercise.id, self.variant) if variant is None else _ex._variant(variant)
+        self.variant = _ex.next_variant(self.exercise.id, self.variant) if variant is None else _ex._variant(variant)
         self.prompt.value = html.escape(self.exercise.prompt(self.variant))
-        self.solution.value = ""
-        self.solution.layout.display = "none"
-        self.controls["reveal"].disabled = False
+        self._hide()
         self.feedback.value = ""
         self.last = None
         self._clear()
 
     def _clear(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def close(self) -> None:
-        """Close every widget it built, boxes included, so no front end waits on a closed one."""
-        _close_tree(self.controls.values())
-        _close_tree(self.children)
-        super().close()
 
 
 class ExerciseWidget(_ExerciseBase):
@@ -250,15 +229,25 @@ class ExerciseWidget(_ExerciseBase):
 
     waiting_text = WAITING_BOX
 
-    def __init__(self, exercise_id: str = "04.output_size", *, answer: str = "", prompt: bool = True,
-                 variant: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        exercise_id: str = "04.output_size",
+        *,
+        answer: str = "",
+        prompt: bool = True,
+        variant: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(exercise_id, variant=variant, **kwargs)
         template = _(self.exercise.template).split("#", 1)
         placeholder = template[1].strip() if len(template) == 2 else _("your answer")
         box = widgets.Textarea if self.exercise.kind == "array" else widgets.Text
         self.controls["answer"] = box(
-            value=answer, placeholder=placeholder, description=_("Answer:"),
-            continuous_update=False, layout=widgets.Layout(width="28em"),
+            value=answer,
+            placeholder=placeholder,
+            description=_("Answer:"),
+            continuous_update=False,
+            layout=widgets.Layout(width="28em"),
         )
         # Enter (or leaving the box) checks too: continuous_update=False sends the value then.
         self.controls["answer"].observe(self._on_answer, names="value")
@@ -269,49 +258,29 @@ class ExerciseWidget(_ExerciseBase):
         if change["new"].strip():
             self.check()
 
-    def answer(self) -> Any:
-        """The typed answer as a Python value (``...`` when the box is empty).
+    def answer(self) -> str:
+        """The typed answer, as it is in the box.
 
         Returns
         -------
-        object
+        str
         """
-        text = self.controls["answer"].value.strip()
-        if not text:
-            return Ellipsis
-        if len(text) > MAX_TEXT:
-            return _Unparsed(text)
-        try:  # 3,612,672 and 16×16×16 as the kit prints them; a decimal comma or two readings: a sentence
-            return read_text(text, self.exercise.kind, len(self.exercise.names))
-        except _Unreadable as exc:
-            return _Unparsed(text, str(exc))
+        return str(self.controls["answer"].value)
 
     def check(self) -> _ex.Feedback:
-        """Check the typed answer, show and return the verdict.
+        """Check the typed answer (:meth:`meia_cnn.exercises.Exercise.check_text`), show and return the verdict.
 
         Returns
         -------
         Feedback
         """
-        value = self.answer()
-        if isinstance(value, _Unparsed):
-            if len(value.text) > MAX_TEXT:
-                message = _(TOO_LONG).format(n=len(value.text), limit=MAX_TEXT)
-            else:
-                message = _("Cannot read the answer: {exc}.").format(exc=value.reason)
-            return self._show(_ex.Feedback(self.exercise.id, _ex.INVALID, message))
-        return self._show(self.exercise.check(value, self.variant))
+        return self._show(self.exercise.check_text(self.answer(), self.variant))
 
     def _clear(self) -> None:
         with self.hold_trait_notifications():
             self.controls["answer"].unobserve(self._on_answer, names="value")
             self.controls["answer"].value = ""
             self.controls["answer"].observe(self._on_answer, names="value")
-
-
-class _Unparsed:
-    def __init__(self, text: str, reason: str = "") -> None:
-        self.text, self.reason = text, reason
 
 
 class ShapeTableExercise(_ExerciseBase):
@@ -358,31 +327,43 @@ class ShapeTableExercise(_ExerciseBase):
     def __init__(self, *, answer: dict | None = None, variant: int = 0, **kwargs: Any) -> None:
         super().__init__("04.shape_table", variant=variant, **kwargs)
         cell = widgets.Layout(width="6em")
-        head = widgets.HBox([
-            widgets.HTML(f"<b>{_(name) if name else name}</b>", layout=cell)
-            for name in (N_("Padding"), N_("Stride"), N_("Width"), N_("Height"), N_("Depth"), "")
-        ])
+        head = widgets.HBox(
+            [
+                widgets.HTML(f"<b>{_(name) if name else name}</b>", layout=cell)
+                for name in (N_("Padding"), N_("Stride"), N_("Width"), N_("Height"), N_("Depth"), "")
+            ]
+        )
         rows = [head]
         self.marks: dict[str, widgets.HTML] = {}
         for padding, stride in self.ROWS:
             key = f"{padding}/{stride}"
             inputs = []
             for col in self.COLUMNS:
-                box = widgets.IntText(value=0, layout=cell, description="",
-                                      tooltip=_("{col} for {padding} padding, stride {stride}").format(
-                                          col=_(col), padding=padding, stride=stride))
+                box = widgets.IntText(
+                    value=0,
+                    layout=cell,
+                    description="",
+                    tooltip=_("{col} for {padding} padding, stride {stride}").format(
+                        col=_(col), padding=padding, stride=stride
+                    ),
+                )
                 self.controls[f"{key}/{col}"] = box
                 inputs.append(box)
             self.marks[key] = widgets.HTML("", layout=cell)
-            rows.append(widgets.HBox([
-                widgets.HTML(padding, layout=cell), widgets.HTML(str(stride), layout=cell),
-                *inputs, self.marks[key],
-            ]))
+            rows.append(
+                widgets.HBox(
+                    [
+                        widgets.HTML(padding, layout=cell),
+                        widgets.HTML(str(stride), layout=cell),
+                        *inputs,
+                        self.marks[key],
+                    ]
+                )
+            )
         self.table = widgets.VBox(rows)
         if answer is not None:
             self.set_answer(answer)
-        self.children = [self.title, self.prompt, self.table, self.buttons,
-                         self.feedback, self.solution]
+        self.children = [self.title, self.prompt, self.table, self.buttons, self.feedback, self.solution]
 
     def set_answer(self, answer: dict) -> None:
         """Fill the table from ``{"valid/1": (w, h, d), ...}``.
@@ -396,8 +377,9 @@ class ShapeTableExercise(_ExerciseBase):
             for col, value in zip(self.COLUMNS, values):
                 name = f"{key}/{col}"
                 if name not in self.controls:
-                    raise ValueError(f"`answer` has an unknown row {key!r}; rows are "
-                                     f"{', '.join(f'{p}/{s}' for p, s in self.ROWS)}")
+                    raise ValueError(
+                        f"`answer` has an unknown row {key!r}; rows are {', '.join(f'{p}/{s}' for p, s in self.ROWS)}"
+                    )
                 self.controls[name].value = 0 if value is Ellipsis else int(value)
 
     def answer(self) -> dict:
@@ -410,9 +392,7 @@ class ShapeTableExercise(_ExerciseBase):
         out = {}
         for padding, stride in self.ROWS:
             key = f"{padding}/{stride}"
-            out[key] = tuple(
-                self.controls[f"{key}/{col}"].value or Ellipsis for col in self.COLUMNS
-            )
+            out[key] = tuple(self.controls[f"{key}/{col}"].value or Ellipsis for col in self.COLUMNS)
         return out
 
     def check(self) -> _ex.Feedback:
@@ -423,14 +403,8 @@ class ShapeTableExercise(_ExerciseBase):
         Feedback
         """
         feedback = super().check()
-        sol = self.exercise.solution(self.variant)
-        for key, values in self.answer().items():
-            if any(v is Ellipsis for v in values):
-                self.marks[key].value = ""
-            elif values == sol[key]:
-                self.marks[key].value = f'<b style="color:{PALETTE["green"]}">&#10003;</b>'
-            else:
-                self.marks[key].value = f'<b style="color:{PALETTE["vermillion"]}">&#10007;</b>'
+        for key, mark in table_marks(self.answer(), self.exercise.solution(self.variant)).items():
+            self.marks[key].value = mark
         return feedback
 
     def _clear(self) -> None:
@@ -438,68 +412,3 @@ class ShapeTableExercise(_ExerciseBase):
             for col in self.COLUMNS:
                 self.controls[f"{padding}/{stride}/{col}"].value = 0
             self.marks[f"{padding}/{stride}"].value = ""
-
-
-class SolutionButton(widgets.VBox):
-    """A *Show solution* button: the worked solution appears only when it is pressed.
-
-    For exercises answered in code (``check("id", answer)``): nothing of the
-    solution is computed or sent to the page before the press, so *Run All*,
-    Voilà and the slides show only the button.
-
-    Parameters
-    ----------
-    exercise_id : str
-        Any id of :data:`meia_cnn.exercises.EXERCISES`.
-    variant : int, optional
-        Which numbers (0: the notebook's).
-
-    Attributes
-    ----------
-    controls : dict
-        ``"reveal"`` (Button).
-    solution : ipywidgets.HTMLMath
-        CSS class ``meia-solution``; empty and hidden until the press.
-
-    Examples
-    --------
-    >>> b = SolutionButton("04.output_size")
-    >>> b.solution.value
-    ''
-    >>> b.controls["reveal"].click()
-    >>> "= 7" in b.solution.value
-    True
-    >>> b.close()
-    """
-
-    def __init__(self, exercise_id: str, *, variant: int = 0, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.exercise = _ex.get(exercise_id)
-        self.variant = _ex._variant(variant)
-        self.controls: dict[str, widgets.Widget] = {
-            "reveal": widgets.Button(description=_("Show solution"), icon="eye",
-                                     tooltip=_("Show the worked solution of {exercise_id}").format(
-                                         exercise_id=exercise_id)),
-        }
-        self.solution = widgets.HTMLMath(value="", layout=widgets.Layout(display="none"))
-        self.solution.add_class("meia-solution")
-        self.controls["reveal"].on_click(lambda _button: self.reveal())
-        self.children = [self.controls["reveal"], self.solution]
-        self.add_class("meia-solution-button")
-
-    @property
-    def revealed(self) -> bool:
-        """True once the solution is shown."""
-        return self.solution.layout.display != "none"
-
-    def reveal(self) -> None:
-        """Show the worked solution (computed by the core only now)."""
-        self.solution.value = _markdown_to_html(self.exercise.solution_text(self.variant))
-        self.solution.layout.display = None
-        self.controls["reveal"].disabled = True
-
-    def close(self) -> None:
-        """Close the button and the solution."""
-        _close_tree(self.controls.values())
-        _close_tree(self.children)
-        super().close()

@@ -17,9 +17,21 @@ import numpy as np
 import traitlets
 from numpy.typing import ArrayLike, NDArray
 
-from ..explain.feature_maps import (TEST_IMAGES, FeatureMapState, built_shapes, checked_images, feature_map_pictures,
-                                    feature_map_scene, feature_map_state, layer_scales, network_state, picked_unit,
-                                    tile_channels, unit_limits, upload_input)
+from ..explain.feature_maps import (
+    TEST_IMAGES,
+    FeatureMapState,
+    built_shapes,
+    checked_images,
+    feature_map_pictures,
+    feature_map_scene,
+    feature_map_state,
+    layer_scales,
+    network_state,
+    picked_unit,
+    tile_channels,
+    unit_limits,
+    upload_input,
+)
 from ..i18n import TranslatedText
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -33,11 +45,13 @@ from ._photo import PhotoSource
 __all__ = ["FeatureMapExplorer", "tile_channels"]
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Inside the CNN: every layer's feature maps for one image, and how one unit was computed"),
-    "wrong_channels": N_("{name}: the model takes {ch} channels, the image has {got}."),
-    "inverted": N_("Showing {name}, inverted (light on dark, like the images the model was trained on)."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Inside the CNN: every layer's feature maps for one image, and how one unit was computed"),
+        "wrong_channels": N_("{name}: the model takes {ch} channels, the image has {got}."),
+        "inverted": N_("Showing {name}, inverted (light on dark, like the images the model was trained on)."),
+    }
+)
 
 
 class FeatureMapView(View):
@@ -92,12 +106,20 @@ class FeatureMapExplorer(Explorer):
         Control("index", "int", N_("Test image"), width="340px"),
         Control("source", "menu", N_("Image"), options=(TEST_IMAGES,), width="240px"),
         Control("layer", "menu", N_("Layer"), options=(), labelled=False, width="320px"),
-        *(Control(name, "int", label, width="230px") for name, label in (
-            ("channel", N_("Channel")), ("row", N_("Row")), ("col", N_("Column")), ("depth", N_("Input channel")))),
+        *(
+            Control(name, "int", label, width="230px")
+            for name, label in (
+                ("channel", N_("Channel")),
+                ("row", N_("Row")),
+                ("col", N_("Column")),
+                ("depth", N_("Input channel")),
+            )
+        ),
     )
 
-    def __init__(self, model: Sequential | None = None, X: ArrayLike | None = None,
-                 y: ArrayLike | None = None, *, index: int = 0) -> None:
+    def __init__(
+        self, model: Sequential | None = None, X: ArrayLike | None = None, y: ArrayLike | None = None, *, index: int = 0
+    ) -> None:
         model = load_reference() if model is None else model
         images, self.y = checked_images(model, X, y)
         n = len(images)
@@ -105,20 +127,25 @@ class FeatureMapExplorer(Explorer):
             raise ValueError(f"`index` must be an int in 0..{n - 1}, got {index!r}")
         self.model, self.X = model, images
         self._range, self._scales = (float(images.min()), float(images.max())), layer_scales(model, images)
-        self._wrong = None if self.y is None else tuple(
-            int(j) for j in np.flatnonzero(model.predict(images).argmax(axis=1) != self.y))
+        self._wrong = (
+            None
+            if self.y is None
+            else tuple(int(j) for j in np.flatnonzero(model.predict(images).argmax(axis=1) != self.y))
+        )
         self._upload: tuple[str, NDArray] | None = None
         self._uploaded = 0
         super().__init__()
         self._build(dict(index=int(index), source=TEST_IMAGES, layer=None, channel=0, row=0, col=0, depth=0))
         c = self.controls
         self._set_quietly(c["index"], max=n - 1, min=0)
-        self._set_quietly(c["layer"], options=[(f"{lay.name}: {lay.describe()}", i)
-                                               for i, lay in enumerate(model.layers)], value=0)
+        self._set_quietly(
+            c["layer"], options=[(f"{lay.name}: {lay.describe()}", i) for i, lay in enumerate(model.layers)], value=0
+        )
         c["source"].style.description_width = c["layer"].style.description_width = "initial"
         (h, w, ch), shapes = built_shapes(model)
-        self.photo_source = PhotoSource(self, menu=c["source"], accept=self._accept_photo,
-                                        load=dict(grey=ch == 1, size=(h, w)))
+        self.photo_source = PhotoSource(
+            self, menu=c["source"], accept=self._accept_photo, load=dict(grey=ch == 1, size=(h, w))
+        )
         c["upload"] = self.photo_source.upload
         self._fit_unit_controls(0)
         if len(shapes[0]) == 3:  # start in the middle of the first map, away from the zero border of a digit
@@ -126,8 +153,10 @@ class FeatureMapExplorer(Explorer):
         # before the recompute (observers run in order), and inside hold(): the unit's ranges follow the layer
         c["layer"].observe(self._guard(self._on_layer), names="value")
         self.view.on_msg(self._guard(self._on_message))
-        self._layout(widgets.HBox([c["index"], c["source"], c["upload"]]),
-                     widgets.HBox([c["layer"], c["channel"], c["row"], c["col"], c["depth"]]))
+        self._layout(
+            widgets.HBox([c["index"], c["source"], c["upload"]]),
+            widgets.HBox([c["layer"], c["channel"], c["row"], c["col"], c["depth"]]),
+        )
         self._listen()
 
     # -- the unit's controls ------------------------------------------------------
@@ -178,10 +207,20 @@ class FeatureMapExplorer(Explorer):
 
     def _scene(self, state: FeatureMapState) -> tuple[dict, dict]:
         key, _image = self._shown()
-        input_png, maps = self._memo("png", (key, self._uploaded), lambda: feature_map_pictures(
-            state.network, self._scales, self._range), maxsize=32)
-        scene = feature_map_scene(state, image=key, count=len(self.X), label=self.label, wrong=self._wrong,
-                                  depth=int(self.controls["depth"].value))
+        input_png, maps = self._memo(
+            "png",
+            (key, self._uploaded),
+            lambda: feature_map_pictures(state.network, self._scales, self._range),
+            maxsize=32,
+        )
+        scene = feature_map_scene(
+            state,
+            image=key,
+            count=len(self.X),
+            label=self.label,
+            wrong=self._wrong,
+            depth=int(self.controls["depth"].value),
+        )
         return dict(scene), {"input_png": input_png, "maps": maps}
 
     # -- what is drawn -------------------------------------------------------------

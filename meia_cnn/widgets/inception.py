@@ -14,8 +14,6 @@ by :file:`js/inception.js`.
 from __future__ import annotations
 
 import ipywidgets as widgets
-import numpy as np
-from numpy.typing import NDArray
 
 from .._validation import as_int
 from ..explain.inception import COUNTS, InceptionState, inception_scene, inception_state
@@ -33,12 +31,20 @@ MAX_DEPTH = 1024
 MAX_FILTERS = 512
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Inception module: four branches concatenated along depth, with their costs"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Inception module: four branches concatenated along depth, with their costs"),
+    }
+)
 #: The filter counts' labels, named as :data:`~meia_cnn.explain.inception.COUNTS`.
-COUNT_LABELS = {"n1x1": "1×1", "n3x3_reduce": N_("3×3 reduce"), "n3x3": "3×3", "n5x5_reduce": N_("5×5 reduce"),
-                "n5x5": "5×5", "pool_proj": N_("pool proj")}
+COUNT_LABELS = {
+    "n1x1": "1×1",
+    "n3x3_reduce": N_("3×3 reduce"),
+    "n3x3": "3×3",
+    "n5x5_reduce": N_("5×5 reduce"),
+    "n5x5": "5×5",
+    "pool_proj": N_("pool proj"),
+}
 
 
 class InceptionView(View):
@@ -101,8 +107,16 @@ class InceptionExplorer(Explorer):
         *(Control(name, "int", COUNT_LABELS[name], range=(1, MAX_FILTERS)) for name in COUNTS),
     )
 
-    def __init__(self, input_shape: tuple[int, int, int] = (28, 28, 192), n1x1: int = 64, n3x3_reduce: int = 96,
-                 n3x3: int = 128, n5x5_reduce: int = 16, n5x5: int = 32, pool_proj: int = 32) -> None:
+    def __init__(
+        self,
+        input_shape: tuple[int, int, int] = (28, 28, 192),
+        n1x1: int = 64,
+        n3x3_reduce: int = 96,
+        n3x3: int = 128,
+        n5x5_reduce: int = 16,
+        n5x5: int = 32,
+        pool_proj: int = 32,
+    ) -> None:
         if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
             raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
         h, w, c = (as_int(v, "input_shape") for v in input_shape)
@@ -111,8 +125,9 @@ class InceptionExplorer(Explorer):
         for value, what, top in ((h, "height", MAX_SIZE), (c, "depth", MAX_DEPTH)):
             if value > top:
                 raise ValueError(f"`input_shape {what}` must be between 1 and {top}, got {value}")
-        counts = self._check(n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3, n5x5_reduce=n5x5_reduce, n5x5=n5x5,
-                             pool_proj=pool_proj)
+        counts = self._check(
+            n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3, n5x5_reduce=n5x5_reduce, n5x5=n5x5, pool_proj=pool_proj
+        )
         super().__init__()
         self._build({"input_size": h, "input_depth": c, **counts})
         ctl = self.controls
@@ -132,30 +147,3 @@ class InceptionExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: InceptionState) -> tuple[dict, dict]:
         return dict(inception_scene(state)), {}
-
-    # -- what is drawn -----------------------------------------------------------
-    @property
-    def box_texts(self) -> list[str]:
-        """What each box of the diagram says, from the input up to the concatenation."""
-        boxes = self.view.scene["boxes"]
-        order = ("input", "reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj", "concat")
-        return ["\n".join(boxes[key]) for key in order]
-
-    @property
-    def bar_texts(self) -> list[str]:
-        """The labels of the four cost bars (parameters with/without, multiply-adds with/without)."""
-        bars = self.view.scene["bars"]
-        return [row["text"] for what in ("params", "macs") for row in bars[what]["rows"]]
-
-    @property
-    def segment_widths(self) -> NDArray[np.float64]:
-        """The concatenation's four depth segments, as fractions of the output depth."""
-        return np.array([s["fraction"] for s in self.view.scene["segments"]])
-
-    @property
-    def bar_widths(self) -> dict[tuple[str, bool], NDArray[np.float64]]:
-        """``{(what, reduced): the four branch segments of the cost bar}``, as fractions of the longer bar."""
-        bars = self.view.scene["bars"]
-        return {(what, reduced): np.array(bars[what]["rows"][0 if reduced else 1]["fractions"])
-                for what in ("params", "macs") for reduced in (True, False)}
-

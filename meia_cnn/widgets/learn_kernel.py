@@ -21,7 +21,6 @@ import numpy as np
 import traitlets
 
 from ..explain.learn_kernel import LearnKernelState, learn_kernel_pictures, learn_kernel_scene, learn_kernel_state
-from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._controls import Control
@@ -71,7 +70,7 @@ class LearnKernelExplorer(Explorer):
     --------
     >>> viz = LearnKernelExplorer()
     >>> viz.controls["step"].index = 50
-    >>> np.round(viz.kernel, 2) + 0.0
+    >>> np.round(viz.state.kernels[viz.step], 2) + 0.0
     array([[-1.,  0.,  1.],
            [-2.,  0.,  2.],
            [-1.,  0.,  1.]])
@@ -83,17 +82,29 @@ class LearnKernelExplorer(Explorer):
 
     view_class: ClassVar[type[View]] = LearnKernelView
     title: ClassVar[str] = N_("Learning a kernel: gradient descent turns a random kernel into the Sobel kernel")
+    first_step = 0  # the slider counts the gradient steps taken ("3 of 50"), as the readout does
     spec = (
-        Control("learning_rate", "choice", N_("Learning rate η"), options=LEARNING_RATES, width="320px",
-                continuous=False),
-        Control("seed", "int", N_("Seed"), range=SEEDS, width="240px", continuous=False,
-                refusal=N_("The seed must be a whole number from {lo} to {hi}.")),
+        Control(
+            "learning_rate", "choice", N_("Learning rate η"), options=LEARNING_RATES, width="320px", continuous=False
+        ),
+        Control(
+            "seed",
+            "int",
+            N_("Seed"),
+            range=SEEDS,
+            width="240px",
+            continuous=False,
+            refusal=N_("The seed must be a whole number from {lo} to {hi}."),
+        ),
     )
 
     def __init__(self, learning_rate: float = 0.1, seed: int = 0, steps: int = 50) -> None:
         given = self._check(learning_rate=learning_rate, seed=seed)
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not (
-                STEP_RANGE[0] <= steps <= STEP_RANGE[1]):
+        if (
+            isinstance(steps, bool)
+            or not isinstance(steps, (int, np.integer))
+            or not (STEP_RANGE[0] <= steps <= STEP_RANGE[1])
+        ):
             raise ValueError(f"`steps` must be an int from {STEP_RANGE[0]} to {STEP_RANGE[1]}, got {steps!r}")
         super().__init__()
         self._steps = int(steps)
@@ -109,36 +120,19 @@ class LearnKernelExplorer(Explorer):
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> LearnKernelState:
         rate, seed = self._read().values()
-        return self._memo("state", (rate, seed), lambda: learn_kernel_state(  # runs seen are kept
-            learning_rate=float(rate), steps=self._steps, seed=seed), maxsize=4)
+        return self._memo(
+            "state",
+            (rate, seed),
+            lambda: learn_kernel_state(  # runs seen are kept
+                learning_rate=float(rate), steps=self._steps, seed=seed
+            ),
+            maxsize=4,
+        )
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: LearnKernelState) -> tuple[dict, dict]:
         run = state.run
-        pictures = self._memo("png", (run.learning_rate, run.seed, run.steps), lambda: learn_kernel_pictures(state),
-                              maxsize=4)
+        pictures = self._memo(
+            "png", (run.learning_rate, run.seed, run.steps), lambda: learn_kernel_pictures(state), maxsize=4
+        )
         return dict(learn_kernel_scene(state)), pictures
-
-    def _set_steps(self, n: int) -> int:
-        """Size the step slider; it counts the gradient steps taken, from 0 (``"3 of 50"``), as the readout does."""
-        slider, play = self.controls["step"], self.controls["play"]
-        current = slider.index if isinstance(slider.index, int) else 0
-        index = min(max(current, 0), n - 1)
-        options = [(_("{k} of {n}").format(k=k, n=n - 1), k) for k in range(n)]
-        if list(slider.options) != options:
-            self._set_quietly(slider, options=options, index=index)
-            self._set_quietly(play, max=n - 1, value=index)
-        return index
-
-    # -- numbers of the current step, for instructors and tests ------------------------
-    @property
-    def kernel(self) -> np.ndarray:
-        """The kernel at the current step."""
-        kernels = self.state.kernels
-        return kernels[min(self.step, len(kernels) - 1)].copy()
-
-    @property
-    def loss(self) -> float:
-        """The loss at the current step."""
-        losses = self.state.losses
-        return float(losses[min(self.step, len(losses) - 1)])

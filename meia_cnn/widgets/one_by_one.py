@@ -19,15 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as widgets
-import numpy as np
 import traitlets
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from ..explain.one_by_one import (
     MAX_CHANNELS,
     MAX_FILTERS,
     MAX_SIDE,
-    OneByOnePixel,
     OneByOneState,
     number,
     one_by_one_inputs,
@@ -43,9 +41,11 @@ from ._explorer import Explorer, View
 __all__ = ["OneByOneExplorer", "number"]
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("1×1 convolution: one pixel's channels mixed by one kernel's weights, and the costs"),
+    }
+)
 
 
 class OneByOneView(View):
@@ -92,7 +92,8 @@ class OneByOneExplorer(Explorer):
         IntSliders, their ranges those of this volume and these kernels.
     state : OneByOneState
         The numbers drawn, from :func:`meia_cnn.explain.one_by_one.one_by_one_state`
-        (every pixel's dot product in ``state.pixels``; the costs in ``state.costs``).
+        (every pixel's dot product in ``state.pixels``, the one shown ``state.pixels[step]``;
+        the costs in ``state.costs``).
 
     Examples
     --------
@@ -118,17 +119,37 @@ class OneByOneExplorer(Explorer):
         Control("filter", "int", N_("kernel f"), range=(0, MAX_FILTERS - 1), width="280px"),
     )
 
-    def __init__(self, height: int = 6, width: int = 6, channels: int = 8, filters: int = 3, *,
-                 x: ArrayLike | None = None, weights: ArrayLike | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        height: int = 6,
+        width: int = 6,
+        channels: int = 8,
+        filters: int = 3,
+        *,
+        x: ArrayLike | None = None,
+        weights: ArrayLike | None = None,
+        seed: int = 0,
+    ) -> None:
         volume, w = one_by_one_inputs(height, width, x=x, weights=weights, seed=seed)
         given = self._check(channels=channels, filters=filters)
         (h, wd, c_max), f_max = volume.shape, w.shape[1]
-        start = {"channels": min(given["channels"], c_max), "filters": min(given["filters"], f_max),
-                 "row": h // 2, "col": wd // 2, "filter": 0}
+        start = {
+            "channels": min(given["channels"], c_max),
+            "filters": min(given["filters"], f_max),
+            "row": h // 2,
+            "col": wd // 2,
+            "filter": 0,
+        }
         super().__init__()
         self._x, self._w = volume, w
-        ranges = narrowed(self.spec, channels=(1, c_max), filters=(1, f_max), row=(0, h - 1), col=(0, wd - 1),
-                          filter=(0, start["filters"] - 1))
+        ranges = narrowed(
+            self.spec,
+            channels=(1, c_max),
+            filters=(1, f_max),
+            row=(0, h - 1),
+            col=(0, wd - 1),
+            filter=(0, start["filters"] - 1),
+        )
         c = self.controls
         c.update(build_controls(ranges, start))
         # the pixel is chosen in the page: every pixel's dot product is in the scene
@@ -136,8 +157,7 @@ class OneByOneExplorer(Explorer):
         for name in ("row", "col"):
             self._links.append(widgets.jslink((c[name], "value"), (self.view, name)))
             c[name].observe(self._guard(self._on_pixel), names="value")
-        self._layout(widgets.HBox([c["channels"], c["filters"]]),
-                     widgets.HBox([c["row"], c["col"], c["filter"]]))
+        self._layout(widgets.HBox([c["channels"], c["filters"]]), widgets.HBox([c["row"], c["col"], c["filter"]]))
         self._listen(["channels", "filters", "filter"])
 
     # -- controls -> state ---------------------------------------------------------
@@ -173,59 +193,7 @@ class OneByOneExplorer(Explorer):
             index = min(max(int(self.view.step), 0), len(scene["steps"]) - 1)
         super()._publish(scene, step=index if step is None else step, **pictures)
 
-    def _here(self) -> OneByOnePixel:
-        """The pixel shown."""
-        pixels = self.state.pixels
-        return pixels[min(max(self.step, 0), len(pixels) - 1)]
-
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: OneByOneState) -> tuple[dict, dict]:
         lo = float(self._x.min())
         return dict(one_by_one_scene(state, (lo, max(float(self._x.max()), lo + 1)), int(self._x.shape[2]))), {}
-
-    def _fill(self, template: str) -> str:
-        """A sentence of the scene with the pixel shown's numbers, as the page writes it."""
-        here = self.view.scene["steps"][self._here_index()]
-        r, col = here["pixel"]
-        return template.replace("{r}", str(r)).replace("{col}", str(col)).replace("{v}", here["value"])
-
-    def _here_index(self) -> int:
-        return min(max(self.step, 0), len(self.view.scene["steps"]) - 1)
-
-    # -- what is drawn -----------------------------------------------------------
-    @property
-    def pixel(self) -> NDArray[np.float64]:
-        """The chosen pixel's ``C`` input values, shape (C,)."""
-        return self._here().pixel.copy()
-
-    @property
-    def products(self) -> NDArray[np.float64]:
-        """Element-wise products ``pixel * kernel_weights``, shape (C,)."""
-        return self._here().products.copy()
-
-    @property
-    def value(self) -> float:
-        """The output value at the chosen pixel for the chosen kernel."""
-        return float(self._here().value)
-
-    @property
-    def cell_texts(self) -> list[list[str]]:
-        """The numbers written in the three columns (x, w, products), as three lists."""
-        here = self.view.scene["steps"][self._here_index()]
-        return [list(here["x"]), list(self.view.scene["columns"]["weights"]), list(here["products"])]
-
-    @property
-    def formula(self) -> str:
-        """The line under the heading: the pixel shown's dot product, as the page writes it."""
-        return self._fill(self.view.scene["formula"])
-
-    @property
-    def sum_text(self) -> str:
-        """The sum written under the columns."""
-        return self._fill(self.view.scene["sum"])
-
-    @property
-    def bar_texts(self) -> list[str]:
-        """The labels beside the six cost bars (params 1x1, 3x3, 5x5, then multiply-adds)."""
-        bars = self.view.scene["bars"]
-        return [*bars["params"]["texts"], *bars["macs"]["texts"]]

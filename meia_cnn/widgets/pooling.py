@@ -22,10 +22,8 @@ import traitlets
 from numpy.typing import ArrayLike, NDArray
 
 from .. import data as _data
-from .._validation import as_float_array
-from ..explain.pooling import POOLINGS, PoolingState, equation_text, pool_image, pooling_scene, pooling_state
-from ..i18n import TranslatedText, labelled_options, option_label
-from ..i18n import gettext as _
+from ..explain.pooling import POOLINGS, PoolingState, pool_image, pooling_scene, pooling_state, readable_grid
+from ..i18n import TranslatedText, option_label
 from ..i18n import gettext_noop as N_
 from ._assets import esm
 from ._controls import Control
@@ -35,43 +33,37 @@ from ._photo import UPLOAD_LABEL, PhotoSource
 
 __all__ = ["PoolingExplorer", "DEFAULT_INPUT"]
 
-MAX_GRID = 9
 SIZES = (1, 4)
 STRIDES = (1, 4)
 PHOTO_SIZE = 256
 
 #: An 8x8 feature map of small numbers (a seeded draw, fixed here so the slides can quote it).
-DEFAULT_INPUT = np.array([
-    [1, 3, 2, 0, 5, 1, 0, 2],
-    [4, 2, 1, 5, 2, 3, 1, 1],
-    [0, 1, 3, 2, 0, 1, 4, 2],
-    [2, 6, 1, 1, 3, 2, 0, 1],
-    [3, 1, 0, 2, 7, 1, 2, 0],
-    [1, 2, 4, 1, 1, 0, 3, 5],
-    [0, 5, 1, 3, 2, 4, 1, 0],
-    [2, 1, 0, 2, 1, 3, 6, 2],
-], dtype=float)
+DEFAULT_INPUT = np.array(
+    [
+        [1, 3, 2, 0, 5, 1, 0, 2],
+        [4, 2, 1, 5, 2, 3, 1, 1],
+        [0, 1, 3, 2, 0, 1, 4, 2],
+        [2, 6, 1, 1, 3, 2, 0, 1],
+        [3, 1, 0, 2, 7, 1, 2, 0],
+        [1, 2, 4, 1, 1, 0, 3, 5],
+        [0, 5, 1, 3, 2, 4, 1, 0],
+        [2, 1, 0, 2, 1, 3, 6, 2],
+    ],
+    dtype=float,
+)
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Pooling: every window of the input, the pooled output, and a photo before and after"),
-    "choose_photo": N_("Choose one of the photos in the list."),
-    "no_fit": N_("The {size}×{size} window does not fit in the {h}×{w} input. "
-               "Choose a window of at most {most}."),
-    "too_small": N_("{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
-                  "The previous picture stays."),
-})
-
-
-def _check_grid(x: ArrayLike) -> NDArray[np.float64]:
-    arr = as_float_array(x, "x", ndim=2)
-    h, w = arr.shape
-    if not (1 <= h <= MAX_GRID and 1 <= w <= MAX_GRID):
-        raise ValueError(
-            f"`x` must be at most {MAX_GRID}x{MAX_GRID} so its numbers can be read, got shape {arr.shape}; "
-            "pool a larger image with `photo=` or an upload"
-        )
-    return np.array(arr, dtype=float)
+TEXT = TranslatedText(
+    {
+        "title": N_("Pooling: every window of the input, the pooled output, and a photo before and after"),
+        "choose_photo": N_("Choose one of the photos in the list."),
+        "no_fit": N_("The {size}×{size} window does not fit in the {h}×{w} input. Choose a window of at most {most}."),
+        "too_small": N_(
+            "{name} is {h}×{w} pixels: every window needs a picture of at least {least}×{least} pixels. "
+            "The previous picture stays."
+        ),
+    }
+)
 
 
 class PoolingView(View):
@@ -108,9 +100,11 @@ class PoolingExplorer(Explorer):
     >>> viz.state.output_shape
     (4, 4)
     >>> viz.controls["step"].value = 4
-    >>> viz.position, viz.current_value, viz.current_argmax
+    >>> here = viz.state.steps[viz.step]
+    >>> here.position, here.value, here.argmax
     ((1, 0), 6.0, (3, 1))
-    >>> print(viz.equation)
+    >>> from meia_cnn.explain.pooling import equation_text
+    >>> print(equation_text(viz.state))
     O_w = ⌊(I_w − W_w)/s⌋ + 1 = ⌊(8 − 2)/2⌋ + 1 = 4
     >>> viz.close()
     """
@@ -121,15 +115,21 @@ class PoolingExplorer(Explorer):
         Control("pooling", "toggle", N_("Pooling"), options=POOLINGS),
         Control("size", "int", N_("Window W"), range=SIZES, width="240px"),
         Control("stride", "int", N_("Stride s"), range=STRIDES, width="240px"),
+        Control("photo", "menu", N_("Photo"), options=tuple(_data.SAMPLE_NAMES), refusal=TEXT.english("choose_photo")),
     )
 
-    def __init__(self, x: ArrayLike | None = None, *, size: int = 2, stride: int | None = None,
-                 pooling: str = "max", photo: str = "camera") -> None:
-        grid = _check_grid(DEFAULT_INPUT if x is None else x)
+    def __init__(
+        self,
+        x: ArrayLike | None = None,
+        *,
+        size: int = 2,
+        stride: int | None = None,
+        pooling: str = "max",
+        photo: str = "camera",
+    ) -> None:
+        grid = readable_grid(DEFAULT_INPUT if x is None else x)
         stride = size if stride is None else stride
-        given = self._check(pooling=pooling, size=size, stride=stride)
-        if photo not in _data.SAMPLE_NAMES:
-            raise ValueError(f"`photo` must be one of {', '.join(_data.SAMPLE_NAMES)}; got {photo!r}")
+        given = self._check(pooling=pooling, size=size, stride=stride, photo=photo)
         pooling_state(grid, size, stride=stride, pooling=pooling)  # the core checks the fit
         super().__init__()
         self._grid = grid
@@ -140,10 +140,9 @@ class PoolingExplorer(Explorer):
         self._build(given)
         c = self.controls
         c["step"], c["play"] = self._step_controls(interval=700, width="300px")
-        c["photo"] = widgets.Dropdown(options=labelled_options(_data.SAMPLE_NAMES), value=photo, description=_("Photo"),
-                                      layout=widgets.Layout(width="auto"))
-        self.photo_source = PhotoSource(self, menu=c["photo"], accept=self._accept_photo,
-                                        load=dict(grey=True, size=PHOTO_SIZE))
+        self.photo_source = PhotoSource(
+            self, menu=c["photo"], accept=self._accept_photo, load=dict(grey=True, size=PHOTO_SIZE)
+        )
         c["upload"] = self.photo_source.upload
         self._layout(
             widgets.HBox([c["pooling"], c["size"], c["stride"]]),
@@ -159,36 +158,34 @@ class PoolingExplorer(Explorer):
         self._photo, self._photo_name = image, name
         self._photo_key = (UPLOAD_LABEL + name, self.photo_source.uploads + 1)
 
-    def _choose_photo(self) -> None:
-        choice = self.controls["photo"].value
-        if not isinstance(choice, str):
-            raise Refusal(TEXT["choose_photo"])
-        if choice.startswith(UPLOAD_LABEL):
-            if self._photo_key[0] != choice:
-                raise Refusal(TEXT["choose_photo"])
+    def _choose_photo(self, choice: str) -> None:
+        if self._photo_key[0] == choice:
             return
-        if choice not in _data.SAMPLE_NAMES:
+        if choice.startswith(UPLOAD_LABEL):  # an upload is let go once another photo is chosen
             raise Refusal(TEXT["choose_photo"])
-        if self._photo_key[0] != choice:
-            self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
-            self._photo_name = choice
-            self._photo_key = (choice, 0)
+        self._photo = _data.sample_image(choice, grey=True, size=PHOTO_SIZE)
+        self._photo_name = choice
+        self._photo_key = (choice, 0)
 
     def _pool_photo(self, state: PoolingState) -> NDArray[np.floating]:
         key = (self._photo_key, state.size, state.stride, state.pooling)  # everything it depends on
-        return self._memo("pooled", key, lambda: pool_image(self._photo, state.size, stride=state.stride,
-                                                            pooling=state.pooling), maxsize=2)
+        return self._memo(
+            "pooled",
+            key,
+            lambda: pool_image(self._photo, state.size, stride=state.stride, pooling=state.pooling),
+            maxsize=2,
+        )
 
     def _picture(self, key: Any, values: NDArray[np.floating]) -> bytes:
         return self._memo("png", key, lambda: png_bytes(values, cmap="gray", vmin=0.0, vmax=1.0))
 
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> PoolingState:
-        pooling, size, stride = self._read().values()
+        pooling, size, stride, choice = self._read().values()
         h, w = self._grid.shape
         if size > min(h, w):
             raise Refusal(TEXT["no_fit"].format(size=size, h=h, w=w, most=min(h, w)))
-        self._choose_photo()
+        self._choose_photo(choice)
         return pooling_state(self._grid, size, stride=stride, pooling=pooling)
 
     # -- state -> scene --------------------------------------------------------------
@@ -202,36 +199,7 @@ class PoolingExplorer(Explorer):
         }
         return dict(scene), pictures
 
-    # -- numbers, for instructors, notebooks and tests ---------------------------------
-    @property
-    def image(self) -> NDArray[np.float64]:
-        """The small input grid."""
-        return self._grid.copy()
-
-    def _current(self) -> Any:
-        steps = self.state.steps
-        return steps[min(self.step, len(steps) - 1)]
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(i, j)`` of the output cell at the current step."""
-        return self._current().position
-
-    @property
-    def window(self) -> NDArray[np.float64]:
-        """The input values in the current window."""
-        return self._current().window.copy()
-
-    @property
-    def current_value(self) -> float:
-        """The output at the current step (the window's max or average)."""
-        return float(self._current().value)
-
-    @property
-    def current_argmax(self) -> tuple[int, int]:
-        """``(row, col)`` in the input of the current window's maximum."""
-        return self._current().argmax
-
+    # -- the photo, for instructors, notebooks and tests (the grid's numbers: .state) --------------
     @property
     def photo(self) -> NDArray[np.float64]:
         """The grey photo."""
@@ -241,8 +209,3 @@ class PoolingExplorer(Explorer):
     def photo_output(self) -> NDArray[np.float64]:
         """The pooled photo drawn."""
         return self._pool_photo(self.state).copy()
-
-    @property
-    def equation(self) -> str:
-        """Equation (4) with the current numbers (width; the height is written in the readout)."""
-        return equation_text(self.state)

@@ -38,11 +38,15 @@ CHANNELS = (1, 64)
 KERNEL_SIZES = (1, 11)
 FILTERS = (1, 128)
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Parameter sharing: a convolution layer against a dense layer with the same output"),
-    "no_fit": N_("The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
-               "(no padding). Choose a smaller kernel or a larger input."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Parameter sharing: a convolution layer against a dense layer with the same output"),
+        "no_fit": N_(
+            "The kernel does not fit: a {k}×{k} kernel is larger than the {i}×{i} input "
+            "(no padding). Choose a smaller kernel or a larger input."
+        ),
+    }
+)
 
 
 class ParameterSharingView(View):
@@ -99,8 +103,15 @@ class ParameterSharingExplorer(Explorer):
         Control("filters", "int", N_("Filters F"), range=FILTERS, width="300px"),
     )
 
-    def __init__(self, input_size: int = 32, channels: int = 3, kernel_size: int = 3, filters: int = 16, *,
-                 padding: str = "valid") -> None:
+    def __init__(
+        self,
+        input_size: int = 32,
+        channels: int = 3,
+        kernel_size: int = 3,
+        filters: int = 16,
+        *,
+        padding: str = "valid",
+    ) -> None:
         if padding not in ("valid", "same"):
             raise ValueError(f"`padding` must be 'valid' or 'same', got {padding!r}")
         given = self._check(input_size=input_size, channels=channels, kernel_size=kernel_size, filters=filters)
@@ -109,8 +120,7 @@ class ParameterSharingExplorer(Explorer):
         super().__init__()
         self._build(given)
         c = self.controls
-        self._layout(widgets.HBox([c["input_size"], c["channels"]]),
-                     widgets.HBox([c["kernel_size"], c["filters"]]))
+        self._layout(widgets.HBox([c["input_size"], c["channels"]]), widgets.HBox([c["kernel_size"], c["filters"]]))
         self._listen()
 
     # -- controls -> state ---------------------------------------------------------
@@ -124,11 +134,13 @@ class ParameterSharingExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _pictures(self, s: SharingState) -> tuple[bytes, bytes]:
         def make() -> tuple[bytes, bytes]:
-            kk = max(s.kernel_size ** 2, 1)
+            kk = max(s.kernel_size**2, 1)
             # zeros white, each of the K*K weights its own shade (the same in every row)
             conv = np.where(s.conv_matrix == 0, 0.0, 0.25 + 0.75 * s.conv_matrix / kk)
-            return (png_bytes(conv, cmap="PuOr_r", vmin=-1.0, vmax=1.0),
-                    png_bytes(s.dense_matrix, cmap="PuOr_r", vmin=-1.0, vmax=1.0))
+            return (
+                png_bytes(conv, cmap="PuOr_r", vmin=-1.0, vmax=1.0),
+                png_bytes(s.dense_matrix, cmap="PuOr_r", vmin=-1.0, vmax=1.0),
+            )
 
         return self._memo("png", s.kernel_size, make)
 

@@ -14,26 +14,22 @@ this module binds the controls to it and turns it into the scene that
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import ipywidgets as widgets
-import numpy as np
 
 from .. import arithmetic
 from ..explain.stride_padding import (
     StridePaddingState,
-    equation_text,
     fit_problem,
     input_values,
     stride_padding_scene,
     stride_padding_state,
 )
-from ..i18n import TranslatedText, labelled_options
-from ..i18n import gettext as _
+from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
 from ._assets import esm
-from ._controls import Control, read_controls
+from ._controls import Control, narrowed, read_controls
 from ._explorer import Explorer, View
 from ._messages import Refusal
 
@@ -47,18 +43,18 @@ PADS = (0, 4)
 DILATIONS = (1, 3)
 PADDINGS = ("valid", "same", "full", "number")
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Stride, padding and dilation: the kernel's positions over the padded input"),
-    "no_padding_choice": N_("Choose a padding: valid, same, full or a number of zeros."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Stride, padding and dilation: the kernel's positions over the padded input"),
+        "no_padding_choice": N_("Choose a padding: valid, same, full or a number of zeros."),
+    }
+)
 
 
 class StridePaddingView(View):
     """The drawing of :class:`StridePaddingExplorer` (:file:`js/stride_padding.js`)."""
 
     _esm = esm("stride_padding.js")
-
-
 
 
 class StridePaddingExplorer(Explorer):
@@ -90,7 +86,8 @@ class StridePaddingExplorer(Explorer):
     >>> viz = StridePaddingExplorer(5, 3, stride=2)
     >>> viz.state.output_shape
     (2, 2)
-    >>> print(viz.equation)
+    >>> from meia_cnn.explain.stride_padding import equation_text
+    >>> print(equation_text(viz.state))
     G_w = ⌊(I_w + p_total − d·(K_w − 1) − 1)/s⌋ + 1 = ⌊(5 + 0 − 2 − 1)/2⌋ + 1 = 2
     >>> viz.controls["kernel_size"].value = 5
     >>> viz.controls["input_size"].value = 4
@@ -104,6 +101,9 @@ class StridePaddingExplorer(Explorer):
     view_class: ClassVar[type[View]] = StridePaddingView
     title: ClassVar[str] = TEXT.english("title")
     spec = (
+        Control(
+            "padding", "menu", N_("Padding"), options=PADDINGS, width="260px", refusal=TEXT.english("no_padding_choice")
+        ),
         Control("input_size", "int", N_("Input size I"), range=INPUT_SIZES, width="260px"),
         Control("kernel_size", "int", N_("Kernel size K"), range=KERNEL_SIZES, width="260px"),
         Control("stride", "int", N_("Stride s"), range=STRIDES, width="260px"),
@@ -111,24 +111,29 @@ class StridePaddingExplorer(Explorer):
         Control("dilation", "int", N_("Dilation d"), range=DILATIONS, width="260px"),
     )
 
-    def __init__(self, input_size: int = 5, kernel_size: int = 3, stride: int = 1,
-                 padding: str | int = "valid", dilation: int = 1) -> None:
+    def __init__(
+        self,
+        input_size: int = 5,
+        kernel_size: int = 3,
+        stride: int = 1,
+        padding: str | int = "valid",
+        dilation: int = 1,
+    ) -> None:
         if isinstance(padding, str):
             if padding not in ("valid", "same", "full"):
                 raise ValueError(f"`padding` must be 'valid', 'same', 'full' or an int, got {padding!r}")
             mode, pad = padding, 1
         else:
             mode, pad = "number", padding
-        given = self._check(input_size=input_size, kernel_size=kernel_size, stride=stride, pad=pad,
-                            dilation=dilation)
-        arithmetic.output_size(input_size, kernel_size, stride=stride,
-                               padding=pad if mode == "number" else mode,
-                               dilation=dilation)  # the core's own check of the combination
+        given = self._check(
+            padding=mode, input_size=input_size, kernel_size=kernel_size, stride=stride, pad=pad, dilation=dilation
+        )
+        arithmetic.output_size(
+            input_size, kernel_size, stride=stride, padding=pad if mode == "number" else mode, dilation=dilation
+        )  # the core's own check of the combination
         super().__init__()
         self._build(given)
         c = self.controls
-        c["padding"] = widgets.Dropdown(options=labelled_options(PADDINGS), value=mode, description=_("Padding"),
-                                        layout=widgets.Layout(width="260px"))
         c["step"], c["play"] = self._step_controls(interval=600)
         self._layout(
             widgets.HBox([c["input_size"], c["kernel_size"], c["stride"]]),
@@ -140,13 +145,9 @@ class StridePaddingExplorer(Explorer):
     # -- controls -> state ---------------------------------------------------------
     def _compute(self) -> StridePaddingState:
         c = self.controls
-        mode = c["padding"].value
-        if mode not in PADDINGS:
-            raise Refusal(TEXT["no_padding_choice"])
         # greyed out, the zeros slider may show more zeros than a chosen number can be (full padding)
-        widened = (PADS[0], max(PADS[1], c["pad"].max))
-        values = read_controls([replace(row, range=widened) if row.name == "pad" else row for row in self.spec], c)
-        i, k, s, d, p = (values[n] for n in ("input_size", "kernel_size", "stride", "dilation", "pad"))
+        values = read_controls(narrowed(self.spec, pad=(PADS[0], max(PADS[1], c["pad"].max))), c)
+        mode, i, k, s, d, p = (values[n] for n in ("padding", "input_size", "kernel_size", "stride", "dilation", "pad"))
         p = min(p, PADS[1])  # above it only while greyed out, showing a full padding's zeros
         padding: str | int = p if mode == "number" else mode
         if mode in ("valid", "number"):
@@ -166,23 +167,3 @@ class StridePaddingExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: StridePaddingState) -> tuple[dict, dict]:
         return dict(stride_padding_scene(state)), {}
-
-    # -- numbers of the current step, for instructors and tests ------------------------
-    def _current(self) -> Any:
-        steps = self.state.steps
-        return steps[min(self.step, len(steps) - 1)]
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(i, j)`` of the output cell at the current step."""
-        return self._current().position
-
-    @property
-    def taps(self) -> np.ndarray:
-        """``(row, col)`` of every kernel tap in the padded input, at the current step."""
-        return self._current().taps.copy()
-
-    @property
-    def equation(self) -> str:
-        """Equation (3) with the current numbers, as written in the readout."""
-        return equation_text(self.state)

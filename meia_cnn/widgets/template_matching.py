@@ -112,14 +112,21 @@ class TemplateMatchingExplorer(Explorer):
     title: ClassVar[str] = N_("Template matching: an object in a picture, its matching map and its feature map")
     #: The object's position: its sliders end where the current template's room ends.
     spec = (
-        Control("template", "menu", N_("Template"), options=TEMPLATES, width="220px",
-                refusal=N_("Choose a template in the list.")),
+        Control(
+            "template",
+            "menu",
+            N_("Template"),
+            options=TEMPLATES,
+            width="220px",
+            refusal=N_("Choose a template in the list."),
+        ),
         Control("column", "int", N_("Object column"), range=(0, PICTURE_SHAPE[1]), width="300px"),
         Control("row", "int", N_("Object row"), range=(0, PICTURE_SHAPE[0]), width="300px"),
     )
 
-    def __init__(self, template: str | ArrayLike = "coin", *, column: int | None = None,
-                 row: int | None = None, seed: int = 0) -> None:
+    def __init__(
+        self, template: str | ArrayLike = "coin", *, column: int | None = None, row: int | None = None, seed: int = 0
+    ) -> None:
         self._seed = as_int(seed, "seed", minimum=0)
         self._scenes: dict[str, TemplateScene] = {}
         menu, column_row, row_row = self.spec
@@ -131,15 +138,26 @@ class TemplateMatchingExplorer(Explorer):
             menu = replace(menu, options=(*TEMPLATES, start))
         rows, cols = self._get_scene(start).room  # this template's room: where the object may start
         here = narrowed((menu, column_row, row_row), column=(0, cols), row=(0, rows))
-        given = check_arguments(here, {"template": start, "column": HOME[1] if column is None else column,
-                                       "row": HOME[0] if row is None else row})
+        given = check_arguments(
+            here,
+            {
+                "template": start,
+                "column": HOME[1] if column is None else column,
+                "row": HOME[0] if row is None else row,
+            },
+        )
         self._home = (given["row"], given["column"])
         super().__init__()
         self.controls.update(build_controls(here, given))
         c = self.controls
         c["template"].style.description_width = "initial"
-        self.photo_source = PhotoSource(self, menu=c["template"], accept=self._accept_photo,
-                                        load=dict(grey=True, size=UPLOAD_SIZE), description=N_("Upload template"))
+        self.photo_source = PhotoSource(
+            self,
+            menu=c["template"],
+            accept=self._accept_photo,
+            load=dict(grey=True, size=UPLOAD_SIZE),
+            description=N_("Upload template"),
+        )
         c["upload"] = self.photo_source.upload
         self._layout(widgets.HBox([c["template"], c["upload"]]), widgets.HBox([c["column"], c["row"]]))
         self._listen()
@@ -167,12 +185,16 @@ class TemplateMatchingExplorer(Explorer):
             if c[key].max != hi:  # the object stays inside: a larger template has less room
                 self._set_quietly(c[key], max=hi)
         v = self._read()
-        return self._memo("state", (v["template"], id(scene), v["row"], v["column"]),  # positions seen are kept
-                          lambda: template_matching_state(scene, column=v["column"], row=v["row"], home=self._home),
-                          maxsize=CACHE_SIZE)
+        return self._memo(
+            "state",
+            (v["template"], id(scene), v["row"], v["column"]),  # positions seen are kept
+            lambda: template_matching_state(scene, column=v["column"], row=v["row"], home=self._home),
+            maxsize=CACHE_SIZE,
+        )
 
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: TemplateMatchingState) -> tuple[dict, dict]:
-        pictures = self._memo("png", (state.scene.name, *state.position), lambda: template_matching_pictures(state),
-                              maxsize=CACHE_SIZE)
+        pictures = self._memo(
+            "png", (state.scene.name, *state.position), lambda: template_matching_pictures(state), maxsize=CACHE_SIZE
+        )
         return dict(template_matching_scene(state)), pictures

@@ -6,10 +6,10 @@ recipe (:func:`meia_cnn.nn.train_reference` and its defaults, the same as
 notebook 07's shipped model) on the stratified 75 % of the digits; the other
 25 % is the test set.
 
-Training runs in a background thread, so the notebook stays responsive: the
-progress bar moves every few batches and, after every epoch, the loss and
-accuracy curves (train and test) grow in the page (one small message; the
-rest of the drawing stays).  Pressing Train again while a run is going is
+Training runs in a background thread (:class:`meia_cnn.nn.background.BackgroundTraining`),
+so the notebook stays responsive: the progress bar moves every few batches
+and, after every epoch, the loss and accuracy curves (train and test) grow
+in the page (one small message; the rest of the drawing stays).  Pressing Train again while a run is going is
 ignored with a message.  Changing a setting after a run says clearly that
 the curves belong to the previous settings until Train is pressed.
 The numbers come from :mod:`meia_cnn.explain.training`; :file:`js/training.js`
@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from types import SimpleNamespace
 from typing import ClassVar
 
 import ipywidgets as widgets
-import numpy as np
 import traitlets
 
 from .. import nn
 from .._validation import as_int
-from ..explain.training import live_text as epoch_line
 from ..explain.training import (
     CURVES,
     TrainingPlan,
@@ -40,9 +36,11 @@ from ..explain.training import (
     training_plan,
     training_scene,
 )
+from ..explain.training import live_text as epoch_line
 from ..i18n import TranslatedText
 from ..i18n import gettext_noop as N_
-from ..nn import REFERENCE_SETTINGS, digits_split
+from ..nn import REFERENCE_SETTINGS
+from ..nn.background import BackgroundTraining
 from ._assets import esm
 from ._controls import Control
 from ._explorer import Explorer, View, student_error
@@ -55,18 +53,20 @@ MAX_EPOCHS = 40
 _log = logging.getLogger(__name__)
 
 # -- what a student reads beside the drawing (the drawing's words: meia_cnn.explain.training) ------------
-TEXT = TranslatedText({
-    "title": N_("Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels"),
-    "train_button": N_("Train"),
-    "training_button": N_("Training…"),
-    "training": N_("Training {epochs} epochs…"),
-    "busy": N_("Already training: wait for this run to finish (the press was ignored)."),
-    "failed": N_("Training failed: {reason}"),
-    "not_yet": N_("not trained yet"),
-    "running": N_("training…"),
-    "done": N_("test accuracy {acc} %"),
-    "failed_short": N_("failed"),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Training the digits CNN: loss and accuracy per epoch, and the first layer's kernels"),
+        "train_button": N_("Train"),
+        "training_button": N_("Training…"),
+        "training": N_("Training {epochs} epochs…"),
+        "busy": N_("Already training: wait for this run to finish (the press was ignored)."),
+        "failed": N_("Training failed: {reason}"),
+        "not_yet": N_("not trained yet"),
+        "running": N_("training…"),
+        "done": N_("test accuracy {acc} %"),
+        "failed_short": N_("failed"),
+    }
+)
 
 
 class TrainingView(View):
@@ -79,10 +79,6 @@ class TrainingView(View):
     _esm = esm("training.js")
     history = traitlets.Dict().tag(sync=True)
     kernels_png = traitlets.Bytes(b"").tag(sync=True)
-
-
-class _Stopped(Exception):
-    """Raised from a callback to stop a run (the explorer was closed)."""
 
 
 class TrainingExplorer(Explorer):
@@ -126,41 +122,49 @@ class TrainingExplorer(Explorer):
     title: ClassVar[str] = TEXT.english("title")
     spec = (
         Control("filters", "int", N_("Filters (conv 1)"), range=(1, MAX_FILTERS), width="280px", continuous=False),
-        Control("kernel_size", "menu", N_("Kernel size"), options=KERNEL_SIZES, width="170px",
-                refusal=N_("Choose a kernel size: 1, 3, 5 or 7.")),
+        Control(
+            "kernel_size",
+            "menu",
+            N_("Kernel size"),
+            options=KERNEL_SIZES,
+            width="170px",
+            refusal=N_("Choose a kernel size: 1, 3, 5 or 7."),
+        ),
         Control("epochs", "int", N_("Epochs"), range=(1, MAX_EPOCHS), width="280px", continuous=False),
     )
 
-    def __init__(self, filters: int = REFERENCE_SETTINGS["filters"],
-                 kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
-                 epochs: int = REFERENCE_SETTINGS["epochs"], *,
-                 seed: int = REFERENCE_SETTINGS["seed"]) -> None:
+    def __init__(
+        self,
+        filters: int = REFERENCE_SETTINGS["filters"],
+        kernel_size: int = REFERENCE_SETTINGS["kernel_size"],
+        epochs: int = REFERENCE_SETTINGS["epochs"],
+        *,
+        seed: int = REFERENCE_SETTINGS["seed"],
+    ) -> None:
         given = self._check(filters=filters, kernel_size=kernel_size, epochs=epochs)
         self.seed = as_int(seed, "seed", minimum=0)
-        self.data = digits_split()
         self.model: nn.Sequential | None = None
         self.history: dict[str, list[float]] = {k: [] for k in CURVES}
-        self.test_accuracy: float | None = None
-        self.seconds: float | None = None
-        self._thread: threading.Thread | None = None
+        self._job: BackgroundTraining | None = None  # the last run (meia_cnn.nn.background)
         self._lock = threading.Lock()
-        self._running = False
         self._run: TrainingPlan | None = None
-        self._stopped = False
         self._live = ""
-        self._stop = threading.Event()
         super().__init__()
         self._build(given)
         c = self.controls
         c["kernel_size"].style.description_width = "initial"
-        c["train"] = widgets.Button(description=TEXT["train_button"], button_style="primary", icon="play",
-                                    layout=widgets.Layout(width="110px"))
+        c["train"] = widgets.Button(
+            description=TEXT["train_button"], button_style="primary", icon="play", layout=widgets.Layout(width="110px")
+        )
         c["train"].on_click(self._guard(lambda _button: self.train()))
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", bar_style="",
-                                            layout=widgets.Layout(width="240px", max_width="100%"))
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=1, description="", bar_style="", layout=widgets.Layout(width="240px", max_width="100%")
+        )
         self.progress_label = widgets.Label(TEXT["not_yet"])
-        self._layout(widgets.HBox([c["filters"], c["kernel_size"], c["epochs"]]),
-                     widgets.HBox([c["train"], self.progress, self.progress_label]))
+        self._layout(
+            widgets.HBox([c["filters"], c["kernel_size"], c["epochs"]]),
+            widgets.HBox([c["train"], self.progress, self.progress_label]),
+        )
         self._listen()
 
     # -- controls -> state -> scene ------------------------------------------------------
@@ -170,14 +174,21 @@ class TrainingExplorer(Explorer):
 
     def _record(self) -> TrainingRun | None:
         """The last run started, as the scene reads it."""
-        if self._run is None:
+        job = self._job
+        if self._run is None or job is None:
             return None
         kernels = None
-        if self.model is not None and not self._running:
+        if self.model is not None and not job.running:
             kernels = self.model.layers[0].params["W"][:, :, 0, :]
-        return TrainingRun(self._run, epochs_done=len(self.history["loss"]), running=self._running,
-                           stopped=self._stopped, test_accuracy=self.test_accuracy,
-                           seconds=self.seconds, kernels=kernels)
+        return TrainingRun(
+            self._run,
+            epochs_done=len(job.history["loss"]),
+            running=job.running,
+            stopped=job.stopped,
+            test_accuracy=job.test_accuracy,
+            seconds=job.seconds,
+            kernels=kernels,
+        )
 
     def _scene(self, plan: TrainingPlan) -> tuple[dict, dict]:
         run = self._record()
@@ -197,7 +208,12 @@ class TrainingExplorer(Explorer):
     @property
     def training(self) -> bool:
         """True while a run is going."""
-        return self._running
+        return self._job is not None and self._job.running
+
+    @property
+    def test_accuracy(self) -> float | None:
+        """The last run's accuracy on the test set (None until a run has finished)."""
+        return None if self._job is None else self._job.test_accuracy
 
     def train(self, *, blocking: bool = False) -> bool:
         """Start training with the current controls (in a background thread).
@@ -213,7 +229,7 @@ class TrainingExplorer(Explorer):
             False, with a message, if a run is already going (or the settings are not valid).
         """
         with self._lock:
-            if self._running:
+            if self.training:
                 self.show_info(TEXT["busy"])
                 return False
             try:
@@ -221,13 +237,15 @@ class TrainingExplorer(Explorer):
             except ValueError as exc:
                 self.show_error(exc)
                 return False
-            self._running = True
+            self._job = job = BackgroundTraining(
+                **plan.settings,
+                on_batch=self._on_batch,
+                on_end=self._on_end,
+                on_epoch=lambda logs: self._on_epoch(logs, plan),
+            )
         self._run = plan
-        self._stopped = False
         self._live = ""
-        self.history = {k: [] for k in CURVES}
-        self.test_accuracy = None
-        self.seconds = None
+        self.history = job.history
         self.progress.max = plan.epochs * plan.batches
         self.progress.value = 0
         self.progress.bar_style = "info"
@@ -236,9 +254,7 @@ class TrainingExplorer(Explorer):
         self._send_history()
         self.refresh()
         self.show_info(TEXT["training"].format(epochs=plan.epochs))
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._work, args=(plan,), daemon=True, name="meia-cnn-training")
-        self._thread.start()
+        job.start()
         if blocking:
             self.wait()
         return True
@@ -255,87 +271,45 @@ class TrainingExplorer(Explorer):
         -------
         bool
         """
-        thread = getattr(self, "_thread", None)
-        if thread is not None:
-            thread.join(timeout)
-        return not getattr(self, "_running", False)
+        job = getattr(self, "_job", None)
+        return job is None or job.wait(timeout)
 
-    def _work(self, plan: TrainingPlan) -> None:
-        """The background run: nothing escapes from here."""
-        start = time.perf_counter()
-        failure = None
-        live = SimpleNamespace(on_batch_end=self._on_batch, on_epoch_end=lambda logs: self._on_epoch(logs, plan))
-        try:
-            model, _ = nn.train_reference(filters=plan.filters, kernel_size=plan.kernel_size, epochs=plan.epochs,
-                                          seed=plan.seed, callbacks=[live], progress=False)
-            self.seconds = time.perf_counter() - start
-            self.model = model
-            self.test_accuracy = model.evaluate(self.data[1], self.data[3])
-        except _Stopped:
-            self._stopped = True
-        except Exception as exc:  # noqa: BLE001 - shown to the user; the thread never dies silently
-            _log.exception("training failed")
-            failure = student_error(exc) or type(exc).__name__
-        finally:
-            self._running = False
-        if self._stop.is_set():
-            return  # closed: nothing to show any more
+    def _on_end(self, job: BackgroundTraining) -> None:
+        """In the run's thread, once it has ended: the last curves and the verdict, or the failure in words."""
         try:
             self.controls["train"].description = TEXT["train_button"]
-            self.progress.bar_style = "success" if failure is None else "danger"
-            if failure is not None:
+            self.progress.bar_style = "success" if job.error is None else "danger"
+            if job.error is not None:
+                _log.error("training failed", exc_info=job.error)
                 self.progress_label.value = TEXT["failed_short"]
                 self.refresh()
-                self.show_error(TEXT["failed"].format(reason=failure))
+                self.show_error(TEXT["failed"].format(reason=student_error(job.error) or type(job.error).__name__))
                 return
-            if self.test_accuracy is not None:
-                self.progress_label.value = TEXT["done"].format(acc=f"{100 * self.test_accuracy:.1f}")
+            self.model = job.model
+            if job.test_accuracy is not None:
+                self.progress_label.value = TEXT["done"].format(acc=f"{100 * job.test_accuracy:.1f}")
             self._send_history(self._live)
             self.refresh()
         except Exception:  # noqa: BLE001
             _log.exception("showing the end of training failed")
 
     def _on_batch(self, logs: dict) -> None:
-        """The progress bar, every few batches; stop when closed."""
-        if self._stop.is_set():
-            raise _Stopped
+        """The progress bar, every few batches."""
         if logs["batch"] % max(1, int(logs["batches"]) // 8) == 0:
             self.progress.value = (int(logs["epoch"]) - 1) * int(logs["batches"]) + int(logs["batch"])
 
     def _on_epoch(self, logs: dict, plan: TrainingPlan) -> None:
-        """The curves, after every epoch; stop when closed."""
-        if self._stop.is_set():
-            raise _Stopped
-        for key in CURVES:
-            if key in logs:
-                self.history[key].append(float(logs[key]))
+        """The curves, after every epoch."""
         self.progress.value = int(logs["epoch"]) * plan.batches
         self._live = epoch_line(logs)
         self._send_history(self._live)
 
-    # -- what is drawn -------------------------------------------------------------
-    @property
-    def drawn_curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """The curves' data as sent to the page: ``{"loss": (x, y), ...}``."""
-        out = {}
-        for key in CURVES:
-            points = np.asarray(self.view.history.get(key, []), dtype=float).reshape(-1, 2)
-            out[key] = (points[:, 0], points[:, 1])
-        return out
-
-    @property
-    def live_text(self) -> str:
-        """The line written under the curves while training."""
-        return str(self.view.history.get("live", ""))
-
     def close(self) -> None:
         """Stop a run in progress (after its current batch), then free the widget."""
-        stop = getattr(self, "_stop", None)
-        if stop is not None:  # (a constructor that refused its arguments built nothing)
-            stop.set()
-            self.wait(timeout=30)
+        job = getattr(self, "_job", None)
+        if job is not None:  # (a constructor that refused its arguments built nothing)
+            job.stop(timeout=30)
         for widget in (getattr(self, "progress", None), getattr(self, "progress_label", None)):
             if widget is not None:
                 widget.close()
         super().close()
-

@@ -16,10 +16,9 @@ draws.  The steps are resolved in the browser.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import ipywidgets as widgets
-import numpy as np
 
 from ..explain.transposed import (
     TransposedConvState,
@@ -81,7 +80,7 @@ class TransposedConvExplorer(Explorer):
     >>> viz = TransposedConvExplorer(2, 3, stride=2)
     >>> viz.state.output_shape
     (5, 5)
-    >>> print(viz.formula)
+    >>> print(viz.state.formula)
     o = s·(i − 1) + d·(k − 1) + 1 − 2p + a = 2·(2 − 1) + 1·(3 − 1) + 1 − 2·0 + 0 = 5
     >>> viz.controls["output_padding"].value = 2
     >>> viz.error
@@ -102,10 +101,23 @@ class TransposedConvExplorer(Explorer):
         Control("dilation", "int", N_("Dilation d"), range=DILATIONS),
     )
 
-    def __init__(self, input_size: int = 3, kernel_size: int = 3, stride: int = 2, padding: int = 0,
-                 output_padding: int = 0, dilation: int = 1) -> None:
-        given = self._check(input_size=input_size, kernel_size=kernel_size, stride=stride, padding=padding,
-                            output_padding=output_padding, dilation=dilation)
+    def __init__(
+        self,
+        input_size: int = 3,
+        kernel_size: int = 3,
+        stride: int = 2,
+        padding: int = 0,
+        output_padding: int = 0,
+        dilation: int = 1,
+    ) -> None:
+        given = self._check(
+            input_size=input_size,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+        )
         transposed_conv_state(**given)  # the core's own check of the combination
         super().__init__()
         self._build(given)
@@ -129,23 +141,3 @@ class TransposedConvExplorer(Explorer):
     # -- state -> scene --------------------------------------------------------------
     def _scene(self, state: TransposedConvState) -> tuple[dict, dict]:
         return dict(transposed_conv_scene(state)), {}
-
-    # -- numbers of the current step, for instructors and tests ------------------------
-    @property
-    def formula(self) -> str:
-        """The output-size formula with the current numbers, as the readout writes it."""
-        return str(self.state.formula)
-
-    def _current(self) -> Any:
-        steps = self.state.steps
-        return steps[min(self.step, len(steps) - 1)]
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """``(r, c)`` of the output cell at the current step."""
-        return tuple(self._current().position)
-
-    @property
-    def taps(self) -> np.ndarray:
-        """``(row, col)`` of every tap of the flipped kernel in the stretched input, at the current step."""
-        return self._current().taps.copy()

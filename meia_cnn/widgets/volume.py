@@ -23,9 +23,22 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import arithmetic
 from .. import data as _data
-from ..explain.volume import (DEFAULT_ARRAY, KERNEL_RECIPES, KERNEL_SIZES, MAX_KERNELS, PHOTO_SIZE, SOURCES,
-                              VolumeState, as_photo, channel_pngs, deck_png, make_kernels, map_png, volume_scene,
-                              volume_state)
+from ..explain.volume import (
+    DEFAULT_ARRAY,
+    KERNEL_RECIPES,
+    KERNEL_SIZES,
+    MAX_KERNELS,
+    PHOTO_SIZE,
+    SOURCES,
+    VolumeState,
+    as_photo,
+    channel_pngs,
+    deck_png,
+    make_kernels,
+    map_png,
+    volume_scene,
+    volume_state,
+)
 from ..i18n import TranslatedText, option_label
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -38,15 +51,20 @@ from ._photo import PhotoSource
 __all__ = ["VolumeExplorer", "KERNEL_RECIPES", "make_kernels", "DEFAULT_ARRAY"]
 
 # -- what a student reads (one place) ------------------------------------------------
-TEXT = TranslatedText({
-    "title": N_("Volumes: the input's three channels, one kernel's three slices and the stack of feature maps"),
-    "choose_kernel": N_("Choose which kernel to show: a whole number from 0 to {last}."),
-    "no_fit": N_("A {k}×{k} kernel does not fit in the {h}×{w} input. Choose a smaller kernel or a larger "
-               "picture."),
-    "your_image": N_("your image"),
-    "too_small": N_("{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
-                  "The previous picture stays."),
-})
+TEXT = TranslatedText(
+    {
+        "title": N_("Volumes: the input's three channels, one kernel's three slices and the stack of feature maps"),
+        "choose_kernel": N_("Choose which kernel to show: a whole number from 0 to {last}."),
+        "no_fit": N_(
+            "A {k}×{k} kernel does not fit in the {h}×{w} input. Choose a smaller kernel or a larger picture."
+        ),
+        "your_image": N_("your image"),
+        "too_small": N_(
+            "{name} is {h}×{w} pixels: every kernel needs a picture of at least {least}×{least} pixels. "
+            "The previous picture stays."
+        ),
+    }
+)
 
 
 class VolumeView(View):
@@ -102,8 +120,9 @@ class VolumeExplorer(Explorer):
         Control("kernel_size", "toggle", "K", options=KERNEL_SIZES, labelled=False),
     )
 
-    def __init__(self, image: ArrayLike | None = None, *, filters: int = 3, kernel_size: int = 3,
-                 source: str = "photo") -> None:
+    def __init__(
+        self, image: ArrayLike | None = None, *, filters: int = 3, kernel_size: int = 3, source: str = "photo"
+    ) -> None:
         given = self._check(source=source, filters=filters, kernel_size=kernel_size)
         if image is None:
             photo, name = _data.sample_image("astronaut", size=PHOTO_SIZE), "astronaut"
@@ -122,8 +141,9 @@ class VolumeExplorer(Explorer):
         # the kernel shown is chosen in the page: every kernel's numbers are in the scene
         self._links.append(widgets.jslink((c["kernel"], "value"), (self.view, "step")))
         c["kernel"].observe(self._guard(self._on_kernel), names="value")
-        self._layout(widgets.HBox([c["source"], c["upload"]]),
-                     widgets.HBox([c["filters"], c["kernel_size"], c["kernel"]]))
+        self._layout(
+            widgets.HBox([c["source"], c["upload"]]), widgets.HBox([c["filters"], c["kernel_size"], c["kernel"]])
+        )
         self._listen(["source", "filters", "kernel_size"])
 
     def _accept_photo(self, name: str, image: NDArray[np.float64]) -> None:
@@ -181,8 +201,9 @@ class VolumeExplorer(Explorer):
         pictures: dict[str, Any] = {"deck": png(("deck", k, f), lambda: deck_png(state.feature_map))}
         if not numbers:
             pictures.update(zip(("ch0", "ch1", "ch2"), png(("ch",), lambda: channel_pngs(state.input))))
-            pictures["fmaps"] = [png(("fmap", k, one.index), lambda one=one: map_png(one.feature_map))
-                                 for one in state.per_kernel]  # kernel n's map does not depend on F
+            pictures["fmaps"] = [
+                png(("fmap", k, one.index), lambda one=one: map_png(one.feature_map)) for one in state.per_kernel
+            ]  # kernel n's map does not depend on F
         return dict(scene), pictures
 
     # -- the kernel shown, for instructors, notebooks and tests ---------------------------

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from .meia_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -30,7 +31,6 @@ from .meia_browser import (
     _missing_browser,
     voila_serving,
 )
-
 
 _MISSING = _missing_browser()
 
@@ -67,13 +67,12 @@ def lab_server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module (Playwright's sync API allows one driver at a time,
-    so other modules, such as tests/test_slides.py, can start their own)."""
+    so other modules, such as tests/notebooks/test_slides.py, can start their own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         # Playwright gives every launch a fresh temporary user-data dir.
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
@@ -119,8 +118,6 @@ def lab(page, lab_server):
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
 
 
 @pytest.fixture(scope="session")

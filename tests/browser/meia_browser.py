@@ -46,8 +46,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def _missing_browser():
     """Why the browser tests cannot run here, or None."""
     if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        return (f"no Chromium at {CHROMIUM} (install Debian's `chromium` package, "
-                "as .ci/run does, or set MEIA_CHROMIUM)")
+        return f"no Chromium at {CHROMIUM} (install Debian's `chromium` package, as .ci/run does, or set MEIA_CHROMIUM)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -77,8 +76,13 @@ class Server:
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
-            cmd, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     def log(self, tail=4000):
@@ -137,8 +141,10 @@ def jupyter_env(base):
 def write_lab_settings(settings_dir):
     """User settings for a quiet, test-friendly Lab: no news toast, every cell attached."""
     settings = {
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-            {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
         # All cells in the DOM, so widgets below the fold render and can be checked.
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
         # No autosave racing with the explicit save of a test.
@@ -154,8 +160,7 @@ def copy_notebooks(dest):
     """A fresh copy of the kit's notebooks (and their assets) under ``dest/notebooks``."""
     target = dest / "notebooks"
     if NOTEBOOKS.is_dir():
-        shutil.copytree(NOTEBOOKS, target,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(NOTEBOOKS, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     else:
         target.mkdir(parents=True)
     return target
@@ -178,8 +183,13 @@ class LabServer(Server):
         self.port = free_port()
         self.token = secrets.token_hex(16)
         cmd = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
-            f"--port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.ip=127.0.0.1",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
             f"--LabApp.user_settings_dir={self.settings}",
@@ -189,14 +199,19 @@ class LabServer(Server):
             cmd.append("--allow-root")
         url = f"http://127.0.0.1:{self.port}"
         super().__init__(
-            "JupyterLab", cmd, env=jupyter_env(base), cwd=str(self.root),
-            log_path=base / "lab.log", status_url=f"{url}/api/status?token={self.token}",
+            "JupyterLab",
+            cmd,
+            env=jupyter_env(base),
+            cwd=str(self.root),
+            log_path=base / "lab.log",
+            status_url=f"{url}/api/status?token={self.token}",
             base_url=url,
         )
 
     def api(self, method, path):
         request = urllib.request.Request(
-            f"{self.base_url}/api/{path}", method=method,
+            f"{self.base_url}/api/{path}",
+            method=method,
             headers={"Authorization": f"token {self.token}"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (localhost)
@@ -217,13 +232,24 @@ class VoilaServer(Server):
     def __init__(self, base, directory):
         self.port = free_port()
         cmd = [
-            sys.executable, "-m", "voila", "--no-browser", f"--port={self.port}",
-            "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0", str(directory),
+            sys.executable,
+            "-m",
+            "voila",
+            "--no-browser",
+            f"--port={self.port}",
+            "--Voila.ip=127.0.0.1",
+            "--ServerApp.port_retries=0",
+            str(directory),
         ]
         url = f"http://127.0.0.1:{self.port}"
         super().__init__(
-            "Voila", cmd, env=jupyter_env(base), cwd=str(directory),
-            log_path=base / "voila.log", status_url=f"{url}/", base_url=url,
+            "Voila",
+            cmd,
+            env=jupyter_env(base),
+            cwd=str(directory),
+            log_path=base / "voila.log",
+            status_url=f"{url}/",
+            base_url=url,
         )
 
     def url(self, notebook):
@@ -320,8 +346,9 @@ class LabPage:
         page = self.page
         page.goto(self.server.url(path))
         name = Path(path).name
-        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel",
-                     has_text=name).wait_for(timeout=KERNEL_START_MS)
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel", has_text=name).wait_for(
+            timeout=KERNEL_START_MS
+        )
         self.wait_kernel_idle()
 
     def wait_kernel_idle(self, timeout=KERNEL_START_MS):
@@ -336,8 +363,7 @@ class LabPage:
         deadline = time.monotonic() + timeout / 1000
         while True:
             with contextlib.suppress(PlaywrightTimeout()):
-                self.page.wait_for_function(_KERNEL_IDLE_JS, arg=NOTEBOOK_PANEL, timeout=2000,
-                                            polling=100)
+                self.page.wait_for_function(_KERNEL_IDLE_JS, arg=NOTEBOOK_PANEL, timeout=2000, polling=100)
                 return
             if dialog.count():
                 dialog.first.click()
@@ -352,14 +378,12 @@ class LabPage:
 
     def run_all(self, timeout=RUN_ALL_MS):
         self.command("Run", "runmenu:run-all")
-        self.page.wait_for_function(_RUN_FINISHED_JS, arg=NOTEBOOK_PANEL, timeout=timeout,
-                                    polling=250)
+        self.page.wait_for_function(_RUN_FINISHED_JS, arg=NOTEBOOK_PANEL, timeout=timeout, polling=250)
 
     def save(self):
         """Save the notebook and wait until the tab is no longer dirty."""
         self.command("File", "docmanager:save")
-        self.page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty").wait_for(
-            state="detached", timeout=WIDGET_MS)
+        self.page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty").wait_for(state="detached", timeout=WIDGET_MS)
 
     def saved_outputs(self, path):
         """Outputs of the saved notebook, per code cell (read from the server's file)."""
@@ -369,8 +393,11 @@ class LabPage:
     def wait_widgets_rendered(self, root=NOTEBOOK_PANEL, timeout=WIDGET_MS):
         """Wait until no widget is still loading; return the final widget state."""
         self.page.wait_for_function(
-            "(sel) => !((document.querySelector(sel) || document.body).innerText || '')"
-            ".includes('Loading widget')", arg=root, timeout=timeout, polling=250)
+            "(sel) => !((document.querySelector(sel) || document.body).innerText || '').includes('Loading widget')",
+            arg=root,
+            timeout=timeout,
+            polling=250,
+        )
         return self.page.evaluate(_WIDGET_STATE_JS, root)
 
     def widget_errors(self, root=NOTEBOOK_PANEL):
@@ -386,7 +413,10 @@ class LabPage:
         """Wait until ``expected`` top-level widget views are on the page and none is loading."""
         self.page.wait_for_function(
             "([js, sel, n]) => { const s = eval(js)(sel); return s.loading === 0 && s.views >= n; }",
-            arg=[_WIDGET_STATE_JS, root, expected], timeout=timeout, polling=250)
+            arg=[_WIDGET_STATE_JS, root, expected],
+            timeout=timeout,
+            polling=250,
+        )
 
     def screenshot_notebook(self, path, max_height=14000):
         """A screenshot of the whole notebook: the window is made as tall as the notebook."""
@@ -394,18 +424,22 @@ class LabPage:
         size = page.viewport_size
         height = page.evaluate(
             "(sel) => { const s = document.querySelector(sel + ' .jp-WindowedPanel-outer');"
-            " return s ? s.scrollHeight : 0; }", NOTEBOOK_PANEL)
+            " return s ? s.scrollHeight : 0; }",
+            NOTEBOOK_PANEL,
+        )
         tall = max(size["height"], min(max_height, height + 160))
         page.set_viewport_size({"width": size["width"], "height": tall})
         try:
             page.wait_for_function(
                 "([sel, h]) => { const s = document.querySelector(sel + ' .jp-WindowedPanel-outer');"
                 " return !s || s.clientHeight >= Math.min(h, s.scrollHeight) - 2; }",
-                arg=[NOTEBOOK_PANEL, tall - 200], timeout=WIDGET_MS, polling=100)
+                arg=[NOTEBOOK_PANEL, tall - 200],
+                timeout=WIDGET_MS,
+                polling=100,
+            )
             page.screenshot(path=str(path))
         finally:
             page.set_viewport_size(size)
-
 
 
 def PlaywrightTimeout():
@@ -418,15 +452,18 @@ def wait_text_change(locator, before, timeout=WIDGET_MS):
     """Wait until ``locator``'s inner text differs from ``before``; return the new text."""
     handle = locator.element_handle()
     locator.page.wait_for_function(
-        "([el, before]) => el.innerText !== before", arg=[handle, before],
-        timeout=timeout, polling=100)
+        "([el, before]) => el.innerText !== before", arg=[handle, before], timeout=timeout, polling=100
+    )
     return locator.inner_text()
 
 
 def slider(explorer, label):
     """The slider of ``explorer`` whose label reads ``label`` (case-insensitive)."""
-    return explorer.locator(".widget-slider").filter(
-        has=explorer.page.locator(".widget-label", has_text=re.compile(rf"^\s*{label}\b", re.I))).first
+    return (
+        explorer.locator(".widget-slider")
+        .filter(has=explorer.page.locator(".widget-label", has_text=re.compile(rf"^\s*{label}\b", re.I)))
+        .first
+    )
 
 
 def equation3_result(readout_text):
@@ -451,7 +488,10 @@ def wait_drawn(view, before=None, timeout=WIDGET_MS):
     """Wait until the view has drawn (and, given ``before``, drawn again); return the counter."""
     view.page.wait_for_function(
         "([el, before]) => el.dataset.drawn !== undefined && el.dataset.drawn !== before",
-        arg=[view.element_handle(), before], timeout=timeout, polling="raf")
+        arg=[view.element_handle(), before],
+        timeout=timeout,
+        polling="raf",
+    )
     return drawn(view)
 
 
@@ -562,10 +602,13 @@ def explorers_notebook(path, codes=EXPLORERS):
     names = sorted({code.split("(")[0] for code in codes})
     cells = [f"from meia_cnn.widgets import {', '.join(names)}", *codes]
     nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
-                  for src in cells],
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": src}
+            for src in cells
+        ],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     path.write_text(json.dumps(nb), encoding="utf-8")
 
@@ -646,8 +689,11 @@ def svg_text_contrast(explorer):
     explorer must be on screen.
     """
     found = explorer.evaluate(_SVG_CONTRAST_JS)
-    low = [f"{t['text']!r} {t['ratio']:.2f}:1 (ink {t['ink']} on {t['under']})"
-           for t in found if t["ratio"] < (AA_LARGE if t["large"] else AA)]
+    low = [
+        f"{t['text']!r} {t['ratio']:.2f}:1 (ink {t['ink']} on {t['under']})"
+        for t in found
+        if t["ratio"] < (AA_LARGE if t["large"] else AA)
+    ]
     return len(found), low
 
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from ..classroom_hub import ACCESS, request, running_hub
+from ..hub.classroom_hub import ACCESS, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
@@ -17,14 +17,21 @@ STUDENTS = [f"student{i:02d}" for i in range(12)]
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    with running_hub(tmp_path_factory.mktemp("classview"), [*STUDENTS, "teacher"],
-                     {name: [ACCESS] for name in STUDENTS}) as h:
+    with running_hub(
+        tmp_path_factory.mktemp("classview"), [*STUDENTS, "teacher"], {name: [ACCESS] for name in STUDENTS}
+    ) as h:
         yield h
 
 
 def _answer(hub, student, exercise, status, mistake=""):
-    attempt = {"key": uuid.uuid4().hex, "exercise": exercise, "variant": 0, "status": status,
-               "mistake": mistake, "time": time.time()}
+    attempt = {
+        "key": uuid.uuid4().hex,
+        "exercise": exercise,
+        "variant": 0,
+        "status": status,
+        "mistake": mistake,
+        "time": time.time(),
+    }
     assert request("POST", hub.service_url + "api/attempts", {"attempts": [attempt]}, hub.tokens[student])[0] == 200
 
 
@@ -60,7 +67,10 @@ def test_the_projector_view_fills_live_as_students_answer(hub, browser, artifact
             _answer(hub, STUDENTS[i], "04.output_size", status, mistake)
             page.wait_for_function(
                 "n => document.querySelector('section.exercise[data-exercise=\"04.output_size\"]')"
-                ".dataset.tried === String(n)", arg=i + 1, timeout=15_000)
+                ".dataset.tried === String(n)",
+                arg=i + 1,
+                timeout=15_000,
+            )
             delays.append(time.monotonic() - start)
         assert card.get_attribute("data-solved") == "5"
         assert card.locator(".tried").inner_text() == "12"
@@ -74,8 +84,10 @@ def test_the_projector_view_fills_live_as_students_answer(hub, browser, artifact
         page.screenshot(path=str(artifacts / "classview-projector.png"))
         assert errors == [] and outside == []
         delays.sort()
-        print(f"class view update delay after a POST: median {delays[len(delays) // 2] * 1e3:.0f} ms, "
-              f"max {delays[-1] * 1e3:.0f} ms over {len(delays)} answers")
+        print(
+            f"class view update delay after a POST: median {delays[len(delays) // 2] * 1e3:.0f} ms, "
+            f"max {delays[-1] * 1e3:.0f} ms over {len(delays)} answers"
+        )
         # the instructor's detail view has the names
         page.goto(hub.service_url + "detail?lang=en")
         page.locator('tr[data-user="student03"]').wait_for()

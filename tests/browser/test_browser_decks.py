@@ -11,14 +11,22 @@ and its readout is on the screen without scrolling the slide.  A screenshot of e
 from __future__ import annotations
 
 import pytest
+
 from .meia_browser import NOTEBOOKS, kit_notebooks, overflow, readout_of, spilled_labels, view_of, wait_drawn
 
 pytestmark = pytest.mark.browser
 
 #: one notebook per kind of explorer on a slide (the others share their layout code)
-DECKS = [name for name in ("02_convolution.ipynb", "03_volumes_and_feature_maps.ipynb",
-                           "05_pooling.ipynb", "06_one_by_one_and_inception.ipynb")
-         if name in kit_notebooks()]
+DECKS = [
+    name
+    for name in (
+        "02_convolution.ipynb",
+        "03_volumes_and_feature_maps.ipynb",
+        "05_pooling.ipynb",
+        "06_one_by_one_and_inception.ipynb",
+    )
+    if name in kit_notebooks()
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +34,7 @@ def decks(tmp_path_factory):
     from tools import slides
 
     out = tmp_path_factory.mktemp("decks")
-    results = slides.export_all([NOTEBOOKS / name for name in DECKS], out, log=lambda *a: None,
-                                editions=("student",))
+    results = slides.export_all([NOTEBOOKS / name for name in DECKS], out, log=lambda *a: None, editions=("student",))
     assert all(errors == [] for errors in results.values()), results
     return {deck.stem: deck for deck in results}
 

@@ -18,10 +18,11 @@ import json
 import re
 
 import pytest
+
 from .meia_browser import (
     KERNEL_START_MS,
-    ROOT,
     NOTEBOOK_PANEL,
+    ROOT,
     RUN_ALL_MS,
     LabPage,
     LabServer,
@@ -35,9 +36,37 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOK = "notebooks/es/00_indice.ipynb"
 #: Common English words that never occur in Spanish prose.
-ENGLISH_WORDS = {"the", "with", "of", "and", "is", "are", "from", "each", "to", "for", "this", "that",
-                 "what", "which", "you", "your", "output", "input", "how", "does", "in", "on", "by",
-                 "it", "be", "where", "when", "then", "than"}
+ENGLISH_WORDS = {
+    "the",
+    "with",
+    "of",
+    "and",
+    "is",
+    "are",
+    "from",
+    "each",
+    "to",
+    "for",
+    "this",
+    "that",
+    "what",
+    "which",
+    "you",
+    "your",
+    "output",
+    "input",
+    "how",
+    "does",
+    "in",
+    "on",
+    "by",
+    "it",
+    "be",
+    "where",
+    "when",
+    "then",
+    "than",
+}
 
 # The prose of the rendered markdown cells, as a person reads it: no math, no code, no cited
 # titles (a list item with a year in parentheses), no English column of the glossary.
@@ -78,8 +107,9 @@ def lab_es(tmp_path_factory):
 def _checked_output(path):
     """The stored text of the first cell nbval checks in ``path``."""
     nb = json.loads((ROOT / path).read_text())
-    cell = next(c for c in nb["cells"] if c["cell_type"] == "code"
-                and "nbval-check-output" in c["metadata"].get("tags", []))
+    cell = next(
+        c for c in nb["cells"] if c["cell_type"] == "code" and "nbval-check-output" in c["metadata"].get("tags", [])
+    )
     out = cell["outputs"][0]
     text = out.get("text") or out["data"]["text/plain"]
     return ("".join(text) if isinstance(text, list) else text).strip()
@@ -96,13 +126,18 @@ def _wait_kernel_idle(page):
           const bar = document.querySelector('#jp-main-statusbar');
           return !!indicator && indicator.getAttribute('data-status') === 'idle' && !!name &&
                  /Python/.test(name.innerText) && !!bar && /\\| (Inactivo|Idle)/.test(bar.innerText);
-        }""", arg=NOTEBOOK_PANEL, timeout=KERNEL_START_MS, polling=200)
+        }""",
+        arg=NOTEBOOK_PANEL,
+        timeout=KERNEL_START_MS,
+        polling=200,
+    )
 
 
 def test_spanish_index_in_spanish_jupyterlab(lab_es, page, artifacts):
     page.goto(lab_es.url(NOTEBOOK))
-    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel",
-                 has_text="00_indice.ipynb").wait_for(timeout=KERNEL_START_MS)
+    page.locator(
+        ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel", has_text="00_indice.ipynb"
+    ).wait_for(timeout=KERNEL_START_MS)
     _wait_kernel_idle(page)
 
     # JupyterLab's own interface is Spanish.
@@ -124,7 +159,11 @@ def test_spanish_index_in_spanish_jupyterlab(lab_es, page, artifacts):
           const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
               .map(e => e.textContent.trim());
           return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p));
-        }""", arg=NOTEBOOK_PANEL, timeout=RUN_ALL_MS, polling=250)
+        }""",
+        arg=NOTEBOOK_PANEL,
+        timeout=RUN_ALL_MS,
+        polling=250,
+    )
     panel = page.locator(NOTEBOOK_PANEL)
     assert panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
     # the notebook's checked result shows on the page (the value nbval compares)
@@ -133,11 +172,21 @@ def test_spanish_index_in_spanish_jupyterlab(lab_es, page, artifacts):
     # The markdown is Spanish, with its glossary, and no English prose is left.
     page.wait_for_function(  # math typeset, so that no raw TeX is read as words
         "(sel) => !/\\$[^$]+\\$/.test(document.querySelector(sel).innerText)",
-        arg=NOTEBOOK_PANEL, timeout=30_000, polling=250)
+        arg=NOTEBOOK_PANEL,
+        timeout=30_000,
+        polling=250,
+    )
     texts = page.evaluate(_PROSE_JS, NOTEBOOK_PANEL)
     prose = "\n".join(texts)
-    for spanish in ("Redes neuronales convolucionales", "Objetivos de aprendizaje", "Cómo usar el kit",
-                    "Contenido", "Notación", "Glosario español–inglés", "Ejercicios"):
+    for spanish in (
+        "Redes neuronales convolucionales",
+        "Objetivos de aprendizaje",
+        "Cómo usar el kit",
+        "Contenido",
+        "Notación",
+        "Glosario español–inglés",
+        "Ejercicios",
+    ):
         assert spanish in prose, spanish
     prose = re.sub(r"\b\d\d[a-z]?\.[a-z_0-9]+\b", " ", prose)  # exercise ids are code
     english = sorted({w for w in re.findall(r"[A-Za-z]+", prose) if w.lower() in ENGLISH_WORDS})
@@ -145,7 +194,8 @@ def test_spanish_index_in_spanish_jupyterlab(lab_es, page, artifacts):
 
     # Links lead to the Spanish notebooks.
     hrefs = panel.locator(".jp-RenderedMarkdown a").evaluate_all(
-        "els => els.map(a => decodeURIComponent(a.getAttribute('href') || ''))")
+        "els => els.map(a => decodeURIComponent(a.getAttribute('href') || ''))"
+    )
     notebooks = [h.split("?")[0].rsplit("/", 1)[-1] for h in hrefs if ".ipynb" in h]
     assert "01_invariancia_a_la_posicion.ipynb" in notebooks, hrefs
     assert not [n for n in notebooks if n.startswith("02_convolution")], notebooks
@@ -156,8 +206,7 @@ def test_spanish_notebook_as_a_voila_app(voila_server, page, artifacts):
     """Voilà serves a Spanish notebook: it runs, its widgets render, its text is Spanish."""
     page.goto(voila_server.url("es/04_paso_y_relleno.ipynb"), timeout=120_000)
     page.locator(".jp-RenderedMarkdown").first.wait_for(timeout=120_000)
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')",
-                           timeout=60_000, polling=250)
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=60_000, polling=250)
     body = page.inner_text("body")
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
     assert "Error displaying widget" not in body and "Traceback" not in body
@@ -205,9 +254,13 @@ def _play_names(explorer):
     """The accessible names of the explorer's Play buttons (once the page has named them)."""
     explorer.page.wait_for_function(
         "(el) => [...el.querySelectorAll('.widget-play button')].every(b => b.getAttribute('aria-label'))",
-        arg=explorer.element_handle(), timeout=30_000, polling=250)
+        arg=explorer.element_handle(),
+        timeout=30_000,
+        polling=250,
+    )
     names = explorer.locator(".widget-play button").evaluate_all(
-        "els => els.map(b => [b.getAttribute('aria-label'), b.title])")
+        "els => els.map(b => [b.getAttribute('aria-label'), b.title])"
+    )
     assert names, "no Play buttons"
     assert all(label == title for label, title in names), names
     return {label for label, _ in names}
@@ -230,7 +283,11 @@ def _run_all_in_spanish_lab(lab):
           const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
               .map(e => e.textContent.trim());
           return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p));
-        }""", arg=NOTEBOOK_PANEL, timeout=RUN_ALL_MS, polling=250)
+        }""",
+        arg=NOTEBOOK_PANEL,
+        timeout=RUN_ALL_MS,
+        polling=250,
+    )
 
 
 def _check_convolution_es(explorer):

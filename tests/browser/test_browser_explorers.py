@@ -13,6 +13,12 @@ from __future__ import annotations
 import re
 
 import pytest
+
+import meia_cnn
+from meia_cnn.kernels import kernel_preset
+from meia_cnn.widgets._explorer import format_number
+from meia_cnn.widgets.convolution import DEFAULT_IMAGE
+
 from .meia_browser import (
     NOTEBOOK_PANEL,
     equation3_result,
@@ -24,11 +30,6 @@ from .meia_browser import (
     view_of,
     wait_drawn,
 )
-
-import meia_cnn
-from meia_cnn.kernels import kernel_preset
-from meia_cnn.widgets._explorer import format_number
-from meia_cnn.widgets.convolution import DEFAULT_IMAGE
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +82,9 @@ def _settle(page, explorers):
         wait_drawn(view)
         page.wait_for_function(
             "(el) => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r("
-            "el.querySelector('.meia-figure') !== null))))", arg=view.element_handle())
+            "el.querySelector('.meia-figure') !== null))))",
+            arg=view.element_handle(),
+        )
 
 
 def _check_viewports(page, explorers, check, artifacts, prefix):
@@ -97,7 +100,8 @@ def _check_viewports(page, explorers, check, artifacts, prefix):
             assert readout.is_visible() and readout.inner_text().strip()
             smallest = smallest_text(explorer)
             assert smallest >= (14 if width >= 1280 else 12), (
-                f"{prefix} explorer {i + 1}: text of {smallest} px at {width}x{height}")
+                f"{prefix} explorer {i + 1}: text of {smallest} px at {width}x{height}"
+            )
             assert spilled_labels(explorer) == [], f"{prefix} explorer {i + 1} at {width}x{height}"
             explorer.screenshot(path=str(artifacts / f"{prefix}-explorer{i + 1}-{width}x{height}.png"))
         check(explorers)

@@ -8,6 +8,9 @@ come from the core (``meia_cnn``), not from the widgets under test.
 import re
 
 import pytest
+
+import meia_cnn
+
 from .meia_browser import (
     NOTEBOOK_PANEL,
     WIDGET_VIEW,
@@ -19,8 +22,6 @@ from .meia_browser import (
     wait_drawn,
     wait_text_change,
 )
-
-import meia_cnn
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +38,7 @@ def _error_outputs(outputs_per_cell):
 
 
 def _widget_outputs(outputs_per_cell):
-    return sum(1 for outputs in outputs_per_cell for out in outputs
-               if WIDGET_VIEW in out.get("data", {}))
+    return sum(1 for outputs in outputs_per_cell for out in outputs if WIDGET_VIEW in out.get("data", {}))
 
 
 def _run(lab, name):
@@ -79,10 +79,14 @@ def test_notebook_runs_and_every_widget_renders(lab, name, artifacts):
     assert state["undrawn"] == 0, f"{name}: an explorer shows no drawing"
     lab.page.wait_for_function(  # every browser-drawn explorer has drawn
         "(sel) => [...document.querySelectorAll(sel + ' .meia-view')].every(v => v.dataset.drawn)",
-        arg=NOTEBOOK_PANEL, timeout=30_000, polling=250)
+        arg=NOTEBOOK_PANEL,
+        timeout=30_000,
+        polling=250,
+    )
     lab.screenshot_notebook(artifacts / f"{name.removesuffix('.ipynb')}.png")
-    for i, widget in enumerate(lab.page.locator(
-            f"{NOTEBOOK_PANEL} .meia-explorer, {NOTEBOOK_PANEL} .meia-exercise").all(), start=1):
+    for i, widget in enumerate(
+        lab.page.locator(f"{NOTEBOOK_PANEL} .meia-explorer, {NOTEBOOK_PANEL} .meia-exercise").all(), start=1
+    ):
         widget.screenshot(path=str(artifacts / f"{name.removesuffix('.ipynb')}-widget{i:02d}.png"))
 
 
@@ -142,8 +146,7 @@ def test_convolution_step_slider_moves_with_the_keyboard(lab, artifacts):
     explorer.screenshot(path=str(artifacts / "02_convolution-after-step.png"))
 
 
-@pytest.mark.skipif("04_stride_and_padding.ipynb" not in NOTEBOOKS,
-                    reason="no 04_stride_and_padding notebook yet")
+@pytest.mark.skipif("04_stride_and_padding.ipynb" not in NOTEBOOKS, reason="no 04_stride_and_padding notebook yet")
 def test_stride_change_updates_the_output_size(lab, artifacts):
     _run(lab, "04_stride_and_padding.ipynb")
     explorer = _explorer(lab)
@@ -152,12 +155,14 @@ def test_stride_change_updates_the_output_size(lab, artifacts):
     explorer.screenshot(path=str(artifacts / "04_stride_and_padding-after-stride.png"))
 
 
-@pytest.mark.skipif("04_stride_and_padding.ipynb" not in NOTEBOOKS,
-                    reason="no 04_stride_and_padding notebook yet")
+@pytest.mark.skipif("04_stride_and_padding.ipynb" not in NOTEBOOKS, reason="no 04_stride_and_padding notebook yet")
 def test_shape_table_exercise_answered_in_the_browser(lab, artifacts):
     _run(lab, "04_stride_and_padding.ipynb")
-    table = lab.page.locator(f"{NOTEBOOK_PANEL} .meia-exercise").filter(
-        has=lab.page.locator(".widget-html", has_text=re.compile(r"^\s*Padding\s*$"))).first
+    table = (
+        lab.page.locator(f"{NOTEBOOK_PANEL} .meia-exercise")
+        .filter(has=lab.page.locator(".widget-html", has_text=re.compile(r"^\s*Padding\s*$")))
+        .first
+    )
     inputs = table.locator("input[type=number]")
     assert inputs.count() == 9
     feedback = table.locator(".meia-feedback")
@@ -181,12 +186,13 @@ def test_shape_table_exercise_answered_in_the_browser(lab, artifacts):
     answer(right)
     check.click()
     lab.page.wait_for_function(
-        "(el) => el.innerText.trim().startsWith('Correct')", arg=feedback.element_handle(),
-        timeout=30_000, polling=100)
+        "(el) => el.innerText.trim().startsWith('Correct')", arg=feedback.element_handle(), timeout=30_000, polling=100
+    )
     table.screenshot(path=str(artifacts / "04_stride_and_padding-shape-table.png"))
 
 
 def _wait_nonempty(locator):
-    locator.page.wait_for_function("(el) => el.innerText.trim() !== ''",
-                                   arg=locator.element_handle(), timeout=30_000, polling=100)
+    locator.page.wait_for_function(
+        "(el) => el.innerText.trim() !== ''", arg=locator.element_handle(), timeout=30_000, polling=100
+    )
     return locator.inner_text()

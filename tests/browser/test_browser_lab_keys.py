@@ -17,6 +17,7 @@ import json
 import urllib.request
 
 import pytest
+
 from .meia_browser import NOTEBOOK_PANEL, explorers_notebook, measure_contrast
 
 pytestmark = pytest.mark.browser
@@ -30,15 +31,19 @@ def _run(lab, name, *codes):
     lab.run_all()
     lab.page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel + ' .meia-explorer .meia-view[data-drawn]').length >= n",
-        arg=[NOTEBOOK_PANEL, len(codes)], polling=250)
+        arg=[NOTEBOOK_PANEL, len(codes)],
+        polling=250,
+    )
     return lab.panel.locator(".meia-explorer")
 
 
 def _set_theme(server, theme):
     request = urllib.request.Request(
-        f"{server.base_url}/lab/api/settings/{THEMES}", method="PUT",
+        f"{server.base_url}/lab/api/settings/{THEMES}",
+        method="PUT",
         data=json.dumps({"raw": json.dumps({"theme": theme})}).encode(),
-        headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"})
+        headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310 (localhost)
         pass
 
@@ -59,8 +64,7 @@ def test_keys_in_an_explorers_dropdown_stay_in_the_dropdown(lab):
     page.keyboard.press("Escape")
     page.keyboard.press("ArrowDown")
     page.wait_for_timeout(300)  # a notebook command would have run by now
-    assert cells.count() == count and lab.panel.locator(".jp-MarkdownCell").count() == 0, \
-        "no cell became Markdown"
+    assert cells.count() == count and lab.panel.locator(".jp-MarkdownCell").count() == 0, "no cell became Markdown"
     assert lab.panel.locator(".meia-explorer .meia-view[data-drawn]").count() == 1, "the explorer is still there"
     assert not page.console_errors, page.console_errors
 
@@ -69,8 +73,12 @@ def test_explorers_read_well_in_jupyterlab_dark(lab, artifacts):
     page = lab.page
     _set_theme(lab.server, "JupyterLab Dark")
     try:
-        codes = ("InceptionExplorer()", "TrainingExplorer(filters=2, epochs=2)", "ConvolutionExplorer()",
-                 "OneByOneExplorer()")
+        codes = (
+            "InceptionExplorer()",
+            "TrainingExplorer(filters=2, epochs=2)",
+            "ConvolutionExplorer()",
+            "OneByOneExplorer()",
+        )
         page.set_viewport_size({"width": 1280, "height": 900})
         explorers = _run(lab, "dark.ipynb", *codes)
         assert page.evaluate("() => document.body.dataset.jpThemeLight") == "false", "Lab shows its dark theme"

@@ -11,7 +11,20 @@ each is kept in ``build/test-artifacts/browser/narrow-*.png``.
 from __future__ import annotations
 
 import pytest
-from .meia_browser import EXPLORERS, explorers_notebook, overflow, overlaps, press_slider, readout_of, smallest_text, spilled_labels, view_of, wait_drawn, voila_serving
+
+from .meia_browser import (
+    EXPLORERS,
+    explorers_notebook,
+    overflow,
+    overlaps,
+    press_slider,
+    readout_of,
+    smallest_text,
+    spilled_labels,
+    view_of,
+    voila_serving,
+    wait_drawn,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +80,10 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
     page.goto(narrow_voila.url("all_explorers.ipynb"), timeout=180_000)
     page.wait_for_function(
         "n => document.querySelectorAll('.meia-explorer .meia-view[data-drawn]').length >= n",
-        arg=len(EXPLORERS), timeout=180_000, polling=250)
+        arg=len(EXPLORERS),
+        timeout=180_000,
+        polling=250,
+    )
     explorers = page.locator(".meia-explorer")
     assert explorers.count() == len(EXPLORERS)
     problems = []
@@ -113,8 +129,9 @@ def test_every_explorer_fits_a_420px_column(narrow_voila, page, artifacts):
         if (frame.get_attribute("x"), frame.get_attribute("y")) == x0:
             problems.append(f"{code}: the frame on the output did not move with the step")
         stepped += 1
-    assert stepped == 4, f"{stepped} explorers with an output filling in (convolution, pooling, stride/padding, " \
-                         "transposed)"
+    assert stepped == 4, (
+        f"{stepped} explorers with an output filling in (convolution, pooling, stride/padding, transposed)"
+    )
 
     # Voila's page scrolls inside its own box: a window as tall as each explorer shows all of it
     for i, code in enumerate(EXPLORERS):

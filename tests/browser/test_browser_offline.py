@@ -19,6 +19,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+
 from .meia_browser import NOTEBOOKS, kit_notebooks, view_of, wait_drawn
 
 pytestmark = pytest.mark.browser
@@ -68,15 +69,16 @@ class Outside:
             route.abort("blockedbyclient")
 
     def report(self) -> str:
-        return (f"{len(self.requested)} outside request(s): {self.requested[:10]} (blocked by the route: "
-                f"{len(self.blocked)}; refused by the page's policy: {len(self.refused_by_policy)})")
+        return (
+            f"{len(self.requested)} outside request(s): {self.requested[:10]} (blocked by the route: "
+            f"{len(self.blocked)}; refused by the page's policy: {len(self.refused_by_policy)})"
+        )
 
 
 def _wait_explorers(page, timeout=90_000):
     explorer = page.locator(".meia-explorer").first
     explorer.wait_for(timeout=timeout)
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=60_000,
-                           polling=250)
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=60_000, polling=250)
     wait_drawn(view_of(explorer))
     return explorer
 

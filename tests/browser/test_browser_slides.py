@@ -11,6 +11,9 @@ import json
 import re
 
 import pytest
+
+import meia_cnn
+
 from .meia_browser import (
     NOTEBOOK_PANEL,
     kit_notebooks,
@@ -21,8 +24,6 @@ from .meia_browser import (
     view_of,
     wait_drawn,
 )
-
-import meia_cnn
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +46,9 @@ def _forward(page):
     """Press the right arrow and wait until the deck shows other cells."""
     before = _visible(page)
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"([sel, before]) => ({_VISIBLE_JS})(sel) !== before",
-                           arg=[NOTEBOOK_PANEL, before], timeout=10_000, polling=100)
+    page.wait_for_function(
+        f"([sel, before]) => ({_VISIBLE_JS})(sel) !== before", arg=[NOTEBOOK_PANEL, before], timeout=10_000, polling=100
+    )
     return _visible(page)
 
 

@@ -79,8 +79,9 @@ def _press_first_show_solution(page, root, artifacts, stem):
     assert solution.inner_text().strip() == ""
     page.screenshot(path=str(artifacts / f"{stem}-before-show-solution.png"))
     first.get_by_role("button", name="Show solution").click()
-    page.wait_for_function("(el) => el.innerText.trim().length > 0", arg=solution.element_handle(),
-                           timeout=30_000, polling=100)
+    page.wait_for_function(
+        "(el) => el.innerText.trim().length > 0", arg=solution.element_handle(), timeout=30_000, polling=100
+    )
     first.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"{stem}-after-show-solution.png"))
     return _plain(solution.inner_text())
@@ -92,13 +93,17 @@ def test_run_all_in_lab_shows_no_solution_until_the_button_is_pressed(lab, artif
     if notebook not in kit_notebooks():
         pytest.skip(f"no {notebook}")
     page = lab.page
-    lab.open(f"notebooks/{notebook}")              # the toolbar's kernel name shows at full width
+    lab.open(f"notebooks/{notebook}")  # the toolbar's kernel name shows at full width
     lab.run_all()
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     lab.wait_widgets_rendered()
     n = len(_exercise_ids(notebook))
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel + ' .meia-solution-button button').length >= n",
-                           arg=[NOTEBOOK_PANEL, n], timeout=60_000, polling=250)
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel + ' .meia-solution-button button').length >= n",
+        arg=[NOTEBOOK_PANEL, n],
+        timeout=60_000,
+        polling=250,
+    )
     assert lab.widget_errors() == []
     stem = f"lab-{notebook[:2]}-{viewport[0]}x{viewport[1]}"
     page.screenshot(path=str(artifacts / f"{stem}-run-all-top.png"))
@@ -116,8 +121,7 @@ def test_voila_shows_no_solution_until_the_button_is_pressed(voila_server, page,
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(voila_server.url(notebook), timeout=120_000)
     page.locator(".meia-solution-button").first.wait_for(timeout=90_000)
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')",
-                           timeout=30_000, polling=250)
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000, polling=250)
     assert "Error displaying widget" not in page.inner_text("body")
     page.screenshot(path=str(artifacts / f"voila-{notebook[:2]}-solutions-hidden.png"), full_page=True)
     assert_nothing_given_away(page.inner_text("body"), notebook)

@@ -23,6 +23,7 @@ a marker of its own drawing.
 from __future__ import annotations
 
 import pytest
+
 from .meia_browser import EXPLORERS, explorers_notebook, measure_contrast, voila_serving
 
 pytestmark = pytest.mark.browser
@@ -58,7 +59,10 @@ def _open(page, server, theme):
     page.goto(server.url("all_explorers.ipynb") + f"?theme={theme}", timeout=180_000)
     page.wait_for_function(
         "n => document.querySelectorAll('.meia-explorer .meia-view[data-drawn]').length >= n",
-        arg=len(EXPLORERS), timeout=180_000, polling=250)
+        arg=len(EXPLORERS),
+        timeout=180_000,
+        polling=250,
+    )
     explorers = page.locator(".meia-explorer")
     assert explorers.count() == len(EXPLORERS)
     return explorers
@@ -71,14 +75,21 @@ def test_every_explorer_has_readable_text_in_both_themes(all_voila, page, theme,
     explorers = _open(page, all_voila, theme)
     dark = page.evaluate("() => document.body.dataset.jpThemeLight")
     assert dark == ("false" if theme == "dark" else "true"), f"Voila shows the {theme} theme"
-    measured, problems = measure_contrast(page, explorers, EXPLORERS, 850,
-                                          (artifacts, "voila-dark") if theme == "dark" else None)
+    measured, problems = measure_contrast(
+        page, explorers, EXPLORERS, 850, (artifacts, "voila-dark") if theme == "dark" else None
+    )
     assert measured > 300, f"{measured} SVG texts measured"
-    results = Axe().run(page, context={"include": [[".meia-explorer"]]},
-                        options={"runOnly": {"type": "rule", "values": ["color-contrast"]}})
+    results = Axe().run(
+        page,
+        context={"include": [[".meia-explorer"]]},
+        options={"runOnly": {"type": "rule", "values": ["color-contrast"]}},
+    )
     assert results.response["passes"], "axe checked the explorers' text"
-    problems += [f"axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
-                 for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    problems += [
+        f"axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert problems == [], "\n".join(problems)
     assert page.console_errors == [], page.console_errors
 

@@ -11,12 +11,13 @@ import re
 
 import numpy as np
 import pytest
-from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, slider, wait_text_change
 
+from meia_cnn.arithmetic import conv_transpose_output_size
 from meia_cnn.explain.learn_kernel import learn_kernel_state
 from meia_cnn.explain.transposed import input_values, kernel_values
-from meia_cnn.arithmetic import conv_transpose_output_size
 from meia_cnn.ops import conv_transpose2d
+
+from .meia_browser import NOTEBOOK_PANEL, WIDGET_MS, slider, wait_text_change
 
 pytestmark = pytest.mark.browser
 
@@ -38,11 +39,15 @@ _OVERFLOW_JS = """
 
 
 def _write_notebook(root):
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src}
-             for src in CELLS]
-    nb = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                                      "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src} for src in CELLS
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (root / NOTEBOOK).write_text(json.dumps(nb))
 
 
@@ -75,9 +80,11 @@ def _formula_result(text):
 
 def _wait_drawn(explorer, before):
     explorer.page.wait_for_function(
-        "([el, before]) => { const v = el.querySelector('.meia-view');"
-        " return v && v.dataset.drawn !== before; }",
-        arg=[explorer.element_handle(), before], timeout=WIDGET_MS, polling=50)
+        "([el, before]) => { const v = el.querySelector('.meia-view'); return v && v.dataset.drawn !== before; }",
+        arg=[explorer.element_handle(), before],
+        timeout=WIDGET_MS,
+        polling=50,
+    )
 
 
 def _drawn(explorer):
@@ -97,7 +104,8 @@ def test_no_overflow_and_readouts_visible(explorers, artifacts):
             assert readout.is_visible() and readout.inner_text().strip()
             # text never below 12 px
             sizes = explorer.evaluate(
-                "(el) => [...el.querySelectorAll('svg text')].map(t => parseFloat(t.getAttribute('font-size')))")
+                "(el) => [...el.querySelectorAll('svg text')].map(t => parseFloat(t.getAttribute('font-size')))"
+            )
             assert sizes and min(sizes) >= 12
         for name, explorer in (("transposed", transposed), ("learn_kernel", learn)):
             explorer.screenshot(path=str(artifacts / f"{name}-{width}x{height}.png"))
@@ -160,7 +168,8 @@ def test_learn_kernel_numbers_on_screen_equal_the_core(explorers, artifacts):
         assert expected.texts[t] in " ".join(text.split())
     # the kernel's numbers drawn are the core's kernel at that step (2 significant digits)
     labels = learn.locator("svg[aria-label^='The kernel\\'s numbers'] text").evaluate_all(
-        "els => els.map(e => e.textContent)")
+        "els => els.map(e => e.textContent)"
+    )
     shown = [float(v.replace("\u2212", "-")) for v in labels if re.fullmatch(r"[\u2212\-]?[\d.]+", v)]
     assert len(shown) == 18  # this step's kernel and Sobel's
     np.testing.assert_allclose(shown[:9], expected.kernels[3].ravel(), rtol=0.06, atol=0.006)
@@ -176,11 +185,15 @@ def test_accessibility_scan(explorers):
     page.set_viewport_size({"width": 1280, "height": 720})
     results = Axe().run(page, context={"include": [[".meia-view"]]})
     assert results.response["passes"], "axe checked the drawings (the context matched them)"
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert bad == [], bad
     # every drawing has an accessible name, and the readouts are text
     for explorer in (transposed, learn):
         labels = explorer.locator("svg.meia-panel").evaluate_all(
-            "els => els.map(e => e.getAttribute('role') + ':' + (e.getAttribute('aria-label') || ''))")
+            "els => els.map(e => e.getAttribute('role') + ':' + (e.getAttribute('aria-label') || ''))"
+        )
         assert labels and all(label.startswith("img:") and len(label) > 20 for label in labels)

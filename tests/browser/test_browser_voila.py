@@ -1,15 +1,15 @@
 """Voilà serves a notebook as an app with no code showing: its explorer must work there too."""
 
-
 import pytest
+
+import meia_cnn
+
 from .meia_browser import (
     kit_notebooks,
     nudge_stride,
     view_of,
     wait_drawn,
 )
-
-import meia_cnn
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +21,7 @@ def test_voila_app_explorer_answers_a_stride_change(voila_server, page, artifact
     page.goto(voila_server.url(NOTEBOOK), timeout=120_000)
     explorer = page.locator(".meia-explorer").first
     explorer.wait_for(timeout=60_000)  # Voilà shows the page once every cell has run
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')",
-                           timeout=30_000, polling=250)
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000, polling=250)
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
     assert "Error displaying widget" not in page.inner_text("body")
     # no code is shown in the app
@@ -46,9 +45,11 @@ def test_play_button_is_named_after_what_it_does(voila_server, page):
     page.wait_for_function("(b) => b.getAttribute('aria-label') === 'Play'", arg=button.element_handle())
     assert button.get_attribute("title") == "Play"
     button.click()
-    page.wait_for_function("(b) => b.getAttribute('aria-label') === 'Pause'", arg=button.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function(
+        "(b) => b.getAttribute('aria-label') === 'Pause'", arg=button.element_handle(), timeout=10_000
+    )
     assert button.get_attribute("title") == "Pause"
     button.click()
-    page.wait_for_function("(b) => b.getAttribute('aria-label') === 'Play'", arg=button.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function(
+        "(b) => b.getAttribute('aria-label') === 'Play'", arg=button.element_handle(), timeout=10_000
+    )

@@ -59,8 +59,9 @@ async def _open_storage(url: str, stop: asyncio.Event) -> Storage | None:
         except (db_errors.OperationalError, db_errors.InterfaceError) as exc:
             if url.startswith("sqlite"):
                 raise
-            log.warning("the database does not answer (%s); trying again in %.1f s",
-                        str(exc.orig or exc).splitlines()[0], delay)
+            log.warning(
+                "the database does not answer (%s); trying again in %.1f s", str(exc.orig or exc).splitlines()[0], delay
+            )
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
         delay = min(10.0, 2 * delay)
@@ -82,8 +83,13 @@ async def _serve(args: argparse.Namespace) -> None:
     app = make_app(storage, prefix=args.prefix, cookie_secret=_cookie_secret())
     server = HTTPServer(app, max_body_size=1 << 20, xheaders=True)
     server.listen(args.port, args.ip)
-    logging.getLogger("meia_class").info("meia-class on http://%s:%s%s (database %s)", args.ip, args.port,
-                                         args.prefix, storage.engine.url.render_as_string(hide_password=True))
+    logging.getLogger("meia_class").info(
+        "meia-class on http://%s:%s%s (database %s)",
+        args.ip,
+        args.port,
+        args.prefix,
+        storage.engine.url.render_as_string(hide_password=True),
+    )
     await stop.wait()
     server.stop()
     await app.settings["class_state"].release_waiters()  # the class views' long polls end now, not in 20 s
@@ -95,19 +101,30 @@ async def _serve(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Parse the options (defaults from the hub's environment) and serve until SIGTERM."""
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
-    parser = argparse.ArgumentParser(prog="python -m meia_cnn.classroom.service",
-                                     description="The class view service of meia-cnn (run by JupyterHub).")
-    parser.add_argument("--ip", default=url.hostname or "127.0.0.1",
-                        help="address to listen on (default: from JUPYTERHUB_SERVICE_URL)")
-    parser.add_argument("--port", type=int, default=url.port or 10101,
-                        help="port to listen on (default: from JUPYTERHUB_SERVICE_URL)")
-    parser.add_argument("--prefix", default=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/meia-class/"),
-                        help="URL prefix (default: JUPYTERHUB_SERVICE_PREFIX)")
-    parser.add_argument("--db", default=os.environ.get("MEIA_CLASS_DB", DEFAULT_DB),
-                        help=f"database URL, SQLite or PostgreSQL (default: MEIA_CLASS_DB, else {DEFAULT_DB})")
+    parser = argparse.ArgumentParser(
+        prog="python -m meia_cnn.classroom.service",
+        description="The class view service of meia-cnn (run by JupyterHub).",
+    )
+    parser.add_argument(
+        "--ip", default=url.hostname or "127.0.0.1", help="address to listen on (default: from JUPYTERHUB_SERVICE_URL)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=url.port or 10101, help="port to listen on (default: from JUPYTERHUB_SERVICE_URL)"
+    )
+    parser.add_argument(
+        "--prefix",
+        default=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/meia-class/"),
+        help="URL prefix (default: JUPYTERHUB_SERVICE_PREFIX)",
+    )
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("MEIA_CLASS_DB", DEFAULT_DB),
+        help=f"database URL, SQLite or PostgreSQL (default: MEIA_CLASS_DB, else {DEFAULT_DB})",
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="[%(levelname)1.1s %(asctime)s %(name)s] %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="[%(levelname)1.1s %(asctime)s %(name)s] %(message)s", stream=sys.stderr
+    )
     asyncio.run(_serve(args))
 
 

@@ -36,9 +36,10 @@ import math
 import os
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated, UserNotAllowed
 from sqlalchemy import exc as db_errors
@@ -138,8 +139,12 @@ def validate_attempts(body: bytes, *, now: float | None = None) -> list[dict]:
         if not isinstance(a["mistake"], str) or not _MISTAKE.match(a["mistake"]):
             raise BadRequest(400, f"{where}: unknown `mistake` {str(a['mistake'])[:64]!r}")
         t = a["time"]
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) \
-                or not now - MAX_AGE <= t <= now + MAX_AHEAD:
+        if (
+            isinstance(t, bool)
+            or not isinstance(t, (int, float))
+            or not math.isfinite(t)
+            or not now - MAX_AGE <= t <= now + MAX_AHEAD
+        ):
             raise BadRequest(400, f"{where}: `time` must be seconds since the epoch, within the last 30 days")
         checked.append({**a, "time": float(t)})
     return checked
@@ -274,14 +279,25 @@ def build_summary(summaries: dict, language: str, section: str | None, version: 
                 if s is None and sec != section:
                     continue  # other sections show only what was tried
                 mistakes = sorted(((k, n) for k, n in (s.mistakes.items() if s else ())), key=lambda kn: -kn[1])
-                exercises.append({
-                    "id": ex.id, "section": sec, "title": _(ex.title),
-                    "tried": s.tried if s else 0, "solved": s.solved if s else 0,
-                    "attempts": s.attempts if s else 0,
-                    "mistakes": [{"key": k, "name": mistake_name(ex.id, k), "students": n} for k, n in mistakes],
-                })
-        return {"version": version, "section": section, "sections": sections, "language": language,
-                "exercises": exercises, "labels": _labels()}
+                exercises.append(
+                    {
+                        "id": ex.id,
+                        "section": sec,
+                        "title": _(ex.title),
+                        "tried": s.tried if s else 0,
+                        "solved": s.solved if s else 0,
+                        "attempts": s.attempts if s else 0,
+                        "mistakes": [{"key": k, "name": mistake_name(ex.id, k), "students": n} for k, n in mistakes],
+                    }
+                )
+        return {
+            "version": version,
+            "section": section,
+            "sections": sections,
+            "language": language,
+            "exercises": exercises,
+            "labels": _labels(),
+        }
 
 
 # ---------------------------------------------------------------------------
@@ -352,8 +368,10 @@ class _Base(HubOAuthenticated, web.RequestHandler):
 class _ApiBase(_Base):
     def need_user(self) -> dict:
         if self.user is None:
-            raise BadRequest(403 if self.request.headers.get("Authorization") else 401,
-                             "a hub token with access to this service is needed")
+            raise BadRequest(
+                403 if self.request.headers.get("Authorization") else 401,
+                "a hub token with access to this service is needed",
+            )
         return self.user
 
     def need_instructor(self) -> dict:
@@ -400,8 +418,9 @@ class AttemptsHandler(_ApiBase):
             self.set_header("Retry-After", str(math.ceil(wait)))
             raise BadRequest(429, f"too many attempts from {user['name']}; retry in {math.ceil(wait)} s")
         with self.database():
-            new = await asyncio.get_running_loop().run_in_executor(self.state.writer, self.state.storage.record,
-                                                                   user["name"], attempts)
+            new = await asyncio.get_running_loop().run_in_executor(
+                self.state.writer, self.state.storage.record, user["name"], attempts
+            )
         self.state.recorded += new
         if new:
             self.state.bump()
@@ -444,8 +463,9 @@ class DetailApiHandler(_ApiBase):
             rows = await asyncio.get_running_loop().run_in_executor(None, self.state.storage.students, exercise)
         with using_language(self.language()):
             for row in rows:
-                row["last_mistake_name"] = mistake_name(row["exercise"], row["last_mistake"]) \
-                    if row["last_mistake"] else ""
+                row["last_mistake_name"] = (
+                    mistake_name(row["exercise"], row["last_mistake"]) if row["last_mistake"] else ""
+                )
             self.finish({"students": rows, "labels": _labels()})
 
 
@@ -494,35 +514,53 @@ class PageHandler(_Base):
             if not self.is_instructor:
                 self.set_status(403)
                 self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.finish(_shell(language, _("The class at a glance"),
-                                   "<p class='refused'>" + html.escape(_(
-                                       "This page is for the instructors group. Your own attempts stay "
-                                       "yours.")) + "</p>", script=False, mode="refused"))
+                self.finish(
+                    _shell(
+                        language,
+                        _("The class at a glance"),
+                        "<p class='refused'>"
+                        + html.escape(_("This page is for the instructors group. Your own attempts stay yours."))
+                        + "</p>",
+                        script=False,
+                        mode="refused",
+                    )
+                )
                 return
             projector = self.get_argument("projector", "") in ("1", "true", "yes")
             mode = "detail" if self.page == "detail" else ("projector" if projector else "class")
             self.set_header("Content-Type", "text/html; charset=utf-8")
             xsrf = self.xsrf_token
-            self.finish(_shell(language, _("The class at a glance"), "", script=True, mode=mode,
-                               section=self.get_argument("section", ""),
-                               xsrf=xsrf.decode() if isinstance(xsrf, bytes) else str(xsrf)))
+            self.finish(
+                _shell(
+                    language,
+                    _("The class at a glance"),
+                    "",
+                    script=True,
+                    mode=mode,
+                    section=self.get_argument("section", ""),
+                    xsrf=xsrf.decode() if isinstance(xsrf, bytes) else str(xsrf),
+                )
+            )
 
 
 class DetailPageHandler(PageHandler):
     page = "detail"
 
 
-def _shell(language: str, title: str, body: str, *, script: bool, mode: str, section: str = "",
-           xsrf: str = "") -> str:
+def _shell(language: str, title: str, body: str, *, script: bool, mode: str, section: str = "", xsrf: str = "") -> str:
     """The page: everything is served by the service (no CDN); every value is escaped."""
-    attrs = (f'data-mode="{html.escape(mode)}" data-lang="{html.escape(language)}" '
-             f'data-section="{html.escape(section)}" data-xsrf="{html.escape(xsrf)}"')
+    attrs = (
+        f'data-mode="{html.escape(mode)}" data-lang="{html.escape(language)}" '
+        f'data-section="{html.escape(section)}" data-xsrf="{html.escape(xsrf)}"'
+    )
     scripts = '<script type="module" src="static/classview.js"></script>' if script else ""
-    return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title><link rel="stylesheet" href="static/classview.css">'
-            f'</head><body class="mode-{html.escape(mode)}" {attrs}><main id="app">{body}</main>{scripts}'
-            f'</body></html>')
+    return (
+        f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="static/classview.css">'
+        f'</head><body class="mode-{html.escape(mode)}" {attrs}><main id="app">{body}</main>{scripts}'
+        f"</body></html>"
+    )
 
 
 class StaticHandler(web.StaticFileHandler):
@@ -530,8 +568,13 @@ class StaticHandler(web.StaticFileHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
 
 
-def make_app(storage: Storage, *, prefix: str = "/services/meia-class/", cookie_secret: bytes | None = None,
-             hub_auth: HubOAuth | None = None) -> web.Application:
+def make_app(
+    storage: Storage,
+    *,
+    prefix: str = "/services/meia-class/",
+    cookie_secret: bytes | None = None,
+    hub_auth: HubOAuth | None = None,
+) -> web.Application:
     """The tornado application of the service.
 
     Parameters
@@ -563,7 +606,12 @@ def make_app(storage: Storage, *, prefix: str = "/services/meia-class/", cookie_
         (prefix + "detail", DetailPageHandler, extra),
         (prefix + "?", PageHandler, extra),
     ]
-    app = web.Application(routes, cookie_secret=cookie_secret or os.urandom(32), hub_auth=auth,
-                          login_url=auth.login_url, xsrf_cookies=False)
+    app = web.Application(
+        routes,
+        cookie_secret=cookie_secret or os.urandom(32),
+        hub_auth=auth,
+        login_url=auth.login_url,
+        xsrf_cookies=False,
+    )
     app.settings["class_state"] = state
     return app

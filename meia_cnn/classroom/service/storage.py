@@ -15,8 +15,9 @@ Attempts are stored once: ``(user, key)`` is unique and an attempt sent again
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -26,12 +27,14 @@ __all__ = ["SCHEMA_VERSION", "MIGRATIONS", "Storage", "Summary", "connect", "mig
 metadata = sa.MetaData()
 
 schema_table = sa.Table(
-    "meia_class_schema", metadata,
+    "meia_class_schema",
+    metadata,
     sa.Column("version", sa.Integer, nullable=False),
 )
 
 attempts_table = sa.Table(
-    "attempts", metadata,
+    "attempts",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("user", sa.String(255), nullable=False),
     sa.Column("key", sa.String(64), nullable=False),
@@ -123,8 +126,9 @@ def migrate(engine: Engine, target: int = SCHEMA_VERSION) -> list[int]:
     """
     current = schema_version(engine)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(f"the database has schema version {current}, newer than this code's "
-                           f"{SCHEMA_VERSION}: upgrade meia-cnn")
+        raise RuntimeError(
+            f"the database has schema version {current}, newer than this code's {SCHEMA_VERSION}: upgrade meia-cnn"
+        )
     applied = []
     for version in range(current, target):
         with engine.begin() as conn:
@@ -185,8 +189,11 @@ class Storage:
         else:  # pragma: no cover - the two supported databases
             raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
         # RETURNING counts the rows really inserted: executemany's rowcount is not reliable (psycopg: 0)
-        return (dialect_module.insert(attempts_table).on_conflict_do_nothing(index_elements=["user", "key"])
-                .returning(attempts_table.c.id))
+        return (
+            dialect_module.insert(attempts_table)
+            .on_conflict_do_nothing(index_elements=["user", "key"])
+            .returning(attempts_table.c.id)
+        )
 
     def record(self, user: str, attempts: Iterable[dict], *, received: float | None = None) -> int:
         """Store ``user``'s attempts; those already stored (same key) are skipped.
@@ -206,9 +213,19 @@ class Storage:
             How many were new.
         """
         now = time.time() if received is None else received
-        rows = [{"user": user, "key": a["key"], "exercise": a["exercise"], "variant": a["variant"],
-                 "status": a["status"], "mistake": a["mistake"], "client_time": a["time"], "received": now}
-                for a in attempts]
+        rows = [
+            {
+                "user": user,
+                "key": a["key"],
+                "exercise": a["exercise"],
+                "variant": a["variant"],
+                "status": a["status"],
+                "mistake": a["mistake"],
+                "client_time": a["time"],
+                "received": now,
+            }
+            for a in attempts
+        ]
         if not rows:
             return 0
         with self.engine.begin() as conn:
@@ -222,28 +239,45 @@ class Storage:
     def of_user(self, user: str, limit: int = 1000) -> list[dict]:
         """``user``'s own attempts, newest first."""
         a = attempts_table.c
-        query = (sa.select(a.key, a.exercise, a.variant, a.status, a.mistake, a.client_time, a.received)
-                 .where(a.user == user).order_by(a.received.desc(), a.id.desc()).limit(limit))
+        query = (
+            sa.select(a.key, a.exercise, a.variant, a.status, a.mistake, a.client_time, a.received)
+            .where(a.user == user)
+            .order_by(a.received.desc(), a.id.desc())
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
     def summaries(self) -> dict[str, Summary]:
         """Per exercise: students who tried and solved, attempts, and students per mistake."""
         a = attempts_table.c
-        counts = (sa.select(a.exercise, sa.func.count(sa.distinct(a.user)), sa.func.count(), sa.func.max(a.received))
-                  .group_by(a.exercise))
-        solved = (sa.select(a.exercise, sa.func.count(sa.distinct(a.user)))
-                  .where(a.status == "correct").group_by(a.exercise))
-        mistakes = (sa.select(a.exercise, a.mistake, sa.func.count(sa.distinct(a.user)))
-                    .where(a.status != "correct").group_by(a.exercise, a.mistake))
+        counts = sa.select(
+            a.exercise, sa.func.count(sa.distinct(a.user)), sa.func.count(), sa.func.max(a.received)
+        ).group_by(a.exercise)
+        solved = (
+            sa.select(a.exercise, sa.func.count(sa.distinct(a.user))).where(a.status == "correct").group_by(a.exercise)
+        )
+        mistakes = (
+            sa.select(a.exercise, a.mistake, sa.func.count(sa.distinct(a.user)))
+            .where(a.status != "correct")
+            .group_by(a.exercise, a.mistake)
+        )
         with self.engine.connect() as conn:
             solved_by = {row[0]: int(row[1]) for row in conn.execute(solved)}
             mistakes_by: dict[str, dict[str, int]] = {}
             for exercise, mistake, n in conn.execute(mistakes):
                 mistakes_by.setdefault(exercise, {})[mistake or ""] = int(n)
-            return {row[0]: Summary(row[0], int(row[1]), solved_by.get(row[0], 0), int(row[2]),
-                                    mistakes_by.get(row[0], {}), float(row[3] or 0.0))
-                    for row in conn.execute(counts)}
+            return {
+                row[0]: Summary(
+                    row[0],
+                    int(row[1]),
+                    solved_by.get(row[0], 0),
+                    int(row[2]),
+                    mistakes_by.get(row[0], {}),
+                    float(row[3] or 0.0),
+                )
+                for row in conn.execute(counts)
+            }
 
     def students(self, exercise: str | None = None) -> list[dict]:
         """Per student (and exercise): attempts, solved or not, the latest mistake; for the detail view."""
@@ -254,8 +288,10 @@ class Storage:
         table: dict[tuple[str, str], dict] = {}
         with self.engine.connect() as conn:
             for user, ex, status, mistake, received in conn.execute(query):
-                row = table.setdefault((user, ex), {"user": user, "exercise": ex, "attempts": 0, "solved": False,
-                                                    "last_mistake": "", "last": 0.0})
+                row = table.setdefault(
+                    (user, ex),
+                    {"user": user, "exercise": ex, "attempts": 0, "solved": False, "last_mistake": "", "last": 0.0},
+                )
                 row["attempts"] += 1
                 row["solved"] = row["solved"] or status == "correct"
                 row["last_mistake"] = "" if status == "correct" else (mistake or "")
@@ -265,8 +301,9 @@ class Storage:
     def all_attempts(self) -> Iterable[dict]:
         """Every attempt, oldest first (the CSV export), streamed."""
         a = attempts_table.c
-        query = sa.select(a.user, a.exercise, a.variant, a.status, a.mistake, a.client_time, a.received, a.key) \
-            .order_by(a.received, a.id)
+        query = sa.select(
+            a.user, a.exercise, a.variant, a.status, a.mistake, a.client_time, a.received, a.key
+        ).order_by(a.received, a.id)
         with self.engine.connect() as conn:
             for row in conn.execution_options(stream_results=True).execute(query):
                 yield dict(row._mapping)
