@@ -54,7 +54,8 @@ clean:
 	rm -rf build .pytest_cache .hypothesis
 
 # ---- A class on JupyterHub (deploy/README.md) ----------------------------------------
-## make hub: a demo JupyterHub on http://127.0.0.1:8765/ with three students and a printed password
+## make hub: a demo JupyterHub on http://127.0.0.1:8765/ with three students and a printed password;
+## the students answer section 04's exercises for two minutes, so the class view fills as you watch
 ## (JupyterHub from the package index, its proxy from npm into build/hub/proxy; Ctrl-C stops it)
 hub: $(STAMP)
 	$(BIN)/python deploy/demo_hub.py --students 3

@@ -1,11 +1,16 @@
 """`make hub`: a demo JupyterHub for the kit on 127.0.0.1, a few students, a one-time password.
 
-    python deploy/demo_hub.py [--students 3] [--port 8765] [--lang es]
+    python deploy/demo_hub.py [--students 3] [--port 8765] [--lang es] [--class-minutes 2] [--section 04]
 
 Everything goes under build/hub/: the proxy (configurable-http-proxy, installed by npm from
 deploy/proxy/package.json), a `notebooks` branch of this checkout's committed notebooks in a local
 git repository (what nbgitpuller pulls into each student's ~/meia-cnn, 0.4 MB instead of the whole
 repository), the students' homes, the hub's database. Stop it with Ctrl-C.
+
+Once the hub is up, the demo students answer the exercises of one section in their own kernels
+for a couple of minutes (:class:`DemoClass`: right answers and the exercises' known mistakes,
+through the kit's ``check``), so the class view at /services/meia-class/ fills while you watch
+it; ``--class-minutes 0`` leaves them idle.
 
 The module is also a small library for the hub test and benchmarks/bench_hub.py: :class:`DemoHub`
 starts and stops the hub and talks to its REST API; :class:`Student` runs a notebook through a
@@ -17,11 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -395,13 +402,147 @@ class Student:
         return time.perf_counter() - start, errors
 
 
+def _literal(value: object) -> str:
+    """Python source for an answer the kit computed (numpy numbers and arrays as plain lists and ints)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()  # type: ignore[union-attr]
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_literal(v) for v in value)
+        return (
+            f"({inner},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+        )
+    return repr(value)
+
+
+def class_answers(exercise_id: str) -> tuple[str, list[str]]:
+    """The right answer of an exercise (variant 0) and its known mistakes, as Python source.
+
+    The mistakes are those the exercise itself computes (the hints' own cases); for the slides'
+    table, the first row with the input's depth instead of the number of kernels. A mistake that
+    gives the right number with these numbers, or the same number as another, is left out (the
+    kit would call it right, or "more than one usual mistake").
+    """
+    from meia_cnn import exercises
+
+    ex = exercises.get(exercise_id)
+    p, right = ex.params(0), ex.solution(0)
+    if ex.kind == "table":
+        row = next(iter(right))
+        return _literal(right), [_literal({**right, row: (*right[row][:2], p.depth)})]
+    wrongs = [_literal(wrong(p)) for wrong, _hint in ex.mistakes]
+    return _literal(right), [w for w in wrongs if w != _literal(right) and wrongs.count(w) == 1]
+
+
+class DemoClass:
+    """The demo students answer one section's exercises in their own kernels, for the class view.
+
+    Each student works through the section's exercises in order; an answer is often one of the
+    exercise's known mistakes first (the first mistake most often, so the class view shows a
+    common one), then right, and the last exercise is left unsolved by some. The attempts are
+    spread over ``minutes``; each one is a cell ``check(ID, ANSWER)`` run in the student's kernel,
+    so it is recorded as a real student's is (meia_cnn.classroom.client, the server's own token).
+
+    Parameters
+    ----------
+    hub : DemoHub
+    minutes : float
+        How long the class lasts.
+    section : str
+        The notebook number whose exercises are answered (e.g. ``"04"``).
+    seed : int
+        The same class every time for the same seed.
+    """
+
+    def __init__(self, hub: DemoHub, *, minutes: float = 2.0, section: str = "04", seed: int = 0) -> None:
+        from meia_cnn import exercises
+
+        if not minutes > 0:
+            raise ValueError(f"`minutes` must be > 0, got {minutes!r}")
+        self.ids = [ex.id for ex in exercises.for_notebook(section)]
+        if not self.ids:
+            raise ValueError(f"`section` must be a notebook with exercises, e.g. '04'; got {section!r}")
+        self.hub, self.minutes, self.section = hub, minutes, section
+        self.rng = random.Random(seed)
+        self.answered = 0
+        self.errors: list[str] = []
+        self.thread = threading.Thread(target=self._run, name="demo-class", daemon=True)
+
+    def plan(self) -> list[tuple[float, str, str, str]]:
+        """``(seconds from the start, student, exercise, answer source)``, in time order."""
+        rng, events = self.rng, []
+        answers = {ex: class_answers(ex) for ex in self.ids}
+        span = 60.0 * self.minutes
+        for student in self.hub.students:
+            cells = []
+            for i, ex in enumerate(self.ids):
+                right, mistakes = answers[ex]
+                if mistakes:
+                    weights = [3] + [1] * (len(mistakes) - 1)
+                    for _ in range(rng.choice((0, 1, 1, 2))):
+                        cells.append((ex, rng.choices(mistakes, weights)[0]))
+                if i < len(self.ids) - 1 or rng.random() < 0.6:
+                    cells.append((ex, right))
+            start = rng.uniform(0.02, 0.15) * span  # reading the question first
+            step = (0.95 * span - start) / max(1, len(cells))
+            for k, (ex, answer) in enumerate(cells):
+                events.append((start + k * step + rng.uniform(0, 0.5 * step), student, ex, answer))
+        return sorted(events)
+
+    def start(self) -> DemoClass:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            students = {}
+            for name in self.hub.students:
+                self.hub.spawn(name)
+                students[name] = Student(self.hub, name)
+                students[name].open("demo-class.ipynb")
+                students[name].execute("from meia_cnn.exercises import check")
+            began = time.monotonic()
+            for at, name, ex, answer in self.plan():
+                time.sleep(max(0.0, began + at - time.monotonic()))
+                _seconds, errors = students[name].execute(f"check({ex!r}, {answer})")
+                self.errors += errors
+                self.answered += 1
+            for student in students.values():
+                student.execute("from meia_cnn.classroom import client; client.flush(30)")
+                student.close()
+        except Exception as error:  # noqa: BLE001 - the hub stopping under it ends the demo class
+            self.errors.append(f"{type(error).__name__}: {error}")
+        print(
+            f"The demo class is over: {self.answered} answers checked"
+            + (f"; {len(self.errors)} errors, the first: {self.errors[0]}" if self.errors else "")
+            + ".",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=3, help="how many demo students (student1, ...)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--lang", choices=("es", "en"), default="es", help="the class's language")
+    parser.add_argument(
+        "--class-minutes",
+        type=float,
+        default=2.0,
+        help="the demo students answer exercises for this long (0: they do not)",
+    )
+    parser.add_argument("--section", default="04", help="the notebook whose exercises they answer")
     args = parser.parse_args(argv)
     hub = DemoHub(students=[f"student{i + 1}" for i in range(args.students)], port=args.port, language=args.lang)
+    demo = None
+    if args.class_minutes > 0:
+        try:
+            demo = DemoClass(hub, minutes=args.class_minutes, section=args.section)
+        except ValueError as error:
+            parser.error(str(error))
     try:
         hub.start()
     except HubError as error:
@@ -414,6 +555,13 @@ def main(argv: list[str] | None = None) -> int:
         f"Homes: {hub.root / 'homes'}; log: {hub.root / 'hub.log'}. Ctrl-C stops it.\n",
         flush=True,
     )
+    if demo is not None:
+        demo.start()
+        print(
+            f"The students answer section {args.section}'s exercises for {args.class_minutes:g} min: "
+            f"open the class view to watch it fill.\n",
+            flush=True,
+        )
     # a `kill` stops it as Ctrl-C does: the hub and its servers run in sessions of their own
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:

@@ -8,6 +8,7 @@ REST API.  The proxy is configurable-http-proxy 5 installed by npm into build/ch
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -20,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,6 +183,18 @@ class Hub:
         assert status == 201, reply
         return reply["token"]  # type: ignore[index]
 
+    def start_server(self, user: str, timeout: float = 120) -> None:
+        """Start ``user``'s single-user server and wait until the hub says it is ready."""
+        status, reply = self.api("POST", f"/users/{user}/server")
+        assert status in (201, 202), reply
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            model = self.api("GET", f"/users/{user}")[1]
+            if model["servers"].get("", {}).get("ready"):  # type: ignore[index]
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"{user}'s server did not start in {timeout} s: {self.tail()}")
+
     def service_pid(self) -> int | None:
         """The pid of the service process the hub started (found by its port)."""
         out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
@@ -213,6 +227,77 @@ class Hub:
         self.log.close()
 
 
+class Kernel:
+    """One kernel of a student's server, driven through its websocket as JupyterLab does."""
+
+    def __init__(self, hub, user: str) -> None:
+        self.hub, self.user = hub, user
+        self.base = f"{hub.url}/user/{user}/api"
+        self.loop = asyncio.new_event_loop()
+        status, kernel = request("POST", self.base + "/kernels", {"name": "python3"}, hub.token)
+        assert status == 201, kernel
+        self.id = kernel["id"]
+        self.ws = self.loop.run_until_complete(self._connect())
+
+    async def _connect(self):
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        url = self.base.replace("http://", "ws://") + f"/kernels/{self.id}/channels"
+        return await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.hub.token}"}))
+
+    def run(self, code: str, timeout: float = 180) -> str:
+        return self.loop.run_until_complete(self._run(code, timeout))
+
+    async def _run(self, code: str, timeout: float) -> str:
+        msg_id = uuid.uuid4().hex
+        self.ws.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "execute_request",
+                        "username": self.user,
+                        "session": uuid.uuid4().hex,
+                        "date": "",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
+        out, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = json.loads(await asyncio.wait_for(self.ws.read_message(), deadline - time.monotonic()))
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                raise AssertionError("\n".join(msg["content"]["traceback"]))
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return "".join(out)
+        raise AssertionError(f"no answer from the kernel in {timeout} s")
+
+    def close(self) -> None:
+        async def close_websocket() -> None:  # in its loop: a thread of its own has no other
+            self.ws.close()
+
+        self.loop.run_until_complete(close_websocket())
+        self.loop.close()
+        request("DELETE", self.base + f"/kernels/{self.id}", None, self.hub.token)
+
+
 def _pid_in(path: Path) -> int | None:
     try:
         return int(path.read_text().strip())
@@ -221,15 +306,17 @@ def _pid_in(path: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def running_hub(directory: Path, users: list[str], tokens: dict[str, list[str]]) -> Iterator[Hub]:
-    """A started hub with ``users`` and ``hub.tokens[name]`` holding the ``tokens`` asked for; skips the
-    test with the reason when a hub cannot start here."""
+def running_hub(
+    directory: Path, users: list[str], tokens: dict[str, list[str]], *, db: str | None = None
+) -> Iterator[Hub]:
+    """A started hub with ``users`` and ``hub.tokens[name]`` holding the ``tokens`` asked for (the service
+    on ``db``, SQLite by default); skips the test with the reason when a hub cannot start here."""
     import pytest
 
     reason = missing()
     if reason:
         pytest.skip(reason)
-    hub = Hub(directory)
+    hub = Hub(directory, db=db)
     try:
         hub.start()
         hub.add_users(users)

@@ -3,18 +3,18 @@ and a class that goes on while the service is stopped and restarted."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 import os
 import signal
+import threading
 import time
 import uuid
 
 import pytest
 
-from .classroom_hub import ACCESS, INSTRUCTOR, request, running_hub
+from .classroom_hub import ACCESS, INSTRUCTOR, Kernel, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
@@ -159,75 +159,8 @@ print(json.dumps({{"enabled": client.enabled(), "sent": sent, "p50": times[len(t
 """
 
 
-class Kernel:
-    """One kernel of a student's server, driven through its websocket as JupyterLab does."""
-
-    def __init__(self, hub, user: str) -> None:
-        self.hub, self.user = hub, user
-        self.base = f"{hub.url}/user/{user}/api"
-        self.loop = asyncio.new_event_loop()
-        status, kernel = request("POST", self.base + "/kernels", {"name": "python3"}, hub.token)
-        assert status == 201, kernel
-        self.id = kernel["id"]
-        self.ws = self.loop.run_until_complete(self._connect())
-
-    async def _connect(self):
-        from tornado.httpclient import HTTPRequest
-        from tornado.websocket import websocket_connect
-
-        url = self.base.replace("http://", "ws://") + f"/kernels/{self.id}/channels"
-        return await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.hub.token}"}))
-
-    def run(self, code: str, timeout: float = 180) -> str:
-        return self.loop.run_until_complete(self._run(code, timeout))
-
-    async def _run(self, code: str, timeout: float) -> str:
-        msg_id = uuid.uuid4().hex
-        self.ws.write_message(
-            json.dumps(
-                {
-                    "header": {
-                        "msg_id": msg_id,
-                        "msg_type": "execute_request",
-                        "username": self.user,
-                        "session": uuid.uuid4().hex,
-                        "date": "",
-                        "version": "5.3",
-                    },
-                    "parent_header": {},
-                    "metadata": {},
-                    "channel": "shell",
-                    "content": {
-                        "code": code,
-                        "silent": False,
-                        "store_history": False,
-                        "user_expressions": {},
-                        "allow_stdin": False,
-                        "stop_on_error": True,
-                    },
-                }
-            )
-        )
-        out, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = json.loads(await asyncio.wait_for(self.ws.read_message(), deadline - time.monotonic()))
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
-                raise AssertionError("\n".join(msg["content"]["traceback"]))
-            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return "".join(out)
-        raise AssertionError(f"no answer from the kernel in {timeout} s")
-
-    def answer(self, n: int, flush: float) -> dict:
-        return json.loads(self.run(KERNEL_CODE.format(n=n, flush=flush)).strip())
-
-    def close(self) -> None:
-        self.ws.close()
-        self.loop.close()
-        request("DELETE", self.base + f"/kernels/{self.id}", None, self.hub.token)
+def _answer(kernel: Kernel, n: int, flush: float) -> dict:
+    return json.loads(kernel.run(KERNEL_CODE.format(n=n, flush=flush)).strip())
 
 
 def _stored(hub, user):
@@ -236,34 +169,69 @@ def _stored(hub, user):
     return [a["key"] for a in reply["attempts"]]
 
 
+def test_the_service_stops_at_once_while_a_class_view_waits_for_news(hub):
+    """The hub stops a service with SIGINT, then SIGTERM after 10 s: an open class view's long poll
+    (up to 20 s) must not hold the service, and through it the hub's shutdown."""
+    token = hub.tokens["teacher"]
+    version = request("GET", hub.service_url + "api/summary", None, token)[1]["version"]
+    answered: list[tuple[int, float]] = []
+
+    def long_poll() -> None:
+        start = time.monotonic()
+        status, _reply = request("GET", hub.service_url + f"api/summary?since={version}", None, token)
+        answered.append((status, time.monotonic() - start))
+
+    waiting = threading.Thread(target=long_poll)
+    waiting.start()
+    time.sleep(1.0)  # the poll is waiting in the service
+    pid = hub.service_pid()
+    start = time.monotonic()
+    os.kill(pid, signal.SIGINT)
+    try:
+        while time.monotonic() - start < 15 and _alive(pid):
+            time.sleep(0.05)
+        stopped = time.monotonic() - start
+        waiting.join(30)
+        assert stopped < 5, f"the service took {stopped:.1f} s to stop"
+        assert answered and answered[0][0] == 200 and answered[0][1] < 6, answered
+    finally:
+        deadline = time.monotonic() + 90  # the hub notices and starts it again, for the tests after this one
+        while not hub.service_up() and time.monotonic() < deadline:
+            time.sleep(0.5)
+    assert hub.service_up(), hub.tail()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie until the hub reaps it: stopped all the same
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:  # reaped meanwhile
+        return False
+
+
 def test_a_class_goes_on_while_the_service_is_stopped_and_restarted(hub):
     user = "dora"
     hub.add_users([user])
-    status, _ = hub.api("POST", f"/users/{user}/server")
-    assert status in (201, 202)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        model = hub.api("GET", f"/users/{user}")[1]
-        if model["servers"].get("", {}).get("ready"):
-            break
-        time.sleep(0.5)
-    else:
-        raise AssertionError(f"the server did not start: {hub.tail()}")
+    hub.start_server(user)
     kernel = Kernel(hub, user)
-    before = kernel.answer(20, 30)  # sent with the server's own token: the scopes hubconfig gives it
+    before = _answer(kernel, 20, 30)  # sent with the server's own token: the scopes hubconfig gives it
     assert before["enabled"] and before["sent"], before
     assert len(_stored(hub, user)) == 20
     pid = hub.service_pid()
     assert pid
     os.kill(pid, signal.SIGKILL)
-    during = kernel.answer(30, 0.1)  # the service is away: answers are kept, checks stay fast
+    during = _answer(kernel, 30, 0.1)  # the service is away: answers are kept, checks stay fast
     assert not during["sent"]
     assert during["max"] < 0.1, during
     deadline = time.monotonic() + 90  # the hub notices and starts the service again
     while not hub.service_up() and time.monotonic() < deadline:
         time.sleep(0.5)
     assert hub.service_up(), hub.tail()
-    after = kernel.answer(10, 120)
+    after = _answer(kernel, 10, 120)
     assert after["sent"], after
     keys = _stored(hub, user)
     assert len(keys) == 60 and len(set(keys)) == 60  # none lost, none twice

@@ -5,6 +5,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -125,3 +126,36 @@ def test_the_one_server_config_copies_both_languages_before_starting_the_server(
     assert out.stdout == "server --started\n" and out.stderr == ""
     assert (tmp_path / "meia-cnn" / "00_index.ipynb").is_file()
     assert (tmp_path / "meia-cnn" / "es" / "00_indice.ipynb").is_file()
+
+
+def test_the_demo_class_answers_are_right_or_a_known_mistake_of_every_exercise():
+    import ast
+
+    import demo_hub
+
+    from meia_cnn import exercises
+
+    for exercise_id in exercises.EXERCISES:
+        right, mistakes = demo_hub.class_answers(exercise_id)
+        assert exercises.get(exercise_id).check(ast.literal_eval(right)).correct, exercise_id
+        for wrong in mistakes:
+            feedback = exercises.get(exercise_id).check(ast.literal_eval(wrong))
+            assert feedback.status == "wrong" and re.match(r"(mistake\.\d+|table\.)", feedback.mistake), (
+                exercise_id,
+                wrong,
+                feedback.mistake,
+            )
+
+
+def test_the_demo_class_plans_each_students_answers_over_the_minutes_asked():
+    import demo_hub
+
+    hub = demo_hub.DemoHub(students=["ana", "bruno", "carla"])
+    plan = demo_hub.DemoClass(hub, minutes=1.5, section="04").plan()
+    assert plan == sorted(plan) and 0 < plan[0][0] and plan[-1][0] < 90
+    assert {student for _, student, _, _ in plan} == {"ana", "bruno", "carla"}
+    assert {exercise for _, _, exercise, _ in plan} <= {"04.shape_table", "04.output_size", "04.same_zeros"}
+    with pytest.raises(ValueError, match="`section` must be a notebook with exercises"):
+        demo_hub.DemoClass(hub, section="99")
+    with pytest.raises(ValueError, match="`minutes` must be > 0"):
+        demo_hub.DemoClass(hub, minutes=0)

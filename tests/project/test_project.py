@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _name_and_bound(requirement):
-    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[0-9][0-9.]*)?\s*$", requirement)
+    """``(name, ">=bound")``; a pip extra (``psycopg[binary]``) is dropped: conda's package of that name has it."""
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)(\[[a-z0-9,\-]+\])?\s*(>=\s*[0-9][0-9.]*)?\s*$", requirement)
     assert match, f"not a lower-bound-only requirement: {requirement!r}"
-    return match.group(1).lower().replace("_", "-"), (match.group(2) or "").replace(" ", "")
+    return match.group(1).lower().replace("_", "-"), (match.group(3) or "").replace(" ", "")
 
 
 EXTRAS = ("widgets", "course", "slides", "hub", "test")

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 __all__ = ["main"]
 
@@ -34,13 +39,47 @@ def _cookie_secret() -> bytes | None:
     return file.read_bytes().strip()
 
 
+async def _open_storage(url: str, stop: asyncio.Event) -> Storage | None:
+    """The storage, once its database answers; None when asked to stop first.
+
+    A PostgreSQL server may be restarting when the hub starts the service again: the service waits
+    for it (trying again after 0.5, 1, 2 ... 10 s) instead of exiting, which would leave the kernels
+    without a service until the hub's next poll.  An SQLite file that cannot be opened is an error
+    at once (waiting does not make it appear).
+    """
+    from sqlalchemy import exc as db_errors
+
+    from .storage import Storage
+
+    log = logging.getLogger("meia_class")
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, Storage, url)
+        except (db_errors.OperationalError, db_errors.InterfaceError) as exc:
+            if url.startswith("sqlite"):
+                raise
+            log.warning(
+                "the database does not answer (%s); trying again in %.1f s", str(exc.orig or exc).splitlines()[0], delay
+            )
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(10.0, 2 * delay)
+    return None
+
+
 async def _serve(args: argparse.Namespace) -> None:
     from tornado.httpserver import HTTPServer
 
     from .app import make_app
-    from .storage import Storage
 
-    storage = Storage(args.db)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    storage = await _open_storage(args.db, stop)
+    if storage is None:
+        return
     app = make_app(storage, prefix=args.prefix, cookie_secret=_cookie_secret())
     server = HTTPServer(app, max_body_size=1 << 20, xheaders=True)
     server.listen(args.port, args.ip)
@@ -51,13 +90,11 @@ async def _serve(args: argparse.Namespace) -> None:
         args.prefix,
         storage.engine.url.render_as_string(hide_password=True),
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     server.stop()
-    await server.close_all_connections()
+    await app.settings["class_state"].release_waiters()  # the class views' long polls end now, not in 20 s
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(server.close_all_connections(), 5)
     storage.close()
 
 

@@ -25,19 +25,24 @@ the instructors group gives it, see :mod:`meia_cnn.classroom.hubconfig`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import html
 import io
+import itertools
 import json
+import logging
 import math
 import os
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated, UserNotAllowed
+from sqlalchemy import exc as db_errors
 from tornado import web
 
 from ... import exercises as _ex
@@ -60,6 +65,8 @@ RATE_BURST, RATE_PER_SECOND = 400, 5.0
 TOKEN_CACHE = 300
 #: Seconds a long poll of the summary waits for news.
 POLL_WAIT = 20.0
+#: Seconds a client is asked to wait before sending again while the database does not answer.
+DATABASE_RETRY_AFTER = 2
 #: An attempt's time may be this old (a kernel sending what it kept during an outage) ...
 MAX_AGE = 30 * 24 * 3600.0
 #: ... or this far in the future (clock skew).
@@ -82,7 +89,7 @@ MISTAKE_NAMES = {
 
 
 class BadRequest(web.HTTPError):
-    """A 4xx with a message in the JSON body."""
+    """An HTTP error (4xx, or 503 while the database is away) with a message in the JSON body."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(status, reason=None)
@@ -173,6 +180,7 @@ class ClassState:
         self._cache: dict[tuple, dict] = {}
         self.started = time.time()
         self.recorded = 0
+        self.polls = 0  # long polls being answered (the service waits for them when it stops)
         # one writer: SQLite takes one writer at a time, and writers waiting on its lock sleep in
         # its busy handler (seconds under load); in one thread they queue instead, ~1 ms each
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="meia-class-writer")
@@ -182,6 +190,14 @@ class ClassState:
         self._cache.clear()
         self.changed.set()
         self.changed = asyncio.Event()
+
+    async def release_waiters(self, timeout: float = 3.0) -> None:
+        """Answer every long poll now and wait until they are sent (at most ``timeout`` seconds): the
+        service is stopping, and they would hold it up to POLL_WAIT each."""
+        self.changed.set()
+        deadline = time.monotonic() + timeout
+        while self.polls and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
     def summary(self, language: str, section: str | None) -> dict:
         key = (self.version, language, section)
@@ -331,6 +347,17 @@ class _Base(HubOAuthenticated, web.RequestHandler):
         env = os.environ.get("MEIA_CNN_LANG", "")[:2]
         return env if env in LANGUAGES else LANGUAGES[0]
 
+    @contextlib.contextmanager
+    def database(self) -> Iterator[None]:
+        """Around a use of the storage: a database that does not answer (stopped, restarting, unreachable)
+        is a 503 with ``Retry-After``, which the kernels' senders retry, not a 500."""
+        try:
+            yield
+        except (db_errors.OperationalError, db_errors.InterfaceError) as exc:
+            logging.getLogger("meia_class").warning("the database does not answer: %s", str(exc).splitlines()[0])
+            self.set_header("Retry-After", str(DATABASE_RETRY_AFTER))
+            raise BadRequest(503, "the database does not answer; send again later") from None
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = getattr(exc, "message", None) or getattr(exc, "log_message", None) or self._reason
@@ -390,9 +417,10 @@ class AttemptsHandler(_ApiBase):
         if wait:
             self.set_header("Retry-After", str(math.ceil(wait)))
             raise BadRequest(429, f"too many attempts from {user['name']}; retry in {math.ceil(wait)} s")
-        new = await asyncio.get_running_loop().run_in_executor(
-            self.state.writer, self.state.storage.record, user["name"], attempts
-        )
+        with self.database():
+            new = await asyncio.get_running_loop().run_in_executor(
+                self.state.writer, self.state.storage.record, user["name"], attempts
+            )
         self.state.recorded += new
         if new:
             self.state.bump()
@@ -403,7 +431,8 @@ class AttemptsHandler(_ApiBase):
         who = self.get_argument("user", user["name"])
         if who != user["name"] and not self.is_instructor:
             raise BadRequest(403, "students read only their own attempts")
-        rows = await asyncio.get_running_loop().run_in_executor(None, self.state.storage.of_user, who)
+        with self.database():
+            rows = await asyncio.get_running_loop().run_in_executor(None, self.state.storage.of_user, who)
         self.finish({"user": who, "attempts": rows})
 
 
@@ -411,13 +440,17 @@ class SummaryHandler(_ApiBase):
     async def get(self) -> None:
         self.need_instructor()
         since = self.get_argument("since", "")
-        if since and since.isdigit() and int(since) >= self.state.version:
-            try:
-                await asyncio.wait_for(self.state.changed.wait(), POLL_WAIT)
-            except asyncio.TimeoutError:
-                pass
-        section = self.get_argument("section", "") or None
-        self.finish(self.state.summary(self.language(), section))
+        self.state.polls += 1
+        try:
+            if since and since.isdigit() and int(since) >= self.state.version:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self.state.changed.wait(), POLL_WAIT)
+            section = self.get_argument("section", "") or None
+            with self.database():
+                summary = self.state.summary(self.language(), section)
+            await self.finish(summary)
+        finally:
+            self.state.polls -= 1
 
 
 class DetailApiHandler(_ApiBase):
@@ -426,7 +459,8 @@ class DetailApiHandler(_ApiBase):
         exercise = self.get_argument("exercise", "") or None
         if exercise is not None and exercise not in _ex.EXERCISES:
             raise BadRequest(400, "unknown exercise")
-        rows = await asyncio.get_running_loop().run_in_executor(None, self.state.storage.students, exercise)
+        with self.database():
+            rows = await asyncio.get_running_loop().run_in_executor(None, self.state.storage.students, exercise)
         with using_language(self.language()):
             for row in rows:
                 row["last_mistake_name"] = (
@@ -443,7 +477,10 @@ class ExportHandler(_ApiBase):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["user", "exercise", "variant", "status", "mistake", "client_time", "received", "key"])
-        for row in self.state.storage.all_attempts():
+        rows = iter(self.state.storage.all_attempts())
+        with self.database():  # the first row: a database that does not answer is a 503 before any byte is sent
+            first = next(rows, None)
+        for row in itertools.chain([first] if first is not None else [], rows):
             # a cell starting with = + - @ is read as a formula by spreadsheets: quote it
             writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v for v in row.values()])
             if buffer.tell() > 1 << 16:
