@@ -34,6 +34,10 @@ TEXT = TranslatedText(
 )
 
 
+#: A slider's label, width per character (px), and the room its track and readout keep after it (px).
+LABEL_CHAR, TRACK_AND_READOUT = 9, 150
+
+
 def slider(
     value: int, lo: int, hi: int, description: str, *, width: str = "250px", continuous: bool = True
 ) -> widgets.IntSlider:
@@ -45,12 +49,16 @@ def slider(
     description : str
         The label, already in the learner's language.
     width : str
+        The control's width; one in pixels grows with a long label, so that the track and the
+        readout keep their room after it.
     continuous : bool
 
     Returns
     -------
     ipywidgets.IntSlider
     """
+    if width.endswith("px"):  # a long label (Spanish ones are) keeps the track and the readout their room
+        width = f"{max(int(width[:-2]), round(len(description) * LABEL_CHAR) + TRACK_AND_READOUT)}px"
     return widgets.IntSlider(
         value=int(value),
         min=lo,

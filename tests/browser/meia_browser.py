@@ -550,6 +550,21 @@ def spilled_labels(explorer):
     return explorer.evaluate(_SPILLED_JS)
 
 
+_CUT_TEXT_JS = """
+(el) => [...el.querySelectorAll('.meia-view svg text')]
+    .filter(t => t.getBBox().width > 0 && getComputedStyle(t.ownerSVGElement).overflow !== 'visible')
+    .map(t => [t, t.getBoundingClientRect(), t.ownerSVGElement.getBoundingClientRect()])
+    .filter(([t, r, s]) => r.left < s.left - 1 || r.right > s.right + 1)
+    .map(([t, r, s]) => `"${t.textContent}" runs to ${r.right.toFixed(1)} px, past its drawing's edge `
+                        + `at ${s.right.toFixed(1)} px`)
+"""
+
+
+def cut_texts(explorer):
+    """Texts of the drawing cut by the edge of the SVG they are drawn in (``[]`` when every one shows whole)."""
+    return explorer.evaluate(_CUT_TEXT_JS)
+
+
 def smallest_text(explorer):
     """The smallest font size (px) of the drawing's text and readout."""
     return explorer.evaluate(_SMALL_TEXT_JS)

@@ -3,7 +3,8 @@
 ``make slides`` decks of the notebooks with explorers are opened from disk in
 Chromium at 1280x720 (no server, no kernel).  On every slide that holds an
 explorer: the explorer is drawn, nothing in it is wider than its box (no
-button or label cut to an ellipsis), no number spills out of its grid cell,
+button or label cut to an ellipsis), no number spills out of its grid cell, no title of
+the drawing is cut by its edge (in English and in Spanish, whose words are longer),
 and its readout is on the screen without scrolling the slide.  A screenshot of each slide is kept in
 ``build/test-artifacts/browser/deck-*.png``.
 """
@@ -12,7 +13,16 @@ from __future__ import annotations
 
 import pytest
 
-from .meia_browser import NOTEBOOKS, kit_notebooks, overflow, readout_of, spilled_labels, view_of, wait_drawn
+from .meia_browser import (
+    NOTEBOOKS,
+    cut_texts,
+    kit_notebooks,
+    overflow,
+    readout_of,
+    spilled_labels,
+    view_of,
+    wait_drawn,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +37,17 @@ DECKS = [
     )
     if name in kit_notebooks()
 ]
+#: the same notebooks in Spanish (notebooks/es/, the same order)
+DECKS_ES = [
+    "es/" + name
+    for name in (
+        "02_convolucion.ipynb",
+        "03_volumenes_y_mapas_de_caracteristicas.ipynb",
+        "05_agrupamiento.ipynb",
+        "06_uno_por_uno_e_inception.ipynb",
+    )
+    if (NOTEBOOKS / "es" / name).exists()
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +55,17 @@ def decks(tmp_path_factory):
     from tools import slides
 
     out = tmp_path_factory.mktemp("decks")
-    results = slides.export_all([NOTEBOOKS / name for name in DECKS], out, log=lambda *a: None, editions=("student",))
+    results = slides.export_all(
+        [NOTEBOOKS / name for name in DECKS + DECKS_ES], out, log=lambda *a: None, editions=("student",)
+    )
     assert all(errors == [] for errors in results.values()), results
     return {deck.stem: deck for deck in results}
 
 
 @pytest.mark.skipif(not DECKS, reason="no notebook with an explorer")
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", DECKS + DECKS_ES)
 def test_every_explorer_slide_shows_its_explorer_whole(decks, name, page, artifacts):
-    stem = name.removesuffix(".ipynb")
+    stem = name.removesuffix(".ipynb").removeprefix("es/")
     deck = next(path for key, path in decks.items() if key.startswith(stem))
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(deck.resolve().as_uri(), wait_until="load", timeout=120_000)
@@ -63,6 +86,7 @@ def test_every_explorer_slide_shows_its_explorer_whole(decks, name, page, artifa
         where = f"{name}, slide {at['h']}.{at.get('v') or 0}"
         problems += [f"{where}: {bad}" for bad in overflow(explorer)]
         problems += [f"{where}: {bad}" for bad in spilled_labels(explorer)]
+        problems += [f"{where}: {bad}" for bad in cut_texts(explorer)]
         readout = readout_of(explorer)
         if not (readout.count() and readout.inner_text().strip()):
             problems.append(f"{where}: no readout")

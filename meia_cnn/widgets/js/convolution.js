@@ -93,7 +93,9 @@ function draw(ctx) {
   const ph = scene.photo;
   const scale = photo / Math.max(ph.rows, ph.cols);
   const pw = Math.round(ph.cols * scale), phh = Math.round(ph.rows * scale);
-  const both = Draw.panel(ctx.figure, { width: Math.min(ctx.width - 4, 2 * pw + 16),
+  // wide enough for the second title too (longer in some languages than the picture is wide)
+  const second = Math.max(pw, ph.filtered_title.length * font * 0.62);
+  const both = Draw.panel(ctx.figure, { width: Math.min(ctx.width - 4, pw + 16 + second),
     height: phh + title + 4, label: `${ph.label} ${ph.filtered_label}` });
   [["photo", ph.label, ph.title], ["filtered", ph.filtered_label, ph.filtered_title]].forEach(([key, label, name], n) => {
     const x = 2 + n * (pw + 12);

@@ -39,7 +39,10 @@ function diagram(ctx, room) {
   const b = scene.boxes;
   const longest = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
     .flatMap((k) => b[k].map((s) => s.length)));
-  const width = Math.min(ctx.width - 4, 4 * Math.max(longest * font * 0.6 + 12, (room - 8) / 4) + 8);
+  // the room given, or more when one word would not fit a column (longer lines wrap at their spaces)
+  const word = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
+    .flatMap((k) => b[k].flatMap((s) => s.split(" ").map((w) => w.length))));
+  const width = Math.min(ctx.width - 4, 4 * Math.max(word * font * 0.64 + 20, (room - 8) / 4) + 8);
   // four columns in the width there is; a line wider than its box is broken at its spaces
   const colW = (width - 8) / 4;
   const bw = Math.min(colW - 8, longest * font * 0.62 + 14);
