@@ -34,6 +34,7 @@ def test_a_scene_is_json_with_every_step_and_its_readout(name):
 
 
 def test_building_every_scene_imports_no_widget_library():
+    """The scene of each of the thirteen explorers, built in a fresh interpreter, imports no widget library."""
     code = "\n".join(
         [
             "import sys",
@@ -68,6 +69,22 @@ def test_building_every_scene_imports_no_widget_library():
             "state = feature_map_state(model, X[0], 0, (1, 1, 1))",
             "feature_map_scene(state, image=0, count=len(X)), feature_map_pictures(state.network,"
             " layer_scales(model, X), (0.0, 16.0))",
+            "from meia_cnn.explain.template_matching import template_matching_scene",
+            "template_matching_scene(template_matching_state(template_scene('digit'), column=4, row=6))",
+            "from meia_cnn.explain.architecture import architecture_scene, architecture_state",
+            "architecture_scene(architecture_state('lenet5')), architecture_scene(architecture_state('vgg16', detail=True))",
+            "from meia_cnn.explain.inception import inception_scene, inception_state",
+            "inception_scene(inception_state((28, 28, 192), 64, 96, 128, 16, 32, 32))",
+            "from meia_cnn.explain.learn_kernel import learn_kernel_scene, learn_kernel_state",
+            "learn_kernel_scene(learn_kernel_state(steps=5))",
+            "from meia_cnn.explain.one_by_one import one_by_one_inputs, one_by_one_scene, one_by_one_state",
+            "x, w = one_by_one_inputs()",
+            "one_by_one_scene(one_by_one_state(x, w, row=1, col=2), (float(x.min()), float(x.max())), 8)",
+            "from meia_cnn.explain.pooling import pooling_scene, pooling_state",
+            "pooled = pooling_state(np.arange(36.0).reshape(6, 6), 2, pooling='average')",
+            "pooling_scene(pooled, 'camera', (512, 512), (256, 256))",
+            "from meia_cnn.explain.sharing import parameter_sharing_state, sharing_scene",
+            "sharing_scene(parameter_sharing_state(28, 1, 5, 6))",
             "print(sorted(m for m in ('ipywidgets', 'anywidget', 'traitlets', 'matplotlib') if m in sys.modules))",
         ]
     )
