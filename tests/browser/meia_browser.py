@@ -457,6 +457,25 @@ def wait_text_change(locator, before, timeout=WIDGET_MS):
     return locator.inner_text()
 
 
+def wait_text_shows(locator, expected, timeout=WIDGET_MS):
+    """Wait until ``locator``'s inner text, its spaces folded, holds ``expected``; return that text.
+
+    For a readout that may be drawn twice for one change (by the page, then again when the kernel's
+    echo of the same value arrives): what matters is the text the learner ends up reading.
+    """
+    handle = locator.element_handle()
+    try:
+        locator.page.wait_for_function(
+            "([el, text]) => el.innerText.replace(/\\s+/g, ' ').includes(text)",
+            arg=[handle, expected],
+            timeout=timeout,
+            polling=100,
+        )
+    except Exception as exc:  # say what was shown instead
+        raise AssertionError(f"{expected!r} never shown; the text reads {locator.inner_text()!r}") from exc
+    return locator.inner_text()
+
+
 def slider(explorer, label):
     """The slider of ``explorer`` whose label reads ``label`` (case-insensitive)."""
     return (
