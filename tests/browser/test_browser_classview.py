@@ -81,6 +81,14 @@ def test_the_projector_view_fills_live_as_students_answer(hub, browser, artifact
         root = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert root[0] <= root[1], root
         assert page.evaluate("getComputedStyle(document.body).fontSize") == "26px"
+        # each count stays on one line with its word ("12 probaron", not "12" / "probaron")
+        broken = page.evaluate(
+            "[...document.querySelectorAll('.counts .unit')].filter(u => {"
+            "  const tops = [...u.getClientRects()].map(r => r.top);"
+            "  return Math.max(...tops) - Math.min(...tops) > parseFloat(getComputedStyle(u).fontSize) / 2;"
+            "}).map(u => u.textContent)"
+        )
+        assert broken == [], broken
         page.screenshot(path=str(artifacts / "classview-projector.png"))
         assert errors == [] and outside == []
         delays.sort()

@@ -55,9 +55,9 @@ function card(ex, L) {
                                "data-solved": ex.solved },
     el("h2", {}, el("span", { class: "id" }, ex.id), " ", ex.title),
     el("p", { class: "counts" },
-      el("b", { class: "tried" }, ex.tried), ` ${L.tried} · `,
-      el("b", { class: "solved" }, ex.solved), ` ${L.solved} · `,
-      el("span", { class: "attempts" }, ex.attempts), ` ${L.attempts}`),
+      el("span", { class: "unit" }, el("b", { class: "tried" }, ex.tried), ` ${L.tried}`), " · ",
+      el("span", { class: "unit" }, el("b", { class: "solved" }, ex.solved), ` ${L.solved}`), " · ",
+      el("span", { class: "unit" }, el("span", { class: "attempts" }, ex.attempts), ` ${L.attempts}`)),
     bar);
   if (!ex.tried) { node.append(el("p", { class: "quiet" }, L.none_yet)); return node; }
   const list = el("ol", { class: "mistakes" });
