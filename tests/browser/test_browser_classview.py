@@ -89,6 +89,7 @@ def test_the_projector_view_fills_live_as_students_answer(hub, browser, artifact
             "}).map(u => u.textContent)"
         )
         assert broken == [], broken
+        assert page.locator(".counts .unit").count() == 3 * page.locator("section.exercise").count()
         page.screenshot(path=str(artifacts / "classview-projector.png"))
         assert errors == [] and outside == []
         delays.sort()
