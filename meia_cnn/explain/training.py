@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_int
-from ..i18n import TranslatedText, format_count
+from ..i18n import TranslatedText, count_text, format_count, ngettext, ngettext_noop
 from ..i18n import gettext_noop as N_
 from ..nn import REFERENCE_SETTINGS, digits_split, reference_model
 from ..nn.background import CURVES  # the curves of a run, as Sequential.fit names them (val_*: on the test set)
@@ -237,21 +237,29 @@ TEXT = TranslatedText(
         "kernels_label": N_("The {f} kernels of the first convolution after training, {k} by {k} each."),
         "network": N_("<div>Network: {layers}: <b>{params}</b> parameters.</div>"),
         "recipe": N_(
-            "<div>Training: {epochs} epochs with the kit's reference recipe ({recipe}) on {n_train} "
+            "<div>Training: {epochs} with the kit's reference recipe ({recipe}) on {n_train} "
             "training and {n_test} test images.</div>"
         ),
         "not_trained": N_("<div>Not trained yet: press Train.</div>"),
         "stale": N_(
-            "<div><b>The curves belong to the previous settings</b> ({f} filters, {k}×{k} kernels, "
-            "{e} epochs): press Train to train this network.</div>"
+            "<div><b>The curves belong to the previous settings</b> ({filters}, {k}×{k} kernels, "
+            "{epochs}): press Train to train this network.</div>"
         ),
         "final": N_(
-            "<div>Final test accuracy: <b>{acc} %</b> after {n} epochs ({f} filters, {k}×{k} kernels) in {s} s.</div>"
+            "<div>Final test accuracy: <b>{acc} %</b> after {epochs} ({filters}, {k}×{k} kernels) in {s} s.</div>"
         ),
-        "stopped": N_("<div>The run stopped after {n} of {e} epochs.</div>"),
+        "stopped": N_("<div>The run stopped after {n} of {epochs}.</div>"),
         "live": N_("Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %."),
     }
 )
+#: "1 epoch", "15 epochs": the count and its word, in the plural form the language gives the count.
+_EPOCHS = ngettext_noop("{count} epoch", "{count} epochs")
+
+
+def _epochs(n: int) -> str:
+    return ngettext(*_EPOCHS, n).format(count=n)
+
+
 _RECIPE_WORDS = TranslatedText(
     {
         "batch_size": N_("batch {v}"),
@@ -398,22 +406,27 @@ def _readout(plan: TrainingPlan, run: TrainingRun | None) -> str:
     parts = [
         TEXT["network"].format(layers=html.escape(" → ".join(plan.layers)), params=format_count(plan.n_params)),
         TEXT["recipe"].format(
-            epochs=plan.epochs, recipe=html.escape(recipe_text(plan)), n_train=plan.n_train, n_test=plan.n_test
+            epochs=_epochs(plan.epochs),
+            recipe=html.escape(recipe_text(plan)),
+            n_train=plan.n_train,
+            n_test=plan.n_test,
         ),
     ]
     if run is None:
         return "".join([*parts, TEXT["not_trained"]])
     r = run.plan
     if _is_stale(plan, run):
-        parts.append(TEXT["stale"].format(f=r.filters, k=r.kernel_size, e=r.epochs))
+        parts.append(
+            TEXT["stale"].format(filters=count_text("filter", r.filters), k=r.kernel_size, epochs=_epochs(r.epochs))
+        )
     if run.stopped:
-        parts.append(TEXT["stopped"].format(n=run.epochs_done, e=r.epochs))
+        parts.append(TEXT["stopped"].format(n=run.epochs_done, epochs=_epochs(r.epochs)))
     elif run.test_accuracy is not None and run.seconds is not None:
         parts.append(
             TEXT["final"].format(
                 acc=f"{100 * run.test_accuracy:.1f}",
-                n=run.epochs_done,
-                f=r.filters,
+                epochs=_epochs(run.epochs_done),
+                filters=count_text("filter", r.filters),
                 k=r.kernel_size,
                 s=f"{run.seconds:.1f}",
             )

@@ -160,3 +160,22 @@ def test_kernels_picture_is_the_mosaic():
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and (height, width) == (5, 23)
     assert kernels_picture(None) == b""
     assert kernels_picture(np.zeros((3, 3, 2)))[:4] == b"\x89PNG"  # all zero: no division by zero
+
+
+def test_one_epoch_and_one_filter_are_singular_in_both_languages():
+    plan = training_plan(1, 3, 1, seed=0)
+    done = TrainingRun(plan, epochs_done=1, test_accuracy=0.5, seconds=0.4, kernels=_kernels(1, 3))
+    other = training_scene(training_plan(2, 3, 1, seed=0), done)
+    english = plain_text(training_scene(plan)["readout"]) + plain_text(other["readout"])
+    assert "Training: 1 epoch with" in english
+    assert "(1 filter, 3×3 kernels, 1 epoch)" in english
+    final = plain_text(training_scene(plan, done)["readout"])
+    assert final.endswith("Final test accuracy: 50.0 % after 1 epoch (1 filter, 3×3 kernels) in 0.4 s.")
+    with i18n.using_language("es"):
+        spanish = plain_text(training_scene(plan)["readout"]) + plain_text(training_scene(plan, done)["readout"])
+        stopped = TrainingRun(training_plan(2, 3, 5, seed=0), epochs_done=1, stopped=True)
+        spanish += plain_text(training_scene(stopped.plan, stopped)["readout"])
+    assert "Entrenamiento: 1 época con" in spanish
+    assert "tras 1 época (1 filtro, núcleos de 3×3)" in spanish
+    assert "se detuvo tras 1 de 5 épocas." in spanish
+    assert not re.search(r"\b1 (épocas|filtros)\b", spanish), spanish
