@@ -46,6 +46,16 @@ class HubError(RuntimeError):
     """The demo hub could not be prepared or started; the message says what to do."""
 
 
+def _sigint_as_usual() -> None:
+    """In the hub's process, before it starts: SIGINT back to its default.
+
+    A shell starts a background job with SIGINT ignored, and a process started so never sees it, nor
+    do the processes it starts. The hub stops its services with SIGINT first and waits 30 s before
+    SIGTERM: the idle culler would hold every stop of the demo hub up that long.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def install_proxy(root: Path) -> Path:
     """configurable-http-proxy under ``root/proxy`` (npm install from deploy/proxy/package.json)."""
     folder = root / "proxy"
@@ -173,6 +183,7 @@ class DemoHub:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_sigint_as_usual,
         )
         out.close()
         deadline = time.monotonic() + timeout

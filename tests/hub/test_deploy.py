@@ -159,3 +159,27 @@ def test_the_demo_class_plans_each_students_answers_over_the_minutes_asked():
         demo_hub.DemoClass(hub, section="99")
     with pytest.raises(ValueError, match="`minutes` must be > 0"):
         demo_hub.DemoClass(hub, minutes=0)
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_the_demo_hub_starts_with_sigint_as_usual_even_from_a_background_shell(reset):
+    """A background job starts with SIGINT ignored; without the reset the hub's idle culler would inherit it
+    and hold every stop of the demo hub up for the hub's 30 s SIGINT wait."""
+    import signal
+    import subprocess
+
+    import demo_hub
+
+    code = "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `make hub &` starts it
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            preexec_fn=demo_hub._sigint_as_usual if reset else None,
+        )
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert done.stdout.strip() == str(reset)
