@@ -31,7 +31,6 @@ __all__ = [
     "PICTURE_OUTPUT",
     "SharingScene",
     "SharingState",
-    "count",
     "parameter_sharing_state",
     "ratio_text",
     "sharing_scene",
@@ -266,24 +265,26 @@ def sharing_scene(state: SharingState) -> SharingScene:
     )
     scene: SharingScene = {
         "heading": SCENE_TEXT["heading"].format(
-            i=i, c=c, g=g, f=f, conv=count(s.conv_params), dense=count(s.dense_params), ratio=ratio
+            i=i, c=c, g=g, f=f, conv=format_count(s.conv_params), dense=format_count(s.dense_params), ratio=ratio
         ),
         "bars": {
             "title": SCENE_TEXT["bars_title"],
-            "label": SCENE_TEXT["bars_label"].format(conv=count(s.conv_params), dense=count(s.dense_params)),
+            "label": SCENE_TEXT["bars_label"].format(
+                conv=format_count(s.conv_params), dense=format_count(s.dense_params)
+            ),
             "decades": DECADES,
             "ticks": [[d, _power(d)] for d in range(0, DECADES + 1, 3)],
             "items": [
                 {
                     "name": SCENE_TEXT["conv_bar"],
                     "log": math.log10(s.conv_params),
-                    "text": count(s.conv_params),
+                    "text": format_count(s.conv_params),
                     "colour": PALETTE["orange"],
                 },
                 {
                     "name": SCENE_TEXT["dense_bar"],
                     "log": math.log10(s.dense_params),
-                    "text": count(s.dense_params),
+                    "text": format_count(s.dense_params),
                     "colour": PALETTE["blue"],
                 },
             ],
@@ -296,7 +297,7 @@ def sharing_scene(state: SharingState) -> SharingScene:
                 "label": SCENE_TEXT["conv_label"].format(n=s.picture_input, k=k, rows=rows, cols=cols, kk=k * k),
             },
             "dense": {
-                "title": SCENE_TEXT["dense_title"].format(rows=rows, cols=cols, n=count(rows * cols)),
+                "title": SCENE_TEXT["dense_title"].format(rows=rows, cols=cols, n=format_count(rows * cols)),
                 "label": SCENE_TEXT["dense_label"].format(rows=rows, cols=cols),
             },
             "note": SCENE_TEXT["matrices_note"].format(n=s.picture_input, k=k, rows=rows, cols=cols),
@@ -304,42 +305,24 @@ def sharing_scene(state: SharingState) -> SharingScene:
         "readout": "".join(
             [
                 SCENE_TEXT["conv_line"].format(f=f, k=k, c=c, i=i, pad=s.padding, g=g, rule=rule),
-                SCENE_TEXT["conv_params"].format(k=k, c=c, f=f, conv=count(s.conv_params), macs=count(s.conv_macs)),
+                SCENE_TEXT["conv_params"].format(
+                    k=k, c=c, f=f, conv=format_count(s.conv_params), macs=format_count(s.conv_macs)
+                ),
                 SCENE_TEXT["dense_params"].format(
                     i=i,
                     c=c,
                     g=g,
                     f=f,
-                    n_in=count(s.n_in),
-                    n_out=count(s.n_out),
-                    dense=count(s.dense_params),
-                    macs=count(s.dense_macs),
+                    n_in=format_count(s.n_in),
+                    n_out=format_count(s.n_out),
+                    dense=format_count(s.dense_params),
+                    macs=format_count(s.dense_macs),
                 ),
-                SCENE_TEXT["ratio"].format(ratio=ratio, g=g, gg=count(g * g), n_in=count(s.n_in)),
+                SCENE_TEXT["ratio"].format(ratio=ratio, g=g, gg=format_count(g * g), n_in=format_count(s.n_in)),
             ]
         ),
     }
     return scene
-
-
-def count(n: int) -> str:
-    """A count with thousands separators, as the current language writes them: ``44,251,200``
-    (Spanish: ``44 251 200``, see :func:`meia_cnn.i18n.format_count`).
-
-    Parameters
-    ----------
-    n : int
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> count(44251200)
-    '44,251,200'
-    """
-    return format_count(n)
 
 
 def ratio_text(r: float) -> str:

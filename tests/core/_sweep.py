@@ -43,7 +43,6 @@ SKIP = {"set_language", "load_reference"}
 SCENE_NAMES = {
     "fit_problem",
     "equation_text",
-    "count",
     "ratio_text",
     "number",
     "filtered_png",
