@@ -459,7 +459,7 @@ def count_text(what: str, n: int) -> str:
 
     Parameters
     ----------
-    what : {"filter", "channel", "parameter", "multiply-add", "layer", "image"}
+    what : {"filter", "channel", "parameter", "multiply-add", "layer", "image", "epoch"}
         What is counted.
     n : int
         How many; written with thousands separators.
@@ -580,6 +580,7 @@ _COUNTS: dict[str, tuple[str, str]] = {
     "multiply-add": ngettext_noop("{count} multiply-add", "{count} multiply-adds"),
     "layer": ngettext_noop("{count} layer", "{count} layers"),
     "image": ngettext_noop("{count} image", "{count} images"),
+    "epoch": ngettext_noop("{count} epoch", "{count} epochs"),
 }
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_int
-from ..i18n import TranslatedText, count_text, format_count, ngettext, ngettext_noop
+from ..i18n import TranslatedText, count_text, format_count
 from ..i18n import gettext_noop as N_
 from ..nn import REFERENCE_SETTINGS, digits_split, reference_model
 from ..nn.background import CURVES  # the curves of a run, as Sequential.fit names them (val_*: on the test set)
@@ -252,14 +252,6 @@ TEXT = TranslatedText(
         "live": N_("Epoch {epoch}/{epochs}: train loss {loss}, train accuracy {acc} %, test accuracy {val} %."),
     }
 )
-#: "1 epoch", "15 epochs": the count and its word, in the plural form the language gives the count.
-_EPOCHS = ngettext_noop("{count} epoch", "{count} epochs")
-
-
-def _epochs(n: int) -> str:
-    return ngettext(*_EPOCHS, n).format(count=n)
-
-
 _RECIPE_WORDS = TranslatedText(
     {
         "batch_size": N_("batch {v}"),
@@ -406,7 +398,7 @@ def _readout(plan: TrainingPlan, run: TrainingRun | None) -> str:
     parts = [
         TEXT["network"].format(layers=html.escape(" → ".join(plan.layers)), params=format_count(plan.n_params)),
         TEXT["recipe"].format(
-            epochs=_epochs(plan.epochs),
+            epochs=count_text("epoch", plan.epochs),
             recipe=html.escape(recipe_text(plan)),
             n_train=plan.n_train,
             n_test=plan.n_test,
@@ -417,15 +409,17 @@ def _readout(plan: TrainingPlan, run: TrainingRun | None) -> str:
     r = run.plan
     if _is_stale(plan, run):
         parts.append(
-            TEXT["stale"].format(filters=count_text("filter", r.filters), k=r.kernel_size, epochs=_epochs(r.epochs))
+            TEXT["stale"].format(
+                filters=count_text("filter", r.filters), k=r.kernel_size, epochs=count_text("epoch", r.epochs)
+            )
         )
     if run.stopped:
-        parts.append(TEXT["stopped"].format(n=run.epochs_done, epochs=_epochs(r.epochs)))
+        parts.append(TEXT["stopped"].format(n=run.epochs_done, epochs=count_text("epoch", r.epochs)))
     elif run.test_accuracy is not None and run.seconds is not None:
         parts.append(
             TEXT["final"].format(
                 acc=f"{100 * run.test_accuracy:.1f}",
-                epochs=_epochs(run.epochs_done),
+                epochs=count_text("epoch", run.epochs_done),
                 filters=count_text("filter", r.filters),
                 k=r.kernel_size,
                 s=f"{run.seconds:.1f}",
