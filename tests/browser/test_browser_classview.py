@@ -4,11 +4,10 @@ the counts change as simulated students answer, with no names and nothing loaded
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
-from ..hub.classroom_hub import ACCESS, request, running_hub
+from ..hub.classroom_hub import ACCESS, new_attempt, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
@@ -24,14 +23,7 @@ def hub(tmp_path_factory):
 
 
 def _answer(hub, student, exercise, status, mistake=""):
-    attempt = {
-        "key": uuid.uuid4().hex,
-        "exercise": exercise,
-        "variant": 0,
-        "status": status,
-        "mistake": mistake,
-        "time": time.time(),
-    }
+    attempt = new_attempt(exercise, status, mistake)
     assert request("POST", hub.service_url + "api/attempts", {"attempts": [attempt]}, hub.tokens[student])[0] == 200
 
 

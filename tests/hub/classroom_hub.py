@@ -32,6 +32,19 @@ ACCESS = "access:services!service=meia-class"
 INSTRUCTOR = "custom:meia-class:instructor"
 
 
+def new_attempt(exercise="04.output_size", status="wrong", mistake="mistake.0", **extra) -> dict:
+    """One attempt as the kernel's client sends it: a fresh idempotency key, variant 0, the time now."""
+    return {
+        "key": uuid.uuid4().hex,
+        "exercise": exercise,
+        "variant": 0,
+        "status": status,
+        "mistake": mistake,
+        "time": time.time(),
+        **extra,
+    }
+
+
 def missing() -> str | None:
     """Why a hub cannot start here (None when it can); installs the proxy on first use."""
     try:

@@ -10,11 +10,10 @@ import os
 import signal
 import threading
 import time
-import uuid
 
 import pytest
 
-from .classroom_hub import ACCESS, INSTRUCTOR, Kernel, request, running_hub
+from .classroom_hub import ACCESS, INSTRUCTOR, Kernel, new_attempt, request, running_hub
 
 pytestmark = pytest.mark.subprocess
 
@@ -29,28 +28,17 @@ def hub(tmp_path_factory):
         yield h
 
 
-def _attempt(exercise="04.output_size", status="wrong", mistake="mistake.0"):
-    return {
-        "key": uuid.uuid4().hex,
-        "exercise": exercise,
-        "variant": 0,
-        "status": status,
-        "mistake": mistake,
-        "time": time.time(),
-    }
-
-
 def _post(hub, token, body, **kw):
     return request("POST", hub.service_url + "api/attempts", body, token, **kw)
 
 
 def test_a_student_writes_as_the_owner_of_the_token_only(hub):
-    mine = _attempt()
+    mine = new_attempt()
     assert _post(hub, hub.tokens["ana"], {"attempts": [mine]}) == (200, {"stored": 1, "duplicates": 0})
     # a name in the body is refused, not believed
-    status, reply = _post(hub, hub.tokens["ana"], {"attempts": [{**_attempt(), "user": "beto"}]})
+    status, reply = _post(hub, hub.tokens["ana"], {"attempts": [{**new_attempt(), "user": "beto"}]})
     assert status == 400 and "exactly the fields" in reply["error"]
-    status, reply = _post(hub, hub.tokens["ana"], {"attempts": [_attempt()], "user": "beto"})
+    status, reply = _post(hub, hub.tokens["ana"], {"attempts": [new_attempt()], "user": "beto"})
     assert status == 400
     status, reply = request("GET", hub.service_url + "api/attempts", None, hub.tokens["beto"])
     assert status == 200 and reply["user"] == "beto" and mine["key"] not in json.dumps(reply)
@@ -70,11 +58,11 @@ def test_a_student_cannot_read_others_attempts_or_the_class_view(hub):
 
 def test_without_a_token_or_without_access_nothing_is_read_or_written(hub):
     assert request("GET", hub.service_url + "api/summary")[0] == 401
-    assert _post(hub, None, {"attempts": [_attempt()]})[0] == 401
+    assert _post(hub, None, {"attempts": [new_attempt()]})[0] == 401
     no_access = hub.tokens["carla/no-access"]
-    assert _post(hub, no_access, {"attempts": [_attempt()]})[0] == 403
+    assert _post(hub, no_access, {"attempts": [new_attempt()]})[0] == 403
     assert request("GET", hub.service_url + "api/attempts", None, no_access)[0] == 403
-    assert _post(hub, "not-a-token", {"attempts": [_attempt()]})[0] == 403
+    assert _post(hub, "not-a-token", {"attempts": [new_attempt()]})[0] == 403
     # the browser page sends a visitor without a session to the hub's login
     status, _ = request("GET", hub.service_url, headers={"Accept": "text/html"})
     assert status in (200, 302)  # urllib follows the redirect to the hub's login page
@@ -87,10 +75,10 @@ def test_without_a_token_or_without_access_nothing_is_read_or_written(hub):
         (b"{not json", {}, 400),
         (b'{"attempts": "many"}', {}, 400),
         (json.dumps({"attempts": [{"key": "x" * 32}]}).encode(), {}, 400),
-        (json.dumps({"attempts": [_attempt()] * 201}).encode(), {}, 413),
+        (json.dumps({"attempts": [new_attempt()] * 201}).encode(), {}, 413),
         (b'{"attempts": [' + b" " * 70_000 + b"]}", {}, 413),
         (b" " * (2 << 20), {}, 413),
-        (json.dumps({"attempts": [_attempt()]}).encode(), {"Content-Type": "text/plain"}, 415),
+        (json.dumps({"attempts": [new_attempt()]}).encode(), {"Content-Type": "text/plain"}, 415),
     ],
 )
 def test_malformed_or_oversized_bodies_are_refused_with_a_clear_status(hub, raw, headers, status):
@@ -101,7 +89,7 @@ def test_malformed_or_oversized_bodies_are_refused_with_a_clear_status(hub, raw,
 
 
 def test_the_instructor_sees_counts_names_and_the_export(hub):
-    _post(hub, hub.tokens["beto"], {"attempts": [_attempt(status="correct", mistake="")]})
+    _post(hub, hub.tokens["beto"], {"attempts": [new_attempt(status="correct", mistake="")]})
     token = hub.tokens["teacher"]
     status, summary = request("GET", hub.service_url + "api/summary?section=04&lang=es", None, token)
     assert status == 200 and summary["section"] == "04"
@@ -137,10 +125,10 @@ def test_a_flood_from_one_student_is_slowed_with_429(hub):
     token = hub.tokens["beto"]
     statuses = []
     for _ in range(5):
-        status, _reply = _post(hub, token, {"attempts": [_attempt() for _ in range(200)]})
+        status, _reply = _post(hub, token, {"attempts": [new_attempt() for _ in range(200)]})
         statuses.append(status)
     assert 429 in statuses
-    assert _post(hub, hub.tokens["ana"], {"attempts": [_attempt()]})[0] == 200  # others go on
+    assert _post(hub, hub.tokens["ana"], {"attempts": [new_attempt()]})[0] == 200  # others go on
 
 
 # -- a class in a real kernel, with the service stopped and restarted in the middle ----------------

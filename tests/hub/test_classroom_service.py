@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import uuid
 
 import pytest
 
@@ -24,17 +23,7 @@ from meia_cnn.classroom.service.app import (  # noqa: E402
     validate_attempts,
 )
 
-
-def _attempt(exercise="04.output_size", status="wrong", mistake="mistake.0", **extra):
-    return {
-        "key": uuid.uuid4().hex,
-        "exercise": exercise,
-        "variant": 0,
-        "status": status,
-        "mistake": mistake,
-        "time": time.time(),
-        **extra,
-    }
+from .classroom_hub import new_attempt  # noqa: E402
 
 
 @pytest.fixture
@@ -89,18 +78,18 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path):
 
 
 def test_an_attempt_sent_twice_is_stored_once(db):
-    batch = [_attempt(), _attempt(status="correct", mistake="")]
+    batch = [new_attempt(), new_attempt(status="correct", mistake="")]
     assert db.record("ana", batch) == 2
     assert db.record("ana", batch) == 0
-    assert db.record("ana", [batch[0], _attempt()]) == 1
+    assert db.record("ana", [batch[0], new_attempt()]) == 1
     assert db.record("beto", batch) == 2  # keys are per student
     assert db.count() == 5
 
 
 def test_summaries_count_students_not_attempts(db):
-    db.record("ana", [_attempt(), _attempt(), _attempt(status="correct", mistake="")])
-    db.record("beto", [_attempt(mistake="other")])
-    db.record("cris", [_attempt(exercise="05.pool_params", status="correct", mistake="")])
+    db.record("ana", [new_attempt(), new_attempt(), new_attempt(status="correct", mistake="")])
+    db.record("beto", [new_attempt(mistake="other")])
+    db.record("cris", [new_attempt(exercise="05.pool_params", status="correct", mistake="")])
     s = db.summaries()
     assert (s["04.output_size"].tried, s["04.output_size"].solved, s["04.output_size"].attempts) == (2, 1, 4)
     assert s["04.output_size"].mistakes == {"mistake.0": 1, "other": 1}
@@ -132,9 +121,9 @@ def test_every_known_mistake_of_every_exercise_has_a_name():
 
 
 def test_the_summary_puts_the_current_section_first_and_holds_no_names(db):
-    db.record("ana", [_attempt(exercise="05.pool_params", status="correct", mistake="")])
+    db.record("ana", [new_attempt(exercise="05.pool_params", status="correct", mistake="")])
     time.sleep(0.01)
-    db.record("secret-student", [_attempt()])
+    db.record("secret-student", [new_attempt()])
     summary = build_summary(db.summaries(), "es", None, 7)
     assert summary["section"] == "04"
     assert summary["exercises"][0]["section"] == "04"
@@ -148,7 +137,7 @@ def test_the_summary_puts_the_current_section_first_and_holds_no_names(db):
 
 # -- input checks -------------------------------------------------------------------------
 def test_good_attempts_pass_the_checks():
-    batch = [_attempt(), _attempt(exercise="04.shape_table", mistake="table.valid/2")]
+    batch = [new_attempt(), new_attempt(exercise="04.shape_table", mistake="table.valid/2")]
     assert validate_attempts(json.dumps({"attempts": batch}).encode()) == batch
 
 
@@ -168,7 +157,7 @@ def test_good_attempts_pass_the_checks():
     ],
 )
 def test_bad_attempts_are_refused_with_the_reason(change, status, words):
-    body = json.dumps({"attempts": [_attempt(), change(_attempt())]}, allow_nan=True).encode()
+    body = json.dumps({"attempts": [new_attempt(), change(new_attempt())]}, allow_nan=True).encode()
     with pytest.raises(BadRequest) as caught:
         validate_attempts(body)
     assert caught.value.status_code == status and words in caught.value.message
@@ -182,7 +171,7 @@ def test_bad_attempts_are_refused_with_the_reason(change, status, words):
         (b"[]", 400),
         (b'{"attempts": {}}', 400),
         (b'{"attempts": [], "user": "x"}', 400),
-        (json.dumps({"attempts": [_attempt()] * (MAX_BATCH + 1)}).encode(), 413),
+        (json.dumps({"attempts": [new_attempt()] * (MAX_BATCH + 1)}).encode(), 413),
         (b'{"attempts": [' + b" " * MAX_BODY + b"]}", 413),
     ],
 )
