@@ -17,10 +17,11 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+
+from .classroom_hub import new_attempt
 
 pytest.importorskip("sqlalchemy")
 pytestmark = pytest.mark.subprocess
@@ -110,17 +111,6 @@ def postgres():
         server.remove()
 
 
-def _attempt(status="wrong", mistake="mistake.0"):
-    return {
-        "key": uuid.uuid4().hex,
-        "exercise": "04.output_size",
-        "variant": 0,
-        "status": status,
-        "mistake": mistake,
-        "time": time.time(),
-    }
-
-
 def test_postgresql_stores_each_attempt_once_and_summarises_as_sqlite_does(postgres, tmp_path):
     from meia_cnn.classroom.service import storage as st
 
@@ -132,7 +122,10 @@ def test_postgresql_stores_each_attempt_once_and_summarises_as_sqlite_does(postg
     lite = st.Storage(f"sqlite:///{tmp_path / 'same.sqlite'}")
     try:
         assert st.schema_version(pg.engine) == st.SCHEMA_VERSION
-        batches = {"ana": [_attempt(), _attempt(status="correct", mistake="")], "beto": [_attempt(mistake="other")]}
+        batches = {
+            "ana": [new_attempt(), new_attempt(status="correct", mistake="")],
+            "beto": [new_attempt(mistake="other")],
+        }
         for db in (pg, lite):
             for user, batch in batches.items():
                 assert db.record(user, batch) == len(batch)
