@@ -33,23 +33,24 @@ function box(svg, cx, cy, w, h, lines, colour, font, opacity = 1) {
   });
 }
 
+/** The boxes of the four branches (and their reductions), whose texts size the columns. */
+const BRANCH_BOXES = ["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"];
+
 /** @param {Ctx} ctx */
 function diagram(ctx, room) {
   const { scene, font } = ctx;
   const b = scene.boxes;
-  const longest = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
-    .flatMap((k) => b[k].map((s) => s.length)));
+  const texts = BRANCH_BOXES.map((k) => b[k]).flat();
+  const longest = Math.max(...texts.map((s) => s.length));
   // the room given, or more when one word would not fit a column (longer lines wrap at their spaces)
-  const word = Math.max(...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
-    .flatMap((k) => b[k].flatMap((s) => s.split(" ").map((w) => w.length))));
+  const word = Math.max(...texts.flatMap((s) => s.split(" ").map((w) => w.length)));
   const width = Math.min(ctx.width - 4, 4 * Math.max(word * font * 0.64 + 20, (room - 8) / 4) + 8);
   // four columns in the width there is; a line wider than its box is broken at its spaces
   const colW = (width - 8) / 4;
   const bw = Math.min(colW - 8, longest * font * 0.62 + 14);
   /** @param {string[]} lines @param {number} w */
   const fit = (lines, w) => lines.flatMap((line) => Draw.wrap(line, Math.max(4, Math.floor((w - 8) / (font * 0.64)))));
-  const rows = Math.max(2, ...["reduce3", "reduce5", "pool", "conv1", "conv3", "conv5", "proj"]
-    .map((k) => fit(b[k], bw).length));
+  const rows = Math.max(2, ...BRANCH_BOXES.map((k) => fit(b[k], bw).length));
   const bh = rows * (font + 3) + 12;
   const gapY = 30;
   const concat = fit(b.concat, width - 8);
