@@ -631,6 +631,16 @@ EXPLORERS = [
 ]
 
 
+@contextlib.contextmanager
+def explorers_voila(base):
+    """Voila serving ``all_explorers.ipynb``, a notebook under ``base`` that displays every explorer."""
+    folder = base / "notebooks"
+    folder.mkdir()
+    explorers_notebook(folder / "all_explorers.ipynb")
+    with voila_serving(base, folder) as server:  # with the kit's voila.json
+        yield server
+
+
 def explorers_notebook(path, codes=EXPLORERS):
     """Write a notebook at ``path`` that imports and displays each explorer of ``codes``, one a cell."""
     names = sorted({code.split("(")[0] for code in codes})

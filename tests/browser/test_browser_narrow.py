@@ -14,7 +14,7 @@ import pytest
 
 from .meia_browser import (
     EXPLORERS,
-    explorers_notebook,
+    explorers_voila,
     overflow,
     overlaps,
     press_slider,
@@ -22,7 +22,6 @@ from .meia_browser import (
     smallest_text,
     spilled_labels,
     view_of,
-    voila_serving,
     wait_drawn,
 )
 
@@ -67,11 +66,7 @@ _CUT_JS = """
 
 @pytest.fixture(scope="module")
 def narrow_voila(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila-narrow")
-    folder = base / "notebooks"
-    folder.mkdir()
-    explorers_notebook(folder / "all_explorers.ipynb")
-    with voila_serving(base, folder) as server:  # with the kit's voila.json
+    with explorers_voila(tmp_path_factory.mktemp("voila-narrow")) as server:
         yield server
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from .meia_browser import EXPLORERS, explorers_notebook, measure_contrast, voila_serving
+from .meia_browser import EXPLORERS, explorers_voila, measure_contrast
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +46,7 @@ _IDS_JS = """
 
 @pytest.fixture(scope="module")
 def all_voila(tmp_path_factory):
-    base = tmp_path_factory.mktemp("voila-theme")
-    folder = base / "notebooks"
-    folder.mkdir()
-    explorers_notebook(folder / "all_explorers.ipynb")
-    with voila_serving(base, folder) as server:  # with the kit's voila.json
+    with explorers_voila(tmp_path_factory.mktemp("voila-theme")) as server:
         yield server
 
 
